@@ -1,0 +1,74 @@
+"""The one NinjaAPI: every app's routers, and the single error shape {code, message, field}."""
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from tuangou.core.errors import ApplicationError
+from tuangou.core.validation import validation_error_body
+
+api = NinjaAPI(
+    title="Tuangou API",
+    version="1.0.0",
+    description="社区团购 SaaS — merchants (console), leaders (leader center) and members (shop). "
+    "Errors always have the shape {code, message, field}; send Accept-Language: en for English messages.",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request, exc: ApplicationError):
+    return api.create_response(request, {"code": exc.code, "message": exc.message(), "field": exc.field}, status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    return api.create_response(request, validation_error_body(exc.errors), status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request, exc):
+    error = ApplicationError("not_authenticated", status=401)
+    return on_application_error(request, error)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    from tuangou.core.errors import NotFound
+
+    return on_application_error(request, NotFound())
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return api.create_response(request, {"code": "http_error", "message": str(exc), "field": None}, status=exc.status_code)
+
+
+def _register():
+    from tuangou.accounts.api import router as accounts_router
+    from tuangou.campaigns.api import console_router as campaigns_console, member_router as campaigns_member, leader_router as campaigns_leader
+    from tuangou.catalog.api import console_router as catalog_console
+    from tuangou.commissions.api import console_router as commissions_console, leader_router as commissions_leader
+    from tuangou.fulfilment.api import console_router as fulfilment_console, leader_router as fulfilment_leader
+    from tuangou.leaders.api import console_router as leaders_console, member_router as leaders_member, leader_router as leaders_leader
+    from tuangou.notifications.api import member_router as notifications_member
+    from tuangou.orders.api import console_router as orders_console, member_router as orders_member, leader_router as orders_leader
+    from tuangou.payments.api import router as payments_router
+    from tuangou.shops.api import router as shops_router, console_router as shops_console
+
+    api.add_router("/auth", accounts_router)
+    api.add_router("/shops", shops_router)
+    api.add_router("/payments", payments_router)
+    console = "/console/shops/{shop_id}"
+    for router in (shops_console, catalog_console, campaigns_console, leaders_console, orders_console, fulfilment_console, commissions_console):
+        api.add_router(console, router)
+    member = "/shops/{shop_id}"
+    for router in (campaigns_member, leaders_member, orders_member, notifications_member):
+        api.add_router(member, router)
+    leader = "/shops/{shop_id}/leader"
+    for router in (campaigns_leader, leaders_leader, orders_leader, fulfilment_leader, commissions_leader):
+        api.add_router(leader, router)
+
+
+_register()

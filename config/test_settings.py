@@ -1,0 +1,17 @@
+"""Settings for the test suite: the real database (SQLite, or PostgreSQL from DATABASE_URL),
+jobs run inline, a fast password hasher, and files under a throwaway folder."""
+import os
+import tempfile
+
+os.environ.setdefault("TUANGOU_VAR_DIR", tempfile.mkdtemp(prefix="tuangou-test-"))
+
+from config.settings import *  # noqa: E402,F403
+
+Q_CLUSTER["sync"] = True  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = VAR_DIR / "media"  # noqa: F405
+SMS_SHOW_CODES = True
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+SMS_SEND_LIMIT_PER_IP_HOUR = 10_000  # every test client shares 127.0.0.1; the limit has its own test
+SMS_VERIFY_LIMIT_PER_IP_HOUR = 10_000

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path, re_path
+from django.views.static import serve
+
+from config.api import api
+from tuangou.core import views as core_views
+from tuangou.payments import views as payment_views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("healthz", core_views.healthz),
+    path("", core_views.home),
+    path("dev/sms", core_views.dev_sms_codes),
+    path("pay/sandbox/<str:out_trade_no>", payment_views.sandbox_pay_page, name="sandbox-pay"),
+    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+]

@@ -1,0 +1,20 @@
+import os
+
+import pytest
+from django.db import connection
+
+
+@pytest.fixture
+def require_postgres(db):
+    """Tests of real concurrency need PostgreSQL. In CI (REQUIRE_POSTGRES=1) its absence is a failure."""
+    if connection.vendor != "postgresql":
+        message = "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/tuangou"
+        if os.environ.get("REQUIRE_POSTGRES") or os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _media_and_language(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield

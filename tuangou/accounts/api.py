@@ -1,0 +1,64 @@
+from django.contrib.auth import login, logout
+from django.middleware.csrf import get_token
+from ninja import Router
+
+from tuangou.core.api import AUTH
+
+from . import services
+from .schemas import CsrfOut, LoginOut, MeOut, OkOut, PasswordLoginIn, SignupIn, SmsLoginIn, SmsSendIn
+from .selectors import user_profile
+
+router = Router(tags=["auth 登录"])
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _logged_in(request, user, issue_token: bool) -> dict:
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    token = services.api_token_create(user=user, name="login") if issue_token else None
+    return {"user": user_profile(user=user), "token": token}
+
+
+@router.get("/csrf", response=CsrfOut, summary="Get a CSRF token (also set as the csrftoken cookie)")
+def get_csrf(request):
+    return {"csrf_token": get_token(request)}
+
+
+@router.post("/sms/send", response=OkOut, summary="Send an SMS login code to a phone")
+def send_sms_code(request, payload: SmsSendIn):
+    services.sms_code_send(phone=payload.phone, ip=client_ip(request))
+    return {"ok": True}
+
+
+@router.post("/sms/login", response=LoginOut, summary="Log in (or sign up) with phone + SMS code")
+def login_with_sms(request, payload: SmsLoginIn):
+    user = services.sms_code_verify(phone=payload.phone, code=payload.code, ip=client_ip(request))
+    return _logged_in(request, user, payload.issue_token)
+
+
+@router.post("/login", response=LoginOut, summary="Staff log in with username + password")
+def login_with_password(request, payload: PasswordLoginIn):
+    user = services.user_login_password(request=request, username=payload.username, password=payload.password)
+    return _logged_in(request, user, payload.issue_token)
+
+
+@router.post("/signup", response={201: LoginOut}, summary="A merchant signs up (then creates a shop)")
+def signup(request, payload: SignupIn):
+    user = services.user_signup(**payload.dict())
+    return 201, _logged_in(request, user, False)
+
+
+@router.post("/logout", response=OkOut, auth=AUTH)
+def logout_user(request):
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        services.api_token_revoke(user=request.auth, key=header[7:].strip())
+    logout(request)
+    return {"ok": True}
+
+
+@router.get("/me", response=MeOut, auth=AUTH, summary="Who I am, and my roles in each shop")
+def get_me(request):
+    return user_profile(user=request.auth)

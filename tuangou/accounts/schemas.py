@@ -1,0 +1,62 @@
+from ninja import Schema
+from pydantic import Field
+
+
+class SmsSendIn(Schema):
+    phone: str = Field(..., max_length=20, examples=["13800000001"])
+
+
+class SmsLoginIn(Schema):
+    phone: str = Field(..., max_length=20)
+    code: str = Field(..., min_length=4, max_length=8)
+    issue_token: bool = False  # True: also answer a bearer token (mini-program clients)
+
+
+class PasswordLoginIn(Schema):
+    username: str = Field(..., max_length=150)
+    password: str = Field(..., max_length=128)
+    issue_token: bool = False
+
+
+class SignupIn(Schema):
+    username: str = Field(..., min_length=3, max_length=150)
+    password: str = Field(..., min_length=8, max_length=128)
+    display_name: str = Field("", max_length=50)
+    phone: str = Field("", max_length=20)
+
+
+class StaffShopOut(Schema):
+    shop_id: int
+    shop_name: str
+    role: str
+    permissions: list[str]
+
+
+class LeaderShopOut(Schema):
+    shop_id: int
+    shop_name: str
+    leader_id: int
+    status: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    phone: str | None
+    is_platform_operator: bool
+    staff_of: list[StaffShopOut]
+    leader_of: list[LeaderShopOut]
+
+
+class LoginOut(Schema):
+    user: MeOut
+    token: str | None = None
+
+
+class CsrfOut(Schema):
+    csrf_token: str
+
+
+class OkOut(Schema):
+    ok: bool = True

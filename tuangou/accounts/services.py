@@ -1,0 +1,127 @@
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tuangou.core.errors import ApplicationError
+from tuangou.core.phones import normalize_phone
+
+from .models import ApiToken, LoginAttempt, SmsCode, User
+from .sms import get_backend
+
+RESEND_INTERVAL_SECONDS = 60
+
+
+def _hash_code(phone: str, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def sms_code_send(*, phone: str, ip: str | None, purpose: str = "login") -> SmsCode:
+    """Send a 6-digit login code, within the per-phone and per-IP limits."""
+    phone = normalize_phone(phone)
+    now = timezone.now()
+    hour_ago = now - timedelta(hours=1)
+    last = SmsCode.objects.filter(phone=phone).order_by("-created_at").first()
+    if last and (now - last.created_at).total_seconds() < RESEND_INTERVAL_SECONDS:
+        wait = RESEND_INTERVAL_SECONDS - int((now - last.created_at).total_seconds())
+        raise ApplicationError("rate_limited", field="phone", status=429, seconds=wait)
+    if SmsCode.objects.filter(phone=phone, created_at__gte=hour_ago).count() >= settings.SMS_SEND_LIMIT_PER_PHONE_HOUR:
+        raise ApplicationError("rate_limited", field="phone", status=429, seconds=3600)
+    if ip and SmsCode.objects.filter(ip=ip, created_at__gte=hour_ago).count() >= settings.SMS_SEND_LIMIT_PER_IP_HOUR:
+        raise ApplicationError("rate_limited", status=429, seconds=3600)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    sms = SmsCode.objects.create(
+        phone=phone, purpose=purpose, code_hash=_hash_code(phone, code), ip=ip,
+        expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
+    )
+    minutes = max(settings.SMS_CODE_TTL_SECONDS // 60, 1)
+    get_backend().send(phone=phone, code=code, text=f"【团购】您的验证码是{code}，{minutes}分钟内有效。如非本人操作请忽略。")
+    return sms
+
+
+def sms_code_verify(*, phone: str, code: str, ip: str | None) -> User:
+    """Check a code and return the person with that phone (created on first login).
+
+    A wrong code is counted even though the call fails, so the count is written outside the
+    caller's transaction: guessing must get more expensive, not roll back.
+    """
+    phone = normalize_phone(phone)
+    now = timezone.now()
+    if ip and LoginAttempt.objects.filter(ip=ip, succeeded=False, created_at__gte=now - timedelta(hours=1)).count() >= settings.SMS_VERIFY_LIMIT_PER_IP_HOUR:
+        raise ApplicationError("rate_limited", status=429, seconds=3600)
+    sms = SmsCode.objects.filter(phone=phone).order_by("-created_at").first()
+    if sms is None:
+        raise ApplicationError("sms_code_missing", field="code")
+    if sms.used_at is not None:
+        raise ApplicationError("sms_code_used", field="code")
+    if sms.expires_at <= now:
+        raise ApplicationError("sms_code_expired", field="code")
+    if sms.failed_attempts >= settings.SMS_VERIFY_MAX_ATTEMPTS:
+        raise ApplicationError("sms_too_many_attempts", field="code")
+    if not hmac.compare_digest(sms.code_hash, _hash_code(phone, (code or "").strip())):
+        with transaction.atomic():
+            SmsCode.objects.filter(pk=sms.pk).update(failed_attempts=sms.failed_attempts + 1)
+            LoginAttempt.objects.create(phone=phone, ip=ip, succeeded=False)
+        raise ApplicationError("sms_code_invalid", field="code")
+    with transaction.atomic():
+        # Single use even under two simultaneous logins with the same code.
+        claimed = SmsCode.objects.filter(pk=sms.pk, used_at__isnull=True).update(used_at=now)
+        if not claimed:
+            raise ApplicationError("sms_code_used", field="code")
+        LoginAttempt.objects.create(phone=phone, ip=ip, succeeded=True)
+        user = user_get_or_create_by_phone(phone=phone)
+    return user
+
+
+def user_get_or_create_by_phone(*, phone: str, display_name: str = "") -> User:
+    user = User.objects.filter(phone=phone).first()
+    if user is None:
+        user = User(username=f"p{phone}", phone=phone, display_name=display_name)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def user_login_password(*, request, username: str, password: str) -> User:
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        raise ApplicationError("login_failed", field="password", status=401)
+    return user
+
+
+@transaction.atomic
+def user_signup(*, username: str, password: str, display_name: str = "", phone: str = "") -> User:
+    """A merchant signing up with a password (staff login)."""
+    username = (username or "").strip()
+    if len(username) < 3:
+        raise ApplicationError("validation", field="username", field_label="用户名", reason="至少3个字符")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ApplicationError("username_taken", field="username")
+    normalized_phone = normalize_phone(phone) if phone else None
+    if normalized_phone and User.objects.filter(phone=normalized_phone).exists():
+        raise ApplicationError("conflict", field="phone", reason="该手机号已注册，请直接登录")
+    user = User(username=username, display_name=display_name, phone=normalized_phone)
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ApplicationError("password_weak", field="password", reason="；".join(exc.messages)) from None
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def api_token_create(*, user: User, name: str = "") -> str:
+    """A new bearer token; the key is shown once, only its hash is kept."""
+    key = ApiToken.new_key()
+    ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), name=name)
+    return key
+
+
+def api_token_revoke(*, user: User, key: str) -> None:
+    ApiToken.objects.filter(user=user, key_hash=ApiToken.hash_key(key)).delete()

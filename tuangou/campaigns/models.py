@@ -1,0 +1,91 @@
+from django.conf import settings
+from django.db import models
+
+from tuangou.core.models import ShopScopedModel
+
+
+class Campaign(ShopScopedModel):
+    """A group buy (团购): items at a campaign price, sold between start and cut-off, picked up later."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"  # being edited; invisible to members
+        SCHEDULED = "scheduled", "未开始"  # published, waits for its start
+        LIVE = "live", "进行中"  # taking orders
+        CLOSED = "closed", "已截单"  # past cut-off, outcome being decided
+        SUCCEEDED = "succeeded", "已成团"  # threshold met: orders go to fulfilment
+        FAILED = "failed", "未成团"  # threshold missed: every paid order refunded
+        CANCELLED = "cancelled", "已取消"  # stopped by the merchant before anything sold
+
+    class Template(models.TextChoices):
+        FAST = "fast", "极速版"
+        RICH = "rich", "丰富版"
+
+    class ThresholdType(models.TextChoices):
+        MEMBERS = "members", "成团人数"
+        QUANTITY = "quantity", "成团件数"
+
+    title = models.CharField(max_length=60)
+    description = models.TextField(blank=True)
+    cover = models.ImageField(upload_to="campaigns/%Y/%m/", blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    template = models.CharField(max_length=10, choices=Template.choices, default=Template.FAST)
+    starts_at = models.DateTimeField()
+    cutoff_at = models.DateTimeField()
+    pickup_at = models.DateTimeField()
+    threshold_type = models.CharField(max_length=10, choices=ThresholdType.choices, default=ThresholdType.MEMBERS)
+    threshold_value = models.PositiveIntegerField(default=1)
+    all_leaders = models.BooleanField(default=True)  # False: only the leaders in CampaignLeader
+    # Running counters, moved with F() when orders are paid or refunded (progress bar).
+    paid_orders = models.PositiveIntegerField(default=0)
+    paid_quantity = models.PositiveIntegerField(default=0)
+    paid_amount_fen = models.BigIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    source = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
+
+    class Meta:
+        indexes = [models.Index(fields=["shop", "status", "cutoff_at"]), models.Index(fields=["status", "starts_at"])]
+
+
+class CampaignItem(ShopScopedModel):
+    """One SKU offered in a campaign, with its own price, allotted stock and per-member limit."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="items")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="campaign_items")
+    price_fen = models.PositiveIntegerField()
+    stock_allotted = models.PositiveIntegerField()
+    stock_left = models.PositiveIntegerField()  # decremented by a conditional UPDATE at checkout
+    purchase_limit = models.PositiveIntegerField(default=0)  # 0 = no limit
+    commission_rate_bp = models.PositiveIntegerField(null=True, blank=True)  # overrides the leader's rate
+    sort = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(stock_left__gte=0), name="campaign_item_stock_not_negative"),
+            models.UniqueConstraint(fields=["campaign", "sku"], name="campaign_item_sku_once"),
+        ]
+
+
+class CampaignLeader(ShopScopedModel):
+    """A leader allowed to run (and who joined, 参团) a campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="campaign_leaders")
+    leader = models.ForeignKey("leaders.Leader", on_delete=models.CASCADE, related_name="campaign_links")
+    joined_at = models.DateTimeField(null=True, blank=True)  # set when the leader joins in the leader center
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "leader"], name="campaign_leader_once")]
+
+
+class CampaignEvent(ShopScopedModel):
+    """A state change of a campaign (or another audited action on it)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]

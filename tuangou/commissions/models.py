@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.db import models
+
+from tuangou.core.models import ShopScopedModel
+
+
+class CommissionEntry(ShopScopedModel):
+    """One line of a leader's commission ledger. Balances are sums of entries; no row is ever edited.
+
+    Money moves between two buckets: `pending` (earned, after-sales window still open) and
+    `withdrawable`. Accrual adds to pending; settlement moves pending -> withdrawable; a refund
+    reverses from whichever bucket holds it; a withdrawal takes from withdrawable.
+    """
+
+    class Kind(models.TextChoices):
+        ACCRUAL = "accrual", "佣金入账"
+        SETTLEMENT = "settlement", "佣金结算"
+        REVERSAL = "reversal", "退款冲回"
+        WITHDRAWAL = "withdrawal", "提现"
+        WITHDRAWAL_RETURN = "withdrawal_return", "提现退回"
+        REWARD = "reward", "奖励"
+
+    class Bucket(models.TextChoices):
+        PENDING = "pending", "待结算"
+        WITHDRAWABLE = "withdrawable", "可提现"
+
+    leader = models.ForeignKey("leaders.Leader", on_delete=models.PROTECT, related_name="commission_entries")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    bucket = models.CharField(max_length=20, choices=Bucket.choices)
+    amount_fen = models.BigIntegerField()  # signed
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="commission_entries")
+    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="commission_entries")
+    withdrawal = models.ForeignKey("Withdrawal", on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
+    settle_after = models.DateTimeField(null=True, blank=True)  # accruals: when the after-sales window closes
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["shop", "leader", "bucket"]), models.Index(fields=["kind", "settle_after"])]
+        constraints = [
+            # One accrual and one settlement per order line, whatever retries happen.
+            models.UniqueConstraint(
+                fields=["order_line", "kind"],
+                condition=models.Q(kind__in=["accrual", "settlement"]),
+                name="commission_line_once_per_kind",
+            ),
+        ]
+
+
+class Withdrawal(ShopScopedModel):
+    """A leader asking to be paid out from their withdrawable balance; finance approves and pays."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "待审核"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "已拒绝"
+        PAID = "paid", "已打款"
+
+    leader = models.ForeignKey("leaders.Leader", on_delete=models.PROTECT, related_name="withdrawals")
+    amount_fen = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    account = models.CharField(max_length=100, blank=True)  # where to pay (WeChat / bank), as the leader typed it
+    reason = models.CharField(max_length=200, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)

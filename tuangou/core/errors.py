@@ -1,0 +1,96 @@
+"""One error type for business rules, and the message catalogue in both languages.
+
+Services raise ApplicationError(code, field=..., **params); the API renders
+{"code", "message", "field"} with the message in the request's language.
+"""
+from django.utils import translation
+
+# code: (zh-CN, English). Params are filled with str.format.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "not_found": ("{thing}不存在", "{thing} not found"),
+    "not_authenticated": ("请先登录", "Please log in first"),
+    "permission_denied": ("没有权限执行此操作", "You do not have permission to do this"),
+    "invalid": ("{field_label}无效：{reason}", "{field_label} is invalid: {reason}"),
+    "required": ("请填写{field_label}", "{field_label} is required"),
+    "validation": ("{field_label}：{reason}", "{field_label}: {reason}"),
+    "rate_limited": ("操作太频繁，请{seconds}秒后再试", "Too many attempts; try again in {seconds} s"),
+    "conflict": ("{reason}", "{reason}"),
+    # accounts
+    "login_failed": ("用户名或密码错误", "Wrong username or password"),
+    "phone_invalid": ("手机号格式不正确", "Not a valid mainland China mobile number"),
+    "sms_code_invalid": ("验证码错误", "Wrong verification code"),
+    "sms_code_expired": ("验证码已过期，请重新获取", "The verification code has expired; request a new one"),
+    "sms_code_used": ("验证码已使用，请重新获取", "The verification code was already used; request a new one"),
+    "sms_code_missing": ("请先获取验证码", "Request a verification code first"),
+    "sms_too_many_attempts": ("验证码错误次数过多，请重新获取", "Too many wrong codes; request a new one"),
+    "username_taken": ("该用户名已被注册", "This username is taken"),
+    "password_weak": ("密码不符合要求：{reason}", "Password not accepted: {reason}"),
+    # shops
+    "not_staff": ("您不是该店铺的员工", "You are not staff of this shop"),
+    "role_invalid": ("角色无效", "Unknown role"),
+    "last_owner": ("店铺至少需要一位店主", "A shop needs at least one owner"),
+    # catalog
+    "price_negative": ("价格不能为负数", "Price cannot be negative"),
+    "stock_negative": ("库存不能小于0", "Stock cannot go below zero"),
+    "stock_insufficient": ("库存不足（剩余{available}）", "Not enough stock ({available} left)"),
+    # campaigns
+    "campaign_state": ("团购当前状态为「{status}」，不能{action}", "The campaign is {status}; cannot {action}"),
+    "cutoff_before_start": ("截单时间必须晚于开始时间", "The cut-off must be after the start"),
+    "pickup_before_cutoff": ("提货时间必须晚于截单时间", "Pickup must be after the cut-off"),
+    "campaign_not_live": ("团购未在进行中", "The campaign is not open for orders"),
+    "campaign_empty": ("团购至少需要一个商品", "A campaign needs at least one item"),
+    # leaders
+    "community_taken": ("该小区已有团长", "This community already has a leader"),
+    "households_too_few": ("小区户数需不少于{minimum}户", "The community needs at least {minimum} households"),
+    "leader_not_active": ("该团长当前不可用", "This leader is not active"),
+    "leader_not_allowed": ("该团长不能参与此团购", "This leader does not run this campaign"),
+    "application_state": ("申请已处理", "The application was already reviewed"),
+    "already_leader": ("您已是该店铺的团长", "You are already a leader of this shop"),
+    # orders
+    "limit_exceeded": ("超出限购数量（每人限购{limit}件，已购{bought}件）", "Over the purchase limit ({limit} per member, {bought} bought)"),
+    "order_state": ("订单当前状态为「{status}」，不能{action}", "The order is {status}; cannot {action}"),
+    "pickup_code_invalid": ("提货码无效", "Unknown pickup code"),
+    "pickup_code_other_point": ("该提货码不属于您的自提点", "This pickup code belongs to another pickup point"),
+    "refund_too_much": ("退款金额超过可退金额（最多{maximum}分）", "Refund exceeds the refundable amount ({maximum} fen)"),
+    "idempotency_conflict": ("相同的幂等键已用于不同的请求", "The idempotency key was used for a different request"),
+    # payments
+    "signature_invalid": ("签名校验失败", "Signature verification failed"),
+    "amount_mismatch": ("支付金额与订单不符", "Paid amount does not match the order"),
+    # commissions
+    "balance_insufficient": ("可提现余额不足（可提现{available}分）", "Not enough withdrawable balance ({available} fen)"),
+    "withdrawal_state": ("提现申请当前状态为「{status}」，不能{action}", "The withdrawal is {status}; cannot {action}"),
+}
+
+
+class ApplicationError(Exception):
+    """A business rule said no. Nothing was changed (the service's transaction rolls back)."""
+
+    def __init__(self, code: str, *, field: str | None = None, status: int = 400, message: str | None = None, **params):
+        self.code = code
+        self.field = field
+        self.status = status
+        self.params = params
+        self._message = message
+        super().__init__(f"{code} {field or ''} {params}")
+
+    def message(self, language: str | None = None) -> str:
+        if self._message:
+            return self._message
+        language = language or translation.get_language() or "zh-hans"
+        zh, en = MESSAGES.get(self.code, (self.code, self.code))
+        template = en if language.startswith("en") else zh
+        try:
+            return template.format(**self.params)
+        except (KeyError, IndexError):
+            return template
+
+
+class NotFound(ApplicationError):
+    def __init__(self, thing_zh: str = "对象", thing_en: str = "Object", *, field: str | None = None):
+        language = translation.get_language() or "zh-hans"
+        super().__init__("not_found", field=field, status=404, thing=thing_en if language.startswith("en") else thing_zh)
+
+
+class PermissionDenied(ApplicationError):
+    def __init__(self):
+        super().__init__("permission_denied", status=403)

@@ -1,0 +1,46 @@
+"""Turns pydantic's validation errors into our one error shape, with a zh-CN or English reason."""
+from django.utils import translation
+
+_REASONS = {
+    "missing": ("必填", "is required"),
+    "greater_than_equal": ("不能小于{ge}", "must be at least {ge}"),
+    "greater_than": ("必须大于{gt}", "must be greater than {gt}"),
+    "less_than_equal": ("不能大于{le}", "must be at most {le}"),
+    "less_than": ("必须小于{lt}", "must be less than {lt}"),
+    "string_too_short": ("至少{min_length}个字符", "must have at least {min_length} characters"),
+    "string_too_long": ("最多{max_length}个字符", "must have at most {max_length} characters"),
+    "int_parsing": ("必须是整数", "must be an integer"),
+    "int_type": ("必须是整数", "must be an integer"),
+    "int_from_float": ("必须是整数（金额以分为单位）", "must be a whole number (money is in fen)"),
+    "datetime_parsing": ("时间格式不正确", "is not a valid date-time"),
+    "datetime_from_date_parsing": ("时间格式不正确", "is not a valid date-time"),
+    "enum": ("可选值为：{expected}", "must be one of: {expected}"),
+    "literal_error": ("可选值为：{expected}", "must be one of: {expected}"),
+    "too_short": ("至少需要{min_length}项", "needs at least {min_length} entries"),
+    "too_long": ("最多{max_length}项", "takes at most {max_length} entries"),
+    "json_invalid": ("请求体不是有效的 JSON", "the body is not valid JSON"),
+    "value_error": ("{error}", "{error}"),
+}
+
+
+def validation_error_body(errors: list[dict]) -> dict:
+    first = errors[0] if errors else {"type": "value_error", "loc": [], "msg": "invalid"}
+    loc = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "form", "payload", "data")]
+    field = ".".join(loc) or None
+    english = (translation.get_language() or "").startswith("en")
+    zh, en = _REASONS.get(first.get("type"), (None, None))
+    context = dict(first.get("ctx") or {})
+    context.setdefault("error", first.get("msg", ""))
+    if zh is None:
+        reason = first.get("msg", "invalid")
+    else:
+        try:
+            reason = (en if english else zh).format(**context)
+        except (KeyError, IndexError):
+            reason = first.get("msg", "")
+    label = field or ("request" if english else "请求")
+    message = f"{label}: {reason}" if english else f"{label}：{reason}"
+    return {"code": "validation_error", "message": message, "field": field, "errors": [
+        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "type": e.get("type"), "msg": e.get("msg")}
+        for e in errors
+    ]}

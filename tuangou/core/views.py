@@ -1,0 +1,54 @@
+"""Plain Django views outside the API: health check, landing page, development SMS inbox."""
+from django.conf import settings
+from django.db import connection
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.html import escape
+
+
+def healthz(request):
+    checks = {}
+    healthy = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # report, don't raise: this is what monitors read
+        checks["database"] = f"error: {exc.__class__.__name__}"
+        healthy = False
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"error: {exc.__class__.__name__}"
+            healthy = False
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+def home(request):
+    return HttpResponse(
+        "<!doctype html><meta charset=utf-8><title>Tuangou 社区团购</title>"
+        "<h1>Tuangou 社区团购</h1><ul>"
+        "<li><a href='/api/docs'>API 文档 /api/docs</a></li>"
+        "<li><a href='/admin/'>平台管理 /admin/</a></li>"
+        "<li><a href='/dev/sms'>开发环境短信验证码 /dev/sms</a></li></ul>"
+    )
+
+
+def dev_sms_codes(request):
+    """The development SMS inbox: the last codes the console backend 'sent'. Off unless SMS_SHOW_CODES."""
+    if not settings.SMS_SHOW_CODES:
+        raise Http404
+    from tuangou.accounts.sms import recent_outbox
+
+    rows = "".join(
+        f"<tr><td>{escape(m['phone'])}</td><td><b>{escape(m['code'])}</b></td><td>{escape(m['sent_at'])}</td></tr>"
+        for m in recent_outbox()
+    )
+    return HttpResponse(
+        "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>"
+        "<title>开发短信</title><h2>开发环境短信（最近的验证码）</h2>"
+        f"<table border=1 cellpadding=6><tr><th>手机号</th><th>验证码</th><th>发送时间</th></tr>{rows}</table>"
+    )

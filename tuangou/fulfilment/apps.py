@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class FulfilmentConfig(AppConfig):
+    name = "tuangou.fulfilment"

@@ -1,0 +1,103 @@
+from django.conf import settings
+from django.db import models
+
+from tuangou.core.models import ShopScopedModel
+
+
+class Order(ShopScopedModel):
+    """A member's order in one campaign, through one leader, picked up at that leader's point."""
+
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment", "待付款"  # stock reserved until expires_at
+        PAID = "paid", "已付款"  # campaign still live
+        CONFIRMED = "confirmed", "已成团"  # cut-off passed, campaign succeeded
+        SHIPPED = "shipped", "已发货"  # merchant sent the goods to the pickup point
+        ARRIVED = "arrived", "待提货"  # leader confirmed the goods arrived
+        PICKED_UP = "picked_up", "已提货"  # leader verified the pickup code
+        COMPLETED = "completed", "已完成"  # after-sales window closed
+        CANCELLED = "cancelled", "已取消"  # unpaid and cancelled or timed out; stock released
+        REFUNDED = "refunded", "已退款"  # all money returned
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="orders")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    leader = models.ForeignKey("leaders.Leader", on_delete=models.PROTECT, related_name="orders")
+    pickup_point = models.ForeignKey("leaders.PickupPoint", on_delete=models.PROTECT, related_name="orders")
+    number = models.CharField(max_length=32, unique=True)  # shown to people and sent to the payment provider
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
+    items_fen = models.PositiveIntegerField()
+    discount_fen = models.PositiveIntegerField(default=0)
+    total_fen = models.PositiveIntegerField()
+    refunded_fen = models.PositiveIntegerField(default=0)
+    pickup_code = models.CharField(max_length=12)
+    contact_name = models.CharField(max_length=30, blank=True)
+    contact_phone = models.CharField(max_length=20, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
+    request_hash = models.CharField(max_length=64, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    picked_up_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "pickup_code"], name="order_pickup_code_unique_in_shop"),
+            models.UniqueConstraint(fields=["shop", "member", "idempotency_key"], name="order_idempotency_key_once"),
+        ]
+        indexes = [
+            models.Index(fields=["shop", "campaign", "status"]),
+            models.Index(fields=["shop", "leader", "status"]),
+            models.Index(fields=["shop", "member", "created_at"]),
+            models.Index(fields=["status", "expires_at"]),
+        ]
+
+
+class OrderLine(ShopScopedModel):
+    """One campaign item in an order, priced and named as it was when bought."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    campaign_item = models.ForeignKey("campaigns.CampaignItem", on_delete=models.PROTECT, related_name="order_lines")
+    product_name = models.CharField(max_length=60)
+    spec = models.CharField(max_length=40, blank=True)
+    unit_price_fen = models.PositiveIntegerField()
+    quantity = models.PositiveIntegerField()
+    amount_fen = models.PositiveIntegerField()  # unit price × quantity, less its share of discounts
+    refunded_quantity = models.PositiveIntegerField(default=0)
+    refunded_fen = models.PositiveIntegerField(default=0)
+    commission_rate_bp = models.PositiveIntegerField()  # fixed at checkout
+
+    class Meta:
+        ordering = ["id"]
+
+
+class OrderEvent(ShopScopedModel):
+    """A state change of an order, or another audited action on it (refund, note, notice)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class AfterSaleRequest(ShopScopedModel):
+    """A member's complaint about an order (missing, damaged ...), handled by customer service."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待处理"
+        REFUNDED = "refunded", "已退款"
+        REJECTED = "rejected", "已驳回"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="after_sales")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, null=True, blank=True, related_name="after_sales")
+    quantity = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    resolution = models.CharField(max_length=200, blank=True)
+    refund_fen = models.PositiveIntegerField(default=0)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    handled_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,50 @@
+from django.db import models
+
+from tuangou.core.models import ShopScopedModel
+
+
+class Payment(ShopScopedModel):
+    """One attempt to collect an order's money through a provider."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", "待支付"
+        SUCCEEDED = "succeeded", "已支付"
+        CLOSED = "closed", "已关闭"
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=20)
+    out_trade_no = models.CharField(max_length=40, unique=True)  # our id at the provider
+    amount_fen = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CREATED)
+    provider_transaction_id = models.CharField(max_length=64, blank=True)
+    pay_url = models.CharField(max_length=300, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+
+class Refund(ShopScopedModel):
+    """Money returned for an order (all of it or part), through the provider that took it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "退款中"
+        SUCCEEDED = "succeeded", "已退款"
+        FAILED = "failed", "退款失败"
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    out_refund_no = models.CharField(max_length=40, unique=True)
+    amount_fen = models.PositiveIntegerField()
+    reason = models.CharField(max_length=200)
+    lines = models.JSONField(default=list)  # [{"line_id", "quantity", "amount_fen"}]
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    provider_refund_id = models.CharField(max_length=64, blank=True)
+
+
+class PaymentNotification(models.Model):
+    """Every callback a provider sent, verified or not, kept as received (audit and replay)."""
+
+    provider = models.CharField(max_length=20)
+    out_trade_no = models.CharField(max_length=40, db_index=True)
+    body = models.TextField()
+    signature_valid = models.BooleanField()
+    outcome = models.CharField(max_length=30)  # applied, duplicate, bad_signature, unknown_payment ...
+    created_at = models.DateTimeField(auto_now_add=True)

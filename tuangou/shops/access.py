@@ -1,0 +1,34 @@
+"""Tenant access: every staff, leader and member endpoint gets its shop through these."""
+from tuangou.core.errors import ApplicationError, NotFound
+
+from .models import Shop, Staff
+from .permissions import role_has
+
+
+def access_shop(shop_id: int) -> Shop:
+    """A shop open to the public (members, leaders); a suspended or missing one is a 404."""
+    shop = Shop.objects.filter(pk=shop_id, status=Shop.Status.ACTIVE).first()
+    if shop is None:
+        raise NotFound("店铺", "Shop")
+    return shop
+
+
+def access_shop_as_staff(request, shop_id: int, permission: str) -> Staff:
+    """The caller's staff row in this shop, if their role holds `permission`.
+
+    Someone who is not staff of the shop gets the same 404 as for a missing shop, so shop ids
+    cannot be probed; staff whose role lacks the permission get a 403.
+    """
+    user = request.auth
+    staff = (
+        Staff.objects.select_related("shop")
+        .filter(shop_id=shop_id, user=user, is_active=True, shop__status=Shop.Status.ACTIVE)
+        .first()
+    )
+    if staff is None:
+        raise NotFound("店铺", "Shop")
+    if not role_has(staff.role, permission):
+        raise ApplicationError("permission_denied", status=403)
+    request.shop = staff.shop
+    request.staff = staff
+    return staff

@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.db import models
+
+from tuangou.core.models import TimeStampedModel
+
+
+class Shop(TimeStampedModel):
+    """The tenant: one merchant's business. Every business row carries its id."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "营业中"
+        SUSPENDED = "suspended", "已停用"  # by a platform operator
+
+    name = models.CharField(max_length=60)
+    category = models.CharField(max_length=30, blank=True)
+    city = models.CharField(max_length=30, blank=True)
+    contact_name = models.CharField(max_length=30, blank=True)
+    contact_phone = models.CharField(max_length=20, blank=True)
+    timezone = models.CharField(max_length=40, default="Asia/Shanghai")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+
+    # Settings the merchant tunes (console "Settings").
+    min_households = models.PositiveIntegerField(default=500)
+    one_leader_per_community = models.BooleanField(default=True)
+    min_distance_between_points_m = models.PositiveIntegerField(default=0)  # 0 = no rule
+    payment_timeout_minutes = models.PositiveIntegerField(default=15)
+    after_sales_days = models.PositiveIntegerField(default=7)
+    default_commission_rate_bp = models.PositiveIntegerField(default=1000)  # 1000 = 10 %
+    pickup_notice_text = models.CharField(
+        max_length=200, default="您在「{campaign}」购买的商品已到达{point}，请凭提货码{code}尽快提货。"
+    )
+
+    def __str__(self):
+        return self.name
+
+
+class Staff(TimeStampedModel):
+    """A person working in a shop, with one role that decides what they may see and do."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "店主"
+        ADMIN = "admin", "管理员"
+        OPERATIONS = "operations", "运营"
+        WAREHOUSE = "warehouse", "仓储发货"
+        FINANCE = "finance", "财务"
+        SUPPORT = "support", "客服"
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="staff")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop", "user"], name="staff_one_role_per_shop")]

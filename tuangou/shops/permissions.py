@@ -1,0 +1,50 @@
+"""What each staff role may do, declared per domain. The API checks one of these on every staff call."""
+from .models import Staff
+
+# domain.action — the whole list of staff permissions.
+PERMISSIONS = {
+    "shop.view": "查看店铺与数据看板",
+    "shop.settings": "修改店铺设置",
+    "staff.manage": "管理员工与角色",
+    "catalog.view": "查看商品",
+    "catalog.manage": "管理商品与库存",
+    "campaigns.view": "查看团购",
+    "campaigns.manage": "创建与管理团购",
+    "leaders.view": "查看团长",
+    "leaders.manage": "招募、审核与管理团长",
+    "orders.view": "查看订单",
+    "orders.manage": "取消订单、处理售后",
+    "orders.refund": "退款",
+    "fulfilment.view": "查看采购/发货/分拣单",
+    "fulfilment.ship": "标记发货",
+    "commissions.view": "查看佣金",
+    "withdrawals.manage": "审核提现",
+}
+
+R = Staff.Role
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    R.OWNER: frozenset(PERMISSIONS),
+    R.ADMIN: frozenset(PERMISSIONS),
+    R.OPERATIONS: frozenset({
+        "shop.view", "catalog.view", "catalog.manage", "campaigns.view", "campaigns.manage",
+        "leaders.view", "leaders.manage", "orders.view", "fulfilment.view",
+    }),
+    R.WAREHOUSE: frozenset({
+        "shop.view", "catalog.view", "catalog.manage", "campaigns.view", "orders.view",
+        "fulfilment.view", "fulfilment.ship",
+    }),
+    R.FINANCE: frozenset({
+        "shop.view", "campaigns.view", "orders.view", "orders.refund", "leaders.view",
+        "commissions.view", "withdrawals.manage",
+    }),
+    R.SUPPORT: frozenset({
+        "shop.view", "catalog.view", "campaigns.view", "leaders.view", "orders.view", "orders.manage",
+    }),
+}
+# Only these roles may hand out the owner/admin roles.
+ROLE_GRANTORS = {R.OWNER: set(R.values), R.ADMIN: set(R.values) - {R.OWNER}}
+
+
+def role_has(role: str, permission: str) -> bool:
+    assert permission in PERMISSIONS, permission
+    return permission in ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,77 @@
+from ninja import Schema
+from pydantic import Field
+
+
+class ShopIn(Schema):
+    name: str = Field(..., min_length=1, max_length=60)
+    category: str = Field("", max_length=30)
+    city: str = Field("", max_length=30)
+    contact_name: str = Field("", max_length=30)
+    contact_phone: str = Field("", max_length=20)
+
+
+class ShopPublicOut(Schema):
+    id: int
+    name: str
+    category: str
+    city: str
+
+
+class ShopSettingsOut(Schema):
+    id: int
+    name: str
+    category: str
+    city: str
+    contact_name: str
+    contact_phone: str
+    timezone: str
+    min_households: int
+    one_leader_per_community: bool
+    min_distance_between_points_m: int
+    payment_timeout_minutes: int
+    after_sales_days: int
+    default_commission_rate_bp: int
+    pickup_notice_text: str
+
+
+class ShopSettingsIn(Schema):
+    name: str | None = Field(None, min_length=1, max_length=60)
+    category: str | None = Field(None, max_length=30)
+    city: str | None = Field(None, max_length=30)
+    contact_name: str | None = Field(None, max_length=30)
+    contact_phone: str | None = Field(None, max_length=20)
+    min_households: int | None = Field(None, ge=0, le=100000)
+    one_leader_per_community: bool | None = None
+    min_distance_between_points_m: int | None = Field(None, ge=0, le=50000)
+    payment_timeout_minutes: int | None = Field(None, ge=1, le=1440)
+    after_sales_days: int | None = Field(None, ge=0, le=60)
+    default_commission_rate_bp: int | None = Field(None, ge=0, le=10000)
+    pickup_notice_text: str | None = Field(None, min_length=1, max_length=200)
+
+
+class StaffOut(Schema):
+    id: int
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+    role_label: str
+    is_active: bool
+
+
+class StaffIn(Schema):
+    username: str = Field(..., min_length=3, max_length=150)
+    role: str
+    password: str = Field("", max_length=128)
+    display_name: str = Field("", max_length=50)
+
+
+class StaffPatch(Schema):
+    role: str | None = None
+    is_active: bool | None = None
+
+
+class RoleOut(Schema):
+    role: str
+    label: str
+    permissions: list[str]

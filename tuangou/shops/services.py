@@ -1,0 +1,97 @@
+from django.db import transaction
+
+from tuangou.accounts.models import User
+from tuangou.core.errors import ApplicationError, NotFound
+from tuangou.core.phones import normalize_phone
+
+from .models import Shop, Staff
+from .permissions import ROLE_GRANTORS
+
+SETTINGS_FIELDS = (
+    "name", "category", "city", "contact_name", "contact_phone", "min_households", "one_leader_per_community",
+    "min_distance_between_points_m", "payment_timeout_minutes", "after_sales_days",
+    "default_commission_rate_bp", "pickup_notice_text",
+)
+
+
+@transaction.atomic
+def shop_create(*, owner: User, name: str, category: str = "", city: str = "", contact_name: str = "", contact_phone: str = "") -> Shop:
+    """A merchant opens their own shop and becomes its owner."""
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError("required", field="name", field_label="店铺名称")
+    if contact_phone:
+        contact_phone = normalize_phone(contact_phone, field="contact_phone")
+    shop = Shop.objects.create(name=name, category=category, city=city, contact_name=contact_name, contact_phone=contact_phone)
+    Staff.objects.create(shop=shop, user=owner, role=Staff.Role.OWNER)
+    from tuangou.leaders.services import recruitment_plan_create_default
+
+    recruitment_plan_create_default(shop=shop)
+    return shop
+
+
+@transaction.atomic
+def shop_update_settings(*, shop: Shop, **changes) -> Shop:
+    shop = Shop.objects.select_for_update().get(pk=shop.pk)
+    for field, value in changes.items():
+        if field not in SETTINGS_FIELDS or value is None:
+            continue
+        if field == "contact_phone" and value:
+            value = normalize_phone(value, field="contact_phone")
+        if field == "default_commission_rate_bp" and value > 5000:
+            raise ApplicationError("validation", field=field, field_label="默认佣金比例", reason="不能超过50%")
+        if field == "pickup_notice_text" and "{code}" not in value:
+            raise ApplicationError("validation", field=field, field_label="提货通知文案", reason="需包含 {code}（提货码）")
+        if field == "name" and not value.strip():
+            raise ApplicationError("required", field="name", field_label="店铺名称")
+        setattr(shop, field, value)
+    shop.save()
+    return shop
+
+
+def _check_grant(actor: Staff, role: str) -> None:
+    if role not in Staff.Role.values:
+        raise ApplicationError("role_invalid", field="role")
+    if role not in ROLE_GRANTORS.get(actor.role, set()):
+        raise ApplicationError("permission_denied", field="role", status=403)
+
+
+@transaction.atomic
+def staff_add(*, actor: Staff, username: str, role: str, password: str = "", display_name: str = "") -> Staff:
+    """Invite a person as staff: an existing account by username, or a new one with a first password."""
+    _check_grant(actor, role)
+    user = User.objects.filter(username__iexact=username.strip()).first()
+    if user is None:
+        from tuangou.accounts.services import user_signup
+
+        if not password:
+            raise ApplicationError("required", field="password", field_label="初始密码")
+        user = user_signup(username=username, password=password, display_name=display_name)
+    staff, created = Staff.objects.get_or_create(shop=actor.shop, user=user, defaults={"role": role})
+    if not created:
+        if staff.is_active:
+            raise ApplicationError("conflict", field="username", reason="该用户已是本店员工")
+        staff.role, staff.is_active = role, True
+        staff.save()
+    return staff
+
+
+@transaction.atomic
+def staff_update(*, actor: Staff, staff_id: int, role: str | None = None, is_active: bool | None = None) -> Staff:
+    staff = Staff.objects.select_for_update().filter(shop=actor.shop, pk=staff_id).first()
+    if staff is None:
+        raise NotFound("员工", "Staff member")
+    # Changing an owner needs an owner; the last active owner cannot be demoted or removed.
+    if staff.role == Staff.Role.OWNER and actor.role != Staff.Role.OWNER:
+        raise ApplicationError("permission_denied", status=403)
+    if role is not None:
+        _check_grant(actor, role)
+    losing_owner = staff.role == Staff.Role.OWNER and ((role and role != Staff.Role.OWNER) or is_active is False)
+    if losing_owner and not Staff.objects.filter(shop=actor.shop, role=Staff.Role.OWNER, is_active=True).exclude(pk=staff.pk).exists():
+        raise ApplicationError("last_owner", field="role")
+    if role is not None:
+        staff.role = role
+    if is_active is not None:
+        staff.is_active = is_active
+    staff.save()
+    return staff
