@@ -34,7 +34,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "stock_negative": ("库存不能小于0", "Stock cannot go below zero"),
     "stock_insufficient": ("库存不足（剩余{available}）", "Not enough stock ({available} left)"),
     # campaigns
-    "campaign_state": ("团购当前状态为「{status}」，不能{action}", "The campaign is {status}; cannot {action}"),
+    "campaign_state": ("团购当前状态为「{status_label}」，不能{action}", "The campaign is {status_label}; cannot {action}"),
     "cutoff_before_start": ("截单时间必须晚于开始时间", "The cut-off must be after the start"),
     "pickup_before_cutoff": ("提货时间必须晚于截单时间", "Pickup must be after the cut-off"),
     "campaign_not_live": ("团购未在进行中", "The campaign is not open for orders"),
@@ -48,7 +48,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "already_leader": ("您已是该店铺的团长", "You are already a leader of this shop"),
     # orders
     "limit_exceeded": ("超出限购数量（每人限购{limit}件，已购{bought}件）", "Over the purchase limit ({limit} per member, {bought} bought)"),
-    "order_state": ("订单当前状态为「{status}」，不能{action}", "The order is {status}; cannot {action}"),
+    "order_state": ("订单当前状态为「{status_label}」，不能{action}", "The order is {status_label}; cannot {action}"),
     "pickup_code_invalid": ("提货码无效", "Unknown pickup code"),
     "pickup_code_other_point": ("该提货码不属于您的自提点", "This pickup code belongs to another pickup point"),
     "refund_too_much": ("退款金额超过可退金额（最多{maximum}分）", "Refund exceeds the refundable amount ({maximum} fen)"),
@@ -58,7 +58,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "amount_mismatch": ("支付金额与订单不符", "Paid amount does not match the order"),
     # commissions
     "balance_insufficient": ("可提现余额不足（可提现{available}分）", "Not enough withdrawable balance ({available} fen)"),
-    "withdrawal_state": ("提现申请当前状态为「{status}」，不能{action}", "The withdrawal is {status}; cannot {action}"),
+    "withdrawal_state": ("提现申请当前状态为「{status_label}」，不能{action}", "The withdrawal is {status_label}; cannot {action}"),
 }
 
 
