@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo shows development SMS codes at /dev/sms; production leaves this off.
+export SMS_SHOW_CODES ?= 1
 
 .PHONY: install run serve test test-sqlite test-postgres bench migrate demo clean
 

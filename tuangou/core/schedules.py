@@ -1,0 +1,19 @@
+"""The recurring jobs, registered in django-q's schedule table (idempotent: run at every start)."""
+from django_q.models import Schedule
+
+JOBS = [
+    # (name, function, every N minutes)
+    ("campaigns: start, cut off and decide", "tuangou.campaigns.tasks.campaigns_advance", 1),
+    ("orders: cancel unpaid past the payment timeout", "tuangou.orders.tasks.orders_expire_unpaid", 1),
+    ("orders: complete after the after-sales window", "tuangou.orders.tasks.orders_complete_due", 10),
+    ("commissions: settle after the after-sales window", "tuangou.commissions.tasks.commissions_settle_due", 10),
+]
+
+
+def ensure_schedules() -> None:
+    for name, func, minutes in JOBS:
+        Schedule.objects.update_or_create(
+            name=name,
+            defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1},
+        )
+    Schedule.objects.exclude(name__in=[name for name, _, _ in JOBS]).filter(func__startswith="tuangou.").delete()
