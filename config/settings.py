@@ -184,5 +184,6 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
         "django_q": {"level": "WARNING"},
+        "django-q": {"level": "WARNING"},
     },
 }

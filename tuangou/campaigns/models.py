@@ -54,6 +54,7 @@ class CampaignItem(ShopScopedModel):
     price_fen = models.PositiveIntegerField()
     stock_allotted = models.PositiveIntegerField()
     stock_left = models.PositiveIntegerField()  # decremented by a conditional UPDATE at checkout
+    stock_returned = models.PositiveIntegerField(default=0)  # unsold stock given back to the SKU when the campaign ended
     purchase_limit = models.PositiveIntegerField(default=0)  # 0 = no limit
     commission_rate_bp = models.PositiveIntegerField(null=True, blank=True)  # overrides the leader's rate
     sort = models.IntegerField(default=0)

@@ -1,6 +1,82 @@
-from ninja import Router
+from django.core.paginator import Paginator
+from ninja import Path, Query, Router
+from ninja.pagination import PageNumberPagination, paginate
 
-from tuangou.core.api import AUTH
+from tuangou.core.api import AUTH, get_in_shop
+from tuangou.leaders.access import access_leader
+from tuangou.leaders.models import Leader
+from tuangou.shops.access import access_shop_as_staff
 
-console_router = Router(tags=["console: commissions"], auth=AUTH)
-leader_router = Router(tags=["leader: commissions"], auth=AUTH)
+from . import selectors, services
+from .schemas import (
+    CommissionEntryOut, LeaderCommissionCenterOut, LeaderCommissionOut, LeaderWithdrawalOut, WithdrawalIn,
+    WithdrawalOut, WithdrawalRejectIn, WithdrawalStatus,
+)
+
+console_router = Router(tags=["console: commissions 佣金与提现"], auth=AUTH)
+leader_router = Router(tags=["leader: commissions 团长佣金"], auth=AUTH)
+
+
+# --- console ---------------------------------------------------------------------------
+
+@console_router.get("/commissions/leaders", response=list[LeaderCommissionOut], summary="Commission totals per leader")
+@paginate(PageNumberPagination, page_size=20)
+def list_leader_commissions(request, shop_id: Path[int]):
+    staff = access_shop_as_staff(request, shop_id, "commissions.view")
+    return selectors.leaders_with_commission_totals(shop=staff.shop)
+
+
+@console_router.get("/commissions/leaders/{leader_id}/entries", response=list[CommissionEntryOut], summary="A leader's commission ledger")
+@paginate(PageNumberPagination, page_size=20)
+def list_leader_commission_entries(request, shop_id: Path[int], leader_id: int):
+    staff = access_shop_as_staff(request, shop_id, "commissions.view")
+    leader = get_in_shop(Leader, staff.shop, leader_id, thing_zh="团长", thing_en="Leader")
+    return selectors.commission_entries(shop=staff.shop, leader=leader)
+
+
+@console_router.get("/withdrawals", response=list[WithdrawalOut], summary="Withdrawal requests, by status")
+@paginate(PageNumberPagination, page_size=20)
+def list_withdrawals(request, shop_id: Path[int], status: WithdrawalStatus | None = None):
+    staff = access_shop_as_staff(request, shop_id, "withdrawals.manage")
+    return selectors.withdrawals_list(shop=staff.shop, status=status)
+
+
+@console_router.post("/withdrawals/{withdrawal_id}/approve", response=WithdrawalOut, summary="Finance approves a withdrawal")
+def approve_withdrawal(request, shop_id: Path[int], withdrawal_id: int):
+    staff = access_shop_as_staff(request, shop_id, "withdrawals.manage")
+    return services.withdrawal_approve(shop=staff.shop, withdrawal_id=withdrawal_id, actor=request.auth)
+
+
+@console_router.post("/withdrawals/{withdrawal_id}/reject", response=WithdrawalOut, summary="Finance rejects a withdrawal (amount returns)")
+def reject_withdrawal(request, shop_id: Path[int], withdrawal_id: int, payload: WithdrawalRejectIn):
+    staff = access_shop_as_staff(request, shop_id, "withdrawals.manage")
+    return services.withdrawal_reject(shop=staff.shop, withdrawal_id=withdrawal_id, actor=request.auth, reason=payload.reason)
+
+
+@console_router.post("/withdrawals/{withdrawal_id}/paid", response=WithdrawalOut, summary="Finance marks a withdrawal paid out")
+def mark_withdrawal_paid(request, shop_id: Path[int], withdrawal_id: int):
+    staff = access_shop_as_staff(request, shop_id, "withdrawals.manage")
+    return services.withdrawal_mark_paid(shop=staff.shop, withdrawal_id=withdrawal_id, actor=request.auth)
+
+
+# --- leader center ---------------------------------------------------------------------
+
+@leader_router.get("/commission", response=LeaderCommissionCenterOut, summary="My commission: balances and history")
+def get_my_commission(request, shop_id: Path[int], page: int = Query(1, ge=1), page_size: int = Query(20, ge=1, le=100)):
+    leader = access_leader(request, shop_id)
+    history = Paginator(selectors.commission_entries(shop=leader.shop, leader=leader), page_size)
+    items = history.page(page).object_list if page <= history.num_pages else []
+    return {**selectors.commission_balances(leader=leader), "history": {"items": list(items), "count": history.count}}
+
+
+@leader_router.post("/withdrawals", response={201: LeaderWithdrawalOut}, summary="Ask to withdraw commission")
+def create_withdrawal(request, shop_id: Path[int], payload: WithdrawalIn):
+    leader = access_leader(request, shop_id, write=True)
+    return 201, services.withdrawal_request(leader=leader, amount_fen=payload.amount_fen, account=payload.account)
+
+
+@leader_router.get("/withdrawals", response=list[LeaderWithdrawalOut], summary="My withdrawal requests")
+@paginate(PageNumberPagination, page_size=20)
+def list_my_withdrawals(request, shop_id: Path[int]):
+    leader = access_leader(request, shop_id)
+    return selectors.withdrawals_list(shop=leader.shop, leader=leader)

@@ -8,13 +8,15 @@ class CommissionEntry(ShopScopedModel):
     """One line of a leader's commission ledger. Balances are sums of entries; no row is ever edited.
 
     Money moves between two buckets: `pending` (earned, after-sales window still open) and
-    `withdrawable`. Accrual adds to pending; settlement moves pending -> withdrawable; a refund
-    reverses from whichever bucket holds it; a withdrawal takes from withdrawable.
+    `withdrawable`. Accrual adds to pending; settlement moves pending -> withdrawable as a pair
+    (settlement_out −net from pending, settlement +net to withdrawable, both on the order line);
+    a refund reverses from whichever bucket holds it; a withdrawal takes from withdrawable.
     """
 
     class Kind(models.TextChoices):
         ACCRUAL = "accrual", "佣金入账"
-        SETTLEMENT = "settlement", "佣金结算"
+        SETTLEMENT = "settlement", "佣金结算"  # +net into withdrawable
+        SETTLEMENT_OUT = "settlement_out", "结算转出"  # −net out of pending, the other half of the pair
         REVERSAL = "reversal", "退款冲回"
         WITHDRAWAL = "withdrawal", "提现"
         WITHDRAWAL_RETURN = "withdrawal_return", "提现退回"
@@ -38,10 +40,10 @@ class CommissionEntry(ShopScopedModel):
         ordering = ["id"]
         indexes = [models.Index(fields=["shop", "leader", "bucket"]), models.Index(fields=["kind", "settle_after"])]
         constraints = [
-            # One accrual and one settlement per order line, whatever retries happen.
+            # One accrual and one settlement pair per order line, whatever retries happen.
             models.UniqueConstraint(
                 fields=["order_line", "kind"],
-                condition=models.Q(kind__in=["accrual", "settlement"]),
+                condition=models.Q(kind__in=["accrual", "settlement", "settlement_out"]),
                 name="commission_line_once_per_kind",
             ),
         ]
@@ -63,4 +65,22 @@ class Withdrawal(ShopScopedModel):
     reason = models.CharField(max_length=200, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["shop", "status", "created_at"]), models.Index(fields=["shop", "leader", "created_at"])]
+
+
+class WithdrawalEvent(ShopScopedModel):
+    """A state change of a withdrawal: who moved it, from what to what, and why."""
+
+    withdrawal = models.ForeignKey(Withdrawal, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]

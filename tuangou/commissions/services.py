@@ -1,16 +1,22 @@
 """Commission ledger: entries only, never an edited balance (see CommissionEntry)."""
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.money import apply_rate_bp
+from tuangou.leaders.models import Leader
 
-from .models import CommissionEntry
+from .models import CommissionEntry, Withdrawal, WithdrawalEvent
 
 E = CommissionEntry
+W = Withdrawal.Status
+SETTLE_BATCH = 500
 
 
+@transaction.atomic
 def commission_accrue_for_order(*, order) -> list[CommissionEntry]:
     """At pickup: the leader earns each line's rate on what was paid and not refunded.
 
@@ -34,21 +40,30 @@ def commission_accrue_for_order(*, order) -> list[CommissionEntry]:
     return E.objects.bulk_create(entries)
 
 
+@transaction.atomic
 def commission_reverse_for_refund(*, order, refunded_fen_by_line: dict[int, int]) -> list[CommissionEntry]:
     """A refund takes back the commission earned on the refunded money, from whichever bucket
     holds it now (pending before settlement, withdrawable after). Lines that never accrued
-    (refunded before pickup) have nothing to take back."""
+    (refunded before pickup) have nothing to take back.
+
+    The accrual row is locked, as the settlement job locks it, so a refund and a settlement of
+    the same line never both read "not settled yet" and leave pending below zero.
+    """
     entries = []
-    for line_id, refunded_fen in refunded_fen_by_line.items():
-        line_entries = E.objects.filter(order_line_id=line_id)
-        accrued = line_entries.filter(kind=E.Kind.ACCRUAL).first()
-        if accrued is None or refunded_fen <= 0:
+    for line_id, refunded_fen in sorted(refunded_fen_by_line.items()):
+        if refunded_fen <= 0:
             continue
+        accrued = (
+            E.objects.select_for_update().select_related("order_line")
+            .filter(shop_id=order.shop_id, order_line_id=line_id, kind=E.Kind.ACCRUAL).first()
+        )
+        if accrued is None:
+            continue
+        line_entries = E.objects.filter(order_line_id=line_id)
         settled = line_entries.filter(kind=E.Kind.SETTLEMENT).exists()
         bucket = E.Bucket.WITHDRAWABLE if settled else E.Bucket.PENDING
         already_reversed = -(line_entries.filter(kind=E.Kind.REVERSAL).aggregate(total=Sum("amount_fen"))["total"] or 0)
-        rate = accrued.order_line.commission_rate_bp
-        amount = min(apply_rate_bp(refunded_fen, rate), accrued.amount_fen - already_reversed)
+        amount = min(apply_rate_bp(refunded_fen, accrued.order_line.commission_rate_bp), accrued.amount_fen - already_reversed)
         if amount <= 0:
             continue
         entries.append(E(
@@ -56,3 +71,143 @@ def commission_reverse_for_refund(*, order, refunded_fen_by_line: dict[int, int]
             amount_fen=-amount, order=order, order_line_id=line_id, note=f"订单{order.number}退款冲回",
         ))
     return E.objects.bulk_create(entries)
+
+
+def _due_accrual_ids(now, *, after_id: int, limit: int) -> list[int]:
+    return list(
+        E.objects.filter(kind=E.Kind.ACCRUAL, settle_after__lte=now, id__gt=after_id)
+        .exclude(order_line__commission_entries__kind=E.Kind.SETTLEMENT)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+@transaction.atomic
+def commission_settle_batch(*, accrual_ids: list[int]) -> int:
+    """Settle these due accruals: for each line, move accrual + reversals so far from pending to
+    withdrawable as one (settlement_out −net, settlement +net) pair. Returns lines settled.
+
+    Rows another job holds are skipped (SKIP LOCKED); after taking the locks the settled lines
+    are read again, so a job that raced with another one finds them done and writes nothing.
+    """
+    locked = list(
+        E.objects.select_for_update(skip_locked=True)
+        .filter(id__in=accrual_ids, kind=E.Kind.ACCRUAL).order_by("id")
+        .values("id", "shop_id", "leader_id", "order_id", "order_line_id", "amount_fen")
+    )
+    line_ids = [row["order_line_id"] for row in locked]
+    settled = set(E.objects.filter(order_line_id__in=line_ids, kind=E.Kind.SETTLEMENT).values_list("order_line_id", flat=True))
+    reversed_by_line = dict(
+        E.objects.filter(order_line_id__in=line_ids, kind=E.Kind.REVERSAL)
+        .values("order_line_id").annotate(total=Sum("amount_fen")).values_list("order_line_id", "total")
+    )
+    entries = []
+    for row in locked:
+        if row["order_line_id"] in settled:
+            continue
+        net = row["amount_fen"] + (reversed_by_line.get(row["order_line_id"]) or 0)
+        common = {
+            "shop_id": row["shop_id"], "leader_id": row["leader_id"], "order_id": row["order_id"],
+            "order_line_id": row["order_line_id"],
+        }
+        # A fully reversed line still gets its (zero) pair, so the job never looks at it again.
+        entries.append(E(kind=E.Kind.SETTLEMENT_OUT, bucket=E.Bucket.PENDING, amount_fen=-net, note="售后期结束，转出待结算", **common))
+        entries.append(E(kind=E.Kind.SETTLEMENT, bucket=E.Bucket.WITHDRAWABLE, amount_fen=net, note="售后期结束，转入可提现", **common))
+    E.objects.bulk_create(entries)
+    return len(entries) // 2
+
+
+def commissions_settle_due(*, now=None, batch_size: int = SETTLE_BATCH) -> int:
+    """Settle every accrual whose after-sales window has closed, in batches of their own
+    transactions (a long backlog never holds one huge lock). Returns lines settled."""
+    now = now or timezone.now()
+    total, after_id = 0, 0
+    while ids := _due_accrual_ids(now, after_id=after_id, limit=batch_size):
+        total += commission_settle_batch(accrual_ids=ids)
+        after_id = ids[-1]
+    return total
+
+
+# --- withdrawals ------------------------------------------------------------------------
+
+def _withdrawable_fen(leader_id: int) -> int:
+    return E.objects.filter(leader_id=leader_id, bucket=E.Bucket.WITHDRAWABLE).aggregate(total=Sum("amount_fen"))["total"] or 0
+
+
+@transaction.atomic
+def withdrawal_request(*, leader: Leader, amount_fen: int, account: str = "") -> Withdrawal:
+    """A leader asks to be paid out. The amount leaves `withdrawable` at once (a WITHDRAWAL
+    entry), so it cannot be asked for twice; the leader row lock serialises two requests."""
+    leader = Leader.objects.select_for_update().get(pk=leader.pk)
+    if amount_fen <= 0:
+        raise ApplicationError("validation", field="amount_fen", field_label="提现金额", reason="必须大于0")
+    available = _withdrawable_fen(leader.id)
+    if amount_fen > available:
+        raise ApplicationError("balance_insufficient", field="amount_fen", available=available)
+    withdrawal = Withdrawal.objects.create(shop_id=leader.shop_id, leader=leader, amount_fen=amount_fen, account=account.strip())
+    E.objects.create(
+        shop_id=leader.shop_id, leader=leader, kind=E.Kind.WITHDRAWAL, bucket=E.Bucket.WITHDRAWABLE,
+        amount_fen=-amount_fen, withdrawal=withdrawal, note=f"提现申请#{withdrawal.id}",
+    )
+    WithdrawalEvent.objects.create(
+        shop_id=leader.shop_id, withdrawal=withdrawal, type="requested", to_status=W.REQUESTED, actor=leader.user,
+        data={"amount_fen": amount_fen},
+    )
+    return withdrawal
+
+
+def _locked_withdrawal(shop, withdrawal_id: int) -> Withdrawal:
+    withdrawal = Withdrawal.objects.select_for_update().filter(shop=shop, pk=withdrawal_id).first()
+    if withdrawal is None:
+        raise NotFound("提现申请", "Withdrawal")
+    return withdrawal
+
+
+def _move(withdrawal: Withdrawal, to_status: str, *, allowed_from: set[str], actor, action_zh: str, **data) -> None:
+    if withdrawal.status not in allowed_from:
+        raise ApplicationError(
+            "withdrawal_state", field="status", status=409, status_label=W(withdrawal.status).label, action=action_zh,
+        )
+    from_status = withdrawal.status
+    withdrawal.status = to_status
+    WithdrawalEvent.objects.create(
+        shop_id=withdrawal.shop_id, withdrawal=withdrawal, type=to_status, from_status=from_status,
+        to_status=to_status, actor=actor, data=data,
+    )
+
+
+@transaction.atomic
+def withdrawal_approve(*, shop, withdrawal_id: int, actor) -> Withdrawal:
+    withdrawal = _locked_withdrawal(shop, withdrawal_id)
+    _move(withdrawal, W.APPROVED, allowed_from={W.REQUESTED}, actor=actor, action_zh="批准")
+    withdrawal.reviewed_by, withdrawal.reviewed_at = actor, timezone.now()
+    withdrawal.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    return withdrawal
+
+
+@transaction.atomic
+def withdrawal_reject(*, shop, withdrawal_id: int, actor, reason: str) -> Withdrawal:
+    """Finance refuses (also after approving, e.g. the account was wrong): the amount goes back
+    to withdrawable as a WITHDRAWAL_RETURN entry."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("required", field="reason", field_label="拒绝原因")
+    withdrawal = _locked_withdrawal(shop, withdrawal_id)
+    _move(withdrawal, W.REJECTED, allowed_from={W.REQUESTED, W.APPROVED}, actor=actor, action_zh="拒绝", reason=reason)
+    withdrawal.reason, withdrawal.reviewed_by, withdrawal.reviewed_at = reason, actor, timezone.now()
+    withdrawal.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at", "updated_at"])
+    E.objects.create(
+        shop_id=withdrawal.shop_id, leader_id=withdrawal.leader_id, kind=E.Kind.WITHDRAWAL_RETURN,
+        bucket=E.Bucket.WITHDRAWABLE, amount_fen=withdrawal.amount_fen, withdrawal=withdrawal,
+        note=f"提现申请#{withdrawal.id}被拒绝：{reason}"[:200],
+    )
+    return withdrawal
+
+
+@transaction.atomic
+def withdrawal_mark_paid(*, shop, withdrawal_id: int, actor) -> Withdrawal:
+    withdrawal = _locked_withdrawal(shop, withdrawal_id)
+    _move(withdrawal, W.PAID, allowed_from={W.APPROVED}, actor=actor, action_zh="标记已打款")
+    withdrawal.paid_by, withdrawal.paid_at = actor, timezone.now()
+    withdrawal.save(update_fields=["status", "paid_by", "paid_at", "updated_at"])
+    return withdrawal

@@ -1,6 +1,89 @@
-from ninja import Router
+from django.http import HttpResponse
+from ninja import Path, Router
+from ninja.pagination import PageNumberPagination, paginate
 
-from tuangou.core.api import AUTH
+from tuangou.campaigns.models import Campaign
+from tuangou.core.api import AUTH, get_in_shop
+from tuangou.leaders.access import access_leader
+from tuangou.shops.access import access_shop_as_staff
 
-console_router = Router(tags=["console: fulfilment"], auth=AUTH)
-leader_router = Router(tags=["leader: fulfilment"], auth=AUTH)
+from . import exports, selectors, services
+from .schemas import (
+    ArrivalOut, LeaderShipmentOut, PickupNoticeOut, PurchaseSheetOut, ShipIn, ShipmentStatusOut, ShipOut, SheetKind,
+    ShippingSheetOut, SortingSheetOut,
+)
+
+console_router = Router(tags=["console: fulfilment 采购/发货/分拣"], auth=AUTH)
+leader_router = Router(tags=["leader: fulfilment 到货与提货通知"], auth=AUTH)
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _campaign(request, shop_id: int, campaign_id: int, permission: str) -> Campaign:
+    staff = access_shop_as_staff(request, shop_id, permission)
+    return get_in_shop(Campaign.objects.select_related("shop"), staff.shop, campaign_id, thing_zh="团购", thing_en="Campaign")
+
+
+def _download(request, shop_id: int, campaign_id: int, kind: str, extension: str) -> HttpResponse:
+    campaign = _campaign(request, shop_id, campaign_id, "fulfilment.view")
+    sheet = selectors.sheet_build(campaign=campaign, kind=kind)
+    build = exports.sheet_xlsx if extension == "xlsx" else exports.sheet_pdf
+    response = HttpResponse(build(kind, sheet, tz=campaign.shop.timezone), content_type=CONTENT_TYPES[extension])
+    response["Content-Disposition"] = exports.attachment_disposition(kind, sheet, extension)
+    return response
+
+
+# The file routes come first: "{kind}" alone would also match "purchase.xlsx".
+@console_router.get("/campaigns/{campaign_id}/sheets/{kind}.xlsx", summary="Download a sheet as Excel")
+def download_sheet_xlsx(request, shop_id: Path[int], campaign_id: int, kind: SheetKind):
+    return _download(request, shop_id, campaign_id, kind, "xlsx")
+
+
+@console_router.get("/campaigns/{campaign_id}/sheets/{kind}.pdf", summary="Download a sheet as printable A4 PDF")
+def download_sheet_pdf(request, shop_id: Path[int], campaign_id: int, kind: SheetKind):
+    return _download(request, shop_id, campaign_id, kind, "pdf")
+
+
+@console_router.get(
+    "/campaigns/{campaign_id}/sheets/{kind}", response=PurchaseSheetOut | ShippingSheetOut | SortingSheetOut,
+    summary="Purchase summary, shipping sheet or sorting list of a closed campaign",
+)
+def get_sheet(request, shop_id: Path[int], campaign_id: int, kind: SheetKind):
+    campaign = _campaign(request, shop_id, campaign_id, "fulfilment.view")
+    return selectors.sheet_build(campaign=campaign, kind=kind)
+
+
+@console_router.post("/campaigns/{campaign_id}/ship", response=ShipOut, summary="Mark goods shipped to pickup points")
+def ship_campaign(request, shop_id: Path[int], campaign_id: int, payload: ShipIn):
+    campaign = _campaign(request, shop_id, campaign_id, "fulfilment.ship")
+    return services.shipments_ship(campaign=campaign, actor=request.auth, pickup_point_ids=payload.pickup_point_ids)
+
+
+@console_router.get("/campaigns/{campaign_id}/shipments", response=list[ShipmentStatusOut], summary="Shipping status per pickup point")
+@paginate(PageNumberPagination, page_size=100)
+def list_campaign_shipments(request, shop_id: Path[int], campaign_id: int):
+    campaign = _campaign(request, shop_id, campaign_id, "fulfilment.view")
+    return selectors.shipments_status(campaign=campaign)
+
+
+@leader_router.get("/shipments", response=list[LeaderShipmentOut], summary="Shipments to my pickup point")
+@paginate(PageNumberPagination, page_size=20)
+def list_my_shipments(request, shop_id: Path[int]):
+    leader = access_leader(request, shop_id)
+    return selectors.leader_shipments(leader=leader)
+
+
+@leader_router.post("/campaigns/{campaign_id}/arrived", response=ArrivalOut, summary="Confirm the goods arrived at my point")
+def confirm_arrival(request, shop_id: Path[int], campaign_id: int):
+    leader = access_leader(request, shop_id, write=True)
+    result = services.shipment_confirm_arrival(leader=leader, campaign_id=campaign_id)
+    return {"shipment": selectors.leader_shipments(leader=leader).get(pk=result["shipment"].pk), "moved_orders": result["moved_orders"]}
+
+
+@leader_router.post("/campaigns/{campaign_id}/pickup-notice", response=PickupNoticeOut, summary="One-click pickup notice to my members")
+def send_pickup_notice(request, shop_id: Path[int], campaign_id: int):
+    leader = access_leader(request, shop_id, write=True)
+    return services.shipment_send_pickup_notice(leader=leader, campaign_id=campaign_id)

@@ -66,7 +66,7 @@ class LeaderApplication(ShopScopedModel):
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["shop", "status"])]
+        indexes = [models.Index(fields=["shop", "status"]), models.Index(fields=["shop", "user"])]
 
 
 class Leader(ShopScopedModel):
@@ -120,3 +120,17 @@ class Membership(ShopScopedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["shop", "user"], name="membership_once_per_shop")]
+
+
+class LeaderEvent(ShopScopedModel):
+    """An audited change of a leader: approved, suspended, reactivated, cleared out, settings edited."""
+
+    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]

@@ -1,5 +1,45 @@
-from ninja import Router
+from typing import Any
+
+from ninja import Path, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
 
 from tuangou.core.api import AUTH
+from tuangou.shops.access import access_shop
 
-member_router = Router(tags=["member: notifications"], auth=AUTH)
+from . import selectors, services
+from .schemas import MessageOut, ReadAllOut
+
+member_router = Router(tags=["member: messages 消息中心"], auth=AUTH)
+
+
+class MessagePagination(PageNumberPagination):
+    """A page of messages plus how many of all of them are unread (the badge)."""
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        unread_count: int
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["unread_count"] = queryset.filter(read_at__isnull=True).count()
+        return page
+
+
+@member_router.get("/messages", response=list[MessageOut], summary="My messages in this shop (with unread count)")
+@paginate(MessagePagination, page_size=20)
+def list_messages(request, shop_id: Path[int]):
+    shop = access_shop(shop_id)
+    return selectors.messages_for(shop=shop, user=request.auth)
+
+
+@member_router.post("/messages/read-all", response=ReadAllOut, summary="Mark all my messages read")
+def read_all_messages(request, shop_id: Path[int]):
+    shop = access_shop(shop_id)
+    return {"marked_read": services.messages_mark_all_read(shop=shop, user=request.auth)}
+
+
+@member_router.post("/messages/{message_id}/read", response=MessageOut, summary="Mark one message read")
+def read_message(request, shop_id: Path[int], message_id: int):
+    shop = access_shop(shop_id)
+    return services.message_mark_read(shop=shop, user=request.auth, message_id=message_id)

@@ -22,7 +22,7 @@ class Message(ShopScopedModel):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["shop", "user", "id"])]
 
 
 class Delivery(ShopScopedModel):
@@ -44,3 +44,4 @@ class Delivery(ShopScopedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["message", "channel"], name="delivery_once_per_channel")]
+        indexes = [models.Index(fields=["status", "updated_at"])]

@@ -48,3 +48,26 @@ class PaymentNotification(models.Model):
     signature_valid = models.BooleanField()
     outcome = models.CharField(max_length=30)  # applied, duplicate, bad_signature, unknown_payment ...
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SandboxTrade(ShopScopedModel):
+    """The sandbox gateway's own ledger of a trade — what a real provider keeps on its side.
+
+    Our Payment only turns paid when the gateway's signed notify arrives; this row is the
+    gateway's truth that the notify (and its retries) is built from.
+    """
+
+    class State(models.TextChoices):
+        NOTPAY = "NOTPAY", "未支付"
+        SUCCESS = "SUCCESS", "支付成功"
+        CLOSED = "CLOSED", "已关闭"
+
+    payment = models.OneToOneField(Payment, on_delete=models.CASCADE, related_name="sandbox_trade")
+    out_trade_no = models.CharField(max_length=40, unique=True)
+    amount_fen = models.PositiveIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.NOTPAY)
+    transaction_id = models.CharField(max_length=64, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    refunded_fen = models.PositiveIntegerField(default=0)
+    notify_attempts = models.PositiveIntegerField(default=0)
+    notified_at = models.DateTimeField(null=True, blank=True)  # our server answered SUCCESS

@@ -1,0 +1,1 @@
+from tuangou.catalog.tests.conftest import staff_client  # noqa: F401 (shared fixture)

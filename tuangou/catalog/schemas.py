@@ -1,0 +1,171 @@
+from datetime import datetime
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+ProductStatus = Literal["on_shelf", "off_shelf"]
+
+
+class CategoryIn(Schema):
+    name: str = Field(..., max_length=30)
+    sort: int = 0
+
+
+class CategoryPatch(Schema):
+    name: str | None = Field(None, max_length=30)
+    sort: int | None = None
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    sort: int
+    product_count: int = 0
+
+
+# Prices and stock are plain ints here on purpose: the services answer price_negative /
+# stock_negative naming the exact field (skus.0.price_fen), which a pydantic bound would not.
+class SkuIn(Schema):
+    spec: str = Field("", max_length=40)
+    code: str = Field("", max_length=40)
+    price_fen: int
+    cost_fen: int = 0
+    stock: int = 0
+
+
+class SkuPatch(Schema):
+    id: int | None = None  # absent: a new SKU
+    spec: str | None = Field(None, max_length=40)
+    code: str | None = Field(None, max_length=40)
+    price_fen: int | None = None
+    cost_fen: int | None = None
+    stock: int | None = None  # opening stock of a new SKU; existing ones change through adjustments
+    is_active: bool | None = None
+
+
+class ProductIn(Schema):
+    name: str = Field(..., max_length=60)
+    category_id: int | None = None
+    description: str = Field("", max_length=5000)
+    unit: str = Field("份", max_length=10)
+    purchase_limit: int = 0
+    status: ProductStatus = "on_shelf"
+    skus: list[SkuIn]
+
+
+class ProductPatch(Schema):
+    name: str | None = Field(None, max_length=60)
+    category_id: int | None = None
+    description: str | None = Field(None, max_length=5000)
+    unit: str | None = Field(None, max_length=10)
+    purchase_limit: int | None = None
+    skus: list[SkuPatch] | None = None
+
+
+class SkuOut(Schema):
+    id: int
+    spec: str
+    code: str
+    price_fen: int
+    cost_fen: int
+    stock: int
+    is_active: bool
+
+
+class ImageOut(Schema):
+    id: int
+    url: str
+    sort: int
+
+    @staticmethod
+    def resolve_url(obj):
+        return obj.image.url
+
+
+def _category_name(obj) -> str:
+    return obj.category.name if obj.category_id else ""
+
+
+class ProductListOut(Schema):
+    id: int
+    name: str
+    category_id: int | None
+    category_name: str
+    status: str
+    unit: str
+    purchase_limit: int
+    min_price_fen: int | None
+    total_stock: int
+    sku_count: int
+    cover_url: str | None
+
+    @staticmethod
+    def resolve_category_name(obj):
+        return _category_name(obj)
+
+    @staticmethod
+    def resolve_total_stock(obj):
+        return obj.total_stock or 0
+
+    @staticmethod
+    def resolve_cover_url(obj):
+        images = list(obj.images.all())
+        return images[0].image.url if images else None
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    category_id: int | None
+    category_name: str
+    description: str
+    unit: str
+    status: str
+    purchase_limit: int
+    skus: list[SkuOut]
+    images: list[ImageOut]
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_category_name(obj):
+        return _category_name(obj)
+
+    @staticmethod
+    def resolve_skus(obj):
+        return list(obj.skus.all())
+
+    @staticmethod
+    def resolve_images(obj):
+        return list(obj.images.all())
+
+
+class ImageOrderIn(Schema):
+    image_ids: list[int]
+
+
+class StockAdjustIn(Schema):
+    delta: int
+    reason: Literal["purchase", "adjustment", "damage"]
+    note: str = Field("", max_length=200)
+
+
+class StockMovementOut(Schema):
+    id: int
+    sku_id: int
+    delta: int
+    stock_after: int
+    reason: str
+    reason_label: str
+    note: str
+    actor_name: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_reason_label(obj):
+        return obj.get_reason_display()
+
+    @staticmethod
+    def resolve_actor_name(obj):
+        return obj.actor.name if obj.actor_id else ""

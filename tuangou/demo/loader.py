@@ -1,0 +1,290 @@
+"""Loads the demo shop through the same services the API uses, so every row is one a real
+merchant, leader or member could have produced: a Xiamen fresh-food shop with 22 products,
+10 leaders, 200 members and campaigns in every state with orders in every status."""
+import random
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tuangou.accounts.models import User
+from tuangou.accounts.services import user_get_or_create_by_phone, user_signup
+from tuangou.campaigns import services as campaign_services
+from tuangou.campaigns.models import Campaign
+from tuangou.catalog import services as catalog_services
+from tuangou.commissions import services as commission_services
+from tuangou.commissions.models import CommissionEntry
+from tuangou.fulfilment import services as fulfilment_services
+from tuangou.leaders import services as leader_services
+from tuangou.leaders.models import Leader
+from tuangou.orders import services as order_services
+from tuangou.orders.models import Order
+from tuangou.payments import sandbox
+from tuangou.payments.models import SandboxTrade
+from tuangou.payments.services import payment_create, payment_notify_receive
+from tuangou.shops.models import Shop, Staff
+from tuangou.shops.services import shop_create
+
+from . import data
+
+STAFF = [
+    ("demo_owner", Staff.Role.OWNER, "林晓燕"),
+    ("demo_admin", Staff.Role.ADMIN, "陈志远"),
+    ("demo_ops", Staff.Role.OPERATIONS, "黄雅琪"),
+    ("demo_warehouse", Staff.Role.WAREHOUSE, "王大海"),
+    ("demo_finance", Staff.Role.FINANCE, "李会计"),
+    ("demo_support", Staff.Role.SUPPORT, "周小客"),
+]
+MEMBER_PHONE_BASE = 13700000000
+
+
+def demo_password() -> str:
+    """Generated on first load and kept under var/ (no password lives in the repo)."""
+    path = settings.VAR_DIR / "demo_password.txt"
+    if not path.exists():
+        path.write_text("demo-" + secrets.token_hex(3))
+    return path.read_text().strip()
+
+
+def demo_logins_text() -> str:
+    shop = Shop.objects.filter(name=data.SHOP["name"]).first()
+    if shop is None:
+        return "  (no demo shop loaded: run `make demo`)"
+    password = demo_password()
+    leader = data.LEADERS[0]
+    staff = "\n".join(f"    {username:<15} {role.label}" for username, role, _ in STAFF)
+    return (
+        f"  Demo shop 「{shop.name}」 (shop id {shop.id})\n"
+        f"  Staff logins (password for all: {password}) — POST /api/auth/login\n{staff}\n"
+        f"  Leaders log in with phone + SMS code: {leader[1]} ({leader[0]}, {leader[2]}) … {data.LEADERS[-1][1]}\n"
+        f"  Members log in with phone + SMS code: {MEMBER_PHONE_BASE + 1} … {MEMBER_PHONE_BASE + 200}\n"
+        "  SMS codes in development: POST /api/auth/sms/send, then read them at /dev/sms (or in the server log)\n"
+        "  Platform admin (/admin/): demo_owner has no platform rights; create one with\n"
+        "    .venv/bin/python manage.py createsuperuser"
+    )
+
+
+def _pay(order: Order) -> None:
+    """The payer confirms at the sandbox gateway and its signed notify comes back, as over HTTP."""
+    payment = payment_create(order=order)
+    sandbox.gateway_pay(out_trade_no=payment.out_trade_no)
+    trade = SandboxTrade.objects.get(payment=payment)
+    body = sandbox.notify_body(trade)
+    _, error = payment_notify_receive(provider_name="sandbox", headers=sandbox.sign_notify(body), body=body)
+    assert error is None, error
+    # Acknowledged: the gateway's queued delivery will find nothing left to send.
+    SandboxTrade.objects.filter(pk=trade.pk).update(notified_at=timezone.now())
+
+
+class DemoLoader:
+    def __init__(self, *, seed: int = 20261127, members: int = 200, out=print):
+        self.random = random.Random(seed)
+        self.member_count = members
+        self.out = out
+        self.now = timezone.now()
+
+    def run(self) -> Shop:
+        password = demo_password()
+        owner = user_signup(username=STAFF[0][0], password=password, display_name=STAFF[0][2])
+        self.shop = shop_create(owner=owner, **data.SHOP)
+        self.owner = owner
+        self.owner_staff = Staff.objects.get(shop=self.shop, user=owner)
+        for username, role, name in STAFF[1:]:
+            user = user_signup(username=username, password=password, display_name=name)
+            Staff.objects.create(shop=self.shop, user=user, role=role)
+        self.load_catalogue()
+        self.load_leaders()
+        self.load_members()
+        self.load_campaigns()
+        self.out(f"Loaded demo shop 「{self.shop.name}」: {Order.objects.filter(shop=self.shop).count()} orders.")
+        return self.shop
+
+    # --- catalogue --------------------------------------------------------------------
+    def load_catalogue(self):
+        self.skus = {}
+        for sort, (category_name, products) in enumerate(data.CATALOGUE.items()):
+            category = catalog_services.category_create(shop=self.shop, name=category_name, sort=sort)
+            for name, spec, price, cost, stock, unit, description in products:
+                product = catalog_services.product_create(
+                    shop=self.shop, actor=self.owner, name=name, category_id=category.id, description=description,
+                    unit=unit, purchase_limit=5 if price < 1000 else 0,
+                    skus=[{"spec": spec, "code": f"SKU{len(self.skus) + 1:03d}", "price_fen": price, "cost_fen": cost, "stock": stock}],
+                )
+                self.skus[name] = product.skus.get()
+
+    # --- leaders ----------------------------------------------------------------------
+    def load_leaders(self):
+        self.leaders = []
+        for name, phone, community, point, address, lat, lng, route, households in data.LEADERS:
+            user = user_get_or_create_by_phone(phone=phone, display_name=name)
+            application = leader_services.application_submit(
+                shop=self.shop, user=user, name=name, phone=phone, community=community, address=address,
+                lat=Decimal(lat), lng=Decimal(lng), households=households, reach="小区业主微信群",
+            )
+            leader = leader_services.application_approve(
+                shop=self.shop, actor=self.owner, application_id=application.id, route=route, point_name=point,
+            )
+            self.leaders.append(leader)
+        team = leader_services.team_create(shop=self.shop, name="思明一队")
+        leader_services.leader_update(shop=self.shop, actor=self.owner, leader_id=self.leaders[0].id, team_id=team.id)
+        leader_services.team_update(shop=self.shop, team_id=team.id, captain_id=self.leaders[0].id)
+        for leader in self.leaders[1:4]:
+            leader_services.leader_update(shop=self.shop, actor=self.owner, leader_id=leader.id, team_id=team.id)
+        region = leader_services.region_create(shop=self.shop, name="思明区", regional_leader_id=self.leaders[3].id)
+        for leader in self.leaders[:4]:
+            leader_services.leader_update(shop=self.shop, actor=self.owner, leader_id=leader.id, region_id=region.id)
+        leader_services.leader_update(shop=self.shop, actor=self.owner, leader_id=self.leaders[5].id, commission_rate_bp=1200)
+        # The review queue: two waiting, one turned down.
+        waiting = [
+            ("刘芳", "13950000011", "海韵台", "思明区环岛东路1888号", "24.447000", "118.172000", 900),
+            ("杨静", "13950000012", "金山小区", "湖里区金山路18号", "24.510000", "118.190000", 1600),
+            ("赵敏", "13950000013", "禾祥西社区", "思明区禾祥西路60号", "24.470000", "118.095000", 720),
+        ]
+        for index, (name, phone, community, address, lat, lng, households) in enumerate(waiting):
+            user = user_get_or_create_by_phone(phone=phone, display_name=name)
+            application = leader_services.application_submit(
+                shop=self.shop, user=user, name=name, phone=phone, community=community, address=address,
+                lat=Decimal(lat), lng=Decimal(lng), households=households, reach="快递代收点",
+                referral_code=self.leaders[0].referral_code if index == 0 else "",
+            )
+            if index == 2:
+                leader_services.application_reject(shop=self.shop, actor=self.owner, application_id=application.id, reason="该片区已有相邻自提点，暂不新增")
+
+    # --- members ----------------------------------------------------------------------
+    def load_members(self):
+        self.members = []
+        for number in range(1, self.member_count + 1):
+            name = self.random.choice(data.SURNAMES) + self.random.choice(data.GIVEN)
+            user = user_get_or_create_by_phone(phone=str(MEMBER_PHONE_BASE + number), display_name=name)
+            leader = self.leaders[(number - 1) % len(self.leaders)]
+            leader_services.membership_bind(shop=self.shop, user=user, leader_id=leader.id)
+            self.members.append((user, leader))
+
+    # --- campaigns and orders -----------------------------------------------------------
+    def _campaign(self, title, products, *, description, template="fast", threshold=("members", 10), starts_in=timedelta(minutes=-1),
+                  cutoff_in=timedelta(days=2), pickup_in=timedelta(days=3), discount=0.85) -> Campaign:
+        items = []
+        for name in products:
+            sku = self.skus[name]
+            items.append({
+                "sku_id": sku.id, "price_fen": int(sku.price_fen * discount) // 10 * 10,
+                "stock_allotted": min(sku.stock // 2, 120), "purchase_limit": 5,
+            })
+        campaign = campaign_services.campaign_create(
+            shop=self.shop, actor=self.owner, title=title, description=description, template=template, items=items,
+            starts_at=self.now + starts_in, cutoff_at=self.now + cutoff_in, pickup_at=self.now + pickup_in,
+            threshold_type=threshold[0], threshold_value=threshold[1],
+        )
+        return campaign
+
+    def _orders(self, campaign: Campaign, count: int) -> list[Order]:
+        items = list(campaign.items.all())
+        orders = []
+        for user, leader in self.random.sample(self.members, count):
+            chosen = self.random.sample(items, k=min(len(items), self.random.choice([1, 1, 2, 3])))
+            order = order_services.order_place(
+                shop=self.shop, member=user, campaign_id=campaign.id, leader_id=leader.id,
+                items=[{"campaign_item_id": item.id, "quantity": self.random.choice([1, 1, 1, 2, 3])} for item in chosen],
+            )
+            orders.append(order)
+        return orders
+
+    def _time_travel(self, campaign: Campaign, *, starts, cutoff, pickup):
+        """Demo only: puts a campaign's dates where a real one would be by now."""
+        Campaign.objects.filter(pk=campaign.pk).update(starts_at=self.now + starts, cutoff_at=self.now + cutoff, pickup_at=self.now + pickup)
+        campaign.refresh_from_db()
+
+    def load_campaigns(self):
+        # 1. Last week's fruit & egg campaign: succeeded, shipped, picked up, commission settled.
+        done = self._campaign(
+            "鲜果鲜蛋周末团", ["海南金煌芒", "赣南脐橙", "农家土鸡蛋", "平和红心蜜柚", "阳光玫瑰葡萄"],
+            description="产地直发，48小时内到自提点。", template="rich", threshold=("members", 20),
+        )
+        campaign_services.campaign_publish(campaign=done, actor=self.owner)
+        orders = self._orders(done, 90)
+        for order in orders[:84]:
+            _pay(order)
+        self._time_travel(done, starts=timedelta(days=-6), cutoff=timedelta(seconds=-1), pickup=timedelta(days=-4))
+        campaign_services.campaign_close(campaign=done, actor=None)
+        campaign_services.campaign_decide(campaign=Campaign.objects.get(pk=done.pk), actor=None)
+        done = Campaign.objects.get(pk=done.pk)
+        self._time_travel(done, starts=timedelta(days=-6), cutoff=timedelta(days=-5), pickup=timedelta(days=-4))
+        arrived_points = [leader.pickup_point.id for leader in self.leaders[:9]]
+        fulfilment_services.shipments_ship(campaign=done, actor=self.owner, pickup_point_ids=arrived_points)
+        for leader in self.leaders[:7]:
+            fulfilment_services.shipment_confirm_arrival(leader=leader, campaign_id=done.id)
+            fulfilment_services.shipment_send_pickup_notice(leader=leader, campaign_id=done.id)
+        arrived = list(Order.objects.filter(campaign=done, status=Order.Status.ARRIVED).select_related("leader"))
+        for order in arrived[: int(len(arrived) * 0.8)]:
+            order_services.order_pickup_verify(shop=self.shop, code=order.pickup_code, leader=order.leader, actor=order.leader.user)
+        # Some picked up long enough ago that the after-sales window closed: completed, commission settled.
+        picked = list(Order.objects.filter(campaign=done, status=Order.Status.PICKED_UP).order_by("id"))
+        old = [order.id for order in picked[: len(picked) // 2]]
+        Order.objects.filter(id__in=old).update(picked_up_at=self.now - timedelta(days=8))
+        CommissionEntry.objects.filter(order_id__in=old, kind=CommissionEntry.Kind.ACCRUAL).update(settle_after=self.now - timedelta(days=1))
+        order_services.orders_complete_due()
+        commission_services.commissions_settle_due()
+        refund_full, refund_partial = picked[-1], picked[-2]
+        order_services.order_refund(order=refund_full, actor=self.owner, reason="商品破损，全额退款")
+        first_line = refund_partial.lines.first()
+        order_services.order_refund(order=refund_partial, actor=self.owner, reason="少发1件",
+                                    lines=[{"line_id": first_line.id, "quantity": 1}])
+        complaint = picked[-3]
+        order_services.after_sale_open(order=complaint, member=complaint.member, reason="芒果有两个压坏了", line_id=complaint.lines.first().id, quantity=1)
+        earner = max(self.leaders, key=lambda leader: commission_services._withdrawable_fen(leader.id))
+        withdrawable = commission_services._withdrawable_fen(earner.id)
+        if withdrawable >= 100:
+            commission_services.withdrawal_request(leader=earner, amount_fen=withdrawable // 2, account="微信零钱")
+
+        # 2. This weekend's bakery & dairy campaign: live, taking orders.
+        live = self._campaign(
+            "烘焙乳品限时团", ["全麦吐司", "手撕面包", "流心蛋黄酥", "鲜牛奶", "原味酸奶", "纯牛奶整箱"],
+            description="每日现烤，冷链配送到自提点。", threshold=("quantity", 50),
+            cutoff_in=timedelta(days=2, hours=5), pickup_in=timedelta(days=3),
+        )
+        campaign_services.campaign_publish(campaign=live, actor=self.owner)
+        orders = self._orders(live, 60)
+        for order in orders[:45]:
+            _pay(order)
+        for order in orders[45:50]:
+            order_services.order_cancel(order=order, actor=order.member, reason="买错了")
+        # orders[50:] stay pending payment
+
+        # 3. Next week's vegetables: scheduled.
+        upcoming = self._campaign(
+            "下周时蔬预售", ["本地小白菜", "有机西兰花", "云南小土豆", "铁棍山药", "沙地胡萝卜", "普罗旺斯西红柿"],
+            description="周一开团，周三截单，周四到点。", starts_in=timedelta(days=3), cutoff_in=timedelta(days=5), pickup_in=timedelta(days=6),
+        )
+        campaign_services.campaign_publish(campaign=upcoming, actor=self.owner)
+
+        # 4. An imported-fruit campaign that did not reach its threshold: failed, everyone refunded.
+        failed = self._campaign(
+            "进口水果拼团", ["佳沛绿奇异果", "丹东99草莓"], description="满200人成团，不成团自动退款。", threshold=("members", 200),
+        )
+        campaign_services.campaign_publish(campaign=failed, actor=self.owner)
+        for order in self._orders(failed, 12):
+            _pay(order)
+        self._time_travel(failed, starts=timedelta(days=-3), cutoff=timedelta(seconds=-1), pickup=timedelta(days=1))
+        campaign_services.campaign_close(campaign=failed, actor=None)
+        campaign_services.campaign_decide(campaign=Campaign.objects.get(pk=failed.pk), actor=None)
+
+        # 5. A draft the merchant is still working on.
+        self._campaign("中秋蛋糕预订（草稿）", ["六寸芝士蛋糕"], description="草稿，尚未发布。", starts_in=timedelta(days=7),
+                       cutoff_in=timedelta(days=9), pickup_in=timedelta(days=10))
+
+
+def load_demo(out=print) -> Shop | None:
+    if Shop.objects.filter(name=data.SHOP["name"]).exists():
+        out("Demo shop already loaded.")
+        return None
+    if User.objects.filter(username=STAFF[0][0]).exists():
+        out("A demo_owner user exists without the demo shop; not loading over it.")
+        return None
+    with transaction.atomic():
+        return DemoLoader(out=out).run()
+
+
+__all__ = ["load_demo", "demo_logins_text", "Leader"]

@@ -1,0 +1,198 @@
+import io
+import re
+from urllib.parse import quote
+
+import pytest
+from openpyxl import load_workbook
+
+from tuangou.campaigns.models import Campaign
+from tuangou.core.testing import ok
+from tuangou.fulfilment import selectors
+from tuangou.fulfilment.tests.factories import (
+    CampaignFactory, CampaignItemFactory, PickupPointFactory, order_with_lines, staff_client,
+)
+from tuangou.orders.models import Order
+from tuangou.shops.tests.factories import MemberUserFactory, ShopFactory
+
+pytestmark = pytest.mark.django_db
+S = Order.Status
+
+
+def pdf_page_count(body: bytes) -> int:
+    """Page objects in the file (fpdf2 writes the page tree uncompressed)."""
+    return len(re.findall(rb"/Type /Page\b(?!s)", body))
+
+
+@pytest.fixture
+def sold():
+    """A succeeded campaign: two points on two routes, orders in every status that matters."""
+    shop = ShopFactory(name="鲜果小铺")
+    campaign = CampaignFactory(shop=shop, title="周末鲜果团")
+    eggs = CampaignItemFactory(campaign=campaign, price_fen=2990, sort=1, sku__product__name="土鸡蛋", sku__spec="30枚", sku__code="EGG30", sku__cost_fen=2000)
+    apples = CampaignItemFactory(campaign=campaign, price_fen=1590, sort=2, sku__product__name="红富士苹果", sku__spec="5斤", sku__code="APL5", sku__cost_fen=1500)
+    siming = PickupPointFactory(leader__shop=shop, leader__name="陈丽", route="思明线", name="海韵花园自提点")
+    huli = PickupPointFactory(leader__shop=shop, leader__name="王强", route="湖里线", name="湖里万达自提点")
+    zhang = MemberUserFactory(display_name="张三丰")
+    orders = {
+        "o1": order_with_lines(campaign=campaign, point=siming, member=zhang, lines=[(eggs, 2), (apples, 3)], pickup_code="100001"),
+        "o2": order_with_lines(campaign=campaign, point=siming, lines=[(eggs, 1)], pickup_code="100002"),
+        # partially refunded: 1 of 4 eggs went back
+        "o3": order_with_lines(campaign=campaign, point=huli, lines=[(eggs, 4, 1), (apples, 1)], pickup_code="100003"),
+        "unpaid": order_with_lines(campaign=campaign, point=huli, lines=[(eggs, 10)], status=S.PENDING_PAYMENT),
+        "refunded": order_with_lines(campaign=campaign, point=siming, lines=[(eggs, 5, 5)], status=S.REFUNDED),
+        "cancelled": order_with_lines(campaign=campaign, point=huli, lines=[(apples, 7)], status=S.CANCELLED),
+    }
+    return {"shop": shop, "campaign": campaign, "eggs": eggs, "apples": apples, "siming": siming, "huli": huli, "orders": orders}
+
+
+def test_purchase_summary_counts_only_goods_still_to_deliver(sold, django_assert_num_queries):
+    campaign = Campaign.objects.select_related("shop").get(pk=sold["campaign"].pk)
+
+    with django_assert_num_queries(1):
+        sheet = selectors.purchase_summary(campaign=campaign)
+
+    assert [(i["product_name"], i["spec"], i["sku_code"], i["quantity"], i["cost_fen"], i["amount_fen"], i["order_count"], i["point_count"]) for i in sheet["items"]] == [
+        ("土鸡蛋", "30枚", "EGG30", 6, 12000, 5980 + 2990 + 8970, 3, 2),
+        ("红富士苹果", "5斤", "APL5", 4, 6000, 4770 + 1590, 2, 2),
+    ]
+    assert sheet["totals"] == {"quantity": 10, "cost_fen": 18000, "amount_fen": 24300}
+
+
+def test_shipping_sheet_groups_points_by_route_with_full_leader_phone(sold, django_assert_num_queries):
+    campaign = Campaign.objects.select_related("shop").get(pk=sold["campaign"].pk)
+
+    with django_assert_num_queries(2):
+        sheet = selectors.shipping_sheet(campaign=campaign)
+
+    assert [r["route"] for r in sheet["routes"]] == ["思明线", "湖里线"]
+    siming, huli = sheet["routes"][0]["points"][0], sheet["routes"][1]["points"][0]
+    assert (siming["point_name"], siming["leader_name"], siming["leader_phone"], siming["order_count"]) == (
+        "海韵花园自提点", "陈丽", sold["siming"].leader.phone, 2,
+    )
+    assert [(i["product_name"], i["quantity"]) for i in siming["items"]] == [("土鸡蛋", 3), ("红富士苹果", 3)]
+    assert [(i["product_name"], i["quantity"]) for i in huli["items"]] == [("土鸡蛋", 3), ("红富士苹果", 1)]
+    assert sheet["totals"] == {"point_count": 2, "order_count": 3, "quantity": 10}
+
+
+def test_sorting_list_is_per_point_by_member_with_masked_names(sold, django_assert_num_queries):
+    campaign = Campaign.objects.select_related("shop").get(pk=sold["campaign"].pk)
+
+    with django_assert_num_queries(1):
+        sheet = selectors.sorting_list(campaign=campaign)
+
+    siming = next(p for p in sheet["points"] if p["pickup_point_id"] == sold["siming"].id)
+    first = siming["orders"][0]
+    assert [o["pickup_code"] for o in siming["orders"]] == ["100001", "100002"]
+    assert (first["member_name"], first["phone_tail"]) == ("张**", sold["orders"]["o1"].member.phone[-4:])
+    assert [(i["product_name"], i["quantity"]) for i in first["items"]] == [("土鸡蛋", 2), ("红富士苹果", 3)]
+    huli = next(p for p in sheet["points"] if p["pickup_point_id"] == sold["huli"].id)
+    assert [(o["pickup_code"], o["total_quantity"]) for o in huli["orders"]] == [("100003", 4)]
+
+
+def test_sheets_json_through_the_api(sold):
+    client = staff_client(sold["shop"], role="warehouse")
+    base = f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets"
+
+    purchase = ok(client.get(f"{base}/purchase"))
+    shipping = ok(client.get(f"{base}/shipping"))
+    sorting = ok(client.get(f"{base}/sorting"))
+
+    assert (purchase["kind_label"], purchase["shop_name"], purchase["totals"]["quantity"]) == ("采购单", "鲜果小铺", 10)
+    assert shipping["totals"] == {"point_count": 2, "order_count": 3, "quantity": 10}
+    assert sorting["totals"] == {"point_count": 2, "order_count": 3, "quantity": 10}
+    assert client.get(f"{base}/stock").status_code == 422
+
+
+def test_sheets_of_a_live_campaign_are_refused(sold):
+    Campaign.objects.filter(pk=sold["campaign"].pk).update(status=Campaign.Status.LIVE)
+    client = staff_client(sold["shop"])
+
+    response = client.get(f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets/purchase")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "campaign_state"
+
+
+def test_purchase_excel_reopens_with_the_right_cells(sold):
+    client = staff_client(sold["shop"])
+
+    response = client.get(f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets/purchase.xlsx")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"] == (
+        f"attachment; filename=\"campaign-{sold['campaign'].id}-purchase.xlsx\"; "
+        f"filename*=UTF-8''{quote('周末鲜果团-采购单.xlsx')}"
+    )
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook["采购单"]
+    assert workbook.sheetnames == ["采购单"]
+    assert sheet["A1"].value == "鲜果小铺 · 周末鲜果团 · 采购单"
+    assert [c.value for c in sheet[4]] == ["#", "商品", "规格", "编码", "数量", "单位", "采购成本", "销售额", "订单数", "自提点数"]
+    assert sheet["B4"].font.bold is True
+    assert [c.value for c in sheet[5]] == [1, "土鸡蛋", "30枚", "EGG30", 6, "盒", "¥120.00", "¥179.40", 3, 2]
+    assert [c.value for c in sheet[7]][:8] == [None, "合计", None, None, 10, None, "¥180.00", "¥243.00"]
+    assert sheet[7][1].font.bold is True
+    assert sheet.column_dimensions["B"].width == 24
+
+
+def test_shipping_and_sorting_excel_have_a_row_per_item(sold):
+    client = staff_client(sold["shop"])
+    base = f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets"
+
+    shipping = load_workbook(io.BytesIO(client.get(f"{base}/shipping.xlsx").content))["发货单"]
+    sorting = load_workbook(io.BytesIO(client.get(f"{base}/sorting.xlsx").content))["分拣单"]
+
+    assert [c.value for c in shipping[5]] == [
+        "思明线", "海韵花园自提点", sold["siming"].community, "思明区海韵路8号", "陈丽", sold["siming"].leader.phone, 2,
+        "土鸡蛋", "30枚", "EGG30", 3,
+    ]
+    assert shipping.max_row == 4 + 4 + 1  # header rows, 4 (point, SKU) rows, totals
+    assert [c.value for c in shipping[shipping.max_row]][-1] == 10
+    assert [c.value for c in sorting[5]] == ["思明线", "海韵花园自提点", "100001", "张**", sold["orders"]["o1"].member.phone[-4:], "土鸡蛋", "30枚", 2]
+    assert [c.value for c in sorting[sorting.max_row]][-1] == 10
+
+
+@pytest.mark.parametrize("kind,pages", [("purchase", 1), ("shipping", 2), ("sorting", 2)])
+def test_pdf_parses_with_a_page_per_point(sold, kind, pages):
+    client = staff_client(sold["shop"])
+
+    response = client.get(f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets/{kind}.pdf")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    body = response.content
+    assert body.startswith(b"%PDF-")
+    assert body.rstrip().endswith(b"%%EOF")
+    assert pdf_page_count(body) == pages
+    assert b"/FontFile3" in body or b"/FontFile2" in body  # the Chinese font is embedded
+
+
+def test_a_long_sorting_list_repeats_its_header_across_pages(sold):
+    for n in range(60):
+        order_with_lines(campaign=sold["campaign"], point=sold["siming"], lines=[(sold["eggs"], 1), (sold["apples"], 1)])
+    client = staff_client(sold["shop"])
+
+    body = client.get(f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets/sorting.pdf").content
+
+    assert pdf_page_count(body) >= 3
+
+
+def test_warehouse_may_view_but_support_may_not(sold):
+    url = f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets/purchase"
+
+    assert staff_client(sold["shop"], role="warehouse").get(url).status_code == 200
+    assert staff_client(sold["shop"], role="support").get(url).status_code == 403
+
+
+def test_another_shops_campaign_is_the_same_404_as_a_missing_one(sold):
+    other = CampaignFactory()
+    client = staff_client(sold["shop"])
+    base = f"console/shops/{sold['shop'].id}/campaigns"
+
+    foreign = client.get(f"{base}/{other.id}/sheets/purchase")
+    missing = client.get(f"{base}/999999/sheets/purchase.xlsx")
+
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json() == missing.json()

@@ -1,0 +1,104 @@
+"""Notifications: an in-app Message per person, copied to the configured outbound channels by
+jobs queued after commit (so a rolled-back action never texts anyone)."""
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from tuangou.core.errors import NotFound
+
+from .channels import get_channel, outbound_channels
+from .models import Delivery, Message
+
+logger = logging.getLogger("tuangou.notifications")
+MAX_ATTEMPTS = 5
+
+
+def _queue(delivery_ids: list[int]) -> None:
+    for delivery_id in delivery_ids:
+        async_task("tuangou.notifications.tasks.delivery_send", delivery_id)
+
+
+@transaction.atomic
+def notifications_send_many(*, shop, kind: str, messages: list[dict]) -> list[Message]:
+    """One Message per entry of `messages` ({user, title, body, data}), written in bulk, with a
+    Delivery per outbound channel the person can be reached on."""
+    rows = Message.objects.bulk_create([
+        Message(shop=shop, user=m["user"], kind=kind, title=m["title"], body=m["body"], data=m.get("data") or {})
+        for m in messages
+    ])
+    deliveries = []
+    for channel in outbound_channels():
+        for message, entry in zip(rows, messages):
+            address = channel.address_for(entry["user"])
+            if address:
+                deliveries.append(Delivery(shop=shop, message=message, channel=channel.name, to=address))
+    created = Delivery.objects.bulk_create(deliveries)
+    ids = [d.pk for d in created]
+    if ids:
+        transaction.on_commit(lambda: _queue(ids))
+    return rows
+
+
+def notification_send(*, shop, user, kind: str, title: str, body: str, data: dict | None = None) -> Message:
+    """Send one person a message: in-app now, SMS/WeChat by jobs after commit."""
+    return notifications_send_many(shop=shop, kind=kind, messages=[{"user": user, "title": title, "body": body, "data": data}])[0]
+
+
+@transaction.atomic
+def message_mark_read(*, shop, user, message_id: int) -> Message:
+    message = Message.objects.select_for_update().filter(shop=shop, user=user, pk=message_id).first()
+    if message is None:
+        raise NotFound("消息", "Message")
+    if message.read_at is None:
+        message.read_at = timezone.now()
+        message.save(update_fields=["read_at", "updated_at"])
+    return message
+
+
+@transaction.atomic
+def messages_mark_all_read(*, shop, user) -> int:
+    return Message.objects.filter(shop=shop, user=user, read_at__isnull=True).update(read_at=timezone.now(), updated_at=timezone.now())
+
+
+
+@transaction.atomic
+def delivery_attempt(*, delivery_id: int) -> Delivery | None:
+    """Send one delivery on its channel. A sent delivery is left alone, so the job can run any
+    number of times; the row lock keeps two workers from sending it twice. A failure is
+    recorded (attempts, error) for the retry job, not raised."""
+    delivery = (
+        Delivery.objects.select_for_update().select_related("message__shop", "message__user")
+        .filter(pk=delivery_id).first()
+    )
+    if delivery is None or delivery.status == Delivery.Status.SENT or delivery.attempts >= MAX_ATTEMPTS:
+        return delivery
+    delivery.attempts += 1
+    try:
+        delivery.provider_id = str(get_channel(delivery.channel).send(delivery, delivery.message))[:64]
+    except Exception as exc:  # any provider fault: keep it on the row and let the retry job try again
+        logger.warning("delivery failed", extra={"data": {"delivery_id": delivery.pk, "channel": delivery.channel}}, exc_info=True)
+        delivery.status = Delivery.Status.FAILED
+        delivery.error = f"{exc.__class__.__name__}: {exc}"[:200]
+    else:
+        delivery.status = Delivery.Status.SENT
+        delivery.sent_at = timezone.now()
+        delivery.error = ""
+    delivery.save(update_fields=["status", "attempts", "provider_id", "error", "sent_at", "updated_at"])
+    return delivery
+
+
+def deliveries_retry_due() -> int:
+    """Queue again the deliveries that failed, or whose job was lost (queued for 5+ minutes)."""
+    stale = timezone.now() - timedelta(minutes=5)
+    ids = list(
+        Delivery.objects.filter(
+            Q(status=Delivery.Status.FAILED) | Q(status=Delivery.Status.QUEUED, updated_at__lt=stale),
+            attempts__lt=MAX_ATTEMPTS,
+        ).order_by("id").values_list("id", flat=True)[:1000]
+    )
+    _queue(ids)
+    return len(ids)

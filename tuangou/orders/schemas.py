@@ -1,0 +1,281 @@
+from datetime import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from tuangou.core.phones import mask_name, mask_phone
+
+from .models import Order
+
+# The member sees the code once the order is paid; before that there is nothing to pick up.
+_CODE_VISIBLE = {Order.Status.PAID, Order.Status.CONFIRMED, Order.Status.SHIPPED, Order.Status.ARRIVED, Order.Status.PICKED_UP, Order.Status.COMPLETED}
+
+
+class OrderItemIn(Schema):
+    campaign_item_id: int
+    quantity: int = Field(..., ge=1, le=999)
+
+
+class OrderIn(Schema):
+    campaign_id: int
+    leader_id: int | None = None  # default: the member's bound leader
+    items: list[OrderItemIn] = Field(..., min_length=1, max_length=50)
+    idempotency_key: str | None = Field(None, min_length=1, max_length=64)  # or the Idempotency-Key header
+    contact_name: str = Field("", max_length=30)
+    contact_phone: str = Field("", max_length=20)
+    note: str = Field("", max_length=200)
+
+
+class OrderCancelIn(Schema):
+    reason: str = Field("", max_length=200)
+
+
+class RefundLineIn(Schema):
+    line_id: int
+    quantity: int = Field(..., ge=1)
+
+
+class OrderRefundIn(Schema):
+    """No lines and no amount: refund everything that is left."""
+
+    lines: list[RefundLineIn] | None = Field(None, min_length=1)
+    amount_fen: int | None = Field(None, ge=1)
+    reason: str = Field(..., min_length=1, max_length=200)
+
+
+class AfterSaleIn(Schema):
+    line_id: int | None = None  # none: the whole order
+    quantity: int = Field(0, ge=0)  # 0 with a line: all of it
+    reason: str = Field(..., min_length=1, max_length=200)
+
+
+class AfterSaleResolveIn(Schema):
+    action: Literal["refund", "reject"]
+    reason: str = Field(..., min_length=1, max_length=200)
+    amount_fen: int | None = Field(None, ge=1)  # refund this amount instead of the request's line
+
+
+class PickupVerifyIn(Schema):
+    code: str = Field(..., min_length=1, max_length=12)
+
+
+class OrderLineOut(Schema):
+    id: int
+    campaign_item_id: int
+    product_name: str
+    spec: str
+    unit_price_fen: int
+    quantity: int
+    amount_fen: int
+    refunded_quantity: int
+    refunded_fen: int
+
+
+class ConsoleOrderLineOut(OrderLineOut):
+    commission_rate_bp: int
+
+
+class OrderEventOut(Schema):
+    id: int
+    type: str
+    from_status: str
+    to_status: str
+    data: dict
+    created_at: datetime
+
+
+class AfterSaleOut(Schema):
+    id: int
+    order_id: int
+    order_number: str
+    line_id: int | None
+    quantity: int
+    reason: str
+    status: str
+    status_label: str
+    resolution: str
+    refund_fen: int
+    created_at: datetime
+    handled_at: datetime | None
+
+    @staticmethod
+    def resolve_order_number(obj):
+        return obj.order.number
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+
+class _OrderBase(Schema):
+    id: int
+    number: str
+    status: str
+    status_label: str
+    campaign_id: int
+    campaign_title: str
+    leader_id: int
+    pickup_point_name: str
+    pickup_point_address: str
+    pickup_at: datetime
+    items_fen: int
+    discount_fen: int
+    total_fen: int
+    refunded_fen: int
+    contact_name: str
+    note: str
+    expires_at: datetime | None
+    paid_at: datetime | None
+    picked_up_at: datetime | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_campaign_title(obj):
+        return obj.campaign.title
+
+    @staticmethod
+    def resolve_pickup_point_name(obj):
+        return obj.pickup_point.name
+
+    @staticmethod
+    def resolve_pickup_point_address(obj):
+        return obj.pickup_point.address
+
+    @staticmethod
+    def resolve_pickup_at(obj):
+        return obj.campaign.pickup_at
+
+
+class OrderOut(_OrderBase):
+    """The member's view of their own order."""
+
+    contact_phone: str
+    pickup_code: str | None
+    lines: list[OrderLineOut]
+
+    @staticmethod
+    def resolve_pickup_code(obj):
+        return obj.pickup_code if obj.status in _CODE_VISIBLE else None
+
+
+class OrderDetailOut(OrderOut):
+    events: list[OrderEventOut]
+    after_sales: list[AfterSaleOut]
+
+
+class PaymentStartOut(Schema):
+    payment_id: int
+    out_trade_no: str
+    amount_fen: int
+    pay_url: str
+
+
+class PaymentOut(Schema):
+    id: int
+    provider: str
+    out_trade_no: str
+    amount_fen: int
+    status: str
+    provider_transaction_id: str
+    paid_at: datetime | None
+    created_at: datetime
+
+
+class RefundOut(Schema):
+    id: int
+    out_refund_no: str
+    amount_fen: int
+    reason: str
+    lines: list
+    status: str
+    provider_refund_id: str
+    created_at: datetime
+
+
+class ConsoleOrderOut(_OrderBase):
+    """Staff see the contact phone in full: the merchant has to reach the customer."""
+
+    member_id: int
+    contact_phone: str
+    leader_name: str
+    pickup_point_id: int
+    lines: list[ConsoleOrderLineOut]
+
+    @staticmethod
+    def resolve_leader_name(obj):
+        return obj.leader.name
+
+
+class ConsoleOrderDetailOut(ConsoleOrderOut):
+    pickup_code: str
+    completed_at: datetime | None
+    events: list[OrderEventOut]
+    payments: list[PaymentOut]
+    refunds: list[RefundOut]
+    after_sales: list[AfterSaleOut]
+
+
+class LeaderOrderOut(Schema):
+    """What a leader sees of a member's order: masked name and phone, no pickup code."""
+
+    id: int
+    number: str
+    status: str
+    status_label: str
+    member_name: str
+    member_phone: str
+    total_fen: int
+    refunded_fen: int
+    note: str
+    created_at: datetime
+    lines: list[OrderLineOut]
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_member_name(obj):
+        return mask_name(obj.contact_name or obj.member.name)
+
+    @staticmethod
+    def resolve_member_phone(obj):
+        return mask_phone(obj.contact_phone or obj.member.phone or "")
+
+
+class LeaderCampaignOrdersOut(Schema):
+    campaign_id: int
+    campaign_title: str
+    campaign_status: str
+    cutoff_at: datetime
+    pickup_at: datetime
+    order_count: int
+    quantity: int
+    total_fen: int  # order totals less refunds
+    status_counts: dict[str, int]
+    orders: list[LeaderOrderOut]
+
+
+class PickupVerifiedOut(Schema):
+    order_id: int
+    number: str
+    status: str
+    member_name: str
+    member_phone: str
+    lines: list[OrderLineOut]
+
+    @staticmethod
+    def resolve_order_id(obj):
+        return obj.id
+
+    @staticmethod
+    def resolve_member_name(obj):
+        return mask_name(obj.contact_name)
+
+    @staticmethod
+    def resolve_member_phone(obj):
+        return mask_phone(obj.contact_phone)

@@ -1,0 +1,122 @@
+"""Reads of orders for members, staff and leaders — always within one shop, no N+1."""
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+
+from django.db.models import Prefetch, Q
+
+from tuangou.campaigns.models import Campaign
+from tuangou.core.api import get_in_shop
+from tuangou.leaders.models import Leader
+from tuangou.payments.models import Payment, Refund
+
+from .models import AfterSaleRequest, Order, OrderLine
+
+
+def _base(shop):
+    return Order.objects.filter(shop=shop).select_related("campaign", "pickup_point").prefetch_related("lines")
+
+
+def orders_of_member(*, shop, member, status: str | None = None):
+    queryset = _base(shop).filter(member=member)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-id")
+
+
+def order_of_member(*, shop, member, order_id: int) -> Order:
+    """The member's own order; someone else's answers the same 404 as a missing one."""
+    queryset = _base(shop).filter(member=member).prefetch_related("events", "after_sales")
+    return get_in_shop(queryset, shop, order_id, thing_zh="订单", thing_en="Order")
+
+
+def orders_for_console(
+    *, shop, campaign_id: int | None = None, leader_id: int | None = None, status: str | None = None,
+    date_from: date | None = None, date_to: date | None = None, phone: str | None = None,
+):
+    queryset = _base(shop).select_related("leader", "member")
+    if campaign_id:
+        queryset = queryset.filter(campaign_id=campaign_id)
+    if leader_id:
+        queryset = queryset.filter(leader_id=leader_id)
+    if status:
+        queryset = queryset.filter(status=status)
+    if date_from:
+        queryset = queryset.filter(created_at__date__gte=date_from)
+    if date_to:
+        queryset = queryset.filter(created_at__date__lte=date_to)
+    if phone:
+        digits = "".join(ch for ch in phone if ch.isdigit())
+        queryset = queryset.filter(Q(contact_phone=digits) | Q(member__phone=digits))
+    return queryset.order_by("-id")
+
+
+def order_for_console(*, shop, order_id: int) -> Order:
+    queryset = _base(shop).select_related("leader", "member").prefetch_related(
+        "events",
+        Prefetch("payments", queryset=Payment.objects.order_by("id")),
+        Prefetch("refunds", queryset=Refund.objects.order_by("id")),
+        Prefetch("after_sales", queryset=AfterSaleRequest.objects.order_by("id")),
+    )
+    return get_in_shop(queryset, shop, order_id, thing_zh="订单", thing_en="Order")
+
+
+def order_in_shop(*, shop, order_id: int) -> Order:
+    return get_in_shop(Order, shop, order_id, thing_zh="订单", thing_en="Order")
+
+
+def after_sales_for_console(*, shop, status: str | None = None):
+    queryset = AfterSaleRequest.objects.filter(shop=shop).select_related("order", "line")
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-id")
+
+
+def after_sale_in_shop(*, shop, after_sale_id: int) -> AfterSaleRequest:
+    return get_in_shop(AfterSaleRequest.objects.select_related("order"), shop, after_sale_id, thing_zh="售后申请", thing_en="After-sales request")
+
+
+class LeaderOrderGroups(Sequence):
+    """A leader's orders grouped by campaign, newest campaign first, for the paginator: it
+    counts campaigns, and only the page it is sliced to loads its orders (two queries)."""
+
+    def __init__(self, *, leader: Leader, campaign_id: int | None = None, status: str | None = None):
+        self.leader = leader
+        orders = Order.objects.filter(shop_id=leader.shop_id, leader=leader)
+        if campaign_id:
+            orders = orders.filter(campaign_id=campaign_id)
+        self.orders = orders.filter(status=status) if status else orders.exclude(status=Order.Status.CANCELLED)
+        self.campaigns = (
+            Campaign.objects.filter(shop_id=leader.shop_id, id__in=self.orders.values("campaign_id"))
+            .order_by("-cutoff_at", "-id")
+        )
+
+    def __len__(self) -> int:
+        return self.campaigns.count()
+
+    def __getitem__(self, index):
+        campaigns = list(self.campaigns[index] if isinstance(index, slice) else [self.campaigns[index]])
+        orders = (
+            self.orders.filter(campaign__in=campaigns).select_related("member")
+            .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id"))).order_by("id")
+        )
+        by_campaign: dict[int, list[Order]] = {campaign.id: [] for campaign in campaigns}
+        for order in orders:
+            by_campaign[order.campaign_id].append(order)
+        groups = [_group(campaign, by_campaign[campaign.id]) for campaign in campaigns]
+        return groups if isinstance(index, slice) else groups[0]
+
+
+def _group(campaign: Campaign, orders: list[Order]) -> dict:
+    return {
+        "campaign_id": campaign.id,
+        "campaign_title": campaign.title,
+        "campaign_status": campaign.status,
+        "cutoff_at": campaign.cutoff_at,
+        "pickup_at": campaign.pickup_at,
+        "order_count": len(orders),
+        "quantity": sum(line.quantity - line.refunded_quantity for order in orders for line in order.lines.all()),
+        "total_fen": sum(order.total_fen - order.refunded_fen for order in orders),
+        "status_counts": dict(Counter(order.status for order in orders)),
+        "orders": orders,
+    }

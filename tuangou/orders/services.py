@@ -1,0 +1,581 @@
+"""Orders: checkout (the hot path), payment, cancel and expiry, refunds, pickup, completion, after-sales.
+
+Every status change goes through transitions.py. Lock order, everywhere: membership, then
+order, then payment, then campaign items (by id) — so two services never wait on each other.
+"""
+import hashlib
+import json
+import secrets
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from tuangou.campaigns.models import Campaign, CampaignItem
+from tuangou.campaigns.selectors import campaign_leader_allowed
+from tuangou.core.errors import ApplicationError, NotFound
+from tuangou.core.phones import normalize_phone
+from tuangou.leaders.models import Leader, Membership, PickupPoint
+from tuangou.leaders.services import membership_ensure
+from tuangou.payments.models import Payment
+from tuangou.payments.services import payments_close_open, refund_create
+
+from .models import AfterSaleRequest, Order, OrderEvent, OrderLine
+from .transitions import order_transition, orders_bulk_transition
+
+S = Order.Status
+# Orders whose quantities count against a member's purchase limit.
+NOT_COUNTED = (S.CANCELLED, S.REFUNDED)
+REFUNDABLE = (S.PAID, S.CONFIRMED, S.SHIPPED, S.ARRIVED, S.PICKED_UP, S.COMPLETED)
+AFTER_SALE_OPEN_STATUSES = (S.PAID, S.CONFIRMED, S.SHIPPED, S.ARRIVED, S.PICKED_UP)
+MAX_CODE_ATTEMPTS = 8
+JOB_BATCH = 500
+
+
+def _state_error(order: Order, action_zh: str) -> ApplicationError:
+    return ApplicationError("order_state", field="status", status=409, status_label=S(order.status).label, action=action_zh)
+
+
+def _locked(order: Order) -> Order:
+    # OF self: the joined shop and campaign rows are read, not locked.
+    return Order.objects.select_for_update(of=("self",)).select_related("shop", "campaign").get(pk=order.pk)
+
+
+def _request_hash(**request) -> str:
+    canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _with_lines(order: Order, lines: list[OrderLine]) -> Order:
+    """Hand the lines just written to `order.lines.all()` so the response costs no query."""
+    queryset = OrderLine.objects.filter(order=order)
+    queryset._result_cache = lines
+    queryset._prefetch_done = True
+    order._prefetched_objects_cache = {"lines": queryset}
+    return order
+
+
+def _membership_locked(shop, member) -> Membership | None:
+    return (
+        Membership.objects.select_for_update(of=("self",)).select_related("leader__pickup_point")
+        .filter(shop=shop, user=member).first()
+    )
+
+
+def _active_point(leader: Leader) -> PickupPoint | None:
+    try:
+        point = leader.pickup_point
+    except PickupPoint.DoesNotExist:
+        return None
+    return point if point.is_active else None
+
+
+def _insert_order(order: Order) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id with a fresh number and pickup code.
+
+    A collision (either is random) costs one more statement; the ORM way would need a savepoint
+    around every insert, two more round trips on the hot path.
+    """
+    fields = [field for field in Order._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Order._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING {quote(Order._meta.pk.column)}"
+    )
+    for _ in range(MAX_CODE_ATTEMPTS):
+        order.number = f"{timezone.localdate():%Y%m%d}{secrets.randbelow(10**10):010d}"
+        order.pickup_code = f"{secrets.randbelow(10**8):08d}"
+        values = [field.get_db_prep_save(field.pre_save(order, True), connection) for field in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            row = cursor.fetchone()
+        if row is not None:
+            order.pk = row[0]
+            order._state.adding = False
+            order._state.db = connection.alias
+            return
+    raise ApplicationError("conflict", status=503, reason="订单号生成失败，请重试")
+
+
+def _clean_items(items) -> list[dict]:
+    if not items:
+        raise ApplicationError("order_items_empty", field="items")
+    cleaned, seen = [], set()
+    for index, item in enumerate(items):
+        item_id, quantity = int(item["campaign_item_id"]), int(item["quantity"])
+        if quantity < 1:
+            raise ApplicationError("quantity_invalid", field=f"items.{index}.quantity")
+        if item_id in seen:
+            raise ApplicationError("order_item_duplicate", field=f"items.{index}.campaign_item_id")
+        seen.add(item_id)
+        cleaned.append({"campaign_item_id": item_id, "quantity": quantity})
+    return cleaned
+
+
+@transaction.atomic
+def order_place(
+    *, shop, member, campaign_id: int, items: list[dict], leader_id: int | None = None,
+    idempotency_key: str | None = None, contact_name: str = "", contact_phone: str = "", note: str = "",
+) -> Order:
+    """Check out: reserve stock and write the order, its lines and a `placed` event.
+
+    Round trips on the common path (bound leader, one item): lock membership, read items with
+    their campaign, one conditional UPDATE per item, INSERT order, INSERT lines, INSERT event
+    (+1 each for an idempotency key, a restricted campaign, a purchase limit). The member's
+    membership row lock serialises their concurrent checkouts, so the limit and idempotency
+    checks cannot race. A replayed idempotency key returns the first order with
+    `order.replayed = True`.
+    """
+    items = _clean_items(items)
+    contact_phone = normalize_phone(contact_phone, field="contact_phone") if contact_phone else (member.phone or "")
+    contact_name = (contact_name or member.name)[:30]
+    request_hash = _request_hash(
+        campaign_id=campaign_id, leader_id=leader_id, items=items, contact_name=contact_name,
+        contact_phone=contact_phone, note=note,
+    )
+
+    membership = _membership_locked(shop, member)
+    if membership is None:
+        membership_ensure(shop=shop, user=member)
+        membership = _membership_locked(shop, member)
+
+    if idempotency_key:
+        existing = Order.objects.filter(shop=shop, member=member, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.request_hash != request_hash:
+                raise ApplicationError("idempotency_conflict", field="idempotency_key", status=409)
+            existing.replayed = True
+            return existing
+
+    campaign_items = {
+        item.id: item for item in CampaignItem.objects.select_related("campaign", "sku__product")
+        .filter(shop=shop, campaign_id=campaign_id, id__in=[i["campaign_item_id"] for i in items])
+    }
+    campaign = next(iter(campaign_items.values())).campaign if campaign_items else (
+        Campaign.objects.filter(shop=shop, pk=campaign_id).first()
+    )
+    if campaign is None:
+        raise NotFound("团购", "Campaign", field="campaign_id")
+    now = timezone.now()
+    if campaign.status != Campaign.Status.LIVE or now >= campaign.cutoff_at:
+        raise ApplicationError("campaign_not_live", field="campaign_id", status=409)
+    for index, item in enumerate(items):
+        if item["campaign_item_id"] not in campaign_items:
+            raise ApplicationError("item_not_in_campaign", field=f"items.{index}.campaign_item_id")
+
+    if leader_id is None or leader_id == membership.leader_id:
+        leader = membership.leader
+        if leader is None:
+            raise ApplicationError("leader_required", field="leader_id")
+    else:
+        leader = Leader.objects.select_related("pickup_point").filter(shop=shop, pk=leader_id).first()
+        if leader is None:
+            raise NotFound("团长", "Leader", field="leader_id")
+    if leader.status != Leader.Status.ACTIVE:
+        raise ApplicationError("leader_not_active", field="leader_id")
+    point = _active_point(leader)
+    if point is None:
+        raise ApplicationError("pickup_point_unavailable", field="leader_id")
+    if not campaign_leader_allowed(campaign=campaign, leader=leader):
+        raise ApplicationError("leader_not_allowed", field="leader_id")
+    if membership.leader_id is None:
+        membership_ensure(shop=shop, user=member, leader=leader)
+
+    limits = {item_id: item.purchase_limit for item_id, item in campaign_items.items() if item.purchase_limit}
+    if limits:
+        bought = dict(
+            OrderLine.objects.filter(shop=shop, order__member=member, campaign_item_id__in=list(limits))
+            .exclude(order__status__in=NOT_COUNTED)
+            .values("campaign_item_id").annotate(quantity=Sum(F("quantity") - F("refunded_quantity")))
+            .values_list("campaign_item_id", "quantity")
+        )
+        for index, item in enumerate(items):
+            limit = limits.get(item["campaign_item_id"])
+            already = bought.get(item["campaign_item_id"]) or 0
+            if limit and already + item["quantity"] > limit:
+                raise ApplicationError("limit_exceeded", field=f"items.{index}.quantity", limit=limit, bought=already)
+
+    # Ascending ids: two checkouts of the same items lock them in the same order (no deadlock).
+    for index, item in sorted(enumerate(items), key=lambda pair: pair[1]["campaign_item_id"]):
+        item_id, quantity = item["campaign_item_id"], item["quantity"]
+        reserved = CampaignItem.objects.filter(pk=item_id, stock_left__gte=quantity).update(stock_left=F("stock_left") - quantity)
+        if not reserved:
+            available = CampaignItem.objects.filter(pk=item_id).values_list("stock_left", flat=True).first()
+            raise ApplicationError("stock_insufficient", field=f"items.{index}.quantity", status=409, available=available)
+
+    rate_default = leader.commission_rate_bp if leader.commission_rate_bp is not None else shop.default_commission_rate_bp
+    lines = []
+    for item in items:
+        campaign_item = campaign_items[item["campaign_item_id"]]
+        amount = campaign_item.price_fen * item["quantity"]
+        lines.append(OrderLine(
+            shop=shop, campaign_item=campaign_item, product_name=campaign_item.sku.product.name[:60],
+            spec=campaign_item.sku.spec, unit_price_fen=campaign_item.price_fen, quantity=item["quantity"],
+            amount_fen=amount,
+            commission_rate_bp=campaign_item.commission_rate_bp if campaign_item.commission_rate_bp is not None else rate_default,
+        ))
+    items_fen = sum(line.amount_fen for line in lines)
+    order = Order(
+        shop=shop, campaign=campaign, member=member, leader=leader, pickup_point=point,
+        status=S.PENDING_PAYMENT, items_fen=items_fen, discount_fen=0, total_fen=items_fen,
+        contact_name=contact_name, contact_phone=contact_phone, note=note[:200],
+        idempotency_key=idempotency_key or None, request_hash=request_hash,
+        expires_at=now + timedelta(minutes=shop.payment_timeout_minutes),
+    )
+    _insert_order(order)
+    for line in lines:
+        line.order = order
+    lines = OrderLine.objects.bulk_create(lines)
+    OrderEvent.objects.create(
+        shop=shop, order=order, type="placed", to_status=S.PENDING_PAYMENT, actor=member,
+        data={"total_fen": items_fen, "items": items},
+    )
+    order.replayed = False
+    return _with_lines(order, lines)
+
+
+def _return_stock(order_ids: list[int]) -> None:
+    """Put back what these orders still hold (quantity not refunded yet) into their campaign items."""
+    held = (
+        OrderLine.objects.filter(order_id__in=order_ids)
+        .values("campaign_item_id").annotate(quantity=Sum(F("quantity") - F("refunded_quantity")))
+        .order_by("campaign_item_id").values_list("campaign_item_id", "quantity")
+    )
+    for item_id, quantity in held:
+        if quantity:
+            CampaignItem.objects.filter(pk=item_id).update(stock_left=F("stock_left") + quantity)
+
+
+def _campaign_open(campaign: Campaign) -> bool:
+    return campaign.status == Campaign.Status.LIVE and timezone.now() < campaign.cutoff_at
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, actor, reason: str = "") -> Order:
+    """Unpaid: cancelled, stock returned, open payments closed. Paid while the campaign still
+    takes orders (before the cut-off): cancelled by a full refund. Anything later goes
+    through after-sales or a staff refund."""
+    order = _locked(order)
+    if order.status == S.PENDING_PAYMENT:
+        order_transition(order, S.CANCELLED, actor=actor, event_type="cancelled", action_zh="取消", reason=reason)
+        _return_stock([order.pk])
+        payments_close_open(order_ids=[order.pk])
+        return order
+    if order.status == S.PAID:
+        if not _campaign_open(order.campaign):
+            raise ApplicationError("cancel_after_cutoff", field="status", status=409)
+        return order_refund(order=order, actor=actor, reason=reason or "截单前取消")
+    raise _state_error(order, "取消")
+
+
+def _cancel_unpaid(queryset, *, event_type: str, actor=None, **data) -> int:
+    """Cancel the pending orders of `queryset`, in batches each locked first (SKIP LOCKED:
+    an order being paid right now is left to its payment), returning their stock."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                queryset.filter(status=S.PENDING_PAYMENT).select_for_update(skip_locked=True)
+                .order_by("id").values_list("id", flat=True)[:JOB_BATCH]
+            )
+            if not ids:
+                return total
+            moved = orders_bulk_transition(Order.objects.filter(id__in=ids), S.PENDING_PAYMENT, S.CANCELLED, actor=actor, event_type=event_type, **data)
+            _return_stock(moved)
+            payments_close_open(order_ids=moved)
+            total += len(moved)
+            if len(ids) < JOB_BATCH:
+                return total
+
+
+def orders_expire_unpaid(*, now=None) -> int:
+    """Job: pending orders past their payment deadline are cancelled (`expired`) and their
+    stock returned. Safe to run twice: a second run finds nothing pending."""
+    now = now or timezone.now()
+    return _cancel_unpaid(Order.objects.filter(expires_at__lte=now), event_type="expired")
+
+
+def orders_cancel_unpaid_for_campaign(*, campaign: Campaign, actor=None) -> int:
+    """At cut-off: the campaign's unpaid orders are cancelled and their stock returned."""
+    return _cancel_unpaid(Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign), event_type="cancelled", actor=actor, reason="campaign_closed")
+
+
+@transaction.atomic
+def orders_confirm_for_campaign(*, campaign: Campaign, actor=None) -> int:
+    """The campaign succeeded: its paid orders become confirmed (成团)."""
+    queryset = Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign)
+    return len(orders_bulk_transition(queryset, S.PAID, S.CONFIRMED, actor=actor, event_type="confirmed"))
+
+
+def orders_refund_for_failed_campaign(*, campaign: Campaign, actor=None) -> int:
+    """The campaign failed: every paid order is refunded in full, each in its own transaction
+    (one refund failing at the provider leaves the others done; a rerun picks it up)."""
+    ids = list(Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign, status=S.PAID).values_list("id", flat=True))
+    refunded = 0
+    for order in Order.objects.filter(id__in=ids).order_by("id"):
+        with transaction.atomic():
+            if _locked(order).status != S.PAID:
+                continue
+            order_refund(order=order, actor=actor, reason="campaign_failed")
+            refunded += 1
+    return refunded
+
+
+@transaction.atomic
+def order_mark_paid(*, order: Order, payment: Payment) -> Order:
+    """The provider says the money arrived. A pending order becomes paid and counts towards
+    the campaign; an order that stopped waiting (cancelled, expired, its campaign closed, or
+    paid twice) gets this money back at once."""
+    order = _locked(order)
+    if order.status == S.PENDING_PAYMENT and order.campaign.status != Campaign.Status.LIVE:
+        order_transition(order, S.CANCELLED, event_type="cancelled", reason="campaign_closed")
+        _return_stock([order.pk])
+    if order.status == S.PENDING_PAYMENT:
+        order_transition(order, S.PAID, event_type="paid", action_zh="支付", payment_id=payment.pk, amount_fen=payment.amount_fen)
+        quantity = order.lines.aggregate(total=Sum("quantity"))["total"] or 0
+        Campaign.objects.filter(pk=order.campaign_id).update(
+            paid_orders=F("paid_orders") + 1, paid_quantity=F("paid_quantity") + quantity,
+            paid_amount_fen=F("paid_amount_fen") + order.total_fen,
+        )
+        payments_close_open(order_ids=[order.pk])
+        return order
+    refund = refund_create(order=order, payment=payment, amount_fen=payment.amount_fen, reason="late_payment", lines=[])
+    event_type = "late_payment_refunded" if order.status == S.CANCELLED else "duplicate_payment_refunded"
+    OrderEvent.objects.create(
+        shop_id=order.shop_id, order=order, type=event_type, from_status=order.status, to_status=order.status,
+        data={"payment_id": payment.pk, "refund_id": refund.pk, "amount_fen": payment.amount_fen},
+    )
+    return order
+
+
+def _split_amount(lines: list[OrderLine], amount_fen: int) -> dict[int, int]:
+    """Spread an amount over lines in proportion to what each has left to refund (whole fen,
+    the remainder on the lines with the most left), never above a line's remainder."""
+    left = {line.id: line.amount_fen - line.refunded_fen for line in lines if line.amount_fen > line.refunded_fen}
+    total_left = sum(left.values())
+    shares = {line_id: amount_fen * fen // total_left for line_id, fen in left.items()}
+    remainder = amount_fen - sum(shares.values())
+    for line_id in sorted(left, key=lambda pk: left[pk] - shares[pk], reverse=True):
+        if remainder == 0:
+            break
+        extra = min(remainder, left[line_id] - shares[line_id])
+        shares[line_id] += extra
+        remainder -= extra
+    return {line_id: fen for line_id, fen in shares.items() if fen}
+
+
+def _refund_plan(order: Order, lines: list[OrderLine], requested_lines, amount_fen) -> dict[int, tuple[int, int]]:
+    """line id -> (quantity, fen) to refund."""
+    left_fen = order.total_fen - order.refunded_fen
+    by_id = {line.id: line for line in lines}
+    everything = {
+        line.id: (line.quantity - line.refunded_quantity, line.amount_fen - line.refunded_fen)
+        for line in lines if line.amount_fen > line.refunded_fen or line.quantity > line.refunded_quantity
+    }
+    if requested_lines:
+        plan = {}
+        for index, requested in enumerate(requested_lines):
+            line = by_id.get(int(requested["line_id"]))
+            if line is None:
+                raise NotFound("订单商品", "Order line", field=f"lines.{index}.line_id")
+            if line.id in plan:
+                raise ApplicationError("order_item_duplicate", field=f"lines.{index}.line_id")
+            quantity, quantity_left = int(requested["quantity"]), line.quantity - line.refunded_quantity
+            if quantity < 1:
+                raise ApplicationError("quantity_invalid", field=f"lines.{index}.quantity")
+            if quantity > quantity_left:
+                raise ApplicationError("refund_quantity_too_much", field=f"lines.{index}.quantity", maximum=quantity_left)
+            fen_left = line.amount_fen - line.refunded_fen
+            # The last pieces take whatever is left of the line, so rounding never strands a fen.
+            fen = fen_left if quantity == quantity_left else min(line.amount_fen * quantity // line.quantity, fen_left)
+            plan[line.id] = (quantity, fen)
+        return plan
+    if amount_fen is not None:
+        if amount_fen <= 0:
+            raise ApplicationError("refund_amount_invalid", field="amount_fen")
+        if amount_fen > left_fen:
+            raise ApplicationError("refund_too_much", field="amount_fen", maximum=left_fen)
+        if amount_fen == left_fen:
+            return everything
+        return {line_id: (0, fen) for line_id, fen in _split_amount(lines, amount_fen).items()}
+    return everything
+
+
+@transaction.atomic
+def order_refund(
+    *, order: Order, actor, reason: str, lines: list[dict] | None = None, amount_fen: int | None = None,
+) -> Order:
+    """Refund all that is left (no lines, no amount), some pieces of some lines, or an amount
+    (spread over the lines). Money goes back through the provider; the lines, the order and
+    the campaign counters follow; stock returns while the campaign still sells; commission
+    earned on the refunded money is reversed. All money back -> `refunded`."""
+    from tuangou.commissions.services import commission_reverse_for_refund
+
+    order = _locked(order)
+    if order.status not in REFUNDABLE:
+        raise _state_error(order, "退款")
+    order_lines = list(OrderLine.objects.filter(order=order))
+    plan = _refund_plan(order, order_lines, lines, amount_fen)
+    total_fen = sum(fen for _, fen in plan.values())
+    left_fen = order.total_fen - order.refunded_fen
+    if total_fen <= 0:
+        raise ApplicationError("refund_amount_invalid", field="amount_fen")
+    if total_fen > left_fen:
+        raise ApplicationError("refund_too_much", field="amount_fen", maximum=left_fen)
+    payment = Payment.objects.filter(order=order, status=Payment.Status.SUCCEEDED).order_by("-paid_at", "-id").first()
+    if payment is None:
+        raise ApplicationError("payment_missing", status=409)
+
+    refund_lines = [{"line_id": pk, "quantity": quantity, "amount_fen": fen} for pk, (quantity, fen) in sorted(plan.items())]
+    refund = refund_create(order=order, payment=payment, amount_fen=total_fen, reason=reason, lines=refund_lines)
+
+    changed = []
+    for line in order_lines:
+        if line.id in plan:
+            quantity, fen = plan[line.id]
+            line.refunded_quantity += quantity
+            line.refunded_fen += fen
+            changed.append(line)
+    OrderLine.objects.bulk_update(changed, ["refunded_quantity", "refunded_fen"])
+    order.refunded_fen += total_fen
+    order.save(update_fields=["refunded_fen", "updated_at"])
+
+    fully = order.refunded_fen == order.total_fen
+    quantity_back = sum(quantity for quantity, _ in plan.values())
+    Campaign.objects.filter(pk=order.campaign_id).update(
+        paid_orders=F("paid_orders") - (1 if fully else 0), paid_quantity=F("paid_quantity") - quantity_back,
+        paid_amount_fen=F("paid_amount_fen") - total_fen,
+    )
+    if _campaign_open(order.campaign):
+        for line in sorted(changed, key=lambda line: line.campaign_item_id):
+            if plan[line.id][0]:
+                CampaignItem.objects.filter(pk=line.campaign_item_id).update(stock_left=F("stock_left") + plan[line.id][0])
+
+    data = {"reason": reason, "refund_id": refund.pk, "amount_fen": total_fen, "lines": refund_lines}
+    if fully:
+        order_transition(order, S.REFUNDED, actor=actor, event_type="refunded", action_zh="退款", **data)
+    else:
+        OrderEvent.objects.create(
+            shop_id=order.shop_id, order=order, type="partial_refund", from_status=order.status,
+            to_status=order.status, actor=actor, data=data,
+        )
+    commission_reverse_for_refund(order=order, refunded_fen_by_line={pk: fen for pk, (_, fen) in plan.items()})
+    return order
+
+
+@transaction.atomic
+def order_pickup_verify(*, shop, code: str, leader: Leader | None = None, actor) -> Order:
+    """核销: the member shows their code at the pickup point. A leader verifies only codes of
+    their own point (shop staff — leader=None — any point's). An order still marked shipped
+    is clearly there: it arrives and is picked up in one go (two events). The leader's
+    commission accrues at pickup."""
+    from tuangou.commissions.services import commission_accrue_for_order
+
+    code = (code or "").strip()
+    order = (
+        Order.objects.select_for_update(of=("self",)).select_related("shop")
+        .filter(shop=shop, pickup_code=code).first() if code.isdigit() else None
+    )
+    if order is None:
+        raise ApplicationError("pickup_code_invalid", field="code", status=404)
+    if leader is not None:
+        point_id = PickupPoint.objects.filter(leader=leader).values_list("id", flat=True).first()
+        if point_id != order.pickup_point_id:
+            raise ApplicationError("pickup_code_other_point", field="code", status=403)
+    if order.status == S.SHIPPED:
+        order_transition(order, S.ARRIVED, actor=actor, event_type="arrived", action_zh="到货", via="pickup_verify")
+    if order.status != S.ARRIVED:
+        raise _state_error(order, "核销提货")
+    order_transition(order, S.PICKED_UP, actor=actor, event_type="picked_up", action_zh="核销提货", code=code)
+    commission_accrue_for_order(order=order)
+    return order
+
+
+def orders_complete_due(*, now=None) -> int:
+    """Job: picked-up orders whose after-sales window (shop.after_sales_days) has closed become
+    completed — unless an after-sales request is still open. Safe to run twice."""
+    from tuangou.shops.models import Shop
+
+    now = now or timezone.now()
+    windows = (
+        Shop.objects.filter(id__in=Order.objects.filter(status=S.PICKED_UP).values("shop_id"))
+        .values_list("after_sales_days", flat=True).distinct()
+    )
+    total = 0
+    for days in windows:
+        due = (
+            Order.objects.filter(status=S.PICKED_UP, shop__after_sales_days=days, picked_up_at__lte=now - timedelta(days=days))
+            .exclude(after_sales__status=AfterSaleRequest.Status.OPEN)
+        )
+        while True:
+            with transaction.atomic():
+                ids = list(due.select_for_update(of=("self",), skip_locked=True).order_by("id").values_list("id", flat=True)[:JOB_BATCH])
+                if not ids:
+                    break
+                total += len(orders_bulk_transition(Order.objects.filter(id__in=ids), S.PICKED_UP, S.COMPLETED, event_type="completed"))
+    return total
+
+
+@transaction.atomic
+def after_sale_open(*, order: Order, member, reason: str, line_id: int | None = None, quantity: int = 0) -> AfterSaleRequest:
+    """A member complains about their order, or one line of it (some pieces)."""
+    order = _locked(order)
+    if order.status not in AFTER_SALE_OPEN_STATUSES:
+        raise _state_error(order, "申请售后")
+    line = None
+    if line_id is not None:
+        line = OrderLine.objects.filter(order=order, pk=line_id).first()
+        if line is None:
+            raise NotFound("订单商品", "Order line", field="line_id")
+        quantity_left = line.quantity - line.refunded_quantity
+        quantity = quantity or quantity_left
+        if quantity < 1 or quantity > quantity_left:
+            raise ApplicationError("refund_quantity_too_much", field="quantity", maximum=quantity_left)
+    else:
+        quantity = 0
+    if AfterSaleRequest.objects.filter(order=order, status=AfterSaleRequest.Status.OPEN).exists():
+        raise ApplicationError("after_sale_exists", field="order", status=409)
+    request = AfterSaleRequest.objects.create(shop_id=order.shop_id, order=order, line=line, quantity=quantity, reason=reason[:200])
+    OrderEvent.objects.create(
+        shop_id=order.shop_id, order=order, type="after_sale_opened", from_status=order.status, to_status=order.status,
+        actor=member, data={"after_sale_id": request.pk, "line_id": line_id, "quantity": quantity, "reason": reason},
+    )
+    return request
+
+
+@transaction.atomic
+def after_sale_resolve(*, after_sale: AfterSaleRequest, actor, action: str, reason: str, amount_fen: int | None = None) -> AfterSaleRequest:
+    """Staff close a request: `refund` (its line and quantity, an amount, or all that is left)
+    or `reject` with a reason the member sees."""
+    # Order first, then the request: the lock order every order service keeps.
+    _locked(after_sale.order)
+    after_sale = AfterSaleRequest.objects.select_for_update().select_related("order").get(pk=after_sale.pk)
+    if after_sale.status != AfterSaleRequest.Status.OPEN:
+        raise ApplicationError("after_sale_state", status=409)
+    if not reason.strip():
+        raise ApplicationError("required", field="reason", field_label="原因")
+    order = after_sale.order
+    if action == "refund":
+        before = order.refunded_fen
+        if amount_fen is not None:
+            order = order_refund(order=order, actor=actor, reason=reason, amount_fen=amount_fen)
+        elif after_sale.line_id:
+            order = order_refund(order=order, actor=actor, reason=reason, lines=[{"line_id": after_sale.line_id, "quantity": after_sale.quantity}])
+        else:
+            order = order_refund(order=order, actor=actor, reason=reason)
+        after_sale.status = AfterSaleRequest.Status.REFUNDED
+        after_sale.refund_fen = order.refunded_fen - before
+    elif action == "reject":
+        after_sale.status = AfterSaleRequest.Status.REJECTED
+    else:
+        raise ApplicationError("invalid", field="action", field_label="action", reason="refund | reject")
+    after_sale.resolution = reason[:200]
+    after_sale.handled_by = actor
+    after_sale.handled_at = timezone.now()
+    after_sale.save(update_fields=["status", "refund_fen", "resolution", "handled_by", "handled_at", "updated_at"])
+    OrderEvent.objects.create(
+        shop_id=order.shop_id, order=order, type="after_sale_resolved", from_status=order.status, to_status=order.status,
+        actor=actor, data={"after_sale_id": after_sale.pk, "action": action, "reason": reason, "refund_fen": after_sale.refund_fen},
+    )
+    return after_sale

@@ -1,0 +1,270 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tuangou.campaigns.models import Campaign, CampaignLeader
+from tuangou.core.testing import ok
+from tuangou.leaders.models import Leader, Membership
+from tuangou.leaders.tests.factories import LeaderFactory
+from tuangou.orders.models import Order, OrderEvent, OrderLine
+from tuangou.shops.tests.factories import MemberUserFactory
+
+from .factories import CampaignItemFactory, given_live_campaign, login, place
+
+pytestmark = pytest.mark.django_db
+
+
+def orders_url(world):
+    return f"shops/{world.shop.id}/orders"
+
+
+def body(world, quantity=1, **changes):
+    data = {"campaign_id": world.campaign.id, "items": [{"campaign_item_id": world.item.id, "quantity": quantity}]}
+    data.update(changes)
+    return data
+
+
+def assert_nothing_placed(world, stock_left):
+    world.item.refresh_from_db()
+    assert world.item.stock_left == stock_left
+    assert Order.objects.count() == 0
+    assert OrderLine.objects.count() == 0
+
+
+def test_member_places_an_order_that_reserves_stock_with_a_pickup_code():
+    world = given_live_campaign(stock=20, price_fen=1290)
+    world.leader.commission_rate_bp = 1200
+    world.leader.save()
+    client = login(world.member)
+
+    order = ok(client.post(orders_url(world), body(world, 3, note="放门口")), 201)
+
+    world.item.refresh_from_db()
+    assert world.item.stock_left == 17
+    assert order["status"] == "pending_payment"
+    assert order["total_fen"] == 3870
+    assert order["leader_id"] == world.leader.id
+    assert order["pickup_point_name"] == world.leader.pickup_point.name
+    assert order["pickup_code"] is None  # shown once paid
+    assert [(line["quantity"], line["amount_fen"]) for line in order["lines"]] == [(3, 3870)]
+    saved = Order.objects.get(pk=order["id"])
+    assert len(saved.pickup_code) == 8 and saved.pickup_code.isdigit()
+    assert saved.number.startswith(timezone.localdate().strftime("%Y%m%d"))
+    assert abs(saved.expires_at - saved.created_at - timedelta(minutes=15)) < timedelta(seconds=1)
+    assert saved.lines.get().commission_rate_bp == 1200
+    assert list(saved.events.values_list("type", "to_status")) == [("placed", "pending_payment")]
+
+
+def test_commission_rate_comes_from_the_item_then_the_leader_then_the_shop():
+    world = given_live_campaign()
+    override = CampaignItemFactory(campaign=world.campaign, commission_rate_bp=1500)
+
+    order = place(world)
+    overridden = place(world, item=override)
+
+    assert order.lines.get().commission_rate_bp == 1000  # shop default (leader has none)
+    assert overridden.lines.get().commission_rate_bp == 1500
+
+
+def test_same_idempotency_key_returns_the_first_order_and_reserves_once():
+    world = given_live_campaign(stock=20)
+    client = login(world.member)
+
+    first = ok(client.post(orders_url(world), body(world, 2), headers={"Idempotency-Key": "cart-7f3a"}), 201)
+    again = ok(client.post(orders_url(world), body(world, 2), headers={"Idempotency-Key": "cart-7f3a"}), 201)
+    in_body = ok(client.post(orders_url(world), body(world, 2, idempotency_key="cart-7f3a")), 201)
+
+    assert again == first == in_body
+    assert Order.objects.count() == 1
+    world.item.refresh_from_db()
+    assert world.item.stock_left == 18
+
+
+def test_same_idempotency_key_with_another_request_is_a_conflict():
+    world = given_live_campaign(stock=20)
+    client = login(world.member)
+    ok(client.post(orders_url(world), body(world, 2), headers={"Idempotency-Key": "cart-1"}), 201)
+
+    response = client.post(orders_url(world), body(world, 5), headers={"Idempotency-Key": "cart-1"})
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_conflict"
+    assert Order.objects.count() == 1
+    world.item.refresh_from_db()
+    assert world.item.stock_left == 18
+
+
+def test_another_member_may_use_the_same_idempotency_key():
+    world = given_live_campaign(stock=20)
+    neighbour = MemberUserFactory()
+
+    place(world, idempotency_key="k1")
+    place(world, member=neighbour, leader_id=world.leader.id, idempotency_key="k1")
+
+    assert Order.objects.count() == 2
+
+
+def test_more_than_the_stock_left_is_refused_and_changes_nothing():
+    world = given_live_campaign(stock=5)
+    second = CampaignItemFactory(campaign=world.campaign, stock_allotted=10)
+    client = login(world.member)
+
+    response = client.post(orders_url(world), {
+        "campaign_id": world.campaign.id,
+        "items": [{"campaign_item_id": second.id, "quantity": 2}, {"campaign_item_id": world.item.id, "quantity": 6}],
+    })
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "stock_insufficient"
+    assert response.json()["field"] == "items.1.quantity"
+    assert "5" in response.json()["message"]
+    assert_nothing_placed(world, stock_left=5)
+    second.refresh_from_db()
+    assert second.stock_left == 10  # the first item's reservation rolled back too
+
+
+def test_purchase_limit_counts_earlier_orders_and_changes_nothing_when_exceeded():
+    world = given_live_campaign(stock=20, purchase_limit=3)
+    client = login(world.member)
+    ok(client.post(orders_url(world), body(world, 2)), 201)
+
+    response = client.post(orders_url(world), body(world, 2))
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "limit_exceeded"
+    assert response.json()["field"] == "items.0.quantity"
+    assert Order.objects.count() == 1
+    world.item.refresh_from_db()
+    assert world.item.stock_left == 18
+
+
+def test_cancelled_orders_do_not_count_against_the_limit():
+    world = given_live_campaign(stock=20, purchase_limit=2)
+    first = place(world, 2)
+    Order.objects.filter(pk=first.pk).update(status=Order.Status.CANCELLED)
+
+    second = place(world, 2)
+
+    assert second.status == "pending_payment"
+
+
+def test_campaign_not_live_refuses_orders():
+    world = given_live_campaign()
+    Campaign.objects.filter(pk=world.campaign.pk).update(status=Campaign.Status.CLOSED)
+    client = login(world.member)
+
+    response = client.post(orders_url(world), body(world))
+
+    assert response.status_code == 409
+    assert (response.json()["code"], response.json()["field"]) == ("campaign_not_live", "campaign_id")
+    assert_nothing_placed(world, stock_left=20)
+
+
+def test_a_live_campaign_past_its_cutoff_refuses_orders():
+    world = given_live_campaign()
+    Campaign.objects.filter(pk=world.campaign.pk).update(cutoff_at=timezone.now() - timedelta(minutes=1))
+
+    response = login(world.member).post(orders_url(world), body(world))
+
+    assert response.json()["code"] == "campaign_not_live"
+    assert_nothing_placed(world, stock_left=20)
+
+
+def test_a_leader_not_allowed_for_the_campaign_is_refused():
+    world = given_live_campaign()
+    Campaign.objects.filter(pk=world.campaign.pk).update(all_leaders=False)
+    client = login(world.member)
+
+    refused = client.post(orders_url(world), body(world))
+    CampaignLeader.objects.create(shop=world.shop, campaign=world.campaign, leader=world.leader)
+    allowed = client.post(orders_url(world), body(world))
+
+    assert (refused.json()["code"], refused.json()["field"]) == ("leader_not_allowed", "leader_id")
+    assert allowed.status_code == 201
+    assert Order.objects.count() == 1
+
+
+def test_a_suspended_leader_takes_no_orders():
+    world = given_live_campaign()
+    Leader.objects.filter(pk=world.leader.pk).update(status=Leader.Status.SUSPENDED)
+
+    response = login(world.member).post(orders_url(world), body(world))
+
+    assert (response.json()["code"], response.json()["field"]) == ("leader_not_active", "leader_id")
+    assert_nothing_placed(world, stock_left=20)
+
+
+def test_an_item_of_another_campaign_is_refused():
+    world = given_live_campaign()
+    elsewhere = CampaignItemFactory(campaign__shop=world.shop)
+
+    response = login(world.member).post(orders_url(world), {
+        "campaign_id": world.campaign.id, "items": [{"campaign_item_id": elsewhere.id, "quantity": 1}],
+    })
+
+    assert (response.json()["code"], response.json()["field"]) == ("item_not_in_campaign", "items.0.campaign_item_id")
+    assert_nothing_placed(world, stock_left=20)
+
+
+def test_another_shops_campaign_is_a_404():
+    world = given_live_campaign()
+    other = given_live_campaign()
+
+    response = login(world.member).post(orders_url(world), body(other))
+
+    assert response.status_code == 404
+    assert response.json()["field"] == "campaign_id"
+    assert Order.objects.count() == 0
+
+
+def test_quantity_zero_is_a_validation_error():
+    world = given_live_campaign()
+
+    response = login(world.member).post(orders_url(world), body(world, 0))
+
+    assert response.status_code == 422
+    assert response.json()["field"] == "items.0.quantity"
+    assert_nothing_placed(world, stock_left=20)
+
+
+def test_a_new_member_chooses_a_leader_at_checkout_and_is_bound_to_them():
+    world = given_live_campaign()
+    newcomer = MemberUserFactory()
+    client = login(newcomer)
+
+    without = client.post(orders_url(world), body(world))
+    order = ok(client.post(orders_url(world), body(world, leader_id=world.leader.id)), 201)
+
+    assert (without.json()["code"], without.json()["field"]) == ("leader_required", "leader_id")
+    assert order["leader_id"] == world.leader.id
+    assert Membership.objects.get(shop=world.shop, user=newcomer).leader_id == world.leader.id
+
+
+def test_ordering_through_another_leader_uses_their_pickup_point():
+    world = given_live_campaign()
+    other_leader = LeaderFactory(shop=world.shop)
+
+    order = ok(login(world.member).post(orders_url(world), body(world, leader_id=other_leader.id)), 201)
+
+    assert order["pickup_point_name"] == other_leader.pickup_point.name
+    assert Membership.objects.get(shop=world.shop, user=world.member).leader_id == world.leader.id
+
+
+def test_member_lists_and_reads_only_their_own_orders():
+    world = given_live_campaign()
+    mine = place(world, 2)
+    neighbour = MemberUserFactory()
+    theirs = place(world, 1, member=neighbour, leader_id=world.leader.id)
+    client = login(world.member)
+
+    listed = ok(client.get(orders_url(world)))
+    detail = ok(client.get(f"{orders_url(world)}/{mine.id}"))
+    other = client.get(f"{orders_url(world)}/{theirs.id}")
+
+    assert listed["count"] == 1
+    assert [order["id"] for order in listed["items"]] == [mine.id]
+    assert [event["type"] for event in detail["events"]] == ["placed"]
+    assert detail["pickup_point_address"] == world.leader.pickup_point.address
+    assert other.status_code == 404
+    assert OrderEvent.objects.count() == 2

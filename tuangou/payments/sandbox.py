@@ -1,0 +1,137 @@
+"""The sandbox payment gateway, played in-process for the demo and tests.
+
+It speaks the protocol a real gateway would: a trade opened per payment, a pay page, and a
+notify callback POSTed over HTTP as JSON, signed with HMAC-SHA256 over "<timestamp>\\n<body>"
+(headers X-Sandbox-Signature / X-Sandbox-Timestamp). Anything here that writes is the
+gateway's side; our side only learns about it through the notify.
+"""
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import urllib.request
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from tuangou.core.errors import ApplicationError
+
+from .models import SandboxTrade
+
+SIGNATURE_HEADER = "X-Sandbox-Signature"
+TIMESTAMP_HEADER = "X-Sandbox-Timestamp"
+MAX_AGE_SECONDS = 300
+NOTIFY_FIELDS = ("mch_id", "out_trade_no", "transaction_id", "amount_fen", "trade_state", "paid_at", "nonce")
+DELIVERY_TIMEOUT_SECONDS = 10
+
+
+def merchant_id() -> str:
+    return settings.PAYMENT_SANDBOX_MERCHANT_ID
+
+
+def _signature(timestamp: str, body: bytes) -> str:
+    message = timestamp.encode() + b"\n" + body
+    return hmac.new(settings.PAYMENT_SANDBOX_SECRET.encode(), message, hashlib.sha256).hexdigest()
+
+
+def sign_notify(body: bytes | str, *, timestamp: int | None = None) -> dict[str, str]:
+    """The headers the gateway sends with a notify body."""
+    body = body.encode() if isinstance(body, str) else body
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    return {SIGNATURE_HEADER: _signature(stamp, body), TIMESTAMP_HEADER: stamp}
+
+
+def verify_signature(headers, body: bytes) -> None:
+    """Signature first (it also vouches for the timestamp), then freshness against replays."""
+    stamp = headers.get(TIMESTAMP_HEADER) or ""
+    given = headers.get(SIGNATURE_HEADER) or ""
+    if not stamp or not given or not hmac.compare_digest(_signature(stamp, body), given):
+        raise ApplicationError("signature_invalid", field=SIGNATURE_HEADER)
+    try:
+        age = time.time() - int(stamp)
+    except ValueError:
+        raise ApplicationError("signature_invalid", field=TIMESTAMP_HEADER) from None
+    if abs(age) > MAX_AGE_SECONDS:
+        raise ApplicationError("notify_expired", field=TIMESTAMP_HEADER)
+
+
+def notify_body(trade: SandboxTrade, *, nonce: str | None = None) -> bytes:
+    """The JSON the gateway POSTs when a trade succeeded."""
+    return json.dumps({
+        "mch_id": merchant_id(),
+        "out_trade_no": trade.out_trade_no,
+        "transaction_id": trade.transaction_id,
+        "amount_fen": trade.amount_fen,
+        "trade_state": trade.state,
+        "paid_at": trade.paid_at.isoformat() if trade.paid_at else "",
+        "nonce": nonce or secrets.token_hex(8),
+    }, separators=(",", ":")).encode()
+
+
+def notify_path() -> str:
+    return reverse("api:payments_notify_sandbox")
+
+
+# --- the gateway's side -------------------------------------------------------------------
+
+def gateway_open_trade(*, payment) -> SandboxTrade:
+    trade, _ = SandboxTrade.objects.get_or_create(
+        payment=payment,
+        defaults={"shop_id": payment.shop_id, "out_trade_no": payment.out_trade_no, "amount_fen": payment.amount_fen},
+    )
+    return trade
+
+
+@transaction.atomic
+def gateway_pay(*, out_trade_no: str) -> SandboxTrade:
+    """The payer confirmed on the pay page: the gateway takes the money, then tells us (after commit)."""
+    trade = SandboxTrade.objects.select_for_update().select_related("payment__order__shop").get(out_trade_no=out_trade_no)
+    if trade.state == SandboxTrade.State.NOTPAY:
+        trade.state = SandboxTrade.State.SUCCESS
+        trade.transaction_id = f"SBX{timezone.now():%Y%m%d}{secrets.token_hex(8)}"
+        trade.paid_at = timezone.now()
+        trade.save(update_fields=["state", "transaction_id", "paid_at", "updated_at"])
+        payment_id = trade.payment_id
+        # robust: the money is taken whatever happens to the first delivery attempt.
+        transaction.on_commit(lambda: _queue_notify(payment_id), robust=True)
+    return trade
+
+
+def _queue_notify(payment_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task("tuangou.payments.tasks.sandbox_deliver_notify", payment_id)
+
+
+def gateway_refund(*, out_trade_no: str, amount_fen: int) -> str:
+    """Refunds succeed at once in the sandbox, never beyond what the trade took."""
+    moved = SandboxTrade.objects.filter(
+        out_trade_no=out_trade_no, state=SandboxTrade.State.SUCCESS, refunded_fen__lte=F("amount_fen") - amount_fen,
+    ).update(refunded_fen=F("refunded_fen") + amount_fen, updated_at=timezone.now())
+    if not moved:
+        raise ApplicationError("refund_failed", field="amount_fen", status=409, reason="sandbox trade not paid or already refunded")
+    return f"SBR{timezone.now():%Y%m%d}{secrets.token_hex(8)}"
+
+
+def gateway_deliver_notify(*, payment_id: int) -> str:
+    """POST the notify to our server over real HTTP, as the gateway does; raises when the
+    server does not answer SUCCESS so the task queue retries. Stops once acknowledged."""
+    trade = SandboxTrade.objects.filter(payment_id=payment_id).first()
+    if trade is None or trade.state != SandboxTrade.State.SUCCESS or trade.notified_at is not None:
+        return "skipped"
+    SandboxTrade.objects.filter(pk=trade.pk).update(notify_attempts=F("notify_attempts") + 1)
+    body = notify_body(trade)
+    request = urllib.request.Request(
+        settings.SITE_URL + notify_path(), data=body, method="POST",
+        headers={"Content-Type": "application/json", **sign_notify(body)},
+    )
+    with urllib.request.urlopen(request, timeout=DELIVERY_TIMEOUT_SECONDS) as response:  # noqa: S310 (our own URL)
+        answer = json.loads(response.read() or b"{}")
+    if answer.get("code") != "SUCCESS":
+        raise RuntimeError(f"notify for {trade.out_trade_no} not acknowledged: {answer}")
+    SandboxTrade.objects.filter(pk=trade.pk).update(notified_at=timezone.now())
+    return "delivered"
