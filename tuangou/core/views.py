@@ -44,11 +44,11 @@ def dev_sms_codes(request):
     from tuangou.accounts.sms import recent_outbox
 
     rows = "".join(
-        f"<tr><td>{escape(m['phone'])}</td><td><b>{escape(m['code'])}</b></td><td>{escape(m['sent_at'])}</td></tr>"
+        f"<tr><td>{escape(m['phone'])}</td><td><b>{escape(m['code'])}</b></td><td>{escape(m.get('text', ''))}</td><td>{escape(m['sent_at'])}</td></tr>"
         for m in recent_outbox()
     )
     return HttpResponse(
         "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>"
         "<title>开发短信</title><h2>开发环境短信（最近的验证码）</h2>"
-        f"<table border=1 cellpadding=6><tr><th>手机号</th><th>验证码</th><th>发送时间</th></tr>{rows}</table>"
+        f"<table border=1 cellpadding=6><tr><th>手机号</th><th>验证码</th><th>短信内容</th><th>发送时间</th></tr>{rows}</table>"
     )
