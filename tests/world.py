@@ -13,7 +13,7 @@ from tuangou.fulfilment.models import Shipment
 from tuangou.leaders.models import LeaderApplication, Leader, Membership, PickupPoint, RecruitmentPlan, Region, Team
 from tuangou.notifications.models import Message
 from tuangou.orders.models import AfterSaleRequest, Order, OrderEvent, OrderLine
-from tuangou.payments.models import Payment, Refund
+from tuangou.payments.models import Payment, Refund, SandboxTrade
 from tuangou.shops.models import Shop, Staff
 from tuangou.shops.tests.factories import PASSWORD
 
@@ -90,3 +90,52 @@ def build_world(tag: str, phone_base: int) -> dict:
             "public_token": plan.public_token, "token": plan.public_token, "kind": "purchase",
         },
     }
+
+
+def add_staff(world: dict, role: str) -> Staff:
+    """One more staff member of the world's shop with `role`, logging in with PASSWORD."""
+    user = User.objects.create_user(
+        username=f"{world['tag'].lower()}_{role}_{Staff.objects.filter(shop=world['shop']).count()}",
+        password=PASSWORD, display_name=f"{world['tag']}{role}",
+    )
+    return Staff.objects.create(shop=world["shop"], user=user, role=role)
+
+
+def add_live_order(world: dict, status: str, number: str) -> Order:
+    """An order of one piece in a campaign still taking orders (cancel/refund paths need one);
+    a paid status comes with its succeeded payment and the campaign's paid counters."""
+    now = timezone.now()
+    shop, paid = world["shop"], status != Order.Status.PENDING_PAYMENT
+    campaign = Campaign.objects.create(
+        shop=shop, title=f"{world['tag']}进行中{number}", status=Campaign.Status.LIVE, starts_at=now - timedelta(hours=1),
+        cutoff_at=now + timedelta(days=1), pickup_at=now + timedelta(days=2), created_by=world["owner"],
+        paid_orders=int(paid), paid_quantity=int(paid), paid_amount_fen=4900 if paid else 0,
+    )
+    sku = Sku.objects.get(pk=world["ids"]["sku_id"])
+    item = CampaignItem.objects.create(shop=shop, campaign=campaign, sku=sku, price_fen=4900, stock_allotted=10, stock_left=9)
+    order = Order.objects.create(
+        shop=shop, campaign=campaign, member=world["member"], leader_id=world["ids"]["leader_id"],
+        pickup_point_id=world["ids"]["point_id"], number=f"{world['tag']}{number}", status=status, items_fen=4900,
+        total_fen=4900, pickup_code=f"9{number}"[-8:].rjust(8, "7"), paid_at=now if paid else None,
+        expires_at=None if paid else now + timedelta(minutes=15),
+    )
+    OrderLine.objects.create(
+        shop=shop, order=order, campaign_item=item, product_name=f"{world['tag']}芒果", spec="5斤",
+        unit_price_fen=4900, quantity=1, amount_fen=4900, commission_rate_bp=1000,
+    )
+    if paid:
+        payment = Payment.objects.create(
+            shop=shop, order=order, provider="sandbox", out_trade_no=f"{world['tag']}PAY{number}", amount_fen=4900,
+            status="succeeded", paid_at=now,
+        )
+        add_paid_trade(payment)
+    return order
+
+
+def add_paid_trade(payment: Payment, refunded_fen: int = 0) -> SandboxTrade:
+    """The sandbox gateway's side of a succeeded payment, so refunds through it go through."""
+    return SandboxTrade.objects.create(
+        shop_id=payment.shop_id, payment=payment, out_trade_no=payment.out_trade_no, amount_fen=payment.amount_fen,
+        state=SandboxTrade.State.SUCCESS, transaction_id=f"SBX{payment.out_trade_no}", paid_at=payment.paid_at,
+        refunded_fen=refunded_fen,
+    )

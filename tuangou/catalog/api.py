@@ -110,7 +110,7 @@ def delete_product_image(request, shop_id: Path[int], product_id: int, image_id:
 
 @console_router.post("/skus/{sku_id}/stock-adjustments", response={201: StockMovementOut}, summary="Adjust a SKU's stock with a reason")
 def adjust_stock(request, shop_id: Path[int], sku_id: int, payload: StockAdjustIn):
-    staff = access_shop_as_staff(request, shop_id, "catalog.manage")
+    staff = access_shop_as_staff(request, shop_id, "catalog.stock")
     return 201, services.stock_adjust(shop=staff.shop, actor=request.auth, sku_id=sku_id, **payload.dict())
 
 

@@ -118,6 +118,8 @@ def list_after_sales(request, shop_id: Path[int], status: str | None = None):
 @console_router.post("/after-sales/{after_sale_id}/resolve", response=AfterSaleOut, summary="Resolve after-sales: refund or reject")
 def resolve_after_sale(request, shop_id: Path[int], after_sale_id: int, payload: AfterSaleResolveIn):
     staff = access_shop_as_staff(request, shop_id, "orders.manage")
+    if payload.action == "refund":  # a refund moves money: it needs the refund permission too
+        access_shop_as_staff(request, shop_id, "orders.refund")
     after_sale = selectors.after_sale_in_shop(shop=staff.shop, after_sale_id=after_sale_id)
     return services.after_sale_resolve(after_sale=after_sale, actor=request.auth, **payload.dict())
 

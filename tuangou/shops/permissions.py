@@ -7,7 +7,8 @@ PERMISSIONS = {
     "shop.settings": "修改店铺设置",
     "staff.manage": "管理员工与角色",
     "catalog.view": "查看商品",
-    "catalog.manage": "管理商品与库存",
+    "catalog.manage": "管理商品、规格与价格",
+    "catalog.stock": "调整库存（盘点、入库、损耗）",
     "campaigns.view": "查看团购",
     "campaigns.manage": "创建与管理团购",
     "leaders.view": "查看团长",
@@ -26,11 +27,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     R.OWNER: frozenset(PERMISSIONS),
     R.ADMIN: frozenset(PERMISSIONS),
     R.OPERATIONS: frozenset({
-        "shop.view", "catalog.view", "catalog.manage", "campaigns.view", "campaigns.manage",
+        "shop.view", "catalog.view", "catalog.manage", "catalog.stock", "campaigns.view", "campaigns.manage",
         "leaders.view", "leaders.manage", "orders.view", "fulfilment.view",
     }),
     R.WAREHOUSE: frozenset({
-        "shop.view", "catalog.view", "catalog.manage", "campaigns.view", "orders.view",
+        "shop.view", "catalog.view", "catalog.stock", "campaigns.view", "orders.view",
         "fulfilment.view", "fulfilment.ship",
     }),
     R.FINANCE: frozenset({
