@@ -1,4 +1,4 @@
-# Tuangou — `make run` serves the demo, `make test` runs every test. Only python3 (3.11+) and node (20+) needed.
+# Tuangou — `make run` serves the demo, `make test` runs every test. Needs python3 (3.11+) and node (20+).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,7 +7,7 @@ PORT ?= 8000
 # The demo shows development SMS codes at /dev/sms; production leaves this off.
 export SMS_SHOW_CODES ?= 1
 
-.PHONY: install run serve test test-sqlite test-postgres bench migrate demo clean
+.PHONY: install frontend run serve test test-frontend bench migrate demo clean
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,21 +16,35 @@ $(VENV)/.installed: requirements.txt requirements-test.txt
 
 install: $(VENV)/.installed
 
+# npm ci only when the lock file changed.
+frontend/node_modules/.installed: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Types come from the live OpenAPI document, so an API change that breaks a page breaks this build.
+frontend: install frontend/node_modules/.installed
+	$(PY) manage.py export_openapi frontend/openapi.json
+	cd frontend && npx openapi-typescript ./openapi.json -o ./shared/api-types.ts --silent && npm run build --silent
+
 migrate: install
 	$(PY) manage.py migrate --noinput -v 0
 
 demo: migrate
 	$(PY) manage.py load_demo
 
-run: demo
+run: frontend demo
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
-# SQLite first (the default), then PostgreSQL when DATABASE_URL names one (CI sets it and
-# REQUIRE_POSTGRES=1, so a missing PostgreSQL fails instead of skipping).
-test: install
+test-frontend: frontend
+	cd frontend && npx vitest run
+
+# Front-end unit tests, then the Python suite (with the browser tests) on SQLite, then again on
+# PostgreSQL when DATABASE_URL names one (CI sets it and REQUIRE_POSTGRES=1, so a missing
+# PostgreSQL fails instead of skipping).
+test: test-frontend
 	@if [ -n "$$DATABASE_URL" ]; then \
-		env -u DATABASE_URL $(PY) -m pytest -q -m "not postgres" && \
+		env -u DATABASE_URL $(PY) -m pytest -q -m "not postgres and not e2e" && \
 		echo "== again on PostgreSQL ($$DATABASE_URL) ==" && $(PY) -m pytest -q; \
 	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
 		echo "REQUIRE_POSTGRES is set but DATABASE_URL is not"; exit 1; \
@@ -42,4 +56,4 @@ bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var frontend/node_modules frontend/dist

@@ -56,18 +56,20 @@ def _register():
     from tuangou.orders.api import console_router as orders_console, member_router as orders_member, leader_router as orders_leader
     from tuangou.payments.api import router as payments_router
     from tuangou.shops.api import router as shops_router, console_router as shops_console
+    from tuangou.sharing.api import console_router as sharing_console, member_router as sharing_member, leader_router as sharing_leader
+    from tuangou.insights.api import console_router as insights_console
 
     api.add_router("/auth", accounts_router)
     api.add_router("/shops", shops_router)
     api.add_router("/payments", payments_router)
     console = "/console/shops/{shop_id}"
-    for router in (shops_console, catalog_console, campaigns_console, leaders_console, orders_console, fulfilment_console, commissions_console):
+    for router in (shops_console, catalog_console, campaigns_console, leaders_console, orders_console, fulfilment_console, commissions_console, sharing_console, insights_console):
         api.add_router(console, router)
     member = "/shops/{shop_id}"
-    for router in (campaigns_member, leaders_member, orders_member, notifications_member):
+    for router in (campaigns_member, leaders_member, orders_member, notifications_member, sharing_member):
         api.add_router(member, router)
     leader = "/shops/{shop_id}/leader"
-    for router in (campaigns_leader, leaders_leader, orders_leader, fulfilment_leader, commissions_leader):
+    for router in (campaigns_leader, leaders_leader, orders_leader, fulfilment_leader, commissions_leader, sharing_leader):
         api.add_router(leader, router)
 
 

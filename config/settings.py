@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "tuangou.fulfilment",
     "tuangou.commissions",
     "tuangou.notifications",
+    "tuangou.sharing",
+    "tuangou.insights",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +147,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# The built front ends (frontend/dist: console/, h5/, assets/) are static files too.
+FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+STATICFILES_DIRS = [FRONTEND_DIST] if FRONTEND_DIST.exists() else []
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {

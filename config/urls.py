@@ -1,10 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import path, re_path
-from django.views.static import serve
 
 from config.api import api
-from tuangou.core import views as core_views
+from tuangou.core import frontend, views as core_views
 from tuangou.payments import views as payment_views
 
 urlpatterns = [
@@ -14,5 +12,7 @@ urlpatterns = [
     path("", core_views.home),
     path("dev/sms", core_views.dev_sms_codes),
     path("pay/sandbox/<str:out_trade_no>", payment_views.sandbox_pay_page, name="sandbox-pay"),
-    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"^media/(?P<path>.*)$", core_views.media),
+    re_path(r"^console/(?P<path>.*)$", frontend.console_app, name="console"),
+    re_path(r"^h5/(?P<path>.*)$", frontend.h5_app, name="h5"),
 ]

@@ -3,6 +3,12 @@ from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.html import escape
+from django.views.static import serve
+
+
+def media(request, path):
+    """Uploaded images (product photos, posters). Read at request time so MEDIA_ROOT can move."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 def healthz(request):
@@ -31,6 +37,8 @@ def home(request):
     return HttpResponse(
         "<!doctype html><meta charset=utf-8><title>Tuangou 社区团购</title>"
         "<h1>Tuangou 社区团购</h1><ul>"
+        "<li><a href='/console/'>商家后台 /console/</a></li>"
+        "<li><a href='/h5/'>团长/团员 H5 /h5/</a></li>"
         "<li><a href='/api/docs'>API 文档 /api/docs</a></li>"
         "<li><a href='/admin/'>平台管理 /admin/</a></li>"
         "<li><a href='/dev/sms'>开发环境短信验证码 /dev/sms</a></li></ul>"

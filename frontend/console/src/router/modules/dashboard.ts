@@ -1,0 +1,10 @@
+import type { RouteRecordRaw } from "vue-router";
+
+export default [
+  {
+    path: "dashboard",
+    name: "dashboard",
+    component: () => import("../../pages/dashboard/dashboard-page.vue"),
+    meta: { title: "menu.dashboard", icon: "DataLine", permission: "shop.view", order: 0 },
+  },
+] as RouteRecordRaw[];

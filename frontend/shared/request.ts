@@ -1,0 +1,89 @@
+// The one request client of both apps: JSON over fetch, the session cookie with its CSRF token,
+// and the API's single error shape {code, message, field} surfaced as ApiError.
+
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  field: string | null;
+}
+
+export class ApiError extends Error {
+  readonly code: string;
+  readonly field: string | null;
+  readonly status: number;
+
+  constructor(status: number, body: ApiErrorBody) {
+    super(body.message);
+    this.status = status;
+    this.code = body.code;
+    this.field = body.field;
+  }
+}
+
+let language = "zh-CN";
+export function setRequestLanguage(value: string): void {
+  language = value;
+}
+
+function cookie(name: string): string | null {
+  const found = document.cookie.split("; ").find((part) => part.startsWith(`${name}=`));
+  return found ? decodeURIComponent(found.slice(name.length + 1)) : null;
+}
+
+async function csrfToken(): Promise<string> {
+  const existing = cookie("csrftoken");
+  if (existing) return existing;
+  const response = await fetch("/api/auth/csrf", { credentials: "same-origin" });
+  const body = (await response.json()) as { csrf_token: string };
+  return body.csrf_token;
+}
+
+export type Query = Record<string, string | number | boolean | null | undefined>;
+
+export function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json", "Accept-Language": language, ...extraHeaders };
+  const init: RequestInit = { method, headers, credentials: "same-origin" };
+  if (method !== "GET") {
+    headers["X-CSRFToken"] = await csrfToken();
+    if (body instanceof FormData) {
+      init.body = body;
+    } else {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body ?? {});
+    }
+  }
+  const url = path.startsWith("/") ? path : `/api/${path}`;
+  const response = await fetch(url, init);
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    const error = data && typeof data === "object" && "code" in data
+      ? (data as ApiErrorBody)
+      : { code: "http_error", message: `HTTP ${response.status}`, field: null };
+    throw new ApiError(response.status, error);
+  }
+  return data as T;
+}
+
+export const http = {
+  get: <T>(path: string, query?: Query) => request<T>("GET", withQuery(path, query)),
+  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) => request<T>("POST", path, body, headers),
+  put: <T>(path: string, body?: unknown) => request<T>("PUT", path, body),
+  patch: <T>(path: string, body?: unknown) => request<T>("PATCH", path, body),
+  delete: <T>(path: string) => request<T>("DELETE", path),
+};
+
+export interface Page<T> {
+  items: T[];
+  count: number;
+}

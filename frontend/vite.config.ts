@@ -1,0 +1,40 @@
+import { fileURLToPath, URL } from "node:url";
+import vue from "@vitejs/plugin-vue";
+import { VantResolver } from "@vant/auto-import-resolver";
+import Components from "unplugin-vue-components/vite";
+import { ElementPlusResolver } from "unplugin-vue-components/resolvers";
+import { defineConfig } from "vite";
+
+// One project, two apps: the merchant console (Element Plus) and the phone H5 (Vant).
+// Components are imported on demand so each page ships only what it uses.
+export default defineConfig({
+  base: "/static/",
+  plugins: [
+    vue(),
+    Components({
+      dts: false,
+      resolvers: [VantResolver(), ElementPlusResolver({ importStyle: false })],
+    }),
+  ],
+  resolve: {
+    alias: { "@shared": fileURLToPath(new URL("./shared", import.meta.url)) },
+  },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    rollupOptions: {
+      input: {
+        console: fileURLToPath(new URL("./console/index.html", import.meta.url)),
+        h5: fileURLToPath(new URL("./h5/index.html", import.meta.url)),
+      },
+    },
+  },
+  server: {
+    proxy: { "/api": "http://127.0.0.1:8000", "/media": "http://127.0.0.1:8000", "/pay": "http://127.0.0.1:8000" },
+  },
+  test: {
+    environment: "happy-dom",
+    include: ["**/*.spec.ts"],
+    exclude: ["node_modules/**", "dist/**"],
+  },
+});

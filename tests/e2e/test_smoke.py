@@ -1,0 +1,52 @@
+"""The two front ends load from the Django server and their login pages work."""
+import re
+
+from playwright.sync_api import expect
+
+from tuangou.shops.tests.factories import PASSWORD, StaffFactory
+
+from .conftest import shot
+
+
+def test_merchant_logs_in_to_the_console(desktop):
+    staff = StaffFactory(shop__name="鹭岛鲜生")
+
+    desktop.goto("/console/")
+    desktop.wait_for_url("**/console/login**")
+    desktop.fill("input[name=username]", staff.user.username)
+    desktop.fill("input[name=password]", PASSWORD)
+    shot(desktop, "console-login")
+    desktop.click("button[type=submit]")
+
+    expect(desktop).to_have_url(re.compile(r"/console/dashboard$"))
+    expect(desktop.get_by_text("鹭岛鲜生").first).to_be_visible()
+
+
+def test_wrong_password_shows_the_api_message_at_the_field(desktop):
+    staff = StaffFactory()
+    desktop.goto("/console/login")
+    desktop.fill("input[name=username]", staff.user.username)
+    desktop.fill("input[name=password]", "not-the-password")
+    desktop.click("button[type=submit]")
+
+    expect(desktop.get_by_text("用户名或密码错误")).to_be_visible()
+
+
+def test_member_logs_in_on_the_phone_with_an_sms_code(phone):
+    from tuangou.accounts.sms import last_code_for
+
+    phone.goto("/h5/login")
+    phone.fill("input[name=phone]", "13800138000")
+    phone.click("[data-test=send-code]")
+    phone.wait_for_function("() => document.body.innerText.includes('s')")
+    code = None
+    for _ in range(50):
+        code = last_code_for("13800138000")
+        if code:
+            break
+        phone.wait_for_timeout(100)
+    phone.fill("input[name=code]", code)
+    shot(phone, "h5-login")
+    phone.click("button[type=submit]")
+
+    expect(phone).to_have_url(re.compile(r"/h5/$"))
