@@ -7,7 +7,7 @@ PORT ?= 8000
 # The demo shows development SMS codes at /dev/sms; production leaves this off.
 export SMS_SHOW_CODES ?= 1
 
-.PHONY: install frontend run serve test test-frontend bench migrate demo clean
+.PHONY: install types frontend run serve test test-frontend bench migrate demo clean
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,12 @@ frontend/node_modules/.installed: frontend/package-lock.json
 	touch $@
 
 # Types come from the live OpenAPI document, so an API change that breaks a page breaks this build.
-frontend: install frontend/node_modules/.installed
+types: install frontend/node_modules/.installed
 	$(PY) manage.py export_openapi frontend/openapi.json
-	cd frontend && npx openapi-typescript ./openapi.json -o ./shared/api-types.ts --silent && npm run build --silent
+	cd frontend && npx openapi-typescript ./openapi.json -o ./shared/api-types.ts --silent
+
+frontend: types
+	cd frontend && npm run build --silent
 
 migrate: install
 	$(PY) manage.py migrate --noinput -v 0
