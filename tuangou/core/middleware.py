@@ -37,3 +37,30 @@ class RequestIdMiddleware:
         )
         set_request_id(None)
         return response
+
+
+class ApiErrorShapeMiddleware:
+    """Answers that never reached an endpoint (unknown path, wrong method, a crash) still get the
+    API's one error shape under /api/, so clients parse every error the same way."""
+
+    CODES = {404: ("not_found", "接口不存在", "No such endpoint"), 405: ("method_not_allowed", "不支持该请求方法", "Method not allowed"),
+             500: ("server_error", "服务器开小差了，请稍后再试", "Something went wrong on our side; try again shortly")}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith("/api/") or response.status_code not in self.CODES:
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        from django.http import JsonResponse
+        from django.utils import translation
+
+        code, zh, en = self.CODES[response.status_code]
+        english = (translation.get_language() or "").startswith("en")
+        shaped = JsonResponse({"code": code, "message": en if english else zh, "field": None}, status=response.status_code)
+        if response.has_header("Allow"):
+            shaped["Allow"] = response["Allow"]
+        return shaped

@@ -23,10 +23,12 @@ _REASONS = {
 }
 
 
+_LOCATIONS = ("body", "query", "path", "form", "payload", "data", "file", "files")
+
+
 def validation_error_body(errors: list[dict]) -> dict:
     first = errors[0] if errors else {"type": "value_error", "loc": [], "msg": "invalid"}
-    loc = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "form", "payload", "data")]
-    field = ".".join(loc) or None
+    field = _field(first) or None
     english = (translation.get_language() or "").startswith("en")
     zh, en = _REASONS.get(first.get("type"), (None, None))
     context = dict(first.get("ctx") or {})
@@ -41,6 +43,9 @@ def validation_error_body(errors: list[dict]) -> dict:
     label = field or ("request" if english else "请求")
     message = f"{label}: {reason}" if english else f"{label}：{reason}"
     return {"code": "validation_error", "message": message, "field": field, "errors": [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "type": e.get("type"), "msg": e.get("msg")}
-        for e in errors
+        {"field": _field(e) or None, "type": e.get("type"), "msg": e.get("msg")} for e in errors
     ]}
+
+
+def _field(error: dict) -> str:
+    return ".".join(str(part) for part in error.get("loc", []) if part not in _LOCATIONS)

@@ -83,3 +83,15 @@ def test_healthz_checks_the_database():
     response = ApiClient().client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["checks"]["database"] == "ok"
+
+
+def test_unknown_endpoints_and_methods_answer_the_error_shape():
+    client = ApiClient(language="en")
+
+    missing = client.get("no-such-thing")
+    wrong_method = client.delete("auth/me")
+
+    assert missing.status_code == 404
+    assert missing.json() == {"code": "not_found", "message": "No such endpoint", "field": None}
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["code"] == "method_not_allowed"
