@@ -1,9 +1,11 @@
 from datetime import date
 
+from django.http import HttpResponse
 from ninja import Header, Path, Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from tuangou.core.api import AUTH
+from tuangou.insights.exports import orders_file_name, orders_xlsx
 from tuangou.leaders.access import access_leader
 from tuangou.payments.services import payment_create
 from tuangou.shops.access import access_shop, access_shop_as_staff
@@ -75,6 +77,21 @@ def list_orders(
         shop=staff.shop, campaign_id=campaign_id, leader_id=leader_id, status=status,
         date_from=date_from, date_to=date_to, phone=phone,
     )
+
+
+@console_router.get("/orders/export.xlsx", summary="Export the searched orders to Excel (one row per line)")
+def export_orders(
+    request, shop_id: Path[int], campaign_id: int | None = None, leader_id: int | None = None,
+    status: Order.Status | None = None, date_from: date | None = None, date_to: date | None = None, phone: str | None = None,
+):
+    staff = access_shop_as_staff(request, shop_id, "orders.view")
+    orders = selectors.orders_for_console(
+        shop=staff.shop, campaign_id=campaign_id, leader_id=leader_id, status=status,
+        date_from=date_from, date_to=date_to, phone=phone,
+    )
+    response = HttpResponse(orders_xlsx(orders, tz=staff.shop.timezone), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{orders_file_name(tz=staff.shop.timezone)}"'
+    return response
 
 
 @console_router.post("/orders/verify-pickup", response=PickupVerifiedOut, summary="Verify any pickup point's code (核销)")

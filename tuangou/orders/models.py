@@ -49,6 +49,7 @@ class Order(ShopScopedModel):
             models.Index(fields=["shop", "leader", "status"]),
             models.Index(fields=["shop", "member", "created_at"]),
             models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["shop", "paid_at"]),  # dashboard GMV by day
         ]
 
 

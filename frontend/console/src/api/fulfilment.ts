@@ -1,0 +1,24 @@
+// Sheets of a closed campaign (purchase / shipping / sorting) and shipping per pickup point.
+import type { components } from "@shared/api-types";
+import { http, type Page } from "@shared/request";
+import { useSessionStore } from "../stores/session";
+
+type Schemas = components["schemas"];
+export type SheetKind = "purchase" | "shipping" | "sorting";
+export type PurchaseSheet = Schemas["PurchaseSheetOut"];
+export type ShippingSheet = Schemas["ShippingSheetOut"];
+export type SortingSheet = Schemas["SortingSheetOut"];
+export type ShipmentStatus = Schemas["ShipmentStatusOut"];
+export type ShipOut = Schemas["ShipOut"];
+
+const path = (rest: string) => useSessionStore().consolePath(rest);
+
+export const getPurchaseSheetApi = (campaignId: number) => http.get<PurchaseSheet>(path(`campaigns/${campaignId}/sheets/purchase`));
+export const getShippingSheetApi = (campaignId: number) => http.get<ShippingSheet>(path(`campaigns/${campaignId}/sheets/shipping`));
+export const getSortingSheetApi = (campaignId: number) => http.get<SortingSheet>(path(`campaigns/${campaignId}/sheets/sorting`));
+/** The file of a sheet: opened as a link so the browser streams it (no buffering in JS). */
+export const sheetFileUrl = (campaignId: number, kind: SheetKind, extension: "xlsx" | "pdf") =>
+  `/api/${path(`campaigns/${campaignId}/sheets/${kind}.${extension}`)}`;
+export const getShipmentsApi = (campaignId: number, page = 1) => http.get<Page<ShipmentStatus>>(path(`campaigns/${campaignId}/shipments`), { page });
+export const shipCampaignApi = (campaignId: number, pickupPointIds: number[] | null) =>
+  http.post<ShipOut>(path(`campaigns/${campaignId}/ship`), { pickup_point_ids: pickupPointIds });

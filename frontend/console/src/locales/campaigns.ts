@@ -1,0 +1,61 @@
+export const zh = {
+  menu: { campaigns: "团购管理" },
+  campaigns: {
+    title: "团购管理", create: "创建团购", searchPlaceholder: "搜索团购标题", status: "状态", campaign: "团购", countdown: "距截单",
+    progress: "成团进度", unitMembers: "人", unitPieces: "件", fromPrice: "起", sales: "销售", paidOrders: "{n}单", items: "{n}个商品", cutoffAt: "截单时间", startsAt: "开始时间", pickupAt: "提货时间",
+    ended: "已截单", startsIn: "距开始", empty: "还没有团购。点击“创建团购”，选商品、定价格和截单时间。",
+    statuses: { draft: "草稿", scheduled: "未开始", live: "进行中", closed: "已截单", succeeded: "已成团", failed: "未成团", cancelled: "已取消" },
+    wizard: {
+      title: "创建团购", step1: "选择商品", step2: "价格与库存", step3: "时间与成团", step4: "团长范围", next: "下一步", prev: "上一步",
+      pickProduct: "搜索并添加商品", pickHint: "添加商品后，其全部启用的规格会加入团购，可逐个移除。", noItems: "请至少添加一个商品规格",
+      product: "商品", spec: "规格", skuPrice: "原价", skuStock: "可用库存", campaignPrice: "团购价（元）", allotted: "分配库存",
+      limit: "每人限购", limitHint: "空为按商品设置", commission: "佣金比例（%）", commissionHint: "空为团长默认比例",
+      name: "团购标题", description: "团购介绍", template: "页面模板", fast: "极速版", rich: "丰富版", fastHint: "一屏下单，适合爆品",
+      richHint: "图文详情，适合新品", thresholdType: "成团条件", members: "按人数", quantity: "按件数", thresholdValue: "成团目标",
+      thresholdHint: "截单时未达到目标则自动全额退款", allLeaders: "全部团长可推广", chosenLeaders: "指定团长", chooseLeaders: "选择团长",
+      saveDraft: "保存草稿", publish: "发布团购", draftSaved: "草稿已保存", published: "团购已发布", summary: "确认信息",
+      required: "必填", invalidPercent: "请输入0–100之间的比例", noLeaderPermission: "没有查看团长的权限，只能选择全部团长",
+    },
+    detail: {
+      items: "团购商品", leaders: "参与团长", events: "操作记录", orders: "本团订单", allOrders: "查看全部订单",
+      publish: "发布", start: "立即开始", close: "提前截单", cancel: "取消团购", decide: "判定成团", duplicate: "复制为新团购",
+      fulfilment: "采购与发货", closeConfirm: "提前截单后将不再接受下单，并立即判定是否成团。确定截单吗？",
+      cancelPrompt: "请输入取消原因", published: "团购已发布", started: "团购已开始", closed: "已截单", cancelled: "团购已取消", decided: "已判定",
+      duplicated: "已复制为新草稿", newTitle: "新团购标题", sold: "已售", left: "剩余", allotted: "分配",
+      joined: "已参团", notJoined: "未参团", allLeadersText: "全部团长均可推广", threshold: "成团条件", template: "模板",
+      amount: "成交额", quantity: "件数", createdBy: "创建人", source: "复制自", noOrders: "还没有订单，团长转发后团员下单会出现在这里。",
+      eventTypes: { created: "创建", updated: "修改", published: "发布", started: "开始", closed: "截单", succeeded: "成团", failed: "未成团", cancelled: "取消", duplicated: "复制" },
+    },
+  },
+};
+
+export const en = {
+  menu: { campaigns: "Campaigns" },
+  campaigns: {
+    title: "Campaigns", create: "New campaign", searchPlaceholder: "Search by title", status: "Status", campaign: "Campaign", countdown: "Cut-off in",
+    progress: "Progress", unitMembers: "members", unitPieces: "pcs", fromPrice: "from", sales: "Sales", paidOrders: "{n} orders", items: "{n} items", cutoffAt: "Cut-off", startsAt: "Starts", pickupAt: "Pickup",
+    ended: "Cut off", startsIn: "Starts in", empty: "No campaigns yet. Click \"New campaign\" to pick products, prices and a cut-off.",
+    statuses: { draft: "Draft", scheduled: "Scheduled", live: "Live", closed: "Closed", succeeded: "Succeeded", failed: "Failed", cancelled: "Cancelled" },
+    wizard: {
+      title: "New campaign", step1: "Products", step2: "Price & stock", step3: "Times & threshold", step4: "Leaders", next: "Next", prev: "Back",
+      pickProduct: "Search and add a product", pickHint: "All active SKUs of the product are added; remove the ones you don't sell.", noItems: "Add at least one SKU",
+      product: "Product", spec: "Spec", skuPrice: "List price", skuStock: "Stock", campaignPrice: "Campaign price (¥)", allotted: "Allotted stock",
+      limit: "Limit per member", limitHint: "Blank: the product's limit", commission: "Commission (%)", commissionHint: "Blank: the leader's rate",
+      name: "Title", description: "Description", template: "Page template", fast: "Fast", rich: "Rich", fastHint: "One-screen checkout for hot items",
+      richHint: "Pictures and details for new items", thresholdType: "Succeeds when", members: "Members", quantity: "Pieces", thresholdValue: "Target",
+      thresholdHint: "Missed at the cut-off: every order is refunded", allLeaders: "All leaders may run it", chosenLeaders: "Chosen leaders", chooseLeaders: "Choose leaders",
+      saveDraft: "Save draft", publish: "Publish", draftSaved: "Draft saved", published: "Campaign published", summary: "Summary",
+      required: "Required", invalidPercent: "Enter a rate between 0 and 100", noLeaderPermission: "You cannot view leaders: all leaders only",
+    },
+    detail: {
+      items: "Items", leaders: "Leaders", events: "History", orders: "Orders", allOrders: "All orders",
+      publish: "Publish", start: "Start now", close: "Close early", cancel: "Cancel campaign", decide: "Decide", duplicate: "Duplicate",
+      fulfilment: "Purchase & shipping", closeConfirm: "Closing stops orders now and decides whether the campaign succeeded. Close it?",
+      cancelPrompt: "Why is it cancelled?", published: "Published", started: "Started", closed: "Closed", cancelled: "Cancelled", decided: "Decided",
+      duplicated: "Copied as a new draft", newTitle: "New title", sold: "Sold", left: "Left", allotted: "Allotted",
+      joined: "Joined", notJoined: "Not joined", allLeadersText: "All leaders may run it", threshold: "Threshold", template: "Template",
+      amount: "Sales", quantity: "Pieces", createdBy: "Created by", source: "Copied from", noOrders: "No orders yet; they appear here once leaders share the campaign.",
+      eventTypes: { created: "Created", updated: "Edited", published: "Published", started: "Started", closed: "Closed", succeeded: "Succeeded", failed: "Failed", cancelled: "Cancelled", duplicated: "Duplicated" },
+    },
+  },
+};
