@@ -89,6 +89,14 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))}
+    # Under the ASGI server (manage.py serve) each request runs on a thread of its own, so one
+    # persistent connection per thread would pile up: DB_POOL=1 shares a psycopg pool per process.
+    if env_bool("DB_POOL", False):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(os.environ.get("DB_POOL_MIN", "2")), "max_size": int(os.environ.get("DB_POOL_MAX", "8")),
+            "timeout": 10,
+        }
 else:
     DATABASES = {
         "default": {

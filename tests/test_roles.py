@@ -74,6 +74,9 @@ OPERATION_PERMISSIONS = {
     f"GET {CONSOLE}/recruitment-plan": "leaders.view",
     f"PUT {CONSOLE}/recruitment-plan": "leaders.manage",
     f"GET {CONSOLE}/recruitment-plan/templates": "leaders.view",
+    # sharing/api.py
+    f"GET {CONSOLE}/recruitment-plan/qr.png": "leaders.view",
+    f"GET {CONSOLE}/recruitment-plan/poster.png": "leaders.view",
     f"GET {CONSOLE}/leader-applications": "leaders.view",
     f"POST {CONSOLE}/leader-applications/bulk-approve": "leaders.manage",
     f"POST {CONSOLE}/leader-applications/bulk-reject": "leaders.manage",

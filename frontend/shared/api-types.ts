@@ -450,6 +450,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dashboard: GMV, orders, members, leaders; series and tops */
+        get: operations["tuangou_insights_api_get_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/leader-applications": {
         parameters: {
             query?: never;
@@ -542,8 +559,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Leaders with performance, filtered */
+        /** Leaders with performance over a period, filtered and sorted */
         get: operations["tuangou_leaders_api_list_leaders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/leaders/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The leaders list with performance as an Excel file */
+        get: operations["tuangou_leaders_api_export_leaders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -630,6 +664,23 @@ export interface paths {
         };
         /** Search orders */
         get: operations["tuangou_orders_api_list_orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/orders/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the searched orders to Excel (one row per line) */
+        get: operations["tuangou_orders_api_export_orders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -855,6 +906,40 @@ export interface paths {
         get: operations["tuangou_leaders_api_get_recruitment_plan"];
         /** Save the recruitment plan */
         put: operations["tuangou_leaders_api_update_recruitment_plan"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/recruitment-plan/poster.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recruitment poster with the QR code (PNG, 750×1334) */
+        get: operations["tuangou_sharing_api_get_recruitment_poster"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/recruitment-plan/qr.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** QR code of the recruitment link (PNG) */
+        get: operations["tuangou_sharing_api_get_recruitment_qr"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1242,6 +1327,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shops/{shop_id}/campaigns/{campaign_id}/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 他们都在买 live: server-sent events of paid orders (masked names) */
+        get: operations["tuangou_campaigns_api_stream_campaign_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shops/{shop_id}/campaigns/{campaign_id}/recent-purchases": {
         parameters: {
             query?: never;
@@ -1327,6 +1429,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shops/{shop_id}/leader/campaigns/{campaign_id}/jielong": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 接龙 text of my point's paid orders */
+        get: operations["tuangou_sharing_api_get_campaign_jielong"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shops/{shop_id}/leader/campaigns/{campaign_id}/join": {
         parameters: {
             query?: never;
@@ -1355,6 +1474,40 @@ export interface paths {
         put?: never;
         /** One-click pickup notice to my members */
         post: operations["tuangou_fulfilment_api_send_pickup_notice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/leader/campaigns/{campaign_id}/poster.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaign poster with my QR code (PNG, 750×1334) */
+        get: operations["tuangou_sharing_api_get_campaign_poster"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/leader/campaigns/{campaign_id}/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Share card: title, price from, image, my link */
+        get: operations["tuangou_sharing_api_get_campaign_share"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1440,6 +1593,23 @@ export interface paths {
         put?: never;
         /** Verify a member's pickup code at my point (核销) */
         post: operations["tuangou_orders_api_verify_pickup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/leader/referral-qr.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** QR code of my referral link for new leaders (PNG) */
+        get: operations["tuangou_sharing_api_get_referral_qr"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2318,6 +2488,55 @@ export interface components {
             /** Csrf Token */
             csrf_token: string;
         };
+        /** DashboardCardOut */
+        DashboardCardOut: {
+            /** Days */
+            days: number;
+            /** Gmv Fen */
+            gmv_fen: number;
+            /** New Leaders */
+            new_leaders: number;
+            /** Orders */
+            orders: number;
+            /** Paying Members */
+            paying_members: number;
+        };
+        /** DashboardDayOut */
+        DashboardDayOut: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Gmv Fen */
+            gmv_fen: number;
+            /** Orders */
+            orders: number;
+        };
+        /**
+         * DashboardDays
+         * @description The window of the series and the tops: today, 7 or 30 days up to and including today.
+         * @enum {integer}
+         */
+        DashboardDays: 1 | 7 | 30;
+        /** DashboardOut */
+        DashboardOut: {
+            /** Cards */
+            cards: components["schemas"]["DashboardCardOut"][];
+            /** Days */
+            days: number;
+            /** Series */
+            series: components["schemas"]["DashboardDayOut"][];
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+            /** Top Leaders */
+            top_leaders: components["schemas"]["TopLeaderOut"][];
+            /** Top Products */
+            top_products: components["schemas"]["TopProductOut"][];
+        };
         /** ImageOrderIn */
         ImageOrderIn: {
             /** Image Ids */
@@ -2341,6 +2560,18 @@ export interface components {
             page: number;
             /** Page Size */
             page_size?: number | null;
+        };
+        /**
+         * JielongOut
+         * @description The 接龙 message to paste into the group chat.
+         */
+        JielongOut: {
+            /** Campaign Id */
+            campaign_id: number;
+            /** Order Count */
+            order_count: number;
+            /** Text */
+            text: string;
         };
         /** LeaderApplicationIn */
         LeaderApplicationIn: {
@@ -2537,6 +2768,10 @@ export interface components {
         };
         /** LeaderDetailOut */
         LeaderDetailOut: {
+            /** Buyer Count */
+            buyer_count: number;
+            /** Commission Fen */
+            commission_fen: number;
             /** Commission Rate Bp */
             commission_rate_bp: number | null;
             /**
@@ -2620,6 +2855,29 @@ export interface components {
              */
             joined_at: string;
         };
+        /**
+         * LeaderListQuery
+         * @description Filters of the leaders list and its Excel export; the period bounds the performance columns.
+         */
+        LeaderListQuery: {
+            /** Date From */
+            date_from?: string | null;
+            /** Date To */
+            date_to?: string | null;
+            /** Ordering */
+            ordering?: ("gmv_fen" | "-gmv_fen" | "order_count" | "-order_count" | "member_count" | "-member_count" | "buyer_count" | "-buyer_count" | "commission_fen" | "-commission_fen" | "last_order_at" | "-last_order_at" | "name" | "-name" | "created_at" | "-created_at") | null;
+            /** Region Id */
+            region_id?: number | null;
+            /**
+             * Search
+             * @default
+             */
+            search: string;
+            /** Status */
+            status?: ("active" | "suspended" | "cleared") | null;
+            /** Team Id */
+            team_id?: number | null;
+        };
         /** LeaderMeOut */
         LeaderMeOut: {
             /** Commission Rate Bp */
@@ -2685,6 +2943,10 @@ export interface components {
         };
         /** LeaderOut */
         LeaderOut: {
+            /** Buyer Count */
+            buyer_count: number;
+            /** Commission Fen */
+            commission_fen: number;
             /** Commission Rate Bp */
             commission_rate_bp: number | null;
             /**
@@ -3942,6 +4204,39 @@ export interface components {
             /** Role */
             role: string;
         };
+        /**
+         * ShareCardOut
+         * @description What a chat card shows for the leader's campaign link.
+         */
+        ShareCardOut: {
+            /** Campaign Id */
+            campaign_id: number;
+            /**
+             * Cutoff At
+             * Format: date-time
+             */
+            cutoff_at: string;
+            /** Description */
+            description: string;
+            /** Has Several Prices */
+            has_several_prices: boolean;
+            /** Image Url */
+            image_url: string | null;
+            /** Leader Name */
+            leader_name: string;
+            /** Link */
+            link: string;
+            /** Original Price Fen */
+            original_price_fen: number;
+            /** Point Name */
+            point_name: string;
+            /** Poster Url */
+            poster_url: string;
+            /** Price From Fen */
+            price_from_fen: number;
+            /** Title */
+            title: string;
+        };
         /** SheetTotalsOut */
         SheetTotalsOut: {
             /** Order Count */
@@ -4477,6 +4772,34 @@ export interface components {
             captain_id?: number | null;
             /** Name */
             name?: string | null;
+        };
+        /** TopLeaderOut */
+        TopLeaderOut: {
+            /** Gmv Fen */
+            gmv_fen: number;
+            /** Leader Id */
+            leader_id: number;
+            /** Members */
+            members: number;
+            /** Name */
+            name: string;
+            /** Orders */
+            orders: number;
+            /** Pickup Point Name */
+            pickup_point_name: string;
+        };
+        /** TopProductOut */
+        TopProductOut: {
+            /** Gmv Fen */
+            gmv_fen: number;
+            /** Name */
+            name: string;
+            /** Orders */
+            orders: number;
+            /** Product Id */
+            product_id: number;
+            /** Quantity */
+            quantity: number;
         };
         /** WithdrawalIn */
         WithdrawalIn: {
@@ -5211,6 +5534,7 @@ export interface operations {
     tuangou_commissions_api_list_leader_commissions: {
         parameters: {
             query?: {
+                search?: string;
                 page?: number;
                 page_size?: number | null;
             };
@@ -5255,6 +5579,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PagedCommissionEntryOut"];
+                };
+            };
+        };
+    };
+    tuangou_insights_api_get_dashboard: {
+        parameters: {
+            query?: {
+                days?: 1 | 7 | 30;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardOut"];
                 };
             };
         };
@@ -5394,10 +5742,13 @@ export interface operations {
     tuangou_leaders_api_list_leaders: {
         parameters: {
             query?: {
-                status?: components["schemas"]["Status"] | null;
+                status?: ("active" | "suspended" | "cleared") | null;
                 team_id?: number | null;
                 region_id?: number | null;
                 search?: string;
+                date_from?: string | null;
+                date_to?: string | null;
+                ordering?: ("gmv_fen" | "-gmv_fen" | "order_count" | "-order_count" | "member_count" | "-member_count" | "buyer_count" | "-buyer_count" | "commission_fen" | "-commission_fen" | "last_order_at" | "-last_order_at" | "name" | "-name" | "created_at" | "-created_at") | null;
                 page?: number;
                 page_size?: number | null;
             };
@@ -5417,6 +5768,34 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PagedLeaderOut"];
                 };
+            };
+        };
+    };
+    tuangou_leaders_api_export_leaders: {
+        parameters: {
+            query?: {
+                status?: ("active" | "suspended" | "cleared") | null;
+                team_id?: number | null;
+                region_id?: number | null;
+                search?: string;
+                date_from?: string | null;
+                date_to?: string | null;
+                ordering?: ("gmv_fen" | "-gmv_fen" | "order_count" | "-order_count" | "member_count" | "-member_count" | "buyer_count" | "-buyer_count" | "commission_fen" | "-commission_fen" | "last_order_at" | "-last_order_at" | "name" | "-name" | "created_at" | "-created_at") | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -5579,6 +5958,33 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PagedConsoleOrderOut"];
                 };
+            };
+        };
+    };
+    tuangou_orders_api_export_orders: {
+        parameters: {
+            query?: {
+                campaign_id?: number | null;
+                leader_id?: number | null;
+                status?: components["schemas"]["Status"] | null;
+                date_from?: string | null;
+                date_to?: string | null;
+                phone?: string | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -5985,6 +6391,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RecruitmentPlanOut"];
+                };
+            };
+        };
+    };
+    tuangou_sharing_api_get_recruitment_poster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+        };
+    };
+    tuangou_sharing_api_get_recruitment_qr: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
                 };
             };
         };
@@ -6668,6 +7118,31 @@ export interface operations {
             };
         };
     };
+    tuangou_campaigns_api_stream_campaign_feed: {
+        parameters: {
+            query?: {
+                last_event_id?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream; resume with Last-Event-ID */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+        };
+    };
     tuangou_campaigns_api_list_recent_purchases: {
         parameters: {
             query?: {
@@ -6789,6 +7264,29 @@ export interface operations {
             };
         };
     };
+    tuangou_sharing_api_get_campaign_jielong: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JielongOut"];
+                };
+            };
+        };
+    };
     tuangou_campaigns_api_join_campaign: {
         parameters: {
             query?: never;
@@ -6831,6 +7329,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PickupNoticeOut"];
+                };
+            };
+        };
+    };
+    tuangou_sharing_api_get_campaign_poster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+        };
+    };
+    tuangou_sharing_api_get_campaign_share: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareCardOut"];
                 };
             };
         };
@@ -6957,6 +7501,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PickupVerifiedOut"];
+                };
+            };
+        };
+    };
+    tuangou_sharing_api_get_referral_qr: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
                 };
             };
         };

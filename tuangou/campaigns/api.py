@@ -1,3 +1,7 @@
+from asgiref.sync import sync_to_async
+from django.db import connection
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Path, Router
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -6,7 +10,7 @@ from tuangou.leaders.access import access_leader
 from tuangou.leaders.models import Leader
 from tuangou.shops.access import access_shop, access_shop_as_staff
 
-from . import selectors, services
+from . import feed, selectors, services
 from .models import Campaign
 from .schemas import (
     BuyerOut, CampaignCancelIn, CampaignDuplicateIn, CampaignIn, CampaignListOut, CampaignOut, CampaignPatch,
@@ -129,6 +133,36 @@ def list_recent_purchases(request, shop_id: Path[int], campaign_id: int, after_i
     campaign = selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
     lines = selectors.campaign_recent_purchases(campaign=campaign, after_id=after_id)
     return {"items": lines, "last_id": max([line.id for line in lines], default=after_id)}
+
+
+def _feed_campaign(shop_id: int, campaign_id: int) -> Campaign:
+    try:
+        return selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
+    finally:
+        # Django releases a request's connection when the response ends, minutes from now for a
+        # feed: give it back to the pool at once, or a few open pages would drain the pool.
+        connection.close()
+
+
+@member_router.get(
+    "/campaigns/{campaign_id}/feed", auth=None, summary="他们都在买 live: server-sent events of paid orders (masked names)",
+    openapi_extra={"responses": {200: {"description": "text/event-stream; resume with Last-Event-ID", "content": {"text/event-stream": {}}}}},
+)
+async def stream_campaign_feed(request, shop_id: Path[int], campaign_id: int, last_event_id: int | None = None):
+    # Async on purpose: an open feed is a coroutine, not a worker (see feed.py). The browser sends
+    # Last-Event-ID when it reconnects; ?last_event_id= does the same for clients that cannot.
+    campaign = await sync_to_async(_feed_campaign)(shop_id, campaign_id)
+    header = request.headers.get("Last-Event-ID", "")
+    if header.isdigit():
+        last_event_id = int(header)
+    arguments = {"shop_id": campaign.shop_id, "campaign_id": campaign.id, "last_event_id": last_event_id}
+    if isinstance(request, ASGIRequest):
+        response = StreamingHttpResponse(feed.purchase_stream(**arguments), content_type="text/event-stream; charset=utf-8")
+    else:
+        response = HttpResponse(await feed.catch_up_body(**arguments), content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx and friends must pass events through at once
+    return response
 
 
 # --- leader center ------------------------------------------------------------------------

@@ -21,9 +21,9 @@ leader_router = Router(tags=["leader: commissions 团长佣金"], auth=AUTH)
 
 @console_router.get("/commissions/leaders", response=list[LeaderCommissionOut], summary="Commission totals per leader")
 @paginate(PageNumberPagination, page_size=20)
-def list_leader_commissions(request, shop_id: Path[int]):
+def list_leader_commissions(request, shop_id: Path[int], search: str = Query("", max_length=60)):
     staff = access_shop_as_staff(request, shop_id, "commissions.view")
-    return selectors.leaders_with_commission_totals(shop=staff.shop)
+    return selectors.leaders_with_commission_totals(shop=staff.shop, search=search)
 
 
 @console_router.get("/commissions/leaders/{leader_id}/entries", response=list[CommissionEntryOut], summary="A leader's commission ledger")

@@ -37,13 +37,14 @@ def commission_balances(*, leader) -> dict:
     return sums
 
 
-def leaders_with_commission_totals(*, shop):
-    """Every leader of the shop with their balances, in one grouped query (paginate it)."""
-    return (
-        Leader.objects.filter(shop=shop)
-        .annotate(**_balance_sums("commission_entries__"))
-        .order_by("id")
-    )
+def leaders_with_commission_totals(*, shop, search: str = ""):
+    """Every leader of the shop (or those matching a name / phone) with their balances, in one
+    grouped query (paginate it)."""
+    leaders = Leader.objects.filter(shop=shop)
+    search = (search or "").strip()
+    if search:
+        leaders = leaders.filter(Q(name__icontains=search) | Q(phone__contains=search))
+    return leaders.annotate(**_balance_sums("commission_entries__")).order_by("id")
 
 
 def commission_entries(*, shop, leader):

@@ -1,6 +1,9 @@
 """Leaders: recruitment plan, applications and their review, leader management, teams and regions
 (console); the plan page, applying, nearby pickup points and "my leader" (members); the leader's
 own profile (leader center)."""
+from urllib.parse import quote
+
+from django.http import HttpResponse
 from ninja import Path, Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -9,11 +12,12 @@ from tuangou.shops.access import access_shop, access_shop_as_staff
 
 from . import selectors, services
 from .access import access_leader
+from .exports import export_file_name, leaders_workbook
 from .models import Leader, LeaderApplication
 from .plan_templates import templates_for_shop
 from .schemas import (
     ApproveIn, BulkApproveIn, BulkOutcomeOut, BulkRejectIn, LeaderApplicationIn, LeaderApplicationOut, LeaderDetailOut,
-    LeaderMeOut, LeaderOut, LeaderPatchIn, LeaderStatusIn, MyApplicationOut, MyLeaderIn, MyLeaderOut, NearbyPointOut, NearbyQuery,
+    LeaderListQuery, LeaderMeOut, LeaderOut, LeaderPatchIn, LeaderStatusIn, MyApplicationOut, MyLeaderIn, MyLeaderOut, NearbyPointOut, NearbyQuery,
     PickupPointOut, PickupPointPatchIn, PlanTemplateOut, RecruitmentPlanIn, RecruitmentPlanOut, RecruitmentPublicOut,
     RegionIn, RegionOut, RegionPatch, RejectIn, TeamIn, TeamOut, TeamPatch,
 )
@@ -94,14 +98,22 @@ def reject_leader_application(request, shop_id: Path[int], application_id: int, 
 
 # --- console: leaders ---------------------------------------------------------------------
 
-@console_router.get("/leaders", response=list[LeaderOut], summary="Leaders with performance, filtered")
+@console_router.get("/leaders", response=list[LeaderOut], summary="Leaders with performance over a period, filtered and sorted")
 @paginate(PageNumberPagination, page_size=20)
-def list_leaders(
-    request, shop_id: Path[int], status: Leader.Status | None = None, team_id: int | None = None,
-    region_id: int | None = None, search: str = "",
-):
+def list_leaders(request, shop_id: Path[int], filters: Query[LeaderListQuery]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
-    return selectors.leaders_list(shop=staff.shop, status=status, team_id=team_id, region_id=region_id, search=search)
+    return selectors.leaders_list(shop=staff.shop, **filters.dict())
+
+
+@console_router.get("/leaders/export.xlsx", summary="The leaders list with performance as an Excel file")
+def export_leaders(request, shop_id: Path[int], filters: Query[LeaderListQuery]):
+    staff = access_shop_as_staff(request, shop_id, "leaders.view")
+    leaders = selectors.leaders_list(shop=staff.shop, **filters.dict())
+    content = leaders_workbook(shop=staff.shop, leaders=leaders, date_from=filters.date_from, date_to=filters.date_to)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = export_file_name(date_from=filters.date_from, date_to=filters.date_to)
+    response["Content-Disposition"] = f"attachment; filename=\"leaders.xlsx\"; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 @console_router.get("/leaders/{leader_id}", response=LeaderDetailOut, summary="A leader with its audit trail")

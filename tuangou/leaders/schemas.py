@@ -1,12 +1,12 @@
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
 
 from tuangou.core.phones import mask_phone
 
-from .selectors import effective_commission_rate_bp, recruitment_plan_link
+from .selectors import LEADER_ORDERINGS, effective_commission_rate_bp, recruitment_plan_link
 
 # --- recruitment --------------------------------------------------------------------------
 
@@ -217,9 +217,12 @@ class LeaderOut(Schema):
     region_id: int | None
     region_name: str | None
     pickup_point: PickupPointOut | None
-    member_count: int
+    member_count: int  # bound to this leader now
+    # Over the requested period (all time without one):
+    buyer_count: int
     order_count: int
     gmv_fen: int
+    commission_fen: int
     last_order_at: datetime | None
     created_at: datetime
 
@@ -282,6 +285,21 @@ class LeaderPatchIn(Schema):
     lat: float | None = Field(None, ge=3, le=54)
     lng: float | None = Field(None, ge=73, le=136)
     route: str | None = Field(None, max_length=40)
+
+
+LeaderOrdering = Literal[tuple(name for field in LEADER_ORDERINGS for name in (field, f"-{field}"))]
+
+
+class LeaderListQuery(Schema):
+    """Filters of the leaders list and its Excel export; the period bounds the performance columns."""
+
+    status: Literal["active", "suspended", "cleared"] | None = None
+    team_id: int | None = None
+    region_id: int | None = None
+    search: str = Field("", max_length=60)
+    date_from: date | None = None
+    date_to: date | None = None
+    ordering: LeaderOrdering | None = None  # type: ignore[valid-type]
 
 
 class LeaderStatusIn(Schema):

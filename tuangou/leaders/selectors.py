@@ -1,12 +1,15 @@
 """Reads of the leaders app: recruitment plans, applications with their threshold checks,
 leaders, pickup points near a location, memberships. Other apps may call these."""
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, F, Max
 from django.db.models.functions import Coalesce
 from django.utils import translation
 
 from tuangou.core.api import get_in_shop
-from tuangou.core.errors import NotFound
+from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.geo import bounding_box, distance_m
 
 from .models import Leader, LeaderApplication, LeaderEvent, Membership, PickupPoint, RecruitmentPlan, Region, Team
@@ -190,25 +193,62 @@ def _count_of(model_queryset, field: str = "leader"):
     )
 
 
-def leaders_with_stats(*, shop):
-    """Leaders with their performance columns: members, orders, GMV (net of refunds), last sale."""
+def period_bounds(*, shop, date_from: date | None = None, date_to: date | None = None) -> tuple[datetime | None, datetime | None]:
+    """A period of whole days in the shop's timezone, as [start, end) instants; either side may be open."""
+    if date_from and date_to and date_from > date_to:
+        raise ApplicationError("validation", field="date_to", field_label=_t("结束日期", "End date"), reason=_t("不能早于开始日期", "cannot be before the start date"))
+    tz = ZoneInfo(shop.timezone)
+    start = datetime.combine(date_from, time.min, tzinfo=tz) if date_from else None
+    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz) if date_to else None
+    return start, end
+
+
+def _in_period(queryset, start, end):
+    if start is not None:
+        queryset = queryset.filter(created_at__gte=start)
+    if end is not None:
+        queryset = queryset.filter(created_at__lt=end)
+    return queryset
+
+
+def _per_leader(queryset, **aggregate):
+    """One aggregate of `queryset` per leader, as a correlated subquery (0 when none)."""
+    (name, expression), = aggregate.items()
+    return Coalesce(
+        Subquery(
+            queryset.filter(leader=OuterRef("pk")).order_by().values("leader").annotate(**{name: expression}).values(name)[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def leaders_with_stats(*, shop, date_from: date | None = None, date_to: date | None = None):
+    """Leaders with their performance columns: members bound to them, and over the period (all time
+    when open) distinct buyers, orders, GMV (net of refunds), last sale and commission earned
+    (accruals net of refund reversals, plus rewards)."""
+    from tuangou.commissions.models import CommissionEntry
     from tuangou.orders.models import Order
 
-    sold = Order.objects.filter(shop=shop).exclude(status__in=[Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED])
+    start, end = period_bounds(shop=shop, date_from=date_from, date_to=date_to)
+    sold = _in_period(
+        Order.objects.filter(shop=shop).exclude(status__in=[Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED]), start, end,
+    )
+    earned = _in_period(
+        CommissionEntry.objects.filter(
+            shop=shop, kind__in=[CommissionEntry.Kind.ACCRUAL, CommissionEntry.Kind.REVERSAL, CommissionEntry.Kind.REWARD],
+        ),
+        start, end,
+    )
     return (
         Leader.objects.filter(shop=shop)
-        .select_related("pickup_point", "team", "region", "referred_by")
+        .select_related("shop", "pickup_point", "team", "region", "referred_by")
         .annotate(
             member_count=_count_of(Membership.objects.filter(shop=shop)),
             order_count=_count_of(sold),
-            gmv_fen=Coalesce(
-                Subquery(
-                    sold.filter(leader=OuterRef("pk")).order_by().values("leader")
-                    .annotate(total=Sum(F("total_fen") - F("refunded_fen"))).values("total")[:1],
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
+            buyer_count=_per_leader(sold, n=Count("member", distinct=True)),
+            gmv_fen=_per_leader(sold, total=Sum(F("total_fen") - F("refunded_fen"))),
+            commission_fen=_per_leader(earned, total=Sum("amount_fen")),
             last_order_at=Subquery(
                 sold.filter(leader=OuterRef("pk")).order_by().values("leader").annotate(last=Max("created_at")).values("last")[:1]
             ),
@@ -216,8 +256,24 @@ def leaders_with_stats(*, shop):
     )
 
 
-def leaders_list(*, shop, status: str | None = None, team_id: int | None = None, region_id: int | None = None, search: str = ""):
-    leaders = leaders_with_stats(shop=shop)
+# Sort keys the console offers; a leading "-" sorts descending. Leaders without a sale sort last.
+LEADER_ORDERINGS = ("gmv_fen", "order_count", "member_count", "buyer_count", "commission_fen", "last_order_at", "name", "created_at")
+
+
+def _leader_ordering(ordering: str | None) -> list:
+    if not ordering:
+        return ["-id"]
+    field = ordering.lstrip("-")
+    descending = ordering.startswith("-")
+    expression = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    return [expression, "-id"]
+
+
+def leaders_list(
+    *, shop, status: str | None = None, team_id: int | None = None, region_id: int | None = None, search: str = "",
+    date_from: date | None = None, date_to: date | None = None, ordering: str | None = None,
+):
+    leaders = leaders_with_stats(shop=shop, date_from=date_from, date_to=date_to)
     if status:
         leaders = leaders.filter(status=status)
     if team_id:
@@ -230,7 +286,7 @@ def leaders_list(*, shop, status: str | None = None, team_id: int | None = None,
             Q(name__icontains=search) | Q(phone__contains=search) | Q(pickup_point__community__icontains=search)
             | Q(pickup_point__name__icontains=search)
         )
-    return leaders.order_by("-id")
+    return leaders.order_by(*_leader_ordering(ordering))
 
 
 def leader_get(*, shop, leader_id: int) -> Leader:
@@ -316,7 +372,7 @@ def membership_for_user(*, shop, user) -> Membership | None:
 __all__ = [
     "application_checks_evaluate", "application_latest_for_user", "applications_for_review",
     "applications_with_current_checks", "community_holder", "effective_commission_rate_bp", "leader_events",
-    "leader_detail", "leader_for_user", "leader_get", "leader_member_count", "leaders_list", "leaders_with_stats",
+    "leader_detail", "leader_for_user", "leader_get", "leader_member_count", "leaders_list", "leaders_with_stats", "LEADER_ORDERINGS", "period_bounds",
     "membership_for_user", "normalize_community", "pickup_points_nearby", "recruitment_plan_link",
     "recruitment_plan_public", "region_get", "regions_list", "team_get", "teams_list",
 ]

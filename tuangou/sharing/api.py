@@ -1,7 +1,88 @@
-from ninja import Router
+"""Sharing: the leader's campaign poster, share card and 接龙 text (leader center); the
+recruitment QR code and poster (console); the leader's referral QR code."""
+from django.http import HttpResponse
+from ninja import Path, Router
 
+from tuangou.campaigns.selectors import leader_campaign_get
 from tuangou.core.api import AUTH
+from tuangou.leaders.access import access_leader
+from tuangou.leaders.selectors import recruitment_plan_link
+from tuangou.leaders.services import recruitment_plan_ensure
+from tuangou.shops.access import access_shop_as_staff
+
+from . import images, selectors, services
+from .schemas import JielongOut, ShareCardOut
 
 console_router = Router(tags=["console: sharing"], auth=AUTH)
 member_router = Router(tags=["member: sharing"])
 leader_router = Router(tags=["leader: sharing"], auth=AUTH)
+
+PNG = {200: bytes}
+
+
+def _png(content: bytes, *, filename: str, etag: str | None = None) -> HttpResponse:
+    response = HttpResponse(content, content_type="image/png")
+    # Private: the picture carries one leader's attribution; short: prices and titles may change.
+    response["Cache-Control"] = "private, max-age=300"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    if etag:
+        response["ETag"] = f'"{etag}"'
+    return response
+
+
+def _poster(request, content: dict, filename: str) -> HttpResponse:
+    png, etag = services.poster_render(content=content)
+    if request.headers.get("If-None-Match") == f'"{etag}"':
+        return HttpResponse(status=304)
+    return _png(png, filename=filename, etag=etag)
+
+
+# --- console: recruitment ------------------------------------------------------------------
+
+@console_router.get("/recruitment-plan/qr.png", response=PNG, summary="QR code of the recruitment link (PNG)")
+def get_recruitment_qr(request, shop_id: Path[int]):
+    staff = access_shop_as_staff(request, shop_id, "leaders.view")
+    plan = recruitment_plan_ensure(shop=staff.shop)
+    return _png(images.qr_png(recruitment_plan_link(plan)), filename=f"recruit-{shop_id}-qr.png")
+
+
+@console_router.get("/recruitment-plan/poster.png", response=PNG, summary="Recruitment poster with the QR code (PNG, 750×1334)")
+def get_recruitment_poster(request, shop_id: Path[int]):
+    staff = access_shop_as_staff(request, shop_id, "leaders.view")
+    plan = recruitment_plan_ensure(shop=staff.shop)
+    content = selectors.recruitment_poster_content(plan=plan, link=recruitment_plan_link(plan))
+    return _poster(request, content, f"recruit-{shop_id}-poster.png")
+
+
+# --- leader center ---------------------------------------------------------------------------
+
+@leader_router.get("/referral-qr.png", response=PNG, summary="QR code of my referral link for new leaders (PNG)")
+def get_referral_qr(request, shop_id: Path[int]):
+    leader = access_leader(request, shop_id)
+    link = selectors.leader_referral_link(leader=leader, plan=recruitment_plan_ensure(shop=leader.shop))
+    return _png(images.qr_png(link), filename=f"referral-{leader.referral_code}.png")
+
+
+@leader_router.get("/campaigns/{campaign_id}/poster.png", response=PNG, summary="Campaign poster with my QR code (PNG, 750×1334)")
+def get_campaign_poster(request, shop_id: Path[int], campaign_id: int):
+    leader = access_leader(request, shop_id)
+    campaign = leader_campaign_get(leader=leader, campaign_id=campaign_id)
+    content = selectors.campaign_poster_content(campaign=campaign, leader=leader)
+    return _poster(request, content, f"campaign-{campaign_id}-poster.png")
+
+
+@leader_router.get("/campaigns/{campaign_id}/share", response=ShareCardOut, summary="Share card: title, price from, image, my link")
+def get_campaign_share(request, shop_id: Path[int], campaign_id: int):
+    leader = access_leader(request, shop_id)
+    campaign = leader_campaign_get(leader=leader, campaign_id=campaign_id)
+    return selectors.campaign_share_card(campaign=campaign, leader=leader)
+
+
+@leader_router.get("/campaigns/{campaign_id}/jielong", response=JielongOut, summary="接龙 text of my point's paid orders")
+def get_campaign_jielong(request, shop_id: Path[int], campaign_id: int):
+    leader = access_leader(request, shop_id)
+    campaign = leader_campaign_get(leader=leader, campaign_id=campaign_id)
+    return selectors.jielong_text(campaign=campaign, leader=leader)
+
+
+__all__ = ["console_router", "member_router", "leader_router"]

@@ -1,4 +1,12 @@
-"""`make run`: the web server and the job worker side by side, with the URLs and demo logins printed."""
+"""`make run`: the web server and the job worker side by side, with the URLs and demo logins printed.
+
+The web server is uvicorn (ASGI) by default: the live 他们都在买 feed keeps a server-sent-events
+response open for minutes, and under gunicorn's sync workers each open page would hold a worker
+(a handful of phones would stall the site). Under ASGI an open feed is a coroutine. Sync views
+still run, each on a thread, so PostgreSQL connections come from a pool per process (DB_POOL)
+instead of one persistent connection per thread. `--server wsgi` is the old gunicorn setup,
+without live feeds (the page falls back to polling). bench/feed.py measures both.
+"""
 import os
 import signal
 import subprocess
@@ -20,18 +28,29 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "3")))
+        parser.add_argument("--server", choices=["asgi", "wsgi"], default=os.environ.get("WEB_SERVER", "asgi"))
 
-    def handle(self, host, port, workers, **options):
-        ensure_schedules()
+    def web_command(self, server: str, host: str, port: int, workers: int) -> list[str]:
         bin_dir = Path(sys.executable).parent
+        if server == "wsgi":
+            return [str(bin_dir / "gunicorn"), "config.wsgi", "--bind", f"{host}:{port}", "--workers", str(workers),
+                    "--timeout", "60", "--graceful-timeout", "5"]
+        # Open feeds end within 5 s of a stop; the browser reconnects with Last-Event-ID.
+        return [str(bin_dir / "uvicorn"), "config.asgi:application", "--host", host, "--port", str(port),
+                "--workers", str(workers), "--lifespan", "off", "--no-access-log", "--timeout-graceful-shutdown", "5"]
+
+    def web_env(self, server: str, host: str, port: int) -> dict:
         env = {**os.environ, "SITE_URL": os.environ.get("SITE_URL", f"http://{host}:{port}")}
+        if server == "asgi" and settings.IS_POSTGRES:
+            env.setdefault("DB_POOL", "1")
+        return env
+
+    def handle(self, host, port, workers, server, **options):
+        ensure_schedules()
+        env = self.web_env(server, host, port)
         children = [
-            subprocess.Popen([sys.executable, "manage.py", "qcluster"], env=env),
-            subprocess.Popen(
-                [str(bin_dir / "gunicorn"), "config.wsgi", "--bind", f"{host}:{port}", "--workers", str(workers),
-                 "--timeout", "60", "--graceful-timeout", "5"],
-                env=env,
-            ),
+            subprocess.Popen([sys.executable, "manage.py", "qcluster"], env={**os.environ, "SITE_URL": env["SITE_URL"]}),
+            subprocess.Popen(self.web_command(server, host, port, workers), env=env),
         ]
 
         def stop(*_):
@@ -54,17 +73,17 @@ class Command(BaseCommand):
                 break
             except OSError:
                 time.sleep(0.2)
-        self.stdout.write(self.banner(base))
+        self.stdout.write(self.banner(base, server))
         while all(child.poll() is None for child in children):
             time.sleep(1)
         stop()
 
-    def banner(self, base: str) -> str:
+    def banner(self, base: str, server: str = "asgi") -> str:
         from tuangou.demo.loader import demo_logins_text
 
         database = "PostgreSQL" if settings.IS_POSTGRES else f"SQLite ({settings.DATABASES['default']['NAME']})"
         return (
-            f"\n  Tuangou 社区团购 is running on {base}  ({database}; jobs: django-q worker)\n"
+            f"\n  Tuangou 社区团购 is running on {base}  ({database}; web: {'uvicorn' if server == 'asgi' else 'gunicorn'}; jobs: django-q worker)\n"
             f"  API docs      {base}/api/docs\n"
             f"  OpenAPI       {base}/api/openapi.json\n"
             f"  Platform admin {base}/admin/\n"

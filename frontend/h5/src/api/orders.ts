@@ -1,0 +1,37 @@
+// My orders: checkout, pay (sandbox page), list by status, detail, cancel, after-sales.
+import type { components } from "@shared/api-types";
+import { http, type Page } from "@shared/request";
+
+type Schemas = components["schemas"];
+export type Order = Schemas["OrderOut"];
+export type OrderDetail = Schemas["OrderDetailOut"];
+export type OrderIn = Schemas["OrderIn"];
+export type AfterSaleIn = Schemas["AfterSaleIn"];
+
+export const createOrderApi = (shopId: number, payload: OrderIn, idempotencyKey: string) =>
+  http.post<Order>(`shops/${shopId}/orders`, payload, { "Idempotency-Key": idempotencyKey });
+export const payOrderApi = (shopId: number, orderId: number) => http.post<Schemas["PaymentStartOut"]>(`shops/${shopId}/orders/${orderId}/pay`);
+export const getOrdersApi = (shopId: number, status: string, page = 1) =>
+  http.get<Page<Order>>(`shops/${shopId}/orders`, { status: status || undefined, page });
+export const getOrderApi = (shopId: number, orderId: number) => http.get<OrderDetail>(`shops/${shopId}/orders/${orderId}`);
+export const cancelOrderApi = (shopId: number, orderId: number, reason: string) =>
+  http.post<Order>(`shops/${shopId}/orders/${orderId}/cancel`, { reason });
+export const createAfterSaleApi = (shopId: number, orderId: number, payload: AfterSaleIn) =>
+  http.post<Schemas["AfterSaleOut"]>(`shops/${shopId}/orders/${orderId}/after-sales`, payload);
+
+/** The sandbox pay page sends the payer back to this order when done. */
+export function payUrlWithReturn(payUrl: string, shopId: number, orderId: number): string {
+  const separator = payUrl.includes("?") ? "&" : "?";
+  return `${payUrl}${separator}return_url=${encodeURIComponent(`/h5/s/${shopId}/orders/${orderId}`)}`;
+}
+
+/** Orders that may still be cancelled by the member: unpaid, or paid while the campaign is open. */
+export const CANCELLABLE = new Set(["pending_payment", "paid"]);
+/** After-sales is for goods that reached the member (or should have). */
+export const AFTER_SALE_OK = new Set(["arrived", "picked_up", "completed", "shipped"]);
+
+/** A fresh Idempotency-Key (randomUUID needs a secure context; a phone on plain http lacks it). */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,94 @@
+"""The campaign poster: a 750×1334 PNG in a real Chinese font whose QR code opens the campaign
+with the leader's attribution; drawn once per content and cached."""
+from io import BytesIO
+
+import pytest
+from django.conf import settings as django_settings
+from PIL import Image, ImageDraw
+
+from tuangou.campaigns.models import Campaign
+from tuangou.sharing import images
+
+from .factories import decode_qr, given_campaign, phone_client, png_size, product_photo
+
+pytestmark = pytest.mark.django_db
+
+
+def glyph(font, char: str) -> bytes:
+    canvas = Image.new("L", (60, 60), 0)
+    ImageDraw.Draw(canvas).text((5, 0), char, font=font, fill=255)
+    return canvas.tobytes()
+
+
+def poster_path(world) -> str:
+    return f"shops/{world.shop.id}/leader/campaigns/{world.campaign.id}/poster.png"
+
+
+def test_poster_qr_opens_the_campaign_with_the_leaders_attribution(settings):
+    settings.SITE_URL = "https://tuangou.example.cn"
+    world = given_campaign()
+    leader = phone_client(world.leader.user)
+
+    response = leader.get(poster_path(world))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert png_size(response.content) == (750, 1334)
+    assert decode_qr(response.content) == f"https://tuangou.example.cn/h5/s/{world.shop.id}/campaigns/{world.campaign.id}?leader={world.leader.id}"
+
+
+def test_poster_text_is_drawn_with_noto_sans_sc_not_empty_boxes():
+    # Given the font the posters use
+    font = images.font(40)
+    assert font.path == images.font_path()
+    assert font.getname()[0] == "Noto Sans SC"
+    # When 团 and 购 are drawn, then each is its own glyph, not the missing-glyph box that a
+    # character outside the font (a private-use code point) gets
+    box, tuan, gou = glyph(font, "\ue000"), glyph(font, "团"), glyph(font, "购")
+    assert box not in (tuan, gou)
+    assert tuan.count(255) > 0
+    assert tuan != gou
+    # ... and "团购" advances by the two glyphs' widths (an em each in a CJK font)
+    assert font.getlength("团购") == font.getlength("团") + font.getlength("购") == 80
+
+
+def test_poster_shows_the_first_product_photo_when_there_is_one():
+    world = given_campaign()
+    product_photo(world.shop, world.milk.sku.product, colour=(200, 30, 30))
+    leader = phone_client(world.leader.user)
+
+    poster = Image.open(BytesIO(leader.get(poster_path(world)).content)).convert("RGB")
+
+    assert poster.getpixel((375, 418)) == (200, 30, 30)  # the middle of the picture area
+
+
+def test_poster_without_a_photo_shows_a_colour_block_with_the_product_name():
+    world = given_campaign()
+    leader = phone_client(world.leader.user)
+
+    poster = Image.open(BytesIO(leader.get(poster_path(world)).content)).convert("RGB")
+
+    assert poster.getpixel((60, 150)) in images.BLOCK_COLOURS
+    expected = Image.open(BytesIO(images.png_bytes(images.colour_block("土鸡蛋", (690, 580))))).convert("RGB")
+    assert poster.crop((30, 128 + 200, 720, 128 + 380)).tobytes() == expected.crop((0, 200, 690, 380)).tobytes()
+
+
+def test_poster_is_cached_by_content_and_redrawn_when_the_content_changes():
+    world = given_campaign()
+    leader = phone_client(world.leader.user)
+    posters = django_settings.MEDIA_ROOT / "posters"
+
+    first = leader.get(poster_path(world))
+    again = leader.get(poster_path(world))
+    not_modified = leader.get(poster_path(world), headers={"If-None-Match": first["ETag"]})
+
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert not_modified.status_code == 304
+    assert len(list(posters.glob("campaign-*.png"))) == 1
+
+    Campaign.objects.filter(pk=world.campaign.pk).update(title="周末鲜蛋团（加量）")
+    changed = leader.get(poster_path(world))
+
+    assert changed["ETag"] != first["ETag"]
+    assert len(list(posters.glob("campaign-*.png"))) == 2
