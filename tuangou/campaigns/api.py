@@ -135,13 +135,15 @@ def list_recent_purchases(request, shop_id: Path[int], campaign_id: int, after_i
     return {"items": lines, "last_id": max([line.id for line in lines], default=after_id)}
 
 
-def _feed_campaign(shop_id: int, campaign_id: int) -> Campaign:
+def _feed_campaign(shop_id: int, campaign_id: int, *, release: bool) -> Campaign:
     try:
         return selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
     finally:
         # Django releases a request's connection when the response ends, minutes from now for a
-        # feed: give it back to the pool at once, or a few open pages would drain the pool.
-        connection.close()
+        # streamed feed: give it back to the pool at once, or a few open pages would drain the
+        # pool. A WSGI request (one short answer) keeps it until it ends, as usual.
+        if release:
+            connection.close()
 
 
 @member_router.get(
@@ -151,12 +153,13 @@ def _feed_campaign(shop_id: int, campaign_id: int) -> Campaign:
 async def stream_campaign_feed(request, shop_id: Path[int], campaign_id: int, last_event_id: int | None = None):
     # Async on purpose: an open feed is a coroutine, not a worker (see feed.py). The browser sends
     # Last-Event-ID when it reconnects; ?last_event_id= does the same for clients that cannot.
-    campaign = await sync_to_async(_feed_campaign)(shop_id, campaign_id)
+    streaming = isinstance(request, ASGIRequest)
+    campaign = await sync_to_async(_feed_campaign)(shop_id, campaign_id, release=streaming)
     header = request.headers.get("Last-Event-ID", "")
     if header.isdigit():
         last_event_id = int(header)
     arguments = {"shop_id": campaign.shop_id, "campaign_id": campaign.id, "last_event_id": last_event_id}
-    if isinstance(request, ASGIRequest):
+    if streaming:
         response = StreamingHttpResponse(feed.purchase_stream(**arguments), content_type="text/event-stream; charset=utf-8")
     else:
         response = HttpResponse(await feed.catch_up_body(**arguments), content_type="text/event-stream; charset=utf-8")

@@ -52,8 +52,16 @@ def product_photo(shop, product, colour=(200, 30, 30)) -> ProductImage:
 def decode_qr(png: bytes) -> str:
     """The text of the one QR code in a PNG, read by OpenCV's detector (a real decoder)."""
     image = cv2.imdecode(numpy.frombuffer(png, dtype=numpy.uint8), cv2.IMREAD_GRAYSCALE)
-    text, _points, _straight = cv2.QRCodeDetector().detectAndDecode(image)
-    return text
+    # The classic detector misses some module patterns at some sizes; a phone camera would just
+    # try again, so try a few scales, then OpenCV's other (ArUco-based) detector.
+    for scale in (1.0, 2.0, 0.5, 1.5):
+        resized = image if scale == 1.0 else cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+        padded = cv2.copyMakeBorder(resized, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
+        for detector in (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco()):
+            text, _points, _straight = detector.detectAndDecode(padded)
+            if text:
+                return text
+    return ""
 
 
 def png_size(png: bytes) -> tuple[int, int]:
