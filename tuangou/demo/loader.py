@@ -28,7 +28,7 @@ from tuangou.payments.services import payment_create, payment_notify_receive
 from tuangou.shops.models import Shop, Staff
 from tuangou.shops.services import shop_create
 
-from . import data
+from . import data, pictures
 
 STAFF = [
     ("demo_owner", Staff.Role.OWNER, "林晓燕"),
@@ -114,6 +114,7 @@ class DemoLoader:
                     skus=[{"spec": spec, "code": f"SKU{len(self.skus) + 1:03d}", "price_fen": price, "cost_fen": cost, "stock": stock}],
                 )
                 self.skus[name] = product.skus.get()
+                catalog_services.product_image_add(shop=self.shop, product_id=product.id, upload=pictures.product_picture(name, category_name))
 
     # --- leaders ----------------------------------------------------------------------
     def load_leaders(self):

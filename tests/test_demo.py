@@ -1,0 +1,26 @@
+"""The demo `make run` loads: what the issue promises a visitor will find in it."""
+import pytest
+from django.db.models import Count
+
+from tuangou.campaigns.models import Campaign
+from tuangou.catalog.models import Product, ProductImage
+from tuangou.demo.loader import demo_logins_text, load_demo
+from tuangou.leaders.models import Leader, Membership
+from tuangou.orders.models import Order
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_shop_has_everything_and_loads_once():
+    shop = load_demo(out=lambda *_: None)
+
+    assert Product.objects.filter(shop=shop).count() >= 20
+    assert ProductImage.objects.filter(shop=shop).count() == Product.objects.filter(shop=shop).count()
+    assert Leader.objects.filter(shop=shop, status="active").count() == 10
+    assert Membership.objects.filter(shop=shop).count() >= 200
+    assert set(Campaign.objects.filter(shop=shop).values_list("status", flat=True)) >= {"live", "scheduled", "succeeded", "failed", "draft"}
+    statuses = dict(Order.objects.filter(shop=shop).values_list("status").annotate(n=Count("id")))
+    assert set(statuses) == set(Order.Status.values), statuses
+    assert Order.objects.filter(shop=shop, status="picked_up", refunded_fen__gt=0).exists()  # a partial refund
+    assert "demo_owner" in demo_logins_text()
+    assert load_demo(out=lambda *_: None) is None  # a second `make run` keeps the data
