@@ -55,8 +55,12 @@ test: test-frontend
 		$(PY) -m pytest -q; \
 	fi
 
-bench: install
+# PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/tuangou_bench): the order
+# path and a flash sale, then 200 open live feeds beside order placement; then the H5 first screen.
+bench: frontend
 	$(PY) bench/run.py
+	$(PY) bench/feed.py
+	$(PY) bench/h5_fcp.py --serve
 
 clean:
 	rm -rf $(VENV) var frontend/node_modules frontend/dist
