@@ -198,6 +198,19 @@ class DemoLoader:
         Campaign.objects.filter(pk=campaign.pk).update(starts_at=self.now + starts, cutoff_at=self.now + cutoff, pickup_at=self.now + pickup)
         campaign.refresh_from_db()
 
+    def _backdate_orders(self, campaign: Campaign, *, start: timedelta, end: timedelta, only_paid: bool = False):
+        """Demo only: spread a past campaign's orders over its selling days, so the dashboard and
+        the order list look like a shop that has been trading (payment a few minutes later)."""
+        span = (end - start).total_seconds()
+        orders = Order.objects.filter(campaign=campaign)
+        if only_paid:
+            orders = orders.filter(paid_at__isnull=False)
+        for order in orders.only("id", "paid_at"):
+            placed = self.now + start + timedelta(seconds=self.random.uniform(0, span))
+            Order.objects.filter(pk=order.pk).update(
+                created_at=placed, paid_at=placed + timedelta(minutes=self.random.randint(1, 10)) if order.paid_at else None,
+            )
+
     def load_campaigns(self):
         # 1. Last week's fruit & egg campaign: succeeded, shipped, picked up, commission settled.
         done = self._campaign(
@@ -213,6 +226,7 @@ class DemoLoader:
         campaign_services.campaign_decide(campaign=Campaign.objects.get(pk=done.pk), actor=None)
         done = Campaign.objects.get(pk=done.pk)
         self._time_travel(done, starts=timedelta(days=-6), cutoff=timedelta(days=-5), pickup=timedelta(days=-4))
+        self._backdate_orders(done, start=timedelta(days=-6), end=timedelta(days=-5))
         arrived_points = [leader.pickup_point.id for leader in self.leaders[:9]]
         fulfilment_services.shipments_ship(campaign=done, actor=self.owner, pickup_point_ids=arrived_points)
         for leader in self.leaders[:7]:
@@ -250,6 +264,7 @@ class DemoLoader:
         orders = self._orders(live, 60)
         for order in orders[:45]:
             _pay(order)
+        self._backdate_orders(live, start=timedelta(days=-1), end=timedelta(minutes=-30), only_paid=True)
         for order in orders[45:50]:
             order_services.order_cancel(order=order, actor=order.member, reason="买错了")
         # orders[50:] stay pending payment
@@ -271,6 +286,7 @@ class DemoLoader:
         self._time_travel(failed, starts=timedelta(days=-3), cutoff=timedelta(seconds=-1), pickup=timedelta(days=1))
         campaign_services.campaign_close(campaign=failed, actor=None)
         campaign_services.campaign_decide(campaign=Campaign.objects.get(pk=failed.pk), actor=None)
+        self._backdate_orders(failed, start=timedelta(days=-3), end=timedelta(days=-1))
 
         # 5. A draft the merchant is still working on.
         self._campaign("中秋蛋糕预订（草稿）", ["六寸芝士蛋糕"], description="草稿，尚未发布。", starts_in=timedelta(days=7),
