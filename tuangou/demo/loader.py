@@ -59,8 +59,10 @@ def demo_logins_text() -> str:
     return (
         f"  Demo shop 「{shop.name}」 (shop id {shop.id})\n"
         f"  Staff logins (password for all: {password}) — POST /api/auth/login\n{staff}\n"
-        f"  Leaders log in with phone + SMS code: {leader[1]} ({leader[0]}, {leader[2]}) … {data.LEADERS[-1][1]}\n"
-        f"  Members log in with phone + SMS code: {MEMBER_PHONE_BASE + 1} … {MEMBER_PHONE_BASE + 200}\n"
+        f"  Leaders log in with phone + SMS code: {leader[1]} ({leader[0]}, {leader[2]}) … {data.LEADERS[-1][1]}"
+        f" — leader center /h5/s/{shop.id}/leader\n"
+        f"  Members log in with phone + SMS code: {MEMBER_PHONE_BASE + 1} … {MEMBER_PHONE_BASE + 200}"
+        f" — shop /h5/s/{shop.id}/\n"
         "  SMS codes in development: POST /api/auth/sms/send, then read them at /dev/sms (or in the server log)\n"
         "  Platform admin (/admin/): demo_owner has no platform rights; create one with\n"
         "    .venv/bin/python manage.py createsuperuser"

@@ -84,11 +84,12 @@ class Command(BaseCommand):
         database = "PostgreSQL" if settings.IS_POSTGRES else f"SQLite ({settings.DATABASES['default']['NAME']})"
         return (
             f"\n  Tuangou 社区团购 is running on {base}  ({database}; web: {'uvicorn' if server == 'asgi' else 'gunicorn'}; jobs: django-q worker)\n"
-            f"  API docs      {base}/api/docs\n"
-            f"  OpenAPI       {base}/api/openapi.json\n"
-            f"  Platform admin {base}/admin/\n"
-            f"  Dev SMS inbox {base}/dev/sms   (SMS login codes in development)\n"
-            f"  Health        {base}/healthz\n\n"
+            f"  Merchant console  {base}/console/\n"
+            f"  Phone H5          {base}/h5/   (open on a phone-sized window; leaders see 团长中心 under 我的)\n"
+            f"  API docs          {base}/api/docs   (OpenAPI: {base}/api/openapi.json)\n"
+            f"  Platform admin    {base}/admin/\n"
+            f"  Dev SMS inbox     {base}/dev/sms   (SMS login codes in development)\n"
+            f"  Health            {base}/healthz\n\n"
             f"{demo_logins_text()}\n"
             "  Ctrl-C stops the server and the worker.\n"
         )
