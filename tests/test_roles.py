@@ -114,6 +114,9 @@ OPERATION_PERMISSIONS = {
     f"GET {CONSOLE}/campaigns/{{campaign_id}}/sheets/{{kind}}": "fulfilment.view",
     f"POST {CONSOLE}/campaigns/{{campaign_id}}/ship": "fulfilment.ship",
     f"GET {CONSOLE}/campaigns/{{campaign_id}}/shipments": "fulfilment.view",
+    f"POST {CONSOLE}/campaigns/{{campaign_id}}/exports": "fulfilment.view",
+    f"GET {CONSOLE}/exports/{{export_id}}": "fulfilment.view",
+    f"GET {CONSOLE}/exports/{{export_id}}/download": "fulfilment.view",
     # commissions/api.py
     f"GET {CONSOLE}/commissions/leaders": "commissions.view",
     f"GET {CONSOLE}/commissions/leaders/{{leader_id}}/entries": "commissions.view",

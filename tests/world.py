@@ -3,13 +3,14 @@ tenancy tests can aim one shop's callers at another shop's ids."""
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from tuangou.accounts.models import User
 from tuangou.campaigns.models import Campaign, CampaignEvent, CampaignItem, CampaignLeader
 from tuangou.catalog.models import Category, Product, ProductImage, Sku, StockMovement
 from tuangou.commissions.models import CommissionEntry, Withdrawal
-from tuangou.fulfilment.models import Shipment
+from tuangou.fulfilment.models import ExportJob, Shipment
 from tuangou.leaders.models import LeaderApplication, Leader, Membership, PickupPoint, RecruitmentPlan, Region, Team
 from tuangou.notifications.models import Message
 from tuangou.orders.models import AfterSaleRequest, Order, OrderEvent, OrderLine
@@ -72,6 +73,11 @@ def build_world(tag: str, phone_base: int) -> dict:
     refund = Refund.objects.create(shop=shop, order=order, payment=payment, out_refund_no=f"{tag}RF1", amount_fen=100, reason="r", status="succeeded")
     after_sale = AfterSaleRequest.objects.create(shop=shop, order=order, line=line, quantity=1, reason="坏了")
     shipment = Shipment.objects.create(shop=shop, campaign=campaign, pickup_point=point, shipped_at=now, shipped_by=owner)
+    export = ExportJob(
+        shop=shop, campaign=campaign, kind="purchase", format="xlsx", status=ExportJob.Status.DONE, progress=100,
+        orders_fingerprint="probe", requested_by=owner, finished_at=now,
+    )
+    export.file.save("purchase.xlsx", ContentFile(f"{tag}采购单".encode()))
     CommissionEntry.objects.create(shop=shop, leader=leader, kind="accrual", bucket="pending", amount_fen=980, order=order, order_line=line, settle_after=now)
     CommissionEntry.objects.create(shop=shop, leader=leader, kind="reward", bucket="withdrawable", amount_fen=50000)
     withdrawal = Withdrawal.objects.create(shop=shop, leader=leader, amount_fen=1000)
@@ -85,7 +91,7 @@ def build_world(tag: str, phone_base: int) -> dict:
             "point_id": point.id, "pickup_point_id": point.id, "team_id": team.id, "region_id": region.id,
             "campaign_id": campaign.id, "item_id": item.id, "campaign_item_id": item.id, "order_id": order.id,
             "line_id": line.id, "payment_id": payment.id, "refund_id": refund.id, "after_sale_id": after_sale.id,
-            "request_id": after_sale.id, "shipment_id": shipment.id, "withdrawal_id": withdrawal.id,
+            "request_id": after_sale.id, "shipment_id": shipment.id, "export_id": export.id, "withdrawal_id": withdrawal.id,
             "message_id": message.id, "staff_id": Staff.objects.get(shop=shop, user=owner).id,
             "public_token": plan.public_token, "token": plan.public_token, "kind": "purchase",
         },

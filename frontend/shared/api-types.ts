@@ -261,6 +261,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/campaigns/{campaign_id}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start generating a sheet file in the background (a done, unchanged one is reused) */
+        post: operations["tuangou_fulfilment_api_start_export"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/campaigns/{campaign_id}/publish": {
         parameters: {
             query?: never;
@@ -459,6 +476,40 @@ export interface paths {
         };
         /** Dashboard: GMV, orders, members, leaders; series and tops */
         get: operations["tuangou_insights_api_get_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An export job's status and progress */
+        get: operations["tuangou_fulfilment_api_get_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/exports/{export_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a finished export's file */
+        get: operations["tuangou_fulfilment_api_download_export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2536,6 +2587,57 @@ export interface components {
             top_leaders: components["schemas"]["TopLeaderOut"][];
             /** Top Products */
             top_products: components["schemas"]["TopProductOut"][];
+        };
+        /** ExportJobIn */
+        ExportJobIn: {
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "xlsx" | "pdf";
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "purchase" | "shipping" | "sorting";
+        };
+        /**
+         * ExportJobOut
+         * @description A sheet file being generated: poll it until status is done, then follow download_url.
+         */
+        ExportJobOut: {
+            /** Campaign Id */
+            campaign_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Download Url */
+            download_url: string | null;
+            /** Error */
+            error: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "xlsx" | "pdf";
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "purchase" | "shipping" | "sorting";
+            /** Progress */
+            progress: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed";
         };
         /** ImageOrderIn */
         ImageOrderIn: {
@@ -5268,6 +5370,33 @@ export interface operations {
             };
         };
     };
+    tuangou_fulfilment_api_start_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportJobIn"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportJobOut"];
+                };
+            };
+        };
+    };
     tuangou_campaigns_api_publish_campaign: {
         parameters: {
             query?: never;
@@ -5604,6 +5733,50 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["DashboardOut"];
                 };
+            };
+        };
+    };
+    tuangou_fulfilment_api_get_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                export_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportJobOut"];
+                };
+            };
+        };
+    };
+    tuangou_fulfilment_api_download_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                export_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

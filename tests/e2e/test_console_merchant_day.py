@@ -2,13 +2,18 @@
 early close, the purchase sheet and its Excel, a refund — and what a warehouse clerk may not see."""
 import io
 import re
+from datetime import timedelta
 
+from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
 from playwright.sync_api import expect
 
 from tuangou.core.testing import ApiClient, ok
 from tuangou.demo.loader import _pay
+from tuangou.fulfilment import services as fulfilment_services
+from tuangou.fulfilment import tasks as fulfilment_tasks
+from tuangou.fulfilment.models import ExportJob
 from tuangou.leaders.models import Membership
 from tuangou.leaders.tests.factories import LeaderApplicationFactory
 from tuangou.orders import services as order_services
@@ -66,7 +71,7 @@ def _paid_orders(shop, campaign_id: int, leader_id: int, item_id: int) -> list[O
     return orders
 
 
-def test_a_merchants_day(desktop, live_server, settings, tmp_path):
+def test_a_merchants_day(desktop, live_server, settings, tmp_path, monkeypatch):
     settings.SITE_URL = live_server.url  # the sandbox gateway delivers its notify to this server
     page = desktop
     owner_staff = StaffFactory(shop__name="鹭岛鲜生")
@@ -159,14 +164,30 @@ def test_a_merchants_day(desktop, live_server, settings, tmp_path):
     shot(page, "console-campaigns")
     page.goto(f"/console/campaigns/{campaign_id}")
 
-    # Fulfilment: the purchase summary, and its Excel downloaded by the browser.
+    # Fulfilment: the purchase summary, and its Excel built by a background job whose progress
+    # the page follows, then downloaded by the browser.
     page.click("[data-test=to-fulfilment]")
     purchase = page.locator("[data-test=purchase-table]")
     expect(purchase).to_contain_text(PRODUCT)
     expect(purchase.locator(".el-table__row").first).to_contain_text("6")
     shot(page, "console-fulfilment-purchase")
-    with page.expect_download() as download_info:
+    with monkeypatch.context() as queue:
+        queue.setattr(fulfilment_services, "async_task", lambda *args, **kwargs: None)  # no worker has it yet
         page.click("[data-test=export-xlsx]")
+        expect(page.locator("[data-test=export-title]")).to_have_text("采购单（Excel）排队等待生成…")
+    expect(page.locator("[data-test=export-xlsx]")).to_be_disabled()
+    job = ExportJob.objects.get(campaign_id=campaign_id, kind="purchase", format="xlsx")
+    # A worker reports 42 %, as its progress UPDATE does, and then dies (no word for 11 minutes).
+    ExportJob.objects.filter(pk=job.pk).update(status="running", progress=42)
+    expect(page.locator("[data-test=export-progress]")).to_contain_text("42%")
+    expect(page.locator("[data-test=export-title]")).to_have_text("正在生成采购单（Excel）…")
+    shot(page, "console-fulfilment-export-progress")
+    ExportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(minutes=11))
+    with page.expect_download() as download_info:
+        assert fulfilment_tasks.export_job_run(job.pk) == "done"  # the task delivered again takes it over
+    expect(page.locator("[data-test=export-progress]")).to_have_attribute("aria-valuenow", "100")
+    expect(page.locator("[data-test=export-download]")).to_be_visible()
+    assert download_info.value.suggested_filename == "蓝莓尝鲜团-采购单.xlsx"
     path = tmp_path / "purchase.xlsx"
     download_info.value.save_as(path)
     cells = [str(cell) for row in load_workbook(path).active.iter_rows(values_only=True) for cell in row if cell is not None]

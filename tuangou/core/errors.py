@@ -95,6 +95,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "withdrawal_state": ("提现申请当前状态为「{status_label}」，不能{action}", "The withdrawal is {status_label}; cannot {action}"),
     # fulfilment
     "shipment_not_arrived": ("请先确认到货，再发送提货通知", "Confirm the goods arrived before sending the pickup notice"),
+    "export_not_ready": ("文件还在生成中（{progress}%），完成后再下载", "The file is still being generated ({progress}%); download it when done"),
+    "export_failed": ("生成失败：{reason}", "Generation failed: {reason}"),
 }
 
 

@@ -6,8 +6,15 @@ from django.utils.html import escape
 from django.views.static import serve
 
 
+PRIVATE_MEDIA = ("exports/",)
+
+
 def media(request, path):
-    """Uploaded images (product photos, posters). Read at request time so MEDIA_ROOT can move."""
+    """Uploaded images (product photos, posters). Read at request time so MEDIA_ROOT can move.
+    Generated sheets (exports/) hold customers' phone numbers: they go out only through the
+    permission-checked API, never from here."""
+    if path.startswith(PRIVATE_MEDIA):
+        raise Http404
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 

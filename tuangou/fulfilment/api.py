@@ -1,15 +1,17 @@
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from ninja import Path, Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from tuangou.campaigns.models import Campaign
 from tuangou.core.api import AUTH, get_in_shop
+from tuangou.core.errors import ApplicationError
 from tuangou.leaders.access import access_leader
 from tuangou.shops.access import access_shop_as_staff
 
 from . import exports, selectors, services
+from .models import ExportJob
 from .schemas import (
-    ArrivalOut, LeaderShipmentOut, PickupNoticeOut, PurchaseSheetOut, ShipIn, ShipmentStatusOut, ShipOut, SheetKind,
+    ArrivalOut, ExportJobIn, ExportJobOut, LeaderShipmentOut, PickupNoticeOut, PurchaseSheetOut, ShipIn, ShipmentStatusOut, ShipOut, SheetKind,
     ShippingSheetOut, SortingSheetOut,
 )
 
@@ -67,6 +69,37 @@ def ship_campaign(request, shop_id: Path[int], campaign_id: int, payload: ShipIn
 def list_campaign_shipments(request, shop_id: Path[int], campaign_id: int):
     campaign = _campaign(request, shop_id, campaign_id, "fulfilment.view")
     return selectors.shipments_status(campaign=campaign)
+
+
+@console_router.post(
+    "/campaigns/{campaign_id}/exports", response={202: ExportJobOut},
+    summary="Start generating a sheet file in the background (a done, unchanged one is reused)",
+)
+def start_export(request, shop_id: Path[int], campaign_id: int, payload: ExportJobIn):
+    campaign = _campaign(request, shop_id, campaign_id, "fulfilment.view")
+    return 202, services.export_job_start(campaign=campaign, kind=payload.kind, fmt=payload.format, actor=request.auth)
+
+
+def _export_job(request, shop_id: int, export_id: int) -> ExportJob:
+    staff = access_shop_as_staff(request, shop_id, "fulfilment.view")
+    return get_in_shop(ExportJob.objects.select_related("campaign"), staff.shop, export_id, thing_zh="导出任务", thing_en="Export")
+
+
+@console_router.get("/exports/{export_id}", response=ExportJobOut, summary="An export job's status and progress")
+def get_export(request, shop_id: Path[int], export_id: int):
+    return _export_job(request, shop_id, export_id)
+
+
+@console_router.get("/exports/{export_id}/download", url_name="download_export", summary="Download a finished export's file")
+def download_export(request, shop_id: Path[int], export_id: int):
+    job = _export_job(request, shop_id, export_id)
+    if job.status != ExportJob.Status.DONE:
+        raise ApplicationError("export_not_ready", field="export_id", status=409, progress=job.progress)
+    # Streamed from disk: a 10^5-order file is never held whole in memory.
+    response = FileResponse(job.file.open("rb"), content_type=CONTENT_TYPES[job.format])
+    names = {"campaign_title": job.campaign.title, "campaign_id": job.campaign_id}
+    response["Content-Disposition"] = exports.attachment_disposition(job.kind, names, job.format)
+    return response
 
 
 @leader_router.get("/shipments", response=list[LeaderShipmentOut], summary="Shipments to my pickup point")

@@ -4,6 +4,7 @@ Both take the dict a selector built, so the files always say what the JSON says.
 """
 import importlib.resources
 import io
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote
@@ -21,6 +22,23 @@ FONT_FILE = "NotoSansSC-Regular.otf"
 FONT = "NotoSansSC"
 
 KIND_FILE_NAMES = {"purchase": "采购单", "shipping": "发货单", "sorting": "分拣单"}
+# progress(rows written, rows in all): called every PROGRESS_EVERY rows and at each pickup point.
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 500
+
+
+class _RowCounter:
+    def __init__(self, total: int, progress: Progress | None):
+        self.total, self.done, self.progress = total, 0, progress
+
+    def tick(self):
+        self.done += 1
+        if self.progress and self.done % PROGRESS_EVERY == 0:
+            self.progress(self.done, self.total)
+
+    def report(self):
+        if self.progress:
+            self.progress(self.done, self.total)
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +96,7 @@ _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
-def _xlsx_sheet(workbook: Workbook, title: str, sheet: dict, tz: str, headers, rows, totals, widths):
+def _xlsx_sheet(workbook: Workbook, title: str, sheet: dict, tz: str, headers, rows, totals, widths, progress: Progress | None = None):
     ws = workbook.active
     ws.title = title
     ws.append([f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}"])
@@ -94,11 +112,14 @@ def _xlsx_sheet(workbook: Workbook, title: str, sheet: dict, tz: str, headers, r
         cell.font, cell.fill, cell.border = _BOLD, _HEAD_FILL, _BORDER
         cell.alignment = Alignment(horizontal="center")
     row_index = header_row
+    counter = _RowCounter(len(rows), progress)
     for row in rows:
         ws.append(row)
         row_index += 1
         for column in range(1, columns + 1):
             ws.cell(row=row_index, column=column).border = _BORDER
+        counter.tick()
+    counter.report()
     ws.append(totals)
     row_index += 1
     for column in range(1, columns + 1):
@@ -112,12 +133,12 @@ def _xlsx_sheet(workbook: Workbook, title: str, sheet: dict, tz: str, headers, r
     return ws
 
 
-def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai") -> bytes:
+def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Progress | None = None) -> bytes:
     workbook = Workbook()
     title = KIND_FILE_NAMES[kind]
     if kind == "purchase":
         headers, rows, totals = _purchase_table(sheet)
-        _xlsx_sheet(workbook, title, sheet, tz, headers, rows, totals, [5, 24, 12, 14, 8, 6, 12, 12, 8, 9])
+        _xlsx_sheet(workbook, title, sheet, tz, headers, rows, totals, [5, 24, 12, 14, 8, 6, 12, 12, 8, 9], progress)
     elif kind == "shipping":
         headers = ["线路", "自提点", "小区", "地址", "团长", "团长电话", "订单数", "商品", "规格", "编码", "数量"]
         rows = []
@@ -128,7 +149,7 @@ def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai") -> bytes:
                     rows.append(head + [item["product_name"], _spec(item), item["sku_code"], item["quantity"]])
         t = sheet["totals"]
         totals = ["合计", f"{t['point_count']}个自提点", "", "", "", "", t["order_count"], "", "", "", t["quantity"]]
-        _xlsx_sheet(workbook, title, sheet, tz, headers, rows, totals, [12, 18, 14, 28, 10, 14, 8, 22, 10, 12, 8])
+        _xlsx_sheet(workbook, title, sheet, tz, headers, rows, totals, [12, 18, 14, 28, 10, 14, 8, 22, 10, 12, 8], progress)
     else:
         headers = ["线路", "自提点", "提货码", "团员", "手机尾号", "商品", "规格", "数量"]
         rows = []
@@ -137,7 +158,7 @@ def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai") -> bytes:
                 rows.append([point["route"], point["point_name"]] + row)
         t = sheet["totals"]
         totals = ["合计", f"{t['point_count']}个自提点", f"{t['order_count']}单", "", "", "", "", t["quantity"]]
-        _xlsx_sheet(workbook, title, sheet, tz, headers, rows, totals, [12, 18, 12, 10, 10, 22, 10, 8])
+        _xlsx_sheet(workbook, title, sheet, tz, headers, rows, totals, [12, 18, 12, 10, 10, 22, 10, 8], progress)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -197,7 +218,7 @@ def _fit(pdf: SheetPdf, text: str, width: float) -> str:
     return text + "…"
 
 
-def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None):
+def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowCounter | None = None):
     """A bordered table whose heading row repeats at the top of every page it runs onto.
 
     Drawn cell by cell: fpdf2's table() lays out each row as a multi-line block and is about
@@ -219,18 +240,23 @@ def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None):
         for value, width in zip(row, widths):
             pdf.cell(width, _ROW_HEIGHT, _fit(pdf, str(value), width), border=1, align="R" if isinstance(value, int) else "L")
         pdf.ln(_ROW_HEIGHT)
+        if counter and row is not totals:
+            counter.tick()
+    if counter:
+        counter.report()
 
 
-def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai") -> bytes:
+def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Progress | None = None) -> bytes:
     title = KIND_FILE_NAMES[kind]
     pdf = SheetPdf(f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}")
     if kind == "purchase":
         pdf.add_page()
         _pdf_title(pdf, sheet, tz, f"{title}（以销定采）")
         headers, rows, totals = _purchase_table(sheet)
-        _pdf_table(pdf, headers, rows, [8, 38, 18, 20, 14, 10, 22, 22, 16, 18], totals)
+        _pdf_table(pdf, headers, rows, [8, 38, 18, 20, 14, 10, 22, 22, 16, 18], totals, _RowCounter(len(rows), progress))
     elif kind == "shipping":
         points = [(route["route"], point) for route in sheet["routes"] for point in route["points"]] or [(None, None)]
+        counter = _RowCounter(sum(len(point["items"]) for _, point in points if point), progress)
         for route, point in points:
             pdf.add_page()  # one point per section, each from a fresh page
             if point is None:
@@ -242,12 +268,13 @@ def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai") -> bytes:
                 f"团长：{point['leader_name']}  {point['leader_phone']}    订单数：{point['order_count']}",
             )
             _pdf_table(pdf, ["#", "商品", "规格", "编码", "数量"], _shipping_point_rows(point), [10, 80, 36, 40, 20],
-                       ["", "合计", "", "", point["total_quantity"]])
+                       ["", "合计", "", "", point["total_quantity"]], counter)
             pdf.ln(8)
             pdf.set_font(FONT, size=10)
             pdf.cell(0, 8, "配送员签字：____________    团长签收：____________    签收时间：____________")
     else:
         points = sheet["points"] or [None]
+        counter = _RowCounter(sum(len(order["items"]) for point in points if point for order in point["orders"]), progress)
         for point in points:
             pdf.add_page()
             if point is None:
@@ -258,7 +285,7 @@ def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai") -> bytes:
                 f"线路：{point['route']}    地址：{point['address']}    团长：{point['leader_name']}    订单数：{point['order_count']}",
             )
             _pdf_table(pdf, ["提货码", "团员", "手机尾号", "商品", "规格", "数量"], _sorting_point_rows(point),
-                       [26, 24, 22, 64, 30, 20], ["合计", "", "", "", "", point["total_quantity"]])
+                       [26, 24, 22, 64, 30, 20], ["合计", "", "", "", "", point["total_quantity"]], counter)
     return bytes(pdf.output())
 
 

@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 
@@ -21,3 +23,46 @@ class Shipment(ShopScopedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "pickup_point"], name="shipment_once_per_point")]
+
+
+def export_file_path(job: "ExportJob", filename: str) -> str:
+    # /media/ serves MEDIA_ROOT as is: an unguessable name keeps a sheet (leaders' phones) from
+    # being fetched by id; the console downloads through the API, which checks the shop.
+    return f"exports/{job.shop_id}/{secrets.token_urlsafe(24)}.{job.format}"
+
+
+class ExportJob(ShopScopedModel):
+    """A sheet file (purchase / shipping / sorting, Excel or PDF) built by a background job, because
+    a large campaign takes minutes. The console polls its progress and downloads the file when it is
+    done; a done job is handed out again while the campaign's orders stay as they were."""
+
+    class Kind(models.TextChoices):
+        PURCHASE = "purchase", "采购单"
+        SHIPPING = "shipping", "发货单"
+        SORTING = "sorting", "分拣单"
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel"
+        PDF = "pdf", "PDF"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"  # waiting for a worker
+        RUNNING = "running", "生成中"  # a worker builds it; updated_at is its heartbeat
+        DONE = "done", "已完成"  # the file is there
+        FAILED = "failed", "失败"  # error says why; asking again makes a new job
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="export_jobs")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    format = models.CharField(max_length=10, choices=Format.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent, 0–100
+    file = models.FileField(upload_to=export_file_path, max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    # The campaign's orders when the job was asked for (count, last change): equal means reusable.
+    orders_fingerprint = models.CharField(max_length=100)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "kind", "format", "status"], name="export_job_lookup")]

@@ -1,8 +1,11 @@
 from datetime import datetime
 from typing import Literal
 
+from django.urls import reverse
 from ninja import Schema
 from pydantic import Field
+
+from tuangou.core.errors import ApplicationError
 
 SheetKind = Literal["purchase", "shipping", "sorting"]
 
@@ -187,3 +190,37 @@ class PickupNoticeOut(Schema):
     notified_members: int
     orders: int
     notice_sent_at: datetime | None
+
+
+ExportFormat = Literal["xlsx", "pdf"]
+
+
+class ExportJobIn(Schema):
+    kind: SheetKind
+    format: ExportFormat
+
+
+class ExportJobOut(Schema):
+    """A sheet file being generated: poll it until status is done, then follow download_url."""
+
+    id: int
+    campaign_id: int
+    kind: SheetKind
+    format: ExportFormat
+    status: Literal["queued", "running", "done", "failed"]
+    progress: int
+    download_url: str | None
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+    @staticmethod
+    def resolve_download_url(obj) -> str | None:
+        if obj.status != "done":
+            return None
+        return reverse("api:download_export", kwargs={"shop_id": obj.shop_id, "export_id": obj.id})
+
+    @staticmethod
+    def resolve_error(obj) -> str | None:
+        # Stored once, in Chinese; wrapped in the reader's language.
+        return ApplicationError("export_failed", reason=obj.error).message() if obj.error else None

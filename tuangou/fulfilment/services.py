@@ -1,9 +1,14 @@
-"""Shipping to pickup points, the leader's arrival check, and the one-click pickup notice."""
+"""Shipping to pickup points, the leader's arrival check, the one-click pickup notice, and sheet
+files generated in the background (export jobs)."""
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from tuangou.campaigns.models import Campaign
 from tuangou.core.errors import ApplicationError, NotFound
@@ -13,11 +18,13 @@ from tuangou.notifications.services import notifications_send_many
 from tuangou.orders.models import Order, OrderEvent
 from tuangou.orders.transitions import orders_bulk_transition
 
-from .models import Shipment
-from .selectors import FULFILLABLE
+from . import exports
+from .models import ExportJob, Shipment
+from .selectors import FULFILLABLE, campaign_check_sheets, sheet_build
 
 S = Order.Status
 NOTICE_INTERVAL = timedelta(minutes=10)
+logger = logging.getLogger("tuangou.fulfilment")
 
 
 class _SafeFormat(dict):
@@ -129,3 +136,118 @@ def shipment_send_pickup_notice(*, leader, campaign_id: int) -> dict:
         shipment.notice_sent_at = now
         shipment.save(update_fields=["notice_sent_at", "updated_at"])
     return {"notified_members": len(messages), "orders": len(waiting), "notice_sent_at": shipment.notice_sent_at}
+
+
+# --- export jobs ---------------------------------------------------------------------------
+
+J = ExportJob.Status
+# A sorting list of 10^5 orders takes minutes: longer than the cluster's default task timeout.
+EXPORT_TIMEOUT_SECONDS = 30 * 60
+# A running job writes its progress (and updated_at) every few seconds; this long without a
+# word means its worker died, and the job may be run again.
+EXPORT_STALE_AFTER = timedelta(minutes=10)
+
+
+def campaign_orders_fingerprint(campaign: Campaign) -> str:
+    """How many orders the campaign has and when one last changed: equal means the sheets are too
+    (every status change and refund saves the order's updated_at)."""
+    found = Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign).aggregate(n=Count("id"), last=Max("updated_at"))
+    return f"{found['n']}:{found['last'].isoformat() if found['last'] else '-'}"
+
+
+@transaction.atomic
+def export_job_start(*, campaign: Campaign, kind: str, fmt: str, actor) -> ExportJob:
+    """Ask for a sheet file. A done job of the same sheet whose campaign's orders have not changed
+    since is handed back as it is (and one still being built); otherwise a new job is queued."""
+    # Locked as a mutex: two clicks at once get one job, not two.
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    campaign_check_sheets(campaign)
+    fingerprint = campaign_orders_fingerprint(campaign)
+    same = ExportJob.objects.filter(
+        shop_id=campaign.shop_id, campaign=campaign, kind=kind, format=fmt, orders_fingerprint=fingerprint,
+    ).order_by("-id")
+    for done in same.filter(status=J.DONE):
+        if done.file and done.file.storage.exists(done.file.name):
+            return done
+    in_flight = same.filter(status__in=[J.QUEUED, J.RUNNING], updated_at__gte=timezone.now() - EXPORT_STALE_AFTER).first()
+    if in_flight:
+        return in_flight
+    job = ExportJob.objects.create(
+        shop_id=campaign.shop_id, campaign=campaign, kind=kind, format=fmt, orders_fingerprint=fingerprint, requested_by=actor,
+    )
+    transaction.on_commit(
+        lambda: async_task("tuangou.fulfilment.tasks.export_job_run", job.id, timeout=EXPORT_TIMEOUT_SECONDS)
+    )
+    return job
+
+
+class _ProgressWriter:
+    """Writes a job's progress with one UPDATE when the whole percentage moves, not per row."""
+
+    def __init__(self, job_id: int):
+        self.job_id, self.percent = job_id, 0
+
+    def set(self, percent: int) -> None:
+        if percent > self.percent:
+            self.percent = percent
+            ExportJob.objects.filter(pk=self.job_id, status=J.RUNNING).update(progress=percent, updated_at=timezone.now())
+
+    def between(self, low: int, high: int) -> exports.Progress:
+        """The builder's (rows done, rows in all) mapped onto low..high percent."""
+        return lambda done, total: self.set(low + (high - low) * done // max(total, 1))
+
+
+def export_job_run(*, job_id: int) -> ExportJob | None:
+    """Build the job's file and mark it done, or failed with the reason.
+
+    Not one transaction: the progress must be visible while the file is built. Safe to run twice:
+    the claim (a conditional UPDATE) lets one worker at a time in; a done or failed job is left
+    alone; a running job whose worker stopped reporting is taken over. None when skipped.
+    """
+    now = timezone.now()
+    claimed = ExportJob.objects.filter(pk=job_id).filter(
+        Q(status=J.QUEUED) | Q(status=J.RUNNING, updated_at__lt=now - EXPORT_STALE_AFTER)
+    ).update(status=J.RUNNING, progress=0, error="", started_at=now, updated_at=now)
+    if not claimed:
+        return None
+    job = ExportJob.objects.select_related("campaign__shop").get(pk=job_id)
+    writer = _ProgressWriter(job_id)
+    try:
+        writer.set(5)
+        sheet = sheet_build(campaign=job.campaign, kind=job.kind)
+        writer.set(15)
+        build = exports.sheet_xlsx if job.format == ExportJob.Format.XLSX else exports.sheet_pdf
+        content = build(job.kind, sheet, tz=job.campaign.shop.timezone, progress=writer.between(15, 90))
+    except Exception as exc:  # whatever broke, the job must say so instead of staying "running"
+        logger.exception("export job %s failed", job_id)
+        reason = exc.message("zh-hans") if isinstance(exc, ApplicationError) else f"{exc.__class__.__name__}: {exc}"
+        return _export_job_fail(job_id=job_id, reason=reason[:1000])
+    return _export_job_finish(job_id=job_id, content=content)
+
+
+@transaction.atomic
+def _export_job_fail(*, job_id: int, reason: str) -> ExportJob:
+    job = ExportJob.objects.select_for_update().get(pk=job_id)
+    if job.status == J.RUNNING:
+        job.status, job.error, job.finished_at = J.FAILED, reason, timezone.now()
+        job.save(update_fields=["status", "error", "finished_at", "updated_at"])
+    return job
+
+
+@transaction.atomic
+def _export_job_finish(*, job_id: int, content: bytes) -> ExportJob:
+    job = ExportJob.objects.select_for_update().get(pk=job_id)
+    if job.status != J.RUNNING:  # a worker that took over has finished it already
+        return job
+    job.file.save(f"{job.kind}.{job.format}", ContentFile(content), save=False)
+    job.status, job.progress, job.finished_at = J.DONE, 100, timezone.now()
+    job.save(update_fields=["file", "status", "progress", "finished_at", "updated_at"])
+    # One file per campaign, sheet and format: the ones this job replaces go.
+    superseded = ExportJob.objects.filter(
+        shop_id=job.shop_id, campaign_id=job.campaign_id, kind=job.kind, format=job.format, status=J.DONE,
+    ).exclude(pk=job.pk)
+    names = [name for name in superseded.values_list("file", flat=True) if name]
+    superseded.delete()
+    storage = job.file.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    return job

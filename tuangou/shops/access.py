@@ -1,16 +1,24 @@
 """Tenant access: every staff, leader and member endpoint gets its shop through these."""
+from tuangou.core import rawsql
 from tuangou.core.errors import ApplicationError, NotFound
 
 from .models import Shop, Staff
 from .permissions import role_has
 
+_SHOP = rawsql.Columns(Shop, "s")
+
 
 def access_shop(shop_id: int) -> Shop:
     """A shop open to the public (members, leaders); a suspended or missing one is a 404."""
-    shop = Shop.objects.filter(pk=shop_id, status=Shop.Status.ACTIVE).first()
-    if shop is None:
+    # Hand-written (every member request comes through here): the whole row, fresh from the
+    # database on each call, so a suspension or a settings change applies at once.
+    row = rawsql.fetchone(
+        f"SELECT {_SHOP.sql} FROM {_SHOP.table} WHERE s.id = %s AND s.status = %s",
+        [shop_id, Shop.Status.ACTIVE.value],
+    )
+    if row is None:
         raise NotFound("店铺", "Shop")
-    return shop
+    return _SHOP.instance(row)
 
 
 def access_shop_as_staff(request, shop_id: int, permission: str) -> Staff:

@@ -12,6 +12,8 @@ export const zh = {
     shipAllConfirm: "确认将所有有货的自提点标记为已发货？", shipped: "已标记{n}个自提点发货", shippedAt: "发货时间", arrivedAt: "到货时间",
     statuses: { pending: "待发货", shipped: "已发货", arrived: "已到货" }, pickedUp: "已提货", emptySheet: "这个团购没有需要配送的订单。",
     generatedAt: "生成时间", pickupAt: "提货日期", failed: "生成失败，请重试", retry: "重试",
+    exportQueued: "{sheet}（{format}）排队等待生成…", exportRunning: "正在生成{sheet}（{format}）…", exportDone: "{sheet}（{format}）已生成，正在下载",
+    exportLater: "生成完成后会自动下载；若没有开始下载，稍后在此下载。", exportDownload: "下载文件", exportFailed: "{sheet}（{format}）生成失败",
   },
 };
 
@@ -29,5 +31,7 @@ export const en = {
     shipAllConfirm: "Mark every pickup point with goods shipped?", shipped: "{n} pickup points marked shipped", shippedAt: "Shipped", arrivedAt: "Arrived",
     statuses: { pending: "To ship", shipped: "Shipped", arrived: "Arrived" }, pickedUp: "Picked up", emptySheet: "Nothing to deliver in this campaign.",
     generatedAt: "Generated", pickupAt: "Pickup", failed: "Could not generate; try again", retry: "Retry",
+    exportQueued: "{sheet} ({format}) is waiting to be generated…", exportRunning: "Generating {sheet} ({format})…", exportDone: "{sheet} ({format}) is ready; downloading",
+    exportLater: "It downloads by itself when ready; if it does not, download it here later.", exportDownload: "Download file", exportFailed: "Could not generate {sheet} ({format})",
   },
 };

@@ -1,0 +1,240 @@
+import io
+from datetime import timedelta
+from urllib.parse import quote
+
+import pytest
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tuangou.campaigns.models import Campaign
+from tuangou.core.testing import ok
+from tuangou.fulfilment import exports, services, tasks
+from tuangou.fulfilment.models import ExportJob
+from tuangou.fulfilment.tests.factories import (
+    CampaignFactory, CampaignItemFactory, PickupPointFactory, order_with_lines, staff_client,
+)
+from tuangou.shops.tests.factories import ShopFactory
+
+pytestmark = pytest.mark.django_db
+J = ExportJob.Status
+
+
+@pytest.fixture
+def sold():
+    """A succeeded campaign with two orders at two points."""
+    shop = ShopFactory(name="鲜果小铺")
+    campaign = CampaignFactory(shop=shop, title="周末鲜果团")
+    eggs = CampaignItemFactory(campaign=campaign, sku__product__name="土鸡蛋", sku__spec="30枚", sku__code="EGG30")
+    siming = PickupPointFactory(leader__shop=shop, route="思明线", name="海韵花园自提点")
+    huli = PickupPointFactory(leader__shop=shop, route="湖里线", name="湖里万达自提点")
+    order_with_lines(campaign=campaign, point=siming, lines=[(eggs, 2)])
+    order_with_lines(campaign=campaign, point=huli, lines=[(eggs, 3)])
+    client = staff_client(shop, role="warehouse")
+    base = f"console/shops/{shop.id}"
+    return {"shop": shop, "campaign": campaign, "eggs": eggs, "point": siming, "client": client, "base": base}
+
+
+def start(sold, capture, kind="purchase", fmt="xlsx", client=None):
+    """POST the export; the queued job runs inline (sync queue) once the request's transaction commits."""
+    with capture(execute=True):
+        response = (client or sold["client"]).post(
+            f"{sold['base']}/campaigns/{sold['campaign'].id}/exports", {"kind": kind, "format": fmt},
+        )
+    return response
+
+
+def test_excel_export_runs_in_the_background_to_a_file_that_reopens(sold, django_capture_on_commit_callbacks):
+    started = ok(start(sold, django_capture_on_commit_callbacks), 202)
+
+    assert (started["status"], started["progress"], started["download_url"]) == ("queued", 0, None)
+    job = ok(sold["client"].get(f"{sold['base']}/exports/{started['id']}"))
+    assert (job["status"], job["progress"], job["error"], job["kind"], job["format"]) == ("done", 100, None, "purchase", "xlsx")
+    assert job["download_url"] == f"/api/console/shops/{sold['shop'].id}/exports/{started['id']}/download"
+    response = sold["client"].get(job["download_url"])
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"] == (
+        f"attachment; filename=\"campaign-{sold['campaign'].id}-purchase.xlsx\"; "
+        f"filename*=UTF-8''{quote('周末鲜果团-采购单.xlsx', safe='')}"
+    )
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[4][1:5] == ("土鸡蛋", "30枚", "EGG30", 5)
+    saved = ExportJob.objects.get(pk=started["id"])
+    assert saved.file.name.startswith(f"exports/{sold['shop'].id}/") and saved.file.name.endswith(".xlsx")
+    assert saved.finished_at is not None
+
+
+def test_pdf_export_of_the_sorting_list_is_a_pdf(sold, django_capture_on_commit_callbacks):
+    started = ok(start(sold, django_capture_on_commit_callbacks, kind="sorting", fmt="pdf"), 202)
+
+    job = ok(sold["client"].get(f"{sold['base']}/exports/{started['id']}"))
+    response = sold["client"].get(job["download_url"])
+
+    assert (job["status"], job["progress"]) == ("done", 100)
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_builders_report_progress_every_500_rows_and_at_the_end():
+    items = [
+        {"product_name": f"商品{n}", "spec": "", "sku_code": f"C{n}", "quantity": 1, "unit": "件", "cost_fen": 100,
+         "amount_fen": 200, "order_count": 1, "point_count": 1}
+        for n in range(1200)
+    ]
+    now = timezone.now()
+    sheet = {"shop_name": "店", "campaign_title": "团", "campaign_id": 1, "pickup_at": now, "cutoff_at": now, "generated_at": now,
+             "items": items, "totals": {"quantity": 1200, "cost_fen": 120000, "amount_fen": 240000}}
+    calls = []
+
+    exports.sheet_xlsx("purchase", sheet, progress=lambda done, total: calls.append((done, total)))
+
+    assert calls == [(500, 1200), (1000, 1200), (1200, 1200)]
+
+
+def test_progress_is_written_as_whole_percentages_only(sold, django_assert_num_queries):
+    job = ExportJob.objects.create(shop=sold["shop"], campaign=sold["campaign"], kind="purchase", format="xlsx",
+                                   status=J.RUNNING, orders_fingerprint="x")
+    writer = services._ProgressWriter(job.id)
+    report = writer.between(15, 90)
+
+    with django_assert_num_queries(2):  # 15 + 75*500/1200 = 46, then 90; the repeats write nothing
+        report(500, 1200)
+        report(500, 1200)
+        report(1200, 1200)
+
+    assert ExportJob.objects.get(pk=job.id).progress == 90
+
+
+def test_an_unchanged_campaign_reuses_the_done_file(sold, django_capture_on_commit_callbacks):
+    first = ok(start(sold, django_capture_on_commit_callbacks), 202)
+
+    again = ok(start(sold, django_capture_on_commit_callbacks), 202)
+
+    assert (again["id"], again["status"]) == (first["id"], "done")
+    assert ExportJob.objects.count() == 1
+
+
+def test_a_new_paid_order_makes_a_new_file_and_the_old_one_goes(sold, django_capture_on_commit_callbacks):
+    first = ok(start(sold, django_capture_on_commit_callbacks), 202)
+    old_file = ExportJob.objects.get(pk=first["id"]).file.name
+    order_with_lines(campaign=sold["campaign"], point=sold["point"], lines=[(sold["eggs"], 4)])
+
+    second = ok(start(sold, django_capture_on_commit_callbacks), 202)
+
+    assert second["id"] != first["id"]
+    job = ok(sold["client"].get(f"{sold['base']}/exports/{second['id']}"))
+    rows = list(load_workbook(io.BytesIO(b"".join(sold["client"].get(job["download_url"]).streaming_content))).active.iter_rows(values_only=True))
+    assert rows[4][4] == 9
+    assert list(ExportJob.objects.values_list("id", flat=True)) == [second["id"]]
+    assert not default_storage.exists(old_file)
+    assert sold["client"].get(f"{sold['base']}/exports/{first['id']}").status_code == 404
+
+
+def test_a_builder_that_raises_marks_the_job_failed_with_the_reason(sold, django_capture_on_commit_callbacks, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("磁盘已满")
+
+    monkeypatch.setattr(exports, "sheet_xlsx", broken)
+
+    started = ok(start(sold, django_capture_on_commit_callbacks), 202)
+
+    job = ok(sold["client"].get(f"{sold['base']}/exports/{started['id']}"))
+    assert (job["status"], job["error"], job["download_url"]) == ("failed", "生成失败：RuntimeError: 磁盘已满", None)
+    saved = ExportJob.objects.get(pk=started["id"])
+    assert (saved.file.name, saved.error) == ("", "RuntimeError: 磁盘已满")
+    download = sold["client"].get(f"{sold['base']}/exports/{started['id']}/download")
+    assert (download.status_code, download.json()["code"]) == (409, "export_not_ready")
+
+
+def test_a_failed_job_is_not_reused_asking_again_makes_a_new_one(sold, django_capture_on_commit_callbacks, monkeypatch):
+    monkeypatch.setattr(exports, "sheet_xlsx", lambda *a, **k: 1 / 0)
+    failed = ok(start(sold, django_capture_on_commit_callbacks), 202)
+    monkeypatch.undo()
+
+    again = ok(start(sold, django_capture_on_commit_callbacks), 202)
+
+    assert again["id"] != failed["id"]
+    assert ok(sold["client"].get(f"{sold['base']}/exports/{again['id']}"))["status"] == "done"
+
+
+def test_a_campaign_that_cannot_have_sheets_any_more_fails_the_job_in_the_readers_language(sold):
+    job = services.export_job_start(campaign=sold["campaign"], kind="shipping", fmt="xlsx", actor=None)
+    Campaign.objects.filter(pk=sold["campaign"].pk).update(status=Campaign.Status.LIVE)
+
+    tasks.export_job_run(job.id)
+
+    job.refresh_from_db()
+    assert (job.status, job.error) == (J.FAILED, "团购当前状态为「进行中」，不能生成采购/发货/分拣单")
+    sold["client"].language = "en"
+    body = ok(sold["client"].get(f"{sold['base']}/exports/{job.id}"))
+    assert body["error"] == "Generation failed: 团购当前状态为「进行中」，不能生成采购/发货/分拣单"
+
+
+def test_the_job_is_safe_to_run_twice_and_a_dead_workers_job_is_taken_over(sold):
+    job = services.export_job_start(campaign=sold["campaign"], kind="purchase", fmt="xlsx", actor=None)
+    assert tasks.export_job_run(job.id) == "done"
+    finished = ExportJob.objects.get(pk=job.id)
+
+    assert tasks.export_job_run(job.id) is None  # done: skipped, the file stays
+    assert ExportJob.objects.get(pk=job.id).file.name == finished.file.name
+
+    alive = ExportJob.objects.create(shop=sold["shop"], campaign=sold["campaign"], kind="sorting", format="pdf",
+                                     status=J.RUNNING, progress=40, orders_fingerprint="x")
+    assert tasks.export_job_run(alive.id) is None  # its worker still reports progress
+    assert ExportJob.objects.get(pk=alive.id).progress == 40
+
+    ExportJob.objects.filter(pk=alive.id).update(updated_at=timezone.now() - timedelta(minutes=11))
+    assert tasks.export_job_run(alive.id) == "done"
+    assert ExportJob.objects.get(pk=alive.id).progress == 100
+
+
+def test_a_live_campaign_is_refused_and_no_job_is_made(sold, django_capture_on_commit_callbacks):
+    Campaign.objects.filter(pk=sold["campaign"].pk).update(status=Campaign.Status.LIVE)
+
+    response = start(sold, django_capture_on_commit_callbacks)
+
+    assert (response.status_code, response.json()["code"]) == (409, "campaign_state")
+    assert ExportJob.objects.count() == 0
+
+
+def test_another_shops_export_is_the_same_404_as_a_missing_one(sold, django_capture_on_commit_callbacks):
+    started = ok(start(sold, django_capture_on_commit_callbacks), 202)
+    other = ShopFactory(name="别家小铺")
+    stranger = staff_client(other)
+    mine = f"console/shops/{other.id}/exports"
+
+    foreign, missing = stranger.get(f"{mine}/{started['id']}"), stranger.get(f"{mine}/987654321")
+    foreign_file = stranger.get(f"{mine}/{started['id']}/download")
+
+    assert foreign.status_code == missing.status_code == foreign_file.status_code == 404
+    assert foreign.json() == missing.json() == foreign_file.json()
+    assert stranger.get(f"console/shops/{sold['shop'].id}/exports/{started['id']}").status_code == 404  # not their shop at all
+
+
+def test_a_role_without_fulfilment_view_is_refused_everything(sold, django_capture_on_commit_callbacks):
+    started = ok(start(sold, django_capture_on_commit_callbacks), 202)
+    finance = staff_client(sold["shop"], role="finance")
+
+    responses = [
+        start(sold, django_capture_on_commit_callbacks, kind="sorting", client=finance),
+        finance.get(f"{sold['base']}/exports/{started['id']}"),
+        finance.get(f"{sold['base']}/exports/{started['id']}/download"),
+    ]
+
+    assert [(r.status_code, r.json()["code"]) for r in responses] == [(403, "permission_denied")] * 3
+    assert list(ExportJob.objects.values_list("id", flat=True)) == [started["id"]]
+
+
+def test_export_files_are_not_served_from_the_public_media_url(settings, tmp_path):
+    from django.test import Client
+
+    (tmp_path / "media" / "exports").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "media" / "exports" / "sheet.xlsx").write_bytes(b"phones")
+    (tmp_path / "media" / "posters").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "media" / "posters" / "p.png").write_bytes(b"png")
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    assert Client().get("/media/exports/sheet.xlsx").status_code == 404
+    assert Client().get("/media/posters/p.png").status_code == 200
