@@ -1,7 +1,7 @@
 export const zh = {
   app: { title: "团购商家后台", logout: "退出登录", language: "English", switchShop: "切换店铺", noPermission: "没有权限" },
   common: {
-    search: "搜索", reset: "重置", create: "新建", edit: "编辑", save: "保存", cancel: "取消", confirm: "确定", delete: "删除",
+    countdownFormat: "D[天] HH:mm:ss", search: "搜索", reset: "重置", create: "新建", edit: "编辑", save: "保存", cancel: "取消", confirm: "确定", delete: "删除",
     actions: "操作", status: "状态", all: "全部", export: "导出Excel", print: "打印PDF", detail: "详情", back: "返回",
     loading: "加载中…", empty: "暂无数据", saved: "已保存", createdAt: "创建时间", reason: "原因", total: "合计",
   },
@@ -20,7 +20,7 @@ export const zh = {
 export const en = {
   app: { title: "Tuangou Merchant Console", logout: "Log out", language: "中文", switchShop: "Switch shop", noPermission: "No permission" },
   common: {
-    search: "Search", reset: "Reset", create: "New", edit: "Edit", save: "Save", cancel: "Cancel", confirm: "OK", delete: "Delete",
+    countdownFormat: "D[d] HH:mm:ss", search: "Search", reset: "Reset", create: "New", edit: "Edit", save: "Save", cancel: "Cancel", confirm: "OK", delete: "Delete",
     actions: "Actions", status: "Status", all: "All", export: "Export Excel", print: "Print PDF", detail: "Details", back: "Back",
     loading: "Loading…", empty: "Nothing here yet", saved: "Saved", createdAt: "Created", reason: "Reason", total: "Total",
   },
