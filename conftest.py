@@ -15,6 +15,10 @@ def require_postgres(db):
 
 
 @pytest.fixture(autouse=True)
-def _media_and_language(settings, tmp_path):
+def _media_and_cache(settings, tmp_path):
+    """Each test gets its own media folder and an empty cache (rate-limit counters live there)."""
+    from django.core.cache import cache
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
     yield

@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -564,6 +565,19 @@ def order_refund(
     return order
 
 
+PICKUP_MISSES_ALLOWED = 20
+PICKUP_MISSES_WINDOW = 600  # seconds
+
+
+def _count_miss(key: str) -> None:
+    if cache.add(key, 1, PICKUP_MISSES_WINDOW):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, PICKUP_MISSES_WINDOW)
+
+
 @transaction.atomic
 def order_pickup_verify(*, shop, code: str, leader: Leader | None = None, actor) -> Order:
     """核销: the member shows their code at the pickup point. A leader verifies only codes of
@@ -573,15 +587,22 @@ def order_pickup_verify(*, shop, code: str, leader: Leader | None = None, actor)
     from tuangou.commissions.services import commission_accrue_for_order
 
     code = (code or "").strip()
+    # Codes are 8 digits: a verifier who keeps missing is guessing. Counted in the cache, which
+    # a failing call's rollback does not undo.
+    misses_key = f"pickup-misses:{shop.id}:{actor.pk if actor is not None else 0}"
+    if cache.get(misses_key, 0) >= PICKUP_MISSES_ALLOWED:
+        raise ApplicationError("rate_limited", field="code", status=429, seconds=PICKUP_MISSES_WINDOW)
     order = (
         Order.objects.select_for_update(of=("self",)).select_related("shop")
         .filter(shop=shop, pickup_code=code).first() if code.isdigit() else None
     )
     if order is None:
+        _count_miss(misses_key)
         raise ApplicationError("pickup_code_invalid", field="code", status=404)
     if leader is not None:
         point_id = PickupPoint.objects.filter(leader=leader).values_list("id", flat=True).first()
         if point_id != order.pickup_point_id:
+            _count_miss(misses_key)
             raise ApplicationError("pickup_code_other_point", field="code", status=403)
     if order.status == S.SHIPPED:
         order_transition(order, S.ARRIVED, actor=actor, event_type="arrived", action_zh="到货", via="pickup_verify")

@@ -186,3 +186,18 @@ def test_a_member_cannot_open_after_sales_on_someone_elses_order():
 
     assert response.status_code == 404
     assert AfterSaleRequest.objects.count() == 0
+
+
+def test_a_leader_who_keeps_guessing_codes_is_stopped_even_for_a_right_one():
+    world, order = given_order_at_point()
+    leader = login(world.leader.user)
+    url = f"shops/{world.shop.id}/leader/pickups/verify"
+    wrong = [f"{n:08d}" for n in range(1, 40) if f"{n:08d}" != order.pickup_code][: services.PICKUP_MISSES_ALLOWED]
+    for code in wrong:
+        assert leader.post(url, {"code": code}).json()["code"] == "pickup_code_invalid"
+
+    response = leader.post(url, {"code": order.pickup_code})
+
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (429, "rate_limited", "code")
+    order.refresh_from_db()
+    assert order.status == "arrived"
