@@ -58,7 +58,7 @@ def demo_logins_text() -> str:
     staff = "\n".join(f"    {username:<15} {role.label}" for username, role, _ in STAFF)
     return (
         f"  Demo shop 「{shop.name}」 (shop id {shop.id})\n"
-        f"  Staff logins (password for all: {password}) — POST /api/auth/login\n{staff}\n"
+        f"  Staff logins for /console/ (password for all: {password})\n{staff}\n"
         f"  Leaders log in with phone + SMS code: {leader[1]} ({leader[0]}, {leader[2]}) … {data.LEADERS[-1][1]}"
         f" — leader center /h5/s/{shop.id}/leader\n"
         f"  Members log in with phone + SMS code: {MEMBER_PHONE_BASE + 1} … {MEMBER_PHONE_BASE + 200}"
