@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from tuangou.core.labels import bilingual
 from tuangou.core.models import ShopScopedModel
 
 
@@ -8,21 +9,21 @@ class Campaign(ShopScopedModel):
     """A group buy (团购): items at a campaign price, sold between start and cut-off, picked up later."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "草稿"  # being edited; invisible to members
-        SCHEDULED = "scheduled", "未开始"  # published, waits for its start
-        LIVE = "live", "进行中"  # taking orders
-        CLOSED = "closed", "已截单"  # past cut-off, outcome being decided
-        SUCCEEDED = "succeeded", "已成团"  # threshold met: orders go to fulfilment
-        FAILED = "failed", "未成团"  # threshold missed: every paid order refunded
-        CANCELLED = "cancelled", "已取消"  # stopped by the merchant before anything sold
+        DRAFT = "draft", bilingual("草稿", "Draft")  # being edited; invisible to members
+        SCHEDULED = "scheduled", bilingual("未开始", "Not started")  # published, waits for its start
+        LIVE = "live", bilingual("进行中", "Live")  # taking orders
+        CLOSED = "closed", bilingual("已截单", "Cut off")  # past cut-off, outcome being decided
+        SUCCEEDED = "succeeded", bilingual("已成团", "Group formed")  # threshold met: orders go to fulfilment
+        FAILED = "failed", bilingual("未成团", "Not formed")  # threshold missed: every paid order refunded
+        CANCELLED = "cancelled", bilingual("已取消", "Cancelled")  # stopped by the merchant before anything sold
 
     class Template(models.TextChoices):
-        FAST = "fast", "极速版"
-        RICH = "rich", "丰富版"
+        FAST = "fast", bilingual("极速版", "Fast")
+        RICH = "rich", bilingual("丰富版", "Rich")
 
     class ThresholdType(models.TextChoices):
-        MEMBERS = "members", "成团人数"
-        QUANTITY = "quantity", "成团件数"
+        MEMBERS = "members", bilingual("成团人数", "Members")
+        QUANTITY = "quantity", bilingual("成团件数", "Quantity")
 
     title = models.CharField(max_length=60)
     description = models.TextField(blank=True)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from tuangou.core.labels import bilingual
 from tuangou.core.models import ShopScopedModel
 
 
@@ -19,8 +20,8 @@ class Product(ShopScopedModel):
     """Something the shop sells; its variants (specs) are SKUs."""
 
     class Status(models.TextChoices):
-        ON_SHELF = "on_shelf", "上架"
-        OFF_SHELF = "off_shelf", "下架"
+        ON_SHELF = "on_shelf", bilingual("上架", "On shelf")
+        OFF_SHELF = "off_shelf", bilingual("下架", "Off shelf")
 
     category = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="products")
     name = models.CharField(max_length=60)
@@ -62,12 +63,12 @@ class StockMovement(ShopScopedModel):
     """Every change of a SKU's stock, with why and by whom; the stock column is its running total."""
 
     class Reason(models.TextChoices):
-        INITIAL = "initial", "初始库存"
-        PURCHASE = "purchase", "采购入库"
-        ADJUSTMENT = "adjustment", "盘点调整"
-        DAMAGE = "damage", "损耗"
-        CAMPAIGN_ALLOT = "campaign_allot", "分配到团购"
-        CAMPAIGN_RETURN = "campaign_return", "团购结束退回"
+        INITIAL = "initial", bilingual("初始库存", "Opening stock")
+        PURCHASE = "purchase", bilingual("采购入库", "Purchase received")
+        ADJUSTMENT = "adjustment", bilingual("盘点调整", "Stocktake adjustment")
+        DAMAGE = "damage", bilingual("损耗", "Damage")
+        CAMPAIGN_ALLOT = "campaign_allot", bilingual("分配到团购", "Allotted to a campaign")
+        CAMPAIGN_RETURN = "campaign_return", bilingual("团购结束退回", "Returned after the campaign")
 
     sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="movements")
     delta = models.IntegerField()

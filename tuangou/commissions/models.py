@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from tuangou.core.labels import bilingual
 from tuangou.core.models import ShopScopedModel
 
 
@@ -14,17 +15,17 @@ class CommissionEntry(ShopScopedModel):
     """
 
     class Kind(models.TextChoices):
-        ACCRUAL = "accrual", "佣金入账"
-        SETTLEMENT = "settlement", "佣金结算"  # +net into withdrawable
-        SETTLEMENT_OUT = "settlement_out", "结算转出"  # −net out of pending, the other half of the pair
-        REVERSAL = "reversal", "退款冲回"
-        WITHDRAWAL = "withdrawal", "提现"
-        WITHDRAWAL_RETURN = "withdrawal_return", "提现退回"
-        REWARD = "reward", "奖励"
+        ACCRUAL = "accrual", bilingual("佣金入账", "Commission earned")
+        SETTLEMENT = "settlement", bilingual("佣金结算", "Commission settled")  # +net into withdrawable
+        SETTLEMENT_OUT = "settlement_out", bilingual("结算转出", "Settled out")  # −net out of pending, the other half of the pair
+        REVERSAL = "reversal", bilingual("退款冲回", "Refund reversal")
+        WITHDRAWAL = "withdrawal", bilingual("提现", "Withdrawal")
+        WITHDRAWAL_RETURN = "withdrawal_return", bilingual("提现退回", "Withdrawal returned")
+        REWARD = "reward", bilingual("奖励", "Reward")
 
     class Bucket(models.TextChoices):
-        PENDING = "pending", "待结算"
-        WITHDRAWABLE = "withdrawable", "可提现"
+        PENDING = "pending", bilingual("待结算", "Pending")
+        WITHDRAWABLE = "withdrawable", bilingual("可提现", "Withdrawable")
 
     leader = models.ForeignKey("leaders.Leader", on_delete=models.PROTECT, related_name="commission_entries")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -53,10 +54,10 @@ class Withdrawal(ShopScopedModel):
     """A leader asking to be paid out from their withdrawable balance; finance approves and pays."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "待审核"
-        APPROVED = "approved", "已批准"
-        REJECTED = "rejected", "已拒绝"
-        PAID = "paid", "已打款"
+        REQUESTED = "requested", bilingual("待审核", "Pending review")
+        APPROVED = "approved", bilingual("已批准", "Approved")
+        REJECTED = "rejected", bilingual("已拒绝", "Rejected")
+        PAID = "paid", bilingual("已打款", "Paid out")
 
     leader = models.ForeignKey("leaders.Leader", on_delete=models.PROTECT, related_name="withdrawals")
     amount_fen = models.PositiveIntegerField()

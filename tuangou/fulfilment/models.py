@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from tuangou.core.labels import bilingual
 from tuangou.core.models import ShopScopedModel
 
 
@@ -10,8 +11,8 @@ class Shipment(ShopScopedModel):
     """A campaign's goods for one pickup point: shipped by the merchant, received by the leader."""
 
     class Status(models.TextChoices):
-        SHIPPED = "shipped", "已发货"
-        ARRIVED = "arrived", "已到货"
+        SHIPPED = "shipped", bilingual("已发货", "Shipped")
+        ARRIVED = "arrived", bilingual("已到货", "Arrived")
 
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="shipments")
     pickup_point = models.ForeignKey("leaders.PickupPoint", on_delete=models.PROTECT, related_name="shipments")
@@ -37,19 +38,19 @@ class ExportJob(ShopScopedModel):
     done; a done job is handed out again while the campaign's orders stay as they were."""
 
     class Kind(models.TextChoices):
-        PURCHASE = "purchase", "采购单"
-        SHIPPING = "shipping", "发货单"
-        SORTING = "sorting", "分拣单"
+        PURCHASE = "purchase", bilingual("采购单", "Purchase summary")
+        SHIPPING = "shipping", bilingual("发货单", "Shipping sheet")
+        SORTING = "sorting", bilingual("分拣单", "Sorting list")
 
     class Format(models.TextChoices):
-        XLSX = "xlsx", "Excel"
-        PDF = "pdf", "PDF"
+        XLSX = "xlsx", bilingual("Excel", "Excel")
+        PDF = "pdf", bilingual("PDF", "PDF")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "排队中"  # waiting for a worker
-        RUNNING = "running", "生成中"  # a worker builds it; updated_at is its heartbeat
-        DONE = "done", "已完成"  # the file is there
-        FAILED = "failed", "失败"  # error says why; asking again makes a new job
+        QUEUED = "queued", bilingual("排队中", "Queued")  # waiting for a worker
+        RUNNING = "running", bilingual("生成中", "Generating")  # a worker builds it; updated_at is its heartbeat
+        DONE = "done", bilingual("已完成", "Completed")  # the file is there
+        FAILED = "failed", bilingual("失败", "Failed")  # error says why; asking again makes a new job
 
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="export_jobs")
     kind = models.CharField(max_length=20, choices=Kind.choices)

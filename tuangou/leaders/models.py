@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from tuangou.core.labels import bilingual
 from tuangou.core.models import ShopScopedModel
 
 
@@ -45,9 +46,9 @@ class LeaderApplication(ShopScopedModel):
     """Someone asking to become a leader, with what the shop's thresholds were checked against."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待审核"
-        APPROVED = "approved", "已通过"
-        REJECTED = "rejected", "已拒绝"
+        PENDING = "pending", bilingual("待审核", "Pending review")
+        APPROVED = "approved", bilingual("已通过", "Approved")
+        REJECTED = "rejected", bilingual("已拒绝", "Rejected")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leader_applications")
     name = models.CharField(max_length=30)
@@ -73,9 +74,9 @@ class Leader(ShopScopedModel):
     """A 团长 of this shop: runs a pickup point and earns commission on their members' orders."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "正常"
-        SUSPENDED = "suspended", "已暂停"
-        CLEARED = "cleared", "已清退"
+        ACTIVE = "active", bilingual("正常", "Active")
+        SUSPENDED = "suspended", bilingual("已暂停", "Suspended")
+        CLEARED = "cleared", bilingual("已清退", "Cleared out")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leader_roles")
     application = models.OneToOneField(LeaderApplication, on_delete=models.SET_NULL, null=True, blank=True, related_name="leader")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from tuangou.core.labels import bilingual
 from tuangou.core.models import ShopScopedModel
 
 
@@ -8,10 +9,10 @@ class Message(ShopScopedModel):
     """An in-app message to one person (the H5 message center)."""
 
     class Kind(models.TextChoices):
-        PICKUP_NOTICE = "pickup_notice", "提货通知"
-        ORDER = "order", "订单消息"
-        LEADER = "leader", "团长消息"
-        SYSTEM = "system", "系统消息"
+        PICKUP_NOTICE = "pickup_notice", bilingual("提货通知", "Pickup notice")
+        ORDER = "order", bilingual("订单消息", "Order message")
+        LEADER = "leader", bilingual("团长消息", "Leader message")
+        SYSTEM = "system", bilingual("系统消息", "System message")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -29,9 +30,9 @@ class Delivery(ShopScopedModel):
     """One message sent on an outbound channel (SMS, WeChat), with its outcome; retried by a job."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "待发送"
-        SENT = "sent", "已发送"
-        FAILED = "failed", "发送失败"
+        QUEUED = "queued", bilingual("待发送", "Queued")
+        SENT = "sent", bilingual("已发送", "Sent")
+        FAILED = "failed", bilingual("发送失败", "Failed")
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(max_length=20)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from tuangou.core.labels import bilingual
 from tuangou.core.models import ShopScopedModel
 
 
@@ -8,15 +9,15 @@ class Order(ShopScopedModel):
     """A member's order in one campaign, through one leader, picked up at that leader's point."""
 
     class Status(models.TextChoices):
-        PENDING_PAYMENT = "pending_payment", "待付款"  # stock reserved until expires_at
-        PAID = "paid", "已付款"  # campaign still live
-        CONFIRMED = "confirmed", "已成团"  # cut-off passed, campaign succeeded
-        SHIPPED = "shipped", "已发货"  # merchant sent the goods to the pickup point
-        ARRIVED = "arrived", "待提货"  # leader confirmed the goods arrived
-        PICKED_UP = "picked_up", "已提货"  # leader verified the pickup code
-        COMPLETED = "completed", "已完成"  # after-sales window closed
-        CANCELLED = "cancelled", "已取消"  # unpaid and cancelled or timed out; stock released
-        REFUNDED = "refunded", "已退款"  # all money returned
+        PENDING_PAYMENT = "pending_payment", bilingual("待付款", "Awaiting payment")  # stock reserved until expires_at
+        PAID = "paid", bilingual("已付款", "Paid")  # campaign still live
+        CONFIRMED = "confirmed", bilingual("已成团", "Group formed")  # cut-off passed, campaign succeeded
+        SHIPPED = "shipped", bilingual("已发货", "Shipped")  # merchant sent the goods to the pickup point
+        ARRIVED = "arrived", bilingual("待提货", "Ready for pickup")  # leader confirmed the goods arrived
+        PICKED_UP = "picked_up", bilingual("已提货", "Picked up")  # leader verified the pickup code
+        COMPLETED = "completed", bilingual("已完成", "Completed")  # after-sales window closed
+        CANCELLED = "cancelled", bilingual("已取消", "Cancelled")  # unpaid and cancelled or timed out; stock released
+        REFUNDED = "refunded", bilingual("已退款", "Refunded")  # all money returned
 
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="orders")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
@@ -89,9 +90,9 @@ class AfterSaleRequest(ShopScopedModel):
     """A member's complaint about an order (missing, damaged ...), handled by customer service."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "待处理"
-        REFUNDED = "refunded", "已退款"
-        REJECTED = "rejected", "已驳回"
+        OPEN = "open", bilingual("待处理", "Open")
+        REFUNDED = "refunded", bilingual("已退款", "Refunded")
+        REJECTED = "rejected", bilingual("已驳回", "Rejected")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="after_sales")
     line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, null=True, blank=True, related_name="after_sales")

@@ -1,5 +1,6 @@
 from django.db import models
 
+from tuangou.core.labels import bilingual
 from tuangou.core.models import ShopScopedModel
 
 
@@ -7,9 +8,9 @@ class Payment(ShopScopedModel):
     """One attempt to collect an order's money through a provider."""
 
     class Status(models.TextChoices):
-        CREATED = "created", "待支付"
-        SUCCEEDED = "succeeded", "已支付"
-        CLOSED = "closed", "已关闭"
+        CREATED = "created", bilingual("待支付", "Awaiting payment")
+        SUCCEEDED = "succeeded", bilingual("已支付", "Paid")
+        CLOSED = "closed", bilingual("已关闭", "Closed")
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(max_length=20)
@@ -25,9 +26,9 @@ class Refund(ShopScopedModel):
     """Money returned for an order (all of it or part), through the provider that took it."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "退款中"
-        SUCCEEDED = "succeeded", "已退款"
-        FAILED = "failed", "退款失败"
+        PENDING = "pending", bilingual("退款中", "Refunding")
+        SUCCEEDED = "succeeded", bilingual("已退款", "Refunded")
+        FAILED = "failed", bilingual("退款失败", "Refund failed")
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")

@@ -43,7 +43,7 @@ def update_settings(request, shop_id: Path[int], payload: ShopSettingsIn):
 @console_router.get("/roles", response=list[RoleOut], summary="Roles and the permissions each holds")
 def list_roles(request, shop_id: Path[int]):
     access_shop_as_staff(request, shop_id, "shop.view")
-    return [{"role": r.value, "label": r.label, "permissions": sorted(ROLE_PERMISSIONS[r.value])} for r in Staff.Role]
+    return [{"role": r.value, "label": str(r.label), "permissions": sorted(ROLE_PERMISSIONS[r.value])} for r in Staff.Role]
 
 
 @console_router.get("/permissions", response=dict[str, str])

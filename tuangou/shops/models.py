@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from tuangou.core.labels import bilingual
 from tuangou.core.models import TimeStampedModel
 
 
@@ -8,8 +9,8 @@ class Shop(TimeStampedModel):
     """The tenant: one merchant's business. Every business row carries its id."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "营业中"
-        SUSPENDED = "suspended", "已停用"  # by a platform operator
+        ACTIVE = "active", bilingual("营业中", "Open")
+        SUSPENDED = "suspended", bilingual("已停用", "Suspended")  # by a platform operator
 
     name = models.CharField(max_length=60)
     category = models.CharField(max_length=30, blank=True)
@@ -38,12 +39,12 @@ class Staff(TimeStampedModel):
     """A person working in a shop, with one role that decides what they may see and do."""
 
     class Role(models.TextChoices):
-        OWNER = "owner", "店主"
-        ADMIN = "admin", "管理员"
-        OPERATIONS = "operations", "运营"
-        WAREHOUSE = "warehouse", "仓储发货"
-        FINANCE = "finance", "财务"
-        SUPPORT = "support", "客服"
+        OWNER = "owner", bilingual("店主", "Owner")
+        ADMIN = "admin", bilingual("管理员", "Admin")
+        OPERATIONS = "operations", bilingual("运营", "Operations")
+        WAREHOUSE = "warehouse", bilingual("仓储发货", "Warehouse")
+        FINANCE = "finance", bilingual("财务", "Finance")
+        SUPPORT = "support", bilingual("客服", "Customer service")
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="staff")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles")

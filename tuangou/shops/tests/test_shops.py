@@ -95,3 +95,15 @@ def test_unknown_endpoints_and_methods_answer_the_error_shape():
     assert missing.json() == {"code": "not_found", "message": "No such endpoint", "field": None}
     assert wrong_method.status_code == 405
     assert wrong_method.json()["code"] == "method_not_allowed"
+
+
+def test_choice_labels_follow_the_requested_language():
+    owner = StaffFactory()
+    client = ApiClient(language="en")
+    client.login_password(owner.user.username, PASSWORD)
+
+    english = ok(client.get(f"console/shops/{owner.shop_id}/staff"))
+    client.language = None
+    chinese = ok(client.get(f"console/shops/{owner.shop_id}/staff"))
+
+    assert (english[0]["role_label"], chinese[0]["role_label"]) == ("Owner", "店主")
