@@ -6,7 +6,21 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from tuangou.core.errors import ApplicationError
 from tuangou.core.validation import validation_error_body
 
-api = NinjaAPI(
+class TuangouAPI(NinjaAPI):
+    """Builds the OpenAPI document once per process: it only changes with the code, and building
+    it costs ~180 ms of CPU (the public /api/openapi.json would otherwise be cheap to flood)."""
+
+    _openapi_cache: dict = {}
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_params:
+            return super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        if path_prefix not in self._openapi_cache:
+            self._openapi_cache[path_prefix] = super().get_openapi_schema(path_prefix=path_prefix)
+        return self._openapi_cache[path_prefix]
+
+
+api = TuangouAPI(
     title="Tuangou API",
     version="1.0.0",
     description="社区团购 SaaS — merchants (console), leaders (leader center) and members (shop). "

@@ -107,3 +107,14 @@ def test_choice_labels_follow_the_requested_language():
     chinese = ok(client.get(f"console/shops/{owner.shop_id}/staff"))
 
     assert (english[0]["role_label"], chinese[0]["role_label"]) == ("Owner", "店主")
+
+
+def test_the_openapi_document_is_served_and_lists_the_console():
+    client = ApiClient()
+
+    first = client.get("/api/openapi.json")
+    second = client.get("/api/openapi.json")
+
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json()
+    assert "/api/console/shops/{shop_id}/orders" in first.json()["paths"]
