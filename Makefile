@@ -7,7 +7,7 @@ PORT ?= 8000
 # The demo shows development SMS codes at /dev/sms; production leaves this off.
 export SMS_SHOW_CODES ?= 1
 
-.PHONY: install types frontend run serve test test-frontend bench migrate demo clean
+.PHONY: install types frontend run serve test test-frontend lint bench migrate demo clean
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,10 +42,18 @@ run: frontend demo
 test-frontend: frontend
 	cd frontend && npx vitest run
 
+# ruff (lint and format), eslint and prettier, the layers between apps, and no model change
+# without its migration. `make test` runs it first.
+lint: install frontend/node_modules/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	cd frontend && npx eslint . && npx prettier --check . --log-level warn
+	$(PY) manage.py makemigrations --check --dry-run -v 0
+
 # Front-end unit tests, then the Python suite (with the browser tests) on SQLite, then again on
 # PostgreSQL when DATABASE_URL names one (CI sets it and REQUIRE_POSTGRES=1, so a missing
 # PostgreSQL fails instead of skipping).
-test: test-frontend
+test: lint test-frontend
 	@if [ -n "$$DATABASE_URL" ]; then \
 		env -u DATABASE_URL $(PY) -m pytest -q -m "not postgres and not e2e" && \
 		echo "== again on PostgreSQL ($$DATABASE_URL) ==" && $(PY) -m pytest -q; \

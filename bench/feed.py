@@ -14,6 +14,7 @@ Prints
 `--server wsgi` runs the old gunicorn sync-worker setup instead, to show what the feeds do to it.
 Figures only; nothing asserted.
 """
+
 import argparse
 import asyncio
 import importlib.util
@@ -56,9 +57,24 @@ class Server:
         self.port = run.free_port()
         self.log = open(f"/tmp/bench-feed-server-{self.port}.log", "w+")
         self.proc = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers), "--server", server],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "manage.py",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                "--server",
+                server,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def wait_ready(self, timeout=60.0):
@@ -96,9 +112,11 @@ class FeedReader:
     async def start(self, timeout: float) -> None:
         try:
             reader, self.writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", self.port), timeout)
-            self.writer.write(f"GET {self.path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nAccept: text/event-stream\r\n\r\n".encode())
+            self.writer.write(
+                f"GET {self.path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nAccept: text/event-stream\r\n\r\n".encode()
+            )
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
-        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError):
+        except (TimeoutError, OSError, asyncio.IncompleteReadError):
             return
         first_line = head.split(b"\r\n", 1)[0]
         self.open = b" 200 " in first_line and b"text/event-stream" in head.lower()
@@ -124,7 +142,10 @@ class FeedReader:
 async def place_orders(port: int, data: dict, clients: int, seconds: float, first: int) -> dict:
     """Orders from `clients` concurrent clients for `seconds`; each request may take REQUEST_TIMEOUT."""
     path = f"/api/shops/{data['shop_id']}/orders"
-    bodies = [run.order_body(data, list(zip(run.order_pair(data, n), (run.QTY_A, run.QTY_B)))) for n in range(len(data["items"]))]
+    bodies = [
+        run.order_body(data, list(zip(run.order_pair(data, n), (run.QTY_A, run.QTY_B))))
+        for n in range(len(data["items"]))
+    ]
     members = data["members"]
     counter = iter(range(first, 10**12))
     end = time.monotonic() + seconds
@@ -136,8 +157,10 @@ async def place_orders(port: int, data: dict, clients: int, seconds: float, firs
             n = next(counter)
             _, token = members[n % len(members)]
             try:
-                status, payload = await asyncio.wait_for(conn.request("POST", path, run.order_headers(token), bodies[n % len(bodies)]), REQUEST_TIMEOUT)
-            except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError) as exc:
+                status, payload = await asyncio.wait_for(
+                    conn.request("POST", path, run.order_headers(token), bodies[n % len(bodies)]), REQUEST_TIMEOUT
+                )
+            except (TimeoutError, OSError, asyncio.IncompleteReadError) as exc:
                 conn.close()
                 status, payload = 0, repr(exc).encode()
             if status == 201:
@@ -156,23 +179,30 @@ async def place_orders(port: int, data: dict, clients: int, seconds: float, firs
 async def scenario(port: int, data: dict, args) -> None:
     await run.warm_workers(port, args.workers)
     baseline = await place_orders(port, data, args.clients, args.seconds, first=0)
-    print(f"order_api_per_s_no_feeds={baseline['per_s']:.1f} (ok {baseline['ok']}, failed {baseline['failed']})", flush=True)
+    print(
+        f"order_api_per_s_no_feeds={baseline['per_s']:.1f} (ok {baseline['ok']}, failed {baseline['failed']})",
+        flush=True,
+    )
 
     path = f"/api/shops/{data['shop_id']}/campaigns/{data['campaign_id']}/feed"
     feeds = [FeedReader(port, path) for _ in range(args.feeds)]
     opened_at = time.monotonic()
     for start in range(0, len(feeds), 50):  # as phones arrive, not one SYN flood
-        await asyncio.gather(*(feed.start(timeout=REQUEST_TIMEOUT) for feed in feeds[start:start + 50]))
+        await asyncio.gather(*(feed.start(timeout=REQUEST_TIMEOUT) for feed in feeds[start : start + 50]))
     open_count = sum(feed.open for feed in feeds)
     print(f"bench: {open_count} of {args.feeds} feeds answered in {time.monotonic() - opened_at:.1f} s", flush=True)
 
     loaded = await place_orders(port, data, args.clients, args.seconds, first=10**6)
     still_open = sum(feed.open for feed in feeds)
-    print(f"feeds_open={open_count} order_api_per_s_with_feeds={loaded['per_s']:.1f} "
-          f"orders_ok={loaded['ok']} orders_failed={loaded['failed']}")
+    print(
+        f"feeds_open={open_count} order_api_per_s_with_feeds={loaded['per_s']:.1f} "
+        f"orders_ok={loaded['ok']} orders_failed={loaded['failed']}"
+    )
     if loaded["first_error"]:
         print(f"bench: first failed order: {loaded['first_error']}")
-    print(f"feeds_still_open={still_open} (received {sum(feed.bytes for feed in feeds)} bytes of events and heartbeats)")
+    print(
+        f"feeds_still_open={still_open} (received {sum(feed.bytes for feed in feeds)} bytes of events and heartbeats)"
+    )
     for feed in feeds:
         feed.close()
 
@@ -180,9 +210,18 @@ async def scenario(port: int, data: dict, args) -> None:
 def main() -> int:
     args = parse_args()
     url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING",
-           "DEBUG": "0", "CONN_MAX_AGE": "600" if args.server == "wsgi" else "0", "SMS_SHOW_CODES": "0"}
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "CONN_MAX_AGE", "LOG_LEVEL", "DEBUG")})
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "LOG_LEVEL": "WARNING",
+        "DEBUG": "0",
+        "CONN_MAX_AGE": "600" if args.server == "wsgi" else "0",
+        "SMS_SHOW_CODES": "0",
+    }
+    os.environ.update(
+        {k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "CONN_MAX_AGE", "LOG_LEVEL", "DEBUG")}
+    )
     print(f"bench: recreating {conninfo_to_dict(url).get('dbname')} and migrating ...", flush=True)
     run.recreate_database(url)
     run.migrate(env)
@@ -194,8 +233,10 @@ def main() -> int:
         asyncio.run(scenario(server.port, data, args))
     finally:
         server.stop()
-    print(f"setup: manage.py serve --server {args.server} ({'uvicorn, DB_POOL=' + os.environ.get('DB_POOL', '1') if args.server == 'asgi' else 'gunicorn sync workers, CONN_MAX_AGE=600'}), "
-          f"{args.workers} workers, {args.clients} order clients, {args.seconds:g} s windows, {os.cpu_count()} CPUs")
+    print(
+        f"setup: manage.py serve --server {args.server} ({'uvicorn, DB_POOL=' + os.environ.get('DB_POOL', '1') if args.server == 'asgi' else 'gunicorn sync workers, CONN_MAX_AGE=600'}), "
+        f"{args.workers} workers, {args.clients} order clients, {args.seconds:g} s windows, {os.cpu_count()} CPUs"
+    )
     return 0
 
 

@@ -15,6 +15,7 @@ network went idle).
 
 Prints  h5_fcp_ms=<median>  h5_first_screen_js_kb=<gzip kB>  (figures only; nothing asserted)
 """
+
 import argparse
 import gzip
 import json
@@ -33,8 +34,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def demo_campaign_path(base: str) -> str:
@@ -63,8 +72,14 @@ def serve_demo() -> tuple[subprocess.Popen, str, str]:
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], **quiet)
     subprocess.run([sys.executable, "manage.py", "load_demo"], **quiet)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], **quiet)
-    server = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -118,14 +133,23 @@ def measure(args, base: str) -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         for _ in range(args.runs):
-            context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                          has_touch=True, locale="zh-CN")
+            context = browser.new_context(
+                viewport={"width": 390, "height": 844},
+                device_scale_factor=2,
+                is_mobile=True,
+                has_touch=True,
+                locale="zh-CN",
+            )
             page = context.new_page()
             cdp = context.new_cdp_session(page)
             cdp.send("Emulation.setCPUThrottlingRate", {"rate": args.cpu})
             scripts = []
-            page.on("response", lambda response: scripts.append(response.url)
-                    if response.request.resource_type == "script" and response.ok else None)
+            page.on(
+                "response",
+                lambda response, scripts=scripts: (
+                    scripts.append(response.url) if response.request.resource_type == "script" and response.ok else None
+                ),
+            )
             page.goto(base + path, wait_until="networkidle")
             fcp = page.evaluate("""() => new Promise((resolve) => {
                 const found = performance.getEntriesByName('first-contentful-paint')[0];
@@ -139,8 +163,10 @@ def measure(args, base: str) -> int:
         browser.close()
     print(f"h5_fcp_ms={statistics.median(fcps):.0f}")
     print(f"h5_first_screen_js_kb={statistics.median(js_sizes) / 1024:.1f}")
-    print(f"page: {path}; runs: {', '.join(f'{value:.0f}' for value in fcps)} ms; CPU slowdown {args.cpu:g}×; "
-          f"scripts: {len(sizes)} files")
+    print(
+        f"page: {path}; runs: {', '.join(f'{value:.0f}' for value in fcps)} ms; CPU slowdown {args.cpu:g}×; "
+        f"scripts: {len(sizes)} files"
+    )
     return 0
 
 

@@ -4,6 +4,7 @@ raw SQL, then a flash sale. PostgreSQL only; it drops and recreates its own data
 
 Prints figures only (no assertions on speed): see bench/README.md for what each line means.
 """
+
 import argparse
 import asyncio
 import json
@@ -34,21 +35,36 @@ BIG_STOCK = 50_000_000
 
 # --- options ---------------------------------------------------------------------------------------
 
+
 def parse_args():
     env = os.environ.get
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=int(env("BENCH_CLIENTS", "32")), help="concurrent clients (32)")
-    parser.add_argument("--seconds", type=float, default=float(env("BENCH_SECONDS", "15")), help="measured seconds per run (15)")
-    parser.add_argument("--warmup", type=float, default=float(env("BENCH_WARMUP", "2")), help="uncounted seconds first (2)")
-    parser.add_argument("--skip-raw", action="store_true", default=env("BENCH_SKIP_RAW", "") == "1", help="no raw SQL run")
+    parser.add_argument(
+        "--seconds", type=float, default=float(env("BENCH_SECONDS", "15")), help="measured seconds per run (15)"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=float(env("BENCH_WARMUP", "2")), help="uncounted seconds first (2)"
+    )
+    parser.add_argument(
+        "--skip-raw", action="store_true", default=env("BENCH_SKIP_RAW", "") == "1", help="no raw SQL run"
+    )
     parser.add_argument("--quick", action="store_true", default=env("BENCH_QUICK", "") == "1", help="short smoke run")
     parser.add_argument("--flash-attempts", type=int, default=int(env("BENCH_FLASH_ATTEMPTS", "2000")))
     parser.add_argument("--flash-connections", type=int, default=int(env("BENCH_FLASH_CONNECTIONS", "200")))
-    parser.add_argument("--raw-processes", type=int, default=int(env("BENCH_RAW_PROCESSES", "2")),
-                        help="processes sharing the raw SQL clients, threads inside each (2)")
-    parser.add_argument("--items", type=int, default=int(env("BENCH_ITEMS", "2")),
-                        help="big-stock campaign items; each order takes two neighbours. 2 (the default) puts "
-                             "every order on the same two rows; more spreads the row locks")
+    parser.add_argument(
+        "--raw-processes",
+        type=int,
+        default=int(env("BENCH_RAW_PROCESSES", "2")),
+        help="processes sharing the raw SQL clients, threads inside each (2)",
+    )
+    parser.add_argument(
+        "--items",
+        type=int,
+        default=int(env("BENCH_ITEMS", "2")),
+        help="big-stock campaign items; each order takes two neighbours. 2 (the default) puts "
+        "every order on the same two rows; more spreads the row locks",
+    )
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.warmup = min(args.seconds, 3.0), min(args.warmup, 1.0)
@@ -59,6 +75,7 @@ def parse_args():
 
 
 # --- database --------------------------------------------------------------------------------------
+
 
 def recreate_database(url: str) -> None:
     params = conninfo_to_dict(url)
@@ -72,8 +89,13 @@ def recreate_database(url: str) -> None:
 
 
 def migrate(env: dict) -> None:
-    done = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode:
         sys.exit(f"bench: migrate failed\n{done.stdout}\n{done.stderr}")
 
@@ -101,40 +123,87 @@ def prepare_data(n_members: int, n_flash: int, n_items: int = 2) -> dict:
     now = timezone.now()
     with transaction.atomic():
         shop = Shop.objects.create(name="压测鲜果铺", category="生鲜果蔬", city="厦门")
-        leader_user = User.objects.create(username="bench-leader", phone="13700000000", password="!", display_name="王团长")
-        leader = Leader.objects.create(shop=shop, user=leader_user, name="王团长", phone="13700000000",
-                                       status=Leader.Status.ACTIVE, commission_rate_bp=1000)
-        point = PickupPoint.objects.create(shop=shop, leader=leader, name="莲花新城自提点", community="莲花新城",
-                                           address="厦门市思明区莲花路1号", lat=Decimal("24.493300"),
-                                           lng=Decimal("118.130100"), route="思明线", households=800, is_active=True)
+        leader_user = User.objects.create(
+            username="bench-leader", phone="13700000000", password="!", display_name="王团长"
+        )
+        leader = Leader.objects.create(
+            shop=shop,
+            user=leader_user,
+            name="王团长",
+            phone="13700000000",
+            status=Leader.Status.ACTIVE,
+            commission_rate_bp=1000,
+        )
+        point = PickupPoint.objects.create(
+            shop=shop,
+            leader=leader,
+            name="莲花新城自提点",
+            community="莲花新城",
+            address="厦门市思明区莲花路1号",
+            lat=Decimal("24.493300"),
+            lng=Decimal("118.130100"),
+            route="思明线",
+            households=800,
+            is_active=True,
+        )
         product = Product.objects.create(shop=shop, name="压测商品", unit="份")
         prices = [PRICE_A if i % 2 == 0 else PRICE_B for i in range(n_items)] + [PRICE_FLASH]
-        skus = Sku.objects.bulk_create([
-            Sku(shop=shop, product=product, spec=f"规格{i + 1}" if i < n_items else "秒杀款", price_fen=price, stock=0)
-            for i, price in enumerate(prices)
-        ])
+        skus = Sku.objects.bulk_create(
+            [
+                Sku(
+                    shop=shop,
+                    product=product,
+                    spec=f"规格{i + 1}" if i < n_items else "秒杀款",
+                    price_fen=price,
+                    stock=0,
+                )
+                for i, price in enumerate(prices)
+            ]
+        )
         campaign = Campaign.objects.create(
-            shop=shop, title="压测团购", status=Campaign.Status.LIVE, starts_at=now - timedelta(hours=1),
-            cutoff_at=now + timedelta(days=1), pickup_at=now + timedelta(days=2), all_leaders=True)
-        *items, flash = CampaignItem.objects.bulk_create([
-            CampaignItem(shop=shop, campaign=campaign, sku=sku, price_fen=sku.price_fen, sort=i,
-                         stock_allotted=FLASH_STOCK if i == n_items else BIG_STOCK,
-                         stock_left=FLASH_STOCK if i == n_items else BIG_STOCK,
-                         purchase_limit=1 if i == n_items else 0)
-            for i, sku in enumerate(skus)
-        ])
+            shop=shop,
+            title="压测团购",
+            status=Campaign.Status.LIVE,
+            starts_at=now - timedelta(hours=1),
+            cutoff_at=now + timedelta(days=1),
+            pickup_at=now + timedelta(days=2),
+            all_leaders=True,
+        )
+        *items, flash = CampaignItem.objects.bulk_create(
+            [
+                CampaignItem(
+                    shop=shop,
+                    campaign=campaign,
+                    sku=sku,
+                    price_fen=sku.price_fen,
+                    sort=i,
+                    stock_allotted=FLASH_STOCK if i == n_items else BIG_STOCK,
+                    stock_left=FLASH_STOCK if i == n_items else BIG_STOCK,
+                    purchase_limit=1 if i == n_items else 0,
+                )
+                for i, sku in enumerate(skus)
+            ]
+        )
         # "!" is an unusable password: these people log in only with their bearer token.
-        users = User.objects.bulk_create([
-            User(username=f"bench{i:06d}", phone=f"139{i:08d}", password="!", display_name=f"会员{i}")
-            for i in range(n_members + n_flash)
-        ])
+        users = User.objects.bulk_create(
+            [
+                User(username=f"bench{i:06d}", phone=f"139{i:08d}", password="!", display_name=f"会员{i}")
+                for i in range(n_members + n_flash)
+            ]
+        )
         keys = [ApiToken.new_key() for _ in users]
-        ApiToken.objects.bulk_create([ApiToken(user=u, key_hash=ApiToken.hash_key(k), name="bench")
-                                      for u, k in zip(users, keys)])
+        ApiToken.objects.bulk_create(
+            [ApiToken(user=u, key_hash=ApiToken.hash_key(k), name="bench") for u, k in zip(users, keys)]
+        )
         Membership.objects.bulk_create([Membership(shop=shop, user=u, leader=leader, via_leader=leader) for u in users])
     data = {
-        "shop_id": shop.pk, "leader_id": leader.pk, "point_id": point.pk, "campaign_id": campaign.pk,
-        "items": [i.pk for i in items], "specs": {i.pk: i.sku.spec for i in items}, "flash_item": flash.pk,
+        "shop_id": shop.pk,
+        "leader_id": leader.pk,
+        "point_id": point.pk,
+        "campaign_id": campaign.pk,
+        "items": [i.pk for i in items],
+        "specs": {i.pk: i.sku.spec for i in items},
+        "flash_item": flash.pk,
         "product_name": product.name,
         "members": [(u.pk, k) for u, k in zip(users[:n_members], keys[:n_members])],
         "flash_members": [(u.pk, k) for u, k in zip(users[n_members:], keys[n_members:])],
@@ -144,6 +213,7 @@ def prepare_data(n_members: int, n_flash: int, n_items: int = 2) -> dict:
 
 
 # --- server ----------------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -159,10 +229,30 @@ class Server:
         self.log = tempfile.NamedTemporaryFile(prefix="tuangou-bench-server-", suffix=".log", delete=False)
         self.keep_log = False
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", str(workers),
-             "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
-             "--backlog", "4096", "--timeout", "60"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "--backlog",
+                "4096",
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def log_tail(self, lines=40) -> str:
         return "\n".join(Path(self.log.name).read_text(errors="replace").splitlines()[-lines:])
@@ -218,9 +308,11 @@ class LockSampler:
     """Samples pg_stat_activity ten times a second: how many of the database's sessions were
     running a statement, and how many of those were waiting for a lock (the hot rows)."""
 
-    QUERY = ("SELECT count(*) FILTER (WHERE state = 'active'), "
-             "count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock') "
-             "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    QUERY = (
+        "SELECT count(*) FILTER (WHERE state = 'active'), "
+        "count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock') "
+        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
 
     def __init__(self, url: str):
         self.url, self.samples, self.stop_event = url, [], threading.Event()
@@ -248,6 +340,7 @@ class LockSampler:
 
 
 # --- HTTP client: asyncio streams, keep-alive when the server allows it ---------------------------
+
 
 class HttpConnection:
     def __init__(self, host: str, port: int):
@@ -315,28 +408,41 @@ def order_pair(data: dict, n: int) -> tuple[int, int]:
 
 
 def order_body(data: dict, items: list[tuple[int, int]]) -> bytes:
-    return json.dumps({
-        "campaign_id": data["campaign_id"], "leader_id": data["leader_id"],
-        "items": [{"campaign_item_id": i, "quantity": q} for i, q in items],
-    }).encode()
+    return json.dumps(
+        {
+            "campaign_id": data["campaign_id"],
+            "leader_id": data["leader_id"],
+            "items": [{"campaign_item_id": i, "quantity": q} for i, q in items],
+        }
+    ).encode()
 
 
 def order_headers(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
-            "Idempotency-Key": uuid.uuid4().hex, "Accept-Language": "en"}
+    return {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        "Idempotency-Key": uuid.uuid4().hex,
+        "Accept-Language": "en",
+    }
 
 
 async def probe(port: int, data: dict) -> None:
     """One order before the run: a missing or misbehaving endpoint stops the bench with its answer."""
     conn = HttpConnection("127.0.0.1", port)
     _, token = data["members"][0]
-    status, payload = await conn.request("POST", f"/api/shops/{data['shop_id']}/orders", order_headers(token),
-                                         order_body(data, list(zip(order_pair(data, 0), (QTY_A, QTY_B)))))
+    status, payload = await conn.request(
+        "POST",
+        f"/api/shops/{data['shop_id']}/orders",
+        order_headers(token),
+        order_body(data, list(zip(order_pair(data, 0), (QTY_A, QTY_B)))),
+    )
     conn.close()
     if status != 201:
         hint = " (the order endpoint does not exist yet?)" if status in (404, 405) else ""
-        raise RuntimeError(f"POST /api/shops/{data['shop_id']}/orders answered {status}{hint}:\n"
-                           f"{payload.decode(errors='replace')[:2000]}")
+        raise RuntimeError(
+            f"POST /api/shops/{data['shop_id']}/orders answered {status}{hint}:\n"
+            f"{payload.decode(errors='replace')[:2000]}"
+        )
 
 
 def percentile(sorted_values: list[float], p: float) -> float:
@@ -348,6 +454,7 @@ def percentile(sorted_values: list[float], p: float) -> float:
 async def warm_workers(port: int, workers: int) -> None:
     """A few concurrent GETs, so that each worker has loaded the URLconf (and with it every app's
     API module) before the clock runs: Django does that on a worker's first request."""
+
     async def one():
         conn = HttpConnection("127.0.0.1", port)
         await conn.request("GET", "/healthz", {}, b"")
@@ -407,7 +514,9 @@ async def order_api_run(port: int, data: dict, clients: int, seconds: float, war
         "per_s": len(latencies) / seconds,
         "p50_ms": percentile(latencies, 50) * 1000,
         "p99_ms": percentile(latencies, 99) * 1000,
-        "statuses": statuses, "first_error": first_error[0] if first_error else "", "total_201": total_201[0],
+        "statuses": statuses,
+        "first_error": first_error[0] if first_error else "",
+        "total_201": total_201[0],
     }
 
 
@@ -439,22 +548,27 @@ async def flash_run(port: int, data: dict, connections: int) -> dict:
 
 # --- raw SQL: the same transaction through psycopg -------------------------------------------------
 
-RAW_UPDATE = ("UPDATE campaigns_campaignitem SET stock_left = stock_left - %s, updated_at = now() "
-              "WHERE id = %s AND shop_id = %s AND stock_left >= %s RETURNING price_fen")
+RAW_UPDATE = (
+    "UPDATE campaigns_campaignitem SET stock_left = stock_left - %s, updated_at = now() "
+    "WHERE id = %s AND shop_id = %s AND stock_left >= %s RETURNING price_fen"
+)
 RAW_ORDER = (
     "INSERT INTO orders_order (shop_id, campaign_id, member_id, leader_id, pickup_point_id, number, status, "
     "items_fen, discount_fen, total_fen, refunded_fen, pickup_code, contact_name, contact_phone, note, "
     "idempotency_key, request_hash, expires_at, created_at, updated_at) "
     "VALUES (%s, %s, %s, %s, %s, %s, 'pending_payment', %s, 0, %s, 0, %s, '', '', '', %s, '', "
-    "now() + interval '15 minutes', now(), now()) RETURNING id")
+    "now() + interval '15 minutes', now(), now()) RETURNING id"
+)
 RAW_LINES = (
     "INSERT INTO orders_orderline (shop_id, order_id, campaign_item_id, product_name, spec, unit_price_fen, "
     "quantity, amount_fen, refunded_quantity, refunded_fen, commission_rate_bp, created_at, updated_at) VALUES "
     "(%s, %s, %s, %s, %s, %s, %s, %s, 0, 0, 1000, now(), now()), "
-    "(%s, %s, %s, %s, %s, %s, %s, %s, 0, 0, 1000, now(), now())")
+    "(%s, %s, %s, %s, %s, %s, %s, %s, 0, 0, 1000, now(), now())"
+)
 RAW_EVENT = (
     "INSERT INTO orders_orderevent (shop_id, order_id, type, from_status, to_status, actor_id, data, "
-    "created_at, updated_at) VALUES (%s, %s, 'created', '', 'pending_payment', %s, '{}', now(), now())")
+    "created_at, updated_at) VALUES (%s, %s, 'created', '', 'pending_payment', %s, '{}', now(), now())"
+)
 
 
 def raw_client(url, data, members, client_index, window, out):
@@ -482,11 +596,43 @@ def raw_client(url, data, members, client_index, window, out):
                 amount_a, amount_b = row_a[0] * QTY_A, row_b[0] * QTY_B
                 total = amount_a + amount_b
                 code = f"R{client_index:03d}{seq:08d}"  # never all digits: cannot clash with the API's codes
-                cur.execute(RAW_ORDER, (shop, data["campaign_id"], member_id, data["leader_id"], data["point_id"],
-                                        f"RAW{client_index:03d}{seq:010d}", total, total, code, uuid.uuid4().hex))
+                cur.execute(
+                    RAW_ORDER,
+                    (
+                        shop,
+                        data["campaign_id"],
+                        member_id,
+                        data["leader_id"],
+                        data["point_id"],
+                        f"RAW{client_index:03d}{seq:010d}",
+                        total,
+                        total,
+                        code,
+                        uuid.uuid4().hex,
+                    ),
+                )
                 order_id = cur.fetchone()[0]
-                cur.execute(RAW_LINES, (shop, order_id, a, name, specs[a], row_a[0], QTY_A, amount_a,
-                                        shop, order_id, b, name, specs[b], row_b[0], QTY_B, amount_b))
+                cur.execute(
+                    RAW_LINES,
+                    (
+                        shop,
+                        order_id,
+                        a,
+                        name,
+                        specs[a],
+                        row_a[0],
+                        QTY_A,
+                        amount_a,
+                        shop,
+                        order_id,
+                        b,
+                        name,
+                        specs[b],
+                        row_b[0],
+                        QTY_B,
+                        amount_b,
+                    ),
+                )
                 cur.execute(RAW_EVENT, (shop, order_id, member_id))
                 conn.commit()
                 t1 = time.monotonic()
@@ -500,8 +646,10 @@ def raw_client(url, data, members, client_index, window, out):
 
 def raw_process(url, data, members, first_client, threads, window, queue):
     results = []
-    workers = [threading.Thread(target=raw_client, args=(url, data, members, first_client + t, window, results))
-               for t in range(threads)]
+    workers = [
+        threading.Thread(target=raw_client, args=(url, data, members, first_client + t, window, results))
+        for t in range(threads)
+    ]
     for w in workers:
         w.start()
     for w in workers:
@@ -533,8 +681,12 @@ def raw_sql_run(url: str, data: dict, clients: int, processes: int, seconds: flo
     if errors:
         raise RuntimeError(f"raw SQL run: {len(errors)} of {clients} clients failed; first: {errors[0]}")
     latencies = sorted(x for _, lat, _, _ in results for x in lat)
-    return {"per_s": sum(d for d, *_ in results) / seconds, "p50_ms": percentile(latencies, 50) * 1000,
-            "p99_ms": percentile(latencies, 99) * 1000, "failures": sum(f for _, _, f, _ in results)}
+    return {
+        "per_s": sum(d for d, *_ in results) / seconds,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "failures": sum(f for _, _, f, _ in results),
+    }
 
 
 def raw_client_count(url: str, wanted: int) -> int:
@@ -551,6 +703,7 @@ def raw_client_count(url: str, wanted: int) -> int:
 
 # --- main ------------------------------------------------------------------------------------------
 
+
 def fmt(value: float) -> str:
     return f"{value:.1f}"
 
@@ -558,17 +711,28 @@ def fmt(value: float) -> str:
 def main() -> int:
     args = parse_args()
     url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings", "CONN_MAX_AGE": "600",
-           "LOG_LEVEL": "WARNING", "DEBUG": "0"}
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "CONN_MAX_AGE", "LOG_LEVEL", "DEBUG")})
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+        "DEBUG": "0",
+    }
+    os.environ.update(
+        {k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "CONN_MAX_AGE", "LOG_LEVEL", "DEBUG")}
+    )
     started = time.monotonic()
 
     print(f"bench: recreating {conninfo_to_dict(url).get('dbname')} and migrating ...", flush=True)
     recreate_database(url)
     migrate(env)
     data = prepare_data(args.members, args.flash_attempts, args.items)
-    print(f"bench: data ready ({args.members} members + {args.flash_attempts} flash members) "
-          f"after {time.monotonic() - started:.1f} s", flush=True)
+    print(
+        f"bench: data ready ({args.members} members + {args.flash_attempts} flash members) "
+        f"after {time.monotonic() - started:.1f} s",
+        flush=True,
+    )
 
     server = Server(env, WORKERS)
     try:
@@ -577,7 +741,9 @@ def main() -> int:
         asyncio.run(probe(server.port, data))
 
         with LockSampler(url) as api_locks:
-            api = asyncio.run(order_api_run(server.port, data, args.clients, args.seconds, args.warmup, server.proc.pid))
+            api = asyncio.run(
+                order_api_run(server.port, data, args.clients, args.seconds, args.warmup, server.proc.pid)
+            )
         print(f"order_api_per_s={fmt(api['per_s'])}")
         print(f"order_api_p50_ms={fmt(api['p50_ms'])}")
         print(f"order_api_p99_ms={fmt(api['p99_ms'])}")
@@ -585,9 +751,11 @@ def main() -> int:
         print(f"order_api_non_201={non_201}" + (f" first: {api['first_error']}" if non_201 else ""))
         if non_201:
             server.keep_log = True
-        print(f"order_api_server_cpu_ms={api['server_cpu_ms']:.2f} per order (gunicorn workers; this load "
-              f"generator {api['client_cpu_ms']:.2f}); gunicorn used {api['server_cores']:.2f} of "
-              f"{os.cpu_count()} cores, the machine was {100 * api['machine_busy']:.0f}% busy")
+        print(
+            f"order_api_server_cpu_ms={api['server_cpu_ms']:.2f} per order (gunicorn workers; this load "
+            f"generator {api['client_cpu_ms']:.2f}); gunicorn used {api['server_cores']:.2f} of "
+            f"{os.cpu_count()} cores, the machine was {100 * api['machine_busy']:.0f}% busy"
+        )
         print(f"order_api_db: {api_locks.summary()}", flush=True)
 
         if not args.skip_raw:
@@ -596,34 +764,46 @@ def main() -> int:
                 raw = raw_sql_run(url, data, raw_clients, args.raw_processes, args.seconds, args.warmup)
             print(f"raw_sql_per_s={fmt(raw['per_s'])}")
             print(f"ratio={api['per_s'] / raw['per_s']:.3f}" if raw["per_s"] else "ratio=0.000")
-            print(f"raw_sql_p50_ms={fmt(raw['p50_ms'])} raw_sql_p99_ms={fmt(raw['p99_ms'])} "
-                  f"raw_sql_failures={raw['failures']}")
+            print(
+                f"raw_sql_p50_ms={fmt(raw['p50_ms'])} raw_sql_p99_ms={fmt(raw['p99_ms'])} "
+                f"raw_sql_failures={raw['failures']}"
+            )
             print(f"raw_sql_db: {raw_locks.summary()}", flush=True)
 
         cpu_before = process_tree_cpu(server.proc.pid)
         flash = asyncio.run(flash_run(server.port, data, args.flash_connections))
         flash_cpu_ms = 1000 * (process_tree_cpu(server.proc.pid) - cpu_before) / args.flash_attempts
         with psycopg.connect(url) as conn:
-            stock_left = conn.execute("SELECT stock_left FROM campaigns_campaignitem WHERE id = %s",
-                                      (data["flash_item"],)).fetchone()[0]
+            stock_left = conn.execute(
+                "SELECT stock_left FROM campaigns_campaignitem WHERE id = %s", (data["flash_item"],)
+            ).fetchone()[0]
             sold = conn.execute(
                 "SELECT coalesce(sum(l.quantity), 0) FROM orders_orderline l JOIN orders_order o ON o.id = l.order_id "
                 "WHERE l.campaign_item_id = %s AND o.status IN ('pending_payment', 'paid')",
-                (data["flash_item"],)).fetchone()[0]
-            api_orders = conn.execute("SELECT count(*) FROM orders_order WHERE number NOT LIKE 'RAW%%' "
-                                      "AND campaign_id = %s", (data["campaign_id"],)).fetchone()[0]
+                (data["flash_item"],),
+            ).fetchone()[0]
+            api_orders = conn.execute(
+                "SELECT count(*) FROM orders_order WHERE number NOT LIKE 'RAW%%' AND campaign_id = %s",
+                (data["campaign_id"],),
+            ).fetchone()[0]
         print(f"flash_per_s={fmt(flash['per_s'])}")
         print(f"flash_sold={sold}")
         print(f"oversold={max(0, sold - FLASH_STOCK)}")
-        print(f"flash_stock_left={stock_left} ({'0 as expected' if stock_left == 0 else 'NOT 0'}; "
-              f"sold + left = {sold + stock_left} of {FLASH_STOCK})")
+        print(
+            f"flash_stock_left={stock_left} ({'0 as expected' if stock_left == 0 else 'NOT 0'}; "
+            f"sold + left = {sold + stock_left} of {FLASH_STOCK})"
+        )
         answers = ", ".join(f"{s or 'connection error'}: {n}" for s, n in sorted(flash["statuses"].items()))
-        print(f"flash: {args.flash_attempts} attempts over {args.flash_connections} connections in "
-              f"{flash['elapsed']:.2f} s; answers {answers}; gunicorn CPU {flash_cpu_ms:.2f} ms per attempt")
+        print(
+            f"flash: {args.flash_attempts} attempts over {args.flash_connections} connections in "
+            f"{flash['elapsed']:.2f} s; answers {answers}; gunicorn CPU {flash_cpu_ms:.2f} ms per attempt"
+        )
         for status, body in sorted(flash["first_error"].items()):
             print(f"flash: first {status or 'connection error'} answer: {body}")
-        print(f"check: orders made through the API in the database = {api_orders} "
-              f"(201 answers: {api['total_201'] + 1 + flash['statuses'].get(201, 0)})")
+        print(
+            f"check: orders made through the API in the database = {api_orders} "
+            f"(201 answers: {api['total_201'] + 1 + flash['statuses'].get(201, 0)})"
+        )
     except BaseException:
         server.keep_log = True
         raise
@@ -633,11 +813,13 @@ def main() -> int:
             print(f"bench: server log kept at {server.log.name}", file=sys.stderr)
         else:
             os.unlink(server.log.name)
-    print(f"setup: gunicorn config.wsgi {WORKERS} sync workers, CONN_MAX_AGE=600, {args.clients} clients, "
-          f"{args.items} big-stock items (2 per order), "
-          f"{args.seconds:g} s measured after {args.warmup:g} s warm-up, raw SQL over {args.raw_processes} processes, "
-          f"flash {args.flash_attempts} attempts / {args.flash_connections} connections on stock {FLASH_STOCK}; "
-          f"{os.cpu_count()} CPUs; total {time.monotonic() - started:.0f} s")
+    print(
+        f"setup: gunicorn config.wsgi {WORKERS} sync workers, CONN_MAX_AGE=600, {args.clients} clients, "
+        f"{args.items} big-stock items (2 per order), "
+        f"{args.seconds:g} s measured after {args.warmup:g} s warm-up, raw SQL over {args.raw_processes} processes, "
+        f"flash {args.flash_attempts} attempts / {args.flash_connections} connections on stock {FLASH_STOCK}; "
+        f"{os.cpu_count()} CPUs; total {time.monotonic() - started:.0f} s"
+    )
     return 0
 
 

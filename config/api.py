@@ -1,10 +1,12 @@
 """The one NinjaAPI: every app's routers, and the single error shape {code, message, field}."""
+
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tuangou.core.errors import ApplicationError
 from tuangou.core.validation import validation_error_body
+
 
 class TuangouAPI(NinjaAPI):
     """Builds the OpenAPI document once per process: it only changes with the code, and building
@@ -33,7 +35,9 @@ api = TuangouAPI(
 
 @api.exception_handler(ApplicationError)
 def on_application_error(request, exc: ApplicationError):
-    return api.create_response(request, {"code": exc.code, "message": exc.message(), "field": exc.field}, status=exc.status)
+    return api.create_response(
+        request, {"code": exc.code, "message": exc.message(), "field": exc.field}, status=exc.status
+    )
 
 
 @api.exception_handler(ValidationError)
@@ -56,34 +60,64 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return api.create_response(request, {"code": "http_error", "message": str(exc), "field": None}, status=exc.status_code)
+    return api.create_response(
+        request, {"code": "http_error", "message": str(exc), "field": None}, status=exc.status_code
+    )
 
 
 def _register():
     from tuangou.accounts.api import router as accounts_router
-    from tuangou.campaigns.api import console_router as campaigns_console, member_router as campaigns_member, leader_router as campaigns_leader
+    from tuangou.campaigns.api import console_router as campaigns_console
+    from tuangou.campaigns.api import leader_router as campaigns_leader
+    from tuangou.campaigns.api import member_router as campaigns_member
     from tuangou.catalog.api import console_router as catalog_console
-    from tuangou.commissions.api import console_router as commissions_console, leader_router as commissions_leader
-    from tuangou.fulfilment.api import console_router as fulfilment_console, leader_router as fulfilment_leader
-    from tuangou.leaders.api import console_router as leaders_console, member_router as leaders_member, leader_router as leaders_leader
-    from tuangou.notifications.api import member_router as notifications_member
-    from tuangou.orders.api import console_router as orders_console, member_router as orders_member, leader_router as orders_leader
-    from tuangou.payments.api import router as payments_router
-    from tuangou.shops.api import router as shops_router, console_router as shops_console
-    from tuangou.sharing.api import console_router as sharing_console, member_router as sharing_member, leader_router as sharing_leader
+    from tuangou.commissions.api import console_router as commissions_console
+    from tuangou.commissions.api import leader_router as commissions_leader
+    from tuangou.fulfilment.api import console_router as fulfilment_console
+    from tuangou.fulfilment.api import leader_router as fulfilment_leader
     from tuangou.insights.api import console_router as insights_console
+    from tuangou.leaders.api import console_router as leaders_console
+    from tuangou.leaders.api import leader_router as leaders_leader
+    from tuangou.leaders.api import member_router as leaders_member
+    from tuangou.notifications.api import member_router as notifications_member
+    from tuangou.orders.api import console_router as orders_console
+    from tuangou.orders.api import leader_router as orders_leader
+    from tuangou.orders.api import member_router as orders_member
+    from tuangou.payments.api import router as payments_router
+    from tuangou.sharing.api import console_router as sharing_console
+    from tuangou.sharing.api import leader_router as sharing_leader
+    from tuangou.sharing.api import member_router as sharing_member
+    from tuangou.shops.api import console_router as shops_console
+    from tuangou.shops.api import router as shops_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/shops", shops_router)
     api.add_router("/payments", payments_router)
     console = "/console/shops/{shop_id}"
-    for router in (shops_console, catalog_console, campaigns_console, leaders_console, orders_console, fulfilment_console, commissions_console, sharing_console, insights_console):
+    for router in (
+        shops_console,
+        catalog_console,
+        campaigns_console,
+        leaders_console,
+        orders_console,
+        fulfilment_console,
+        commissions_console,
+        sharing_console,
+        insights_console,
+    ):
         api.add_router(console, router)
     member = "/shops/{shop_id}"
     for router in (campaigns_member, leaders_member, orders_member, notifications_member, sharing_member):
         api.add_router(member, router)
     leader = "/shops/{shop_id}/leader"
-    for router in (campaigns_leader, leaders_leader, orders_leader, fulfilment_leader, commissions_leader, sharing_leader):
+    for router in (
+        campaigns_leader,
+        leaders_leader,
+        orders_leader,
+        fulfilment_leader,
+        commissions_leader,
+        sharing_leader,
+    ):
         api.add_router(leader, router)
 
 

@@ -1,4 +1,5 @@
 """Settings, read from the environment only (see .env.example for every variable)."""
+
 import os
 import secrets
 from pathlib import Path
@@ -94,7 +95,8 @@ if DATABASE_URL:
     if env_bool("DB_POOL", False):
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-            "min_size": int(os.environ.get("DB_POOL_MIN", "2")), "max_size": int(os.environ.get("DB_POOL_MAX", "8")),
+            "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
+            "max_size": int(os.environ.get("DB_POOL_MAX", "8")),
             "timeout": 10,
         }
 else:

@@ -1,5 +1,6 @@
 """Settings for the test suite: the real database (SQLite, or PostgreSQL from DATABASE_URL),
 jobs run inline, a fast password hasher, and files under a throwaway folder."""
+
 import os
 import tempfile
 

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.urls import path, re_path
 
 from config.api import api
-from tuangou.core import frontend, views as core_views
+from tuangou.core import frontend
+from tuangou.core import views as core_views
 from tuangou.payments import views as payment_views
 
 urlpatterns = [

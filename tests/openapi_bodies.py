@@ -1,4 +1,5 @@
 """Plausible request bodies generated from the OpenAPI document, for tests that call every operation."""
+
 from django.utils import timezone
 
 

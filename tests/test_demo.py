@@ -1,4 +1,5 @@
 """The demo `make run` loads: what the issue promises a visitor will find in it."""
+
 import pytest
 from django.db.models import Count
 
@@ -18,7 +19,13 @@ def test_the_demo_shop_has_everything_and_loads_once():
     assert ProductImage.objects.filter(shop=shop).count() == Product.objects.filter(shop=shop).count()
     assert Leader.objects.filter(shop=shop, status="active").count() == 10
     assert Membership.objects.filter(shop=shop).count() >= 200
-    assert set(Campaign.objects.filter(shop=shop).values_list("status", flat=True)) >= {"live", "scheduled", "succeeded", "failed", "draft"}
+    assert set(Campaign.objects.filter(shop=shop).values_list("status", flat=True)) >= {
+        "live",
+        "scheduled",
+        "succeeded",
+        "failed",
+        "draft",
+    }
     statuses = dict(Order.objects.filter(shop=shop).values_list("status").annotate(n=Count("id")))
     assert set(statuses) == set(Order.Status.values), statuses
     assert Order.objects.filter(shop=shop, status="picked_up", refunded_fen__gt=0).exists()  # a partial refund

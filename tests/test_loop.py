@@ -5,6 +5,7 @@ the nearby leader, orders and pays (signed callback from the sandbox gateway) �
 sheets → shipped → arrival and pickup notice → pickup by code → commission settles after the
 after-sales window → the leader withdraws it.
 """
+
 import io
 from datetime import timedelta
 
@@ -26,20 +27,33 @@ def test_the_whole_loop_over_http(live_server, settings):
 
     # Given a merchant who signs up and opens a shop
     merchant = HttpApiClient(url)
-    ok(merchant.post("auth/signup", {"username": "lin_xiaoyan", "password": "Ludao-Fresh-2026", "display_name": "林晓燕"}), 201)
+    ok(
+        merchant.post(
+            "auth/signup", {"username": "lin_xiaoyan", "password": "Ludao-Fresh-2026", "display_name": "林晓燕"}
+        ),
+        201,
+    )
     shop = ok(merchant.post("shops", {"name": "鹭岛鲜生", "category": "生鲜果蔬", "city": "厦门"}), 201)
     console = f"console/shops/{shop['id']}"
     ok(merchant.patch(f"{console}/settings", {"after_sales_days": 0, "default_commission_rate_bp": 1000}))
 
     # ... with a product of two specs, in fen
     category = ok(merchant.post(f"{console}/categories", {"name": "蛋品"}), 201)
-    product = ok(merchant.post(f"{console}/products", {
-        "name": "农家土鸡蛋", "category_id": category["id"], "unit": "盒",
-        "skus": [
-            {"spec": "30枚装", "price_fen": 3990, "cost_fen": 2600, "stock": 100},
-            {"spec": "15枚装", "price_fen": 2190, "cost_fen": 1400, "stock": 50},
-        ],
-    }), 201)
+    product = ok(
+        merchant.post(
+            f"{console}/products",
+            {
+                "name": "农家土鸡蛋",
+                "category_id": category["id"],
+                "unit": "盒",
+                "skus": [
+                    {"spec": "30枚装", "price_fen": 3990, "cost_fen": 2600, "stock": 100},
+                    {"spec": "15枚装", "price_fen": 2190, "cost_fen": 1400, "stock": 50},
+                ],
+            },
+        ),
+        201,
+    )
     big, small = product["skus"]
 
     # A neighbour applies to be a leader from the recruitment page, and is approved
@@ -47,26 +61,53 @@ def test_the_whole_loop_over_http(live_server, settings):
     leader.login_sms("13950000001")
     plan = ok(leader.get(f"shops/{shop['id']}/recruitment"))
     assert plan["title"]
-    application = ok(leader.post(f"shops/{shop['id']}/leader-applications", {
-        "name": "黄美玲", "phone": "13950000001", "community": "厦大西村", "address": "思明区大学路168号",
-        **XIADA, "households": 800, "reach": "小区业主微信群",
-    }), 201)
+    application = ok(
+        leader.post(
+            f"shops/{shop['id']}/leader-applications",
+            {
+                "name": "黄美玲",
+                "phone": "13950000001",
+                "community": "厦大西村",
+                "address": "思明区大学路168号",
+                **XIADA,
+                "households": 800,
+                "reach": "小区业主微信群",
+            },
+        ),
+        201,
+    )
     assert ok(merchant.get(f"{console}/leader-applications", {"status": "pending"}))["count"] == 1
-    approved = ok(merchant.post(f"{console}/leader-applications/{application['id']}/approve", {"route": "思明线", "point_name": "西村快递驿站"}), 201)
+    approved = ok(
+        merchant.post(
+            f"{console}/leader-applications/{application['id']}/approve",
+            {"route": "思明线", "point_name": "西村快递驿站"},
+        ),
+        201,
+    )
     leader_id = approved.get("leader_id") or approved["id"]
     assert ok(leader.get("auth/me"))["leader_of"][0]["leader_id"] == leader_id
 
     # The merchant opens a campaign of both specs and publishes it; the leader joins it
     now = timezone.now()
-    campaign = ok(merchant.post(f"{console}/campaigns", {
-        "title": "周末鲜蛋团", "template": "fast", "threshold_type": "members", "threshold_value": 1,
-        "starts_at": (now - timedelta(minutes=1)).isoformat(), "cutoff_at": (now + timedelta(hours=2)).isoformat(),
-        "pickup_at": (now + timedelta(days=1)).isoformat(),
-        "items": [
-            {"sku_id": big["id"], "price_fen": 3290, "stock_allotted": 20, "purchase_limit": 3},
-            {"sku_id": small["id"], "price_fen": 1890, "stock_allotted": 10, "purchase_limit": 3},
-        ],
-    }), 201)
+    campaign = ok(
+        merchant.post(
+            f"{console}/campaigns",
+            {
+                "title": "周末鲜蛋团",
+                "template": "fast",
+                "threshold_type": "members",
+                "threshold_value": 1,
+                "starts_at": (now - timedelta(minutes=1)).isoformat(),
+                "cutoff_at": (now + timedelta(hours=2)).isoformat(),
+                "pickup_at": (now + timedelta(days=1)).isoformat(),
+                "items": [
+                    {"sku_id": big["id"], "price_fen": 3290, "stock_allotted": 20, "purchase_limit": 3},
+                    {"sku_id": small["id"], "price_fen": 1890, "stock_allotted": 10, "purchase_limit": 3},
+                ],
+            },
+        ),
+        201,
+    )
     assert ok(merchant.post(f"{console}/campaigns/{campaign['id']}/publish"))["status"] == "live"
     ok(leader.post(f"shops/{shop['id']}/leader/campaigns/{campaign['id']}/join"))
 
@@ -81,10 +122,20 @@ def test_the_whole_loop_over_http(live_server, settings):
     ok(member.put(f"shops/{shop['id']}/my-leader", {"leader_id": leader_id}))
     detail = ok(member.get(f"shops/{shop['id']}/campaigns/{campaign['id']}"))
     items = {item["spec"]: item["id"] for item in detail["items"]}
-    order = ok(member.post(f"shops/{shop['id']}/orders", {
-        "campaign_id": campaign["id"],
-        "items": [{"campaign_item_id": items["30枚装"], "quantity": 2}, {"campaign_item_id": items["15枚装"], "quantity": 1}],
-    }, headers={"Idempotency-Key": "loop-order-1"}), 201)
+    order = ok(
+        member.post(
+            f"shops/{shop['id']}/orders",
+            {
+                "campaign_id": campaign["id"],
+                "items": [
+                    {"campaign_item_id": items["30枚装"], "quantity": 2},
+                    {"campaign_item_id": items["15枚装"], "quantity": 1},
+                ],
+            },
+            headers={"Idempotency-Key": "loop-order-1"},
+        ),
+        201,
+    )
     assert order["total_fen"] == 2 * 3290 + 1890
     assert order["status"] == "pending_payment"
 
@@ -129,7 +180,9 @@ def test_the_whole_loop_over_http(live_server, settings):
     assert pickup_code in messages["items"][0]["body"]
 
     # The member shows the code; a wrong code is refused, the right one verifies
-    wrong = leader.post(f"shops/{shop['id']}/leader/pickups/verify", {"code": "00000000" if pickup_code != "00000000" else "11111111"})
+    wrong = leader.post(
+        f"shops/{shop['id']}/leader/pickups/verify", {"code": "00000000" if pickup_code != "00000000" else "11111111"}
+    )
     assert wrong.status_code in (400, 404) and wrong.json()["field"] == "code"
     ok(leader.post(f"shops/{shop['id']}/leader/pickups/verify", {"code": pickup_code}))
     assert ok(member.get(f"shops/{shop['id']}/orders/{order['id']}"))["status"] == "picked_up"
@@ -143,7 +196,9 @@ def test_the_whole_loop_over_http(live_server, settings):
     assert (commission["pending_fen"], commission["withdrawable_fen"]) == (0, expected)
 
     # The leader withdraws it; finance (the owner here) approves and pays
-    withdrawal = ok(leader.post(f"shops/{shop['id']}/leader/withdrawals", {"amount_fen": expected, "account": "微信零钱"}), 201)
+    withdrawal = ok(
+        leader.post(f"shops/{shop['id']}/leader/withdrawals", {"amount_fen": expected, "account": "微信零钱"}), 201
+    )
     ok(merchant.post(f"{console}/withdrawals/{withdrawal['id']}/approve"))
     assert ok(merchant.post(f"{console}/withdrawals/{withdrawal['id']}/paid"))["status"] == "paid"
     assert ok(leader.get(f"shops/{shop['id']}/leader/commission"))["withdrawable_fen"] == 0

@@ -5,6 +5,7 @@ of operations, so a new console endpoint fails this file until its permission is
 A role without the permission gets 403 permission_denied and changes nothing; a role with it
 gets past the check (whatever the world then allows: 200, 404, 409, 422).
 """
+
 import io
 import json
 import re
@@ -207,13 +208,16 @@ def required_permissions(key: str) -> set[str]:
 
 # --- the declaration covers the API -------------------------------------------------------
 
+
 def test_every_console_operation_declares_its_permission():
     documented = {key for key, *_ in console_operations()}
 
     undeclared = sorted(documented - set(OPERATION_PERMISSIONS))
     stale = sorted(set(OPERATION_PERMISSIONS) - documented)
 
-    assert not undeclared, "console operations without a declared permission in tests/test_roles.py:\n" + "\n".join(undeclared)
+    assert not undeclared, "console operations without a declared permission in tests/test_roles.py:\n" + "\n".join(
+        undeclared
+    )
     assert not stale, "declared operations that are not in the API any more:\n" + "\n".join(stale)
     unknown = sorted({p for key in OPERATION_PERMISSIONS for p in required_permissions(key)} - set(PERMISSIONS))
     assert not unknown, f"permissions not in shops/permissions.py: {unknown}"
@@ -222,6 +226,7 @@ def test_every_console_operation_declares_its_permission():
 
 
 # --- the matrix ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix(role):
@@ -258,7 +263,9 @@ def test_role_matrix(role):
 
     assert not mismatches, f"{len(mismatches)} mismatches for role {role}:\n" + "\n".join(mismatches)
     assert allowed + denied == len(OPERATION_PERMISSIONS)
-    expected_denied = sum(1 for key in OPERATION_PERMISSIONS if not all(role_has(role, p) for p in required_permissions(key)))
+    expected_denied = sum(
+        1 for key in OPERATION_PERMISSIONS if not all(role_has(role, p) for p in required_permissions(key))
+    )
     assert denied == expected_denied
     if role in (Staff.Role.OWNER, Staff.Role.ADMIN):
         assert denied == 0
@@ -266,8 +273,11 @@ def test_role_matrix(role):
 
 # --- the second check of cancel -----------------------------------------------------------
 
+
 def cancel(world, role, order):
-    return world["clients"][role].post(f"/api/console/shops/{world['shop'].id}/orders/{order.id}/cancel", {"reason": "客户要求"})
+    return world["clients"][role].post(
+        f"/api/console/shops/{world['shop'].id}/orders/{order.id}/cancel", {"reason": "客户要求"}
+    )
 
 
 def test_support_cancels_an_unpaid_order_with_orders_manage_alone():
@@ -319,6 +329,7 @@ def test_admin_cancels_a_paid_order_with_both_permissions_and_refunds_it():
 
 # --- after-sales: resolving with a refund moves money --------------------------------------
 
+
 def resolve(world, role, action):
     url = f"/api/console/shops/{world['shop'].id}/after-sales/{world['ids']['after_sale_id']}/resolve"
     return world["clients"][role].post(url, {"action": action, "reason": "核实"})
@@ -356,6 +367,7 @@ def test_finance_cannot_resolve_after_sales_without_orders_manage():
 
 
 # --- staff: granting roles ------------------------------------------------------------------
+
 
 def test_admin_cannot_make_anyone_owner():
     world = staff_world()
@@ -399,6 +411,7 @@ def test_admin_grants_every_role_but_owner():
 
 
 # --- the declared table: 角色分离、权限隔离 ----------------------------------------------------
+
 
 def test_warehouse_cannot_refund_nor_approve_withdrawals():
     warehouse = ROLE_PERMISSIONS[Staff.Role.WAREHOUSE]

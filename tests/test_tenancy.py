@@ -3,6 +3,7 @@
 Every operation is taken from the OpenAPI document, so a new endpoint is probed without
 anyone remembering to add it. Nothing of shop B may leak into a response or change.
 """
+
 import json
 import re
 
@@ -25,7 +26,9 @@ def shop_b_snapshot(shop) -> dict:
     snapshot = {}
     for model in apps.get_models():
         if any(f.name == "shop" for f in model._meta.fields) and model._meta.app_label != "shops":
-            snapshot[model._meta.label] = sorted(json.dumps(row, default=str, sort_keys=True) for row in model.objects.filter(shop=shop).values())
+            snapshot[model._meta.label] = sorted(
+                json.dumps(row, default=str, sort_keys=True) for row in model.objects.filter(shop=shop).values()
+            )
     return snapshot
 
 
@@ -79,7 +82,7 @@ def test_no_operation_reaches_another_shops_objects():
         if role != "member":  # their shop altogether (members may browse any shop's public pages)
             attempts.append(("their shop", {p: b["ids"][p] for p in params}))
         for label, values in attempts:
-            url = PARAM.sub(lambda m: str(values[m.group(1)]), path)
+            url = PARAM.sub(lambda m, values=values: str(values[m.group(1)]), path)
             response = call(clients[role], method, url, operation, components)
             probed += 1
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
@@ -89,7 +92,9 @@ def test_no_operation_reaches_another_shops_objects():
             if response.status_code < 400:
                 problems.append(f"{method.upper()} {url} ({label}) answered {response.status_code}")
             elif response.status_code not in (404, 422):
-                problems.append(f"{method.upper()} {url} ({label}) answered {response.status_code}, not 404: {text[:200]}")
+                problems.append(
+                    f"{method.upper()} {url} ({label}) answered {response.status_code}, not 404: {text[:200]}"
+                )
 
     assert not problems, "\n".join(problems)
     assert shop_b_snapshot(b["shop"]) == before
@@ -103,13 +108,16 @@ def test_missing_and_foreign_ids_answer_the_same_404():
     owner = ApiClient()
     owner.login_password(a["owner"].username, PASSWORD)
     compared = 0
-    for path, method, operation, components in operations():
+    for path, method, _operation, _components in operations():
         if method != "get" or role_of(path) != "owner":
             continue
         params = [p for p in PARAM.findall(path) if p != "shop_id"]
         if not params:
             continue
-        foreign = PARAM.sub(lambda m: str(a["ids"]["shop_id"] if m.group(1) == "shop_id" else b["ids"][m.group(1)]), path)
+        foreign = PARAM.sub(
+            lambda m: str(a["ids"]["shop_id"] if m.group(1) == "shop_id" else b["ids"][m.group(1)]), path
+        )
+
         def missing_value(name):
             if name == "shop_id":
                 return a["ids"]["shop_id"]

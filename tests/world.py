@@ -1,5 +1,6 @@
 """A complete shop with one row of every kind, built straight with the ORM (no services), so
 tenancy tests can aim one shop's callers at another shop's ids."""
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from tuangou.campaigns.models import Campaign, CampaignEvent, CampaignItem, Camp
 from tuangou.catalog.models import Category, Product, ProductImage, Sku, StockMovement
 from tuangou.commissions.models import CommissionEntry, Withdrawal
 from tuangou.fulfilment.models import ExportJob, Shipment
-from tuangou.leaders.models import LeaderApplication, Leader, Membership, PickupPoint, RecruitmentPlan, Region, Team
+from tuangou.leaders.models import Leader, LeaderApplication, Membership, PickupPoint, RecruitmentPlan, Region, Team
 from tuangou.notifications.models import Message
 from tuangou.orders.models import AfterSaleRequest, Order, OrderEvent, OrderLine
 from tuangou.payments.models import Payment, Refund, SandboxTrade
@@ -26,8 +27,12 @@ def build_world(tag: str, phone_base: int) -> dict:
     owner = User.objects.create_user(username=f"{tag.lower()}_owner", password=PASSWORD, display_name=f"{tag}店主")
     Staff.objects.create(shop=shop, user=owner, role=Staff.Role.OWNER)
     leader_user = User.objects.create_user(username=f"p{phone_base}", phone=str(phone_base), display_name=f"{tag}团长")
-    member = User.objects.create_user(username=f"p{phone_base + 1}", phone=str(phone_base + 1), display_name=f"{tag}团员")
-    applicant = User.objects.create_user(username=f"p{phone_base + 2}", phone=str(phone_base + 2), display_name=f"{tag}申请人")
+    member = User.objects.create_user(
+        username=f"p{phone_base + 1}", phone=str(phone_base + 1), display_name=f"{tag}团员"
+    )
+    applicant = User.objects.create_user(
+        username=f"p{phone_base + 2}", phone=str(phone_base + 2), display_name=f"{tag}申请人"
+    )
 
     plan = RecruitmentPlan.objects.create(shop=shop, title=f"{tag}招募", benefits="b", requirements="r")
     category = Category.objects.create(shop=shop, name=f"{tag}水果")
@@ -37,63 +42,156 @@ def build_world(tag: str, phone_base: int) -> dict:
     movement = StockMovement.objects.create(shop=shop, sku=sku, delta=100, stock_after=100, reason="initial")
 
     application = LeaderApplication.objects.create(
-        shop=shop, user=applicant, name=f"{tag}申请人", phone=str(phone_base + 2), community=f"{tag}小区二",
-        address="地址", lat=Decimal("24.440000"), lng=Decimal("118.090000"), households=800,
+        shop=shop,
+        user=applicant,
+        name=f"{tag}申请人",
+        phone=str(phone_base + 2),
+        community=f"{tag}小区二",
+        address="地址",
+        lat=Decimal("24.440000"),
+        lng=Decimal("118.090000"),
+        households=800,
     )
     leader = Leader.objects.create(shop=shop, user=leader_user, name=f"{tag}团长", phone=str(phone_base))
     point = PickupPoint.objects.create(
-        shop=shop, leader=leader, name=f"{tag}自提点", community=f"{tag}小区", address="地址",
-        lat=Decimal("24.437600"), lng=Decimal("118.096300"), route="思明线",
+        shop=shop,
+        leader=leader,
+        name=f"{tag}自提点",
+        community=f"{tag}小区",
+        address="地址",
+        lat=Decimal("24.437600"),
+        lng=Decimal("118.096300"),
+        route="思明线",
     )
     team = Team.objects.create(shop=shop, name=f"{tag}一队", captain=leader)
     region = Region.objects.create(shop=shop, name=f"{tag}思明区", regional_leader=leader)
     Membership.objects.create(shop=shop, user=member, leader=leader, via_leader=leader)
 
     campaign = Campaign.objects.create(
-        shop=shop, title=f"{tag}团购", status=Campaign.Status.SUCCEEDED, starts_at=now - timedelta(days=2),
-        cutoff_at=now - timedelta(days=1), pickup_at=now + timedelta(days=1), created_by=owner,
+        shop=shop,
+        title=f"{tag}团购",
+        status=Campaign.Status.SUCCEEDED,
+        starts_at=now - timedelta(days=2),
+        cutoff_at=now - timedelta(days=1),
+        pickup_at=now + timedelta(days=1),
+        created_by=owner,
     )
-    item = CampaignItem.objects.create(shop=shop, campaign=campaign, sku=sku, price_fen=4900, stock_allotted=50, stock_left=48)
+    item = CampaignItem.objects.create(
+        shop=shop, campaign=campaign, sku=sku, price_fen=4900, stock_allotted=50, stock_left=48
+    )
     CampaignLeader.objects.create(shop=shop, campaign=campaign, leader=leader, joined_at=now)
     CampaignEvent.objects.create(shop=shop, campaign=campaign, type="published")
 
     order = Order.objects.create(
-        shop=shop, campaign=campaign, member=member, leader=leader, pickup_point=point, number=f"{tag}0001",
-        status=Order.Status.ARRIVED, items_fen=9800, total_fen=9800, pickup_code=f"{phone_base % 100000000:08d}",
+        shop=shop,
+        campaign=campaign,
+        member=member,
+        leader=leader,
+        pickup_point=point,
+        number=f"{tag}0001",
+        status=Order.Status.ARRIVED,
+        items_fen=9800,
+        total_fen=9800,
+        pickup_code=f"{phone_base % 100000000:08d}",
         paid_at=now,
     )
     line = OrderLine.objects.create(
-        shop=shop, order=order, campaign_item=item, product_name=product.name, spec="5斤",
-        unit_price_fen=4900, quantity=2, amount_fen=9800, commission_rate_bp=1000,
+        shop=shop,
+        order=order,
+        campaign_item=item,
+        product_name=product.name,
+        spec="5斤",
+        unit_price_fen=4900,
+        quantity=2,
+        amount_fen=9800,
+        commission_rate_bp=1000,
     )
     OrderEvent.objects.create(shop=shop, order=order, type="placed", to_status="pending_payment")
     payment = Payment.objects.create(
-        shop=shop, order=order, provider="sandbox", out_trade_no=f"{tag}PAY1", amount_fen=9800, status="succeeded", paid_at=now,
+        shop=shop,
+        order=order,
+        provider="sandbox",
+        out_trade_no=f"{tag}PAY1",
+        amount_fen=9800,
+        status="succeeded",
+        paid_at=now,
     )
-    refund = Refund.objects.create(shop=shop, order=order, payment=payment, out_refund_no=f"{tag}RF1", amount_fen=100, reason="r", status="succeeded")
+    refund = Refund.objects.create(
+        shop=shop,
+        order=order,
+        payment=payment,
+        out_refund_no=f"{tag}RF1",
+        amount_fen=100,
+        reason="r",
+        status="succeeded",
+    )
     after_sale = AfterSaleRequest.objects.create(shop=shop, order=order, line=line, quantity=1, reason="坏了")
-    shipment = Shipment.objects.create(shop=shop, campaign=campaign, pickup_point=point, shipped_at=now, shipped_by=owner)
+    shipment = Shipment.objects.create(
+        shop=shop, campaign=campaign, pickup_point=point, shipped_at=now, shipped_by=owner
+    )
     export = ExportJob(
-        shop=shop, campaign=campaign, kind="purchase", format="xlsx", status=ExportJob.Status.DONE, progress=100,
-        orders_fingerprint="probe", requested_by=owner, finished_at=now,
+        shop=shop,
+        campaign=campaign,
+        kind="purchase",
+        format="xlsx",
+        status=ExportJob.Status.DONE,
+        progress=100,
+        orders_fingerprint="probe",
+        requested_by=owner,
+        finished_at=now,
     )
     export.file.save("purchase.xlsx", ContentFile(f"{tag}采购单".encode()))
-    CommissionEntry.objects.create(shop=shop, leader=leader, kind="accrual", bucket="pending", amount_fen=980, order=order, order_line=line, settle_after=now)
+    CommissionEntry.objects.create(
+        shop=shop,
+        leader=leader,
+        kind="accrual",
+        bucket="pending",
+        amount_fen=980,
+        order=order,
+        order_line=line,
+        settle_after=now,
+    )
     CommissionEntry.objects.create(shop=shop, leader=leader, kind="reward", bucket="withdrawable", amount_fen=50000)
     withdrawal = Withdrawal.objects.create(shop=shop, leader=leader, amount_fen=1000)
     message = Message.objects.create(shop=shop, user=member, kind="system", title=f"{tag}消息", body="b")
 
     return {
-        "shop": shop, "owner": owner, "leader_user": leader_user, "member": member, "tag": tag,
+        "shop": shop,
+        "owner": owner,
+        "leader_user": leader_user,
+        "member": member,
+        "tag": tag,
         "ids": {
-            "shop_id": shop.id, "plan_id": plan.id, "category_id": category.id, "product_id": product.id,
-            "sku_id": sku.id, "image_id": image.id, "movement_id": movement.id, "application_id": application.id, "leader_id": leader.id,
-            "point_id": point.id, "pickup_point_id": point.id, "team_id": team.id, "region_id": region.id,
-            "campaign_id": campaign.id, "item_id": item.id, "campaign_item_id": item.id, "order_id": order.id,
-            "line_id": line.id, "payment_id": payment.id, "refund_id": refund.id, "after_sale_id": after_sale.id,
-            "request_id": after_sale.id, "shipment_id": shipment.id, "export_id": export.id, "withdrawal_id": withdrawal.id,
-            "message_id": message.id, "staff_id": Staff.objects.get(shop=shop, user=owner).id,
-            "public_token": plan.public_token, "token": plan.public_token, "kind": "purchase",
+            "shop_id": shop.id,
+            "plan_id": plan.id,
+            "category_id": category.id,
+            "product_id": product.id,
+            "sku_id": sku.id,
+            "image_id": image.id,
+            "movement_id": movement.id,
+            "application_id": application.id,
+            "leader_id": leader.id,
+            "point_id": point.id,
+            "pickup_point_id": point.id,
+            "team_id": team.id,
+            "region_id": region.id,
+            "campaign_id": campaign.id,
+            "item_id": item.id,
+            "campaign_item_id": item.id,
+            "order_id": order.id,
+            "line_id": line.id,
+            "payment_id": payment.id,
+            "refund_id": refund.id,
+            "after_sale_id": after_sale.id,
+            "request_id": after_sale.id,
+            "shipment_id": shipment.id,
+            "export_id": export.id,
+            "withdrawal_id": withdrawal.id,
+            "message_id": message.id,
+            "staff_id": Staff.objects.get(shop=shop, user=owner).id,
+            "public_token": plan.public_token,
+            "token": plan.public_token,
+            "kind": "purchase",
         },
     }
 
@@ -102,7 +200,8 @@ def add_staff(world: dict, role: str) -> Staff:
     """One more staff member of the world's shop with `role`, logging in with PASSWORD."""
     user = User.objects.create_user(
         username=f"{world['tag'].lower()}_{role}_{Staff.objects.filter(shop=world['shop']).count()}",
-        password=PASSWORD, display_name=f"{world['tag']}{role}",
+        password=PASSWORD,
+        display_name=f"{world['tag']}{role}",
     )
     return Staff.objects.create(shop=world["shop"], user=user, role=role)
 
@@ -113,26 +212,55 @@ def add_live_order(world: dict, status: str, number: str) -> Order:
     now = timezone.now()
     shop, paid = world["shop"], status != Order.Status.PENDING_PAYMENT
     campaign = Campaign.objects.create(
-        shop=shop, title=f"{world['tag']}进行中{number}", status=Campaign.Status.LIVE, starts_at=now - timedelta(hours=1),
-        cutoff_at=now + timedelta(days=1), pickup_at=now + timedelta(days=2), created_by=world["owner"],
-        paid_orders=int(paid), paid_quantity=int(paid), paid_amount_fen=4900 if paid else 0,
+        shop=shop,
+        title=f"{world['tag']}进行中{number}",
+        status=Campaign.Status.LIVE,
+        starts_at=now - timedelta(hours=1),
+        cutoff_at=now + timedelta(days=1),
+        pickup_at=now + timedelta(days=2),
+        created_by=world["owner"],
+        paid_orders=int(paid),
+        paid_quantity=int(paid),
+        paid_amount_fen=4900 if paid else 0,
     )
     sku = Sku.objects.get(pk=world["ids"]["sku_id"])
-    item = CampaignItem.objects.create(shop=shop, campaign=campaign, sku=sku, price_fen=4900, stock_allotted=10, stock_left=9)
+    item = CampaignItem.objects.create(
+        shop=shop, campaign=campaign, sku=sku, price_fen=4900, stock_allotted=10, stock_left=9
+    )
     order = Order.objects.create(
-        shop=shop, campaign=campaign, member=world["member"], leader_id=world["ids"]["leader_id"],
-        pickup_point_id=world["ids"]["point_id"], number=f"{world['tag']}{number}", status=status, items_fen=4900,
-        total_fen=4900, pickup_code=f"9{number}"[-8:].rjust(8, "7"), paid_at=now if paid else None,
+        shop=shop,
+        campaign=campaign,
+        member=world["member"],
+        leader_id=world["ids"]["leader_id"],
+        pickup_point_id=world["ids"]["point_id"],
+        number=f"{world['tag']}{number}",
+        status=status,
+        items_fen=4900,
+        total_fen=4900,
+        pickup_code=f"9{number}"[-8:].rjust(8, "7"),
+        paid_at=now if paid else None,
         expires_at=None if paid else now + timedelta(minutes=15),
     )
     OrderLine.objects.create(
-        shop=shop, order=order, campaign_item=item, product_name=f"{world['tag']}芒果", spec="5斤",
-        unit_price_fen=4900, quantity=1, amount_fen=4900, commission_rate_bp=1000,
+        shop=shop,
+        order=order,
+        campaign_item=item,
+        product_name=f"{world['tag']}芒果",
+        spec="5斤",
+        unit_price_fen=4900,
+        quantity=1,
+        amount_fen=4900,
+        commission_rate_bp=1000,
     )
     if paid:
         payment = Payment.objects.create(
-            shop=shop, order=order, provider="sandbox", out_trade_no=f"{world['tag']}PAY{number}", amount_fen=4900,
-            status="succeeded", paid_at=now,
+            shop=shop,
+            order=order,
+            provider="sandbox",
+            out_trade_no=f"{world['tag']}PAY{number}",
+            amount_fen=4900,
+            status="succeeded",
+            paid_at=now,
         )
         add_paid_trade(payment)
     return order
@@ -141,7 +269,12 @@ def add_live_order(world: dict, status: str, number: str) -> Order:
 def add_paid_trade(payment: Payment, refunded_fen: int = 0) -> SandboxTrade:
     """The sandbox gateway's side of a succeeded payment, so refunds through it go through."""
     return SandboxTrade.objects.create(
-        shop_id=payment.shop_id, payment=payment, out_trade_no=payment.out_trade_no, amount_fen=payment.amount_fen,
-        state=SandboxTrade.State.SUCCESS, transaction_id=f"SBX{payment.out_trade_no}", paid_at=payment.paid_at,
+        shop_id=payment.shop_id,
+        payment=payment,
+        out_trade_no=payment.out_trade_no,
+        amount_fen=payment.amount_fen,
+        state=SandboxTrade.State.SUCCESS,
+        transaction_id=f"SBX{payment.out_trade_no}",
+        paid_at=payment.paid_at,
         refunded_fen=refunded_fen,
     )

@@ -2,9 +2,18 @@ import { describe, expect, it } from "vitest";
 import { can, staffPermissions, type Me } from "./auth";
 
 const me = {
-  id: 1, username: "cangku", display_name: "王大海", phone: null, is_platform_operator: false,
+  id: 1,
+  username: "cangku",
+  display_name: "王大海",
+  phone: null,
+  is_platform_operator: false,
   staff_of: [
-    { shop_id: 1, shop_name: "鹭岛鲜生", role: "warehouse", permissions: ["fulfilment.ship", "fulfilment.view", "orders.view"] },
+    {
+      shop_id: 1,
+      shop_name: "鹭岛鲜生",
+      role: "warehouse",
+      permissions: ["fulfilment.ship", "fulfilment.view", "orders.view"],
+    },
     { shop_id: 2, shop_name: "另一家", role: "finance", permissions: ["withdrawals.manage"] },
   ],
   leader_of: [],

@@ -23,7 +23,10 @@ describe("request", () => {
   });
 
   it("should turn the API error shape into an ApiError with its field", async () => {
-    vi.stubGlobal("fetch", vi.fn(() => respond(400, { code: "price_negative", message: "价格不能为负数", field: "skus.0.price_fen" })));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(() => respond(400, { code: "price_negative", message: "价格不能为负数", field: "skus.0.price_fen" })),
+    );
 
     const error = await http.get("console/shops/1/products").catch((e) => e);
 
@@ -35,6 +38,8 @@ describe("request", () => {
   });
 
   it("should leave empty query values out", () => {
-    expect(withQuery("orders", { status: "paid", phone: "", page: 2, leader_id: undefined })).toBe("orders?status=paid&page=2");
+    expect(withQuery("orders", { status: "paid", phone: "", page: 2, leader_id: undefined })).toBe(
+      "orders?status=paid&page=2",
+    );
   });
 });

@@ -50,7 +50,12 @@ export function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
-export async function request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json", "Accept-Language": language, ...extraHeaders };
   const init: RequestInit = { method, headers, credentials: "same-origin" };
   if (method !== "GET") {
@@ -67,9 +72,10 @@ export async function request<T>(method: string, path: string, body?: unknown, e
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
   if (!response.ok) {
-    const error = data && typeof data === "object" && "code" in data
-      ? (data as ApiErrorBody)
-      : { code: "http_error", message: `HTTP ${response.status}`, field: null };
+    const error =
+      data && typeof data === "object" && "code" in data
+        ? (data as ApiErrorBody)
+        : { code: "http_error", message: `HTTP ${response.status}`, field: null };
     throw new ApiError(response.status, error);
   }
   return data as T;

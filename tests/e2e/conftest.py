@@ -1,5 +1,6 @@
 """Browser tests: Playwright drives the OS's Chromium against the live test server, which serves
 the built front ends (frontend/dist) and the API. Screenshots land in test-artifacts/screenshots/."""
+
 import os
 from pathlib import Path
 
@@ -13,8 +14,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -61,7 +68,14 @@ def desktop(browser, live_server, transactional_db):
 @pytest.fixture
 def phone(browser, live_server, transactional_db):
     """A phone (390×844, touch), as leaders and members use the H5."""
-    context = _context(browser, live_server, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    context = _context(
+        browser,
+        live_server,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
     yield context.new_page()
     context.close()
 
@@ -72,7 +86,14 @@ def new_phone(browser, live_server, transactional_db):
     contexts = []
 
     def make():
-        context = _context(browser, live_server, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+        context = _context(
+            browser,
+            live_server,
+            viewport={"width": 390, "height": 844},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+        )
         contexts.append(context)
         return context.new_page()
 

@@ -4,6 +4,7 @@ The owner approves an application (threshold checks visible), finds the new lead
 reactivates them with a reason, gets a field error from settings, and invites a finance user;
 finance approves and pays a withdrawal without seeing products, staff or settings; a warehouse
 user never sees the finance page, even by typing its address."""
+
 import io
 import re
 from decimal import Decimal
@@ -47,10 +48,18 @@ def given_shop():
     shop = owner.shop
     shop.min_distance_between_points_m = 500
     shop.save()
-    wang = LeaderFactory(shop=shop, name="王芳", point__community="中山公园小区", point__at=ZHONGSHAN_ROAD, point__route="思明线")
-    applicant = LeaderApplicationFactory(shop=shop, name="陈丽", community="海韵花园", households=800, reach="业主微信群 480 人")
-    LeaderApplicationFactory(shop=shop, name="赵敏", community="小石湖公寓", households=300, lat=Decimal("24.4560"), lng=Decimal("118.0805"))
-    CommissionEntry.objects.create(shop=shop, leader=wang, kind="reward", bucket="withdrawable", amount_fen=50000, note="推荐奖励")
+    wang = LeaderFactory(
+        shop=shop, name="王芳", point__community="中山公园小区", point__at=ZHONGSHAN_ROAD, point__route="思明线"
+    )
+    applicant = LeaderApplicationFactory(
+        shop=shop, name="陈丽", community="海韵花园", households=800, reach="业主微信群 480 人"
+    )
+    LeaderApplicationFactory(
+        shop=shop, name="赵敏", community="小石湖公寓", households=300, lat=Decimal("24.4560"), lng=Decimal("118.0805")
+    )
+    CommissionEntry.objects.create(
+        shop=shop, leader=wang, kind="reward", bucket="withdrawable", amount_fen=50000, note="推荐奖励"
+    )
     withdrawal = withdrawal_request(leader=wang, amount_fen=20000, account="微信 wangfang")
     return owner, shop, applicant, withdrawal
 
@@ -180,7 +189,11 @@ def test_owner_reviews_and_manages_leaders_then_finance_pays_a_withdrawal(deskto
     page.locator(".el-message-box__btns .el-button--primary").click()
     expect(page.get_by_text("已标记为已打款")).to_be_visible()
     withdrawal.refresh_from_db()
-    assert (withdrawal.status, withdrawal.reviewed_by.username, withdrawal.paid_by.username) == ("paid", "caiwu_li", "caiwu_li")
+    assert (withdrawal.status, withdrawal.reviewed_by.username, withdrawal.paid_by.username) == (
+        "paid",
+        "caiwu_li",
+        "caiwu_li",
+    )
 
     page.get_by_role("tab", name="团长佣金").click()
     page.click(f"[data-test=ledger-{withdrawal.leader_id}]")

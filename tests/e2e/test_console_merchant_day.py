@@ -1,5 +1,6 @@
 """A merchant's day in the console: a product, a campaign through the wizard, paid orders, an
 early close, the purchase sheet and its Excel, a refund — and what a warehouse clerk may not see."""
+
 import io
 import re
 from datetime import timedelta
@@ -54,7 +55,9 @@ def _approved_leader(shop, owner):
     application = LeaderApplicationFactory(shop=shop, name="陈丽", community="海韵花园")
     client = ApiClient()
     client.login_password(owner.username, PASSWORD)
-    body = ok(client.post(f"console/shops/{shop.id}/leader-applications/{application.id}/approve", {"route": "思明线"}), 201)
+    body = ok(
+        client.post(f"console/shops/{shop.id}/leader-applications/{application.id}/approve", {"route": "思明线"}), 201
+    )
     return body["id"]
 
 
@@ -64,7 +67,10 @@ def _paid_orders(shop, campaign_id: int, leader_id: int, item_id: int) -> list[O
         member = MemberUserFactory(display_name=name)
         Membership.objects.create(shop=shop, user=member, leader_id=leader_id, via_leader_id=leader_id)
         order = order_services.order_place(
-            shop=shop, member=member, campaign_id=campaign_id, items=[{"campaign_item_id": item_id, "quantity": quantity}],
+            shop=shop,
+            member=member,
+            campaign_id=campaign_id,
+            items=[{"campaign_item_id": item_id, "quantity": quantity}],
         )
         _pay(order)
         orders.append(order)
@@ -190,7 +196,9 @@ def test_a_merchants_day(desktop, live_server, settings, tmp_path, monkeypatch):
     assert download_info.value.suggested_filename == "蓝莓尝鲜团-采购单.xlsx"
     path = tmp_path / "purchase.xlsx"
     download_info.value.save_as(path)
-    cells = [str(cell) for row in load_workbook(path).active.iter_rows(values_only=True) for cell in row if cell is not None]
+    cells = [
+        str(cell) for row in load_workbook(path).active.iter_rows(values_only=True) for cell in row if cell is not None
+    ]
     assert PRODUCT in cells
     page.get_by_role("tab", name="发货单").click()
     expect(page.get_by_text("海韵花园").first).to_be_visible()
@@ -242,7 +250,9 @@ def test_a_merchants_day(desktop, live_server, settings, tmp_path, monkeypatch):
     menu = page.locator("[data-menu]")
     names = [menu.nth(index).get_attribute("data-menu") for index in range(menu.count())]
     assert "fulfilment" in names and "orders" in names
-    assert not [name for name in names if "commission" in name or "withdraw" in name or "staff" in name or "setting" in name]
+    assert not [
+        name for name in names if "commission" in name or "withdraw" in name or "staff" in name or "setting" in name
+    ]
     expect(page.locator("aside")).not_to_contain_text("佣金")
     _menu(page, "orders")
     page.locator(f"[data-test=order-{orders[0].number}]").click()

@@ -1,9 +1,10 @@
 """The leader half of the phone H5: the leader center's 接龙 text, arrival, pickup notice,
 pickup verification and commission after settlement; and applying from a recruitment link.
 Every screen is saved as h5-leader-<screen>.png; the campaign poster under test-artifacts/."""
+
 import re
-from urllib.parse import urlparse
 from pathlib import Path
+from urllib.parse import urlparse
 
 from django.conf import settings
 from playwright.sync_api import expect
@@ -28,7 +29,10 @@ ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 def shot(page, name: str):
     """A screenshot once toasts have gone and dialogs have finished opening."""
-    page.wait_for_function("() => ![...document.querySelectorAll('.van-toast')].some((toast) => getComputedStyle(toast).display !== 'none')", timeout=5000)
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('.van-toast')].some((toast) => getComputedStyle(toast).display !== 'none')",
+        timeout=5000,
+    )
     page.wait_for_timeout(350)
     save_shot(page, name)
 
@@ -57,15 +61,21 @@ def given_shipped_campaign():
     owner = StaffFactory(shop=shop).user
     leader = LeaderFactory(shop=shop, name="黄美玲", point__name="西村快递驿站", point__address="思明区大学路168号")
     campaign = CampaignFactory(shop=shop, title="周末鲜蛋团")
-    item = CampaignItemFactory(campaign=campaign, price_fen=3290, sku__price_fen=3990, sku__product__name="土鸡蛋", sku__spec="30枚")
+    item = CampaignItemFactory(
+        campaign=campaign, price_fen=3290, sku__price_fen=3990, sku__product__name="土鸡蛋", sku__spec="30枚"
+    )
     member = given_member(shop, leader)
     member.display_name = "张三丰"
     member.save(update_fields=["display_name"])
-    order = order_services.order_place(shop=shop, member=member, campaign_id=campaign.id, items=[{"campaign_item_id": item.id, "quantity": 2}])
+    order = order_services.order_place(
+        shop=shop, member=member, campaign_id=campaign.id, items=[{"campaign_item_id": item.id, "quantity": 2}]
+    )
     pay(order)
     campaign_services.campaign_close(campaign=campaign, actor=owner)
     campaign_services.campaign_decide(campaign=Campaign.objects.get(pk=campaign.pk), actor=owner)
-    fulfilment_services.shipments_ship(campaign=Campaign.objects.get(pk=campaign.pk), actor=owner, pickup_point_ids=None)
+    fulfilment_services.shipments_ship(
+        campaign=Campaign.objects.get(pk=campaign.pk), actor=owner, pickup_point_ids=None
+    )
     order.refresh_from_db()
     return shop, leader, member, campaign, order
 
@@ -92,7 +102,9 @@ def test_leader_shares_jielong_notifies_verifies_pickup_and_sees_commission(phon
 
     # Share link with the leader's attribution, and the poster
     phone.get_by_role("tab", name="分享链接").click()
-    expect(phone.locator("[data-test=share-link]")).to_contain_text(f"/h5/s/{shop.id}/campaigns/{campaign.id}?leader={leader.id}")
+    expect(phone.locator("[data-test=share-link]")).to_contain_text(
+        f"/h5/s/{shop.id}/campaigns/{campaign.id}?leader={leader.id}"
+    )
     expect(phone.locator("[data-test=share-card]")).to_contain_text("¥32.90")
     shot(phone, "h5-leader-share")
     phone.get_by_role("tab", name="海报").click()
@@ -221,7 +233,9 @@ def test_neighbour_applies_from_the_recruitment_link_and_sees_the_review(phone):
     shot(phone, "h5-leader-application-pending")
     application = LeaderApplication.objects.get(shop=shop, user=applicant)
     assert (application.referral_code, application.community) == (referrer.referral_code, "厦大西村")
-    leader_services.application_reject(shop=shop, actor=owner, application_id=application.id, reason="该小区已有团长在服务")
+    leader_services.application_reject(
+        shop=shop, actor=owner, application_id=application.id, reason="该小区已有团长在服务"
+    )
     phone.reload()
     expect(status).to_contain_text("已拒绝")
     expect(phone.locator("[data-test=reject-reason]")).to_contain_text("该小区已有团长在服务")

@@ -2,6 +2,7 @@
 campaign, add two items, check out, pay on the sandbox page, see the pickup code and its QR; a
 second phone watching the campaign sees the purchase in 他们都在买 without reloading.
 Every screen is saved as h5-<screen>.png."""
+
 import io
 import re
 
@@ -34,21 +35,59 @@ def given_shop_with_a_live_campaign():
     """鹭岛鲜生 with three leaders around Xiamen and a live fast-template campaign of two goods;
     王小明 already bought, so the feed and the buyers list are not empty."""
     shop = ShopFactory(name="鹭岛鲜生")
-    nearest = LeaderFactory(shop=shop, name="黄美玲", point__name="西村快递驿站", point__community="西村社区",
-                            point__address="思明区大学路168号", point__at=XIAMEN_UNIVERSITY)
-    LeaderFactory(shop=shop, name="林小红", point__name="中山路便利店", point__community="中山社区",
-                  point__address="思明区中山路88号", point__at=ZHONGSHAN_ROAD)
-    LeaderFactory(shop=shop, name="陈志强", point__name="软件园驿站", point__community="软件园二期",
-                  point__address="思明区观日路22号", point__at=SOFTWARE_PARK_2)
-    campaign = CampaignFactory(shop=shop, title="周末鲜果鲜蛋团", description="当天现摘，次日到自提点。", threshold_value=10)
-    eggs = CampaignItemFactory(campaign=campaign, price_fen=3290, sku__price_fen=3990, sku__product__name="土鸡蛋", sku__spec="30枚", stock_allotted=50)
-    fruit = CampaignItemFactory(campaign=campaign, price_fen=1990, sku__price_fen=2590, sku__product__name="红心火龙果", sku__spec="2个装", stock_allotted=50)
+    nearest = LeaderFactory(
+        shop=shop,
+        name="黄美玲",
+        point__name="西村快递驿站",
+        point__community="西村社区",
+        point__address="思明区大学路168号",
+        point__at=XIAMEN_UNIVERSITY,
+    )
+    LeaderFactory(
+        shop=shop,
+        name="林小红",
+        point__name="中山路便利店",
+        point__community="中山社区",
+        point__address="思明区中山路88号",
+        point__at=ZHONGSHAN_ROAD,
+    )
+    LeaderFactory(
+        shop=shop,
+        name="陈志强",
+        point__name="软件园驿站",
+        point__community="软件园二期",
+        point__address="思明区观日路22号",
+        point__at=SOFTWARE_PARK_2,
+    )
+    campaign = CampaignFactory(
+        shop=shop, title="周末鲜果鲜蛋团", description="当天现摘，次日到自提点。", threshold_value=10
+    )
+    eggs = CampaignItemFactory(
+        campaign=campaign,
+        price_fen=3290,
+        sku__price_fen=3990,
+        sku__product__name="土鸡蛋",
+        sku__spec="30枚",
+        stock_allotted=50,
+    )
+    fruit = CampaignItemFactory(
+        campaign=campaign,
+        price_fen=1990,
+        sku__price_fen=2590,
+        sku__product__name="红心火龙果",
+        sku__spec="2个装",
+        stock_allotted=50,
+    )
     product_image(eggs.sku.product, (236, 196, 120))
     product_image(fruit.sku.product, (214, 51, 108))
     earlier = given_member(shop, nearest)
     earlier.display_name = "王小明"
     earlier.save(update_fields=["display_name"])
-    pay(order_services.order_place(shop=shop, member=earlier, campaign_id=campaign.id, items=[{"campaign_item_id": fruit.id, "quantity": 1}]))
+    pay(
+        order_services.order_place(
+            shop=shop, member=earlier, campaign_id=campaign.id, items=[{"campaign_item_id": fruit.id, "quantity": 1}]
+        )
+    )
     return shop, nearest, campaign
 
 
@@ -56,7 +95,9 @@ def shot(page, name: str):
     """A screenshot once toasts are gone; a page that fits the screen is taken as the screen (the
     fixed tab and submit bars then sit where the phone shows them)."""
     page.wait_for_function(
-        "() => ![...document.querySelectorAll('.van-toast')].some((toast) => getComputedStyle(toast).display !== 'none')", timeout=6000)
+        "() => ![...document.querySelectorAll('.van-toast')].some((toast) => getComputedStyle(toast).display !== 'none')",
+        timeout=6000,
+    )
     page.wait_for_timeout(300)
     fits = page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
     save_shot(page, name, full_page=not fits)
@@ -157,8 +198,14 @@ def test_member_finds_nearest_leader_buys_two_items_pays_and_sees_pickup_code(ph
     expect(phone.locator("[data-test=order-card]")).to_have_count(1)
     expect(phone.locator("[data-test=order-card]")).to_contain_text("¥85.70")
     shot(phone, "h5-orders")
-    notification_send(shop=shop, user=order.member, kind="pickup_notice", title="您的商品已到自提点",
-                      body=f"周末鲜果鲜蛋团的商品已到西村快递驿站，凭提货码 {order.pickup_code} 提货。", data={"order_id": order.id})
+    notification_send(
+        shop=shop,
+        user=order.member,
+        kind="pickup_notice",
+        title="您的商品已到自提点",
+        body=f"周末鲜果鲜蛋团的商品已到西村快递驿站，凭提货码 {order.pickup_code} 提货。",
+        data={"order_id": order.id},
+    )
     phone.goto(f"{home}/messages")
     message = phone.locator("[data-test=message]")
     expect(message).to_contain_text("您的商品已到自提点")

@@ -1,4 +1,5 @@
 """The two front ends load from the Django server and their login pages work."""
+
 import re
 
 from playwright.sync_api import expect

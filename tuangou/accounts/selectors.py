@@ -13,7 +13,12 @@ def user_profile(*, user) -> dict:
         "phone": user.phone,
         "is_platform_operator": user.is_staff,
         "staff_of": [
-            {"shop_id": s.shop_id, "shop_name": s.shop.name, "role": s.role, "permissions": sorted(ROLE_PERMISSIONS[s.role])}
+            {
+                "shop_id": s.shop_id,
+                "shop_name": s.shop.name,
+                "role": s.role,
+                "permissions": sorted(ROLE_PERMISSIONS[s.role]),
+            }
             for s in staff
         ],
         "leader_of": [

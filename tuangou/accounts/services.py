@@ -37,11 +37,16 @@ def sms_code_send(*, phone: str, ip: str | None, purpose: str = "login") -> SmsC
         raise ApplicationError("rate_limited", status=429, seconds=3600)
     code = f"{secrets.randbelow(1_000_000):06d}"
     sms = SmsCode.objects.create(
-        phone=phone, purpose=purpose, code_hash=_hash_code(phone, code), ip=ip,
+        phone=phone,
+        purpose=purpose,
+        code_hash=_hash_code(phone, code),
+        ip=ip,
         expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
     )
     minutes = max(settings.SMS_CODE_TTL_SECONDS // 60, 1)
-    get_backend().send(phone=phone, code=code, text=f"【团购】您的验证码是{code}，{minutes}分钟内有效。如非本人操作请忽略。")
+    get_backend().send(
+        phone=phone, code=code, text=f"【团购】您的验证码是{code}，{minutes}分钟内有效。如非本人操作请忽略。"
+    )
     return sms
 
 
@@ -53,7 +58,11 @@ def sms_code_verify(*, phone: str, code: str, ip: str | None) -> User:
     """
     phone = normalize_phone(phone)
     now = timezone.now()
-    if ip and LoginAttempt.objects.filter(ip=ip, succeeded=False, created_at__gte=now - timedelta(hours=1)).count() >= settings.SMS_VERIFY_LIMIT_PER_IP_HOUR:
+    if (
+        ip
+        and LoginAttempt.objects.filter(ip=ip, succeeded=False, created_at__gte=now - timedelta(hours=1)).count()
+        >= settings.SMS_VERIFY_LIMIT_PER_IP_HOUR
+    ):
         raise ApplicationError("rate_limited", status=429, seconds=3600)
     sms = SmsCode.objects.filter(phone=phone).order_by("-created_at").first()
     if sms is None:

@@ -1,5 +1,6 @@
 """Outbound SMS behind one interface. Development uses the console backend: the code goes to
 the log and to a small outbox file that /dev/sms shows (every web worker sees the same file)."""
+
 import json
 import logging
 from datetime import datetime
@@ -24,8 +25,18 @@ class ConsoleSmsBackend:
     def send(self, *, phone, text, code=None):
         logger.info("sms", extra={"data": {"phone": phone, "text": text}})
         path = settings.VAR_DIR / "sms_outbox.jsonl"
-        lines = path.read_text().splitlines()[-(_OUTBOX_KEEP - 1):] if path.exists() else []
-        lines.append(json.dumps({"phone": phone, "code": code or "", "text": text, "sent_at": datetime.now().isoformat(timespec="seconds")}, ensure_ascii=False))
+        lines = path.read_text().splitlines()[-(_OUTBOX_KEEP - 1) :] if path.exists() else []
+        lines.append(
+            json.dumps(
+                {
+                    "phone": phone,
+                    "code": code or "",
+                    "text": text,
+                    "sent_at": datetime.now().isoformat(timespec="seconds"),
+                },
+                ensure_ascii=False,
+            )
+        )
         path.write_text("\n".join(lines) + "\n")
         return f"console-{len(lines)}"
 

@@ -1,6 +1,6 @@
 from asgiref.sync import sync_to_async
-from django.db import connection
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Path, Router
 from ninja.pagination import PageNumberPagination, paginate
@@ -13,8 +13,19 @@ from tuangou.shops.access import access_shop, access_shop_as_staff
 from . import feed, selectors, services
 from .models import Campaign
 from .schemas import (
-    BuyerOut, CampaignCancelIn, CampaignDuplicateIn, CampaignIn, CampaignListOut, CampaignOut, CampaignPatch,
-    CampaignStatus, LeaderCampaignOut, LeaderJoinOut, PublicCampaignListOut, PublicCampaignOut, PurchaseFeedOut,
+    BuyerOut,
+    CampaignCancelIn,
+    CampaignDuplicateIn,
+    CampaignIn,
+    CampaignListOut,
+    CampaignOut,
+    CampaignPatch,
+    CampaignStatus,
+    LeaderCampaignOut,
+    LeaderJoinOut,
+    PublicCampaignListOut,
+    PublicCampaignOut,
+    PurchaseFeedOut,
 )
 
 console_router = Router(tags=["console: campaigns"], auth=AUTH)
@@ -31,6 +42,7 @@ def _detail(staff, campaign_id: int) -> Campaign:
 
 
 # --- console ------------------------------------------------------------------------------
+
 
 @console_router.get("/campaigns", response=list[CampaignListOut], summary="Campaigns with progress and sales")
 @paginate(PageNumberPagination, page_size=20)
@@ -52,10 +64,14 @@ def get_campaign(request, shop_id: Path[int], campaign_id: int):
     return _detail(staff, campaign_id)
 
 
-@console_router.patch("/campaigns/{campaign_id}", response=CampaignOut, summary="Edit a draft (published: texts, leaders, later cut-off)")
+@console_router.patch(
+    "/campaigns/{campaign_id}", response=CampaignOut, summary="Edit a draft (published: texts, leaders, later cut-off)"
+)
 def update_campaign(request, shop_id: Path[int], campaign_id: int, payload: CampaignPatch):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
-    services.campaign_update(shop=staff.shop, actor=request.auth, campaign_id=campaign_id, **payload.dict(exclude_unset=True))
+    services.campaign_update(
+        shop=staff.shop, actor=request.auth, campaign_id=campaign_id, **payload.dict(exclude_unset=True)
+    )
     return _detail(staff, campaign_id)
 
 
@@ -73,7 +89,9 @@ def start_campaign(request, shop_id: Path[int], campaign_id: int):
     return _detail(staff, campaign_id)
 
 
-@console_router.post("/campaigns/{campaign_id}/close", response=CampaignOut, summary="Close (截单) a live campaign now and decide it")
+@console_router.post(
+    "/campaigns/{campaign_id}/close", response=CampaignOut, summary="Close (截单) a live campaign now and decide it"
+)
 def close_campaign(request, shop_id: Path[int], campaign_id: int):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     campaign = services.campaign_close(campaign=_campaign(staff, campaign_id), actor=request.auth)
@@ -83,21 +101,29 @@ def close_campaign(request, shop_id: Path[int], campaign_id: int):
     return _detail(staff, campaign_id)
 
 
-@console_router.post("/campaigns/{campaign_id}/decide", response=CampaignOut, summary="Decide a closed campaign (成团 or not)")
+@console_router.post(
+    "/campaigns/{campaign_id}/decide", response=CampaignOut, summary="Decide a closed campaign (成团 or not)"
+)
 def decide_campaign(request, shop_id: Path[int], campaign_id: int):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     services.campaign_decide(campaign=_campaign(staff, campaign_id), actor=request.auth)
     return _detail(staff, campaign_id)
 
 
-@console_router.post("/campaigns/{campaign_id}/cancel", response=CampaignOut, summary="Cancel a draft or scheduled campaign")
+@console_router.post(
+    "/campaigns/{campaign_id}/cancel", response=CampaignOut, summary="Cancel a draft or scheduled campaign"
+)
 def cancel_campaign(request, shop_id: Path[int], campaign_id: int, payload: CampaignCancelIn):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     services.campaign_cancel(campaign=_campaign(staff, campaign_id), actor=request.auth, reason=payload.reason)
     return _detail(staff, campaign_id)
 
 
-@console_router.post("/campaigns/{campaign_id}/duplicate", response={201: CampaignOut}, summary="Copy a campaign as a new draft with new dates")
+@console_router.post(
+    "/campaigns/{campaign_id}/duplicate",
+    response={201: CampaignOut},
+    summary="Copy a campaign as a new draft with new dates",
+)
 def duplicate_campaign(request, shop_id: Path[int], campaign_id: int, payload: CampaignDuplicateIn):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     copy = services.campaign_duplicate(shop=staff.shop, actor=request.auth, campaign_id=campaign_id, **payload.dict())
@@ -106,29 +132,49 @@ def duplicate_campaign(request, shop_id: Path[int], campaign_id: int, payload: C
 
 # --- member shop (public reads) -----------------------------------------------------------
 
+
 @member_router.get("/campaigns", response=list[PublicCampaignListOut], auth=None, summary="Live and upcoming campaigns")
 @paginate(PageNumberPagination, page_size=20)
 def list_public_campaigns(request, shop_id: Path[int], leader_id: int | None = None):
     shop = access_shop(shop_id)
     leader = None
     if leader_id is not None:
-        leader = get_in_shop(Leader.objects.exclude(status=Leader.Status.CLEARED), shop, leader_id, thing_zh="团长", thing_en="Leader", field="leader_id")
+        leader = get_in_shop(
+            Leader.objects.exclude(status=Leader.Status.CLEARED),
+            shop,
+            leader_id,
+            thing_zh="团长",
+            thing_en="Leader",
+            field="leader_id",
+        )
     return selectors.member_campaign_list(shop=shop, leader=leader)
 
 
-@member_router.get("/campaigns/{campaign_id}", response=PublicCampaignOut, auth=None, summary="Campaign page: items, countdown, progress")
+@member_router.get(
+    "/campaigns/{campaign_id}",
+    response=PublicCampaignOut,
+    auth=None,
+    summary="Campaign page: items, countdown, progress",
+)
 def get_public_campaign(request, shop_id: Path[int], campaign_id: int):
     return selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
 
 
-@member_router.get("/campaigns/{campaign_id}/buyers", response=list[BuyerOut], auth=None, summary="Members who joined (masked names)")
+@member_router.get(
+    "/campaigns/{campaign_id}/buyers", response=list[BuyerOut], auth=None, summary="Members who joined (masked names)"
+)
 @paginate(PageNumberPagination, page_size=20)
 def list_campaign_buyers(request, shop_id: Path[int], campaign_id: int):
     campaign = selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
     return selectors.campaign_buyers(campaign=campaign)
 
 
-@member_router.get("/campaigns/{campaign_id}/recent-purchases", response=PurchaseFeedOut, auth=None, summary="他们都在买: newest purchases after after_id")
+@member_router.get(
+    "/campaigns/{campaign_id}/recent-purchases",
+    response=PurchaseFeedOut,
+    auth=None,
+    summary="他们都在买: newest purchases after after_id",
+)
 def list_recent_purchases(request, shop_id: Path[int], campaign_id: int, after_id: int = 0):
     campaign = selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
     lines = selectors.campaign_recent_purchases(campaign=campaign, after_id=after_id)
@@ -147,8 +193,14 @@ def _feed_campaign(shop_id: int, campaign_id: int, *, release: bool) -> Campaign
 
 
 @member_router.get(
-    "/campaigns/{campaign_id}/feed", auth=None, summary="他们都在买 live: server-sent events of paid orders (masked names)",
-    openapi_extra={"responses": {200: {"description": "text/event-stream; resume with Last-Event-ID", "content": {"text/event-stream": {}}}}},
+    "/campaigns/{campaign_id}/feed",
+    auth=None,
+    summary="他们都在买 live: server-sent events of paid orders (masked names)",
+    openapi_extra={
+        "responses": {
+            200: {"description": "text/event-stream; resume with Last-Event-ID", "content": {"text/event-stream": {}}}
+        }
+    },
 )
 async def stream_campaign_feed(request, shop_id: Path[int], campaign_id: int, last_event_id: int | None = None):
     # Async on purpose: an open feed is a coroutine, not a worker (see feed.py). The browser sends
@@ -160,7 +212,9 @@ async def stream_campaign_feed(request, shop_id: Path[int], campaign_id: int, la
         last_event_id = int(header)
     arguments = {"shop_id": campaign.shop_id, "campaign_id": campaign.id, "last_event_id": last_event_id}
     if streaming:
-        response = StreamingHttpResponse(feed.purchase_stream(**arguments), content_type="text/event-stream; charset=utf-8")
+        response = StreamingHttpResponse(
+            feed.purchase_stream(**arguments), content_type="text/event-stream; charset=utf-8"
+        )
     else:
         response = HttpResponse(await feed.catch_up_body(**arguments), content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
@@ -170,7 +224,10 @@ async def stream_campaign_feed(request, shop_id: Path[int], campaign_id: int, la
 
 # --- leader center ------------------------------------------------------------------------
 
-@leader_router.get("/campaigns", response=list[LeaderCampaignOut], summary="Campaigns I may run, joined or not, with my orders")
+
+@leader_router.get(
+    "/campaigns", response=list[LeaderCampaignOut], summary="Campaigns I may run, joined or not, with my orders"
+)
 @paginate(PageNumberPagination, page_size=20)
 def list_leader_campaigns(request, shop_id: Path[int]):
     leader = access_leader(request, shop_id)

@@ -9,6 +9,7 @@ The cursor is the id of the order's "paid" event (OrderEvent rows only grow), no
 id: an order placed early and paid late must still show up. It is the SSE event id, so a client
 reconnecting with Last-Event-ID gets what it missed.
 """
+
 import asyncio
 import json
 import time
@@ -39,7 +40,9 @@ def _purchases(*, shop_id: int, campaign_id: int, after_id: int | None, limit: i
     after_id None: the newest `limit` ones (what a fresh page shows); otherwise those paid after it.
     """
     events = OrderEvent.objects.filter(
-        shop_id=shop_id, to_status=Order.Status.PAID, order__campaign_id=campaign_id,
+        shop_id=shop_id,
+        to_status=Order.Status.PAID,
+        order__campaign_id=campaign_id,
         order__status__in=PAID_ORDER_STATUSES,
     )
     if after_id is None:
@@ -50,24 +53,30 @@ def _purchases(*, shop_id: int, campaign_id: int, after_id: int | None, limit: i
         return []
     orders = {
         order["id"]: order
-        for order in Order.objects.filter(shop_id=shop_id, id__in=[row["order_id"] for row in rows])
-        .values("id", "member__display_name", "contact_name", "paid_at")
+        for order in Order.objects.filter(shop_id=shop_id, id__in=[row["order_id"] for row in rows]).values(
+            "id", "member__display_name", "contact_name", "paid_at"
+        )
     }
     lines = defaultdict(list)
     for line in (
-        OrderLine.objects.filter(shop_id=shop_id, order_id__in=orders).order_by("id")
+        OrderLine.objects.filter(shop_id=shop_id, order_id__in=orders)
+        .order_by("id")
         .values("order_id", "product_name", "spec", "quantity")
     ):
-        lines[line["order_id"]].append({"product_name": line["product_name"], "spec": line["spec"], "quantity": line["quantity"]})
+        lines[line["order_id"]].append(
+            {"product_name": line["product_name"], "spec": line["spec"], "quantity": line["quantity"]}
+        )
     purchases = []
     for row in rows:
         order = orders[row["order_id"]]
-        purchases.append({
-            "id": row["id"],
-            "name": mask_name(order["member__display_name"] or order["contact_name"] or ""),
-            "items": lines[row["order_id"]],
-            "at": order["paid_at"].isoformat() if order["paid_at"] else None,
-        })
+        purchases.append(
+            {
+                "id": row["id"],
+                "name": mask_name(order["member__display_name"] or order["contact_name"] or ""),
+                "items": lines[row["order_id"]],
+                "at": order["paid_at"].isoformat() if order["paid_at"] else None,
+            }
+        )
     return purchases
 
 
@@ -80,9 +89,14 @@ def _purchases_and_release(**kwargs) -> list[dict]:
         connection.close()
 
 
-async def fetch_purchases(*, shop_id: int, campaign_id: int, after_id: int | None, limit: int = BACKLOG_SIZE) -> list[dict]:
+async def fetch_purchases(
+    *, shop_id: int, campaign_id: int, after_id: int | None, limit: int = BACKLOG_SIZE
+) -> list[dict]:
     return await sync_to_async(_purchases_and_release, thread_sensitive=False)(
-        shop_id=shop_id, campaign_id=campaign_id, after_id=after_id, limit=limit,
+        shop_id=shop_id,
+        campaign_id=campaign_id,
+        after_id=after_id,
+        limit=limit,
     )
 
 
@@ -90,7 +104,9 @@ def _latest_paid_event_id(*, shop_id: int, campaign_id: int) -> int:
     try:
         latest = (
             OrderEvent.objects.filter(shop_id=shop_id, to_status=Order.Status.PAID, order__campaign_id=campaign_id)
-            .order_by("-id").values_list("id", flat=True).first()
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
         )
         return latest or 0
     finally:
@@ -109,7 +125,9 @@ class _CampaignPoller:
         while self.queues:
             await asyncio.sleep(POLL_SECONDS)
             try:
-                found = await fetch_purchases(shop_id=self.shop_id, campaign_id=self.campaign_id, after_id=self.cursor, limit=CATCH_UP_SIZE)
+                found = await fetch_purchases(
+                    shop_id=self.shop_id, campaign_id=self.campaign_id, after_id=self.cursor, limit=CATCH_UP_SIZE
+                )
             except Exception:  # a database hiccup must not end every open feed; try again next poll
                 continue
             if found:
@@ -128,7 +146,9 @@ async def _subscribe(shop_id: int, campaign_id: int) -> tuple[_CampaignPoller, a
     if poller is None or poller.task.done():
         # A new poller starts at the newest paid order; the subscriber's own backlog read (after
         # this) covers everything up to there, so nothing falls between the two.
-        latest = await sync_to_async(_latest_paid_event_id, thread_sensitive=False)(shop_id=shop_id, campaign_id=campaign_id)
+        latest = await sync_to_async(_latest_paid_event_id, thread_sensitive=False)(
+            shop_id=shop_id, campaign_id=campaign_id
+        )
         poller = _pollers[key] = _CampaignPoller(shop_id, campaign_id, latest)
     queue: asyncio.Queue = asyncio.Queue()
     poller.queues.add(queue)
@@ -157,7 +177,9 @@ async def catch_up_body(*, shop_id: int, campaign_id: int, last_event_id: int | 
     return f"retry: {RETRY_MS}\n\n" + "".join(sse_event(purchase) for purchase in found)
 
 
-async def purchase_stream(*, shop_id: int, campaign_id: int, last_event_id: int | None, lifetime: float = LIFETIME_SECONDS):
+async def purchase_stream(
+    *, shop_id: int, campaign_id: int, last_event_id: int | None, lifetime: float = LIFETIME_SECONDS
+):
     """The SSE body: the backlog (or what was missed since Last-Event-ID), then new purchases as
     they are paid, a comment line as heartbeat, until `lifetime` seconds have passed."""
     deadline = time.monotonic() + lifetime

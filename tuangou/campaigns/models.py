@@ -40,7 +40,9 @@ class Campaign(ShopScopedModel):
     paid_orders = models.PositiveIntegerField(default=0)
     paid_quantity = models.PositiveIntegerField(default=0)
     paid_amount_fen = models.BigIntegerField(default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     source = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
 
     class Meta:
@@ -55,7 +57,9 @@ class CampaignItem(ShopScopedModel):
     price_fen = models.PositiveIntegerField()
     stock_allotted = models.PositiveIntegerField()
     stock_left = models.PositiveIntegerField()  # decremented by a conditional UPDATE at checkout
-    stock_returned = models.PositiveIntegerField(default=0)  # unsold stock given back to the SKU when the campaign ended
+    stock_returned = models.PositiveIntegerField(
+        default=0
+    )  # unsold stock given back to the SKU when the campaign ended
     purchase_limit = models.PositiveIntegerField(default=0)  # 0 = no limit
     commission_rate_bp = models.PositiveIntegerField(null=True, blank=True)  # overrides the leader's rate
     sort = models.IntegerField(default=0)
@@ -86,7 +90,9 @@ class CampaignEvent(ShopScopedModel):
     type = models.CharField(max_length=30)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -229,6 +229,7 @@ class CampaignOut(_CampaignBase):
 
 # --- member pages -------------------------------------------------------------------------
 
+
 class PublicItemOut(Schema):
     id: int
     sku_id: int
@@ -321,6 +322,7 @@ class PurchaseFeedOut(Schema):
 
 
 # --- leader center ------------------------------------------------------------------------
+
 
 class LeaderCampaignOut(_CampaignBase):
     joined: bool

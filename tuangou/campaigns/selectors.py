@@ -1,5 +1,19 @@
 """Campaign reads: console lists and detail, the member pages, the leader center, progress."""
-from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from tuangou.catalog.models import ProductImage
@@ -14,8 +28,12 @@ S = Campaign.Status
 VISIBLE_STATUSES = (S.SCHEDULED, S.LIVE, S.CLOSED, S.SUCCEEDED)
 # Orders that count as bought: paid, and everything a paid order can become except refunded.
 PAID_ORDER_STATUSES = (
-    Order.Status.PAID, Order.Status.CONFIRMED, Order.Status.SHIPPED, Order.Status.ARRIVED,
-    Order.Status.PICKED_UP, Order.Status.COMPLETED,
+    Order.Status.PAID,
+    Order.Status.CONFIRMED,
+    Order.Status.SHIPPED,
+    Order.Status.ARRIVED,
+    Order.Status.PICKED_UP,
+    Order.Status.COMPLETED,
 )
 FEED_SIZE = 20
 
@@ -33,7 +51,9 @@ def campaign_member_count(*, campaign: Campaign) -> int:
     """Distinct members with a paid (or later) order: the 成团人数 counted for the threshold."""
     return (
         Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign, status__in=PAID_ORDER_STATUSES)
-        .values("member_id").distinct().count()
+        .values("member_id")
+        .distinct()
+        .count()
     )
 
 
@@ -48,15 +68,22 @@ def campaign_progress(*, campaign: Campaign, members: int | None = None) -> dict
     target = campaign.threshold_value
     percent = 100 if target <= 0 else min(100, current * 100 // target)
     return {
-        "threshold_type": campaign.threshold_type, "threshold_value": target, "members": members,
-        "quantity": quantity, "current": current, "percent": percent, "reached": current >= target,
+        "threshold_type": campaign.threshold_type,
+        "threshold_value": target,
+        "members": members,
+        "quantity": quantity,
+        "current": current,
+        "percent": percent,
+        "reached": current >= target,
     }
 
 
 def _paid_members_subquery():
     members = (
         Order.objects.filter(campaign=OuterRef("pk"), status__in=PAID_ORDER_STATUSES)
-        .values("campaign").annotate(count=Count("member", distinct=True)).values("count")
+        .values("campaign")
+        .annotate(count=Count("member", distinct=True))
+        .values("count")
     )
     return Coalesce(Subquery(members, output_field=IntegerField()), Value(0))
 
@@ -92,20 +119,26 @@ def campaign_get(*, shop, campaign_id: int) -> Campaign:
     queryset = Campaign.objects.select_related("created_by").prefetch_related(
         _items_prefetch(),
         Prefetch("events", queryset=CampaignEvent.objects.select_related("actor").order_by("id")),
-        Prefetch("campaign_leaders", queryset=CampaignLeader.objects.select_related("leader__pickup_point").order_by("id")),
+        Prefetch(
+            "campaign_leaders", queryset=CampaignLeader.objects.select_related("leader__pickup_point").order_by("id")
+        ),
     )
     return get_in_shop(queryset, shop, campaign_id, thing_zh="团购", thing_en="Campaign")
 
 
 # --- members ------------------------------------------------------------------------------
 
+
 def member_campaign_list(*, shop, leader=None) -> QuerySet[Campaign]:
     """Live campaigns (closing soonest first), then upcoming ones; only a leader's when one is named."""
     queryset = Campaign.objects.filter(shop=shop, status__in=(S.LIVE, S.SCHEDULED))
     if leader is not None:
-        queryset = queryset.filter(Q(all_leaders=True) | Q(Exists(CampaignLeader.objects.filter(campaign=OuterRef("pk"), leader=leader))))
+        queryset = queryset.filter(
+            Q(all_leaders=True) | Q(Exists(CampaignLeader.objects.filter(campaign=OuterRef("pk"), leader=leader)))
+        )
     return (
-        _with_list_figures(queryset).prefetch_related(_items_prefetch())
+        _with_list_figures(queryset)
+        .prefetch_related(_items_prefetch())
         .order_by("status", "cutoff_at", "id")  # "live" sorts before "scheduled"
     )
 
@@ -122,8 +155,10 @@ def campaign_buyers(*, campaign: Campaign) -> QuerySet:
         Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign, status__in=PAID_ORDER_STATUSES)
         .values("member_id")
         .annotate(
-            display_name=Max("member__display_name"), contact_name=Max("contact_name"),
-            quantity=Sum("lines__quantity"), joined_at=Min("paid_at"),
+            display_name=Max("member__display_name"),
+            contact_name=Max("contact_name"),
+            quantity=Sum("lines__quantity"),
+            joined_at=Min("paid_at"),
         )
         .order_by("-joined_at", "-member_id")
     )
@@ -133,7 +168,10 @@ def campaign_recent_purchases(*, campaign: Campaign, after_id: int = 0) -> list[
     """The 他们都在买 feed: the newest paid order lines above `after_id` (what the client last saw)."""
     return list(
         OrderLine.objects.filter(
-            shop_id=campaign.shop_id, order__campaign=campaign, order__status__in=PAID_ORDER_STATUSES, id__gt=after_id,
+            shop_id=campaign.shop_id,
+            order__campaign=campaign,
+            order__status__in=PAID_ORDER_STATUSES,
+            id__gt=after_id,
         )
         .select_related("order__member")
         .order_by("-id")[:FEED_SIZE]
@@ -141,6 +179,7 @@ def campaign_recent_purchases(*, campaign: Campaign, after_id: int = 0) -> list[
 
 
 # --- leaders ------------------------------------------------------------------------------
+
 
 def leader_campaign_list(*, leader) -> QuerySet[Campaign]:
     """Campaigns this leader may run, with whether they joined and their own orders in each."""

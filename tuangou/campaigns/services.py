@@ -5,6 +5,7 @@ Each transition is one function: it locks the campaign row, checks, saves and wr
 CampaignEvent, all in one transaction. Stock moves out of the SKUs at publish
 (campaign_allot) and what was not sold goes back when the campaign ends (campaign_return).
 """
+
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -24,14 +25,24 @@ TEXT_FIELDS = ("title", "description", "template")
 # What may still change once members can see the campaign.
 PUBLISHED_EDITABLE = {*TEXT_FIELDS, "all_leaders", "leader_ids", "cutoff_at", "pickup_at"}
 FIELD_LABELS = {
-    "starts_at": "开始时间", "threshold_type": "成团方式", "threshold_value": "成团目标", "items": "团购商品",
+    "starts_at": "开始时间",
+    "threshold_type": "成团方式",
+    "threshold_value": "成团目标",
+    "items": "团购商品",
 }
 
 
-def _event(campaign: Campaign, type: str, *, actor=None, from_status: str = "", to_status: str = "", **data) -> CampaignEvent:
+def _event(
+    campaign: Campaign, type: str, *, actor=None, from_status: str = "", to_status: str = "", **data
+) -> CampaignEvent:
     return CampaignEvent.objects.create(
-        shop_id=campaign.shop_id, campaign=campaign, type=type, from_status=from_status, to_status=to_status,
-        actor=actor if getattr(actor, "pk", None) else None, data=data,
+        shop_id=campaign.shop_id,
+        campaign=campaign,
+        type=type,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        data=data,
     )
 
 
@@ -41,7 +52,11 @@ def _lock(campaign: Campaign) -> Campaign:
 
 def _state_error(campaign: Campaign, action_zh: str) -> ApplicationError:
     return ApplicationError(
-        "campaign_state", field="status", status=409, status_label=S(campaign.status).label, action=action_zh,
+        "campaign_state",
+        field="status",
+        status=409,
+        status_label=S(campaign.status).label,
+        action=action_zh,
     )
 
 
@@ -69,13 +84,26 @@ def _prepare_items(shop, items: list[dict]) -> list[CampaignItem]:
         if item["stock_allotted"] < 0:
             raise ApplicationError("stock_negative", field=f"{prefix}.stock_allotted")
         if item["stock_allotted"] == 0:
-            raise ApplicationError("validation", field=f"{prefix}.stock_allotted", field_label="团购库存", reason="至少为1")
+            raise ApplicationError(
+                "validation", field=f"{prefix}.stock_allotted", field_label="团购库存", reason="至少为1"
+            )
         if (item.get("purchase_limit") or 0) < 0:
-            raise ApplicationError("validation", field=f"{prefix}.purchase_limit", field_label="限购数量", reason="不能小于0")
+            raise ApplicationError(
+                "validation", field=f"{prefix}.purchase_limit", field_label="限购数量", reason="不能小于0"
+            )
         rate = item.get("commission_rate_bp")
         if rate is not None and not 0 <= rate <= 10000:
-            raise ApplicationError("validation", field=f"{prefix}.commission_rate_bp", field_label="佣金比例", reason="须在0到10000之间")
-        sku = get_in_shop(Sku.objects.select_related("product"), shop, item["sku_id"], thing_zh="商品规格", thing_en="SKU", field=f"{prefix}.sku_id")
+            raise ApplicationError(
+                "validation", field=f"{prefix}.commission_rate_bp", field_label="佣金比例", reason="须在0到10000之间"
+            )
+        sku = get_in_shop(
+            Sku.objects.select_related("product"),
+            shop,
+            item["sku_id"],
+            thing_zh="商品规格",
+            thing_en="SKU",
+            field=f"{prefix}.sku_id",
+        )
         if sku.pk in seen:
             raise ApplicationError("campaign_item_duplicate", field=f"{prefix}.sku_id")
         seen.add(sku.pk)
@@ -86,11 +114,18 @@ def _prepare_items(shop, items: list[dict]) -> list[CampaignItem]:
         if item["stock_allotted"] > sku.stock:
             raise ApplicationError("stock_insufficient", field=f"{prefix}.stock_allotted", available=sku.stock)
         limit = item.get("purchase_limit")
-        prepared.append(CampaignItem(
-            shop=shop, sku=sku, price_fen=item["price_fen"], stock_allotted=item["stock_allotted"],
-            stock_left=item["stock_allotted"], purchase_limit=sku.product.purchase_limit if limit is None else limit,
-            commission_rate_bp=rate, sort=index,
-        ))
+        prepared.append(
+            CampaignItem(
+                shop=shop,
+                sku=sku,
+                price_fen=item["price_fen"],
+                stock_allotted=item["stock_allotted"],
+                stock_left=item["stock_allotted"],
+                purchase_limit=sku.product.purchase_limit if limit is None else limit,
+                commission_rate_bp=rate,
+                sort=index,
+            )
+        )
     return prepared
 
 
@@ -104,7 +139,8 @@ def _set_leaders(campaign: Campaign, *, all_leaders: bool, leader_ids: list[int]
     if not leader_ids:
         raise ApplicationError("campaign_no_leaders", field="leader_ids")
     found = set(
-        Leader.objects.filter(shop_id=campaign.shop_id, pk__in=leader_ids).exclude(status=Leader.Status.CLEARED)
+        Leader.objects.filter(shop_id=campaign.shop_id, pk__in=leader_ids)
+        .exclude(status=Leader.Status.CLEARED)
         .values_list("pk", flat=True)
     )
     for index, leader_id in enumerate(leader_ids):
@@ -112,16 +148,32 @@ def _set_leaders(campaign: Campaign, *, all_leaders: bool, leader_ids: list[int]
             raise NotFound("团长", "Leader", field=f"leader_ids.{index}")
     CampaignLeader.objects.filter(campaign=campaign).exclude(leader_id__in=leader_ids).delete()
     existing = set(CampaignLeader.objects.filter(campaign=campaign).values_list("leader_id", flat=True))
-    CampaignLeader.objects.bulk_create([
-        CampaignLeader(shop_id=campaign.shop_id, campaign=campaign, leader_id=pk) for pk in leader_ids if pk not in existing
-    ])
+    CampaignLeader.objects.bulk_create(
+        [
+            CampaignLeader(shop_id=campaign.shop_id, campaign=campaign, leader_id=pk)
+            for pk in leader_ids
+            if pk not in existing
+        ]
+    )
 
 
 @transaction.atomic
 def campaign_create(
-    *, shop, actor, title: str, items: list[dict], starts_at: datetime, cutoff_at: datetime, pickup_at: datetime,
-    description: str = "", template: str = Campaign.Template.FAST, threshold_type: str = Campaign.ThresholdType.MEMBERS,
-    threshold_value: int = 1, all_leaders: bool = True, leader_ids: list[int] | None = None, source: Campaign | None = None,
+    *,
+    shop,
+    actor,
+    title: str,
+    items: list[dict],
+    starts_at: datetime,
+    cutoff_at: datetime,
+    pickup_at: datetime,
+    description: str = "",
+    template: str = Campaign.Template.FAST,
+    threshold_type: str = Campaign.ThresholdType.MEMBERS,
+    threshold_value: int = 1,
+    all_leaders: bool = True,
+    leader_ids: list[int] | None = None,
+    source: Campaign | None = None,
 ) -> Campaign:
     """A draft campaign. Nothing is taken from stock until it is published."""
     title = (title or "").strip()
@@ -131,9 +183,18 @@ def campaign_create(
     _check_threshold(threshold_value)
     prepared = _prepare_items(shop, items)
     campaign = Campaign.objects.create(
-        shop=shop, title=title, description=description, template=template, starts_at=starts_at, cutoff_at=cutoff_at,
-        pickup_at=pickup_at, threshold_type=threshold_type, threshold_value=threshold_value, all_leaders=all_leaders,
-        created_by=actor, source=source,
+        shop=shop,
+        title=title,
+        description=description,
+        template=template,
+        starts_at=starts_at,
+        cutoff_at=cutoff_at,
+        pickup_at=pickup_at,
+        threshold_type=threshold_type,
+        threshold_value=threshold_value,
+        all_leaders=all_leaders,
+        created_by=actor,
+        source=source,
     )
     for item in prepared:
         item.campaign = campaign
@@ -150,7 +211,9 @@ def campaign_create(
 def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
     """Edit a draft freely. Once published (scheduled or live) only the texts, the leaders and a
     later cut-off / pickup may change: members may already rely on the rest."""
-    campaign = get_in_shop(Campaign.objects.select_for_update(), shop, campaign_id, thing_zh="团购", thing_en="Campaign")
+    campaign = get_in_shop(
+        Campaign.objects.select_for_update(), shop, campaign_id, thing_zh="团购", thing_en="Campaign"
+    )
     changes = {k: v for k, v in changes.items() if v is not None or k == "description"}
     if campaign.status not in (S.DRAFT, S.SCHEDULED, S.LIVE):
         raise _state_error(campaign, "修改")
@@ -160,7 +223,9 @@ def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
             if field in PUBLISHED_EDITABLE:
                 continue
             if field == "items" or getattr(campaign, field) != value:
-                raise ApplicationError("campaign_field_locked", field=field, status=409, field_label=FIELD_LABELS.get(field, field))
+                raise ApplicationError(
+                    "campaign_field_locked", field=field, status=409, field_label=FIELD_LABELS.get(field, field)
+                )
         if "cutoff_at" in changes and changes["cutoff_at"] < campaign.cutoff_at:
             raise ApplicationError("cutoff_only_extend", field="cutoff_at", status=409)
         if "pickup_at" in changes and changes["pickup_at"] < campaign.pickup_at:
@@ -216,8 +281,13 @@ def campaign_publish(*, campaign: Campaign, actor) -> Campaign:
         if not item.sku.is_active:
             raise ApplicationError("sku_inactive", field=f"items.{index}.sku_id")
         sku_stock_move(
-            shop=campaign.shop, sku_id=item.sku_id, delta=-item.stock_allotted, reason=StockMovement.Reason.CAMPAIGN_ALLOT,
-            actor=actor, note=f"团购#{campaign.pk} {campaign.title}"[:200], field=f"items.{index}.stock_allotted",
+            shop=campaign.shop,
+            sku_id=item.sku_id,
+            delta=-item.stock_allotted,
+            reason=StockMovement.Reason.CAMPAIGN_ALLOT,
+            actor=actor,
+            note=f"团购#{campaign.pk} {campaign.title}"[:200],
+            field=f"items.{index}.stock_allotted",
             short_code="stock_insufficient",
         )
     CampaignItem.objects.filter(campaign=campaign).update(stock_left=F("stock_allotted"), stock_returned=0)
@@ -282,8 +352,12 @@ def _return_unsold_stock(campaign: Campaign, *, actor, everything: bool = False)
             continue
         CampaignItem.objects.filter(pk=item.pk).update(stock_left=0, stock_returned=F("stock_returned") + quantity)
         sku_stock_move(
-            shop=campaign.shop, sku_id=item.sku_id, delta=quantity, reason=StockMovement.Reason.CAMPAIGN_RETURN,
-            actor=actor, note=f"团购#{campaign.pk} {campaign.title}"[:200],
+            shop=campaign.shop,
+            sku_id=item.sku_id,
+            delta=quantity,
+            reason=StockMovement.Reason.CAMPAIGN_RETURN,
+            actor=actor,
+            note=f"团购#{campaign.pk} {campaign.title}"[:200],
         )
         returned[str(item.sku_id)] = quantity
     return returned
@@ -309,9 +383,17 @@ def campaign_decide(*, campaign: Campaign, actor=None) -> Campaign:
         orders = order_services.orders_refund_for_failed_campaign(campaign=campaign, actor=actor)
     returned = _return_unsold_stock(campaign, actor=actor, everything=not succeeded)
     _event(
-        campaign, campaign.status, actor=actor, from_status=S.CLOSED, to_status=campaign.status,
-        members=members, quantity=campaign.paid_quantity, threshold_type=campaign.threshold_type,
-        threshold_value=campaign.threshold_value, orders=orders, returned_stock=returned,
+        campaign,
+        campaign.status,
+        actor=actor,
+        from_status=S.CLOSED,
+        to_status=campaign.status,
+        members=members,
+        quantity=campaign.paid_quantity,
+        threshold_type=campaign.threshold_type,
+        threshold_value=campaign.threshold_value,
+        orders=orders,
+        returned_stock=returned,
     )
     return campaign
 
@@ -326,13 +408,28 @@ def campaign_cancel(*, campaign: Campaign, actor, reason: str = "") -> Campaign:
     campaign.status = S.CANCELLED
     campaign.save(update_fields=["status", "updated_at"])
     returned = _return_unsold_stock(campaign, actor=actor) if from_status == S.SCHEDULED else {}
-    _event(campaign, "cancelled", actor=actor, from_status=from_status, to_status=S.CANCELLED, reason=reason, returned_stock=returned)
+    _event(
+        campaign,
+        "cancelled",
+        actor=actor,
+        from_status=from_status,
+        to_status=S.CANCELLED,
+        reason=reason,
+        returned_stock=returned,
+    )
     return campaign
 
 
 @transaction.atomic
 def campaign_duplicate(
-    *, shop, actor, campaign_id: int, starts_at: datetime, cutoff_at: datetime, pickup_at: datetime, title: str | None = None,
+    *,
+    shop,
+    actor,
+    campaign_id: int,
+    starts_at: datetime,
+    cutoff_at: datetime,
+    pickup_at: datetime,
+    title: str | None = None,
 ) -> Campaign:
     """A new draft copied from a campaign, with new dates. Items whose SKU was deactivated or taken
     off the shelf are left out, and each allotment is capped at the SKU's stock today."""
@@ -342,16 +439,31 @@ def campaign_duplicate(
         allotted = min(item.stock_allotted, item.sku.stock)
         if not item.sku.is_active or item.sku.product.status != Product.Status.ON_SHELF or allotted <= 0:
             continue
-        items.append({
-            "sku_id": item.sku_id, "price_fen": item.price_fen, "stock_allotted": allotted,
-            "purchase_limit": item.purchase_limit, "commission_rate_bp": item.commission_rate_bp,
-        })
+        items.append(
+            {
+                "sku_id": item.sku_id,
+                "price_fen": item.price_fen,
+                "stock_allotted": allotted,
+                "purchase_limit": item.purchase_limit,
+                "commission_rate_bp": item.commission_rate_bp,
+            }
+        )
     leader_ids = None if source.all_leaders else list(source.campaign_leaders.values_list("leader_id", flat=True))
     return campaign_create(
-        shop=shop, actor=actor, title=title or source.title, items=items, starts_at=starts_at, cutoff_at=cutoff_at,
-        pickup_at=pickup_at, description=source.description, template=source.template,
-        threshold_type=source.threshold_type, threshold_value=source.threshold_value, all_leaders=source.all_leaders,
-        leader_ids=leader_ids, source=source,
+        shop=shop,
+        actor=actor,
+        title=title or source.title,
+        items=items,
+        starts_at=starts_at,
+        cutoff_at=cutoff_at,
+        pickup_at=pickup_at,
+        description=source.description,
+        template=source.template,
+        threshold_type=source.threshold_type,
+        threshold_value=source.threshold_value,
+        all_leaders=source.all_leaders,
+        leader_ids=leader_ids,
+        source=source,
     )
 
 
@@ -368,7 +480,9 @@ def campaign_leader_join(*, leader, campaign_id: int) -> CampaignLeader:
     if link is None:
         try:
             with transaction.atomic():
-                link = CampaignLeader.objects.create(shop_id=campaign.shop_id, campaign=campaign, leader=leader, joined_at=timezone.now())
+                link = CampaignLeader.objects.create(
+                    shop_id=campaign.shop_id, campaign=campaign, leader=leader, joined_at=timezone.now()
+                )
         except IntegrityError:  # the same leader joining twice at once
             link = CampaignLeader.objects.select_for_update().get(campaign=campaign, leader=leader)
     if link.joined_at is None:

@@ -1,4 +1,5 @@
 """Scheduled job: moves campaigns along the clock (start, cut-off, 成团 decision)."""
+
 import logging
 
 from django.db import transaction
@@ -16,7 +17,11 @@ def _advance_one(campaign_id: int, expected_status: str, transition) -> bool:
     (skip_locked on PostgreSQL; SQLite serialises writers anyway), and one already moved is left alone."""
     try:
         with transaction.atomic():
-            campaign = Campaign.objects.select_for_update(skip_locked=True).filter(pk=campaign_id, status=expected_status).first()
+            campaign = (
+                Campaign.objects.select_for_update(skip_locked=True)
+                .filter(pk=campaign_id, status=expected_status)
+                .first()
+            )
             if campaign is None:
                 return False
             transition(campaign=campaign, actor=None)
@@ -32,11 +37,16 @@ def campaigns_advance() -> dict[str, int]:
     now = timezone.now()
     counts = {"started": 0, "closed": 0, "decided": 0}
     # A due campaign whose cut-off has also passed (the worker was down) is started, then closed.
-    for campaign_id in Campaign.objects.filter(status=S.SCHEDULED, starts_at__lte=now).order_by("starts_at").values_list("pk", flat=True):
+    for campaign_id in (
+        Campaign.objects.filter(status=S.SCHEDULED, starts_at__lte=now)
+        .order_by("starts_at")
+        .values_list("pk", flat=True)
+    ):
         counts["started"] += _advance_one(campaign_id, S.SCHEDULED, services.campaign_start)
-    for campaign_id in Campaign.objects.filter(status=S.LIVE, cutoff_at__lte=now).order_by("cutoff_at").values_list("pk", flat=True):
+    for campaign_id in (
+        Campaign.objects.filter(status=S.LIVE, cutoff_at__lte=now).order_by("cutoff_at").values_list("pk", flat=True)
+    ):
         counts["closed"] += _advance_one(campaign_id, S.LIVE, services.campaign_close)
     for campaign_id in Campaign.objects.filter(status=S.CLOSED).order_by("cutoff_at").values_list("pk", flat=True):
         counts["decided"] += _advance_one(campaign_id, S.CLOSED, services.campaign_decide)
     return counts
-

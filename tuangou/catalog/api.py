@@ -7,14 +7,26 @@ from tuangou.shops.access import access_shop_as_staff
 
 from . import selectors, services
 from .schemas import (
-    CategoryIn, CategoryOut, CategoryPatch, ImageOrderIn, ImageOut, ProductIn, ProductListOut, ProductOut,
-    ProductPatch, ProductStatus, SkuOut, StockAdjustIn, StockMovementOut,
+    CategoryIn,
+    CategoryOut,
+    CategoryPatch,
+    ImageOrderIn,
+    ImageOut,
+    ProductIn,
+    ProductListOut,
+    ProductOut,
+    ProductPatch,
+    ProductStatus,
+    SkuOut,
+    StockAdjustIn,
+    StockMovementOut,
 )
 
 console_router = Router(tags=["console: catalog"], auth=AUTH)
 
 
 # --- categories ---------------------------------------------------------------------------
+
 
 @console_router.get("/categories", response=list[CategoryOut], summary="Categories with their product counts")
 def list_categories(request, shop_id: Path[int]):
@@ -34,7 +46,9 @@ def update_category(request, shop_id: Path[int], category_id: int, payload: Cate
     return services.category_update(shop=staff.shop, category_id=category_id, **payload.dict(exclude_unset=True))
 
 
-@console_router.delete("/categories/{category_id}", response={204: None}, summary="Delete a category (its products stay, uncategorised)")
+@console_router.delete(
+    "/categories/{category_id}", response={204: None}, summary="Delete a category (its products stay, uncategorised)"
+)
 def delete_category(request, shop_id: Path[int], category_id: int):
     staff = access_shop_as_staff(request, shop_id, "catalog.manage")
     services.category_delete(shop=staff.shop, category_id=category_id)
@@ -43,9 +57,12 @@ def delete_category(request, shop_id: Path[int], category_id: int):
 
 # --- products -----------------------------------------------------------------------------
 
+
 @console_router.get("/products", response=list[ProductListOut], summary="Products, searched by name and filtered")
 @paginate(PageNumberPagination, page_size=20)
-def list_products(request, shop_id: Path[int], q: str = "", category_id: int | None = None, status: ProductStatus | None = None):
+def list_products(
+    request, shop_id: Path[int], q: str = "", category_id: int | None = None, status: ProductStatus | None = None
+):
     staff = access_shop_as_staff(request, shop_id, "catalog.view")
     return selectors.product_list(shop=staff.shop, search=q, category_id=category_id, status=status)
 
@@ -63,7 +80,9 @@ def get_product(request, shop_id: Path[int], product_id: int):
     return selectors.product_get(shop=staff.shop, product_id=product_id)
 
 
-@console_router.patch("/products/{product_id}", response=ProductOut, summary="Edit a product; add, edit or deactivate SKUs")
+@console_router.patch(
+    "/products/{product_id}", response=ProductOut, summary="Edit a product; add, edit or deactivate SKUs"
+)
 def update_product(request, shop_id: Path[int], product_id: int, payload: ProductPatch):
     staff = access_shop_as_staff(request, shop_id, "catalog.manage")
     changes = payload.dict(exclude_unset=True)
@@ -87,19 +106,28 @@ def unshelve_product(request, shop_id: Path[int], product_id: int):
 
 # --- images -------------------------------------------------------------------------------
 
-@console_router.post("/products/{product_id}/images", response={201: ImageOut}, summary="Upload a product image (JPG/PNG/GIF/WebP, ≤ 5 MB)")
+
+@console_router.post(
+    "/products/{product_id}/images",
+    response={201: ImageOut},
+    summary="Upload a product image (JPG/PNG/GIF/WebP, ≤ 5 MB)",
+)
 def upload_product_image(request, shop_id: Path[int], product_id: int, file: File[UploadedFile]):
     staff = access_shop_as_staff(request, shop_id, "catalog.manage")
     return 201, services.product_image_add(shop=staff.shop, product_id=product_id, upload=file)
 
 
-@console_router.put("/products/{product_id}/images/order", response=list[ImageOut], summary="Reorder a product's images")
+@console_router.put(
+    "/products/{product_id}/images/order", response=list[ImageOut], summary="Reorder a product's images"
+)
 def reorder_product_images(request, shop_id: Path[int], product_id: int, payload: ImageOrderIn):
     staff = access_shop_as_staff(request, shop_id, "catalog.manage")
     return services.product_images_reorder(shop=staff.shop, product_id=product_id, image_ids=payload.image_ids)
 
 
-@console_router.delete("/products/{product_id}/images/{image_id}", response={204: None}, summary="Delete a product image")
+@console_router.delete(
+    "/products/{product_id}/images/{image_id}", response={204: None}, summary="Delete a product image"
+)
 def delete_product_image(request, shop_id: Path[int], product_id: int, image_id: int):
     staff = access_shop_as_staff(request, shop_id, "catalog.manage")
     services.product_image_delete(shop=staff.shop, product_id=product_id, image_id=image_id)
@@ -108,7 +136,10 @@ def delete_product_image(request, shop_id: Path[int], product_id: int, image_id:
 
 # --- stock --------------------------------------------------------------------------------
 
-@console_router.post("/skus/{sku_id}/stock-adjustments", response={201: StockMovementOut}, summary="Adjust a SKU's stock with a reason")
+
+@console_router.post(
+    "/skus/{sku_id}/stock-adjustments", response={201: StockMovementOut}, summary="Adjust a SKU's stock with a reason"
+)
 def adjust_stock(request, shop_id: Path[int], sku_id: int, payload: StockAdjustIn):
     staff = access_shop_as_staff(request, shop_id, "catalog.stock")
     return 201, services.stock_adjust(shop=staff.shop, actor=request.auth, sku_id=sku_id, **payload.dict())
@@ -120,7 +151,9 @@ def get_sku(request, shop_id: Path[int], sku_id: int):
     return selectors.sku_get(shop=staff.shop, sku_id=sku_id)
 
 
-@console_router.get("/skus/{sku_id}/stock-movements", response=list[StockMovementOut], summary="Stock movements of a SKU, newest first")
+@console_router.get(
+    "/skus/{sku_id}/stock-movements", response=list[StockMovementOut], summary="Stock movements of a SKU, newest first"
+)
 @paginate(PageNumberPagination, page_size=20)
 def list_stock_movements(request, shop_id: Path[int], sku_id: int):
     staff = access_shop_as_staff(request, shop_id, "catalog.view")

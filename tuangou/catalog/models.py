@@ -75,4 +75,6 @@ class StockMovement(ShopScopedModel):
     stock_after = models.PositiveIntegerField()
     reason = models.CharField(max_length=20, choices=Reason.choices)
     note = models.CharField(max_length=200, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )

@@ -1,4 +1,5 @@
 """Catalog reads, always scoped by shop."""
+
 from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 
 from tuangou.core.api import get_in_shop
@@ -10,7 +11,9 @@ def category_list(*, shop) -> QuerySet[Category]:
     return Category.objects.filter(shop=shop).annotate(product_count=Count("products"))
 
 
-def product_list(*, shop, search: str = "", category_id: int | None = None, status: str | None = None) -> QuerySet[Product]:
+def product_list(
+    *, shop, search: str = "", category_id: int | None = None, status: str | None = None
+) -> QuerySet[Product]:
     """Newest first, with the figures a list row shows (price from, stock, cover) in one query plus one for images."""
     queryset = Product.objects.filter(shop=shop)
     if search:

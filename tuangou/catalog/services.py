@@ -1,4 +1,5 @@
 """Catalog writes: categories, products with their SKUs and images, and every stock change."""
+
 import uuid
 from io import BytesIO
 
@@ -20,6 +21,7 @@ MANUAL_REASONS = {StockMovement.Reason.PURCHASE, StockMovement.Reason.ADJUSTMENT
 
 
 # --- categories ---------------------------------------------------------------------------
+
 
 def _check_category_name(shop, name: str, *, exclude_id: int | None = None) -> str:
     name = (name or "").strip()
@@ -43,7 +45,9 @@ def category_create(*, shop, name: str, sort: int = 0) -> Category:
 
 @transaction.atomic
 def category_update(*, shop, category_id: int, name: str | None = None, sort: int | None = None) -> Category:
-    category = get_in_shop(Category.objects.select_for_update(), shop, category_id, thing_zh="分类", thing_en="Category")
+    category = get_in_shop(
+        Category.objects.select_for_update(), shop, category_id, thing_zh="分类", thing_en="Category"
+    )
     if name is not None:
         category.name = _check_category_name(shop, name, exclude_id=category.pk)
     if sort is not None:
@@ -55,11 +59,14 @@ def category_update(*, shop, category_id: int, name: str | None = None, sort: in
 @transaction.atomic
 def category_delete(*, shop, category_id: int) -> None:
     """Its products stay, without a category."""
-    category = get_in_shop(Category.objects.select_for_update(), shop, category_id, thing_zh="分类", thing_en="Category")
+    category = get_in_shop(
+        Category.objects.select_for_update(), shop, category_id, thing_zh="分类", thing_en="Category"
+    )
     category.delete()
 
 
 # --- products and SKUs ----------------------------------------------------------------------
+
 
 def _category_or_none(shop, category_id):
     if category_id is None:
@@ -95,20 +102,38 @@ def _check_sku_codes(shop, codes: list[tuple[str, str]], *, exclude_ids=()) -> N
 
 def _sku_create(*, product: Product, actor, spec: str, code: str, price_fen: int, cost_fen: int, stock: int) -> Sku:
     sku = Sku.objects.create(
-        shop_id=product.shop_id, product=product, spec=spec.strip(), code=code.strip(),
-        price_fen=price_fen, cost_fen=cost_fen, stock=stock,
+        shop_id=product.shop_id,
+        product=product,
+        spec=spec.strip(),
+        code=code.strip(),
+        price_fen=price_fen,
+        cost_fen=cost_fen,
+        stock=stock,
     )
     if stock:
         StockMovement.objects.create(
-            shop_id=product.shop_id, sku=sku, delta=stock, stock_after=stock, reason=StockMovement.Reason.INITIAL, actor=actor,
+            shop_id=product.shop_id,
+            sku=sku,
+            delta=stock,
+            stock_after=stock,
+            reason=StockMovement.Reason.INITIAL,
+            actor=actor,
         )
     return sku
 
 
 @transaction.atomic
 def product_create(
-    *, shop, actor, name: str, skus: list[dict], category_id: int | None = None, description: str = "",
-    unit: str = "份", purchase_limit: int = 0, status: str = Product.Status.ON_SHELF,
+    *,
+    shop,
+    actor,
+    name: str,
+    skus: list[dict],
+    category_id: int | None = None,
+    description: str = "",
+    unit: str = "份",
+    purchase_limit: int = 0,
+    status: str = Product.Status.ON_SHELF,
 ) -> Product:
     """A product and all its SKUs (with their opening stock) in one go, or nothing."""
     name = (name or "").strip()
@@ -128,13 +153,23 @@ def product_create(
     _check_sku_codes(shop, [(f"skus.{i}.code", (s.get("code") or "").strip()) for i, s in enumerate(skus)])
 
     product = Product.objects.create(
-        shop=shop, category=category, name=name, description=description, unit=(unit or "份").strip(),
-        purchase_limit=purchase_limit, status=status,
+        shop=shop,
+        category=category,
+        name=name,
+        description=description,
+        unit=(unit or "份").strip(),
+        purchase_limit=purchase_limit,
+        status=status,
     )
     for sku in skus:
         _sku_create(
-            product=product, actor=actor, spec=sku.get("spec") or "", code=sku.get("code") or "",
-            price_fen=sku["price_fen"], cost_fen=sku.get("cost_fen") or 0, stock=sku.get("stock") or 0,
+            product=product,
+            actor=actor,
+            spec=sku.get("spec") or "",
+            code=sku.get("code") or "",
+            price_fen=sku["price_fen"],
+            cost_fen=sku.get("cost_fen") or 0,
+            stock=sku.get("stock") or 0,
         )
     return product
 
@@ -173,14 +208,20 @@ def product_update(*, shop, actor, product_id: int, skus: list[dict] | None = No
             if entry.get("id") is None and entry.get("price_fen") is None:
                 raise ApplicationError("required", field=f"{prefix}.price_fen", field_label="价格")
         _check_sku_codes(
-            shop, [(f"skus.{i}.code", (e.get("code") or "").strip()) for i, e in enumerate(skus) if e.get("code")],
+            shop,
+            [(f"skus.{i}.code", (e.get("code") or "").strip()) for i, e in enumerate(skus) if e.get("code")],
             exclude_ids=[e["id"] for e in skus if e.get("id")],
         )
-        for index, entry in enumerate(skus):
+        for entry in skus:
             if entry.get("id") is None:
                 _sku_create(
-                    product=product, actor=actor, spec=entry.get("spec") or "", code=entry.get("code") or "",
-                    price_fen=entry["price_fen"], cost_fen=entry.get("cost_fen") or 0, stock=entry.get("stock") or 0,
+                    product=product,
+                    actor=actor,
+                    spec=entry.get("spec") or "",
+                    code=entry.get("code") or "",
+                    price_fen=entry["price_fen"],
+                    cost_fen=entry.get("cost_fen") or 0,
+                    stock=entry.get("stock") or 0,
                 )
                 continue
             sku = existing[entry["id"]]
@@ -209,6 +250,7 @@ def product_set_status(*, shop, product_id: int, status: str) -> Product:
 
 
 # --- images ---------------------------------------------------------------------------------
+
 
 def _read_image(upload) -> tuple[bytes, str]:
     """The upload's bytes and file extension, if Pillow recognises it as an image we accept."""
@@ -258,7 +300,9 @@ def product_images_reorder(*, shop, product_id: int, image_ids: list[int]) -> li
     product = get_in_shop(Product.objects.select_for_update(), shop, product_id, thing_zh="商品", thing_en="Product")
     images = {i.pk: i for i in ProductImage.objects.filter(product=product)}
     if sorted(image_ids) != sorted(images):
-        raise ApplicationError("invalid", field="image_ids", field_label="图片顺序", reason="必须列出该商品的全部图片，且每张一次")
+        raise ApplicationError(
+            "invalid", field="image_ids", field_label="图片顺序", reason="必须列出该商品的全部图片，且每张一次"
+        )
     for position, image_id in enumerate(image_ids):
         images[image_id].sort = position
     ProductImage.objects.bulk_update(images.values(), ["sort"])
@@ -267,9 +311,17 @@ def product_images_reorder(*, shop, product_id: int, image_ids: list[int]) -> li
 
 # --- stock ----------------------------------------------------------------------------------
 
+
 def sku_stock_move(
-    *, shop, sku_id: int, delta: int, reason: str, actor=None, note: str = "",
-    field: str = "delta", short_code: str = "stock_negative",
+    *,
+    shop,
+    sku_id: int,
+    delta: int,
+    reason: str,
+    actor=None,
+    note: str = "",
+    field: str = "delta",
+    short_code: str = "stock_negative",
 ) -> StockMovement:
     """Change a SKU's stock by `delta` and record why. One conditional UPDATE, so stock never
     goes below zero even with concurrent writers; a shortfall raises `short_code` on `field`.
@@ -289,7 +341,13 @@ def sku_stock_move(
     # The UPDATE holds the row lock until commit, so this read is our own write.
     stock_after = queryset.values_list("stock", flat=True).get()
     return StockMovement.objects.create(
-        shop=shop, sku_id=sku_id, delta=delta, stock_after=stock_after, reason=reason, note=note, actor=actor,
+        shop=shop,
+        sku_id=sku_id,
+        delta=delta,
+        stock_after=stock_after,
+        reason=reason,
+        note=note,
+        actor=actor,
     )
 
 
@@ -298,7 +356,9 @@ def stock_adjust(*, shop, actor, sku_id: int, delta: int, reason: str, note: str
     """A merchant's stock change: goods in (purchase), a stock-take correction, or damage."""
     get_in_shop(Sku, shop, sku_id, thing_zh="规格", thing_en="SKU")
     if reason not in MANUAL_REASONS:
-        raise ApplicationError("invalid", field="reason", field_label="原因", reason="可选值为 purchase、adjustment、damage")
+        raise ApplicationError(
+            "invalid", field="reason", field_label="原因", reason="可选值为 purchase、adjustment、damage"
+        )
     if delta == 0:
         raise ApplicationError("validation", field="delta", field_label="变动数量", reason="不能为0")
     return sku_stock_move(shop=shop, sku_id=sku_id, delta=delta, reason=reason, actor=actor, note=note)

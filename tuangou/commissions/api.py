@@ -9,8 +9,14 @@ from tuangou.shops.access import access_shop_as_staff
 
 from . import selectors, services
 from .schemas import (
-    CommissionEntryOut, LeaderCommissionCenterOut, LeaderCommissionOut, LeaderWithdrawalOut, WithdrawalIn,
-    WithdrawalOut, WithdrawalRejectIn, WithdrawalStatus,
+    CommissionEntryOut,
+    LeaderCommissionCenterOut,
+    LeaderCommissionOut,
+    LeaderWithdrawalOut,
+    WithdrawalIn,
+    WithdrawalOut,
+    WithdrawalRejectIn,
+    WithdrawalStatus,
 )
 
 console_router = Router(tags=["console: commissions 佣金与提现"], auth=AUTH)
@@ -19,6 +25,7 @@ leader_router = Router(tags=["leader: commissions 团长佣金"], auth=AUTH)
 
 # --- console ---------------------------------------------------------------------------
 
+
 @console_router.get("/commissions/leaders", response=list[LeaderCommissionOut], summary="Commission totals per leader")
 @paginate(PageNumberPagination, page_size=20)
 def list_leader_commissions(request, shop_id: Path[int], search: str = Query("", max_length=60)):
@@ -26,7 +33,11 @@ def list_leader_commissions(request, shop_id: Path[int], search: str = Query("",
     return selectors.leaders_with_commission_totals(shop=staff.shop, search=search)
 
 
-@console_router.get("/commissions/leaders/{leader_id}/entries", response=list[CommissionEntryOut], summary="A leader's commission ledger")
+@console_router.get(
+    "/commissions/leaders/{leader_id}/entries",
+    response=list[CommissionEntryOut],
+    summary="A leader's commission ledger",
+)
 @paginate(PageNumberPagination, page_size=20)
 def list_leader_commission_entries(request, shop_id: Path[int], leader_id: int):
     staff = access_shop_as_staff(request, shop_id, "commissions.view")
@@ -41,19 +52,29 @@ def list_withdrawals(request, shop_id: Path[int], status: WithdrawalStatus | Non
     return selectors.withdrawals_list(shop=staff.shop, status=status)
 
 
-@console_router.post("/withdrawals/{withdrawal_id}/approve", response=WithdrawalOut, summary="Finance approves a withdrawal")
+@console_router.post(
+    "/withdrawals/{withdrawal_id}/approve", response=WithdrawalOut, summary="Finance approves a withdrawal"
+)
 def approve_withdrawal(request, shop_id: Path[int], withdrawal_id: int):
     staff = access_shop_as_staff(request, shop_id, "withdrawals.manage")
     return services.withdrawal_approve(shop=staff.shop, withdrawal_id=withdrawal_id, actor=request.auth)
 
 
-@console_router.post("/withdrawals/{withdrawal_id}/reject", response=WithdrawalOut, summary="Finance rejects a withdrawal (amount returns)")
+@console_router.post(
+    "/withdrawals/{withdrawal_id}/reject",
+    response=WithdrawalOut,
+    summary="Finance rejects a withdrawal (amount returns)",
+)
 def reject_withdrawal(request, shop_id: Path[int], withdrawal_id: int, payload: WithdrawalRejectIn):
     staff = access_shop_as_staff(request, shop_id, "withdrawals.manage")
-    return services.withdrawal_reject(shop=staff.shop, withdrawal_id=withdrawal_id, actor=request.auth, reason=payload.reason)
+    return services.withdrawal_reject(
+        shop=staff.shop, withdrawal_id=withdrawal_id, actor=request.auth, reason=payload.reason
+    )
 
 
-@console_router.post("/withdrawals/{withdrawal_id}/paid", response=WithdrawalOut, summary="Finance marks a withdrawal paid out")
+@console_router.post(
+    "/withdrawals/{withdrawal_id}/paid", response=WithdrawalOut, summary="Finance marks a withdrawal paid out"
+)
 def mark_withdrawal_paid(request, shop_id: Path[int], withdrawal_id: int):
     staff = access_shop_as_staff(request, shop_id, "withdrawals.manage")
     return services.withdrawal_mark_paid(shop=staff.shop, withdrawal_id=withdrawal_id, actor=request.auth)
@@ -61,8 +82,11 @@ def mark_withdrawal_paid(request, shop_id: Path[int], withdrawal_id: int):
 
 # --- leader center ---------------------------------------------------------------------
 
+
 @leader_router.get("/commission", response=LeaderCommissionCenterOut, summary="My commission: balances and history")
-def get_my_commission(request, shop_id: Path[int], page: int = Query(1, ge=1), page_size: int = Query(20, ge=1, le=100)):
+def get_my_commission(
+    request, shop_id: Path[int], page: int = Query(1, ge=1), page_size: int = Query(20, ge=1, le=100)
+):
     leader = access_leader(request, shop_id)
     history = Paginator(selectors.commission_entries(shop=leader.shop, leader=leader), page_size)
     items = history.page(page).object_list if page <= history.num_pages else []

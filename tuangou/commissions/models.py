@@ -17,7 +17,10 @@ class CommissionEntry(ShopScopedModel):
     class Kind(models.TextChoices):
         ACCRUAL = "accrual", bilingual("佣金入账", "Commission earned")
         SETTLEMENT = "settlement", bilingual("佣金结算", "Commission settled")  # +net into withdrawable
-        SETTLEMENT_OUT = "settlement_out", bilingual("结算转出", "Settled out")  # −net out of pending, the other half of the pair
+        SETTLEMENT_OUT = (
+            "settlement_out",
+            bilingual("结算转出", "Settled out"),
+        )  # −net out of pending, the other half of the pair
         REVERSAL = "reversal", bilingual("退款冲回", "Refund reversal")
         WITHDRAWAL = "withdrawal", bilingual("提现", "Withdrawal")
         WITHDRAWAL_RETURN = "withdrawal_return", bilingual("提现退回", "Withdrawal returned")
@@ -31,9 +34,15 @@ class CommissionEntry(ShopScopedModel):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     bucket = models.CharField(max_length=20, choices=Bucket.choices)
     amount_fen = models.BigIntegerField()  # signed
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="commission_entries")
-    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="commission_entries")
-    withdrawal = models.ForeignKey("Withdrawal", on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="commission_entries"
+    )
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="commission_entries"
+    )
+    withdrawal = models.ForeignKey(
+        "Withdrawal", on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+    )
     settle_after = models.DateTimeField(null=True, blank=True)  # accruals: when the after-sales window closes
     note = models.CharField(max_length=200, blank=True)
 
@@ -64,13 +73,20 @@ class Withdrawal(ShopScopedModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
     account = models.CharField(max_length=100, blank=True)  # where to pay (WeChat / bank), as the leader typed it
     reason = models.CharField(max_length=200, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["shop", "status", "created_at"]), models.Index(fields=["shop", "leader", "created_at"])]
+        indexes = [
+            models.Index(fields=["shop", "status", "created_at"]),
+            models.Index(fields=["shop", "leader", "created_at"]),
+        ]
 
 
 class WithdrawalEvent(ShopScopedModel):
@@ -80,7 +96,9 @@ class WithdrawalEvent(ShopScopedModel):
     type = models.CharField(max_length=30)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -1,4 +1,5 @@
 """Reads of the commission ledger: every balance is a sum of entries, computed in SQL."""
+
 from django.db.models import Q, Sum, Value
 from django.db.models.functions import Coalesce
 

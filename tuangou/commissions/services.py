@@ -1,4 +1,5 @@
 """Commission ledger: entries only, never an edited balance (see CommissionEntry)."""
+
 from datetime import timedelta
 
 from django.db import transaction
@@ -32,11 +33,19 @@ def commission_accrue_for_order(*, order) -> list[CommissionEntry]:
         amount = apply_rate_bp(line.amount_fen - line.refunded_fen, line.commission_rate_bp)
         if amount <= 0:
             continue
-        entries.append(E(
-            shop_id=order.shop_id, leader_id=order.leader_id, kind=E.Kind.ACCRUAL, bucket=E.Bucket.PENDING,
-            amount_fen=amount, order=order, order_line=line, settle_after=settle_after,
-            note=f"订单{order.number} {line.product_name}×{line.quantity - line.refunded_quantity}",
-        ))
+        entries.append(
+            E(
+                shop_id=order.shop_id,
+                leader_id=order.leader_id,
+                kind=E.Kind.ACCRUAL,
+                bucket=E.Bucket.PENDING,
+                amount_fen=amount,
+                order=order,
+                order_line=line,
+                settle_after=settle_after,
+                note=f"订单{order.number} {line.product_name}×{line.quantity - line.refunded_quantity}",
+            )
+        )
     return E.objects.bulk_create(entries)
 
 
@@ -54,8 +63,10 @@ def commission_reverse_for_refund(*, order, refunded_fen_by_line: dict[int, int]
         if refunded_fen <= 0:
             continue
         accrued = (
-            E.objects.select_for_update().select_related("order_line")
-            .filter(shop_id=order.shop_id, order_line_id=line_id, kind=E.Kind.ACCRUAL).first()
+            E.objects.select_for_update()
+            .select_related("order_line")
+            .filter(shop_id=order.shop_id, order_line_id=line_id, kind=E.Kind.ACCRUAL)
+            .first()
         )
         if accrued is None:
             continue
@@ -63,13 +74,23 @@ def commission_reverse_for_refund(*, order, refunded_fen_by_line: dict[int, int]
         settled = line_entries.filter(kind=E.Kind.SETTLEMENT).exists()
         bucket = E.Bucket.WITHDRAWABLE if settled else E.Bucket.PENDING
         already_reversed = -(line_entries.filter(kind=E.Kind.REVERSAL).aggregate(total=Sum("amount_fen"))["total"] or 0)
-        amount = min(apply_rate_bp(refunded_fen, accrued.order_line.commission_rate_bp), accrued.amount_fen - already_reversed)
+        amount = min(
+            apply_rate_bp(refunded_fen, accrued.order_line.commission_rate_bp), accrued.amount_fen - already_reversed
+        )
         if amount <= 0:
             continue
-        entries.append(E(
-            shop_id=order.shop_id, leader_id=accrued.leader_id, kind=E.Kind.REVERSAL, bucket=bucket,
-            amount_fen=-amount, order=order, order_line_id=line_id, note=f"订单{order.number}退款冲回",
-        ))
+        entries.append(
+            E(
+                shop_id=order.shop_id,
+                leader_id=accrued.leader_id,
+                kind=E.Kind.REVERSAL,
+                bucket=bucket,
+                amount_fen=-amount,
+                order=order,
+                order_line_id=line_id,
+                note=f"订单{order.number}退款冲回",
+            )
+        )
     return E.objects.bulk_create(entries)
 
 
@@ -92,14 +113,19 @@ def commission_settle_batch(*, accrual_ids: list[int]) -> int:
     """
     locked = list(
         E.objects.select_for_update(skip_locked=True)
-        .filter(id__in=accrual_ids, kind=E.Kind.ACCRUAL).order_by("id")
+        .filter(id__in=accrual_ids, kind=E.Kind.ACCRUAL)
+        .order_by("id")
         .values("id", "shop_id", "leader_id", "order_id", "order_line_id", "amount_fen")
     )
     line_ids = [row["order_line_id"] for row in locked]
-    settled = set(E.objects.filter(order_line_id__in=line_ids, kind=E.Kind.SETTLEMENT).values_list("order_line_id", flat=True))
+    settled = set(
+        E.objects.filter(order_line_id__in=line_ids, kind=E.Kind.SETTLEMENT).values_list("order_line_id", flat=True)
+    )
     reversed_by_line = dict(
         E.objects.filter(order_line_id__in=line_ids, kind=E.Kind.REVERSAL)
-        .values("order_line_id").annotate(total=Sum("amount_fen")).values_list("order_line_id", "total")
+        .values("order_line_id")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("order_line_id", "total")
     )
     entries = []
     for row in locked:
@@ -107,12 +133,30 @@ def commission_settle_batch(*, accrual_ids: list[int]) -> int:
             continue
         net = row["amount_fen"] + (reversed_by_line.get(row["order_line_id"]) or 0)
         common = {
-            "shop_id": row["shop_id"], "leader_id": row["leader_id"], "order_id": row["order_id"],
+            "shop_id": row["shop_id"],
+            "leader_id": row["leader_id"],
+            "order_id": row["order_id"],
             "order_line_id": row["order_line_id"],
         }
         # A fully reversed line still gets its (zero) pair, so the job never looks at it again.
-        entries.append(E(kind=E.Kind.SETTLEMENT_OUT, bucket=E.Bucket.PENDING, amount_fen=-net, note="售后期结束，转出待结算", **common))
-        entries.append(E(kind=E.Kind.SETTLEMENT, bucket=E.Bucket.WITHDRAWABLE, amount_fen=net, note="售后期结束，转入可提现", **common))
+        entries.append(
+            E(
+                kind=E.Kind.SETTLEMENT_OUT,
+                bucket=E.Bucket.PENDING,
+                amount_fen=-net,
+                note="售后期结束，转出待结算",
+                **common,
+            )
+        )
+        entries.append(
+            E(
+                kind=E.Kind.SETTLEMENT,
+                bucket=E.Bucket.WITHDRAWABLE,
+                amount_fen=net,
+                note="售后期结束，转入可提现",
+                **common,
+            )
+        )
     E.objects.bulk_create(entries)
     return len(entries) // 2
 
@@ -130,8 +174,12 @@ def commissions_settle_due(*, now=None, batch_size: int = SETTLE_BATCH) -> int:
 
 # --- withdrawals ------------------------------------------------------------------------
 
+
 def _withdrawable_fen(leader_id: int) -> int:
-    return E.objects.filter(leader_id=leader_id, bucket=E.Bucket.WITHDRAWABLE).aggregate(total=Sum("amount_fen"))["total"] or 0
+    return (
+        E.objects.filter(leader_id=leader_id, bucket=E.Bucket.WITHDRAWABLE).aggregate(total=Sum("amount_fen"))["total"]
+        or 0
+    )
 
 
 @transaction.atomic
@@ -144,13 +192,24 @@ def withdrawal_request(*, leader: Leader, amount_fen: int, account: str = "") ->
     available = _withdrawable_fen(leader.id)
     if amount_fen > available:
         raise ApplicationError("balance_insufficient", field="amount_fen", available=available)
-    withdrawal = Withdrawal.objects.create(shop_id=leader.shop_id, leader=leader, amount_fen=amount_fen, account=account.strip())
+    withdrawal = Withdrawal.objects.create(
+        shop_id=leader.shop_id, leader=leader, amount_fen=amount_fen, account=account.strip()
+    )
     E.objects.create(
-        shop_id=leader.shop_id, leader=leader, kind=E.Kind.WITHDRAWAL, bucket=E.Bucket.WITHDRAWABLE,
-        amount_fen=-amount_fen, withdrawal=withdrawal, note=f"提现申请#{withdrawal.id}",
+        shop_id=leader.shop_id,
+        leader=leader,
+        kind=E.Kind.WITHDRAWAL,
+        bucket=E.Bucket.WITHDRAWABLE,
+        amount_fen=-amount_fen,
+        withdrawal=withdrawal,
+        note=f"提现申请#{withdrawal.id}",
     )
     WithdrawalEvent.objects.create(
-        shop_id=leader.shop_id, withdrawal=withdrawal, type="requested", to_status=W.REQUESTED, actor=leader.user,
+        shop_id=leader.shop_id,
+        withdrawal=withdrawal,
+        type="requested",
+        to_status=W.REQUESTED,
+        actor=leader.user,
         data={"amount_fen": amount_fen},
     )
     return withdrawal
@@ -166,13 +225,22 @@ def _locked_withdrawal(shop, withdrawal_id: int) -> Withdrawal:
 def _move(withdrawal: Withdrawal, to_status: str, *, allowed_from: set[str], actor, action_zh: str, **data) -> None:
     if withdrawal.status not in allowed_from:
         raise ApplicationError(
-            "withdrawal_state", field="status", status=409, status_label=W(withdrawal.status).label, action=action_zh,
+            "withdrawal_state",
+            field="status",
+            status=409,
+            status_label=W(withdrawal.status).label,
+            action=action_zh,
         )
     from_status = withdrawal.status
     withdrawal.status = to_status
     WithdrawalEvent.objects.create(
-        shop_id=withdrawal.shop_id, withdrawal=withdrawal, type=to_status, from_status=from_status,
-        to_status=to_status, actor=actor, data=data,
+        shop_id=withdrawal.shop_id,
+        withdrawal=withdrawal,
+        type=to_status,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        data=data,
     )
 
 
@@ -197,8 +265,12 @@ def withdrawal_reject(*, shop, withdrawal_id: int, actor, reason: str) -> Withdr
     withdrawal.reason, withdrawal.reviewed_by, withdrawal.reviewed_at = reason, actor, timezone.now()
     withdrawal.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at", "updated_at"])
     E.objects.create(
-        shop_id=withdrawal.shop_id, leader_id=withdrawal.leader_id, kind=E.Kind.WITHDRAWAL_RETURN,
-        bucket=E.Bucket.WITHDRAWABLE, amount_fen=withdrawal.amount_fen, withdrawal=withdrawal,
+        shop_id=withdrawal.shop_id,
+        leader_id=withdrawal.leader_id,
+        kind=E.Kind.WITHDRAWAL_RETURN,
+        bucket=E.Bucket.WITHDRAWABLE,
+        amount_fen=withdrawal.amount_fen,
+        withdrawal=withdrawal,
         note=f"提现申请#{withdrawal.id}被拒绝：{reason}"[:200],
     )
     return withdrawal

@@ -1,4 +1,5 @@
 """Commission jobs (django-q). Each takes ids or nothing and is safe to run twice."""
+
 from . import services
 
 

@@ -1,4 +1,5 @@
 """API plumbing shared by every app: authentication, tenant access, the error shape."""
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -62,7 +63,9 @@ def current_user(request):
     return None
 
 
-def get_in_shop(queryset_or_model, shop, pk, *, thing_zh: str = "对象", thing_en: str = "Object", field: str | None = None):
+def get_in_shop(
+    queryset_or_model, shop, pk, *, thing_zh: str = "对象", thing_en: str = "Object", field: str | None = None
+):
     """Fetch a row of this shop by id; a missing id and another shop's id get the same 404."""
     queryset = getattr(queryset_or_model, "objects", queryset_or_model)
     found = queryset.filter(shop=shop, pk=pk).first()

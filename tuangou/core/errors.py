@@ -3,6 +3,7 @@
 Services raise ApplicationError(code, field=..., **params); the API renders
 {"code", "message", "field"} with the message in the request's language.
 """
+
 from django.utils import translation
 
 # code: (zh-CN, English). Params are filled with str.format.
@@ -43,7 +44,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "image_too_large": ("图片不能超过{max_mb}MB", "The image must be at most {max_mb} MB"),
     "images_too_many": ("每个商品最多{maximum}张图片", "At most {maximum} images per product"),
     # campaigns
-    "campaign_state": ("团购当前状态为「{status_label}」，不能{action}", "The campaign is {status_label}; cannot {action}"),
+    "campaign_state": (
+        "团购当前状态为「{status_label}」，不能{action}",
+        "The campaign is {status_label}; cannot {action}",
+    ),
     "cutoff_before_start": ("截单时间必须晚于开始时间", "The cut-off must be after the start"),
     "pickup_before_cutoff": ("提货时间必须晚于截单时间", "Pickup must be after the cut-off"),
     "campaign_not_live": ("团购未在进行中", "The campaign is not open for orders"),
@@ -51,7 +55,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "campaign_item_duplicate": ("同一规格只能添加一次", "Each SKU can be added only once"),
     "campaign_no_leaders": ("请至少选择一位团长", "Choose at least one leader"),
     "cutoff_in_past": ("截单时间已过，请先修改截单时间", "The cut-off has passed; change it first"),
-    "campaign_field_locked": ("团购已发布，不能修改{field_label}", "The campaign is published; {field_label} cannot change"),
+    "campaign_field_locked": (
+        "团购已发布，不能修改{field_label}",
+        "The campaign is published; {field_label} cannot change",
+    ),
     "cutoff_only_extend": ("已发布的团购只能延后截单时间", "A published campaign's cut-off can only move later"),
     # leaders
     "community_taken": ("该小区已有团长", "This community already has a leader"),
@@ -61,15 +68,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "application_state": ("申请已处理", "The application was already reviewed"),
     "already_leader": ("您已是该店铺的团长", "You are already a leader of this shop"),
     "application_pending": ("您已提交团长申请，请等待审核", "Your leader application is waiting for review"),
-    "leader_cleared": ("您的团长资格已被清退，如需恢复请联系商家", "You were cleared out as a leader; contact the shop to be reinstated"),
+    "leader_cleared": (
+        "您的团长资格已被清退，如需恢复请联系商家",
+        "You were cleared out as a leader; contact the shop to be reinstated",
+    ),
     "leader_state": ("团长当前状态为「{status_label}」，不能{action}", "The leader is {status_label}; cannot {action}"),
     "captain_not_in_team": ("队长必须是本团队的团长", "The captain must be a leader of this team"),
     # orders
-    "limit_exceeded": ("超出限购数量（每人限购{limit}件，已购{bought}件）", "Over the purchase limit ({limit} per member, {bought} bought)"),
+    "limit_exceeded": (
+        "超出限购数量（每人限购{limit}件，已购{bought}件）",
+        "Over the purchase limit ({limit} per member, {bought} bought)",
+    ),
     "order_state": ("订单当前状态为「{status_label}」，不能{action}", "The order is {status_label}; cannot {action}"),
     "pickup_code_invalid": ("提货码无效", "Unknown pickup code"),
     "pickup_code_other_point": ("该提货码不属于您的自提点", "This pickup code belongs to another pickup point"),
-    "refund_too_much": ("退款金额超过可退金额（最多{maximum}分）", "Refund exceeds the refundable amount ({maximum} fen)"),
+    "refund_too_much": (
+        "退款金额超过可退金额（最多{maximum}分）",
+        "Refund exceeds the refundable amount ({maximum} fen)",
+    ),
     "idempotency_conflict": ("相同的幂等键已用于不同的请求", "The idempotency key was used for a different request"),
     "order_items_empty": ("请至少选择一件商品", "Choose at least one item"),
     "quantity_invalid": ("购买数量至少为1件", "The quantity must be at least 1"),
@@ -78,8 +94,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "leader_required": ("请先选择团长", "Choose a leader first"),
     "pickup_point_unavailable": ("该团长的自提点暂不可用", "This leader's pickup point is not available"),
     "order_expired": ("订单已超时未支付，请重新下单", "The order timed out unpaid; please order again"),
-    "cancel_after_cutoff": ("团购已截单，不能取消，请申请售后", "The campaign is past its cut-off; request after-sales instead"),
-    "refund_quantity_too_much": ("退款数量超过可退数量（最多{maximum}件）", "Refund quantity exceeds what is left ({maximum})"),
+    "cancel_after_cutoff": (
+        "团购已截单，不能取消，请申请售后",
+        "The campaign is past its cut-off; request after-sales instead",
+    ),
+    "refund_quantity_too_much": (
+        "退款数量超过可退数量（最多{maximum}件）",
+        "Refund quantity exceeds what is left ({maximum})",
+    ),
     "refund_amount_invalid": ("退款金额必须大于0", "The refund amount must be greater than 0"),
     "refund_failed": ("退款失败：{reason}", "The refund failed: {reason}"),
     "payment_missing": ("订单没有已完成的支付", "The order has no completed payment"),
@@ -91,11 +113,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notify_invalid": ("支付通知无效：{reason}", "Invalid payment notification: {reason}"),
     "notify_expired": ("支付通知已过期", "The payment notification is too old"),
     # commissions
-    "balance_insufficient": ("可提现余额不足（可提现{available}分）", "Not enough withdrawable balance ({available} fen)"),
-    "withdrawal_state": ("提现申请当前状态为「{status_label}」，不能{action}", "The withdrawal is {status_label}; cannot {action}"),
+    "balance_insufficient": (
+        "可提现余额不足（可提现{available}分）",
+        "Not enough withdrawable balance ({available} fen)",
+    ),
+    "withdrawal_state": (
+        "提现申请当前状态为「{status_label}」，不能{action}",
+        "The withdrawal is {status_label}; cannot {action}",
+    ),
     # fulfilment
-    "shipment_not_arrived": ("请先确认到货，再发送提货通知", "Confirm the goods arrived before sending the pickup notice"),
-    "export_not_ready": ("文件还在生成中（{progress}%），完成后再下载", "The file is still being generated ({progress}%); download it when done"),
+    "shipment_not_arrived": (
+        "请先确认到货，再发送提货通知",
+        "Confirm the goods arrived before sending the pickup notice",
+    ),
+    "export_not_ready": (
+        "文件还在生成中（{progress}%），完成后再下载",
+        "The file is still being generated ({progress}%); download it when done",
+    ),
     "export_failed": ("生成失败：{reason}", "Generation failed: {reason}"),
 }
 
@@ -126,7 +160,9 @@ class ApplicationError(Exception):
 class NotFound(ApplicationError):
     def __init__(self, thing_zh: str = "对象", thing_en: str = "Object", *, field: str | None = None):
         language = translation.get_language() or "zh-hans"
-        super().__init__("not_found", field=field, status=404, thing=thing_en if language.startswith("en") else thing_zh)
+        super().__init__(
+            "not_found", field=field, status=404, thing=thing_en if language.startswith("en") else thing_zh
+        )
 
 
 class PermissionDenied(ApplicationError):

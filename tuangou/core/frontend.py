@@ -1,5 +1,6 @@
 """Serves the single-page apps: every path under /console/ and /h5/ answers its index.html and
 the app's router takes it from there."""
+
 import re
 from html import escape
 

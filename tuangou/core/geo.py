@@ -1,4 +1,5 @@
 """Distances between pickup points and people, on a sphere (good to metres at city scale)."""
+
 import math
 from decimal import Decimal
 

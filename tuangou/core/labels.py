@@ -1,4 +1,5 @@
 """Choice labels in both languages: a label is Chinese unless the request asked for English."""
+
 from django.utils import translation
 from django.utils.functional import lazy
 

@@ -45,8 +45,11 @@ class ApiErrorShapeMiddleware:
     """Answers that never reached an endpoint (unknown path, wrong method, a crash) still get the
     API's one error shape under /api/, so clients parse every error the same way."""
 
-    CODES = {404: ("not_found", "接口不存在", "No such endpoint"), 405: ("method_not_allowed", "不支持该请求方法", "Method not allowed"),
-             500: ("server_error", "服务器开小差了，请稍后再试", "Something went wrong on our side; try again shortly")}
+    CODES = {
+        404: ("not_found", "接口不存在", "No such endpoint"),
+        405: ("method_not_allowed", "不支持该请求方法", "Method not allowed"),
+        500: ("server_error", "服务器开小差了，请稍后再试", "Something went wrong on our side; try again shortly"),
+    }
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -62,7 +65,9 @@ class ApiErrorShapeMiddleware:
 
         code, zh, en = self.CODES[response.status_code]
         english = (translation.get_language() or "").startswith("en")
-        shaped = JsonResponse({"code": code, "message": en if english else zh, "field": None}, status=response.status_code)
+        shaped = JsonResponse(
+            {"code": code, "message": en if english else zh, "field": None}, status=response.status_code
+        )
         if response.has_header("Allow"):
             shaped["Allow"] = response["Allow"]
         return shaped

@@ -5,6 +5,7 @@ to run it. `Columns` names a model's columns once and turns a row back into valu
 the ORM would (the backend converters: SQLite hands back booleans as 0/1 and datetimes naive),
 or into a model instance (`Model.from_db`, as the ORM builds them: unnamed fields deferred).
 """
+
 from functools import cached_property
 
 from django.apps import apps
@@ -62,7 +63,7 @@ class Columns:
     def values(self, row, start: int = 0) -> list:
         """This model's values from `row[start:start + len(self)]`, converted as the ORM would."""
         conn = connections[DEFAULT_DB_ALIAS]
-        values = list(row[start:start + len(self.fields)])
+        values = list(row[start : start + len(self.fields)])
         for index, col, functions in self._converters_for(conn):
             value = values[index]
             for function in functions:

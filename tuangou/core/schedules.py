@@ -1,4 +1,5 @@
 """The recurring jobs, registered in django-q's schedule table (idempotent: run at every start)."""
+
 from django_q.models import Schedule
 
 JOBS = [

@@ -1,4 +1,5 @@
 """Test helpers: a JSON client over Django's test client that logs in the way real clients do."""
+
 import json
 import urllib.request
 
@@ -172,9 +173,15 @@ class HttpApiClient:
         if self._cookie("csrftoken") is None:
             self.raw("get", url)
         fields = {"csrfmiddlewaretoken": self._cookie("csrftoken") or "", **fields}
-        return self.raw("post", url, urllib.parse.urlencode(fields).encode(), {
-            "Content-Type": "application/x-www-form-urlencoded", "Referer": self.base_url + "/",
-        })
+        return self.raw(
+            "post",
+            url,
+            urllib.parse.urlencode(fields).encode(),
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": self.base_url + "/",
+            },
+        )
 
     def login_password(self, username: str, password: str):
         return ok(self.post("auth/login", {"username": username, "password": password}))

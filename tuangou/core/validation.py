@@ -1,4 +1,5 @@
 """Turns pydantic's validation errors into our one error shape, with a zh-CN or English reason."""
+
 from django.utils import translation
 
 _REASONS = {
@@ -42,9 +43,12 @@ def validation_error_body(errors: list[dict]) -> dict:
             reason = first.get("msg", "")
     label = field or ("request" if english else "请求")
     message = f"{label}: {reason}" if english else f"{label}：{reason}"
-    return {"code": "validation_error", "message": message, "field": field, "errors": [
-        {"field": _field(e) or None, "type": e.get("type"), "msg": e.get("msg")} for e in errors
-    ]}
+    return {
+        "code": "validation_error",
+        "message": message,
+        "field": field,
+        "errors": [{"field": _field(e) or None, "type": e.get("type"), "msg": e.get("msg")} for e in errors],
+    }
 
 
 def _field(error: dict) -> str:

@@ -1,10 +1,10 @@
 """Plain Django views outside the API: health check, landing page, development SMS inbox."""
+
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.views.static import serve
-
 
 PRIVATE_MEDIA = ("exports/",)
 

@@ -1,6 +1,7 @@
 """Loads the demo shop through the same services the API uses, so every row is one a real
 merchant, leader or member could have produced: a Xiamen fresh-food shop with 22 products,
 10 leaders, 200 members and campaigns in every state with orders in every status."""
+
 import random
 import secrets
 from datetime import timedelta
@@ -111,12 +112,27 @@ class DemoLoader:
             category = catalog_services.category_create(shop=self.shop, name=category_name, sort=sort)
             for name, spec, price, cost, stock, unit, description in products:
                 product = catalog_services.product_create(
-                    shop=self.shop, actor=self.owner, name=name, category_id=category.id, description=description,
-                    unit=unit, purchase_limit=5 if price < 1000 else 0,
-                    skus=[{"spec": spec, "code": f"SKU{len(self.skus) + 1:03d}", "price_fen": price, "cost_fen": cost, "stock": stock}],
+                    shop=self.shop,
+                    actor=self.owner,
+                    name=name,
+                    category_id=category.id,
+                    description=description,
+                    unit=unit,
+                    purchase_limit=5 if price < 1000 else 0,
+                    skus=[
+                        {
+                            "spec": spec,
+                            "code": f"SKU{len(self.skus) + 1:03d}",
+                            "price_fen": price,
+                            "cost_fen": cost,
+                            "stock": stock,
+                        }
+                    ],
                 )
                 self.skus[name] = product.skus.get()
-                catalog_services.product_image_add(shop=self.shop, product_id=product.id, upload=pictures.product_picture(name, category_name))
+                catalog_services.product_image_add(
+                    shop=self.shop, product_id=product.id, upload=pictures.product_picture(name, category_name)
+                )
 
     # --- leaders ----------------------------------------------------------------------
     def load_leaders(self):
@@ -124,11 +140,23 @@ class DemoLoader:
         for name, phone, community, point, address, lat, lng, route, households in data.LEADERS:
             user = user_get_or_create_by_phone(phone=phone, display_name=name)
             application = leader_services.application_submit(
-                shop=self.shop, user=user, name=name, phone=phone, community=community, address=address,
-                lat=Decimal(lat), lng=Decimal(lng), households=households, reach="小区业主微信群",
+                shop=self.shop,
+                user=user,
+                name=name,
+                phone=phone,
+                community=community,
+                address=address,
+                lat=Decimal(lat),
+                lng=Decimal(lng),
+                households=households,
+                reach="小区业主微信群",
             )
             leader = leader_services.application_approve(
-                shop=self.shop, actor=self.owner, application_id=application.id, route=route, point_name=point,
+                shop=self.shop,
+                actor=self.owner,
+                application_id=application.id,
+                route=route,
+                point_name=point,
             )
             self.leaders.append(leader)
         team = leader_services.team_create(shop=self.shop, name="思明一队")
@@ -139,7 +167,9 @@ class DemoLoader:
         region = leader_services.region_create(shop=self.shop, name="思明区", regional_leader_id=self.leaders[3].id)
         for leader in self.leaders[:4]:
             leader_services.leader_update(shop=self.shop, actor=self.owner, leader_id=leader.id, region_id=region.id)
-        leader_services.leader_update(shop=self.shop, actor=self.owner, leader_id=self.leaders[5].id, commission_rate_bp=1200)
+        leader_services.leader_update(
+            shop=self.shop, actor=self.owner, leader_id=self.leaders[5].id, commission_rate_bp=1200
+        )
         # The review queue: two waiting, one turned down.
         waiting = [
             ("刘芳", "13950000011", "海韵台", "思明区环岛东路1888号", "24.447000", "118.172000", 900),
@@ -149,12 +179,25 @@ class DemoLoader:
         for index, (name, phone, community, address, lat, lng, households) in enumerate(waiting):
             user = user_get_or_create_by_phone(phone=phone, display_name=name)
             application = leader_services.application_submit(
-                shop=self.shop, user=user, name=name, phone=phone, community=community, address=address,
-                lat=Decimal(lat), lng=Decimal(lng), households=households, reach="快递代收点",
+                shop=self.shop,
+                user=user,
+                name=name,
+                phone=phone,
+                community=community,
+                address=address,
+                lat=Decimal(lat),
+                lng=Decimal(lng),
+                households=households,
+                reach="快递代收点",
                 referral_code=self.leaders[0].referral_code if index == 0 else "",
             )
             if index == 2:
-                leader_services.application_reject(shop=self.shop, actor=self.owner, application_id=application.id, reason="该片区已有相邻自提点，暂不新增")
+                leader_services.application_reject(
+                    shop=self.shop,
+                    actor=self.owner,
+                    application_id=application.id,
+                    reason="该片区已有相邻自提点，暂不新增",
+                )
 
     # --- members ----------------------------------------------------------------------
     def load_members(self):
@@ -167,19 +210,42 @@ class DemoLoader:
             self.members.append((user, leader))
 
     # --- campaigns and orders -----------------------------------------------------------
-    def _campaign(self, title, products, *, description, template="fast", threshold=("members", 10), starts_in=timedelta(minutes=-1),
-                  cutoff_in=timedelta(days=2), pickup_in=timedelta(days=3), discount=0.85) -> Campaign:
+    def _campaign(
+        self,
+        title,
+        products,
+        *,
+        description,
+        template="fast",
+        threshold=("members", 10),
+        starts_in=timedelta(minutes=-1),
+        cutoff_in=timedelta(days=2),
+        pickup_in=timedelta(days=3),
+        discount=0.85,
+    ) -> Campaign:
         items = []
         for name in products:
             sku = self.skus[name]
-            items.append({
-                "sku_id": sku.id, "price_fen": int(sku.price_fen * discount) // 10 * 10,
-                "stock_allotted": min(sku.stock // 2, 120), "purchase_limit": 5,
-            })
+            items.append(
+                {
+                    "sku_id": sku.id,
+                    "price_fen": int(sku.price_fen * discount) // 10 * 10,
+                    "stock_allotted": min(sku.stock // 2, 120),
+                    "purchase_limit": 5,
+                }
+            )
         campaign = campaign_services.campaign_create(
-            shop=self.shop, actor=self.owner, title=title, description=description, template=template, items=items,
-            starts_at=self.now + starts_in, cutoff_at=self.now + cutoff_in, pickup_at=self.now + pickup_in,
-            threshold_type=threshold[0], threshold_value=threshold[1],
+            shop=self.shop,
+            actor=self.owner,
+            title=title,
+            description=description,
+            template=template,
+            items=items,
+            starts_at=self.now + starts_in,
+            cutoff_at=self.now + cutoff_in,
+            pickup_at=self.now + pickup_in,
+            threshold_type=threshold[0],
+            threshold_value=threshold[1],
         )
         return campaign
 
@@ -189,15 +255,22 @@ class DemoLoader:
         for user, leader in self.random.sample(self.members, count):
             chosen = self.random.sample(items, k=min(len(items), self.random.choice([1, 1, 2, 3])))
             order = order_services.order_place(
-                shop=self.shop, member=user, campaign_id=campaign.id, leader_id=leader.id,
-                items=[{"campaign_item_id": item.id, "quantity": self.random.choice([1, 1, 1, 2, 3])} for item in chosen],
+                shop=self.shop,
+                member=user,
+                campaign_id=campaign.id,
+                leader_id=leader.id,
+                items=[
+                    {"campaign_item_id": item.id, "quantity": self.random.choice([1, 1, 1, 2, 3])} for item in chosen
+                ],
             )
             orders.append(order)
         return orders
 
     def _time_travel(self, campaign: Campaign, *, starts, cutoff, pickup):
         """Demo only: puts a campaign's dates where a real one would be by now."""
-        Campaign.objects.filter(pk=campaign.pk).update(starts_at=self.now + starts, cutoff_at=self.now + cutoff, pickup_at=self.now + pickup)
+        Campaign.objects.filter(pk=campaign.pk).update(
+            starts_at=self.now + starts, cutoff_at=self.now + cutoff, pickup_at=self.now + pickup
+        )
         campaign.refresh_from_db()
 
     def _backdate_orders(self, campaign: Campaign, *, start: timedelta, end: timedelta, only_paid: bool = False):
@@ -210,14 +283,18 @@ class DemoLoader:
         for order in orders.only("id", "paid_at"):
             placed = self.now + start + timedelta(seconds=self.random.uniform(0, span))
             Order.objects.filter(pk=order.pk).update(
-                created_at=placed, paid_at=placed + timedelta(minutes=self.random.randint(1, 10)) if order.paid_at else None,
+                created_at=placed,
+                paid_at=placed + timedelta(minutes=self.random.randint(1, 10)) if order.paid_at else None,
             )
 
     def load_campaigns(self):
         # 1. Last week's fruit & egg campaign: succeeded, shipped, picked up, commission settled.
         done = self._campaign(
-            "鲜果鲜蛋周末团", ["海南金煌芒", "赣南脐橙", "农家土鸡蛋", "平和红心蜜柚", "阳光玫瑰葡萄"],
-            description="产地直发，48小时内到自提点。", template="rich", threshold=("members", 20),
+            "鲜果鲜蛋周末团",
+            ["海南金煌芒", "赣南脐橙", "农家土鸡蛋", "平和红心蜜柚", "阳光玫瑰葡萄"],
+            description="产地直发，48小时内到自提点。",
+            template="rich",
+            threshold=("members", 20),
         )
         campaign_services.campaign_publish(campaign=done, actor=self.owner)
         orders = self._orders(done, 90)
@@ -236,21 +313,32 @@ class DemoLoader:
             fulfilment_services.shipment_send_pickup_notice(leader=leader, campaign_id=done.id)
         arrived = list(Order.objects.filter(campaign=done, status=Order.Status.ARRIVED).select_related("leader"))
         for order in arrived[: int(len(arrived) * 0.8)]:
-            order_services.order_pickup_verify(shop=self.shop, code=order.pickup_code, leader=order.leader, actor=order.leader.user)
+            order_services.order_pickup_verify(
+                shop=self.shop, code=order.pickup_code, leader=order.leader, actor=order.leader.user
+            )
         # Some picked up long enough ago that the after-sales window closed: completed, commission settled.
         picked = list(Order.objects.filter(campaign=done, status=Order.Status.PICKED_UP).order_by("id"))
         old = [order.id for order in picked[: len(picked) // 2]]
         Order.objects.filter(id__in=old).update(picked_up_at=self.now - timedelta(days=8))
-        CommissionEntry.objects.filter(order_id__in=old, kind=CommissionEntry.Kind.ACCRUAL).update(settle_after=self.now - timedelta(days=1))
+        CommissionEntry.objects.filter(order_id__in=old, kind=CommissionEntry.Kind.ACCRUAL).update(
+            settle_after=self.now - timedelta(days=1)
+        )
         order_services.orders_complete_due()
         commission_services.commissions_settle_due()
         refund_full, refund_partial = picked[-1], picked[-2]
         order_services.order_refund(order=refund_full, actor=self.owner, reason="商品破损，全额退款")
         first_line = refund_partial.lines.first()
-        order_services.order_refund(order=refund_partial, actor=self.owner, reason="少发1件",
-                                    lines=[{"line_id": first_line.id, "quantity": 1}])
+        order_services.order_refund(
+            order=refund_partial, actor=self.owner, reason="少发1件", lines=[{"line_id": first_line.id, "quantity": 1}]
+        )
         complaint = picked[-3]
-        order_services.after_sale_open(order=complaint, member=complaint.member, reason="芒果有两个压坏了", line_id=complaint.lines.first().id, quantity=1)
+        order_services.after_sale_open(
+            order=complaint,
+            member=complaint.member,
+            reason="芒果有两个压坏了",
+            line_id=complaint.lines.first().id,
+            quantity=1,
+        )
         earner = max(self.leaders, key=lambda leader: commission_services._withdrawable_fen(leader.id))
         withdrawable = commission_services._withdrawable_fen(earner.id)
         if withdrawable >= 100:
@@ -258,9 +346,12 @@ class DemoLoader:
 
         # 2. This weekend's bakery & dairy campaign: live, taking orders.
         live = self._campaign(
-            "烘焙乳品限时团", ["全麦吐司", "手撕面包", "流心蛋黄酥", "鲜牛奶", "原味酸奶", "纯牛奶整箱"],
-            description="每日现烤，冷链配送到自提点。", threshold=("quantity", 50),
-            cutoff_in=timedelta(days=2, hours=5), pickup_in=timedelta(days=3),
+            "烘焙乳品限时团",
+            ["全麦吐司", "手撕面包", "流心蛋黄酥", "鲜牛奶", "原味酸奶", "纯牛奶整箱"],
+            description="每日现烤，冷链配送到自提点。",
+            threshold=("quantity", 50),
+            cutoff_in=timedelta(days=2, hours=5),
+            pickup_in=timedelta(days=3),
         )
         campaign_services.campaign_publish(campaign=live, actor=self.owner)
         orders = self._orders(live, 60)
@@ -273,14 +364,21 @@ class DemoLoader:
 
         # 3. Next week's vegetables: scheduled.
         upcoming = self._campaign(
-            "下周时蔬预售", ["本地小白菜", "有机西兰花", "云南小土豆", "铁棍山药", "沙地胡萝卜", "普罗旺斯西红柿"],
-            description="周一开团，周三截单，周四到点。", starts_in=timedelta(days=3), cutoff_in=timedelta(days=5), pickup_in=timedelta(days=6),
+            "下周时蔬预售",
+            ["本地小白菜", "有机西兰花", "云南小土豆", "铁棍山药", "沙地胡萝卜", "普罗旺斯西红柿"],
+            description="周一开团，周三截单，周四到点。",
+            starts_in=timedelta(days=3),
+            cutoff_in=timedelta(days=5),
+            pickup_in=timedelta(days=6),
         )
         campaign_services.campaign_publish(campaign=upcoming, actor=self.owner)
 
         # 4. An imported-fruit campaign that did not reach its threshold: failed, everyone refunded.
         failed = self._campaign(
-            "进口水果拼团", ["佳沛绿奇异果", "丹东99草莓"], description="满200人成团，不成团自动退款。", threshold=("members", 200),
+            "进口水果拼团",
+            ["佳沛绿奇异果", "丹东99草莓"],
+            description="满200人成团，不成团自动退款。",
+            threshold=("members", 200),
         )
         campaign_services.campaign_publish(campaign=failed, actor=self.owner)
         for order in self._orders(failed, 12):
@@ -291,8 +389,14 @@ class DemoLoader:
         self._backdate_orders(failed, start=timedelta(days=-3), end=timedelta(days=-1))
 
         # 5. A draft the merchant is still working on.
-        self._campaign("中秋蛋糕预订（草稿）", ["六寸芝士蛋糕"], description="草稿，尚未发布。", starts_in=timedelta(days=7),
-                       cutoff_in=timedelta(days=9), pickup_in=timedelta(days=10))
+        self._campaign(
+            "中秋蛋糕预订（草稿）",
+            ["六寸芝士蛋糕"],
+            description="草稿，尚未发布。",
+            starts_in=timedelta(days=7),
+            cutoff_in=timedelta(days=9),
+            pickup_in=timedelta(days=10),
+        )
 
 
 def load_demo(out=print) -> Shop | None:

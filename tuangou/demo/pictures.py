@@ -1,5 +1,6 @@
 """Product pictures for the demo shop, drawn with Pillow (the demo has no photographer and the
 machine no internet): a soft tile in the category's colour with the product's name."""
+
 import hashlib
 from io import BytesIO
 

@@ -11,8 +11,18 @@ from tuangou.shops.access import access_shop_as_staff
 from . import exports, selectors, services
 from .models import ExportJob
 from .schemas import (
-    ArrivalOut, ExportJobIn, ExportJobOut, LeaderShipmentOut, PickupNoticeOut, PurchaseSheetOut, ShipIn, ShipmentStatusOut, ShipOut, SheetKind,
-    ShippingSheetOut, SortingSheetOut,
+    ArrivalOut,
+    ExportJobIn,
+    ExportJobOut,
+    LeaderShipmentOut,
+    PickupNoticeOut,
+    PurchaseSheetOut,
+    SheetKind,
+    ShipIn,
+    ShipmentStatusOut,
+    ShipOut,
+    ShippingSheetOut,
+    SortingSheetOut,
 )
 
 console_router = Router(tags=["console: fulfilment 采购/发货/分拣"], auth=AUTH)
@@ -26,7 +36,9 @@ CONTENT_TYPES = {
 
 def _campaign(request, shop_id: int, campaign_id: int, permission: str) -> Campaign:
     staff = access_shop_as_staff(request, shop_id, permission)
-    return get_in_shop(Campaign.objects.select_related("shop"), staff.shop, campaign_id, thing_zh="团购", thing_en="Campaign")
+    return get_in_shop(
+        Campaign.objects.select_related("shop"), staff.shop, campaign_id, thing_zh="团购", thing_en="Campaign"
+    )
 
 
 def _download(request, shop_id: int, campaign_id: int, kind: str, extension: str) -> HttpResponse:
@@ -50,7 +62,8 @@ def download_sheet_pdf(request, shop_id: Path[int], campaign_id: int, kind: Shee
 
 
 @console_router.get(
-    "/campaigns/{campaign_id}/sheets/{kind}", response=PurchaseSheetOut | ShippingSheetOut | SortingSheetOut,
+    "/campaigns/{campaign_id}/sheets/{kind}",
+    response=PurchaseSheetOut | ShippingSheetOut | SortingSheetOut,
     summary="Purchase summary, shipping sheet or sorting list of a closed campaign",
 )
 def get_sheet(request, shop_id: Path[int], campaign_id: int, kind: SheetKind):
@@ -64,7 +77,9 @@ def ship_campaign(request, shop_id: Path[int], campaign_id: int, payload: ShipIn
     return services.shipments_ship(campaign=campaign, actor=request.auth, pickup_point_ids=payload.pickup_point_ids)
 
 
-@console_router.get("/campaigns/{campaign_id}/shipments", response=list[ShipmentStatusOut], summary="Shipping status per pickup point")
+@console_router.get(
+    "/campaigns/{campaign_id}/shipments", response=list[ShipmentStatusOut], summary="Shipping status per pickup point"
+)
 @paginate(PageNumberPagination, page_size=100)
 def list_campaign_shipments(request, shop_id: Path[int], campaign_id: int):
     campaign = _campaign(request, shop_id, campaign_id, "fulfilment.view")
@@ -72,7 +87,8 @@ def list_campaign_shipments(request, shop_id: Path[int], campaign_id: int):
 
 
 @console_router.post(
-    "/campaigns/{campaign_id}/exports", response={202: ExportJobOut},
+    "/campaigns/{campaign_id}/exports",
+    response={202: ExportJobOut},
     summary="Start generating a sheet file in the background (a done, unchanged one is reused)",
 )
 def start_export(request, shop_id: Path[int], campaign_id: int, payload: ExportJobIn):
@@ -82,7 +98,9 @@ def start_export(request, shop_id: Path[int], campaign_id: int, payload: ExportJ
 
 def _export_job(request, shop_id: int, export_id: int) -> ExportJob:
     staff = access_shop_as_staff(request, shop_id, "fulfilment.view")
-    return get_in_shop(ExportJob.objects.select_related("campaign"), staff.shop, export_id, thing_zh="导出任务", thing_en="Export")
+    return get_in_shop(
+        ExportJob.objects.select_related("campaign"), staff.shop, export_id, thing_zh="导出任务", thing_en="Export"
+    )
 
 
 @console_router.get("/exports/{export_id}", response=ExportJobOut, summary="An export job's status and progress")
@@ -90,7 +108,9 @@ def get_export(request, shop_id: Path[int], export_id: int):
     return _export_job(request, shop_id, export_id)
 
 
-@console_router.get("/exports/{export_id}/download", url_name="download_export", summary="Download a finished export's file")
+@console_router.get(
+    "/exports/{export_id}/download", url_name="download_export", summary="Download a finished export's file"
+)
 def download_export(request, shop_id: Path[int], export_id: int):
     job = _export_job(request, shop_id, export_id)
     if job.status != ExportJob.Status.DONE:
@@ -109,14 +129,21 @@ def list_my_shipments(request, shop_id: Path[int]):
     return selectors.leader_shipments(leader=leader)
 
 
-@leader_router.post("/campaigns/{campaign_id}/arrived", response=ArrivalOut, summary="Confirm the goods arrived at my point")
+@leader_router.post(
+    "/campaigns/{campaign_id}/arrived", response=ArrivalOut, summary="Confirm the goods arrived at my point"
+)
 def confirm_arrival(request, shop_id: Path[int], campaign_id: int):
     leader = access_leader(request, shop_id, write=True)
     result = services.shipment_confirm_arrival(leader=leader, campaign_id=campaign_id)
-    return {"shipment": selectors.leader_shipments(leader=leader).get(pk=result["shipment"].pk), "moved_orders": result["moved_orders"]}
+    return {
+        "shipment": selectors.leader_shipments(leader=leader).get(pk=result["shipment"].pk),
+        "moved_orders": result["moved_orders"],
+    }
 
 
-@leader_router.post("/campaigns/{campaign_id}/pickup-notice", response=PickupNoticeOut, summary="One-click pickup notice to my members")
+@leader_router.post(
+    "/campaigns/{campaign_id}/pickup-notice", response=PickupNoticeOut, summary="One-click pickup notice to my members"
+)
 def send_pickup_notice(request, shop_id: Path[int], campaign_id: int):
     leader = access_leader(request, shop_id, write=True)
     return services.shipment_send_pickup_notice(leader=leader, campaign_id=campaign_id)

@@ -2,6 +2,7 @@
 
 Both take the dict a selector built, so the files always say what the JSON says.
 """
+
 import importlib.resources
 import io
 from collections.abc import Callable
@@ -60,13 +61,36 @@ def _spec(item: dict) -> str:
 
 # --- tables: (headers, column widths in mm for the PDF / characters for Excel, rows, totals) ---
 
+
 def _purchase_table(sheet: dict):
     headers = ["#", "商品", "规格", "编码", "数量", "单位", "采购成本", "销售额", "订单数", "自提点数"]
     rows = [
-        [n, i["product_name"], _spec(i), i["sku_code"], i["quantity"], i["unit"], _fen(i["cost_fen"]), _fen(i["amount_fen"]), i["order_count"], i["point_count"]]
+        [
+            n,
+            i["product_name"],
+            _spec(i),
+            i["sku_code"],
+            i["quantity"],
+            i["unit"],
+            _fen(i["cost_fen"]),
+            _fen(i["amount_fen"]),
+            i["order_count"],
+            i["point_count"],
+        ]
         for n, i in enumerate(sheet["items"], 1)
     ]
-    totals = ["", "合计", "", "", sheet["totals"]["quantity"], "", _fen(sheet["totals"]["cost_fen"]), _fen(sheet["totals"]["amount_fen"]), "", ""]
+    totals = [
+        "",
+        "合计",
+        "",
+        "",
+        sheet["totals"]["quantity"],
+        "",
+        _fen(sheet["totals"]["cost_fen"]),
+        _fen(sheet["totals"]["amount_fen"]),
+        "",
+        "",
+    ]
     return headers, rows, totals
 
 
@@ -81,10 +105,16 @@ def _sorting_point_rows(point: dict, *, repeat: bool = False) -> list[list]:
     for order in point["orders"]:
         for n, item in enumerate(order["items"]):
             first = repeat or n == 0
-            rows.append([
-                order["pickup_code"] if first else "", order["member_name"] if first else "",
-                order["phone_tail"] if first else "", item["product_name"], _spec(item), item["quantity"],
-            ])
+            rows.append(
+                [
+                    order["pickup_code"] if first else "",
+                    order["member_name"] if first else "",
+                    order["phone_tail"] if first else "",
+                    item["product_name"],
+                    _spec(item),
+                    item["quantity"],
+                ]
+            )
     return rows
 
 
@@ -96,12 +126,26 @@ _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
-def _xlsx_sheet(workbook: Workbook, title: str, sheet: dict, tz: str, headers, rows, totals, widths, progress: Progress | None = None):
+def _xlsx_sheet(
+    workbook: Workbook,
+    title: str,
+    sheet: dict,
+    tz: str,
+    headers,
+    rows,
+    totals,
+    widths,
+    progress: Progress | None = None,
+):
     ws = workbook.active
     ws.title = title
     ws.append([f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"提货日期：{_local(sheet['pickup_at'], tz)[:10]}    截单：{_local(sheet['cutoff_at'], tz)}    生成时间：{_local(sheet['generated_at'], tz)}"])
+    ws.append(
+        [
+            f"提货日期：{_local(sheet['pickup_at'], tz)[:10]}    截单：{_local(sheet['cutoff_at'], tz)}    生成时间：{_local(sheet['generated_at'], tz)}"
+        ]
+    )
     ws.append([])
     columns = len(headers)
     # Rows are counted here: ws.max_row scans every cell, which made 10^4 rows take a minute.
@@ -144,12 +188,22 @@ def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: P
         rows = []
         for route in sheet["routes"]:
             for point in route["points"]:
-                head = [route["route"], point["point_name"], point["community"], point["address"], point["leader_name"], point["leader_phone"], point["order_count"]]
+                head = [
+                    route["route"],
+                    point["point_name"],
+                    point["community"],
+                    point["address"],
+                    point["leader_name"],
+                    point["leader_phone"],
+                    point["order_count"],
+                ]
                 for item in point["items"]:
                     rows.append(head + [item["product_name"], _spec(item), item["sku_code"], item["quantity"]])
         t = sheet["totals"]
         totals = ["合计", f"{t['point_count']}个自提点", "", "", "", "", t["order_count"], "", "", "", t["quantity"]]
-        _xlsx_sheet(workbook, title, sheet, tz, headers, rows, totals, [12, 18, 14, 28, 10, 14, 8, 22, 10, 12, 8], progress)
+        _xlsx_sheet(
+            workbook, title, sheet, tz, headers, rows, totals, [12, 18, 14, 28, 10, 14, 8, 22, 10, 12, 8], progress
+        )
     else:
         headers = ["线路", "自提点", "提货码", "团员", "手机尾号", "商品", "规格", "数量"]
         rows = []
@@ -165,6 +219,7 @@ def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: P
 
 
 # --- PDF --------------------------------------------------------------------------------
+
 
 class SheetPdf(FPDF):
     """A4 portrait, Noto Sans SC, a running head and 第 n / N 页 at the foot of every page."""
@@ -238,7 +293,9 @@ def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowC
             pdf.add_page()
             heading()
         for value, width in zip(row, widths):
-            pdf.cell(width, _ROW_HEIGHT, _fit(pdf, str(value), width), border=1, align="R" if isinstance(value, int) else "L")
+            pdf.cell(
+                width, _ROW_HEIGHT, _fit(pdf, str(value), width), border=1, align="R" if isinstance(value, int) else "L"
+            )
         pdf.ln(_ROW_HEIGHT)
         if counter and row is not totals:
             counter.tick()
@@ -253,7 +310,9 @@ def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Pr
         pdf.add_page()
         _pdf_title(pdf, sheet, tz, f"{title}（以销定采）")
         headers, rows, totals = _purchase_table(sheet)
-        _pdf_table(pdf, headers, rows, [8, 38, 18, 20, 14, 10, 22, 22, 16, 18], totals, _RowCounter(len(rows), progress))
+        _pdf_table(
+            pdf, headers, rows, [8, 38, 18, 20, 14, 10, 22, 22, 16, 18], totals, _RowCounter(len(rows), progress)
+        )
     elif kind == "shipping":
         points = [(route["route"], point) for route in sheet["routes"] for point in route["points"]] or [(None, None)]
         counter = _RowCounter(sum(len(point["items"]) for _, point in points if point), progress)
@@ -263,29 +322,49 @@ def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Pr
                 _pdf_title(pdf, sheet, tz, title, "暂无需要发货的订单")
                 continue
             _pdf_title(
-                pdf, sheet, tz, f"{title} · {point['point_name']}",
+                pdf,
+                sheet,
+                tz,
+                f"{title} · {point['point_name']}",
                 f"线路：{route}    小区：{point['community']}    地址：{point['address']}\n"
                 f"团长：{point['leader_name']}  {point['leader_phone']}    订单数：{point['order_count']}",
             )
-            _pdf_table(pdf, ["#", "商品", "规格", "编码", "数量"], _shipping_point_rows(point), [10, 80, 36, 40, 20],
-                       ["", "合计", "", "", point["total_quantity"]], counter)
+            _pdf_table(
+                pdf,
+                ["#", "商品", "规格", "编码", "数量"],
+                _shipping_point_rows(point),
+                [10, 80, 36, 40, 20],
+                ["", "合计", "", "", point["total_quantity"]],
+                counter,
+            )
             pdf.ln(8)
             pdf.set_font(FONT, size=10)
             pdf.cell(0, 8, "配送员签字：____________    团长签收：____________    签收时间：____________")
     else:
         points = sheet["points"] or [None]
-        counter = _RowCounter(sum(len(order["items"]) for point in points if point for order in point["orders"]), progress)
+        counter = _RowCounter(
+            sum(len(order["items"]) for point in points if point for order in point["orders"]), progress
+        )
         for point in points:
             pdf.add_page()
             if point is None:
                 _pdf_title(pdf, sheet, tz, title, "暂无需要分拣的订单")
                 continue
             _pdf_title(
-                pdf, sheet, tz, f"{title} · {point['point_name']}",
+                pdf,
+                sheet,
+                tz,
+                f"{title} · {point['point_name']}",
                 f"线路：{point['route']}    地址：{point['address']}    团长：{point['leader_name']}    订单数：{point['order_count']}",
             )
-            _pdf_table(pdf, ["提货码", "团员", "手机尾号", "商品", "规格", "数量"], _sorting_point_rows(point),
-                       [26, 24, 22, 64, 30, 20], ["合计", "", "", "", "", point["total_quantity"]], counter)
+            _pdf_table(
+                pdf,
+                ["提货码", "团员", "手机尾号", "商品", "规格", "数量"],
+                _sorting_point_rows(point),
+                [26, 24, 22, 64, 30, 20],
+                ["合计", "", "", "", "", point["total_quantity"]],
+                counter,
+            )
     return bytes(pdf.output())
 
 

@@ -3,6 +3,7 @@
 Each sheet is aggregated in the database (values().annotate()): its query count does not grow
 with orders or points, and only the grouped rows travel to Python.
 """
+
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -23,15 +24,20 @@ NO_ROUTE = "未分配线路"
 def campaign_check_sheets(campaign: Campaign) -> None:
     if campaign.status not in SHEET_CAMPAIGN_STATUSES:
         raise ApplicationError(
-            "campaign_state", field="campaign_id", status=409,
-            status_label=Campaign.Status(campaign.status).label, action="生成采购/发货/分拣单",
+            "campaign_state",
+            field="campaign_id",
+            status=409,
+            status_label=Campaign.Status(campaign.status).label,
+            action="生成采购/发货/分拣单",
         )
 
 
 def _lines(campaign: Campaign):
     """Lines still to deliver: of fulfillable orders, less what was refunded."""
     return OrderLine.objects.filter(
-        shop_id=campaign.shop_id, order__campaign=campaign, order__status__in=FULFILLABLE,
+        shop_id=campaign.shop_id,
+        order__campaign=campaign,
+        order__status__in=FULFILLABLE,
         quantity__gt=F("refunded_quantity"),
     )
 
@@ -58,9 +64,14 @@ def purchase_summary(*, campaign: Campaign) -> dict:
         _lines(campaign)
         # A SKU is in a campaign once (campaign_item_sku_once): grouping by item is grouping by SKU.
         .values(
-            "campaign_item_id", "campaign_item__sort",
-            "campaign_item__sku_id", "campaign_item__sku__product__name", "campaign_item__sku__product__unit",
-            "campaign_item__sku__spec", "campaign_item__sku__code", "campaign_item__sku__cost_fen",
+            "campaign_item_id",
+            "campaign_item__sort",
+            "campaign_item__sku_id",
+            "campaign_item__sku__product__name",
+            "campaign_item__sku__product__unit",
+            "campaign_item__sku__spec",
+            "campaign_item__sku__code",
+            "campaign_item__sku__cost_fen",
         )
         .annotate(
             # Annotation names differ from the fields they sum, or F() would point at the sum.
@@ -74,11 +85,17 @@ def purchase_summary(*, campaign: Campaign) -> dict:
     )
     items = [
         {
-            "sku_id": r["campaign_item__sku_id"], "product_name": r["campaign_item__sku__product__name"],
-            "unit": r["campaign_item__sku__product__unit"], "spec": r["campaign_item__sku__spec"],
-            "sku_code": r["campaign_item__sku__code"], "unit_cost_fen": r["campaign_item__sku__cost_fen"],
-            "quantity": r["qty"], "cost_fen": r["cost_total_fen"], "amount_fen": r["sales_fen"],
-            "order_count": r["order_count"], "point_count": r["point_count"],
+            "sku_id": r["campaign_item__sku_id"],
+            "product_name": r["campaign_item__sku__product__name"],
+            "unit": r["campaign_item__sku__product__unit"],
+            "spec": r["campaign_item__sku__spec"],
+            "sku_code": r["campaign_item__sku__code"],
+            "unit_cost_fen": r["campaign_item__sku__cost_fen"],
+            "quantity": r["qty"],
+            "cost_fen": r["cost_total_fen"],
+            "amount_fen": r["sales_fen"],
+            "order_count": r["order_count"],
+            "point_count": r["point_count"],
         }
         for r in rows
     ]
@@ -87,9 +104,13 @@ def purchase_summary(*, campaign: Campaign) -> dict:
 
 
 _POINT_FIELDS = (
-    "order__pickup_point_id", "order__pickup_point__route", "order__pickup_point__name",
-    "order__pickup_point__community", "order__pickup_point__address",
-    "order__leader__name", "order__leader__phone",
+    "order__pickup_point_id",
+    "order__pickup_point__route",
+    "order__pickup_point__name",
+    "order__pickup_point__community",
+    "order__pickup_point__address",
+    "order__leader__name",
+    "order__leader__phone",
 )
 
 
@@ -118,31 +139,47 @@ def shipping_sheet(*, campaign: Campaign) -> dict:
     rows = (
         _lines(campaign)
         .values(
-            *_POINT_FIELDS, "campaign_item_id", "campaign_item__sort", "campaign_item__sku_id", "campaign_item__sku__code",
-            "campaign_item__sku__product__name", "campaign_item__sku__spec",
+            *_POINT_FIELDS,
+            "campaign_item_id",
+            "campaign_item__sort",
+            "campaign_item__sku_id",
+            "campaign_item__sku__code",
+            "campaign_item__sku__product__name",
+            "campaign_item__sku__spec",
         )
         .annotate(qty=_QUANTITY)
         .order_by("order__pickup_point_id", "campaign_item__sort", "campaign_item_id")
     )
     order_counts = dict(
         Order.objects.filter(
-            shop_id=campaign.shop_id, campaign=campaign, status__in=FULFILLABLE,
+            shop_id=campaign.shop_id,
+            campaign=campaign,
+            status__in=FULFILLABLE,
             lines__quantity__gt=F("lines__refunded_quantity"),
         )
-        .values("pickup_point_id").annotate(n=Count("id", distinct=True)).values_list("pickup_point_id", "n")
+        .values("pickup_point_id")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("pickup_point_id", "n")
     )
     points: dict[int, dict] = {}
     for r in rows:
         point = points.get(r["order__pickup_point_id"])
         if point is None:
             point = points[r["order__pickup_point_id"]] = {
-                **_point(r), "order_count": order_counts.get(r["order__pickup_point_id"], 0), "total_quantity": 0, "items": [],
+                **_point(r),
+                "order_count": order_counts.get(r["order__pickup_point_id"], 0),
+                "total_quantity": 0,
+                "items": [],
             }
-        point["items"].append({
-            "sku_id": r["campaign_item__sku_id"], "sku_code": r["campaign_item__sku__code"],
-            "product_name": r["campaign_item__sku__product__name"], "spec": r["campaign_item__sku__spec"],
-            "quantity": r["qty"],
-        })
+        point["items"].append(
+            {
+                "sku_id": r["campaign_item__sku_id"],
+                "sku_code": r["campaign_item__sku__code"],
+                "product_name": r["campaign_item__sku__product__name"],
+                "spec": r["campaign_item__sku__spec"],
+                "quantity": r["qty"],
+            }
+        )
         point["total_quantity"] += r["qty"]
     routes: dict[str, list] = {}
     for point in sorted(points.values(), key=_point_sort_key):
@@ -164,9 +201,17 @@ def sorting_list(*, campaign: Campaign) -> dict:
     rows = (
         _lines(campaign)
         .values(
-            *_POINT_FIELDS, "order_id", "order__number", "order__pickup_code", "order__contact_name",
-            "order__contact_phone", "order__member__display_name", "order__member__username", "order__member__phone",
-            "product_name", "spec",
+            *_POINT_FIELDS,
+            "order_id",
+            "order__number",
+            "order__pickup_code",
+            "order__contact_name",
+            "order__contact_phone",
+            "order__member__display_name",
+            "order__member__username",
+            "order__member__phone",
+            "product_name",
+            "spec",
         )
         .annotate(qty=_QUANTITY)
         .order_by("order__pickup_point_id", "order__pickup_code", "order_id", "product_name", "spec")
@@ -182,8 +227,13 @@ def sorting_list(*, campaign: Campaign) -> dict:
             name = r["order__contact_name"] or r["order__member__display_name"] or r["order__member__username"]
             phone = r["order__contact_phone"] or r["order__member__phone"] or ""
             order = orders[r["order_id"]] = {
-                "order_id": r["order_id"], "order_number": r["order__number"], "pickup_code": r["order__pickup_code"],
-                "member_name": mask_name(name), "phone_tail": phone[-4:], "total_quantity": 0, "items": [],
+                "order_id": r["order_id"],
+                "order_number": r["order__number"],
+                "pickup_code": r["order__pickup_code"],
+                "member_name": mask_name(name),
+                "phone_tail": phone[-4:],
+                "total_quantity": 0,
+                "items": [],
             }
             point["orders"].append(order)
         order["items"].append({"product_name": r["product_name"], "spec": r["spec"], "quantity": r["qty"]})
@@ -195,7 +245,11 @@ def sorting_list(*, campaign: Campaign) -> dict:
     return {
         **_header(campaign, "分拣单"),
         "points": ordered,
-        "totals": {"point_count": len(ordered), "order_count": len(orders), "quantity": sum(p["total_quantity"] for p in ordered)},
+        "totals": {
+            "point_count": len(ordered),
+            "order_count": len(orders),
+            "quantity": sum(p["total_quantity"] for p in ordered),
+        },
     }
 
 
@@ -209,13 +263,18 @@ def sheet_build(*, campaign: Campaign, kind: str) -> dict:
 
 # --- shipments ---------------------------------------------------------------------------
 
+
 def shipments_status(*, campaign: Campaign) -> list[dict]:
     """Every point with goods in this campaign and where its shipment stands (pending until shipped)."""
     points = (
         Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign, status__in=FULFILLABLE)
         .values(
-            "pickup_point_id", "pickup_point__name", "pickup_point__route", "pickup_point__community",
-            "leader__name", "leader__phone",
+            "pickup_point_id",
+            "pickup_point__name",
+            "pickup_point__route",
+            "pickup_point__community",
+            "leader__name",
+            "leader__phone",
         )
         .annotate(
             order_count=Count("id"),
@@ -230,17 +289,25 @@ def shipments_status(*, campaign: Campaign) -> list[dict]:
     result = []
     for p in points:
         shipment = shipments.get(p["pickup_point_id"])
-        result.append({
-            "pickup_point_id": p["pickup_point_id"], "point_name": p["pickup_point__name"],
-            "route": p["pickup_point__route"] or NO_ROUTE, "community": p["pickup_point__community"],
-            "leader_name": p["leader__name"], "leader_phone": p["leader__phone"],
-            "status": shipment.status if shipment else "pending",
-            "shipment_id": shipment.id if shipment else None,
-            "shipped_at": shipment.shipped_at if shipment else None,
-            "arrived_at": shipment.arrived_at if shipment else None,
-            "notice_sent_at": shipment.notice_sent_at if shipment else None,
-            **{key: p[key] for key in ("order_count", "confirmed_count", "shipped_count", "arrived_count", "picked_up_count")},
-        })
+        result.append(
+            {
+                "pickup_point_id": p["pickup_point_id"],
+                "point_name": p["pickup_point__name"],
+                "route": p["pickup_point__route"] or NO_ROUTE,
+                "community": p["pickup_point__community"],
+                "leader_name": p["leader__name"],
+                "leader_phone": p["leader__phone"],
+                "status": shipment.status if shipment else "pending",
+                "shipment_id": shipment.id if shipment else None,
+                "shipped_at": shipment.shipped_at if shipment else None,
+                "arrived_at": shipment.arrived_at if shipment else None,
+                "notice_sent_at": shipment.notice_sent_at if shipment else None,
+                **{
+                    key: p[key]
+                    for key in ("order_count", "confirmed_count", "shipped_count", "arrived_count", "picked_up_count")
+                },
+            }
+        )
     return result
 
 
@@ -250,12 +317,20 @@ def leader_shipments(*, leader):
         Shipment.objects.filter(shop_id=leader.shop_id, pickup_point__leader=leader)
         .select_related("campaign", "pickup_point")
         .annotate(
-            order_count=Count("campaign__orders", filter=Q(
-                campaign__orders__pickup_point=F("pickup_point"), campaign__orders__status__in=FULFILLABLE,
-            )),
-            waiting_count=Count("campaign__orders", filter=Q(
-                campaign__orders__pickup_point=F("pickup_point"), campaign__orders__status=S.ARRIVED,
-            )),
+            order_count=Count(
+                "campaign__orders",
+                filter=Q(
+                    campaign__orders__pickup_point=F("pickup_point"),
+                    campaign__orders__status__in=FULFILLABLE,
+                ),
+            ),
+            waiting_count=Count(
+                "campaign__orders",
+                filter=Q(
+                    campaign__orders__pickup_point=F("pickup_point"),
+                    campaign__orders__status=S.ARRIVED,
+                ),
+            ),
         )
         .order_by("-id")
     )

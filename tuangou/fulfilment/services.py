@@ -1,5 +1,6 @@
 """Shipping to pickup points, the leader's arrival check, the one-click pickup notice, and sheet
 files generated in the background (export jobs)."""
+
 import logging
 from collections import defaultdict
 from datetime import timedelta
@@ -41,8 +42,11 @@ def shipments_ship(*, campaign: Campaign, actor, pickup_point_ids: list[int] | N
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != Campaign.Status.SUCCEEDED:
         raise ApplicationError(
-            "campaign_state", field="campaign_id", status=409,
-            status_label=Campaign.Status(campaign.status).label, action="发货",
+            "campaign_state",
+            field="campaign_id",
+            status=409,
+            status_label=Campaign.Status(campaign.status).label,
+            action="发货",
         )
     orders = Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign)
     with_goods = set(orders.filter(status__in=FULFILLABLE).values_list("pickup_point_id", flat=True).distinct())
@@ -55,13 +59,25 @@ def shipments_ship(*, campaign: Campaign, actor, pickup_point_ids: list[int] | N
             raise NotFound("自提点", "Pickup point", field="pickup_point_ids")
         targets = wanted & with_goods
     now = timezone.now()
-    existing = set(Shipment.objects.filter(campaign=campaign, pickup_point_id__in=targets).values_list("pickup_point_id", flat=True))
-    Shipment.objects.bulk_create([
-        Shipment(shop_id=campaign.shop_id, campaign=campaign, pickup_point_id=point_id, shipped_at=now, shipped_by=actor)
-        for point_id in sorted(targets - existing)
-    ])
+    existing = set(
+        Shipment.objects.filter(campaign=campaign, pickup_point_id__in=targets).values_list(
+            "pickup_point_id", flat=True
+        )
+    )
+    Shipment.objects.bulk_create(
+        [
+            Shipment(
+                shop_id=campaign.shop_id, campaign=campaign, pickup_point_id=point_id, shipped_at=now, shipped_by=actor
+            )
+            for point_id in sorted(targets - existing)
+        ]
+    )
     moved = orders_bulk_transition(
-        orders.filter(pickup_point_id__in=targets), S.CONFIRMED, S.SHIPPED, actor=actor, event_type="shipped",
+        orders.filter(pickup_point_id__in=targets),
+        S.CONFIRMED,
+        S.SHIPPED,
+        actor=actor,
+        event_type="shipped",
     )
     return {
         "shipped_point_ids": sorted(targets - existing),
@@ -75,8 +91,10 @@ def _leader_shipment_locked(*, leader, campaign_id: int) -> Shipment:
     """This leader's shipment of a campaign; a campaign not shipped to their point is a 404."""
     shipment = (
         # Lock only the shipment: the campaign row is shared by every point's leader.
-        Shipment.objects.select_for_update(of=("self",)).select_related("campaign", "pickup_point")
-        .filter(shop_id=leader.shop_id, campaign_id=campaign_id, pickup_point__leader=leader).first()
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("campaign", "pickup_point")
+        .filter(shop_id=leader.shop_id, campaign_id=campaign_id, pickup_point__leader=leader)
+        .first()
     )
     if shipment is None:
         raise NotFound("发货记录", "Shipment", field="campaign_id")
@@ -93,7 +111,10 @@ def shipment_confirm_arrival(*, leader, campaign_id: int) -> dict:
         shipment.save(update_fields=["status", "arrived_at", "updated_at"])
     moved = orders_bulk_transition(
         Order.objects.filter(shop_id=leader.shop_id, campaign_id=campaign_id, pickup_point=shipment.pickup_point),
-        S.SHIPPED, S.ARRIVED, actor=leader.user, event_type="arrived",
+        S.SHIPPED,
+        S.ARRIVED,
+        actor=leader.user,
+        event_type="arrived",
     )
     return {"shipment": shipment, "moved_orders": len(moved)}
 
@@ -110,8 +131,11 @@ def shipment_send_pickup_notice(*, leader, campaign_id: int) -> dict:
         wait = NOTICE_INTERVAL - (now - shipment.notice_sent_at)
         raise ApplicationError("rate_limited", status=429, seconds=int(wait.total_seconds()) + 1)
     waiting = list(
-        Order.objects.filter(shop_id=leader.shop_id, campaign_id=campaign_id, pickup_point=shipment.pickup_point, status=S.ARRIVED)
-        .select_related("member").order_by("member_id", "id")
+        Order.objects.filter(
+            shop_id=leader.shop_id, campaign_id=campaign_id, pickup_point=shipment.pickup_point, status=S.ARRIVED
+        )
+        .select_related("member")
+        .order_by("member_id", "id")
     )
     by_member: dict[int, list[Order]] = defaultdict(list)
     for order in waiting:
@@ -121,17 +145,28 @@ def shipment_send_pickup_notice(*, leader, campaign_id: int) -> dict:
     for orders in by_member.values():
         codes = "、".join(o.pickup_code for o in orders)
         values = {"campaign": campaign.title, "point": point.name, "code": codes}
-        messages.append({
-            "user": orders[0].member,
-            "title": "提货通知",
-            "body": shop.pickup_notice_text.format_map(_SafeFormat(values)),
-            "data": {**values, "campaign_id": campaign.id, "pickup_point_id": point.id, "order_ids": [o.id for o in orders]},
-        })
+        messages.append(
+            {
+                "user": orders[0].member,
+                "title": "提货通知",
+                "body": shop.pickup_notice_text.format_map(_SafeFormat(values)),
+                "data": {
+                    **values,
+                    "campaign_id": campaign.id,
+                    "pickup_point_id": point.id,
+                    "order_ids": [o.id for o in orders],
+                },
+            }
+        )
     notifications_send_many(shop=shop, kind=Message.Kind.PICKUP_NOTICE, messages=messages)
-    OrderEvent.objects.bulk_create([
-        OrderEvent(shop_id=o.shop_id, order=o, type="pickup_notice", actor=leader.user, data={"shipment_id": shipment.id})
-        for o in waiting
-    ])
+    OrderEvent.objects.bulk_create(
+        [
+            OrderEvent(
+                shop_id=o.shop_id, order=o, type="pickup_notice", actor=leader.user, data={"shipment_id": shipment.id}
+            )
+            for o in waiting
+        ]
+    )
     if messages:
         shipment.notice_sent_at = now
         shipment.save(update_fields=["notice_sent_at", "updated_at"])
@@ -151,7 +186,9 @@ EXPORT_STALE_AFTER = timedelta(minutes=10)
 def campaign_orders_fingerprint(campaign: Campaign) -> str:
     """How many orders the campaign has and when one last changed: equal means the sheets are too
     (every status change and refund saves the order's updated_at)."""
-    found = Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign).aggregate(n=Count("id"), last=Max("updated_at"))
+    found = Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign).aggregate(
+        n=Count("id"), last=Max("updated_at")
+    )
     return f"{found['n']}:{found['last'].isoformat() if found['last'] else '-'}"
 
 
@@ -164,16 +201,27 @@ def export_job_start(*, campaign: Campaign, kind: str, fmt: str, actor) -> Expor
     campaign_check_sheets(campaign)
     fingerprint = campaign_orders_fingerprint(campaign)
     same = ExportJob.objects.filter(
-        shop_id=campaign.shop_id, campaign=campaign, kind=kind, format=fmt, orders_fingerprint=fingerprint,
+        shop_id=campaign.shop_id,
+        campaign=campaign,
+        kind=kind,
+        format=fmt,
+        orders_fingerprint=fingerprint,
     ).order_by("-id")
     for done in same.filter(status=J.DONE):
         if done.file and done.file.storage.exists(done.file.name):
             return done
-    in_flight = same.filter(status__in=[J.QUEUED, J.RUNNING], updated_at__gte=timezone.now() - EXPORT_STALE_AFTER).first()
+    in_flight = same.filter(
+        status__in=[J.QUEUED, J.RUNNING], updated_at__gte=timezone.now() - EXPORT_STALE_AFTER
+    ).first()
     if in_flight:
         return in_flight
     job = ExportJob.objects.create(
-        shop_id=campaign.shop_id, campaign=campaign, kind=kind, format=fmt, orders_fingerprint=fingerprint, requested_by=actor,
+        shop_id=campaign.shop_id,
+        campaign=campaign,
+        kind=kind,
+        format=fmt,
+        orders_fingerprint=fingerprint,
+        requested_by=actor,
     )
     transaction.on_commit(
         lambda: async_task("tuangou.fulfilment.tasks.export_job_run", job.id, timeout=EXPORT_TIMEOUT_SECONDS)
@@ -190,7 +238,9 @@ class _ProgressWriter:
     def set(self, percent: int) -> None:
         if percent > self.percent:
             self.percent = percent
-            ExportJob.objects.filter(pk=self.job_id, status=J.RUNNING).update(progress=percent, updated_at=timezone.now())
+            ExportJob.objects.filter(pk=self.job_id, status=J.RUNNING).update(
+                progress=percent, updated_at=timezone.now()
+            )
 
     def between(self, low: int, high: int) -> exports.Progress:
         """The builder's (rows done, rows in all) mapped onto low..high percent."""
@@ -205,9 +255,11 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
     alone; a running job whose worker stopped reporting is taken over. None when skipped.
     """
     now = timezone.now()
-    claimed = ExportJob.objects.filter(pk=job_id).filter(
-        Q(status=J.QUEUED) | Q(status=J.RUNNING, updated_at__lt=now - EXPORT_STALE_AFTER)
-    ).update(status=J.RUNNING, progress=0, error="", started_at=now, updated_at=now)
+    claimed = (
+        ExportJob.objects.filter(pk=job_id)
+        .filter(Q(status=J.QUEUED) | Q(status=J.RUNNING, updated_at__lt=now - EXPORT_STALE_AFTER))
+        .update(status=J.RUNNING, progress=0, error="", started_at=now, updated_at=now)
+    )
     if not claimed:
         return None
     job = ExportJob.objects.select_related("campaign__shop").get(pk=job_id)
@@ -244,7 +296,11 @@ def _export_job_finish(*, job_id: int, content: bytes) -> ExportJob:
     job.save(update_fields=["file", "status", "progress", "finished_at", "updated_at"])
     # One file per campaign, sheet and format: the ones this job replaces go.
     superseded = ExportJob.objects.filter(
-        shop_id=job.shop_id, campaign_id=job.campaign_id, kind=job.kind, format=job.format, status=J.DONE,
+        shop_id=job.shop_id,
+        campaign_id=job.campaign_id,
+        kind=job.kind,
+        format=job.format,
+        status=J.DONE,
     ).exclude(pk=job.pk)
     names = [name for name in superseded.values_list("file", flat=True) if name]
     superseded.delete()

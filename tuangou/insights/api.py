@@ -9,7 +9,9 @@ from .schemas import DashboardDays, DashboardOut
 console_router = Router(tags=["console: insights"], auth=AUTH)
 
 
-@console_router.get("/dashboard", response=DashboardOut, summary="Dashboard: GMV, orders, members, leaders; series and tops")
+@console_router.get(
+    "/dashboard", response=DashboardOut, summary="Dashboard: GMV, orders, members, leaders; series and tops"
+)
 def get_dashboard(request, shop_id: Path[int], days: DashboardDays = DashboardDays.WEEK):
     staff = access_shop_as_staff(request, shop_id, "shop.view")
     return selectors.dashboard_get(shop=staff.shop, days=int(days))

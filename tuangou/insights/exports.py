@@ -1,5 +1,6 @@
 """The console's order export (订单导出): one row per order line, written with openpyxl's
 write-only mode so a campaign of 10^5 orders streams rows instead of holding cells."""
+
 import io
 from zoneinfo import ZoneInfo
 
@@ -11,8 +12,24 @@ from openpyxl.styles import Font, PatternFill
 from tuangou.core.money import format_fen
 
 ORDER_HEADERS = [
-    "订单号", "状态", "团购", "团长", "自提点", "联系人", "联系电话", "商品", "规格", "单价", "数量", "行金额",
-    "已退件数", "订单实付", "订单已退", "下单时间", "支付时间", "提货码",
+    "订单号",
+    "状态",
+    "团购",
+    "团长",
+    "自提点",
+    "联系人",
+    "联系电话",
+    "商品",
+    "规格",
+    "单价",
+    "数量",
+    "行金额",
+    "已退件数",
+    "订单实付",
+    "订单已退",
+    "下单时间",
+    "支付时间",
+    "提货码",
 ]
 WIDTHS = [22, 8, 20, 10, 16, 10, 14, 20, 10, 10, 6, 10, 8, 10, 10, 17, 17, 10]
 
@@ -39,15 +56,34 @@ def orders_xlsx(orders, *, tz: str = "Asia/Shanghai") -> bytes:
     sheet.append(header)
     for order in orders.iterator(chunk_size=1000):
         head = [
-            order.number, order.get_status_display(), order.campaign.title, order.leader.name, order.pickup_point.name,
-            order.contact_name, order.contact_phone,
+            order.number,
+            order.get_status_display(),
+            order.campaign.title,
+            order.leader.name,
+            order.pickup_point.name,
+            order.contact_name,
+            order.contact_phone,
         ]
-        tail = [format_fen(order.total_fen), format_fen(order.refunded_fen), _local(order.created_at, zone), _local(order.paid_at, zone), order.pickup_code]
+        tail = [
+            format_fen(order.total_fen),
+            format_fen(order.refunded_fen),
+            _local(order.created_at, zone),
+            _local(order.paid_at, zone),
+            order.pickup_code,
+        ]
         for line in order.lines.all():
-            sheet.append(head + [
-                line.product_name, line.spec, format_fen(line.unit_price_fen), line.quantity, format_fen(line.amount_fen),
-                line.refunded_quantity,
-            ] + tail)
+            sheet.append(
+                head
+                + [
+                    line.product_name,
+                    line.spec,
+                    format_fen(line.unit_price_fen),
+                    line.quantity,
+                    format_fen(line.amount_fen),
+                    line.refunded_quantity,
+                ]
+                + tail
+            )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,5 +1,6 @@
 """The dashboard's figures, each aggregated in the database by one query (conditional
 aggregates for the three windows), so its cost does not grow with orders or leaders."""
+
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,22 +28,27 @@ def dashboard_get(*, shop, days: int, now: datetime | None = None) -> dict:
     starts = {window: window_start(today=today, days=window, tz=tz) for window in WINDOWS}
     paid = Order.objects.filter(shop=shop, paid_at__gte=starts[max(WINDOWS)])
 
-    figures = paid.aggregate(**{
-        name: aggregate
-        for window in WINDOWS
-        for name, aggregate in (
-            (f"gmv_{window}", Sum(F("total_fen") - F("refunded_fen"), filter=Q(paid_at__gte=starts[window]))),
-            (f"orders_{window}", Count("id", filter=Q(paid_at__gte=starts[window]))),
-            (f"members_{window}", Count("member_id", distinct=True, filter=Q(paid_at__gte=starts[window]))),
-        )
-    })
-    leaders = Leader.objects.filter(shop=shop, created_at__gte=starts[max(WINDOWS)]).aggregate(**{
-        f"new_{window}": Count("id", filter=Q(created_at__gte=starts[window])) for window in WINDOWS
-    })
+    figures = paid.aggregate(
+        **{
+            name: aggregate
+            for window in WINDOWS
+            for name, aggregate in (
+                (f"gmv_{window}", Sum(F("total_fen") - F("refunded_fen"), filter=Q(paid_at__gte=starts[window]))),
+                (f"orders_{window}", Count("id", filter=Q(paid_at__gte=starts[window]))),
+                (f"members_{window}", Count("member_id", distinct=True, filter=Q(paid_at__gte=starts[window]))),
+            )
+        }
+    )
+    leaders = Leader.objects.filter(shop=shop, created_at__gte=starts[max(WINDOWS)]).aggregate(
+        **{f"new_{window}": Count("id", filter=Q(created_at__gte=starts[window])) for window in WINDOWS}
+    )
     cards = [
         {
-            "days": window, "gmv_fen": figures[f"gmv_{window}"] or 0, "orders": figures[f"orders_{window}"],
-            "paying_members": figures[f"members_{window}"], "new_leaders": leaders[f"new_{window}"],
+            "days": window,
+            "gmv_fen": figures[f"gmv_{window}"] or 0,
+            "orders": figures[f"orders_{window}"],
+            "paying_members": figures[f"members_{window}"],
+            "new_leaders": leaders[f"new_{window}"],
         }
         for window in WINDOWS
     ]
@@ -84,8 +90,12 @@ def _top_leaders(*, shop, since: datetime) -> list[dict]:
     )
     return [
         {
-            "leader_id": row["leader_id"], "name": row["leader__name"], "pickup_point_name": row["pickup_point__name"],
-            "gmv_fen": row["gmv"] or 0, "orders": row["count"], "members": row["members"],
+            "leader_id": row["leader_id"],
+            "name": row["leader__name"],
+            "pickup_point_name": row["pickup_point__name"],
+            "gmv_fen": row["gmv"] or 0,
+            "orders": row["count"],
+            "members": row["members"],
         }
         for row in rows
     ]
@@ -104,8 +114,11 @@ def _top_products(*, shop, since: datetime) -> list[dict]:
     )
     return [
         {
-            "product_id": row["campaign_item__sku__product_id"], "name": row["campaign_item__sku__product__name"],
-            "quantity": row["sold"] or 0, "gmv_fen": row["gmv"] or 0, "orders": row["count"],
+            "product_id": row["campaign_item__sku__product_id"],
+            "name": row["campaign_item__sku__product__name"],
+            "quantity": row["sold"] or 0,
+            "gmv_fen": row["gmv"] or 0,
+            "orders": row["count"],
         }
         for row in rows
     ]

@@ -1,4 +1,5 @@
 """Leader-center access: the caller must be a leader of the shop."""
+
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.shops.access import access_shop
 

@@ -1,6 +1,7 @@
 """Leaders: recruitment plan, applications and their review, leader management, teams and regions
 (console); the plan page, applying, nearby pickup points and "my leader" (members); the leader's
 own profile (leader center)."""
+
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -16,10 +17,36 @@ from .exports import export_file_name, leaders_workbook
 from .models import Leader, LeaderApplication
 from .plan_templates import templates_for_shop
 from .schemas import (
-    ApproveIn, BulkApproveIn, BulkOutcomeOut, BulkRejectIn, LeaderApplicationIn, LeaderApplicationOut, LeaderDetailOut,
-    LeaderListQuery, LeaderMeOut, LeaderOut, LeaderPatchIn, LeaderStatusIn, MyApplicationOut, MyLeaderIn, MyLeaderOut, NearbyPointOut, NearbyQuery,
-    PickupPointOut, PickupPointPatchIn, PlanTemplateOut, RecruitmentPlanIn, RecruitmentPlanOut, RecruitmentPublicOut,
-    RegionIn, RegionOut, RegionPatch, RejectIn, TeamIn, TeamOut, TeamPatch,
+    ApproveIn,
+    BulkApproveIn,
+    BulkOutcomeOut,
+    BulkRejectIn,
+    LeaderApplicationIn,
+    LeaderApplicationOut,
+    LeaderDetailOut,
+    LeaderListQuery,
+    LeaderMeOut,
+    LeaderOut,
+    LeaderPatchIn,
+    LeaderStatusIn,
+    MyApplicationOut,
+    MyLeaderIn,
+    MyLeaderOut,
+    NearbyPointOut,
+    NearbyQuery,
+    PickupPointOut,
+    PickupPointPatchIn,
+    PlanTemplateOut,
+    RecruitmentPlanIn,
+    RecruitmentPlanOut,
+    RecruitmentPublicOut,
+    RegionIn,
+    RegionOut,
+    RegionPatch,
+    RejectIn,
+    TeamIn,
+    TeamOut,
+    TeamPatch,
 )
 
 console_router = Router(tags=["console: leaders"], auth=AUTH)
@@ -39,7 +66,10 @@ class ReviewPagination(PageNumberPagination):
 
 # --- console: recruitment plan ------------------------------------------------------------
 
-@console_router.get("/recruitment-plan", response=RecruitmentPlanOut, summary="The shop's recruitment plan and its link")
+
+@console_router.get(
+    "/recruitment-plan", response=RecruitmentPlanOut, summary="The shop's recruitment plan and its link"
+)
 def get_recruitment_plan(request, shop_id: Path[int]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     return services.recruitment_plan_ensure(shop=staff.shop)
@@ -51,7 +81,11 @@ def update_recruitment_plan(request, shop_id: Path[int], payload: RecruitmentPla
     return services.recruitment_plan_update(shop=staff.shop, **payload.dict())
 
 
-@console_router.get("/recruitment-plan/templates", response=list[PlanTemplateOut], summary="Starting texts for the plan (宝妈/便利店/快递点)")
+@console_router.get(
+    "/recruitment-plan/templates",
+    response=list[PlanTemplateOut],
+    summary="Starting texts for the plan (宝妈/便利店/快递点)",
+)
 def list_plan_templates(request, shop_id: Path[int]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     return templates_for_shop(shop=staff.shop)
@@ -59,46 +93,73 @@ def list_plan_templates(request, shop_id: Path[int]):
 
 # --- console: applications ----------------------------------------------------------------
 
-@console_router.get("/leader-applications", response=list[LeaderApplicationOut], summary="Leader applications to review")
+
+@console_router.get(
+    "/leader-applications", response=list[LeaderApplicationOut], summary="Leader applications to review"
+)
 @paginate(ReviewPagination, page_size=20)
 def list_leader_applications(request, shop_id: Path[int], status: LeaderApplication.Status | None = None):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     return selectors.applications_for_review(shop=staff.shop, status=status)
 
 
-@console_router.post("/leader-applications/bulk-approve", response=list[BulkOutcomeOut], summary="Approve many (one outcome each)")
+@console_router.post(
+    "/leader-applications/bulk-approve", response=list[BulkOutcomeOut], summary="Approve many (one outcome each)"
+)
 def bulk_approve_leader_applications(request, shop_id: Path[int], payload: BulkApproveIn):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     return services.applications_bulk_review(
-        shop=staff.shop, actor=request.auth, application_ids=payload.application_ids, approve=True,
+        shop=staff.shop,
+        actor=request.auth,
+        application_ids=payload.application_ids,
+        approve=True,
         commission_rate_bp=payload.commission_rate_bp,
     )
 
 
-@console_router.post("/leader-applications/bulk-reject", response=list[BulkOutcomeOut], summary="Reject many with one reason")
+@console_router.post(
+    "/leader-applications/bulk-reject", response=list[BulkOutcomeOut], summary="Reject many with one reason"
+)
 def bulk_reject_leader_applications(request, shop_id: Path[int], payload: BulkRejectIn):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     return services.applications_bulk_review(
-        shop=staff.shop, actor=request.auth, application_ids=payload.application_ids, approve=False, reason=payload.reason,
+        shop=staff.shop,
+        actor=request.auth,
+        application_ids=payload.application_ids,
+        approve=False,
+        reason=payload.reason,
     )
 
 
-@console_router.post("/leader-applications/{application_id}/approve", response={201: LeaderOut}, summary="Approve: create the leader and pickup point")
+@console_router.post(
+    "/leader-applications/{application_id}/approve",
+    response={201: LeaderOut},
+    summary="Approve: create the leader and pickup point",
+)
 def approve_leader_application(request, shop_id: Path[int], application_id: int, payload: ApproveIn):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
-    leader = services.application_approve(shop=staff.shop, actor=request.auth, application_id=application_id, **payload.dict())
+    leader = services.application_approve(
+        shop=staff.shop, actor=request.auth, application_id=application_id, **payload.dict()
+    )
     return 201, selectors.leader_get(shop=staff.shop, leader_id=leader.id)
 
 
-@console_router.post("/leader-applications/{application_id}/reject", response=LeaderApplicationOut, summary="Reject with a reason")
+@console_router.post(
+    "/leader-applications/{application_id}/reject", response=LeaderApplicationOut, summary="Reject with a reason"
+)
 def reject_leader_application(request, shop_id: Path[int], application_id: int, payload: RejectIn):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
-    return services.application_reject(shop=staff.shop, actor=request.auth, application_id=application_id, reason=payload.reason)
+    return services.application_reject(
+        shop=staff.shop, actor=request.auth, application_id=application_id, reason=payload.reason
+    )
 
 
 # --- console: leaders ---------------------------------------------------------------------
 
-@console_router.get("/leaders", response=list[LeaderOut], summary="Leaders with performance over a period, filtered and sorted")
+
+@console_router.get(
+    "/leaders", response=list[LeaderOut], summary="Leaders with performance over a period, filtered and sorted"
+)
 @paginate(PageNumberPagination, page_size=20)
 def list_leaders(request, shop_id: Path[int], filters: Query[LeaderListQuery]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
@@ -122,7 +183,9 @@ def get_leader(request, shop_id: Path[int], leader_id: int):
     return selectors.leader_detail(shop=staff.shop, leader_id=leader_id)
 
 
-@console_router.patch("/leaders/{leader_id}", response=LeaderDetailOut, summary="Edit commission rate, team, region, pickup point")
+@console_router.patch(
+    "/leaders/{leader_id}", response=LeaderDetailOut, summary="Edit commission rate, team, region, pickup point"
+)
 def update_leader(request, shop_id: Path[int], leader_id: int, payload: LeaderPatchIn):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     services.leader_update(shop=staff.shop, actor=request.auth, leader_id=leader_id, **payload.dict(exclude_unset=True))
@@ -132,11 +195,15 @@ def update_leader(request, shop_id: Path[int], leader_id: int, payload: LeaderPa
 def _status_endpoint(action: str, summary: str):
     def change_leader_status(request, shop_id: Path[int], leader_id: int, payload: LeaderStatusIn):
         staff = access_shop_as_staff(request, shop_id, "leaders.manage")
-        services.leader_change_status(shop=staff.shop, actor=request.auth, leader_id=leader_id, action=action, reason=payload.reason)
+        services.leader_change_status(
+            shop=staff.shop, actor=request.auth, leader_id=leader_id, action=action, reason=payload.reason
+        )
         return selectors.leader_detail(shop=staff.shop, leader_id=leader_id)
 
     change_leader_status.__name__ = f"{action}_leader"
-    console_router.post(f"/leaders/{{leader_id}}/{action}", response=LeaderDetailOut, summary=summary)(change_leader_status)
+    console_router.post(f"/leaders/{{leader_id}}/{action}", response=LeaderDetailOut, summary=summary)(
+        change_leader_status
+    )
 
 
 _status_endpoint("suspend", "Suspend a leader (with a reason)")
@@ -145,6 +212,7 @@ _status_endpoint("clear", "Clear out a leader (清退, with a reason)")
 
 
 # --- console: teams and regions -----------------------------------------------------------
+
 
 @console_router.get("/teams", response=list[TeamOut], summary="Teams of leaders")
 @paginate(PageNumberPagination, page_size=100)
@@ -188,7 +256,9 @@ def create_region(request, shop_id: Path[int], payload: RegionIn):
     return 201, selectors.region_get(shop=staff.shop, region_id=region.id)
 
 
-@console_router.patch("/regions/{region_id}", response=RegionOut, summary="Rename a region or change its regional leader")
+@console_router.patch(
+    "/regions/{region_id}", response=RegionOut, summary="Rename a region or change its regional leader"
+)
 def update_region(request, shop_id: Path[int], region_id: int, payload: RegionPatch):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     services.region_update(shop=staff.shop, region_id=region_id, **payload.dict(exclude_unset=True))
@@ -204,12 +274,20 @@ def delete_region(request, shop_id: Path[int], region_id: int):
 
 # --- member side --------------------------------------------------------------------------
 
-@member_router.get("/recruitment", response=RecruitmentPublicOut, auth=None, summary="The shop's published recruitment plan")
+
+@member_router.get(
+    "/recruitment", response=RecruitmentPublicOut, auth=None, summary="The shop's published recruitment plan"
+)
 def get_recruitment(request, shop_id: Path[int]):
     return selectors.recruitment_plan_public(shop=access_shop(shop_id))
 
 
-@member_router.get("/recruitment/{public_token}", response=RecruitmentPublicOut, auth=None, summary="The plan behind a recruitment QR code")
+@member_router.get(
+    "/recruitment/{public_token}",
+    response=RecruitmentPublicOut,
+    auth=None,
+    summary="The plan behind a recruitment QR code",
+)
 def get_recruitment_by_token(request, shop_id: Path[int], public_token: str):
     return selectors.recruitment_plan_public(shop=access_shop(shop_id), public_token=public_token)
 
@@ -219,12 +297,19 @@ def create_leader_application(request, shop_id: Path[int], payload: LeaderApplic
     return 201, services.application_submit(shop=access_shop(shop_id), user=request.auth, **payload.dict())
 
 
-@member_router.get("/leader-applications/mine", response={200: MyApplicationOut | None}, summary="My latest application and its result")
+@member_router.get(
+    "/leader-applications/mine", response={200: MyApplicationOut | None}, summary="My latest application and its result"
+)
 def get_my_leader_application(request, shop_id: Path[int]):
     return selectors.application_latest_for_user(shop=access_shop(shop_id), user=request.auth)
 
 
-@member_router.get("/pickup-points/nearby", response=list[NearbyPointOut], auth=None, summary="Pickup points near a location, nearest first")
+@member_router.get(
+    "/pickup-points/nearby",
+    response=list[NearbyPointOut],
+    auth=None,
+    summary="Pickup points near a location, nearest first",
+)
 def list_nearby_pickup_points(request, shop_id: Path[int], where: Query[NearbyQuery]):
     return selectors.pickup_points_nearby(shop=access_shop(shop_id), **where.dict())
 
@@ -236,7 +321,9 @@ def _my_leader_point(shop, user):
     return getattr(membership.leader, "pickup_point", None)
 
 
-@member_router.get("/my-leader", response={200: MyLeaderOut | None}, summary="My leader and pickup point in this shop (or null)")
+@member_router.get(
+    "/my-leader", response={200: MyLeaderOut | None}, summary="My leader and pickup point in this shop (or null)"
+)
 def get_my_leader(request, shop_id: Path[int]):
     return _my_leader_point(access_shop(shop_id), request.auth)
 
@@ -250,17 +337,25 @@ def set_my_leader(request, shop_id: Path[int], payload: MyLeaderIn):
 
 # --- leader center ------------------------------------------------------------------------
 
+
 def _leader_me(leader: Leader) -> dict:
     plan = services.recruitment_plan_ensure(shop=leader.shop)
     team, region = leader.team, leader.region
     return {
-        "id": leader.id, "shop_id": leader.shop_id, "shop_name": leader.shop.name, "name": leader.name,
-        "phone": leader.phone, "status": leader.status, "status_label": leader.get_status_display(),
-        "status_reason": leader.status_reason, "commission_rate_bp": selectors.effective_commission_rate_bp(leader),
+        "id": leader.id,
+        "shop_id": leader.shop_id,
+        "shop_name": leader.shop.name,
+        "name": leader.name,
+        "phone": leader.phone,
+        "status": leader.status,
+        "status_label": leader.get_status_display(),
+        "status_reason": leader.status_reason,
+        "commission_rate_bp": selectors.effective_commission_rate_bp(leader),
         "referral_code": leader.referral_code,
         "referral_link": f"{selectors.recruitment_plan_link(plan)}?ref={leader.referral_code}",
         "member_count": selectors.leader_member_count(leader=leader),
-        "team_name": team.name if team else None, "region_name": region.name if region else None,
+        "team_name": team.name if team else None,
+        "region_name": region.name if region else None,
         "pickup_point": getattr(leader, "pickup_point", None),
     }
 

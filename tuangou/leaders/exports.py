@@ -1,4 +1,5 @@
 """The leaders list as an Excel file (openpyxl): the same rows and performance columns the console shows."""
+
 import io
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,9 +12,24 @@ from openpyxl.utils import get_column_letter
 YUAN = "#,##0.00"
 # (header, width in characters)
 COLUMNS = [
-    ("ID", 8), ("团长", 12), ("手机号", 14), ("状态", 8), ("小区", 18), ("自提点", 20), ("地址", 30), ("线路", 10),
-    ("团队", 12), ("区域", 12), ("佣金比例", 10), ("绑定团员", 10), ("下单人数", 10), ("订单数", 8),
-    ("GMV（元）", 14), ("佣金（元）", 12), ("最近下单", 18), ("加入时间", 18),
+    ("ID", 8),
+    ("团长", 12),
+    ("手机号", 14),
+    ("状态", 8),
+    ("小区", 18),
+    ("自提点", 20),
+    ("地址", 30),
+    ("线路", 10),
+    ("团队", 12),
+    ("区域", 12),
+    ("佣金比例", 10),
+    ("绑定团员", 10),
+    ("下单人数", 10),
+    ("订单数", 8),
+    ("GMV（元）", 14),
+    ("佣金（元）", 12),
+    ("最近下单", 18),
+    ("加入时间", 18),
 ]
 
 
@@ -51,13 +67,30 @@ def leaders_workbook(*, shop, leaders, date_from: date | None = None, date_to: d
         sheet.column_dimensions[get_column_letter(index)].width = width
     for leader in leaders:
         point = getattr(leader, "pickup_point", None)
-        sheet.append([
-            leader.id, leader.name, leader.phone, leader.get_status_display(),
-            point.community if point else "", point.name if point else "", point.address if point else "", point.route if point else "",
-            leader.team.name if leader.team_id else "", leader.region.name if leader.region_id else "",
-            _rate(shop.default_commission_rate_bp if leader.commission_rate_bp is None else leader.commission_rate_bp), leader.member_count, leader.buyer_count, leader.order_count,
-            _yuan(leader.gmv_fen), _yuan(leader.commission_fen), _local(leader.last_order_at, tz), _local(leader.created_at, tz),
-        ])
+        sheet.append(
+            [
+                leader.id,
+                leader.name,
+                leader.phone,
+                leader.get_status_display(),
+                point.community if point else "",
+                point.name if point else "",
+                point.address if point else "",
+                point.route if point else "",
+                leader.team.name if leader.team_id else "",
+                leader.region.name if leader.region_id else "",
+                _rate(
+                    shop.default_commission_rate_bp if leader.commission_rate_bp is None else leader.commission_rate_bp
+                ),
+                leader.member_count,
+                leader.buyer_count,
+                leader.order_count,
+                _yuan(leader.gmv_fen),
+                _yuan(leader.commission_fen),
+                _local(leader.last_order_at, tz),
+                _local(leader.created_at, tz),
+            ]
+        )
         row = sheet.max_row
         sheet.cell(row=row, column=15).number_format = YUAN
         sheet.cell(row=row, column=16).number_format = YUAN

@@ -39,7 +39,9 @@ class Region(ShopScopedModel):
     """Several communities under one regional leader."""
 
     name = models.CharField(max_length=40)
-    regional_leader = models.ForeignKey("Leader", on_delete=models.SET_NULL, null=True, blank=True, related_name="regions_led")
+    regional_leader = models.ForeignKey(
+        "Leader", on_delete=models.SET_NULL, null=True, blank=True, related_name="regions_led"
+    )
 
 
 class LeaderApplication(ShopScopedModel):
@@ -63,7 +65,9 @@ class LeaderApplication(ShopScopedModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     checks = models.JSONField(default=dict)  # threshold -> {"ok": bool, "detail": str}
     reject_reason = models.CharField(max_length=200, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -79,7 +83,9 @@ class Leader(ShopScopedModel):
         CLEARED = "cleared", bilingual("已清退", "Cleared out")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leader_roles")
-    application = models.OneToOneField(LeaderApplication, on_delete=models.SET_NULL, null=True, blank=True, related_name="leader")
+    application = models.OneToOneField(
+        LeaderApplication, on_delete=models.SET_NULL, null=True, blank=True, related_name="leader"
+    )
     name = models.CharField(max_length=30)
     phone = models.CharField(max_length=20)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
@@ -117,7 +123,9 @@ class Membership(ShopScopedModel):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     leader = models.ForeignKey(Leader, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships")
-    via_leader = models.ForeignKey(Leader, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")  # first attribution
+    via_leader = models.ForeignKey(
+        Leader, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )  # first attribution
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["shop", "user"], name="membership_once_per_shop")]
@@ -130,7 +138,9 @@ class LeaderEvent(ShopScopedModel):
     type = models.CharField(max_length=30)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

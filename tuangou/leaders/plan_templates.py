@@ -85,7 +85,9 @@ def _fill(text: str, *, shop, referral_reward_fen: int, referral_gmv_target_fen:
     return text.format(referral=referral, households=households, one_per_community=one_per_community).strip()
 
 
-def templates_for_shop(*, shop, referral_reward_fen: int = 50000, referral_gmv_target_fen: int = 500000, referral_window_days: int = 60) -> list[dict]:
+def templates_for_shop(
+    *, shop, referral_reward_fen: int = 50000, referral_gmv_target_fen: int = 500000, referral_window_days: int = 60
+) -> list[dict]:
     numbers = {
         "referral_reward_fen": referral_reward_fen,
         "referral_gmv_target_fen": referral_gmv_target_fen,

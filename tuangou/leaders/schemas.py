@@ -328,7 +328,6 @@ class TeamOut(Schema):
         return team.captain.name if team.captain_id else None
 
 
-
 class RegionIn(Schema):
     name: str = Field(..., min_length=1, max_length=40)
     regional_leader_id: int | None = None
@@ -349,7 +348,6 @@ class RegionOut(Schema):
     @staticmethod
     def resolve_regional_leader_name(region) -> str | None:
         return region.regional_leader.name if region.regional_leader_id else None
-
 
 
 # --- member side ------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Reads of the leaders app: recruitment plans, applications with their threshold checks,
 leaders, pickup points near a location, memberships. Other apps may call these."""
+
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, F, Max
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import translation
 
@@ -29,6 +30,7 @@ def normalize_community(name: str) -> str:
 
 # --- recruitment ------------------------------------------------------------------------
 
+
 def recruitment_plan_link(plan: RecruitmentPlan) -> str:
     """The H5 page the plan's QR code carries."""
     return f"{settings.SITE_URL}/h5/recruit/{plan.shop_id}/{plan.public_token}"
@@ -46,6 +48,7 @@ def recruitment_plan_public(*, shop, public_token: str | None = None) -> Recruit
 
 
 # --- application checks -----------------------------------------------------------------
+
 
 def _holding_points(shop):
     """Pickup points whose leader still holds the community: anyone not cleared out
@@ -93,20 +96,32 @@ def application_checks_evaluate(*, shop, candidates: list[dict]) -> list[dict]:
         checks = {
             "households": {
                 "ok": households >= shop.min_households,
-                "detail": _t(f"小区{households}户，要求不少于{shop.min_households}户", f"{households} households; at least {shop.min_households} required"),
+                "detail": _t(
+                    f"小区{households}户，要求不少于{shop.min_households}户",
+                    f"{households} households; at least {shop.min_households} required",
+                ),
                 "value": households,
                 "required": shop.min_households,
             },
         }
         holder = held.get(community)
         if not shop.one_leader_per_community:
-            checks["one_per_community"] = {"ok": True, "detail": _t("未启用“一个小区一名团长”", "One leader per community is not enforced")}
+            checks["one_per_community"] = {
+                "ok": True,
+                "detail": _t("未启用“一个小区一名团长”", "One leader per community is not enforced"),
+            }
         elif holder is None:
-            checks["one_per_community"] = {"ok": True, "detail": _t("该小区暂无团长", "No leader in this community yet")}
+            checks["one_per_community"] = {
+                "ok": True,
+                "detail": _t("该小区暂无团长", "No leader in this community yet"),
+            }
         else:
             checks["one_per_community"] = {
                 "ok": False,
-                "detail": _t(f"该小区已有团长（{holder.leader.name}）", f"This community already has a leader ({holder.leader.name})"),
+                "detail": _t(
+                    f"该小区已有团长（{holder.leader.name}）",
+                    f"This community already has a leader ({holder.leader.name})",
+                ),
                 "leader_id": holder.leader_id,
             }
 
@@ -124,7 +139,8 @@ def application_checks_evaluate(*, shop, candidates: list[dict]) -> list[dict]:
             metres, point = nearest
             distance_check["detail"] = _t(
                 f"最近的自提点「{point['name']}」相距{metres}米" + (f"，要求不少于{rule_m}米" if rule_m else ""),
-                f"Nearest pickup point '{point['name']}' is {metres} m away" + (f"; at least {rule_m} m required" if rule_m else ""),
+                f"Nearest pickup point '{point['name']}' is {metres} m away"
+                + (f"; at least {rule_m} m required" if rule_m else ""),
             )
         checks["distance"] = distance_check
 
@@ -133,19 +149,33 @@ def application_checks_evaluate(*, shop, candidates: list[dict]) -> list[dict]:
         if not code:
             checks["referral"] = {"ok": True, "detail": _t("未填写推荐码", "No referral code")}
         elif referrer is None:
-            checks["referral"] = {"ok": False, "detail": _t(f"推荐码{code}不存在", f"Referral code {code} does not exist")}
+            checks["referral"] = {
+                "ok": False,
+                "detail": _t(f"推荐码{code}不存在", f"Referral code {code} does not exist"),
+            }
         elif referrer.status == Leader.Status.CLEARED:
-            checks["referral"] = {"ok": False, "detail": _t(f"推荐人{referrer.name}已被清退", f"Referrer {referrer.name} was cleared out"), "leader_id": referrer.id}
+            checks["referral"] = {
+                "ok": False,
+                "detail": _t(f"推荐人{referrer.name}已被清退", f"Referrer {referrer.name} was cleared out"),
+                "leader_id": referrer.id,
+            }
         else:
-            checks["referral"] = {"ok": True, "detail": _t(f"推荐人：{referrer.name}", f"Referred by {referrer.name}"), "leader_id": referrer.id}
+            checks["referral"] = {
+                "ok": True,
+                "detail": _t(f"推荐人：{referrer.name}", f"Referred by {referrer.name}"),
+                "leader_id": referrer.id,
+            }
         results.append(checks)
     return results
 
 
 def _application_candidate(application: LeaderApplication) -> dict:
     return {
-        "community": application.community, "lat": application.lat, "lng": application.lng,
-        "households": application.households, "referral_code": application.referral_code,
+        "community": application.community,
+        "lat": application.lat,
+        "lng": application.lng,
+        "households": application.households,
+        "referral_code": application.referral_code,
     }
 
 
@@ -153,7 +183,9 @@ def applications_with_current_checks(*, shop, applications: list[LeaderApplicati
     """Pending applications get their checks re-evaluated (reviewers see today's facts);
     reviewed ones keep the checks as they stood at review."""
     pending = [a for a in applications if a.status == LeaderApplication.Status.PENDING]
-    for application, checks in zip(pending, application_checks_evaluate(shop=shop, candidates=[_application_candidate(a) for a in pending])):
+    for application, checks in zip(
+        pending, application_checks_evaluate(shop=shop, candidates=[_application_candidate(a) for a in pending])
+    ):
         application.checks = checks
     return applications
 
@@ -171,6 +203,7 @@ def application_latest_for_user(*, shop, user) -> LeaderApplication | None:
 
 # --- leaders ------------------------------------------------------------------------------
 
+
 def leader_for_user(*, shop, user) -> Leader | None:
     """The person's leader row in this shop (active or suspended), or None (never was, or cleared out)."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -186,17 +219,28 @@ def leader_for_user(*, shop, user) -> Leader | None:
 def _count_of(model_queryset, field: str = "leader"):
     return Coalesce(
         Subquery(
-            model_queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("id")).values("n")[:1],
+            model_queryset.filter(**{field: OuterRef("pk")})
+            .order_by()
+            .values(field)
+            .annotate(n=Count("id"))
+            .values("n")[:1],
             output_field=IntegerField(),
         ),
         0,
     )
 
 
-def period_bounds(*, shop, date_from: date | None = None, date_to: date | None = None) -> tuple[datetime | None, datetime | None]:
+def period_bounds(
+    *, shop, date_from: date | None = None, date_to: date | None = None
+) -> tuple[datetime | None, datetime | None]:
     """A period of whole days in the shop's timezone, as [start, end) instants; either side may be open."""
     if date_from and date_to and date_from > date_to:
-        raise ApplicationError("validation", field="date_to", field_label=_t("结束日期", "End date"), reason=_t("不能早于开始日期", "cannot be before the start date"))
+        raise ApplicationError(
+            "validation",
+            field="date_to",
+            field_label=_t("结束日期", "End date"),
+            reason=_t("不能早于开始日期", "cannot be before the start date"),
+        )
     tz = ZoneInfo(shop.timezone)
     start = datetime.combine(date_from, time.min, tzinfo=tz) if date_from else None
     end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz) if date_to else None
@@ -213,10 +257,14 @@ def _in_period(queryset, start, end):
 
 def _per_leader(queryset, **aggregate):
     """One aggregate of `queryset` per leader, as a correlated subquery (0 when none)."""
-    (name, expression), = aggregate.items()
+    ((name, expression),) = aggregate.items()
     return Coalesce(
         Subquery(
-            queryset.filter(leader=OuterRef("pk")).order_by().values("leader").annotate(**{name: expression}).values(name)[:1],
+            queryset.filter(leader=OuterRef("pk"))
+            .order_by()
+            .values("leader")
+            .annotate(**{name: expression})
+            .values(name)[:1],
             output_field=IntegerField(),
         ),
         0,
@@ -232,13 +280,17 @@ def leaders_with_stats(*, shop, date_from: date | None = None, date_to: date | N
 
     start, end = period_bounds(shop=shop, date_from=date_from, date_to=date_to)
     sold = _in_period(
-        Order.objects.filter(shop=shop).exclude(status__in=[Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED]), start, end,
+        Order.objects.filter(shop=shop).exclude(status__in=[Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED]),
+        start,
+        end,
     )
     earned = _in_period(
         CommissionEntry.objects.filter(
-            shop=shop, kind__in=[CommissionEntry.Kind.ACCRUAL, CommissionEntry.Kind.REVERSAL, CommissionEntry.Kind.REWARD],
+            shop=shop,
+            kind__in=[CommissionEntry.Kind.ACCRUAL, CommissionEntry.Kind.REVERSAL, CommissionEntry.Kind.REWARD],
         ),
-        start, end,
+        start,
+        end,
     )
     return (
         Leader.objects.filter(shop=shop)
@@ -250,14 +302,27 @@ def leaders_with_stats(*, shop, date_from: date | None = None, date_to: date | N
             gmv_fen=_per_leader(sold, total=Sum(F("total_fen") - F("refunded_fen"))),
             commission_fen=_per_leader(earned, total=Sum("amount_fen")),
             last_order_at=Subquery(
-                sold.filter(leader=OuterRef("pk")).order_by().values("leader").annotate(last=Max("created_at")).values("last")[:1]
+                sold.filter(leader=OuterRef("pk"))
+                .order_by()
+                .values("leader")
+                .annotate(last=Max("created_at"))
+                .values("last")[:1]
             ),
         )
     )
 
 
 # Sort keys the console offers; a leading "-" sorts descending. Leaders without a sale sort last.
-LEADER_ORDERINGS = ("gmv_fen", "order_count", "member_count", "buyer_count", "commission_fen", "last_order_at", "name", "created_at")
+LEADER_ORDERINGS = (
+    "gmv_fen",
+    "order_count",
+    "member_count",
+    "buyer_count",
+    "commission_fen",
+    "last_order_at",
+    "name",
+    "created_at",
+)
 
 
 def _leader_ordering(ordering: str | None) -> list:
@@ -270,8 +335,15 @@ def _leader_ordering(ordering: str | None) -> list:
 
 
 def leaders_list(
-    *, shop, status: str | None = None, team_id: int | None = None, region_id: int | None = None, search: str = "",
-    date_from: date | None = None, date_to: date | None = None, ordering: str | None = None,
+    *,
+    shop,
+    status: str | None = None,
+    team_id: int | None = None,
+    region_id: int | None = None,
+    search: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    ordering: str | None = None,
 ):
     leaders = leaders_with_stats(shop=shop, date_from=date_from, date_to=date_to)
     if status:
@@ -283,7 +355,9 @@ def leaders_list(
     search = (search or "").strip()
     if search:
         leaders = leaders.filter(
-            Q(name__icontains=search) | Q(phone__contains=search) | Q(pickup_point__community__icontains=search)
+            Q(name__icontains=search)
+            | Q(phone__contains=search)
+            | Q(pickup_point__community__icontains=search)
             | Q(pickup_point__name__icontains=search)
         )
     return leaders.order_by(*_leader_ordering(ordering))
@@ -297,14 +371,21 @@ def leader_detail(*, shop, leader_id: int) -> Leader:
     """A leader with its performance, how many leaders it referred, and its latest audit rows."""
     leader = get_in_shop(
         leaders_with_stats(shop=shop).annotate(referral_count=Count("referrals", distinct=True)),
-        shop, leader_id, thing_zh="团长", thing_en="Leader",
+        shop,
+        leader_id,
+        thing_zh="团长",
+        thing_en="Leader",
     )
     leader.recent_events = leader_events(leader=leader)
     return leader
 
 
 def leader_events(*, leader: Leader, limit: int = 50) -> list[LeaderEvent]:
-    return list(LeaderEvent.objects.filter(shop_id=leader.shop_id, leader=leader).select_related("actor").order_by("-id")[:limit])
+    return list(
+        LeaderEvent.objects.filter(shop_id=leader.shop_id, leader=leader)
+        .select_related("actor")
+        .order_by("-id")[:limit]
+    )
 
 
 def leader_member_count(*, leader: Leader) -> int:
@@ -312,12 +393,15 @@ def leader_member_count(*, leader: Leader) -> int:
 
 
 def effective_commission_rate_bp(leader: Leader) -> int:
-    return leader.commission_rate_bp if leader.commission_rate_bp is not None else leader.shop.default_commission_rate_bp
+    return (
+        leader.commission_rate_bp if leader.commission_rate_bp is not None else leader.shop.default_commission_rate_bp
+    )
 
 
 def teams_list(*, shop):
     return (
-        Team.objects.filter(shop=shop).select_related("captain")
+        Team.objects.filter(shop=shop)
+        .select_related("captain")
         .annotate(member_count=Count("members", filter=~Q(members__status=Leader.Status.CLEARED)))
         .order_by("id")
     )
@@ -329,7 +413,8 @@ def team_get(*, shop, team_id: int):
 
 def regions_list(*, shop):
     return (
-        Region.objects.filter(shop=shop).select_related("regional_leader")
+        Region.objects.filter(shop=shop)
+        .select_related("regional_leader")
         .annotate(leader_count=Count("leaders", filter=~Q(leaders__status=Leader.Status.CLEARED)))
         .order_by("id")
     )
@@ -341,17 +426,20 @@ def region_get(*, shop, region_id: int):
 
 # --- member side ------------------------------------------------------------------------
 
+
 def pickup_points_nearby(*, shop, lat, lng, radius_m: int = 5000, limit: int = 20) -> list[dict]:
     """Active pickup points of active leaders within radius_m, nearest first. The bounding box
     narrows the rows in SQL (index on shop, lat, lng); the exact distance sorts them here."""
     lat_min, lat_max, lng_min, lng_max = bounding_box(lat, lng, radius_m)
-    points = (
-        PickupPoint.objects.filter(
-            shop=shop, is_active=True, leader__status=Leader.Status.ACTIVE,
-            lat__gte=lat_min, lat__lte=lat_max, lng__gte=lng_min, lng__lte=lng_max,
-        )
-        .select_related("leader")
-    )
+    points = PickupPoint.objects.filter(
+        shop=shop,
+        is_active=True,
+        leader__status=Leader.Status.ACTIVE,
+        lat__gte=lat_min,
+        lat__lte=lat_max,
+        lng__gte=lng_min,
+        lng__lte=lng_max,
+    ).select_related("leader")
     found = []
     for point in points:
         metres = distance_m(lat, lng, point.lat, point.lng)
@@ -362,17 +450,32 @@ def pickup_points_nearby(*, shop, lat, lng, radius_m: int = 5000, limit: int = 2
 
 
 def membership_for_user(*, shop, user) -> Membership | None:
-    return (
-        Membership.objects.select_related("leader", "leader__pickup_point")
-        .filter(shop=shop, user=user)
-        .first()
-    )
+    return Membership.objects.select_related("leader", "leader__pickup_point").filter(shop=shop, user=user).first()
 
 
 __all__ = [
-    "application_checks_evaluate", "application_latest_for_user", "applications_for_review",
-    "applications_with_current_checks", "community_holder", "effective_commission_rate_bp", "leader_events",
-    "leader_detail", "leader_for_user", "leader_get", "leader_member_count", "leaders_list", "leaders_with_stats", "LEADER_ORDERINGS", "period_bounds",
-    "membership_for_user", "normalize_community", "pickup_points_nearby", "recruitment_plan_link",
-    "recruitment_plan_public", "region_get", "regions_list", "team_get", "teams_list",
+    "application_checks_evaluate",
+    "application_latest_for_user",
+    "applications_for_review",
+    "applications_with_current_checks",
+    "community_holder",
+    "effective_commission_rate_bp",
+    "leader_events",
+    "leader_detail",
+    "leader_for_user",
+    "leader_get",
+    "leader_member_count",
+    "leaders_list",
+    "leaders_with_stats",
+    "LEADER_ORDERINGS",
+    "period_bounds",
+    "membership_for_user",
+    "normalize_community",
+    "pickup_points_nearby",
+    "recruitment_plan_link",
+    "recruitment_plan_public",
+    "region_get",
+    "regions_list",
+    "team_get",
+    "teams_list",
 ]

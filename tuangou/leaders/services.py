@@ -9,6 +9,7 @@ Thresholds (decided here, shown to applicants on the plan page):
 - Soft, stored in `checks` for the reviewer: distance to the nearest pickup point against
   shop.min_distance_between_points_m, and whether the referral code exists.
 """
+
 from decimal import Decimal
 
 from django.db import transaction
@@ -26,7 +27,15 @@ DEFAULT_PLAN = {
     "benefits": "0资金、0囤货、0风险；每单享佣金；平台提供培训、宣传物料、营销活动与售后服务。",
     "requirements": "小区户数500户以上；有邻里微信群或便利店/快递点；每个小区只招1名团长。",
 }
-PLAN_FIELDS = ("title", "benefits", "requirements", "referral_reward_fen", "referral_gmv_target_fen", "referral_window_days", "is_published")
+PLAN_FIELDS = (
+    "title",
+    "benefits",
+    "requirements",
+    "referral_reward_fen",
+    "referral_gmv_target_fen",
+    "referral_window_days",
+    "is_published",
+)
 MAX_COMMISSION_RATE_BP = 5000
 LAT_RANGE = (Decimal("3"), Decimal("54"))  # mainland China and its islands, with a margin
 LNG_RANGE = (Decimal("73"), Decimal("136"))
@@ -43,7 +52,9 @@ def recruitment_plan_ensure(*, shop) -> RecruitmentPlan:
     plan = RecruitmentPlan.objects.filter(shop=shop).order_by("id").first()
     if plan is None:
         Shop.objects.select_for_update().filter(pk=shop.pk).first()  # two first calls create one plan
-        plan = RecruitmentPlan.objects.filter(shop=shop).order_by("id").first() or recruitment_plan_create_default(shop=shop)
+        plan = RecruitmentPlan.objects.filter(shop=shop).order_by("id").first() or recruitment_plan_create_default(
+            shop=shop
+        )
     return plan
 
 
@@ -57,7 +68,11 @@ def recruitment_plan_update(*, shop, **fields) -> RecruitmentPlan:
         if isinstance(value, str):
             value = value.strip()
             if not value:
-                raise ApplicationError("required", field=name, field_label={"title": "标题", "benefits": "团长权益", "requirements": "申请条件"}[name])
+                raise ApplicationError(
+                    "required",
+                    field=name,
+                    field_label={"title": "标题", "benefits": "团长权益", "requirements": "申请条件"}[name],
+                )
         setattr(plan, name, value)
     plan.save()
     return plan
@@ -94,6 +109,7 @@ def membership_bind(*, shop, user, leader_id: int) -> Membership:
 
 # --- applications -----------------------------------------------------------------------
 
+
 def _coordinate(value, field: str, bounds: tuple[Decimal, Decimal]) -> Decimal:
     number = Decimal(str(value)).quantize(Decimal("0.000001"))
     if not bounds[0] <= number <= bounds[1]:
@@ -110,8 +126,18 @@ def _hard_threshold_errors(shop, checks: dict) -> None:
 
 @transaction.atomic
 def application_submit(
-    *, shop, user, name: str, phone: str, community: str, address: str, lat, lng, households: int,
-    reach: str = "", referral_code: str = "",
+    *,
+    shop,
+    user,
+    name: str,
+    phone: str,
+    community: str,
+    address: str,
+    lat,
+    lng,
+    households: int,
+    reach: str = "",
+    referral_code: str = "",
 ) -> LeaderApplication:
     """A person applies to lead a community. Hard thresholds refuse it outright; the rest is
     recorded in `checks` for the reviewer."""
@@ -120,7 +146,11 @@ def application_submit(
     # One person's submissions queue here, so two quick taps can't leave two pending applications.
     User.objects.select_for_update().filter(pk=user.pk).first()
     name, community, address = (name or "").strip(), normalize_community(community), (address or "").strip()
-    for field, value, label in (("name", name, "姓名"), ("community", community, "小区名称"), ("address", address, "地址")):
+    for field, value, label in (
+        ("name", name, "姓名"),
+        ("community", community, "小区名称"),
+        ("address", address, "地址"),
+    ):
         if not value:
             raise ApplicationError("required", field=field, field_label=label)
     phone = normalize_phone(phone)
@@ -130,16 +160,34 @@ def application_submit(
 
     existing = Leader.objects.filter(shop=shop, user=user).first()
     if existing is not None:
-        raise ApplicationError("leader_cleared" if existing.status == Leader.Status.CLEARED else "already_leader", status=409)
+        raise ApplicationError(
+            "leader_cleared" if existing.status == Leader.Status.CLEARED else "already_leader", status=409
+        )
     if LeaderApplication.objects.filter(shop=shop, user=user, status=LeaderApplication.Status.PENDING).exists():
         raise ApplicationError("application_pending", status=409)
 
-    candidate = {"community": community, "lat": lat, "lng": lng, "households": households, "referral_code": referral_code}
+    candidate = {
+        "community": community,
+        "lat": lat,
+        "lng": lng,
+        "households": households,
+        "referral_code": referral_code,
+    }
     checks = application_checks_evaluate(shop=shop, candidates=[candidate])[0]
     _hard_threshold_errors(shop, checks)
     return LeaderApplication.objects.create(
-        shop=shop, user=user, name=name, phone=phone, community=community, address=address, lat=lat, lng=lng,
-        households=households, reach=(reach or "").strip(), referral_code=referral_code, checks=checks,
+        shop=shop,
+        user=user,
+        name=name,
+        phone=phone,
+        community=community,
+        address=address,
+        lat=lat,
+        lng=lng,
+        households=households,
+        reach=(reach or "").strip(),
+        referral_code=referral_code,
+        checks=checks,
     )
 
 
@@ -154,12 +202,20 @@ def _locked_pending_application(shop, application_id: int) -> LeaderApplication:
 
 def _check_commission_rate(rate_bp: int | None) -> None:
     if rate_bp is not None and not 0 <= rate_bp <= MAX_COMMISSION_RATE_BP:
-        raise ApplicationError("validation", field="commission_rate_bp", field_label="佣金比例", reason="应在0到5000（50%）之间")
+        raise ApplicationError(
+            "validation", field="commission_rate_bp", field_label="佣金比例", reason="应在0到5000（50%）之间"
+        )
 
 
 @transaction.atomic
 def application_approve(
-    *, shop, actor, application_id: int, commission_rate_bp: int | None = None, route: str = "", point_name: str = "",
+    *,
+    shop,
+    actor,
+    application_id: int,
+    commission_rate_bp: int | None = None,
+    route: str = "",
+    point_name: str = "",
 ) -> Leader:
     """Approve: the applicant becomes a leader with a pickup point at the applied address.
     commission_rate_bp None = follow the shop's default rate."""
@@ -170,25 +226,52 @@ def application_approve(
     shop = Shop.objects.select_for_update().get(pk=shop.pk)
     existing = Leader.objects.filter(shop=shop, user_id=application.user_id).first()
     if existing is not None:
-        raise ApplicationError("leader_cleared" if existing.status == Leader.Status.CLEARED else "already_leader", field="application_id", status=409)
+        raise ApplicationError(
+            "leader_cleared" if existing.status == Leader.Status.CLEARED else "already_leader",
+            field="application_id",
+            status=409,
+        )
     if shop.one_leader_per_community and community_holder(shop=shop, community=application.community):
         raise ApplicationError("community_taken", field="community", status=409)
 
-    checks = application_checks_evaluate(shop=shop, candidates=[{
-        "community": application.community, "lat": application.lat, "lng": application.lng,
-        "households": application.households, "referral_code": application.referral_code,
-    }])[0]
+    checks = application_checks_evaluate(
+        shop=shop,
+        candidates=[
+            {
+                "community": application.community,
+                "lat": application.lat,
+                "lng": application.lng,
+                "households": application.households,
+                "referral_code": application.referral_code,
+            }
+        ],
+    )[0]
     referrer = None
     if application.referral_code:
-        referrer = Leader.objects.filter(shop=shop, referral_code=application.referral_code).exclude(status=Leader.Status.CLEARED).first()
+        referrer = (
+            Leader.objects.filter(shop=shop, referral_code=application.referral_code)
+            .exclude(status=Leader.Status.CLEARED)
+            .first()
+        )
     leader = Leader.objects.create(
-        shop=shop, user_id=application.user_id, application=application, name=application.name, phone=application.phone,
-        commission_rate_bp=commission_rate_bp, referred_by=referrer,
+        shop=shop,
+        user_id=application.user_id,
+        application=application,
+        name=application.name,
+        phone=application.phone,
+        commission_rate_bp=commission_rate_bp,
+        referred_by=referrer,
     )
     PickupPoint.objects.create(
-        shop=shop, leader=leader, name=(point_name or "").strip() or f"{application.community}自提点",
-        community=application.community, address=application.address, lat=application.lat, lng=application.lng,
-        route=(route or "").strip(), households=application.households,
+        shop=shop,
+        leader=leader,
+        name=(point_name or "").strip() or f"{application.community}自提点",
+        community=application.community,
+        address=application.address,
+        lat=application.lat,
+        lng=application.lng,
+        route=(route or "").strip(),
+        households=application.households,
     )
     application.status = LeaderApplication.Status.APPROVED
     application.checks = checks
@@ -196,8 +279,17 @@ def application_approve(
     application.reviewed_at = timezone.now()
     application.save(update_fields=["status", "checks", "reviewed_by", "reviewed_at", "updated_at"])
     LeaderEvent.objects.create(
-        shop=shop, leader=leader, type="approved", from_status="", to_status=Leader.Status.ACTIVE, actor=actor,
-        data={"application_id": application.id, "referred_by": referrer.id if referrer else None, "commission_rate_bp": commission_rate_bp},
+        shop=shop,
+        leader=leader,
+        type="approved",
+        from_status="",
+        to_status=Leader.Status.ACTIVE,
+        actor=actor,
+        data={
+            "application_id": application.id,
+            "referred_by": referrer.id if referrer else None,
+            "commission_rate_bp": commission_rate_bp,
+        },
     )
     return leader
 
@@ -216,32 +308,45 @@ def application_reject(*, shop, actor, application_id: int, reason: str) -> Lead
     return application
 
 
-def applications_bulk_review(*, shop, actor, application_ids: list[int], approve: bool, reason: str = "", commission_rate_bp: int | None = None) -> list[dict]:
+def applications_bulk_review(
+    *, shop, actor, application_ids: list[int], approve: bool, reason: str = "", commission_rate_bp: int | None = None
+) -> list[dict]:
     """Approve or reject many applications. Deliberately not one transaction: each application is
     its own (approve/reject are atomic), so one failure (say community_taken) doesn't undo the rest.
     Returns one outcome per id, in the order given."""
     if not approve and not (reason or "").strip():
         raise ApplicationError("required", field="reason", field_label="拒绝原因")
     if len(application_ids) > BULK_LIMIT:
-        raise ApplicationError("validation", field="application_ids", field_label="申请", reason=f"一次最多{BULK_LIMIT}条")
+        raise ApplicationError(
+            "validation", field="application_ids", field_label="申请", reason=f"一次最多{BULK_LIMIT}条"
+        )
     outcomes = []
     for application_id in dict.fromkeys(application_ids):
         try:
             if approve:
-                leader = application_approve(shop=shop, actor=actor, application_id=application_id, commission_rate_bp=commission_rate_bp)
+                leader = application_approve(
+                    shop=shop, actor=actor, application_id=application_id, commission_rate_bp=commission_rate_bp
+                )
                 outcomes.append({"application_id": application_id, "ok": True, "leader_id": leader.id})
             else:
                 application_reject(shop=shop, actor=actor, application_id=application_id, reason=reason)
                 outcomes.append({"application_id": application_id, "ok": True, "leader_id": None})
         except ApplicationError as error:
-            outcomes.append({
-                "application_id": application_id, "ok": False, "leader_id": None,
-                "code": error.code, "message": error.message(), "field": error.field,
-            })
+            outcomes.append(
+                {
+                    "application_id": application_id,
+                    "ok": False,
+                    "leader_id": None,
+                    "code": error.code,
+                    "message": error.message(),
+                    "field": error.field,
+                }
+            )
     return outcomes
 
 
 # --- leaders ------------------------------------------------------------------------------
+
 
 def _locked_leader(shop, leader_id: int) -> Leader:
     leader = Leader.objects.select_for_update().filter(shop=shop, pk=leader_id).first()
@@ -291,7 +396,11 @@ def leader_update(*, shop, actor, leader_id: int, **changes) -> Leader:
             changed.update(_vacate_roles(leader))
             leader.team = team
     if "region_id" in changes:
-        region = _in_shop(Region, shop, changes["region_id"], "region_id", "区域", "Region") if changes["region_id"] else None
+        region = (
+            _in_shop(Region, shop, changes["region_id"], "region_id", "区域", "Region")
+            if changes["region_id"]
+            else None
+        )
         if (region.id if region else None) != leader.region_id:
             changed["region_id"] = [leader.region_id, region.id if region else None]
             leader.region = region
@@ -308,14 +417,24 @@ def leader_update(*, shop, actor, leader_id: int, **changes) -> Leader:
             if isinstance(value, str):
                 value = value.strip()
                 if not value and key != "route":
-                    raise ApplicationError("required", field=key, field_label={"name": "自提点名称", "address": "地址"}[key])
+                    raise ApplicationError(
+                        "required", field=key, field_label={"name": "自提点名称", "address": "地址"}[key]
+                    )
             if getattr(point, key) != value:
                 changed[f"pickup_point.{key}"] = [str(getattr(point, key)), str(value)]
                 setattr(point, key, value)
         point.save()
     leader.save()
     if changed:
-        LeaderEvent.objects.create(shop=shop, leader=leader, type="updated", from_status=leader.status, to_status=leader.status, actor=actor, data=changed)
+        LeaderEvent.objects.create(
+            shop=shop,
+            leader=leader,
+            type="updated",
+            from_status=leader.status,
+            to_status=leader.status,
+            actor=actor,
+            data=changed,
+        )
     return leader
 
 
@@ -340,10 +459,17 @@ def leader_change_status(*, shop, actor, leader_id: int, action: str, reason: st
         shop = Shop.objects.select_for_update().get(pk=shop.pk)
     leader = _locked_leader(shop, leader_id)
     if leader.status not in allowed_from:
-        raise ApplicationError("leader_state", field="status", status=409, status_label=Leader.Status(leader.status).label, action=verb)
+        raise ApplicationError(
+            "leader_state", field="status", status=409, status_label=Leader.Status(leader.status).label, action=verb
+        )
     point = PickupPoint.objects.select_for_update().filter(shop=shop, leader=leader).first()
     data: dict = {"reason": reason}
-    if action == "reactivate" and leader.status == Leader.Status.CLEARED and point is not None and shop.one_leader_per_community:
+    if (
+        action == "reactivate"
+        and leader.status == Leader.Status.CLEARED
+        and point is not None
+        and shop.one_leader_per_community
+    ):
         if community_holder(shop=shop, community=point.community, exclude_leader_id=leader.id):
             raise ApplicationError("community_taken", field="community", status=409)
     if action == "clear":
@@ -360,7 +486,9 @@ def leader_change_status(*, shop, actor, leader_id: int, action: str, reason: st
     leader.status = to_status
     leader.status_reason = reason
     leader.save(update_fields=["status", "status_reason", "updated_at"])
-    LeaderEvent.objects.create(shop=shop, leader=leader, type=action, from_status=from_status, to_status=to_status, actor=actor, data=data)
+    LeaderEvent.objects.create(
+        shop=shop, leader=leader, type=action, from_status=from_status, to_status=to_status, actor=actor, data=data
+    )
     return leader
 
 
@@ -383,17 +511,28 @@ def leader_pickup_point_update(*, leader: Leader, name: str | None = None, addre
     if changed:
         point.save()
         LeaderEvent.objects.create(
-            shop_id=leader.shop_id, leader=leader, type="updated", from_status=leader.status, to_status=leader.status,
-            actor=leader.user, data=changed,
+            shop_id=leader.shop_id,
+            leader=leader,
+            type="updated",
+            from_status=leader.status,
+            to_status=leader.status,
+            actor=leader.user,
+            data=changed,
         )
     return point
 
 
 # --- teams and regions ------------------------------------------------------------------
 
+
 def _captain_for(shop, team: Team, captain_id: int) -> Leader:
     """The captain must be a (not cleared) leader of this team; one in no team joins it."""
-    captain = Leader.objects.select_for_update().filter(shop=shop, pk=captain_id).exclude(status=Leader.Status.CLEARED).first()
+    captain = (
+        Leader.objects.select_for_update()
+        .filter(shop=shop, pk=captain_id)
+        .exclude(status=Leader.Status.CLEARED)
+        .first()
+    )
     if captain is None:
         raise NotFound("团长", "Leader", field="captain_id")
     if captain.team_id is None:
@@ -462,7 +601,9 @@ def region_update(*, shop, region_id: int, **changes) -> Region:
     if changes.get("name") is not None:
         region.name = _required_name(changes["name"], "区域名称")
     if "regional_leader_id" in changes:
-        region.regional_leader = _regional_leader(shop, changes["regional_leader_id"]) if changes["regional_leader_id"] else None
+        region.regional_leader = (
+            _regional_leader(shop, changes["regional_leader_id"]) if changes["regional_leader_id"] else None
+        )
     region.save()
     return region
 

@@ -1,5 +1,6 @@
 """Outbound channels behind one interface. The in-app message center is the Message row itself;
 these carry a copy of it to the person's phone (SMS) or WeChat (template message)."""
+
 import json
 import logging
 from typing import Protocol
@@ -40,12 +41,15 @@ def _thing(value) -> dict:
 
 # Per message kind: (setting naming the template id, builder of the template's data fields).
 WECHAT_TEMPLATES = {
-    Message.Kind.PICKUP_NOTICE: ("WECHAT_TEMPLATE_PICKUP_NOTICE", lambda m: {
-        "thing1": _thing(m.data.get("campaign", m.title)),
-        "thing2": _thing(m.data.get("point", "")),
-        "character_string3": {"value": str(m.data.get("code", ""))[:32]},
-        "thing4": _thing(m.shop.name),
-    }),
+    Message.Kind.PICKUP_NOTICE: (
+        "WECHAT_TEMPLATE_PICKUP_NOTICE",
+        lambda m: {
+            "thing1": _thing(m.data.get("campaign", m.title)),
+            "thing2": _thing(m.data.get("point", "")),
+            "character_string3": {"value": str(m.data.get("code", ""))[:32]},
+            "thing4": _thing(m.shop.name),
+        },
+    ),
 }
 _DEFAULT_TEMPLATE = ("WECHAT_TEMPLATE_GENERIC", lambda m: {"thing1": _thing(m.title), "thing2": _thing(m.body)})
 

@@ -1,5 +1,6 @@
 """Notifications: an in-app Message per person, copied to the configured outbound channels by
 jobs queued after commit (so a rolled-back action never texts anyone)."""
+
 import logging
 from datetime import timedelta
 
@@ -26,10 +27,12 @@ def _queue(delivery_ids: list[int]) -> None:
 def notifications_send_many(*, shop, kind: str, messages: list[dict]) -> list[Message]:
     """One Message per entry of `messages` ({user, title, body, data}), written in bulk, with a
     Delivery per outbound channel the person can be reached on."""
-    rows = Message.objects.bulk_create([
-        Message(shop=shop, user=m["user"], kind=kind, title=m["title"], body=m["body"], data=m.get("data") or {})
-        for m in messages
-    ])
+    rows = Message.objects.bulk_create(
+        [
+            Message(shop=shop, user=m["user"], kind=kind, title=m["title"], body=m["body"], data=m.get("data") or {})
+            for m in messages
+        ]
+    )
     deliveries = []
     for channel in outbound_channels():
         for message, entry in zip(rows, messages):
@@ -45,7 +48,9 @@ def notifications_send_many(*, shop, kind: str, messages: list[dict]) -> list[Me
 
 def notification_send(*, shop, user, kind: str, title: str, body: str, data: dict | None = None) -> Message:
     """Send one person a message: in-app now, SMS/WeChat by jobs after commit."""
-    return notifications_send_many(shop=shop, kind=kind, messages=[{"user": user, "title": title, "body": body, "data": data}])[0]
+    return notifications_send_many(
+        shop=shop, kind=kind, messages=[{"user": user, "title": title, "body": body, "data": data}]
+    )[0]
 
 
 @transaction.atomic
@@ -61,8 +66,9 @@ def message_mark_read(*, shop, user, message_id: int) -> Message:
 
 @transaction.atomic
 def messages_mark_all_read(*, shop, user) -> int:
-    return Message.objects.filter(shop=shop, user=user, read_at__isnull=True).update(read_at=timezone.now(), updated_at=timezone.now())
-
+    return Message.objects.filter(shop=shop, user=user, read_at__isnull=True).update(
+        read_at=timezone.now(), updated_at=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -71,8 +77,10 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
     number of times; the row lock keeps two workers from sending it twice. A failure is
     recorded (attempts, error) for the retry job, not raised."""
     delivery = (
-        Delivery.objects.select_for_update().select_related("message__shop", "message__user")
-        .filter(pk=delivery_id).first()
+        Delivery.objects.select_for_update()
+        .select_related("message__shop", "message__user")
+        .filter(pk=delivery_id)
+        .first()
     )
     if delivery is None or delivery.status == Delivery.Status.SENT or delivery.attempts >= MAX_ATTEMPTS:
         return delivery
@@ -80,7 +88,9 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
     try:
         delivery.provider_id = str(get_channel(delivery.channel).send(delivery, delivery.message))[:64]
     except Exception as exc:  # any provider fault: keep it on the row and let the retry job try again
-        logger.warning("delivery failed", extra={"data": {"delivery_id": delivery.pk, "channel": delivery.channel}}, exc_info=True)
+        logger.warning(
+            "delivery failed", extra={"data": {"delivery_id": delivery.pk, "channel": delivery.channel}}, exc_info=True
+        )
         delivery.status = Delivery.Status.FAILED
         delivery.error = f"{exc.__class__.__name__}: {exc}"[:200]
     else:
@@ -98,7 +108,9 @@ def deliveries_retry_due() -> int:
         Delivery.objects.filter(
             Q(status=Delivery.Status.FAILED) | Q(status=Delivery.Status.QUEUED, updated_at__lt=stale),
             attempts__lt=MAX_ATTEMPTS,
-        ).order_by("id").values_list("id", flat=True)[:1000]
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:1000]
     )
     _queue(ids)
     return len(ids)

@@ -1,4 +1,5 @@
 """Notification jobs (django-q): take ids, safe to run twice."""
+
 from . import services
 
 

@@ -7,7 +7,17 @@ class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    readonly_fields = ["campaign_item", "product_name", "spec", "unit_price_fen", "quantity", "amount_fen", "refunded_quantity", "refunded_fen", "commission_rate_bp"]
+    readonly_fields = [
+        "campaign_item",
+        "product_name",
+        "spec",
+        "unit_price_fen",
+        "quantity",
+        "amount_fen",
+        "refunded_quantity",
+        "refunded_fen",
+        "commission_rate_bp",
+    ]
     exclude = ["shop"]
 
 

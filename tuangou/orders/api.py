@@ -13,8 +13,20 @@ from tuangou.shops.access import access_shop, access_shop_as_staff
 from . import selectors, services
 from .models import Order
 from .schemas import (
-    AfterSaleIn, AfterSaleOut, AfterSaleResolveIn, ConsoleOrderDetailOut, ConsoleOrderOut, LeaderCampaignOrdersOut,
-    OrderCancelIn, OrderDetailOut, OrderIn, OrderOut, OrderRefundIn, PaymentStartOut, PickupVerifiedOut, PickupVerifyIn,
+    AfterSaleIn,
+    AfterSaleOut,
+    AfterSaleResolveIn,
+    ConsoleOrderDetailOut,
+    ConsoleOrderOut,
+    LeaderCampaignOrdersOut,
+    OrderCancelIn,
+    OrderDetailOut,
+    OrderIn,
+    OrderOut,
+    OrderRefundIn,
+    PaymentStartOut,
+    PickupVerifiedOut,
+    PickupVerifyIn,
 )
 
 console_router = Router(tags=["console: orders"], auth=AUTH)
@@ -24,8 +36,13 @@ leader_router = Router(tags=["leader: orders"], auth=AUTH)
 
 # --- member ---------------------------------------------------------------------------
 
-@member_router.post("/orders", response={201: OrderOut}, summary="Place an order (checkout); Idempotency-Key replays the first answer")
-def create_order(request, shop_id: Path[int], payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+
+@member_router.post(
+    "/orders", response={201: OrderOut}, summary="Place an order (checkout); Idempotency-Key replays the first answer"
+)
+def create_order(
+    request, shop_id: Path[int], payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+):
     shop = access_shop(shop_id)
     data = payload.dict()
     data["idempotency_key"] = idempotency_key or data["idempotency_key"]
@@ -38,7 +55,9 @@ def list_my_orders(request, shop_id: Path[int], status: Order.Status | None = No
     return selectors.orders_of_member(shop=access_shop(shop_id), member=request.auth, status=status)
 
 
-@member_router.get("/orders/{order_id}", response=OrderDetailOut, summary="One of my orders, with its pickup code and history")
+@member_router.get(
+    "/orders/{order_id}", response=OrderDetailOut, summary="One of my orders, with its pickup code and history"
+)
 def get_my_order(request, shop_id: Path[int], order_id: int):
     return selectors.order_of_member(shop=access_shop(shop_id), member=request.auth, order_id=order_id)
 
@@ -47,10 +66,19 @@ def get_my_order(request, shop_id: Path[int], order_id: int):
 def pay_order(request, shop_id: Path[int], order_id: int):
     order = selectors.order_of_member(shop=access_shop(shop_id), member=request.auth, order_id=order_id)
     payment = payment_create(order=order)
-    return {"payment_id": payment.id, "out_trade_no": payment.out_trade_no, "amount_fen": payment.amount_fen, "pay_url": payment.pay_url}
+    return {
+        "payment_id": payment.id,
+        "out_trade_no": payment.out_trade_no,
+        "amount_fen": payment.amount_fen,
+        "pay_url": payment.pay_url,
+    }
 
 
-@member_router.post("/orders/{order_id}/cancel", response=OrderOut, summary="Cancel my order (unpaid; or paid, refunded before the cut-off)")
+@member_router.post(
+    "/orders/{order_id}/cancel",
+    response=OrderOut,
+    summary="Cancel my order (unpaid; or paid, refunded before the cut-off)",
+)
 def cancel_my_order(request, shop_id: Path[int], order_id: int, payload: OrderCancelIn):
     shop = access_shop(shop_id)
     order = selectors.order_of_member(shop=shop, member=request.auth, order_id=order_id)
@@ -58,7 +86,9 @@ def cancel_my_order(request, shop_id: Path[int], order_id: int, payload: OrderCa
     return selectors.order_of_member(shop=shop, member=request.auth, order_id=order_id)
 
 
-@member_router.post("/orders/{order_id}/after-sales", response={201: AfterSaleOut}, summary="Ask for after-sales (售后)")
+@member_router.post(
+    "/orders/{order_id}/after-sales", response={201: AfterSaleOut}, summary="Ask for after-sales (售后)"
+)
 def create_after_sale(request, shop_id: Path[int], order_id: int, payload: AfterSaleIn):
     order = selectors.order_of_member(shop=access_shop(shop_id), member=request.auth, order_id=order_id)
     return 201, services.after_sale_open(order=order, member=request.auth, **payload.dict())
@@ -66,47 +96,81 @@ def create_after_sale(request, shop_id: Path[int], order_id: int, payload: After
 
 # --- console --------------------------------------------------------------------------
 
+
 @console_router.get("/orders", response=list[ConsoleOrderOut], summary="Search orders")
 @paginate(PageNumberPagination, page_size=20)
 def list_orders(
-    request, shop_id: Path[int], campaign_id: int | None = None, leader_id: int | None = None,
-    status: Order.Status | None = None, date_from: date | None = None, date_to: date | None = None, phone: str | None = None,
+    request,
+    shop_id: Path[int],
+    campaign_id: int | None = None,
+    leader_id: int | None = None,
+    status: Order.Status | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    phone: str | None = None,
 ):
     staff = access_shop_as_staff(request, shop_id, "orders.view")
     return selectors.orders_for_console(
-        shop=staff.shop, campaign_id=campaign_id, leader_id=leader_id, status=status,
-        date_from=date_from, date_to=date_to, phone=phone,
+        shop=staff.shop,
+        campaign_id=campaign_id,
+        leader_id=leader_id,
+        status=status,
+        date_from=date_from,
+        date_to=date_to,
+        phone=phone,
     )
 
 
 @console_router.get("/orders/export.xlsx", summary="Export the searched orders to Excel (one row per line)")
 def export_orders(
-    request, shop_id: Path[int], campaign_id: int | None = None, leader_id: int | None = None,
-    status: Order.Status | None = None, date_from: date | None = None, date_to: date | None = None, phone: str | None = None,
+    request,
+    shop_id: Path[int],
+    campaign_id: int | None = None,
+    leader_id: int | None = None,
+    status: Order.Status | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    phone: str | None = None,
 ):
     staff = access_shop_as_staff(request, shop_id, "orders.view")
     orders = selectors.orders_for_console(
-        shop=staff.shop, campaign_id=campaign_id, leader_id=leader_id, status=status,
-        date_from=date_from, date_to=date_to, phone=phone,
+        shop=staff.shop,
+        campaign_id=campaign_id,
+        leader_id=leader_id,
+        status=status,
+        date_from=date_from,
+        date_to=date_to,
+        phone=phone,
     )
-    response = HttpResponse(orders_xlsx(orders, tz=staff.shop.timezone), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        orders_xlsx(orders, tz=staff.shop.timezone),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = f'attachment; filename="{orders_file_name(tz=staff.shop.timezone)}"'
     return response
 
 
-@console_router.post("/orders/verify-pickup", response=PickupVerifiedOut, summary="Verify any pickup point's code (核销)")
+@console_router.post(
+    "/orders/verify-pickup", response=PickupVerifiedOut, summary="Verify any pickup point's code (核销)"
+)
 def verify_pickup_as_staff(request, shop_id: Path[int], payload: PickupVerifyIn):
     staff = access_shop_as_staff(request, shop_id, "orders.manage")
     return services.order_pickup_verify(shop=staff.shop, code=payload.code, leader=None, actor=request.auth)
 
 
-@console_router.get("/orders/{order_id}", response=ConsoleOrderDetailOut, summary="Order detail with payments, refunds and after-sales")
+@console_router.get(
+    "/orders/{order_id}", response=ConsoleOrderDetailOut, summary="Order detail with payments, refunds and after-sales"
+)
 def get_order(request, shop_id: Path[int], order_id: int):
     staff = access_shop_as_staff(request, shop_id, "orders.view")
     return selectors.order_for_console(shop=staff.shop, order_id=order_id)
 
 
-@console_router.post("/orders/{order_id}/cancel", response=ConsoleOrderDetailOut, summary="Cancel an order (a paid one is refunded: needs orders.refund)")
+@console_router.post(
+    "/orders/{order_id}/cancel",
+    response=ConsoleOrderDetailOut,
+    summary="Cancel an order (a paid one is refunded: needs orders.refund)",
+)
 def cancel_order(request, shop_id: Path[int], order_id: int, payload: OrderCancelIn):
     staff = access_shop_as_staff(request, shop_id, "orders.manage")
     order = selectors.order_in_shop(shop=staff.shop, order_id=order_id)
@@ -116,12 +180,16 @@ def cancel_order(request, shop_id: Path[int], order_id: int, payload: OrderCance
     return selectors.order_for_console(shop=staff.shop, order_id=order_id)
 
 
-@console_router.post("/orders/{order_id}/refund", response=ConsoleOrderDetailOut, summary="Refund all, some lines, or an amount")
+@console_router.post(
+    "/orders/{order_id}/refund", response=ConsoleOrderDetailOut, summary="Refund all, some lines, or an amount"
+)
 def refund_order(request, shop_id: Path[int], order_id: int, payload: OrderRefundIn):
     staff = access_shop_as_staff(request, shop_id, "orders.refund")
     order = selectors.order_in_shop(shop=staff.shop, order_id=order_id)
     lines = [line.dict() for line in payload.lines] if payload.lines else None
-    services.order_refund(order=order, actor=request.auth, reason=payload.reason, lines=lines, amount_fen=payload.amount_fen)
+    services.order_refund(
+        order=order, actor=request.auth, reason=payload.reason, lines=lines, amount_fen=payload.amount_fen
+    )
     return selectors.order_for_console(shop=staff.shop, order_id=order_id)
 
 
@@ -132,7 +200,9 @@ def list_after_sales(request, shop_id: Path[int], status: str | None = None):
     return selectors.after_sales_for_console(shop=staff.shop, status=status)
 
 
-@console_router.post("/after-sales/{after_sale_id}/resolve", response=AfterSaleOut, summary="Resolve after-sales: refund or reject")
+@console_router.post(
+    "/after-sales/{after_sale_id}/resolve", response=AfterSaleOut, summary="Resolve after-sales: refund or reject"
+)
 def resolve_after_sale(request, shop_id: Path[int], after_sale_id: int, payload: AfterSaleResolveIn):
     staff = access_shop_as_staff(request, shop_id, "orders.manage")
     if payload.action == "refund":  # a refund moves money: it needs the refund permission too
@@ -143,6 +213,7 @@ def resolve_after_sale(request, shop_id: Path[int], after_sale_id: int, payload:
 
 # --- leader center --------------------------------------------------------------------
 
+
 @leader_router.get("/orders", response=list[LeaderCampaignOrdersOut], summary="My members' orders, grouped by campaign")
 @paginate(PageNumberPagination, page_size=10)
 def list_leader_orders(request, shop_id: Path[int], campaign_id: int | None = None, status: Order.Status | None = None):
@@ -150,7 +221,9 @@ def list_leader_orders(request, shop_id: Path[int], campaign_id: int | None = No
     return selectors.LeaderOrderGroups(leader=leader, campaign_id=campaign_id, status=status)
 
 
-@leader_router.post("/pickups/verify", response=PickupVerifiedOut, summary="Verify a member's pickup code at my point (核销)")
+@leader_router.post(
+    "/pickups/verify", response=PickupVerifiedOut, summary="Verify a member's pickup code at my point (核销)"
+)
 def verify_pickup(request, shop_id: Path[int], payload: PickupVerifyIn):
     leader = access_leader(request, shop_id, write=True)
     return services.order_pickup_verify(shop=leader.shop, code=payload.code, leader=leader, actor=request.auth)

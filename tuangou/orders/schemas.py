@@ -8,7 +8,14 @@ from tuangou.core.phones import mask_name, mask_phone
 from .models import Order
 
 # The member sees the code once the order is paid; before that there is nothing to pick up.
-_CODE_VISIBLE = {Order.Status.PAID, Order.Status.CONFIRMED, Order.Status.SHIPPED, Order.Status.ARRIVED, Order.Status.PICKED_UP, Order.Status.COMPLETED}
+_CODE_VISIBLE = {
+    Order.Status.PAID,
+    Order.Status.CONFIRMED,
+    Order.Status.SHIPPED,
+    Order.Status.ARRIVED,
+    Order.Status.PICKED_UP,
+    Order.Status.COMPLETED,
+}
 
 
 class OrderItemIn(Schema):

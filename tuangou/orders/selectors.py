@@ -1,4 +1,5 @@
 """Reads of orders for members, staff and leaders — always within one shop, no N+1."""
+
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
@@ -31,8 +32,14 @@ def order_of_member(*, shop, member, order_id: int) -> Order:
 
 
 def orders_for_console(
-    *, shop, campaign_id: int | None = None, leader_id: int | None = None, status: str | None = None,
-    date_from: date | None = None, date_to: date | None = None, phone: str | None = None,
+    *,
+    shop,
+    campaign_id: int | None = None,
+    leader_id: int | None = None,
+    status: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    phone: str | None = None,
 ):
     queryset = _base(shop).select_related("leader", "member")
     if campaign_id:
@@ -52,11 +59,15 @@ def orders_for_console(
 
 
 def order_for_console(*, shop, order_id: int) -> Order:
-    queryset = _base(shop).select_related("leader", "member").prefetch_related(
-        "events",
-        Prefetch("payments", queryset=Payment.objects.order_by("id")),
-        Prefetch("refunds", queryset=Refund.objects.order_by("id")),
-        Prefetch("after_sales", queryset=AfterSaleRequest.objects.order_by("id")),
+    queryset = (
+        _base(shop)
+        .select_related("leader", "member")
+        .prefetch_related(
+            "events",
+            Prefetch("payments", queryset=Payment.objects.order_by("id")),
+            Prefetch("refunds", queryset=Refund.objects.order_by("id")),
+            Prefetch("after_sales", queryset=AfterSaleRequest.objects.order_by("id")),
+        )
     )
     return get_in_shop(queryset, shop, order_id, thing_zh="订单", thing_en="Order")
 
@@ -73,7 +84,13 @@ def after_sales_for_console(*, shop, status: str | None = None):
 
 
 def after_sale_in_shop(*, shop, after_sale_id: int) -> AfterSaleRequest:
-    return get_in_shop(AfterSaleRequest.objects.select_related("order"), shop, after_sale_id, thing_zh="售后申请", thing_en="After-sales request")
+    return get_in_shop(
+        AfterSaleRequest.objects.select_related("order"),
+        shop,
+        after_sale_id,
+        thing_zh="售后申请",
+        thing_en="After-sales request",
+    )
 
 
 class LeaderOrderGroups(Sequence):
@@ -86,10 +103,9 @@ class LeaderOrderGroups(Sequence):
         if campaign_id:
             orders = orders.filter(campaign_id=campaign_id)
         self.orders = orders.filter(status=status) if status else orders.exclude(status=Order.Status.CANCELLED)
-        self.campaigns = (
-            Campaign.objects.filter(shop_id=leader.shop_id, id__in=self.orders.values("campaign_id"))
-            .order_by("-cutoff_at", "-id")
-        )
+        self.campaigns = Campaign.objects.filter(
+            shop_id=leader.shop_id, id__in=self.orders.values("campaign_id")
+        ).order_by("-cutoff_at", "-id")
 
     def __len__(self) -> int:
         return self.campaigns.count()
@@ -97,8 +113,10 @@ class LeaderOrderGroups(Sequence):
     def __getitem__(self, index):
         campaigns = list(self.campaigns[index] if isinstance(index, slice) else [self.campaigns[index]])
         orders = (
-            self.orders.filter(campaign__in=campaigns).select_related("member")
-            .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id"))).order_by("id")
+            self.orders.filter(campaign__in=campaigns)
+            .select_related("member")
+            .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+            .order_by("id")
         )
         by_campaign: dict[int, list[Order]] = {campaign.id: [] for campaign in campaigns}
         for order in orders:

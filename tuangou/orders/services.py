@@ -3,6 +3,7 @@
 Every status change goes through transitions.py. Lock order, everywhere: membership, then
 order, then payment, then campaign items (by id) — so two services never wait on each other.
 """
+
 import hashlib
 import json
 import secrets
@@ -38,7 +39,9 @@ JOB_BATCH = 500
 
 
 def _state_error(order: Order, action_zh: str) -> ApplicationError:
-    return ApplicationError("order_state", field="status", status=409, status_label=S(order.status).label, action=action_zh)
+    return ApplicationError(
+        "order_state", field="status", status=409, status_label=S(order.status).label, action=action_zh
+    )
 
 
 def _locked(order: Order) -> Order:
@@ -145,7 +148,7 @@ def _campaign_with_items(shop, campaign_id: int, item_ids: list[int]) -> tuple[C
     items = {}
     for row in rows:
         if row[start] is not None:
-            item = _Item(*_ITEM.values(row, start), *row[start + len(_ITEM):])
+            item = _Item(*_ITEM.values(row, start), *row[start + len(_ITEM) :])
             items[item.id] = item
     return _CAMPAIGN.instance(rows[0]), items
 
@@ -153,13 +156,15 @@ def _campaign_with_items(shop, campaign_id: int, item_ids: list[int]) -> tuple[C
 def _bought(shop, member, item_ids: list[int]) -> dict[int, int]:
     """Quantities of these items the member holds in orders that count against a limit."""
     quote = connection.ops.quote_name
-    return dict(rawsql.fetchall(
-        f"SELECT ol.campaign_item_id, SUM(ol.quantity - ol.refunded_quantity) FROM {quote(OrderLine._meta.db_table)} ol "
-        f"JOIN {quote(Order._meta.db_table)} o ON o.id = ol.order_id "
-        f"WHERE ol.shop_id = %s AND o.member_id = %s AND ol.campaign_item_id IN ({_in(item_ids)}) "
-        f"AND o.status NOT IN ({_in(NOT_COUNTED)}) GROUP BY ol.campaign_item_id",
-        [shop.pk, member.pk, *item_ids, *NOT_COUNTED],
-    ))
+    return dict(
+        rawsql.fetchall(
+            f"SELECT ol.campaign_item_id, SUM(ol.quantity - ol.refunded_quantity) FROM {quote(OrderLine._meta.db_table)} ol "
+            f"JOIN {quote(Order._meta.db_table)} o ON o.id = ol.order_id "
+            f"WHERE ol.shop_id = %s AND o.member_id = %s AND ol.campaign_item_id IN ({_in(item_ids)}) "
+            f"AND o.status NOT IN ({_in(NOT_COUNTED)}) GROUP BY ol.campaign_item_id",
+            [shop.pk, member.pk, *item_ids, *NOT_COUNTED],
+        )
+    )
 
 
 def _reserve_stock(item_id: int, quantity: int) -> bool:
@@ -227,8 +232,16 @@ def _clean_items(items) -> list[dict]:
 
 @transaction.atomic
 def order_place(
-    *, shop, member, campaign_id: int, items: list[dict], leader_id: int | None = None,
-    idempotency_key: str | None = None, contact_name: str = "", contact_phone: str = "", note: str = "",
+    *,
+    shop,
+    member,
+    campaign_id: int,
+    items: list[dict],
+    leader_id: int | None = None,
+    idempotency_key: str | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    note: str = "",
 ) -> Order:
     """Check out: reserve stock and write the order, its lines and a `placed` event.
 
@@ -243,8 +256,12 @@ def order_place(
     contact_phone = normalize_phone(contact_phone, field="contact_phone") if contact_phone else (member.phone or "")
     contact_name = (contact_name or member.name)[:30]
     request_hash = _request_hash(
-        campaign_id=campaign_id, leader_id=leader_id, items=items, contact_name=contact_name,
-        contact_phone=contact_phone, note=note,
+        campaign_id=campaign_id,
+        leader_id=leader_id,
+        items=items,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        note=note,
     )
 
     membership = _membership_locked(shop, member)
@@ -302,35 +319,65 @@ def order_place(
     for index, item in enumerate(items):
         stock_left = campaign_items[item["campaign_item_id"]].stock_left
         if stock_left < item["quantity"]:
-            raise ApplicationError("stock_insufficient", field=f"items.{index}.quantity", status=409, available=stock_left)
+            raise ApplicationError(
+                "stock_insufficient", field=f"items.{index}.quantity", status=409, available=stock_left
+            )
 
-    rate_default = leader.commission_rate_bp if leader.commission_rate_bp is not None else shop.default_commission_rate_bp
+    rate_default = (
+        leader.commission_rate_bp if leader.commission_rate_bp is not None else shop.default_commission_rate_bp
+    )
     lines = []
     for item in items:
         campaign_item = campaign_items[item["campaign_item_id"]]
         amount = campaign_item.price_fen * item["quantity"]
-        lines.append(OrderLine(
-            shop=shop, campaign_item_id=campaign_item.id, product_name=campaign_item.product_name[:60],
-            spec=campaign_item.spec, unit_price_fen=campaign_item.price_fen, quantity=item["quantity"],
-            amount_fen=amount,
-            commission_rate_bp=campaign_item.commission_rate_bp if campaign_item.commission_rate_bp is not None else rate_default,
-        ))
+        lines.append(
+            OrderLine(
+                shop=shop,
+                campaign_item_id=campaign_item.id,
+                product_name=campaign_item.product_name[:60],
+                spec=campaign_item.spec,
+                unit_price_fen=campaign_item.price_fen,
+                quantity=item["quantity"],
+                amount_fen=amount,
+                commission_rate_bp=campaign_item.commission_rate_bp
+                if campaign_item.commission_rate_bp is not None
+                else rate_default,
+            )
+        )
     items_fen = sum(line.amount_fen for line in lines)
     order = Order(
-        shop=shop, campaign=campaign, member=member, leader=leader, pickup_point=point,
-        status=S.PENDING_PAYMENT, items_fen=items_fen, discount_fen=0, total_fen=items_fen,
-        contact_name=contact_name, contact_phone=contact_phone, note=note[:200],
-        idempotency_key=idempotency_key or None, request_hash=request_hash,
+        shop=shop,
+        campaign=campaign,
+        member=member,
+        leader=leader,
+        pickup_point=point,
+        status=S.PENDING_PAYMENT,
+        items_fen=items_fen,
+        discount_fen=0,
+        total_fen=items_fen,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        note=note[:200],
+        idempotency_key=idempotency_key or None,
+        request_hash=request_hash,
         expires_at=now + timedelta(minutes=shop.payment_timeout_minutes),
     )
     _insert_order(order)
     for line in lines:
         line.order = order
     _insert(lines)
-    _insert([OrderEvent(
-        shop=shop, order=order, type="placed", to_status=S.PENDING_PAYMENT, actor=member,
-        data={"total_fen": items_fen, "items": items},
-    )])
+    _insert(
+        [
+            OrderEvent(
+                shop=shop,
+                order=order,
+                type="placed",
+                to_status=S.PENDING_PAYMENT,
+                actor=member,
+                data={"total_fen": items_fen, "items": items},
+            )
+        ]
+    )
     # Stock last, just before COMMIT: the hot item rows stay locked for one round trip instead of
     # four, which is what a popular item's queue of buyers waits on. Missing stock rolls all back.
     # Ascending ids: two checkouts of the same items lock them in the same order (no deadlock).
@@ -338,7 +385,9 @@ def order_place(
         item_id, quantity = item["campaign_item_id"], item["quantity"]
         if not _reserve_stock(item_id, quantity):
             available = CampaignItem.objects.filter(pk=item_id).values_list("stock_left", flat=True).first()
-            raise ApplicationError("stock_insufficient", field=f"items.{index}.quantity", status=409, available=available)
+            raise ApplicationError(
+                "stock_insufficient", field=f"items.{index}.quantity", status=409, available=available
+            )
     order.replayed = False
     return _with_lines(order, lines)
 
@@ -347,8 +396,10 @@ def _return_stock(order_ids: list[int]) -> None:
     """Put back what these orders still hold (quantity not refunded yet) into their campaign items."""
     held = (
         OrderLine.objects.filter(order_id__in=order_ids)
-        .values("campaign_item_id").annotate(quantity=Sum(F("quantity") - F("refunded_quantity")))
-        .order_by("campaign_item_id").values_list("campaign_item_id", "quantity")
+        .values("campaign_item_id")
+        .annotate(quantity=Sum(F("quantity") - F("refunded_quantity")))
+        .order_by("campaign_item_id")
+        .values_list("campaign_item_id", "quantity")
     )
     for item_id, quantity in held:
         if quantity:
@@ -384,12 +435,21 @@ def _cancel_unpaid(queryset, *, event_type: str, actor=None, **data) -> int:
     while True:
         with transaction.atomic():
             ids = list(
-                queryset.filter(status=S.PENDING_PAYMENT).select_for_update(skip_locked=True)
-                .order_by("id").values_list("id", flat=True)[:JOB_BATCH]
+                queryset.filter(status=S.PENDING_PAYMENT)
+                .select_for_update(skip_locked=True)
+                .order_by("id")
+                .values_list("id", flat=True)[:JOB_BATCH]
             )
             if not ids:
                 return total
-            moved = orders_bulk_transition(Order.objects.filter(id__in=ids), S.PENDING_PAYMENT, S.CANCELLED, actor=actor, event_type=event_type, **data)
+            moved = orders_bulk_transition(
+                Order.objects.filter(id__in=ids),
+                S.PENDING_PAYMENT,
+                S.CANCELLED,
+                actor=actor,
+                event_type=event_type,
+                **data,
+            )
             _return_stock(moved)
             payments_close_open(order_ids=moved)
             total += len(moved)
@@ -406,7 +466,12 @@ def orders_expire_unpaid(*, now=None) -> int:
 
 def orders_cancel_unpaid_for_campaign(*, campaign: Campaign, actor=None) -> int:
     """At cut-off: the campaign's unpaid orders are cancelled and their stock returned."""
-    return _cancel_unpaid(Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign), event_type="cancelled", actor=actor, reason="campaign_closed")
+    return _cancel_unpaid(
+        Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign),
+        event_type="cancelled",
+        actor=actor,
+        reason="campaign_closed",
+    )
 
 
 @transaction.atomic
@@ -419,7 +484,9 @@ def orders_confirm_for_campaign(*, campaign: Campaign, actor=None) -> int:
 def orders_refund_for_failed_campaign(*, campaign: Campaign, actor=None) -> int:
     """The campaign failed: every paid order is refunded in full, each in its own transaction
     (one refund failing at the provider leaves the others done; a rerun picks it up)."""
-    ids = list(Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign, status=S.PAID).values_list("id", flat=True))
+    ids = list(
+        Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign, status=S.PAID).values_list("id", flat=True)
+    )
     refunded = 0
     for order in Order.objects.filter(id__in=ids).order_by("id"):
         with transaction.atomic():
@@ -440,10 +507,13 @@ def order_mark_paid(*, order: Order, payment: Payment) -> Order:
         order_transition(order, S.CANCELLED, event_type="cancelled", reason="campaign_closed")
         _return_stock([order.pk])
     if order.status == S.PENDING_PAYMENT:
-        order_transition(order, S.PAID, event_type="paid", action_zh="支付", payment_id=payment.pk, amount_fen=payment.amount_fen)
+        order_transition(
+            order, S.PAID, event_type="paid", action_zh="支付", payment_id=payment.pk, amount_fen=payment.amount_fen
+        )
         quantity = order.lines.aggregate(total=Sum("quantity"))["total"] or 0
         Campaign.objects.filter(pk=order.campaign_id).update(
-            paid_orders=F("paid_orders") + 1, paid_quantity=F("paid_quantity") + quantity,
+            paid_orders=F("paid_orders") + 1,
+            paid_quantity=F("paid_quantity") + quantity,
             paid_amount_fen=F("paid_amount_fen") + order.total_fen,
         )
         payments_close_open(order_ids=[order.pk])
@@ -451,7 +521,11 @@ def order_mark_paid(*, order: Order, payment: Payment) -> Order:
     refund = refund_create(order=order, payment=payment, amount_fen=payment.amount_fen, reason="late_payment", lines=[])
     event_type = "late_payment_refunded" if order.status == S.CANCELLED else "duplicate_payment_refunded"
     OrderEvent.objects.create(
-        shop_id=order.shop_id, order=order, type=event_type, from_status=order.status, to_status=order.status,
+        shop_id=order.shop_id,
+        order=order,
+        type=event_type,
+        from_status=order.status,
+        to_status=order.status,
         data={"payment_id": payment.pk, "refund_id": refund.pk, "amount_fen": payment.amount_fen},
     )
     return order
@@ -479,7 +553,8 @@ def _refund_plan(order: Order, lines: list[OrderLine], requested_lines, amount_f
     by_id = {line.id: line for line in lines}
     everything = {
         line.id: (line.quantity - line.refunded_quantity, line.amount_fen - line.refunded_fen)
-        for line in lines if line.amount_fen > line.refunded_fen or line.quantity > line.refunded_quantity
+        for line in lines
+        if line.amount_fen > line.refunded_fen or line.quantity > line.refunded_quantity
     }
     if requested_lines:
         plan = {}
@@ -493,7 +568,9 @@ def _refund_plan(order: Order, lines: list[OrderLine], requested_lines, amount_f
             if quantity < 1:
                 raise ApplicationError("quantity_invalid", field=f"lines.{index}.quantity")
             if quantity > quantity_left:
-                raise ApplicationError("refund_quantity_too_much", field=f"lines.{index}.quantity", maximum=quantity_left)
+                raise ApplicationError(
+                    "refund_quantity_too_much", field=f"lines.{index}.quantity", maximum=quantity_left
+                )
             fen_left = line.amount_fen - line.refunded_fen
             # The last pieces take whatever is left of the line, so rounding never strands a fen.
             fen = fen_left if quantity == quantity_left else min(line.amount_fen * quantity // line.quantity, fen_left)
@@ -512,7 +589,12 @@ def _refund_plan(order: Order, lines: list[OrderLine], requested_lines, amount_f
 
 @transaction.atomic
 def order_refund(
-    *, order: Order, actor, reason: str, lines: list[dict] | None = None, amount_fen: int | None = None,
+    *,
+    order: Order,
+    actor,
+    reason: str,
+    lines: list[dict] | None = None,
+    amount_fen: int | None = None,
 ) -> Order:
     """Refund all that is left (no lines, no amount), some pieces of some lines, or an amount
     (spread over the lines). Money goes back through the provider; the lines, the order and
@@ -538,7 +620,9 @@ def order_refund(
     if payment is None:
         raise ApplicationError("payment_missing", status=409)
 
-    refund_lines = [{"line_id": pk, "quantity": quantity, "amount_fen": fen} for pk, (quantity, fen) in sorted(plan.items())]
+    refund_lines = [
+        {"line_id": pk, "quantity": quantity, "amount_fen": fen} for pk, (quantity, fen) in sorted(plan.items())
+    ]
     refund = refund_create(order=order, payment=payment, amount_fen=total_fen, reason=reason, lines=refund_lines)
 
     changed = []
@@ -555,21 +639,29 @@ def order_refund(
     fully = order.refunded_fen == order.total_fen
     quantity_back = sum(quantity for quantity, _ in plan.values())
     Campaign.objects.filter(pk=order.campaign_id).update(
-        paid_orders=F("paid_orders") - (1 if fully else 0), paid_quantity=F("paid_quantity") - quantity_back,
+        paid_orders=F("paid_orders") - (1 if fully else 0),
+        paid_quantity=F("paid_quantity") - quantity_back,
         paid_amount_fen=F("paid_amount_fen") - total_fen,
     )
     if _campaign_open(order.campaign):
         for line in sorted(changed, key=lambda line: line.campaign_item_id):
             if plan[line.id][0]:
-                CampaignItem.objects.filter(pk=line.campaign_item_id).update(stock_left=F("stock_left") + plan[line.id][0])
+                CampaignItem.objects.filter(pk=line.campaign_item_id).update(
+                    stock_left=F("stock_left") + plan[line.id][0]
+                )
 
     data = {"reason": reason, "refund_id": refund.pk, "amount_fen": total_fen, "lines": refund_lines}
     if fully:
         order_transition(order, S.REFUNDED, actor=actor, event_type="refunded", action_zh="退款", **data)
     else:
         OrderEvent.objects.create(
-            shop_id=order.shop_id, order=order, type="partial_refund", from_status=order.status,
-            to_status=order.status, actor=actor, data=data,
+            shop_id=order.shop_id,
+            order=order,
+            type="partial_refund",
+            from_status=order.status,
+            to_status=order.status,
+            actor=actor,
+            data=data,
         )
     commission_reverse_for_refund(order=order, refunded_fen_by_line={pk: fen for pk, (_, fen) in plan.items()})
     return order
@@ -603,8 +695,9 @@ def order_pickup_verify(*, shop, code: str, leader: Leader | None = None, actor)
     if cache.get(misses_key, 0) >= PICKUP_MISSES_ALLOWED:
         raise ApplicationError("rate_limited", field="code", status=429, seconds=PICKUP_MISSES_WINDOW)
     order = (
-        Order.objects.select_for_update(of=("self",)).select_related("shop")
-        .filter(shop=shop, pickup_code=code).first() if code.isdigit() else None
+        Order.objects.select_for_update(of=("self",)).select_related("shop").filter(shop=shop, pickup_code=code).first()
+        if code.isdigit()
+        else None
     )
     if order is None:
         _count_miss(misses_key)
@@ -631,25 +724,35 @@ def orders_complete_due(*, now=None) -> int:
     now = now or timezone.now()
     windows = (
         Shop.objects.filter(id__in=Order.objects.filter(status=S.PICKED_UP).values("shop_id"))
-        .values_list("after_sales_days", flat=True).distinct()
+        .values_list("after_sales_days", flat=True)
+        .distinct()
     )
     total = 0
     for days in windows:
-        due = (
-            Order.objects.filter(status=S.PICKED_UP, shop__after_sales_days=days, picked_up_at__lte=now - timedelta(days=days))
-            .exclude(after_sales__status=AfterSaleRequest.Status.OPEN)
-        )
+        due = Order.objects.filter(
+            status=S.PICKED_UP, shop__after_sales_days=days, picked_up_at__lte=now - timedelta(days=days)
+        ).exclude(after_sales__status=AfterSaleRequest.Status.OPEN)
         while True:
             with transaction.atomic():
-                ids = list(due.select_for_update(of=("self",), skip_locked=True).order_by("id").values_list("id", flat=True)[:JOB_BATCH])
+                ids = list(
+                    due.select_for_update(of=("self",), skip_locked=True)
+                    .order_by("id")
+                    .values_list("id", flat=True)[:JOB_BATCH]
+                )
                 if not ids:
                     break
-                total += len(orders_bulk_transition(Order.objects.filter(id__in=ids), S.PICKED_UP, S.COMPLETED, event_type="completed"))
+                total += len(
+                    orders_bulk_transition(
+                        Order.objects.filter(id__in=ids), S.PICKED_UP, S.COMPLETED, event_type="completed"
+                    )
+                )
     return total
 
 
 @transaction.atomic
-def after_sale_open(*, order: Order, member, reason: str, line_id: int | None = None, quantity: int = 0) -> AfterSaleRequest:
+def after_sale_open(
+    *, order: Order, member, reason: str, line_id: int | None = None, quantity: int = 0
+) -> AfterSaleRequest:
     """A member complains about their order, or one line of it (some pieces)."""
     order = _locked(order)
     if order.status not in AFTER_SALE_OPEN_STATUSES:
@@ -667,16 +770,25 @@ def after_sale_open(*, order: Order, member, reason: str, line_id: int | None = 
         quantity = 0
     if AfterSaleRequest.objects.filter(order=order, status=AfterSaleRequest.Status.OPEN).exists():
         raise ApplicationError("after_sale_exists", field="order", status=409)
-    request = AfterSaleRequest.objects.create(shop_id=order.shop_id, order=order, line=line, quantity=quantity, reason=reason[:200])
+    request = AfterSaleRequest.objects.create(
+        shop_id=order.shop_id, order=order, line=line, quantity=quantity, reason=reason[:200]
+    )
     OrderEvent.objects.create(
-        shop_id=order.shop_id, order=order, type="after_sale_opened", from_status=order.status, to_status=order.status,
-        actor=member, data={"after_sale_id": request.pk, "line_id": line_id, "quantity": quantity, "reason": reason},
+        shop_id=order.shop_id,
+        order=order,
+        type="after_sale_opened",
+        from_status=order.status,
+        to_status=order.status,
+        actor=member,
+        data={"after_sale_id": request.pk, "line_id": line_id, "quantity": quantity, "reason": reason},
     )
     return request
 
 
 @transaction.atomic
-def after_sale_resolve(*, after_sale: AfterSaleRequest, actor, action: str, reason: str, amount_fen: int | None = None) -> AfterSaleRequest:
+def after_sale_resolve(
+    *, after_sale: AfterSaleRequest, actor, action: str, reason: str, amount_fen: int | None = None
+) -> AfterSaleRequest:
     """Staff close a request: `refund` (its line and quantity, an amount, or all that is left)
     or `reject` with a reason the member sees."""
     # Order first, then the request: the lock order every order service keeps.
@@ -692,7 +804,12 @@ def after_sale_resolve(*, after_sale: AfterSaleRequest, actor, action: str, reas
         if amount_fen is not None:
             order = order_refund(order=order, actor=actor, reason=reason, amount_fen=amount_fen)
         elif after_sale.line_id:
-            order = order_refund(order=order, actor=actor, reason=reason, lines=[{"line_id": after_sale.line_id, "quantity": after_sale.quantity}])
+            order = order_refund(
+                order=order,
+                actor=actor,
+                reason=reason,
+                lines=[{"line_id": after_sale.line_id, "quantity": after_sale.quantity}],
+            )
         else:
             order = order_refund(order=order, actor=actor, reason=reason)
         after_sale.status = AfterSaleRequest.Status.REFUNDED
@@ -706,7 +823,12 @@ def after_sale_resolve(*, after_sale: AfterSaleRequest, actor, action: str, reas
     after_sale.handled_at = timezone.now()
     after_sale.save(update_fields=["status", "refund_fen", "resolution", "handled_by", "handled_at", "updated_at"])
     OrderEvent.objects.create(
-        shop_id=order.shop_id, order=order, type="after_sale_resolved", from_status=order.status, to_status=order.status,
-        actor=actor, data={"after_sale_id": after_sale.pk, "action": action, "reason": reason, "refund_fen": after_sale.refund_fen},
+        shop_id=order.shop_id,
+        order=order,
+        type="after_sale_resolved",
+        from_status=order.status,
+        to_status=order.status,
+        actor=actor,
+        data={"after_sale_id": after_sale.pk, "action": action, "reason": reason, "refund_fen": after_sale.refund_fen},
     )
     return after_sale

@@ -1,4 +1,5 @@
 """Order jobs for the django-q schedule (tuangou/core/schedules.py); each is safe to run twice."""
+
 from . import services
 
 

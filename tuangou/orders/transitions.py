@@ -3,6 +3,7 @@
 Callers run these inside their own transaction.atomic() and hold the order row lock
 (select_for_update) when moving a single order.
 """
+
 from django.db.models import F
 from django.utils import timezone
 
@@ -26,10 +27,18 @@ ALLOWED: dict[str, set[str]] = {
 _STAMP = {S.PAID: "paid_at", S.PICKED_UP: "picked_up_at", S.COMPLETED: "completed_at"}
 
 
-def order_transition(order: Order, to_status: str, *, actor=None, event_type: str | None = None, action_zh: str = "", **data) -> Order:
+def order_transition(
+    order: Order, to_status: str, *, actor=None, event_type: str | None = None, action_zh: str = "", **data
+) -> Order:
     """Move one (locked) order to `to_status`, or raise order_state naming its current status."""
     if to_status not in ALLOWED[order.status]:
-        raise ApplicationError("order_state", field="status", status=409, status_label=Order.Status(order.status).label, action=action_zh or to_status)
+        raise ApplicationError(
+            "order_state",
+            field="status",
+            status=409,
+            status_label=Order.Status(order.status).label,
+            action=action_zh or to_status,
+        )
     from_status = order.status
     order.status = to_status
     fields = ["status", "updated_at"]
@@ -38,13 +47,20 @@ def order_transition(order: Order, to_status: str, *, actor=None, event_type: st
         fields.append(_STAMP[to_status])
     order.save(update_fields=fields)
     OrderEvent.objects.create(
-        shop_id=order.shop_id, order=order, type=event_type or to_status, from_status=from_status,
-        to_status=to_status, actor=actor, data=data,
+        shop_id=order.shop_id,
+        order=order,
+        type=event_type or to_status,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        data=data,
     )
     return order
 
 
-def orders_bulk_transition(queryset, from_status: str, to_status: str, *, actor=None, event_type: str | None = None, **data) -> list[int]:
+def orders_bulk_transition(
+    queryset, from_status: str, to_status: str, *, actor=None, event_type: str | None = None, **data
+) -> list[int]:
     """Move every order of `queryset` that is in `from_status` to `to_status`, one event each.
 
     Runs as one UPDATE ... WHERE status = from_status, so a concurrent change of one order (say a
@@ -60,10 +76,21 @@ def orders_bulk_transition(queryset, from_status: str, to_status: str, *, actor=
         changes[_STAMP[to_status]] = timezone.now()
     Order.objects.filter(id__in=ids, status=from_status).update(**changes)
     moved = set(Order.objects.filter(id__in=ids, status=to_status).values_list("id", flat=True))
-    OrderEvent.objects.bulk_create([
-        OrderEvent(shop_id=shop_id, order_id=pk, type=event_type or to_status, from_status=from_status, to_status=to_status, actor=actor, data=data)
-        for pk, shop_id in candidates if pk in moved
-    ])
+    OrderEvent.objects.bulk_create(
+        [
+            OrderEvent(
+                shop_id=shop_id,
+                order_id=pk,
+                type=event_type or to_status,
+                from_status=from_status,
+                to_status=to_status,
+                actor=actor,
+                data=data,
+            )
+            for pk, shop_id in candidates
+            if pk in moved
+        ]
+    )
     return sorted(moved)
 
 

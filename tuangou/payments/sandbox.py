@@ -5,6 +5,7 @@ notify callback POSTed over HTTP as JSON, signed with HMAC-SHA256 over "<timesta
 (headers X-Sandbox-Signature / X-Sandbox-Timestamp). Anything here that writes is the
 gateway's side; our side only learns about it through the notify.
 """
+
 import hashlib
 import hmac
 import json
@@ -61,15 +62,18 @@ def verify_signature(headers, body: bytes) -> None:
 
 def notify_body(trade: SandboxTrade, *, nonce: str | None = None) -> bytes:
     """The JSON the gateway POSTs when a trade succeeded."""
-    return json.dumps({
-        "mch_id": merchant_id(),
-        "out_trade_no": trade.out_trade_no,
-        "transaction_id": trade.transaction_id,
-        "amount_fen": trade.amount_fen,
-        "trade_state": trade.state,
-        "paid_at": trade.paid_at.isoformat() if trade.paid_at else "",
-        "nonce": nonce or secrets.token_hex(8),
-    }, separators=(",", ":")).encode()
+    return json.dumps(
+        {
+            "mch_id": merchant_id(),
+            "out_trade_no": trade.out_trade_no,
+            "transaction_id": trade.transaction_id,
+            "amount_fen": trade.amount_fen,
+            "trade_state": trade.state,
+            "paid_at": trade.paid_at.isoformat() if trade.paid_at else "",
+            "nonce": nonce or secrets.token_hex(8),
+        },
+        separators=(",", ":"),
+    ).encode()
 
 
 def notify_path() -> str:
@@ -77,6 +81,7 @@ def notify_path() -> str:
 
 
 # --- the gateway's side -------------------------------------------------------------------
+
 
 def gateway_open_trade(*, payment) -> SandboxTrade:
     trade, _ = SandboxTrade.objects.get_or_create(
@@ -89,7 +94,9 @@ def gateway_open_trade(*, payment) -> SandboxTrade:
 @transaction.atomic
 def gateway_pay(*, out_trade_no: str) -> SandboxTrade:
     """The payer confirmed on the pay page: the gateway takes the money, then tells us (after commit)."""
-    trade = SandboxTrade.objects.select_for_update().select_related("payment__order__shop").get(out_trade_no=out_trade_no)
+    trade = (
+        SandboxTrade.objects.select_for_update().select_related("payment__order__shop").get(out_trade_no=out_trade_no)
+    )
     if trade.state == SandboxTrade.State.NOTPAY:
         trade.state = SandboxTrade.State.SUCCESS
         trade.transaction_id = f"SBX{timezone.now():%Y%m%d}{secrets.token_hex(8)}"
@@ -110,10 +117,14 @@ def _queue_notify(payment_id: int) -> None:
 def gateway_refund(*, out_trade_no: str, amount_fen: int) -> str:
     """Refunds succeed at once in the sandbox, never beyond what the trade took."""
     moved = SandboxTrade.objects.filter(
-        out_trade_no=out_trade_no, state=SandboxTrade.State.SUCCESS, refunded_fen__lte=F("amount_fen") - amount_fen,
+        out_trade_no=out_trade_no,
+        state=SandboxTrade.State.SUCCESS,
+        refunded_fen__lte=F("amount_fen") - amount_fen,
     ).update(refunded_fen=F("refunded_fen") + amount_fen, updated_at=timezone.now())
     if not moved:
-        raise ApplicationError("refund_failed", field="amount_fen", status=409, reason="sandbox trade not paid or already refunded")
+        raise ApplicationError(
+            "refund_failed", field="amount_fen", status=409, reason="sandbox trade not paid or already refunded"
+        )
     return f"SBR{timezone.now():%Y%m%d}{secrets.token_hex(8)}"
 
 
@@ -126,7 +137,9 @@ def gateway_deliver_notify(*, payment_id: int) -> str:
     SandboxTrade.objects.filter(pk=trade.pk).update(notify_attempts=F("notify_attempts") + 1)
     body = notify_body(trade)
     request = urllib.request.Request(
-        settings.SITE_URL + notify_path(), data=body, method="POST",
+        settings.SITE_URL + notify_path(),
+        data=body,
+        method="POST",
         headers={"Content-Type": "application/json", **sign_notify(body)},
     )
     with urllib.request.urlopen(request, timeout=DELIVERY_TIMEOUT_SECONDS) as response:  # noqa: S310 (our own URL)

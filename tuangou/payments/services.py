@@ -1,4 +1,5 @@
 """Payments: open a payment for an order, take in provider callbacks, send refunds."""
+
 import secrets
 from datetime import datetime
 
@@ -25,19 +26,25 @@ def payment_create(*, order: Order) -> Payment:
     payer reopened the page), else a new trade at the provider."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != Order.Status.PENDING_PAYMENT:
-        raise ApplicationError("order_state", field="status", status=409, status_label=order.get_status_display(), action="支付")
+        raise ApplicationError(
+            "order_state", field="status", status=409, status_label=order.get_status_display(), action="支付"
+        )
     if order.expires_at and order.expires_at <= timezone.now():
         raise ApplicationError("order_expired", status=409)
     provider_name = settings.PAYMENT_PROVIDER
     payment = (
         Payment.objects.filter(order=order, status=P.CREATED, amount_fen=order.total_fen, provider=provider_name)
-        .order_by("-id").first()
+        .order_by("-id")
+        .first()
     )
     if payment is not None:
         return payment
     payment = Payment.objects.create(
-        shop_id=order.shop_id, order=order, provider=provider_name,
-        out_trade_no=_new_reference("PAY"), amount_fen=order.total_fen,
+        shop_id=order.shop_id,
+        order=order,
+        provider=provider_name,
+        out_trade_no=_new_reference("PAY"),
+        amount_fen=order.total_fen,
     )
     payment.pay_url = get_provider(provider_name).create_payment(payment)
     payment.save(update_fields=["pay_url", "updated_at"])
@@ -47,7 +54,9 @@ def payment_create(*, order: Order) -> Payment:
 def payments_close_open(*, order_ids: list[int]) -> int:
     """Our side stops waiting for these orders' open payments (money that still arrives is
     refunded by order_mark_paid). Runs inside the caller's transaction."""
-    return Payment.objects.filter(order_id__in=order_ids, status=P.CREATED).update(status=P.CLOSED, updated_at=timezone.now())
+    return Payment.objects.filter(order_id__in=order_ids, status=P.CREATED).update(
+        status=P.CLOSED, updated_at=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -58,8 +67,13 @@ def refund_create(*, order: Order, payment: Payment, amount_fen: int, reason: st
     `pending` and finish it from its refund notify.
     """
     refund = Refund.objects.create(
-        shop_id=order.shop_id, order=order, payment=payment, out_refund_no=_new_reference("RF"),
-        amount_fen=amount_fen, reason=reason[:200], lines=lines,
+        shop_id=order.shop_id,
+        order=order,
+        payment=payment,
+        out_refund_no=_new_reference("RF"),
+        amount_fen=amount_fen,
+        reason=reason[:200],
+        lines=lines,
     )
     refund.provider_refund_id = get_provider(payment.provider).refund(refund)
     refund.status = Refund.Status.SUCCEEDED
@@ -76,7 +90,9 @@ def _parse_paid_at(value) -> datetime:
 
 
 @transaction.atomic
-def payment_notify_receive(*, provider_name: str, headers, body: bytes) -> tuple[PaymentNotification, ApplicationError | None]:
+def payment_notify_receive(
+    *, provider_name: str, headers, body: bytes
+) -> tuple[PaymentNotification, ApplicationError | None]:
     """Take in one provider callback. Every callback is stored with its outcome; the error (if
     any) is returned rather than raised so that the stored row survives the answer.
 
@@ -89,7 +105,11 @@ def payment_notify_receive(*, provider_name: str, headers, body: bytes) -> tuple
 
     def record(outcome: str, out_trade_no: str = "", signature_valid: bool = True) -> PaymentNotification:
         return PaymentNotification.objects.create(
-            provider=provider_name, out_trade_no=out_trade_no[:40], body=text, signature_valid=signature_valid, outcome=outcome,
+            provider=provider_name,
+            out_trade_no=out_trade_no[:40],
+            body=text,
+            signature_valid=signature_valid,
+            outcome=outcome,
         )
 
     try:
@@ -98,7 +118,11 @@ def payment_notify_receive(*, provider_name: str, headers, body: bytes) -> tuple
         outcome = {"signature_invalid": "bad_signature", "notify_expired": "expired"}.get(error.code, "invalid")
         return record(outcome, signature_valid=outcome != "bad_signature"), error
     out_trade_no = str(data["out_trade_no"])
-    found = Payment.objects.filter(provider=provider_name, out_trade_no=out_trade_no).values_list("order_id", flat=True).first()
+    found = (
+        Payment.objects.filter(provider=provider_name, out_trade_no=out_trade_no)
+        .values_list("order_id", flat=True)
+        .first()
+    )
     if found is None:
         return record("unknown_payment", out_trade_no), NotFound("支付单", "Payment", field="out_trade_no")
     order = Order.objects.select_for_update().get(pk=found)

@@ -1,4 +1,5 @@
 """Payment jobs, queued after commit; each takes ids and is safe to run twice."""
+
 from . import sandbox
 
 

@@ -1,4 +1,5 @@
 """The sandbox gateway's pay page (what the payer sees at a real provider's checkout)."""
+
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -34,8 +35,12 @@ def sandbox_pay_page(request, out_trade_no):
             return HttpResponseRedirect(return_url)
     order = trade.payment.order
     context = {
-        "trade": trade, "order": order, "shop": order.shop, "amount": format_fen(trade.amount_fen),
-        "return_url": return_url or "", "outcome": outcome,
+        "trade": trade,
+        "order": order,
+        "shop": order.shop,
+        "amount": format_fen(trade.amount_fen),
+        "return_url": return_url or "",
+        "outcome": outcome,
         "payable": trade.state == SandboxTrade.State.NOTPAY and outcome is None,
     }
     return render(request, "payments/sandbox_pay.html", context)

@@ -1,5 +1,6 @@
 """Sharing: the leader's campaign poster, share card and 接龙 text (leader center); the
 recruitment QR code and poster (console); the leader's referral QR code."""
+
 from django.http import HttpResponse
 from ninja import Path, Router
 
@@ -39,6 +40,7 @@ def _poster(request, content: dict, filename: str) -> HttpResponse:
 
 # --- console: recruitment ------------------------------------------------------------------
 
+
 @console_router.get("/recruitment-plan/qr.png", response=PNG, summary="QR code of the recruitment link (PNG)")
 def get_recruitment_qr(request, shop_id: Path[int]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
@@ -46,7 +48,9 @@ def get_recruitment_qr(request, shop_id: Path[int]):
     return _png(images.qr_png(recruitment_plan_link(plan)), filename=f"recruit-{shop_id}-qr.png")
 
 
-@console_router.get("/recruitment-plan/poster.png", response=PNG, summary="Recruitment poster with the QR code (PNG, 750×1334)")
+@console_router.get(
+    "/recruitment-plan/poster.png", response=PNG, summary="Recruitment poster with the QR code (PNG, 750×1334)"
+)
 def get_recruitment_poster(request, shop_id: Path[int]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     plan = recruitment_plan_ensure(shop=staff.shop)
@@ -56,6 +60,7 @@ def get_recruitment_poster(request, shop_id: Path[int]):
 
 # --- leader center ---------------------------------------------------------------------------
 
+
 @leader_router.get("/referral-qr.png", response=PNG, summary="QR code of my referral link for new leaders (PNG)")
 def get_referral_qr(request, shop_id: Path[int]):
     leader = access_leader(request, shop_id)
@@ -63,7 +68,9 @@ def get_referral_qr(request, shop_id: Path[int]):
     return _png(images.qr_png(link), filename=f"referral-{leader.referral_code}.png")
 
 
-@leader_router.get("/campaigns/{campaign_id}/poster.png", response=PNG, summary="Campaign poster with my QR code (PNG, 750×1334)")
+@leader_router.get(
+    "/campaigns/{campaign_id}/poster.png", response=PNG, summary="Campaign poster with my QR code (PNG, 750×1334)"
+)
 def get_campaign_poster(request, shop_id: Path[int], campaign_id: int):
     leader = access_leader(request, shop_id)
     campaign = leader_campaign_get(leader=leader, campaign_id=campaign_id)
@@ -71,14 +78,18 @@ def get_campaign_poster(request, shop_id: Path[int], campaign_id: int):
     return _poster(request, content, f"campaign-{campaign_id}-poster.png")
 
 
-@leader_router.get("/campaigns/{campaign_id}/share", response=ShareCardOut, summary="Share card: title, price from, image, my link")
+@leader_router.get(
+    "/campaigns/{campaign_id}/share", response=ShareCardOut, summary="Share card: title, price from, image, my link"
+)
 def get_campaign_share(request, shop_id: Path[int], campaign_id: int):
     leader = access_leader(request, shop_id)
     campaign = leader_campaign_get(leader=leader, campaign_id=campaign_id)
     return selectors.campaign_share_card(campaign=campaign, leader=leader)
 
 
-@leader_router.get("/campaigns/{campaign_id}/jielong", response=JielongOut, summary="接龙 text of my point's paid orders")
+@leader_router.get(
+    "/campaigns/{campaign_id}/jielong", response=JielongOut, summary="接龙 text of my point's paid orders"
+)
 def get_campaign_jielong(request, shop_id: Path[int], campaign_id: int):
     leader = access_leader(request, shop_id)
     campaign = leader_campaign_get(leader=leader, campaign_id=campaign_id)

@@ -1,6 +1,7 @@
 """Drawing the shareable images with Pillow: QR codes, the campaign poster for moments (朋友圈海报)
 and the recruitment poster. Each renderer takes the plain dict a selector built, so the
 content hash that names the cached file covers everything that is drawn."""
+
 import hashlib
 import importlib.resources
 import io
@@ -35,6 +36,7 @@ def font(size: int) -> ImageFont.FreeTypeFont:
 
 # --- QR codes --------------------------------------------------------------------------------
 
+
 def qr_image(text: str, size: int) -> Image.Image:
     """A square QR code of about `size` px with its quiet zone, crisp modules (no smoothing)."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, box_size=1)
@@ -58,6 +60,7 @@ def png_bytes(image: Image.Image) -> bytes:
 
 
 # --- text helpers ----------------------------------------------------------------------------
+
 
 def text_width(text: str, size: int) -> float:
     return font(size).getlength(text)
@@ -85,7 +88,15 @@ def wrap(text: str, size: int, width: int, max_lines: int) -> list[str]:
     return lines
 
 
-def _draw_lines(draw: ImageDraw.ImageDraw, xy: tuple[int, int], lines: list[str], size: int, fill, spacing: float = 1.4, bold: bool = False) -> int:
+def _draw_lines(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[int, int],
+    lines: list[str],
+    size: int,
+    fill,
+    spacing: float = 1.4,
+    bold: bool = False,
+) -> int:
     """Draw lines top-down from xy; returns the y below the last line."""
     x, y = xy
     for line in lines:
@@ -150,6 +161,7 @@ def _fen(amount_fen: int) -> str:
 
 # --- the campaign poster -------------------------------------------------------------------
 
+
 def render_campaign_poster(content: dict) -> bytes:
     """750×1334: shop band, product picture, title, price from (original struck through),
     cut-off, and a card with the leader, the pickup point and the QR code of the leader's link."""
@@ -197,7 +209,9 @@ def render_campaign_poster(content: dict) -> bytes:
     y = bottom_top + 30
     y = _draw_lines(draw, (60, y), wrap(f"团长：{content['leader_name']}", 30, text_width_max, 1), 30, INK, bold=True)
     if content.get("point_name"):
-        y = _draw_lines(draw, (60, y + 4), wrap(f"自提点：{content['point_name']}", 24, text_width_max, 2), 24, INK, spacing=1.35)
+        y = _draw_lines(
+            draw, (60, y + 4), wrap(f"自提点：{content['point_name']}", 24, text_width_max, 2), 24, INK, spacing=1.35
+        )
     if content.get("point_address"):
         _draw_lines(draw, (60, y + 2), wrap(content["point_address"], 22, text_width_max, 2), 22, GREY, spacing=1.35)
     hint = "长按识别二维码 立即参团"
@@ -206,6 +220,7 @@ def render_campaign_poster(content: dict) -> bytes:
 
 
 # --- the recruitment poster ----------------------------------------------------------------
+
 
 def render_recruitment_poster(content: dict) -> bytes:
     """750×1334: "招募团长", the plan's title, benefits, requirements, the referral reward, and the
@@ -247,5 +262,12 @@ def render_recruitment_poster(content: dict) -> bytes:
     if content.get("referral_reward_fen"):
         reward = f"推荐新团长达标，奖励¥{_fen(content['referral_reward_fen'])}"
         y = _draw_lines(draw, (text_left, y + 6), wrap(reward, 24, text_max, 2), 24, RED, spacing=1.4)
-    _draw_lines(draw, (text_left, y + 6), wrap("长按识别二维码，填写申请，审核通过即可开团", 22, text_max, 3), 22, GREY, spacing=1.4)
+    _draw_lines(
+        draw,
+        (text_left, y + 6),
+        wrap("长按识别二维码，填写申请，审核通过即可开团", 22, text_max, 3),
+        22,
+        GREY,
+        spacing=1.4,
+    )
     return png_bytes(poster)

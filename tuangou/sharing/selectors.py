@@ -1,5 +1,6 @@
 """What a leader shares: the attributed campaign link, the share card, the poster's content,
 the 接龙 text; and the recruitment links behind the QR codes."""
+
 import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -57,7 +58,9 @@ def campaign_picture(*, campaign: Campaign) -> str | None:
         return campaign.cover.name
     product_ids = [item.sku.product_id for item in _items(campaign)]
     images = {}
-    for image in ProductImage.objects.filter(shop_id=campaign.shop_id, product_id__in=product_ids).order_by("sort", "id"):
+    for image in ProductImage.objects.filter(shop_id=campaign.shop_id, product_id__in=product_ids).order_by(
+        "sort", "id"
+    ):
         images.setdefault(image.product_id, image.image.name)
     return next((images[pk] for pk in product_ids if pk in images), None)
 
@@ -74,7 +77,9 @@ def campaign_share_card(*, campaign: Campaign, leader: Leader) -> dict:
     return {
         "campaign_id": campaign.id,
         "title": campaign.title,
-        "description": description[0][:120] if description else f"{leader.name}的团购 · 截单{local_label(campaign.cutoff_at, campaign.shop.timezone)}",
+        "description": description[0][:120]
+        if description
+        else f"{leader.name}的团购 · 截单{local_label(campaign.cutoff_at, campaign.shop.timezone)}",
         "price_from_fen": prices["price_fen"],
         "original_price_fen": prices["original_price_fen"],
         "has_several_prices": prices["has_several_prices"],
@@ -132,6 +137,7 @@ def recruitment_poster_content(*, plan: RecruitmentPlan, link: str) -> dict:
 
 
 # --- 接龙 -------------------------------------------------------------------------------------
+
 
 def _buyer_name(order: Order) -> str:
     """Masked like 张**; a member who never gave a name shows their phone's last four digits."""

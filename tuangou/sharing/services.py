@@ -1,5 +1,6 @@
 """Rendering shareable images, cached on disk by content hash: the same poster is drawn once,
 and a change of anything drawn on it (price, title, leader, point, picture) draws a new one."""
+
 import hashlib
 import json
 import os
@@ -19,7 +20,9 @@ RENDERERS = {
 
 
 def poster_cache_path(*, content: dict) -> Path:
-    digest = hashlib.sha256(json.dumps([RENDER_VERSION, content], sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    digest = hashlib.sha256(
+        json.dumps([RENDER_VERSION, content], sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
     return Path(settings.MEDIA_ROOT) / "posters" / f"{content['kind']}-{digest[:32]}.png"
 
 

@@ -1,4 +1,5 @@
 """Tenant access: every staff, leader and member endpoint gets its shop through these."""
+
 from tuangou.core import rawsql
 from tuangou.core.errors import ApplicationError, NotFound
 

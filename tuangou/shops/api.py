@@ -14,8 +14,13 @@ console_router = Router(tags=["console: shop & staff 店铺与员工"], auth=AUT
 
 def _staff_out(staff: Staff) -> dict:
     return {
-        "id": staff.id, "user_id": staff.user_id, "username": staff.user.username, "display_name": staff.user.name,
-        "role": staff.role, "role_label": staff.get_role_display(), "is_active": staff.is_active,
+        "id": staff.id,
+        "user_id": staff.user_id,
+        "username": staff.user.username,
+        "display_name": staff.user.name,
+        "role": staff.role,
+        "role_label": staff.get_role_display(),
+        "is_active": staff.is_active,
     }
 
 
@@ -43,7 +48,9 @@ def update_settings(request, shop_id: Path[int], payload: ShopSettingsIn):
 @console_router.get("/roles", response=list[RoleOut], summary="Roles and the permissions each holds")
 def list_roles(request, shop_id: Path[int]):
     access_shop_as_staff(request, shop_id, "shop.view")
-    return [{"role": r.value, "label": str(r.label), "permissions": sorted(ROLE_PERMISSIONS[r.value])} for r in Staff.Role]
+    return [
+        {"role": r.value, "label": str(r.label), "permissions": sorted(ROLE_PERMISSIONS[r.value])} for r in Staff.Role
+    ]
 
 
 @console_router.get("/permissions", response=dict[str, str])

@@ -1,4 +1,5 @@
 """What each staff role may do, declared per domain. The API checks one of these on every staff call."""
+
 from .models import Staff
 
 # domain.action — the whole list of staff permissions.
@@ -26,21 +27,52 @@ R = Staff.Role
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     R.OWNER: frozenset(PERMISSIONS),
     R.ADMIN: frozenset(PERMISSIONS),
-    R.OPERATIONS: frozenset({
-        "shop.view", "catalog.view", "catalog.manage", "catalog.stock", "campaigns.view", "campaigns.manage",
-        "leaders.view", "leaders.manage", "orders.view", "fulfilment.view",
-    }),
-    R.WAREHOUSE: frozenset({
-        "shop.view", "catalog.view", "catalog.stock", "campaigns.view", "orders.view",
-        "fulfilment.view", "fulfilment.ship",
-    }),
-    R.FINANCE: frozenset({
-        "shop.view", "campaigns.view", "orders.view", "orders.refund", "leaders.view",
-        "commissions.view", "withdrawals.manage",
-    }),
-    R.SUPPORT: frozenset({
-        "shop.view", "catalog.view", "campaigns.view", "leaders.view", "orders.view", "orders.manage",
-    }),
+    R.OPERATIONS: frozenset(
+        {
+            "shop.view",
+            "catalog.view",
+            "catalog.manage",
+            "catalog.stock",
+            "campaigns.view",
+            "campaigns.manage",
+            "leaders.view",
+            "leaders.manage",
+            "orders.view",
+            "fulfilment.view",
+        }
+    ),
+    R.WAREHOUSE: frozenset(
+        {
+            "shop.view",
+            "catalog.view",
+            "catalog.stock",
+            "campaigns.view",
+            "orders.view",
+            "fulfilment.view",
+            "fulfilment.ship",
+        }
+    ),
+    R.FINANCE: frozenset(
+        {
+            "shop.view",
+            "campaigns.view",
+            "orders.view",
+            "orders.refund",
+            "leaders.view",
+            "commissions.view",
+            "withdrawals.manage",
+        }
+    ),
+    R.SUPPORT: frozenset(
+        {
+            "shop.view",
+            "catalog.view",
+            "campaigns.view",
+            "leaders.view",
+            "orders.view",
+            "orders.manage",
+        }
+    ),
 }
 # Only these roles may hand out the owner/admin roles.
 ROLE_GRANTORS = {R.OWNER: set(R.values), R.ADMIN: set(R.values) - {R.OWNER}}

@@ -8,21 +8,34 @@ from .models import Shop, Staff
 from .permissions import ROLE_GRANTORS
 
 SETTINGS_FIELDS = (
-    "name", "category", "city", "contact_name", "contact_phone", "min_households", "one_leader_per_community",
-    "min_distance_between_points_m", "payment_timeout_minutes", "after_sales_days",
-    "default_commission_rate_bp", "pickup_notice_text",
+    "name",
+    "category",
+    "city",
+    "contact_name",
+    "contact_phone",
+    "min_households",
+    "one_leader_per_community",
+    "min_distance_between_points_m",
+    "payment_timeout_minutes",
+    "after_sales_days",
+    "default_commission_rate_bp",
+    "pickup_notice_text",
 )
 
 
 @transaction.atomic
-def shop_create(*, owner: User, name: str, category: str = "", city: str = "", contact_name: str = "", contact_phone: str = "") -> Shop:
+def shop_create(
+    *, owner: User, name: str, category: str = "", city: str = "", contact_name: str = "", contact_phone: str = ""
+) -> Shop:
     """A merchant opens their own shop and becomes its owner."""
     name = (name or "").strip()
     if not name:
         raise ApplicationError("required", field="name", field_label="店铺名称")
     if contact_phone:
         contact_phone = normalize_phone(contact_phone, field="contact_phone")
-    shop = Shop.objects.create(name=name, category=category, city=city, contact_name=contact_name, contact_phone=contact_phone)
+    shop = Shop.objects.create(
+        name=name, category=category, city=city, contact_name=contact_name, contact_phone=contact_phone
+    )
     Staff.objects.create(shop=shop, user=owner, role=Staff.Role.OWNER)
     from tuangou.leaders.services import recruitment_plan_create_default
 
@@ -41,7 +54,9 @@ def shop_update_settings(*, shop: Shop, **changes) -> Shop:
         if field == "default_commission_rate_bp" and value > 5000:
             raise ApplicationError("validation", field=field, field_label="默认佣金比例", reason="不能超过50%")
         if field == "pickup_notice_text" and "{code}" not in value:
-            raise ApplicationError("validation", field=field, field_label="提货通知文案", reason="需包含 {code}（提货码）")
+            raise ApplicationError(
+                "validation", field=field, field_label="提货通知文案", reason="需包含 {code}（提货码）"
+            )
         if field == "name" and not value.strip():
             raise ApplicationError("required", field="name", field_label="店铺名称")
         setattr(shop, field, value)
@@ -87,7 +102,12 @@ def staff_update(*, actor: Staff, staff_id: int, role: str | None = None, is_act
     if role is not None:
         _check_grant(actor, role)
     losing_owner = staff.role == Staff.Role.OWNER and ((role and role != Staff.Role.OWNER) or is_active is False)
-    if losing_owner and not Staff.objects.filter(shop=actor.shop, role=Staff.Role.OWNER, is_active=True).exclude(pk=staff.pk).exists():
+    if (
+        losing_owner
+        and not Staff.objects.filter(shop=actor.shop, role=Staff.Role.OWNER, is_active=True)
+        .exclude(pk=staff.pk)
+        .exists()
+    ):
         raise ApplicationError("last_owner", field="role")
     if role is not None:
         staff.role = role

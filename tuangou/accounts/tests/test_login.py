@@ -53,7 +53,9 @@ def test_wrong_codes_are_counted_and_lock_the_code_after_five():
     right = last_code_for("13800001114")
     wrong = "000000" if right != "000000" else "111111"
     for _ in range(5):
-        assert client.post("auth/sms/login", {"phone": "13800001114", "code": wrong}).json()["code"] == "sms_code_invalid"
+        assert (
+            client.post("auth/sms/login", {"phone": "13800001114", "code": wrong}).json()["code"] == "sms_code_invalid"
+        )
 
     response = client.post("auth/sms/login", {"phone": "13800001114", "code": right})
 
@@ -87,7 +89,11 @@ def test_bad_phone_number_is_refused_in_english_when_asked():
     response = ApiClient(language="en").post("auth/sms/send", {"phone": "12345"})
 
     assert response.status_code == 400
-    assert response.json() == {"code": "phone_invalid", "message": "Not a valid mainland China mobile number", "field": "phone"}
+    assert response.json() == {
+        "code": "phone_invalid",
+        "message": "Not a valid mainland China mobile number",
+        "field": "phone",
+    }
 
 
 def test_staff_password_login_and_bearer_token():

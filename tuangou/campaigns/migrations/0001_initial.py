@@ -6,110 +6,200 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('leaders', '0001_initial'),
-        ('shops', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("leaders", "0001_initial"),
+        ("shops", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=60)),
-                ('description', models.TextField(blank=True)),
-                ('cover', models.ImageField(blank=True, upload_to='campaigns/%Y/%m/')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('scheduled', '未开始'), ('live', '进行中'), ('closed', '已截单'), ('succeeded', '已成团'), ('failed', '未成团'), ('cancelled', '已取消')], default='draft', max_length=20)),
-                ('template', models.CharField(choices=[('fast', '极速版'), ('rich', '丰富版')], default='fast', max_length=10)),
-                ('starts_at', models.DateTimeField()),
-                ('cutoff_at', models.DateTimeField()),
-                ('pickup_at', models.DateTimeField()),
-                ('threshold_type', models.CharField(choices=[('members', '成团人数'), ('quantity', '成团件数')], default='members', max_length=10)),
-                ('threshold_value', models.PositiveIntegerField(default=1)),
-                ('all_leaders', models.BooleanField(default=True)),
-                ('paid_orders', models.PositiveIntegerField(default=0)),
-                ('paid_quantity', models.PositiveIntegerField(default=0)),
-                ('paid_amount_fen', models.BigIntegerField(default=0)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='copies', to='campaigns.campaign')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=60)),
+                ("description", models.TextField(blank=True)),
+                ("cover", models.ImageField(blank=True, upload_to="campaigns/%Y/%m/")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("scheduled", "未开始"),
+                            ("live", "进行中"),
+                            ("closed", "已截单"),
+                            ("succeeded", "已成团"),
+                            ("failed", "未成团"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "template",
+                    models.CharField(choices=[("fast", "极速版"), ("rich", "丰富版")], default="fast", max_length=10),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("cutoff_at", models.DateTimeField()),
+                ("pickup_at", models.DateTimeField()),
+                (
+                    "threshold_type",
+                    models.CharField(
+                        choices=[("members", "成团人数"), ("quantity", "成团件数")], default="members", max_length=10
+                    ),
+                ),
+                ("threshold_value", models.PositiveIntegerField(default=1)),
+                ("all_leaders", models.BooleanField(default=True)),
+                ("paid_orders", models.PositiveIntegerField(default=0)),
+                ("paid_quantity", models.PositiveIntegerField(default=0)),
+                ("paid_amount_fen", models.BigIntegerField(default=0)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="copies",
+                        to="campaigns.campaign",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CampaignEvent',
+            name="CampaignEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('type', models.CharField(max_length=30)),
-                ('from_status', models.CharField(blank=True, max_length=20)),
-                ('to_status', models.CharField(blank=True, max_length=20)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='campaigns.campaign')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("type", models.CharField(max_length=30)),
+                ("from_status", models.CharField(blank=True, max_length=20)),
+                ("to_status", models.CharField(blank=True, max_length=20)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="campaigns.campaign"
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='CampaignItem',
+            name="CampaignItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('price_fen', models.PositiveIntegerField()),
-                ('stock_allotted', models.PositiveIntegerField()),
-                ('stock_left', models.PositiveIntegerField()),
-                ('purchase_limit', models.PositiveIntegerField(default=0)),
-                ('commission_rate_bp', models.PositiveIntegerField(blank=True, null=True)),
-                ('sort', models.IntegerField(default=0)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='campaigns.campaign')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
-                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaign_items', to='catalog.sku')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("price_fen", models.PositiveIntegerField()),
+                ("stock_allotted", models.PositiveIntegerField()),
+                ("stock_left", models.PositiveIntegerField()),
+                ("purchase_limit", models.PositiveIntegerField(default=0)),
+                ("commission_rate_bp", models.PositiveIntegerField(blank=True, null=True)),
+                ("sort", models.IntegerField(default=0)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="campaigns.campaign"
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
+                (
+                    "sku",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="campaign_items", to="catalog.sku"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort', 'id'],
+                "ordering": ["sort", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CampaignLeader',
+            name="CampaignLeader",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('joined_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='campaign_leaders', to='campaigns.campaign')),
-                ('leader', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='campaign_links', to='leaders.leader')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("joined_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="campaign_leaders",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="campaign_links", to="leaders.leader"
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='campaign',
-            index=models.Index(fields=['shop', 'status', 'cutoff_at'], name='campaigns_c_shop_id_6197d9_idx'),
+            model_name="campaign",
+            index=models.Index(fields=["shop", "status", "cutoff_at"], name="campaigns_c_shop_id_6197d9_idx"),
         ),
         migrations.AddIndex(
-            model_name='campaign',
-            index=models.Index(fields=['status', 'starts_at'], name='campaigns_c_status_5a12c4_idx'),
+            model_name="campaign",
+            index=models.Index(fields=["status", "starts_at"], name="campaigns_c_status_5a12c4_idx"),
         ),
         migrations.AddConstraint(
-            model_name='campaignitem',
-            constraint=models.CheckConstraint(condition=models.Q(('stock_left__gte', 0)), name='campaign_item_stock_not_negative'),
+            model_name="campaignitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("stock_left__gte", 0)), name="campaign_item_stock_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaignitem',
-            constraint=models.UniqueConstraint(fields=('campaign', 'sku'), name='campaign_item_sku_once'),
+            model_name="campaignitem",
+            constraint=models.UniqueConstraint(fields=("campaign", "sku"), name="campaign_item_sku_once"),
         ),
         migrations.AddConstraint(
-            model_name='campaignleader',
-            constraint=models.UniqueConstraint(fields=('campaign', 'leader'), name='campaign_leader_once'),
+            model_name="campaignleader",
+            constraint=models.UniqueConstraint(fields=("campaign", "leader"), name="campaign_leader_once"),
         ),
     ]

@@ -42,7 +42,10 @@ def buy(*, item: CampaignItem, member, leader, quantity: int = 1, pay: bool = Tr
     from tuangou.orders.tests.factories import pay as pay_order
 
     order = order_place(
-        shop=item.campaign.shop, member=member, campaign_id=item.campaign_id, leader_id=leader.id,
+        shop=item.campaign.shop,
+        member=member,
+        campaign_id=item.campaign_id,
+        leader_id=leader.id,
         items=[{"campaign_item_id": item.id, "quantity": quantity}],
     )
     if pay:

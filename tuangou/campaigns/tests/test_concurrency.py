@@ -1,4 +1,5 @@
 """Real concurrency, on PostgreSQL: two job workers at once, two publishes racing for one stock."""
+
 import threading
 from datetime import timedelta
 
@@ -70,5 +71,8 @@ def test_two_publishes_racing_for_one_stock_sell_it_once(require_postgres):
     assert (errors[0].code, errors[0].field) == ("stock_insufficient", "items.0.stock_allotted")
     sku.refresh_from_db()
     assert sku.stock == 10
-    assert sorted(Campaign.objects.filter(pk__in=[c.id for c in campaigns]).values_list("status", flat=True)) == ["draft", "scheduled"]
+    assert sorted(Campaign.objects.filter(pk__in=[c.id for c in campaigns]).values_list("status", flat=True)) == [
+        "draft",
+        "scheduled",
+    ]
     assert StockMovement.objects.filter(sku=sku, reason="campaign_allot").count() == 1

@@ -20,9 +20,14 @@ def when(**delta):
 
 def payload(*skus, **overrides):
     data = {
-        "title": "周末鲜果团", "description": "产地直发", "template": "rich",
-        "starts_at": when(hours=1), "cutoff_at": when(days=1), "pickup_at": when(days=2),
-        "threshold_type": "members", "threshold_value": 2,
+        "title": "周末鲜果团",
+        "description": "产地直发",
+        "template": "rich",
+        "starts_at": when(hours=1),
+        "cutoff_at": when(days=1),
+        "pickup_at": when(days=2),
+        "threshold_type": "members",
+        "threshold_value": 2,
         "items": [{"sku_id": sku.id, "price_fen": 2990, "stock_allotted": 20, "purchase_limit": 3} for sku in skus],
     }
     data.update(overrides)
@@ -32,7 +37,9 @@ def payload(*skus, **overrides):
 @pytest.fixture
 def merchant(staff_client):
     client, staff = staff_client("operations")
-    egg = SkuFactory(product=ProductFactory(shop=staff.shop, name="土鸡蛋", purchase_limit=5), spec="30枚", price_fen=3990, stock=100)
+    egg = SkuFactory(
+        product=ProductFactory(shop=staff.shop, name="土鸡蛋", purchase_limit=5), spec="30枚", price_fen=3990, stock=100
+    )
     apple = SkuFactory(product=ProductFactory(shop=staff.shop, name="红富士苹果"), spec="5斤", price_fen=3500, stock=30)
     return client, staff, egg, apple
 
@@ -50,21 +57,37 @@ def test_should_create_a_draft_campaign_without_touching_stock(merchant):
     campaign = ok(client.post(base(staff), data), 201)
 
     assert (campaign["status"], campaign["template"], campaign["threshold_value"]) == ("draft", "rich", 2)
-    assert [(i["product_name"], i["spec"], i["price_fen"], i["sku_price_fen"], i["stock_allotted"], i["stock_left"], i["purchase_limit"], i["commission_rate_bp"]) for i in campaign["items"]] == [
-        ("土鸡蛋", "30枚", 2990, 3990, 20, 20, 3, None), ("红富士苹果", "5斤", 2990, 3500, 20, 20, 0, 1500),
+    assert [
+        (
+            i["product_name"],
+            i["spec"],
+            i["price_fen"],
+            i["sku_price_fen"],
+            i["stock_allotted"],
+            i["stock_left"],
+            i["purchase_limit"],
+            i["commission_rate_bp"],
+        )
+        for i in campaign["items"]
+    ] == [
+        ("土鸡蛋", "30枚", 2990, 3990, 20, 20, 3, None),
+        ("红富士苹果", "5斤", 2990, 3500, 20, 20, 0, 1500),
     ]
     assert [e["type"] for e in campaign["events"]] == ["created"]
     egg.refresh_from_db()
     assert egg.stock == 100
 
 
-@pytest.mark.parametrize("change, code, field", [
-    ({"cutoff_at": when(minutes=30)}, "cutoff_before_start", "cutoff_at"),
-    ({"pickup_at": when(hours=12)}, "pickup_before_cutoff", "pickup_at"),
-    ({"items": []}, "campaign_empty", "items"),
-    ({"threshold_value": 0}, "validation", "threshold_value"),
-    ({"all_leaders": False, "leader_ids": []}, "campaign_no_leaders", "leader_ids"),
-])
+@pytest.mark.parametrize(
+    "change, code, field",
+    [
+        ({"cutoff_at": when(minutes=30)}, "cutoff_before_start", "cutoff_at"),
+        ({"pickup_at": when(hours=12)}, "pickup_before_cutoff", "pickup_at"),
+        ({"items": []}, "campaign_empty", "items"),
+        ({"threshold_value": 0}, "validation", "threshold_value"),
+        ({"all_leaders": False, "leader_ids": []}, "campaign_no_leaders", "leader_ids"),
+    ],
+)
 def test_should_refuse_bad_campaign_fields_and_create_nothing(merchant, change, code, field):
     client, staff, egg, apple = merchant
 
@@ -88,7 +111,11 @@ def test_should_refuse_bad_items_naming_the_item(merchant):
     third = client.post(base(staff), twice)
 
     assert (first.json()["code"], first.json()["field"]) == ("price_negative", "items.1.price_fen")
-    assert (second.json()["code"], second.json()["field"], second.json()["message"]) == ("stock_insufficient", "items.1.stock_allotted", "库存不足（剩余30）")
+    assert (second.json()["code"], second.json()["field"], second.json()["message"]) == (
+        "stock_insufficient",
+        "items.1.stock_allotted",
+        "库存不足（剩余30）",
+    )
     assert (third.json()["code"], third.json()["field"]) == ("campaign_item_duplicate", "items.1.sku_id")
     assert not Campaign.objects.exists() and not CampaignItem.objects.exists()
 
@@ -127,10 +154,13 @@ def test_publish_allots_stock_and_cancel_returns_it(merchant):
     assert cancelled["status"] == "cancelled"
     assert (egg.stock, apple.stock) == (100, 30)
     assert [(m.delta, m.stock_after, m.reason) for m in StockMovement.objects.filter(sku=egg).order_by("id")] == [
-        (-20, 80, "campaign_allot"), (20, 100, "campaign_return"),
+        (-20, 80, "campaign_allot"),
+        (20, 100, "campaign_return"),
     ]
     assert [(e["type"], e["from_status"], e["to_status"]) for e in cancelled["events"]] == [
-        ("created", "", "draft"), ("published", "draft", "scheduled"), ("cancelled", "scheduled", "cancelled"),
+        ("created", "", "draft"),
+        ("published", "draft", "scheduled"),
+        ("cancelled", "scheduled", "cancelled"),
     ]
     assert [(i["stock_left"], i["stock_returned"], i["sold"]) for i in cancelled["items"]] == [(0, 20, 0), (0, 20, 0)]
 
@@ -138,7 +168,12 @@ def test_publish_allots_stock_and_cancel_returns_it(merchant):
 def test_publish_refuses_when_stock_was_sold_elsewhere_and_changes_nothing(merchant):
     client, staff, egg, apple = merchant
     campaign = ok(client.post(base(staff), payload(egg, apple)), 201)
-    ok(client.post(f"console/shops/{staff.shop_id}/skus/{apple.id}/stock-adjustments", {"delta": -25, "reason": "damage"}), 201)
+    ok(
+        client.post(
+            f"console/shops/{staff.shop_id}/skus/{apple.id}/stock-adjustments", {"delta": -25, "reason": "damage"}
+        ),
+        201,
+    )
 
     response = client.post(f"{base(staff)}/{campaign['id']}/publish")
 
@@ -170,7 +205,11 @@ def test_publish_refuses_a_cutoff_in_the_past_and_publishing_twice(merchant):
     again = client.post(f"{base(staff)}/{fresh['id']}/publish")
 
     assert (past.json()["code"], past.json()["field"]) == ("cutoff_in_past", "cutoff_at")
-    assert (again.status_code, again.json()["code"], again.json()["message"]) == (409, "campaign_state", "团购当前状态为「未开始」，不能发布")
+    assert (again.status_code, again.json()["code"], again.json()["message"]) == (
+        409,
+        "campaign_state",
+        "团购当前状态为「未开始」，不能发布",
+    )
     apple.refresh_from_db()
     assert apple.stock == 10
 
@@ -179,13 +218,22 @@ def test_should_edit_a_draft_freely(merchant):
     client, staff, egg, apple = merchant
     campaign = ok(client.post(base(staff), payload(egg)), 201)
 
-    updated = ok(client.patch(f"{base(staff)}/{campaign['id']}", {
-        "title": "蛋奶特惠团", "threshold_type": "quantity", "threshold_value": 50,
-        "items": [{"sku_id": apple.id, "price_fen": 1990, "stock_allotted": 30}],
-    }))
+    updated = ok(
+        client.patch(
+            f"{base(staff)}/{campaign['id']}",
+            {
+                "title": "蛋奶特惠团",
+                "threshold_type": "quantity",
+                "threshold_value": 50,
+                "items": [{"sku_id": apple.id, "price_fen": 1990, "stock_allotted": 30}],
+            },
+        )
+    )
 
     assert (updated["title"], updated["threshold_type"], updated["threshold_value"]) == ("蛋奶特惠团", "quantity", 50)
-    assert [(i["product_name"], i["price_fen"], i["stock_allotted"]) for i in updated["items"]] == [("红富士苹果", 1990, 30)]
+    assert [(i["product_name"], i["price_fen"], i["stock_allotted"]) for i in updated["items"]] == [
+        ("红富士苹果", 1990, 30)
+    ]
 
 
 def test_a_published_campaign_only_changes_texts_leaders_and_a_later_cutoff(merchant):
@@ -200,7 +248,11 @@ def test_a_published_campaign_only_changes_texts_leaders_and_a_later_cutoff(merc
     earlier = client.patch(url, {"cutoff_at": when(hours=20)})
     extended = ok(client.patch(url, {"title": "延长截单", "cutoff_at": when(days=1, hours=6)}))
 
-    assert (threshold.status_code, threshold.json()["code"], threshold.json()["field"]) == (409, "campaign_field_locked", "threshold_value")
+    assert (threshold.status_code, threshold.json()["code"], threshold.json()["field"]) == (
+        409,
+        "campaign_field_locked",
+        "threshold_value",
+    )
     assert (items.json()["code"], items.json()["field"]) == ("campaign_field_locked", "items")
     assert (earlier.json()["code"], earlier.json()["field"]) == ("cutoff_only_extend", "cutoff_at")
     assert extended["title"] == "延长截单"
@@ -233,9 +285,17 @@ def test_should_list_campaigns_by_status_and_title(merchant):
     by_title = ok(client.get(base(staff), {"q": "蛋奶"}))
 
     assert [c["id"] for c in live_only["items"]] == [live["id"]]
-    assert [(c["id"], c["status"], c["item_count"], c["min_price_fen"]) for c in by_title["items"]] == [(draft["id"], "draft", 1, 2990)]
+    assert [(c["id"], c["status"], c["item_count"], c["min_price_fen"]) for c in by_title["items"]] == [
+        (draft["id"], "draft", 1, 2990)
+    ]
     assert by_title["items"][0]["progress"] == {
-        "threshold_type": "members", "threshold_value": 2, "members": 0, "quantity": 0, "current": 0, "percent": 0, "reached": False,
+        "threshold_type": "members",
+        "threshold_value": 2,
+        "members": 0,
+        "quantity": 0,
+        "current": 0,
+        "percent": 0,
+        "reached": False,
     }
 
 
@@ -246,12 +306,28 @@ def test_should_duplicate_a_campaign_as_a_new_draft(merchant):
     apple.stock = 12
     apple.save()
 
-    copy = ok(client.post(f"{base(staff)}/{source['id']}/duplicate", {
-        "starts_at": when(days=7), "cutoff_at": when(days=8), "pickup_at": when(days=9),
-    }), 201)
+    copy = ok(
+        client.post(
+            f"{base(staff)}/{source['id']}/duplicate",
+            {
+                "starts_at": when(days=7),
+                "cutoff_at": when(days=8),
+                "pickup_at": when(days=9),
+            },
+        ),
+        201,
+    )
 
-    assert (copy["status"], copy["title"], copy["source_id"], copy["template"]) == ("draft", "上周鲜果团", source["id"], "rich")
-    assert [(i["sku_id"], i["price_fen"], i["stock_allotted"]) for i in copy["items"]] == [(egg.id, 2990, 20), (apple.id, 2990, 12)]
+    assert (copy["status"], copy["title"], copy["source_id"], copy["template"]) == (
+        "draft",
+        "上周鲜果团",
+        source["id"],
+        "rich",
+    )
+    assert [(i["sku_id"], i["price_fen"], i["stock_allotted"]) for i in copy["items"]] == [
+        (egg.id, 2990, 20),
+        (apple.id, 2990, 12),
+    ]
     assert [e["type"] for e in copy["events"]] == ["duplicated"]
 
 
@@ -281,7 +357,10 @@ def test_a_campaign_of_another_shop_answers_the_same_404_as_a_missing_one(mercha
     responses = [
         client.get(f"{base(staff)}/{foreign['id']}"),
         client.post(f"{base(staff)}/{foreign['id']}/publish"),
-        client.post(f"{base(staff)}/{foreign['id']}/duplicate", {"starts_at": when(days=1), "cutoff_at": when(days=2), "pickup_at": when(days=3)}),
+        client.post(
+            f"{base(staff)}/{foreign['id']}/duplicate",
+            {"starts_at": when(days=1), "cutoff_at": when(days=2), "pickup_at": when(days=3)},
+        ),
     ]
     missing = client.get(f"{base(staff)}/999999")
 
@@ -303,7 +382,7 @@ def test_campaign_leader_allowed_follows_all_leaders_or_the_list(merchant):
     assert campaign_leader_allowed(campaign=everyone, leader=other) is True
     assert campaign_leader_allowed(campaign=listed, leader=chosen) is True
     assert campaign_leader_allowed(campaign=listed, leader=other) is False
-    assert [l["leader_id"] for l in restricted["leaders"]] == [chosen.id]
+    assert [row["leader_id"] for row in restricted["leaders"]] == [chosen.id]
 
 
 def test_leader_ids_of_another_shop_are_refused_like_missing_ones(merchant):

@@ -1,4 +1,5 @@
 """他们都在买 over server-sent events, through the real async view (Django's AsyncClient)."""
+
 import asyncio
 import json
 from datetime import timedelta
@@ -104,6 +105,7 @@ def test_a_purchase_paid_while_the_feed_is_open_arrives_without_reconnecting():
         backlog = await stream.events(1)
         await sync_to_async(buy)(item=item, member=await sync_to_async(member)("钱七"), leader=leader, quantity=3)
         from tuangou.orders.tests.factories import pay
+
         await sync_to_async(pay)(late)
         live = await stream.events(2)
         await stream.close()
@@ -137,7 +139,9 @@ def test_an_idle_feed_sends_heartbeats_and_ends_after_its_lifetime(monkeypatch):
     monkeypatch.setattr(feed, "LIFETIME_SECONDS", 0.5)
 
     async def scenario():
-        stream = feed.purchase_stream(shop_id=campaign.shop_id, campaign_id=campaign.id, last_event_id=None, lifetime=0.5)
+        stream = feed.purchase_stream(
+            shop_id=campaign.shop_id, campaign_id=campaign.id, last_event_id=None, lifetime=0.5
+        )
         return [chunk async for chunk in stream]
 
     chunks = asyncio.run(scenario())
@@ -167,7 +171,10 @@ def test_under_a_wsgi_server_the_feed_answers_at_once_and_the_browser_reconnects
     seen = buy(item=item, member=member("张三丰"), leader=leader)
     missed = buy(item=item, member=member("王小明"), leader=leader)
 
-    response = Client().get(f"/api/shops/{campaign.shop_id}/campaigns/{campaign.id}/feed", headers={"Last-Event-ID": str(paid_event_id(seen))})
+    response = Client().get(
+        f"/api/shops/{campaign.shop_id}/campaigns/{campaign.id}/feed",
+        headers={"Last-Event-ID": str(paid_event_id(seen))},
+    )
 
     body = response.content.decode()
     assert response.status_code == 200

@@ -5,7 +5,12 @@ from django.utils import timezone
 
 from tuangou.campaigns.models import CampaignLeader
 from tuangou.campaigns.tests.factories import (
-    CampaignFactory, CampaignItemFactory, LeaderFactory, ProductFactory, SkuFactory, buy,
+    CampaignFactory,
+    CampaignItemFactory,
+    LeaderFactory,
+    ProductFactory,
+    SkuFactory,
+    buy,
 )
 from tuangou.catalog.models import ProductImage
 from tuangou.core.testing import ApiClient, ok
@@ -62,13 +67,30 @@ def test_the_campaign_page_shows_items_countdown_and_progress():
     page = ok(ApiClient().get(f"shops/{shop.id}/campaigns/{campaign.id}"))
 
     assert (page["template"], page["status"]) == ("rich", "live")
-    assert page["items"] == [{
-        "id": item.id, "sku_id": sku.id, "product_id": sku.product_id, "product_name": "红心火龙果", "spec": "4个装",
-        "unit": "盒", "images": ["/media/products/pitaya.png"], "price_fen": 2990, "original_price_fen": 3990,
-        "stock_left": 48, "purchase_limit": 2, "sold": 2,
-    }]
+    assert page["items"] == [
+        {
+            "id": item.id,
+            "sku_id": sku.id,
+            "product_id": sku.product_id,
+            "product_name": "红心火龙果",
+            "spec": "4个装",
+            "unit": "盒",
+            "images": ["/media/products/pitaya.png"],
+            "price_fen": 2990,
+            "original_price_fen": 3990,
+            "stock_left": 48,
+            "purchase_limit": 2,
+            "sold": 2,
+        }
+    ]
     assert page["progress"] == {
-        "threshold_type": "members", "threshold_value": 4, "members": 1, "quantity": 2, "current": 1, "percent": 25, "reached": False,
+        "threshold_type": "members",
+        "threshold_value": 4,
+        "members": 1,
+        "quantity": 2,
+        "current": 1,
+        "percent": 25,
+        "reached": False,
     }
     assert page["cover_url"] == "/media/products/pitaya.png"
     assert {"starts_at", "cutoff_at", "now"} <= set(page)
@@ -80,8 +102,11 @@ def test_drafts_and_other_shops_campaigns_answer_the_same_404_as_missing_ones():
     foreign = campaign_in(ShopFactory(), "live")
     client = ApiClient()
 
-    responses = [client.get(f"shops/{shop.id}/campaigns/{draft.id}"), client.get(f"shops/{shop.id}/campaigns/{foreign.id}"),
-                 client.get(f"shops/{shop.id}/campaigns/{foreign.id}/buyers")]
+    responses = [
+        client.get(f"shops/{shop.id}/campaigns/{draft.id}"),
+        client.get(f"shops/{shop.id}/campaigns/{foreign.id}"),
+        client.get(f"shops/{shop.id}/campaigns/{foreign.id}/buyers"),
+    ]
     missing = client.get(f"shops/{shop.id}/campaigns/999999")
 
     assert [r.status_code for r in responses] == [404, 404, 404]

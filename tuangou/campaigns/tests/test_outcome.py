@@ -1,4 +1,5 @@
 """Close and decide. These reach tuangou.orders.services (cancel unpaid / confirm / refund)."""
+
 from datetime import timedelta
 
 import pytest
@@ -26,11 +27,21 @@ def live_campaign(staff_client):
     def make(threshold_type="members", threshold_value=2):
         client, staff = staff_client("owner")
         sku = SkuFactory(product=ProductFactory(shop=staff.shop, name="土鸡蛋"), stock=100)
-        created = ok(client.post(f"console/shops/{staff.shop_id}/campaigns", {
-            "title": "土鸡蛋团", "starts_at": when(minutes=-5), "cutoff_at": when(days=1), "pickup_at": when(days=2),
-            "threshold_type": threshold_type, "threshold_value": threshold_value,
-            "items": [{"sku_id": sku.id, "price_fen": 2990, "stock_allotted": 20}],
-        }), 201)
+        created = ok(
+            client.post(
+                f"console/shops/{staff.shop_id}/campaigns",
+                {
+                    "title": "土鸡蛋团",
+                    "starts_at": when(minutes=-5),
+                    "cutoff_at": when(days=1),
+                    "pickup_at": when(days=2),
+                    "threshold_type": threshold_type,
+                    "threshold_value": threshold_value,
+                    "items": [{"sku_id": sku.id, "price_fen": 2990, "stock_allotted": 20}],
+                },
+            ),
+            201,
+        )
         ok(client.post(f"console/shops/{staff.shop_id}/campaigns/{created['id']}/publish"))
         campaign = Campaign.objects.get(pk=created["id"])
         leader = LeaderFactory(shop=staff.shop)
@@ -58,7 +69,9 @@ def test_the_job_closes_and_decides_a_campaign_that_reached_its_members(live_cam
     sku.refresh_from_db()
     assert counts == {"started": 0, "closed": 1, "decided": 1}
     assert campaign.status == "succeeded"
-    assert set(Order.objects.filter(campaign=campaign).exclude(pk=unpaid.pk).values_list("status", flat=True)) == {"confirmed"}
+    assert set(Order.objects.filter(campaign=campaign).exclude(pk=unpaid.pk).values_list("status", flat=True)) == {
+        "confirmed"
+    }
     assert Order.objects.get(pk=unpaid.pk).status == "cancelled"
     # 20 allotted, 4 sold: the 16 left (the cancelled order's 3 released first) go back.
     assert sku.stock == 80 + 16
@@ -81,7 +94,13 @@ def test_the_job_fails_a_campaign_below_its_threshold_and_refunds_everyone(live_
     assert campaign.status == "failed"
     assert set(Order.objects.filter(campaign=campaign).values_list("status", flat=True)) == {"refunded"}
     assert sku.stock == 100  # nothing ships: the whole allotment is back
-    assert [e.type for e in CampaignEvent.objects.filter(campaign=campaign)] == ["created", "published", "started", "closed", "failed"]
+    assert [e.type for e in CampaignEvent.objects.filter(campaign=campaign)] == [
+        "created",
+        "published",
+        "started",
+        "closed",
+        "failed",
+    ]
 
 
 def test_a_quantity_threshold_counts_items_not_members(live_campaign):

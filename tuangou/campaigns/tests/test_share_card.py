@@ -1,11 +1,14 @@
 """Open Graph tags on a shared campaign link, so chat apps show a card with title, price, image."""
+
 import pytest
 
 from tuangou.campaigns.tests.factories import CampaignFactory, CampaignItemFactory
 
 pytestmark = pytest.mark.django_db
 
-INDEX = '<!doctype html><html><head><title>社区团购</title>\n    <!--og-->\n</head><body><div id="app"></div></body></html>'
+INDEX = (
+    '<!doctype html><html><head><title>社区团购</title>\n    <!--og-->\n</head><body><div id="app"></div></body></html>'
+)
 
 
 @pytest.fixture
@@ -25,7 +28,10 @@ def test_a_campaign_link_carries_title_price_from_image_and_url(client, built_h5
 
     assert '<meta property="og:title" content="周末鲜果团" />' in html
     assert '<meta property="og:description" content="鹭岛鲜生 · 团购价 ¥19.90 起" />' in html
-    assert f'<meta property="og:url" content="http://testserver/h5/s/{campaign.shop_id}/campaigns/{campaign.id}?leader=7" />' in html
+    assert (
+        f'<meta property="og:url" content="http://testserver/h5/s/{campaign.shop_id}/campaigns/{campaign.id}?leader=7" />'
+        in html
+    )
     assert '<meta property="og:image" content="http://testserver/media/products/egg.png" />' in html
     assert "<!--og-->" not in html
 
@@ -39,7 +45,7 @@ def test_the_campaign_page_arrives_with_its_first_screen_painted_in_html(client,
     first_screen = html.split('<div id="app"></div>', 1)[1]
     assert first_screen.startswith('<div id="first-screen" aria-hidden="true">')
     assert "<h1>周末鲜果团</h1>" in first_screen
-    assert '<span>土鸡蛋 30枚</span><b>¥32.90</b>' in first_screen
+    assert "<span>土鸡蛋 30枚</span><b>¥32.90</b>" in first_screen
 
 
 def test_a_draft_or_another_page_gets_no_tags(client, built_h5):

@@ -6,106 +6,171 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('shops', '0001_initial'),
+        ("shops", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=30)),
-                ('sort', models.IntegerField(default=0)),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=30)),
+                ("sort", models.IntegerField(default=0)),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
             ],
             options={
-                'ordering': ['sort', 'id'],
+                "ordering": ["sort", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=60)),
-                ('description', models.TextField(blank=True)),
-                ('unit', models.CharField(default='份', max_length=10)),
-                ('status', models.CharField(choices=[('on_shelf', '上架'), ('off_shelf', '下架')], default='on_shelf', max_length=20)),
-                ('purchase_limit', models.PositiveIntegerField(default=0)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='products', to='catalog.category')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=60)),
+                ("description", models.TextField(blank=True)),
+                ("unit", models.CharField(default="份", max_length=10)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("on_shelf", "上架"), ("off_shelf", "下架")], default="on_shelf", max_length=20
+                    ),
+                ),
+                ("purchase_limit", models.PositiveIntegerField(default=0)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="products",
+                        to="catalog.category",
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ProductImage',
+            name="ProductImage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('image', models.ImageField(upload_to='products/%Y/%m/')),
-                ('sort', models.IntegerField(default=0)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='images', to='catalog.product')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("image", models.ImageField(upload_to="products/%Y/%m/")),
+                ("sort", models.IntegerField(default=0)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="images", to="catalog.product"
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
             ],
             options={
-                'ordering': ['sort', 'id'],
+                "ordering": ["sort", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Sku',
+            name="Sku",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('spec', models.CharField(blank=True, max_length=40)),
-                ('code', models.CharField(blank=True, max_length=40)),
-                ('price_fen', models.PositiveIntegerField()),
-                ('cost_fen', models.PositiveIntegerField(default=0)),
-                ('stock', models.PositiveIntegerField(default=0)),
-                ('is_active', models.BooleanField(default=True)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skus', to='catalog.product')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("spec", models.CharField(blank=True, max_length=40)),
+                ("code", models.CharField(blank=True, max_length=40)),
+                ("price_fen", models.PositiveIntegerField()),
+                ("cost_fen", models.PositiveIntegerField(default=0)),
+                ("stock", models.PositiveIntegerField(default=0)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="skus", to="catalog.product"
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='StockMovement',
+            name="StockMovement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('delta', models.IntegerField()),
-                ('stock_after', models.PositiveIntegerField()),
-                ('reason', models.CharField(choices=[('initial', '初始库存'), ('purchase', '采购入库'), ('adjustment', '盘点调整'), ('damage', '损耗'), ('campaign_allot', '分配到团购'), ('campaign_return', '团购结束退回')], max_length=20)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
-                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='movements', to='catalog.sku')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("delta", models.IntegerField()),
+                ("stock_after", models.PositiveIntegerField()),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("initial", "初始库存"),
+                            ("purchase", "采购入库"),
+                            ("adjustment", "盘点调整"),
+                            ("damage", "损耗"),
+                            ("campaign_allot", "分配到团购"),
+                            ("campaign_return", "团购结束退回"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
+                (
+                    "sku",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="movements", to="catalog.sku"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('shop', 'name'), name='category_name_unique_in_shop'),
+            model_name="category",
+            constraint=models.UniqueConstraint(fields=("shop", "name"), name="category_name_unique_in_shop"),
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['shop', 'status'], name='catalog_pro_shop_id_faa853_idx'),
+            model_name="product",
+            index=models.Index(fields=["shop", "status"], name="catalog_pro_shop_id_faa853_idx"),
         ),
         migrations.AddConstraint(
-            model_name='sku',
-            constraint=models.CheckConstraint(condition=models.Q(('stock__gte', 0)), name='sku_stock_not_negative'),
+            model_name="sku",
+            constraint=models.CheckConstraint(condition=models.Q(("stock__gte", 0)), name="sku_stock_not_negative"),
         ),
     ]

@@ -10,7 +10,10 @@ pytestmark = pytest.mark.django_db
 
 def egg_payload(category_id=None, **overrides):
     payload = {
-        "name": "土鸡蛋", "category_id": category_id, "description": "散养土鸡蛋，当天现捡", "unit": "盒",
+        "name": "土鸡蛋",
+        "category_id": category_id,
+        "description": "散养土鸡蛋，当天现捡",
+        "unit": "盒",
         "purchase_limit": 2,
         "skus": [
             {"spec": "30枚", "code": "EGG30", "price_fen": 3990, "cost_fen": 2800, "stock": 100},
@@ -30,7 +33,8 @@ def test_should_create_a_product_with_its_skus_and_opening_stock(staff_client):
     assert product["name"] == "土鸡蛋"
     assert product["category_name"] == "蛋奶"
     assert [(s["spec"], s["price_fen"], s["cost_fen"], s["stock"]) for s in product["skus"]] == [
-        ("30枚", 3990, 2800, 100), ("15枚", 2190, 1500, 40),
+        ("30枚", 3990, 2800, 100),
+        ("15枚", 2190, 1500, 40),
     ]
     movements = StockMovement.objects.filter(sku__product_id=product["id"]).order_by("id")
     assert [(m.delta, m.stock_after, m.reason) for m in movements] == [(100, 100, "initial"), (40, 40, "initial")]
@@ -86,7 +90,11 @@ def test_should_answer_english_messages_when_asked(staff_client):
 
     response = client.post(f"console/shops/{staff.shop_id}/products", payload)
 
-    assert response.json() == {"code": "price_negative", "message": "Price cannot be negative", "field": "skus.0.cost_fen"}
+    assert response.json() == {
+        "code": "price_negative",
+        "message": "Price cannot be negative",
+        "field": "skus.0.cost_fen",
+    }
 
 
 def test_should_reject_a_category_of_another_shop_like_a_missing_one(staff_client):
@@ -112,12 +120,20 @@ def test_should_list_products_with_search_filters_and_pages(staff_client):
     SkuFactory(product=ProductFactory(shop=ShopFactory(), name="别人家的苹果"))
 
     by_name = ok(client.get(f"console/shops/{staff.shop_id}/products", {"q": "苹果"}))
-    on_shelf_fruit = ok(client.get(f"console/shops/{staff.shop_id}/products", {"category_id": fruit.id, "status": "on_shelf"}))
+    on_shelf_fruit = ok(
+        client.get(f"console/shops/{staff.shop_id}/products", {"category_id": fruit.id, "status": "on_shelf"})
+    )
     everything = ok(client.get(f"console/shops/{staff.shop_id}/products"))
 
     assert by_name["count"] == 1
-    assert {k: by_name["items"][0][k] for k in ("name", "category_name", "min_price_fen", "total_stock", "sku_count")} == {
-        "name": "红富士苹果", "category_name": "水果", "min_price_fen": 1290, "total_stock": 7, "sku_count": 1,
+    assert {
+        k: by_name["items"][0][k] for k in ("name", "category_name", "min_price_fen", "total_stock", "sku_count")
+    } == {
+        "name": "红富士苹果",
+        "category_name": "水果",
+        "min_price_fen": 1290,
+        "total_stock": 7,
+        "sku_count": 1,
     }
     assert [p["name"] for p in on_shelf_fruit["items"]] == ["红富士苹果"]
     assert [p["name"] for p in everything["items"]] == ["有机菠菜", "赣南脐橙", "红富士苹果"]
@@ -139,18 +155,26 @@ def test_should_edit_a_product_add_a_sku_and_deactivate_another(staff_client):
     product = ok(client.post(f"console/shops/{staff.shop_id}/products", egg_payload()), 201)
     first, second = product["skus"]
 
-    updated = ok(client.patch(f"console/shops/{staff.shop_id}/products/{product['id']}", {
-        "name": "农家土鸡蛋", "purchase_limit": 5,
-        "skus": [
-            {"id": first["id"], "price_fen": 3690},
-            {"id": second["id"], "is_active": False},
-            {"spec": "60枚", "price_fen": 6990, "cost_fen": 5000, "stock": 10},
-        ],
-    }))
+    updated = ok(
+        client.patch(
+            f"console/shops/{staff.shop_id}/products/{product['id']}",
+            {
+                "name": "农家土鸡蛋",
+                "purchase_limit": 5,
+                "skus": [
+                    {"id": first["id"], "price_fen": 3690},
+                    {"id": second["id"], "is_active": False},
+                    {"spec": "60枚", "price_fen": 6990, "cost_fen": 5000, "stock": 10},
+                ],
+            },
+        )
+    )
 
     assert (updated["name"], updated["purchase_limit"]) == ("农家土鸡蛋", 5)
     assert [(s["spec"], s["price_fen"], s["stock"], s["is_active"]) for s in updated["skus"]] == [
-        ("30枚", 3690, 100, True), ("15枚", 2190, 40, False), ("60枚", 6990, 10, True),
+        ("30枚", 3690, 100, True),
+        ("15枚", 2190, 40, False),
+        ("60枚", 6990, 10, True),
     ]
 
 
@@ -159,9 +183,13 @@ def test_should_change_nothing_when_one_sku_edit_is_bad(staff_client):
     product = ok(client.post(f"console/shops/{staff.shop_id}/products", egg_payload()), 201)
     first, second = product["skus"]
 
-    response = client.patch(f"console/shops/{staff.shop_id}/products/{product['id']}", {
-        "name": "改名", "skus": [{"id": first["id"], "price_fen": 100}, {"id": second["id"], "cost_fen": -1}],
-    })
+    response = client.patch(
+        f"console/shops/{staff.shop_id}/products/{product['id']}",
+        {
+            "name": "改名",
+            "skus": [{"id": first["id"], "price_fen": 100}, {"id": second["id"], "cost_fen": -1}],
+        },
+    )
 
     assert (response.json()["code"], response.json()["field"]) == ("price_negative", "skus.1.cost_fen")
     after = ok(client.get(f"console/shops/{staff.shop_id}/products/{product['id']}"))
@@ -190,7 +218,11 @@ def test_should_manage_categories(staff_client):
     listed = ok(client.get(f"console/shops/{staff.shop_id}/categories"))
     ok(client.delete(f"console/shops/{staff.shop_id}/categories/{fruit['id']}"), 204)
 
-    assert (duplicate.status_code, duplicate.json()["code"], duplicate.json()["field"]) == (409, "category_exists", "name")
+    assert (duplicate.status_code, duplicate.json()["code"], duplicate.json()["field"]) == (
+        409,
+        "category_exists",
+        "name",
+    )
     assert renamed["name"] == "时令水果"
     assert [(c["name"], c["product_count"]) for c in listed] == [("时令水果", 1), ("蔬菜", 0)]
     product.refresh_from_db()
@@ -224,7 +256,9 @@ def test_another_shops_product_answers_the_same_404_as_a_missing_one(staff_clien
 
     other = client.get(f"console/shops/{staff.shop_id}/products/{foreign.product_id}")
     missing = client.get(f"console/shops/{staff.shop_id}/products/999999")
-    other_sku = client.post(f"console/shops/{staff.shop_id}/skus/{foreign.id}/stock-adjustments", {"delta": 5, "reason": "purchase"})
+    other_sku = client.post(
+        f"console/shops/{staff.shop_id}/skus/{foreign.id}/stock-adjustments", {"delta": 5, "reason": "purchase"}
+    )
 
     assert other.status_code == missing.status_code == other_sku.status_code == 404
     assert other.json() == missing.json()

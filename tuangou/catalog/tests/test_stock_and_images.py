@@ -29,7 +29,8 @@ def test_should_adjust_stock_with_a_reason_and_list_the_movements(staff_client):
     assert (purchase["stock_after"], damage["stock_after"]) == (60, 57)
     assert movements["count"] == 2
     assert [(m["delta"], m["stock_after"], m["reason"], m["reason_label"], m["note"]) for m in movements["items"]] == [
-        (-3, 57, "damage", "损耗", "破损"), (50, 60, "purchase", "采购入库", "到货"),
+        (-3, 57, "damage", "损耗", "破损"),
+        (50, 60, "purchase", "采购入库", "到货"),
     ]
     assert ok(client.get(url))["stock"] == 57
 
@@ -38,7 +39,9 @@ def test_should_never_let_stock_go_below_zero(staff_client):
     client, staff = staff_client()
     sku = SkuFactory(product=ProductFactory(shop=staff.shop), stock=5)
 
-    response = client.post(f"console/shops/{staff.shop_id}/skus/{sku.id}/stock-adjustments", {"delta": -6, "reason": "adjustment"})
+    response = client.post(
+        f"console/shops/{staff.shop_id}/skus/{sku.id}/stock-adjustments", {"delta": -6, "reason": "adjustment"}
+    )
 
     assert response.status_code == 400
     assert (response.json()["code"], response.json()["field"]) == ("stock_negative", "delta")

@@ -6,58 +6,148 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('leaders', '0001_initial'),
-        ('orders', '0001_initial'),
-        ('shops', '0001_initial'),
+        ("leaders", "0001_initial"),
+        ("orders", "0001_initial"),
+        ("shops", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Withdrawal',
+            name="Withdrawal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('amount_fen', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('requested', '待审核'), ('approved', '已批准'), ('rejected', '已拒绝'), ('paid', '已打款')], default='requested', max_length=20)),
-                ('account', models.CharField(blank=True, max_length=100)),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('paid_at', models.DateTimeField(blank=True, null=True)),
-                ('leader', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='withdrawals', to='leaders.leader')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("amount_fen", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "待审核"),
+                            ("approved", "已批准"),
+                            ("rejected", "已拒绝"),
+                            ("paid", "已打款"),
+                        ],
+                        default="requested",
+                        max_length=20,
+                    ),
+                ),
+                ("account", models.CharField(blank=True, max_length=100)),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("paid_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="withdrawals", to="leaders.leader"
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CommissionEntry',
+            name="CommissionEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('accrual', '佣金入账'), ('settlement', '佣金结算'), ('reversal', '退款冲回'), ('withdrawal', '提现'), ('withdrawal_return', '提现退回'), ('reward', '奖励')], max_length=20)),
-                ('bucket', models.CharField(choices=[('pending', '待结算'), ('withdrawable', '可提现')], max_length=20)),
-                ('amount_fen', models.BigIntegerField()),
-                ('settle_after', models.DateTimeField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('leader', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commission_entries', to='leaders.leader')),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='commission_entries', to='orders.order')),
-                ('order_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='commission_entries', to='orders.orderline')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
-                ('withdrawal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='commissions.withdrawal')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("accrual", "佣金入账"),
+                            ("settlement", "佣金结算"),
+                            ("reversal", "退款冲回"),
+                            ("withdrawal", "提现"),
+                            ("withdrawal_return", "提现退回"),
+                            ("reward", "奖励"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "bucket",
+                    models.CharField(choices=[("pending", "待结算"), ("withdrawable", "可提现")], max_length=20),
+                ),
+                ("amount_fen", models.BigIntegerField()),
+                ("settle_after", models.DateTimeField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=200)),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="commission_entries",
+                        to="leaders.leader",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="commission_entries",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="commission_entries",
+                        to="orders.orderline",
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
+                (
+                    "withdrawal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="commissions.withdrawal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['shop', 'leader', 'bucket'], name='commissions_shop_id_99f9a7_idx'), models.Index(fields=['kind', 'settle_after'], name='commissions_kind_11725e_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('kind__in', ['accrual', 'settlement'])), fields=('order_line', 'kind'), name='commission_line_once_per_kind')],
+                "ordering": ["id"],
+                "indexes": [
+                    models.Index(fields=["shop", "leader", "bucket"], name="commissions_shop_id_99f9a7_idx"),
+                    models.Index(fields=["kind", "settle_after"], name="commissions_kind_11725e_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind__in", ["accrual", "settlement"])),
+                        fields=("order_line", "kind"),
+                        name="commission_line_once_per_kind",
+                    )
+                ],
             },
         ),
     ]

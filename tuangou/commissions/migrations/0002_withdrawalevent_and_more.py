@@ -6,70 +6,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commissions', '0001_initial'),
-        ('leaders', '0002_leaderevent_and_more'),
-        ('orders', '0001_initial'),
-        ('shops', '0001_initial'),
+        ("commissions", "0001_initial"),
+        ("leaders", "0002_leaderevent_and_more"),
+        ("orders", "0001_initial"),
+        ("shops", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WithdrawalEvent',
+            name="WithdrawalEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('type', models.CharField(max_length=30)),
-                ('from_status', models.CharField(blank=True, max_length=20)),
-                ('to_status', models.CharField(blank=True, max_length=20)),
-                ('data', models.JSONField(blank=True, default=dict)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("type", models.CharField(max_length=30)),
+                ("from_status", models.CharField(blank=True, max_length=20)),
+                ("to_status", models.CharField(blank=True, max_length=20)),
+                ("data", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='commissionentry',
-            name='commission_line_once_per_kind',
+            model_name="commissionentry",
+            name="commission_line_once_per_kind",
         ),
         migrations.AddField(
-            model_name='withdrawal',
-            name='paid_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="withdrawal",
+            name="paid_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='commissionentry',
-            name='kind',
-            field=models.CharField(choices=[('accrual', '佣金入账'), ('settlement', '佣金结算'), ('settlement_out', '结算转出'), ('reversal', '退款冲回'), ('withdrawal', '提现'), ('withdrawal_return', '提现退回'), ('reward', '奖励')], max_length=20),
+            model_name="commissionentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("accrual", "佣金入账"),
+                    ("settlement", "佣金结算"),
+                    ("settlement_out", "结算转出"),
+                    ("reversal", "退款冲回"),
+                    ("withdrawal", "提现"),
+                    ("withdrawal_return", "提现退回"),
+                    ("reward", "奖励"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddIndex(
-            model_name='withdrawal',
-            index=models.Index(fields=['shop', 'status', 'created_at'], name='commissions_shop_id_a05bfd_idx'),
+            model_name="withdrawal",
+            index=models.Index(fields=["shop", "status", "created_at"], name="commissions_shop_id_a05bfd_idx"),
         ),
         migrations.AddIndex(
-            model_name='withdrawal',
-            index=models.Index(fields=['shop', 'leader', 'created_at'], name='commissions_shop_id_e73da1_idx'),
+            model_name="withdrawal",
+            index=models.Index(fields=["shop", "leader", "created_at"], name="commissions_shop_id_e73da1_idx"),
         ),
         migrations.AddConstraint(
-            model_name='commissionentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ['accrual', 'settlement', 'settlement_out'])), fields=('order_line', 'kind'), name='commission_line_once_per_kind'),
+            model_name="commissionentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind__in", ["accrual", "settlement", "settlement_out"])),
+                fields=("order_line", "kind"),
+                name="commission_line_once_per_kind",
+            ),
         ),
         migrations.AddField(
-            model_name='withdrawalevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="withdrawalevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='withdrawalevent',
-            name='shop',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop'),
+            model_name="withdrawalevent",
+            name="shop",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
         ),
         migrations.AddField(
-            model_name='withdrawalevent',
-            name='withdrawal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='commissions.withdrawal'),
+            model_name="withdrawalevent",
+            name="withdrawal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="events", to="commissions.withdrawal"
+            ),
         ),
     ]

@@ -1,4 +1,5 @@
 """The console's per-leader commission totals: searchable by name or phone."""
+
 import pytest
 
 from tuangou.commissions.models import CommissionEntry
@@ -18,6 +19,8 @@ def test_commission_totals_search_by_name_or_phone():
     by_phone = ok(finance.get(f"console/shops/{shop.id}/commissions/leaders", {"search": chen.phone[-4:]}))
     everyone = ok(finance.get(f"console/shops/{shop.id}/commissions/leaders"))
 
-    assert [(row["name"], row["withdrawable_fen"], row["pending_fen"]) for row in by_name["items"]] == [("陈丽", 50000, 0)]
+    assert [(row["name"], row["withdrawable_fen"], row["pending_fen"]) for row in by_name["items"]] == [
+        ("陈丽", 50000, 0)
+    ]
     assert [row["leader_id"] for row in by_phone["items"]] == [chen.id]
     assert everyone["count"] == 2

@@ -7,7 +7,12 @@ from tuangou.commissions import selectors, services, tasks
 from tuangou.commissions.models import CommissionEntry
 from tuangou.core.testing import ok
 from tuangou.fulfilment.tests.factories import (
-    CampaignFactory, CampaignItemFactory, PickupPointFactory, order_with_lines, phone_client, staff_client,
+    CampaignFactory,
+    CampaignItemFactory,
+    PickupPointFactory,
+    order_with_lines,
+    phone_client,
+    staff_client,
 )
 from tuangou.orders.models import Order
 
@@ -21,7 +26,11 @@ def picked_up_order(*, point=None, lines=((2, 0),), rate_bp=1000):
     campaign = CampaignFactory(shop=point.shop)
     item = CampaignItemFactory(campaign=campaign, price_fen=5000)
     return order_with_lines(
-        campaign=campaign, point=point, lines=[(item, q, r) for q, r in lines], status=Order.Status.PICKED_UP, rate_bp=rate_bp,
+        campaign=campaign,
+        point=point,
+        lines=[(item, q, r) for q, r in lines],
+        status=Order.Status.PICKED_UP,
+        rate_bp=rate_bp,
     )
 
 
@@ -42,7 +51,13 @@ def test_accrual_waits_in_pending_for_the_after_sales_window():
     assert [e.amount_fen for e in entries] == [1000, 1000]  # 10 % of ¥100 and of ¥150 − ¥50 refunded
     assert again == []
     assert entries[0].settle_after > timezone.now() + timedelta(days=6)
-    assert balances(order.leader) == {"pending_fen": 2000, "withdrawable_fen": 0, "earned_fen": 2000, "settled_fen": 0, "withdrawn_fen": 0}
+    assert balances(order.leader) == {
+        "pending_fen": 2000,
+        "withdrawable_fen": 0,
+        "earned_fen": 2000,
+        "settled_fen": 0,
+        "withdrawn_fen": 0,
+    }
 
 
 def test_settle_job_moves_due_accruals_to_withdrawable_once():
@@ -56,10 +71,19 @@ def test_settle_job_moves_due_accruals_to_withdrawable_once():
     second = tasks.commissions_settle_due()
 
     assert (first, second) == (1, 0)
-    assert list(E.objects.filter(order=order).exclude(kind=E.Kind.ACCRUAL).values_list("kind", "bucket", "amount_fen")) == [
-        ("settlement_out", "pending", -1000), ("settlement", "withdrawable", 1000),
+    assert list(
+        E.objects.filter(order=order).exclude(kind=E.Kind.ACCRUAL).values_list("kind", "bucket", "amount_fen")
+    ) == [
+        ("settlement_out", "pending", -1000),
+        ("settlement", "withdrawable", 1000),
     ]
-    assert balances(order.leader) == {"pending_fen": 1000, "withdrawable_fen": 1000, "earned_fen": 2000, "settled_fen": 1000, "withdrawn_fen": 0}
+    assert balances(order.leader) == {
+        "pending_fen": 1000,
+        "withdrawable_fen": 1000,
+        "earned_fen": 2000,
+        "settled_fen": 1000,
+        "withdrawn_fen": 0,
+    }
 
 
 def test_a_refund_before_settlement_settles_only_the_rest():
@@ -71,7 +95,13 @@ def test_a_refund_before_settlement_settles_only_the_rest():
     make_due(order)
     tasks.commissions_settle_due()
 
-    assert balances(order.leader) == {"pending_fen": 0, "withdrawable_fen": 500, "earned_fen": 500, "settled_fen": 500, "withdrawn_fen": 0}
+    assert balances(order.leader) == {
+        "pending_fen": 0,
+        "withdrawable_fen": 500,
+        "earned_fen": 500,
+        "settled_fen": 500,
+        "withdrawn_fen": 0,
+    }
 
 
 def test_a_refund_after_settlement_takes_from_withdrawable():
@@ -83,7 +113,13 @@ def test_a_refund_after_settlement_takes_from_withdrawable():
     reversed_ = services.commission_reverse_for_refund(order=order, refunded_fen_by_line={order.lines.get().id: 5000})
 
     assert [(e.kind, e.bucket, e.amount_fen) for e in reversed_] == [("reversal", "withdrawable", -500)]
-    assert balances(order.leader) == {"pending_fen": 0, "withdrawable_fen": 500, "earned_fen": 500, "settled_fen": 1000, "withdrawn_fen": 0}
+    assert balances(order.leader) == {
+        "pending_fen": 0,
+        "withdrawable_fen": 500,
+        "earned_fen": 500,
+        "settled_fen": 1000,
+        "withdrawn_fen": 0,
+    }
 
 
 def test_a_refund_never_takes_back_more_than_was_earned():
@@ -117,7 +153,12 @@ def test_leader_sees_balances_and_history_in_the_leader_center():
 
     center = ok(client.get(f"shops/{order.shop_id}/leader/commission", {"page_size": 2}))
 
-    assert (center["pending_fen"], center["withdrawable_fen"], center["settled_fen"], center["withdrawn_fen"]) == (0, 1000, 1000, 0)
+    assert (center["pending_fen"], center["withdrawable_fen"], center["settled_fen"], center["withdrawn_fen"]) == (
+        0,
+        1000,
+        1000,
+        0,
+    )
     assert center["history"]["count"] == 3
     assert [e["kind"] for e in center["history"]["items"]] == ["settlement", "settlement_out"]
     assert center["history"]["items"][0]["kind_label"] == "佣金结算"

@@ -41,7 +41,9 @@ def test_a_request_takes_the_amount_out_of_withdrawable_at_once():
     leader = leader_with_withdrawable()
     client = phone_client(leader.user)
 
-    created = ok(client.post(f"shops/{leader.shop_id}/leader/withdrawals", {"amount_fen": 600, "account": "微信 chenli"}), 201)
+    created = ok(
+        client.post(f"shops/{leader.shop_id}/leader/withdrawals", {"amount_fen": 600, "account": "微信 chenli"}), 201
+    )
     second = client.post(f"shops/{leader.shop_id}/leader/withdrawals", {"amount_fen": 600, "account": "微信 chenli"})
 
     assert (created["status"], created["amount_fen"]) == ("requested", 600)
@@ -69,7 +71,9 @@ def test_finance_approves_then_marks_paid_and_each_step_checks_the_status():
     assert paid["status"] == "paid" and paid["paid_by"] is not None and paid["paid_at"]
     assert late_reject.json()["code"] == "withdrawal_state"
     assert list(WithdrawalEvent.objects.filter(withdrawal=withdrawal).values_list("from_status", "to_status")) == [
-        ("", "requested"), ("requested", "approved"), ("approved", "paid"),
+        ("", "requested"),
+        ("requested", "approved"),
+        ("approved", "paid"),
     ]
     assert selectors.commission_balances(leader=leader)["withdrawable_fen"] == 0
     listed = ok(finance.get(f"console/shops/{leader.shop_id}/withdrawals", {"status": "paid"}))
@@ -83,11 +87,18 @@ def test_a_rejected_withdrawal_returns_the_amount():
     finance = staff_client(leader.shop, role="finance")
 
     no_reason = finance.post(f"console/shops/{leader.shop_id}/withdrawals/{withdrawal.id}/reject", {"reason": ""})
-    rejected = ok(finance.post(f"console/shops/{leader.shop_id}/withdrawals/{withdrawal.id}/reject", {"reason": "收款账户姓名不符"}))
+    rejected = ok(
+        finance.post(
+            f"console/shops/{leader.shop_id}/withdrawals/{withdrawal.id}/reject", {"reason": "收款账户姓名不符"}
+        )
+    )
 
     assert no_reason.status_code == 422
     assert (rejected["status"], rejected["reason"]) == ("rejected", "收款账户姓名不符")
-    assert list(E.objects.filter(withdrawal=withdrawal).values_list("kind", "amount_fen")) == [("withdrawal", -700), ("withdrawal_return", 700)]
+    assert list(E.objects.filter(withdrawal=withdrawal).values_list("kind", "amount_fen")) == [
+        ("withdrawal", -700),
+        ("withdrawal_return", 700),
+    ]
     assert selectors.commission_balances(leader=leader)["withdrawable_fen"] == 1000
     assert selectors.commission_balances(leader=leader)["withdrawn_fen"] == 0
 
@@ -115,7 +126,9 @@ def test_another_shops_withdrawal_is_404_and_untouched():
 
     response = finance.post(f"console/shops/{other_leader.shop_id}/withdrawals/{foreign.id}/approve")
     not_staff = finance.get(f"console/shops/{leader.shop_id}/withdrawals")
-    not_leader = phone_client(other_leader.user).post(f"shops/{leader.shop_id}/leader/withdrawals", {"amount_fen": 100, "account": "x"})
+    not_leader = phone_client(other_leader.user).post(
+        f"shops/{leader.shop_id}/leader/withdrawals", {"amount_fen": 100, "account": "x"}
+    )
 
     assert response.status_code == not_staff.status_code == not_leader.status_code == 404
     assert Withdrawal.objects.get().status == "requested"
@@ -129,7 +142,10 @@ def test_a_suspended_leader_may_look_but_not_withdraw():
     client = phone_client(leader.user)
 
     assert ok(client.get(f"shops/{leader.shop_id}/leader/commission"))["withdrawable_fen"] == 1000
-    assert client.post(f"shops/{leader.shop_id}/leader/withdrawals", {"amount_fen": 100, "account": "x"}).status_code == 403
+    assert (
+        client.post(f"shops/{leader.shop_id}/leader/withdrawals", {"amount_fen": 100, "account": "x"}).status_code
+        == 403
+    )
     assert not Withdrawal.objects.exists()
 
 

@@ -6,34 +6,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('campaigns', '0001_initial'),
-        ('leaders', '0001_initial'),
-        ('shops', '0001_initial'),
+        ("campaigns", "0001_initial"),
+        ("leaders", "0001_initial"),
+        ("shops", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Shipment',
+            name="Shipment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', models.CharField(choices=[('shipped', '已发货'), ('arrived', '已到货')], default='shipped', max_length=20)),
-                ('shipped_at', models.DateTimeField()),
-                ('arrived_at', models.DateTimeField(blank=True, null=True)),
-                ('notice_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shipments', to='campaigns.campaign')),
-                ('pickup_point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipments', to='leaders.pickuppoint')),
-                ('shipped_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("shipped", "已发货"), ("arrived", "已到货")], default="shipped", max_length=20
+                    ),
+                ),
+                ("shipped_at", models.DateTimeField()),
+                ("arrived_at", models.DateTimeField(blank=True, null=True)),
+                ("notice_sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="shipments", to="campaigns.campaign"
+                    ),
+                ),
+                (
+                    "pickup_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="shipments", to="leaders.pickuppoint"
+                    ),
+                ),
+                (
+                    "shipped_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'pickup_point'), name='shipment_once_per_point')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("campaign", "pickup_point"), name="shipment_once_per_point")
+                ],
             },
         ),
     ]

@@ -7,36 +7,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0002_campaignitem_stock_returned'),
-        ('fulfilment', '0001_initial'),
-        ('shops', '0001_initial'),
+        ("campaigns", "0002_campaignitem_stock_returned"),
+        ("fulfilment", "0001_initial"),
+        ("shops", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExportJob',
+            name="ExportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('purchase', '采购单'), ('shipping', '发货单'), ('sorting', '分拣单')], max_length=20)),
-                ('format', models.CharField(choices=[('xlsx', 'Excel'), ('pdf', 'PDF')], max_length=10)),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '生成中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=20)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('file', models.FileField(blank=True, max_length=200, upload_to=tuangou.fulfilment.models.export_file_path)),
-                ('error', models.TextField(blank=True)),
-                ('orders_fingerprint', models.CharField(max_length=100)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='export_jobs', to='campaigns.campaign')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("purchase", "采购单"), ("shipping", "发货单"), ("sorting", "分拣单")], max_length=20
+                    ),
+                ),
+                ("format", models.CharField(choices=[("xlsx", "Excel"), ("pdf", "PDF")], max_length=10)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "排队中"), ("running", "生成中"), ("done", "已完成"), ("failed", "失败")],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "file",
+                    models.FileField(blank=True, max_length=200, upload_to=tuangou.fulfilment.models.export_file_path),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("orders_fingerprint", models.CharField(max_length=100)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="export_jobs", to="campaigns.campaign"
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['campaign', 'kind', 'format', 'status'], name='export_job_lookup')],
+                "indexes": [models.Index(fields=["campaign", "kind", "format", "status"], name="export_job_lookup")],
             },
         ),
     ]

@@ -1,5 +1,6 @@
 """State for fulfilment, commission and notification tests, built directly (not through the
 other apps' services): a succeeded campaign, leaders with points, orders in chosen statuses."""
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -78,7 +79,9 @@ class CampaignItemFactory(factory.django.DjangoModelFactory):
 
     campaign = factory.SubFactory(CampaignFactory)
     shop = factory.SelfAttribute("campaign.shop")
-    sku = factory.SubFactory(SkuFactory, shop=factory.SelfAttribute("..shop"), product__shop=factory.SelfAttribute("..shop"))
+    sku = factory.SubFactory(
+        SkuFactory, shop=factory.SelfAttribute("..shop"), product__shop=factory.SelfAttribute("..shop")
+    )
     price_fen = 2990
     stock_allotted = 500
     stock_left = 500
@@ -101,19 +104,35 @@ class OrderFactory(factory.django.DjangoModelFactory):
     paid_at = factory.LazyFunction(timezone.now)
 
 
-def order_with_lines(*, campaign, point, member=None, lines, status=Order.Status.CONFIRMED, rate_bp=1000, **fields) -> Order:
+def order_with_lines(
+    *, campaign, point, member=None, lines, status=Order.Status.CONFIRMED, rate_bp=1000, **fields
+) -> Order:
     """An order at `point` with lines [(campaign_item, quantity) or (item, quantity, refunded_quantity)]."""
-    order = OrderFactory(campaign=campaign, pickup_point=point, leader=point.leader, status=status,
-                         **({"member": member} if member else {}), **fields)
+    order = OrderFactory(
+        campaign=campaign,
+        pickup_point=point,
+        leader=point.leader,
+        status=status,
+        **({"member": member} if member else {}),
+        **fields,
+    )
     total = 0
     for spec in lines:
         item, quantity, refunded = (*spec, 0) if len(spec) == 2 else spec
         amount = item.price_fen * quantity
         total += amount
         OrderLine.objects.create(
-            shop=order.shop, order=order, campaign_item=item, product_name=item.sku.product.name, spec=item.sku.spec,
-            unit_price_fen=item.price_fen, quantity=quantity, amount_fen=amount, refunded_quantity=refunded,
-            refunded_fen=item.price_fen * refunded, commission_rate_bp=rate_bp,
+            shop=order.shop,
+            order=order,
+            campaign_item=item,
+            product_name=item.sku.product.name,
+            spec=item.sku.spec,
+            unit_price_fen=item.price_fen,
+            quantity=quantity,
+            amount_fen=amount,
+            refunded_quantity=refunded,
+            refunded_fen=item.price_fen * refunded,
+            commission_rate_bp=rate_bp,
         )
     Order.objects.filter(pk=order.pk).update(items_fen=total, total_fen=total, refunded_fen=0)
     order.refresh_from_db()

@@ -12,7 +12,11 @@ from tuangou.core.testing import ok
 from tuangou.fulfilment import exports, services, tasks
 from tuangou.fulfilment.models import ExportJob
 from tuangou.fulfilment.tests.factories import (
-    CampaignFactory, CampaignItemFactory, PickupPointFactory, order_with_lines, staff_client,
+    CampaignFactory,
+    CampaignItemFactory,
+    PickupPointFactory,
+    order_with_lines,
+    staff_client,
 )
 from tuangou.shops.tests.factories import ShopFactory
 
@@ -39,7 +43,8 @@ def start(sold, capture, kind="purchase", fmt="xlsx", client=None):
     """POST the export; the queued job runs inline (sync queue) once the request's transaction commits."""
     with capture(execute=True):
         response = (client or sold["client"]).post(
-            f"{sold['base']}/campaigns/{sold['campaign'].id}/exports", {"kind": kind, "format": fmt},
+            f"{sold['base']}/campaigns/{sold['campaign'].id}/exports",
+            {"kind": kind, "format": fmt},
         )
     return response
 
@@ -49,13 +54,19 @@ def test_excel_export_runs_in_the_background_to_a_file_that_reopens(sold, django
 
     assert (started["status"], started["progress"], started["download_url"]) == ("queued", 0, None)
     job = ok(sold["client"].get(f"{sold['base']}/exports/{started['id']}"))
-    assert (job["status"], job["progress"], job["error"], job["kind"], job["format"]) == ("done", 100, None, "purchase", "xlsx")
+    assert (job["status"], job["progress"], job["error"], job["kind"], job["format"]) == (
+        "done",
+        100,
+        None,
+        "purchase",
+        "xlsx",
+    )
     assert job["download_url"] == f"/api/console/shops/{sold['shop'].id}/exports/{started['id']}/download"
     response = sold["client"].get(job["download_url"])
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"] == (
-        f"attachment; filename=\"campaign-{sold['campaign'].id}-purchase.xlsx\"; "
+        f'attachment; filename="campaign-{sold["campaign"].id}-purchase.xlsx"; '
         f"filename*=UTF-8''{quote('周末鲜果团-采购单.xlsx', safe='')}"
     )
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
@@ -79,13 +90,30 @@ def test_pdf_export_of_the_sorting_list_is_a_pdf(sold, django_capture_on_commit_
 
 def test_builders_report_progress_every_500_rows_and_at_the_end():
     items = [
-        {"product_name": f"商品{n}", "spec": "", "sku_code": f"C{n}", "quantity": 1, "unit": "件", "cost_fen": 100,
-         "amount_fen": 200, "order_count": 1, "point_count": 1}
+        {
+            "product_name": f"商品{n}",
+            "spec": "",
+            "sku_code": f"C{n}",
+            "quantity": 1,
+            "unit": "件",
+            "cost_fen": 100,
+            "amount_fen": 200,
+            "order_count": 1,
+            "point_count": 1,
+        }
         for n in range(1200)
     ]
     now = timezone.now()
-    sheet = {"shop_name": "店", "campaign_title": "团", "campaign_id": 1, "pickup_at": now, "cutoff_at": now, "generated_at": now,
-             "items": items, "totals": {"quantity": 1200, "cost_fen": 120000, "amount_fen": 240000}}
+    sheet = {
+        "shop_name": "店",
+        "campaign_title": "团",
+        "campaign_id": 1,
+        "pickup_at": now,
+        "cutoff_at": now,
+        "generated_at": now,
+        "items": items,
+        "totals": {"quantity": 1200, "cost_fen": 120000, "amount_fen": 240000},
+    }
     calls = []
 
     exports.sheet_xlsx("purchase", sheet, progress=lambda done, total: calls.append((done, total)))
@@ -94,8 +122,14 @@ def test_builders_report_progress_every_500_rows_and_at_the_end():
 
 
 def test_progress_is_written_as_whole_percentages_only(sold, django_assert_num_queries):
-    job = ExportJob.objects.create(shop=sold["shop"], campaign=sold["campaign"], kind="purchase", format="xlsx",
-                                   status=J.RUNNING, orders_fingerprint="x")
+    job = ExportJob.objects.create(
+        shop=sold["shop"],
+        campaign=sold["campaign"],
+        kind="purchase",
+        format="xlsx",
+        status=J.RUNNING,
+        orders_fingerprint="x",
+    )
     writer = services._ProgressWriter(job.id)
     report = writer.between(15, 90)
 
@@ -125,14 +159,20 @@ def test_a_new_paid_order_makes_a_new_file_and_the_old_one_goes(sold, django_cap
 
     assert second["id"] != first["id"]
     job = ok(sold["client"].get(f"{sold['base']}/exports/{second['id']}"))
-    rows = list(load_workbook(io.BytesIO(b"".join(sold["client"].get(job["download_url"]).streaming_content))).active.iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(sold["client"].get(job["download_url"]).streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
     assert rows[4][4] == 9
     assert list(ExportJob.objects.values_list("id", flat=True)) == [second["id"]]
     assert not default_storage.exists(old_file)
     assert sold["client"].get(f"{sold['base']}/exports/{first['id']}").status_code == 404
 
 
-def test_a_builder_that_raises_marks_the_job_failed_with_the_reason(sold, django_capture_on_commit_callbacks, monkeypatch):
+def test_a_builder_that_raises_marks_the_job_failed_with_the_reason(
+    sold, django_capture_on_commit_callbacks, monkeypatch
+):
     def broken(*args, **kwargs):
         raise RuntimeError("磁盘已满")
 
@@ -180,8 +220,15 @@ def test_the_job_is_safe_to_run_twice_and_a_dead_workers_job_is_taken_over(sold)
     assert tasks.export_job_run(job.id) is None  # done: skipped, the file stays
     assert ExportJob.objects.get(pk=job.id).file.name == finished.file.name
 
-    alive = ExportJob.objects.create(shop=sold["shop"], campaign=sold["campaign"], kind="sorting", format="pdf",
-                                     status=J.RUNNING, progress=40, orders_fingerprint="x")
+    alive = ExportJob.objects.create(
+        shop=sold["shop"],
+        campaign=sold["campaign"],
+        kind="sorting",
+        format="pdf",
+        status=J.RUNNING,
+        progress=40,
+        orders_fingerprint="x",
+    )
     assert tasks.export_job_run(alive.id) is None  # its worker still reports progress
     assert ExportJob.objects.get(pk=alive.id).progress == 40
 
@@ -210,7 +257,9 @@ def test_another_shops_export_is_the_same_404_as_a_missing_one(sold, django_capt
 
     assert foreign.status_code == missing.status_code == foreign_file.status_code == 404
     assert foreign.json() == missing.json() == foreign_file.json()
-    assert stranger.get(f"console/shops/{sold['shop'].id}/exports/{started['id']}").status_code == 404  # not their shop at all
+    assert (
+        stranger.get(f"console/shops/{sold['shop'].id}/exports/{started['id']}").status_code == 404
+    )  # not their shop at all
 
 
 def test_a_role_without_fulfilment_view_is_refused_everything(sold, django_capture_on_commit_callbacks):

@@ -9,7 +9,11 @@ from tuangou.campaigns.models import Campaign
 from tuangou.core.testing import ok
 from tuangou.fulfilment import selectors
 from tuangou.fulfilment.tests.factories import (
-    CampaignFactory, CampaignItemFactory, PickupPointFactory, order_with_lines, staff_client,
+    CampaignFactory,
+    CampaignItemFactory,
+    PickupPointFactory,
+    order_with_lines,
+    staff_client,
 )
 from tuangou.orders.models import Order
 from tuangou.shops.tests.factories import MemberUserFactory, ShopFactory
@@ -28,13 +32,31 @@ def sold():
     """A succeeded campaign: two points on two routes, orders in every status that matters."""
     shop = ShopFactory(name="鲜果小铺")
     campaign = CampaignFactory(shop=shop, title="周末鲜果团")
-    eggs = CampaignItemFactory(campaign=campaign, price_fen=2990, sort=1, sku__product__name="土鸡蛋", sku__spec="30枚", sku__code="EGG30", sku__cost_fen=2000)
-    apples = CampaignItemFactory(campaign=campaign, price_fen=1590, sort=2, sku__product__name="红富士苹果", sku__spec="5斤", sku__code="APL5", sku__cost_fen=1500)
+    eggs = CampaignItemFactory(
+        campaign=campaign,
+        price_fen=2990,
+        sort=1,
+        sku__product__name="土鸡蛋",
+        sku__spec="30枚",
+        sku__code="EGG30",
+        sku__cost_fen=2000,
+    )
+    apples = CampaignItemFactory(
+        campaign=campaign,
+        price_fen=1590,
+        sort=2,
+        sku__product__name="红富士苹果",
+        sku__spec="5斤",
+        sku__code="APL5",
+        sku__cost_fen=1500,
+    )
     siming = PickupPointFactory(leader__shop=shop, leader__name="陈丽", route="思明线", name="海韵花园自提点")
     huli = PickupPointFactory(leader__shop=shop, leader__name="王强", route="湖里线", name="湖里万达自提点")
     zhang = MemberUserFactory(display_name="张三丰")
     orders = {
-        "o1": order_with_lines(campaign=campaign, point=siming, member=zhang, lines=[(eggs, 2), (apples, 3)], pickup_code="100001"),
+        "o1": order_with_lines(
+            campaign=campaign, point=siming, member=zhang, lines=[(eggs, 2), (apples, 3)], pickup_code="100001"
+        ),
         "o2": order_with_lines(campaign=campaign, point=siming, lines=[(eggs, 1)], pickup_code="100002"),
         # partially refunded: 1 of 4 eggs went back
         "o3": order_with_lines(campaign=campaign, point=huli, lines=[(eggs, 4, 1), (apples, 1)], pickup_code="100003"),
@@ -42,7 +64,15 @@ def sold():
         "refunded": order_with_lines(campaign=campaign, point=siming, lines=[(eggs, 5, 5)], status=S.REFUNDED),
         "cancelled": order_with_lines(campaign=campaign, point=huli, lines=[(apples, 7)], status=S.CANCELLED),
     }
-    return {"shop": shop, "campaign": campaign, "eggs": eggs, "apples": apples, "siming": siming, "huli": huli, "orders": orders}
+    return {
+        "shop": shop,
+        "campaign": campaign,
+        "eggs": eggs,
+        "apples": apples,
+        "siming": siming,
+        "huli": huli,
+        "orders": orders,
+    }
 
 
 def test_purchase_summary_counts_only_goods_still_to_deliver(sold, django_assert_num_queries):
@@ -51,7 +81,19 @@ def test_purchase_summary_counts_only_goods_still_to_deliver(sold, django_assert
     with django_assert_num_queries(1):
         sheet = selectors.purchase_summary(campaign=campaign)
 
-    assert [(i["product_name"], i["spec"], i["sku_code"], i["quantity"], i["cost_fen"], i["amount_fen"], i["order_count"], i["point_count"]) for i in sheet["items"]] == [
+    assert [
+        (
+            i["product_name"],
+            i["spec"],
+            i["sku_code"],
+            i["quantity"],
+            i["cost_fen"],
+            i["amount_fen"],
+            i["order_count"],
+            i["point_count"],
+        )
+        for i in sheet["items"]
+    ] == [
         ("土鸡蛋", "30枚", "EGG30", 6, 12000, 5980 + 2990 + 8970, 3, 2),
         ("红富士苹果", "5斤", "APL5", 4, 6000, 4770 + 1590, 2, 2),
     ]
@@ -67,7 +109,10 @@ def test_shipping_sheet_groups_points_by_route_with_full_leader_phone(sold, djan
     assert [r["route"] for r in sheet["routes"]] == ["思明线", "湖里线"]
     siming, huli = sheet["routes"][0]["points"][0], sheet["routes"][1]["points"][0]
     assert (siming["point_name"], siming["leader_name"], siming["leader_phone"], siming["order_count"]) == (
-        "海韵花园自提点", "陈丽", sold["siming"].leader.phone, 2,
+        "海韵花园自提点",
+        "陈丽",
+        sold["siming"].leader.phone,
+        2,
     )
     assert [(i["product_name"], i["quantity"]) for i in siming["items"]] == [("土鸡蛋", 3), ("红富士苹果", 3)]
     assert [(i["product_name"], i["quantity"]) for i in huli["items"]] == [("土鸡蛋", 3), ("红富士苹果", 1)]
@@ -121,14 +166,25 @@ def test_purchase_excel_reopens_with_the_right_cells(sold):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"] == (
-        f"attachment; filename=\"campaign-{sold['campaign'].id}-purchase.xlsx\"; "
+        f'attachment; filename="campaign-{sold["campaign"].id}-purchase.xlsx"; '
         f"filename*=UTF-8''{quote('周末鲜果团-采购单.xlsx')}"
     )
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook["采购单"]
     assert workbook.sheetnames == ["采购单"]
     assert sheet["A1"].value == "鲜果小铺 · 周末鲜果团 · 采购单"
-    assert [c.value for c in sheet[4]] == ["#", "商品", "规格", "编码", "数量", "单位", "采购成本", "销售额", "订单数", "自提点数"]
+    assert [c.value for c in sheet[4]] == [
+        "#",
+        "商品",
+        "规格",
+        "编码",
+        "数量",
+        "单位",
+        "采购成本",
+        "销售额",
+        "订单数",
+        "自提点数",
+    ]
     assert sheet["B4"].font.bold is True
     assert [c.value for c in sheet[5]] == [1, "土鸡蛋", "30枚", "EGG30", 6, "盒", "¥120.00", "¥179.40", 3, 2]
     assert [c.value for c in sheet[7]][:8] == [None, "合计", None, None, 10, None, "¥180.00", "¥243.00"]
@@ -144,12 +200,30 @@ def test_shipping_and_sorting_excel_have_a_row_per_item(sold):
     sorting = load_workbook(io.BytesIO(client.get(f"{base}/sorting.xlsx").content))["分拣单"]
 
     assert [c.value for c in shipping[5]] == [
-        "思明线", "海韵花园自提点", sold["siming"].community, "思明区海韵路8号", "陈丽", sold["siming"].leader.phone, 2,
-        "土鸡蛋", "30枚", "EGG30", 3,
+        "思明线",
+        "海韵花园自提点",
+        sold["siming"].community,
+        "思明区海韵路8号",
+        "陈丽",
+        sold["siming"].leader.phone,
+        2,
+        "土鸡蛋",
+        "30枚",
+        "EGG30",
+        3,
     ]
     assert shipping.max_row == 4 + 4 + 1  # header rows, 4 (point, SKU) rows, totals
     assert [c.value for c in shipping[shipping.max_row]][-1] == 10
-    assert [c.value for c in sorting[5]] == ["思明线", "海韵花园自提点", "100001", "张**", sold["orders"]["o1"].member.phone[-4:], "土鸡蛋", "30枚", 2]
+    assert [c.value for c in sorting[5]] == [
+        "思明线",
+        "海韵花园自提点",
+        "100001",
+        "张**",
+        sold["orders"]["o1"].member.phone[-4:],
+        "土鸡蛋",
+        "30枚",
+        2,
+    ]
     assert [c.value for c in sorting[sorting.max_row]][-1] == 10
 
 
@@ -170,8 +244,10 @@ def test_pdf_parses_with_a_page_per_point(sold, kind, pages):
 
 
 def test_a_long_sorting_list_repeats_its_header_across_pages(sold):
-    for n in range(60):
-        order_with_lines(campaign=sold["campaign"], point=sold["siming"], lines=[(sold["eggs"], 1), (sold["apples"], 1)])
+    for _ in range(60):
+        order_with_lines(
+            campaign=sold["campaign"], point=sold["siming"], lines=[(sold["eggs"], 1), (sold["apples"], 1)]
+        )
     client = staff_client(sold["shop"])
 
     body = client.get(f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets/sorting.pdf").content

@@ -7,7 +7,12 @@ from tuangou.campaigns.models import Campaign
 from tuangou.core.testing import ok
 from tuangou.fulfilment.models import Shipment
 from tuangou.fulfilment.tests.factories import (
-    CampaignFactory, CampaignItemFactory, PickupPointFactory, order_with_lines, phone_client, staff_client,
+    CampaignFactory,
+    CampaignItemFactory,
+    PickupPointFactory,
+    order_with_lines,
+    phone_client,
+    staff_client,
 )
 from tuangou.notifications.models import Delivery, Message
 from tuangou.orders.models import Order, OrderEvent
@@ -26,14 +31,26 @@ def sold():
     wanda = PickupPointFactory(leader__shop=shop, name="湖里万达自提点")
     zhang, li = MemberUserFactory(), MemberUserFactory()
     orders = {
-        "zhang_1": order_with_lines(campaign=campaign, point=haiyun, member=zhang, lines=[(eggs, 2)], pickup_code="200001"),
-        "zhang_2": order_with_lines(campaign=campaign, point=haiyun, member=zhang, lines=[(eggs, 1)], pickup_code="200002"),
+        "zhang_1": order_with_lines(
+            campaign=campaign, point=haiyun, member=zhang, lines=[(eggs, 2)], pickup_code="200001"
+        ),
+        "zhang_2": order_with_lines(
+            campaign=campaign, point=haiyun, member=zhang, lines=[(eggs, 1)], pickup_code="200002"
+        ),
         "li": order_with_lines(campaign=campaign, point=haiyun, member=li, lines=[(eggs, 1)], pickup_code="200003"),
         "wanda": order_with_lines(campaign=campaign, point=wanda, lines=[(eggs, 3)], pickup_code="200004"),
         "refunded": order_with_lines(campaign=campaign, point=haiyun, lines=[(eggs, 1, 1)], status=S.REFUNDED),
         "unpaid": order_with_lines(campaign=campaign, point=haiyun, lines=[(eggs, 1)], status=S.PENDING_PAYMENT),
     }
-    return {"shop": shop, "campaign": campaign, "haiyun": haiyun, "wanda": wanda, "zhang": zhang, "li": li, "orders": orders}
+    return {
+        "shop": shop,
+        "campaign": campaign,
+        "haiyun": haiyun,
+        "wanda": wanda,
+        "zhang": zhang,
+        "li": li,
+        "orders": orders,
+    }
 
 
 def statuses(sold) -> dict:
@@ -56,18 +73,29 @@ def test_shipping_all_moves_only_confirmed_orders_and_twice_changes_nothing(sold
     second = ok(client.post(ship_url(sold), {}))
 
     assert first == {
-        "shipped_point_ids": sorted([sold["haiyun"].id, sold["wanda"].id]), "already_shipped_point_ids": [],
-        "skipped_point_ids": [], "moved_orders": 4,
+        "shipped_point_ids": sorted([sold["haiyun"].id, sold["wanda"].id]),
+        "already_shipped_point_ids": [],
+        "skipped_point_ids": [],
+        "moved_orders": 4,
     }
     assert second["moved_orders"] == 0
     assert second["already_shipped_point_ids"] == sorted([sold["haiyun"].id, sold["wanda"].id])
     assert statuses(sold) == {
-        "zhang_1": S.SHIPPED, "zhang_2": S.SHIPPED, "li": S.SHIPPED, "wanda": S.SHIPPED,
-        "refunded": S.REFUNDED, "unpaid": S.PENDING_PAYMENT,
+        "zhang_1": S.SHIPPED,
+        "zhang_2": S.SHIPPED,
+        "li": S.SHIPPED,
+        "wanda": S.SHIPPED,
+        "refunded": S.REFUNDED,
+        "unpaid": S.PENDING_PAYMENT,
     }
     assert Shipment.objects.filter(campaign=sold["campaign"]).count() == 2
     assert OrderEvent.objects.count() == events
-    assert OrderEvent.objects.filter(order=sold["orders"]["li"], type="shipped", from_status=S.CONFIRMED, to_status=S.SHIPPED).count() == 1
+    assert (
+        OrderEvent.objects.filter(
+            order=sold["orders"]["li"], type="shipped", from_status=S.CONFIRMED, to_status=S.SHIPPED
+        ).count()
+        == 1
+    )
 
 
 def test_shipping_chosen_points_and_reading_their_status(sold):
@@ -126,11 +154,17 @@ def test_the_points_leader_confirms_arrival_and_another_leader_gets_404(sold):
     assert (arrived["shipment"]["status"], arrived["shipment"]["waiting_count"]) == ("arrived", 3)
     assert again["moved_orders"] == 0
     assert statuses(sold) == {
-        "zhang_1": S.ARRIVED, "zhang_2": S.ARRIVED, "li": S.ARRIVED, "wanda": S.CONFIRMED,
-        "refunded": S.REFUNDED, "unpaid": S.PENDING_PAYMENT,
+        "zhang_1": S.ARRIVED,
+        "zhang_2": S.ARRIVED,
+        "li": S.ARRIVED,
+        "wanda": S.CONFIRMED,
+        "refunded": S.REFUNDED,
+        "unpaid": S.PENDING_PAYMENT,
     }
     mine = ok(haiyun_leader.get(f"shops/{sold['shop'].id}/leader/shipments"))
-    assert [(s["campaign_title"], s["point_name"], s["order_count"]) for s in mine["items"]] == [("周末鲜果团", "海韵花园自提点", 3)]
+    assert [(s["campaign_title"], s["point_name"], s["order_count"]) for s in mine["items"]] == [
+        ("周末鲜果团", "海韵花园自提点", 3)
+    ]
     assert ok(wanda_leader.get(f"shops/{sold['shop'].id}/leader/shipments"))["count"] == 0
 
 
@@ -160,7 +194,9 @@ def test_pickup_notice_reaches_each_waiting_member_once(sold):
     assert (inbox["count"], inbox["unread_count"], inbox["items"][0]["title"]) == (1, 1, "提货通知")
     assert Shipment.objects.get(pickup_point=sold["haiyun"]).notice_sent_at is not None
     assert OrderEvent.objects.filter(type="pickup_notice").count() == 2
-    assert list(Delivery.objects.values_list("message__user", "channel", "status")) == [(sold["zhang"].id, "sms", "queued")]
+    assert list(Delivery.objects.values_list("message__user", "channel", "status")) == [
+        (sold["zhang"].id, "sms", "queued")
+    ]
 
 
 def test_a_second_notice_within_ten_minutes_is_refused(sold):

@@ -67,11 +67,14 @@ def test_top_leaders_and_products_rank_the_window_by_gmv():
     body = ok(staff_login(world.shop).get(f"console/shops/{world.shop.id}/dashboard", {"days": 30}))
 
     assert [(row["leader_id"], row["gmv_fen"], row["orders"], row["members"]) for row in body["top_leaders"]] == [
-        (world.leader.id, 6700, 3, 2), (other_leader.id, 5000, 1, 1),
+        (world.leader.id, 6700, 3, 2),
+        (other_leader.id, 5000, 1, 1),
     ]
     assert body["top_leaders"][1]["name"] == "陈阿姨"
     product = world.item.sku.product
-    assert body["top_products"] == [{"product_id": product.id, "name": product.name, "quantity": 12, "gmv_fen": 11700, "orders": 4}]
+    assert body["top_products"] == [
+        {"product_id": product.id, "name": product.name, "quantity": 12, "gmv_fen": 11700, "orders": 4}
+    ]
 
 
 def test_today_only_counts_today():

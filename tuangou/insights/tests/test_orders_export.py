@@ -28,8 +28,18 @@ def test_the_export_has_a_row_per_line_of_the_searched_orders():
     assert len(rows) == 2
     product = world.item.sku.product
     assert rows[1][:12] == (
-        paid.number, "已付款", world.campaign.title, world.leader.name, world.leader.pickup_point.name, "王芳", "13812345678",
-        product.name, world.item.sku.spec, "¥12.90", 2, "¥25.80",
+        paid.number,
+        "已付款",
+        world.campaign.title,
+        world.leader.name,
+        world.leader.pickup_point.name,
+        "王芳",
+        "13812345678",
+        product.name,
+        world.item.sku.spec,
+        "¥12.90",
+        2,
+        "¥25.80",
     )
     assert rows[1][13:15] == ("¥25.80", "¥0.00")
 
@@ -44,7 +54,9 @@ def test_the_export_takes_the_list_filters_and_the_shop():
     everything = _rows(client.get(f"console/shops/{world.shop.id}/orders/export.xlsx"))
     none_for_phone = _rows(client.get(f"console/shops/{world.shop.id}/orders/export.xlsx", {"phone": "13000000000"}))
 
-    assert [row[0] for row in everything[1:]] == list(Order.objects.filter(shop=world.shop).values_list("number", flat=True))
+    assert [row[0] for row in everything[1:]] == list(
+        Order.objects.filter(shop=world.shop).values_list("number", flat=True)
+    )
     assert len(none_for_phone) == 1  # the header only
 
 
@@ -54,4 +66,7 @@ def test_staff_without_orders_view_and_outsiders_cannot_export():
 
     assert staff_login(outsider.shop).get(f"console/shops/{world.shop.id}/orders/export.xlsx").status_code == 404
     # Every role holds orders.view, the warehouse included.
-    assert staff_login(world.shop, role="warehouse").get(f"console/shops/{world.shop.id}/orders/export.xlsx").status_code == 200
+    assert (
+        staff_login(world.shop, role="warehouse").get(f"console/shops/{world.shop.id}/orders/export.xlsx").status_code
+        == 200
+    )

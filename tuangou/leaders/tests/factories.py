@@ -28,8 +28,12 @@ class LeaderFactory(factory.django.DjangoModelFactory):
             return
         lat, lng = kwargs.pop("at", XIAMEN_UNIVERSITY)
         defaults = {
-            "name": f"{leader.name}的自提点", "community": f"{leader.name}小区", "address": "思明区演武路1号",
-            "lat": lat, "lng": lng, "households": 800,
+            "name": f"{leader.name}的自提点",
+            "community": f"{leader.name}小区",
+            "address": "思明区演武路1号",
+            "lat": lat,
+            "lng": lng,
+            "households": 800,
         }
         defaults.update(kwargs)
         PickupPoint.objects.create(shop=leader.shop, leader=leader, **defaults)
@@ -73,8 +77,15 @@ def member_client(phone: str):
 
 def application_form(**changes) -> dict:
     form = {
-        "name": "陈丽", "phone": "138 0592 0001", "community": "海韵花园", "address": "思明区海韵路8号",
-        "lat": 24.4376, "lng": 118.0963, "households": 800, "reach": "业主微信群 480 人", "referral_code": "",
+        "name": "陈丽",
+        "phone": "138 0592 0001",
+        "community": "海韵花园",
+        "address": "思明区海韵路8号",
+        "lat": 24.4376,
+        "lng": 118.0963,
+        "households": 800,
+        "reach": "业主微信群 480 人",
+        "referral_code": "",
     }
     form.update(changes)
     return form

@@ -3,7 +3,13 @@ import pytest
 from tuangou.core.testing import ApiClient, ok
 from tuangou.leaders.models import Leader, LeaderApplication, LeaderEvent, PickupPoint
 from tuangou.leaders.tests.factories import (
-    SOFTWARE_PARK_2, ZHONGSHAN_ROAD, LeaderApplicationFactory, LeaderFactory, application_form, member_client, staff_client,
+    SOFTWARE_PARK_2,
+    ZHONGSHAN_ROAD,
+    LeaderApplicationFactory,
+    LeaderFactory,
+    application_form,
+    member_client,
+    staff_client,
 )
 from tuangou.shops.tests.factories import ShopFactory
 
@@ -15,18 +21,37 @@ def test_application_is_stored_with_its_checks_and_the_applicant_sees_it_pending
     referrer = LeaderFactory(shop=shop, name="王芳", point__at=ZHONGSHAN_ROAD, point__community="中山公园小区")
     applicant = member_client("13805920001")
 
-    created = ok(applicant.post(f"shops/{shop.id}/leader-applications", application_form(referral_code=referrer.referral_code.lower())), 201)
+    created = ok(
+        applicant.post(
+            f"shops/{shop.id}/leader-applications", application_form(referral_code=referrer.referral_code.lower())
+        ),
+        201,
+    )
 
     application = LeaderApplication.objects.get(pk=created["id"])
-    assert (application.phone, application.status, application.referral_code) == ("13805920001", "pending", referrer.referral_code)
-    assert application.checks["households"] == {"ok": True, "detail": "小区800户，要求不少于500户", "value": 800, "required": 500}
+    assert (application.phone, application.status, application.referral_code) == (
+        "13805920001",
+        "pending",
+        referrer.referral_code,
+    )
+    assert application.checks["households"] == {
+        "ok": True,
+        "detail": "小区800户，要求不少于500户",
+        "value": 800,
+        "required": 500,
+    }
     assert application.checks["one_per_community"] == {"ok": True, "detail": "该小区暂无团长"}
     # 厦门大学 → 中山路 is about 2.5 km: far enough for a 1 km rule.
     assert application.checks["distance"]["ok"] is True
     assert 2300 < application.checks["distance"]["nearest_m"] < 2700
     assert application.checks["referral"] == {"ok": True, "detail": "推荐人：王芳", "leader_id": referrer.id}
     mine = ok(applicant.get(f"shops/{shop.id}/leader-applications/mine"))
-    assert (mine["id"], mine["status"], mine["status_label"], mine["leader_id"]) == (application.id, "pending", "待审核", None)
+    assert (mine["id"], mine["status"], mine["status_label"], mine["leader_id"]) == (
+        application.id,
+        "pending",
+        "待审核",
+        None,
+    )
 
 
 def test_too_few_households_is_refused_naming_the_field_and_nothing_is_stored():
@@ -76,7 +101,9 @@ def test_coordinates_outside_china_are_refused_naming_the_field(field, value):
 def test_a_bad_phone_is_refused_naming_the_field():
     shop = ShopFactory()
 
-    response = member_client("13805920006").post(f"shops/{shop.id}/leader-applications", application_form(phone="12345"))
+    response = member_client("13805920006").post(
+        f"shops/{shop.id}/leader-applications", application_form(phone="12345")
+    )
 
     assert (response.status_code, response.json()["code"], response.json()["field"]) == (400, "phone_invalid", "phone")
     assert not LeaderApplication.objects.exists()
@@ -109,7 +136,11 @@ def test_an_existing_leader_cannot_apply_again():
 
     response = client.post(f"shops/{shop.id}/leader-applications", application_form(community="别的小区"))
 
-    assert (response.status_code, response.json()["code"], response.json()["message"]) == (409, "already_leader", "您已是该店铺的团长")
+    assert (response.status_code, response.json()["code"], response.json()["message"]) == (
+        409,
+        "already_leader",
+        "您已是该店铺的团长",
+    )
     assert not LeaderApplication.objects.exists()
 
 
@@ -119,15 +150,33 @@ def test_approval_creates_leader_and_pickup_point_and_the_person_becomes_a_leade
     shop.save()
     referrer = LeaderFactory(shop=shop, point__at=SOFTWARE_PARK_2)
     applicant = member_client("13805920008")
-    application = ok(applicant.post(f"shops/{shop.id}/leader-applications", application_form(referral_code=referrer.referral_code)), 201)
+    application = ok(
+        applicant.post(f"shops/{shop.id}/leader-applications", application_form(referral_code=referrer.referral_code)),
+        201,
+    )
 
-    leader = ok(owner.post(f"console/shops/{shop.id}/leader-applications/{application['id']}/approve", {"route": "思明线"}), 201)
+    leader = ok(
+        owner.post(f"console/shops/{shop.id}/leader-applications/{application['id']}/approve", {"route": "思明线"}), 201
+    )
 
-    assert (leader["name"], leader["phone"], leader["status"], leader["referred_by_id"]) == ("陈丽", "13805920001", "active", referrer.id)
+    assert (leader["name"], leader["phone"], leader["status"], leader["referred_by_id"]) == (
+        "陈丽",
+        "13805920001",
+        "active",
+        referrer.id,
+    )
     assert (leader["commission_rate_bp"], leader["effective_commission_rate_bp"]) == (None, 1200)
     point = PickupPoint.objects.get(leader_id=leader["id"])
-    assert (point.name, point.community, point.route, point.households, str(point.lat)) == ("海韵花园自提点", "海韵花园", "思明线", 800, "24.437600")
-    assert ok(applicant.get("auth/me"))["leader_of"] == [{"shop_id": shop.id, "shop_name": shop.name, "leader_id": leader["id"], "status": "active"}]
+    assert (point.name, point.community, point.route, point.households, str(point.lat)) == (
+        "海韵花园自提点",
+        "海韵花园",
+        "思明线",
+        800,
+        "24.437600",
+    )
+    assert ok(applicant.get("auth/me"))["leader_of"] == [
+        {"shop_id": shop.id, "shop_name": shop.name, "leader_id": leader["id"], "status": "active"}
+    ]
     mine = ok(applicant.get(f"shops/{shop.id}/leader-applications/mine"))
     assert (mine["status"], mine["leader_id"]) == ("approved", leader["id"])
     event = LeaderEvent.objects.get(leader_id=leader["id"])
@@ -138,8 +187,15 @@ def test_approval_takes_a_given_commission_rate_and_refuses_one_above_half():
     owner, shop = staff_client()
     application = LeaderApplicationFactory(shop=shop)
 
-    too_high = owner.post(f"console/shops/{shop.id}/leader-applications/{application.id}/approve", {"commission_rate_bp": 5001})
-    leader = ok(owner.post(f"console/shops/{shop.id}/leader-applications/{application.id}/approve", {"commission_rate_bp": 1500}), 201)
+    too_high = owner.post(
+        f"console/shops/{shop.id}/leader-applications/{application.id}/approve", {"commission_rate_bp": 5001}
+    )
+    leader = ok(
+        owner.post(
+            f"console/shops/{shop.id}/leader-applications/{application.id}/approve", {"commission_rate_bp": 1500}
+        ),
+        201,
+    )
 
     assert (too_high.status_code, too_high.json()["field"]) == (422, "commission_rate_bp")
     assert leader["effective_commission_rate_bp"] == 1500
@@ -152,7 +208,11 @@ def test_reject_needs_a_reason_and_the_applicant_sees_it():
 
     missing = owner.post(f"console/shops/{shop.id}/leader-applications/{application.id}/reject", {"reason": ""})
     blank = owner.post(f"console/shops/{shop.id}/leader-applications/{application.id}/reject", {"reason": "   "})
-    rejected = ok(owner.post(f"console/shops/{shop.id}/leader-applications/{application.id}/reject", {"reason": "小区已有合作便利店"}))
+    rejected = ok(
+        owner.post(
+            f"console/shops/{shop.id}/leader-applications/{application.id}/reject", {"reason": "小区已有合作便利店"}
+        )
+    )
 
     assert (missing.status_code, missing.json()["field"]) == (422, "reason")
     assert (blank.status_code, blank.json()["code"], blank.json()["field"]) == (400, "required", "reason")
@@ -180,7 +240,11 @@ def test_two_applications_for_one_community_only_the_first_approval_passes():
     ok(owner.post(f"console/shops/{shop.id}/leader-applications/{first.id}/approve", {}), 201)
     response = owner.post(f"console/shops/{shop.id}/leader-applications/{second.id}/approve", {})
 
-    assert (response.status_code, response.json()["code"], response.json()["field"]) == (409, "community_taken", "community")
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (
+        409,
+        "community_taken",
+        "community",
+    )
     second.refresh_from_db()
     assert second.status == "pending"
     assert Leader.objects.count() == 1 and PickupPoint.objects.count() == 1
@@ -217,15 +281,19 @@ def test_bulk_approve_reports_each_outcome():
     reviewed = LeaderApplicationFactory(shop=shop, status="rejected", reject_reason="资料不全")
     other_shop = LeaderApplicationFactory()
 
-    outcomes = ok(owner.post(
-        f"console/shops/{shop.id}/leader-applications/bulk-approve",
-        {"application_ids": [good.id, same_community.id, reviewed.id, other_shop.id]},
-    ))
+    outcomes = ok(
+        owner.post(
+            f"console/shops/{shop.id}/leader-applications/bulk-approve",
+            {"application_ids": [good.id, same_community.id, reviewed.id, other_shop.id]},
+        )
+    )
 
     leader = Leader.objects.get(shop=shop)
     assert [(o["application_id"], o["ok"], o["code"]) for o in outcomes] == [
-        (good.id, True, None), (same_community.id, False, "community_taken"),
-        (reviewed.id, False, "application_state"), (other_shop.id, False, "not_found"),
+        (good.id, True, None),
+        (same_community.id, False, "community_taken"),
+        (reviewed.id, False, "application_state"),
+        (other_shop.id, False, "not_found"),
     ]
     assert outcomes[0]["leader_id"] == leader.id
     assert outcomes[1]["message"] == "该小区已有团长"
@@ -241,12 +309,19 @@ def test_bulk_reject_needs_a_reason_and_reports_each_outcome():
     ids = [pending[0].id, pending[1].id, approved_already.id]
 
     missing = owner.post(f"console/shops/{shop.id}/leader-applications/bulk-reject", {"application_ids": ids})
-    outcomes = ok(owner.post(f"console/shops/{shop.id}/leader-applications/bulk-reject", {"application_ids": ids, "reason": "本期名额已满"}))
+    outcomes = ok(
+        owner.post(
+            f"console/shops/{shop.id}/leader-applications/bulk-reject",
+            {"application_ids": ids, "reason": "本期名额已满"},
+        )
+    )
 
     assert (missing.status_code, missing.json()["field"]) == (422, "reason")
     assert [(o["ok"], o["code"]) for o in outcomes] == [(True, None), (True, None), (False, "application_state")]
     assert list(LeaderApplication.objects.filter(pk__in=ids).order_by("id").values_list("status", "reject_reason")) == [
-        ("rejected", "本期名额已满"), ("rejected", "本期名额已满"), ("approved", ""),
+        ("rejected", "本期名额已满"),
+        ("rejected", "本期名额已满"),
+        ("approved", ""),
     ]
 
 
@@ -291,4 +366,8 @@ def test_errors_speak_english_when_asked():
 
     response = applicant.post(f"shops/{shop.id}/leader-applications", application_form(households=12))
 
-    assert response.json() == {"code": "households_too_few", "message": "The community needs at least 300 households", "field": "households"}
+    assert response.json() == {
+        "code": "households_too_few",
+        "message": "The community needs at least 300 households",
+        "field": "households",
+    }

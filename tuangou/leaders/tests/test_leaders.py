@@ -24,7 +24,9 @@ def test_leaders_list_filters_searches_and_counts_members():
 
     assert everyone["count"] == 3
     assert [leader["name"] for leader in suspended["items"]] == ["林强"]
-    assert [(leader["name"], leader["member_count"], leader["team_name"]) for leader in by_community["items"]] == [("陈丽", 1, "思明一队")]
+    assert [(leader["name"], leader["member_count"], leader["team_name"]) for leader in by_community["items"]] == [
+        ("陈丽", 1, "思明一队")
+    ]
     assert by_team["count"] == 1
     assert (by_community["items"][0]["order_count"], by_community["items"][0]["gmv_fen"]) == (0, 0)
 
@@ -35,13 +37,27 @@ def test_update_sets_commission_team_region_and_point_with_an_audit_row():
     team = Team.objects.create(shop=shop, name="思明一队")
     region = Region.objects.create(shop=shop, name="思明区")
 
-    body = ok(owner.patch(f"console/shops/{shop.id}/leaders/{leader.id}", {
-        "commission_rate_bp": 1500, "team_id": team.id, "region_id": region.id, "name": "海韵花园3号楼自提点", "route": "思明线",
-        "lat": 24.4401, "lng": 118.0988,
-    }))
+    body = ok(
+        owner.patch(
+            f"console/shops/{shop.id}/leaders/{leader.id}",
+            {
+                "commission_rate_bp": 1500,
+                "team_id": team.id,
+                "region_id": region.id,
+                "name": "海韵花园3号楼自提点",
+                "route": "思明线",
+                "lat": 24.4401,
+                "lng": 118.0988,
+            },
+        )
+    )
 
     assert (body["commission_rate_bp"], body["team_name"], body["region_name"]) == (1500, "思明一队", "思明区")
-    assert (body["pickup_point"]["name"], body["pickup_point"]["route"], body["pickup_point"]["lat"]) == ("海韵花园3号楼自提点", "思明线", 24.4401)
+    assert (body["pickup_point"]["name"], body["pickup_point"]["route"], body["pickup_point"]["lat"]) == (
+        "海韵花园3号楼自提点",
+        "思明线",
+        24.4401,
+    )
     event = LeaderEvent.objects.get(leader=leader, type="updated")
     assert event.data["commission_rate_bp"] == [None, 1500]
     assert body["events"][0]["type"] == "updated"
@@ -57,7 +73,10 @@ def test_update_back_to_the_shop_default_rate_and_refuses_bad_values():
 
     assert (too_high.status_code, too_high.json()["field"]) == (422, "commission_rate_bp")
     assert (bad_lat.status_code, bad_lat.json()["field"]) == (422, "lat")
-    assert (default["commission_rate_bp"], default["effective_commission_rate_bp"]) == (None, shop.default_commission_rate_bp)
+    assert (default["commission_rate_bp"], default["effective_commission_rate_bp"]) == (
+        None,
+        shop.default_commission_rate_bp,
+    )
 
 
 def test_suspend_reactivate_and_clear_out_keep_an_audit_trail():
@@ -73,12 +92,22 @@ def test_suspend_reactivate_and_clear_out_keep_an_audit_trail():
 
     assert (no_reason.status_code, no_reason.json()["field"]) == (422, "reason")
     assert (suspended["status"], suspended["status_reason"]) == ("suspended", "连续两周无销售")
-    assert (again.status_code, again.json()["code"], again.json()["message"]) == (409, "leader_state", "团长当前状态为「已暂停」，不能暂停")
+    assert (again.status_code, again.json()["code"], again.json()["message"]) == (
+        409,
+        "leader_state",
+        "团长当前状态为「已暂停」，不能暂停",
+    )
     assert (cleared["status"], cleared["pickup_point"]["is_active"]) == ("cleared", False)
     assert list(LeaderEvent.objects.filter(leader=leader).values_list("type", "from_status", "to_status")) == [
-        ("suspend", "active", "suspended"), ("reactivate", "suspended", "active"), ("clear", "active", "cleared"),
+        ("suspend", "active", "suspended"),
+        ("reactivate", "suspended", "active"),
+        ("clear", "active", "cleared"),
     ]
-    assert [e["data"]["reason"] for e in cleared["events"]] == ["调整期后仍不达标", "已沟通，恢复开团", "连续两周无销售"]
+    assert [e["data"]["reason"] for e in cleared["events"]] == [
+        "调整期后仍不达标",
+        "已沟通，恢复开团",
+        "连续两周无销售",
+    ]
 
 
 def test_clearing_out_frees_the_community_and_gives_up_captaincy():
@@ -148,11 +177,17 @@ def test_teams_have_a_captain_from_their_own_leaders():
     second = ok(owner.post(f"console/shops/{shop.id}/teams", {"name": "湖里一队"}), 201)
     poached = owner.patch(f"console/shops/{shop.id}/teams/{second['id']}", {"captain_id": chen.id})
     ok(owner.patch(f"console/shops/{shop.id}/leaders/{wang.id}", {"team_id": second["id"]}))
-    renamed = ok(owner.patch(f"console/shops/{shop.id}/teams/{second['id']}", {"name": "湖里先锋队", "captain_id": wang.id}))
+    renamed = ok(
+        owner.patch(f"console/shops/{shop.id}/teams/{second['id']}", {"name": "湖里先锋队", "captain_id": wang.id})
+    )
     teams = ok(owner.get(f"console/shops/{shop.id}/teams"))
 
     assert (first["captain_name"], first["member_count"]) == ("陈丽", 1)
-    assert (poached.status_code, poached.json()["code"], poached.json()["field"]) == (400, "captain_not_in_team", "captain_id")
+    assert (poached.status_code, poached.json()["code"], poached.json()["field"]) == (
+        400,
+        "captain_not_in_team",
+        "captain_id",
+    )
     assert (renamed["name"], renamed["captain_name"], renamed["member_count"]) == ("湖里先锋队", "王芳", 1)
     assert [(t["name"], t["captain_id"]) for t in teams["items"]] == [("思明一队", chen.id), ("湖里先锋队", wang.id)]
 
@@ -174,7 +209,9 @@ def test_regions_crud_with_a_regional_leader():
     suspended = LeaderFactory(shop=shop, status="suspended")
     member_of_region = LeaderFactory(shop=shop)
 
-    region = ok(owner.post(f"console/shops/{shop.id}/regions", {"name": "思明区", "regional_leader_id": regional.id}), 201)
+    region = ok(
+        owner.post(f"console/shops/{shop.id}/regions", {"name": "思明区", "regional_leader_id": regional.id}), 201
+    )
     ok(owner.patch(f"console/shops/{shop.id}/leaders/{member_of_region.id}", {"region_id": region["id"]}))
     refused = owner.patch(f"console/shops/{shop.id}/regions/{region['id']}", {"regional_leader_id": suspended.id})
     listing = ok(owner.get(f"console/shops/{shop.id}/regions"))
@@ -182,7 +219,9 @@ def test_regions_crud_with_a_regional_leader():
 
     assert (region["regional_leader_name"], region["leader_count"]) == ("林强", 0)
     assert (refused.status_code, refused.json()["field"]) == (404, "regional_leader_id")
-    assert [(r["name"], r["regional_leader_id"], r["leader_count"]) for r in listing["items"]] == [("思明区", regional.id, 1)]
+    assert [(r["name"], r["regional_leader_id"], r["leader_count"]) for r in listing["items"]] == [
+        ("思明区", regional.id, 1)
+    ]
     assert deleted.status_code == 204
     member_of_region.refresh_from_db()
     assert member_of_region.region_id is None
@@ -204,9 +243,18 @@ def test_a_cleared_leader_cannot_reapply():
     shop = leader.shop
     client = member_client(leader.user.phone)
 
-    response = client.post(f"shops/{shop.id}/leader-applications", {
-        "name": "陈丽", "phone": leader.user.phone, "community": "新小区", "address": "湖里区", "lat": 24.5, "lng": 118.1, "households": 900,
-    })
+    response = client.post(
+        f"shops/{shop.id}/leader-applications",
+        {
+            "name": "陈丽",
+            "phone": leader.user.phone,
+            "community": "新小区",
+            "address": "湖里区",
+            "lat": 24.5,
+            "lng": 118.1,
+            "households": 900,
+        },
+    )
 
     assert (response.status_code, response.json()["code"]) == (409, "leader_cleared")
 

@@ -4,7 +4,12 @@ from tuangou.core.testing import ApiClient, ok
 from tuangou.leaders.models import LeaderEvent, Membership, PickupPoint, RecruitmentPlan
 from tuangou.leaders.services import recruitment_plan_create_default
 from tuangou.leaders.tests.factories import (
-    SOFTWARE_PARK_2, XIAMEN_UNIVERSITY, ZHONGSHAN_ROAD, LeaderFactory, member_client, staff_client,
+    SOFTWARE_PARK_2,
+    XIAMEN_UNIVERSITY,
+    ZHONGSHAN_ROAD,
+    LeaderFactory,
+    member_client,
+    staff_client,
 )
 from tuangou.shops.tests.factories import MemberUserFactory, ShopFactory
 
@@ -13,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 # --- recruitment plan -----------------------------------------------------------------------
 
+
 def test_owner_edits_the_plan_from_a_template_and_the_public_link_shows_it(settings):
     settings.SITE_URL = "https://tg.example.cn"
     owner, shop = staff_client()
@@ -20,10 +26,20 @@ def test_owner_edits_the_plan_from_a_template_and_the_public_link_shows_it(setti
     plan = ok(owner.get(f"console/shops/{shop.id}/recruitment-plan"))
     templates = ok(owner.get(f"console/shops/{shop.id}/recruitment-plan/templates"))
     store = next(t for t in templates if t["name"] == "便利店店主版")
-    saved = ok(owner.put(f"console/shops/{shop.id}/recruitment-plan", {
-        "title": store["title"], "benefits": store["benefits"], "requirements": store["requirements"],
-        "referral_reward_fen": 50000, "referral_gmv_target_fen": 500000, "referral_window_days": 60, "is_published": True,
-    }))
+    saved = ok(
+        owner.put(
+            f"console/shops/{shop.id}/recruitment-plan",
+            {
+                "title": store["title"],
+                "benefits": store["benefits"],
+                "requirements": store["requirements"],
+                "referral_reward_fen": 50000,
+                "referral_gmv_target_fen": 500000,
+                "referral_window_days": 60,
+                "is_published": True,
+            },
+        )
+    )
     public = ok(ApiClient().get(f"shops/{shop.id}/recruitment/{plan['public_token']}"))
 
     assert plan["link_url"] == f"https://tg.example.cn/h5/recruit/{shop.id}/{plan['public_token']}"
@@ -33,7 +49,10 @@ def test_owner_edits_the_plan_from_a_template_and_the_public_link_shows_it(setti
     assert "所在小区500户以上" in store["requirements"]
     assert saved["title"] == store["title"]
     assert (public["shop_name"], public["title"], public["min_households"], public["link_url"]) == (
-        shop.name, store["title"], 500, plan["link_url"],
+        shop.name,
+        store["title"],
+        500,
+        plan["link_url"],
     )
     assert ok(ApiClient().get(f"shops/{shop.id}/recruitment"))["public_token"] == plan["public_token"]
 
@@ -45,8 +64,25 @@ def test_a_wrong_token_or_unpublished_plan_is_not_found():
 
     wrong_token = ApiClient().get(f"shops/{shop.id}/recruitment/nope")
     other_shop = ApiClient().get(f"shops/{other.id}/recruitment/{plan['public_token']}")
-    ok(owner.put(f"console/shops/{shop.id}/recruitment-plan", {**{k: plan[k] for k in (
-        "title", "benefits", "requirements", "referral_reward_fen", "referral_gmv_target_fen", "referral_window_days")}, "is_published": False}))
+    ok(
+        owner.put(
+            f"console/shops/{shop.id}/recruitment-plan",
+            {
+                **{
+                    k: plan[k]
+                    for k in (
+                        "title",
+                        "benefits",
+                        "requirements",
+                        "referral_reward_fen",
+                        "referral_gmv_target_fen",
+                        "referral_window_days",
+                    )
+                },
+                "is_published": False,
+            },
+        )
+    )
     unpublished = ApiClient().get(f"shops/{shop.id}/recruitment/{plan['public_token']}")
 
     assert wrong_token.status_code == other_shop.status_code == unpublished.status_code == 404
@@ -56,7 +92,14 @@ def test_plan_changes_need_leaders_manage_and_bad_values_change_nothing():
     owner, shop = staff_client()
     support, _ = staff_client(shop=shop, role="support")
     recruitment_plan_create_default(shop=shop)
-    body = {"title": "新标题", "benefits": "b", "requirements": "r", "referral_reward_fen": 100, "referral_gmv_target_fen": 0, "referral_window_days": 30}
+    body = {
+        "title": "新标题",
+        "benefits": "b",
+        "requirements": "r",
+        "referral_reward_fen": 100,
+        "referral_gmv_target_fen": 0,
+        "referral_window_days": 30,
+    }
 
     by_support = support.put(f"console/shops/{shop.id}/recruitment-plan", body)
     negative = owner.put(f"console/shops/{shop.id}/recruitment-plan", {**body, "referral_reward_fen": -1})
@@ -70,26 +113,54 @@ def test_plan_changes_need_leaders_manage_and_bad_values_change_nothing():
 
 # --- nearby pickup points -----------------------------------------------------------------
 
+
 def test_nearby_points_are_sorted_by_distance_with_masked_phones():
     shop = ShopFactory()
-    campus = LeaderFactory(shop=shop, name="陈丽", phone="13805921111", point__at=XIAMEN_UNIVERSITY, point__community="厦大西村", point__route="思明线")
-    old_town = LeaderFactory(shop=shop, name="王芳", phone="13805922222", point__at=ZHONGSHAN_ROAD, point__community="中山路步行街")
-    park = LeaderFactory(shop=shop, name="林强", phone="13805923333", point__at=SOFTWARE_PARK_2, point__community="软件园二期")
+    campus = LeaderFactory(
+        shop=shop,
+        name="陈丽",
+        phone="13805921111",
+        point__at=XIAMEN_UNIVERSITY,
+        point__community="厦大西村",
+        point__route="思明线",
+    )
+    old_town = LeaderFactory(
+        shop=shop, name="王芳", phone="13805922222", point__at=ZHONGSHAN_ROAD, point__community="中山路步行街"
+    )
+    park = LeaderFactory(
+        shop=shop, name="林强", phone="13805923333", point__at=SOFTWARE_PARK_2, point__community="软件园二期"
+    )
     LeaderFactory(shop=shop, status="suspended", point__at=ZHONGSHAN_ROAD)
     LeaderFactory(point__at=ZHONGSHAN_ROAD)  # another shop
 
     # Standing on 中山路: itself, then 厦门大学 (~2.5 km), then 软件园二期 (~10.9 km).
-    near = ok(ApiClient().get(f"shops/{shop.id}/pickup-points/nearby", {"lat": "24.4560", "lng": "118.0800", "radius_m": 20000}))
-    small = ok(ApiClient().get(f"shops/{shop.id}/pickup-points/nearby", {"lat": "24.4560", "lng": "118.0800", "radius_m": 3000}))
+    near = ok(
+        ApiClient().get(
+            f"shops/{shop.id}/pickup-points/nearby", {"lat": "24.4560", "lng": "118.0800", "radius_m": 20000}
+        )
+    )
+    small = ok(
+        ApiClient().get(
+            f"shops/{shop.id}/pickup-points/nearby", {"lat": "24.4560", "lng": "118.0800", "radius_m": 3000}
+        )
+    )
 
     assert [p["leader_id"] for p in near] == [old_town.id, campus.id, park.id]
     assert near[0]["distance_m"] == 0
     assert 2300 < near[1]["distance_m"] < 2700
     assert 10000 < near[2]["distance_m"] < 11500
     assert near[1] | {"distance_m": 0} == {
-        "pickup_point_id": campus.pickup_point.id, "leader_id": campus.id, "community": "厦大西村", "name": "陈丽的自提点",
-        "address": "思明区演武路1号", "lat": 24.4376, "lng": 118.0963, "route": "思明线", "leader_name": "陈丽",
-        "leader_phone": "138****1111", "distance_m": 0,
+        "pickup_point_id": campus.pickup_point.id,
+        "leader_id": campus.id,
+        "community": "厦大西村",
+        "name": "陈丽的自提点",
+        "address": "思明区演武路1号",
+        "lat": 24.4376,
+        "lng": 118.0963,
+        "route": "思明线",
+        "leader_name": "陈丽",
+        "leader_phone": "138****1111",
+        "distance_m": 0,
     }
     assert [p["leader_id"] for p in small] == [old_town.id, campus.id]
 
@@ -99,8 +170,12 @@ def test_nearby_honours_the_limit_and_refuses_a_radius_beyond_50_km():
     for at in (XIAMEN_UNIVERSITY, ZHONGSHAN_ROAD, SOFTWARE_PARK_2):
         LeaderFactory(shop=shop, point__at=at)
 
-    limited = ok(ApiClient().get(f"shops/{shop.id}/pickup-points/nearby", {"lat": 24.4376, "lng": 118.0963, "limit": 1}))
-    too_far = ApiClient().get(f"shops/{shop.id}/pickup-points/nearby", {"lat": 24.4376, "lng": 118.0963, "radius_m": 50001})
+    limited = ok(
+        ApiClient().get(f"shops/{shop.id}/pickup-points/nearby", {"lat": 24.4376, "lng": 118.0963, "limit": 1})
+    )
+    too_far = ApiClient().get(
+        f"shops/{shop.id}/pickup-points/nearby", {"lat": 24.4376, "lng": 118.0963, "radius_m": 50001}
+    )
     no_lat = ApiClient().get(f"shops/{shop.id}/pickup-points/nearby", {"lng": 118.0963})
 
     assert [p["distance_m"] for p in limited] == [0]
@@ -109,6 +184,7 @@ def test_nearby_honours_the_limit_and_refuses_a_radius_beyond_50_km():
 
 
 # --- my leader ----------------------------------------------------------------------------
+
 
 def test_member_binds_to_a_leader_and_can_change():
     shop = ShopFactory()
@@ -135,7 +211,11 @@ def test_a_suspended_leader_cannot_be_chosen():
 
     response = member.put(f"shops/{shop.id}/my-leader", {"leader_id": suspended.id})
 
-    assert (response.status_code, response.json()["code"], response.json()["field"]) == (400, "leader_not_active", "leader_id")
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (
+        400,
+        "leader_not_active",
+        "leader_id",
+    )
     assert not Membership.objects.exists()
 
 
@@ -160,6 +240,7 @@ def test_my_leader_needs_a_login():
 
 # --- leader center --------------------------------------------------------------------------
 
+
 def test_leader_sees_their_profile_and_referral_link(settings):
     settings.SITE_URL = "https://tg.example.cn"
     shop = ShopFactory(default_commission_rate_bp=1200)
@@ -171,7 +252,10 @@ def test_leader_sees_their_profile_and_referral_link(settings):
     me = ok(client.get(f"shops/{shop.id}/leader/me"))
 
     assert (me["name"], me["status"], me["commission_rate_bp"], me["member_count"]) == ("陈丽", "active", 1200, 1)
-    assert me["referral_link"] == f"https://tg.example.cn/h5/recruit/{shop.id}/{plan.public_token}?ref={leader.referral_code}"
+    assert (
+        me["referral_link"]
+        == f"https://tg.example.cn/h5/recruit/{shop.id}/{plan.public_token}?ref={leader.referral_code}"
+    )
     assert me["pickup_point"]["community"] == "海韵花园"
 
 
@@ -180,7 +264,11 @@ def test_leader_corrects_their_pickup_point_but_not_when_suspended():
     leader = LeaderFactory(shop=shop)
     client = member_client(leader.user.phone)
 
-    updated = ok(client.patch(f"shops/{shop.id}/leader/me/pickup-point", {"name": "海韵花园北门", "address": "思明区海韵路8号北门"}))
+    updated = ok(
+        client.patch(
+            f"shops/{shop.id}/leader/me/pickup-point", {"name": "海韵花园北门", "address": "思明区海韵路8号北门"}
+        )
+    )
     leader.status = "suspended"
     leader.save()
     refused = client.patch(f"shops/{shop.id}/leader/me/pickup-point", {"name": "改不了"})

@@ -1,4 +1,5 @@
 """Leader performance over a period (console leaders list) and its Excel export."""
+
 import io
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -36,13 +37,22 @@ def _given_sales(shop):
     ten_days_ago = timezone.now() - timedelta(days=10)
     Order.objects.filter(pk=old.pk).update(created_at=ten_days_ago)
     CommissionEntry.objects.create(shop=shop, leader=chen, kind="reward", bucket="withdrawable", amount_fen=500)
-    wang_reward = CommissionEntry.objects.create(shop=shop, leader=wang, kind="reward", bucket="withdrawable", amount_fen=300)
+    wang_reward = CommissionEntry.objects.create(
+        shop=shop, leader=wang, kind="reward", bucket="withdrawable", amount_fen=300
+    )
     CommissionEntry.objects.filter(pk=wang_reward.pk).update(created_at=ten_days_ago)
     return chen, wang
 
 
 def _row(leader):
-    return (leader["name"], leader["gmv_fen"], leader["order_count"], leader["buyer_count"], leader["member_count"], leader["commission_fen"])
+    return (
+        leader["name"],
+        leader["gmv_fen"],
+        leader["order_count"],
+        leader["buyer_count"],
+        leader["member_count"],
+        leader["commission_fen"],
+    )
 
 
 def test_performance_over_a_period_counts_only_that_periods_sales_and_commission():
@@ -50,9 +60,16 @@ def test_performance_over_a_period_counts_only_that_periods_sales_and_commission
     _given_sales(shop)
     today = _today(shop)
 
-    recent = ok(owner.get(f"console/shops/{shop.id}/leaders", {
-        "date_from": str(today - timedelta(days=2)), "date_to": str(today), "ordering": "-gmv_fen",
-    }))
+    recent = ok(
+        owner.get(
+            f"console/shops/{shop.id}/leaders",
+            {
+                "date_from": str(today - timedelta(days=2)),
+                "date_to": str(today),
+                "ordering": "-gmv_fen",
+            },
+        )
+    )
 
     assert [_row(leader) for leader in recent["items"]] == [("陈丽", 8970, 2, 2, 2, 500), ("王芳", 0, 0, 0, 1, 0)]
     assert recent["items"][0]["last_order_at"] is not None
@@ -67,7 +84,10 @@ def test_all_time_performance_sorts_on_the_server_both_ways():
     by_commission = ok(owner.get(f"console/shops/{shop.id}/leaders", {"ordering": "-commission_fen"}))
     by_last_sale = ok(owner.get(f"console/shops/{shop.id}/leaders", {"ordering": "last_order_at"}))
 
-    assert [_row(leader) for leader in ascending["items"]] == [("王芳", 2990, 1, 1, 1, 300), ("陈丽", 8970, 2, 2, 2, 500)]
+    assert [_row(leader) for leader in ascending["items"]] == [
+        ("王芳", 2990, 1, 1, 1, 300),
+        ("陈丽", 8970, 2, 2, 2, 500),
+    ]
     assert [leader["name"] for leader in by_commission["items"]] == ["陈丽", "王芳"]
     assert [leader["name"] for leader in by_last_sale["items"]] == ["王芳", "陈丽"]
 
@@ -89,7 +109,9 @@ def test_a_bad_ordering_or_a_reversed_period_is_refused_at_its_field():
     LeaderFactory(shop=shop)
 
     bad_ordering = owner.get(f"console/shops/{shop.id}/leaders", {"ordering": "password"})
-    reversed_period = owner.get(f"console/shops/{shop.id}/leaders", {"date_from": "2025-03-10", "date_to": "2025-03-01"})
+    reversed_period = owner.get(
+        f"console/shops/{shop.id}/leaders", {"date_from": "2025-03-10", "date_to": "2025-03-01"}
+    )
 
     assert bad_ordering.status_code == 422
     assert bad_ordering.json()["code"] == "validation_error"

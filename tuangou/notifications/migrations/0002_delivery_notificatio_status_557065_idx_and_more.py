@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
-        ('shops', '0001_initial'),
+        ("notifications", "0001_initial"),
+        ("shops", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['status', 'updated_at'], name='notificatio_status_557065_idx'),
+            model_name="delivery",
+            index=models.Index(fields=["status", "updated_at"], name="notificatio_status_557065_idx"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['shop', 'user', 'id'], name='notificatio_shop_id_ee5fdb_idx'),
+            model_name="message",
+            index=models.Index(fields=["shop", "user", "id"], name="notificatio_shop_id_ee5fdb_idx"),
         ),
     ]

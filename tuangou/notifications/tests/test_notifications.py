@@ -29,7 +29,13 @@ def test_a_message_goes_in_app_and_by_sms_after_commit(django_capture_on_commit_
     delivery = Delivery.objects.get()
     assert len(callbacks) == 1
     assert queued_before_commit == "queued"
-    assert (delivery.message, delivery.channel, delivery.to, delivery.status, delivery.attempts) == (message, "sms", user.phone, "sent", 1)
+    assert (delivery.message, delivery.channel, delivery.to, delivery.status, delivery.attempts) == (
+        message,
+        "sms",
+        user.phone,
+        "sent",
+        1,
+    )
     assert delivery.provider_id.startswith("console-")
     assert delivery.sent_at is not None
 
@@ -87,7 +93,11 @@ def test_a_rolled_back_action_leaves_no_message_and_queues_nothing(django_captur
 def test_wechat_builds_a_template_message_and_the_dev_transport_logs_it(caplog):
     shop, user = ShopFactory(name="鲜果小铺"), MemberUserFactory()
     message = Message.objects.create(
-        shop=shop, user=user, kind="pickup_notice", title="提货通知", body="……",
+        shop=shop,
+        user=user,
+        kind="pickup_notice",
+        title="提货通知",
+        body="……",
         data={"campaign": "周末鲜果团·红富士苹果新鲜到货限时特惠抢购中", "point": "海韵花园自提点", "code": "200001"},
     )
     delivery = Delivery.objects.create(shop=shop, message=message, channel="wechat", to="oWx-openid-123")

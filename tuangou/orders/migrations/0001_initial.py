@@ -6,129 +6,235 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('campaigns', '0001_initial'),
-        ('leaders', '0001_initial'),
-        ('shops', '0001_initial'),
+        ("campaigns", "0001_initial"),
+        ("leaders", "0001_initial"),
+        ("shops", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.CharField(max_length=32, unique=True)),
-                ('status', models.CharField(choices=[('pending_payment', '待付款'), ('paid', '已付款'), ('confirmed', '已成团'), ('shipped', '已发货'), ('arrived', '待提货'), ('picked_up', '已提货'), ('completed', '已完成'), ('cancelled', '已取消'), ('refunded', '已退款')], default='pending_payment', max_length=20)),
-                ('items_fen', models.PositiveIntegerField()),
-                ('discount_fen', models.PositiveIntegerField(default=0)),
-                ('total_fen', models.PositiveIntegerField()),
-                ('refunded_fen', models.PositiveIntegerField(default=0)),
-                ('pickup_code', models.CharField(max_length=12)),
-                ('contact_name', models.CharField(blank=True, max_length=30)),
-                ('contact_phone', models.CharField(blank=True, max_length=20)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('idempotency_key', models.CharField(blank=True, max_length=64, null=True)),
-                ('request_hash', models.CharField(blank=True, max_length=64)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('paid_at', models.DateTimeField(blank=True, null=True)),
-                ('picked_up_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='campaigns.campaign')),
-                ('leader', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='leaders.leader')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to=settings.AUTH_USER_MODEL)),
-                ('pickup_point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='leaders.pickuppoint')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.CharField(max_length=32, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending_payment", "待付款"),
+                            ("paid", "已付款"),
+                            ("confirmed", "已成团"),
+                            ("shipped", "已发货"),
+                            ("arrived", "待提货"),
+                            ("picked_up", "已提货"),
+                            ("completed", "已完成"),
+                            ("cancelled", "已取消"),
+                            ("refunded", "已退款"),
+                        ],
+                        default="pending_payment",
+                        max_length=20,
+                    ),
+                ),
+                ("items_fen", models.PositiveIntegerField()),
+                ("discount_fen", models.PositiveIntegerField(default=0)),
+                ("total_fen", models.PositiveIntegerField()),
+                ("refunded_fen", models.PositiveIntegerField(default=0)),
+                ("pickup_code", models.CharField(max_length=12)),
+                ("contact_name", models.CharField(blank=True, max_length=30)),
+                ("contact_phone", models.CharField(blank=True, max_length=20)),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("idempotency_key", models.CharField(blank=True, max_length=64, null=True)),
+                ("request_hash", models.CharField(blank=True, max_length=64)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("paid_at", models.DateTimeField(blank=True, null=True)),
+                ("picked_up_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="orders", to="campaigns.campaign"
+                    ),
+                ),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="orders", to="leaders.leader"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="orders", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "pickup_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="orders", to="leaders.pickuppoint"
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='OrderEvent',
+            name="OrderEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('type', models.CharField(max_length=30)),
-                ('from_status', models.CharField(blank=True, max_length=20)),
-                ('to_status', models.CharField(blank=True, max_length=20)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='orders.order')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("type", models.CharField(max_length=30)),
+                ("from_status", models.CharField(blank=True, max_length=20)),
+                ("to_status", models.CharField(blank=True, max_length=20)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="orders.order"
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='OrderLine',
+            name="OrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('product_name', models.CharField(max_length=60)),
-                ('spec', models.CharField(blank=True, max_length=40)),
-                ('unit_price_fen', models.PositiveIntegerField()),
-                ('quantity', models.PositiveIntegerField()),
-                ('amount_fen', models.PositiveIntegerField()),
-                ('refunded_quantity', models.PositiveIntegerField(default=0)),
-                ('refunded_fen', models.PositiveIntegerField(default=0)),
-                ('commission_rate_bp', models.PositiveIntegerField()),
-                ('campaign_item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='order_lines', to='campaigns.campaignitem')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='orders.order')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("product_name", models.CharField(max_length=60)),
+                ("spec", models.CharField(blank=True, max_length=40)),
+                ("unit_price_fen", models.PositiveIntegerField()),
+                ("quantity", models.PositiveIntegerField()),
+                ("amount_fen", models.PositiveIntegerField()),
+                ("refunded_quantity", models.PositiveIntegerField(default=0)),
+                ("refunded_fen", models.PositiveIntegerField(default=0)),
+                ("commission_rate_bp", models.PositiveIntegerField()),
+                (
+                    "campaign_item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="order_lines",
+                        to="campaigns.campaignitem",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="orders.order"
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='AfterSaleRequest',
+            name="AfterSaleRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('quantity', models.PositiveIntegerField(default=0)),
-                ('reason', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('open', '待处理'), ('refunded', '已退款'), ('rejected', '已驳回')], default='open', max_length=20)),
-                ('resolution', models.CharField(blank=True, max_length=200)),
-                ('refund_fen', models.PositiveIntegerField(default=0)),
-                ('handled_at', models.DateTimeField(blank=True, null=True)),
-                ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='after_sales', to='orders.order')),
-                ('line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='after_sales', to='orders.orderline')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("quantity", models.PositiveIntegerField(default=0)),
+                ("reason", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "待处理"), ("refunded", "已退款"), ("rejected", "已驳回")],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("resolution", models.CharField(blank=True, max_length=200)),
+                ("refund_fen", models.PositiveIntegerField(default=0)),
+                ("handled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "handled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="after_sales", to="orders.order"
+                    ),
+                ),
+                (
+                    "line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="after_sales",
+                        to="orders.orderline",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['shop', 'campaign', 'status'], name='orders_orde_shop_id_ff22af_idx'),
+            model_name="order",
+            index=models.Index(fields=["shop", "campaign", "status"], name="orders_orde_shop_id_ff22af_idx"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['shop', 'leader', 'status'], name='orders_orde_shop_id_120629_idx'),
+            model_name="order",
+            index=models.Index(fields=["shop", "leader", "status"], name="orders_orde_shop_id_120629_idx"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['shop', 'member', 'created_at'], name='orders_orde_shop_id_b2fa9a_idx'),
+            model_name="order",
+            index=models.Index(fields=["shop", "member", "created_at"], name="orders_orde_shop_id_b2fa9a_idx"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['status', 'expires_at'], name='orders_orde_status_62907b_idx'),
+            model_name="order",
+            index=models.Index(fields=["status", "expires_at"], name="orders_orde_status_62907b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.UniqueConstraint(fields=('shop', 'pickup_code'), name='order_pickup_code_unique_in_shop'),
+            model_name="order",
+            constraint=models.UniqueConstraint(fields=("shop", "pickup_code"), name="order_pickup_code_unique_in_shop"),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.UniqueConstraint(fields=('shop', 'member', 'idempotency_key'), name='order_idempotency_key_once'),
+            model_name="order",
+            constraint=models.UniqueConstraint(
+                fields=("shop", "member", "idempotency_key"), name="order_idempotency_key_once"
+            ),
         ),
     ]

@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0002_campaignitem_stock_returned'),
-        ('leaders', '0002_leaderevent_and_more'),
-        ('orders', '0001_initial'),
-        ('shops', '0001_initial'),
+        ("campaigns", "0002_campaignitem_stock_returned"),
+        ("leaders", "0002_leaderevent_and_more"),
+        ("orders", "0001_initial"),
+        ("shops", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['shop', 'paid_at'], name='orders_orde_shop_id_1dd75a_idx'),
+            model_name="order",
+            index=models.Index(fields=["shop", "paid_at"], name="orders_orde_shop_id_1dd75a_idx"),
         ),
     ]

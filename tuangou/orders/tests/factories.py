@@ -1,5 +1,6 @@
 """Factories and givens for order and payment tests: a live campaign, a leader with a point,
 a member bound to them, and the helpers that pay through the sandbox's signed notify."""
+
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -45,13 +46,17 @@ class CampaignItemFactory(factory.django.DjangoModelFactory):
     stock_left = factory.SelfAttribute("stock_allotted")
 
 
-def given_live_campaign(*, stock: int = 20, price_fen: int = 1290, purchase_limit: int = 0, shop=None) -> SimpleNamespace:
+def given_live_campaign(
+    *, stock: int = 20, price_fen: int = 1290, purchase_limit: int = 0, shop=None
+) -> SimpleNamespace:
     """A shop with a live campaign of one item, an active leader with a pickup point, and a
     member bound to that leader."""
     shop = shop or ShopFactory()
     leader = LeaderFactory(shop=shop)
     campaign = CampaignFactory(shop=shop)
-    item = CampaignItemFactory(campaign=campaign, price_fen=price_fen, stock_allotted=stock, purchase_limit=purchase_limit)
+    item = CampaignItemFactory(
+        campaign=campaign, price_fen=price_fen, stock_allotted=stock, purchase_limit=purchase_limit
+    )
     member = given_member(shop, leader)
     return SimpleNamespace(shop=shop, leader=leader, campaign=campaign, item=item, member=member)
 
@@ -81,8 +86,11 @@ def staff_login(shop, role: str = "owner") -> ApiClient:
 
 def place(world, quantity: int = 1, *, member=None, item=None, **kwargs):
     return services.order_place(
-        shop=world.shop, member=member or world.member, campaign_id=world.campaign.id,
-        items=[{"campaign_item_id": (item or world.item).id, "quantity": quantity}], **kwargs,
+        shop=world.shop,
+        member=member or world.member,
+        campaign_id=world.campaign.id,
+        items=[{"campaign_item_id": (item or world.item).id, "quantity": quantity}],
+        **kwargs,
     )
 
 
@@ -91,7 +99,9 @@ def notify(payment, *, body: bytes | None = None, headers: dict | None = None):
     trade = SandboxTrade.objects.get(payment=payment)
     body = body if body is not None else sandbox.notify_body(trade)
     return Client().post(
-        sandbox.notify_path(), body, content_type="application/json",
+        sandbox.notify_path(),
+        body,
+        content_type="application/json",
         headers=headers if headers is not None else sandbox.sign_notify(body),
     )
 

@@ -24,7 +24,12 @@ def test_member_cancels_an_unpaid_order_and_the_stock_comes_back():
     world.item.refresh_from_db()
     assert world.item.stock_left == 20
     event = OrderEvent.objects.get(order=order, type="cancelled")
-    assert (event.from_status, event.to_status, event.data, event.actor_id) == ("pending_payment", "cancelled", {"reason": "买错了"}, world.member.id)
+    assert (event.from_status, event.to_status, event.data, event.actor_id) == (
+        "pending_payment",
+        "cancelled",
+        {"reason": "买错了"},
+        world.member.id,
+    )
 
 
 def test_cancelling_twice_is_refused_and_returns_stock_once():

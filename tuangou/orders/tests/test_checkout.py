@@ -110,10 +110,16 @@ def test_more_than_the_stock_left_is_refused_and_changes_nothing():
     second = CampaignItemFactory(campaign=world.campaign, stock_allotted=10)
     client = login(world.member)
 
-    response = client.post(orders_url(world), {
-        "campaign_id": world.campaign.id,
-        "items": [{"campaign_item_id": second.id, "quantity": 2}, {"campaign_item_id": world.item.id, "quantity": 6}],
-    })
+    response = client.post(
+        orders_url(world),
+        {
+            "campaign_id": world.campaign.id,
+            "items": [
+                {"campaign_item_id": second.id, "quantity": 2},
+                {"campaign_item_id": world.item.id, "quantity": 6},
+            ],
+        },
+    )
 
     assert response.status_code == 409
     assert response.json()["code"] == "stock_insufficient"
@@ -199,9 +205,13 @@ def test_an_item_of_another_campaign_is_refused():
     world = given_live_campaign()
     elsewhere = CampaignItemFactory(campaign__shop=world.shop)
 
-    response = login(world.member).post(orders_url(world), {
-        "campaign_id": world.campaign.id, "items": [{"campaign_item_id": elsewhere.id, "quantity": 1}],
-    })
+    response = login(world.member).post(
+        orders_url(world),
+        {
+            "campaign_id": world.campaign.id,
+            "items": [{"campaign_item_id": elsewhere.id, "quantity": 1}],
+        },
+    )
 
     assert (response.json()["code"], response.json()["field"]) == ("item_not_in_campaign", "items.0.campaign_item_id")
     assert_nothing_placed(world, stock_left=20)

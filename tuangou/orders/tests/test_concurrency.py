@@ -25,7 +25,9 @@ def test_sixty_buyers_at_once_against_a_stock_of_twenty_sell_exactly_twenty(requ
         try:
             start.wait()
             services.order_place(
-                shop=world.shop, member=member, campaign_id=world.campaign.id,
+                shop=world.shop,
+                member=member,
+                campaign_id=world.campaign.id,
                 items=[{"campaign_item_id": world.item.id, "quantity": 1}],
             )
             outcome = "placed"
@@ -64,7 +66,9 @@ def test_one_member_checking_out_twice_at_once_is_held_to_the_limit(require_post
         try:
             start.wait()
             services.order_place(
-                shop=world.shop, member=world.member, campaign_id=world.campaign.id,
+                shop=world.shop,
+                member=world.member,
+                campaign_id=world.campaign.id,
                 items=[{"campaign_item_id": world.item.id, "quantity": 1}],
             )
             outcome = "placed"

@@ -6,7 +6,16 @@ from tuangou.core.testing import ok
 from tuangou.leaders.tests.factories import LeaderFactory
 from tuangou.orders import services
 
-from .factories import CampaignFactory, CampaignItemFactory, given_live_campaign, given_member, login, paid_order, place, staff_login
+from .factories import (
+    CampaignFactory,
+    CampaignItemFactory,
+    given_live_campaign,
+    given_member,
+    login,
+    paid_order,
+    place,
+    staff_login,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -16,9 +25,18 @@ def test_the_leader_sees_their_members_orders_grouped_by_campaign_masked_and_wit
     neighbour = given_member(world.shop, world.leader)
     first, second = paid_order(world, 2), paid_order(world, 1, member=neighbour)
     place(world, 1)  # unpaid, still listed
-    later = CampaignFactory(shop=world.shop, cutoff_at=world.campaign.cutoff_at + timedelta(days=7), pickup_at=world.campaign.pickup_at + timedelta(days=7))
+    later = CampaignFactory(
+        shop=world.shop,
+        cutoff_at=world.campaign.cutoff_at + timedelta(days=7),
+        pickup_at=world.campaign.pickup_at + timedelta(days=7),
+    )
     later_item = CampaignItemFactory(campaign=later, price_fen=500)
-    services.order_place(shop=world.shop, member=neighbour, campaign_id=later.id, items=[{"campaign_item_id": later_item.id, "quantity": 4}])
+    services.order_place(
+        shop=world.shop,
+        member=neighbour,
+        campaign_id=later.id,
+        items=[{"campaign_item_id": later_item.id, "quantity": 4}],
+    )
     other_leader = LeaderFactory(shop=world.shop)
     place(world, 1, member=given_member(world.shop, other_leader))  # another leader's member
 
@@ -27,8 +45,18 @@ def test_the_leader_sees_their_members_orders_grouped_by_campaign_masked_and_wit
     assert body["count"] == 2
     assert [(g["campaign_id"], g["order_count"], g["total_fen"]) for g in body["items"]][0] == (later.id, 1, 2000)
     group = body["items"][1]
-    assert (group["campaign_id"], group["campaign_title"], group["order_count"], group["quantity"], group["total_fen"]) == (
-        world.campaign.id, world.campaign.title, 3, 4, 4000,
+    assert (
+        group["campaign_id"],
+        group["campaign_title"],
+        group["order_count"],
+        group["quantity"],
+        group["total_fen"],
+    ) == (
+        world.campaign.id,
+        world.campaign.title,
+        3,
+        4,
+        4000,
     )
     assert group["status_counts"] == {"paid": 2, "pending_payment": 1}
     listed = group["orders"][0]

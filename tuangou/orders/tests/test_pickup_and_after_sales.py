@@ -55,7 +55,11 @@ def test_another_points_code_is_refused_and_changes_nothing():
 
     response = verify_as_leader(world, neighbour_leader, order.pickup_code)
 
-    assert (response.status_code, response.json()["code"], response.json()["field"]) == (403, "pickup_code_other_point", "code")
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (
+        403,
+        "pickup_code_other_point",
+        "code",
+    )
     order.refresh_from_db()
     assert order.status == "arrived"
     assert CommissionEntry.objects.count() == 0
@@ -67,7 +71,11 @@ def test_an_unknown_code_is_invalid():
 
     response = verify_as_leader(world, world.leader, wrong)
 
-    assert (response.status_code, response.json()["code"], response.json()["field"]) == (404, "pickup_code_invalid", "code")
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (
+        404,
+        "pickup_code_invalid",
+        "code",
+    )
 
 
 def test_a_code_cannot_be_used_twice():
@@ -108,7 +116,9 @@ def test_another_shops_code_is_invalid_for_staff():
     world, order = given_order_at_point()
     other = given_live_campaign()
 
-    response = staff_login(other.shop).post(f"console/shops/{other.shop.id}/orders/verify-pickup", {"code": order.pickup_code})
+    response = staff_login(other.shop).post(
+        f"console/shops/{other.shop.id}/orders/verify-pickup", {"code": order.pickup_code}
+    )
 
     assert response.json()["code"] == "pickup_code_invalid"
 
@@ -117,7 +127,9 @@ def test_the_completion_job_closes_orders_whose_after_sales_window_passed():
     world, due = given_order_at_point(status=Order.Status.PICKED_UP)
     recent = paid_order(world)
     Order.objects.filter(pk=due.pk).update(picked_up_at=timezone.now() - timedelta(days=7, minutes=1))
-    Order.objects.filter(pk=recent.pk).update(status=Order.Status.PICKED_UP, picked_up_at=timezone.now() - timedelta(days=6))
+    Order.objects.filter(pk=recent.pk).update(
+        status=Order.Status.PICKED_UP, picked_up_at=timezone.now() - timedelta(days=6)
+    )
 
     first = services.orders_complete_due()
     second = services.orders_complete_due()
@@ -139,11 +151,22 @@ def test_member_asks_for_after_sales_support_sees_it_and_an_admin_refunds_the_li
     line = order.lines.get()
     member = login(world.member)
 
-    opened = ok(member.post(f"shops/{world.shop.id}/orders/{order.id}/after-sales", {"line_id": line.id, "quantity": 1, "reason": "鸡蛋碎了一盒"}), 201)
+    opened = ok(
+        member.post(
+            f"shops/{world.shop.id}/orders/{order.id}/after-sales",
+            {"line_id": line.id, "quantity": 1, "reason": "鸡蛋碎了一盒"},
+        ),
+        201,
+    )
     support = staff_login(world.shop, "support")
     listed = ok(support.get(f"console/shops/{world.shop.id}/after-sales", {"status": "open"}))
     admin = staff_login(world.shop, "admin")
-    resolved = ok(admin.post(f"console/shops/{world.shop.id}/after-sales/{opened['id']}/resolve", {"action": "refund", "reason": "同意退一盒"}))
+    resolved = ok(
+        admin.post(
+            f"console/shops/{world.shop.id}/after-sales/{opened['id']}/resolve",
+            {"action": "refund", "reason": "同意退一盒"},
+        )
+    )
 
     assert [item["id"] for item in listed["items"]] == [opened["id"]]
     assert (resolved["status"], resolved["refund_fen"], resolved["resolution"]) == ("refunded", 1290, "同意退一盒")
@@ -151,7 +174,11 @@ def test_member_asks_for_after_sales_support_sees_it_and_an_admin_refunds_the_li
     assert (order.status, order.refunded_fen) == ("picked_up", 1290)
     detail = ok(member.get(f"shops/{world.shop.id}/orders/{order.id}"))
     assert detail["after_sales"][0]["status"] == "refunded"
-    assert [event["type"] for event in detail["events"]][-3:] == ["after_sale_opened", "partial_refund", "after_sale_resolved"]
+    assert [event["type"] for event in detail["events"]][-3:] == [
+        "after_sale_opened",
+        "partial_refund",
+        "after_sale_resolved",
+    ]
 
 
 def test_support_rejects_an_after_sales_request_with_a_reason_and_it_cannot_be_resolved_twice():
@@ -170,7 +197,12 @@ def test_support_rejects_an_after_sales_request_with_a_reason_and_it_cannot_be_r
 
 def test_after_sales_for_an_unpaid_order_is_refused():
     world = given_live_campaign()
-    order = services.order_place(shop=world.shop, member=world.member, campaign_id=world.campaign.id, items=[{"campaign_item_id": world.item.id, "quantity": 1}])
+    order = services.order_place(
+        shop=world.shop,
+        member=world.member,
+        campaign_id=world.campaign.id,
+        items=[{"campaign_item_id": world.item.id, "quantity": 1}],
+    )
 
     response = login(world.member).post(f"shops/{world.shop.id}/orders/{order.id}/after-sales", {"reason": "x"})
 

@@ -7,7 +7,7 @@ from tuangou.orders import services
 from tuangou.orders.models import Order, OrderLine
 from tuangou.payments.models import Refund, SandboxTrade
 
-from .factories import CampaignItemFactory, given_live_campaign, pay, paid_order, place, staff_login
+from .factories import CampaignItemFactory, given_live_campaign, paid_order, pay, place, staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,9 @@ def given_paid_two_line_order():
     world = given_live_campaign(stock=20, price_fen=1290)
     world.milk = CampaignItemFactory(campaign=world.campaign, price_fen=800, stock_allotted=10)
     order = services.order_place(
-        shop=world.shop, member=world.member, campaign_id=world.campaign.id,
+        shop=world.shop,
+        member=world.member,
+        campaign_id=world.campaign.id,
         items=[{"campaign_item_id": world.item.id, "quantity": 3}, {"campaign_item_id": world.milk.id, "quantity": 2}],
     )
     pay(order)
@@ -51,7 +53,11 @@ def test_a_partial_refund_of_some_pieces_keeps_the_status():
     world, order = given_paid_two_line_order()
     finance = staff_login(world.shop, "finance")
 
-    body = ok(finance.post(refund_url(world, order), {"reason": "鸡蛋破损", "lines": [{"line_id": world.eggs_line.id, "quantity": 1}]}))
+    body = ok(
+        finance.post(
+            refund_url(world, order), {"reason": "鸡蛋破损", "lines": [{"line_id": world.eggs_line.id, "quantity": 1}]}
+        )
+    )
 
     assert (body["status"], body["refunded_fen"]) == ("paid", 1290)
     assert [(line["refunded_quantity"], line["refunded_fen"]) for line in body["lines"]] == [(1, 1290), (0, 0)]
@@ -82,9 +88,15 @@ def test_refunding_more_than_is_left_is_refused_and_changes_nothing():
     ok(finance.post(refund_url(world, order), {"reason": "补偿", "amount_fen": 470}))
 
     too_much = finance.post(refund_url(world, order), {"reason": "再退", "amount_fen": 5001})
-    too_many = finance.post(refund_url(world, order), {"reason": "再退", "lines": [{"line_id": world.milk_line.id, "quantity": 3}]})
+    too_many = finance.post(
+        refund_url(world, order), {"reason": "再退", "lines": [{"line_id": world.milk_line.id, "quantity": 3}]}
+    )
 
-    assert (too_much.status_code, too_much.json()["code"], too_much.json()["field"]) == (400, "refund_too_much", "amount_fen")
+    assert (too_much.status_code, too_much.json()["code"], too_much.json()["field"]) == (
+        400,
+        "refund_too_much",
+        "amount_fen",
+    )
     assert "5000" in too_much.json()["message"]
     assert (too_many.json()["code"], too_many.json()["field"]) == ("refund_quantity_too_much", "lines.0.quantity")
     order.refresh_from_db()
@@ -120,7 +132,9 @@ def test_refunding_after_pickup_reverses_the_commission_and_keeps_stock_of_a_clo
     Campaign.objects.filter(pk=world.campaign.pk).update(status=Campaign.Status.SUCCEEDED)
     accrued = dict(CommissionEntry.objects.filter(kind="accrual").values_list("order_line_id", "amount_fen"))
 
-    services.order_refund(order=order, actor=None, reason="牛奶变质", lines=[{"line_id": world.milk_line.id, "quantity": 2}])
+    services.order_refund(
+        order=order, actor=None, reason="牛奶变质", lines=[{"line_id": world.milk_line.id, "quantity": 2}]
+    )
 
     assert accrued == {world.eggs_line.id: 387, world.milk_line.id: 160}
     reversal = CommissionEntry.objects.get(kind="reversal")

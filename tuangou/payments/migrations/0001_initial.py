@@ -5,65 +5,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0001_initial'),
-        ('shops', '0001_initial'),
+        ("orders", "0001_initial"),
+        ("shops", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PaymentNotification',
+            name="PaymentNotification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=20)),
-                ('out_trade_no', models.CharField(db_index=True, max_length=40)),
-                ('body', models.TextField()),
-                ('signature_valid', models.BooleanField()),
-                ('outcome', models.CharField(max_length=30)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("provider", models.CharField(max_length=20)),
+                ("out_trade_no", models.CharField(db_index=True, max_length=40)),
+                ("body", models.TextField()),
+                ("signature_valid", models.BooleanField()),
+                ("outcome", models.CharField(max_length=30)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('provider', models.CharField(max_length=20)),
-                ('out_trade_no', models.CharField(max_length=40, unique=True)),
-                ('amount_fen', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('created', '待支付'), ('succeeded', '已支付'), ('closed', '已关闭')], default='created', max_length=20)),
-                ('provider_transaction_id', models.CharField(blank=True, max_length=64)),
-                ('pay_url', models.CharField(blank=True, max_length=300)),
-                ('paid_at', models.DateTimeField(blank=True, null=True)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='orders.order')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("provider", models.CharField(max_length=20)),
+                ("out_trade_no", models.CharField(max_length=40, unique=True)),
+                ("amount_fen", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("created", "待支付"), ("succeeded", "已支付"), ("closed", "已关闭")],
+                        default="created",
+                        max_length=20,
+                    ),
+                ),
+                ("provider_transaction_id", models.CharField(blank=True, max_length=64)),
+                ("pay_url", models.CharField(blank=True, max_length=300)),
+                ("paid_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="payments", to="orders.order"
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Refund',
+            name="Refund",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('out_refund_no', models.CharField(max_length=40, unique=True)),
-                ('amount_fen', models.PositiveIntegerField()),
-                ('reason', models.CharField(max_length=200)),
-                ('lines', models.JSONField(default=list)),
-                ('status', models.CharField(choices=[('pending', '退款中'), ('succeeded', '已退款'), ('failed', '退款失败')], default='pending', max_length=20)),
-                ('provider_refund_id', models.CharField(blank=True, max_length=64)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='refunds', to='orders.order')),
-                ('payment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='refunds', to='payments.payment')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("out_refund_no", models.CharField(max_length=40, unique=True)),
+                ("amount_fen", models.PositiveIntegerField()),
+                ("reason", models.CharField(max_length=200)),
+                ("lines", models.JSONField(default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "退款中"), ("succeeded", "已退款"), ("failed", "退款失败")],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("provider_refund_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="refunds", to="orders.order"
+                    ),
+                ),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="refunds", to="payments.payment"
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
     ]

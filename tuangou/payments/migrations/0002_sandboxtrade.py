@@ -5,32 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payments', '0001_initial'),
-        ('shops', '0001_initial'),
+        ("payments", "0001_initial"),
+        ("shops", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SandboxTrade',
+            name="SandboxTrade",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('out_trade_no', models.CharField(max_length=40, unique=True)),
-                ('amount_fen', models.PositiveIntegerField()),
-                ('state', models.CharField(choices=[('NOTPAY', '未支付'), ('SUCCESS', '支付成功'), ('CLOSED', '已关闭')], default='NOTPAY', max_length=10)),
-                ('transaction_id', models.CharField(blank=True, max_length=64)),
-                ('paid_at', models.DateTimeField(blank=True, null=True)),
-                ('refunded_fen', models.PositiveIntegerField(default=0)),
-                ('notify_attempts', models.PositiveIntegerField(default=0)),
-                ('notified_at', models.DateTimeField(blank=True, null=True)),
-                ('payment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='sandbox_trade', to='payments.payment')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("out_trade_no", models.CharField(max_length=40, unique=True)),
+                ("amount_fen", models.PositiveIntegerField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("NOTPAY", "未支付"), ("SUCCESS", "支付成功"), ("CLOSED", "已关闭")],
+                        default="NOTPAY",
+                        max_length=10,
+                    ),
+                ),
+                ("transaction_id", models.CharField(blank=True, max_length=64)),
+                ("paid_at", models.DateTimeField(blank=True, null=True)),
+                ("refunded_fen", models.PositiveIntegerField(default=0)),
+                ("notify_attempts", models.PositiveIntegerField(default=0)),
+                ("notified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "payment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="sandbox_trade", to="payments.payment"
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="shops.shop"),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
     ]

@@ -1,6 +1,7 @@
 """Payment providers behind one interface. The rest of the code asks get_provider(name) and
 never imports a provider directly, so a real gateway (WeChat Pay, Alipay) slots in beside the
 sandbox without touching orders."""
+
 from typing import Protocol
 
 

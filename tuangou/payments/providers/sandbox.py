@@ -1,4 +1,5 @@
 """The sandbox provider: our side of the protocol spoken by the sandbox gateway (../sandbox.py)."""
+
 import json
 
 from django.urls import reverse

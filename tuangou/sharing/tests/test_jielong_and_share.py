@@ -1,4 +1,5 @@
 """The 接龙 text and the share card of a leader's campaign, and who may fetch them."""
+
 import pytest
 
 from tuangou.campaigns.models import Campaign, CampaignLeader
@@ -6,7 +7,14 @@ from tuangou.core.testing import ApiClient, ok
 from tuangou.orders.models import Order
 
 from .factories import (
-    PickupPointFactory, decode_qr, given_campaign, member, order_with_lines, paid_at, phone_client, product_photo,
+    PickupPointFactory,
+    decode_qr,
+    given_campaign,
+    member,
+    order_with_lines,
+    paid_at,
+    phone_client,
+    product_photo,
 )
 
 pytestmark = pytest.mark.django_db
@@ -23,32 +31,38 @@ def test_jielong_lists_every_paid_order_of_my_point_in_order_of_payment(settings
     at = dict(campaign=world.campaign, point=world.point)
     # Given orders at my point, paid in this order: 李 (later), 张 (first, two goods), 王 (picked up)
     order_with_lines(**at, member=member("李小红"), lines=[(world.milk, 1)], paid_at=paid_at(30), status=S.PAID)
-    order_with_lines(**at, member=member("张三丰"), lines=[(world.eggs, 2), (world.milk, 1)], paid_at=paid_at(10), status=S.CONFIRMED)
+    order_with_lines(
+        **at, member=member("张三丰"), lines=[(world.eggs, 2), (world.milk, 1)], paid_at=paid_at(10), status=S.CONFIRMED
+    )
     order_with_lines(**at, member=member("王芳"), lines=[(world.eggs, 3, 1)], paid_at=paid_at(40), status=S.PICKED_UP)
     # ... and ones that are not part of the chain: unpaid, refunded, cancelled, another point's
     order_with_lines(**at, member=member("赵六"), lines=[(world.eggs, 1)], paid_at=None, status=S.PENDING_PAYMENT)
     order_with_lines(**at, member=member("钱七"), lines=[(world.eggs, 1)], paid_at=paid_at(5), status=S.REFUNDED)
     order_with_lines(**at, member=member("孙八"), lines=[(world.eggs, 1)], paid_at=None, status=S.CANCELLED)
     other_point = PickupPointFactory(shop=world.shop, leader__shop=world.shop)
-    order_with_lines(campaign=world.campaign, point=other_point, member=member("周九"), lines=[(world.eggs, 1)], paid_at=paid_at(1))
+    order_with_lines(
+        campaign=world.campaign, point=other_point, member=member("周九"), lines=[(world.eggs, 1)], paid_at=paid_at(1)
+    )
 
     body = ok(jielong(phone_client(world.leader.user), world))
 
     assert body == {
         "campaign_id": world.campaign.id,
         "order_count": 3,
-        "text": "\n".join([
-            "【接龙】周末鲜蛋团",
-            "截单：11月29日 20:00",
-            "自提点：西村快递驿站（思明区大学路168号）",
-            "提货时间：11月30日 10:30",
-            "——————————",
-            "1. 张** 土鸡蛋(30枚)×2，鲜牛奶×1",
-            "2. 李** 鲜牛奶×1",
-            "3. 王* 土鸡蛋(30枚)×2",
-            "——————————",
-            f"还没下单的邻居，点链接一起参团：https://tuangou.example.cn/h5/s/{world.shop.id}/campaigns/{world.campaign.id}?leader={world.leader.id}",
-        ]),
+        "text": "\n".join(
+            [
+                "【接龙】周末鲜蛋团",
+                "截单：11月29日 20:00",
+                "自提点：西村快递驿站（思明区大学路168号）",
+                "提货时间：11月30日 10:30",
+                "——————————",
+                "1. 张** 土鸡蛋(30枚)×2，鲜牛奶×1",
+                "2. 李** 鲜牛奶×1",
+                "3. 王* 土鸡蛋(30枚)×2",
+                "——————————",
+                f"还没下单的邻居，点链接一起参团：https://tuangou.example.cn/h5/s/{world.shop.id}/campaigns/{world.campaign.id}?leader={world.leader.id}",
+            ]
+        ),
     }
 
 
@@ -57,7 +71,14 @@ def test_jielong_grows_as_orders_come_in_and_shows_a_call_before_the_first():
     leader = phone_client(world.leader.user)
 
     before = ok(jielong(leader, world))
-    order_with_lines(campaign=world.campaign, point=world.point, member=member("陈丽"), lines=[(world.eggs, 1)], paid_at=paid_at(0), status=S.PAID)
+    order_with_lines(
+        campaign=world.campaign,
+        point=world.point,
+        member=member("陈丽"),
+        lines=[(world.eggs, 1)],
+        paid_at=paid_at(0),
+        status=S.PAID,
+    )
     after = ok(jielong(leader, world))
 
     assert before["order_count"] == 0
@@ -69,7 +90,14 @@ def test_jielong_grows_as_orders_come_in_and_shows_a_call_before_the_first():
 def test_jielong_names_a_member_without_a_name_by_their_phones_last_digits():
     world = given_campaign()
     buyer = member("")
-    order_with_lines(campaign=world.campaign, point=world.point, member=buyer, lines=[(world.milk, 2)], paid_at=paid_at(0), contact_name=buyer.username)
+    order_with_lines(
+        campaign=world.campaign,
+        point=world.point,
+        member=buyer,
+        lines=[(world.milk, 2)],
+        paid_at=paid_at(0),
+        contact_name=buyer.username,
+    )
 
     text = ok(jielong(phone_client(world.leader.user), world))["text"]
 
@@ -114,7 +142,12 @@ def test_a_leader_not_running_the_campaign_gets_404(endpoint):
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
-    assert phone_client(world.leader.user).get(f"shops/{world.shop.id}/leader/campaigns/{world.campaign.id}/{endpoint}").status_code == 200
+    assert (
+        phone_client(world.leader.user)
+        .get(f"shops/{world.shop.id}/leader/campaigns/{world.campaign.id}/{endpoint}")
+        .status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)

@@ -1,5 +1,6 @@
 """The campaign poster: a 750×1334 PNG in a real Chinese font whose QR code opens the campaign
 with the leader's attribution; drawn once per content and cached."""
+
 from io import BytesIO
 
 import pytest
@@ -34,7 +35,10 @@ def test_poster_qr_opens_the_campaign_with_the_leaders_attribution(settings):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert png_size(response.content) == (750, 1334)
-    assert decode_qr(response.content) == f"https://tuangou.example.cn/h5/s/{world.shop.id}/campaigns/{world.campaign.id}?leader={world.leader.id}"
+    assert (
+        decode_qr(response.content)
+        == f"https://tuangou.example.cn/h5/s/{world.shop.id}/campaigns/{world.campaign.id}?leader={world.leader.id}"
+    )
 
 
 def test_poster_text_is_drawn_with_noto_sans_sc_not_empty_boxes():

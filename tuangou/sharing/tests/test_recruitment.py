@@ -1,4 +1,5 @@
 """The recruitment QR code and poster for the console, and a leader's referral QR code."""
+
 import pytest
 
 from tuangou.core.testing import ok

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,43 +14,78 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Shop',
+            name="Shop",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=60)),
-                ('category', models.CharField(blank=True, max_length=30)),
-                ('city', models.CharField(blank=True, max_length=30)),
-                ('contact_name', models.CharField(blank=True, max_length=30)),
-                ('contact_phone', models.CharField(blank=True, max_length=20)),
-                ('timezone', models.CharField(default='Asia/Shanghai', max_length=40)),
-                ('status', models.CharField(choices=[('active', '营业中'), ('suspended', '已停用')], default='active', max_length=20)),
-                ('min_households', models.PositiveIntegerField(default=500)),
-                ('one_leader_per_community', models.BooleanField(default=True)),
-                ('min_distance_between_points_m', models.PositiveIntegerField(default=0)),
-                ('payment_timeout_minutes', models.PositiveIntegerField(default=15)),
-                ('after_sales_days', models.PositiveIntegerField(default=7)),
-                ('default_commission_rate_bp', models.PositiveIntegerField(default=1000)),
-                ('pickup_notice_text', models.CharField(default='您在「{campaign}」购买的商品已到达{point}，请凭提货码{code}尽快提货。', max_length=200)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=60)),
+                ("category", models.CharField(blank=True, max_length=30)),
+                ("city", models.CharField(blank=True, max_length=30)),
+                ("contact_name", models.CharField(blank=True, max_length=30)),
+                ("contact_phone", models.CharField(blank=True, max_length=20)),
+                ("timezone", models.CharField(default="Asia/Shanghai", max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "营业中"), ("suspended", "已停用")], default="active", max_length=20
+                    ),
+                ),
+                ("min_households", models.PositiveIntegerField(default=500)),
+                ("one_leader_per_community", models.BooleanField(default=True)),
+                ("min_distance_between_points_m", models.PositiveIntegerField(default=0)),
+                ("payment_timeout_minutes", models.PositiveIntegerField(default=15)),
+                ("after_sales_days", models.PositiveIntegerField(default=7)),
+                ("default_commission_rate_bp", models.PositiveIntegerField(default=1000)),
+                (
+                    "pickup_notice_text",
+                    models.CharField(
+                        default="您在「{campaign}」购买的商品已到达{point}，请凭提货码{code}尽快提货。", max_length=200
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Staff',
+            name="Staff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('role', models.CharField(choices=[('owner', '店主'), ('admin', '管理员'), ('operations', '运营'), ('warehouse', '仓储发货'), ('finance', '财务'), ('support', '客服')], max_length=20)),
-                ('is_active', models.BooleanField(default=True)),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to='shops.shop')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_roles', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("owner", "店主"),
+                            ("admin", "管理员"),
+                            ("operations", "运营"),
+                            ("warehouse", "仓储发货"),
+                            ("finance", "财务"),
+                            ("support", "客服"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="staff", to="shops.shop"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('shop', 'user'), name='staff_one_role_per_shop')],
+                "constraints": [models.UniqueConstraint(fields=("shop", "user"), name="staff_one_role_per_shop")],
             },
         ),
     ]

@@ -46,7 +46,13 @@ def test_owner_invites_staff_who_then_logs_in_with_their_role():
     client = ApiClient()
     client.login_password(owner.user.username, PASSWORD)
 
-    ok(client.post(f"console/shops/{owner.shop_id}/staff", {"username": "cangku01", "role": "warehouse", "password": "Cangku-2026!"}), 201)
+    ok(
+        client.post(
+            f"console/shops/{owner.shop_id}/staff",
+            {"username": "cangku01", "role": "warehouse", "password": "Cangku-2026!"},
+        ),
+        201,
+    )
 
     warehouse = ApiClient()
     me = warehouse.login_password("cangku01", "Cangku-2026!")

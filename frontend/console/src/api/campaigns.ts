@@ -20,15 +20,18 @@ export interface CampaignQuery {
   q?: string;
 }
 
-export const getCampaignsApi = (query: CampaignQuery) => http.get<Page<CampaignListItem>>(path("campaigns"), { ...query });
+export const getCampaignsApi = (query: CampaignQuery) =>
+  http.get<Page<CampaignListItem>>(path("campaigns"), { ...query });
 export const getCampaignApi = (id: number) => http.get<Campaign>(path(`campaigns/${id}`));
 export const createCampaignApi = (body: CampaignIn) => http.post<Campaign>(path("campaigns"), body);
 export const publishCampaignApi = (id: number) => http.post<Campaign>(path(`campaigns/${id}/publish`));
 export const startCampaignApi = (id: number) => http.post<Campaign>(path(`campaigns/${id}/start`));
 export const closeCampaignApi = (id: number) => http.post<Campaign>(path(`campaigns/${id}/close`));
 export const decideCampaignApi = (id: number) => http.post<Campaign>(path(`campaigns/${id}/decide`));
-export const cancelCampaignApi = (id: number, reason: string) => http.post<Campaign>(path(`campaigns/${id}/cancel`), { reason });
-export const duplicateCampaignApi = (id: number, body: CampaignDuplicateIn) => http.post<Campaign>(path(`campaigns/${id}/duplicate`), body);
+export const cancelCampaignApi = (id: number, reason: string) =>
+  http.post<Campaign>(path(`campaigns/${id}/cancel`), { reason });
+export const duplicateCampaignApi = (id: number, body: CampaignDuplicateIn) =>
+  http.post<Campaign>(path(`campaigns/${id}/duplicate`), body);
 
 /** Active leaders to choose from (the wizard's step 4, the orders filter). */
 export const getLeaderOptionsApi = (search = "") =>

@@ -18,5 +18,6 @@ export const getCommissionEntriesApi = (leaderId: number, page: number) =>
 export const getWithdrawalsApi = (query: { page: number; status?: WithdrawalStatus | "" }) =>
   http.get<Page<Withdrawal>>(path("withdrawals"), query);
 export const approveWithdrawalApi = (id: number) => http.post<Withdrawal>(path(`withdrawals/${id}/approve`));
-export const rejectWithdrawalApi = (id: number, reason: string) => http.post<Withdrawal>(path(`withdrawals/${id}/reject`), { reason });
+export const rejectWithdrawalApi = (id: number, reason: string) =>
+  http.post<Withdrawal>(path(`withdrawals/${id}/reject`), { reason });
 export const markWithdrawalPaidApi = (id: number) => http.post<Withdrawal>(path(`withdrawals/${id}/paid`));

@@ -15,14 +15,18 @@ export type ExportFormat = ExportJob["format"];
 
 const path = (rest: string) => useSessionStore().consolePath(rest);
 
-export const getPurchaseSheetApi = (campaignId: number) => http.get<PurchaseSheet>(path(`campaigns/${campaignId}/sheets/purchase`));
-export const getShippingSheetApi = (campaignId: number) => http.get<ShippingSheet>(path(`campaigns/${campaignId}/sheets/shipping`));
-export const getSortingSheetApi = (campaignId: number) => http.get<SortingSheet>(path(`campaigns/${campaignId}/sheets/sorting`));
+export const getPurchaseSheetApi = (campaignId: number) =>
+  http.get<PurchaseSheet>(path(`campaigns/${campaignId}/sheets/purchase`));
+export const getShippingSheetApi = (campaignId: number) =>
+  http.get<ShippingSheet>(path(`campaigns/${campaignId}/sheets/shipping`));
+export const getSortingSheetApi = (campaignId: number) =>
+  http.get<SortingSheet>(path(`campaigns/${campaignId}/sheets/sorting`));
 /** A sheet file is built by a background job: start it, poll it, then follow its download_url
  * (a plain navigation, so the browser streams the file instead of JS buffering it). */
 export const startExportApi = (campaignId: number, kind: SheetKind, format: ExportFormat) =>
   http.post<ExportJob>(path(`campaigns/${campaignId}/exports`), { kind, format });
 export const getExportApi = (exportId: number) => http.get<ExportJob>(path(`exports/${exportId}`));
-export const getShipmentsApi = (campaignId: number, page = 1) => http.get<Page<ShipmentStatus>>(path(`campaigns/${campaignId}/shipments`), { page });
+export const getShipmentsApi = (campaignId: number, page = 1) =>
+  http.get<Page<ShipmentStatus>>(path(`campaigns/${campaignId}/shipments`), { page });
 export const shipCampaignApi = (campaignId: number, pickupPointIds: number[] | null) =>
   http.post<ShipOut>(path(`campaigns/${campaignId}/ship`), { pickup_point_ids: pickupPointIds });

@@ -21,7 +21,8 @@ export const updateLeaderApi = (id: number, body: LeaderPatch) => http.patch<Lea
 export const changeLeaderStatusApi = (id: number, action: LeaderStatusAction, reason: string) =>
   http.post<LeaderDetail>(path(`leaders/${id}/${action}`), { reason });
 /** A plain link (the session cookie authorises the GET), same filters as the list. */
-export const leadersExportUrl = (query: LeaderQuery) => `/api/${withQuery(path("leaders/export.xlsx"), query as Query)}`;
+export const leadersExportUrl = (query: LeaderQuery) =>
+  `/api/${withQuery(path("leaders/export.xlsx"), query as Query)}`;
 
 export const getTeamsApi = () => http.get<Page<Team>>(path("teams"), { page_size: 100 });
 export const createTeamApi = (body: S["TeamIn"]) => http.post<Team>(path("teams"), body);

@@ -22,12 +22,18 @@ export interface OrderFilters {
   phone?: string | null;
 }
 
-export const getOrdersApi = (filters: OrderFilters, page: number) => http.get<Page<Order>>(path("orders"), { ...filters, page });
+export const getOrdersApi = (filters: OrderFilters, page: number) =>
+  http.get<Page<Order>>(path("orders"), { ...filters, page });
 export const getOrderApi = (id: number) => http.get<OrderDetail>(path(`orders/${id}`));
-export const cancelOrderApi = (id: number, reason: string) => http.post<OrderDetail>(path(`orders/${id}/cancel`), { reason });
-export const refundOrderApi = (id: number, body: OrderRefundIn) => http.post<OrderDetail>(path(`orders/${id}/refund`), body);
+export const cancelOrderApi = (id: number, reason: string) =>
+  http.post<OrderDetail>(path(`orders/${id}/cancel`), { reason });
+export const refundOrderApi = (id: number, body: OrderRefundIn) =>
+  http.post<OrderDetail>(path(`orders/${id}/refund`), body);
 /** The Excel of the orders matching these filters: a plain link, the browser downloads it. */
-export const ordersExportUrl = (filters: OrderFilters) => withQuery(`/api/${path("orders/export.xlsx")}`, { ...filters });
+export const ordersExportUrl = (filters: OrderFilters) =>
+  withQuery(`/api/${path("orders/export.xlsx")}`, { ...filters });
 
-export const getAfterSalesApi = (status: string | null, page: number) => http.get<Page<AfterSale>>(path("after-sales"), { status, page });
-export const resolveAfterSaleApi = (id: number, body: AfterSaleResolveIn) => http.post<AfterSale>(path(`after-sales/${id}/resolve`), body);
+export const getAfterSalesApi = (status: string | null, page: number) =>
+  http.get<Page<AfterSale>>(path("after-sales"), { status, page });
+export const resolveAfterSaleApi = (id: number, body: AfterSaleResolveIn) =>
+  http.post<AfterSale>(path(`after-sales/${id}/resolve`), body);

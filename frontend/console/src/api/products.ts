@@ -38,7 +38,10 @@ export function uploadProductImageApi(id: number, file: File) {
   form.append("file", file);
   return http.post<ProductImage>(path(`products/${id}/images`), form);
 }
-export const deleteProductImageApi = (id: number, imageId: number) => http.delete<null>(path(`products/${id}/images/${imageId}`));
+export const deleteProductImageApi = (id: number, imageId: number) =>
+  http.delete<null>(path(`products/${id}/images/${imageId}`));
 
-export const adjustStockApi = (skuId: number, body: StockAdjustIn) => http.post<StockMovement>(path(`skus/${skuId}/stock-adjustments`), body);
-export const getStockMovementsApi = (skuId: number, page = 1) => http.get<Page<StockMovement>>(path(`skus/${skuId}/stock-movements`), { page });
+export const adjustStockApi = (skuId: number, body: StockAdjustIn) =>
+  http.post<StockMovement>(path(`skus/${skuId}/stock-adjustments`), body);
+export const getStockMovementsApi = (skuId: number, page = 1) =>
+  http.get<Page<StockMovement>>(path(`skus/${skuId}/stock-movements`), { page });

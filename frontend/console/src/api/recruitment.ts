@@ -11,7 +11,8 @@ export type PlanTemplate = S["PlanTemplateOut"];
 const path = (rest: string) => useSessionStore().consolePath(rest);
 
 export const getRecruitmentPlanApi = () => http.get<RecruitmentPlan>(path("recruitment-plan"));
-export const updateRecruitmentPlanApi = (body: RecruitmentPlanInput) => http.put<RecruitmentPlan>(path("recruitment-plan"), body);
+export const updateRecruitmentPlanApi = (body: RecruitmentPlanInput) =>
+  http.put<RecruitmentPlan>(path("recruitment-plan"), body);
 export const getPlanTemplatesApi = () => http.get<PlanTemplate[]>(path("recruitment-plan/templates"));
 
 /** Images built by the server (sharing app): used as <img src> and download links. */

@@ -21,8 +21,18 @@ export const pageRoutes: RouteRecordRaw[] = Object.values(modules)
 
 const routes: RouteRecordRaw[] = [
   { path: "/console/login", name: "login", component: () => import("../pages/login-page.vue"), meta: { public: true } },
-  { path: "/console/signup", name: "signup", component: () => import("../pages/signup-page.vue"), meta: { public: true } },
-  { path: "/console/new-shop", name: "new-shop", component: () => import("../pages/signup-page.vue"), meta: { public: false } },
+  {
+    path: "/console/signup",
+    name: "signup",
+    component: () => import("../pages/signup-page.vue"),
+    meta: { public: true },
+  },
+  {
+    path: "/console/new-shop",
+    name: "new-shop",
+    component: () => import("../pages/signup-page.vue"),
+    meta: { public: false },
+  },
   {
     path: "/console",
     component: () => import("../components/app-layout.vue"),

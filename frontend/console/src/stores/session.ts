@@ -40,5 +40,17 @@ export const useSessionStore = defineStore("session", () => {
     return `console/shops/${shopId.value}/${rest}`;
   }
 
-  return { me, loaded, shopId, shops, shop, permissions, load, selectShop, logout, consolePath, can: (p?: string | string[]) => can(permissions.value, p) };
+  return {
+    me,
+    loaded,
+    shopId,
+    shops,
+    shop,
+    permissions,
+    load,
+    selectShop,
+    logout,
+    consolePath,
+    can: (p?: string | string[]) => can(permissions.value, p),
+  };
 });

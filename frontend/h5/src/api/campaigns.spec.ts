@@ -15,14 +15,21 @@ class FakeEventSource {
   }
 }
 
-const purchase: FeedPurchase = { id: "7", name: "张**", items: [{ product_name: "土鸡蛋", spec: "30枚", quantity: 2 }], at: null };
+const purchase: FeedPurchase = {
+  id: "7",
+  name: "张**",
+  items: [{ product_name: "土鸡蛋", spec: "30枚", quantity: 2 }],
+  at: null,
+};
 
 describe("followFeed", () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it("should follow the campaign's server-sent events", () => {
     const seen: FeedPurchase[] = [];
-    const handle = followFeed(3, 9, (p) => seen.push(p), { eventSource: FakeEventSource as unknown as typeof EventSource });
+    const handle = followFeed(3, 9, (p) => seen.push(p), {
+      eventSource: FakeEventSource as unknown as typeof EventSource,
+    });
     const source = FakeEventSource.last!;
     expect(source.url).toBe("/api/shops/3/campaigns/9/feed");
     source.onmessage!({ data: JSON.stringify(purchase) } as MessageEvent<string>);
@@ -32,12 +39,22 @@ describe("followFeed", () => {
   });
 
   it("should fall back to polling after repeated errors", async () => {
-    const fetchMock = vi.fn().mockResolvedValue(new Response(JSON.stringify({
-      items: [{ id: 12, name: "王**", product_name: "火龙果", spec: "2个装", quantity: 1, at: null }], last_id: 12,
-    }), { status: 200 }));
+    const fetchMock = vi.fn().mockResolvedValue(
+      new Response(
+        JSON.stringify({
+          items: [{ id: 12, name: "王**", product_name: "火龙果", spec: "2个装", quantity: 1, at: null }],
+          last_id: 12,
+        }),
+        { status: 200 },
+      ),
+    );
     vi.stubGlobal("fetch", fetchMock);
     const seen: FeedPurchase[] = [];
-    const handle = followFeed(3, 9, (p) => seen.push(p), { eventSource: FakeEventSource as unknown as typeof EventSource, maxFailures: 2, pollMs: 60_000 });
+    const handle = followFeed(3, 9, (p) => seen.push(p), {
+      eventSource: FakeEventSource as unknown as typeof EventSource,
+      maxFailures: 2,
+      pollMs: 60_000,
+    });
     const source = FakeEventSource.last!;
     source.onerror!();
     source.onerror!();
@@ -49,7 +66,9 @@ describe("followFeed", () => {
   });
 
   it("should poll when the browser has no EventSource", async () => {
-    const fetchMock = vi.fn().mockResolvedValue(new Response(JSON.stringify({ items: [], last_id: 0 }), { status: 200 }));
+    const fetchMock = vi
+      .fn()
+      .mockResolvedValue(new Response(JSON.stringify({ items: [], last_id: 0 }), { status: 200 }));
     vi.stubGlobal("fetch", fetchMock);
     const handle = followFeed(3, 9, () => undefined, { eventSource: undefined, pollMs: 60_000 });
     await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1));

@@ -11,12 +11,16 @@ export type Buyer = Schemas["BuyerOut"];
 
 export const getCampaignsApi = (shopId: number, leaderId?: number | null) =>
   http.get<Page<CampaignCard>>(`shops/${shopId}/campaigns`, { leader_id: leaderId ?? undefined, page_size: 50 });
-export const getCampaignApi = (shopId: number, campaignId: number) => http.get<Campaign>(`shops/${shopId}/campaigns/${campaignId}`);
+export const getCampaignApi = (shopId: number, campaignId: number) =>
+  http.get<Campaign>(`shops/${shopId}/campaigns/${campaignId}`);
 export const getBuyersApi = (shopId: number, campaignId: number, page = 1) =>
   http.get<Page<Buyer>>(`shops/${shopId}/campaigns/${campaignId}/buyers`, { page });
 export const getRecentPurchasesApi = (shopId: number, campaignId: number, afterId = 0) =>
-  http.get<Schemas["PurchaseFeedOut"]>(`shops/${shopId}/campaigns/${campaignId}/recent-purchases`, { after_id: afterId });
-export const campaignFeedUrl = (shopId: number, campaignId: number) => `/api/shops/${shopId}/campaigns/${campaignId}/feed`;
+  http.get<Schemas["PurchaseFeedOut"]>(`shops/${shopId}/campaigns/${campaignId}/recent-purchases`, {
+    after_id: afterId,
+  });
+export const campaignFeedUrl = (shopId: number, campaignId: number) =>
+  `/api/shops/${shopId}/campaigns/${campaignId}/feed`;
 
 /** One purchase as the feed sends it: an order paid, with the masked buyer and their lines. */
 export interface FeedPurchase {
@@ -53,7 +57,12 @@ export function followFeed(
       .then((page) => {
         // The endpoint answers newest first; show them in the order they happened.
         for (const item of [...page.items].reverse()) {
-          onPurchase({ id: `line-${item.id}`, name: item.name, items: [{ product_name: item.product_name, spec: item.spec, quantity: item.quantity }], at: item.at });
+          onPurchase({
+            id: `line-${item.id}`,
+            name: item.name,
+            items: [{ product_name: item.product_name, spec: item.spec, quantity: item.quantity }],
+            at: item.at,
+          });
         }
         timer = setTimeout(() => poll(page.last_id), pollMs);
       })

@@ -10,10 +10,12 @@ export type AfterSaleIn = Schemas["AfterSaleIn"];
 
 export const createOrderApi = (shopId: number, payload: OrderIn, idempotencyKey: string) =>
   http.post<Order>(`shops/${shopId}/orders`, payload, { "Idempotency-Key": idempotencyKey });
-export const payOrderApi = (shopId: number, orderId: number) => http.post<Schemas["PaymentStartOut"]>(`shops/${shopId}/orders/${orderId}/pay`);
+export const payOrderApi = (shopId: number, orderId: number) =>
+  http.post<Schemas["PaymentStartOut"]>(`shops/${shopId}/orders/${orderId}/pay`);
 export const getOrdersApi = (shopId: number, status: string, page = 1) =>
   http.get<Page<Order>>(`shops/${shopId}/orders`, { status: status || undefined, page });
-export const getOrderApi = (shopId: number, orderId: number) => http.get<OrderDetail>(`shops/${shopId}/orders/${orderId}`);
+export const getOrderApi = (shopId: number, orderId: number) =>
+  http.get<OrderDetail>(`shops/${shopId}/orders/${orderId}`);
 export const cancelOrderApi = (shopId: number, orderId: number, reason: string) =>
   http.post<Order>(`shops/${shopId}/orders/${orderId}/cancel`, { reason });
 export const createAfterSaleApi = (shopId: number, orderId: number, payload: AfterSaleIn) =>

@@ -10,5 +10,6 @@ export const getShareCardApi = (shopId: number, campaignId: number) =>
   http.get<ShareCard>(`shops/${shopId}/leader/campaigns/${campaignId}/share`);
 export const getJielongApi = (shopId: number, campaignId: number) =>
   http.get<Jielong>(`shops/${shopId}/leader/campaigns/${campaignId}/jielong`);
-export const posterUrl = (shopId: number, campaignId: number) => `/api/shops/${shopId}/leader/campaigns/${campaignId}/poster.png`;
+export const posterUrl = (shopId: number, campaignId: number) =>
+  `/api/shops/${shopId}/leader/campaigns/${campaignId}/poster.png`;
 export const referralQrUrl = (shopId: number) => `/api/shops/${shopId}/leader/referral-qr.png`;

@@ -7,10 +7,28 @@ import LeaderCampaignCard from "./leader-campaign-card.vue";
 
 function campaign(changes: Partial<LeaderCampaign> = {}): LeaderCampaign {
   return {
-    id: 7, title: "周末鲜蛋团", status: "live", status_label: "进行中", template: "fast",
-    starts_at: "2026-11-27T00:00:00Z", cutoff_at: "2026-11-29T12:00:00Z", pickup_at: "2026-11-30T02:30:00Z",
-    progress: { threshold_type: "members", threshold_value: 10, members: 4, quantity: 6, current: 4, percent: 40, reached: false },
-    joined: false, joined_at: null, my_orders: 3, my_amount_fen: 9870, ...changes,
+    id: 7,
+    title: "周末鲜蛋团",
+    status: "live",
+    status_label: "进行中",
+    template: "fast",
+    starts_at: "2026-11-27T00:00:00Z",
+    cutoff_at: "2026-11-29T12:00:00Z",
+    pickup_at: "2026-11-30T02:30:00Z",
+    progress: {
+      threshold_type: "members",
+      threshold_value: 10,
+      members: 4,
+      quantity: 6,
+      current: 4,
+      percent: 40,
+      reached: false,
+    },
+    joined: false,
+    joined_at: null,
+    my_orders: 3,
+    my_amount_fen: 9870,
+    ...changes,
   };
 }
 

@@ -1,2 +1,18 @@
-export const zh = { messages: { title: "消息", empty: "暂无消息，提货通知会出现在这里", readAll: "全部已读", unread: "未读", viewOrder: "查看订单" } };
-export const en = { messages: { title: "Messages", empty: "No messages; pickup notices show up here", readAll: "Mark all read", unread: "Unread", viewOrder: "View order" } };
+export const zh = {
+  messages: {
+    title: "消息",
+    empty: "暂无消息，提货通知会出现在这里",
+    readAll: "全部已读",
+    unread: "未读",
+    viewOrder: "查看订单",
+  },
+};
+export const en = {
+  messages: {
+    title: "Messages",
+    empty: "No messages; pickup notices show up here",
+    readAll: "Mark all read",
+    unread: "Unread",
+    viewOrder: "View order",
+  },
+};

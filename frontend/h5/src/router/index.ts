@@ -16,7 +16,12 @@ const modules = import.meta.glob<{ default: RouteRecordRaw[] }>("./modules/*.ts"
 const pageRoutes = Object.values(modules).flatMap((module) => module.default);
 
 const routes: RouteRecordRaw[] = [
-  { path: "/h5/login", name: "login", component: () => import("../pages/login-page.vue"), meta: { title: "login.title" } },
+  {
+    path: "/h5/login",
+    name: "login",
+    component: () => import("../pages/login-page.vue"),
+    meta: { title: "login.title" },
+  },
   ...pageRoutes,
   { path: "/h5/:rest(.*)*", name: "not-found", component: () => import("../pages/not-found-page.vue") },
 ];

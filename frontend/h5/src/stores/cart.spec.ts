@@ -16,7 +16,12 @@ describe("cart store", () => {
     cart.add(101);
     cart.add(102);
     expect(cart.count).toBe(3);
-    expect(cart.totalFen([{ id: 101, price_fen: 3290 }, { id: 102, price_fen: 1990 }])).toBe(8570);
+    expect(
+      cart.totalFen([
+        { id: 101, price_fen: 3290 },
+        { id: 102, price_fen: 1990 },
+      ]),
+    ).toBe(8570);
   });
 
   it("should drop a line set to zero and ignore items no longer on sale", () => {

@@ -46,9 +46,13 @@ export const useCartStore = defineStore("h5-cart", () => {
     quantities.value = load(storageKey(shop, campaign));
   }
 
-  watch(quantities, (value) => {
-    if (shopId.value) localStorage.setItem(storageKey(shopId.value, campaignId.value), JSON.stringify(value));
-  }, { deep: true });
+  watch(
+    quantities,
+    (value) => {
+      if (shopId.value) localStorage.setItem(storageKey(shopId.value, campaignId.value), JSON.stringify(value));
+    },
+    { deep: true },
+  );
 
   function quantityOf(itemId: number) {
     return quantities.value[itemId] ?? 0;
@@ -67,7 +71,9 @@ export const useCartStore = defineStore("h5-cart", () => {
     quantities.value = {};
   }
 
-  const lines = computed<CartLine[]>(() => Object.entries(quantities.value).map(([id, quantity]) => ({ itemId: Number(id), quantity })));
+  const lines = computed<CartLine[]>(() =>
+    Object.entries(quantities.value).map(([id, quantity]) => ({ itemId: Number(id), quantity })),
+  );
   const count = computed(() => lines.value.reduce((sum, line) => sum + line.quantity, 0));
 
   /** Total in fen for the campaign's current prices; items no longer on sale count nothing. */

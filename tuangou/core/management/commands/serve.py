@@ -7,6 +7,7 @@ still run, each on a thread, so PostgreSQL connections come from a pool per proc
 instead of one persistent connection per thread. `--server wsgi` is the old gunicorn setup,
 without live feeds (the page falls back to polling). bench/feed.py measures both.
 """
+
 import os
 import signal
 import subprocess
@@ -33,11 +34,34 @@ class Command(BaseCommand):
     def web_command(self, server: str, host: str, port: int, workers: int) -> list[str]:
         bin_dir = Path(sys.executable).parent
         if server == "wsgi":
-            return [str(bin_dir / "gunicorn"), "config.wsgi", "--bind", f"{host}:{port}", "--workers", str(workers),
-                    "--timeout", "60", "--graceful-timeout", "5"]
+            return [
+                str(bin_dir / "gunicorn"),
+                "config.wsgi",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "5",
+            ]
         # Open feeds end within 5 s of a stop; the browser reconnects with Last-Event-ID.
-        return [str(bin_dir / "uvicorn"), "config.asgi:application", "--host", host, "--port", str(port),
-                "--workers", str(workers), "--lifespan", "off", "--no-access-log", "--timeout-graceful-shutdown", "5"]
+        return [
+            str(bin_dir / "uvicorn"),
+            "config.asgi:application",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--lifespan",
+            "off",
+            "--no-access-log",
+            "--timeout-graceful-shutdown",
+            "5",
+        ]
 
     def web_env(self, server: str, host: str, port: int) -> dict:
         env = {**os.environ, "SITE_URL": os.environ.get("SITE_URL", f"http://{host}:{port}")}
@@ -49,7 +73,9 @@ class Command(BaseCommand):
         ensure_schedules()
         env = self.web_env(server, host, port)
         children = [
-            subprocess.Popen([sys.executable, "manage.py", "qcluster"], env={**os.environ, "SITE_URL": env["SITE_URL"]}),
+            subprocess.Popen(
+                [sys.executable, "manage.py", "qcluster"], env={**os.environ, "SITE_URL": env["SITE_URL"]}
+            ),
             subprocess.Popen(self.web_command(server, host, port, workers), env=env),
         ]
 

@@ -19,9 +19,9 @@ describe("checkTags", () => {
   });
 
   it("should keep checks it does not know, after the known ones", () => {
-    expect(checkTags({ blacklist: { ok: false, detail: "x" }, households: { ok: true, detail: "y" } }).map((t) => t.key)).toEqual([
-      "households", "blacklist",
-    ]);
+    expect(
+      checkTags({ blacklist: { ok: false, detail: "x" }, households: { ok: true, detail: "y" } }).map((t) => t.key),
+    ).toEqual(["households", "blacklist"]);
   });
 
   it("should give nothing for missing checks", () => {

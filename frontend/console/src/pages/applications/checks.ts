@@ -11,7 +11,10 @@ export interface CheckTag {
 /** The API's `checks` as a list of tags: known checks first in a fixed order, any others after. */
 export function checkTags(checks: Record<string, Record<string, unknown>> | null | undefined): CheckTag[] {
   if (!checks) return [];
-  const keys = [...CHECK_ORDER.filter((key) => key in checks), ...Object.keys(checks).filter((key) => !(CHECK_ORDER as readonly string[]).includes(key))];
+  const keys = [
+    ...CHECK_ORDER.filter((key) => key in checks),
+    ...Object.keys(checks).filter((key) => !(CHECK_ORDER as readonly string[]).includes(key)),
+  ];
   return keys.map((key) => ({ key, ok: Boolean(checks[key]?.ok), detail: String(checks[key]?.detail ?? "") }));
 }
 

@@ -5,10 +5,29 @@ const messages = { invalidMoney: "money", invalidPercent: "percent", required: "
 
 function form(changes: Partial<WizardForm> = {}): WizardForm {
   return {
-    title: " 周末鲜果团 ", description: "", template: "fast",
-    starts_at: new Date("2026-12-01T02:00:00Z"), cutoff_at: new Date("2026-12-03T02:00:00Z"), pickup_at: new Date("2026-12-04T02:00:00Z"),
-    threshold_type: "members", threshold_value: 10, all_leaders: true, leader_ids: [7],
-    items: [{ sku_id: 3, product_name: "芒果", spec: "5斤", sku_price_fen: 5900, sku_stock: 100, price: "49.9", stock_allotted: 40, purchase_limit: null, commission: "12.5" }],
+    title: " 周末鲜果团 ",
+    description: "",
+    template: "fast",
+    starts_at: new Date("2026-12-01T02:00:00Z"),
+    cutoff_at: new Date("2026-12-03T02:00:00Z"),
+    pickup_at: new Date("2026-12-04T02:00:00Z"),
+    threshold_type: "members",
+    threshold_value: 10,
+    all_leaders: true,
+    leader_ids: [7],
+    items: [
+      {
+        sku_id: 3,
+        product_name: "芒果",
+        spec: "5斤",
+        sku_price_fen: 5900,
+        sku_stock: 100,
+        price: "49.9",
+        stock_allotted: 40,
+        purchase_limit: null,
+        commission: "12.5",
+      },
+    ],
     ...changes,
   };
 }
@@ -34,9 +53,16 @@ describe("buildCampaignPayload", () => {
 
     expect(errors).toEqual({});
     expect(payload).toEqual({
-      title: "周末鲜果团", description: "", template: "fast",
-      starts_at: "2026-12-01T02:00:00.000Z", cutoff_at: "2026-12-03T02:00:00.000Z", pickup_at: "2026-12-04T02:00:00.000Z",
-      threshold_type: "members", threshold_value: 10, all_leaders: true, leader_ids: [],
+      title: "周末鲜果团",
+      description: "",
+      template: "fast",
+      starts_at: "2026-12-01T02:00:00.000Z",
+      cutoff_at: "2026-12-03T02:00:00.000Z",
+      pickup_at: "2026-12-04T02:00:00.000Z",
+      threshold_type: "members",
+      threshold_value: 10,
+      all_leaders: true,
+      leader_ids: [],
       items: [{ sku_id: 3, price_fen: 4990, stock_allotted: 40, purchase_limit: null, commission_rate_bp: 1250 }],
     });
   });
@@ -53,7 +79,12 @@ describe("buildCampaignPayload", () => {
     const { payload, errors } = buildCampaignPayload({ ...bad, title: "", pickup_at: null }, messages);
 
     expect(payload).toBeNull();
-    expect(errors).toEqual({ "items.0.price_fen": "money", "items.0.commission_rate_bp": "percent", title: "required", pickup_at: "required" });
+    expect(errors).toEqual({
+      "items.0.price_fen": "money",
+      "items.0.commission_rate_bp": "percent",
+      title: "required",
+      pickup_at: "required",
+    });
   });
 });
 

@@ -54,7 +54,10 @@ export function stepOfField(field: string | null): number {
   return 2;
 }
 
-export function buildCampaignPayload(form: WizardForm, messages: Messages): { payload: CampaignIn | null; errors: Record<string, string> } {
+export function buildCampaignPayload(
+  form: WizardForm,
+  messages: Messages,
+): { payload: CampaignIn | null; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const items = form.items.map((item, index) => {
     const price = parseYuan(item.price);
@@ -95,6 +98,12 @@ export function buildCampaignPayload(form: WizardForm, messages: Messages): { pa
 export type TagType = "primary" | "success" | "warning" | "info" | "danger";
 
 const CAMPAIGN_TAGS: Record<string, TagType> = {
-  draft: "info", scheduled: "warning", live: "primary", closed: "warning", succeeded: "success", failed: "danger", cancelled: "info",
+  draft: "info",
+  scheduled: "warning",
+  live: "primary",
+  closed: "warning",
+  succeeded: "success",
+  failed: "danger",
+  cancelled: "info",
 };
 export const campaignTagType = (status: string): TagType => CAMPAIGN_TAGS[status] ?? "info";

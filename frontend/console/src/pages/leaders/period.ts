@@ -1,10 +1,22 @@
 // The leaders table's period and server-side sorting, turned into the list's query.
 import type { LeaderOrdering } from "../../api/leaders";
 
-const SORTABLE = new Set(["gmv_fen", "order_count", "member_count", "buyer_count", "commission_fen", "last_order_at", "name", "created_at"]);
+const SORTABLE = new Set([
+  "gmv_fen",
+  "order_count",
+  "member_count",
+  "buyer_count",
+  "commission_fen",
+  "last_order_at",
+  "name",
+  "created_at",
+]);
 
 /** el-table's sort-change ({prop, order}) -> the API's ordering ("-gmv_fen"), or null for none. */
-export function orderingFrom(prop: string | null | undefined, order: "ascending" | "descending" | null | undefined): LeaderOrdering | null {
+export function orderingFrom(
+  prop: string | null | undefined,
+  order: "ascending" | "descending" | null | undefined,
+): LeaderOrdering | null {
   if (!prop || !order || !SORTABLE.has(prop)) return null;
   return (order === "descending" ? `-${prop}` : prop) as LeaderOrdering;
 }

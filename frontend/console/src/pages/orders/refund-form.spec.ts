@@ -10,12 +10,20 @@ describe("refundPayload", () => {
 
   it("should send the chosen lines with pieces, leaving out lines at zero", () => {
     expect(refundPayload("lines", { 11: 1, 12: 0, 13: 2 }, "", "少发", messages)).toEqual({
-      body: { lines: [{ line_id: 11, quantity: 1 }, { line_id: 13, quantity: 2 }], reason: "少发" },
+      body: {
+        lines: [
+          { line_id: 11, quantity: 1 },
+          { line_id: 13, quantity: 2 },
+        ],
+        reason: "少发",
+      },
     });
   });
 
   it("should send an amount typed in yuan as fen", () => {
-    expect(refundPayload("amount", {}, "12.5", "差价", messages)).toEqual({ body: { amount_fen: 1250, reason: "差价" } });
+    expect(refundPayload("amount", {}, "12.5", "差价", messages)).toEqual({
+      body: { amount_fen: 1250, reason: "差价" },
+    });
   });
 
   it("should point at the field that is missing or wrong", () => {

@@ -5,8 +5,10 @@ import type { OrderDetail, OrderRefundIn } from "../../api/orders";
 export type RefundMode = "full" | "lines" | "amount";
 type Line = OrderDetail["lines"][number];
 
-export const refundableQuantity = (line: Pick<Line, "quantity" | "refunded_quantity">) => line.quantity - line.refunded_quantity;
-export const refundableFen = (order: Pick<OrderDetail, "total_fen" | "refunded_fen">) => order.total_fen - order.refunded_fen;
+export const refundableQuantity = (line: Pick<Line, "quantity" | "refunded_quantity">) =>
+  line.quantity - line.refunded_quantity;
+export const refundableFen = (order: Pick<OrderDetail, "total_fen" | "refunded_fen">) =>
+  order.total_fen - order.refunded_fen;
 
 export interface RefundMessages {
   reasonRequired: string;
@@ -16,7 +18,11 @@ export interface RefundMessages {
 
 /** The request body, or the field to show an error at. quantities: line id -> pieces to refund. */
 export function refundPayload(
-  mode: RefundMode, quantities: Record<number, number>, amountText: string, reason: string, messages: RefundMessages,
+  mode: RefundMode,
+  quantities: Record<number, number>,
+  amountText: string,
+  reason: string,
+  messages: RefundMessages,
 ): { body: OrderRefundIn } | { field: string; message: string } {
   if (!reason.trim()) return { field: "reason", message: messages.reasonRequired };
   if (mode === "lines") {
@@ -36,9 +42,26 @@ export function refundPayload(
 
 export type TagType = "primary" | "success" | "warning" | "info" | "danger";
 const ORDER_TAGS: Record<string, TagType> = {
-  pending_payment: "warning", paid: "primary", confirmed: "primary", shipped: "primary", arrived: "warning",
-  picked_up: "success", completed: "success", cancelled: "info", refunded: "danger",
+  pending_payment: "warning",
+  paid: "primary",
+  confirmed: "primary",
+  shipped: "primary",
+  arrived: "warning",
+  picked_up: "success",
+  completed: "success",
+  cancelled: "info",
+  refunded: "danger",
 };
 export const orderTagType = (status: string): TagType => ORDER_TAGS[status] ?? "info";
 export const REFUNDABLE = ["paid", "confirmed", "shipped", "arrived", "picked_up", "completed"];
-export const ORDER_STATUSES = ["pending_payment", "paid", "confirmed", "shipped", "arrived", "picked_up", "completed", "cancelled", "refunded"];
+export const ORDER_STATUSES = [
+  "pending_payment",
+  "paid",
+  "confirmed",
+  "shipped",
+  "arrived",
+  "picked_up",
+  "completed",
+  "cancelled",
+  "refunded",
+];

@@ -3,7 +3,15 @@ import { emptySkuRow, fenToYuanText, skuRowsToPayload, skuToRow } from "./produc
 
 describe("skuRowsToPayload", () => {
   it("should send new and existing SKUs with prices in fen", () => {
-    const existing = skuToRow({ id: 5, spec: "5斤", code: "MG5", price_fen: 5900, cost_fen: 3000, stock: 12, is_active: true });
+    const existing = skuToRow({
+      id: 5,
+      spec: "5斤",
+      code: "MG5",
+      price_fen: 5900,
+      cost_fen: 3000,
+      stock: 12,
+      is_active: true,
+    });
     const added = { ...emptySkuRow(), spec: "10斤", price: "99.9", cost: "60", stock: 8 };
 
     const { skus, patches, errors } = skuRowsToPayload([existing, added], "bad");

@@ -19,7 +19,15 @@ export function fenToYuanText(fen: number): string {
 }
 
 export function skuToRow(sku: Sku): SkuRow {
-  return { id: sku.id, spec: sku.spec, code: sku.code, price: fenToYuanText(sku.price_fen), cost: fenToYuanText(sku.cost_fen), stock: sku.stock, is_active: sku.is_active };
+  return {
+    id: sku.id,
+    spec: sku.spec,
+    code: sku.code,
+    price: fenToYuanText(sku.price_fen),
+    cost: fenToYuanText(sku.cost_fen),
+    stock: sku.stock,
+    is_active: sku.is_active,
+  };
 }
 
 export function emptySkuRow(): SkuRow {
@@ -30,7 +38,10 @@ type SkuOut = ProductIn["skus"][number];
 type SkuPatchOut = NonNullable<ProductPatch["skus"]>[number];
 
 /** Rows to the API's SKUs; a price or cost that is not money gets an error at skus.N.<field>. */
-export function skuRowsToPayload(rows: SkuRow[], invalidMoney: string): { skus: SkuOut[]; patches: SkuPatchOut[]; errors: FieldErrors } {
+export function skuRowsToPayload(
+  rows: SkuRow[],
+  invalidMoney: string,
+): { skus: SkuOut[]; patches: SkuPatchOut[]; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const skus: SkuOut[] = [];
   const patches: SkuPatchOut[] = [];
@@ -41,9 +52,25 @@ export function skuRowsToPayload(rows: SkuRow[], invalidMoney: string): { skus: 
     if (cost === null) errors[`skus.${index}.cost_fen`] = invalidMoney;
     if (price === null || cost === null) return;
     skus.push({ spec: row.spec.trim(), code: row.code.trim(), price_fen: price, cost_fen: cost, stock: row.stock });
-    patches.push(row.id
-      ? { id: row.id, spec: row.spec.trim(), code: row.code.trim(), price_fen: price, cost_fen: cost, is_active: row.is_active }
-      : { spec: row.spec.trim(), code: row.code.trim(), price_fen: price, cost_fen: cost, stock: row.stock, is_active: true });
+    patches.push(
+      row.id
+        ? {
+            id: row.id,
+            spec: row.spec.trim(),
+            code: row.code.trim(),
+            price_fen: price,
+            cost_fen: cost,
+            is_active: row.is_active,
+          }
+        : {
+            spec: row.spec.trim(),
+            code: row.code.trim(),
+            price_fen: price,
+            cost_fen: cost,
+            stock: row.stock,
+            is_active: true,
+          },
+    );
   });
   return { skus, patches, errors };
 }

@@ -32,7 +32,12 @@ describe("bpToPercent", () => {
 
 describe("noticePreview", () => {
   it("should fill every placeholder", () => {
-    expect(noticePreview("「{campaign}」到{point}了，提货码{code}，{code}", { campaign: "鲜果团", point: "海韵花园", code: "1234" }))
-      .toBe("「鲜果团」到海韵花园了，提货码1234，1234");
+    expect(
+      noticePreview("「{campaign}」到{point}了，提货码{code}，{code}", {
+        campaign: "鲜果团",
+        point: "海韵花园",
+        code: "1234",
+      }),
+    ).toBe("「鲜果团」到海韵花园了，提货码1234，1234");
   });
 });

@@ -10,7 +10,9 @@ export function percentToBp(text: string): number | null {
 /** 1250 -> "12.5", 1000 -> "10", 5 -> "0.05" */
 export function bpToPercent(bp: number): string {
   const whole = Math.floor(bp / 100);
-  const rest = String(bp % 100).padStart(2, "0").replace(/0+$/, "");
+  const rest = String(bp % 100)
+    .padStart(2, "0")
+    .replace(/0+$/, "");
   return rest ? `${whole}.${rest}` : String(whole);
 }
 
@@ -23,5 +25,11 @@ export const NOTICE_PLACEHOLDERS = [
 
 /** The notice as a member would read it, with sample values in the placeholders. */
 export function noticePreview(text: string, sample: { campaign: string; point: string; code: string }): string {
-  return text.split("{campaign}").join(sample.campaign).split("{point}").join(sample.point).split("{code}").join(sample.code);
+  return text
+    .split("{campaign}")
+    .join(sample.campaign)
+    .split("{point}")
+    .join(sample.point)
+    .split("{code}")
+    .join(sample.code);
 }

@@ -7,17 +7,25 @@ const page = { render: () => null };
 const routes: RouteRecordRaw[] = [
   { path: "dashboard", component: page, meta: { title: "menu.dashboard", permission: "shop.view" } },
   { path: "products", component: page, meta: { title: "menu.products", permission: "catalog.view" } },
-  { path: "commissions", component: page, meta: { title: "menu.commissions", permission: ["commissions.view", "withdrawals.manage"] } },
+  {
+    path: "commissions",
+    component: page,
+    meta: { title: "menu.commissions", permission: ["commissions.view", "withdrawals.manage"] },
+  },
   { path: "staff", component: page, meta: { title: "menu.staff", permission: "staff.manage" } },
   { path: "leaders/:id", component: page, meta: { title: "menu.leaders", permission: "leaders.view", hidden: true } },
   { path: "help", component: page, meta: {} },
 ];
 
-const paths = (permissions: string[]) => visibleMenu(routes, (needed) => can(new Set(permissions), needed)).map((r) => r.path);
+const paths = (permissions: string[]) =>
+  visibleMenu(routes, (needed) => can(new Set(permissions), needed)).map((r) => r.path);
 
 describe("visibleMenu", () => {
   it("should show finance its pages and hide products and staff", () => {
-    expect(paths(["shop.view", "commissions.view", "withdrawals.manage", "leaders.view"])).toEqual(["dashboard", "commissions"]);
+    expect(paths(["shop.view", "commissions.view", "withdrawals.manage", "leaders.view"])).toEqual([
+      "dashboard",
+      "commissions",
+    ]);
   });
 
   it("should hide the finance pages from a warehouse role", () => {
@@ -30,7 +38,10 @@ describe("visibleMenu", () => {
 
   it("should never list hidden or untitled routes", () => {
     expect(paths(["shop.view", "catalog.view", "commissions.view", "staff.manage", "leaders.view"])).toEqual([
-      "dashboard", "products", "commissions", "staff",
+      "dashboard",
+      "products",
+      "commissions",
+      "staff",
     ]);
   });
 

@@ -5,6 +5,11 @@ export default [
     path: "commissions",
     name: "commissions",
     component: () => import("../../pages/commissions/commissions-page.vue"),
-    meta: { title: "menu.commissions", icon: "Wallet", permission: ["commissions.view", "withdrawals.manage"], order: 60 },
+    meta: {
+      title: "menu.commissions",
+      icon: "Wallet",
+      permission: ["commissions.view", "withdrawals.manage"],
+      order: 60,
+    },
   },
 ] as RouteRecordRaw[];

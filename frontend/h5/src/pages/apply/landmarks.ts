@@ -1,6 +1,10 @@
 // Where a pickup point is, when the browser cannot tell: a few landmarks, or typed coordinates.
 
-export interface Landmark { name: string; lat: number; lng: number }
+export interface Landmark {
+  name: string;
+  lat: number;
+  lng: number;
+}
 
 // Xiamen, where the demo shop is: enough to place a point near a known spot.
 export const LANDMARKS: Landmark[] = [

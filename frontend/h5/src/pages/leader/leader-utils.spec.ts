@@ -19,7 +19,11 @@ describe("pickupCodeFromScan", () => {
 
 describe("orderedStatusCounts", () => {
   it("should list statuses in the order orders move through them, without zeros", () => {
-    expect(orderedStatusCounts({ picked_up: 2, paid: 0, arrived: 3, refunded: 1 })).toEqual([["arrived", 3], ["picked_up", 2], ["refunded", 1]]);
+    expect(orderedStatusCounts({ picked_up: 2, paid: 0, arrived: 3, refunded: 1 })).toEqual([
+      ["arrived", 3],
+      ["picked_up", 2],
+      ["refunded", 1],
+    ]);
   });
 });
 
@@ -40,7 +44,10 @@ describe("shareLink", () => {
 
   it("should report a cancelled share without copying", async () => {
     const writeText = vi.fn();
-    vi.stubGlobal("navigator", { share: vi.fn().mockRejectedValue(new DOMException("no", "AbortError")), clipboard: { writeText } });
+    vi.stubGlobal("navigator", {
+      share: vi.fn().mockRejectedValue(new DOMException("no", "AbortError")),
+      clipboard: { writeText },
+    });
     expect(await shareLink({ title: "t", url: "u" })).toBe("cancelled");
     expect(writeText).not.toHaveBeenCalled();
   });

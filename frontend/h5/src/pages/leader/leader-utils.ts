@@ -44,7 +44,8 @@ export async function shareLink(data: { title: string; text?: string; url: strin
 
 /** Scanning a QR code needs BarcodeDetector (with QR support) and a camera. */
 export async function scanSupported(): Promise<boolean> {
-  const detector = (globalThis as { BarcodeDetector?: { getSupportedFormats?: () => Promise<string[]> } }).BarcodeDetector;
+  const detector = (globalThis as { BarcodeDetector?: { getSupportedFormats?: () => Promise<string[]> } })
+    .BarcodeDetector;
   if (!detector || !navigator.mediaDevices?.getUserMedia) return false;
   try {
     const formats = (await detector.getSupportedFormats?.()) ?? ["qr_code"];
@@ -69,7 +70,9 @@ const STATUS_ORDER = ["paid", "confirmed", "shipped", "arrived", "picked_up", "c
 
 /** Order counts per status, in the order an order moves through them, leaving out zeros. */
 export function orderedStatusCounts(counts: Record<string, number>): Array<[string, number]> {
-  const known = STATUS_ORDER.filter((status) => counts[status]).map((status) => [status, counts[status]] as [string, number]);
+  const known = STATUS_ORDER.filter((status) => counts[status]).map(
+    (status) => [status, counts[status]] as [string, number],
+  );
   const others = Object.entries(counts).filter(([status, count]) => count && !STATUS_ORDER.includes(status));
   return [...known, ...others];
 }
@@ -77,5 +80,11 @@ export function orderedStatusCounts(counts: Record<string, number>): Array<[stri
 /** 11/29 20:00 style, in the phone's timezone and language. */
 export function formatTime(iso: string | null | undefined, locale: string): string {
   if (!iso) return "";
-  return new Date(iso).toLocaleString(locale, { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false });
+  return new Date(iso).toLocaleString(locale, {
+    month: "numeric",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hour12: false,
+  });
 }

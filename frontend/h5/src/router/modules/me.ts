@@ -1,5 +1,10 @@
 import type { RouteRecordRaw } from "vue-router";
 
 export default [
-  { path: "/h5/s/:shopId(\\d+)/me", name: "me", component: () => import("../../pages/me/me-page.vue"), meta: { title: "me.title", tab: "me" } },
+  {
+    path: "/h5/s/:shopId(\\d+)/me",
+    name: "me",
+    component: () => import("../../pages/me/me-page.vue"),
+    meta: { title: "me.title", tab: "me" },
+  },
 ] as RouteRecordRaw[];
