@@ -3,11 +3,9 @@
 Both take the dict a selector built, so the files always say what the JSON says.
 """
 
-import importlib.resources
 import io
 from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -16,11 +14,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from tuangou.core import fonts
 from tuangou.core.money import format_fen
 
-FONT_PACKAGE = "pylopdf_fonts_zh_cn"  # pylopdf-fonts-zh-cn, pinned in requirements.txt
-FONT_FILE = "NotoSansSC-Regular.otf"
-FONT = "NotoSansSC"
+FONT = "NotoSansSC"  # the chain's main font (tuangou.core.fonts)
 
 KIND_FILE_NAMES = {"purchase": "采购单", "shipping": "发货单", "sorting": "分拣单"}
 # progress(rows written, rows in all): called every PROGRESS_EVERY rows and at each pickup point.
@@ -42,9 +39,20 @@ class _RowCounter:
             self.progress(self.done, self.total)
 
 
-@lru_cache(maxsize=1)
 def font_path() -> str:
-    return str(importlib.resources.files(FONT_PACKAGE).joinpath(FONT_FILE))
+    return fonts.primary().path
+
+
+def _strings(value):
+    """Every text in a sheet dict, for the fonts it needs."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
 
 
 def _local(value: datetime | None, tz: str) -> str:
@@ -222,12 +230,20 @@ def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: P
 
 
 class SheetPdf(FPDF):
-    """A4 portrait, Noto Sans SC, a running head and 第 n / N 页 at the foot of every page."""
+    """A4 portrait, Noto Sans SC, a running head and 第 n / N 页 at the foot of every page.
 
-    def __init__(self, running_head: str):
+    A character Noto Sans SC lacks (𠮷, 😀) is set in the next font of the chain that has it
+    (fpdf2's fallback fonts), so it is printed and in the text layer instead of dropped."""
+
+    def __init__(self, running_head: str, texts=()):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.running_head = running_head
         self.add_font(FONT, fname=font_path())
+        fallbacks = fonts.fallbacks_needed([running_head, *texts])
+        for fallback in fallbacks:
+            self.add_font(fallback.family, fname=fallback.path)
+        if fallbacks:
+            self.set_fallback_fonts([fallback.family for fallback in fallbacks])
         self.set_auto_page_break(auto=True, margin=16)
         self.set_margins(12, 14, 12)
         self.alias_nb_pages()
@@ -305,7 +321,7 @@ def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowC
 
 def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Progress | None = None) -> bytes:
     title = KIND_FILE_NAMES[kind]
-    pdf = SheetPdf(f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}")
+    pdf = SheetPdf(f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}", _strings(sheet))
     if kind == "purchase":
         pdf.add_page()
         _pdf_title(pdf, sheet, tz, f"{title}（以销定采）")
