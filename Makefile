@@ -14,7 +14,15 @@ $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-test.txt
 	touch $@
 
-install: $(VENV)/.installed
+# CJK Extension B (𠮷 and 42,710 more) for posters and PDF sheets (tuangou/core/fonts.py): no PyPI
+# package carries such a font, Debian's fonts-hanazono (OFL) does. Pinned; root or sudo installs it.
+HANAZONO := /usr/share/fonts/truetype/hanazono/HanaMinB.ttf
+HANAZONO_DEB := fonts-hanazono=20170904-2.1
+$(HANAZONO):
+	$$([ "$$(id -u)" = 0 ] || echo sudo) sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(HANAZONO_DEB) >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(HANAZONO_DEB) >/dev/null; }'
+
+install: $(VENV)/.installed $(HANAZONO)
 
 # npm ci only when the lock file changed.
 frontend/node_modules/.installed: frontend/package-lock.json

@@ -72,7 +72,9 @@ def _purchases(*, shop_id: int, campaign_id: int, after_id: int | None, limit: i
         purchases.append(
             {
                 "id": row["id"],
-                "name": public_name(order["member__display_name"] or order["contact_name"] or "", order["contact_phone"]),
+                "name": public_name(
+                    order["member__display_name"] or order["contact_name"] or "", order["contact_phone"]
+                ),
                 "items": lines[row["order_id"]],
                 "at": order["paid_at"].isoformat() if order["paid_at"] else None,
             }

@@ -25,6 +25,8 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 logger = logging.getLogger("tuangou.fonts")
+# fpdf2 subsets each font through fontTools, which logs every table at INFO: dozens of lines a sheet.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,7 @@ def _chain_spec() -> list[ChainFont]:
             _package_file("pylopdf_fonts_jp", "NotoSansJP-Regular.otf"),
             "PyPI pylopdf-fonts-jp==0.1.1",
         ),
-        ChainFont(
-            "HanaMinB", "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf", "Debian fonts-hanazono=20170904-2.1"
-        ),
+        ChainFont("HanaMinB", "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf", "Debian fonts-hanazono=20170904-2.1"),
         ChainFont(
             "NotoEmoji",
             _package_file("manimgx_fonts", "NotoEmoji[wght].ttf"),

@@ -4,6 +4,7 @@ from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tuangou.campaigns.models import Campaign
 from tuangou.core.testing import ok
@@ -272,3 +273,24 @@ def test_another_shops_campaign_is_the_same_404_as_a_missing_one(sold):
 
     assert foreign.status_code == missing.status_code == 404
     assert foreign.json() == missing.json()
+
+
+def pdf_text(body: bytes) -> str:
+    # pypdf puts a NUL before each character of a font with 2-byte codes; the text is the rest
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages).replace("\x00", "")
+
+
+@pytest.mark.parametrize("kind", ["purchase", "shipping", "sorting"])
+def test_characters_outside_the_main_font_are_printed_in_the_pdf_not_dropped(sold, kind):
+    # 𠮷 (Extension B, outside the BMP), 䶮 (Extension A), 龘, 😀: Noto Sans SC lacks 𠮷 and 😀
+    Product = sold["eggs"].sku.product.__class__
+    Product.objects.filter(pk=sold["eggs"].sku.product_id).update(name="𠮷䶮龘😀鸡蛋")
+    OrderLine = sold["orders"]["o1"].lines.model
+    OrderLine.objects.filter(campaign_item=sold["eggs"]).update(product_name="𠮷䶮龘😀鸡蛋")
+    client = staff_client(sold["shop"])
+
+    body = client.get(f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets/{kind}.pdf").content
+
+    text = pdf_text(body)
+    assert "𠮷䶮龘😀鸡蛋" in text
+    assert b"/BaseFont /MPDFAA+NotoSansJP" in body or b"NotoSansJP" in body
