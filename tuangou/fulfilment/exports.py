@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from tuangou.core import fonts
+from tuangou.core import excel, fonts
 from tuangou.core.money import format_fen
 
 FONT = "NotoSansSC"  # the chain's main font (tuangou.core.fonts)
@@ -59,10 +59,6 @@ def _local(value: datetime | None, tz: str) -> str:
     return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _fen(value: int) -> str:
-    return format_fen(value)
-
-
 def _spec(item: dict) -> str:
     return item.get("spec") or "—"
 
@@ -70,7 +66,8 @@ def _spec(item: dict) -> str:
 # --- tables: (headers, column widths in mm for the PDF / characters for Excel, rows, totals) ---
 
 
-def _purchase_table(sheet: dict):
+def _purchase_table(sheet: dict, money: Callable = format_fen):
+    """`money` writes an amount: ¥12.90 on paper, excel.Yuan (a number formatted ¥0.00) in Excel."""
     headers = ["#", "商品", "规格", "编码", "数量", "单位", "采购成本", "销售额", "订单数", "自提点数"]
     rows = [
         [
@@ -80,8 +77,8 @@ def _purchase_table(sheet: dict):
             i["sku_code"],
             i["quantity"],
             i["unit"],
-            _fen(i["cost_fen"]),
-            _fen(i["amount_fen"]),
+            money(i["cost_fen"]),
+            money(i["amount_fen"]),
             i["order_count"],
             i["point_count"],
         ]
@@ -94,8 +91,8 @@ def _purchase_table(sheet: dict):
         "",
         sheet["totals"]["quantity"],
         "",
-        _fen(sheet["totals"]["cost_fen"]),
-        _fen(sheet["totals"]["amount_fen"]),
+        money(sheet["totals"]["cost_fen"]),
+        money(sheet["totals"]["amount_fen"]),
         "",
         "",
     ]
@@ -147,7 +144,8 @@ def _xlsx_sheet(
 ):
     ws = workbook.active
     ws.title = title
-    ws.append([f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}"])
+    # Every value goes through excel.row: typed text stays text, odd control characters go.
+    ws.append(excel.row(ws, [f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}"]))
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(
         [
@@ -158,7 +156,7 @@ def _xlsx_sheet(
     columns = len(headers)
     # Rows are counted here: ws.max_row scans every cell, which made 10^4 rows take a minute.
     header_row = 4
-    ws.append(headers)
+    ws.append(excel.row(ws, headers))
     for column in range(1, columns + 1):
         cell = ws.cell(row=header_row, column=column)
         cell.font, cell.fill, cell.border = _BOLD, _HEAD_FILL, _BORDER
@@ -166,13 +164,13 @@ def _xlsx_sheet(
     row_index = header_row
     counter = _RowCounter(len(rows), progress)
     for row in rows:
-        ws.append(row)
+        ws.append(excel.row(ws, row))
         row_index += 1
         for column in range(1, columns + 1):
             ws.cell(row=row_index, column=column).border = _BORDER
         counter.tick()
     counter.report()
-    ws.append(totals)
+    ws.append(excel.row(ws, totals))
     row_index += 1
     for column in range(1, columns + 1):
         cell = ws.cell(row=row_index, column=column)
@@ -189,7 +187,7 @@ def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: P
     workbook = Workbook()
     title = KIND_FILE_NAMES[kind]
     if kind == "purchase":
-        headers, rows, totals = _purchase_table(sheet)
+        headers, rows, totals = _purchase_table(sheet, money=excel.Yuan)
         _xlsx_sheet(workbook, title, sheet, tz, headers, rows, totals, [5, 24, 12, 14, 8, 6, 12, 12, 8, 9], progress)
     elif kind == "shipping":
         headers = ["线路", "自提点", "小区", "地址", "团长", "团长电话", "订单数", "商品", "规格", "编码", "数量"]
