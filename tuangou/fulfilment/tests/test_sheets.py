@@ -122,6 +122,8 @@ def test_shipping_sheet_groups_points_by_route_with_full_leader_phone(sold, djan
 
 def test_sorting_list_is_per_point_by_member_with_masked_names(sold, django_assert_num_queries):
     campaign = Campaign.objects.select_related("shop").get(pk=sold["campaign"].pk)
+    nameless = sold["orders"]["o2"].member
+    nameless.__class__.objects.filter(pk=nameless.pk).update(display_name="")
 
     with django_assert_num_queries(1):
         sheet = selectors.sorting_list(campaign=campaign)
@@ -129,6 +131,8 @@ def test_sorting_list_is_per_point_by_member_with_masked_names(sold, django_asse
     siming = next(p for p in sheet["points"] if p["pickup_point_id"] == sold["siming"].id)
     first = siming["orders"][0]
     assert [o["pickup_code"] for o in siming["orders"]] == ["100001", "100002"]
+    # no nickname: shown by the masked phone, not by the login name as p***********
+    assert siming["orders"][1]["member_name"] == f"{nameless.phone[:3]}****{nameless.phone[-4:]}"
     assert (first["member_name"], first["phone_tail"]) == ("张**", sold["orders"]["o1"].member.phone[-4:])
     assert [(i["product_name"], i["quantity"]) for i in first["items"]] == [("土鸡蛋", 2), ("红富士苹果", 3)]
     huli = next(p for p in sheet["points"] if p["pickup_point_id"] == sold["huli"].id)
