@@ -104,6 +104,16 @@ def wrap(text: str, size: int, width: int, max_lines: int = 99) -> list[str]:
     return lines
 
 
+def fit(text: str, sizes: tuple[int, ...], width: int, max_lines: int) -> tuple[int, list[str]]:
+    """A name in a box that cannot grow: the largest of `sizes` at which it fits on one line, else
+    wrapped at the smallest; an ellipsis only past `max_lines` lines at the smallest size."""
+    for size in sizes[:-1]:
+        lines = wrap(text, size, width)
+        if len(lines) == 1:
+            return size, lines
+    return sizes[-1], wrap(text, sizes[-1], width, max_lines)
+
+
 def _draw_lines(
     draw: ImageDraw.ImageDraw,
     xy: tuple[int, int],
@@ -185,10 +195,11 @@ def render_campaign_poster(content: dict) -> bytes:
     draw = ImageDraw.Draw(poster)
 
     draw.rectangle((0, 0, WIDTH, 104), fill=GREEN)
-    shop = wrap(content["shop_name"], 34, 480, 1)
-    _draw_lines(draw, (32, 30), shop, 34, PAPER, bold=True)
     badge = "社区团购 · 团长推荐"
-    draw_text(draw, (WIDTH - 32 - text_width(badge, 24), 40), badge, 24, PAPER)
+    badge_left = WIDTH - 32 - text_width(badge, 24)
+    draw_text(draw, (badge_left, 40), badge, 24, PAPER)
+    size, shop = fit(content["shop_name"], (34, 28, 24), int(badge_left - 32 - 24), 2)
+    _draw_lines(draw, (32, (104 - len(shop) * int(size * 1.4)) // 2 + 2), shop, size, PAPER, bold=True)
 
     picture = _rounded(_product_picture(content, (690, 580)), 20)
     poster.paste(picture, (30, 128), picture)
@@ -251,7 +262,8 @@ def render_recruitment_poster(content: dict) -> bytes:
     draw.ellipse((430, -180, 930, 320), fill=(38, 204, 120))
     draw.ellipse((-200, 1000, 260, 1460), fill=(38, 204, 120))
 
-    _draw_lines(draw, (50, 60), wrap(content["shop_name"], 32, 650, 1), 32, PAPER)
+    size, shop = fit(content["shop_name"], (32, 26, 22), 650, 2)
+    _draw_lines(draw, (50, 60 if len(shop) == 1 else 40), shop, size, PAPER)
     _draw_lines(draw, (50, 120), ["招募团长"], 96, PAPER, bold=True)
     _draw_lines(draw, (50, 262), wrap(content["title"], 36, 650, 2), 36, PAPER, spacing=1.35)
 

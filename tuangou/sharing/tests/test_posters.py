@@ -155,3 +155,12 @@ def test_a_long_leader_name_wraps_instead_of_ending_in_an_ellipsis():
     assert len(lines) == 2 and "".join(lines) == f"团长：{content['leader_name']}"
     assert not lines[-1].endswith("…")
     assert images.render_campaign_poster(content).startswith(b"\x89PNG")
+
+
+def test_a_long_shop_name_shrinks_then_wraps_instead_of_ending_in_an_ellipsis():
+    name = "厦门思明区海韵花园三期东门社区生鲜团购旗舰店"
+
+    size, lines = images.fit(name, (34, 28, 24), 420, 2)
+
+    assert (size, len(lines), "".join(lines)) == (24, 2, name)
+    assert images.fit("鲜果小铺", (34, 28, 24), 420, 2) == (34, ["鲜果小铺"])
