@@ -187,7 +187,7 @@ EXPORT_STALE_AFTER = timedelta(minutes=3)
 EXPORT_MAX_ATTEMPTS = 3
 # A queued job no worker picked up in this long (its task was lost) is failed with a reason.
 EXPORT_QUEUED_TOO_LONG = timedelta(minutes=30)
-INTERRUPTED_REASON = "后台任务中断，已重试{attempts}次仍未完成，请重新生成"
+INTERRUPTED_REASON = "后台任务中断（已尝试生成{attempts}次），请重新生成"
 QUEUED_TOO_LONG_REASON = "排队超时，后台任务未能开始，请重新生成"
 
 

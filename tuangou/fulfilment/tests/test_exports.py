@@ -356,7 +356,7 @@ def test_a_job_whose_worker_died_every_time_fails_with_a_reason_the_merchant_rea
 
     body = ok(sold["client"].get(f"{sold['base']}/exports/{job.id}"))
     assert (body["status"], body["progress"], body["download_url"]) == ("failed", 24, None)
-    assert body["error"] == "生成失败：后台任务中断，已重试3次仍未完成，请重新生成"
+    assert body["error"] == "生成失败：后台任务中断（已尝试生成3次），请重新生成"
     assert tasks.export_job_run(job.id) is None  # a late re-delivery leaves it failed
     assert ExportJob.objects.get(pk=job.id).status == J.FAILED
 
@@ -367,7 +367,7 @@ def test_a_redelivered_task_of_a_job_out_of_attempts_fails_it(sold):
     assert tasks.export_job_run(job.id) is None
 
     job.refresh_from_db()
-    assert (job.status, job.error) == (J.FAILED, "后台任务中断，已重试3次仍未完成，请重新生成")
+    assert (job.status, job.error) == (J.FAILED, "后台任务中断（已尝试生成3次），请重新生成")
 
 
 def test_a_job_no_worker_started_fails_after_half_an_hour(sold):
@@ -389,4 +389,18 @@ def test_asking_again_does_not_hand_back_a_stale_job(sold, django_capture_on_com
     assert started["id"] != stale.id
     assert ok(sold["client"].get(f"{sold['base']}/exports/{started['id']}"))["status"] == "done"
     stale.refresh_from_db()
-    assert (stale.status, stale.error) == (J.FAILED, "后台任务中断，已重试1次仍未完成，请重新生成")
+    assert (stale.status, stale.error) == (J.FAILED, "后台任务中断（已尝试生成1次），请重新生成")
+
+
+def test_a_run_writes_its_heartbeat_every_10_seconds_even_when_the_percentage_stands_still(sold):
+    job = _left_running(sold, silent_for=timedelta(seconds=11))
+    run = services._ProgressWriter(job.id, 1)
+    run.set(24)  # 24 % written
+    before = ExportJob.objects.get(pk=job.id).updated_at
+
+    run.set(24)  # within 10 s of the last write: nothing
+    assert ExportJob.objects.get(pk=job.id).updated_at == before
+    run.written_at -= services.EXPORT_HEARTBEAT
+    run.set(24)
+
+    assert ExportJob.objects.get(pk=job.id).updated_at > before
