@@ -14,7 +14,19 @@ $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-test.txt
 	touch $@
 
-install: $(VENV)/.installed
+# CJK Extension B (𠮷 and 42,710 more) for posters and PDF sheets (tuangou/core/fonts.py): no PyPI
+# package carries such a font, Debian's fonts-hanazono (OFL) does. Pinned. Tried once, as root or
+# through sudo where there is apt-get; elsewhere the chain skips it (the rarest characters print as boxes).
+HANAZONO := /usr/share/fonts/truetype/hanazono/HanaMinB.ttf
+HANAZONO_DEB := fonts-hanazono=20170904-2.1
+$(VENV)/.fonts: | $(VENV)/.installed
+	@[ -f $(HANAZONO) ] || ! command -v apt-get >/dev/null || \
+		$$([ "$$(id -u)" = 0 ] || echo sudo -n) sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(HANAZONO_DEB) >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(HANAZONO_DEB) >/dev/null; }' || \
+		echo "note: could not install $(HANAZONO_DEB); posters and PDFs draw CJK Extension B beyond Noto as boxes"
+	touch $@
+
+install: $(VENV)/.installed $(VENV)/.fonts
 
 # npm ci only when the lock file changed.
 frontend/node_modules/.installed: frontend/package-lock.json

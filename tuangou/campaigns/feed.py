@@ -18,7 +18,7 @@ from collections import defaultdict
 from asgiref.sync import sync_to_async
 from django.db import connection
 
-from tuangou.core.phones import mask_name
+from tuangou.core.phones import public_name
 from tuangou.orders.models import Order, OrderEvent, OrderLine
 
 from .selectors import PAID_ORDER_STATUSES
@@ -54,7 +54,7 @@ def _purchases(*, shop_id: int, campaign_id: int, after_id: int | None, limit: i
     orders = {
         order["id"]: order
         for order in Order.objects.filter(shop_id=shop_id, id__in=[row["order_id"] for row in rows]).values(
-            "id", "member__display_name", "contact_name", "paid_at"
+            "id", "member__display_name", "contact_name", "contact_phone", "paid_at"
         )
     }
     lines = defaultdict(list)
@@ -72,7 +72,9 @@ def _purchases(*, shop_id: int, campaign_id: int, after_id: int | None, limit: i
         purchases.append(
             {
                 "id": row["id"],
-                "name": mask_name(order["member__display_name"] or order["contact_name"] or ""),
+                "name": public_name(
+                    order["member__display_name"] or order["contact_name"] or "", order["contact_phone"]
+                ),
                 "items": lines[row["order_id"]],
                 "at": order["paid_at"].isoformat() if order["paid_at"] else None,
             }

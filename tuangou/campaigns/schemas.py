@@ -5,7 +5,7 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
-from tuangou.core.phones import mask_name
+from tuangou.core.phones import public_name
 
 from .selectors import campaign_progress
 
@@ -292,7 +292,7 @@ class BuyerOut(Schema):
 
     @staticmethod
     def resolve_name(obj):
-        return mask_name(obj["display_name"] or obj["contact_name"] or "")
+        return public_name(obj["display_name"] or obj["contact_name"] or "", obj.get("contact_phone") or "")
 
     @staticmethod
     def resolve_quantity(obj):
@@ -309,7 +309,7 @@ class PurchaseOut(Schema):
 
     @staticmethod
     def resolve_name(obj):
-        return mask_name(obj.order.member.display_name or obj.order.contact_name or "")
+        return public_name(obj.order.member.display_name or obj.order.contact_name or "", obj.order.contact_phone)
 
     @staticmethod
     def resolve_at(obj):

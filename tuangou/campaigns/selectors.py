@@ -157,6 +157,7 @@ def campaign_buyers(*, campaign: Campaign) -> QuerySet:
         .annotate(
             display_name=Max("member__display_name"),
             contact_name=Max("contact_name"),
+            contact_phone=Max("contact_phone"),
             quantity=Sum("lines__quantity"),
             joined_at=Min("paid_at"),
         )

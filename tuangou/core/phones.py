@@ -27,3 +27,20 @@ def mask_name(name: str) -> str:
     if not name:
         return "匿名"
     return name[0] + "*" * max(len(name) - 1, 1) if len(name) > 1 else name + "*"
+
+
+# The username a phone login makes for a member who gave no name: "p" + the phone.
+_PHONE_USERNAME = re.compile(r"^p(1\d{10})$")
+
+
+def public_name(name: str, phone: str = "") -> str:
+    """How a member is shown to others (jielong, feed, buyer list, sorting sheet, the leader's
+    orders): 张** when they gave a name; otherwise their masked phone, 138****1234 (never the
+    generated username as p***********); 匿名 when there is neither."""
+    name = (name or "").strip()
+    generated = _PHONE_USERNAME.match(name)
+    if name and not generated:
+        return mask_name(name)
+    if phone or generated:
+        return mask_phone(phone or generated.group(1))
+    return mask_name("")

@@ -3,11 +3,9 @@
 Both take the dict a selector built, so the files always say what the JSON says.
 """
 
-import importlib.resources
 import io
 from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -16,11 +14,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from tuangou.core import excel, fonts
 from tuangou.core.money import format_fen
 
-FONT_PACKAGE = "pylopdf_fonts_zh_cn"  # pylopdf-fonts-zh-cn, pinned in requirements.txt
-FONT_FILE = "NotoSansSC-Regular.otf"
-FONT = "NotoSansSC"
+FONT = "NotoSansSC"  # the chain's main font (tuangou.core.fonts)
 
 KIND_FILE_NAMES = {"purchase": "采购单", "shipping": "发货单", "sorting": "分拣单"}
 # progress(rows written, rows in all): called every PROGRESS_EVERY rows and at each pickup point.
@@ -42,17 +39,24 @@ class _RowCounter:
             self.progress(self.done, self.total)
 
 
-@lru_cache(maxsize=1)
 def font_path() -> str:
-    return str(importlib.resources.files(FONT_PACKAGE).joinpath(FONT_FILE))
+    return fonts.primary().path
+
+
+def _strings(value):
+    """Every text in a sheet dict, for the fonts it needs."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
 
 
 def _local(value: datetime | None, tz: str) -> str:
     return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _fen(value: int) -> str:
-    return format_fen(value)
 
 
 def _spec(item: dict) -> str:
@@ -62,7 +66,8 @@ def _spec(item: dict) -> str:
 # --- tables: (headers, column widths in mm for the PDF / characters for Excel, rows, totals) ---
 
 
-def _purchase_table(sheet: dict):
+def _purchase_table(sheet: dict, money: Callable = format_fen):
+    """`money` writes an amount: ¥12.90 on paper, excel.Yuan (a number formatted ¥0.00) in Excel."""
     headers = ["#", "商品", "规格", "编码", "数量", "单位", "采购成本", "销售额", "订单数", "自提点数"]
     rows = [
         [
@@ -72,8 +77,8 @@ def _purchase_table(sheet: dict):
             i["sku_code"],
             i["quantity"],
             i["unit"],
-            _fen(i["cost_fen"]),
-            _fen(i["amount_fen"]),
+            money(i["cost_fen"]),
+            money(i["amount_fen"]),
             i["order_count"],
             i["point_count"],
         ]
@@ -86,8 +91,8 @@ def _purchase_table(sheet: dict):
         "",
         sheet["totals"]["quantity"],
         "",
-        _fen(sheet["totals"]["cost_fen"]),
-        _fen(sheet["totals"]["amount_fen"]),
+        money(sheet["totals"]["cost_fen"]),
+        money(sheet["totals"]["amount_fen"]),
         "",
         "",
     ]
@@ -139,7 +144,8 @@ def _xlsx_sheet(
 ):
     ws = workbook.active
     ws.title = title
-    ws.append([f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}"])
+    # Every value goes through excel.row: typed text stays text, odd control characters go.
+    ws.append(excel.row(ws, [f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}"]))
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(
         [
@@ -150,7 +156,7 @@ def _xlsx_sheet(
     columns = len(headers)
     # Rows are counted here: ws.max_row scans every cell, which made 10^4 rows take a minute.
     header_row = 4
-    ws.append(headers)
+    ws.append(excel.row(ws, headers))
     for column in range(1, columns + 1):
         cell = ws.cell(row=header_row, column=column)
         cell.font, cell.fill, cell.border = _BOLD, _HEAD_FILL, _BORDER
@@ -158,13 +164,13 @@ def _xlsx_sheet(
     row_index = header_row
     counter = _RowCounter(len(rows), progress)
     for row in rows:
-        ws.append(row)
+        ws.append(excel.row(ws, row))
         row_index += 1
         for column in range(1, columns + 1):
             ws.cell(row=row_index, column=column).border = _BORDER
         counter.tick()
     counter.report()
-    ws.append(totals)
+    ws.append(excel.row(ws, totals))
     row_index += 1
     for column in range(1, columns + 1):
         cell = ws.cell(row=row_index, column=column)
@@ -181,7 +187,7 @@ def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: P
     workbook = Workbook()
     title = KIND_FILE_NAMES[kind]
     if kind == "purchase":
-        headers, rows, totals = _purchase_table(sheet)
+        headers, rows, totals = _purchase_table(sheet, money=excel.Yuan)
         _xlsx_sheet(workbook, title, sheet, tz, headers, rows, totals, [5, 24, 12, 14, 8, 6, 12, 12, 8, 9], progress)
     elif kind == "shipping":
         headers = ["线路", "自提点", "小区", "地址", "团长", "团长电话", "订单数", "商品", "规格", "编码", "数量"]
@@ -222,12 +228,20 @@ def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: P
 
 
 class SheetPdf(FPDF):
-    """A4 portrait, Noto Sans SC, a running head and 第 n / N 页 at the foot of every page."""
+    """A4 portrait, Noto Sans SC, a running head and 第 n / N 页 at the foot of every page.
 
-    def __init__(self, running_head: str):
+    A character Noto Sans SC lacks (𠮷, 😀) is set in the next font of the chain that has it
+    (fpdf2's fallback fonts), so it is printed and in the text layer instead of dropped."""
+
+    def __init__(self, running_head: str, texts=()):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.running_head = running_head
         self.add_font(FONT, fname=font_path())
+        fallbacks = fonts.fallbacks_needed([running_head, *texts])
+        for fallback in fallbacks:
+            self.add_font(fallback.family, fname=fallback.path)
+        if fallbacks:
+            self.set_fallback_fonts([fallback.family for fallback in fallbacks])
         self.set_auto_page_break(auto=True, margin=16)
         self.set_margins(12, 14, 12)
         self.alias_nb_pages()
@@ -305,7 +319,7 @@ def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowC
 
 def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Progress | None = None) -> bytes:
     title = KIND_FILE_NAMES[kind]
-    pdf = SheetPdf(f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}")
+    pdf = SheetPdf(f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}", _strings(sheet))
     if kind == "purchase":
         pdf.add_page()
         _pdf_title(pdf, sheet, tz, f"{title}（以销定采）")

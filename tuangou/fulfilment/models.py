@@ -48,7 +48,8 @@ class ExportJob(ShopScopedModel):
 
     class Status(models.TextChoices):
         QUEUED = "queued", bilingual("排队中", "Queued")  # waiting for a worker
-        RUNNING = "running", bilingual("生成中", "Generating")  # a worker builds it; updated_at is its heartbeat
+        # a worker builds it; updated_at is its heartbeat (written at least every few seconds)
+        RUNNING = "running", bilingual("生成中", "Generating")
         DONE = "done", bilingual("已完成", "Completed")  # the file is there
         FAILED = "failed", bilingual("失败", "Failed")  # error says why; asking again makes a new job
 
@@ -59,6 +60,9 @@ class ExportJob(ShopScopedModel):
     progress = models.PositiveSmallIntegerField(default=0)  # percent, 0–100
     file = models.FileField(upload_to=export_file_path, max_length=200, blank=True)
     error = models.TextField(blank=True)
+    # Runs started (claims): a run writes only while the job's count is still its own, so a run
+    # that was taken over cannot overwrite its successor; past the limit the job fails.
+    attempts = models.PositiveSmallIntegerField(default=0)
     # The campaign's orders when the job was asked for (count, last change): equal means reusable.
     orders_fingerprint = models.CharField(max_length=100)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

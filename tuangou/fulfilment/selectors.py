@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tuangou.campaigns.models import Campaign
 from tuangou.core.errors import ApplicationError
-from tuangou.core.phones import mask_name
+from tuangou.core.phones import public_name
 from tuangou.orders.models import Order, OrderLine
 
 from .models import Shipment
@@ -230,7 +230,7 @@ def sorting_list(*, campaign: Campaign) -> dict:
                 "order_id": r["order_id"],
                 "order_number": r["order__number"],
                 "pickup_code": r["order__pickup_code"],
-                "member_name": mask_name(name),
+                "member_name": public_name(name, phone),
                 "phone_tail": phone[-4:],
                 "total_quantity": 0,
                 "items": [],

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -178,9 +178,17 @@ def shipment_send_pickup_notice(*, leader, campaign_id: int) -> dict:
 J = ExportJob.Status
 # A sorting list of 10^5 orders takes minutes: longer than the cluster's default task timeout.
 EXPORT_TIMEOUT_SECONDS = 30 * 60
-# A running job writes its progress (and updated_at) every few seconds; this long without a
-# word means its worker died, and the job may be run again.
-EXPORT_STALE_AFTER = timedelta(minutes=10)
+# A running job writes its progress, and so its heartbeat (updated_at), at least this often.
+EXPORT_HEARTBEAT = timedelta(seconds=10)
+# This long without a heartbeat means its worker died (killed, restarted, out of memory): a
+# re-delivered task takes the job over at once, and the recovery schedule runs it again.
+EXPORT_STALE_AFTER = timedelta(minutes=3)
+# Runs a job may start; one whose worker dies every time (a file too big for it) then fails.
+EXPORT_MAX_ATTEMPTS = 3
+# A queued job no worker picked up in this long (its task was lost) is failed with a reason.
+EXPORT_QUEUED_TOO_LONG = timedelta(minutes=30)
+INTERRUPTED_REASON = "后台任务中断（已尝试生成{attempts}次），请重新生成"
+QUEUED_TOO_LONG_REASON = "排队超时，后台任务未能开始，请重新生成"
 
 
 def campaign_orders_fingerprint(campaign: Campaign) -> str:
@@ -192,10 +200,15 @@ def campaign_orders_fingerprint(campaign: Campaign) -> str:
     return f"{found['n']}:{found['last'].isoformat() if found['last'] else '-'}"
 
 
+def _export_job_enqueue(job_id: int) -> None:
+    async_task("tuangou.fulfilment.tasks.export_job_run", job_id, timeout=EXPORT_TIMEOUT_SECONDS)
+
+
 @transaction.atomic
 def export_job_start(*, campaign: Campaign, kind: str, fmt: str, actor) -> ExportJob:
     """Ask for a sheet file. A done job of the same sheet whose campaign's orders have not changed
-    since is handed back as it is (and one still being built); otherwise a new job is queued."""
+    since is handed back as it is (and one still being built); otherwise a new job is queued.
+    A job of the same sheet whose worker stopped (no heartbeat) is failed, not handed back."""
     # Locked as a mutex: two clicks at once get one job, not two.
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     campaign_check_sheets(campaign)
@@ -210,8 +223,12 @@ def export_job_start(*, campaign: Campaign, kind: str, fmt: str, actor) -> Expor
     for done in same.filter(status=J.DONE):
         if done.file and done.file.storage.exists(done.file.name):
             return done
+    now = timezone.now()
+    for stale in same.filter(status=J.RUNNING, updated_at__lt=now - EXPORT_STALE_AFTER):
+        _export_job_fail(job_id=stale.id, reason=INTERRUPTED_REASON.format(attempts=stale.attempts))
     in_flight = same.filter(
-        status__in=[J.QUEUED, J.RUNNING], updated_at__gte=timezone.now() - EXPORT_STALE_AFTER
+        Q(status=J.QUEUED, updated_at__gte=now - EXPORT_QUEUED_TOO_LONG)
+        | Q(status=J.RUNNING, updated_at__gte=now - EXPORT_STALE_AFTER)
     ).first()
     if in_flight:
         return in_flight
@@ -223,73 +240,122 @@ def export_job_start(*, campaign: Campaign, kind: str, fmt: str, actor) -> Expor
         orders_fingerprint=fingerprint,
         requested_by=actor,
     )
-    transaction.on_commit(
-        lambda: async_task("tuangou.fulfilment.tasks.export_job_run", job.id, timeout=EXPORT_TIMEOUT_SECONDS)
-    )
+    transaction.on_commit(lambda: _export_job_enqueue(job.id))
     return job
 
 
 class _ProgressWriter:
-    """Writes a job's progress with one UPDATE when the whole percentage moves, not per row."""
+    """Writes a run's progress with one UPDATE when the whole percentage moves (not per row), and
+    at least every EXPORT_HEARTBEAT while the builder reports, as the job's heartbeat. Only while
+    the job is still this run's (its attempts unchanged): a run that was taken over stops there."""
 
-    def __init__(self, job_id: int):
-        self.job_id, self.percent = job_id, 0
+    def __init__(self, job_id: int, attempt: int):
+        self.job_id, self.attempt, self.percent = job_id, attempt, 0
+        self.written_at = timezone.now()
 
     def set(self, percent: int) -> None:
-        if percent > self.percent:
-            self.percent = percent
-            ExportJob.objects.filter(pk=self.job_id, status=J.RUNNING).update(
-                progress=percent, updated_at=timezone.now()
+        now = timezone.now()
+        if percent > self.percent or now - self.written_at >= EXPORT_HEARTBEAT:
+            self.percent, self.written_at = max(percent, self.percent), now
+            mine = ExportJob.objects.filter(pk=self.job_id, status=J.RUNNING, attempts=self.attempt).update(
+                progress=self.percent, updated_at=now
             )
+            if not mine:
+                raise _TakenOver
 
     def between(self, low: int, high: int) -> exports.Progress:
         """The builder's (rows done, rows in all) mapped onto low..high percent."""
         return lambda done, total: self.set(low + (high - low) * done // max(total, 1))
 
 
+class _TakenOver(Exception):
+    """This run's job was taken over (its heartbeat had gone stale) or failed meanwhile."""
+
+
+def _export_job_claim(job_id: int) -> int | None:
+    """Start a run of the job: a queued job, or a running one whose worker died (no heartbeat for
+    EXPORT_STALE_AFTER; the task re-delivered after a killed worker is the usual caller). One
+    conditional UPDATE, so one run at a time gets it. Returns the run's attempt number; None when
+    the job is done, failed, or alive in another worker. A dead job out of attempts fails."""
+    now = timezone.now()
+    stale = Q(status=J.RUNNING, updated_at__lt=now - EXPORT_STALE_AFTER)
+    claimable = ExportJob.objects.filter(pk=job_id, attempts__lt=EXPORT_MAX_ATTEMPTS).filter(Q(status=J.QUEUED) | stale)
+    if claimable.update(
+        status=J.RUNNING, progress=0, error="", started_at=now, updated_at=now, attempts=F("attempts") + 1
+    ):
+        return ExportJob.objects.values_list("attempts", flat=True).get(pk=job_id)
+    worn_out = ExportJob.objects.filter(pk=job_id, attempts__gte=EXPORT_MAX_ATTEMPTS).filter(stale).first()
+    if worn_out:
+        _export_job_fail(job_id=job_id, reason=INTERRUPTED_REASON.format(attempts=worn_out.attempts))
+    return None
+
+
 def export_job_run(*, job_id: int) -> ExportJob | None:
     """Build the job's file and mark it done, or failed with the reason.
 
     Not one transaction: the progress must be visible while the file is built. Safe to run twice:
-    the claim (a conditional UPDATE) lets one worker at a time in; a done or failed job is left
-    alone; a running job whose worker stopped reporting is taken over. None when skipped.
+    the claim lets one run at a time in; a done or failed job is left alone; a running job whose
+    worker stopped reporting is taken over. None when skipped.
     """
-    now = timezone.now()
-    claimed = (
-        ExportJob.objects.filter(pk=job_id)
-        .filter(Q(status=J.QUEUED) | Q(status=J.RUNNING, updated_at__lt=now - EXPORT_STALE_AFTER))
-        .update(status=J.RUNNING, progress=0, error="", started_at=now, updated_at=now)
-    )
-    if not claimed:
+    attempt = _export_job_claim(job_id)
+    if attempt is None:
         return None
     job = ExportJob.objects.select_related("campaign__shop").get(pk=job_id)
-    writer = _ProgressWriter(job_id)
+    writer = _ProgressWriter(job_id, attempt)
     try:
         writer.set(5)
         sheet = sheet_build(campaign=job.campaign, kind=job.kind)
         writer.set(15)
         build = exports.sheet_xlsx if job.format == ExportJob.Format.XLSX else exports.sheet_pdf
         content = build(job.kind, sheet, tz=job.campaign.shop.timezone, progress=writer.between(15, 90))
+    except _TakenOver:
+        logger.warning("export job %s: run %s was taken over, stopping", job_id, attempt)
+        return None
     except Exception as exc:  # whatever broke, the job must say so instead of staying "running"
         logger.exception("export job %s failed", job_id)
         reason = exc.message("zh-hans") if isinstance(exc, ApplicationError) else f"{exc.__class__.__name__}: {exc}"
-        return _export_job_fail(job_id=job_id, reason=reason[:1000])
-    return _export_job_finish(job_id=job_id, content=content)
+        return _export_job_fail(job_id=job_id, reason=reason[:1000], attempt=attempt)
+    return _export_job_finish(job_id=job_id, content=content, attempt=attempt)
+
+
+def export_jobs_recover() -> dict:
+    """The schedule's sweep (every minute) for jobs whose worker died and whose task is not coming
+    back: a running job without a heartbeat for EXPORT_STALE_AFTER is queued again (a new task),
+    or failed with a reason the merchant reads once it has used its attempts; a job queued for
+    EXPORT_QUEUED_TOO_LONG that no worker started is failed."""
+    now = timezone.now()
+    retried, failed = [], []
+    for job in ExportJob.objects.filter(status=J.RUNNING, updated_at__lt=now - EXPORT_STALE_AFTER).order_by("id"):
+        if job.attempts >= EXPORT_MAX_ATTEMPTS:
+            _export_job_fail(job_id=job.id, reason=INTERRUPTED_REASON.format(attempts=job.attempts))
+            failed.append(job.id)
+            continue
+        requeued = ExportJob.objects.filter(pk=job.pk, status=J.RUNNING, attempts=job.attempts).update(
+            status=J.QUEUED, progress=0, updated_at=now
+        )
+        if requeued:
+            logger.warning("export job %s: no heartbeat since %s, queued again", job.id, job.updated_at)
+            _export_job_enqueue(job.id)
+            retried.append(job.id)
+    for job in ExportJob.objects.filter(status=J.QUEUED, updated_at__lt=now - EXPORT_QUEUED_TOO_LONG):
+        _export_job_fail(job_id=job.id, reason=QUEUED_TOO_LONG_REASON, statuses=(J.QUEUED,))
+        failed.append(job.id)
+    return {"retried": retried, "failed": failed}
 
 
 @transaction.atomic
-def _export_job_fail(*, job_id: int, reason: str) -> ExportJob:
+def _export_job_fail(*, job_id: int, reason: str, attempt: int | None = None, statuses=(J.RUNNING,)) -> ExportJob:
     job = ExportJob.objects.select_for_update().get(pk=job_id)
-    if job.status == J.RUNNING:
+    if job.status in statuses and (attempt is None or job.attempts == attempt):
         job.status, job.error, job.finished_at = J.FAILED, reason, timezone.now()
         job.save(update_fields=["status", "error", "finished_at", "updated_at"])
     return job
 
 
 @transaction.atomic
-def _export_job_finish(*, job_id: int, content: bytes) -> ExportJob:
+def _export_job_finish(*, job_id: int, content: bytes, attempt: int) -> ExportJob:
     job = ExportJob.objects.select_for_update().get(pk=job_id)
-    if job.status != J.RUNNING:  # a worker that took over has finished it already
+    if job.status != J.RUNNING or job.attempts != attempt:  # taken over (or failed) meanwhile
         return job
     job.file.save(f"{job.kind}.{job.format}", ContentFile(content), save=False)
     job.status, job.progress, job.finished_at = J.DONE, 100, timezone.now()

@@ -1,5 +1,6 @@
 """The console's order export (订单导出): one row per order line, written with openpyxl's
-write-only mode so a campaign of 10^5 orders streams rows instead of holding cells."""
+write-only mode so a campaign of 10^5 orders streams rows instead of holding cells. Every cell goes
+through tuangou.core.excel: typed text stays text (no formulas), money is a number in 元."""
 
 import io
 from zoneinfo import ZoneInfo
@@ -9,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
-from tuangou.core.money import format_fen
+from tuangou.core import excel
 
 ORDER_HEADERS = [
     "订单号",
@@ -65,24 +66,27 @@ def orders_xlsx(orders, *, tz: str = "Asia/Shanghai") -> bytes:
             order.contact_phone,
         ]
         tail = [
-            format_fen(order.total_fen),
-            format_fen(order.refunded_fen),
+            excel.Yuan(order.total_fen),
+            excel.Yuan(order.refunded_fen),
             _local(order.created_at, zone),
             _local(order.paid_at, zone),
             order.pickup_code,
         ]
         for line in order.lines.all():
             sheet.append(
-                head
-                + [
-                    line.product_name,
-                    line.spec,
-                    format_fen(line.unit_price_fen),
-                    line.quantity,
-                    format_fen(line.amount_fen),
-                    line.refunded_quantity,
-                ]
-                + tail
+                excel.row(
+                    sheet,
+                    head
+                    + [
+                        line.product_name,
+                        line.spec,
+                        excel.Yuan(line.unit_price_fen),
+                        line.quantity,
+                        excel.Yuan(line.amount_fen),
+                        line.refunded_quantity,
+                    ]
+                    + tail,
+                )
             )
     buffer = io.BytesIO()
     workbook.save(buffer)

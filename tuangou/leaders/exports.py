@@ -9,7 +9,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-YUAN = "#,##0.00"
+from tuangou.core import excel
+
 # (header, width in characters)
 COLUMNS = [
     ("ID", 8),
@@ -33,11 +34,6 @@ COLUMNS = [
 ]
 
 
-def _yuan(amount_fen: int) -> Decimal:
-    # Decimal keeps fen exact in the file (no binary float on the way).
-    return Decimal(int(amount_fen)) / 100
-
-
 def _local(value: datetime | None, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -57,7 +53,7 @@ def leaders_workbook(*, shop, leaders, date_from: date | None = None, date_to: d
     sheet = book.active
     sheet.title = "团长业绩"
     period = f"{date_from or '开始'} 至 {date_to or '今天'}" if (date_from or date_to) else "全部时间"
-    sheet.append([f"{shop.name} 团长业绩（{period}）"])
+    sheet.append(excel.row(sheet, [f"{shop.name} 团长业绩（{period}）"]))
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([header for header, _ in COLUMNS])
     for cell in sheet[2]:
@@ -68,32 +64,34 @@ def leaders_workbook(*, shop, leaders, date_from: date | None = None, date_to: d
     for leader in leaders:
         point = getattr(leader, "pickup_point", None)
         sheet.append(
-            [
-                leader.id,
-                leader.name,
-                leader.phone,
-                leader.get_status_display(),
-                point.community if point else "",
-                point.name if point else "",
-                point.address if point else "",
-                point.route if point else "",
-                leader.team.name if leader.team_id else "",
-                leader.region.name if leader.region_id else "",
-                _rate(
-                    shop.default_commission_rate_bp if leader.commission_rate_bp is None else leader.commission_rate_bp
-                ),
-                leader.member_count,
-                leader.buyer_count,
-                leader.order_count,
-                _yuan(leader.gmv_fen),
-                _yuan(leader.commission_fen),
-                _local(leader.last_order_at, tz),
-                _local(leader.created_at, tz),
-            ]
+            excel.row(
+                sheet,
+                [
+                    leader.id,
+                    leader.name,
+                    leader.phone,
+                    leader.get_status_display(),
+                    point.community if point else "",
+                    point.name if point else "",
+                    point.address if point else "",
+                    point.route if point else "",
+                    leader.team.name if leader.team_id else "",
+                    leader.region.name if leader.region_id else "",
+                    _rate(
+                        shop.default_commission_rate_bp
+                        if leader.commission_rate_bp is None
+                        else leader.commission_rate_bp
+                    ),
+                    leader.member_count,
+                    leader.buyer_count,
+                    leader.order_count,
+                    excel.Yuan(leader.gmv_fen),
+                    excel.Yuan(leader.commission_fen),
+                    _local(leader.last_order_at, tz),
+                    _local(leader.created_at, tz),
+                ],
+            )
         )
-        row = sheet.max_row
-        sheet.cell(row=row, column=15).number_format = YUAN
-        sheet.cell(row=row, column=16).number_format = YUAN
     sheet.freeze_panes = "C3"
     buffer = io.BytesIO()
     book.save(buffer)

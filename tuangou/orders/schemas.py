@@ -3,7 +3,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from tuangou.core.phones import mask_name, mask_phone
+from tuangou.core.phones import mask_phone, public_name
 
 from .models import Order
 
@@ -247,7 +247,7 @@ class LeaderOrderOut(Schema):
 
     @staticmethod
     def resolve_member_name(obj):
-        return mask_name(obj.contact_name or obj.member.name)
+        return public_name(obj.contact_name or obj.member.name, obj.contact_phone or obj.member.phone or "")
 
     @staticmethod
     def resolve_member_phone(obj):
@@ -281,7 +281,7 @@ class PickupVerifiedOut(Schema):
 
     @staticmethod
     def resolve_member_name(obj):
-        return mask_name(obj.contact_name)
+        return public_name(obj.contact_name, obj.contact_phone)
 
     @staticmethod
     def resolve_member_phone(obj):

@@ -3,7 +3,6 @@ and the recruitment poster. Each renderer takes the plain dict a selector built,
 content hash that names the cached file covers everything that is drawn."""
 
 import hashlib
-import importlib.resources
 import io
 from functools import lru_cache
 
@@ -11,8 +10,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 from qrcode.constants import ERROR_CORRECT_M
 
-FONT_PACKAGE = "pylopdf_fonts_zh_cn"  # pylopdf-fonts-zh-cn, pinned in requirements.txt
-FONT_FILE = "NotoSansSC-Regular.otf"
+from tuangou.core import fonts
 
 WIDTH, HEIGHT = 750, 1334
 GREEN = (7, 193, 96)
@@ -26,12 +24,29 @@ BLOCK_COLOURS = [(255, 138, 101), (102, 187, 106), (255, 183, 77), (77, 182, 172
 
 
 def font_path() -> str:
-    return str(importlib.resources.files(FONT_PACKAGE).joinpath(FONT_FILE))
+    return fonts.primary().path
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
+def _face(path: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
+
+
 def font(size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(font_path(), size)
+    """The main font (Noto Sans SC); text goes through draw_text, which falls back per character."""
+    return _face(font_path(), size)
+
+
+def draw_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, size: int, fill, stroke_width: int = 0):
+    """Draw `text` at xy (its top, as Pillow's default anchor), each run of characters in the
+    first font of the chain that has them, all on the main font's baseline: 𠮷 and 😀 are drawn,
+    not the main font's missing-glyph box."""
+    x, y = xy
+    baseline = y + font(size).getmetrics()[0]
+    for chain_font, run in fonts.runs(text):
+        face = _face(chain_font.path, size)
+        draw.text((x, baseline), run, font=face, fill=fill, anchor="ls", stroke_width=stroke_width, stroke_fill=fill)
+        x += face.getlength(run)
 
 
 # --- QR codes --------------------------------------------------------------------------------
@@ -63,11 +78,12 @@ def png_bytes(image: Image.Image) -> bytes:
 
 
 def text_width(text: str, size: int) -> float:
-    return font(size).getlength(text)
+    return sum(_face(chain_font.path, size).getlength(run) for chain_font, run in fonts.runs(text))
 
 
-def wrap(text: str, size: int, width: int, max_lines: int) -> list[str]:
-    """Break by measured width (Chinese has no spaces to break at); an ellipsis ends a cut text."""
+def wrap(text: str, size: int, width: int, max_lines: int = 99) -> list[str]:
+    """Break by measured width (Chinese has no spaces to break at). Names get the lines they
+    need; only a text longer than `max_lines` (a box that cannot grow) ends with an ellipsis."""
     lines, current = [], ""
     for char in " ".join((text or "").split()):
         if text_width(current + char, size) > width:
@@ -88,6 +104,16 @@ def wrap(text: str, size: int, width: int, max_lines: int) -> list[str]:
     return lines
 
 
+def fit(text: str, sizes: tuple[int, ...], width: int, max_lines: int) -> tuple[int, list[str]]:
+    """A name in a box that cannot grow: the largest of `sizes` at which it fits on one line, else
+    wrapped at the smallest; an ellipsis only past `max_lines` lines at the smallest size."""
+    for size in sizes[:-1]:
+        lines = wrap(text, size, width)
+        if len(lines) == 1:
+            return size, lines
+    return sizes[-1], wrap(text, sizes[-1], width, max_lines)
+
+
 def _draw_lines(
     draw: ImageDraw.ImageDraw,
     xy: tuple[int, int],
@@ -100,7 +126,7 @@ def _draw_lines(
     """Draw lines top-down from xy; returns the y below the last line."""
     x, y = xy
     for line in lines:
-        draw.text((x, y), line, font=font(size), fill=fill, stroke_width=1 if bold else 0, stroke_fill=fill)
+        draw_text(draw, (x, y), line, size, fill, stroke_width=1 if bold else 0)
         y += int(size * spacing)
     return y
 
@@ -130,7 +156,7 @@ def colour_block(name: str, size: tuple[int, int]) -> Image.Image:
     y = (height - line_height * len(lines)) // 2
     for line in lines:
         x = (width - text_width(line, text_size)) / 2
-        draw.text((x, y), line, font=font(text_size), fill=PAPER, stroke_width=2, stroke_fill=PAPER)
+        draw_text(draw, (x, y), line, text_size, PAPER, stroke_width=2)
         y += line_height
     return block
 
@@ -148,10 +174,10 @@ def _product_picture(content: dict, size: tuple[int, int]) -> Image.Image:
 
 def _strike(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, size: int, fill) -> None:
     x, y = xy
-    draw.text((x, y), text, font=font(size), fill=fill)
-    left, top, right, bottom = draw.textbbox((x, y), text, font=font(size))
+    draw_text(draw, (x, y), text, size, fill)
+    _, top, _, bottom = draw.textbbox((x, y), text, font=font(size))
     middle = (top + bottom) / 2
-    draw.line((left - 2, middle, right + 2, middle), fill=fill, width=2)
+    draw.line((x - 2, middle, x + text_width(text, size) + 2, middle), fill=fill, width=2)
 
 
 def _fen(amount_fen: int) -> str:
@@ -169,10 +195,11 @@ def render_campaign_poster(content: dict) -> bytes:
     draw = ImageDraw.Draw(poster)
 
     draw.rectangle((0, 0, WIDTH, 104), fill=GREEN)
-    shop = wrap(content["shop_name"], 34, 480, 1)
-    _draw_lines(draw, (32, 30), shop, 34, PAPER, bold=True)
     badge = "社区团购 · 团长推荐"
-    draw.text((WIDTH - 32 - text_width(badge, 24), 40), badge, font=font(24), fill=PAPER)
+    badge_left = WIDTH - 32 - text_width(badge, 24)
+    draw_text(draw, (badge_left, 40), badge, 24, PAPER)
+    size, shop = fit(content["shop_name"], (34, 28, 24), int(badge_left - 32 - 24), 2)
+    _draw_lines(draw, (32, (104 - len(shop) * int(size * 1.4)) // 2 + 2), shop, size, PAPER, bold=True)
 
     picture = _rounded(_product_picture(content, (690, 580)), 20)
     poster.paste(picture, (30, 128), picture)
@@ -183,11 +210,11 @@ def render_campaign_poster(content: dict) -> bytes:
     y = _draw_lines(draw, (60, card_top + 26), title, 40, INK, spacing=1.35, bold=True)
     y = card_top + 26 + 2 * 54 + 14 if len(title) > 1 else y + 30
     price_text = _fen(content["price_fen"])
-    draw.text((58, y + 20), "¥", font=font(40), fill=RED)
-    draw.text((86, y), price_text, font=font(72), fill=RED, stroke_width=1, stroke_fill=RED)
+    draw_text(draw, (58, y + 20), "¥", 40, RED)
+    draw_text(draw, (86, y), price_text, 72, RED, stroke_width=1)
     x = 86 + text_width(price_text, 72) + 6
     if content.get("has_several_prices"):
-        draw.text((x, y + 36), "起", font=font(30), fill=RED)
+        draw_text(draw, (x, y + 36), "起", 30, RED)
         x += text_width("起", 30) + 6
     original = content.get("original_price_fen")
     if original and original > content["price_fen"]:
@@ -196,7 +223,7 @@ def render_campaign_poster(content: dict) -> bytes:
     cutoff = f"截单 {content['cutoff_label']}"
     pill_width = text_width(cutoff, 26) + 40
     draw.rounded_rectangle((60, y, 60 + pill_width, y + 48), radius=24, fill=(255, 240, 237))
-    draw.text((80, y + 8), cutoff, font=font(26), fill=RED)
+    draw_text(draw, (80, y + 8), cutoff, 26, RED)
 
     bottom_top = card_bottom + 20
     draw.rounded_rectangle((30, bottom_top, WIDTH - 30, HEIGHT - 30), radius=20, fill=PAPER)
@@ -206,16 +233,21 @@ def render_campaign_poster(content: dict) -> bytes:
     poster.paste(qr, (qr_left, qr_top))
     text_right = qr_left - 24
     text_width_max = text_right - 60
-    y = bottom_top + 30
-    y = _draw_lines(draw, (60, y), wrap(f"团长：{content['leader_name']}", 30, text_width_max, 1), 30, INK, bold=True)
+    # Names wrap onto the lines they need, the leader's first, then the point's; the address takes
+    # the room that is left. Only a text longer than all the room ends with an ellipsis.
+    y, bottom = bottom_top + 30, HEIGHT - 30 - 50 - 6
+    blocks = [(f"团长：{content['leader_name']}", 30, 1.4, INK, True, 0)]
     if content.get("point_name"):
-        y = _draw_lines(
-            draw, (60, y + 4), wrap(f"自提点：{content['point_name']}", 24, text_width_max, 2), 24, INK, spacing=1.35
-        )
+        blocks.append((f"自提点：{content['point_name']}", 24, 1.35, INK, False, 4))
     if content.get("point_address"):
-        _draw_lines(draw, (60, y + 2), wrap(content["point_address"], 22, text_width_max, 2), 22, GREY, spacing=1.35)
+        blocks.append((content["point_address"], 22, 1.35, GREY, False, 2))
+    for text, size, spacing, colour, bold, gap in blocks:
+        room = int((bottom - y - gap) // int(size * spacing))
+        if room <= 0:
+            break
+        y = _draw_lines(draw, (60, y + gap), wrap(text, size, text_width_max, room), size, colour, spacing, bold)
     hint = "长按识别二维码 立即参团"
-    draw.text((60, HEIGHT - 30 - 50), hint, font=font(24), fill=GREEN)
+    draw_text(draw, (60, HEIGHT - 30 - 50), hint, 24, GREEN)
     return png_bytes(poster)
 
 
@@ -230,7 +262,8 @@ def render_recruitment_poster(content: dict) -> bytes:
     draw.ellipse((430, -180, 930, 320), fill=(38, 204, 120))
     draw.ellipse((-200, 1000, 260, 1460), fill=(38, 204, 120))
 
-    _draw_lines(draw, (50, 60), wrap(content["shop_name"], 32, 650, 1), 32, PAPER)
+    size, shop = fit(content["shop_name"], (32, 26, 22), 650, 2)
+    _draw_lines(draw, (50, 60 if len(shop) == 1 else 40), shop, size, PAPER)
     _draw_lines(draw, (50, 120), ["招募团长"], 96, PAPER, bold=True)
     _draw_lines(draw, (50, 262), wrap(content["title"], 36, 650, 2), 36, PAPER, spacing=1.35)
 

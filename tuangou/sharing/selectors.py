@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from tuangou.campaigns.models import Campaign
 from tuangou.campaigns.selectors import PAID_ORDER_STATUSES
 from tuangou.catalog.models import ProductImage
-from tuangou.core.phones import mask_name
+from tuangou.core.phones import public_name
 from tuangou.leaders.models import Leader, RecruitmentPlan
 from tuangou.leaders.selectors import recruitment_plan_link
 from tuangou.orders.models import Order
@@ -140,14 +140,11 @@ def recruitment_poster_content(*, plan: RecruitmentPlan, link: str) -> dict:
 
 
 def _buyer_name(order: Order) -> str:
-    """Masked like 张**; a member who never gave a name shows their phone's last four digits."""
+    """Masked like 张**; a member who never gave a name shows their masked phone, 138****1234."""
     member = order.member
     auto_names = {member.username, f"p{member.phone}"} if member.phone else {member.username}
     name = next((n for n in (order.contact_name, member.display_name) if n and n not in auto_names), "")
-    if name:
-        return mask_name(name)
-    phone = order.contact_phone or member.phone or ""
-    return f"尾号{phone[-4:]}" if phone else mask_name("")
+    return public_name(name, order.contact_phone or member.phone or "")
 
 
 def _order_goods(order: Order) -> str:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tuangou.campaigns.models import Campaign
+from tuangou.core import schedules
 from tuangou.core.testing import ok
 from tuangou.fulfilment import exports, services, tasks
 from tuangou.fulfilment.models import ExportJob
@@ -128,9 +129,10 @@ def test_progress_is_written_as_whole_percentages_only(sold, django_assert_num_q
         kind="purchase",
         format="xlsx",
         status=J.RUNNING,
+        attempts=1,
         orders_fingerprint="x",
     )
-    writer = services._ProgressWriter(job.id)
+    writer = services._ProgressWriter(job.id, 1)
     report = writer.between(15, 90)
 
     with django_assert_num_queries(2):  # 15 + 75*500/1200 = 46, then 90; the repeats write nothing
@@ -287,3 +289,118 @@ def test_export_files_are_not_served_from_the_public_media_url(settings, tmp_pat
 
     assert Client().get("/media/exports/sheet.xlsx").status_code == 404
     assert Client().get("/media/posters/p.png").status_code == 200
+
+
+# --- a worker killed while it builds a file (issue 7 item 23) ---------------------------------
+
+
+def _left_running(sold, *, attempts=1, silent_for=timedelta(minutes=4), **fields):
+    """A job as a killed worker leaves it: running at 24 %, no heartbeat since."""
+    job = ExportJob.objects.create(
+        shop=sold["shop"],
+        campaign=sold["campaign"],
+        kind=fields.pop("kind", "sorting"),
+        format=fields.pop("format", "pdf"),
+        status=J.RUNNING,
+        progress=24,
+        attempts=attempts,
+        orders_fingerprint=fields.pop("orders_fingerprint", "x"),
+        started_at=timezone.now() - silent_for,
+    )
+    ExportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - silent_for)
+    return job
+
+
+def test_the_redelivered_task_of_a_killed_worker_takes_its_job_over_and_finishes_it(sold):
+    job = _left_running(sold)
+
+    assert tasks.export_job_run(job.id) == "done"  # the broker delivers the unacknowledged task again
+
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.attempts, job.error) == (J.DONE, 100, 2, "")
+    assert job.file.name.endswith(".pdf")
+
+
+def test_a_run_that_was_taken_over_stops_and_cannot_overwrite_its_successor(sold):
+    job = _left_running(sold)
+    dead_run = services._ProgressWriter(job.id, 1)
+    assert tasks.export_job_run(job.id) == "done"
+    finished = ExportJob.objects.get(pk=job.id)
+
+    with pytest.raises(services._TakenOver):
+        dead_run.set(50)
+    services._export_job_finish(job_id=job.id, content=b"stale", attempt=1)
+    services._export_job_fail(job_id=job.id, reason="stale", attempt=1)
+
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.file.name, job.error) == (J.DONE, 100, finished.file.name, "")
+
+
+def test_the_schedule_runs_a_dead_job_again(sold):
+    job = _left_running(sold, kind="shipping", format="xlsx")
+    fresh = _left_running(sold, kind="purchase", format="xlsx", silent_for=timedelta(seconds=30))
+
+    result = tasks.export_jobs_recover()  # the queue runs inline in tests
+
+    assert result == {"retried": [job.id], "failed": []}
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.attempts) == (J.DONE, 100, 2)
+    assert ExportJob.objects.get(pk=fresh.id).status == J.RUNNING  # its worker is still reporting
+    assert ("tuangou.fulfilment.tasks.export_jobs_recover", 1) in [(f, m) for _, f, m in schedules.JOBS]
+
+
+def test_a_job_whose_worker_died_every_time_fails_with_a_reason_the_merchant_reads(sold):
+    job = _left_running(sold, attempts=services.EXPORT_MAX_ATTEMPTS)
+
+    assert tasks.export_jobs_recover() == {"retried": [], "failed": [job.id]}
+
+    body = ok(sold["client"].get(f"{sold['base']}/exports/{job.id}"))
+    assert (body["status"], body["progress"], body["download_url"]) == ("failed", 24, None)
+    assert body["error"] == "生成失败：后台任务中断（已尝试生成3次），请重新生成"
+    assert tasks.export_job_run(job.id) is None  # a late re-delivery leaves it failed
+    assert ExportJob.objects.get(pk=job.id).status == J.FAILED
+
+
+def test_a_redelivered_task_of_a_job_out_of_attempts_fails_it(sold):
+    job = _left_running(sold, attempts=services.EXPORT_MAX_ATTEMPTS)
+
+    assert tasks.export_job_run(job.id) is None
+
+    job.refresh_from_db()
+    assert (job.status, job.error) == (J.FAILED, "后台任务中断（已尝试生成3次），请重新生成")
+
+
+def test_a_job_no_worker_started_fails_after_half_an_hour(sold):
+    job = ExportJob.objects.create(
+        shop=sold["shop"], campaign=sold["campaign"], kind="purchase", format="pdf", orders_fingerprint="x"
+    )
+    ExportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(minutes=31))
+
+    assert tasks.export_jobs_recover() == {"retried": [], "failed": [job.id]}
+    assert ExportJob.objects.get(pk=job.id).error == "排队超时，后台任务未能开始，请重新生成"
+
+
+def test_asking_again_does_not_hand_back_a_stale_job(sold, django_capture_on_commit_callbacks):
+    fingerprint = services.campaign_orders_fingerprint(sold["campaign"])
+    stale = _left_running(sold, kind="purchase", format="xlsx", orders_fingerprint=fingerprint)
+
+    started = ok(start(sold, django_capture_on_commit_callbacks), 202)
+
+    assert started["id"] != stale.id
+    assert ok(sold["client"].get(f"{sold['base']}/exports/{started['id']}"))["status"] == "done"
+    stale.refresh_from_db()
+    assert (stale.status, stale.error) == (J.FAILED, "后台任务中断（已尝试生成1次），请重新生成")
+
+
+def test_a_run_writes_its_heartbeat_every_10_seconds_even_when_the_percentage_stands_still(sold):
+    job = _left_running(sold, silent_for=timedelta(seconds=11))
+    run = services._ProgressWriter(job.id, 1)
+    run.set(24)  # 24 % written
+    before = ExportJob.objects.get(pk=job.id).updated_at
+
+    run.set(24)  # within 10 s of the last write: nothing
+    assert ExportJob.objects.get(pk=job.id).updated_at == before
+    run.written_at -= services.EXPORT_HEARTBEAT
+    run.set(24)
+
+    assert ExportJob.objects.get(pk=job.id).updated_at > before

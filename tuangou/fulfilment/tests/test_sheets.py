@@ -4,6 +4,7 @@ from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tuangou.campaigns.models import Campaign
 from tuangou.core.testing import ok
@@ -121,6 +122,8 @@ def test_shipping_sheet_groups_points_by_route_with_full_leader_phone(sold, djan
 
 def test_sorting_list_is_per_point_by_member_with_masked_names(sold, django_assert_num_queries):
     campaign = Campaign.objects.select_related("shop").get(pk=sold["campaign"].pk)
+    nameless = sold["orders"]["o2"].member
+    nameless.__class__.objects.filter(pk=nameless.pk).update(display_name="")
 
     with django_assert_num_queries(1):
         sheet = selectors.sorting_list(campaign=campaign)
@@ -128,6 +131,8 @@ def test_sorting_list_is_per_point_by_member_with_masked_names(sold, django_asse
     siming = next(p for p in sheet["points"] if p["pickup_point_id"] == sold["siming"].id)
     first = siming["orders"][0]
     assert [o["pickup_code"] for o in siming["orders"]] == ["100001", "100002"]
+    # no nickname: shown by the masked phone, not by the login name as p***********
+    assert siming["orders"][1]["member_name"] == f"{nameless.phone[:3]}****{nameless.phone[-4:]}"
     assert (first["member_name"], first["phone_tail"]) == ("张**", sold["orders"]["o1"].member.phone[-4:])
     assert [(i["product_name"], i["quantity"]) for i in first["items"]] == [("土鸡蛋", 2), ("红富士苹果", 3)]
     huli = next(p for p in sheet["points"] if p["pickup_point_id"] == sold["huli"].id)
@@ -186,8 +191,11 @@ def test_purchase_excel_reopens_with_the_right_cells(sold):
         "自提点数",
     ]
     assert sheet["B4"].font.bold is True
-    assert [c.value for c in sheet[5]] == [1, "土鸡蛋", "30枚", "EGG30", 6, "盒", "¥120.00", "¥179.40", 3, 2]
-    assert [c.value for c in sheet[7]][:8] == [None, "合计", None, None, 10, None, "¥180.00", "¥243.00"]
+    assert [c.value for c in sheet[5]] == [1, "土鸡蛋", "30枚", "EGG30", 6, "盒", 120, 179.4, 3, 2]
+    assert [c.value for c in sheet[7]][:8] == [None, "合计", None, None, 10, None, 180, 243]
+    # money is a number in 元 shown as ¥0.00, so the column sums
+    assert [(c.data_type, c.number_format) for c in sheet[5][6:8]] == [("n", '"¥"#,##0.00')] * 2
+    assert sum(row[7].value for row in sheet.iter_rows(min_row=5, max_row=6)) == 243
     assert sheet[7][1].font.bold is True
     assert sheet.column_dimensions["B"].width == 24
 
@@ -272,3 +280,50 @@ def test_another_shops_campaign_is_the_same_404_as_a_missing_one(sold):
 
     assert foreign.status_code == missing.status_code == 404
     assert foreign.json() == missing.json()
+
+
+def pdf_text(body: bytes) -> str:
+    # pypdf puts a NUL before each character of a font with 2-byte codes; the text is the rest
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages).replace("\x00", "")
+
+
+@pytest.mark.parametrize("kind", ["purchase", "shipping", "sorting"])
+def test_characters_outside_the_main_font_are_printed_in_the_pdf_not_dropped(sold, kind):
+    # 𠮷 (Extension B, outside the BMP), 䶮 (Extension A), 龘, 😀: Noto Sans SC lacks 𠮷 and 😀
+    Product = sold["eggs"].sku.product.__class__
+    Product.objects.filter(pk=sold["eggs"].sku.product_id).update(name="𠮷䶮龘😀鸡蛋")
+    OrderLine = sold["orders"]["o1"].lines.model
+    OrderLine.objects.filter(campaign_item=sold["eggs"]).update(product_name="𠮷䶮龘😀鸡蛋")
+    client = staff_client(sold["shop"])
+
+    body = client.get(f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets/{kind}.pdf").content
+
+    text = pdf_text(body)
+    assert "𠮷䶮龘😀鸡蛋" in text
+    assert b"/BaseFont /MPDFAA+NotoSansJP" in body or b"NotoSansJP" in body
+
+
+def test_shipping_and_sorting_excel_write_formula_like_text_as_text(sold):
+    OrderLine = sold["orders"]["o1"].lines.model
+    OrderLine.objects.filter(campaign_item=sold["eggs"]).update(product_name="=1+1", spec="+86 138")
+    sku = sold["eggs"].sku
+    sku.__class__.objects.filter(pk=sku.pk).update(spec="+86 138")
+    sku.product.__class__.objects.filter(pk=sku.product_id).update(name="=1+1")
+    PickupPoint = sold["siming"].__class__
+    PickupPoint.objects.filter(pk=sold["siming"].pk).update(community="@SUM(A1)", address="-2+3\x07")
+    client = staff_client(sold["shop"])
+    base = f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets"
+
+    shipping = load_workbook(io.BytesIO(client.get(f"{base}/shipping.xlsx").content))["发货单"]
+    sorting = load_workbook(io.BytesIO(client.get(f"{base}/sorting.xlsx").content))["分拣单"]
+
+    shipped = [shipping.cell(row=5, column=c) for c in (3, 4, 8, 9)]  # 小区, 地址, 商品, 规格
+    sorted_ = [sorting.cell(row=5, column=c) for c in (6, 7)]  # 商品, 规格
+    assert [(c.value, c.data_type, c.quotePrefix) for c in shipped + sorted_] == [
+        ("@SUM(A1)", "s", True),
+        ("-2+3", "s", True),
+        ("=1+1", "s", True),
+        ("+86 138", "s", True),
+        ("=1+1", "s", True),
+        ("+86 138", "s", True),
+    ]

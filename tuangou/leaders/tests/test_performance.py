@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from tuangou.campaigns.tests.factories import buy
 from tuangou.commissions.models import CommissionEntry
 from tuangou.core.testing import ok
+from tuangou.leaders.models import Leader, PickupPoint
 from tuangou.leaders.tests.factories import LeaderFactory, staff_client
 from tuangou.orders.models import Order
 from tuangou.orders.tests.factories import CampaignItemFactory
@@ -150,3 +151,23 @@ def test_export_needs_leaders_view_and_stays_in_the_shop():
 
     assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
     assert (other_shop.status_code, other_shop.json()["code"]) == (404, "not_found")
+
+
+def test_export_writes_formula_like_text_as_text_drops_control_characters_and_sums_money():
+    owner, shop = staff_client()
+    chen, _ = _given_sales(shop)
+    Leader.objects.filter(pk=chen.pk).update(name="=1+1\x07")  # stored before input was checked
+    PickupPoint.objects.filter(leader=chen).update(name="@SUM(A1)", address="-2+3", community="\x1b海韵花园")
+
+    response = owner.get(f"console/shops/{shop.id}/leaders/export.xlsx", {"ordering": "-gmv_fen"})
+
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    name, community, point, address, gmv = (sheet.cell(row=3, column=c) for c in (2, 5, 6, 7, 15))
+    assert [(c.value, c.data_type, c.quotePrefix) for c in (name, point, address)] == [
+        ("=1+1", "s", True),
+        ("@SUM(A1)", "s", True),
+        ("-2+3", "s", True),
+    ]
+    assert (community.value, community.quotePrefix) == ("海韵花园", False)
+    assert (gmv.value, gmv.data_type, gmv.number_format) == (89.7, "n", '"¥"#,##0.00')

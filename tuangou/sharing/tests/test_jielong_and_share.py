@@ -87,7 +87,7 @@ def test_jielong_grows_as_orders_come_in_and_shows_a_call_before_the_first():
     assert "1. 陈* 土鸡蛋(30枚)×1" in after["text"].splitlines()
 
 
-def test_jielong_names_a_member_without_a_name_by_their_phones_last_digits():
+def test_jielong_names_a_member_without_a_name_by_their_masked_phone():
     world = given_campaign()
     buyer = member("")
     order_with_lines(
@@ -101,7 +101,7 @@ def test_jielong_names_a_member_without_a_name_by_their_phones_last_digits():
 
     text = ok(jielong(phone_client(world.leader.user), world))["text"]
 
-    assert f"1. 尾号{buyer.phone[-4:]} 鲜牛奶×2" in text.splitlines()
+    assert f"1. {buyer.phone[:3]}****{buyer.phone[-4:]} 鲜牛奶×2" in text.splitlines()
 
 
 def test_share_card_has_the_title_the_lowest_price_the_photo_and_my_link(settings):

@@ -5,9 +5,11 @@ from io import BytesIO
 
 import pytest
 from django.conf import settings as django_settings
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from tuangou.campaigns.models import Campaign
+from tuangou.core import fonts
+from tuangou.leaders.models import Leader
 from tuangou.sharing import images
 
 from .factories import decode_qr, given_campaign, phone_client, png_size, product_photo
@@ -96,3 +98,69 @@ def test_poster_is_cached_by_content_and_redrawn_when_the_content_changes():
 
     assert changed["ETag"] != first["ETag"]
     assert len(list(posters.glob("campaign-*.png"))) == 2
+
+
+def test_characters_the_main_font_lacks_are_drawn_from_the_fallback_chain_not_as_boxes():
+    def drawn(text: str) -> bytes:
+        canvas = Image.new("L", (60, 60), 0)
+        images.draw_text(ImageDraw.Draw(canvas), (5, 0), text, 40, 255)
+        return canvas.tobytes()
+
+    box = glyph(images.font(40), "\U000f0000")  # no font has a plane-15 private-use character
+    assert drawn("\U000f0000") == box
+    for char in "𠮷😀":
+        assert drawn(char) != box
+        assert drawn(char).count(255) > 50
+    # 𠮷 is Noto Sans JP's glyph, drawn on the main font's baseline
+    jp = ImageFont.truetype(fonts.font_for("𠮷").path, 40)
+    canvas = Image.new("L", (60, 60), 0)
+    ImageDraw.Draw(canvas).text((5, images.font(40).getmetrics()[0]), "𠮷", font=jp, fill=255, anchor="ls")
+    assert drawn("𠮷") == canvas.tobytes()
+    assert images.text_width("𠮷😀", 40) == jp.getlength("𠮷") + images._face(fonts.font_for("😀").path, 40).getlength(
+        "😀"
+    )
+
+
+def test_a_leader_named_with_a_character_outside_the_bmp_is_on_the_poster_not_a_box():
+    world = given_campaign()
+    leader = phone_client(world.leader.user)
+    # the first character of the name, after 团长：, in the card at the foot of the poster
+    left = 60 + int(images.text_width("团长：", 30))
+    region = (left, 1100, left + 34, 1150)
+
+    Leader.objects.filter(pk=world.leader.pk).update(name="𠮷田")
+    named = Image.open(BytesIO(leader.get(poster_path(world)).content)).convert("L").crop(region)
+    Leader.objects.filter(pk=world.leader.pk).update(name="\U000f0000田")
+    boxed = Image.open(BytesIO(leader.get(poster_path(world)).content)).convert("L").crop(region)
+
+    assert named.tobytes() != boxed.tobytes()
+    assert named.getextrema()[0] < 100  # ink is there
+
+
+def test_a_long_leader_name_wraps_instead_of_ending_in_an_ellipsis():
+    content = {
+        "shop_name": "鲜果小铺",
+        "title": "周末鲜果团",
+        "price_fen": 1290,
+        "cutoff_label": "11月30日 20:00",
+        "link": "https://tuangou.example.cn/h5/s/1/campaigns/1",
+        "leader_name": "海韵花园三期东门水果店的陈丽团长",
+        "point_name": "海韵花园自提点",
+        "point_address": "思明区海韵路8号",
+    }
+    width = images.WIDTH - 60 - 200 - 24 - 60
+
+    lines = images.wrap(f"团长：{content['leader_name']}", 30, width)
+
+    assert len(lines) == 2 and "".join(lines) == f"团长：{content['leader_name']}"
+    assert not lines[-1].endswith("…")
+    assert images.render_campaign_poster(content).startswith(b"\x89PNG")
+
+
+def test_a_long_shop_name_shrinks_then_wraps_instead_of_ending_in_an_ellipsis():
+    name = "厦门思明区海韵花园三期东门社区生鲜团购旗舰店"
+
+    size, lines = images.fit(name, (34, 28, 24), 420, 2)
+
+    assert (size, len(lines), "".join(lines)) == (24, 2, name)
+    assert images.fit("鲜果小铺", (34, 28, 24), 420, 2) == (34, ["鲜果小铺"])

@@ -1,0 +1,56 @@
+"""Writing a cell of an Excel export (openpyxl): every export's rows go through `row()`.
+
+- Text a member or merchant typed is written as text, never as a formula: openpyxl turns a
+  string starting with "=" into a live formula (and "#N/A" into an error), and Excel evaluates
+  "+", "-", "@", tab or CR at the start once the cell is edited. Such a cell is a string cell
+  with Excel's quote prefix (the leading-apostrophe flag): the visible text stays exactly what
+  was typed, and Excel keeps it as text even when it is edited.
+- Control characters Excel cannot hold (openpyxl raises IllegalCharacterError, which made the
+  whole export answer 500) are dropped, so one odd name never breaks an export.
+- Money is a number in 元 formatted ¥0.00, so a column can be summed: pass `Yuan(fen)`.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+
+YUAN_FORMAT = '"¥"#,##0.00'
+# What a spreadsheet reads as the start of a formula (OWASP's CSV-injection list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Yuan:
+    """An amount in fen, written as a number of 元 with the ¥0.00 format."""
+
+    fen: int
+
+
+def clean_text(value: str) -> str:
+    """The text without the control characters a worksheet cannot hold."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def cell(ws, value):
+    """What to append for `value`: the value itself when openpyxl writes it as it is, else a cell
+    (accepted by `ws.append` in both normal and write-only worksheets)."""
+    if isinstance(value, Yuan):
+        money = WriteOnlyCell(ws, value=Decimal(int(value.fen)) / 100)
+        money.number_format = YUAN_FORMAT
+        return money
+    if not isinstance(value, str):
+        return value
+    text = clean_text(value)
+    if text.startswith(FORMULA_STARTS) or text in ERROR_CODES:
+        literal = WriteOnlyCell(ws, value=text)
+        literal.data_type = "s"
+        literal.quotePrefix = True
+        return literal
+    return text
+
+
+def row(ws, values) -> list:
+    """A row for `ws.append`, every value written safely (see the module's note)."""
+    return [cell(ws, value) for value in values]
