@@ -1,6 +1,6 @@
 """Turns pydantic's validation errors into our one error shape, with a zh-CN or English reason."""
 
-from django.utils import translation
+from .i18n import is_english
 
 _REASONS = {
     "missing": ("必填", "is required"),
@@ -30,7 +30,7 @@ _LOCATIONS = ("body", "query", "path", "form", "payload", "data", "file", "files
 def validation_error_body(errors: list[dict]) -> dict:
     first = errors[0] if errors else {"type": "value_error", "loc": [], "msg": "invalid"}
     field = _field(first) or None
-    english = (translation.get_language() or "").startswith("en")
+    english = is_english()
     zh, en = _REASONS.get(first.get("type"), (None, None))
     context = dict(first.get("ctx") or {})
     context.setdefault("error", first.get("msg", ""))

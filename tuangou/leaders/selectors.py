@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils import translation
 
 from tuangou.core.api import get_in_shop
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.geo import bounding_box, distance_m
+from tuangou.core.i18n import pick
 
 from .models import Leader, LeaderApplication, LeaderEvent, Membership, PickupPoint, RecruitmentPlan, Region, Team
 
@@ -19,8 +19,7 @@ from .models import Leader, LeaderApplication, LeaderEvent, Membership, PickupPo
 NEARBY_INFO_RADIUS_M = 3000
 
 
-def _t(zh: str, en: str) -> str:
-    return en if (translation.get_language() or "").startswith("en") else zh
+_t = pick
 
 
 def normalize_community(name: str) -> str:
@@ -238,8 +237,7 @@ def period_bounds(
         raise ApplicationError(
             "validation",
             field="date_to",
-            field_label=_t("结束日期", "End date"),
-            reason=_t("不能早于开始日期", "cannot be before the start date"),
+            reason="not_before_start",
         )
     tz = ZoneInfo(shop.timezone)
     start = datetime.combine(date_from, time.min, tzinfo=tz) if date_from else None
