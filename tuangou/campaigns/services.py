@@ -18,6 +18,7 @@ from tuangou.core.api import get_in_shop
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.states import StateMachine, event_record, state_error
 
+from .hooks import campaign_closed, campaign_failed, campaign_succeeded
 from .models import Campaign, CampaignItem, CampaignLeader
 from .selectors import VISIBLE_STATUSES, campaign_leader_allowed, campaign_member_count
 
@@ -296,8 +297,6 @@ def campaign_start(*, campaign: Campaign, actor=None) -> Campaign:
 def campaign_close(*, campaign: Campaign, actor=None) -> Campaign:
     """live → closed (截单): by the job at cutoff_at, or by the merchant earlier. Unpaid orders
     are cancelled and their stock released; no order can be placed any more."""
-    from tuangou.orders.services import orders_cancel_unpaid_for_campaign
-
     campaign = _lock(campaign)
     CAMPAIGN.check(campaign, "close")
     now = timezone.now()
@@ -309,7 +308,7 @@ def campaign_close(*, campaign: Campaign, actor=None) -> Campaign:
     event = CAMPAIGN.apply(
         campaign, "close", actor=actor, event_type="closed", changes={"cutoff_at": campaign.cutoff_at}, **data
     )
-    event.data["cancelled_unpaid_orders"] = orders_cancel_unpaid_for_campaign(campaign=campaign, actor=actor)
+    event.data.update(campaign_closed.merged(campaign=campaign, actor=actor))  # orders: cancel the unpaid
     event.save(update_fields=["data"])
     return campaign
 
@@ -340,8 +339,6 @@ def _return_unsold_stock(campaign: Campaign, *, actor, everything: bool = False)
 def campaign_decide(*, campaign: Campaign, actor=None) -> Campaign:
     """closed → succeeded | failed by the threshold. Succeeded confirms the paid orders (they go
     to fulfilment); failed refunds every one of them. Unsold stock returns to the SKUs."""
-    from tuangou.orders import services as order_services
-
     campaign = _lock(campaign)
     if not CAMPAIGN.can(campaign, "succeed"):
         raise state_error(campaign, "decide")
@@ -349,17 +346,15 @@ def campaign_decide(*, campaign: Campaign, actor=None) -> Campaign:
     current = members if campaign.threshold_type == Campaign.ThresholdType.MEMBERS else campaign.paid_quantity
     succeeded = current >= campaign.threshold_value
     event = CAMPAIGN.apply(campaign, "succeed" if succeeded else "fail", actor=actor)
-    if succeeded:
-        orders = order_services.orders_confirm_for_campaign(campaign=campaign, actor=actor)
-    else:
-        orders = order_services.orders_refund_for_failed_campaign(campaign=campaign, actor=actor)
+    # orders: confirm the paid orders, or refund them
+    outcome = (campaign_succeeded if succeeded else campaign_failed).merged(campaign=campaign, actor=actor)
     returned = _return_unsold_stock(campaign, actor=actor, everything=not succeeded)
     event.data = {
         "members": members,
         "quantity": campaign.paid_quantity,
         "threshold_type": campaign.threshold_type,
         "threshold_value": campaign.threshold_value,
-        "orders": orders,
+        "orders": outcome.get("orders", 0),
         "returned_stock": returned,
     }
     event.save(update_fields=["data"])

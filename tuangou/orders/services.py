@@ -27,6 +27,7 @@ from tuangou.leaders.services import membership_ensure
 from tuangou.payments.models import Payment
 from tuangou.payments.services import payments_close_open, refund_create
 
+from .hooks import order_picked_up, order_refunded
 from .models import AfterSaleRequest, Order, OrderEvent, OrderLine
 from .transitions import order_transition, orders_bulk_transition
 
@@ -597,8 +598,6 @@ def order_refund(
     (spread over the lines). Money goes back through the provider; the lines, the order and
     the campaign counters follow; stock returns while the campaign still sells; commission
     earned on the refunded money is reversed. All money back -> `refunded`."""
-    from tuangou.commissions.services import commission_reverse_for_refund
-
     # The campaign row before the order row, in the order campaign_decide takes them: a staff
     # refund racing the cut-off then waits for it instead of deadlocking with it.
     list(Campaign.objects.select_for_update().filter(pk=order.campaign_id).values_list("id", flat=True))
@@ -660,7 +659,7 @@ def order_refund(
             actor=actor,
             data=data,
         )
-    commission_reverse_for_refund(order=order, refunded_fen_by_line={pk: fen for pk, (_, fen) in plan.items()})
+    order_refunded(order=order, refunded_fen_by_line={pk: fen for pk, (_, fen) in plan.items()})
     return order
 
 
@@ -683,8 +682,6 @@ def order_pickup_verify(*, shop, code: str, leader: Leader | None = None, actor)
     their own point (shop staff — leader=None — any point's). An order still marked shipped
     is clearly there: it arrives and is picked up in one go (two events). The leader's
     commission accrues at pickup."""
-    from tuangou.commissions.services import commission_accrue_for_order
-
     code = (code or "").strip()
     # Codes are 8 digits: a verifier who keeps missing is guessing. Counted in the cache, which
     # a failing call's rollback does not undo.
@@ -709,7 +706,7 @@ def order_pickup_verify(*, shop, code: str, leader: Leader | None = None, actor)
     if order.status != S.ARRIVED:
         raise _state_error(order, "pick_up")
     order_transition(order, S.PICKED_UP, actor=actor, event_type="picked_up", code=code)
-    commission_accrue_for_order(order=order)
+    order_picked_up(order=order)
     return order
 
 

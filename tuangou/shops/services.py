@@ -4,6 +4,7 @@ from tuangou.accounts.models import User
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.phones import normalize_phone
 
+from .hooks import shop_created
 from .models import Shop, Staff
 from .permissions import ROLE_GRANTORS
 
@@ -37,9 +38,7 @@ def shop_create(
         name=name, category=category, city=city, contact_name=contact_name, contact_phone=contact_phone
     )
     Staff.objects.create(shop=shop, user=owner, role=Staff.Role.OWNER)
-    from tuangou.leaders.services import recruitment_plan_create_default
-
-    recruitment_plan_create_default(shop=shop)
+    shop_created(shop=shop)  # leaders: the default recruitment plan
     return shop
 
 
