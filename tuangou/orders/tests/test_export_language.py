@@ -7,7 +7,6 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from tuangou.leaders.exports import COLUMN_NAMES_EN
 from tuangou.orders.exports import ORDER_HEADERS_EN
 
 from .factories import given_live_campaign, paid_order, staff_login
@@ -29,18 +28,3 @@ def test_an_english_request_gets_the_orders_sheet_in_english():
     assert (book.active.title, header, row[1]) == ("Orders", tuple(ORDER_HEADERS_EN), "Paid")
     assert header[:4] == ("Order number", "Status", "Campaign", "Leader")
     assert not any(CJK.search(title) for title in header)
-
-
-def test_an_english_request_gets_the_leaders_sheet_in_english():
-    world = given_live_campaign(price_fen=1290)
-    paid_order(world, 1)
-    owner = staff_login(world.shop)
-    owner.language = "en"
-
-    response = owner.get(f"console/shops/{world.shop.id}/leaders/export.xlsx")
-
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[0][0] == f"{world.shop.name} leaders (all time)"
-    assert rows[1] == tuple(COLUMN_NAMES_EN)
-    assert rows[2][3] == "Active"
-    assert response["Content-Disposition"].startswith('attachment; filename="leaders.xlsx"')
