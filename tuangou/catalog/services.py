@@ -11,6 +11,7 @@ from PIL import Image, UnidentifiedImageError
 
 from tuangou.core.api import get_in_shop
 from tuangou.core.errors import ApplicationError, NotFound
+from tuangou.core.i18n import bilingual
 
 from .models import Category, Product, ProductImage, Sku, StockMovement
 
@@ -148,7 +149,9 @@ def product_create(
         _check_sku_values(sku, f"skus.{index}")
         spec = (sku.get("spec") or "").strip()
         if spec in specs:
-            raise ApplicationError("sku_spec_duplicate", field=f"skus.{index}.spec", spec=spec or "默认")
+            raise ApplicationError(
+                "sku_spec_duplicate", field=f"skus.{index}.spec", spec=spec or bilingual("默认", "default")
+            )
         specs.add(spec)
     _check_sku_codes(shop, [(f"skus.{i}.code", (s.get("code") or "").strip()) for i, s in enumerate(skus)])
 
@@ -234,7 +237,9 @@ def product_update(*, shop, actor, product_id: int, skus: list[dict] | None = No
         for spec in active_specs:
             if active_specs.count(spec) > 1:
                 index = next(i for i, e in enumerate(skus) if (e.get("spec") or "").strip() == spec)
-                raise ApplicationError("sku_spec_duplicate", field=f"skus.{index}.spec", spec=spec or "默认")
+                raise ApplicationError(
+                    "sku_spec_duplicate", field=f"skus.{index}.spec", spec=spec or bilingual("默认", "default")
+                )
         if not active_specs:
             raise ApplicationError("product_no_sku", field="skus")
     return product

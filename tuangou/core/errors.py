@@ -160,6 +160,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "succeed": ("判定成团", "decide whether it reached its threshold"),
     "fail": ("判定成团", "decide whether it reached its threshold"),
     "join": ("参团", "join"),
+    # fulfilment
+    "make_sheets": ("生成采购/发货/分拣单", "make the purchase, shipping and sorting sheets"),
     # leaders
     "suspend": ("暂停", "suspend"),
     "reactivate": ("恢复", "reactivate"),
