@@ -212,6 +212,20 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "region_name": ("区域名称", "Region name"),
     "default_commission_rate_bp": ("默认佣金比例", "Default commission rate"),
     "pickup_notice_text": ("提货通知文案", "Pickup notice text"),
+    "phone": ("手机号", "Phone"),
+    "code": ("验证码", "Code"),
+    "quantity": ("数量", "Quantity"),
+    "stock": ("库存", "Stock"),
+    "cost_fen": ("成本价", "Cost"),
+    "spec": ("规格", "Spec"),
+    "description": ("描述", "Description"),
+    "contact_name": ("联系人", "Contact"),
+    "contact_phone": ("联系电话", "Contact phone"),
+    "note": ("备注", "Note"),
+    "page": ("页码", "Page"),
+    "lat": ("纬度", "Latitude"),
+    "lng": ("经度", "Longitude"),
+    "households": ("小区户数", "Households"),
 }
 
 # Reasons a value is refused; {params} come from the error's own parameters.
@@ -232,6 +246,15 @@ REASONS: dict[str, tuple[str, str]] = {
     "phone_registered": ("该手机号已注册，请直接登录", "This phone number is registered; log in instead"),
     "order_number_failed": ("订单号生成失败，请重试", "Could not number the order; try again"),
 }
+
+
+def field_label(field: str | None, language: str | None = None) -> str | None:
+    """What a field is called for people (用户名 / Username), by the last part of its name; the
+    name itself when the catalogue does not know it, None for no field."""
+    if not field:
+        return None
+    label = FIELD_LABELS.get(field.rsplit(".", 1)[-1])
+    return _text(label, normalize(language) if language else current_language()) if label else field
 
 
 def _text(pair: tuple[str, str], language: str) -> str:
@@ -269,8 +292,7 @@ class ApplicationError(Exception):
             if "reason" in params and params["reason"] in REASONS:
                 params["reason"] = _format(_text(REASONS[params["reason"]], language), params)
             if "field_label" not in params and self.field:
-                label = FIELD_LABELS.get(self.field.rsplit(".", 1)[-1])
-                params["field_label"] = _text(label, language) if label else self.field
+                params["field_label"] = field_label(self.field, language)
             elif params.get("field_label") in FIELD_LABELS:
                 params["field_label"] = _text(FIELD_LABELS[params["field_label"]], language)
             return _format(_text(MESSAGES.get(self.code, (self.code, self.code)), language), params)

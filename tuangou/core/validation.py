@@ -1,5 +1,6 @@
 """Turns pydantic's validation errors into our one error shape, with a zh-CN or English reason."""
 
+from .errors import field_label
 from .i18n import is_english
 
 _REASONS = {
@@ -41,7 +42,7 @@ def validation_error_body(errors: list[dict]) -> dict:
             reason = (en if english else zh).format(**context)
         except (KeyError, IndexError):
             reason = first.get("msg", "")
-    label = field or ("request" if english else "请求")
+    label = field_label(field) or ("request" if english else "请求")
     message = f"{label}: {reason}" if english else f"{label}：{reason}"
     return {
         "code": "validation_error",

@@ -52,3 +52,17 @@ def test_an_english_request_names_the_field_by_its_english_label(merchant):  # n
     assert refused.json() == {"code": "required", "message": "Campaign title is required", "field": "title"}
     assert (too_low.status_code, too_low.json()["message"]) == (400, "Threshold: must be at least 1")
     assert Campaign.objects.count() == 0
+
+
+def test_a_refused_body_names_the_field_by_its_label_in_the_request_language(merchant):  # noqa: F811
+    client, staff, egg, apple = merchant
+    body = payload(apple)
+    del body["title"]
+
+    chinese = client.post(base(staff), body)
+    client.language = "en"
+    english = client.post(base(staff), body)
+
+    assert (chinese.status_code, chinese.json()["field"], chinese.json()["message"]) == (422, "title", "标题：必填")
+    assert (english.status_code, english.json()["message"]) == (422, "Title: is required")
+    assert Campaign.objects.count() == 0
