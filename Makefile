@@ -60,6 +60,7 @@ lint: install frontend/node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	cd frontend && npx eslint . && npx prettier --check . --log-level warn
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 
 # Front-end unit tests, then the Python suite (with the browser tests) on SQLite, then again on

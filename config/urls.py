@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path, re_path
 
 from config.api import api
+from tuangou.accounts import views as account_views
 from tuangou.core import frontend
 from tuangou.core import views as core_views
 from tuangou.payments import views as payment_views
@@ -11,7 +12,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("healthz", core_views.healthz),
     path("", core_views.home),
-    path("dev/sms", core_views.dev_sms_codes),
+    path("dev/sms", account_views.dev_sms_codes),
     path("pay/sandbox/<str:out_trade_no>", payment_views.sandbox_pay_page, name="sandbox-pay"),
     re_path(r"^media/(?P<path>.*)$", core_views.media),
     re_path(r"^console/(?P<path>.*)$", frontend.console_app, name="console"),

@@ -1,28 +1,14 @@
-from tuangou.leaders.models import Leader
-from tuangou.shops.models import Staff
-from tuangou.shops.permissions import ROLE_PERMISSIONS
+from .hooks import profile_parts
 
 
 def user_profile(*, user) -> dict:
-    staff = Staff.objects.filter(user=user, is_active=True).select_related("shop").order_by("shop_id")
-    leaders = Leader.objects.filter(user=user).select_related("shop").order_by("shop_id")
+    """The person, and what they are in which shop (staff_of from shops, leader_of from leaders,
+    through the profile_parts hook)."""
     return {
         "id": user.id,
         "username": user.username,
         "display_name": user.name,
         "phone": user.phone,
         "is_platform_operator": user.is_staff,
-        "staff_of": [
-            {
-                "shop_id": s.shop_id,
-                "shop_name": s.shop.name,
-                "role": s.role,
-                "permissions": sorted(ROLE_PERMISSIONS[s.role]),
-            }
-            for s in staff
-        ],
-        "leader_of": [
-            {"shop_id": leader.shop_id, "shop_name": leader.shop.name, "leader_id": leader.id, "status": leader.status}
-            for leader in leaders
-        ],
+        **profile_parts.merged(user=user),
     }

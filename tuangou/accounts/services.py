@@ -109,12 +109,12 @@ def user_signup(*, username: str, password: str, display_name: str = "", phone: 
     """A merchant signing up with a password (staff login)."""
     username = (username or "").strip()
     if len(username) < 3:
-        raise ApplicationError("validation", field="username", field_label="用户名", reason="至少3个字符")
+        raise ApplicationError("validation", field="username", reason="too_short_3")
     if User.objects.filter(username__iexact=username).exists():
         raise ApplicationError("username_taken", field="username")
     normalized_phone = normalize_phone(phone) if phone else None
     if normalized_phone and User.objects.filter(phone=normalized_phone).exists():
-        raise ApplicationError("conflict", field="phone", reason="该手机号已注册，请直接登录")
+        raise ApplicationError("conflict", field="phone", reason="phone_registered")
     user = User(username=username, display_name=display_name, phone=normalized_phone)
     try:
         password_validation.validate_password(password, user)

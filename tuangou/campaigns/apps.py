@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class CampaignsConfig(AppConfig):
     name = "tuangou.campaigns"
+
+    def ready(self):
+        from tuangou.core.frontend import register_h5_page
+
+        from .frontend import CAMPAIGN_PAGE, paint_campaign_page
+
+        register_h5_page(CAMPAIGN_PAGE, paint_campaign_page)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from tuangou.core.labels import bilingual
-from tuangou.core.models import ShopScopedModel
+from tuangou.core.models import Event, ShopScopedModel
 
 
 class Campaign(ShopScopedModel):
@@ -83,17 +83,7 @@ class CampaignLeader(ShopScopedModel):
         constraints = [models.UniqueConstraint(fields=["campaign", "leader"], name="campaign_leader_once")]
 
 
-class CampaignEvent(ShopScopedModel):
+class CampaignEvent(Event):
     """A state change of a campaign (or another audited action on it)."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["id"]

@@ -16,48 +16,31 @@ from tuangou.catalog.models import Product, Sku, StockMovement
 from tuangou.catalog.services import sku_stock_move
 from tuangou.core.api import get_in_shop
 from tuangou.core.errors import ApplicationError, NotFound
+from tuangou.core.states import StateMachine, event_record, state_error
 
-from .models import Campaign, CampaignEvent, CampaignItem, CampaignLeader
+from .hooks import campaign_closed, campaign_failed, campaign_succeeded
+from .models import Campaign, CampaignItem, CampaignLeader
 from .selectors import VISIBLE_STATUSES, campaign_leader_allowed, campaign_member_count
 
 S = Campaign.Status
+# action -> (from, to): the campaign state machine.
+CAMPAIGN = StateMachine(
+    {
+        "publish": ({S.DRAFT}, S.SCHEDULED),
+        "start": ({S.SCHEDULED}, S.LIVE),
+        "close": ({S.LIVE}, S.CLOSED),
+        "succeed": ({S.CLOSED}, S.SUCCEEDED),
+        "fail": ({S.CLOSED}, S.FAILED),
+        "cancel": ({S.DRAFT, S.SCHEDULED}, S.CANCELLED),
+    }
+)
 TEXT_FIELDS = ("title", "description", "template")
 # What may still change once members can see the campaign.
 PUBLISHED_EDITABLE = {*TEXT_FIELDS, "all_leaders", "leader_ids", "cutoff_at", "pickup_at"}
-FIELD_LABELS = {
-    "starts_at": "开始时间",
-    "threshold_type": "成团方式",
-    "threshold_value": "成团目标",
-    "items": "团购商品",
-}
-
-
-def _event(
-    campaign: Campaign, type: str, *, actor=None, from_status: str = "", to_status: str = "", **data
-) -> CampaignEvent:
-    return CampaignEvent.objects.create(
-        shop_id=campaign.shop_id,
-        campaign=campaign,
-        type=type,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor if getattr(actor, "pk", None) else None,
-        data=data,
-    )
 
 
 def _lock(campaign: Campaign) -> Campaign:
     return Campaign.objects.select_for_update().get(pk=campaign.pk)
-
-
-def _state_error(campaign: Campaign, action_zh: str) -> ApplicationError:
-    return ApplicationError(
-        "campaign_state",
-        field="status",
-        status=409,
-        status_label=S(campaign.status).label,
-        action=action_zh,
-    )
 
 
 def _check_dates(starts_at: datetime, cutoff_at: datetime, pickup_at: datetime) -> None:
@@ -69,7 +52,7 @@ def _check_dates(starts_at: datetime, cutoff_at: datetime, pickup_at: datetime) 
 
 def _check_threshold(threshold_value: int) -> None:
     if threshold_value < 1:
-        raise ApplicationError("validation", field="threshold_value", field_label="成团目标", reason="至少为1")
+        raise ApplicationError("validation", field="threshold_value", reason="at_least_1")
 
 
 def _prepare_items(shop, items: list[dict]) -> list[CampaignItem]:
@@ -84,17 +67,13 @@ def _prepare_items(shop, items: list[dict]) -> list[CampaignItem]:
         if item["stock_allotted"] < 0:
             raise ApplicationError("stock_negative", field=f"{prefix}.stock_allotted")
         if item["stock_allotted"] == 0:
-            raise ApplicationError(
-                "validation", field=f"{prefix}.stock_allotted", field_label="团购库存", reason="至少为1"
-            )
+            raise ApplicationError("validation", field=f"{prefix}.stock_allotted", reason="at_least_1")
         if (item.get("purchase_limit") or 0) < 0:
-            raise ApplicationError(
-                "validation", field=f"{prefix}.purchase_limit", field_label="限购数量", reason="不能小于0"
-            )
+            raise ApplicationError("validation", field=f"{prefix}.purchase_limit", reason="not_negative")
         rate = item.get("commission_rate_bp")
         if rate is not None and not 0 <= rate <= 10000:
             raise ApplicationError(
-                "validation", field=f"{prefix}.commission_rate_bp", field_label="佣金比例", reason="须在0到10000之间"
+                "validation", field=f"{prefix}.commission_rate_bp", reason="between", low=0, high=10000
             )
         sku = get_in_shop(
             Sku.objects.select_related("product"),
@@ -178,7 +157,7 @@ def campaign_create(
     """A draft campaign. Nothing is taken from stock until it is published."""
     title = (title or "").strip()
     if not title:
-        raise ApplicationError("required", field="title", field_label="团购标题")
+        raise ApplicationError("required", field="title", field_label="campaign_title")
     _check_dates(starts_at, cutoff_at, pickup_at)
     _check_threshold(threshold_value)
     prepared = _prepare_items(shop, items)
@@ -201,9 +180,9 @@ def campaign_create(
     CampaignItem.objects.bulk_create(prepared)
     _set_leaders(campaign, all_leaders=all_leaders, leader_ids=leader_ids)
     if source is None:
-        _event(campaign, "created", actor=actor, to_status=S.DRAFT)
+        event_record(campaign, type="created", actor=actor, to_status=S.DRAFT)
     else:
-        _event(campaign, "duplicated", actor=actor, to_status=S.DRAFT, source_id=source.pk)
+        event_record(campaign, type="duplicated", actor=actor, to_status=S.DRAFT, data={"source_id": source.pk})
     return campaign
 
 
@@ -216,16 +195,14 @@ def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
     )
     changes = {k: v for k, v in changes.items() if v is not None or k == "description"}
     if campaign.status not in (S.DRAFT, S.SCHEDULED, S.LIVE):
-        raise _state_error(campaign, "修改")
+        raise state_error(campaign, "edit")
     published = campaign.status != S.DRAFT
     if published:
         for field, value in changes.items():
             if field in PUBLISHED_EDITABLE:
                 continue
             if field == "items" or getattr(campaign, field) != value:
-                raise ApplicationError(
-                    "campaign_field_locked", field=field, status=409, field_label=FIELD_LABELS.get(field, field)
-                )
+                raise ApplicationError("campaign_field_locked", field=field, status=409)
         if "cutoff_at" in changes and changes["cutoff_at"] < campaign.cutoff_at:
             raise ApplicationError("cutoff_only_extend", field="cutoff_at", status=409)
         if "pickup_at" in changes and changes["pickup_at"] < campaign.pickup_at:
@@ -234,7 +211,7 @@ def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
     if "title" in changes:
         changes["title"] = changes["title"].strip()
         if not changes["title"]:
-            raise ApplicationError("required", field="title", field_label="团购标题")
+            raise ApplicationError("required", field="title", field_label="campaign_title")
     for field in ("starts_at", "cutoff_at", "pickup_at"):
         if field in changes:
             setattr(campaign, field, changes[field])
@@ -257,7 +234,7 @@ def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
         if leader_ids is None and not campaign.all_leaders:
             leader_ids = list(campaign.campaign_leaders.values_list("leader_id", flat=True))
         _set_leaders(campaign, all_leaders=campaign.all_leaders, leader_ids=leader_ids)
-    _event(campaign, "updated", actor=actor, fields=sorted(changes))
+    event_record(campaign, type="updated", actor=actor, data={"fields": sorted(changes)})
     return campaign
 
 
@@ -266,8 +243,7 @@ def campaign_publish(*, campaign: Campaign, actor) -> Campaign:
     """draft → scheduled: the allotted stock leaves each SKU (one conditional UPDATE each).
     A campaign whose start has passed goes straight on to live."""
     campaign = _lock(campaign)
-    if campaign.status != S.DRAFT:
-        raise _state_error(campaign, "发布")
+    CAMPAIGN.check(campaign, "publish")
     now = timezone.now()
     if campaign.cutoff_at <= now:
         raise ApplicationError("cutoff_in_past", field="cutoff_at")
@@ -291,9 +267,7 @@ def campaign_publish(*, campaign: Campaign, actor) -> Campaign:
             short_code="stock_insufficient",
         )
     CampaignItem.objects.filter(campaign=campaign).update(stock_left=F("stock_allotted"), stock_returned=0)
-    campaign.status = S.SCHEDULED
-    campaign.save(update_fields=["status", "updated_at"])
-    _event(campaign, "published", actor=actor, from_status=S.DRAFT, to_status=S.SCHEDULED)
+    CAMPAIGN.apply(campaign, "publish", actor=actor, event_type="published")
     if campaign.starts_at <= now:
         _start(campaign, actor=actor, now=now)
     return campaign
@@ -304,9 +278,9 @@ def _start(campaign: Campaign, *, actor, now: datetime) -> None:
     if campaign.starts_at > now:  # started early by the merchant: the record shows the real start
         data["planned_starts_at"] = campaign.starts_at.isoformat()
         campaign.starts_at = now
-    campaign.status = S.LIVE
-    campaign.save(update_fields=["status", "starts_at", "updated_at"])
-    _event(campaign, "started", actor=actor, from_status=S.SCHEDULED, to_status=S.LIVE, **data)
+    CAMPAIGN.apply(
+        campaign, "start", actor=actor, event_type="started", changes={"starts_at": campaign.starts_at}, **data
+    )
 
 
 @transaction.atomic
@@ -314,8 +288,7 @@ def campaign_start(*, campaign: Campaign, actor=None) -> Campaign:
     """scheduled → live: by the job at starts_at, or by the merchant earlier. (One whose cut-off
     has passed too, because the job was down, is closed by the job's next step.)"""
     campaign = _lock(campaign)
-    if campaign.status != S.SCHEDULED:
-        raise _state_error(campaign, "开始")
+    CAMPAIGN.check(campaign, "start")
     _start(campaign, actor=actor, now=timezone.now())
     return campaign
 
@@ -324,20 +297,19 @@ def campaign_start(*, campaign: Campaign, actor=None) -> Campaign:
 def campaign_close(*, campaign: Campaign, actor=None) -> Campaign:
     """live → closed (截单): by the job at cutoff_at, or by the merchant earlier. Unpaid orders
     are cancelled and their stock released; no order can be placed any more."""
-    from tuangou.orders.services import orders_cancel_unpaid_for_campaign
-
     campaign = _lock(campaign)
-    if campaign.status != S.LIVE:
-        raise _state_error(campaign, "截单")
+    CAMPAIGN.check(campaign, "close")
     now = timezone.now()
     data = {}
     if campaign.cutoff_at > now:
         data["planned_cutoff_at"] = campaign.cutoff_at.isoformat()
         campaign.cutoff_at = now
-    campaign.status = S.CLOSED
-    campaign.save(update_fields=["status", "cutoff_at", "updated_at"])
-    data["cancelled_unpaid_orders"] = orders_cancel_unpaid_for_campaign(campaign=campaign, actor=actor)
-    _event(campaign, "closed", actor=actor, from_status=S.LIVE, to_status=S.CLOSED, **data)
+    # The status is saved before the unpaid orders are cancelled: no order can be placed meanwhile.
+    event = CAMPAIGN.apply(
+        campaign, "close", actor=actor, event_type="closed", changes={"cutoff_at": campaign.cutoff_at}, **data
+    )
+    event.data.update(campaign_closed.merged(campaign=campaign, actor=actor))  # orders: cancel the unpaid
+    event.save(update_fields=["data"])
     return campaign
 
 
@@ -367,34 +339,25 @@ def _return_unsold_stock(campaign: Campaign, *, actor, everything: bool = False)
 def campaign_decide(*, campaign: Campaign, actor=None) -> Campaign:
     """closed → succeeded | failed by the threshold. Succeeded confirms the paid orders (they go
     to fulfilment); failed refunds every one of them. Unsold stock returns to the SKUs."""
-    from tuangou.orders import services as order_services
-
     campaign = _lock(campaign)
-    if campaign.status != S.CLOSED:
-        raise _state_error(campaign, "判定成团")
+    if not CAMPAIGN.can(campaign, "succeed"):
+        raise state_error(campaign, "decide")
     members = campaign_member_count(campaign=campaign)
     current = members if campaign.threshold_type == Campaign.ThresholdType.MEMBERS else campaign.paid_quantity
     succeeded = current >= campaign.threshold_value
-    campaign.status = S.SUCCEEDED if succeeded else S.FAILED
-    campaign.save(update_fields=["status", "updated_at"])
-    if succeeded:
-        orders = order_services.orders_confirm_for_campaign(campaign=campaign, actor=actor)
-    else:
-        orders = order_services.orders_refund_for_failed_campaign(campaign=campaign, actor=actor)
+    event = CAMPAIGN.apply(campaign, "succeed" if succeeded else "fail", actor=actor)
+    # orders: confirm the paid orders, or refund them
+    outcome = (campaign_succeeded if succeeded else campaign_failed).merged(campaign=campaign, actor=actor)
     returned = _return_unsold_stock(campaign, actor=actor, everything=not succeeded)
-    _event(
-        campaign,
-        campaign.status,
-        actor=actor,
-        from_status=S.CLOSED,
-        to_status=campaign.status,
-        members=members,
-        quantity=campaign.paid_quantity,
-        threshold_type=campaign.threshold_type,
-        threshold_value=campaign.threshold_value,
-        orders=orders,
-        returned_stock=returned,
-    )
+    event.data = {
+        "members": members,
+        "quantity": campaign.paid_quantity,
+        "threshold_type": campaign.threshold_type,
+        "threshold_value": campaign.threshold_value,
+        "orders": outcome.get("orders", 0),
+        "returned_stock": returned,
+    }
+    event.save(update_fields=["data"])
     return campaign
 
 
@@ -402,21 +365,10 @@ def campaign_decide(*, campaign: Campaign, actor=None) -> Campaign:
 def campaign_cancel(*, campaign: Campaign, actor, reason: str = "") -> Campaign:
     """draft/scheduled → cancelled, before anything could be sold; a scheduled one returns its stock."""
     campaign = _lock(campaign)
-    if campaign.status not in (S.DRAFT, S.SCHEDULED):
-        raise _state_error(campaign, "取消")
-    from_status = campaign.status
-    campaign.status = S.CANCELLED
-    campaign.save(update_fields=["status", "updated_at"])
-    returned = _return_unsold_stock(campaign, actor=actor) if from_status == S.SCHEDULED else {}
-    _event(
-        campaign,
-        "cancelled",
-        actor=actor,
-        from_status=from_status,
-        to_status=S.CANCELLED,
-        reason=reason,
-        returned_stock=returned,
-    )
+    event = CAMPAIGN.apply(campaign, "cancel", actor=actor, reason=reason)
+    returned = _return_unsold_stock(campaign, actor=actor) if event.from_status == S.SCHEDULED else {}
+    event.data["returned_stock"] = returned
+    event.save(update_fields=["data"])
     return campaign
 
 
@@ -475,7 +427,7 @@ def campaign_leader_join(*, leader, campaign_id: int) -> CampaignLeader:
     if campaign is None or not campaign_leader_allowed(campaign=campaign, leader=leader):
         raise NotFound("团购", "Campaign")
     if campaign.status not in (S.SCHEDULED, S.LIVE):
-        raise _state_error(campaign, "参团")
+        raise state_error(campaign, "join")
     link = CampaignLeader.objects.select_for_update().filter(campaign=campaign, leader=leader).first()
     if link is None:
         try:

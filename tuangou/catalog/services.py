@@ -11,6 +11,7 @@ from PIL import Image, UnidentifiedImageError
 
 from tuangou.core.api import get_in_shop
 from tuangou.core.errors import ApplicationError, NotFound
+from tuangou.core.i18n import bilingual
 
 from .models import Category, Product, ProductImage, Sku, StockMovement
 
@@ -26,7 +27,7 @@ MANUAL_REASONS = {StockMovement.Reason.PURCHASE, StockMovement.Reason.ADJUSTMENT
 def _check_category_name(shop, name: str, *, exclude_id: int | None = None) -> str:
     name = (name or "").strip()
     if not name:
-        raise ApplicationError("required", field="name", field_label="分类名称")
+        raise ApplicationError("required", field="name", field_label="category_name")
     taken = Category.objects.filter(shop=shop, name=name).exclude(pk=exclude_id)
     if taken.exists():
         raise ApplicationError("category_exists", field="name", status=409, name=name)
@@ -76,7 +77,7 @@ def _category_or_none(shop, category_id):
 
 def _check_purchase_limit(value: int | None, field: str = "purchase_limit") -> None:
     if value is not None and value < 0:
-        raise ApplicationError("validation", field=field, field_label="限购数量", reason="不能小于0")
+        raise ApplicationError("validation", field=field, reason="not_negative")
 
 
 def _check_sku_values(sku: dict, prefix: str) -> None:
@@ -138,7 +139,7 @@ def product_create(
     """A product and all its SKUs (with their opening stock) in one go, or nothing."""
     name = (name or "").strip()
     if not name:
-        raise ApplicationError("required", field="name", field_label="商品名称")
+        raise ApplicationError("required", field="name", field_label="product_name")
     category = _category_or_none(shop, category_id)
     _check_purchase_limit(purchase_limit)
     if not skus:
@@ -148,7 +149,9 @@ def product_create(
         _check_sku_values(sku, f"skus.{index}")
         spec = (sku.get("spec") or "").strip()
         if spec in specs:
-            raise ApplicationError("sku_spec_duplicate", field=f"skus.{index}.spec", spec=spec or "默认")
+            raise ApplicationError(
+                "sku_spec_duplicate", field=f"skus.{index}.spec", spec=spec or bilingual("默认", "default")
+            )
         specs.add(spec)
     _check_sku_codes(shop, [(f"skus.{i}.code", (s.get("code") or "").strip()) for i, s in enumerate(skus)])
 
@@ -192,7 +195,7 @@ def product_update(*, shop, actor, product_id: int, skus: list[dict] | None = No
         if field == "name":
             value = value.strip()
             if not value:
-                raise ApplicationError("required", field="name", field_label="商品名称")
+                raise ApplicationError("required", field="name", field_label="product_name")
         if field == "purchase_limit":
             _check_purchase_limit(value)
         setattr(product, field, value)
@@ -206,7 +209,7 @@ def product_update(*, shop, actor, product_id: int, skus: list[dict] | None = No
             if entry.get("id") is not None and entry["id"] not in existing:
                 raise NotFound("规格", "SKU", field=f"{prefix}.id")
             if entry.get("id") is None and entry.get("price_fen") is None:
-                raise ApplicationError("required", field=f"{prefix}.price_fen", field_label="价格")
+                raise ApplicationError("required", field=f"{prefix}.price_fen")
         _check_sku_codes(
             shop,
             [(f"skus.{i}.code", (e.get("code") or "").strip()) for i, e in enumerate(skus) if e.get("code")],
@@ -234,7 +237,9 @@ def product_update(*, shop, actor, product_id: int, skus: list[dict] | None = No
         for spec in active_specs:
             if active_specs.count(spec) > 1:
                 index = next(i for i, e in enumerate(skus) if (e.get("spec") or "").strip() == spec)
-                raise ApplicationError("sku_spec_duplicate", field=f"skus.{index}.spec", spec=spec or "默认")
+                raise ApplicationError(
+                    "sku_spec_duplicate", field=f"skus.{index}.spec", spec=spec or bilingual("默认", "default")
+                )
         if not active_specs:
             raise ApplicationError("product_no_sku", field="skus")
     return product
@@ -300,9 +305,7 @@ def product_images_reorder(*, shop, product_id: int, image_ids: list[int]) -> li
     product = get_in_shop(Product.objects.select_for_update(), shop, product_id, thing_zh="商品", thing_en="Product")
     images = {i.pk: i for i in ProductImage.objects.filter(product=product)}
     if sorted(image_ids) != sorted(images):
-        raise ApplicationError(
-            "invalid", field="image_ids", field_label="图片顺序", reason="必须列出该商品的全部图片，且每张一次"
-        )
+        raise ApplicationError("invalid", field="image_ids", reason="every_image_once")
     for position, image_id in enumerate(image_ids):
         images[image_id].sort = position
     ProductImage.objects.bulk_update(images.values(), ["sort"])
@@ -356,9 +359,7 @@ def stock_adjust(*, shop, actor, sku_id: int, delta: int, reason: str, note: str
     """A merchant's stock change: goods in (purchase), a stock-take correction, or damage."""
     get_in_shop(Sku, shop, sku_id, thing_zh="规格", thing_en="SKU")
     if reason not in MANUAL_REASONS:
-        raise ApplicationError(
-            "invalid", field="reason", field_label="原因", reason="可选值为 purchase、adjustment、damage"
-        )
+        raise ApplicationError("invalid", field="reason", reason="one_of", choices="purchase | adjustment | damage")
     if delta == 0:
-        raise ApplicationError("validation", field="delta", field_label="变动数量", reason="不能为0")
+        raise ApplicationError("validation", field="delta", reason="not_zero")
     return sku_stock_move(shop=shop, sku_id=sku_id, delta=delta, reason=reason, actor=actor, note=note)

@@ -3,3 +3,13 @@ from django.apps import AppConfig
 
 class CommissionsConfig(AppConfig):
     name = "tuangou.commissions"
+
+    def ready(self):
+        from tuangou.leaders.hooks import leader_stats
+        from tuangou.orders.hooks import order_picked_up, order_refunded
+
+        from . import selectors, services
+
+        order_picked_up.register(services.commission_accrue_for_order)
+        order_refunded.register(services.commission_reverse_for_refund)
+        leader_stats.register(selectors.leader_commission_stats)

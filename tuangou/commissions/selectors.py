@@ -4,6 +4,7 @@ from django.db.models import Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from tuangou.leaders.models import Leader
+from tuangou.leaders.selectors import in_period, per_leader
 
 from .models import CommissionEntry, Withdrawal
 
@@ -59,3 +60,10 @@ def withdrawals_list(*, shop, status: str | None = None, leader=None):
     if leader is not None:
         queryset = queryset.filter(leader=leader)
     return queryset.order_by("-id")
+
+
+def leader_commission_stats(*, shop, start, end) -> dict:
+    """Per-leader commission earned over a period — accruals net of refund reversals, plus rewards
+    (the leaders app's leader_stats hook)."""
+    earned = in_period(E.objects.filter(shop=shop, kind__in=[K.ACCRUAL, K.REVERSAL, K.REWARD]), start, end)
+    return {"commission_fen": per_leader(earned, total=Sum("amount_fen"))}

@@ -8,12 +8,21 @@ from django.utils import timezone
 
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.money import apply_rate_bp
+from tuangou.core.states import StateMachine, event_record
 from tuangou.leaders.models import Leader
 
-from .models import CommissionEntry, Withdrawal, WithdrawalEvent
+from .models import CommissionEntry, Withdrawal
 
 E = CommissionEntry
 W = Withdrawal.Status
+# action -> (from, to): the withdrawal state machine.
+WITHDRAWAL = StateMachine(
+    {
+        "approve": ({W.REQUESTED}, W.APPROVED),
+        "reject": ({W.REQUESTED, W.APPROVED}, W.REJECTED),
+        "mark_paid": ({W.APPROVED}, W.PAID),
+    }
+)
 SETTLE_BATCH = 500
 
 
@@ -188,7 +197,7 @@ def withdrawal_request(*, leader: Leader, amount_fen: int, account: str = "") ->
     entry), so it cannot be asked for twice; the leader row lock serialises two requests."""
     leader = Leader.objects.select_for_update().get(pk=leader.pk)
     if amount_fen <= 0:
-        raise ApplicationError("validation", field="amount_fen", field_label="提现金额", reason="必须大于0")
+        raise ApplicationError("validation", field="amount_fen", field_label="withdrawal_amount", reason="positive")
     available = _withdrawable_fen(leader.id)
     if amount_fen > available:
         raise ApplicationError("balance_insufficient", field="amount_fen", available=available)
@@ -204,13 +213,8 @@ def withdrawal_request(*, leader: Leader, amount_fen: int, account: str = "") ->
         withdrawal=withdrawal,
         note=f"提现申请#{withdrawal.id}",
     )
-    WithdrawalEvent.objects.create(
-        shop_id=leader.shop_id,
-        withdrawal=withdrawal,
-        type="requested",
-        to_status=W.REQUESTED,
-        actor=leader.user,
-        data={"amount_fen": amount_fen},
+    event_record(
+        withdrawal, type="requested", to_status=W.REQUESTED, actor=leader.user, data={"amount_fen": amount_fen}
     )
     return withdrawal
 
@@ -222,34 +226,10 @@ def _locked_withdrawal(shop, withdrawal_id: int) -> Withdrawal:
     return withdrawal
 
 
-def _move(withdrawal: Withdrawal, to_status: str, *, allowed_from: set[str], actor, action_zh: str, **data) -> None:
-    if withdrawal.status not in allowed_from:
-        raise ApplicationError(
-            "withdrawal_state",
-            field="status",
-            status=409,
-            status_label=W(withdrawal.status).label,
-            action=action_zh,
-        )
-    from_status = withdrawal.status
-    withdrawal.status = to_status
-    WithdrawalEvent.objects.create(
-        shop_id=withdrawal.shop_id,
-        withdrawal=withdrawal,
-        type=to_status,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor,
-        data=data,
-    )
-
-
 @transaction.atomic
 def withdrawal_approve(*, shop, withdrawal_id: int, actor) -> Withdrawal:
     withdrawal = _locked_withdrawal(shop, withdrawal_id)
-    _move(withdrawal, W.APPROVED, allowed_from={W.REQUESTED}, actor=actor, action_zh="批准")
-    withdrawal.reviewed_by, withdrawal.reviewed_at = actor, timezone.now()
-    withdrawal.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    WITHDRAWAL.apply(withdrawal, "approve", actor=actor, changes={"reviewed_by": actor, "reviewed_at": timezone.now()})
     return withdrawal
 
 
@@ -259,11 +239,15 @@ def withdrawal_reject(*, shop, withdrawal_id: int, actor, reason: str) -> Withdr
     to withdrawable as a WITHDRAWAL_RETURN entry."""
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("required", field="reason", field_label="拒绝原因")
+        raise ApplicationError("required", field="reason", field_label="reject_reason")
     withdrawal = _locked_withdrawal(shop, withdrawal_id)
-    _move(withdrawal, W.REJECTED, allowed_from={W.REQUESTED, W.APPROVED}, actor=actor, action_zh="拒绝", reason=reason)
-    withdrawal.reason, withdrawal.reviewed_by, withdrawal.reviewed_at = reason, actor, timezone.now()
-    withdrawal.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at", "updated_at"])
+    WITHDRAWAL.apply(
+        withdrawal,
+        "reject",
+        actor=actor,
+        changes={"reason": reason, "reviewed_by": actor, "reviewed_at": timezone.now()},
+        reason=reason,
+    )
     E.objects.create(
         shop_id=withdrawal.shop_id,
         leader_id=withdrawal.leader_id,
@@ -279,7 +263,5 @@ def withdrawal_reject(*, shop, withdrawal_id: int, actor, reason: str) -> Withdr
 @transaction.atomic
 def withdrawal_mark_paid(*, shop, withdrawal_id: int, actor) -> Withdrawal:
     withdrawal = _locked_withdrawal(shop, withdrawal_id)
-    _move(withdrawal, W.PAID, allowed_from={W.APPROVED}, actor=actor, action_zh="标记已打款")
-    withdrawal.paid_by, withdrawal.paid_at = actor, timezone.now()
-    withdrawal.save(update_fields=["status", "paid_by", "paid_at", "updated_at"])
+    WITHDRAWAL.apply(withdrawal, "mark_paid", actor=actor, changes={"paid_by": actor, "paid_at": timezone.now()})
     return withdrawal

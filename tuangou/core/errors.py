@@ -1,10 +1,15 @@
 """One error type for business rules, and the message catalogue in both languages.
 
 Services raise ApplicationError(code, field=..., **params); the API renders
-{"code", "message", "field"} with the message in the request's language.
+{"code", "message", "field"} with the message in the request's language (tuangou.core.i18n).
+Parameters are codes or values, never words of one language: an `action` is a key of ACTIONS, a
+`reason` may be a key of REASONS, and the field's label comes from FIELD_LABELS (by the last part of
+`field`, so items.0.price_fen is labelled 价格 / Price). All are translated when the message is written.
 """
 
 from django.utils import translation
+
+from .i18n import ENGLISH, bilingual, current_language, normalize
 
 # code: (zh-CN, English). Params are filled with str.format.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -134,6 +139,135 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# The `action` of the *_state errors ("the order is Paid; cannot cancel").
+ACTIONS: dict[str, tuple[str, str]] = {
+    # orders
+    "pay": ("支付", "pay"),
+    "cancel": ("取消", "cancel"),
+    "confirm": ("确认", "confirm"),
+    "ship": ("发货", "ship"),
+    "arrive": ("确认到货", "mark as arrived"),
+    "pick_up": ("核销提货", "verify the pickup"),
+    "complete": ("完成", "complete"),
+    "refund": ("退款", "refund"),
+    "after_sale": ("申请售后", "request after-sales"),
+    # campaigns
+    "edit": ("修改", "edit"),
+    "publish": ("发布", "publish"),
+    "start": ("开始", "start"),
+    "close": ("截单", "close"),
+    "decide": ("判定成团", "decide whether it reached its threshold"),
+    "succeed": ("判定成团", "decide whether it reached its threshold"),
+    "fail": ("判定成团", "decide whether it reached its threshold"),
+    "join": ("参团", "join"),
+    # fulfilment
+    "make_sheets": ("生成采购/发货/分拣单", "make the purchase, shipping and sorting sheets"),
+    # leaders
+    "suspend": ("暂停", "suspend"),
+    "reactivate": ("恢复", "reactivate"),
+    "clear": ("清退", "clear out"),
+    # withdrawals
+    "approve": ("批准", "approve"),
+    "reject": ("拒绝", "reject"),
+    "mark_paid": ("标记已打款", "mark as paid"),
+}
+
+# What a field is called, by the last part of its name (items.0.price_fen -> price_fen).
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "name": ("名称", "Name"),
+    "title": ("标题", "Title"),
+    "price_fen": ("价格", "Price"),
+    "purchase_limit": ("限购数量", "Purchase limit"),
+    "image_ids": ("图片顺序", "Image order"),
+    "reason": ("原因", "Reason"),
+    "delta": ("变动数量", "Change"),
+    "amount_fen": ("金额", "Amount"),
+    "username": ("用户名", "Username"),
+    "password": ("密码", "Password"),
+    "threshold_value": ("成团目标", "Threshold"),
+    "threshold_type": ("成团方式", "Threshold type"),
+    "starts_at": ("开始时间", "Start"),
+    "cutoff_at": ("截单时间", "Cut-off"),
+    "pickup_at": ("提货时间", "Pickup time"),
+    "items": ("团购商品", "Campaign items"),
+    "stock_allotted": ("团购库存", "Campaign stock"),
+    "commission_rate_bp": ("佣金比例", "Commission rate"),
+    "benefits": ("团长权益", "Leader benefits"),
+    "requirements": ("申请条件", "Requirements"),
+    "application_ids": ("申请", "Applications"),
+    "address": ("地址", "Address"),
+    "date_to": ("结束日期", "End date"),
+    "action": ("操作", "Action"),
+    "category_name": ("分类名称", "Category name"),
+    "product_name": ("商品名称", "Product name"),
+    "withdrawal_amount": ("提现金额", "Withdrawal amount"),
+    "reject_reason": ("拒绝原因", "Reason for rejecting"),
+    "shop_name": ("店铺名称", "Shop name"),
+    "initial_password": ("初始密码", "Initial password"),
+    "campaign_title": ("团购标题", "Campaign title"),
+    "person_name": ("姓名", "Name"),
+    "community": ("小区名称", "Community"),
+    "pickup_point_name": ("自提点名称", "Pickup point name"),
+    "team_name": ("团队名称", "Team name"),
+    "region_name": ("区域名称", "Region name"),
+    "default_commission_rate_bp": ("默认佣金比例", "Default commission rate"),
+    "pickup_notice_text": ("提货通知文案", "Pickup notice text"),
+    "phone": ("手机号", "Phone"),
+    "code": ("验证码", "Code"),
+    "quantity": ("数量", "Quantity"),
+    "stock": ("库存", "Stock"),
+    "cost_fen": ("成本价", "Cost"),
+    "spec": ("规格", "Spec"),
+    "description": ("描述", "Description"),
+    "contact_name": ("联系人", "Contact"),
+    "contact_phone": ("联系电话", "Contact phone"),
+    "note": ("备注", "Note"),
+    "page": ("页码", "Page"),
+    "lat": ("纬度", "Latitude"),
+    "lng": ("经度", "Longitude"),
+    "households": ("小区户数", "Households"),
+}
+
+# Reasons a value is refused; {params} come from the error's own parameters.
+REASONS: dict[str, tuple[str, str]] = {
+    "at_least_1": ("至少为1", "must be at least 1"),
+    "not_negative": ("不能小于0", "cannot be below 0"),
+    "not_zero": ("不能为0", "cannot be 0"),
+    "positive": ("必须大于0", "must be greater than 0"),
+    "too_short_3": ("至少3个字符", "must have at least 3 characters"),
+    "between": ("应在{low}到{high}之间", "must be between {low} and {high}"),
+    "one_of": ("可选值为：{choices}", "must be one of: {choices}"),
+    "at_most_50_percent": ("不能超过50%", "cannot exceed 50%"),
+    "needs_code_placeholder": ("需包含 {{code}}（提货码）", "must contain {{code}} (the pickup code)"),
+    "every_image_once": ("必须列出该商品的全部图片，且每张一次", "must list every image of the product once"),
+    "at_most_per_request": ("一次最多{maximum}条", "at most {maximum} at a time"),
+    "not_before_start": ("不能早于开始日期", "cannot be before the start date"),
+    "already_staff": ("该用户已是本店员工", "This person is already staff of the shop"),
+    "phone_registered": ("该手机号已注册，请直接登录", "This phone number is registered; log in instead"),
+    "order_number_failed": ("订单号生成失败，请重试", "Could not number the order; try again"),
+}
+
+
+def field_label(field: str | None, language: str | None = None) -> str | None:
+    """What a field is called for people (用户名 / Username), by the last part of its name; the
+    name itself when the catalogue does not know it, None for no field."""
+    if not field:
+        return None
+    label = FIELD_LABELS.get(field.rsplit(".", 1)[-1])
+    return _text(label, normalize(language) if language else current_language()) if label else field
+
+
+def _text(pair: tuple[str, str], language: str) -> str:
+    return pair[1] if language == ENGLISH else pair[0]
+
+
+def _format(template: str, params: dict) -> str:
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template
+
+
 class ApplicationError(Exception):
     """A business rule said no. Nothing was changed (the service's transaction rolls back)."""
 
@@ -146,23 +280,27 @@ class ApplicationError(Exception):
         super().__init__(f"{code} {field or ''} {params}")
 
     def message(self, language: str | None = None) -> str:
+        """The message in `language` (default: the request's), with every code parameter translated."""
         if self._message:
             return self._message
-        language = language or translation.get_language() or "zh-hans"
-        zh, en = MESSAGES.get(self.code, (self.code, self.code))
-        template = en if language.startswith("en") else zh
-        try:
-            return template.format(**self.params)
-        except (KeyError, IndexError):
-            return template
+        language = normalize(language) if language else current_language()
+        # Lazy labels among the parameters (a status label) resolve in the same language.
+        with translation.override(language):
+            params = {key: str(value) if value is not None else "" for key, value in self.params.items()}
+            if "action" in params and params["action"] in ACTIONS:
+                params["action"] = _text(ACTIONS[params["action"]], language)
+            if "reason" in params and params["reason"] in REASONS:
+                params["reason"] = _format(_text(REASONS[params["reason"]], language), params)
+            if "field_label" not in params and self.field:
+                params["field_label"] = field_label(self.field, language)
+            elif params.get("field_label") in FIELD_LABELS:
+                params["field_label"] = _text(FIELD_LABELS[params["field_label"]], language)
+            return _format(_text(MESSAGES.get(self.code, (self.code, self.code)), language), params)
 
 
 class NotFound(ApplicationError):
     def __init__(self, thing_zh: str = "对象", thing_en: str = "Object", *, field: str | None = None):
-        language = translation.get_language() or "zh-hans"
-        super().__init__(
-            "not_found", field=field, status=404, thing=thing_en if language.startswith("en") else thing_zh
-        )
+        super().__init__("not_found", field=field, status=404, thing=bilingual(thing_zh, thing_en))
 
 
 class PermissionDenied(ApplicationError):

@@ -61,13 +61,11 @@ class ApiErrorShapeMiddleware:
         if response.get("Content-Type", "").startswith("application/json"):
             return response
         from django.http import JsonResponse
-        from django.utils import translation
+
+        from .i18n import pick
 
         code, zh, en = self.CODES[response.status_code]
-        english = (translation.get_language() or "").startswith("en")
-        shaped = JsonResponse(
-            {"code": code, "message": en if english else zh, "field": None}, status=response.status_code
-        )
+        shaped = JsonResponse({"code": code, "message": pick(zh, en), "field": None}, status=response.status_code)
         if response.has_header("Allow"):
             shaped["Allow"] = response["Allow"]
         return shaped

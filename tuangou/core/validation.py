@@ -1,6 +1,7 @@
 """Turns pydantic's validation errors into our one error shape, with a zh-CN or English reason."""
 
-from django.utils import translation
+from .errors import field_label
+from .i18n import is_english
 
 _REASONS = {
     "missing": ("必填", "is required"),
@@ -30,7 +31,7 @@ _LOCATIONS = ("body", "query", "path", "form", "payload", "data", "file", "files
 def validation_error_body(errors: list[dict]) -> dict:
     first = errors[0] if errors else {"type": "value_error", "loc": [], "msg": "invalid"}
     field = _field(first) or None
-    english = (translation.get_language() or "").startswith("en")
+    english = is_english()
     zh, en = _REASONS.get(first.get("type"), (None, None))
     context = dict(first.get("ctx") or {})
     context.setdefault("error", first.get("msg", ""))
@@ -41,7 +42,7 @@ def validation_error_body(errors: list[dict]) -> dict:
             reason = (en if english else zh).format(**context)
         except (KeyError, IndexError):
             reason = first.get("msg", "")
-    label = field or ("request" if english else "请求")
+    label = field_label(field) or ("request" if english else "请求")
     message = f"{label}: {reason}" if english else f"{label}：{reason}"
     return {
         "code": "validation_error",

@@ -1,9 +1,8 @@
-"""Plain Django views outside the API: health check, landing page, development SMS inbox."""
+"""Plain Django views outside the API: health check, landing page, uploaded media."""
 
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
-from django.utils.html import escape
 from django.views.static import serve
 
 PRIVATE_MEDIA = ("exports/",)
@@ -49,21 +48,4 @@ def home(request):
         "<li><a href='/api/docs'>API 文档 /api/docs</a></li>"
         "<li><a href='/admin/'>平台管理 /admin/</a></li>"
         "<li><a href='/dev/sms'>开发环境短信验证码 /dev/sms</a></li></ul>"
-    )
-
-
-def dev_sms_codes(request):
-    """The development SMS inbox: the last codes the console backend 'sent'. Off unless SMS_SHOW_CODES."""
-    if not settings.SMS_SHOW_CODES:
-        raise Http404
-    from tuangou.accounts.sms import recent_outbox
-
-    rows = "".join(
-        f"<tr><td>{escape(m['phone'])}</td><td><b>{escape(m['code'])}</b></td><td>{escape(m.get('text', ''))}</td><td>{escape(m['sent_at'])}</td></tr>"
-        for m in recent_outbox()
-    )
-    return HttpResponse(
-        "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>"
-        "<title>开发短信</title><h2>开发环境短信（最近的验证码）</h2>"
-        f"<table border=1 cellpadding=6><tr><th>手机号</th><th>验证码</th><th>短信内容</th><th>发送时间</th></tr>{rows}</table>"
     )

@@ -28,7 +28,7 @@ def campaign_check_sheets(campaign: Campaign) -> None:
             field="campaign_id",
             status=409,
             status_label=Campaign.Status(campaign.status).label,
-            action="生成采购/发货/分拣单",
+            action="make_sheets",
         )
 
 

@@ -46,7 +46,7 @@ def shipments_ship(*, campaign: Campaign, actor, pickup_point_ids: list[int] | N
             field="campaign_id",
             status=409,
             status_label=Campaign.Status(campaign.status).label,
-            action="发货",
+            action="ship",
         )
     orders = Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign)
     with_goods = set(orders.filter(status__in=FULFILLABLE).values_list("pickup_point_id", flat=True).distinct())

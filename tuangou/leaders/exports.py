@@ -10,6 +10,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from tuangou.core import excel
+from tuangou.core.i18n import is_english, pick
 
 # (header, width in characters)
 COLUMNS = [
@@ -33,6 +34,28 @@ COLUMNS = [
     ("加入时间", 18),
 ]
 
+# The headers of COLUMNS for a request in English (tuangou.core.i18n picks one).
+COLUMN_NAMES_EN = [
+    "ID",
+    "Leader",
+    "Phone",
+    "Status",
+    "Community",
+    "Pickup point",
+    "Address",
+    "Route",
+    "Team",
+    "Region",
+    "Commission rate",
+    "Members",
+    "Buyers",
+    "Orders",
+    "GMV (yuan)",
+    "Commission (yuan)",
+    "Last order",
+    "Joined",
+]
+
 
 def _local(value: datetime | None, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
@@ -43,19 +66,24 @@ def _rate(bp: int) -> str:
 
 
 def export_file_name(*, date_from: date | None, date_to: date | None) -> str:
-    period = f"_{date_from or ''}至{date_to or ''}" if (date_from or date_to) else ""
-    return f"团长业绩{period}.xlsx"
+    period = f"_{date_from or ''}{pick('至', '_to_')}{date_to or ''}" if (date_from or date_to) else ""
+    return f"{pick('团长业绩', 'leaders')}{period}.xlsx"
 
 
 def leaders_workbook(*, shop, leaders, date_from: date | None = None, date_to: date | None = None) -> bytes:
     tz = ZoneInfo(shop.timezone)
     book = Workbook()
     sheet = book.active
-    sheet.title = "团长业绩"
-    period = f"{date_from or '开始'} 至 {date_to or '今天'}" if (date_from or date_to) else "全部时间"
-    sheet.append(excel.row(sheet, [f"{shop.name} 团长业绩（{period}）"]))
+    sheet.title = pick("团长业绩", "Leaders")
+    if date_from or date_to:
+        period = pick(
+            f"{date_from or '开始'} 至 {date_to or '今天'}", f"{date_from or 'start'} to {date_to or 'today'}"
+        )
+    else:
+        period = pick("全部时间", "all time")
+    sheet.append(excel.row(sheet, [pick(f"{shop.name} 团长业绩（{period}）", f"{shop.name} leaders ({period})")]))
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([header for header, _ in COLUMNS])
+    sheet.append(COLUMN_NAMES_EN if is_english() else [header for header, _ in COLUMNS])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E8F5E9")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from tuangou.core.labels import bilingual
-from tuangou.core.models import ShopScopedModel
+from tuangou.core.models import Event, ShopScopedModel
 
 
 def new_referral_code() -> str:
@@ -131,17 +131,7 @@ class Membership(ShopScopedModel):
         constraints = [models.UniqueConstraint(fields=["shop", "user"], name="membership_once_per_shop")]
 
 
-class LeaderEvent(ShopScopedModel):
+class LeaderEvent(Event):
     """An audited change of a leader: approved, suspended, reactivated, cleared out, settings edited."""
 
     leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["id"]

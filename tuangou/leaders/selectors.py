@@ -5,27 +5,38 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import translation
 
 from tuangou.core.api import get_in_shop
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.geo import bounding_box, distance_m
+from tuangou.core.i18n import pick
 
+from .hooks import leader_stats
 from .models import Leader, LeaderApplication, LeaderEvent, Membership, PickupPoint, RecruitmentPlan, Region, Team
 
 # A shop without a spacing rule still shows reviewers the nearest point within this radius.
 NEARBY_INFO_RADIUS_M = 3000
 
 
-def _t(zh: str, en: str) -> str:
-    return en if (translation.get_language() or "").startswith("en") else zh
+_t = pick
 
 
 def normalize_community(name: str) -> str:
     """One spelling per community: "阳光花园 " and " 阳光花园" are the same 小区."""
     return " ".join((name or "").split())
+
+
+def leader_profile_part(*, user) -> dict:
+    """The shops a person leads in (part of their profile)."""
+    leaders = Leader.objects.filter(user=user).select_related("shop").order_by("shop_id")
+    return {
+        "leader_of": [
+            {"shop_id": leader.shop_id, "shop_name": leader.shop.name, "leader_id": leader.id, "status": leader.status}
+            for leader in leaders
+        ]
+    }
 
 
 # --- recruitment ------------------------------------------------------------------------
@@ -216,7 +227,7 @@ def leader_for_user(*, shop, user) -> Leader | None:
     )
 
 
-def _count_of(model_queryset, field: str = "leader"):
+def count_per_leader(model_queryset, field: str = "leader"):
     return Coalesce(
         Subquery(
             model_queryset.filter(**{field: OuterRef("pk")})
@@ -238,8 +249,7 @@ def period_bounds(
         raise ApplicationError(
             "validation",
             field="date_to",
-            field_label=_t("结束日期", "End date"),
-            reason=_t("不能早于开始日期", "cannot be before the start date"),
+            reason="not_before_start",
         )
     tz = ZoneInfo(shop.timezone)
     start = datetime.combine(date_from, time.min, tzinfo=tz) if date_from else None
@@ -247,7 +257,7 @@ def period_bounds(
     return start, end
 
 
-def _in_period(queryset, start, end):
+def in_period(queryset, start, end):
     if start is not None:
         queryset = queryset.filter(created_at__gte=start)
     if end is not None:
@@ -255,7 +265,7 @@ def _in_period(queryset, start, end):
     return queryset
 
 
-def _per_leader(queryset, **aggregate):
+def per_leader(queryset, **aggregate):
     """One aggregate of `queryset` per leader, as a correlated subquery (0 when none)."""
     ((name, expression),) = aggregate.items()
     return Coalesce(
@@ -273,41 +283,15 @@ def _per_leader(queryset, **aggregate):
 
 def leaders_with_stats(*, shop, date_from: date | None = None, date_to: date | None = None):
     """Leaders with their performance columns: members bound to them, and over the period (all time
-    when open) distinct buyers, orders, GMV (net of refunds), last sale and commission earned
-    (accruals net of refund reversals, plus rewards)."""
-    from tuangou.commissions.models import CommissionEntry
-    from tuangou.orders.models import Order
-
+    when open) what the apps above add through the leader_stats hook — orders: distinct buyers,
+    orders, GMV (net of refunds), last sale; commissions: commission earned."""
     start, end = period_bounds(shop=shop, date_from=date_from, date_to=date_to)
-    sold = _in_period(
-        Order.objects.filter(shop=shop).exclude(status__in=[Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED]),
-        start,
-        end,
-    )
-    earned = _in_period(
-        CommissionEntry.objects.filter(
-            shop=shop,
-            kind__in=[CommissionEntry.Kind.ACCRUAL, CommissionEntry.Kind.REVERSAL, CommissionEntry.Kind.REWARD],
-        ),
-        start,
-        end,
-    )
     return (
         Leader.objects.filter(shop=shop)
         .select_related("shop", "pickup_point", "team", "region", "referred_by")
         .annotate(
-            member_count=_count_of(Membership.objects.filter(shop=shop)),
-            order_count=_count_of(sold),
-            buyer_count=_per_leader(sold, n=Count("member", distinct=True)),
-            gmv_fen=_per_leader(sold, total=Sum(F("total_fen") - F("refunded_fen"))),
-            commission_fen=_per_leader(earned, total=Sum("amount_fen")),
-            last_order_at=Subquery(
-                sold.filter(leader=OuterRef("pk"))
-                .order_by()
-                .values("leader")
-                .annotate(last=Max("created_at"))
-                .values("last")[:1]
-            ),
+            member_count=count_per_leader(Membership.objects.filter(shop=shop)),
+            **leader_stats.merged(shop=shop, start=start, end=end),
         )
     )
 

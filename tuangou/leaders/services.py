@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.phones import normalize_phone
+from tuangou.core.states import StateMachine, event_record
 from tuangou.shops.models import Shop
 
-from .models import Leader, LeaderApplication, LeaderEvent, Membership, PickupPoint, RecruitmentPlan, Region, Team
+from .models import Leader, LeaderApplication, Membership, PickupPoint, RecruitmentPlan, Region, Team
 from .selectors import application_checks_evaluate, community_holder, normalize_community
 
 DEFAULT_PLAN = {
@@ -71,7 +72,6 @@ def recruitment_plan_update(*, shop, **fields) -> RecruitmentPlan:
                 raise ApplicationError(
                     "required",
                     field=name,
-                    field_label={"title": "标题", "benefits": "团长权益", "requirements": "申请条件"}[name],
                 )
         setattr(plan, name, value)
     plan.save()
@@ -113,7 +113,7 @@ def membership_bind(*, shop, user, leader_id: int) -> Membership:
 def _coordinate(value, field: str, bounds: tuple[Decimal, Decimal]) -> Decimal:
     number = Decimal(str(value)).quantize(Decimal("0.000001"))
     if not bounds[0] <= number <= bounds[1]:
-        raise ApplicationError("validation", field=field, field_label=field, reason=f"应在{bounds[0]}到{bounds[1]}之间")
+        raise ApplicationError("validation", field=field, reason="between", low=bounds[0], high=bounds[1])
     return number
 
 
@@ -147,9 +147,9 @@ def application_submit(
     User.objects.select_for_update().filter(pk=user.pk).first()
     name, community, address = (name or "").strip(), normalize_community(community), (address or "").strip()
     for field, value, label in (
-        ("name", name, "姓名"),
-        ("community", community, "小区名称"),
-        ("address", address, "地址"),
+        ("name", name, "person_name"),
+        ("community", community, "community"),
+        ("address", address, "address"),
     ):
         if not value:
             raise ApplicationError("required", field=field, field_label=label)
@@ -202,9 +202,7 @@ def _locked_pending_application(shop, application_id: int) -> LeaderApplication:
 
 def _check_commission_rate(rate_bp: int | None) -> None:
     if rate_bp is not None and not 0 <= rate_bp <= MAX_COMMISSION_RATE_BP:
-        raise ApplicationError(
-            "validation", field="commission_rate_bp", field_label="佣金比例", reason="应在0到5000（50%）之间"
-        )
+        raise ApplicationError("validation", field="commission_rate_bp", reason="between", low=0, high=5000)
 
 
 @transaction.atomic
@@ -278,11 +276,9 @@ def application_approve(
     application.reviewed_by = actor
     application.reviewed_at = timezone.now()
     application.save(update_fields=["status", "checks", "reviewed_by", "reviewed_at", "updated_at"])
-    LeaderEvent.objects.create(
-        shop=shop,
-        leader=leader,
+    event_record(
+        leader,
         type="approved",
-        from_status="",
         to_status=Leader.Status.ACTIVE,
         actor=actor,
         data={
@@ -298,7 +294,7 @@ def application_approve(
 def application_reject(*, shop, actor, application_id: int, reason: str) -> LeaderApplication:
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("required", field="reason", field_label="拒绝原因")
+        raise ApplicationError("required", field="reason", field_label="reject_reason")
     application = _locked_pending_application(shop, application_id)
     application.status = LeaderApplication.Status.REJECTED
     application.reject_reason = reason
@@ -315,11 +311,9 @@ def applications_bulk_review(
     its own (approve/reject are atomic), so one failure (say community_taken) doesn't undo the rest.
     Returns one outcome per id, in the order given."""
     if not approve and not (reason or "").strip():
-        raise ApplicationError("required", field="reason", field_label="拒绝原因")
+        raise ApplicationError("required", field="reason", field_label="reject_reason")
     if len(application_ids) > BULK_LIMIT:
-        raise ApplicationError(
-            "validation", field="application_ids", field_label="申请", reason=f"一次最多{BULK_LIMIT}条"
-        )
+        raise ApplicationError("validation", field="application_ids", reason="at_most_per_request", maximum=BULK_LIMIT)
     outcomes = []
     for application_id in dict.fromkeys(application_ids):
         try:
@@ -418,7 +412,7 @@ def leader_update(*, shop, actor, leader_id: int, **changes) -> Leader:
                 value = value.strip()
                 if not value and key != "route":
                     raise ApplicationError(
-                        "required", field=key, field_label={"name": "自提点名称", "address": "地址"}[key]
+                        "required", field=key, field_label={"name": "pickup_point_name", "address": "address"}[key]
                     )
             if getattr(point, key) != value:
                 changed[f"pickup_point.{key}"] = [str(getattr(point, key)), str(value)]
@@ -426,42 +420,35 @@ def leader_update(*, shop, actor, leader_id: int, **changes) -> Leader:
         point.save()
     leader.save()
     if changed:
-        LeaderEvent.objects.create(
-            shop=shop,
-            leader=leader,
-            type="updated",
-            from_status=leader.status,
-            to_status=leader.status,
-            actor=actor,
-            data=changed,
+        event_record(
+            leader, type="updated", from_status=leader.status, to_status=leader.status, actor=actor, data=changed
         )
     return leader
 
 
-# action -> (allowed from, to, zh verb)
-_MOVES = {
-    "suspend": ({Leader.Status.ACTIVE}, Leader.Status.SUSPENDED, "暂停"),
-    "reactivate": ({Leader.Status.SUSPENDED, Leader.Status.CLEARED}, Leader.Status.ACTIVE, "恢复"),
-    "clear": ({Leader.Status.ACTIVE, Leader.Status.SUSPENDED}, Leader.Status.CLEARED, "清退"),
-}
+# action -> (from, to): the leader state machine (approval creates an active leader).
+LEADER = StateMachine(
+    {
+        "suspend": ({Leader.Status.ACTIVE}, Leader.Status.SUSPENDED),
+        "reactivate": ({Leader.Status.SUSPENDED, Leader.Status.CLEARED}, Leader.Status.ACTIVE),
+        "clear": ({Leader.Status.ACTIVE, Leader.Status.SUSPENDED}, Leader.Status.CLEARED),
+    }
+)
 
 
 @transaction.atomic
 def leader_change_status(*, shop, actor, leader_id: int, action: str, reason: str) -> Leader:
     """Suspend (may still log in and look, cannot act, hidden from members), reactivate, or clear out
     (pickup point closed, captaincies and regions given up, community freed)."""
-    allowed_from, to_status, verb = _MOVES[action]
+    to_status = LEADER.target(action)
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("required", field="reason", field_label="原因")
+        raise ApplicationError("required", field="reason")
     if action == "reactivate":
         # Same lock as approval: the freed community may have been given to someone else meanwhile.
         shop = Shop.objects.select_for_update().get(pk=shop.pk)
     leader = _locked_leader(shop, leader_id)
-    if leader.status not in allowed_from:
-        raise ApplicationError(
-            "leader_state", field="status", status=409, status_label=Leader.Status(leader.status).label, action=verb
-        )
+    LEADER.check(leader, action)
     point = PickupPoint.objects.select_for_update().filter(shop=shop, leader=leader).first()
     data: dict = {"reason": reason}
     if (
@@ -482,13 +469,7 @@ def leader_change_status(*, shop, actor, leader_id: int, action: str, reason: st
     if point is not None:
         point.is_active = to_status != Leader.Status.CLEARED
         point.save(update_fields=["is_active", "updated_at"])
-    from_status = leader.status
-    leader.status = to_status
-    leader.status_reason = reason
-    leader.save(update_fields=["status", "status_reason", "updated_at"])
-    LeaderEvent.objects.create(
-        shop=shop, leader=leader, type=action, from_status=from_status, to_status=to_status, actor=actor, data=data
-    )
+    LEADER.apply(leader, action, actor=actor, event_type=action, changes={"status_reason": reason}, **data)
     return leader
 
 
@@ -499,7 +480,7 @@ def leader_pickup_point_update(*, leader: Leader, name: str | None = None, addre
     if point is None:
         raise NotFound("自提点", "Pickup point")
     changed = {}
-    for key, value, label in (("name", name, "自提点名称"), ("address", address, "地址")):
+    for key, value, label in (("name", name, "pickup_point_name"), ("address", address, "address")):
         if value is None:
             continue
         value = value.strip()
@@ -510,14 +491,8 @@ def leader_pickup_point_update(*, leader: Leader, name: str | None = None, addre
             setattr(point, key, value)
     if changed:
         point.save()
-        LeaderEvent.objects.create(
-            shop_id=leader.shop_id,
-            leader=leader,
-            type="updated",
-            from_status=leader.status,
-            to_status=leader.status,
-            actor=leader.user,
-            data=changed,
+        event_record(
+            leader, type="updated", from_status=leader.status, to_status=leader.status, actor=leader.user, data=changed
         )
     return point
 
@@ -552,7 +527,7 @@ def _required_name(name: str, label: str) -> str:
 
 @transaction.atomic
 def team_create(*, shop, name: str, captain_id: int | None = None) -> Team:
-    team = Team.objects.create(shop=shop, name=_required_name(name, "团队名称"))
+    team = Team.objects.create(shop=shop, name=_required_name(name, "team_name"))
     if captain_id:
         team.captain = _captain_for(shop, team, captain_id)
         team.save(update_fields=["captain", "updated_at"])
@@ -565,7 +540,7 @@ def team_update(*, shop, team_id: int, **changes) -> Team:
     if team is None:
         raise NotFound("团队", "Team", field="team_id")
     if changes.get("name") is not None:
-        team.name = _required_name(changes["name"], "团队名称")
+        team.name = _required_name(changes["name"], "team_name")
     if "captain_id" in changes:
         team.captain = _captain_for(shop, team, changes["captain_id"]) if changes["captain_id"] else None
     team.save()
@@ -590,7 +565,7 @@ def _regional_leader(shop, leader_id: int) -> Leader:
 @transaction.atomic
 def region_create(*, shop, name: str, regional_leader_id: int | None = None) -> Region:
     leader = _regional_leader(shop, regional_leader_id) if regional_leader_id else None
-    return Region.objects.create(shop=shop, name=_required_name(name, "区域名称"), regional_leader=leader)
+    return Region.objects.create(shop=shop, name=_required_name(name, "region_name"), regional_leader=leader)
 
 
 @transaction.atomic
@@ -599,7 +574,7 @@ def region_update(*, shop, region_id: int, **changes) -> Region:
     if region is None:
         raise NotFound("区域", "Region", field="region_id")
     if changes.get("name") is not None:
-        region.name = _required_name(changes["name"], "区域名称")
+        region.name = _required_name(changes["name"], "region_name")
     if "regional_leader_id" in changes:
         region.regional_leader = (
             _regional_leader(shop, changes["regional_leader_id"]) if changes["regional_leader_id"] else None

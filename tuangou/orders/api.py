@@ -5,12 +5,12 @@ from ninja import Header, Path, Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from tuangou.core.api import AUTH
-from tuangou.insights.exports import orders_file_name, orders_xlsx
 from tuangou.leaders.access import access_leader
 from tuangou.payments.services import payment_create
 from tuangou.shops.access import access_shop, access_shop_as_staff
 
 from . import selectors, services
+from .exports import orders_file_name, orders_xlsx
 from .models import Order
 from .schemas import (
     AfterSaleIn,

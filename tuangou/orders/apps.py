@@ -3,3 +3,24 @@ from django.apps import AppConfig
 
 class OrdersConfig(AppConfig):
     name = "tuangou.orders"
+
+    def ready(self):
+        from tuangou.campaigns.hooks import campaign_closed, campaign_failed, campaign_succeeded
+        from tuangou.leaders.hooks import leader_stats
+
+        from . import selectors, services
+
+        campaign_closed.register(
+            lambda *, campaign, actor: {
+                "cancelled_unpaid_orders": services.orders_cancel_unpaid_for_campaign(campaign=campaign, actor=actor)
+            }
+        )
+        campaign_succeeded.register(
+            lambda *, campaign, actor: {"orders": services.orders_confirm_for_campaign(campaign=campaign, actor=actor)}
+        )
+        campaign_failed.register(
+            lambda *, campaign, actor: {
+                "orders": services.orders_refund_for_failed_campaign(campaign=campaign, actor=actor)
+            }
+        )
+        leader_stats.register(selectors.leader_order_stats)

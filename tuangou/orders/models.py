@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from tuangou.core.labels import bilingual
-from tuangou.core.models import ShopScopedModel
+from tuangou.core.models import Event, ShopScopedModel
 
 
 class Order(ShopScopedModel):
@@ -72,20 +72,10 @@ class OrderLine(ShopScopedModel):
         ordering = ["id"]
 
 
-class OrderEvent(ShopScopedModel):
+class OrderEvent(Event):
     """A state change of an order, or another audited action on it (refund, note, notice)."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["id"]
 
 
 class AfterSaleRequest(ShopScopedModel):

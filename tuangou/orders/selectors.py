@@ -4,11 +4,12 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
 
 from tuangou.campaigns.models import Campaign
 from tuangou.core.api import get_in_shop
 from tuangou.leaders.models import Leader
+from tuangou.leaders.selectors import count_per_leader, in_period, per_leader
 from tuangou.payments.models import Payment, Refund
 
 from .models import AfterSaleRequest, Order, OrderLine
@@ -137,4 +138,26 @@ def _group(campaign: Campaign, orders: list[Order]) -> dict:
         "total_fen": sum(order.total_fen - order.refunded_fen for order in orders),
         "status_counts": dict(Counter(order.status for order in orders)),
         "orders": orders,
+    }
+
+
+def leader_order_stats(*, shop, start, end) -> dict:
+    """Per-leader sales columns over a period (the leaders app's leader_stats hook): orders,
+    distinct buyers, GMV net of refunds, last sale."""
+    sold = in_period(
+        Order.objects.filter(shop=shop).exclude(status__in=[Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED]),
+        start,
+        end,
+    )
+    return {
+        "order_count": count_per_leader(sold),
+        "buyer_count": per_leader(sold, n=Count("member", distinct=True)),
+        "gmv_fen": per_leader(sold, total=Sum(F("total_fen") - F("refunded_fen"))),
+        "last_order_at": Subquery(
+            sold.filter(leader=OuterRef("pk"))
+            .order_by()
+            .values("leader")
+            .annotate(last=Max("created_at"))
+            .values("last")[:1]
+        ),
     }

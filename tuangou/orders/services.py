@@ -21,11 +21,13 @@ from tuangou.catalog.models import Product, Sku
 from tuangou.core import rawsql
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.phones import normalize_phone
+from tuangou.core.states import state_error
 from tuangou.leaders.models import Leader, Membership, PickupPoint
 from tuangou.leaders.services import membership_ensure
 from tuangou.payments.models import Payment
 from tuangou.payments.services import payments_close_open, refund_create
 
+from .hooks import order_picked_up, order_refunded
 from .models import AfterSaleRequest, Order, OrderEvent, OrderLine
 from .transitions import order_transition, orders_bulk_transition
 
@@ -38,10 +40,8 @@ MAX_CODE_ATTEMPTS = 8
 JOB_BATCH = 500
 
 
-def _state_error(order: Order, action_zh: str) -> ApplicationError:
-    return ApplicationError(
-        "order_state", field="status", status=409, status_label=S(order.status).label, action=action_zh
-    )
+def _state_error(order: Order, action: str) -> ApplicationError:
+    return state_error(order, action)
 
 
 def _locked(order: Order) -> Order:
@@ -212,7 +212,7 @@ def _insert_order(order: Order) -> None:
         order.pickup_code = f"{secrets.randbelow(10**8):08d}"
         if _insert([order], skip_conflicts=True):
             return
-    raise ApplicationError("conflict", status=503, reason="订单号生成失败，请重试")
+    raise ApplicationError("conflict", status=503, reason="order_number_failed")
 
 
 def _clean_items(items) -> list[dict]:
@@ -417,7 +417,7 @@ def order_cancel(*, order: Order, actor, reason: str = "") -> Order:
     through after-sales or a staff refund."""
     order = _locked(order)
     if order.status == S.PENDING_PAYMENT:
-        order_transition(order, S.CANCELLED, actor=actor, event_type="cancelled", action_zh="取消", reason=reason)
+        order_transition(order, S.CANCELLED, actor=actor, event_type="cancelled", reason=reason)
         _return_stock([order.pk])
         payments_close_open(order_ids=[order.pk])
         return order
@@ -425,7 +425,7 @@ def order_cancel(*, order: Order, actor, reason: str = "") -> Order:
         if not _campaign_open(order.campaign):
             raise ApplicationError("cancel_after_cutoff", field="status", status=409)
         return order_refund(order=order, actor=actor, reason=reason or "截单前取消")
-    raise _state_error(order, "取消")
+    raise _state_error(order, "cancel")
 
 
 def _cancel_unpaid(queryset, *, event_type: str, actor=None, **data) -> int:
@@ -507,9 +507,7 @@ def order_mark_paid(*, order: Order, payment: Payment) -> Order:
         order_transition(order, S.CANCELLED, event_type="cancelled", reason="campaign_closed")
         _return_stock([order.pk])
     if order.status == S.PENDING_PAYMENT:
-        order_transition(
-            order, S.PAID, event_type="paid", action_zh="支付", payment_id=payment.pk, amount_fen=payment.amount_fen
-        )
+        order_transition(order, S.PAID, event_type="paid", payment_id=payment.pk, amount_fen=payment.amount_fen)
         quantity = order.lines.aggregate(total=Sum("quantity"))["total"] or 0
         Campaign.objects.filter(pk=order.campaign_id).update(
             paid_orders=F("paid_orders") + 1,
@@ -600,14 +598,12 @@ def order_refund(
     (spread over the lines). Money goes back through the provider; the lines, the order and
     the campaign counters follow; stock returns while the campaign still sells; commission
     earned on the refunded money is reversed. All money back -> `refunded`."""
-    from tuangou.commissions.services import commission_reverse_for_refund
-
     # The campaign row before the order row, in the order campaign_decide takes them: a staff
     # refund racing the cut-off then waits for it instead of deadlocking with it.
     list(Campaign.objects.select_for_update().filter(pk=order.campaign_id).values_list("id", flat=True))
     order = _locked(order)
     if order.status not in REFUNDABLE:
-        raise _state_error(order, "退款")
+        raise _state_error(order, "refund")
     order_lines = list(OrderLine.objects.filter(order=order))
     plan = _refund_plan(order, order_lines, lines, amount_fen)
     total_fen = sum(fen for _, fen in plan.values())
@@ -652,7 +648,7 @@ def order_refund(
 
     data = {"reason": reason, "refund_id": refund.pk, "amount_fen": total_fen, "lines": refund_lines}
     if fully:
-        order_transition(order, S.REFUNDED, actor=actor, event_type="refunded", action_zh="退款", **data)
+        order_transition(order, S.REFUNDED, actor=actor, event_type="refunded", **data)
     else:
         OrderEvent.objects.create(
             shop_id=order.shop_id,
@@ -663,7 +659,7 @@ def order_refund(
             actor=actor,
             data=data,
         )
-    commission_reverse_for_refund(order=order, refunded_fen_by_line={pk: fen for pk, (_, fen) in plan.items()})
+    order_refunded(order=order, refunded_fen_by_line={pk: fen for pk, (_, fen) in plan.items()})
     return order
 
 
@@ -686,8 +682,6 @@ def order_pickup_verify(*, shop, code: str, leader: Leader | None = None, actor)
     their own point (shop staff — leader=None — any point's). An order still marked shipped
     is clearly there: it arrives and is picked up in one go (two events). The leader's
     commission accrues at pickup."""
-    from tuangou.commissions.services import commission_accrue_for_order
-
     code = (code or "").strip()
     # Codes are 8 digits: a verifier who keeps missing is guessing. Counted in the cache, which
     # a failing call's rollback does not undo.
@@ -708,11 +702,11 @@ def order_pickup_verify(*, shop, code: str, leader: Leader | None = None, actor)
             _count_miss(misses_key)
             raise ApplicationError("pickup_code_other_point", field="code", status=403)
     if order.status == S.SHIPPED:
-        order_transition(order, S.ARRIVED, actor=actor, event_type="arrived", action_zh="到货", via="pickup_verify")
+        order_transition(order, S.ARRIVED, actor=actor, event_type="arrived", via="pickup_verify")
     if order.status != S.ARRIVED:
-        raise _state_error(order, "核销提货")
-    order_transition(order, S.PICKED_UP, actor=actor, event_type="picked_up", action_zh="核销提货", code=code)
-    commission_accrue_for_order(order=order)
+        raise _state_error(order, "pick_up")
+    order_transition(order, S.PICKED_UP, actor=actor, event_type="picked_up", code=code)
+    order_picked_up(order=order)
     return order
 
 
@@ -756,7 +750,7 @@ def after_sale_open(
     """A member complains about their order, or one line of it (some pieces)."""
     order = _locked(order)
     if order.status not in AFTER_SALE_OPEN_STATUSES:
-        raise _state_error(order, "申请售后")
+        raise _state_error(order, "after_sale")
     line = None
     if line_id is not None:
         line = OrderLine.objects.filter(order=order, pk=line_id).first()
@@ -797,7 +791,7 @@ def after_sale_resolve(
     if after_sale.status != AfterSaleRequest.Status.OPEN:
         raise ApplicationError("after_sale_state", status=409)
     if not reason.strip():
-        raise ApplicationError("required", field="reason", field_label="原因")
+        raise ApplicationError("required", field="reason")
     order = after_sale.order
     if action == "refund":
         before = order.refunded_fen
@@ -817,7 +811,7 @@ def after_sale_resolve(
     elif action == "reject":
         after_sale.status = AfterSaleRequest.Status.REJECTED
     else:
-        raise ApplicationError("invalid", field="action", field_label="action", reason="refund | reject")
+        raise ApplicationError("invalid", field="action", reason="one_of", choices="refund | reject")
     after_sale.resolution = reason[:200]
     after_sale.handled_by = actor
     after_sale.handled_at = timezone.now()

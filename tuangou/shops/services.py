@@ -4,6 +4,7 @@ from tuangou.accounts.models import User
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.phones import normalize_phone
 
+from .hooks import shop_created
 from .models import Shop, Staff
 from .permissions import ROLE_GRANTORS
 
@@ -30,16 +31,14 @@ def shop_create(
     """A merchant opens their own shop and becomes its owner."""
     name = (name or "").strip()
     if not name:
-        raise ApplicationError("required", field="name", field_label="店铺名称")
+        raise ApplicationError("required", field="name", field_label="shop_name")
     if contact_phone:
         contact_phone = normalize_phone(contact_phone, field="contact_phone")
     shop = Shop.objects.create(
         name=name, category=category, city=city, contact_name=contact_name, contact_phone=contact_phone
     )
     Staff.objects.create(shop=shop, user=owner, role=Staff.Role.OWNER)
-    from tuangou.leaders.services import recruitment_plan_create_default
-
-    recruitment_plan_create_default(shop=shop)
+    shop_created(shop=shop)  # leaders: the default recruitment plan
     return shop
 
 
@@ -52,13 +51,11 @@ def shop_update_settings(*, shop: Shop, **changes) -> Shop:
         if field == "contact_phone" and value:
             value = normalize_phone(value, field="contact_phone")
         if field == "default_commission_rate_bp" and value > 5000:
-            raise ApplicationError("validation", field=field, field_label="默认佣金比例", reason="不能超过50%")
+            raise ApplicationError("validation", field=field, reason="at_most_50_percent")
         if field == "pickup_notice_text" and "{code}" not in value:
-            raise ApplicationError(
-                "validation", field=field, field_label="提货通知文案", reason="需包含 {code}（提货码）"
-            )
+            raise ApplicationError("validation", field=field, reason="needs_code_placeholder")
         if field == "name" and not value.strip():
-            raise ApplicationError("required", field="name", field_label="店铺名称")
+            raise ApplicationError("required", field="name", field_label="shop_name")
         setattr(shop, field, value)
     shop.save()
     return shop
@@ -80,12 +77,12 @@ def staff_add(*, actor: Staff, username: str, role: str, password: str = "", dis
         from tuangou.accounts.services import user_signup
 
         if not password:
-            raise ApplicationError("required", field="password", field_label="初始密码")
+            raise ApplicationError("required", field="password", field_label="initial_password")
         user = user_signup(username=username, password=password, display_name=display_name)
     staff, created = Staff.objects.get_or_create(shop=actor.shop, user=user, defaults={"role": role})
     if not created:
         if staff.is_active:
-            raise ApplicationError("conflict", field="username", reason="该用户已是本店员工")
+            raise ApplicationError("conflict", field="username", reason="already_staff")
         staff.role, staff.is_active = role, True
         staff.save()
     return staff

@@ -1,5 +1,7 @@
 """Open Graph tags on a shared campaign link, so chat apps show a card with title, price, image."""
 
+import re
+
 import pytest
 
 from tuangou.campaigns.tests.factories import CampaignFactory, CampaignItemFactory
@@ -57,3 +59,18 @@ def test_a_draft_or_another_page_gets_no_tags(client, built_h5):
 
     assert 'property="og:' not in draft_html
     assert 'property="og:' not in home_html
+
+
+def test_an_english_visitor_gets_the_first_screen_and_card_in_english(client, built_h5):
+    campaign = CampaignFactory(status="live", title="Weekend fruit", shop__name="Egret Fresh")
+    CampaignItemFactory(campaign=campaign, price_fen=3290, sku__product__name="Eggs", sku__spec="30")
+
+    html = client.get(
+        f"/h5/s/{campaign.shop_id}/campaigns/{campaign.id}", headers={"Accept-Language": "en"}
+    ).content.decode()
+
+    first_screen = html.split('<div id="app"></div>', 1)[1]
+    assert '<meta property="og:description" content="Egret Fresh · from ¥32.90" />' in html
+    assert '<div class="bar">Group buy</div>' in first_screen
+    assert '<span class="price">from ¥32.90</span><div class="muted">Cut-off ' in first_screen
+    assert not re.search(r"[\u3400-\u9fff]", first_screen.split("</style>", 1)[1])

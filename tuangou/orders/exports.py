@@ -11,6 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
 from tuangou.core import excel
+from tuangou.core.i18n import is_english, pick
 
 ORDER_HEADERS = [
     "订单号",
@@ -32,6 +33,27 @@ ORDER_HEADERS = [
     "支付时间",
     "提货码",
 ]
+# The same columns for a request in English (tuangou.core.i18n picks one).
+ORDER_HEADERS_EN = [
+    "Order number",
+    "Status",
+    "Campaign",
+    "Leader",
+    "Pickup point",
+    "Contact",
+    "Phone",
+    "Product",
+    "Spec",
+    "Unit price",
+    "Quantity",
+    "Line amount",
+    "Refunded pieces",
+    "Order paid",
+    "Order refunded",
+    "Ordered at",
+    "Paid at",
+    "Pickup code",
+]
 WIDTHS = [22, 8, 20, 10, 16, 10, 14, 20, 10, 10, 6, 10, 8, 10, 10, 17, 17, 10]
 
 
@@ -44,13 +66,13 @@ def orders_xlsx(orders, *, tz: str = "Asia/Shanghai") -> bytes:
     repeat on each of its lines so the sheet can be filtered and summed per product."""
     zone = ZoneInfo(tz)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("订单")
+    sheet = workbook.create_sheet(pick("订单", "Orders"))
     for index, width in enumerate(WIDTHS):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     sheet.freeze_panes = "A2"
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="E8E8E8")
     header = []
-    for title in ORDER_HEADERS:
+    for title in ORDER_HEADERS_EN if is_english() else ORDER_HEADERS:
         cell = WriteOnlyCell(sheet, value=title)
         cell.font, cell.fill = bold, fill
         header.append(cell)

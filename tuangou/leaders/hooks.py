@@ -1,0 +1,9 @@
+"""Where the apps above leaders add to leaders' data (registered in their AppConfig.ready())."""
+
+from tuangou.core.hooks import Hook
+
+leader_stats = Hook(
+    "leader_stats",
+    "shop=, start=, end= (the period; None is open): answers {column: expression per leader (OuterRef('pk'))} "
+    "to annotate leaders with — orders: order_count, buyer_count, gmv_fen, last_order_at; commissions: commission_fen.",
+)
