@@ -7,7 +7,6 @@ from ninja.pagination import PageNumberPagination, paginate
 from tuangou.core.api import AUTH
 from tuangou.insights.exports import orders_file_name, orders_xlsx
 from tuangou.leaders.access import access_leader
-from tuangou.payments.services import payment_create
 from tuangou.shops.access import access_shop, access_shop_as_staff
 
 from . import selectors, services
@@ -24,7 +23,6 @@ from .schemas import (
     OrderIn,
     OrderOut,
     OrderRefundIn,
-    PaymentStartOut,
     PickupVerifiedOut,
     PickupVerifyIn,
 )
@@ -60,18 +58,6 @@ def list_my_orders(request, shop_id: Path[int], status: Order.Status | None = No
 )
 def get_my_order(request, shop_id: Path[int], order_id: int):
     return selectors.order_of_member(shop=access_shop(shop_id), member=request.auth, order_id=order_id)
-
-
-@member_router.post("/orders/{order_id}/pay", response=PaymentStartOut, summary="Start paying: the provider's pay URL")
-def pay_order(request, shop_id: Path[int], order_id: int):
-    order = selectors.order_of_member(shop=access_shop(shop_id), member=request.auth, order_id=order_id)
-    payment = payment_create(order=order)
-    return {
-        "payment_id": payment.id,
-        "out_trade_no": payment.out_trade_no,
-        "amount_fen": payment.amount_fen,
-        "pay_url": payment.pay_url,
-    }
 
 
 @member_router.post(
