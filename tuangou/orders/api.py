@@ -167,7 +167,9 @@ def cancel_order(request, shop_id: Path[int], order_id: int, payload: OrderCance
 
 
 @console_router.post(
-    "/orders/{order_id}/refund", response=ConsoleOrderDetailOut, summary="Refund all, some lines, or an amount"
+    "/orders/{order_id}/refund",
+    response=ConsoleOrderDetailOut,
+    summary="Refund all, some lines, or an amount (closes an open after-sales request)",
 )
 def refund_order(request, shop_id: Path[int], order_id: int, payload: OrderRefundIn):
     staff = access_shop_as_staff(request, shop_id, "orders.refund")
@@ -190,9 +192,9 @@ def list_after_sales(request, shop_id: Path[int], status: str | None = None):
     "/after-sales/{after_sale_id}/resolve", response=AfterSaleOut, summary="Resolve after-sales: refund or reject"
 )
 def resolve_after_sale(request, shop_id: Path[int], after_sale_id: int, payload: AfterSaleResolveIn):
-    staff = access_shop_as_staff(request, shop_id, "orders.manage")
-    if payload.action == "refund":  # a refund moves money: it needs the refund permission too
-        access_shop_as_staff(request, shop_id, "orders.refund")
+    # Resolving with a refund moves money: it follows the refund permission (as a direct refund
+    # does); rejecting is handling the request (orders.manage).
+    staff = access_shop_as_staff(request, shop_id, "orders.refund" if payload.action == "refund" else "orders.manage")
     after_sale = selectors.after_sale_in_shop(shop=staff.shop, after_sale_id=after_sale_id)
     return services.after_sale_resolve(after_sale=after_sale, actor=request.auth, **payload.dict())
 
