@@ -16,6 +16,7 @@ from tuangou.catalog.models import Product, Sku, StockMovement
 from tuangou.catalog.services import sku_stock_move
 from tuangou.core.api import get_in_shop
 from tuangou.core.errors import ApplicationError, NotFound
+from tuangou.core.locks import lock_objects
 
 from .models import Campaign, CampaignEvent, CampaignItem, CampaignLeader
 from .selectors import VISIBLE_STATUSES, campaign_leader_allowed, campaign_member_count
@@ -47,7 +48,9 @@ def _event(
 
 
 def _lock(campaign: Campaign) -> Campaign:
-    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+    # The campaign row comes first in the one lock order (tuangou/core/locks.py).
+    lock_objects(campaigns=campaign.pk)
+    return Campaign.objects.get(pk=campaign.pk)
 
 
 def _state_error(campaign: Campaign, action_zh: str) -> ApplicationError:
@@ -345,7 +348,9 @@ def _return_unsold_stock(campaign: Campaign, *, actor, everything: bool = False)
     """Give the campaign's unsold stock back to the SKUs. `everything` (a failed campaign, all
     orders refunded) returns the whole allotment whatever stock_left says."""
     returned = {}
-    items = list(CampaignItem.objects.select_for_update().filter(campaign=campaign).order_by("sku_id"))
+    # Items last and by id, as checkout takes them (tuangou/core/locks.py).
+    lock_objects(campaign_items=CampaignItem.objects.filter(campaign=campaign).values_list("pk", flat=True))
+    items = list(CampaignItem.objects.filter(campaign=campaign).order_by("sku_id"))
     for item in items:
         quantity = item.stock_allotted - item.stock_returned if everything else item.stock_left
         if quantity <= 0:

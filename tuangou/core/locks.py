@@ -15,24 +15,16 @@ order and takes stock from the items last, and never locks the campaign row.
 
 from django.apps import apps
 
+# (keyword of lock_objects, app label, model), in the one order.
 ORDER = (
-    ("campaigns", "Campaign"),
-    ("leaders", "Membership"),
-    ("orders", "Order"),
-    ("payments", "Payment"),
-    ("payments", "Refund"),
-    ("orders", "AfterSaleRequest"),
-    ("campaigns", "CampaignItem"),
+    ("campaigns", "campaigns", "Campaign"),
+    ("memberships", "leaders", "Membership"),
+    ("orders", "orders", "Order"),
+    ("payments", "payments", "Payment"),
+    ("refunds", "payments", "Refund"),
+    ("after_sales", "orders", "AfterSaleRequest"),
+    ("campaign_items", "campaigns", "CampaignItem"),
 )
-KINDS = {
-    "campaigns": ORDER[0],
-    "memberships": ORDER[1],
-    "orders": ORDER[2],
-    "payments": ORDER[3],
-    "refunds": ORDER[4],
-    "after_sales": ORDER[5],
-    "campaign_items": ORDER[6],
-}
 
 
 def _ids(value) -> list[int]:
@@ -54,7 +46,8 @@ def lock_objects(
     campaign_items=None,
 ) -> None:
     """SELECT ... FOR UPDATE the rows with these ids (an id or several of each kind), in the
-    one order. Inside the caller's transaction; rows that do not exist are skipped."""
+    one order. Inside the caller's transaction; rows that do not exist are skipped. Models
+    are looked up by name: core stands below every app and imports none of them."""
     given = {
         "campaigns": campaigns,
         "memberships": memberships,
@@ -64,7 +57,7 @@ def lock_objects(
         "after_sales": after_sales,
         "campaign_items": campaign_items,
     }
-    for kind, (app_label, model_name) in KINDS.items():
+    for kind, app_label, model_name in ORDER:
         ids = _ids(given[kind])
         if ids:
             model = apps.get_model(app_label, model_name)
