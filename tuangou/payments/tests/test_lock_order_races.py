@@ -166,3 +166,22 @@ def test_a_payment_arriving_against_the_payment_timeout_never_deadlocks(require_
         assert_books_add_up(world.campaign)
         world.item.refresh_from_db()
         assert world.item.stock_left == (18 if order.status == "paid" else 20)
+
+
+def test_two_refund_schedules_at_once_return_the_money_once(require_postgres):
+    from tuangou.payments.services import refunds_redrive
+
+    world, mine, theirs = given_two_members_paid()
+    SandboxTrade.objects.filter(payment__order=mine).update(refund_failures_planned=1)
+    order_services.order_refund(order=mine, actor=None, reason="缺货")
+    assert Refund.objects.get(order=mine).status == "pending"  # the gateway did not take it
+    later = timezone.now() + timedelta(minutes=5)
+
+    first, second = run_together(lambda: refunds_redrive(now=later), lambda: refunds_redrive(now=later))
+
+    assert first["sent"] + second["sent"] >= 1
+    assert SandboxRefund.objects.filter(trade__payment__order=mine).count() == 1
+    mine.refresh_from_db()
+    assert (mine.status, mine.refunded_fen) == ("refunded", 2000)
+    assert mine.events.filter(type="refunded").count() == 1
+    assert_books_add_up(world.campaign)
