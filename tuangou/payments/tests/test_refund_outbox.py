@@ -57,6 +57,26 @@ def test_a_provider_call_inside_a_transaction_is_refused_and_outside_it_runs():
     assert SandboxTrade.objects.get(payment=payment).refunded_fen == 1290
 
 
+@pytest.mark.django_db(transaction=True)
+def test_without_a_test_case_around_it_the_guard_sees_the_first_atomic_block_and_refunds_follow_the_real_commit():
+    world = given_live_campaign(price_fen=1290)
+    order = paid_order(world, 2)
+    payment = Payment.objects.get(order=order)
+
+    with pytest.raises(InsideTransaction), transaction.atomic():
+        get_provider("sandbox").refund(Refund(payment=payment, out_refund_no="RFGUARD0002", amount_fen=1290))
+    with transaction.atomic():
+        refund = order_services.order_refund(order=order, actor=None, reason="缺货")
+        sent_before_commit = SandboxRefund.objects.count()
+
+    assert sent_before_commit == 0  # the provider is called after COMMIT, not before
+    refund.refresh_from_db()
+    assert (refund.status, list(SandboxRefund.objects.values_list("out_refund_no", flat=True))) == (
+        "succeeded",
+        [refund.out_refund_no],
+    )
+
+
 def test_a_refund_the_provider_does_not_take_stays_pending_and_is_resent_with_the_same_reference():
     world = given_live_campaign(price_fen=1290)
     order = paid_order(world, 2)
