@@ -18,6 +18,9 @@ class MoneySide(Protocol):
     def payments_close_open(self, *, order_ids: list[int]) -> int:
         """Stop waiting for these orders' open payments (inside the caller's transaction)."""
 
+    def refunds_pending_fen(self, *, order_id: int) -> int:
+        """Money of the order's refunds asked for and not yet confirmed by the provider."""
+
 
 _side: MoneySide | None = None
 
@@ -41,3 +44,7 @@ def refund_request(*, order, actor, reason: str, lines=None, amount_fen=None, cl
 
 def payments_close_open(*, order_ids: list[int]) -> int:
     return _money().payments_close_open(order_ids=order_ids)
+
+
+def refunds_pending_fen(*, order_id: int) -> int:
+    return _money().refunds_pending_fen(order_id=order_id)

@@ -32,7 +32,7 @@ from tuangou.leaders.models import Leader, Membership, PickupPoint
 from tuangou.leaders.services import membership_ensure
 
 from .models import AfterSaleRequest, Order, OrderEvent, OrderLine
-from .money import payments_close_open, refund_request
+from .money import payments_close_open, refund_request, refunds_pending_fen
 from .transitions import order_transition, orders_bulk_transition
 
 S = Order.Status
@@ -429,6 +429,8 @@ def order_cancel(*, order: Order, actor, reason: str = "") -> Order:
         payments_close_open(order_ids=[order.pk])
         return order
     if order.status == S.PAID:
+        if order.total_fen - order.refunded_fen - refunds_pending_fen(order_id=order.pk) <= 0:
+            return order  # cancelled already, its refund on the way: the same answer again
         if not _campaign_open(order.campaign):
             raise ApplicationError("cancel_after_cutoff", field="status", status=409)
         refund_request(order=order, actor=actor, reason=reason or "截单前取消")

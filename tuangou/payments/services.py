@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from tuangou.campaigns.models import Campaign
@@ -93,6 +93,12 @@ def payments_close_open(*, order_ids: list[int]) -> int:
 
 
 # --- refunds: the outbox --------------------------------------------------------------------
+
+
+def refunds_pending_fen(*, order_id: int) -> int:
+    """Money of the order's refunds asked for and not yet confirmed by the provider."""
+    pending = Refund.objects.filter(order_id=order_id, kind=Refund.Kind.ORDER, status=R.PENDING)
+    return pending.aggregate(total=Sum("amount_fen"))["total"] or 0
 
 
 def _refund_queue(refund_id: int) -> None:

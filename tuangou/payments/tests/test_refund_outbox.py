@@ -18,7 +18,7 @@ from tuangou.core.testing import ok
 from tuangou.core.transactions import InsideTransaction
 from tuangou.orders import services as order_services
 from tuangou.orders.models import Order
-from tuangou.orders.tests.factories import given_live_campaign, paid_order, place, staff_login
+from tuangou.orders.tests.factories import given_live_campaign, login, paid_order, place, staff_login
 from tuangou.payments import services
 from tuangou.payments.models import Payment, Refund, SandboxRefund, SandboxTrade
 from tuangou.payments.providers import get_provider
@@ -196,3 +196,21 @@ def test_a_paid_order_of_a_failed_campaign_whose_job_was_lost_is_refunded_by_the
     order.refresh_from_db()
     assert (order.status, order.refunded_fen) == ("refunded", 2000)
     assert order.events.get(type="refunded").data["reason"] == "campaign_failed"
+
+
+def test_a_member_who_cancels_twice_while_the_refund_is_on_its_way_gets_the_same_answer():
+    world = given_live_campaign(price_fen=1290)
+    order = paid_order(world, 2)
+    gateway_busy_for(order)
+    member = login(world.member)
+    url = f"shops/{world.shop.id}/orders/{order.id}/cancel"
+
+    first = ok(member.post(url, {"reason": "临时出差"}))
+    second = ok(member.post(url, {"reason": "临时出差"}))
+
+    assert (first["status"], second["status"]) == ("paid", "paid")  # the money is on its way back
+    assert list(Refund.objects.values_list("amount_fen", "status")) == [(2580, "pending")]
+    services.refunds_redrive(now=later(4))
+    order.refresh_from_db()
+    assert (order.status, order.refunded_fen) == ("refunded", 2580)
+    assert SandboxRefund.objects.count() == 1
