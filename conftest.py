@@ -22,3 +22,30 @@ def _media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _after_commit_runs_when_our_outermost_block_ends(monkeypatch):
+    """In production our outermost atomic block COMMITs and `after_commit` work (queuing the
+    provider call of a refund, ...) runs. Under the `db` fixture a test case's transaction
+    wraps everything and never commits, so that work would never run: here it runs where the
+    COMMIT would have been — when the last atomic block of ours ends without error (a rollback
+    already dropped it). Other on_commit callbacks are left to django_capture_on_commit_callbacks."""
+    from django.db import transaction
+
+    from tuangou.core.transactions import in_our_transaction
+
+    original_exit = transaction.Atomic.__exit__
+
+    def exit_and_run(self, exc_type, exc_value, traceback):
+        result = original_exit(self, exc_type, exc_value, traceback)
+        connection = transaction.get_connection(self.using)
+        if connection.atomic_blocks and not in_our_transaction(self.using):
+            ours = [entry for entry in connection.run_on_commit if getattr(entry[1], "after_commit", False)]
+            if ours:
+                connection.run_on_commit = [entry for entry in connection.run_on_commit if entry not in ours]
+                for _, func, _ in ours:
+                    func()
+        return result
+
+    monkeypatch.setattr(transaction.Atomic, "__exit__", exit_and_run)

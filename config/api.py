@@ -83,6 +83,7 @@ def _register():
     from tuangou.orders.api import console_router as orders_console
     from tuangou.orders.api import leader_router as orders_leader
     from tuangou.orders.api import member_router as orders_member
+    from tuangou.payments.api import member_router as payments_member
     from tuangou.payments.api import router as payments_router
     from tuangou.sharing.api import console_router as sharing_console
     from tuangou.sharing.api import leader_router as sharing_leader
@@ -107,7 +108,14 @@ def _register():
     ):
         api.add_router(console, router)
     member = "/shops/{shop_id}"
-    for router in (campaigns_member, leaders_member, orders_member, notifications_member, sharing_member):
+    for router in (
+        campaigns_member,
+        leaders_member,
+        orders_member,
+        payments_member,
+        notifications_member,
+        sharing_member,
+    ):
         api.add_router(member, router)
     leader = "/shops/{shop_id}/leader"
     for router in (

@@ -108,7 +108,9 @@ OPERATION_PERMISSIONS = {
     f"GET {CONSOLE}/orders/export.xlsx": "orders.view",
     # insights/api.py
     f"GET {CONSOLE}/dashboard": "shop.view",
-    f"POST {CONSOLE}/after-sales/{{after_sale_id}}/resolve": "orders.manage",  # + orders.refund when action=refund: tested below
+    # the generated body asks for action=refund (the first choice): the refund permission alone;
+    # action=reject needs orders.manage (tested below)
+    f"POST {CONSOLE}/after-sales/{{after_sale_id}}/resolve": "orders.refund",
     # fulfilment/api.py
     f"GET {CONSOLE}/campaigns/{{campaign_id}}/sheets/{{kind}}.xlsx": "fulfilment.view",
     f"GET {CONSOLE}/campaigns/{{campaign_id}}/sheets/{{kind}}.pdf": "fulfilment.view",
@@ -131,8 +133,6 @@ OPERATION_PERMISSIONS = {
 # paid (arrived), so in the matrix both checks apply; test_cancel_* cover each branch.
 SECOND_CHECKS = {
     f"POST {CONSOLE}/orders/{{order_id}}/cancel": "orders.refund",
-    # the generated body asks for action=refund (the first choice), which needs the refund permission too
-    f"POST {CONSOLE}/after-sales/{{after_sale_id}}/resolve": "orders.refund",
 }
 
 
@@ -355,14 +355,22 @@ def test_support_cannot_refund_through_after_sales():
     assert shop_rows(world["shop"]) == before
 
 
-def test_finance_cannot_resolve_after_sales_without_orders_manage():
+def test_finance_resolves_after_sales_with_a_refund_as_it_may_refund_directly():
+    world = staff_world()
+
+    body = ok(resolve(world, Staff.Role.FINANCE, "refund"))
+
+    assert body["status"] == "refunded"
+    assert AfterSaleRequest.objects.get(pk=world["ids"]["after_sale_id"]).status == AfterSaleRequest.Status.REFUNDED
+
+
+def test_finance_cannot_reject_an_after_sale_request_without_orders_manage():
     world = staff_world()
     before = shop_rows(world["shop"])
 
-    response = resolve(world, Staff.Role.FINANCE, "refund")
+    response = resolve(world, Staff.Role.FINANCE, "reject")
 
-    assert response.status_code == 403
-    assert response.json()["code"] == "permission_denied"
+    assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
     assert shop_rows(world["shop"]) == before
 
 

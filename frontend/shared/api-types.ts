@@ -800,7 +800,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refund all, some lines, or an amount */
+        /** Refund all, some lines, or an amount (closes an open after-sales request) */
         post: operations["tuangou_orders_api_refund_order"];
         delete?: never;
         options?: never;
@@ -1850,7 +1850,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Start paying: the provider's pay URL */
-        post: operations["tuangou_orders_api_pay_order"];
+        post: operations["tuangou_payments_api_pay_order"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8025,7 +8025,7 @@ export interface operations {
             };
         };
     };
-    tuangou_orders_api_pay_order: {
+    tuangou_payments_api_pay_order: {
         parameters: {
             query?: never;
             header?: never;

@@ -16,6 +16,7 @@ from tuangou.catalog.models import Product, Sku, StockMovement
 from tuangou.catalog.services import sku_stock_move
 from tuangou.core.api import get_in_shop
 from tuangou.core.errors import ApplicationError, NotFound
+from tuangou.core.locks import lock_objects
 from tuangou.core.states import StateMachine, event_record, state_error
 
 from .hooks import campaign_closed, campaign_failed, campaign_succeeded
@@ -40,7 +41,9 @@ PUBLISHED_EDITABLE = {*TEXT_FIELDS, "all_leaders", "leader_ids", "cutoff_at", "p
 
 
 def _lock(campaign: Campaign) -> Campaign:
-    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+    # The campaign row comes first in the one lock order (tuangou/core/locks.py).
+    lock_objects(campaigns=campaign.pk)
+    return Campaign.objects.get(pk=campaign.pk)
 
 
 def _check_dates(starts_at: datetime, cutoff_at: datetime, pickup_at: datetime) -> None:
@@ -317,7 +320,9 @@ def _return_unsold_stock(campaign: Campaign, *, actor, everything: bool = False)
     """Give the campaign's unsold stock back to the SKUs. `everything` (a failed campaign, all
     orders refunded) returns the whole allotment whatever stock_left says."""
     returned = {}
-    items = list(CampaignItem.objects.select_for_update().filter(campaign=campaign).order_by("sku_id"))
+    # Items last and by id, as checkout takes them (tuangou/core/locks.py).
+    lock_objects(campaign_items=CampaignItem.objects.filter(campaign=campaign).values_list("pk", flat=True))
+    items = list(CampaignItem.objects.filter(campaign=campaign).order_by("sku_id"))
     for item in items:
         quantity = item.stock_allotted - item.stock_returned if everything else item.stock_left
         if quantity <= 0:

@@ -6,7 +6,6 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from tuangou.core.api import AUTH
 from tuangou.leaders.access import access_leader
-from tuangou.payments.services import payment_create
 from tuangou.shops.access import access_shop, access_shop_as_staff
 
 from . import selectors, services
@@ -24,7 +23,6 @@ from .schemas import (
     OrderIn,
     OrderOut,
     OrderRefundIn,
-    PaymentStartOut,
     PickupVerifiedOut,
     PickupVerifyIn,
 )
@@ -60,18 +58,6 @@ def list_my_orders(request, shop_id: Path[int], status: Order.Status | None = No
 )
 def get_my_order(request, shop_id: Path[int], order_id: int):
     return selectors.order_of_member(shop=access_shop(shop_id), member=request.auth, order_id=order_id)
-
-
-@member_router.post("/orders/{order_id}/pay", response=PaymentStartOut, summary="Start paying: the provider's pay URL")
-def pay_order(request, shop_id: Path[int], order_id: int):
-    order = selectors.order_of_member(shop=access_shop(shop_id), member=request.auth, order_id=order_id)
-    payment = payment_create(order=order)
-    return {
-        "payment_id": payment.id,
-        "out_trade_no": payment.out_trade_no,
-        "amount_fen": payment.amount_fen,
-        "pay_url": payment.pay_url,
-    }
 
 
 @member_router.post(
@@ -181,7 +167,9 @@ def cancel_order(request, shop_id: Path[int], order_id: int, payload: OrderCance
 
 
 @console_router.post(
-    "/orders/{order_id}/refund", response=ConsoleOrderDetailOut, summary="Refund all, some lines, or an amount"
+    "/orders/{order_id}/refund",
+    response=ConsoleOrderDetailOut,
+    summary="Refund all, some lines, or an amount (closes an open after-sales request)",
 )
 def refund_order(request, shop_id: Path[int], order_id: int, payload: OrderRefundIn):
     staff = access_shop_as_staff(request, shop_id, "orders.refund")
@@ -204,9 +192,9 @@ def list_after_sales(request, shop_id: Path[int], status: str | None = None):
     "/after-sales/{after_sale_id}/resolve", response=AfterSaleOut, summary="Resolve after-sales: refund or reject"
 )
 def resolve_after_sale(request, shop_id: Path[int], after_sale_id: int, payload: AfterSaleResolveIn):
-    staff = access_shop_as_staff(request, shop_id, "orders.manage")
-    if payload.action == "refund":  # a refund moves money: it needs the refund permission too
-        access_shop_as_staff(request, shop_id, "orders.refund")
+    # Resolving with a refund moves money: it follows the refund permission (as a direct refund
+    # does); rejecting is handling the request (orders.manage).
+    staff = access_shop_as_staff(request, shop_id, "orders.refund" if payload.action == "refund" else "orders.manage")
     after_sale = selectors.after_sale_in_shop(shop=staff.shop, after_sale_id=after_sale_id)
     return services.after_sale_resolve(after_sale=after_sale, actor=request.auth, **payload.dict())
 

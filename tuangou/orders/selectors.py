@@ -10,7 +10,6 @@ from tuangou.campaigns.models import Campaign
 from tuangou.core.api import get_in_shop
 from tuangou.leaders.models import Leader
 from tuangou.leaders.selectors import count_per_leader, in_period, per_leader
-from tuangou.payments.models import Payment, Refund
 
 from .models import AfterSaleRequest, Order, OrderLine
 
@@ -65,8 +64,9 @@ def order_for_console(*, shop, order_id: int) -> Order:
         .select_related("leader", "member")
         .prefetch_related(
             "events",
-            Prefetch("payments", queryset=Payment.objects.order_by("id")),
-            Prefetch("refunds", queryset=Refund.objects.order_by("id")),
+            # Payments and refunds are the payments app's (above orders): reached through the relation.
+            Prefetch("payments", queryset=Order.payments.field.model.objects.order_by("id")),
+            Prefetch("refunds", queryset=Order.refunds.field.model.objects.order_by("id")),
             Prefetch("after_sales", queryset=AfterSaleRequest.objects.order_by("id")),
         )
     )

@@ -1,7 +1,12 @@
 """Orders: checkout (the hot path), payment, cancel and expiry, refunds, pickup, completion, after-sales.
 
-Every status change goes through transitions.py. Lock order, everywhere: membership, then
-order, then payment, then campaign items (by id) — so two services never wait on each other.
+Every status change goes through transitions.py. Rows are locked in the one order of
+tuangou/core/locks.py (campaign → membership → order → payment → refund → after-sale →
+campaign items), so two services never wait on each other in a circle.
+
+Money is the payments app's (it stands above orders): a refund is asked for through
+tuangou/orders/money.py and written pending; the order's book moves in order_refund_apply
+once the provider confirmed it.
 """
 
 import hashlib
@@ -20,15 +25,16 @@ from tuangou.campaigns.selectors import campaign_leader_allowed
 from tuangou.catalog.models import Product, Sku
 from tuangou.core import rawsql
 from tuangou.core.errors import ApplicationError, NotFound
+from tuangou.core.locks import lock_objects
 from tuangou.core.phones import normalize_phone
 from tuangou.core.states import state_error
+from tuangou.core.transactions import after_commit
 from tuangou.leaders.models import Leader, Membership, PickupPoint
 from tuangou.leaders.services import membership_ensure
-from tuangou.payments.models import Payment
-from tuangou.payments.services import payments_close_open, refund_create
 
 from .hooks import order_picked_up, order_refunded
 from .models import AfterSaleRequest, Order, OrderEvent, OrderLine
+from .money import payments_close_open, refund_request, refunds_pending_fen
 from .transitions import order_transition, orders_bulk_transition
 
 S = Order.Status
@@ -413,8 +419,9 @@ def _campaign_open(campaign: Campaign) -> bool:
 @transaction.atomic
 def order_cancel(*, order: Order, actor, reason: str = "") -> Order:
     """Unpaid: cancelled, stock returned, open payments closed. Paid while the campaign still
-    takes orders (before the cut-off): cancelled by a full refund. Anything later goes
-    through after-sales or a staff refund."""
+    takes orders (before the cut-off): cancelled by a full refund (the order turns `refunded`
+    once the provider confirms it). Anything later goes through after-sales or a staff refund."""
+    lock_objects(campaigns=order.campaign_id, orders=order.pk)
     order = _locked(order)
     if order.status == S.PENDING_PAYMENT:
         order_transition(order, S.CANCELLED, actor=actor, event_type="cancelled", reason=reason)
@@ -422,9 +429,12 @@ def order_cancel(*, order: Order, actor, reason: str = "") -> Order:
         payments_close_open(order_ids=[order.pk])
         return order
     if order.status == S.PAID:
+        if order.total_fen - order.refunded_fen - refunds_pending_fen(order_id=order.pk) <= 0:
+            return order  # cancelled already, its refund on the way: the same answer again
         if not _campaign_open(order.campaign):
             raise ApplicationError("cancel_after_cutoff", field="status", status=409)
-        return order_refund(order=order, actor=actor, reason=reason or "截单前取消")
+        refund_request(order=order, actor=actor, reason=reason or "截单前取消")
+        return order
     raise _state_error(order, "cancel")
 
 
@@ -482,51 +492,64 @@ def orders_confirm_for_campaign(*, campaign: Campaign, actor=None) -> int:
 
 
 def orders_refund_for_failed_campaign(*, campaign: Campaign, actor=None) -> int:
-    """The campaign failed: every paid order is refunded in full, each in its own transaction
-    (one refund failing at the provider leaves the others done; a rerun picks it up)."""
+    """The campaign failed: every paid order is refunded in full, one job per order queued after
+    COMMIT (each order's refund its own transaction: one failing at the provider leaves the
+    others done, and the refund schedule re-drives it). Returns how many were queued."""
+    from django_q.tasks import async_task
+
     ids = list(
-        Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign, status=S.PAID).values_list("id", flat=True)
+        Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign, status=S.PAID)
+        .order_by("id")
+        .values_list("id", flat=True)
     )
-    refunded = 0
-    for order in Order.objects.filter(id__in=ids).order_by("id"):
-        with transaction.atomic():
-            if _locked(order).status != S.PAID:
-                continue
-            order_refund(order=order, actor=actor, reason="campaign_failed")
-            refunded += 1
-    return refunded
+    actor_id = actor.pk if actor is not None else None
+
+    def queue():
+        for order_id in ids:
+            async_task("tuangou.orders.tasks.order_refund_for_failed_campaign", order_id, actor_id)
+
+    if ids:
+        after_commit(queue)
+    return len(ids)
+
+
+def order_refund_for_failed_campaign(*, order_id: int, actor=None) -> str:
+    """One order of a failed campaign: refunded in full in its own transaction, unless it is no
+    longer paid or its refund is already asked for. Safe to run twice."""
+    with transaction.atomic():
+        order = Order.objects.select_related("campaign").get(pk=order_id)
+        if order.campaign.status != Campaign.Status.FAILED:
+            return "skipped"
+        lock_objects(campaigns=order.campaign_id, orders=order.pk)
+        if _locked(order).status != S.PAID:
+            return "skipped"
+        try:
+            refund_request(order=order, actor=actor, reason="campaign_failed")
+        except ApplicationError as error:  # everything left is already being refunded
+            return error.code
+    return "queued"
 
 
 @transaction.atomic
-def order_mark_paid(*, order: Order, payment: Payment) -> Order:
-    """The provider says the money arrived. A pending order becomes paid and counts towards
-    the campaign; an order that stopped waiting (cancelled, expired, its campaign closed, or
-    paid twice) gets this money back at once."""
+def order_mark_paid(*, order: Order, payment_id: int, amount_fen: int) -> bool:
+    """The provider says the money arrived (the caller, payments, holds the locks). A pending
+    order becomes paid and counts towards the campaign: True. An order that stopped waiting
+    (cancelled, expired, its campaign closed, or paid twice): False, the caller sends the
+    money back."""
     order = _locked(order)
     if order.status == S.PENDING_PAYMENT and order.campaign.status != Campaign.Status.LIVE:
         order_transition(order, S.CANCELLED, event_type="cancelled", reason="campaign_closed")
         _return_stock([order.pk])
-    if order.status == S.PENDING_PAYMENT:
-        order_transition(order, S.PAID, event_type="paid", payment_id=payment.pk, amount_fen=payment.amount_fen)
-        quantity = order.lines.aggregate(total=Sum("quantity"))["total"] or 0
-        Campaign.objects.filter(pk=order.campaign_id).update(
-            paid_orders=F("paid_orders") + 1,
-            paid_quantity=F("paid_quantity") + quantity,
-            paid_amount_fen=F("paid_amount_fen") + order.total_fen,
-        )
-        payments_close_open(order_ids=[order.pk])
-        return order
-    refund = refund_create(order=order, payment=payment, amount_fen=payment.amount_fen, reason="late_payment", lines=[])
-    event_type = "late_payment_refunded" if order.status == S.CANCELLED else "duplicate_payment_refunded"
-    OrderEvent.objects.create(
-        shop_id=order.shop_id,
-        order=order,
-        type=event_type,
-        from_status=order.status,
-        to_status=order.status,
-        data={"payment_id": payment.pk, "refund_id": refund.pk, "amount_fen": payment.amount_fen},
+    if order.status != S.PENDING_PAYMENT:
+        return False
+    order_transition(order, S.PAID, event_type="paid", payment_id=payment_id, amount_fen=amount_fen)
+    quantity = order.lines.aggregate(total=Sum("quantity"))["total"] or 0
+    Campaign.objects.filter(pk=order.campaign_id).update(
+        paid_orders=F("paid_orders") + 1,
+        paid_quantity=F("paid_quantity") + quantity,
+        paid_amount_fen=F("paid_amount_fen") + order.total_fen,
     )
-    return order
+    return True
 
 
 def _split_amount(lines: list[OrderLine], amount_fen: int) -> dict[int, int]:
@@ -585,7 +608,36 @@ def _refund_plan(order: Order, lines: list[OrderLine], requested_lines, amount_f
     return everything
 
 
-@transaction.atomic
+def order_refund_plan(
+    order: Order, *, lines: list[dict] | None, amount_fen: int | None, pending: list[list[dict]] = ()
+) -> list[dict]:
+    """Check a refund asked of a (locked) refundable order and plan it: the refund lines
+    [{"line_id", "quantity", "amount_fen"}] of all that is left (no lines, no amount), some
+    pieces of some lines, or an amount (spread over the lines). Refunds still `pending` (their
+    lines in `pending`) count as refunded already, so money is never asked back twice."""
+    if order.status not in REFUNDABLE:
+        raise _state_error(order, "refund")
+    order_lines = list(OrderLine.objects.filter(order=order))
+    by_id = {line.id: line for line in order_lines}
+    for refund_lines in pending:
+        for refund_line in refund_lines:
+            line = by_id.get(refund_line["line_id"])
+            if line is not None:
+                line.refunded_quantity += refund_line["quantity"]
+                line.refunded_fen += refund_line["amount_fen"]
+                order.refunded_fen += refund_line["amount_fen"]
+    left_fen = order.total_fen - order.refunded_fen
+    if left_fen <= 0 and not lines and amount_fen is None:
+        raise ApplicationError("refund_too_much", field="amount_fen", maximum=0)
+    plan = _refund_plan(order, order_lines, lines, amount_fen)
+    total_fen = sum(fen for _, fen in plan.values())
+    if total_fen <= 0:
+        raise ApplicationError("refund_amount_invalid", field="amount_fen")
+    if total_fen > left_fen:
+        raise ApplicationError("refund_too_much", field="amount_fen", maximum=left_fen)
+    return [{"line_id": pk, "quantity": quantity, "amount_fen": fen} for pk, (quantity, fen) in sorted(plan.items())]
+
+
 def order_refund(
     *,
     order: Order,
@@ -593,34 +645,23 @@ def order_refund(
     reason: str,
     lines: list[dict] | None = None,
     amount_fen: int | None = None,
-) -> Order:
+):
     """Refund all that is left (no lines, no amount), some pieces of some lines, or an amount
-    (spread over the lines). Money goes back through the provider; the lines, the order and
-    the campaign counters follow; stock returns while the campaign still sells; commission
-    earned on the refunded money is reversed. All money back -> `refunded`."""
-    # The campaign row before the order row, in the order campaign_decide takes them: a staff
-    # refund racing the cut-off then waits for it instead of deadlocking with it.
-    list(Campaign.objects.select_for_update().filter(pk=order.campaign_id).values_list("id", flat=True))
+    (spread over the lines): the money side writes it pending and sends it after COMMIT; the
+    order's book follows in order_refund_apply. Returns the Refund."""
+    return refund_request(order=order, actor=actor, reason=reason, lines=lines, amount_fen=amount_fen)
+
+
+@transaction.atomic
+def order_refund_apply(*, order: Order, refund_id: int, refund_lines: list[dict], reason: str, actor) -> Order:
+    """The provider confirmed a refund (the caller, payments, holds the locks): the lines, the
+    order and the campaign counters follow; stock returns while the campaign still sells;
+    commission earned on the refunded money is reversed. All money back -> `refunded`."""
+
     order = _locked(order)
-    if order.status not in REFUNDABLE:
-        raise _state_error(order, "refund")
-    order_lines = list(OrderLine.objects.filter(order=order))
-    plan = _refund_plan(order, order_lines, lines, amount_fen)
+    plan = {line["line_id"]: (line["quantity"], line["amount_fen"]) for line in refund_lines}
     total_fen = sum(fen for _, fen in plan.values())
-    left_fen = order.total_fen - order.refunded_fen
-    if total_fen <= 0:
-        raise ApplicationError("refund_amount_invalid", field="amount_fen")
-    if total_fen > left_fen:
-        raise ApplicationError("refund_too_much", field="amount_fen", maximum=left_fen)
-    payment = Payment.objects.filter(order=order, status=Payment.Status.SUCCEEDED).order_by("-paid_at", "-id").first()
-    if payment is None:
-        raise ApplicationError("payment_missing", status=409)
-
-    refund_lines = [
-        {"line_id": pk, "quantity": quantity, "amount_fen": fen} for pk, (quantity, fen) in sorted(plan.items())
-    ]
-    refund = refund_create(order=order, payment=payment, amount_fen=total_fen, reason=reason, lines=refund_lines)
-
+    order_lines = list(OrderLine.objects.filter(order=order))
     changed = []
     for line in order_lines:
         if line.id in plan:
@@ -646,8 +687,8 @@ def order_refund(
                     stock_left=F("stock_left") + plan[line.id][0]
                 )
 
-    data = {"reason": reason, "refund_id": refund.pk, "amount_fen": total_fen, "lines": refund_lines}
-    if fully:
+    data = {"reason": reason, "refund_id": refund_id, "amount_fen": total_fen, "lines": refund_lines}
+    if fully and order.status != S.REFUNDED:
         order_transition(order, S.REFUNDED, actor=actor, event_type="refunded", **data)
     else:
         OrderEvent.objects.create(
@@ -661,6 +702,38 @@ def order_refund(
         )
     order_refunded(order=order, refunded_fen_by_line={pk: fen for pk, (_, fen) in plan.items()})
     return order
+
+
+def after_sales_close_for_refund(*, order: Order, actor, reason: str, refund_fen: int) -> int:
+    """A refund made outside after-sales (a direct staff refund, a cancel, a failed campaign)
+    closes the order's open request as refunded, recording who and why. The caller holds the
+    order lock; returns how many were closed."""
+    open_requests = list(
+        AfterSaleRequest.objects.select_for_update().filter(order=order, status=AfterSaleRequest.Status.OPEN)
+    )
+    for after_sale in open_requests:
+        after_sale.status = AfterSaleRequest.Status.REFUNDED
+        after_sale.refund_fen = refund_fen
+        after_sale.resolution = reason[:200]
+        after_sale.handled_by = actor
+        after_sale.handled_at = timezone.now()
+        after_sale.save(update_fields=["status", "refund_fen", "resolution", "handled_by", "handled_at", "updated_at"])
+        OrderEvent.objects.create(
+            shop_id=order.shop_id,
+            order=order,
+            type="after_sale_resolved",
+            from_status=order.status,
+            to_status=order.status,
+            actor=actor,
+            data={
+                "after_sale_id": after_sale.pk,
+                "action": "refund",
+                "reason": reason,
+                "refund_fen": refund_fen,
+                "via": "direct_refund",
+            },
+        )
+    return len(open_requests)
 
 
 PICKUP_MISSES_ALLOWED = 20
@@ -785,29 +858,31 @@ def after_sale_resolve(
 ) -> AfterSaleRequest:
     """Staff close a request: `refund` (its line and quantity, an amount, or all that is left)
     or `reject` with a reason the member sees."""
-    # Order first, then the request: the lock order every order service keeps.
-    _locked(after_sale.order)
-    after_sale = AfterSaleRequest.objects.select_for_update().select_related("order").get(pk=after_sale.pk)
+    # The one lock order (core/locks.py): campaign, order, then the request.
+    lock_objects(campaigns=after_sale.order.campaign_id, orders=after_sale.order_id, after_sales=after_sale.pk)
+    after_sale = AfterSaleRequest.objects.select_related("order").get(pk=after_sale.pk)
     if after_sale.status != AfterSaleRequest.Status.OPEN:
         raise ApplicationError("after_sale_state", status=409)
     if not reason.strip():
         raise ApplicationError("required", field="reason")
     order = after_sale.order
     if action == "refund":
-        before = order.refunded_fen
         if amount_fen is not None:
-            order = order_refund(order=order, actor=actor, reason=reason, amount_fen=amount_fen)
+            refund = refund_request(
+                order=order, actor=actor, reason=reason, amount_fen=amount_fen, close_after_sales=False
+            )
         elif after_sale.line_id:
-            order = order_refund(
+            refund = refund_request(
                 order=order,
                 actor=actor,
                 reason=reason,
                 lines=[{"line_id": after_sale.line_id, "quantity": after_sale.quantity}],
+                close_after_sales=False,
             )
         else:
-            order = order_refund(order=order, actor=actor, reason=reason)
+            refund = refund_request(order=order, actor=actor, reason=reason, close_after_sales=False)
         after_sale.status = AfterSaleRequest.Status.REFUNDED
-        after_sale.refund_fen = order.refunded_fen - before
+        after_sale.refund_fen = refund.amount_fen
     elif action == "reject":
         after_sale.status = AfterSaleRequest.Status.REJECTED
     else:

@@ -11,3 +11,11 @@ def orders_expire_unpaid() -> int:
 def orders_complete_due() -> int:
     """Every 10 minutes: picked-up orders whose after-sales window closed become completed."""
     return services.orders_complete_due()
+
+
+def order_refund_for_failed_campaign(order_id: int, actor_id: int | None = None) -> str:
+    """Queued per order when a campaign fails: that order's full refund, in its own transaction."""
+    from tuangou.accounts.models import User
+
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    return services.order_refund_for_failed_campaign(order_id=order_id, actor=actor)

@@ -27,11 +27,9 @@ ORDER = StateMachine(
 )
 
 
-def order_transition(
-    order: Order, to_status: str, *, actor=None, event_type: str | None = None, action_zh: str = "", **data
-) -> Order:
+def order_transition(order: Order, to_status: str, *, actor=None, event_type: str | None = None, **data) -> Order:
     """Move one (locked) order to `to_status`, or raise order_state naming its current status and
-    the action. (`action_zh` is ignored: the action's words come from the error catalogue.)"""
+    the action."""
     ORDER.apply(order, ORDER.action_to(to_status), actor=actor, event_type=event_type, **data)
     return order
 

@@ -1,8 +1,14 @@
-from ninja import Router
+from ninja import Path, Router
+
+from tuangou.core.api import AUTH
+from tuangou.orders import selectors as order_selectors
+from tuangou.orders.schemas import PaymentStartOut
+from tuangou.shops.access import access_shop
 
 from . import services
 
 router = Router(tags=["payments 支付"])
+member_router = Router(tags=["member: orders"], auth=AUTH)
 
 
 @router.post(
@@ -17,3 +23,15 @@ def sandbox_notify(request):
     if error is not None:
         raise error
     return {"code": "SUCCESS", "message": "OK"}
+
+
+@member_router.post("/orders/{order_id}/pay", response=PaymentStartOut, summary="Start paying: the provider's pay URL")
+def pay_order(request, shop_id: Path[int], order_id: int):
+    order = order_selectors.order_of_member(shop=access_shop(shop_id), member=request.auth, order_id=order_id)
+    payment = services.payment_create(order=order)
+    return {
+        "payment_id": payment.id,
+        "out_trade_no": payment.out_trade_no,
+        "amount_fen": payment.amount_fen,
+        "pay_url": payment.pay_url,
+    }

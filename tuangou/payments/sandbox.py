@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from tuangou.core.errors import ApplicationError
 
-from .models import SandboxTrade
+from .models import SandboxRefund, SandboxTrade
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 TIMESTAMP_HEADER = "X-Sandbox-Timestamp"
@@ -114,18 +114,49 @@ def _queue_notify(payment_id: int) -> None:
     async_task("tuangou.payments.tasks.sandbox_deliver_notify", payment_id)
 
 
-def gateway_refund(*, out_trade_no: str, amount_fen: int) -> str:
-    """Refunds succeed at once in the sandbox, never beyond what the trade took."""
-    moved = SandboxTrade.objects.filter(
-        out_trade_no=out_trade_no,
-        state=SandboxTrade.State.SUCCESS,
-        refunded_fen__lte=F("amount_fen") - amount_fen,
-    ).update(refunded_fen=F("refunded_fen") + amount_fen, updated_at=timezone.now())
-    if not moved:
+class GatewayBusy(Exception):
+    """The gateway did not take the request (an outage): nothing happened on its side, so the
+    same request may be sent again."""
+
+
+def gateway_refund(*, out_trade_no: str, out_refund_no: str, amount_fen: int) -> str:
+    """The gateway's side of a refund, answered at once, in the gateway's own books: a
+    reference it already accepted answers its first refund again (no money moves twice); a
+    new one is refused beyond what the trade took."""
+    done = SandboxRefund.objects.filter(out_refund_no=out_refund_no).first()
+    if done is None:
+        planned_failure = SandboxTrade.objects.filter(out_trade_no=out_trade_no, refund_failures_planned__gt=0).update(
+            refund_failures_planned=F("refund_failures_planned") - 1
+        )
+        if planned_failure:
+            raise GatewayBusy(f"sandbox gateway busy, refund {out_refund_no} not taken")
+    return _gateway_refund_book(out_trade_no=out_trade_no, out_refund_no=out_refund_no, amount_fen=amount_fen)
+
+
+@transaction.atomic
+def _gateway_refund_book(*, out_trade_no: str, out_refund_no: str, amount_fen: int) -> str:
+    trade = SandboxTrade.objects.select_for_update().filter(out_trade_no=out_trade_no).first()
+    if trade is None:
+        raise ApplicationError("refund_failed", field="out_trade_no", status=409, reason="sandbox trade not found")
+    done = SandboxRefund.objects.filter(out_refund_no=out_refund_no).first()
+    if done is not None:
+        if (done.trade_id, done.amount_fen) != (trade.pk, amount_fen):
+            raise ApplicationError("refund_failed", field="out_refund_no", status=409, reason="reference reused")
+        return done.refund_id
+    if trade.state != SandboxTrade.State.SUCCESS or trade.refunded_fen + amount_fen > trade.amount_fen:
         raise ApplicationError(
             "refund_failed", field="amount_fen", status=409, reason="sandbox trade not paid or already refunded"
         )
-    return f"SBR{timezone.now():%Y%m%d}{secrets.token_hex(8)}"
+    SandboxTrade.objects.filter(pk=trade.pk).update(
+        refunded_fen=F("refunded_fen") + amount_fen, updated_at=timezone.now()
+    )
+    refund = SandboxRefund.objects.create(
+        trade=trade,
+        out_refund_no=out_refund_no,
+        refund_id=f"SBR{timezone.now():%Y%m%d}{secrets.token_hex(8)}",
+        amount_fen=amount_fen,
+    )
+    return refund.refund_id
 
 
 def gateway_deliver_notify(*, payment_id: int) -> str:

@@ -1,30 +1,56 @@
-"""Payments: open a payment for an order, take in provider callbacks, send refunds."""
+"""Payments: open a payment for an order, take in provider callbacks, send refunds.
 
+Payments stand above orders: they import orders, never the reverse; what orders need from
+here (a refund, closing open payments) they ask through tuangou/orders/money.py, which this
+module is plugged into (apps.py).
+
+No provider call runs inside a transaction (the providers refuse, see providers/__init__.py):
+  * a payment is written and committed, then opened at the provider;
+  * a refund is an outbox row: the transaction that decides it writes it `pending` with a
+    reference that never changes (out_refund_no); after COMMIT a job (refund_send) sends it
+    to the provider, again and again with that same reference until the provider answers;
+    the answer completes it (refund_complete), and only then does the order's book move.
+    The schedule refunds_redrive re-sends what a lost job left pending.
+"""
+
+import logging
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
+from tuangou.campaigns.models import Campaign
 from tuangou.core.errors import ApplicationError, NotFound
-from tuangou.orders.models import Order
+from tuangou.core.locks import lock_objects
+from tuangou.core.transactions import after_commit, outside_transaction
+from tuangou.orders import services as order_services
+from tuangou.orders.models import Order, OrderEvent
 
 from .models import Payment, PaymentNotification, Refund
-from .providers import get_provider
+from .providers import ProviderUnavailable, get_provider
 
+logger = logging.getLogger(__name__)
 P = Payment.Status
+R = Refund.Status
+REDRIVE_AFTER = timedelta(minutes=3)
 
 
 def _new_reference(prefix: str) -> str:
     return f"{prefix}{timezone.now():%Y%m%d%H%M%S}{secrets.token_hex(6).upper()}"
 
 
+# --- paying ---------------------------------------------------------------------------------
+
+
 @transaction.atomic
-def payment_create(*, order: Order) -> Payment:
-    """A payment for a pending order: the open one of the same amount if there is one (the
-    payer reopened the page), else a new trade at the provider."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
+def payment_open(*, order: Order) -> Payment:
+    """Our side of a payment for a pending order: the open one of the same amount if there is
+    one (the payer reopened the page), else a new one. No provider call (see payment_create)."""
+    lock_objects(orders=order.pk)
+    order = Order.objects.get(pk=order.pk)
     if order.status != Order.Status.PENDING_PAYMENT:
         raise ApplicationError(
             "order_state", field="status", status=409, status_label=order.get_status_display(), action="支付"
@@ -39,33 +65,52 @@ def payment_create(*, order: Order) -> Payment:
     )
     if payment is not None:
         return payment
-    payment = Payment.objects.create(
+    return Payment.objects.create(
         shop_id=order.shop_id,
         order=order,
         provider=provider_name,
         out_trade_no=_new_reference("PAY"),
         amount_fen=order.total_fen,
     )
-    payment.pay_url = get_provider(provider_name).create_payment(payment)
-    payment.save(update_fields=["pay_url", "updated_at"])
+
+
+def payment_create(*, order: Order) -> Payment:
+    """A payment for a pending order, opened at the provider after our row committed (opening
+    is idempotent by out_trade_no, so a payer who reopens the page gets the same trade)."""
+    payment = payment_open(order=order)
+    if not payment.pay_url:
+        payment.pay_url = get_provider(payment.provider).create_payment(payment)
+        Payment.objects.filter(pk=payment.pk).update(pay_url=payment.pay_url, updated_at=timezone.now())
     return payment
 
 
 def payments_close_open(*, order_ids: list[int]) -> int:
     """Our side stops waiting for these orders' open payments (money that still arrives is
-    refunded by order_mark_paid). Runs inside the caller's transaction."""
+    refunded by the notify). Runs inside the caller's transaction."""
     return Payment.objects.filter(order_id__in=order_ids, status=P.CREATED).update(
         status=P.CLOSED, updated_at=timezone.now()
     )
 
 
-@transaction.atomic
-def refund_create(*, order: Order, payment: Payment, amount_fen: int, reason: str, lines: list[dict]) -> Refund:
-    """Send money back through the provider that took it; the caller holds the order lock.
+# --- refunds: the outbox --------------------------------------------------------------------
 
-    The sandbox answers at once. A real gateway that answers later would leave the row
-    `pending` and finish it from its refund notify.
-    """
+
+def refunds_pending_fen(*, order_id: int) -> int:
+    """Money of the order's refunds asked for and not yet confirmed by the provider."""
+    pending = Refund.objects.filter(order_id=order_id, kind=Refund.Kind.ORDER, status=R.PENDING)
+    return pending.aggregate(total=Sum("amount_fen"))["total"] or 0
+
+
+def _refund_queue(refund_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task("tuangou.payments.tasks.refund_send", refund_id)
+
+
+def _refund_write(
+    *, order: Order, payment: Payment, amount_fen: int, reason: str, lines: list[dict], actor, kind: str
+) -> Refund:
+    """The pending row, with its reference for good; the job that sends it is queued after COMMIT."""
     refund = Refund.objects.create(
         shop_id=order.shop_id,
         order=order,
@@ -74,11 +119,148 @@ def refund_create(*, order: Order, payment: Payment, amount_fen: int, reason: st
         amount_fen=amount_fen,
         reason=reason[:200],
         lines=lines,
+        kind=kind,
+        requested_by=actor if getattr(actor, "pk", None) else None,
     )
-    refund.provider_refund_id = get_provider(payment.provider).refund(refund)
-    refund.status = Refund.Status.SUCCEEDED
-    refund.save(update_fields=["provider_refund_id", "status", "updated_at"])
+    refund_id = refund.pk
+    after_commit(lambda: _refund_queue(refund_id))
     return refund
+
+
+@transaction.atomic
+def order_refund(
+    *,
+    order: Order,
+    actor,
+    reason: str,
+    lines: list[dict] | None = None,
+    amount_fen: int | None = None,
+    close_after_sales: bool = True,
+) -> Refund:
+    """Refund all that is left of an order (no lines, no amount), some pieces of some lines, or
+    an amount (spread over the lines), through the provider that took the money.
+
+    Written `pending` here; sent after COMMIT; the order's lines, totals, counters, stock and
+    commission move when the provider confirms (refund_complete). Refunds still pending count
+    as refunded already, so asking twice never returns money twice. A refund made outside
+    after-sales closes the order's open after-sales request (close_after_sales)."""
+    lock_objects(campaigns=order.campaign_id, orders=order.pk)
+    order = Order.objects.select_related("shop", "campaign").get(pk=order.pk)
+    pending = list(
+        Refund.objects.filter(order=order, kind=Refund.Kind.ORDER, status=R.PENDING).values_list("lines", flat=True)
+    )
+    refund_lines = order_services.order_refund_plan(order, lines=lines, amount_fen=amount_fen, pending=pending)
+    payment = Payment.objects.filter(order=order, status=P.SUCCEEDED).order_by("-paid_at", "-id").first()
+    if payment is None:
+        raise ApplicationError("payment_missing", status=409)
+    total_fen = sum(line["amount_fen"] for line in refund_lines)
+    refund = _refund_write(
+        order=order,
+        payment=payment,
+        amount_fen=total_fen,
+        reason=reason,
+        lines=refund_lines,
+        actor=actor,
+        kind=Refund.Kind.ORDER,
+    )
+    if close_after_sales:
+        order_services.after_sales_close_for_refund(order=order, actor=actor, reason=reason, refund_fen=total_fen)
+    return refund
+
+
+@outside_transaction
+def refund_send(*, refund_id: int) -> str:
+    """The job: send a pending refund to its provider with its own reference (the provider
+    answers the same refund for the same reference, so sending twice is safe), then complete
+    it. A provider that did not take it leaves it pending for the next try; one that refused
+    it marks it failed. Safe to run twice, and at the same time."""
+    refund = Refund.objects.select_related("payment").filter(pk=refund_id).first()
+    if refund is None or refund.status != R.PENDING:
+        return refund.status if refund is not None else "missing"
+    Refund.objects.filter(pk=refund.pk).update(attempts=F("attempts") + 1, updated_at=timezone.now())
+    try:
+        provider_refund_id = get_provider(refund.payment.provider).refund(refund)
+    except ProviderUnavailable as error:
+        Refund.objects.filter(pk=refund.pk).update(last_error=str(error)[:200], updated_at=timezone.now())
+        logger.warning("refund %s not taken by the provider, will retry: %s", refund.out_refund_no, error)
+        raise
+    except ApplicationError as error:
+        refund_fail(refund_id=refund.pk, message=error.message("zh-hans"))
+        return R.FAILED
+    return refund_complete(refund_id=refund.pk, provider_refund_id=provider_refund_id).status
+
+
+@transaction.atomic
+def refund_complete(*, refund_id: int, provider_refund_id: str) -> Refund:
+    """The provider confirmed a refund (its answer, or its refund notify): the refund succeeds
+    and, for an order refund, the order's book follows. Once: a second confirmation finds it
+    done."""
+    refund = Refund.objects.select_related("order").get(pk=refund_id)
+    lock_objects(campaigns=refund.order.campaign_id, orders=refund.order_id, refunds=refund.pk)
+    refund = Refund.objects.select_related("order", "requested_by").get(pk=refund_id)
+    if refund.status != R.PENDING:
+        return refund
+    refund.status = R.SUCCEEDED
+    refund.provider_refund_id = provider_refund_id[:64]
+    refund.completed_at = timezone.now()
+    refund.last_error = ""
+    refund.save(update_fields=["status", "provider_refund_id", "completed_at", "last_error", "updated_at"])
+    if refund.kind == Refund.Kind.ORDER:
+        order_services.order_refund_apply(
+            order=refund.order,
+            refund_id=refund.pk,
+            refund_lines=refund.lines,
+            reason=refund.reason,
+            actor=refund.requested_by,
+        )
+    return refund
+
+
+@transaction.atomic
+def refund_fail(*, refund_id: int, message: str) -> Refund:
+    """The provider refused a refund for good: failed, the order's book untouched (staff see
+    退款失败 and may refund again)."""
+    refund = Refund.objects.select_related("order").get(pk=refund_id)
+    lock_objects(campaigns=refund.order.campaign_id, orders=refund.order_id, refunds=refund.pk)
+    refund.refresh_from_db()
+    if refund.status == R.PENDING:
+        refund.status = R.FAILED
+        refund.last_error = message[:200]
+        refund.save(update_fields=["status", "last_error", "updated_at"])
+        logger.error("refund %s refused by the provider: %s", refund.out_refund_no, message)
+    return refund
+
+
+def refunds_redrive(*, now=None, older_than: timedelta = REDRIVE_AFTER) -> dict[str, int]:
+    """Schedule: re-send refunds left pending longer than `older_than` since their last try (a
+    lost job, a provider outage), and ask for the refund of a failed campaign's paid orders
+    that have none pending (a lost job). Safe to run twice, even at once: the provider answers
+    the same reference with the same refund and completion happens once."""
+    now = now or timezone.now()
+    counts = {"sent": 0, "still_pending": 0, "failed": 0, "orders": 0}
+    stale = Refund.objects.filter(status=R.PENDING, updated_at__lte=now - older_than).order_by("id")
+    for refund_id in stale.values_list("id", flat=True)[:500]:
+        try:
+            outcome = refund_send(refund_id=refund_id)
+        except ProviderUnavailable:
+            outcome = "still_pending"
+        counts["sent" if outcome == R.SUCCEEDED else "failed" if outcome == R.FAILED else "still_pending"] += 1
+    stranded = (
+        Order.objects.filter(
+            status=Order.Status.PAID,
+            campaign__status=Campaign.Status.FAILED,
+            campaign__updated_at__lte=now - older_than,
+        )
+        .exclude(refunds__status=R.PENDING, refunds__kind=Refund.Kind.ORDER)
+        .order_by("id")
+    )
+    for order_id in stranded.values_list("id", flat=True)[:500]:
+        if order_services.order_refund_for_failed_campaign(order_id=order_id) == "queued":
+            counts["orders"] += 1
+    return counts
+
+
+# --- notifies -------------------------------------------------------------------------------
 
 
 def _parse_paid_at(value) -> datetime:
@@ -89,56 +271,92 @@ def _parse_paid_at(value) -> datetime:
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
-@transaction.atomic
 def payment_notify_receive(
     *, provider_name: str, headers, body: bytes
-) -> tuple[PaymentNotification, ApplicationError | None]:
-    """Take in one provider callback. Every callback is stored with its outcome; the error (if
-    any) is returned rather than raised so that the stored row survives the answer.
+) -> tuple[PaymentNotification | None, ApplicationError | None]:
+    """Take in one provider callback. A callback whose signature does not verify is not ours to
+    keep: nothing is written (it is logged) and the error comes back. Every other callback is
+    stored with its outcome; the error (if any) is returned rather than raised so that the
+    stored row survives the answer.
 
-    The same notify any number of times moves the order once: the order and then the payment
-    are locked (always in that order, like every order service), and a payment already
+    The same notify any number of times moves the order once: the campaign, the order and then
+    the payment are locked (the one lock order, core/locks.py), and a payment already
     succeeded answers `duplicate`.
     """
     provider = get_provider(provider_name)
-    text = body.decode("utf-8", errors="replace")
-
-    def record(outcome: str, out_trade_no: str = "", signature_valid: bool = True) -> PaymentNotification:
-        return PaymentNotification.objects.create(
-            provider=provider_name,
-            out_trade_no=out_trade_no[:40],
-            body=text,
-            signature_valid=signature_valid,
-            outcome=outcome,
-        )
-
     try:
         data = provider.verify_notify(headers, body)
     except ApplicationError as error:
-        outcome = {"signature_invalid": "bad_signature", "notify_expired": "expired"}.get(error.code, "invalid")
-        return record(outcome, signature_valid=outcome != "bad_signature"), error
+        if error.code == "signature_invalid":
+            logger.warning(
+                "payment notify from %s refused: bad signature (%s bytes, first 200: %r)",
+                provider_name,
+                len(body),
+                body[:200],
+            )
+            return None, error
+        outcome = {"notify_expired": "expired"}.get(error.code, "invalid")
+        return _notify_record(provider_name, body, outcome), error
+    return _notify_apply(provider_name, body, data)
+
+
+def _notify_record(provider_name: str, body: bytes, outcome: str, out_trade_no: str = "") -> PaymentNotification:
+    return PaymentNotification.objects.create(
+        provider=provider_name,
+        out_trade_no=out_trade_no[:40],
+        body=body.decode("utf-8", errors="replace"),
+        signature_valid=True,
+        outcome=outcome,
+    )
+
+
+@transaction.atomic
+def _notify_apply(provider_name: str, body: bytes, data: dict):
+    record = lambda outcome: _notify_record(provider_name, body, outcome, out_trade_no)  # noqa: E731
     out_trade_no = str(data["out_trade_no"])
     found = (
         Payment.objects.filter(provider=provider_name, out_trade_no=out_trade_no)
-        .values_list("order_id", flat=True)
+        .values_list("pk", "order_id", "order__campaign_id")
         .first()
     )
     if found is None:
-        return record("unknown_payment", out_trade_no), NotFound("支付单", "Payment", field="out_trade_no")
-    order = Order.objects.select_for_update().get(pk=found)
-    payment = Payment.objects.select_for_update().get(provider=provider_name, out_trade_no=out_trade_no)
+        return record("unknown_payment"), NotFound("支付单", "Payment", field="out_trade_no")
+    payment_id, order_id, campaign_id = found
+    lock_objects(campaigns=campaign_id, orders=order_id, payments=payment_id)
+    payment = Payment.objects.select_related("order").get(pk=payment_id)
     if data["amount_fen"] != payment.amount_fen:
-        return record("amount_mismatch", out_trade_no), ApplicationError("amount_mismatch", field="amount_fen")
+        return record("amount_mismatch"), ApplicationError("amount_mismatch", field="amount_fen")
     if data["trade_state"] != "SUCCESS":
-        return record("ignored", out_trade_no), None
+        return record("ignored"), None
     if payment.status == P.SUCCEEDED:
-        return record("duplicate", out_trade_no), None
+        return record("duplicate"), None
     payment.status = P.SUCCEEDED
     payment.provider_transaction_id = str(data["transaction_id"])[:64]
     payment.paid_at = _parse_paid_at(data["paid_at"])
     payment.save(update_fields=["status", "provider_transaction_id", "paid_at", "updated_at"])
-
-    from tuangou.orders.services import order_mark_paid
-
-    order_mark_paid(order=order, payment=payment)
-    return record("applied", out_trade_no), None
+    order = payment.order
+    if order_services.order_mark_paid(order=order, payment_id=payment.pk, amount_fen=payment.amount_fen):
+        payments_close_open(order_ids=[order.pk])
+        return record("applied"), None
+    # The order stopped waiting (cancelled, expired, campaign closed) or was paid already:
+    # this money goes back.
+    order.refresh_from_db()
+    refund = _refund_write(
+        order=order,
+        payment=payment,
+        amount_fen=payment.amount_fen,
+        reason="late_payment",
+        lines=[],
+        actor=None,
+        kind=Refund.Kind.EXCESS,
+    )
+    event_type = "late_payment_refunded" if order.status == Order.Status.CANCELLED else "duplicate_payment_refunded"
+    OrderEvent.objects.create(
+        shop_id=order.shop_id,
+        order=order,
+        type=event_type,
+        from_status=order.status,
+        to_status=order.status,
+        data={"payment_id": payment.pk, "refund_id": refund.pk, "amount_fen": payment.amount_fen},
+    )
+    return record("applied"), None

@@ -1,9 +1,20 @@
 """Payment jobs, queued after commit; each takes ids and is safe to run twice."""
 
-from . import sandbox
+from . import sandbox, services
 
 
 def sandbox_deliver_notify(payment_id: int) -> str:
     """The sandbox gateway's notify delivery. An exception leaves the task unacknowledged, so
     django-q hands it out again (Q_CLUSTER retry / max_attempts), as a real gateway retries."""
     return sandbox.gateway_deliver_notify(payment_id=payment_id)
+
+
+def refund_send(refund_id: int) -> str:
+    """Send one pending refund to its provider (same reference every time). A provider that
+    did not take it raises: django-q retries, and refunds_redrive re-sends it anyway."""
+    return services.refund_send(refund_id=refund_id)
+
+
+def refunds_redrive() -> dict:
+    """Every few minutes: refunds left pending (a lost job, a provider outage) are sent again."""
+    return services.refunds_redrive()

@@ -174,10 +174,11 @@ def test_member_asks_for_after_sales_support_sees_it_and_an_admin_refunds_the_li
     assert (order.status, order.refunded_fen) == ("picked_up", 1290)
     detail = ok(member.get(f"shops/{world.shop.id}/orders/{order.id}"))
     assert detail["after_sales"][0]["status"] == "refunded"
+    # Resolved first (the decision), then the money confirmed by the provider after COMMIT.
     assert [event["type"] for event in detail["events"]][-3:] == [
         "after_sale_opened",
-        "partial_refund",
         "after_sale_resolved",
+        "partial_refund",
     ]
 
 

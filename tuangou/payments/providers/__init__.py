@@ -1,22 +1,47 @@
 """Payment providers behind one interface. The rest of the code asks get_provider(name) and
 never imports a provider directly, so a real gateway (WeChat Pay, Alipay) slots in beside the
-sandbox without touching orders."""
+sandbox without touching orders.
+
+Every call that goes out to a provider (opening a trade, sending a refund) refuses to run
+inside a transaction (tuangou.core.transactions.outside_transaction): a slow or failing
+gateway must never hold our row locks, nor a rollback forget money that already moved.
+"""
 
 from typing import Protocol
+
+from tuangou.core.transactions import outside_transaction
+
+
+class ProviderUnavailable(Exception):
+    """The provider did not take the request (timeout, outage, "system busy"): the same
+    request — same reference — may be sent again later."""
 
 
 class PaymentProvider(Protocol):
     name: str
 
     def create_payment(self, payment) -> str:
-        """Open the trade at the provider; returns the URL the payer opens to pay."""
+        """Open the trade at the provider (idempotent by out_trade_no); returns the URL the payer opens to pay."""
 
     def verify_notify(self, headers, body: bytes) -> dict:
         """Check a callback's signature and freshness; returns its fields or raises
         ApplicationError (signature_invalid, notify_expired, notify_invalid)."""
 
     def refund(self, refund) -> str:
-        """Return `refund.amount_fen` of the refund's payment; returns the provider's refund id."""
+        """Return `refund.amount_fen` of the refund's payment under `refund.out_refund_no`
+        (idempotent: the same reference never refunds twice); returns the provider's refund id.
+        Raises ProviderUnavailable (try again) or ApplicationError("refund_failed") (refused)."""
+
+
+class _Guarded:
+    """A provider whose outgoing calls refuse to run inside a transaction."""
+
+    def __init__(self, provider):
+        self._provider = provider
+        self.name = provider.name
+        self.create_payment = outside_transaction(provider.create_payment)
+        self.refund = outside_transaction(provider.refund)
+        self.verify_notify = provider.verify_notify  # checks bytes we hold: no call goes out
 
 
 def get_provider(name: str) -> PaymentProvider:
@@ -25,4 +50,4 @@ def get_provider(name: str) -> PaymentProvider:
     providers = {SandboxProvider.name: SandboxProvider}
     if name not in providers:
         raise LookupError(f"unknown payment provider {name!r}")
-    return providers[name]()
+    return _Guarded(providers[name]())

@@ -7,6 +7,7 @@ from django.urls import reverse
 from tuangou.core.errors import ApplicationError
 
 from .. import sandbox
+from . import ProviderUnavailable
 
 
 class SandboxProvider:
@@ -32,4 +33,11 @@ class SandboxProvider:
         return data
 
     def refund(self, refund) -> str:
-        return sandbox.gateway_refund(out_trade_no=refund.payment.out_trade_no, amount_fen=refund.amount_fen)
+        try:
+            return sandbox.gateway_refund(
+                out_trade_no=refund.payment.out_trade_no,
+                out_refund_no=refund.out_refund_no,
+                amount_fen=refund.amount_fen,
+            )
+        except sandbox.GatewayBusy as error:
+            raise ProviderUnavailable(str(error)) from error

@@ -55,7 +55,7 @@ def test_a_signed_notify_marks_the_order_paid_and_counts_it_in_the_campaign():
     assert detail["pickup_code"] == order.pickup_code
 
 
-def test_a_wrong_signature_is_refused_and_changes_nothing():
+def test_a_wrong_signature_is_refused_writes_nothing_and_is_logged(caplog):
     world, order, payment = given_payment_taken_by_the_gateway()
     body = sandbox.notify_body(SandboxTrade.objects.get(payment=payment))
     headers = sandbox.sign_notify(body)
@@ -63,12 +63,28 @@ def test_a_wrong_signature_is_refused_and_changes_nothing():
 
     response = notify(payment, body=body, headers=headers)
 
-    assert response.status_code == 400
-    assert response.json()["code"] == "signature_invalid"
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (
+        400,
+        "signature_invalid",
+        sandbox.SIGNATURE_HEADER,
+    )
     order.refresh_from_db()
     payment.refresh_from_db()
     assert (order.status, payment.status) == ("pending_payment", "created")
-    assert list(PaymentNotification.objects.values_list("outcome", "signature_valid")) == [("bad_signature", False)]
+    assert PaymentNotification.objects.count() == 0  # an unsigned body is not ours to keep
+    assert [record.getMessage()[:50] for record in caplog.records if record.name == "tuangou.payments.services"] == [
+        "payment notify from sandbox refused: bad signature"
+    ]
+
+
+def test_a_notify_without_signature_headers_writes_nothing():
+    world, order, payment = given_payment_taken_by_the_gateway()
+    body = sandbox.notify_body(SandboxTrade.objects.get(payment=payment))
+
+    response = notify(payment, body=body, headers={})
+
+    assert (response.status_code, response.json()["code"]) == (400, "signature_invalid")
+    assert PaymentNotification.objects.count() == 0
 
 
 def test_a_body_changed_after_signing_is_refused():
@@ -81,6 +97,7 @@ def test_a_body_changed_after_signing_is_refused():
     assert response.json()["code"] == "signature_invalid"
     order.refresh_from_db()
     assert order.status == "pending_payment"
+    assert PaymentNotification.objects.count() == 0
 
 
 def test_a_notify_older_than_five_minutes_is_refused():
