@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.money import apply_rate_bp
@@ -282,4 +283,6 @@ def withdrawal_mark_paid(*, shop, withdrawal_id: int, actor) -> Withdrawal:
     _move(withdrawal, W.PAID, allowed_from={W.APPROVED}, actor=actor, action_zh="标记已打款")
     withdrawal.paid_by, withdrawal.paid_at = actor, timezone.now()
     withdrawal.save(update_fields=["status", "paid_by", "paid_at", "updated_at"])
+    # After commit, the leader is told (notifications.tasks, named by path: no upward import).
+    transaction.on_commit(lambda: async_task("tuangou.notifications.tasks.withdrawal_paid_notify", withdrawal.id))
     return withdrawal

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.orders.models import Order
@@ -78,6 +79,8 @@ def refund_create(*, order: Order, payment: Payment, amount_fen: int, reason: st
     refund.provider_refund_id = get_provider(payment.provider).refund(refund)
     refund.status = Refund.Status.SUCCEEDED
     refund.save(update_fields=["provider_refund_id", "status", "updated_at"])
+    # The member is told once the refund succeeded, after commit (one place: notifications.tasks.refund_notify).
+    transaction.on_commit(lambda: async_task("tuangou.notifications.tasks.refund_notify", refund.pk))
     return refund
 
 
