@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from tuangou.core.errors import ApplicationError, NotFound
-from tuangou.core.money import apply_rate_bp
+from tuangou.core.money import apply_rate_bp, format_fen
 from tuangou.leaders.models import Leader
 
 from .models import CommissionEntry, Withdrawal, WithdrawalEvent
@@ -191,8 +191,10 @@ def withdrawal_request(*, leader: Leader, amount_fen: int, account: str = "") ->
     if amount_fen <= 0:
         raise ApplicationError("validation", field="amount_fen", field_label="提现金额", reason="必须大于0")
     available = _withdrawable_fen(leader.id)
+    if available < 0:
+        raise ApplicationError("balance_offset_pending", field="amount_fen", owed=format_fen(-available))
     if amount_fen > available:
-        raise ApplicationError("balance_insufficient", field="amount_fen", available=available)
+        raise ApplicationError("balance_insufficient", field="amount_fen", available=format_fen(available))
     withdrawal = Withdrawal.objects.create(
         shop_id=leader.shop_id, leader=leader, amount_fen=amount_fen, account=account.strip()
     )

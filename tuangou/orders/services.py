@@ -20,6 +20,7 @@ from tuangou.campaigns.selectors import campaign_leader_allowed
 from tuangou.catalog.models import Product, Sku
 from tuangou.core import rawsql
 from tuangou.core.errors import ApplicationError, NotFound
+from tuangou.core.money import format_fen
 from tuangou.core.phones import normalize_phone
 from tuangou.leaders.models import Leader, Membership, PickupPoint
 from tuangou.leaders.services import membership_ensure
@@ -580,7 +581,7 @@ def _refund_plan(order: Order, lines: list[OrderLine], requested_lines, amount_f
         if amount_fen <= 0:
             raise ApplicationError("refund_amount_invalid", field="amount_fen")
         if amount_fen > left_fen:
-            raise ApplicationError("refund_too_much", field="amount_fen", maximum=left_fen)
+            raise ApplicationError("refund_too_much", field="amount_fen", maximum=format_fen(left_fen))
         if amount_fen == left_fen:
             return everything
         return {line_id: (0, fen) for line_id, fen in _split_amount(lines, amount_fen).items()}
@@ -615,7 +616,7 @@ def order_refund(
     if total_fen <= 0:
         raise ApplicationError("refund_amount_invalid", field="amount_fen")
     if total_fen > left_fen:
-        raise ApplicationError("refund_too_much", field="amount_fen", maximum=left_fen)
+        raise ApplicationError("refund_too_much", field="amount_fen", maximum=format_fen(left_fen))
     payment = Payment.objects.filter(order=order, status=Payment.Status.SUCCEEDED).order_by("-paid_at", "-id").first()
     if payment is None:
         raise ApplicationError("payment_missing", status=409)
