@@ -2361,12 +2361,18 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Explanation */
+            explanation: string;
             /** Id */
             id: number;
+            /** Is Transfer */
+            is_transfer: boolean;
             /** Kind */
             kind: string;
             /** Kind Label */
             kind_label: string;
+            /** Label */
+            label: string;
             /** Note */
             note: string;
             /** Order Id */
@@ -2828,6 +2834,12 @@ export interface components {
             /** Earned Fen */
             earned_fen: number;
             history: components["schemas"]["LeaderCommissionPageOut"];
+            /** In Withdrawal Fen */
+            in_withdrawal_fen: number;
+            /** Offset Pending Fen */
+            offset_pending_fen: number;
+            /** Offset Reason */
+            offset_reason: string;
             /** Pending Fen */
             pending_fen: number;
             /** Settled Fen */
@@ -2844,6 +2856,8 @@ export interface components {
         LeaderCommissionOut: {
             /** Earned Fen */
             earned_fen: number;
+            /** In Withdrawal Fen */
+            in_withdrawal_fen: number;
             /** Leader Id */
             leader_id: number;
             /** Name */
@@ -3241,6 +3255,8 @@ export interface components {
             kind: string;
             /** Kind Label */
             kind_label: string;
+            /** Link */
+            link: string | null;
             /** Read At */
             read_at: string | null;
             /** Title */
