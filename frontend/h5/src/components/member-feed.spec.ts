@@ -36,7 +36,10 @@ describe("member-feed", () => {
     await flushPromises();
 
     const rows = wrapper.findAll("[data-test=feed-item]");
-    expect(rows.map((row) => row.text().replace(/\s+/g, ""))).toEqual(["王**买了土鸡蛋(30枚)×1", "张**买了土鸡蛋(30枚)×1"]);
+    expect(rows.map((row) => row.text().replace(/\s+/g, ""))).toEqual([
+      "王**买了土鸡蛋(30枚)×1",
+      "张**买了土鸡蛋(30枚)×1",
+    ]);
     expect(wrapper.emitted("purchase")?.map(([p]) => (p as { id: number }).id)).toEqual([7, 8]);
   });
 });

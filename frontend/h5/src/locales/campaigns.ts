@@ -80,8 +80,10 @@ export const en = {
       cancelled: "Ended",
       draft: "Not started",
     },
-    failedMembers: "This campaign did not reach its threshold ({threshold} members); it has ended and every order was refunded in full.",
-    failedQuantity: "This campaign did not reach its threshold ({threshold} items); it has ended and every order was refunded in full.",
+    failedMembers:
+      "This campaign did not reach its threshold ({threshold} members); it has ended and every order was refunded in full.",
+    failedQuantity:
+      "This campaign did not reach its threshold ({threshold} items); it has ended and every order was refunded in full.",
     cancelledNotice: "The shop cancelled this campaign; paid orders were refunded in full.",
     limit: "Max {count}",
     add: "Add",
