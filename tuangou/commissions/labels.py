@@ -6,7 +6,7 @@ looked like a deduction ("结算转出 −¥3.90"), so both halves say they are 
 from tuangou.core.labels import bilingual
 from tuangou.core.money import format_fen
 
-from .models import CommissionEntry
+from .models import CommissionEntry, Withdrawal
 
 K = CommissionEntry.Kind
 
@@ -38,14 +38,23 @@ EXPLANATIONS = {
         "Order {order} was refunded: {amount} of its commission is taken back (from {bucket})",
     ),
     K.WITHDRAWAL: bilingual(
-        "提现申请#{withdrawal}：{amount}离开可提现，等待商家打款",
-        "Withdrawal #{withdrawal}: {amount} left withdrawable, waiting for the shop to pay",
+        "提现申请#{withdrawal}：{amount}离开可提现，{progress}",
+        "Withdrawal #{withdrawal}: {amount} left withdrawable; {progress}",
     ),
     K.WITHDRAWAL_RETURN: bilingual(
         "提现申请#{withdrawal}未通过，{amount}退回可提现",
         "Withdrawal #{withdrawal} was declined: {amount} is back in withdrawable",
     ),
     K.REWARD: bilingual("奖励{amount}", "Reward {amount}"),
+}
+
+
+# Where a withdrawal stands, said on its ledger line.
+WITHDRAWAL_PROGRESS = {
+    Withdrawal.Status.REQUESTED: bilingual("等待商家审核打款", "waiting for the shop"),
+    Withdrawal.Status.APPROVED: bilingual("商家已批准，等待打款", "approved, waiting to be paid"),
+    Withdrawal.Status.PAID: bilingual("商家已打款", "paid out"),
+    Withdrawal.Status.REJECTED: bilingual("未通过，已退回可提现", "declined and returned"),
 }
 
 
@@ -62,6 +71,7 @@ def entry_explanation(entry: CommissionEntry) -> str:
         withdrawal=entry.withdrawal_id or "",
         amount=format_fen(abs(entry.amount_fen)),
         bucket=entry.get_bucket_display(),
+        progress=str(WITHDRAWAL_PROGRESS.get(entry.withdrawal.status, "")) if entry.withdrawal_id else "",
     )
     if entry.kind == K.WITHDRAWAL_RETURN and "：" in entry.note:
         text += "（" + entry.note.split("：", 1)[1] + "）"

@@ -64,7 +64,7 @@ def test_each_ledger_line_says_what_moved_where_in_yuan():
 
     assert [(e["kind"], e["label"], e["explanation"], e["is_transfer"]) for e in lines] == [
         ("withdrawal_return", "提现退回", f"提现申请#{withdrawal.id}未通过，¥4.00退回可提现（账户错误）", False),
-        ("withdrawal", "申请提现", f"提现申请#{withdrawal.id}：¥4.00离开可提现，等待商家打款", False),
+        ("withdrawal", "申请提现", f"提现申请#{withdrawal.id}：¥4.00离开可提现，未通过，已退回可提现", False),
         (
             "settlement",
             "结算转入可提现",
