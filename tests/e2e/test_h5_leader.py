@@ -164,7 +164,7 @@ def test_leader_shares_jielong_notifies_verifies_pickup_and_sees_commission(phon
     commissions_settle_due()
     phone.goto(f"{center}/commission")
     expect(phone.locator("[data-test=withdrawable]")).to_have_text("¥6.58")
-    expect(phone.get_by_text("佣金结算").first).to_be_visible()
+    expect(phone.get_by_text("结算转入可提现").first).to_be_visible()
     shot(phone, "h5-leader-commission")
     phone.locator("[data-test=open-withdraw]").click()
     phone.locator("[data-test=withdraw-amount]").locator("input").fill("100")
