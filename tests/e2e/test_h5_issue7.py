@@ -2,16 +2,19 @@
 messages, on the nearby-leaders page and on a campaign's live feed. Screens saved as h5-i7-*.png."""
 
 import re
+from datetime import timedelta
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tuangou.campaigns.models import Campaign
 from tuangou.commissions import services as commission_services
 from tuangou.commissions.tasks import commissions_settle_due
 from tuangou.commissions.tests.test_ledger import make_due, picked_up_order
+from tuangou.fulfilment.models import Shipment
 from tuangou.orders import services as order_services
 from tuangou.orders.models import Order
-from tuangou.orders.tests.factories import CampaignItemFactory, given_member, pay
+from tuangou.orders.tests.factories import CampaignFactory, CampaignItemFactory, given_member, pay
 from tuangou.payments import sandbox
 from tuangou.payments.models import Payment
 
@@ -194,3 +197,22 @@ def test_leader_money_reads_in_withdrawal_withdrawn_and_owed_with_its_reason(pho
     phone.goto(f"/h5/s/{leader.shop_id}/leader")
     expect(phone.locator("[data-test=commission-summary]")).to_contain_text("待抵扣")
     shot(phone, "h5-i7-leader-center")
+
+
+def test_a_leader_with_more_than_a_hundred_shipments_sees_each_campaigns_own(phone, live_server):
+    shop, nearest, campaign = given_shop_with_a_live_campaign()  # 王小明 bought through 黄美玲
+    point = nearest.pickup_point
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SUCCEEDED)
+    Order.objects.filter(campaign=campaign).update(status=Order.Status.SHIPPED)
+    now = timezone.now()
+    Shipment.objects.create(shop=shop, campaign=campaign, pickup_point=point, shipped_at=now)  # the oldest one
+    older = CampaignFactory.create_batch(100, shop=shop, status="succeeded", cutoff_at=now - timedelta(days=30))
+    Shipment.objects.bulk_create([Shipment(shop=shop, campaign=c, pickup_point=point, shipped_at=now) for c in older])
+
+    sms_login(phone, nearest.user.phone, f"/h5/s/{shop.id}/leader/orders")
+
+    group = phone.locator(f"[data-test=group-{campaign.id}]")
+    expect(group).to_contain_text("发货状态：已发货")
+    expect(group.locator("[data-test=confirm-arrival]")).to_be_visible()
+    expect(group.locator("[data-test=no-shipment]")).to_have_count(0)
+    shot(phone, "h5-i7-leader-orders-shipped")
