@@ -6,22 +6,14 @@ rolled-back action tells nobody and the lower apps do not depend on notification
 
     transaction.on_commit(lambda: async_task("tuangou.notifications.tasks.refund_notify", refund.pk))
 
-`queue_notice` below is that line for callers inside this app. Every notice is sent at most once
-(the event's key is kept in Message.data["notice"]), so a job that runs twice sends one message.
+Every notice is sent at most once (the event's key is kept in Message.data["notice"]), so a job
+that runs twice sends one message.
 """
-
-from django.db import transaction
-from django_q.tasks import async_task
 
 from tuangou.core.money import format_fen
 
 from .models import Message
 from .services import notification_send
-
-
-def queue_notice(task: str, object_id: int) -> None:
-    """After commit, run tuangou.notifications.tasks.<task>(object_id)."""
-    transaction.on_commit(lambda: async_task(f"tuangou.notifications.tasks.{task}", object_id))
 
 
 def _sent(shop_id: int, user_id: int, key: str) -> bool:
