@@ -73,6 +73,12 @@ def refund_notify(refund_id: int) -> Message | None:
             f"「{campaign.title}」未达到成团条件（{campaign.threshold_value}{unit}成团），"
             f"您的订单{order.number}已全额退款{amount}，将原路退回。"
         )
+    elif refund.reason == "late_payment" and order.status == "cancelled":
+        title = "订单已取消，款项已退回"
+        body = f"您的订单{order.number}在付款到账前已取消（超时未付或已截单），支付的{amount}将原路退回。"
+    elif refund.reason == "late_payment":
+        title = "重复支付已退回"
+        body = f"您的订单{order.number}已付款，重复支付的{amount}将原路退回。"
     else:
         title = "退款成功"
         body = f"您的订单{order.number}（{order.campaign.title}）已退款{amount}，将原路退回。"

@@ -16,8 +16,10 @@ from tuangou.notifications import tasks
 from tuangou.notifications.models import Delivery, Message
 from tuangou.notifications.services import notification_send
 from tuangou.orders import services as order_services
-from tuangou.orders.tests.factories import given_live_campaign, paid_order, staff_login
+from tuangou.orders.tests.factories import given_live_campaign, notify, paid_order, place, staff_login
+from tuangou.payments import sandbox
 from tuangou.payments.models import Refund
+from tuangou.payments.services import payment_create
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +178,22 @@ def test_a_pickup_notice_for_one_order_opens_that_order():
 
     assert one["link"] == f"/h5/s/{world.shop.id}/orders/{order.id}"
     assert two["link"] == f"/h5/s/{world.shop.id}/orders?status=arrived"
+
+
+def test_money_that_arrives_after_the_order_was_cancelled_is_returned_and_the_member_told(
+    django_capture_on_commit_callbacks,
+):
+    world = given_live_campaign(price_fen=1000)
+    order = place(world)
+    payment = payment_create(order=order)
+    order_services.order_cancel(order=order, actor=world.member)
+    sandbox.gateway_pay(out_trade_no=payment.out_trade_no)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify(payment).status_code == 200
+
+    [message] = inbox(world.member, world.shop.id)
+    assert (message["title"], message["body"]) == (
+        "订单已取消，款项已退回",
+        f"您的订单{order.number}在付款到账前已取消（超时未付或已截单），支付的¥10.00将原路退回。",
+    )
