@@ -188,6 +188,13 @@ PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
 PAYMENT_SANDBOX_SECRET = os.environ.get("PAYMENT_SANDBOX_SECRET") or _development_secret("payment_sandbox")
 PAYMENT_SANDBOX_MERCHANT_ID = os.environ.get("PAYMENT_SANDBOX_MERCHANT_ID", "sandbox-mch-001")
 
+# Address search for members and applicants (tuangou/leaders/geocoding.py): "offline" searches the
+# shop's own pickup points and communities; "amap" asks Amap's geocoder (needs AMAP_KEY) first.
+GEOCODER = os.environ.get("GEOCODER", "offline")
+AMAP_KEY = os.environ.get("AMAP_KEY", "")
+AMAP_GEOCODE_URL = os.environ.get("AMAP_GEOCODE_URL", "https://restapi.amap.com/v3/geocode/geo")
+AMAP_TIMEOUT_SECONDS = float(os.environ.get("AMAP_TIMEOUT_SECONDS", "3"))
+
 NOTIFICATION_CHANNELS = [c for c in os.environ.get("NOTIFICATION_CHANNELS", "inapp,sms").split(",") if c]
 
 # --- Logging: one JSON line per request, with its request id -----------------------

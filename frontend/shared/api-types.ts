@@ -1395,6 +1395,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shops/{shop_id}/campaigns/{campaign_id}/feed/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 他们都在买 by polling: the feed's events after after_id (the same ids as the live feed) */
+        get: operations["tuangou_campaigns_api_list_feed_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shops/{shop_id}/campaigns/{campaign_id}/recent-purchases": {
         parameters: {
             query?: never;
@@ -1866,6 +1883,23 @@ export interface paths {
         };
         /** Pickup points near a location, nearest first */
         get: operations["tuangou_leaders_api_list_nearby_pickup_points"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/places": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search a place by name or address (the shop's own communities first), with coordinates */
+        get: operations["tuangou_leaders_api_list_places"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2361,12 +2395,18 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Explanation */
+            explanation: string;
             /** Id */
             id: number;
+            /** Is Transfer */
+            is_transfer: boolean;
             /** Kind */
             kind: string;
             /** Kind Label */
             kind_label: string;
+            /** Label */
+            label: string;
             /** Note */
             note: string;
             /** Order Id */
@@ -2639,6 +2679,36 @@ export interface components {
              */
             status: "queued" | "running" | "done" | "failed";
         };
+        /**
+         * FeedEventOut
+         * @description One paid order as the live feed sends it; `id` is the SSE event id (the same on every channel).
+         */
+        FeedEventOut: {
+            /** At */
+            at: string | null;
+            /** Id */
+            id: number;
+            /** Items */
+            items: components["schemas"]["FeedLineOut"][];
+            /** Name */
+            name: string;
+        };
+        /** FeedEventsOut */
+        FeedEventsOut: {
+            /** Items */
+            items: components["schemas"]["FeedEventOut"][];
+            /** Last Id */
+            last_id: number;
+        };
+        /** FeedLineOut */
+        FeedLineOut: {
+            /** Product Name */
+            product_name: string;
+            /** Quantity */
+            quantity: number;
+            /** Spec */
+            spec: string;
+        };
         /** ImageOrderIn */
         ImageOrderIn: {
             /** Image Ids */
@@ -2828,6 +2898,12 @@ export interface components {
             /** Earned Fen */
             earned_fen: number;
             history: components["schemas"]["LeaderCommissionPageOut"];
+            /** In Withdrawal Fen */
+            in_withdrawal_fen: number;
+            /** Offset Pending Fen */
+            offset_pending_fen: number;
+            /** Offset Reason */
+            offset_reason: string;
             /** Pending Fen */
             pending_fen: number;
             /** Settled Fen */
@@ -2844,6 +2920,8 @@ export interface components {
         LeaderCommissionOut: {
             /** Earned Fen */
             earned_fen: number;
+            /** In Withdrawal Fen */
+            in_withdrawal_fen: number;
             /** Leader Id */
             leader_id: number;
             /** Name */
@@ -3241,6 +3319,8 @@ export interface components {
             kind: string;
             /** Kind Label */
             kind_label: string;
+            /** Link */
+            link: string | null;
             /** Read At */
             read_at: string | null;
             /** Title */
@@ -3821,6 +3901,30 @@ export interface components {
         PickupVerifyIn: {
             /** Code */
             code: string;
+        };
+        /**
+         * PlaceOut
+         * @description A place the member can search by name or address, with its coordinates.
+         */
+        PlaceOut: {
+            /** Address */
+            address: string;
+            /** Lat */
+            lat: number;
+            /** Lng */
+            lng: number;
+            /** Name */
+            name: string;
+            /** Source */
+            source: string;
+        };
+        /** PlacesQuery */
+        PlacesQuery: {
+            /**
+             * Q
+             * @default
+             */
+            q: string;
         };
         /** PlanTemplateOut */
         PlanTemplateOut: {
@@ -7316,6 +7420,31 @@ export interface operations {
             };
         };
     };
+    tuangou_campaigns_api_list_feed_events: {
+        parameters: {
+            query?: {
+                after_id?: number;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedEventsOut"];
+                };
+            };
+        };
+    };
     tuangou_campaigns_api_list_recent_purchases: {
         parameters: {
             query?: {
@@ -7703,6 +7832,8 @@ export interface operations {
     tuangou_fulfilment_api_list_my_shipments: {
         parameters: {
             query?: {
+                /** @description Only these campaigns: 12,15,19 */
+                campaign_ids?: string;
                 page?: number;
                 page_size?: number | null;
             };
@@ -8071,6 +8202,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NearbyPointOut"][];
+                };
+            };
+        };
+    };
+    tuangou_leaders_api_list_places: {
+        parameters: {
+            query?: {
+                q?: string;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaceOut"][];
                 };
             };
         };

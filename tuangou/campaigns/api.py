@@ -2,7 +2,7 @@ from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
-from ninja import Path, Router
+from ninja import Path, Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from tuangou.core.api import AUTH, get_in_shop
@@ -21,6 +21,7 @@ from .schemas import (
     CampaignOut,
     CampaignPatch,
     CampaignStatus,
+    FeedEventsOut,
     LeaderCampaignOut,
     LeaderJoinOut,
     PublicCampaignListOut,
@@ -179,6 +180,22 @@ def list_recent_purchases(request, shop_id: Path[int], campaign_id: int, after_i
     campaign = selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
     lines = selectors.campaign_recent_purchases(campaign=campaign, after_id=after_id)
     return {"items": lines, "last_id": max([line.id for line in lines], default=after_id)}
+
+
+@member_router.get(
+    "/campaigns/{campaign_id}/feed/events",
+    response=FeedEventsOut,
+    auth=None,
+    summary="他们都在买 by polling: the feed's events after after_id (the same ids as the live feed)",
+)
+def list_feed_events(
+    request, shop_id: Path[int], campaign_id: int, after_id: int = Query(0, ge=0, le=9_223_372_036_854_775_807)
+):
+    # The page's fallback when EventSource keeps failing: it goes on from the last event id it
+    # saw live, so nothing is shown twice.
+    campaign = selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
+    found = feed.purchases_after(shop_id=campaign.shop_id, campaign_id=campaign.id, after_id=after_id or None)
+    return {"items": found, "last_id": found[-1]["id"] if found else after_id}
 
 
 def _feed_campaign(shop_id: int, campaign_id: int, *, release: bool) -> Campaign:

@@ -82,6 +82,12 @@ def _purchases(*, shop_id: int, campaign_id: int, after_id: int | None, limit: i
     return purchases
 
 
+def purchases_after(*, shop_id: int, campaign_id: int, after_id: int | None) -> list[dict]:
+    """For polling clients (a request thread): the backlog, or what was paid after after_id."""
+    limit = BACKLOG_SIZE if after_id is None else CATCH_UP_SIZE
+    return _purchases(shop_id=shop_id, campaign_id=campaign_id, after_id=after_id, limit=limit)
+
+
 def _purchases_and_release(**kwargs) -> list[dict]:
     # Runs on a pool thread outside any request, so no request_finished closes its connection:
     # give it back here (to the pool when pooling, else simply closed).

@@ -321,6 +321,26 @@ class PurchaseFeedOut(Schema):
     last_id: int
 
 
+class FeedLineOut(Schema):
+    product_name: str
+    spec: str
+    quantity: int
+
+
+class FeedEventOut(Schema):
+    """One paid order as the live feed sends it; `id` is the SSE event id (the same on every channel)."""
+
+    id: int
+    name: str
+    items: list[FeedLineOut]
+    at: str | None
+
+
+class FeedEventsOut(Schema):
+    items: list[FeedEventOut]  # oldest first
+    last_id: int  # pass it back as after_id
+
+
 # --- leader center ------------------------------------------------------------------------
 
 

@@ -143,9 +143,14 @@ def member_campaign_list(*, shop, leader=None) -> QuerySet[Campaign]:
     )
 
 
+# A shared link keeps working after a campaign ended badly: the page says it failed (and was
+# refunded) or was cancelled, instead of 团购不存在. Lists still show only VISIBLE_STATUSES.
+MEMBER_PAGE_STATUSES = (*VISIBLE_STATUSES, S.FAILED, S.CANCELLED)
+
+
 def member_campaign_get(*, shop, campaign_id: int) -> Campaign:
-    """A campaign as members see it; drafts and ended-badly campaigns are a 404 like a missing id."""
-    queryset = Campaign.objects.filter(status__in=VISIBLE_STATUSES).prefetch_related(_items_prefetch())
+    """A campaign as members see it through its link; drafts are a 404 like a missing id."""
+    queryset = Campaign.objects.filter(status__in=MEMBER_PAGE_STATUSES).prefetch_related(_items_prefetch())
     return get_in_shop(queryset, shop, campaign_id, thing_zh="团购", thing_en="Campaign")
 
 

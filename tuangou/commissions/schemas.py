@@ -4,21 +4,28 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from .labels import entry_explanation, entry_label
 from .models import CommissionEntry, Withdrawal
 
 
 class CommissionBalanceOut(Schema):
-    pending_fen: int
-    withdrawable_fen: int
+    pending_fen: int  # 待结算: earned, after-sales window still open
+    withdrawable_fen: int  # 可提现 (signed: below 0 while a clawback is owed, see offset_pending_fen)
     earned_fen: int
     settled_fen: int
-    withdrawn_fen: int
+    in_withdrawal_fen: int  # 提现中: requested or approved, not paid yet
+    withdrawn_fen: int  # 已提现: paid out
+    offset_pending_fen: int  # 待抵扣: owed after a refund took back settled commission (0 if none)
+    offset_reason: str  # why it is owed and what happens next ("" if nothing is owed)
 
 
 class CommissionEntryOut(Schema):
     id: int
     kind: str
     kind_label: str
+    label: str  # what the line is, for people (结算转出 reads as 转入可提现)
+    explanation: str  # one sentence: which order / withdrawal, and what moved where, in 元
+    is_transfer: bool  # half of a pending → withdrawable move: no money gained or lost
     bucket: str
     amount_fen: int
     order_id: int | None
@@ -32,6 +39,18 @@ class CommissionEntryOut(Schema):
     def resolve_kind_label(obj: CommissionEntry) -> str:
         return obj.get_kind_display()
 
+    @staticmethod
+    def resolve_label(obj: CommissionEntry) -> str:
+        return entry_label(obj)
+
+    @staticmethod
+    def resolve_explanation(obj: CommissionEntry) -> str:
+        return entry_explanation(obj)
+
+    @staticmethod
+    def resolve_is_transfer(obj: CommissionEntry) -> bool:
+        return obj.kind in (CommissionEntry.Kind.SETTLEMENT, CommissionEntry.Kind.SETTLEMENT_OUT)
+
 
 class LeaderCommissionOut(Schema):
     """A leader's line in the console commission list; staff see the full phone."""
@@ -44,7 +63,8 @@ class LeaderCommissionOut(Schema):
     withdrawable_fen: int
     earned_fen: int
     settled_fen: int
-    withdrawn_fen: int
+    in_withdrawal_fen: int  # 提现中
+    withdrawn_fen: int  # 已提现 (paid out)
 
     @staticmethod
     def resolve_leader_id(obj) -> int:
@@ -52,7 +72,7 @@ class LeaderCommissionOut(Schema):
 
     @staticmethod
     def resolve_withdrawn_fen(obj) -> int:
-        return -obj.withdrawn_neg_fen
+        return obj.paid_out_fen
 
 
 class LeaderCommissionPageOut(Schema):

@@ -5,9 +5,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from tuangou.core.errors import ApplicationError, NotFound
-from tuangou.core.money import apply_rate_bp
+from tuangou.core.money import apply_rate_bp, format_fen
 from tuangou.core.states import StateMachine, event_record
 from tuangou.leaders.models import Leader
 
@@ -199,8 +200,10 @@ def withdrawal_request(*, leader: Leader, amount_fen: int, account: str = "") ->
     if amount_fen <= 0:
         raise ApplicationError("validation", field="amount_fen", field_label="withdrawal_amount", reason="positive")
     available = _withdrawable_fen(leader.id)
+    if available < 0:
+        raise ApplicationError("balance_offset_pending", field="amount_fen", owed=format_fen(-available))
     if amount_fen > available:
-        raise ApplicationError("balance_insufficient", field="amount_fen", available=available)
+        raise ApplicationError("balance_insufficient", field="amount_fen", available=format_fen(available))
     withdrawal = Withdrawal.objects.create(
         shop_id=leader.shop_id, leader=leader, amount_fen=amount_fen, account=account.strip()
     )
@@ -264,4 +267,6 @@ def withdrawal_reject(*, shop, withdrawal_id: int, actor, reason: str) -> Withdr
 def withdrawal_mark_paid(*, shop, withdrawal_id: int, actor) -> Withdrawal:
     withdrawal = _locked_withdrawal(shop, withdrawal_id)
     WITHDRAWAL.apply(withdrawal, "mark_paid", actor=actor, changes={"paid_by": actor, "paid_at": timezone.now()})
+    # After commit, the leader is told (commissions.tasks; a rolled-back action tells nobody).
+    transaction.on_commit(lambda: async_task("tuangou.commissions.tasks.withdrawal_paid_notify", withdrawal.id))
     return withdrawal

@@ -88,8 +88,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pickup_code_invalid": ("提货码无效", "Unknown pickup code"),
     "pickup_code_other_point": ("该提货码不属于您的自提点", "This pickup code belongs to another pickup point"),
     "refund_too_much": (
-        "退款金额超过可退金额（最多{maximum}分）",
-        "Refund exceeds the refundable amount ({maximum} fen)",
+        "退款金额超过可退金额（最多{maximum}）",
+        "Refund exceeds the refundable amount (at most {maximum})",
     ),
     "idempotency_conflict": ("相同的幂等键已用于不同的请求", "The idempotency key was used for a different request"),
     "order_items_empty": ("请至少选择一件商品", "Choose at least one item"),
@@ -119,8 +119,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notify_expired": ("支付通知已过期", "The payment notification is too old"),
     # commissions
     "balance_insufficient": (
-        "可提现余额不足（可提现{available}分）",
-        "Not enough withdrawable balance ({available} fen)",
+        "可提现余额不足（可提现{available}）",
+        "Not enough withdrawable balance ({available})",
+    ),
+    "balance_offset_pending": (
+        "有{owed}待抵扣（退款冲回了已结算的佣金），抵扣完成前暂不能提现",
+        "{owed} is owed (a refund took back settled commission); withdrawals wait until it is covered",
     ),
     "withdrawal_state": (
         "提现申请当前状态为「{status_label}」，不能{action}",

@@ -1,5 +1,5 @@
 from django.http import FileResponse, HttpResponse
-from ninja import Path, Router
+from ninja import Path, Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from tuangou.campaigns.models import Campaign
@@ -124,9 +124,20 @@ def download_export(request, shop_id: Path[int], export_id: int):
 
 @leader_router.get("/shipments", response=list[LeaderShipmentOut], summary="Shipments to my pickup point")
 @paginate(PageNumberPagination, page_size=20)
-def list_my_shipments(request, shop_id: Path[int]):
+def list_my_shipments(
+    request,
+    shop_id: Path[int],
+    campaign_ids: str = Query(
+        "", max_length=400, pattern=r"^[0-9]{1,18}(,[0-9]{1,18})*$|^$", description="Only these campaigns: 12,15,19"
+    ),
+):
+    # The leader's orders page asks for the shipments of the campaigns on the page it just
+    # loaded, so it never stops at the first few pages however many campaigns there are.
     leader = access_leader(request, shop_id)
-    return selectors.leader_shipments(leader=leader)
+    shipments = selectors.leader_shipments(leader=leader)
+    if campaign_ids:
+        shipments = shipments.filter(campaign_id__in=[int(pk) for pk in campaign_ids.split(",")])
+    return shipments
 
 
 @leader_router.post(

@@ -14,6 +14,7 @@ from tuangou.shops.access import access_shop, access_shop_as_staff
 from . import selectors, services
 from .access import access_leader
 from .exports import export_file_name, leaders_workbook
+from .geocoding import places_search
 from .models import Leader, LeaderApplication
 from .plan_templates import templates_for_shop
 from .schemas import (
@@ -36,6 +37,8 @@ from .schemas import (
     NearbyQuery,
     PickupPointOut,
     PickupPointPatchIn,
+    PlaceOut,
+    PlacesQuery,
     PlanTemplateOut,
     RecruitmentPlanIn,
     RecruitmentPlanOut,
@@ -312,6 +315,16 @@ def get_my_leader_application(request, shop_id: Path[int]):
 )
 def list_nearby_pickup_points(request, shop_id: Path[int], where: Query[NearbyQuery]):
     return selectors.pickup_points_nearby(shop=access_shop(shop_id), **where.dict())
+
+
+@member_router.get(
+    "/places",
+    response=list[PlaceOut],
+    auth=None,
+    summary="Search a place by name or address (the shop's own communities first), with coordinates",
+)
+def list_places(request, shop_id: Path[int], where: Query[PlacesQuery]):
+    return places_search(shop=access_shop(shop_id), query=where.q)
 
 
 def _my_leader_point(shop, user):

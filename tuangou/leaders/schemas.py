@@ -462,3 +462,17 @@ class LeaderMeOut(Schema):
 class PickupPointPatchIn(Schema):
     name: str | None = Field(None, min_length=1, max_length=60)
     address: str | None = Field(None, min_length=1, max_length=200)
+
+
+class PlacesQuery(Schema):
+    q: str = Field("", max_length=60)
+
+
+class PlaceOut(Schema):
+    """A place the member can search by name or address, with its coordinates."""
+
+    name: str
+    address: str
+    lat: float
+    lng: float
+    source: str  # pickup_point (the shop's own) or the provider (amap)

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.phones import normalize_phone
@@ -200,6 +201,11 @@ def _locked_pending_application(shop, application_id: int) -> LeaderApplication:
     return application
 
 
+def _queue_reviewed_notice(application_id: int) -> None:
+    """After commit, the applicant is told the decision (leaders.tasks; a rollback tells nobody)."""
+    transaction.on_commit(lambda: async_task("tuangou.leaders.tasks.application_reviewed_notify", application_id))
+
+
 def _check_commission_rate(rate_bp: int | None) -> None:
     if rate_bp is not None and not 0 <= rate_bp <= MAX_COMMISSION_RATE_BP:
         raise ApplicationError("validation", field="commission_rate_bp", reason="between", low=0, high=5000)
@@ -276,6 +282,7 @@ def application_approve(
     application.reviewed_by = actor
     application.reviewed_at = timezone.now()
     application.save(update_fields=["status", "checks", "reviewed_by", "reviewed_at", "updated_at"])
+    _queue_reviewed_notice(application.id)
     event_record(
         leader,
         type="approved",
@@ -301,6 +308,7 @@ def application_reject(*, shop, actor, application_id: int, reason: str) -> Lead
     application.reviewed_by = actor
     application.reviewed_at = timezone.now()
     application.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at", "updated_at"])
+    _queue_reviewed_notice(application.id)
     return application
 
 

@@ -114,3 +114,13 @@ def deliveries_retry_due() -> int:
     )
     _queue(ids)
     return len(ids)
+
+
+def notice_send(*, shop, user, kind: str, key: str, title: str, body: str, data: dict) -> Message | None:
+    """Tell someone that something happened to them, at most once per `key` (the event's key is kept
+    in Message.data["notice"]), so a notice job that runs twice sends one message. The apps that own
+    the events compose the words (leaders/notices.py, payments/notices.py, commissions/notices.py)
+    and queue their notice jobs after their transaction commits: a rolled-back action tells nobody."""
+    if Message.objects.filter(shop_id=shop.id, user_id=user.id, data__notice=key).exists():
+        return None
+    return notification_send(shop=shop, user=user, kind=kind, title=title, body=body, data={**data, "notice": key})

@@ -26,6 +26,7 @@ from tuangou.catalog.models import Product, Sku
 from tuangou.core import rawsql
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.locks import lock_objects
+from tuangou.core.money import format_fen
 from tuangou.core.phones import normalize_phone
 from tuangou.core.states import state_error
 from tuangou.core.transactions import after_commit
@@ -601,7 +602,7 @@ def _refund_plan(order: Order, lines: list[OrderLine], requested_lines, amount_f
         if amount_fen <= 0:
             raise ApplicationError("refund_amount_invalid", field="amount_fen")
         if amount_fen > left_fen:
-            raise ApplicationError("refund_too_much", field="amount_fen", maximum=left_fen)
+            raise ApplicationError("refund_too_much", field="amount_fen", maximum=format_fen(left_fen))
         if amount_fen == left_fen:
             return everything
         return {line_id: (0, fen) for line_id, fen in _split_amount(lines, amount_fen).items()}
@@ -628,13 +629,13 @@ def order_refund_plan(
                 order.refunded_fen += refund_line["amount_fen"]
     left_fen = order.total_fen - order.refunded_fen
     if left_fen <= 0 and not lines and amount_fen is None:
-        raise ApplicationError("refund_too_much", field="amount_fen", maximum=0)
+        raise ApplicationError("refund_too_much", field="amount_fen", maximum=format_fen(0))
     plan = _refund_plan(order, order_lines, lines, amount_fen)
     total_fen = sum(fen for _, fen in plan.values())
     if total_fen <= 0:
         raise ApplicationError("refund_amount_invalid", field="amount_fen")
     if total_fen > left_fen:
-        raise ApplicationError("refund_too_much", field="amount_fen", maximum=left_fen)
+        raise ApplicationError("refund_too_much", field="amount_fen", maximum=format_fen(left_fen))
     return [{"line_id": pk, "quantity": quantity, "amount_fen": fen} for pk, (quantity, fen) in sorted(plan.items())]
 
 

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from tuangou.campaigns.models import Campaign
 from tuangou.core.errors import ApplicationError, NotFound
@@ -213,6 +214,8 @@ def refund_complete(*, refund_id: int, provider_refund_id: str) -> Refund:
             reason=refund.reason,
             actor=refund.requested_by,
         )
+    # The member is told once the refund succeeded, after commit (one place: payments.tasks.refund_notify).
+    after_commit(lambda: async_task("tuangou.payments.tasks.refund_notify", refund_id))
     return refund
 
 

@@ -18,3 +18,10 @@ def refund_send(refund_id: int) -> str:
 def refunds_redrive() -> dict:
     """Every few minutes: refunds left pending (a lost job, a provider outage) are sent again."""
     return services.refunds_redrive()
+
+
+def refund_notify(refund_id: int):
+    """Queued after a refund succeeds (a staff refund, an after-sale, a failed campaign): tell the member."""
+    from . import notices
+
+    return notices.refund_notify(refund_id)

@@ -39,7 +39,11 @@ def make_due(order):
 
 
 def balances(leader):
-    return selectors.commission_balances(leader=leader)
+    """The ledger's own sums (提现中 / 待抵扣 are shown in test_leader_money.py)."""
+    figures = selectors.commission_balances(leader=leader)
+    return {
+        key: figures[key] for key in ("pending_fen", "withdrawable_fen", "earned_fen", "settled_fen", "withdrawn_fen")
+    }
 
 
 def test_accrual_waits_in_pending_for_the_after_sales_window():

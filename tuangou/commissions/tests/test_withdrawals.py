@@ -31,7 +31,7 @@ def test_a_withdrawal_above_the_balance_is_refused_and_writes_nothing():
 
     assert response.status_code == 400
     assert (response.json()["code"], response.json()["field"]) == ("balance_insufficient", "amount_fen")
-    assert response.json()["message"] == "可提现余额不足（可提现1000分）"
+    assert response.json()["message"] == "可提现余额不足（可提现¥10.00）"
     assert not Withdrawal.objects.exists()
     assert E.objects.count() == entries
 
@@ -49,7 +49,8 @@ def test_a_request_takes_the_amount_out_of_withdrawable_at_once():
     assert (created["status"], created["amount_fen"]) == ("requested", 600)
     assert second.json()["code"] == "balance_insufficient"
     assert selectors.commission_balances(leader=leader)["withdrawable_fen"] == 400
-    assert selectors.commission_balances(leader=leader)["withdrawn_fen"] == 600
+    assert selectors.commission_balances(leader=leader)["in_withdrawal_fen"] == 600
+    assert selectors.commission_balances(leader=leader)["withdrawn_fen"] == 0  # not paid yet: 提现中, not 已提现
     assert ok(client.get(f"shops/{leader.shop_id}/leader/withdrawals"))["count"] == 1
 
 

@@ -16,7 +16,7 @@ class FakeEventSource {
 }
 
 const purchase: FeedPurchase = {
-  id: "7",
+  id: 7,
   name: "张**",
   items: [{ product_name: "土鸡蛋", spec: "30枚", quantity: 2 }],
   at: null,
@@ -38,11 +38,14 @@ describe("followFeed", () => {
     expect(source.closed).toBe(true);
   });
 
-  it("should fall back to polling after repeated errors", async () => {
+  it("should fall back to polling after repeated errors, going on from the last event seen live", async () => {
     const fetchMock = vi.fn().mockResolvedValue(
       new Response(
         JSON.stringify({
-          items: [{ id: 12, name: "王**", product_name: "火龙果", spec: "2个装", quantity: 1, at: null }],
+          items: [
+            purchase, // already seen live: not shown twice
+            { id: 12, name: "王**", items: [{ product_name: "火龙果", spec: "2个装", quantity: 1 }], at: null },
+          ],
           last_id: 12,
         }),
         { status: 200 },
@@ -56,12 +59,27 @@ describe("followFeed", () => {
       pollMs: 60_000,
     });
     const source = FakeEventSource.last!;
+    source.onmessage!({ data: JSON.stringify(purchase) } as MessageEvent<string>);
     source.onerror!();
     source.onerror!();
-    await vi.waitFor(() => expect(seen).toHaveLength(1));
+    await vi.waitFor(() => expect(seen).toHaveLength(2));
     expect(source.closed).toBe(true);
-    expect(fetchMock.mock.calls[0][0]).toBe("/api/shops/3/campaigns/9/recent-purchases?after_id=0");
-    expect(seen[0]).toMatchObject({ name: "王**", items: [{ product_name: "火龙果", spec: "2个装", quantity: 1 }] });
+    expect(fetchMock.mock.calls[0][0]).toBe("/api/shops/3/campaigns/9/feed/events?after_id=7");
+    expect(seen.map((p) => p.id)).toEqual([7, 12]);
+    expect(seen[1]).toMatchObject({ name: "王**", items: [{ product_name: "火龙果", spec: "2个装", quantity: 1 }] });
+    handle.close();
+  });
+
+  it("should deliver a repeated event once", () => {
+    const seen: FeedPurchase[] = [];
+    const handle = followFeed(3, 9, (p) => seen.push(p), {
+      eventSource: FakeEventSource as unknown as typeof EventSource,
+    });
+    const source = FakeEventSource.last!;
+    for (const id of [7, 7, 8, 7]) {
+      source.onmessage!({ data: JSON.stringify({ ...purchase, id }) } as MessageEvent<string>);
+    }
+    expect(seen.map((p) => p.id)).toEqual([7, 8]);
     handle.close();
   });
 

@@ -19,12 +19,15 @@ export const getRecentPurchasesApi = (shopId: number, campaignId: number, afterI
   http.get<Schemas["PurchaseFeedOut"]>(`shops/${shopId}/campaigns/${campaignId}/recent-purchases`, {
     after_id: afterId,
   });
+/** The feed's own events by polling, after the last event id seen (the same ids as the live feed). */
+export const getFeedEventsApi = (shopId: number, campaignId: number, afterId = 0) =>
+  http.get<Schemas["FeedEventsOut"]>(`shops/${shopId}/campaigns/${campaignId}/feed/events`, { after_id: afterId });
 export const campaignFeedUrl = (shopId: number, campaignId: number) =>
   `/api/shops/${shopId}/campaigns/${campaignId}/feed`;
 
 /** One purchase as the feed sends it: an order paid, with the masked buyer and their lines. */
 export interface FeedPurchase {
-  id: string;
+  id: number; // the feed event id: the same purchase has the same id live and polled
   name: string;
   items: { product_name: string; spec: string; quantity: number }[];
   at: string | null;
@@ -51,23 +54,23 @@ export function followFeed(
   let source: EventSource | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
 
-  function poll(afterId: number) {
+  let lastId = 0; // the newest event id seen, on either channel: polling goes on from there
+
+  function deliver(purchase: FeedPurchase) {
+    if (purchase.id <= lastId) return; // ids only grow: an old one is a repeat (a reconnect, a poll)
+    lastId = purchase.id;
+    onPurchase(purchase);
+  }
+
+  function poll() {
     if (closed) return;
-    getRecentPurchasesApi(shopId, campaignId, afterId)
+    getFeedEventsApi(shopId, campaignId, lastId)
       .then((page) => {
-        // The endpoint answers newest first; show them in the order they happened.
-        for (const item of [...page.items].reverse()) {
-          onPurchase({
-            id: `line-${item.id}`,
-            name: item.name,
-            items: [{ product_name: item.product_name, spec: item.spec, quantity: item.quantity }],
-            at: item.at,
-          });
-        }
-        timer = setTimeout(() => poll(page.last_id), pollMs);
+        for (const item of page.items) deliver(item as FeedPurchase);
+        timer = setTimeout(poll, pollMs);
       })
       .catch(() => {
-        timer = setTimeout(() => poll(afterId), pollMs);
+        timer = setTimeout(poll, pollMs);
       });
   }
 
@@ -76,7 +79,7 @@ export function followFeed(
     source = new Source(campaignFeedUrl(shopId, campaignId));
     source.onmessage = (event: MessageEvent<string>) => {
       failures = 0;
-      onPurchase(JSON.parse(event.data) as FeedPurchase);
+      deliver(JSON.parse(event.data) as FeedPurchase);
     };
     source.onopen = () => {
       failures = 0;
@@ -86,11 +89,11 @@ export function followFeed(
       if (failures >= maxFailures && source) {
         source.close();
         source = null;
-        poll(0);
+        poll();
       }
     };
   } else {
-    poll(0);
+    poll();
   }
 
   return {

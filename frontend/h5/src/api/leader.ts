@@ -25,8 +25,12 @@ export const joinCampaignApi = (shopId: number, campaignId: number) =>
   http.post<Schemas["LeaderJoinOut"]>(`${base(shopId)}/campaigns/${campaignId}/join`);
 export const getLeaderOrdersApi = (shopId: number, page = 1) =>
   http.get<Page<LeaderCampaignOrders>>(`${base(shopId)}/orders`, { page });
-export const getShipmentsApi = (shopId: number, page = 1) =>
-  http.get<Page<LeaderShipment>>(`${base(shopId)}/shipments`, { page });
+/** Shipments to my point; with campaignIds, only those campaigns' (one page of groups at a time). */
+export const getShipmentsApi = (shopId: number, page = 1, campaignIds: number[] = []) =>
+  http.get<Page<LeaderShipment>>(`${base(shopId)}/shipments`, {
+    page,
+    campaign_ids: campaignIds.length ? campaignIds.join(",") : undefined,
+  });
 export const confirmArrivalApi = (shopId: number, campaignId: number) =>
   http.post<Arrival>(`${base(shopId)}/campaigns/${campaignId}/arrived`);
 export const sendPickupNoticeApi = (shopId: number, campaignId: number) =>

@@ -5,9 +5,12 @@ import { http } from "@shared/request";
 type Schemas = components["schemas"];
 export type NearbyPoint = Schemas["NearbyPointOut"];
 export type MyLeader = Schemas["MyLeaderOut"];
+export type Place = Schemas["PlaceOut"];
 
 export const getNearbyPointsApi = (shopId: number, lat: number, lng: number, radiusM = 50_000) =>
   http.get<NearbyPoint[]>(`shops/${shopId}/pickup-points/nearby`, { lat, lng, radius_m: radiusM, limit: 30 });
+/** Places by name or address (empty: the shop's own communities), each with its coordinates. */
+export const searchPlacesApi = (shopId: number, q: string) => http.get<Place[]>(`shops/${shopId}/places`, { q });
 export const getMyLeaderApi = (shopId: number) => http.get<MyLeader | null>(`shops/${shopId}/my-leader`);
 export const setMyLeaderApi = (shopId: number, leaderId: number) =>
   http.put<MyLeader>(`shops/${shopId}/my-leader`, { leader_id: leaderId });

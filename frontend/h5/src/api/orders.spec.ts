@@ -1,14 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { newIdempotencyKey, payUrlWithReturn } from "./orders";
+import { confirmDelays, newIdempotencyKey, payUrlWithReturn } from "./orders";
 
 describe("orders api helpers", () => {
   it("should send the payer back to the order after the sandbox page", () => {
     expect(payUrlWithReturn("/pay/sandbox/T123", 3, 42)).toBe(
-      "/pay/sandbox/T123?return_url=%2Fh5%2Fs%2F3%2Forders%2F42",
+      "/pay/sandbox/T123?return_url=%2Fh5%2Fs%2F3%2Forders%2F42%3Ffrom%3Dpay",
     );
     expect(payUrlWithReturn("/pay/sandbox/T123?a=1", 3, 42)).toBe(
-      "/pay/sandbox/T123?a=1&return_url=%2Fh5%2Fs%2F3%2Forders%2F42",
+      "/pay/sandbox/T123?a=1&return_url=%2Fh5%2Fs%2F3%2Forders%2F42%3Ffrom%3Dpay",
     );
+  });
+
+  it("should look again quickly after paying, then back off to 5 s for about 90 s", () => {
+    const delays = confirmDelays();
+    expect(delays.slice(0, 6)).toEqual([1000, 1000, 1500, 2000, 3000, 4000]);
+    expect(Math.max(...delays)).toBe(5000);
+    expect(delays.reduce((sum, delay) => sum + delay, 0)).toBe(92_500);
   });
 
   it("should make a fresh idempotency key each time", () => {

@@ -21,10 +21,19 @@ export const cancelOrderApi = (shopId: number, orderId: number, reason: string) 
 export const createAfterSaleApi = (shopId: number, orderId: number, payload: AfterSaleIn) =>
   http.post<Schemas["AfterSaleOut"]>(`shops/${shopId}/orders/${orderId}/after-sales`, payload);
 
-/** The sandbox pay page sends the payer back to this order when done. */
+/** The pay page sends the payer back to this order when done, marked `from=pay`: the order page
+ * then shows 支付确认中 and follows the order until the provider's notify lands. */
 export function payUrlWithReturn(payUrl: string, shopId: number, orderId: number): string {
   const separator = payUrl.includes("?") ? "&" : "?";
-  return `${payUrl}${separator}return_url=${encodeURIComponent(`/h5/s/${shopId}/orders/${orderId}`)}`;
+  return `${payUrl}${separator}return_url=${encodeURIComponent(`/h5/s/${shopId}/orders/${orderId}?from=pay`)}`;
+}
+
+/** Waits (ms) between looks at an order whose payment is being confirmed: quick at first, then
+ * backing off to 5 s, about 90 s in all (a notify normally lands within seconds). */
+export function confirmDelays(): number[] {
+  const delays = [1000, 1000, 1500, 2000, 3000, 4000];
+  while (delays.reduce((sum, delay) => sum + delay, 0) < 90_000) delays.push(5000);
+  return delays;
 }
 
 /** Orders that may still be cancelled by the member: unpaid, or paid while the campaign is open. */

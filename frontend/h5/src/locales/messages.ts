@@ -5,6 +5,7 @@ export const zh = {
     readAll: "全部已读",
     unread: "未读",
     viewOrder: "查看订单",
+    view: "查看详情",
   },
 };
 export const en = {
@@ -14,5 +15,6 @@ export const en = {
     readAll: "Mark all read",
     unread: "Unread",
     viewOrder: "View order",
+    view: "View",
   },
 };
