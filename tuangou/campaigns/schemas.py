@@ -59,6 +59,12 @@ class CampaignDuplicateIn(Schema):
     pickup_at: datetime
 
 
+class CampaignExtendCutoffIn(Schema):
+    cutoff_at: datetime
+    pickup_at: datetime | None = None  # absent: pickup stays; it must still be after the new cut-off
+    reason: str = Field(..., max_length=200)
+
+
 class CampaignCancelIn(Schema):
     reason: str = Field("", max_length=200)
 

@@ -341,6 +341,36 @@ def campaign_close(*, campaign: Campaign, actor=None) -> Campaign:
     return campaign
 
 
+@transaction.atomic
+def campaign_extend_cutoff(
+    *, campaign: Campaign, actor, cutoff_at: datetime, reason: str, pickup_at: datetime | None = None
+) -> Campaign:
+    """A live campaign takes orders longer (延长截单): the cut-off only moves later, pickup stays after
+    it, and the reason is kept in the event. The job closes campaigns by reading cutoff_at, so the
+    new time is the one it uses."""
+    campaign = _lock(campaign)
+    if campaign.status != S.LIVE:
+        raise _state_error(campaign, "延长截单")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("required", field="reason", field_label="延期原因")
+    if cutoff_at <= campaign.cutoff_at:
+        raise ApplicationError("cutoff_only_extend", field="cutoff_at", status=409)
+    if cutoff_at <= timezone.now():
+        raise ApplicationError("cutoff_in_past", field="cutoff_at")
+    new_pickup = pickup_at or campaign.pickup_at
+    if new_pickup <= cutoff_at:
+        raise ApplicationError("pickup_before_cutoff", field="pickup_at")
+    data = {"from": campaign.cutoff_at.isoformat(), "to": cutoff_at.isoformat(), "reason": reason}
+    if new_pickup != campaign.pickup_at:
+        data.update(pickup_from=campaign.pickup_at.isoformat(), pickup_to=new_pickup.isoformat())
+    campaign.cutoff_at = cutoff_at
+    campaign.pickup_at = new_pickup
+    campaign.save(update_fields=["cutoff_at", "pickup_at", "updated_at"])
+    _event(campaign, "cutoff_extended", actor=actor, **data)
+    return campaign
+
+
 def _return_unsold_stock(campaign: Campaign, *, actor, everything: bool = False) -> dict[str, int]:
     """Give the campaign's unsold stock back to the SKUs. `everything` (a failed campaign, all
     orders refunded) returns the whole allotment whatever stock_left says."""
