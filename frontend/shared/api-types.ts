@@ -278,6 +278,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/campaigns/{campaign_id}/extend-cutoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Extend a live campaign's cut-off (later only), with a reason */
+        post: operations["tuangou_campaigns_api_extend_campaign_cutoff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/campaigns/{campaign_id}/publish": {
         parameters: {
             query?: never;
@@ -2078,6 +2095,18 @@ export interface components {
             to_status: string;
             /** Type */
             type: string;
+        };
+        /** CampaignExtendCutoffIn */
+        CampaignExtendCutoffIn: {
+            /**
+             * Cutoff At
+             * Format: date-time
+             */
+            cutoff_at: string;
+            /** Pickup At */
+            pickup_at?: string | null;
+            /** Reason */
+            reason: string;
         };
         /** CampaignIn */
         CampaignIn: {
@@ -5393,6 +5422,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExportJobOut"];
+                };
+            };
+        };
+    };
+    tuangou_campaigns_api_extend_campaign_cutoff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignExtendCutoffIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
                 };
             };
         };

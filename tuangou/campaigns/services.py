@@ -207,6 +207,38 @@ def campaign_create(
     return campaign
 
 
+def _changed_fields(campaign: Campaign, changes: dict) -> list[str]:
+    """The fields an edit really changes (the console sends the whole form): the event lists only these."""
+    changed = []
+    for field, value in changes.items():
+        if field == "items":
+            stored = [
+                (i.sku_id, i.price_fen, i.stock_allotted, i.purchase_limit, i.commission_rate_bp)
+                for i in campaign.items.select_related("sku__product").order_by("sort", "id")
+            ]
+            sent = [
+                (
+                    i["sku_id"],
+                    i["price_fen"],
+                    i["stock_allotted"],
+                    i["purchase_limit"] if i.get("purchase_limit") is not None else None,
+                    i.get("commission_rate_bp"),
+                )
+                for i in value
+            ]
+            limits = {i.sku_id: i.sku.product.purchase_limit for i in campaign.items.select_related("sku__product")}
+            sent = [(s[0], s[1], s[2], limits.get(s[0]) if s[3] is None else s[3], s[4]) for s in sent]
+            if stored != sent:
+                changed.append(field)
+        elif field == "leader_ids":
+            stored_ids = set(campaign.campaign_leaders.values_list("leader_id", flat=True))
+            if not campaign.all_leaders and stored_ids != set(value or []):
+                changed.append(field)
+        elif getattr(campaign, field) != (value if value is not None else ""):
+            changed.append(field)
+    return sorted(changed)
+
+
 @transaction.atomic
 def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
     """Edit a draft freely. Once published (scheduled or live) only the texts, the leaders and a
@@ -235,6 +267,7 @@ def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
         changes["title"] = changes["title"].strip()
         if not changes["title"]:
             raise ApplicationError("required", field="title", field_label="团购标题")
+    changed = _changed_fields(campaign, changes)
     for field in ("starts_at", "cutoff_at", "pickup_at"):
         if field in changes:
             setattr(campaign, field, changes[field])
@@ -257,7 +290,7 @@ def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
         if leader_ids is None and not campaign.all_leaders:
             leader_ids = list(campaign.campaign_leaders.values_list("leader_id", flat=True))
         _set_leaders(campaign, all_leaders=campaign.all_leaders, leader_ids=leader_ids)
-    _event(campaign, "updated", actor=actor, fields=sorted(changes))
+    _event(campaign, "updated", actor=actor, fields=changed)
     return campaign
 
 

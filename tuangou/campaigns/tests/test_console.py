@@ -510,3 +510,14 @@ def test_the_extended_pickup_moves_with_the_cutoff(merchant):
     stored = Campaign.objects.get(pk=campaign["id"])
     assert (stored.cutoff_at, stored.pickup_at) == (cutoff, pickup)
     assert extended["events"][-1]["data"]["pickup_to"] == pickup.isoformat()
+
+
+def test_an_edit_records_only_the_fields_it_really_changes(merchant):
+    client, staff, egg, apple = merchant
+    data = payload(egg)
+    campaign = ok(client.post(base(staff), data), 201)
+
+    # the console's wizard sends the whole form back, with one field changed
+    updated = ok(client.patch(f"{base(staff)}/{campaign['id']}", {**data, "title": "周末鲜果团·加量"}))
+
+    assert (updated["events"][-1]["type"], updated["events"][-1]["data"]) == ("updated", {"fields": ["title"]})

@@ -1,6 +1,9 @@
 export const zh = {
   menu: { orders: "订单管理" },
   orders: {
+    refundConfirm: "确定给订单 {number} 退款 {amount} 吗？退款将原路退回，不能撤销。",
+    refundConfirmButton: "确定退款",
+    cancelRefunds: "该订单已付款，取消后将全额退款 {amount}。",
     title: "订单管理",
     tabOrders: "订单",
     tabAfterSales: "售后申请",
@@ -104,6 +107,9 @@ export const zh = {
 export const en = {
   menu: { orders: "Orders" },
   orders: {
+    refundConfirm: "Refund {amount} for order {number}? The money goes back to the payer and cannot be undone.",
+    refundConfirmButton: "Refund",
+    cancelRefunds: "This order is paid; cancelling refunds {amount} in full.",
     title: "Orders",
     tabOrders: "Orders",
     tabAfterSales: "After-sales",
