@@ -4,9 +4,25 @@ Services raise ApplicationError(code, field=..., **params); the API renders
 {"code", "message", "field"} with the message in the request's language.
 """
 
+import string
+
 from django.utils import translation
 
-# code: (zh-CN, English). Params are filled with str.format.
+from .money import format_fen
+
+
+class _Formatter(string.Formatter):
+    """str.format plus one spec: {amount:yuan} shows fen as ¥17.80 (people read 元, never 分)."""
+
+    def format_field(self, value, format_spec):
+        if format_spec == "yuan":
+            return format_fen(value)
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()
+
+# code: (zh-CN, English). Params are filled with str.format ({x:yuan} for an amount in fen).
 MESSAGES: dict[str, tuple[str, str]] = {
     "not_found": ("{thing}不存在", "{thing} not found"),
     "not_authenticated": ("请先登录", "Please log in first"),
@@ -83,8 +99,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pickup_code_invalid": ("提货码无效", "Unknown pickup code"),
     "pickup_code_other_point": ("该提货码不属于您的自提点", "This pickup code belongs to another pickup point"),
     "refund_too_much": (
-        "退款金额超过可退金额（最多{maximum}分）",
-        "Refund exceeds the refundable amount ({maximum} fen)",
+        "退款金额超过可退金额（最多{maximum:yuan}）",
+        "Refund exceeds the refundable amount (at most {maximum:yuan})",
     ),
     "idempotency_conflict": ("相同的幂等键已用于不同的请求", "The idempotency key was used for a different request"),
     "order_items_empty": ("请至少选择一件商品", "Choose at least one item"),
@@ -114,8 +130,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notify_expired": ("支付通知已过期", "The payment notification is too old"),
     # commissions
     "balance_insufficient": (
-        "可提现余额不足（可提现{available}分）",
-        "Not enough withdrawable balance ({available} fen)",
+        "可提现余额不足（可提现{available:yuan}）",
+        "Not enough withdrawable balance ({available:yuan} available)",
     ),
     "withdrawal_state": (
         "提现申请当前状态为「{status_label}」，不能{action}",
@@ -152,8 +168,8 @@ class ApplicationError(Exception):
         zh, en = MESSAGES.get(self.code, (self.code, self.code))
         template = en if language.startswith("en") else zh
         try:
-            return template.format(**self.params)
-        except (KeyError, IndexError):
+            return _FORMATTER.format(template, **self.params)
+        except (KeyError, IndexError, ValueError, TypeError):
             return template
 
 

@@ -31,7 +31,7 @@ def test_a_withdrawal_above_the_balance_is_refused_and_writes_nothing():
 
     assert response.status_code == 400
     assert (response.json()["code"], response.json()["field"]) == ("balance_insufficient", "amount_fen")
-    assert response.json()["message"] == "可提现余额不足（可提现1000分）"
+    assert response.json()["message"] == "可提现余额不足（可提现¥10.00）"
     assert not Withdrawal.objects.exists()
     assert E.objects.count() == entries
 
