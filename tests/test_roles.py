@@ -448,7 +448,7 @@ def test_warehouse_and_support_cannot_read_settings_roles_nor_the_gmv_dashboard(
     for role in (Staff.Role.WAREHOUSE, Staff.Role.SUPPORT):
         assert not ROLE_PERMISSIONS[role] & {"settings.view", "staff.view", "dashboard.view"}, role
     assert {role for role in ROLES if role_has(role, "dashboard.view")} == {"owner", "admin", "operations", "finance"}
-    assert {role for role in ROLES if role_has(role, "settings.view")} == {"owner", "admin", "operations", "finance"}
+    assert {role for role in ROLES if role_has(role, "settings.view")} == {"owner", "admin", "operations"}
     assert {role for role in ROLES if role_has(role, "staff.view")} == {"owner", "admin"}
 
 
@@ -468,14 +468,14 @@ def test_warehouse_and_support_get_403_on_settings_roles_permissions_and_dashboa
     }
 
 
-def test_finance_reads_the_dashboard_and_settings_but_not_the_roles():
+def test_finance_reads_the_dashboard_but_not_the_settings_nor_the_roles():
     world = staff_world()
     client = world["clients"][Staff.Role.FINANCE]
     base = f"/api/console/shops/{world['shop'].id}"
 
     answers = {path: client.get(f"{base}/{path}").status_code for path in ("settings", "roles", "dashboard")}
 
-    assert answers == {"settings": 200, "roles": 403, "dashboard": 200}
+    assert answers == {"settings": 403, "roles": 403, "dashboard": 200}
 
 
 def test_only_the_owner_grants_the_owner_role():

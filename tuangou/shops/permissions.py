@@ -61,7 +61,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             "shop.view",
             "dashboard.view",
-            "settings.view",
             "campaigns.view",
             "orders.view",
             "orders.refund",
