@@ -196,3 +196,19 @@ def test_a_live_campaign_extends_its_cutoff_with_a_reason(desktop):
         new_cutoff.astimezone(UTC).isoformat(),
         "货源充足，多卖一天",
     )
+
+
+def test_a_form_error_names_the_field_by_its_label_not_the_api_field(desktop):
+    owner, sku = given_shop()
+    page = desktop
+    log_in(page, owner.user.username)
+    page.locator("[data-menu=staff]").click()
+    page.click("[data-test=invite-staff]")
+    invite = page.locator("[data-test=invite-dialog]")
+
+    invite.locator("input[name=staff_username]").fill("ab")  # the API answers 422 with field "username"
+    invite.locator("[data-test=invite-submit]").click()
+
+    expect(invite.locator(".el-form-item__error")).to_have_text("用户名：至少3个字符")
+    shot(settled(page), "console-staff-field-label")
+    assert Staff.objects.filter(shop=owner.shop).count() == 1

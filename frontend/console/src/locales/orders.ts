@@ -3,6 +3,8 @@ export const zh = {
   orders: {
     refundConfirm: "确定给订单 {number} 退款 {amount} 吗？退款将原路退回，不能撤销。",
     refundConfirmButton: "确定退款",
+    resolveRefundConfirm: "确定同意售后，并给订单 {number} 退款 {amount} 吗？退款将原路退回，不能撤销。",
+    refundRequested: "售后商品的金额",
     cancelRefunds: "该订单已付款，取消后将全额退款 {amount}。",
     title: "订单管理",
     tabOrders: "订单",
@@ -118,6 +120,9 @@ export const en = {
   orders: {
     refundConfirm: "Refund {amount} for order {number}? The money goes back to the payer and cannot be undone.",
     refundConfirmButton: "Refund",
+    resolveRefundConfirm:
+      "Accept the request and refund {amount} for order {number}? The money goes back to the payer and cannot be undone.",
+    refundRequested: "the requested items' amount",
     cancelRefunds: "This order is paid; cancelling refunds {amount} in full.",
     title: "Orders",
     tabOrders: "Orders",
