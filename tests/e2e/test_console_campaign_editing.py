@@ -212,3 +212,19 @@ def test_a_form_error_names_the_field_by_its_label_not_the_api_field(desktop):
     expect(invite.locator(".el-form-item__error")).to_have_text("用户名：至少3个字符")
     shot(settled(page), "console-staff-field-label")
     assert Staff.objects.filter(shop=owner.shop).count() == 1
+
+
+def test_operations_reads_the_settings_but_cannot_change_them(desktop):
+    owner, sku = given_shop()
+    operations = StaffFactory(shop=owner.shop, role=Staff.Role.OPERATIONS, user__display_name="运营小陈")
+    page = desktop
+    log_in(page, operations.user.username)
+
+    page.locator("[data-menu=settings]").click()
+
+    expect(page.locator("[data-test=settings-read-only]")).to_contain_text("只读")
+    expect(page.locator("textarea[name=pickup_notice_text]")).to_be_disabled()
+    expect(page.locator("[data-test=save-settings]")).to_have_count(0)
+    expect(page.locator("input[name=default_rate]")).to_have_value("10")  # a percent, stored as 1000 bp
+    expect(page.locator("[data-menu=staff]")).to_have_count(0)
+    shot(settled(page), "console-settings-read-only")

@@ -233,6 +233,12 @@ def test_a_merchants_day(desktop, live_server, settings, tmp_path, monkeypatch):
     confirm.get_by_role("button", name="确定退款").click()
     expect(drawer.locator("[data-test=order-status]")).to_have_text("已退款")
     expect(drawer.locator("[data-test=order-events]")).to_contain_text("¥29.90 · 顾客临时出差，全额退款")
+    # Payments and refunds speak in words, never codes (sandbox, succeeded).
+    drawer.get_by_role("tab", name=re.compile("支付记录")).click()
+    expect(drawer.locator(".el-tab-pane:visible")).to_contain_text("模拟支付（测试）")
+    expect(drawer.locator(".el-tab-pane:visible")).not_to_contain_text("sandbox")
+    expect(drawer.locator(".el-tab-pane:visible")).not_to_contain_text("succeeded")
+    shot(page, "console-order-payments")
     refunded.refresh_from_db()
     assert (refunded.status, refunded.refunded_fen) == (Order.Status.REFUNDED, 2990)
     drawer.locator(".el-drawer__close-btn").click()
