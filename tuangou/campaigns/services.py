@@ -258,6 +258,11 @@ def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
                 raise ApplicationError(
                     "campaign_field_locked", field=field, status=409, field_label=FIELD_LABELS.get(field, field)
                 )
+        if campaign.status == S.LIVE:
+            # Members are buying: a later cut-off is recorded with its reason (campaign_extend_cutoff).
+            for field in ("cutoff_at", "pickup_at"):
+                if field in changes and changes[field] != getattr(campaign, field):
+                    raise ApplicationError("cutoff_extend_with_reason", field=field, status=409)
         if "cutoff_at" in changes and changes["cutoff_at"] < campaign.cutoff_at:
             raise ApplicationError("cutoff_only_extend", field="cutoff_at", status=409)
         if "pickup_at" in changes and changes["pickup_at"] < campaign.pickup_at:

@@ -521,3 +521,20 @@ def test_an_edit_records_only_the_fields_it_really_changes(merchant):
     updated = ok(client.patch(f"{base(staff)}/{campaign['id']}", {**data, "title": "周末鲜果团·加量"}))
 
     assert (updated["events"][-1]["type"], updated["events"][-1]["data"]) == ("updated", {"fields": ["title"]})
+
+
+def test_a_live_campaign_changes_its_cutoff_only_through_the_extension_with_a_reason(merchant):
+    client, staff, egg, apple = merchant
+    campaign = live_campaign(merchant)
+    before = Campaign.objects.filter(pk=campaign["id"]).values("cutoff_at", "pickup_at").get()
+
+    response = client.patch(f"{base(staff)}/{campaign['id']}", {"cutoff_at": when(days=1, hours=2)})
+    texts = ok(client.patch(f"{base(staff)}/{campaign['id']}", {"title": "周末鲜果团·续"}))
+
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (
+        409,
+        "cutoff_extend_with_reason",
+        "cutoff_at",
+    )
+    assert texts["title"] == "周末鲜果团·续"
+    assert Campaign.objects.filter(pk=campaign["id"]).values("cutoff_at", "pickup_at").get() == before
