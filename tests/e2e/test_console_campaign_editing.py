@@ -228,3 +228,28 @@ def test_operations_reads_the_settings_but_cannot_change_them(desktop):
     expect(page.locator("input[name=default_rate]")).to_have_value("10")  # a percent, stored as 1000 bp
     expect(page.locator("[data-menu=staff]")).to_have_count(0)
     shot(settled(page), "console-settings-read-only")
+
+
+def test_a_scheduled_campaign_edits_only_what_members_do_not_rely_on(desktop):
+    owner, sku = given_shop()
+    campaign = given_campaign(owner, sku, publish=True)
+    page = desktop
+    log_in(page, owner.user.username)
+    page.goto(f"/console/campaigns/{campaign.id}/edit")
+    wizard = page.locator("[data-test=campaign-wizard]")
+
+    expect(page.locator("[data-test=locked-hint]")).to_contain_text("团购已发布")
+    wizard.locator("[data-test=wizard-next]").click()
+    expect(wizard.locator("input[name=item-0-price]")).to_be_disabled()
+    wizard.locator("[data-test=wizard-next]").click()
+    expect(wizard.locator("input[name=starts_at]")).to_be_disabled()
+    wizard.locator("input[name=title]").fill("草莓尝鲜团·第二批")
+    wizard.locator("[data-test=wizard-next]").click()
+    expect(wizard.locator("[data-test=publish]")).to_have_count(0)
+    shot(settled(page), "console-campaign-edit-scheduled")
+    wizard.locator("[data-test=save-draft]").click()
+
+    expect(page).to_have_url(re.compile(rf"/console/campaigns/{campaign.id}$"))
+    expect(page.locator("[data-test=event-detail]").first).to_have_text("修改内容：团购标题")
+    campaign.refresh_from_db()
+    assert (campaign.title, campaign.status, campaign.items.get().price_fen) == ("草莓尝鲜团·第二批", "scheduled", 2990)
