@@ -3,6 +3,7 @@ export const zh = {
   orders: {
     refundConfirm: "确定给订单 {number} 退款 {amount} 吗？退款将原路退回，不能撤销。",
     refundConfirmButton: "确定退款",
+    eventOther: "订单记录",
     resolveRefundConfirm: "确定同意售后，并给订单 {number} 退款 {amount} 吗？退款将原路退回，不能撤销。",
     refundRequested: "售后商品的金额",
     cancelRefunds: "该订单已付款，取消后将全额退款 {amount}。",
@@ -120,6 +121,7 @@ export const en = {
   orders: {
     refundConfirm: "Refund {amount} for order {number}? The money goes back to the payer and cannot be undone.",
     refundConfirmButton: "Refund",
+    eventOther: "Order record",
     resolveRefundConfirm:
       "Accept the request and refund {amount} for order {number}? The money goes back to the payer and cannot be undone.",
     refundRequested: "the requested items' amount",
