@@ -189,7 +189,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a draft (published: texts, leaders, later cut-off) */
+        /** Edit a draft (scheduled: texts, leaders, later times; live: texts, leaders) */
         patch: operations["tuangou_campaigns_api_update_campaign"];
         trace?: never;
     };

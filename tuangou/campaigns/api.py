@@ -66,7 +66,9 @@ def get_campaign(request, shop_id: Path[int], campaign_id: int):
 
 
 @console_router.patch(
-    "/campaigns/{campaign_id}", response=CampaignOut, summary="Edit a draft (published: texts, leaders, later cut-off)"
+    "/campaigns/{campaign_id}",
+    response=CampaignOut,
+    summary="Edit a draft (scheduled: texts, leaders, later times; live: texts, leaders)",
 )
 def update_campaign(request, shop_id: Path[int], campaign_id: int, payload: CampaignPatch):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
