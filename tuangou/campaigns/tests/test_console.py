@@ -538,3 +538,19 @@ def test_a_live_campaign_changes_its_cutoff_only_through_the_extension_with_a_re
     )
     assert texts["title"] == "周末鲜果团·续"
     assert Campaign.objects.filter(pk=campaign["id"]).values("cutoff_at", "pickup_at").get() == before
+
+
+def test_a_time_without_an_offset_is_read_in_the_server_time_zone_not_a_500(merchant):
+    client, staff, egg, apple = merchant
+    campaign = live_campaign(merchant)
+    later = timezone.localtime(Campaign.objects.get(pk=campaign["id"]).cutoff_at) + timedelta(hours=3)
+    naive = later.replace(tzinfo=None, microsecond=0).isoformat()
+
+    extended = client.post(f"{base(staff)}/{campaign['id']}/extend-cutoff", {"cutoff_at": naive, "reason": "延长"})
+    scheduled = ok(client.post(base(staff), payload(egg)), 201)
+    ok(client.post(f"{base(staff)}/{scheduled['id']}/publish"))
+    moved = client.patch(f"{base(staff)}/{scheduled['id']}", {"cutoff_at": naive})
+
+    assert extended.status_code == 200
+    assert Campaign.objects.get(pk=campaign["id"]).cutoff_at == later.replace(microsecond=0)
+    assert moved.status_code == 200
