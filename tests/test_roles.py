@@ -36,10 +36,10 @@ ROLES = list(Staff.Role.values)
 # The permission each console operation checks first (access_shop_as_staff(request, shop_id, ...)).
 OPERATION_PERMISSIONS = {
     # shops/api.py
-    f"GET {CONSOLE}/settings": "shop.view",
+    f"GET {CONSOLE}/settings": "settings.view",
     f"PATCH {CONSOLE}/settings": "shop.settings",
-    f"GET {CONSOLE}/roles": "shop.view",
-    f"GET {CONSOLE}/permissions": "shop.view",
+    f"GET {CONSOLE}/roles": "staff.view",
+    f"GET {CONSOLE}/permissions": "staff.view",
     f"GET {CONSOLE}/staff": "staff.manage",
     f"POST {CONSOLE}/staff": "staff.manage",
     f"PATCH {CONSOLE}/staff/{{staff_id}}": "staff.manage",
@@ -68,6 +68,7 @@ OPERATION_PERMISSIONS = {
     f"POST {CONSOLE}/campaigns/{{campaign_id}}/publish": "campaigns.manage",
     f"POST {CONSOLE}/campaigns/{{campaign_id}}/start": "campaigns.manage",
     f"POST {CONSOLE}/campaigns/{{campaign_id}}/close": "campaigns.manage",
+    f"POST {CONSOLE}/campaigns/{{campaign_id}}/extend-cutoff": "campaigns.manage",
     f"POST {CONSOLE}/campaigns/{{campaign_id}}/decide": "campaigns.manage",
     f"POST {CONSOLE}/campaigns/{{campaign_id}}/cancel": "campaigns.manage",
     f"POST {CONSOLE}/campaigns/{{campaign_id}}/duplicate": "campaigns.manage",
@@ -107,7 +108,7 @@ OPERATION_PERMISSIONS = {
     f"GET {CONSOLE}/after-sales": "orders.view",
     f"GET {CONSOLE}/orders/export.xlsx": "orders.view",
     # insights/api.py
-    f"GET {CONSOLE}/dashboard": "shop.view",
+    f"GET {CONSOLE}/dashboard": "dashboard.view",
     # the generated body asks for action=refund (the first choice): the refund permission alone;
     # action=reject needs orders.manage (tested below)
     f"POST {CONSOLE}/after-sales/{{after_sale_id}}/resolve": "orders.refund",
@@ -449,6 +450,40 @@ def test_only_owner_and_admin_manage_staff_and_settings():
     for permission in ("staff.manage", "shop.settings"):
         holders = {role for role in ROLES if role_has(role, permission)}
         assert holders == {Staff.Role.OWNER, Staff.Role.ADMIN}, permission
+
+
+def test_warehouse_and_support_cannot_read_settings_roles_nor_the_gmv_dashboard():
+    for role in (Staff.Role.WAREHOUSE, Staff.Role.SUPPORT):
+        assert not ROLE_PERMISSIONS[role] & {"settings.view", "staff.view", "dashboard.view"}, role
+    assert {role for role in ROLES if role_has(role, "dashboard.view")} == {"owner", "admin", "operations", "finance"}
+    assert {role for role in ROLES if role_has(role, "settings.view")} == {"owner", "admin", "operations"}
+    assert {role for role in ROLES if role_has(role, "staff.view")} == {"owner", "admin"}
+
+
+@pytest.mark.parametrize("role", [Staff.Role.WAREHOUSE, Staff.Role.SUPPORT])
+def test_warehouse_and_support_get_403_on_settings_roles_permissions_and_dashboard(role):
+    world = staff_world()
+    client = world["clients"][role]
+    base = f"/api/console/shops/{world['shop'].id}"
+
+    answers = {path: client.get(f"{base}/{path}") for path in ("settings", "roles", "permissions", "dashboard")}
+
+    assert {path: (r.status_code, r.json()["code"]) for path, r in answers.items()} == {
+        "settings": (403, "permission_denied"),
+        "roles": (403, "permission_denied"),
+        "permissions": (403, "permission_denied"),
+        "dashboard": (403, "permission_denied"),
+    }
+
+
+def test_finance_reads_the_dashboard_but_not_the_settings_nor_the_roles():
+    world = staff_world()
+    client = world["clients"][Staff.Role.FINANCE]
+    base = f"/api/console/shops/{world['shop'].id}"
+
+    answers = {path: client.get(f"{base}/{path}").status_code for path in ("settings", "roles", "dashboard")}
+
+    assert answers == {"settings": 403, "roles": 403, "dashboard": 200}
 
 
 def test_only_the_owner_grants_the_owner_role():

@@ -189,7 +189,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a draft (published: texts, leaders, later cut-off) */
+        /** Edit a draft (scheduled: texts, leaders, later times; live: texts, leaders) */
         patch: operations["tuangou_campaigns_api_update_campaign"];
         trace?: never;
     };
@@ -272,6 +272,23 @@ export interface paths {
         put?: never;
         /** Start generating a sheet file in the background (a done, unchanged one is reused) */
         post: operations["tuangou_fulfilment_api_start_export"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/campaigns/{campaign_id}/extend-cutoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Extend a live campaign's cut-off (later only), with a reason */
+        post: operations["tuangou_campaigns_api_extend_campaign_cutoff"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2112,6 +2129,18 @@ export interface components {
             to_status: string;
             /** Type */
             type: string;
+        };
+        /** CampaignExtendCutoffIn */
+        CampaignExtendCutoffIn: {
+            /**
+             * Cutoff At
+             * Format: date-time
+             */
+            cutoff_at: string;
+            /** Pickup At */
+            pickup_at?: string | null;
+            /** Reason */
+            reason: string;
         };
         /** CampaignIn */
         CampaignIn: {
@@ -5497,6 +5526,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExportJobOut"];
+                };
+            };
+        };
+    };
+    tuangou_campaigns_api_extend_campaign_cutoff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignExtendCutoffIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
                 };
             };
         };

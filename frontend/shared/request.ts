@@ -20,6 +20,30 @@ export class ApiError extends Error {
   }
 }
 
+/** Names an API field path (`username`, `items.0.price_fen`) by its form label, or null when unknown. */
+export type FieldLabeler = (field: string) => string | null;
+let fieldLabeler: FieldLabeler | null = null;
+
+/** Each app registers its labels once (console: field-labels.ts); every form's errors then name the field. */
+export function setFieldLabeler(labeler: FieldLabeler | null): void {
+  fieldLabeler = labeler;
+}
+
+/** "username：必填" -> "用户名：必填": a message that starts with the raw field path gets the label instead. */
+export function labelMessage(
+  message: string,
+  field: string | null,
+  labeler: FieldLabeler | null = fieldLabeler,
+): string {
+  if (!field || !labeler) return message;
+  for (const separator of ["：", ": "]) {
+    if (!message.startsWith(`${field}${separator}`)) continue;
+    const label = labeler(field);
+    return label ? `${label}${separator}${message.slice(field.length + separator.length)}` : message;
+  }
+  return message;
+}
+
 let language = "zh-CN";
 export function setRequestLanguage(value: string): void {
   language = value;
@@ -76,7 +100,7 @@ export async function request<T>(
       data && typeof data === "object" && "code" in data
         ? (data as ApiErrorBody)
         : { code: "http_error", message: `HTTP ${response.status}`, field: null };
-    throw new ApiError(response.status, error);
+    throw new ApiError(response.status, { ...error, message: labelMessage(error.message, error.field) });
   }
   return data as T;
 }

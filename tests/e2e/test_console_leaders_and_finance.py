@@ -28,7 +28,8 @@ def log_in(page, username: str, password: str = PASSWORD):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/console/dashboard$"))
+    # each role lands on the first page it may open: the dashboard, or products for a warehouse clerk
+    expect(page).to_have_url(re.compile(r"/console/(dashboard|products)$"))
 
 
 def settled(page):
@@ -210,11 +211,15 @@ def test_warehouse_never_sees_the_finance_pages(desktop):
     page = desktop
     log_in(page, warehouse.user.username)
 
-    for hidden in ("commissions", "staff", "settings", "leaders", "applications"):
+    expect(page).to_have_url(re.compile(r"/console/products$"))
+    for hidden in ("dashboard", "commissions", "staff", "settings", "leaders", "applications"):
         expect(page.locator(f"[data-menu={hidden}]")).to_have_count(0)
-    page.goto("/console/commissions")
-    expect(page).to_have_url(re.compile(r"/console/dashboard$"))
-    page.goto("/console/settings")
-    expect(page).to_have_url(re.compile(r"/console/dashboard$"))
+    for typed in ("commissions", "settings", "dashboard", "staff"):
+        page.goto(f"/console/{typed}")
+        expect(page).to_have_url(re.compile(rf"/console/{typed}$"))
+        expect(page.locator("[data-test=forbidden]")).to_contain_text("无权限")
+    shot(settled(page), "console-warehouse-forbidden")
+    page.get_by_role("button", name="返回我的首页").click()
+    expect(page).to_have_url(re.compile(r"/console/products$"))
     shot(settled(page), "console-warehouse-menu")
     assert Withdrawal.objects.count() == 0 and LeaderApplication.objects.count() == 0

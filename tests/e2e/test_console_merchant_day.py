@@ -43,7 +43,8 @@ def _log_in(page, username: str):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/console/dashboard$"))
+    # each role lands on the first page it may open: the dashboard, or products for a warehouse clerk
+    expect(page).to_have_url(re.compile(r"/console/(dashboard|products)$"))
 
 
 def _menu(page, name: str):
@@ -148,6 +149,7 @@ def test_a_merchants_day(desktop, live_server, settings, tmp_path, monkeypatch):
     campaign_id = int(page.url.rsplit("/", 1)[1])
     expect(page.locator("[data-test=campaign-status]")).to_have_text("未开始")
     page.get_by_role("button", name="立即开始").click()
+    page.locator(".el-message-box").get_by_role("button", name="确定").click()  # 立即开始 asks first
     expect(page.locator("[data-test=campaign-status]")).to_have_text("进行中")
 
     # Members order and pay through the sandbox gateway.
@@ -224,8 +226,19 @@ def test_a_merchants_day(desktop, live_server, settings, tmp_path, monkeypatch):
     refund.locator("input[name=refund-reason]").fill("顾客临时出差，全额退款")
     shot(page, "console-refund-dialog")
     refund.locator("[data-test=submit-refund]").click()
+    # money leaves the shop only after a confirmation that names the amount in 元
+    confirm = page.locator(".el-message-box")
+    expect(confirm).to_contain_text(f"确定给订单 {refunded.number} 退款 ¥29.90 吗")
+    shot(page, "console-refund-confirm")
+    confirm.get_by_role("button", name="确定退款").click()
     expect(drawer.locator("[data-test=order-status]")).to_have_text("已退款")
     expect(drawer.locator("[data-test=order-events]")).to_contain_text("¥29.90 · 顾客临时出差，全额退款")
+    # Payments and refunds speak in words, never codes (sandbox, succeeded).
+    drawer.get_by_role("tab", name=re.compile("支付记录")).click()
+    expect(drawer.locator(".el-tab-pane:visible")).to_contain_text("模拟支付（测试）")
+    expect(drawer.locator(".el-tab-pane:visible")).not_to_contain_text("sandbox")
+    expect(drawer.locator(".el-tab-pane:visible")).not_to_contain_text("succeeded")
+    shot(page, "console-order-payments")
     refunded.refresh_from_db()
     assert (refunded.status, refunded.refunded_fen) == (Order.Status.REFUNDED, 2990)
     drawer.locator(".el-drawer__close-btn").click()

@@ -16,6 +16,7 @@ from .schemas import (
     BuyerOut,
     CampaignCancelIn,
     CampaignDuplicateIn,
+    CampaignExtendCutoffIn,
     CampaignIn,
     CampaignListOut,
     CampaignOut,
@@ -66,7 +67,9 @@ def get_campaign(request, shop_id: Path[int], campaign_id: int):
 
 
 @console_router.patch(
-    "/campaigns/{campaign_id}", response=CampaignOut, summary="Edit a draft (published: texts, leaders, later cut-off)"
+    "/campaigns/{campaign_id}",
+    response=CampaignOut,
+    summary="Edit a draft (scheduled: texts, leaders, later times; live: texts, leaders)",
 )
 def update_campaign(request, shop_id: Path[int], campaign_id: int, payload: CampaignPatch):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
@@ -99,6 +102,17 @@ def close_campaign(request, shop_id: Path[int], campaign_id: int):
     # Nothing can be bought any more, so the outcome is known now; its own transaction, so a
     # failure here leaves a closed campaign that the job decides on its next run.
     services.campaign_decide(campaign=campaign, actor=request.auth)
+    return _detail(staff, campaign_id)
+
+
+@console_router.post(
+    "/campaigns/{campaign_id}/extend-cutoff",
+    response=CampaignOut,
+    summary="Extend a live campaign's cut-off (later only), with a reason",
+)
+def extend_campaign_cutoff(request, shop_id: Path[int], campaign_id: int, payload: CampaignExtendCutoffIn):
+    staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
+    services.campaign_extend_cutoff(campaign=_campaign(staff, campaign_id), actor=request.auth, **payload.dict())
     return _detail(staff, campaign_id)
 
 

@@ -3,7 +3,7 @@ from typing import Literal
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from tuangou.core.phones import public_name
 
@@ -24,6 +24,12 @@ class CampaignItemIn(Schema):
     commission_rate_bp: int | None = None  # absent: the leader's rate
 
 
+def _aware(value: datetime | None) -> datetime | None:
+    """A time without an offset is read in the server's time zone (comparing it with a stored,
+    aware time would otherwise fail)."""
+    return timezone.make_aware(value) if value is not None and timezone.is_naive(value) else value
+
+
 class CampaignIn(Schema):
     title: str = Field(..., max_length=60)
     description: str = Field("", max_length=5000)
@@ -36,6 +42,11 @@ class CampaignIn(Schema):
     all_leaders: bool = True
     leader_ids: list[int] = []
     items: list[CampaignItemIn]
+
+    @field_validator("starts_at", "cutoff_at", "pickup_at")
+    @classmethod
+    def _aware_times(cls, value: datetime | None) -> datetime | None:
+        return _aware(value)
 
 
 class CampaignPatch(Schema):
@@ -51,12 +62,33 @@ class CampaignPatch(Schema):
     leader_ids: list[int] | None = None
     items: list[CampaignItemIn] | None = None
 
+    @field_validator("starts_at", "cutoff_at", "pickup_at")
+    @classmethod
+    def _aware_times(cls, value: datetime | None) -> datetime | None:
+        return _aware(value)
+
 
 class CampaignDuplicateIn(Schema):
     title: str | None = Field(None, max_length=60)
     starts_at: datetime
     cutoff_at: datetime
     pickup_at: datetime
+
+    @field_validator("starts_at", "cutoff_at", "pickup_at")
+    @classmethod
+    def _aware_times(cls, value: datetime | None) -> datetime | None:
+        return _aware(value)
+
+
+class CampaignExtendCutoffIn(Schema):
+    cutoff_at: datetime
+    pickup_at: datetime | None = None  # absent: pickup stays; it must still be after the new cut-off
+    reason: str = Field(..., max_length=200)
+
+    @field_validator("cutoff_at", "pickup_at")
+    @classmethod
+    def _aware_times(cls, value: datetime | None) -> datetime | None:
+        return _aware(value)
 
 
 class CampaignCancelIn(Schema):

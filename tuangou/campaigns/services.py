@@ -189,6 +189,38 @@ def campaign_create(
     return campaign
 
 
+def _changed_fields(campaign: Campaign, changes: dict) -> list[str]:
+    """The fields an edit really changes (the console sends the whole form): the event lists only these."""
+    changed = []
+    for field, value in changes.items():
+        if field == "items":
+            stored = [
+                (i.sku_id, i.price_fen, i.stock_allotted, i.purchase_limit, i.commission_rate_bp)
+                for i in campaign.items.select_related("sku__product").order_by("sort", "id")
+            ]
+            sent = [
+                (
+                    i["sku_id"],
+                    i["price_fen"],
+                    i["stock_allotted"],
+                    i["purchase_limit"] if i.get("purchase_limit") is not None else None,
+                    i.get("commission_rate_bp"),
+                )
+                for i in value
+            ]
+            limits = {i.sku_id: i.sku.product.purchase_limit for i in campaign.items.select_related("sku__product")}
+            sent = [(s[0], s[1], s[2], limits.get(s[0]) if s[3] is None else s[3], s[4]) for s in sent]
+            if stored != sent:
+                changed.append(field)
+        elif field == "leader_ids":
+            stored_ids = set(campaign.campaign_leaders.values_list("leader_id", flat=True))
+            if not campaign.all_leaders and stored_ids != set(value or []):
+                changed.append(field)
+        elif getattr(campaign, field) != (value if value is not None else ""):
+            changed.append(field)
+    return sorted(changed)
+
+
 @transaction.atomic
 def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
     """Edit a draft freely. Once published (scheduled or live) only the texts, the leaders and a
@@ -206,6 +238,11 @@ def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
                 continue
             if field == "items" or getattr(campaign, field) != value:
                 raise ApplicationError("campaign_field_locked", field=field, status=409)
+        if campaign.status == S.LIVE:
+            # Members are buying: a later cut-off is recorded with its reason (campaign_extend_cutoff).
+            for field in ("cutoff_at", "pickup_at"):
+                if field in changes and changes[field] != getattr(campaign, field):
+                    raise ApplicationError("cutoff_extend_with_reason", field=field, status=409)
         if "cutoff_at" in changes and changes["cutoff_at"] < campaign.cutoff_at:
             raise ApplicationError("cutoff_only_extend", field="cutoff_at", status=409)
         if "pickup_at" in changes and changes["pickup_at"] < campaign.pickup_at:
@@ -215,6 +252,7 @@ def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
         changes["title"] = changes["title"].strip()
         if not changes["title"]:
             raise ApplicationError("required", field="title", field_label="campaign_title")
+    changed = _changed_fields(campaign, changes)
     for field in ("starts_at", "cutoff_at", "pickup_at"):
         if field in changes:
             setattr(campaign, field, changes[field])
@@ -237,7 +275,7 @@ def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
         if leader_ids is None and not campaign.all_leaders:
             leader_ids = list(campaign.campaign_leaders.values_list("leader_id", flat=True))
         _set_leaders(campaign, all_leaders=campaign.all_leaders, leader_ids=leader_ids)
-    event_record(campaign, type="updated", actor=actor, data={"fields": sorted(changes)})
+    event_record(campaign, type="updated", actor=actor, data={"fields": changed})
     return campaign
 
 
@@ -313,6 +351,36 @@ def campaign_close(*, campaign: Campaign, actor=None) -> Campaign:
     )
     event.data.update(campaign_closed.merged(campaign=campaign, actor=actor))  # orders: cancel the unpaid
     event.save(update_fields=["data"])
+    return campaign
+
+
+@transaction.atomic
+def campaign_extend_cutoff(
+    *, campaign: Campaign, actor, cutoff_at: datetime, reason: str, pickup_at: datetime | None = None
+) -> Campaign:
+    """A live campaign takes orders longer (延长截单): the cut-off only moves later, pickup stays after
+    it, and the reason is kept in the event. The job closes campaigns by reading cutoff_at, so the
+    new time is the one it uses."""
+    campaign = _lock(campaign)
+    if campaign.status != S.LIVE:
+        raise state_error(campaign, "extend_cutoff")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("required", field="reason")
+    if cutoff_at <= campaign.cutoff_at:
+        raise ApplicationError("cutoff_only_extend", field="cutoff_at", status=409)
+    if cutoff_at <= timezone.now():
+        raise ApplicationError("cutoff_in_past", field="cutoff_at")
+    new_pickup = pickup_at or campaign.pickup_at
+    if new_pickup <= cutoff_at:
+        raise ApplicationError("pickup_before_cutoff", field="pickup_at")
+    data = {"from": campaign.cutoff_at.isoformat(), "to": cutoff_at.isoformat(), "reason": reason}
+    if new_pickup != campaign.pickup_at:
+        data.update(pickup_from=campaign.pickup_at.isoformat(), pickup_to=new_pickup.isoformat())
+    campaign.cutoff_at = cutoff_at
+    campaign.pickup_at = new_pickup
+    campaign.save(update_fields=["cutoff_at", "pickup_at", "updated_at"])
+    event_record(campaign, type="cutoff_extended", actor=actor, data=data)
     return campaign
 
 

@@ -64,6 +64,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "团购已发布，不能修改{field_label}",
         "The campaign is published; {field_label} cannot change",
     ),
+    "cutoff_extend_with_reason": (
+        "进行中的团购请用「延长截单」修改截单和提货时间，并填写原因",
+        "A live campaign's cut-off and pickup change through Extend cut-off, with a reason",
+    ),
     "cutoff_only_extend": ("已发布的团购只能延后截单时间", "A published campaign's cut-off can only move later"),
     # leaders
     "community_taken": ("该小区已有团长", "This community already has a leader"),
@@ -160,6 +164,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "publish": ("发布", "publish"),
     "start": ("开始", "start"),
     "close": ("截单", "close"),
+    "extend_cutoff": ("延长截单", "extend the cut-off"),
     "decide": ("判定成团", "decide whether it reached its threshold"),
     "succeed": ("判定成团", "decide whether it reached its threshold"),
     "fail": ("判定成团", "decide whether it reached its threshold"),

@@ -13,5 +13,5 @@ console_router = Router(tags=["console: insights"], auth=AUTH)
     "/dashboard", response=DashboardOut, summary="Dashboard: GMV, orders, members, leaders; series and tops"
 )
 def get_dashboard(request, shop_id: Path[int], days: DashboardDays = DashboardDays.WEEK):
-    staff = access_shop_as_staff(request, shop_id, "shop.view")
+    staff = access_shop_as_staff(request, shop_id, "dashboard.view")
     return selectors.dashboard_get(shop=staff.shop, days=int(days))

@@ -36,7 +36,7 @@ def get_shop(request, shop_id: int):
 
 @console_router.get("/settings", response=ShopSettingsOut)
 def get_settings(request, shop_id: Path[int]):
-    return access_shop_as_staff(request, shop_id, "shop.view").shop
+    return access_shop_as_staff(request, shop_id, "settings.view").shop
 
 
 @console_router.patch("/settings", response=ShopSettingsOut)
@@ -47,7 +47,7 @@ def update_settings(request, shop_id: Path[int], payload: ShopSettingsIn):
 
 @console_router.get("/roles", response=list[RoleOut], summary="Roles and the permissions each holds")
 def list_roles(request, shop_id: Path[int]):
-    access_shop_as_staff(request, shop_id, "shop.view")
+    access_shop_as_staff(request, shop_id, "staff.view")
     return [
         {"role": r.value, "label": str(r.label), "permissions": sorted(ROLE_PERMISSIONS[r.value])} for r in Staff.Role
     ]
@@ -55,7 +55,7 @@ def list_roles(request, shop_id: Path[int]):
 
 @console_router.get("/permissions", response=dict[str, str])
 def list_permissions(request, shop_id: Path[int]):
-    access_shop_as_staff(request, shop_id, "shop.view")
+    access_shop_as_staff(request, shop_id, "staff.view")
     return PERMISSIONS
 
 

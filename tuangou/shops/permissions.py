@@ -4,8 +4,11 @@ from .models import Staff
 
 # domain.action — the whole list of staff permissions.
 PERMISSIONS = {
-    "shop.view": "查看店铺与数据看板",
+    "shop.view": "进入店铺后台",
+    "dashboard.view": "查看数据看板（成交额）",
+    "settings.view": "查看店铺设置",
     "shop.settings": "修改店铺设置",
+    "staff.view": "查看角色与权限",
     "staff.manage": "管理员工与角色",
     "catalog.view": "查看商品",
     "catalog.manage": "管理商品、规格与价格",
@@ -30,6 +33,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     R.OPERATIONS: frozenset(
         {
             "shop.view",
+            "dashboard.view",
+            "settings.view",
             "catalog.view",
             "catalog.manage",
             "catalog.stock",
@@ -55,6 +60,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     R.FINANCE: frozenset(
         {
             "shop.view",
+            "dashboard.view",
             "campaigns.view",
             "orders.view",
             "orders.refund",

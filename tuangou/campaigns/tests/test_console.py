@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from tuangou.campaigns.models import Campaign, CampaignEvent, CampaignItem
@@ -393,3 +394,163 @@ def test_leader_ids_of_another_shop_are_refused_like_missing_ones(merchant):
 
     assert (response.status_code, response.json()["field"]) == (404, "leader_ids.0")
     assert not Campaign.objects.exists()
+
+
+# --- a live campaign extends its cut-off (延长截单) ----------------------------------------
+
+
+def live_campaign(merchant) -> dict:
+    client, staff, egg, apple = merchant
+    campaign = ok(client.post(base(staff), payload(egg, starts_at=when(minutes=-5))), 201)
+    return ok(client.post(f"{base(staff)}/{campaign['id']}/publish"))
+
+
+def test_a_live_campaign_extends_its_cutoff_with_a_reason_recorded_as_an_event(merchant):
+    client, staff, egg, apple = merchant
+    campaign = live_campaign(merchant)
+    planned = Campaign.objects.get(pk=campaign["id"]).cutoff_at
+    later = timezone.now().replace(microsecond=0) + timedelta(days=1, hours=3)
+
+    extended = ok(
+        client.post(
+            f"{base(staff)}/{campaign['id']}/extend-cutoff",
+            {"cutoff_at": later.isoformat(), "reason": "货源充足，多卖一天"},
+        )
+    )
+
+    stored = Campaign.objects.get(pk=campaign["id"])
+    assert (stored.status, stored.cutoff_at) == ("live", later)
+    event = extended["events"][-1]
+    assert (event["type"], event["data"]) == (
+        "cutoff_extended",
+        {"from": planned.isoformat(), "to": later.isoformat(), "reason": "货源充足，多卖一天"},
+    )
+    assert event["actor_name"] == staff.user.name
+
+
+def test_the_cutoff_job_closes_at_the_extended_time_not_the_planned_one(merchant):
+    client, staff, egg, apple = merchant
+    campaign = live_campaign(merchant)
+    planned = Campaign.objects.get(pk=campaign["id"]).cutoff_at
+    ok(
+        client.post(
+            f"{base(staff)}/{campaign['id']}/extend-cutoff",
+            {"cutoff_at": (planned + timedelta(hours=2)).isoformat(), "reason": "延长两小时"},
+        )
+    )
+    clock = Campaign.objects.filter(pk=campaign["id"])
+
+    # when the clock passes the planned cut-off by one hour (all times moved back instead)
+    clock.update(
+        starts_at=F("starts_at") - (planned - timezone.now()) - timedelta(hours=1),
+        cutoff_at=F("cutoff_at") - (planned - timezone.now()) - timedelta(hours=1),
+    )
+    still_open = campaigns_advance()
+    # and then past the new one
+    clock.update(cutoff_at=F("cutoff_at") - timedelta(hours=2))
+    closed = campaigns_advance()
+
+    assert still_open == {"started": 0, "closed": 0, "decided": 0}
+    assert closed["closed"] == 1
+    assert Campaign.objects.get(pk=campaign["id"]).status in ("succeeded", "failed")
+
+
+@pytest.mark.parametrize(
+    "change, status, code, field",
+    [
+        ({"cutoff_at": when(hours=20), "reason": "提前"}, 409, "cutoff_only_extend", "cutoff_at"),
+        ({"cutoff_at": when(days=3), "reason": "延长"}, 400, "pickup_before_cutoff", "pickup_at"),
+        (
+            {"cutoff_at": when(days=1, hours=1), "pickup_at": when(days=1), "reason": "延长"},
+            400,
+            "pickup_before_cutoff",
+            "pickup_at",
+        ),
+        ({"cutoff_at": when(days=1, hours=1), "reason": "  "}, 400, "required", "reason"),
+    ],
+)
+def test_extending_refuses_an_earlier_cutoff_a_pickup_before_it_and_no_reason(merchant, change, status, code, field):
+    client, staff, egg, apple = merchant
+    campaign = live_campaign(merchant)
+    before = Campaign.objects.filter(pk=campaign["id"]).values("cutoff_at", "pickup_at").get()
+
+    response = client.post(f"{base(staff)}/{campaign['id']}/extend-cutoff", change)
+
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (status, code, field)
+    assert Campaign.objects.filter(pk=campaign["id"]).values("cutoff_at", "pickup_at").get() == before
+    assert not CampaignEvent.objects.filter(campaign_id=campaign["id"], type="cutoff_extended").exists()
+
+
+def test_only_a_live_campaign_extends_its_cutoff(merchant):
+    client, staff, egg, apple = merchant
+    draft = ok(client.post(base(staff), payload(egg)), 201)
+    planned = Campaign.objects.get(pk=draft["id"]).cutoff_at
+
+    response = client.post(
+        f"{base(staff)}/{draft['id']}/extend-cutoff", {"cutoff_at": when(days=1, hours=1), "reason": "延长"}
+    )
+
+    assert (response.status_code, response.json()["code"]) == (409, "campaign_state")
+    assert Campaign.objects.get(pk=draft["id"]).cutoff_at == planned
+
+
+def test_the_extended_pickup_moves_with_the_cutoff(merchant):
+    client, staff, egg, apple = merchant
+    campaign = live_campaign(merchant)
+    cutoff = timezone.now().replace(microsecond=0) + timedelta(days=3)
+    pickup = cutoff + timedelta(days=1)
+
+    extended = ok(
+        client.post(
+            f"{base(staff)}/{campaign['id']}/extend-cutoff",
+            {"cutoff_at": cutoff.isoformat(), "pickup_at": pickup.isoformat(), "reason": "补货到了"},
+        )
+    )
+
+    stored = Campaign.objects.get(pk=campaign["id"])
+    assert (stored.cutoff_at, stored.pickup_at) == (cutoff, pickup)
+    assert extended["events"][-1]["data"]["pickup_to"] == pickup.isoformat()
+
+
+def test_an_edit_records_only_the_fields_it_really_changes(merchant):
+    client, staff, egg, apple = merchant
+    data = payload(egg)
+    campaign = ok(client.post(base(staff), data), 201)
+
+    # the console's wizard sends the whole form back, with one field changed
+    updated = ok(client.patch(f"{base(staff)}/{campaign['id']}", {**data, "title": "周末鲜果团·加量"}))
+
+    assert (updated["events"][-1]["type"], updated["events"][-1]["data"]) == ("updated", {"fields": ["title"]})
+
+
+def test_a_live_campaign_changes_its_cutoff_only_through_the_extension_with_a_reason(merchant):
+    client, staff, egg, apple = merchant
+    campaign = live_campaign(merchant)
+    before = Campaign.objects.filter(pk=campaign["id"]).values("cutoff_at", "pickup_at").get()
+
+    response = client.patch(f"{base(staff)}/{campaign['id']}", {"cutoff_at": when(days=1, hours=2)})
+    texts = ok(client.patch(f"{base(staff)}/{campaign['id']}", {"title": "周末鲜果团·续"}))
+
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (
+        409,
+        "cutoff_extend_with_reason",
+        "cutoff_at",
+    )
+    assert texts["title"] == "周末鲜果团·续"
+    assert Campaign.objects.filter(pk=campaign["id"]).values("cutoff_at", "pickup_at").get() == before
+
+
+def test_a_time_without_an_offset_is_read_in_the_server_time_zone_not_a_500(merchant):
+    client, staff, egg, apple = merchant
+    campaign = live_campaign(merchant)
+    later = timezone.localtime(Campaign.objects.get(pk=campaign["id"]).cutoff_at) + timedelta(hours=3)
+    naive = later.replace(tzinfo=None, microsecond=0).isoformat()
+
+    extended = client.post(f"{base(staff)}/{campaign['id']}/extend-cutoff", {"cutoff_at": naive, "reason": "延长"})
+    scheduled = ok(client.post(base(staff), payload(egg)), 201)
+    ok(client.post(f"{base(staff)}/{scheduled['id']}/publish"))
+    moved = client.patch(f"{base(staff)}/{scheduled['id']}", {"cutoff_at": naive})
+
+    assert extended.status_code == 200
+    assert Campaign.objects.get(pk=campaign["id"]).cutoff_at == later.replace(microsecond=0)
+    assert moved.status_code == 200

@@ -104,9 +104,11 @@ def test_a_window_other_than_1_7_30_days_is_refused():
     assert response.json()["field"] == "days"
 
 
-def test_another_shops_staff_get_404_and_every_role_may_look():
+def test_another_shops_staff_get_404_and_only_roles_with_dashboard_view_may_look():
     world = given_live_campaign()
     outsider = given_live_campaign()
+    url = f"console/shops/{world.shop.id}/dashboard"
 
-    assert staff_login(outsider.shop).get(f"console/shops/{world.shop.id}/dashboard").status_code == 404
-    assert staff_login(world.shop, role="warehouse").get(f"console/shops/{world.shop.id}/dashboard").status_code == 200
+    assert staff_login(outsider.shop).get(url).status_code == 404
+    assert staff_login(world.shop, role="finance").get(url).status_code == 200
+    assert staff_login(world.shop, role="warehouse").get(url).status_code == 403

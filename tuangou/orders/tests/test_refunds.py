@@ -97,7 +97,7 @@ def test_refunding_more_than_is_left_is_refused_and_changes_nothing():
         "refund_too_much",
         "amount_fen",
     )
-    assert too_much.json()["message"] == "退款金额超过可退金额（最多¥50.00）"
+    assert too_much.json()["message"] == "退款金额超过可退金额（最多¥50.00）"  # 元, never 分
     assert (too_many.json()["code"], too_many.json()["field"]) == ("refund_quantity_too_much", "lines.0.quantity")
     order.refresh_from_db()
     assert (order.status, order.refunded_fen) == ("paid", 470)

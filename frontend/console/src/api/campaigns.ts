@@ -9,6 +9,8 @@ export type Campaign = Schemas["CampaignOut"];
 export type CampaignIn = Schemas["CampaignIn"];
 export type CampaignItemIn = Schemas["CampaignItemIn"];
 export type CampaignDuplicateIn = Schemas["CampaignDuplicateIn"];
+export type CampaignPatch = Schemas["CampaignPatch"];
+export type CampaignExtendCutoffIn = Schemas["CampaignExtendCutoffIn"];
 export type CampaignStatus = "draft" | "scheduled" | "live" | "closed" | "succeeded" | "failed" | "cancelled";
 export type LeaderOption = Schemas["LeaderOut"];
 
@@ -24,6 +26,10 @@ export const getCampaignsApi = (query: CampaignQuery) =>
   http.get<Page<CampaignListItem>>(path("campaigns"), { ...query });
 export const getCampaignApi = (id: number) => http.get<Campaign>(path(`campaigns/${id}`));
 export const createCampaignApi = (body: CampaignIn) => http.post<Campaign>(path("campaigns"), body);
+export const updateCampaignApi = (id: number, body: Partial<CampaignPatch>) =>
+  http.patch<Campaign>(path(`campaigns/${id}`), body);
+export const extendCutoffApi = (id: number, body: CampaignExtendCutoffIn) =>
+  http.post<Campaign>(path(`campaigns/${id}/extend-cutoff`), body);
 export const publishCampaignApi = (id: number) => http.post<Campaign>(path(`campaigns/${id}/publish`));
 export const startCampaignApi = (id: number) => http.post<Campaign>(path(`campaigns/${id}/start`));
 export const closeCampaignApi = (id: number) => http.post<Campaign>(path(`campaigns/${id}/close`));

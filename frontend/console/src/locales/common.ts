@@ -5,6 +5,9 @@ export const zh = {
     language: "English",
     switchShop: "切换店铺",
     noPermission: "没有权限",
+    forbidden: "无权限：您的角色不能查看此页面",
+    forbiddenHint: "如需使用，请联系店主或管理员为您分配相应的角色。",
+    forbiddenHome: "返回我的首页",
   },
   common: {
     countdownFormat: "D[天] HH:mm:ss",
@@ -64,6 +67,9 @@ export const en = {
     language: "中文",
     switchShop: "Switch shop",
     noPermission: "No permission",
+    forbidden: "No permission: your role cannot open this page",
+    forbiddenHint: "Ask the shop owner or an admin for a role that includes it.",
+    forbiddenHome: "Go to my start page",
   },
   common: {
     countdownFormat: "D[d] HH:mm:ss",

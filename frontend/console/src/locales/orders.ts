@@ -1,6 +1,12 @@
 export const zh = {
   menu: { orders: "订单管理" },
   orders: {
+    refundConfirm: "确定给订单 {number} 退款 {amount} 吗？退款将原路退回，不能撤销。",
+    refundConfirmButton: "确定退款",
+    eventOther: "订单记录",
+    resolveRefundConfirm: "确定同意售后，并给订单 {number} 退款 {amount} 吗？退款将原路退回，不能撤销。",
+    refundRequested: "售后商品的金额",
+    cancelRefunds: "该订单已付款，取消后将全额退款 {amount}。",
     title: "订单管理",
     tabOrders: "订单",
     tabAfterSales: "售后申请",
@@ -82,6 +88,15 @@ export const zh = {
       refunded: "已退款",
     },
     afterSaleStatuses: { open: "待处理", refunded: "已退款", rejected: "已驳回" },
+    providers: { sandbox: "模拟支付（测试）", wechat: "微信支付", alipay: "支付宝" },
+    paymentStatuses: { created: "待支付", succeeded: "已支付", closed: "已关闭" },
+    refundStatuses: { pending: "退款中", succeeded: "已退款", failed: "退款失败" },
+    systemReasons: {
+      campaign_failed: "未成团，自动全额退款",
+      campaign_closed: "截单时未支付，自动取消",
+      late_payment: "超时后才支付，自动退款",
+      payment_timeout: "超时未支付，自动取消",
+    },
     eventTypes: {
       placed: "下单",
       paid: "支付成功",
@@ -104,6 +119,13 @@ export const zh = {
 export const en = {
   menu: { orders: "Orders" },
   orders: {
+    refundConfirm: "Refund {amount} for order {number}? The money goes back to the payer and cannot be undone.",
+    refundConfirmButton: "Refund",
+    eventOther: "Order record",
+    resolveRefundConfirm:
+      "Accept the request and refund {amount} for order {number}? The money goes back to the payer and cannot be undone.",
+    refundRequested: "the requested items' amount",
+    cancelRefunds: "This order is paid; cancelling refunds {amount} in full.",
     title: "Orders",
     tabOrders: "Orders",
     tabAfterSales: "After-sales",
@@ -185,6 +207,15 @@ export const en = {
       refunded: "Refunded",
     },
     afterSaleStatuses: { open: "Open", refunded: "Refunded", rejected: "Rejected" },
+    providers: { sandbox: "Sandbox (test)", wechat: "WeChat Pay", alipay: "Alipay" },
+    paymentStatuses: { created: "Awaiting payment", succeeded: "Paid", closed: "Closed" },
+    refundStatuses: { pending: "Refunding", succeeded: "Refunded", failed: "Refund failed" },
+    systemReasons: {
+      campaign_failed: "Campaign not formed: refunded in full",
+      campaign_closed: "Unpaid at cut-off: cancelled",
+      late_payment: "Paid after the timeout: refunded",
+      payment_timeout: "Unpaid in time: cancelled",
+    },
     eventTypes: {
       placed: "Placed",
       paid: "Paid",

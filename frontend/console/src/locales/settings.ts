@@ -27,6 +27,7 @@ export const zh = {
     contactName: "联系人",
     contactPhone: "联系电话",
     errors: { rate: "请输入百分比，最多两位小数" },
+    readOnly: "只读：您的角色可以查看店铺设置，修改需由店主或管理员进行。",
   },
 };
 
@@ -59,5 +60,6 @@ export const en = {
     contactName: "Contact",
     contactPhone: "Contact phone",
     errors: { rate: "Enter a percent with at most 2 decimals" },
+    readOnly: "Read only: your role can view the settings; the owner or an admin changes them.",
   },
 };

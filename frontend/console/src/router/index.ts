@@ -2,6 +2,7 @@
 // meta says its menu title, icon, order and the permission it needs.
 import { createRouter, createWebHistory, type RouteRecordRaw } from "vue-router";
 import { useSessionStore } from "../stores/session";
+import { firstAllowedPage } from "./landing";
 
 declare module "vue-router" {
   interface RouteMeta {
@@ -36,7 +37,20 @@ const routes: RouteRecordRaw[] = [
   {
     path: "/console",
     component: () => import("../components/app-layout.vue"),
-    children: [{ path: "", redirect: { name: "dashboard" } }, ...pageRoutes],
+    children: [
+      {
+        // "/console": the first page the role may open (the dashboard for most roles)
+        path: "",
+        name: "home",
+        component: () => import("../pages/forbidden-page.vue"),
+        beforeEnter: () => {
+          const session = useSessionStore();
+          const name = firstAllowedPage((p) => session.can(p));
+          return name ? { name, replace: true } : true;
+        },
+      },
+      ...pageRoutes,
+    ],
   },
   { path: "/console/:rest(.*)*", redirect: "/console" },
 ];
@@ -49,6 +63,6 @@ router.beforeEach(async (to) => {
   if (to.meta.public) return true;
   if (!session.me) return { name: "login", query: { next: to.fullPath } };
   if (!session.shopId && to.name !== "new-shop") return { name: "new-shop" };
-  if (to.meta.permission && !session.can(to.meta.permission)) return { name: "dashboard" };
+  // A page the role may not open keeps its address and shows 403 无权限 (app-layout renders it).
   return true;
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildCampaignPayload, parsePercentBp, stepOfField, type WizardForm } from "./campaign-form";
+import { buildCampaignPayload, parsePercentBp, stepErrors, stepOfField, type WizardForm } from "./campaign-form";
 
 const messages = { invalidMoney: "money", invalidPercent: "percent", required: "required" };
 
@@ -95,5 +95,42 @@ describe("stepOfField", () => {
     expect(stepOfField("items.2.stock_allotted")).toBe(1);
     expect(stepOfField("cutoff_at")).toBe(2);
     expect(stepOfField("leader_ids")).toBe(3);
+  });
+});
+
+describe("stepErrors", () => {
+  const checks = {
+    ...messages,
+    titleRequired: "title",
+    pricePositive: "positive",
+    cutoffAfterStart: "cutoff",
+    pickupAfterCutoff: "pickup",
+  };
+
+  it("should report every price error of step 2 at once", () => {
+    const bad = form();
+    bad.items = [
+      { ...bad.items[0], price: "0" },
+      { ...bad.items[0], sku_id: 4, price: "abc", commission: "120" },
+    ];
+    expect(stepErrors(bad, 1, checks)).toEqual({
+      "items.0.price": "positive",
+      "items.1.price": "money",
+      "items.1.commission": "percent",
+    });
+  });
+
+  it("should report the title and both date orders of step 3 at once", () => {
+    const bad = form({
+      title: "  ",
+      cutoff_at: new Date("2026-11-30T02:00:00Z"),
+      pickup_at: new Date("2026-11-29T02:00:00Z"),
+    });
+    expect(stepErrors(bad, 2, checks)).toEqual({ title: "title", cutoff_at: "cutoff", pickup_at: "pickup" });
+  });
+
+  it("should let a valid step go on", () => {
+    expect(stepErrors(form(), 1, checks)).toEqual({});
+    expect(stepErrors(form(), 2, checks)).toEqual({});
   });
 });

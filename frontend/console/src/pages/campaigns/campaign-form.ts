@@ -1,7 +1,7 @@
 // The campaign wizard's form, turned into the API's CampaignIn: money typed in yuan goes out in
 // fen, commission typed in percent goes out in basis points; errors keyed like the API's fields.
 import { parseYuan } from "@shared/money";
-import type { CampaignIn } from "../../api/campaigns";
+import type { Campaign, CampaignIn } from "../../api/campaigns";
 
 export interface WizardItem {
   sku_id: number;
@@ -33,6 +33,101 @@ export interface Messages {
   invalidMoney: string;
   invalidPercent: string;
   required: string;
+}
+
+/** The wizard's own checks, by form-item prop; each answers an error text or null. */
+export interface CheckMessages extends Messages {
+  titleRequired: string;
+  pricePositive: string;
+  cutoffAfterStart: string;
+  pickupAfterCutoff: string;
+}
+
+/** The props each step checks before 下一步 (every one of them, so every error shows at once). */
+export function stepProps(form: WizardForm, step: number): string[] {
+  if (step === 1) return form.items.flatMap((_, index) => [`items.${index}.price`, `items.${index}.commission`]);
+  if (step === 2) return ["title", "starts_at", "cutoff_at", "pickup_at"];
+  return [];
+}
+
+export function checkField(form: WizardForm, prop: string, messages: CheckMessages): string | null {
+  const item = /^items\.(\d+)\.(price|commission)$/.exec(prop);
+  if (item) {
+    const row = form.items[Number(item[1])];
+    if (!row) return null;
+    if (item[2] === "commission") return parsePercentBp(row.commission) === undefined ? messages.invalidPercent : null;
+    if (!row.price.trim()) return messages.required;
+    const fen = parseYuan(row.price);
+    if (fen === null) return messages.invalidMoney;
+    return fen > 0 ? null : messages.pricePositive;
+  }
+  if (prop === "title") return form.title.trim() ? null : messages.titleRequired;
+  if (prop === "starts_at") return form.starts_at ? null : messages.required;
+  if (prop === "cutoff_at") {
+    if (!form.cutoff_at) return messages.required;
+    return form.starts_at && form.cutoff_at <= form.starts_at ? messages.cutoffAfterStart : null;
+  }
+  if (prop === "pickup_at") {
+    if (!form.pickup_at) return messages.required;
+    return form.cutoff_at && form.pickup_at <= form.cutoff_at ? messages.pickupAfterCutoff : null;
+  }
+  return null;
+}
+
+/** Every error of a step at once: { prop: message } (empty when the step may go on). */
+export function stepErrors(form: WizardForm, step: number, messages: CheckMessages): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const prop of stepProps(form, step)) {
+    const message = checkField(form, prop, messages);
+    if (message) errors[prop] = message;
+  }
+  return errors;
+}
+
+/** A campaign from the API back into the wizard's form (editing a draft or scheduled campaign). */
+export function formFromCampaign(campaign: Campaign): WizardForm {
+  const yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, "0")}`;
+  const percent = (bp: number | null) => (bp === null ? "" : String(bp / 100).replace(/(\.\d\d)\d+$/, "$1"));
+  return {
+    title: campaign.title,
+    description: campaign.description,
+    template: campaign.template as WizardForm["template"],
+    starts_at: new Date(campaign.starts_at),
+    cutoff_at: new Date(campaign.cutoff_at),
+    pickup_at: new Date(campaign.pickup_at),
+    threshold_type: campaign.threshold_type as WizardForm["threshold_type"],
+    threshold_value: campaign.threshold_value,
+    all_leaders: campaign.all_leaders,
+    leader_ids: campaign.leaders.map((leader) => leader.leader_id),
+    items: campaign.items.map((item) => ({
+      sku_id: item.sku_id,
+      product_name: item.product_name,
+      spec: item.spec,
+      sku_price_fen: item.sku_price_fen,
+      // a draft's SKU still holds its stock; a scheduled one already took it out
+      sku_stock: Math.max(item.sku_stock, item.stock_allotted),
+      price: yuan(item.price_fen),
+      stock_allotted: item.stock_allotted,
+      purchase_limit: item.purchase_limit,
+      commission: percent(item.commission_rate_bp),
+    })),
+  };
+}
+
+/** What a published (scheduled) campaign may still change: texts, leaders, a later cut-off and pickup. */
+export function publishedPatch(payload: CampaignIn, campaign: Campaign): Partial<CampaignIn> {
+  const patch: Partial<CampaignIn> = {
+    title: payload.title,
+    description: payload.description,
+    template: payload.template,
+    all_leaders: payload.all_leaders,
+  };
+  if (!payload.all_leaders) patch.leader_ids = payload.leader_ids;
+  if (new Date(payload.cutoff_at).getTime() !== new Date(campaign.cutoff_at).getTime())
+    patch.cutoff_at = payload.cutoff_at;
+  if (new Date(payload.pickup_at).getTime() !== new Date(campaign.pickup_at).getTime())
+    patch.pickup_at = payload.pickup_at;
+  return patch;
 }
 
 /** "10" -> 1000, "12.5" -> 1250, "" -> null (no override); undefined when not a percent 0–100. */

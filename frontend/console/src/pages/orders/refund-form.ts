@@ -40,6 +40,20 @@ export function refundPayload(
   return { body: { reason: reason.trim() } };
 }
 
+/** The fen a refund body moves, to confirm it in 元 before it is sent. */
+export function refundAmountFen(order: Pick<OrderDetail, "total_fen" | "refunded_fen" | "lines">, body: OrderRefundIn) {
+  if (typeof body.amount_fen === "number") return body.amount_fen;
+  if (body.lines?.length) {
+    const byId = new Map(order.lines.map((line) => [line.id, line]));
+    const fen = body.lines.reduce(
+      (sum, { line_id, quantity }) => sum + (byId.get(line_id)?.unit_price_fen ?? 0) * quantity,
+      0,
+    );
+    return Math.min(fen, refundableFen(order));
+  }
+  return refundableFen(order);
+}
+
 export type TagType = "primary" | "success" | "warning" | "info" | "danger";
 const ORDER_TAGS: Record<string, TagType> = {
   pending_payment: "warning",

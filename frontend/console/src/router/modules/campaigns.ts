@@ -14,6 +14,12 @@ export default [
     meta: { title: "campaigns.wizard.title", permission: "campaigns.manage", hidden: true, order: 21 },
   },
   {
+    path: "campaigns/:id(\\d+)/edit",
+    name: "campaign-edit",
+    component: () => import("../../pages/campaigns/campaign-wizard.vue"),
+    meta: { title: "campaigns.wizard.editTitle", permission: "campaigns.manage", hidden: true, order: 21 },
+  },
+  {
     path: "campaigns/:id(\\d+)",
     name: "campaign-detail",
     component: () => import("../../pages/campaigns/campaign-detail.vue"),

@@ -5,6 +5,6 @@ export default [
     path: "dashboard",
     name: "dashboard",
     component: () => import("../../pages/dashboard/dashboard-page.vue"),
-    meta: { title: "menu.dashboard", icon: "DataLine", permission: "shop.view", order: 0 },
+    meta: { title: "menu.dashboard", icon: "DataLine", permission: "dashboard.view", order: 0 },
   },
 ] as RouteRecordRaw[];

@@ -5,6 +5,6 @@ export default [
     path: "settings",
     name: "settings",
     component: () => import("../../pages/settings/settings-page.vue"),
-    meta: { title: "menu.settings", icon: "Setting", permission: "shop.settings", order: 90 },
+    meta: { title: "menu.settings", icon: "Setting", permission: ["settings.view", "shop.settings"], order: 90 },
   },
 ] as RouteRecordRaw[];
