@@ -3,9 +3,11 @@ from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Path, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tuangou.core.api import AUTH, get_in_shop
+from tuangou.core.bounds import Id
+from tuangou.core.pagination import PageNumberPagination
 from tuangou.leaders.access import access_leader
 from tuangou.leaders.models import Leader
 from tuangou.shops.access import access_shop, access_shop_as_staff
@@ -33,11 +35,11 @@ member_router = Router(tags=["member: campaigns"], auth=AUTH)
 leader_router = Router(tags=["leader: campaigns"], auth=AUTH)
 
 
-def _campaign(staff, campaign_id: int) -> Campaign:
+def _campaign(staff, campaign_id: Id) -> Campaign:
     return get_in_shop(Campaign, staff.shop, campaign_id, thing_zh="团购", thing_en="Campaign")
 
 
-def _detail(staff, campaign_id: int) -> Campaign:
+def _detail(staff, campaign_id: Id) -> Campaign:
     return selectors.campaign_get(shop=staff.shop, campaign_id=campaign_id)
 
 
@@ -46,20 +48,20 @@ def _detail(staff, campaign_id: int) -> Campaign:
 
 @console_router.get("/campaigns", response=list[CampaignListOut], summary="Campaigns with progress and sales")
 @paginate(PageNumberPagination, page_size=20)
-def list_campaigns(request, shop_id: Path[int], status: CampaignStatus | None = None, q: str = ""):
+def list_campaigns(request, shop_id: Path[Id], status: CampaignStatus | None = None, q: str = ""):
     staff = access_shop_as_staff(request, shop_id, "campaigns.view")
     return selectors.campaign_list(shop=staff.shop, status=status, search=q)
 
 
 @console_router.post("/campaigns", response={201: CampaignOut}, summary="Create a draft campaign with its items")
-def create_campaign(request, shop_id: Path[int], payload: CampaignIn):
+def create_campaign(request, shop_id: Path[Id], payload: CampaignIn):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     campaign = services.campaign_create(shop=staff.shop, actor=request.auth, **payload.dict())
     return 201, _detail(staff, campaign.pk)
 
 
 @console_router.get("/campaigns/{campaign_id}", response=CampaignOut, summary="Campaign detail: items, leaders, events")
-def get_campaign(request, shop_id: Path[int], campaign_id: int):
+def get_campaign(request, shop_id: Path[Id], campaign_id: Id):
     staff = access_shop_as_staff(request, shop_id, "campaigns.view")
     return _detail(staff, campaign_id)
 
@@ -67,7 +69,7 @@ def get_campaign(request, shop_id: Path[int], campaign_id: int):
 @console_router.patch(
     "/campaigns/{campaign_id}", response=CampaignOut, summary="Edit a draft (published: texts, leaders, later cut-off)"
 )
-def update_campaign(request, shop_id: Path[int], campaign_id: int, payload: CampaignPatch):
+def update_campaign(request, shop_id: Path[Id], campaign_id: Id, payload: CampaignPatch):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     services.campaign_update(
         shop=staff.shop, actor=request.auth, campaign_id=campaign_id, **payload.dict(exclude_unset=True)
@@ -76,14 +78,14 @@ def update_campaign(request, shop_id: Path[int], campaign_id: int, payload: Camp
 
 
 @console_router.post("/campaigns/{campaign_id}/publish", response=CampaignOut, summary="Publish a draft (allots stock)")
-def publish_campaign(request, shop_id: Path[int], campaign_id: int):
+def publish_campaign(request, shop_id: Path[Id], campaign_id: Id):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     services.campaign_publish(campaign=_campaign(staff, campaign_id), actor=request.auth)
     return _detail(staff, campaign_id)
 
 
 @console_router.post("/campaigns/{campaign_id}/start", response=CampaignOut, summary="Start a scheduled campaign now")
-def start_campaign(request, shop_id: Path[int], campaign_id: int):
+def start_campaign(request, shop_id: Path[Id], campaign_id: Id):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     services.campaign_start(campaign=_campaign(staff, campaign_id), actor=request.auth)
     return _detail(staff, campaign_id)
@@ -92,7 +94,7 @@ def start_campaign(request, shop_id: Path[int], campaign_id: int):
 @console_router.post(
     "/campaigns/{campaign_id}/close", response=CampaignOut, summary="Close (截单) a live campaign now and decide it"
 )
-def close_campaign(request, shop_id: Path[int], campaign_id: int):
+def close_campaign(request, shop_id: Path[Id], campaign_id: Id):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     campaign = services.campaign_close(campaign=_campaign(staff, campaign_id), actor=request.auth)
     # Nothing can be bought any more, so the outcome is known now; its own transaction, so a
@@ -104,7 +106,7 @@ def close_campaign(request, shop_id: Path[int], campaign_id: int):
 @console_router.post(
     "/campaigns/{campaign_id}/decide", response=CampaignOut, summary="Decide a closed campaign (成团 or not)"
 )
-def decide_campaign(request, shop_id: Path[int], campaign_id: int):
+def decide_campaign(request, shop_id: Path[Id], campaign_id: Id):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     services.campaign_decide(campaign=_campaign(staff, campaign_id), actor=request.auth)
     return _detail(staff, campaign_id)
@@ -113,7 +115,7 @@ def decide_campaign(request, shop_id: Path[int], campaign_id: int):
 @console_router.post(
     "/campaigns/{campaign_id}/cancel", response=CampaignOut, summary="Cancel a draft or scheduled campaign"
 )
-def cancel_campaign(request, shop_id: Path[int], campaign_id: int, payload: CampaignCancelIn):
+def cancel_campaign(request, shop_id: Path[Id], campaign_id: Id, payload: CampaignCancelIn):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     services.campaign_cancel(campaign=_campaign(staff, campaign_id), actor=request.auth, reason=payload.reason)
     return _detail(staff, campaign_id)
@@ -124,7 +126,7 @@ def cancel_campaign(request, shop_id: Path[int], campaign_id: int, payload: Camp
     response={201: CampaignOut},
     summary="Copy a campaign as a new draft with new dates",
 )
-def duplicate_campaign(request, shop_id: Path[int], campaign_id: int, payload: CampaignDuplicateIn):
+def duplicate_campaign(request, shop_id: Path[Id], campaign_id: Id, payload: CampaignDuplicateIn):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     copy = services.campaign_duplicate(shop=staff.shop, actor=request.auth, campaign_id=campaign_id, **payload.dict())
     return 201, _detail(staff, copy.pk)
@@ -135,7 +137,7 @@ def duplicate_campaign(request, shop_id: Path[int], campaign_id: int, payload: C
 
 @member_router.get("/campaigns", response=list[PublicCampaignListOut], auth=None, summary="Live and upcoming campaigns")
 @paginate(PageNumberPagination, page_size=20)
-def list_public_campaigns(request, shop_id: Path[int], leader_id: int | None = None):
+def list_public_campaigns(request, shop_id: Path[Id], leader_id: Id | None = None):
     shop = access_shop(shop_id)
     leader = None
     if leader_id is not None:
@@ -156,7 +158,7 @@ def list_public_campaigns(request, shop_id: Path[int], leader_id: int | None = N
     auth=None,
     summary="Campaign page: items, countdown, progress",
 )
-def get_public_campaign(request, shop_id: Path[int], campaign_id: int):
+def get_public_campaign(request, shop_id: Path[Id], campaign_id: Id):
     return selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
 
 
@@ -164,7 +166,7 @@ def get_public_campaign(request, shop_id: Path[int], campaign_id: int):
     "/campaigns/{campaign_id}/buyers", response=list[BuyerOut], auth=None, summary="Members who joined (masked names)"
 )
 @paginate(PageNumberPagination, page_size=20)
-def list_campaign_buyers(request, shop_id: Path[int], campaign_id: int):
+def list_campaign_buyers(request, shop_id: Path[Id], campaign_id: Id):
     campaign = selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
     return selectors.campaign_buyers(campaign=campaign)
 
@@ -175,13 +177,13 @@ def list_campaign_buyers(request, shop_id: Path[int], campaign_id: int):
     auth=None,
     summary="他们都在买: newest purchases after after_id",
 )
-def list_recent_purchases(request, shop_id: Path[int], campaign_id: int, after_id: int = 0):
+def list_recent_purchases(request, shop_id: Path[Id], campaign_id: Id, after_id: Id = 0):
     campaign = selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
     lines = selectors.campaign_recent_purchases(campaign=campaign, after_id=after_id)
     return {"items": lines, "last_id": max([line.id for line in lines], default=after_id)}
 
 
-def _feed_campaign(shop_id: int, campaign_id: int, *, release: bool) -> Campaign:
+def _feed_campaign(shop_id: Id, campaign_id: Id, *, release: bool) -> Campaign:
     try:
         return selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
     finally:
@@ -202,7 +204,7 @@ def _feed_campaign(shop_id: int, campaign_id: int, *, release: bool) -> Campaign
         }
     },
 )
-async def stream_campaign_feed(request, shop_id: Path[int], campaign_id: int, last_event_id: int | None = None):
+async def stream_campaign_feed(request, shop_id: Path[Id], campaign_id: Id, last_event_id: Id | None = None):
     # Async on purpose: an open feed is a coroutine, not a worker (see feed.py). The browser sends
     # Last-Event-ID when it reconnects; ?last_event_id= does the same for clients that cannot.
     streaming = isinstance(request, ASGIRequest)
@@ -229,13 +231,13 @@ async def stream_campaign_feed(request, shop_id: Path[int], campaign_id: int, la
     "/campaigns", response=list[LeaderCampaignOut], summary="Campaigns I may run, joined or not, with my orders"
 )
 @paginate(PageNumberPagination, page_size=20)
-def list_leader_campaigns(request, shop_id: Path[int]):
+def list_leader_campaigns(request, shop_id: Path[Id]):
     leader = access_leader(request, shop_id)
     return selectors.leader_campaign_list(leader=leader)
 
 
 @leader_router.post("/campaigns/{campaign_id}/join", response=LeaderJoinOut, summary="Join (参团) a campaign")
-def join_campaign(request, shop_id: Path[int], campaign_id: int):
+def join_campaign(request, shop_id: Path[Id], campaign_id: Id):
     leader = access_leader(request, shop_id, write=True)
     link = services.campaign_leader_join(leader=leader, campaign_id=campaign_id)
     return {"campaign_id": link.campaign_id, "joined_at": link.joined_at}

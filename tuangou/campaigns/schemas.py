@@ -5,6 +5,7 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
+from tuangou.core.bounds import CommissionBp, Id, PriceFen, PurchaseLimit, Stock, Threshold
 from tuangou.core.phones import mask_name
 
 from .selectors import campaign_progress
@@ -14,14 +15,12 @@ ThresholdType = Literal["members", "quantity"]
 CampaignStatus = Literal["draft", "scheduled", "live", "closed", "succeeded", "failed", "cancelled"]
 
 
-# Money and stock are plain ints: the services answer price_negative / stock_negative naming
-# items.N.<field>, which a pydantic bound would not.
 class CampaignItemIn(Schema):
-    sku_id: int
-    price_fen: int
-    stock_allotted: int
-    purchase_limit: int | None = None  # absent: the product's limit
-    commission_rate_bp: int | None = None  # absent: the leader's rate
+    sku_id: Id
+    price_fen: PriceFen
+    stock_allotted: Stock
+    purchase_limit: PurchaseLimit | None = None  # absent: the product's limit
+    commission_rate_bp: CommissionBp | None = None  # absent: the leader's rate
 
 
 class CampaignIn(Schema):
@@ -32,10 +31,10 @@ class CampaignIn(Schema):
     cutoff_at: datetime
     pickup_at: datetime
     threshold_type: ThresholdType = "members"
-    threshold_value: int = 1
+    threshold_value: Threshold = 1
     all_leaders: bool = True
-    leader_ids: list[int] = []
-    items: list[CampaignItemIn]
+    leader_ids: list[Id] = Field([], max_length=10_000)
+    items: list[CampaignItemIn] = Field(..., max_length=200)
 
 
 class CampaignPatch(Schema):
@@ -46,10 +45,10 @@ class CampaignPatch(Schema):
     cutoff_at: datetime | None = None
     pickup_at: datetime | None = None
     threshold_type: ThresholdType | None = None
-    threshold_value: int | None = None
+    threshold_value: Threshold | None = None
     all_leaders: bool | None = None
-    leader_ids: list[int] | None = None
-    items: list[CampaignItemIn] | None = None
+    leader_ids: list[Id] | None = Field(None, max_length=10_000)
+    items: list[CampaignItemIn] | None = Field(None, max_length=200)
 
 
 class CampaignDuplicateIn(Schema):

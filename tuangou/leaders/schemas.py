@@ -4,6 +4,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from tuangou.core.bounds import Id
 from tuangou.core.phones import mask_phone
 
 from .selectors import LEADER_ORDERINGS, effective_commission_rate_bp, recruitment_plan_link
@@ -166,12 +167,12 @@ class RejectIn(Schema):
 
 
 class BulkApproveIn(Schema):
-    application_ids: list[int] = Field(..., min_length=1, max_length=100)
+    application_ids: list[Id] = Field(..., min_length=1, max_length=100)
     commission_rate_bp: int | None = Field(None, ge=0, le=5000)
 
 
 class BulkRejectIn(Schema):
-    application_ids: list[int] = Field(..., min_length=1, max_length=100)
+    application_ids: list[Id] = Field(..., min_length=1, max_length=100)
     reason: str = Field(..., min_length=1, max_length=200)
 
 
@@ -278,8 +279,8 @@ class LeaderPatchIn(Schema):
     """Only the keys sent change; commission_rate_bp / team_id / region_id accept null to clear."""
 
     commission_rate_bp: int | None = Field(None, ge=0, le=5000)
-    team_id: int | None = None
-    region_id: int | None = None
+    team_id: Id | None = None
+    region_id: Id | None = None
     name: str | None = Field(None, min_length=1, max_length=60, description="Pickup point name")
     address: str | None = Field(None, min_length=1, max_length=200)
     lat: float | None = Field(None, ge=3, le=54)
@@ -294,8 +295,8 @@ class LeaderListQuery(Schema):
     """Filters of the leaders list and its Excel export; the period bounds the performance columns."""
 
     status: Literal["active", "suspended", "cleared"] | None = None
-    team_id: int | None = None
-    region_id: int | None = None
+    team_id: Id | None = None
+    region_id: Id | None = None
     search: str = Field("", max_length=60)
     date_from: date | None = None
     date_to: date | None = None
@@ -308,12 +309,12 @@ class LeaderStatusIn(Schema):
 
 class TeamIn(Schema):
     name: str = Field(..., min_length=1, max_length=40)
-    captain_id: int | None = None
+    captain_id: Id | None = None
 
 
 class TeamPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=40)
-    captain_id: int | None = None
+    captain_id: Id | None = None
 
 
 class TeamOut(Schema):
@@ -330,12 +331,12 @@ class TeamOut(Schema):
 
 class RegionIn(Schema):
     name: str = Field(..., min_length=1, max_length=40)
-    regional_leader_id: int | None = None
+    regional_leader_id: Id | None = None
 
 
 class RegionPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=40)
-    regional_leader_id: int | None = None
+    regional_leader_id: Id | None = None
 
 
 class RegionOut(Schema):
@@ -425,7 +426,7 @@ class NearbyPointOut(PublicPointOut):
 
 
 class MyLeaderIn(Schema):
-    leader_id: int
+    leader_id: Id
 
 
 class MyLeaderOut(PublicPointOut):

@@ -3,6 +3,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from tuangou.core.bounds import MAX_ORDER_QUANTITY, MAX_QUANTITY, AmountFen, Id, Quantity
 from tuangou.core.phones import mask_name, mask_phone
 
 from .models import Order
@@ -19,13 +20,13 @@ _CODE_VISIBLE = {
 
 
 class OrderItemIn(Schema):
-    campaign_item_id: int
-    quantity: int = Field(..., ge=1, le=999)
+    campaign_item_id: Id
+    quantity: int = Field(..., ge=1, le=MAX_ORDER_QUANTITY)
 
 
 class OrderIn(Schema):
-    campaign_id: int
-    leader_id: int | None = None  # default: the member's bound leader
+    campaign_id: Id
+    leader_id: Id | None = None  # default: the member's bound leader
     items: list[OrderItemIn] = Field(..., min_length=1, max_length=50)
     idempotency_key: str | None = Field(None, min_length=1, max_length=64)  # or the Idempotency-Key header
     contact_name: str = Field("", max_length=30)
@@ -38,28 +39,28 @@ class OrderCancelIn(Schema):
 
 
 class RefundLineIn(Schema):
-    line_id: int
-    quantity: int = Field(..., ge=1)
+    line_id: Id
+    quantity: Quantity
 
 
 class OrderRefundIn(Schema):
     """No lines and no amount: refund everything that is left."""
 
     lines: list[RefundLineIn] | None = Field(None, min_length=1)
-    amount_fen: int | None = Field(None, ge=1)
+    amount_fen: AmountFen | None = None
     reason: str = Field(..., min_length=1, max_length=200)
 
 
 class AfterSaleIn(Schema):
-    line_id: int | None = None  # none: the whole order
-    quantity: int = Field(0, ge=0)  # 0 with a line: all of it
+    line_id: Id | None = None  # none: the whole order
+    quantity: int = Field(0, ge=0, le=MAX_QUANTITY)  # 0 with a line: all of it
     reason: str = Field(..., min_length=1, max_length=200)
 
 
 class AfterSaleResolveIn(Schema):
     action: Literal["refund", "reject"]
     reason: str = Field(..., min_length=1, max_length=200)
-    amount_fen: int | None = Field(None, ge=1)  # refund this amount instead of the request's line
+    amount_fen: AmountFen | None = None  # refund this amount instead of the request's line
 
 
 class PickupVerifyIn(Schema):
