@@ -5,20 +5,28 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tuangou.core.errors import ApplicationError
+from tuangou.core.openapi import document_errors_and_bounds
 from tuangou.core.validation import validation_error_body
 
 
 class TuangouAPI(NinjaAPI):
     """Builds the OpenAPI document once per process: it only changes with the code, and building
-    it costs ~180 ms of CPU (the public /api/openapi.json would otherwise be cheap to flood)."""
+    it costs ~180 ms of CPU (the public /api/openapi.json would otherwise be cheap to flood).
+
+    The document also says what Ninja cannot see (core/openapi.py): the error answers
+    {code, message, field} of every operation, and the ranges of the integers we send."""
 
     _openapi_cache: dict = {}
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         if path_params:
-            return super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+            return document_errors_and_bounds(
+                super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+            )
         if path_prefix not in self._openapi_cache:
-            self._openapi_cache[path_prefix] = super().get_openapi_schema(path_prefix=path_prefix)
+            self._openapi_cache[path_prefix] = document_errors_and_bounds(
+                super().get_openapi_schema(path_prefix=path_prefix)
+            )
         return self._openapi_cache[path_prefix]
 
 

@@ -19,7 +19,16 @@ console_router = Router(tags=["console: sharing"], auth=AUTH)
 member_router = Router(tags=["member: sharing"])
 leader_router = Router(tags=["leader: sharing"], auth=AUTH)
 
-PNG = {200: bytes}
+# The pictures are documented as what they are (image/png), not as JSON.
+PNG = {
+    "responses": {
+        200: {
+            "description": "A PNG picture",
+            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+    }
+}
 
 
 def _png(content: bytes, *, filename: str, etag: str | None = None) -> HttpResponse:
@@ -42,7 +51,7 @@ def _poster(request, content: dict, filename: str) -> HttpResponse:
 # --- console: recruitment ------------------------------------------------------------------
 
 
-@console_router.get("/recruitment-plan/qr.png", response=PNG, summary="QR code of the recruitment link (PNG)")
+@console_router.get("/recruitment-plan/qr.png", openapi_extra=PNG, summary="QR code of the recruitment link (PNG)")
 def get_recruitment_qr(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     plan = recruitment_plan_ensure(shop=staff.shop)
@@ -50,7 +59,7 @@ def get_recruitment_qr(request, shop_id: Path[Id]):
 
 
 @console_router.get(
-    "/recruitment-plan/poster.png", response=PNG, summary="Recruitment poster with the QR code (PNG, 750×1334)"
+    "/recruitment-plan/poster.png", openapi_extra=PNG, summary="Recruitment poster with the QR code (PNG, 750×1334)"
 )
 def get_recruitment_poster(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
@@ -62,7 +71,7 @@ def get_recruitment_poster(request, shop_id: Path[Id]):
 # --- leader center ---------------------------------------------------------------------------
 
 
-@leader_router.get("/referral-qr.png", response=PNG, summary="QR code of my referral link for new leaders (PNG)")
+@leader_router.get("/referral-qr.png", openapi_extra=PNG, summary="QR code of my referral link for new leaders (PNG)")
 def get_referral_qr(request, shop_id: Path[Id]):
     leader = access_leader(request, shop_id)
     link = selectors.leader_referral_link(leader=leader, plan=recruitment_plan_ensure(shop=leader.shop))
@@ -70,7 +79,7 @@ def get_referral_qr(request, shop_id: Path[Id]):
 
 
 @leader_router.get(
-    "/campaigns/{campaign_id}/poster.png", response=PNG, summary="Campaign poster with my QR code (PNG, 750×1334)"
+    "/campaigns/{campaign_id}/poster.png", openapi_extra=PNG, summary="Campaign poster with my QR code (PNG, 750×1334)"
 )
 def get_campaign_poster(request, shop_id: Path[Id], campaign_id: Id):
     leader = access_leader(request, shop_id)
