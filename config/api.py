@@ -1,5 +1,7 @@
 """The one NinjaAPI: every app's routers, and the single error shape {code, message, field}."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -64,6 +66,12 @@ def on_not_found(request, exc):
     from tuangou.core.errors import NotFound
 
     return on_application_error(request, NotFound())
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request, exc):
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    return on_application_error(request, ApplicationError("body_too_large", status=413, max_mb=f"{limit_mb:g}"))
 
 
 @api.exception_handler(HttpError)

@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 from tuangou.core.api import AUTH, get_in_shop
 from tuangou.core.bounds import Id
 from tuangou.core.pagination import PageNumberPagination
+from tuangou.core.validation import Name
 from tuangou.leaders.access import access_leader
 from tuangou.leaders.models import Leader
 from tuangou.shops.access import access_shop, access_shop_as_staff
@@ -48,7 +49,7 @@ def _detail(staff, campaign_id: Id) -> Campaign:
 
 @console_router.get("/campaigns", response=list[CampaignListOut], summary="Campaigns with progress and sales")
 @paginate(PageNumberPagination, page_size=20)
-def list_campaigns(request, shop_id: Path[Id], status: CampaignStatus | None = None, q: str = ""):
+def list_campaigns(request, shop_id: Path[Id], status: CampaignStatus | None = None, q: Name = ""):
     staff = access_shop_as_staff(request, shop_id, "campaigns.view")
     return selectors.campaign_list(shop=staff.shop, status=status, search=q)
 
@@ -209,9 +210,9 @@ async def stream_campaign_feed(request, shop_id: Path[Id], campaign_id: Id, last
     # Last-Event-ID when it reconnects; ?last_event_id= does the same for clients that cannot.
     streaming = isinstance(request, ASGIRequest)
     campaign = await sync_to_async(_feed_campaign)(shop_id, campaign_id, release=streaming)
-    header = request.headers.get("Last-Event-ID", "")
-    if header.isdigit():
-        last_event_id = int(header)
+    header = feed.event_id_from_header(request.headers.get("Last-Event-ID", ""))
+    if header is not None:
+        last_event_id = header
     arguments = {"shop_id": campaign.shop_id, "campaign_id": campaign.id, "last_event_id": last_event_id}
     if streaming:
         response = StreamingHttpResponse(

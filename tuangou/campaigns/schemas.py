@@ -7,6 +7,7 @@ from pydantic import Field
 
 from tuangou.core.bounds import CommissionBp, Id, PriceFen, PurchaseLimit, Stock, Threshold
 from tuangou.core.phones import mask_name
+from tuangou.core.validation import Name, Text
 
 from .selectors import campaign_progress
 
@@ -24,8 +25,8 @@ class CampaignItemIn(Schema):
 
 
 class CampaignIn(Schema):
-    title: str = Field(..., max_length=60)
-    description: str = Field("", max_length=5000)
+    title: Name = Field(..., max_length=60)
+    description: Text = Field("", max_length=5000)
     template: Template = "fast"
     starts_at: datetime
     cutoff_at: datetime
@@ -38,8 +39,8 @@ class CampaignIn(Schema):
 
 
 class CampaignPatch(Schema):
-    title: str | None = Field(None, max_length=60)
-    description: str | None = Field(None, max_length=5000)
+    title: Name | None = Field(None, max_length=60)
+    description: Text | None = Field(None, max_length=5000)
     template: Template | None = None
     starts_at: datetime | None = None
     cutoff_at: datetime | None = None
@@ -52,14 +53,14 @@ class CampaignPatch(Schema):
 
 
 class CampaignDuplicateIn(Schema):
-    title: str | None = Field(None, max_length=60)
+    title: Name | None = Field(None, max_length=60)
     starts_at: datetime
     cutoff_at: datetime
     pickup_at: datetime
 
 
 class CampaignCancelIn(Schema):
-    reason: str = Field("", max_length=200)
+    reason: Text = Field("", max_length=200)
 
 
 class ProgressOut(Schema):

@@ -5,17 +5,18 @@ from ninja import Schema
 from pydantic import Field
 
 from tuangou.core.bounds import Id, PriceFen, PurchaseLimit, Sort, Stock, StockDelta
+from tuangou.core.validation import Name, Text
 
 ProductStatus = Literal["on_shelf", "off_shelf"]
 
 
 class CategoryIn(Schema):
-    name: str = Field(..., max_length=30)
+    name: Name = Field(..., max_length=30)
     sort: Sort = 0
 
 
 class CategoryPatch(Schema):
-    name: str | None = Field(None, max_length=30)
+    name: Name | None = Field(None, max_length=30)
     sort: Sort | None = None
 
 
@@ -27,8 +28,8 @@ class CategoryOut(Schema):
 
 
 class SkuIn(Schema):
-    spec: str = Field("", max_length=40)
-    code: str = Field("", max_length=40)
+    spec: Name = Field("", max_length=40)
+    code: Name = Field("", max_length=40)
     price_fen: PriceFen
     cost_fen: PriceFen = 0
     stock: Stock = 0
@@ -36,8 +37,8 @@ class SkuIn(Schema):
 
 class SkuPatch(Schema):
     id: Id | None = None  # absent: a new SKU
-    spec: str | None = Field(None, max_length=40)
-    code: str | None = Field(None, max_length=40)
+    spec: Name | None = Field(None, max_length=40)
+    code: Name | None = Field(None, max_length=40)
     price_fen: PriceFen | None = None
     cost_fen: PriceFen | None = None
     stock: Stock | None = None  # opening stock of a new SKU; existing ones change through adjustments
@@ -45,20 +46,20 @@ class SkuPatch(Schema):
 
 
 class ProductIn(Schema):
-    name: str = Field(..., max_length=60)
+    name: Name = Field(..., max_length=60)
     category_id: Id | None = None
-    description: str = Field("", max_length=5000)
-    unit: str = Field("份", max_length=10)
+    description: Text = Field("", max_length=5000)
+    unit: Name = Field("份", max_length=10)
     purchase_limit: PurchaseLimit = 0
     status: ProductStatus = "on_shelf"
     skus: list[SkuIn]
 
 
 class ProductPatch(Schema):
-    name: str | None = Field(None, max_length=60)
+    name: Name | None = Field(None, max_length=60)
     category_id: Id | None = None
-    description: str | None = Field(None, max_length=5000)
-    unit: str | None = Field(None, max_length=10)
+    description: Text | None = Field(None, max_length=5000)
+    unit: Name | None = Field(None, max_length=10)
     purchase_limit: PurchaseLimit | None = None
     skus: list[SkuPatch] | None = None
 
@@ -148,7 +149,7 @@ class ImageOrderIn(Schema):
 class StockAdjustIn(Schema):
     delta: StockDelta
     reason: Literal["purchase", "adjustment", "damage"]
-    note: str = Field("", max_length=200)
+    note: Text = Field("", max_length=200)
 
 
 class StockMovementOut(Schema):

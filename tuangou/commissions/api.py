@@ -5,6 +5,7 @@ from ninja.pagination import paginate
 from tuangou.core.api import AUTH, get_in_shop
 from tuangou.core.bounds import Id, Page, PageSize
 from tuangou.core.pagination import PageNumberPagination
+from tuangou.core.validation import Name
 from tuangou.leaders.access import access_leader
 from tuangou.leaders.models import Leader
 from tuangou.shops.access import access_shop_as_staff
@@ -30,7 +31,7 @@ leader_router = Router(tags=["leader: commissions 团长佣金"], auth=AUTH)
 
 @console_router.get("/commissions/leaders", response=list[LeaderCommissionOut], summary="Commission totals per leader")
 @paginate(PageNumberPagination, page_size=20)
-def list_leader_commissions(request, shop_id: Path[Id], search: str = Query("", max_length=60)):
+def list_leader_commissions(request, shop_id: Path[Id], search: Name = Query("", max_length=60)):
     staff = access_shop_as_staff(request, shop_id, "commissions.view")
     return selectors.leaders_with_commission_totals(shop=staff.shop, search=search)
 

@@ -1,6 +1,34 @@
-"""Turns pydantic's validation errors into our one error shape, with a zh-CN or English reason."""
+"""Turns pydantic's validation errors into our one error shape, with a zh-CN or English reason;
+and the text types every input schema uses (Name, Text), which refuse what a database or a
+spreadsheet cannot hold.
+"""
+
+import re
+from typing import Annotated
 
 from django.utils import translation
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
+
+# NUL (PostgreSQL refuses it in text: a 500), the other C0 controls and DEL (openpyxl refuses them:
+# the export of the order breaks), and lone surrogates (not encodable as UTF-8).
+_NOT_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# A one-line name also refuses tab, line feed and carriage return.
+_NOT_IN_NAME = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def _refusing(pattern: re.Pattern):
+    def check(value: str) -> str:
+        if pattern.search(value):
+            raise PydanticCustomError("control_character", "must not contain control characters")
+        return value
+
+    return AfterValidator(check)
+
+
+# Every str of an input schema or query is one of these (the fuzz test sends NUL and friends).
+Name = Annotated[str, _refusing(_NOT_IN_NAME)]  # one line: names, titles, codes, phones, reasons
+Text = Annotated[str, _refusing(_NOT_IN_TEXT)]  # several lines: descriptions, notes (\n, \t and \r allowed)
 
 _REASONS = {
     "missing": ("必填", "is required"),
@@ -21,6 +49,8 @@ _REASONS = {
     "too_long": ("最多{max_length}项", "takes at most {max_length} entries"),
     "json_invalid": ("请求体不是有效的 JSON", "the body is not valid JSON"),
     "value_error": ("{error}", "{error}"),
+    "control_character": ("不能包含控制字符（如 NUL）", "must not contain control characters (such as NUL)"),
+    "string_unicode": ("不是有效的文本", "is not valid text"),
 }
 
 

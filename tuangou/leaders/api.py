@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
 from tuangou.core.pagination import PageNumberPagination
+from tuangou.core.validation import Name
 from tuangou.shops.access import access_shop, access_shop_as_staff
 
 from . import selectors, services
@@ -290,7 +291,7 @@ def get_recruitment(request, shop_id: Path[Id]):
     auth=None,
     summary="The plan behind a recruitment QR code",
 )
-def get_recruitment_by_token(request, shop_id: Path[Id], public_token: str):
+def get_recruitment_by_token(request, shop_id: Path[Id], public_token: Name):
     return selectors.recruitment_plan_public(shop=access_shop(shop_id), public_token=public_token)
 
 

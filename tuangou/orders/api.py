@@ -7,6 +7,7 @@ from ninja.pagination import paginate
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
 from tuangou.core.pagination import PageNumberPagination
+from tuangou.core.validation import Name
 from tuangou.insights.exports import orders_file_name, orders_xlsx
 from tuangou.leaders.access import access_leader
 from tuangou.payments.services import payment_create
@@ -43,7 +44,7 @@ leader_router = Router(tags=["leader: orders"], auth=AUTH)
     "/orders", response={201: OrderOut}, summary="Place an order (checkout); Idempotency-Key replays the first answer"
 )
 def create_order(
-    request, shop_id: Path[Id], payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+    request, shop_id: Path[Id], payload: OrderIn, idempotency_key: Name | None = Header(None, alias="Idempotency-Key")
 ):
     shop = access_shop(shop_id)
     data = payload.dict()
@@ -109,7 +110,7 @@ def list_orders(
     status: Order.Status | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    phone: str | None = None,
+    phone: Name | None = None,
 ):
     staff = access_shop_as_staff(request, shop_id, "orders.view")
     return selectors.orders_for_console(
@@ -132,7 +133,7 @@ def export_orders(
     status: Order.Status | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    phone: str | None = None,
+    phone: Name | None = None,
 ):
     staff = access_shop_as_staff(request, shop_id, "orders.view")
     orders = selectors.orders_for_console(
@@ -197,7 +198,7 @@ def refund_order(request, shop_id: Path[Id], order_id: Id, payload: OrderRefundI
 
 @console_router.get("/after-sales", response=list[AfterSaleOut], summary="After-sales requests")
 @paginate(PageNumberPagination, page_size=20)
-def list_after_sales(request, shop_id: Path[Id], status: str | None = None):
+def list_after_sales(request, shop_id: Path[Id], status: Name | None = None):
     staff = access_shop_as_staff(request, shop_id, "orders.view")
     return selectors.after_sales_for_console(shop=staff.shop, status=status)
 

@@ -5,6 +5,7 @@ from ninja import Field, Schema
 
 from tuangou.core.bounds import MAX_ORDER_QUANTITY, MAX_QUANTITY, AmountFen, Id, Quantity
 from tuangou.core.phones import mask_name, mask_phone
+from tuangou.core.validation import Name, Text
 
 from .models import Order
 
@@ -28,14 +29,14 @@ class OrderIn(Schema):
     campaign_id: Id
     leader_id: Id | None = None  # default: the member's bound leader
     items: list[OrderItemIn] = Field(..., min_length=1, max_length=50)
-    idempotency_key: str | None = Field(None, min_length=1, max_length=64)  # or the Idempotency-Key header
-    contact_name: str = Field("", max_length=30)
-    contact_phone: str = Field("", max_length=20)
-    note: str = Field("", max_length=200)
+    idempotency_key: Name | None = Field(None, min_length=1, max_length=64)  # or the Idempotency-Key header
+    contact_name: Name = Field("", max_length=30)
+    contact_phone: Name = Field("", max_length=20)
+    note: Text = Field("", max_length=200)
 
 
 class OrderCancelIn(Schema):
-    reason: str = Field("", max_length=200)
+    reason: Text = Field("", max_length=200)
 
 
 class RefundLineIn(Schema):
@@ -48,23 +49,23 @@ class OrderRefundIn(Schema):
 
     lines: list[RefundLineIn] | None = Field(None, min_length=1)
     amount_fen: AmountFen | None = None
-    reason: str = Field(..., min_length=1, max_length=200)
+    reason: Text = Field(..., min_length=1, max_length=200)
 
 
 class AfterSaleIn(Schema):
     line_id: Id | None = None  # none: the whole order
     quantity: int = Field(0, ge=0, le=MAX_QUANTITY)  # 0 with a line: all of it
-    reason: str = Field(..., min_length=1, max_length=200)
+    reason: Text = Field(..., min_length=1, max_length=200)
 
 
 class AfterSaleResolveIn(Schema):
     action: Literal["refund", "reject"]
-    reason: str = Field(..., min_length=1, max_length=200)
+    reason: Text = Field(..., min_length=1, max_length=200)
     amount_fen: AmountFen | None = None  # refund this amount instead of the request's line
 
 
 class PickupVerifyIn(Schema):
-    code: str = Field(..., min_length=1, max_length=12)
+    code: Name = Field(..., min_length=1, max_length=12)
 
 
 class OrderLineOut(Schema):
