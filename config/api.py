@@ -1,5 +1,7 @@
 """The one NinjaAPI: every app's routers, and the single error shape {code, message, field}."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
@@ -137,4 +139,52 @@ def _register():
         api.add_router(leader, router)
 
 
+def _check_permission_before_validation():
+    """Console operations check the caller's staff role right after login, before Ninja
+    validates path, query and body: a role without the permission gets 403 for any body, a
+    stranger 404 (not a 422 that tells them which fields the shop's endpoint takes).
+
+    The permission is the one the view passes to access_shop_as_staff (a literal in its code:
+    every console view starts with that call); a view that names none (it checks in a helper) is
+    prechecked for staff only, and one that names two needs either.
+    """
+    from tuangou.shops.access import staff_precheck
+    from tuangou.shops.permissions import PERMISSIONS
+
+    for bound in api._get_bound_routers():
+        if not bound.prefix.startswith("/console/shops/{shop_id}"):
+            continue
+        for path_view in bound.path_operations.values():
+            for operation in path_view.operations:
+                view, permissions = operation.view_func, set()
+                while view is not None:
+                    code = getattr(view, "__code__", None)
+                    permissions |= {c for c in (code.co_consts if code else ()) if c in PERMISSIONS}
+                    view = getattr(view, "__wrapped__", None)
+                operation._run_checks = _checks_then_staff(operation, frozenset(permissions), staff_precheck)
+
+
+_SHOP_ID = re.compile(r"[1-9][0-9]{0,17}")
+
+
+def _checks_then_staff(operation, permissions, staff_precheck):
+    run_checks = operation._run_checks
+
+    def checks(request):
+        error = run_checks(request)  # login (401) and throttles first
+        if error is not None:
+            return error
+        shop_id = str((request.resolver_match.kwargs if request.resolver_match else {}).get("shop_id"))
+        if not _SHOP_ID.fullmatch(shop_id):
+            return None  # not an id: validation answers 422 for it
+        try:
+            staff_precheck(request, int(shop_id), permissions)
+        except Exception as exc:
+            return operation.api.on_exception(request, exc)
+        return None
+
+    return checks
+
+
 _register()
+_check_permission_before_validation()
