@@ -54,7 +54,9 @@ def on_application_error(request, exc: ApplicationError):
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
-    return api.create_response(request, validation_error_body(exc.errors), status=422)
+    body = validation_error_body(exc.errors)
+    # A business rule the schema checks (price_negative) answers 400 like the service would.
+    return api.create_response(request, body, status=422 if body["code"] == "validation_error" else 400)
 
 
 @api.exception_handler(AuthenticationError)

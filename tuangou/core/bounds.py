@@ -9,7 +9,8 @@ past 2^63 breaks SQLite too. The caps below are far inside both.
 from typing import Annotated
 
 from ninja import Query
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 INT32_MAX = 2**31 - 1  # IntegerField / PositiveIntegerField
 INT64_MAX = 2**63 - 1  # BigIntegerField / BigAutoField
@@ -28,14 +29,28 @@ MAX_COMMISSION_BP = 10_000  # 100 % in basis points
 MAX_PAGE = 100_000  # page numbers of a paginated list (× page size stays a cheap OFFSET)
 MAX_PAGE_SIZE = 100
 
+
+def _not_negative(code: str):
+    """A minimum of 0 that answers the business error `code` (price_negative, stock_negative: 400,
+    as the services did before the schemas had bounds) instead of a generic validation error."""
+
+    def check(value: int) -> int:
+        if value < 0:
+            raise PydanticCustomError(code, "must not be negative")
+        return value
+
+    return AfterValidator(check)
+
+
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-PriceFen = Annotated[int, Field(ge=0, le=MAX_PRICE_FEN)]
+PriceFen = Annotated[int, Field(le=MAX_PRICE_FEN, json_schema_extra={"minimum": 0}), _not_negative("price_negative")]
 AmountFen = Annotated[int, Field(ge=1, le=MAX_AMOUNT_FEN)]
-Stock = Annotated[int, Field(ge=0, le=MAX_STOCK)]
+Stock = Annotated[int, Field(le=MAX_STOCK, json_schema_extra={"minimum": 0}), _not_negative("stock_negative")]
 StockDelta = Annotated[int, Field(ge=-MAX_STOCK_DELTA, le=MAX_STOCK_DELTA)]
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
 PurchaseLimit = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]  # 0: no limit
-Threshold = Annotated[int, Field(ge=1, le=MAX_THRESHOLD)]
+# The minimum of 1 is the service's check (its 400 names 成团目标); the schema holds the maximum.
+Threshold = Annotated[int, Field(le=MAX_THRESHOLD, json_schema_extra={"minimum": 1})]
 Sort = Annotated[int, Field(ge=-MAX_SORT, le=MAX_SORT)]
 CommissionBp = Annotated[int, Field(ge=0, le=MAX_COMMISSION_BP)]
 

@@ -10,6 +10,8 @@ from django.utils import translation
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
+from .errors import MESSAGES, ApplicationError
+
 # NUL (PostgreSQL refuses it in text: a 500), the other C0 controls and DEL (openpyxl refuses them:
 # the export of the order breaks), and lone surrogates (not encodable as UTF-8).
 _NOT_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -60,6 +62,9 @@ _LOCATIONS = ("body", "query", "path", "form", "payload", "data", "file", "files
 def validation_error_body(errors: list[dict]) -> dict:
     first = errors[0] if errors else {"type": "value_error", "loc": [], "msg": "invalid"}
     field = _field(first) or None
+    if first.get("type") in MESSAGES:  # a business rule checked by the schema (core/bounds.py)
+        error = ApplicationError(first["type"], field=field)
+        return {"code": error.code, "message": error.message(), "field": field}
     english = (translation.get_language() or "").startswith("en")
     zh, en = _REASONS.get(first.get("type"), (None, None))
     context = dict(first.get("ctx") or {})
