@@ -93,7 +93,8 @@ def test_every_operation_documents_the_error_shape(owner):
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
             for status in ("400", "401", "403", "404", "409", "422", "429"):
-                content = operation["responses"][status]["content"]["application/json"]
+                name = operation["responses"][status]["$ref"].removeprefix("#/components/responses/")
+                content = document["components"]["responses"][name]["content"]["application/json"]
                 assert content["schema"] == {"$ref": "#/components/schemas/ErrorOut"}, (method, path, status)
     assert document["components"]["schemas"]["ErrorOut"]["required"] == ["code", "message", "field"]
     poster = document["paths"]["/api/shops/{shop_id}/leader/campaigns/{campaign_id}/poster.png"]["get"]
@@ -316,3 +317,22 @@ def test_a_huge_last_event_id_query_is_refused(world):
     response = Client().get(f"/api/shops/{shop_id}/campaigns/{campaign_id}/feed?last_event_id={INT64_MAX + 1}")
 
     assert (response.status_code, response.json()["field"]) == (422, "last_event_id")
+
+
+def test_a_time_with_a_far_offset_is_kept_as_the_same_instant_in_utc(world, owner):
+    """PostgreSQL refuses offsets past ±15:59 (a 500); pydantic takes up to ±23:59."""
+    body = {
+        "title": "再来一团",
+        "starts_at": "2030-01-01T23:30:00+23:30",
+        "cutoff_at": "2030-01-02T10:00:00-23:00",
+        "pickup_at": "2030-01-04T10:00:00+00:00",
+    }
+
+    response = owner.post(console(world, f"campaigns/{world['ids']['campaign_id']}/duplicate"), body)
+    past_the_end = owner.post(console(world, "campaigns"), {**body, "starts_at": "9999-12-31T23:00:00-05:00"})
+
+    assert response.status_code == 201, response.content
+    copy = Campaign.objects.get(pk=response.json()["id"])
+    assert copy.starts_at.isoformat() == "2030-01-01T00:00:00+00:00"
+    assert copy.cutoff_at.isoformat() == "2030-01-03T09:00:00+00:00"
+    refused(past_the_end, "starts_at")

@@ -2588,6 +2588,27 @@ export interface components {
             /** Top Products */
             top_products: components["schemas"]["TopProductOut"][];
         };
+        /**
+         * ErrorOut
+         * @description The one error shape: a stable code, a message in the request's language, the field at fault.
+         */
+        ErrorOut: {
+            /** Code */
+            code: string;
+            /**
+             * Errors
+             * @description Validation errors only: every field at fault.
+             */
+            errors?: {
+                field?: string | null;
+                msg?: string | null;
+                type?: string | null;
+            }[];
+            /** Field */
+            field: string | null;
+            /** Message */
+            message: string;
+        };
         /** ExportJobIn */
         ExportJobIn: {
             /**
@@ -4950,7 +4971,80 @@ export interface components {
             reason: string;
         };
     };
-    responses: never;
+    responses: {
+        /** @description A business rule said no (nothing changed) */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorOut"];
+            };
+        };
+        /** @description The request body is too large */
+        BodyTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorOut"];
+            };
+        };
+        /** @description Conflicts with the current state (sold out, already handled, …) */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorOut"];
+            };
+        };
+        /** @description Not logged in */
+        NotAuthenticated: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorOut"];
+            };
+        };
+        /** @description No such object in this shop (or not yours: the same answer) */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorOut"];
+            };
+        };
+        /** @description Logged in, but this role may not do it */
+        PermissionDenied: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorOut"];
+            };
+        };
+        /** @description Too many attempts; try again later */
+        TooManyAttempts: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorOut"];
+            };
+        };
+        /** @description The request does not match this document (the field is named) */
+        ValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorOut"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -4976,6 +5070,13 @@ export interface operations {
                     "application/json": components["schemas"]["CsrfOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_accounts_api_login_with_password: {
@@ -5000,6 +5101,14 @@ export interface operations {
                     "application/json": components["schemas"]["LoginOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_accounts_api_logout_user: {
@@ -5020,6 +5129,13 @@ export interface operations {
                     "application/json": components["schemas"]["OkOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_accounts_api_get_me: {
@@ -5040,6 +5156,13 @@ export interface operations {
                     "application/json": components["schemas"]["MeOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_accounts_api_signup: {
@@ -5064,6 +5187,14 @@ export interface operations {
                     "application/json": components["schemas"]["LoginOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_accounts_api_login_with_sms: {
@@ -5088,6 +5219,14 @@ export interface operations {
                     "application/json": components["schemas"]["LoginOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_accounts_api_send_sms_code: {
@@ -5112,6 +5251,14 @@ export interface operations {
                     "application/json": components["schemas"]["OkOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_list_after_sales: {
@@ -5138,6 +5285,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedAfterSaleOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_resolve_after_sale: {
@@ -5165,6 +5319,14 @@ export interface operations {
                     "application/json": components["schemas"]["AfterSaleOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_list_campaigns: {
@@ -5192,6 +5354,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedCampaignListOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_create_campaign: {
@@ -5218,6 +5387,14 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_get_campaign: {
@@ -5241,6 +5418,13 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_update_campaign: {
@@ -5268,6 +5452,14 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_cancel_campaign: {
@@ -5295,6 +5487,14 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_close_campaign: {
@@ -5318,6 +5518,13 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_decide_campaign: {
@@ -5341,6 +5548,13 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_duplicate_campaign: {
@@ -5368,6 +5582,14 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_fulfilment_api_start_export: {
@@ -5395,6 +5617,14 @@ export interface operations {
                     "application/json": components["schemas"]["ExportJobOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_publish_campaign: {
@@ -5418,6 +5648,13 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_fulfilment_api_get_sheet: {
@@ -5442,6 +5679,13 @@ export interface operations {
                     "application/json": components["schemas"]["PurchaseSheetOut"] | components["schemas"]["ShippingSheetOut"] | components["schemas"]["SortingSheetOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_fulfilment_api_download_sheet_pdf: {
@@ -5464,6 +5708,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_fulfilment_api_download_sheet_xlsx: {
@@ -5486,6 +5737,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_fulfilment_api_ship_campaign: {
@@ -5513,6 +5771,14 @@ export interface operations {
                     "application/json": components["schemas"]["ShipOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_fulfilment_api_list_campaign_shipments: {
@@ -5539,6 +5805,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedShipmentStatusOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_start_campaign: {
@@ -5562,6 +5835,13 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_list_categories: {
@@ -5584,6 +5864,13 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryOut"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_create_category: {
@@ -5610,6 +5897,14 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_delete_category: {
@@ -5631,6 +5926,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_update_category: {
@@ -5658,6 +5960,14 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_commissions_api_list_leader_commissions: {
@@ -5684,6 +5994,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedLeaderCommissionOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_commissions_api_list_leader_commission_entries: {
@@ -5710,6 +6027,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedCommissionEntryOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_insights_api_get_dashboard: {
@@ -5734,6 +6058,13 @@ export interface operations {
                     "application/json": components["schemas"]["DashboardOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_fulfilment_api_get_export: {
@@ -5757,6 +6088,13 @@ export interface operations {
                     "application/json": components["schemas"]["ExportJobOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_fulfilment_api_download_export: {
@@ -5778,6 +6116,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_list_leader_applications: {
@@ -5804,6 +6149,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedLeaderApplicationOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_bulk_approve_leader_applications: {
@@ -5830,6 +6182,14 @@ export interface operations {
                     "application/json": components["schemas"]["BulkOutcomeOut"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_bulk_reject_leader_applications: {
@@ -5856,6 +6216,14 @@ export interface operations {
                     "application/json": components["schemas"]["BulkOutcomeOut"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_approve_leader_application: {
@@ -5883,6 +6251,14 @@ export interface operations {
                     "application/json": components["schemas"]["LeaderOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_reject_leader_application: {
@@ -5910,6 +6286,14 @@ export interface operations {
                     "application/json": components["schemas"]["LeaderApplicationOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_list_leaders: {
@@ -5942,6 +6326,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedLeaderOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_export_leaders: {
@@ -5970,6 +6361,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_get_leader: {
@@ -5993,6 +6391,13 @@ export interface operations {
                     "application/json": components["schemas"]["LeaderDetailOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_update_leader: {
@@ -6020,6 +6425,14 @@ export interface operations {
                     "application/json": components["schemas"]["LeaderDetailOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_clear_leader: {
@@ -6047,6 +6460,14 @@ export interface operations {
                     "application/json": components["schemas"]["LeaderDetailOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_reactivate_leader: {
@@ -6074,6 +6495,14 @@ export interface operations {
                     "application/json": components["schemas"]["LeaderDetailOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_suspend_leader: {
@@ -6101,6 +6530,14 @@ export interface operations {
                     "application/json": components["schemas"]["LeaderDetailOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_list_orders: {
@@ -6132,6 +6569,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedConsoleOrderOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_export_orders: {
@@ -6159,6 +6603,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_verify_pickup_as_staff: {
@@ -6185,6 +6636,14 @@ export interface operations {
                     "application/json": components["schemas"]["PickupVerifiedOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_get_order: {
@@ -6208,6 +6667,13 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleOrderDetailOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_cancel_order: {
@@ -6235,6 +6701,14 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleOrderDetailOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_refund_order: {
@@ -6262,6 +6736,14 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleOrderDetailOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_shops_api_list_permissions: {
@@ -6286,6 +6768,13 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_list_products: {
@@ -6314,6 +6803,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedProductListOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_create_product: {
@@ -6340,6 +6836,14 @@ export interface operations {
                     "application/json": components["schemas"]["ProductOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_get_product: {
@@ -6363,6 +6867,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProductOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_update_product: {
@@ -6390,6 +6901,14 @@ export interface operations {
                     "application/json": components["schemas"]["ProductOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_upload_product_image: {
@@ -6423,6 +6942,14 @@ export interface operations {
                     "application/json": components["schemas"]["ImageOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_reorder_product_images: {
@@ -6450,6 +6977,14 @@ export interface operations {
                     "application/json": components["schemas"]["ImageOut"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_delete_product_image: {
@@ -6472,6 +7007,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_unshelve_product: {
@@ -6495,6 +7037,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProductOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_shelve_product: {
@@ -6518,6 +7067,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProductOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_get_recruitment_plan: {
@@ -6540,6 +7096,13 @@ export interface operations {
                     "application/json": components["schemas"]["RecruitmentPlanOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_update_recruitment_plan: {
@@ -6566,6 +7129,14 @@ export interface operations {
                     "application/json": components["schemas"]["RecruitmentPlanOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_sharing_api_get_recruitment_poster: {
@@ -6579,15 +7150,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A PNG picture */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "image/png": string;
                 };
             };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_sharing_api_get_recruitment_qr: {
@@ -6601,15 +7186,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A PNG picture */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "image/png": string;
                 };
             };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_list_plan_templates: {
@@ -6632,6 +7231,13 @@ export interface operations {
                     "application/json": components["schemas"]["PlanTemplateOut"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_list_regions: {
@@ -6657,6 +7263,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedRegionOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_create_region: {
@@ -6683,6 +7296,14 @@ export interface operations {
                     "application/json": components["schemas"]["RegionOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_delete_region: {
@@ -6704,6 +7325,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_update_region: {
@@ -6731,6 +7359,14 @@ export interface operations {
                     "application/json": components["schemas"]["RegionOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_shops_api_list_roles: {
@@ -6753,6 +7389,13 @@ export interface operations {
                     "application/json": components["schemas"]["RoleOut"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_shops_api_get_settings: {
@@ -6775,6 +7418,13 @@ export interface operations {
                     "application/json": components["schemas"]["ShopSettingsOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_shops_api_update_settings: {
@@ -6801,6 +7451,14 @@ export interface operations {
                     "application/json": components["schemas"]["ShopSettingsOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_get_sku: {
@@ -6824,6 +7482,13 @@ export interface operations {
                     "application/json": components["schemas"]["SkuOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_adjust_stock: {
@@ -6851,6 +7516,14 @@ export interface operations {
                     "application/json": components["schemas"]["StockMovementOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_catalog_api_list_stock_movements: {
@@ -6877,6 +7550,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedStockMovementOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_shops_api_list_staff: {
@@ -6899,6 +7579,13 @@ export interface operations {
                     "application/json": components["schemas"]["StaffOut"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_shops_api_add_staff: {
@@ -6925,6 +7612,14 @@ export interface operations {
                     "application/json": components["schemas"]["StaffOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_shops_api_update_staff: {
@@ -6952,6 +7647,14 @@ export interface operations {
                     "application/json": components["schemas"]["StaffOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_list_teams: {
@@ -6977,6 +7680,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedTeamOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_create_team: {
@@ -7003,6 +7713,14 @@ export interface operations {
                     "application/json": components["schemas"]["TeamOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_delete_team: {
@@ -7024,6 +7742,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_update_team: {
@@ -7051,6 +7776,14 @@ export interface operations {
                     "application/json": components["schemas"]["TeamOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_commissions_api_list_withdrawals: {
@@ -7077,6 +7810,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedWithdrawalOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_commissions_api_approve_withdrawal: {
@@ -7100,6 +7840,13 @@ export interface operations {
                     "application/json": components["schemas"]["WithdrawalOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_commissions_api_mark_withdrawal_paid: {
@@ -7123,6 +7870,13 @@ export interface operations {
                     "application/json": components["schemas"]["WithdrawalOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_commissions_api_reject_withdrawal: {
@@ -7150,6 +7904,14 @@ export interface operations {
                     "application/json": components["schemas"]["WithdrawalOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_payments_api_sandbox_notify: {
@@ -7168,6 +7930,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_shops_api_create_shop: {
@@ -7192,6 +7961,14 @@ export interface operations {
                     "application/json": components["schemas"]["ShopSettingsOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_shops_api_get_shop: {
@@ -7214,6 +7991,13 @@ export interface operations {
                     "application/json": components["schemas"]["ShopPublicOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_list_public_campaigns: {
@@ -7240,6 +8024,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedPublicCampaignListOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_get_public_campaign: {
@@ -7263,6 +8054,13 @@ export interface operations {
                     "application/json": components["schemas"]["PublicCampaignOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_list_campaign_buyers: {
@@ -7289,6 +8087,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedBuyerOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_stream_campaign_feed: {
@@ -7314,6 +8119,13 @@ export interface operations {
                     "text/event-stream": unknown;
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_list_recent_purchases: {
@@ -7339,6 +8151,13 @@ export interface operations {
                     "application/json": components["schemas"]["PurchaseFeedOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_create_leader_application: {
@@ -7365,6 +8184,14 @@ export interface operations {
                     "application/json": components["schemas"]["MyApplicationOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_get_my_leader_application: {
@@ -7387,6 +8214,13 @@ export interface operations {
                     "application/json": components["schemas"]["MyApplicationOut"] | null;
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_list_leader_campaigns: {
@@ -7412,6 +8246,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedLeaderCampaignOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_fulfilment_api_confirm_arrival: {
@@ -7435,6 +8276,13 @@ export interface operations {
                     "application/json": components["schemas"]["ArrivalOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_sharing_api_get_campaign_jielong: {
@@ -7458,6 +8306,13 @@ export interface operations {
                     "application/json": components["schemas"]["JielongOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_join_campaign: {
@@ -7481,6 +8336,13 @@ export interface operations {
                     "application/json": components["schemas"]["LeaderJoinOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_fulfilment_api_send_pickup_notice: {
@@ -7504,6 +8366,13 @@ export interface operations {
                     "application/json": components["schemas"]["PickupNoticeOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_sharing_api_get_campaign_poster: {
@@ -7518,15 +8387,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A PNG picture */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "image/png": string;
                 };
             };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_sharing_api_get_campaign_share: {
@@ -7550,6 +8433,13 @@ export interface operations {
                     "application/json": components["schemas"]["ShareCardOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_commissions_api_get_my_commission: {
@@ -7575,6 +8465,13 @@ export interface operations {
                     "application/json": components["schemas"]["LeaderCommissionCenterOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_get_leader_me: {
@@ -7597,6 +8494,13 @@ export interface operations {
                     "application/json": components["schemas"]["LeaderMeOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_update_my_pickup_point: {
@@ -7623,6 +8527,14 @@ export interface operations {
                     "application/json": components["schemas"]["PickupPointOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_list_leader_orders: {
@@ -7650,6 +8562,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedLeaderCampaignOrdersOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_verify_pickup: {
@@ -7676,6 +8595,14 @@ export interface operations {
                     "application/json": components["schemas"]["PickupVerifiedOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_sharing_api_get_referral_qr: {
@@ -7689,15 +8616,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A PNG picture */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "image/png": string;
                 };
             };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_fulfilment_api_list_my_shipments: {
@@ -7723,6 +8664,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedLeaderShipmentOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_commissions_api_list_my_withdrawals: {
@@ -7748,6 +8696,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedLeaderWithdrawalOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_commissions_api_create_withdrawal: {
@@ -7774,6 +8729,14 @@ export interface operations {
                     "application/json": components["schemas"]["LeaderWithdrawalOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_notifications_api_list_messages: {
@@ -7799,6 +8762,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedMessageOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_notifications_api_read_all_messages: {
@@ -7821,6 +8791,13 @@ export interface operations {
                     "application/json": components["schemas"]["ReadAllOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_notifications_api_read_message: {
@@ -7844,6 +8821,13 @@ export interface operations {
                     "application/json": components["schemas"]["MessageOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_get_my_leader: {
@@ -7866,6 +8850,13 @@ export interface operations {
                     "application/json": components["schemas"]["MyLeaderOut"] | null;
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_set_my_leader: {
@@ -7892,6 +8883,14 @@ export interface operations {
                     "application/json": components["schemas"]["MyLeaderOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_list_my_orders: {
@@ -7918,6 +8917,13 @@ export interface operations {
                     "application/json": components["schemas"]["PagedOrderOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_create_order: {
@@ -7946,6 +8952,14 @@ export interface operations {
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_get_my_order: {
@@ -7969,6 +8983,13 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetailOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_create_after_sale: {
@@ -7996,6 +9017,14 @@ export interface operations {
                     "application/json": components["schemas"]["AfterSaleOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_cancel_my_order: {
@@ -8023,6 +9052,14 @@ export interface operations {
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_orders_api_pay_order: {
@@ -8046,6 +9083,13 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentStartOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_list_nearby_pickup_points: {
@@ -8073,6 +9117,13 @@ export interface operations {
                     "application/json": components["schemas"]["NearbyPointOut"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_get_recruitment: {
@@ -8095,6 +9146,13 @@ export interface operations {
                     "application/json": components["schemas"]["RecruitmentPublicOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_get_recruitment_by_token: {
@@ -8118,6 +9176,13 @@ export interface operations {
                     "application/json": components["schemas"]["RecruitmentPublicOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
 }

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from tuangou.core.bounds import CommissionBp, Id, PriceFen, PurchaseLimit, Stock, Threshold
 from tuangou.core.phones import mask_name
-from tuangou.core.validation import Name, Text
+from tuangou.core.validation import Moment, Name, Text
 
 from .selectors import campaign_progress
 
@@ -28,9 +28,9 @@ class CampaignIn(Schema):
     title: Name = Field(..., max_length=60)
     description: Text = Field("", max_length=5000)
     template: Template = "fast"
-    starts_at: datetime
-    cutoff_at: datetime
-    pickup_at: datetime
+    starts_at: Moment
+    cutoff_at: Moment
+    pickup_at: Moment
     threshold_type: ThresholdType = "members"
     threshold_value: Threshold = 1
     all_leaders: bool = True
@@ -42,9 +42,9 @@ class CampaignPatch(Schema):
     title: Name | None = Field(None, max_length=60)
     description: Text | None = Field(None, max_length=5000)
     template: Template | None = None
-    starts_at: datetime | None = None
-    cutoff_at: datetime | None = None
-    pickup_at: datetime | None = None
+    starts_at: Moment | None = None
+    cutoff_at: Moment | None = None
+    pickup_at: Moment | None = None
     threshold_type: ThresholdType | None = None
     threshold_value: Threshold | None = None
     all_leaders: bool | None = None
@@ -54,9 +54,9 @@ class CampaignPatch(Schema):
 
 class CampaignDuplicateIn(Schema):
     title: Name | None = Field(None, max_length=60)
-    starts_at: datetime
-    cutoff_at: datetime
-    pickup_at: datetime
+    starts_at: Moment
+    cutoff_at: Moment
+    pickup_at: Moment
 
 
 class CampaignCancelIn(Schema):

@@ -50,20 +50,36 @@ ERROR_DESCRIPTIONS = {
 # Every operation may answer these (public ones too: logging in answers 401, a suspended shop 403);
 # those with a body also 413.
 _ALWAYS = (400, 401, 403, 404, 409, 422, 429)
-_ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+_RESPONSE_NAMES = {
+    400: "BadRequest",
+    401: "NotAuthenticated",
+    403: "PermissionDenied",
+    404: "NotFound",
+    409: "Conflict",
+    413: "BodyTooLarge",
+    422: "ValidationFailed",
+    429: "TooManyAttempts",
+}
 
 
 def document_errors_and_bounds(schema: dict) -> dict:
     schema = copy.deepcopy(schema)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["ErrorOut"] = ERROR_SCHEMA
+    schema["components"]["responses"] = {
+        _RESPONSE_NAMES[status]: {
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for status, description in ERROR_DESCRIPTIONS.items()
+    }
     request_refs, response_refs = set(), set()
     for methods in schema.get("paths", {}).values():
         for operation in methods.values():
             _collect_refs(operation.get("requestBody", {}), components, request_refs)
             for parameter in operation.get("parameters", []):
                 _collect_refs(parameter, components, request_refs)
-            for response in operation.get("responses", {}).values():
+            for response in operation.get("responses", {}).values():  # (ours are added below)
                 _collect_refs(response, components, response_refs)
                 for content in response.get("content", {}).values():
                     if "schema" in content:
@@ -81,10 +97,7 @@ def _document_errors(operation: dict) -> None:
     if "requestBody" in operation:
         statuses.append(413)
     for status in sorted(statuses):
-        responses.setdefault(
-            str(status),
-            {"description": ERROR_DESCRIPTIONS[status], "content": {"application/json": {"schema": _ERROR_REF}}},
-        )
+        responses.setdefault(status, {"$ref": f"#/components/responses/{_RESPONSE_NAMES[status]}"})
 
 
 def _collect_refs(node, components: dict, found: set) -> None:

@@ -4,6 +4,7 @@ spreadsheet cannot hold.
 """
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated
 
 from django.utils import translation
@@ -32,6 +33,19 @@ def _refusing(pattern: re.Pattern):
 Name = Annotated[str, _refusing(_NOT_IN_NAME)]  # one line: names, titles, codes, phones, reasons
 Text = Annotated[str, _refusing(_NOT_IN_TEXT)]  # several lines: descriptions, notes (\n, \t and \r allowed)
 
+
+def _in_utc(value: datetime) -> datetime:
+    """Aware times are kept in UTC: PostgreSQL refuses offsets past ±15:59 (pydantic takes ±23:59)."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past datetime's last day in UTC
+        raise PydanticCustomError("datetime_range", "is out of range") from None
+
+
+Moment = Annotated[datetime, AfterValidator(_in_utc)]  # every date-time a request carries
+
 _REASONS = {
     "missing": ("必填", "is required"),
     "greater_than_equal": ("不能小于{ge}", "must be at least {ge}"),
@@ -51,6 +65,7 @@ _REASONS = {
     "too_long": ("最多{max_length}项", "takes at most {max_length} entries"),
     "json_invalid": ("请求体不是有效的 JSON", "the body is not valid JSON"),
     "value_error": ("{error}", "{error}"),
+    "datetime_range": ("时间超出范围", "is out of range"),
     "control_character": ("不能包含控制字符（如 NUL）", "must not contain control characters (such as NUL)"),
     "string_unicode": ("不是有效的文本", "is not valid text"),
 }
