@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tuangou.core.errors import ApplicationError
 from tuangou.core.openapi import document_errors_and_bounds
-from tuangou.core.validation import validation_error_body
+from tuangou.core.validation import JsonObjectParser, validation_error_body
 
 
 class TuangouAPI(NinjaAPI):
@@ -42,6 +42,7 @@ api = TuangouAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",
+    parser=JsonObjectParser(),
 )
 
 
@@ -80,6 +81,8 @@ def on_body_too_large(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):  # Ninja's words
+        return on_application_error(request, ApplicationError("json_invalid"))
     return api.create_response(
         request, {"code": "http_error", "message": str(exc), "field": None}, status=exc.status_code
     )

@@ -38,7 +38,7 @@ from .world import add_live_order, build_world
 
 # Committed world (not the usual test transaction): the live feed reads on its own thread, which
 # on SQLite cannot read a table another connection has written and not committed.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fuzz]
 
 EXAMPLES = {
     "anonymous": 2,

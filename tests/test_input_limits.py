@@ -336,3 +336,14 @@ def test_a_time_with_a_far_offset_is_kept_as_the_same_instant_in_utc(world, owne
     assert copy.starts_at.isoformat() == "2030-01-01T00:00:00+00:00"
     assert copy.cutoff_at.isoformat() == "2030-01-03T09:00:00+00:00"
     refused(past_the_end, "starts_at")
+
+
+@pytest.mark.parametrize("body", ['["\\u0000"]', '"name"', "42", "{not json"])
+def test_a_body_that_is_not_a_json_object_is_refused(world, owner, body):
+    """Ninja's schemas read attributes: a list was an object with no fields, and PATCH answered 200."""
+    url = "/api/" + console(world, "settings")
+
+    response = owner.client.patch(url, body, content_type="application/json", headers=owner._headers())
+
+    assert response.status_code == 400
+    assert response.json() == {"code": "json_invalid", "message": "请求体必须是有效的 JSON 对象", "field": None}

@@ -16,6 +16,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "validation": ("{field_label}：{reason}", "{field_label}: {reason}"),
     "rate_limited": ("操作太频繁，请{seconds}秒后再试", "Too many attempts; try again in {seconds} s"),
     "conflict": ("{reason}", "{reason}"),
+    "json_invalid": ("请求体必须是有效的 JSON 对象", "The body must be a valid JSON object"),
     "body_too_large": ("请求内容太大（最多{max_mb}MB）", "The request body is too large (at most {max_mb} MB)"),
     # accounts
     "login_failed": ("用户名或密码错误", "Wrong username or password"),

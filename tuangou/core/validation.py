@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from django.utils import translation
+from ninja.parser import Parser
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
@@ -103,3 +104,14 @@ def validation_error_body(errors: list[dict]) -> dict:
 
 def _field(error: dict) -> str:
     return ".".join(str(part) for part in error.get("loc", []) if part not in _LOCATIONS)
+
+
+class JsonObjectParser(Parser):
+    """Every request body of the API is a JSON object. Ninja's schemas read attributes, so a list
+    or a string was taken for an object with no fields (a PATCH of nothing answered 200)."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict) and request.META:  # (Ninja parses multipart fields with a bare request)
+            raise ValueError("the body must be a JSON object")  # Ninja answers 400 (json_invalid)
+        return data
