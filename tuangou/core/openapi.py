@@ -62,6 +62,16 @@ _RESPONSE_NAMES = {
 }
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
+
+
+def file_response(*content_types: str, description: str = "A file to download") -> dict:
+    """`openapi_extra=` of an endpoint answering a file (not JSON): its content type(s)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"responses": {200: {"description": description, "content": dict.fromkeys(content_types, binary)}}}
+
+
 def document_errors_and_bounds(schema: dict) -> dict:
     schema = copy.deepcopy(schema)
     components = schema.setdefault("components", {}).setdefault("schemas", {})

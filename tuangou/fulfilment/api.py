@@ -6,6 +6,7 @@ from tuangou.campaigns.models import Campaign
 from tuangou.core.api import AUTH, get_in_shop
 from tuangou.core.bounds import Id
 from tuangou.core.errors import ApplicationError
+from tuangou.core.openapi import PDF, XLSX, file_response
 from tuangou.core.pagination import PageNumberPagination
 from tuangou.leaders.access import access_leader
 from tuangou.shops.access import access_shop_as_staff
@@ -53,12 +54,20 @@ def _download(request, shop_id: Id, campaign_id: Id, kind: str, extension: str) 
 
 
 # The file routes come first: "{kind}" alone would also match "purchase.xlsx".
-@console_router.get("/campaigns/{campaign_id}/sheets/{kind}.xlsx", summary="Download a sheet as Excel")
+@console_router.get(
+    "/campaigns/{campaign_id}/sheets/{kind}.xlsx",
+    summary="Download a sheet as Excel",
+    openapi_extra=file_response(XLSX),
+)
 def download_sheet_xlsx(request, shop_id: Path[Id], campaign_id: Id, kind: SheetKind):
     return _download(request, shop_id, campaign_id, kind, "xlsx")
 
 
-@console_router.get("/campaigns/{campaign_id}/sheets/{kind}.pdf", summary="Download a sheet as printable A4 PDF")
+@console_router.get(
+    "/campaigns/{campaign_id}/sheets/{kind}.pdf",
+    summary="Download a sheet as printable A4 PDF",
+    openapi_extra=file_response(PDF),
+)
 def download_sheet_pdf(request, shop_id: Path[Id], campaign_id: Id, kind: SheetKind):
     return _download(request, shop_id, campaign_id, kind, "pdf")
 
@@ -111,7 +120,10 @@ def get_export(request, shop_id: Path[Id], export_id: Id):
 
 
 @console_router.get(
-    "/exports/{export_id}/download", url_name="download_export", summary="Download a finished export's file"
+    "/exports/{export_id}/download",
+    url_name="download_export",
+    summary="Download a finished export's file",
+    openapi_extra=file_response(XLSX, PDF),
 )
 def download_export(request, shop_id: Path[Id], export_id: Id):
     job = _export_job(request, shop_id, export_id)

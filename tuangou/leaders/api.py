@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
+from tuangou.core.openapi import XLSX, file_response
 from tuangou.core.pagination import PageNumberPagination
 from tuangou.core.validation import Name
 from tuangou.shops.access import access_shop, access_shop_as_staff
@@ -169,7 +170,11 @@ def list_leaders(request, shop_id: Path[Id], filters: Query[LeaderListQuery]):
     return selectors.leaders_list(shop=staff.shop, **filters.dict())
 
 
-@console_router.get("/leaders/export.xlsx", summary="The leaders list with performance as an Excel file")
+@console_router.get(
+    "/leaders/export.xlsx",
+    summary="The leaders list with performance as an Excel file",
+    openapi_extra=file_response(XLSX),
+)
 def export_leaders(request, shop_id: Path[Id], filters: Query[LeaderListQuery]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     leaders = selectors.leaders_list(shop=staff.shop, **filters.dict())

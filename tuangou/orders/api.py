@@ -6,6 +6,7 @@ from ninja.pagination import paginate
 
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
+from tuangou.core.openapi import XLSX, file_response
 from tuangou.core.pagination import PageNumberPagination
 from tuangou.core.validation import Name
 from tuangou.insights.exports import orders_file_name, orders_xlsx
@@ -124,7 +125,11 @@ def list_orders(
     )
 
 
-@console_router.get("/orders/export.xlsx", summary="Export the searched orders to Excel (one row per line)")
+@console_router.get(
+    "/orders/export.xlsx",
+    summary="Export the searched orders to Excel (one row per line)",
+    openapi_extra=file_response(XLSX),
+)
 def export_orders(
     request,
     shop_id: Path[Id],
