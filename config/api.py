@@ -1,24 +1,36 @@
 """The one NinjaAPI: every app's routers, and the single error shape {code, message, field}."""
 
+import re
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tuangou.core.errors import ApplicationError
-from tuangou.core.validation import validation_error_body
+from tuangou.core.openapi import document_errors_and_bounds
+from tuangou.core.validation import JsonObjectParser, validation_error_body
 
 
 class TuangouAPI(NinjaAPI):
     """Builds the OpenAPI document once per process: it only changes with the code, and building
-    it costs ~180 ms of CPU (the public /api/openapi.json would otherwise be cheap to flood)."""
+    it costs ~180 ms of CPU (the public /api/openapi.json would otherwise be cheap to flood).
+
+    The document also says what Ninja cannot see (core/openapi.py): the error answers
+    {code, message, field} of every operation, and the ranges of the integers we send."""
 
     _openapi_cache: dict = {}
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         if path_params:
-            return super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+            return document_errors_and_bounds(
+                super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+            )
         if path_prefix not in self._openapi_cache:
-            self._openapi_cache[path_prefix] = super().get_openapi_schema(path_prefix=path_prefix)
+            self._openapi_cache[path_prefix] = document_errors_and_bounds(
+                super().get_openapi_schema(path_prefix=path_prefix)
+            )
         return self._openapi_cache[path_prefix]
 
 
@@ -30,6 +42,7 @@ api = TuangouAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",
+    parser=JsonObjectParser(),
 )
 
 
@@ -42,7 +55,9 @@ def on_application_error(request, exc: ApplicationError):
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
-    return api.create_response(request, validation_error_body(exc.errors), status=422)
+    body = validation_error_body(exc.errors)
+    # A business rule the schema checks (price_negative) answers 400 like the service would.
+    return api.create_response(request, body, status=422 if body["code"] == "validation_error" else 400)
 
 
 @api.exception_handler(AuthenticationError)
@@ -58,8 +73,16 @@ def on_not_found(request, exc):
     return on_application_error(request, NotFound())
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request, exc):
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    return on_application_error(request, ApplicationError("body_too_large", status=413, max_mb=f"{limit_mb:g}"))
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):  # Ninja's words
+        return on_application_error(request, ApplicationError("json_invalid"))
     return api.create_response(
         request, {"code": "http_error", "message": str(exc), "field": None}, status=exc.status_code
     )
@@ -129,4 +152,52 @@ def _register():
         api.add_router(leader, router)
 
 
+def _check_permission_before_validation():
+    """Console operations check the caller's staff role right after login, before Ninja
+    validates path, query and body: a role without the permission gets 403 for any body, a
+    stranger 404 (not a 422 that tells them which fields the shop's endpoint takes).
+
+    The permission is the one the view passes to access_shop_as_staff (a literal in its code:
+    every console view starts with that call); a view that names none (it checks in a helper) is
+    prechecked for staff only, and one that names two needs either.
+    """
+    from tuangou.shops.access import staff_precheck
+    from tuangou.shops.permissions import PERMISSIONS
+
+    for bound in api._get_bound_routers():
+        if not bound.prefix.startswith("/console/shops/{shop_id}"):
+            continue
+        for path_view in bound.path_operations.values():
+            for operation in path_view.operations:
+                view, permissions = operation.view_func, set()
+                while view is not None:
+                    code = getattr(view, "__code__", None)
+                    permissions |= {c for c in (code.co_consts if code else ()) if c in PERMISSIONS}
+                    view = getattr(view, "__wrapped__", None)
+                operation._run_checks = _checks_then_staff(operation, frozenset(permissions), staff_precheck)
+
+
+_SHOP_ID = re.compile(r"[1-9][0-9]{0,17}")
+
+
+def _checks_then_staff(operation, permissions, staff_precheck):
+    run_checks = operation._run_checks
+
+    def checks(request):
+        error = run_checks(request)  # login (401) and throttles first
+        if error is not None:
+            return error
+        shop_id = str((request.resolver_match.kwargs if request.resolver_match else {}).get("shop_id"))
+        if not _SHOP_ID.fullmatch(shop_id):
+            return None  # not an id: validation answers 422 for it
+        try:
+            staff_precheck(request, int(shop_id), permissions)
+        except Exception as exc:
+            return operation.api.on_exception(request, exc)
+        return None
+
+    return checks
+
+
 _register()
+_check_permission_before_validation()

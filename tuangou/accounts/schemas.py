@@ -1,28 +1,30 @@
 from ninja import Schema
 from pydantic import Field
 
+from tuangou.core.validation import Name
+
 
 class SmsSendIn(Schema):
-    phone: str = Field(..., max_length=20, examples=["13800000001"])
+    phone: Name = Field(..., max_length=20, examples=["13800000001"])
 
 
 class SmsLoginIn(Schema):
-    phone: str = Field(..., max_length=20)
-    code: str = Field(..., min_length=4, max_length=8)
+    phone: Name = Field(..., max_length=20)
+    code: Name = Field(..., min_length=4, max_length=8)
     issue_token: bool = False  # True: also answer a bearer token (mini-program clients)
 
 
 class PasswordLoginIn(Schema):
-    username: str = Field(..., max_length=150)
+    username: Name = Field(..., max_length=150)
     password: str = Field(..., max_length=128)
     issue_token: bool = False
 
 
 class SignupIn(Schema):
-    username: str = Field(..., min_length=3, max_length=150)
+    username: Name = Field(..., min_length=3, max_length=150)
     password: str = Field(..., min_length=8, max_length=128)
-    display_name: str = Field("", max_length=50)
-    phone: str = Field("", max_length=20)
+    display_name: Name = Field("", max_length=50)
+    phone: Name = Field("", max_length=20)
 
 
 class StaffShopOut(Schema):

@@ -3,9 +3,12 @@ from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Path, Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tuangou.core.api import AUTH, get_in_shop
+from tuangou.core.bounds import MAX_ID, Id
+from tuangou.core.pagination import PageNumberPagination
+from tuangou.core.validation import Name
 from tuangou.leaders.access import access_leader
 from tuangou.leaders.models import Leader
 from tuangou.shops.access import access_shop, access_shop_as_staff
@@ -35,11 +38,11 @@ member_router = Router(tags=["member: campaigns"], auth=AUTH)
 leader_router = Router(tags=["leader: campaigns"], auth=AUTH)
 
 
-def _campaign(staff, campaign_id: int) -> Campaign:
+def _campaign(staff, campaign_id: Id) -> Campaign:
     return get_in_shop(Campaign, staff.shop, campaign_id, thing_zh="团购", thing_en="Campaign")
 
 
-def _detail(staff, campaign_id: int) -> Campaign:
+def _detail(staff, campaign_id: Id) -> Campaign:
     return selectors.campaign_get(shop=staff.shop, campaign_id=campaign_id)
 
 
@@ -48,20 +51,20 @@ def _detail(staff, campaign_id: int) -> Campaign:
 
 @console_router.get("/campaigns", response=list[CampaignListOut], summary="Campaigns with progress and sales")
 @paginate(PageNumberPagination, page_size=20)
-def list_campaigns(request, shop_id: Path[int], status: CampaignStatus | None = None, q: str = ""):
+def list_campaigns(request, shop_id: Path[Id], status: CampaignStatus | None = None, q: Name = ""):
     staff = access_shop_as_staff(request, shop_id, "campaigns.view")
     return selectors.campaign_list(shop=staff.shop, status=status, search=q)
 
 
 @console_router.post("/campaigns", response={201: CampaignOut}, summary="Create a draft campaign with its items")
-def create_campaign(request, shop_id: Path[int], payload: CampaignIn):
+def create_campaign(request, shop_id: Path[Id], payload: CampaignIn):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     campaign = services.campaign_create(shop=staff.shop, actor=request.auth, **payload.dict())
     return 201, _detail(staff, campaign.pk)
 
 
 @console_router.get("/campaigns/{campaign_id}", response=CampaignOut, summary="Campaign detail: items, leaders, events")
-def get_campaign(request, shop_id: Path[int], campaign_id: int):
+def get_campaign(request, shop_id: Path[Id], campaign_id: Id):
     staff = access_shop_as_staff(request, shop_id, "campaigns.view")
     return _detail(staff, campaign_id)
 
@@ -71,7 +74,7 @@ def get_campaign(request, shop_id: Path[int], campaign_id: int):
     response=CampaignOut,
     summary="Edit a draft (scheduled: texts, leaders, later times; live: texts, leaders)",
 )
-def update_campaign(request, shop_id: Path[int], campaign_id: int, payload: CampaignPatch):
+def update_campaign(request, shop_id: Path[Id], campaign_id: Id, payload: CampaignPatch):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     services.campaign_update(
         shop=staff.shop, actor=request.auth, campaign_id=campaign_id, **payload.dict(exclude_unset=True)
@@ -80,14 +83,14 @@ def update_campaign(request, shop_id: Path[int], campaign_id: int, payload: Camp
 
 
 @console_router.post("/campaigns/{campaign_id}/publish", response=CampaignOut, summary="Publish a draft (allots stock)")
-def publish_campaign(request, shop_id: Path[int], campaign_id: int):
+def publish_campaign(request, shop_id: Path[Id], campaign_id: Id):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     services.campaign_publish(campaign=_campaign(staff, campaign_id), actor=request.auth)
     return _detail(staff, campaign_id)
 
 
 @console_router.post("/campaigns/{campaign_id}/start", response=CampaignOut, summary="Start a scheduled campaign now")
-def start_campaign(request, shop_id: Path[int], campaign_id: int):
+def start_campaign(request, shop_id: Path[Id], campaign_id: Id):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     services.campaign_start(campaign=_campaign(staff, campaign_id), actor=request.auth)
     return _detail(staff, campaign_id)
@@ -96,7 +99,7 @@ def start_campaign(request, shop_id: Path[int], campaign_id: int):
 @console_router.post(
     "/campaigns/{campaign_id}/close", response=CampaignOut, summary="Close (截单) a live campaign now and decide it"
 )
-def close_campaign(request, shop_id: Path[int], campaign_id: int):
+def close_campaign(request, shop_id: Path[Id], campaign_id: Id):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     campaign = services.campaign_close(campaign=_campaign(staff, campaign_id), actor=request.auth)
     # Nothing can be bought any more, so the outcome is known now; its own transaction, so a
@@ -110,7 +113,7 @@ def close_campaign(request, shop_id: Path[int], campaign_id: int):
     response=CampaignOut,
     summary="Extend a live campaign's cut-off (later only), with a reason",
 )
-def extend_campaign_cutoff(request, shop_id: Path[int], campaign_id: int, payload: CampaignExtendCutoffIn):
+def extend_campaign_cutoff(request, shop_id: Path[Id], campaign_id: Id, payload: CampaignExtendCutoffIn):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     services.campaign_extend_cutoff(campaign=_campaign(staff, campaign_id), actor=request.auth, **payload.dict())
     return _detail(staff, campaign_id)
@@ -119,7 +122,7 @@ def extend_campaign_cutoff(request, shop_id: Path[int], campaign_id: int, payloa
 @console_router.post(
     "/campaigns/{campaign_id}/decide", response=CampaignOut, summary="Decide a closed campaign (成团 or not)"
 )
-def decide_campaign(request, shop_id: Path[int], campaign_id: int):
+def decide_campaign(request, shop_id: Path[Id], campaign_id: Id):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     services.campaign_decide(campaign=_campaign(staff, campaign_id), actor=request.auth)
     return _detail(staff, campaign_id)
@@ -128,7 +131,7 @@ def decide_campaign(request, shop_id: Path[int], campaign_id: int):
 @console_router.post(
     "/campaigns/{campaign_id}/cancel", response=CampaignOut, summary="Cancel a draft or scheduled campaign"
 )
-def cancel_campaign(request, shop_id: Path[int], campaign_id: int, payload: CampaignCancelIn):
+def cancel_campaign(request, shop_id: Path[Id], campaign_id: Id, payload: CampaignCancelIn):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     services.campaign_cancel(campaign=_campaign(staff, campaign_id), actor=request.auth, reason=payload.reason)
     return _detail(staff, campaign_id)
@@ -139,7 +142,7 @@ def cancel_campaign(request, shop_id: Path[int], campaign_id: int, payload: Camp
     response={201: CampaignOut},
     summary="Copy a campaign as a new draft with new dates",
 )
-def duplicate_campaign(request, shop_id: Path[int], campaign_id: int, payload: CampaignDuplicateIn):
+def duplicate_campaign(request, shop_id: Path[Id], campaign_id: Id, payload: CampaignDuplicateIn):
     staff = access_shop_as_staff(request, shop_id, "campaigns.manage")
     copy = services.campaign_duplicate(shop=staff.shop, actor=request.auth, campaign_id=campaign_id, **payload.dict())
     return 201, _detail(staff, copy.pk)
@@ -150,7 +153,7 @@ def duplicate_campaign(request, shop_id: Path[int], campaign_id: int, payload: C
 
 @member_router.get("/campaigns", response=list[PublicCampaignListOut], auth=None, summary="Live and upcoming campaigns")
 @paginate(PageNumberPagination, page_size=20)
-def list_public_campaigns(request, shop_id: Path[int], leader_id: int | None = None):
+def list_public_campaigns(request, shop_id: Path[Id], leader_id: Id | None = None):
     shop = access_shop(shop_id)
     leader = None
     if leader_id is not None:
@@ -171,7 +174,7 @@ def list_public_campaigns(request, shop_id: Path[int], leader_id: int | None = N
     auth=None,
     summary="Campaign page: items, countdown, progress",
 )
-def get_public_campaign(request, shop_id: Path[int], campaign_id: int):
+def get_public_campaign(request, shop_id: Path[Id], campaign_id: Id):
     return selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
 
 
@@ -179,7 +182,7 @@ def get_public_campaign(request, shop_id: Path[int], campaign_id: int):
     "/campaigns/{campaign_id}/buyers", response=list[BuyerOut], auth=None, summary="Members who joined (masked names)"
 )
 @paginate(PageNumberPagination, page_size=20)
-def list_campaign_buyers(request, shop_id: Path[int], campaign_id: int):
+def list_campaign_buyers(request, shop_id: Path[Id], campaign_id: Id):
     campaign = selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
     return selectors.campaign_buyers(campaign=campaign)
 
@@ -190,7 +193,7 @@ def list_campaign_buyers(request, shop_id: Path[int], campaign_id: int):
     auth=None,
     summary="他们都在买: newest purchases after after_id",
 )
-def list_recent_purchases(request, shop_id: Path[int], campaign_id: int, after_id: int = 0):
+def list_recent_purchases(request, shop_id: Path[Id], campaign_id: Id, after_id: Id = 0):
     campaign = selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
     lines = selectors.campaign_recent_purchases(campaign=campaign, after_id=after_id)
     return {"items": lines, "last_id": max([line.id for line in lines], default=after_id)}
@@ -202,9 +205,7 @@ def list_recent_purchases(request, shop_id: Path[int], campaign_id: int, after_i
     auth=None,
     summary="他们都在买 by polling: the feed's events after after_id (the same ids as the live feed)",
 )
-def list_feed_events(
-    request, shop_id: Path[int], campaign_id: int, after_id: int = Query(0, ge=0, le=9_223_372_036_854_775_807)
-):
+def list_feed_events(request, shop_id: Path[Id], campaign_id: Id, after_id: int = Query(0, ge=0, le=MAX_ID)):
     # The page's fallback when EventSource keeps failing: it goes on from the last event id it
     # saw live, so nothing is shown twice.
     campaign = selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
@@ -212,7 +213,7 @@ def list_feed_events(
     return {"items": found, "last_id": found[-1]["id"] if found else after_id}
 
 
-def _feed_campaign(shop_id: int, campaign_id: int, *, release: bool) -> Campaign:
+def _feed_campaign(shop_id: Id, campaign_id: Id, *, release: bool) -> Campaign:
     try:
         return selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
     finally:
@@ -233,14 +234,14 @@ def _feed_campaign(shop_id: int, campaign_id: int, *, release: bool) -> Campaign
         }
     },
 )
-async def stream_campaign_feed(request, shop_id: Path[int], campaign_id: int, last_event_id: int | None = None):
+async def stream_campaign_feed(request, shop_id: Path[Id], campaign_id: Id, last_event_id: Id | None = None):
     # Async on purpose: an open feed is a coroutine, not a worker (see feed.py). The browser sends
     # Last-Event-ID when it reconnects; ?last_event_id= does the same for clients that cannot.
     streaming = isinstance(request, ASGIRequest)
     campaign = await sync_to_async(_feed_campaign)(shop_id, campaign_id, release=streaming)
-    header = request.headers.get("Last-Event-ID", "")
-    if header.isdigit():
-        last_event_id = int(header)
+    header = feed.event_id_from_header(request.headers.get("Last-Event-ID", ""))
+    if header is not None:
+        last_event_id = header
     arguments = {"shop_id": campaign.shop_id, "campaign_id": campaign.id, "last_event_id": last_event_id}
     if streaming:
         response = StreamingHttpResponse(
@@ -260,13 +261,13 @@ async def stream_campaign_feed(request, shop_id: Path[int], campaign_id: int, la
     "/campaigns", response=list[LeaderCampaignOut], summary="Campaigns I may run, joined or not, with my orders"
 )
 @paginate(PageNumberPagination, page_size=20)
-def list_leader_campaigns(request, shop_id: Path[int]):
+def list_leader_campaigns(request, shop_id: Path[Id]):
     leader = access_leader(request, shop_id)
     return selectors.leader_campaign_list(leader=leader)
 
 
 @leader_router.post("/campaigns/{campaign_id}/join", response=LeaderJoinOut, summary="Join (参团) a campaign")
-def join_campaign(request, shop_id: Path[int], campaign_id: int):
+def join_campaign(request, shop_id: Path[Id], campaign_id: Id):
     leader = access_leader(request, shop_id, write=True)
     link = services.campaign_leader_join(leader=leader, campaign_id=campaign_id)
     return {"campaign_id": link.campaign_id, "joined_at": link.joined_at}

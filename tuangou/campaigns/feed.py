@@ -12,12 +12,14 @@ reconnecting with Last-Event-ID gets what it missed.
 
 import asyncio
 import json
+import re
 import time
 from collections import defaultdict
 
 from asgiref.sync import sync_to_async
 from django.db import connection
 
+from tuangou.core.bounds import MAX_ID
 from tuangou.core.phones import public_name
 from tuangou.orders.models import Order, OrderEvent, OrderLine
 
@@ -174,6 +176,21 @@ def _unsubscribe(poller: _CampaignPoller, queue: asyncio.Queue) -> None:
 
 def sse_event(purchase: dict) -> str:
     return f"id: {purchase['id']}\ndata: {json.dumps(purchase, ensure_ascii=False)}\n\n"
+
+
+def event_id_from_header(value: str) -> int | None:
+    """The id in a Last-Event-ID header, or None for anything that is not one (treated as no id).
+
+    str.isdigit() is no test: "²" is a digit to it and not to int(); 5,000 digits are past int()'s
+    limit; 20 digits are past the database's. Only 1-19 ASCII digits within the id range count.
+    """
+    if not _EVENT_ID.fullmatch(value):
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
+
+
+_EVENT_ID = re.compile(r"[0-9]{1,19}")
 
 
 async def catch_up_body(*, shop_id: int, campaign_id: int, last_event_id: int | None) -> str:

@@ -5,7 +5,9 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import Field, field_validator
 
+from tuangou.core.bounds import CommissionBp, Id, PriceFen, PurchaseLimit, Stock, Threshold
 from tuangou.core.phones import public_name
+from tuangou.core.validation import Moment, Name, Text
 
 from .selectors import campaign_progress
 
@@ -14,14 +16,12 @@ ThresholdType = Literal["members", "quantity"]
 CampaignStatus = Literal["draft", "scheduled", "live", "closed", "succeeded", "failed", "cancelled"]
 
 
-# Money and stock are plain ints: the services answer price_negative / stock_negative naming
-# items.N.<field>, which a pydantic bound would not.
 class CampaignItemIn(Schema):
-    sku_id: int
-    price_fen: int
-    stock_allotted: int
-    purchase_limit: int | None = None  # absent: the product's limit
-    commission_rate_bp: int | None = None  # absent: the leader's rate
+    sku_id: Id
+    price_fen: PriceFen
+    stock_allotted: Stock
+    purchase_limit: PurchaseLimit | None = None  # absent: the product's limit
+    commission_rate_bp: CommissionBp | None = None  # absent: the leader's rate
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -31,17 +31,17 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 class CampaignIn(Schema):
-    title: str = Field(..., max_length=60)
-    description: str = Field("", max_length=5000)
+    title: Name = Field(..., max_length=60)
+    description: Text = Field("", max_length=5000)
     template: Template = "fast"
-    starts_at: datetime
-    cutoff_at: datetime
-    pickup_at: datetime
+    starts_at: Moment
+    cutoff_at: Moment
+    pickup_at: Moment
     threshold_type: ThresholdType = "members"
-    threshold_value: int = 1
+    threshold_value: Threshold = 1
     all_leaders: bool = True
-    leader_ids: list[int] = []
-    items: list[CampaignItemIn]
+    leader_ids: list[Id] = Field([], max_length=10_000)
+    items: list[CampaignItemIn] = Field(..., max_length=200)
 
     @field_validator("starts_at", "cutoff_at", "pickup_at")
     @classmethod
@@ -50,17 +50,17 @@ class CampaignIn(Schema):
 
 
 class CampaignPatch(Schema):
-    title: str | None = Field(None, max_length=60)
-    description: str | None = Field(None, max_length=5000)
+    title: Name | None = Field(None, max_length=60)
+    description: Text | None = Field(None, max_length=5000)
     template: Template | None = None
-    starts_at: datetime | None = None
-    cutoff_at: datetime | None = None
-    pickup_at: datetime | None = None
+    starts_at: Moment | None = None
+    cutoff_at: Moment | None = None
+    pickup_at: Moment | None = None
     threshold_type: ThresholdType | None = None
-    threshold_value: int | None = None
+    threshold_value: Threshold | None = None
     all_leaders: bool | None = None
-    leader_ids: list[int] | None = None
-    items: list[CampaignItemIn] | None = None
+    leader_ids: list[Id] | None = Field(None, max_length=10_000)
+    items: list[CampaignItemIn] | None = Field(None, max_length=200)
 
     @field_validator("starts_at", "cutoff_at", "pickup_at")
     @classmethod
@@ -69,10 +69,10 @@ class CampaignPatch(Schema):
 
 
 class CampaignDuplicateIn(Schema):
-    title: str | None = Field(None, max_length=60)
-    starts_at: datetime
-    cutoff_at: datetime
-    pickup_at: datetime
+    title: Name | None = Field(None, max_length=60)
+    starts_at: Moment
+    cutoff_at: Moment
+    pickup_at: Moment
 
     @field_validator("starts_at", "cutoff_at", "pickup_at")
     @classmethod
@@ -92,7 +92,7 @@ class CampaignExtendCutoffIn(Schema):
 
 
 class CampaignCancelIn(Schema):
-    reason: str = Field("", max_length=200)
+    reason: Text = Field("", max_length=200)
 
 
 class ProgressOut(Schema):

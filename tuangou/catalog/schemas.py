@@ -4,17 +4,20 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from tuangou.core.bounds import Id, PriceFen, PurchaseLimit, Sort, Stock, StockDelta
+from tuangou.core.validation import Name, Text
+
 ProductStatus = Literal["on_shelf", "off_shelf"]
 
 
 class CategoryIn(Schema):
-    name: str = Field(..., max_length=30)
-    sort: int = 0
+    name: Name = Field(..., max_length=30)
+    sort: Sort = 0
 
 
 class CategoryPatch(Schema):
-    name: str | None = Field(None, max_length=30)
-    sort: int | None = None
+    name: Name | None = Field(None, max_length=30)
+    sort: Sort | None = None
 
 
 class CategoryOut(Schema):
@@ -24,42 +27,40 @@ class CategoryOut(Schema):
     product_count: int = 0
 
 
-# Prices and stock are plain ints here on purpose: the services answer price_negative /
-# stock_negative naming the exact field (skus.0.price_fen), which a pydantic bound would not.
 class SkuIn(Schema):
-    spec: str = Field("", max_length=40)
-    code: str = Field("", max_length=40)
-    price_fen: int
-    cost_fen: int = 0
-    stock: int = 0
+    spec: Name = Field("", max_length=40)
+    code: Name = Field("", max_length=40)
+    price_fen: PriceFen
+    cost_fen: PriceFen = 0
+    stock: Stock = 0
 
 
 class SkuPatch(Schema):
-    id: int | None = None  # absent: a new SKU
-    spec: str | None = Field(None, max_length=40)
-    code: str | None = Field(None, max_length=40)
-    price_fen: int | None = None
-    cost_fen: int | None = None
-    stock: int | None = None  # opening stock of a new SKU; existing ones change through adjustments
+    id: Id | None = None  # absent: a new SKU
+    spec: Name | None = Field(None, max_length=40)
+    code: Name | None = Field(None, max_length=40)
+    price_fen: PriceFen | None = None
+    cost_fen: PriceFen | None = None
+    stock: Stock | None = None  # opening stock of a new SKU; existing ones change through adjustments
     is_active: bool | None = None
 
 
 class ProductIn(Schema):
-    name: str = Field(..., max_length=60)
-    category_id: int | None = None
-    description: str = Field("", max_length=5000)
-    unit: str = Field("份", max_length=10)
-    purchase_limit: int = 0
+    name: Name = Field(..., max_length=60)
+    category_id: Id | None = None
+    description: Text = Field("", max_length=5000)
+    unit: Name = Field("份", max_length=10)
+    purchase_limit: PurchaseLimit = 0
     status: ProductStatus = "on_shelf"
     skus: list[SkuIn]
 
 
 class ProductPatch(Schema):
-    name: str | None = Field(None, max_length=60)
-    category_id: int | None = None
-    description: str | None = Field(None, max_length=5000)
-    unit: str | None = Field(None, max_length=10)
-    purchase_limit: int | None = None
+    name: Name | None = Field(None, max_length=60)
+    category_id: Id | None = None
+    description: Text | None = Field(None, max_length=5000)
+    unit: Name | None = Field(None, max_length=10)
+    purchase_limit: PurchaseLimit | None = None
     skus: list[SkuPatch] | None = None
 
 
@@ -142,19 +143,19 @@ class ProductOut(Schema):
 
 
 class ImageOrderIn(Schema):
-    image_ids: list[int]
+    image_ids: list[Id] = Field(..., max_length=100)
 
 
 class StockAdjustIn(Schema):
-    delta: int
+    delta: StockDelta
     reason: Literal["purchase", "adjustment", "damage"]
-    note: str = Field("", max_length=200)
+    note: Text = Field("", max_length=200)
 
 
 class StockMovementOut(Schema):
     id: int
     sku_id: int
-    delta: int
+    delta: StockDelta
     stock_after: int
     reason: str
     reason_label: str

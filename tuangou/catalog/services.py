@@ -10,6 +10,7 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from tuangou.core.api import get_in_shop
+from tuangou.core.bounds import MAX_STOCK
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.i18n import bilingual
 
@@ -325,6 +326,7 @@ def sku_stock_move(
     note: str = "",
     field: str = "delta",
     short_code: str = "stock_negative",
+    cap: int | None = None,
 ) -> StockMovement:
     """Change a SKU's stock by `delta` and record why. One conditional UPDATE, so stock never
     goes below zero even with concurrent writers; a shortfall raises `short_code` on `field`.
@@ -334,12 +336,16 @@ def sku_stock_move(
     queryset = Sku.objects.filter(shop=shop, pk=sku_id)
     if delta < 0:
         updated = queryset.filter(stock__gte=-delta).update(stock=F("stock") + delta, updated_at=timezone.now())
+    elif cap is not None:  # never past the cap (the column holds 32 bits; adjustments add up)
+        updated = queryset.filter(stock__lte=cap - delta).update(stock=F("stock") + delta, updated_at=timezone.now())
     else:
         updated = queryset.update(stock=F("stock") + delta, updated_at=timezone.now())
     if not updated:
         available = queryset.values_list("stock", flat=True).first()
         if available is None:
             raise NotFound("规格", "SKU", field=field)
+        if delta > 0:
+            raise ApplicationError("stock_too_large", field=field, maximum=cap)
         raise ApplicationError(short_code, field=field, available=available)
     # The UPDATE holds the row lock until commit, so this read is our own write.
     stock_after = queryset.values_list("stock", flat=True).get()
@@ -362,4 +368,4 @@ def stock_adjust(*, shop, actor, sku_id: int, delta: int, reason: str, note: str
         raise ApplicationError("invalid", field="reason", reason="one_of", choices="purchase | adjustment | damage")
     if delta == 0:
         raise ApplicationError("validation", field="delta", reason="not_zero")
-    return sku_stock_move(shop=shop, sku_id=sku_id, delta=delta, reason=reason, actor=actor, note=note)
+    return sku_stock_move(shop=shop, sku_id=sku_id, delta=delta, reason=reason, actor=actor, note=note, cap=MAX_STOCK)

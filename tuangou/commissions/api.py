@@ -1,8 +1,11 @@
 from django.core.paginator import Paginator
 from ninja import Path, Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tuangou.core.api import AUTH, get_in_shop
+from tuangou.core.bounds import Id, Page, PageSize
+from tuangou.core.pagination import PageNumberPagination
+from tuangou.core.validation import Name
 from tuangou.leaders.access import access_leader
 from tuangou.leaders.models import Leader
 from tuangou.shops.access import access_shop_as_staff
@@ -28,7 +31,7 @@ leader_router = Router(tags=["leader: commissions 团长佣金"], auth=AUTH)
 
 @console_router.get("/commissions/leaders", response=list[LeaderCommissionOut], summary="Commission totals per leader")
 @paginate(PageNumberPagination, page_size=20)
-def list_leader_commissions(request, shop_id: Path[int], search: str = Query("", max_length=60)):
+def list_leader_commissions(request, shop_id: Path[Id], search: Name = Query("", max_length=60)):
     staff = access_shop_as_staff(request, shop_id, "commissions.view")
     return selectors.leaders_with_commission_totals(shop=staff.shop, search=search)
 
@@ -39,7 +42,7 @@ def list_leader_commissions(request, shop_id: Path[int], search: str = Query("",
     summary="A leader's commission ledger",
 )
 @paginate(PageNumberPagination, page_size=20)
-def list_leader_commission_entries(request, shop_id: Path[int], leader_id: int):
+def list_leader_commission_entries(request, shop_id: Path[Id], leader_id: Id):
     staff = access_shop_as_staff(request, shop_id, "commissions.view")
     leader = get_in_shop(Leader, staff.shop, leader_id, thing_zh="团长", thing_en="Leader")
     return selectors.commission_entries(shop=staff.shop, leader=leader)
@@ -47,7 +50,7 @@ def list_leader_commission_entries(request, shop_id: Path[int], leader_id: int):
 
 @console_router.get("/withdrawals", response=list[WithdrawalOut], summary="Withdrawal requests, by status")
 @paginate(PageNumberPagination, page_size=20)
-def list_withdrawals(request, shop_id: Path[int], status: WithdrawalStatus | None = None):
+def list_withdrawals(request, shop_id: Path[Id], status: WithdrawalStatus | None = None):
     staff = access_shop_as_staff(request, shop_id, "withdrawals.manage")
     return selectors.withdrawals_list(shop=staff.shop, status=status)
 
@@ -55,7 +58,7 @@ def list_withdrawals(request, shop_id: Path[int], status: WithdrawalStatus | Non
 @console_router.post(
     "/withdrawals/{withdrawal_id}/approve", response=WithdrawalOut, summary="Finance approves a withdrawal"
 )
-def approve_withdrawal(request, shop_id: Path[int], withdrawal_id: int):
+def approve_withdrawal(request, shop_id: Path[Id], withdrawal_id: Id):
     staff = access_shop_as_staff(request, shop_id, "withdrawals.manage")
     return services.withdrawal_approve(shop=staff.shop, withdrawal_id=withdrawal_id, actor=request.auth)
 
@@ -65,7 +68,7 @@ def approve_withdrawal(request, shop_id: Path[int], withdrawal_id: int):
     response=WithdrawalOut,
     summary="Finance rejects a withdrawal (amount returns)",
 )
-def reject_withdrawal(request, shop_id: Path[int], withdrawal_id: int, payload: WithdrawalRejectIn):
+def reject_withdrawal(request, shop_id: Path[Id], withdrawal_id: Id, payload: WithdrawalRejectIn):
     staff = access_shop_as_staff(request, shop_id, "withdrawals.manage")
     return services.withdrawal_reject(
         shop=staff.shop, withdrawal_id=withdrawal_id, actor=request.auth, reason=payload.reason
@@ -75,7 +78,7 @@ def reject_withdrawal(request, shop_id: Path[int], withdrawal_id: int, payload: 
 @console_router.post(
     "/withdrawals/{withdrawal_id}/paid", response=WithdrawalOut, summary="Finance marks a withdrawal paid out"
 )
-def mark_withdrawal_paid(request, shop_id: Path[int], withdrawal_id: int):
+def mark_withdrawal_paid(request, shop_id: Path[Id], withdrawal_id: Id):
     staff = access_shop_as_staff(request, shop_id, "withdrawals.manage")
     return services.withdrawal_mark_paid(shop=staff.shop, withdrawal_id=withdrawal_id, actor=request.auth)
 
@@ -84,9 +87,7 @@ def mark_withdrawal_paid(request, shop_id: Path[int], withdrawal_id: int):
 
 
 @leader_router.get("/commission", response=LeaderCommissionCenterOut, summary="My commission: balances and history")
-def get_my_commission(
-    request, shop_id: Path[int], page: int = Query(1, ge=1), page_size: int = Query(20, ge=1, le=100)
-):
+def get_my_commission(request, shop_id: Path[Id], page: Page = 1, page_size: PageSize = 20):
     leader = access_leader(request, shop_id)
     history = Paginator(selectors.commission_entries(shop=leader.shop, leader=leader), page_size)
     items = history.page(page).object_list if page <= history.num_pages else []
@@ -94,13 +95,13 @@ def get_my_commission(
 
 
 @leader_router.post("/withdrawals", response={201: LeaderWithdrawalOut}, summary="Ask to withdraw commission")
-def create_withdrawal(request, shop_id: Path[int], payload: WithdrawalIn):
+def create_withdrawal(request, shop_id: Path[Id], payload: WithdrawalIn):
     leader = access_leader(request, shop_id, write=True)
     return 201, services.withdrawal_request(leader=leader, amount_fen=payload.amount_fen, account=payload.account)
 
 
 @leader_router.get("/withdrawals", response=list[LeaderWithdrawalOut], summary="My withdrawal requests")
 @paginate(PageNumberPagination, page_size=20)
-def list_my_withdrawals(request, shop_id: Path[int]):
+def list_my_withdrawals(request, shop_id: Path[Id]):
     leader = access_leader(request, shop_id)
     return selectors.withdrawals_list(shop=leader.shop, leader=leader)

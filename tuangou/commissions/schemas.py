@@ -4,6 +4,8 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from tuangou.core.validation import Name, Text
+
 from .labels import entry_explanation, entry_label
 from .models import CommissionEntry, Withdrawal
 
@@ -86,11 +88,11 @@ class LeaderCommissionCenterOut(CommissionBalanceOut):
 
 class WithdrawalIn(Schema):
     amount_fen: int = Field(..., ge=1, le=100_000_000)
-    account: str = Field(..., min_length=1, max_length=100)
+    account: Name = Field(..., min_length=1, max_length=100)
 
 
 class WithdrawalRejectIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=200)
+    reason: Text = Field(..., min_length=1, max_length=200)
 
 
 class WithdrawalOut(Schema):

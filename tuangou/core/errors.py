@@ -21,6 +21,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "validation": ("{field_label}：{reason}", "{field_label}: {reason}"),
     "rate_limited": ("操作太频繁，请{seconds}秒后再试", "Too many attempts; try again in {seconds} s"),
     "conflict": ("{reason}", "{reason}"),
+    "json_invalid": ("请求体必须是有效的 JSON 对象", "The body must be a valid JSON object"),
+    "body_too_large": ("请求内容太大（最多{max_mb}MB）", "The request body is too large (at most {max_mb} MB)"),
     # accounts
     "login_failed": ("用户名或密码错误", "Wrong username or password"),
     "phone_invalid": ("手机号格式不正确", "Not a valid mainland China mobile number"),
@@ -38,6 +40,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # catalog
     "price_negative": ("价格不能为负数", "Price cannot be negative"),
     "stock_negative": ("库存不能小于0", "Stock cannot go below zero"),
+    "stock_too_large": ("库存超出上限（最多{maximum}件）", "Stock would exceed the limit ({maximum} pieces)"),
     "stock_insufficient": ("库存不足（剩余{available}）", "Not enough stock ({available} left)"),
     "category_exists": ("分类「{name}」已存在", "The category {name} already exists"),
     "product_no_sku": ("商品至少需要一个规格", "A product needs at least one SKU"),
@@ -98,6 +101,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "idempotency_conflict": ("相同的幂等键已用于不同的请求", "The idempotency key was used for a different request"),
     "order_items_empty": ("请至少选择一件商品", "Choose at least one item"),
     "quantity_invalid": ("购买数量至少为1件", "The quantity must be at least 1"),
+    "amount_too_large": ("金额超出上限（单笔订单最多{maximum}）", "The amount is over the limit ({maximum} per order)"),
     "order_item_duplicate": ("同一商品出现了两次，请合并数量", "The same item appears twice; combine the quantities"),
     "item_not_in_campaign": ("该商品不在此团购中", "This item is not part of the campaign"),
     "leader_required": ("请先选择团长", "Choose a leader first"),

@@ -42,12 +42,16 @@ class RequestIdMiddleware:
 
 
 class ApiErrorShapeMiddleware:
-    """Answers that never reached an endpoint (unknown path, wrong method, a crash) still get the
-    API's one error shape under /api/, so clients parse every error the same way."""
+    """Answers that never reached an endpoint (unknown path, wrong method, a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, Django's CSRF refusal, a crash) still get the API's one error
+    shape under /api/, so clients parse every error the same way."""
 
     CODES = {
+        400: ("bad_request", "请求无效", "Bad request"),
+        403: ("forbidden", "没有权限执行此操作", "You do not have permission to do this"),
         404: ("not_found", "接口不存在", "No such endpoint"),
         405: ("method_not_allowed", "不支持该请求方法", "Method not allowed"),
+        413: ("body_too_large", "请求内容太大", "The request body is too large"),
         500: ("server_error", "服务器开小差了，请稍后再试", "Something went wrong on our side; try again shortly"),
     }
 

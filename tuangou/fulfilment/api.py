@@ -1,10 +1,13 @@
 from django.http import FileResponse, HttpResponse
 from ninja import Path, Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tuangou.campaigns.models import Campaign
 from tuangou.core.api import AUTH, get_in_shop
+from tuangou.core.bounds import Id
 from tuangou.core.errors import ApplicationError
+from tuangou.core.openapi import PDF, XLSX, file_response
+from tuangou.core.pagination import PageNumberPagination
 from tuangou.leaders.access import access_leader
 from tuangou.shops.access import access_shop_as_staff
 
@@ -34,14 +37,14 @@ CONTENT_TYPES = {
 }
 
 
-def _campaign(request, shop_id: int, campaign_id: int, permission: str) -> Campaign:
+def _campaign(request, shop_id: Id, campaign_id: Id, permission: str) -> Campaign:
     staff = access_shop_as_staff(request, shop_id, permission)
     return get_in_shop(
         Campaign.objects.select_related("shop"), staff.shop, campaign_id, thing_zh="团购", thing_en="Campaign"
     )
 
 
-def _download(request, shop_id: int, campaign_id: int, kind: str, extension: str) -> HttpResponse:
+def _download(request, shop_id: Id, campaign_id: Id, kind: str, extension: str) -> HttpResponse:
     campaign = _campaign(request, shop_id, campaign_id, "fulfilment.view")
     sheet = selectors.sheet_build(campaign=campaign, kind=kind)
     build = exports.sheet_xlsx if extension == "xlsx" else exports.sheet_pdf
@@ -51,13 +54,21 @@ def _download(request, shop_id: int, campaign_id: int, kind: str, extension: str
 
 
 # The file routes come first: "{kind}" alone would also match "purchase.xlsx".
-@console_router.get("/campaigns/{campaign_id}/sheets/{kind}.xlsx", summary="Download a sheet as Excel")
-def download_sheet_xlsx(request, shop_id: Path[int], campaign_id: int, kind: SheetKind):
+@console_router.get(
+    "/campaigns/{campaign_id}/sheets/{kind}.xlsx",
+    summary="Download a sheet as Excel",
+    openapi_extra=file_response(XLSX),
+)
+def download_sheet_xlsx(request, shop_id: Path[Id], campaign_id: Id, kind: SheetKind):
     return _download(request, shop_id, campaign_id, kind, "xlsx")
 
 
-@console_router.get("/campaigns/{campaign_id}/sheets/{kind}.pdf", summary="Download a sheet as printable A4 PDF")
-def download_sheet_pdf(request, shop_id: Path[int], campaign_id: int, kind: SheetKind):
+@console_router.get(
+    "/campaigns/{campaign_id}/sheets/{kind}.pdf",
+    summary="Download a sheet as printable A4 PDF",
+    openapi_extra=file_response(PDF),
+)
+def download_sheet_pdf(request, shop_id: Path[Id], campaign_id: Id, kind: SheetKind):
     return _download(request, shop_id, campaign_id, kind, "pdf")
 
 
@@ -66,13 +77,13 @@ def download_sheet_pdf(request, shop_id: Path[int], campaign_id: int, kind: Shee
     response=PurchaseSheetOut | ShippingSheetOut | SortingSheetOut,
     summary="Purchase summary, shipping sheet or sorting list of a closed campaign",
 )
-def get_sheet(request, shop_id: Path[int], campaign_id: int, kind: SheetKind):
+def get_sheet(request, shop_id: Path[Id], campaign_id: Id, kind: SheetKind):
     campaign = _campaign(request, shop_id, campaign_id, "fulfilment.view")
     return selectors.sheet_build(campaign=campaign, kind=kind)
 
 
 @console_router.post("/campaigns/{campaign_id}/ship", response=ShipOut, summary="Mark goods shipped to pickup points")
-def ship_campaign(request, shop_id: Path[int], campaign_id: int, payload: ShipIn):
+def ship_campaign(request, shop_id: Path[Id], campaign_id: Id, payload: ShipIn):
     campaign = _campaign(request, shop_id, campaign_id, "fulfilment.ship")
     return services.shipments_ship(campaign=campaign, actor=request.auth, pickup_point_ids=payload.pickup_point_ids)
 
@@ -81,7 +92,7 @@ def ship_campaign(request, shop_id: Path[int], campaign_id: int, payload: ShipIn
     "/campaigns/{campaign_id}/shipments", response=list[ShipmentStatusOut], summary="Shipping status per pickup point"
 )
 @paginate(PageNumberPagination, page_size=100)
-def list_campaign_shipments(request, shop_id: Path[int], campaign_id: int):
+def list_campaign_shipments(request, shop_id: Path[Id], campaign_id: Id):
     campaign = _campaign(request, shop_id, campaign_id, "fulfilment.view")
     return selectors.shipments_status(campaign=campaign)
 
@@ -91,12 +102,12 @@ def list_campaign_shipments(request, shop_id: Path[int], campaign_id: int):
     response={202: ExportJobOut},
     summary="Start generating a sheet file in the background (a done, unchanged one is reused)",
 )
-def start_export(request, shop_id: Path[int], campaign_id: int, payload: ExportJobIn):
+def start_export(request, shop_id: Path[Id], campaign_id: Id, payload: ExportJobIn):
     campaign = _campaign(request, shop_id, campaign_id, "fulfilment.view")
     return 202, services.export_job_start(campaign=campaign, kind=payload.kind, fmt=payload.format, actor=request.auth)
 
 
-def _export_job(request, shop_id: int, export_id: int) -> ExportJob:
+def _export_job(request, shop_id: Id, export_id: Id) -> ExportJob:
     staff = access_shop_as_staff(request, shop_id, "fulfilment.view")
     return get_in_shop(
         ExportJob.objects.select_related("campaign"), staff.shop, export_id, thing_zh="导出任务", thing_en="Export"
@@ -104,14 +115,17 @@ def _export_job(request, shop_id: int, export_id: int) -> ExportJob:
 
 
 @console_router.get("/exports/{export_id}", response=ExportJobOut, summary="An export job's status and progress")
-def get_export(request, shop_id: Path[int], export_id: int):
+def get_export(request, shop_id: Path[Id], export_id: Id):
     return _export_job(request, shop_id, export_id)
 
 
 @console_router.get(
-    "/exports/{export_id}/download", url_name="download_export", summary="Download a finished export's file"
+    "/exports/{export_id}/download",
+    url_name="download_export",
+    summary="Download a finished export's file",
+    openapi_extra=file_response(XLSX, PDF),
 )
-def download_export(request, shop_id: Path[int], export_id: int):
+def download_export(request, shop_id: Path[Id], export_id: Id):
     job = _export_job(request, shop_id, export_id)
     if job.status != ExportJob.Status.DONE:
         raise ApplicationError("export_not_ready", field="export_id", status=409, progress=job.progress)
@@ -126,7 +140,7 @@ def download_export(request, shop_id: Path[int], export_id: int):
 @paginate(PageNumberPagination, page_size=20)
 def list_my_shipments(
     request,
-    shop_id: Path[int],
+    shop_id: Path[Id],
     campaign_ids: str = Query(
         "", max_length=400, pattern=r"^[0-9]{1,18}(,[0-9]{1,18})*$|^$", description="Only these campaigns: 12,15,19"
     ),
@@ -143,7 +157,7 @@ def list_my_shipments(
 @leader_router.post(
     "/campaigns/{campaign_id}/arrived", response=ArrivalOut, summary="Confirm the goods arrived at my point"
 )
-def confirm_arrival(request, shop_id: Path[int], campaign_id: int):
+def confirm_arrival(request, shop_id: Path[Id], campaign_id: Id):
     leader = access_leader(request, shop_id, write=True)
     result = services.shipment_confirm_arrival(leader=leader, campaign_id=campaign_id)
     return {
@@ -155,6 +169,6 @@ def confirm_arrival(request, shop_id: Path[int], campaign_id: int):
 @leader_router.post(
     "/campaigns/{campaign_id}/pickup-notice", response=PickupNoticeOut, summary="One-click pickup notice to my members"
 )
-def send_pickup_notice(request, shop_id: Path[int], campaign_id: int):
+def send_pickup_notice(request, shop_id: Path[Id], campaign_id: Id):
     leader = access_leader(request, shop_id, write=True)
     return services.shipment_send_pickup_notice(leader=leader, campaign_id=campaign_id)

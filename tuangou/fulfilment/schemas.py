@@ -5,6 +5,7 @@ from django.urls import reverse
 from ninja import Schema
 from pydantic import Field
 
+from tuangou.core.bounds import Id
 from tuangou.core.errors import ApplicationError
 
 SheetKind = Literal["purchase", "shipping", "sorting"]
@@ -120,7 +121,7 @@ class SortingSheetOut(SheetHeaderOut):
 
 
 class ShipIn(Schema):
-    pickup_point_ids: list[int] | None = Field(None, max_length=5000)  # None: every point with goods
+    pickup_point_ids: list[Id] | None = Field(None, max_length=5000)  # None: every point with goods
 
 
 class ShipOut(Schema):

@@ -6,9 +6,13 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from ninja import Path, Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tuangou.core.api import AUTH
+from tuangou.core.bounds import Id
+from tuangou.core.openapi import XLSX, file_response
+from tuangou.core.pagination import PageNumberPagination
+from tuangou.core.validation import Name
 from tuangou.shops.access import access_shop, access_shop_as_staff
 
 from . import selectors, services
@@ -73,13 +77,13 @@ class ReviewPagination(PageNumberPagination):
 @console_router.get(
     "/recruitment-plan", response=RecruitmentPlanOut, summary="The shop's recruitment plan and its link"
 )
-def get_recruitment_plan(request, shop_id: Path[int]):
+def get_recruitment_plan(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     return services.recruitment_plan_ensure(shop=staff.shop)
 
 
 @console_router.put("/recruitment-plan", response=RecruitmentPlanOut, summary="Save the recruitment plan")
-def update_recruitment_plan(request, shop_id: Path[int], payload: RecruitmentPlanIn):
+def update_recruitment_plan(request, shop_id: Path[Id], payload: RecruitmentPlanIn):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     return services.recruitment_plan_update(shop=staff.shop, **payload.dict())
 
@@ -89,7 +93,7 @@ def update_recruitment_plan(request, shop_id: Path[int], payload: RecruitmentPla
     response=list[PlanTemplateOut],
     summary="Starting texts for the plan (宝妈/便利店/快递点)",
 )
-def list_plan_templates(request, shop_id: Path[int]):
+def list_plan_templates(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     return templates_for_shop(shop=staff.shop)
 
@@ -101,7 +105,7 @@ def list_plan_templates(request, shop_id: Path[int]):
     "/leader-applications", response=list[LeaderApplicationOut], summary="Leader applications to review"
 )
 @paginate(ReviewPagination, page_size=20)
-def list_leader_applications(request, shop_id: Path[int], status: LeaderApplication.Status | None = None):
+def list_leader_applications(request, shop_id: Path[Id], status: LeaderApplication.Status | None = None):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     return selectors.applications_for_review(shop=staff.shop, status=status)
 
@@ -109,7 +113,7 @@ def list_leader_applications(request, shop_id: Path[int], status: LeaderApplicat
 @console_router.post(
     "/leader-applications/bulk-approve", response=list[BulkOutcomeOut], summary="Approve many (one outcome each)"
 )
-def bulk_approve_leader_applications(request, shop_id: Path[int], payload: BulkApproveIn):
+def bulk_approve_leader_applications(request, shop_id: Path[Id], payload: BulkApproveIn):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     return services.applications_bulk_review(
         shop=staff.shop,
@@ -123,7 +127,7 @@ def bulk_approve_leader_applications(request, shop_id: Path[int], payload: BulkA
 @console_router.post(
     "/leader-applications/bulk-reject", response=list[BulkOutcomeOut], summary="Reject many with one reason"
 )
-def bulk_reject_leader_applications(request, shop_id: Path[int], payload: BulkRejectIn):
+def bulk_reject_leader_applications(request, shop_id: Path[Id], payload: BulkRejectIn):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     return services.applications_bulk_review(
         shop=staff.shop,
@@ -139,7 +143,7 @@ def bulk_reject_leader_applications(request, shop_id: Path[int], payload: BulkRe
     response={201: LeaderOut},
     summary="Approve: create the leader and pickup point",
 )
-def approve_leader_application(request, shop_id: Path[int], application_id: int, payload: ApproveIn):
+def approve_leader_application(request, shop_id: Path[Id], application_id: Id, payload: ApproveIn):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     leader = services.application_approve(
         shop=staff.shop, actor=request.auth, application_id=application_id, **payload.dict()
@@ -150,7 +154,7 @@ def approve_leader_application(request, shop_id: Path[int], application_id: int,
 @console_router.post(
     "/leader-applications/{application_id}/reject", response=LeaderApplicationOut, summary="Reject with a reason"
 )
-def reject_leader_application(request, shop_id: Path[int], application_id: int, payload: RejectIn):
+def reject_leader_application(request, shop_id: Path[Id], application_id: Id, payload: RejectIn):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     return services.application_reject(
         shop=staff.shop, actor=request.auth, application_id=application_id, reason=payload.reason
@@ -164,13 +168,17 @@ def reject_leader_application(request, shop_id: Path[int], application_id: int, 
     "/leaders", response=list[LeaderOut], summary="Leaders with performance over a period, filtered and sorted"
 )
 @paginate(PageNumberPagination, page_size=20)
-def list_leaders(request, shop_id: Path[int], filters: Query[LeaderListQuery]):
+def list_leaders(request, shop_id: Path[Id], filters: Query[LeaderListQuery]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     return selectors.leaders_list(shop=staff.shop, **filters.dict())
 
 
-@console_router.get("/leaders/export.xlsx", summary="The leaders list with performance as an Excel file")
-def export_leaders(request, shop_id: Path[int], filters: Query[LeaderListQuery]):
+@console_router.get(
+    "/leaders/export.xlsx",
+    summary="The leaders list with performance as an Excel file",
+    openapi_extra=file_response(XLSX),
+)
+def export_leaders(request, shop_id: Path[Id], filters: Query[LeaderListQuery]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     leaders = selectors.leaders_list(shop=staff.shop, **filters.dict())
     content = leaders_workbook(shop=staff.shop, leaders=leaders, date_from=filters.date_from, date_to=filters.date_to)
@@ -181,7 +189,7 @@ def export_leaders(request, shop_id: Path[int], filters: Query[LeaderListQuery])
 
 
 @console_router.get("/leaders/{leader_id}", response=LeaderDetailOut, summary="A leader with its audit trail")
-def get_leader(request, shop_id: Path[int], leader_id: int):
+def get_leader(request, shop_id: Path[Id], leader_id: Id):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     return selectors.leader_detail(shop=staff.shop, leader_id=leader_id)
 
@@ -189,14 +197,14 @@ def get_leader(request, shop_id: Path[int], leader_id: int):
 @console_router.patch(
     "/leaders/{leader_id}", response=LeaderDetailOut, summary="Edit commission rate, team, region, pickup point"
 )
-def update_leader(request, shop_id: Path[int], leader_id: int, payload: LeaderPatchIn):
+def update_leader(request, shop_id: Path[Id], leader_id: Id, payload: LeaderPatchIn):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     services.leader_update(shop=staff.shop, actor=request.auth, leader_id=leader_id, **payload.dict(exclude_unset=True))
     return selectors.leader_detail(shop=staff.shop, leader_id=leader_id)
 
 
 def _status_endpoint(action: str, summary: str):
-    def change_leader_status(request, shop_id: Path[int], leader_id: int, payload: LeaderStatusIn):
+    def change_leader_status(request, shop_id: Path[Id], leader_id: Id, payload: LeaderStatusIn):
         staff = access_shop_as_staff(request, shop_id, "leaders.manage")
         services.leader_change_status(
             shop=staff.shop, actor=request.auth, leader_id=leader_id, action=action, reason=payload.reason
@@ -219,27 +227,27 @@ _status_endpoint("clear", "Clear out a leader (清退, with a reason)")
 
 @console_router.get("/teams", response=list[TeamOut], summary="Teams of leaders")
 @paginate(PageNumberPagination, page_size=100)
-def list_teams(request, shop_id: Path[int]):
+def list_teams(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     return selectors.teams_list(shop=staff.shop)
 
 
 @console_router.post("/teams", response={201: TeamOut}, summary="Create a team")
-def create_team(request, shop_id: Path[int], payload: TeamIn):
+def create_team(request, shop_id: Path[Id], payload: TeamIn):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     team = services.team_create(shop=staff.shop, **payload.dict())
     return 201, selectors.team_get(shop=staff.shop, team_id=team.id)
 
 
 @console_router.patch("/teams/{team_id}", response=TeamOut, summary="Rename a team or change its captain")
-def update_team(request, shop_id: Path[int], team_id: int, payload: TeamPatch):
+def update_team(request, shop_id: Path[Id], team_id: Id, payload: TeamPatch):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     services.team_update(shop=staff.shop, team_id=team_id, **payload.dict(exclude_unset=True))
     return selectors.team_get(shop=staff.shop, team_id=team_id)
 
 
 @console_router.delete("/teams/{team_id}", response={204: None}, summary="Delete a team (its leaders stay)")
-def delete_team(request, shop_id: Path[int], team_id: int):
+def delete_team(request, shop_id: Path[Id], team_id: Id):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     services.team_delete(shop=staff.shop, team_id=team_id)
     return 204, None
@@ -247,13 +255,13 @@ def delete_team(request, shop_id: Path[int], team_id: int):
 
 @console_router.get("/regions", response=list[RegionOut], summary="Regions and their regional leaders")
 @paginate(PageNumberPagination, page_size=100)
-def list_regions(request, shop_id: Path[int]):
+def list_regions(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     return selectors.regions_list(shop=staff.shop)
 
 
 @console_router.post("/regions", response={201: RegionOut}, summary="Create a region")
-def create_region(request, shop_id: Path[int], payload: RegionIn):
+def create_region(request, shop_id: Path[Id], payload: RegionIn):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     region = services.region_create(shop=staff.shop, **payload.dict())
     return 201, selectors.region_get(shop=staff.shop, region_id=region.id)
@@ -262,14 +270,14 @@ def create_region(request, shop_id: Path[int], payload: RegionIn):
 @console_router.patch(
     "/regions/{region_id}", response=RegionOut, summary="Rename a region or change its regional leader"
 )
-def update_region(request, shop_id: Path[int], region_id: int, payload: RegionPatch):
+def update_region(request, shop_id: Path[Id], region_id: Id, payload: RegionPatch):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     services.region_update(shop=staff.shop, region_id=region_id, **payload.dict(exclude_unset=True))
     return selectors.region_get(shop=staff.shop, region_id=region_id)
 
 
 @console_router.delete("/regions/{region_id}", response={204: None}, summary="Delete a region (its leaders stay)")
-def delete_region(request, shop_id: Path[int], region_id: int):
+def delete_region(request, shop_id: Path[Id], region_id: Id):
     staff = access_shop_as_staff(request, shop_id, "leaders.manage")
     services.region_delete(shop=staff.shop, region_id=region_id)
     return 204, None
@@ -281,7 +289,7 @@ def delete_region(request, shop_id: Path[int], region_id: int):
 @member_router.get(
     "/recruitment", response=RecruitmentPublicOut, auth=None, summary="The shop's published recruitment plan"
 )
-def get_recruitment(request, shop_id: Path[int]):
+def get_recruitment(request, shop_id: Path[Id]):
     return selectors.recruitment_plan_public(shop=access_shop(shop_id))
 
 
@@ -291,19 +299,19 @@ def get_recruitment(request, shop_id: Path[int]):
     auth=None,
     summary="The plan behind a recruitment QR code",
 )
-def get_recruitment_by_token(request, shop_id: Path[int], public_token: str):
+def get_recruitment_by_token(request, shop_id: Path[Id], public_token: Name):
     return selectors.recruitment_plan_public(shop=access_shop(shop_id), public_token=public_token)
 
 
 @member_router.post("/leader-applications", response={201: MyApplicationOut}, summary="Apply to become a leader")
-def create_leader_application(request, shop_id: Path[int], payload: LeaderApplicationIn):
+def create_leader_application(request, shop_id: Path[Id], payload: LeaderApplicationIn):
     return 201, services.application_submit(shop=access_shop(shop_id), user=request.auth, **payload.dict())
 
 
 @member_router.get(
     "/leader-applications/mine", response={200: MyApplicationOut | None}, summary="My latest application and its result"
 )
-def get_my_leader_application(request, shop_id: Path[int]):
+def get_my_leader_application(request, shop_id: Path[Id]):
     return selectors.application_latest_for_user(shop=access_shop(shop_id), user=request.auth)
 
 
@@ -313,7 +321,7 @@ def get_my_leader_application(request, shop_id: Path[int]):
     auth=None,
     summary="Pickup points near a location, nearest first",
 )
-def list_nearby_pickup_points(request, shop_id: Path[int], where: Query[NearbyQuery]):
+def list_nearby_pickup_points(request, shop_id: Path[Id], where: Query[NearbyQuery]):
     return selectors.pickup_points_nearby(shop=access_shop(shop_id), **where.dict())
 
 
@@ -323,7 +331,7 @@ def list_nearby_pickup_points(request, shop_id: Path[int], where: Query[NearbyQu
     auth=None,
     summary="Search a place by name or address (the shop's own communities first), with coordinates",
 )
-def list_places(request, shop_id: Path[int], where: Query[PlacesQuery]):
+def list_places(request, shop_id: Path[Id], where: Query[PlacesQuery]):
     return places_search(shop=access_shop(shop_id), query=where.q)
 
 
@@ -337,12 +345,12 @@ def _my_leader_point(shop, user):
 @member_router.get(
     "/my-leader", response={200: MyLeaderOut | None}, summary="My leader and pickup point in this shop (or null)"
 )
-def get_my_leader(request, shop_id: Path[int]):
+def get_my_leader(request, shop_id: Path[Id]):
     return _my_leader_point(access_shop(shop_id), request.auth)
 
 
 @member_router.put("/my-leader", response=MyLeaderOut, summary="Choose my leader (must be active)")
-def set_my_leader(request, shop_id: Path[int], payload: MyLeaderIn):
+def set_my_leader(request, shop_id: Path[Id], payload: MyLeaderIn):
     shop = access_shop(shop_id)
     services.membership_bind(shop=shop, user=request.auth, leader_id=payload.leader_id)
     return _my_leader_point(shop, request.auth)
@@ -374,12 +382,12 @@ def _leader_me(leader: Leader) -> dict:
 
 
 @leader_router.get("/me", response=LeaderMeOut, summary="My leader profile, pickup point and referral link")
-def get_leader_me(request, shop_id: Path[int]):
+def get_leader_me(request, shop_id: Path[Id]):
     return _leader_me(access_leader(request, shop_id))
 
 
 @leader_router.patch("/me/pickup-point", response=PickupPointOut, summary="Correct my pickup point's name or address")
-def update_my_pickup_point(request, shop_id: Path[int], payload: PickupPointPatchIn):
+def update_my_pickup_point(request, shop_id: Path[Id], payload: PickupPointPatchIn):
     leader = access_leader(request, shop_id, write=True)
     return services.leader_pickup_point_update(leader=leader, **payload.dict(exclude_unset=True))
 

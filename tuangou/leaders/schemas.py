@@ -4,7 +4,9 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from tuangou.core.bounds import Id
 from tuangou.core.phones import mask_phone
+from tuangou.core.validation import Name, Text
 
 from .selectors import LEADER_ORDERINGS, effective_commission_rate_bp, recruitment_plan_link
 
@@ -12,9 +14,9 @@ from .selectors import LEADER_ORDERINGS, effective_commission_rate_bp, recruitme
 
 
 class RecruitmentPlanIn(Schema):
-    title: str = Field(..., min_length=1, max_length=60)
-    benefits: str = Field(..., min_length=1, max_length=5000)
-    requirements: str = Field(..., min_length=1, max_length=5000)
+    title: Name = Field(..., min_length=1, max_length=60)
+    benefits: Text = Field(..., min_length=1, max_length=5000)
+    requirements: Text = Field(..., min_length=1, max_length=5000)
     referral_reward_fen: int = Field(..., ge=0, le=10_000_000)
     referral_gmv_target_fen: int = Field(..., ge=0, le=1_000_000_000)
     referral_window_days: int = Field(..., ge=1, le=365)
@@ -87,15 +89,15 @@ class RecruitmentPublicOut(Schema):
 
 
 class LeaderApplicationIn(Schema):
-    name: str = Field(..., min_length=1, max_length=30)
-    phone: str = Field(..., max_length=20)
-    community: str = Field(..., min_length=1, max_length=60)
-    address: str = Field(..., min_length=1, max_length=200)
+    name: Name = Field(..., min_length=1, max_length=30)
+    phone: Name = Field(..., max_length=20)
+    community: Name = Field(..., min_length=1, max_length=60)
+    address: Name = Field(..., min_length=1, max_length=200)
     lat: float = Field(..., ge=3, le=54, description="GCJ-02/WGS-84 latitude; China only")
     lng: float = Field(..., ge=73, le=136)
     households: int = Field(..., ge=0, le=100_000)
-    reach: str = Field("", max_length=200, description="How they reach neighbours: 微信群, 便利店, 快递点 ...")
-    referral_code: str = Field("", max_length=20)
+    reach: Text = Field("", max_length=200, description="How they reach neighbours: 微信群, 便利店, 快递点 ...")
+    referral_code: Name = Field("", max_length=20)
 
 
 class LeaderApplicationOut(Schema):
@@ -157,22 +159,22 @@ class MyApplicationOut(Schema):
 
 class ApproveIn(Schema):
     commission_rate_bp: int | None = Field(None, ge=0, le=5000, description="None = the shop's default rate")
-    route: str = Field("", max_length=40)
-    point_name: str = Field("", max_length=60, description="Pickup point name; default 「小区」自提点")
+    route: Name = Field("", max_length=40)
+    point_name: Name = Field("", max_length=60, description="Pickup point name; default 「小区」自提点")
 
 
 class RejectIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=200)
+    reason: Text = Field(..., min_length=1, max_length=200)
 
 
 class BulkApproveIn(Schema):
-    application_ids: list[int] = Field(..., min_length=1, max_length=100)
+    application_ids: list[Id] = Field(..., min_length=1, max_length=100)
     commission_rate_bp: int | None = Field(None, ge=0, le=5000)
 
 
 class BulkRejectIn(Schema):
-    application_ids: list[int] = Field(..., min_length=1, max_length=100)
-    reason: str = Field(..., min_length=1, max_length=200)
+    application_ids: list[Id] = Field(..., min_length=1, max_length=100)
+    reason: Text = Field(..., min_length=1, max_length=200)
 
 
 class BulkOutcomeOut(Schema):
@@ -278,13 +280,13 @@ class LeaderPatchIn(Schema):
     """Only the keys sent change; commission_rate_bp / team_id / region_id accept null to clear."""
 
     commission_rate_bp: int | None = Field(None, ge=0, le=5000)
-    team_id: int | None = None
-    region_id: int | None = None
-    name: str | None = Field(None, min_length=1, max_length=60, description="Pickup point name")
-    address: str | None = Field(None, min_length=1, max_length=200)
+    team_id: Id | None = None
+    region_id: Id | None = None
+    name: Name | None = Field(None, min_length=1, max_length=60, description="Pickup point name")
+    address: Name | None = Field(None, min_length=1, max_length=200)
     lat: float | None = Field(None, ge=3, le=54)
     lng: float | None = Field(None, ge=73, le=136)
-    route: str | None = Field(None, max_length=40)
+    route: Name | None = Field(None, max_length=40)
 
 
 LeaderOrdering = Literal[tuple(name for field in LEADER_ORDERINGS for name in (field, f"-{field}"))]
@@ -294,26 +296,26 @@ class LeaderListQuery(Schema):
     """Filters of the leaders list and its Excel export; the period bounds the performance columns."""
 
     status: Literal["active", "suspended", "cleared"] | None = None
-    team_id: int | None = None
-    region_id: int | None = None
-    search: str = Field("", max_length=60)
+    team_id: Id | None = None
+    region_id: Id | None = None
+    search: Name = Field("", max_length=60)
     date_from: date | None = None
     date_to: date | None = None
     ordering: LeaderOrdering | None = None  # type: ignore[valid-type]
 
 
 class LeaderStatusIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=200)
+    reason: Text = Field(..., min_length=1, max_length=200)
 
 
 class TeamIn(Schema):
-    name: str = Field(..., min_length=1, max_length=40)
-    captain_id: int | None = None
+    name: Name = Field(..., min_length=1, max_length=40)
+    captain_id: Id | None = None
 
 
 class TeamPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=40)
-    captain_id: int | None = None
+    name: Name | None = Field(None, min_length=1, max_length=40)
+    captain_id: Id | None = None
 
 
 class TeamOut(Schema):
@@ -329,13 +331,13 @@ class TeamOut(Schema):
 
 
 class RegionIn(Schema):
-    name: str = Field(..., min_length=1, max_length=40)
-    regional_leader_id: int | None = None
+    name: Name = Field(..., min_length=1, max_length=40)
+    regional_leader_id: Id | None = None
 
 
 class RegionPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=40)
-    regional_leader_id: int | None = None
+    name: Name | None = Field(None, min_length=1, max_length=40)
+    regional_leader_id: Id | None = None
 
 
 class RegionOut(Schema):
@@ -425,7 +427,7 @@ class NearbyPointOut(PublicPointOut):
 
 
 class MyLeaderIn(Schema):
-    leader_id: int
+    leader_id: Id
 
 
 class MyLeaderOut(PublicPointOut):
@@ -460,12 +462,12 @@ class LeaderMeOut(Schema):
 
 
 class PickupPointPatchIn(Schema):
-    name: str | None = Field(None, min_length=1, max_length=60)
-    address: str | None = Field(None, min_length=1, max_length=200)
+    name: Name | None = Field(None, min_length=1, max_length=60)
+    address: Name | None = Field(None, min_length=1, max_length=200)
 
 
 class PlacesQuery(Schema):
-    q: str = Field("", max_length=60)
+    q: Name = Field("", max_length=60)
 
 
 class PlaceOut(Schema):

@@ -1,9 +1,11 @@
 from typing import Any
 
 from ninja import Path, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tuangou.core.api import AUTH
+from tuangou.core.bounds import Id
+from tuangou.core.pagination import PageNumberPagination
 from tuangou.shops.access import access_shop
 
 from . import selectors, services
@@ -28,18 +30,18 @@ class MessagePagination(PageNumberPagination):
 
 @member_router.get("/messages", response=list[MessageOut], summary="My messages in this shop (with unread count)")
 @paginate(MessagePagination, page_size=20)
-def list_messages(request, shop_id: Path[int]):
+def list_messages(request, shop_id: Path[Id]):
     shop = access_shop(shop_id)
     return selectors.messages_for(shop=shop, user=request.auth)
 
 
 @member_router.post("/messages/read-all", response=ReadAllOut, summary="Mark all my messages read")
-def read_all_messages(request, shop_id: Path[int]):
+def read_all_messages(request, shop_id: Path[Id]):
     shop = access_shop(shop_id)
     return {"marked_read": services.messages_mark_all_read(shop=shop, user=request.auth)}
 
 
 @member_router.post("/messages/{message_id}/read", response=MessageOut, summary="Mark one message read")
-def read_message(request, shop_id: Path[int], message_id: int):
+def read_message(request, shop_id: Path[Id], message_id: Id):
     shop = access_shop(shop_id)
     return services.message_mark_read(shop=shop, user=request.auth, message_id=message_id)

@@ -2,9 +2,13 @@ from datetime import date
 
 from django.http import HttpResponse
 from ninja import Header, Path, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tuangou.core.api import AUTH
+from tuangou.core.bounds import Id
+from tuangou.core.openapi import XLSX, file_response
+from tuangou.core.pagination import PageNumberPagination
+from tuangou.core.validation import Name
 from tuangou.leaders.access import access_leader
 from tuangou.shops.access import access_shop, access_shop_as_staff
 
@@ -39,7 +43,7 @@ leader_router = Router(tags=["leader: orders"], auth=AUTH)
     "/orders", response={201: OrderOut}, summary="Place an order (checkout); Idempotency-Key replays the first answer"
 )
 def create_order(
-    request, shop_id: Path[int], payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+    request, shop_id: Path[Id], payload: OrderIn, idempotency_key: Name | None = Header(None, alias="Idempotency-Key")
 ):
     shop = access_shop(shop_id)
     data = payload.dict()
@@ -49,14 +53,14 @@ def create_order(
 
 @member_router.get("/orders", response=list[OrderOut], summary="My orders, newest first")
 @paginate(PageNumberPagination, page_size=20)
-def list_my_orders(request, shop_id: Path[int], status: Order.Status | None = None):
+def list_my_orders(request, shop_id: Path[Id], status: Order.Status | None = None):
     return selectors.orders_of_member(shop=access_shop(shop_id), member=request.auth, status=status)
 
 
 @member_router.get(
     "/orders/{order_id}", response=OrderDetailOut, summary="One of my orders, with its pickup code and history"
 )
-def get_my_order(request, shop_id: Path[int], order_id: int):
+def get_my_order(request, shop_id: Path[Id], order_id: Id):
     return selectors.order_of_member(shop=access_shop(shop_id), member=request.auth, order_id=order_id)
 
 
@@ -65,7 +69,7 @@ def get_my_order(request, shop_id: Path[int], order_id: int):
     response=OrderOut,
     summary="Cancel my order (unpaid; or paid, refunded before the cut-off)",
 )
-def cancel_my_order(request, shop_id: Path[int], order_id: int, payload: OrderCancelIn):
+def cancel_my_order(request, shop_id: Path[Id], order_id: Id, payload: OrderCancelIn):
     shop = access_shop(shop_id)
     order = selectors.order_of_member(shop=shop, member=request.auth, order_id=order_id)
     services.order_cancel(order=order, actor=request.auth, reason=payload.reason)
@@ -75,7 +79,7 @@ def cancel_my_order(request, shop_id: Path[int], order_id: int, payload: OrderCa
 @member_router.post(
     "/orders/{order_id}/after-sales", response={201: AfterSaleOut}, summary="Ask for after-sales (售后)"
 )
-def create_after_sale(request, shop_id: Path[int], order_id: int, payload: AfterSaleIn):
+def create_after_sale(request, shop_id: Path[Id], order_id: Id, payload: AfterSaleIn):
     order = selectors.order_of_member(shop=access_shop(shop_id), member=request.auth, order_id=order_id)
     return 201, services.after_sale_open(order=order, member=request.auth, **payload.dict())
 
@@ -87,13 +91,13 @@ def create_after_sale(request, shop_id: Path[int], order_id: int, payload: After
 @paginate(PageNumberPagination, page_size=20)
 def list_orders(
     request,
-    shop_id: Path[int],
-    campaign_id: int | None = None,
-    leader_id: int | None = None,
+    shop_id: Path[Id],
+    campaign_id: Id | None = None,
+    leader_id: Id | None = None,
     status: Order.Status | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    phone: str | None = None,
+    phone: Name | None = None,
 ):
     staff = access_shop_as_staff(request, shop_id, "orders.view")
     return selectors.orders_for_console(
@@ -107,16 +111,20 @@ def list_orders(
     )
 
 
-@console_router.get("/orders/export.xlsx", summary="Export the searched orders to Excel (one row per line)")
+@console_router.get(
+    "/orders/export.xlsx",
+    summary="Export the searched orders to Excel (one row per line)",
+    openapi_extra=file_response(XLSX),
+)
 def export_orders(
     request,
-    shop_id: Path[int],
-    campaign_id: int | None = None,
-    leader_id: int | None = None,
+    shop_id: Path[Id],
+    campaign_id: Id | None = None,
+    leader_id: Id | None = None,
     status: Order.Status | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    phone: str | None = None,
+    phone: Name | None = None,
 ):
     staff = access_shop_as_staff(request, shop_id, "orders.view")
     orders = selectors.orders_for_console(
@@ -139,7 +147,7 @@ def export_orders(
 @console_router.post(
     "/orders/verify-pickup", response=PickupVerifiedOut, summary="Verify any pickup point's code (核销)"
 )
-def verify_pickup_as_staff(request, shop_id: Path[int], payload: PickupVerifyIn):
+def verify_pickup_as_staff(request, shop_id: Path[Id], payload: PickupVerifyIn):
     staff = access_shop_as_staff(request, shop_id, "orders.manage")
     return services.order_pickup_verify(shop=staff.shop, code=payload.code, leader=None, actor=request.auth)
 
@@ -147,7 +155,7 @@ def verify_pickup_as_staff(request, shop_id: Path[int], payload: PickupVerifyIn)
 @console_router.get(
     "/orders/{order_id}", response=ConsoleOrderDetailOut, summary="Order detail with payments, refunds and after-sales"
 )
-def get_order(request, shop_id: Path[int], order_id: int):
+def get_order(request, shop_id: Path[Id], order_id: Id):
     staff = access_shop_as_staff(request, shop_id, "orders.view")
     return selectors.order_for_console(shop=staff.shop, order_id=order_id)
 
@@ -157,7 +165,7 @@ def get_order(request, shop_id: Path[int], order_id: int):
     response=ConsoleOrderDetailOut,
     summary="Cancel an order (a paid one is refunded: needs orders.refund)",
 )
-def cancel_order(request, shop_id: Path[int], order_id: int, payload: OrderCancelIn):
+def cancel_order(request, shop_id: Path[Id], order_id: Id, payload: OrderCancelIn):
     staff = access_shop_as_staff(request, shop_id, "orders.manage")
     order = selectors.order_in_shop(shop=staff.shop, order_id=order_id)
     if order.status != Order.Status.PENDING_PAYMENT:
@@ -171,7 +179,7 @@ def cancel_order(request, shop_id: Path[int], order_id: int, payload: OrderCance
     response=ConsoleOrderDetailOut,
     summary="Refund all, some lines, or an amount (closes an open after-sales request)",
 )
-def refund_order(request, shop_id: Path[int], order_id: int, payload: OrderRefundIn):
+def refund_order(request, shop_id: Path[Id], order_id: Id, payload: OrderRefundIn):
     staff = access_shop_as_staff(request, shop_id, "orders.refund")
     order = selectors.order_in_shop(shop=staff.shop, order_id=order_id)
     lines = [line.dict() for line in payload.lines] if payload.lines else None
@@ -183,7 +191,7 @@ def refund_order(request, shop_id: Path[int], order_id: int, payload: OrderRefun
 
 @console_router.get("/after-sales", response=list[AfterSaleOut], summary="After-sales requests")
 @paginate(PageNumberPagination, page_size=20)
-def list_after_sales(request, shop_id: Path[int], status: str | None = None):
+def list_after_sales(request, shop_id: Path[Id], status: Name | None = None):
     staff = access_shop_as_staff(request, shop_id, "orders.view")
     return selectors.after_sales_for_console(shop=staff.shop, status=status)
 
@@ -191,7 +199,7 @@ def list_after_sales(request, shop_id: Path[int], status: str | None = None):
 @console_router.post(
     "/after-sales/{after_sale_id}/resolve", response=AfterSaleOut, summary="Resolve after-sales: refund or reject"
 )
-def resolve_after_sale(request, shop_id: Path[int], after_sale_id: int, payload: AfterSaleResolveIn):
+def resolve_after_sale(request, shop_id: Path[Id], after_sale_id: Id, payload: AfterSaleResolveIn):
     # Resolving with a refund moves money: it follows the refund permission (as a direct refund
     # does); rejecting is handling the request (orders.manage).
     staff = access_shop_as_staff(request, shop_id, "orders.refund" if payload.action == "refund" else "orders.manage")
@@ -204,7 +212,7 @@ def resolve_after_sale(request, shop_id: Path[int], after_sale_id: int, payload:
 
 @leader_router.get("/orders", response=list[LeaderCampaignOrdersOut], summary="My members' orders, grouped by campaign")
 @paginate(PageNumberPagination, page_size=10)
-def list_leader_orders(request, shop_id: Path[int], campaign_id: int | None = None, status: Order.Status | None = None):
+def list_leader_orders(request, shop_id: Path[Id], campaign_id: Id | None = None, status: Order.Status | None = None):
     leader = access_leader(request, shop_id)
     return selectors.LeaderOrderGroups(leader=leader, campaign_id=campaign_id, status=status)
 
@@ -212,6 +220,6 @@ def list_leader_orders(request, shop_id: Path[int], campaign_id: int | None = No
 @leader_router.post(
     "/pickups/verify", response=PickupVerifiedOut, summary="Verify a member's pickup code at my point (核销)"
 )
-def verify_pickup(request, shop_id: Path[int], payload: PickupVerifyIn):
+def verify_pickup(request, shop_id: Path[Id], payload: PickupVerifyIn):
     leader = access_leader(request, shop_id, write=True)
     return services.order_pickup_verify(shop=leader.shop, code=payload.code, leader=leader, actor=request.auth)

@@ -3,7 +3,9 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from tuangou.core.bounds import MAX_ORDER_QUANTITY, MAX_QUANTITY, AmountFen, Id, Quantity
 from tuangou.core.phones import mask_phone, public_name
+from tuangou.core.validation import Name, Text
 
 from .models import Order
 
@@ -19,51 +21,51 @@ _CODE_VISIBLE = {
 
 
 class OrderItemIn(Schema):
-    campaign_item_id: int
-    quantity: int = Field(..., ge=1, le=999)
+    campaign_item_id: Id
+    quantity: int = Field(..., ge=1, le=MAX_ORDER_QUANTITY)
 
 
 class OrderIn(Schema):
-    campaign_id: int
-    leader_id: int | None = None  # default: the member's bound leader
+    campaign_id: Id
+    leader_id: Id | None = None  # default: the member's bound leader
     items: list[OrderItemIn] = Field(..., min_length=1, max_length=50)
-    idempotency_key: str | None = Field(None, min_length=1, max_length=64)  # or the Idempotency-Key header
-    contact_name: str = Field("", max_length=30)
-    contact_phone: str = Field("", max_length=20)
-    note: str = Field("", max_length=200)
+    idempotency_key: Name | None = Field(None, min_length=1, max_length=64)  # or the Idempotency-Key header
+    contact_name: Name = Field("", max_length=30)
+    contact_phone: Name = Field("", max_length=20)
+    note: Text = Field("", max_length=200)
 
 
 class OrderCancelIn(Schema):
-    reason: str = Field("", max_length=200)
+    reason: Text = Field("", max_length=200)
 
 
 class RefundLineIn(Schema):
-    line_id: int
-    quantity: int = Field(..., ge=1)
+    line_id: Id
+    quantity: Quantity
 
 
 class OrderRefundIn(Schema):
     """No lines and no amount: refund everything that is left."""
 
     lines: list[RefundLineIn] | None = Field(None, min_length=1)
-    amount_fen: int | None = Field(None, ge=1)
-    reason: str = Field(..., min_length=1, max_length=200)
+    amount_fen: AmountFen | None = None
+    reason: Text = Field(..., min_length=1, max_length=200)
 
 
 class AfterSaleIn(Schema):
-    line_id: int | None = None  # none: the whole order
-    quantity: int = Field(0, ge=0)  # 0 with a line: all of it
-    reason: str = Field(..., min_length=1, max_length=200)
+    line_id: Id | None = None  # none: the whole order
+    quantity: int = Field(0, ge=0, le=MAX_QUANTITY)  # 0 with a line: all of it
+    reason: Text = Field(..., min_length=1, max_length=200)
 
 
 class AfterSaleResolveIn(Schema):
     action: Literal["refund", "reject"]
-    reason: str = Field(..., min_length=1, max_length=200)
-    amount_fen: int | None = Field(None, ge=1)  # refund this amount instead of the request's line
+    reason: Text = Field(..., min_length=1, max_length=200)
+    amount_fen: AmountFen | None = None  # refund this amount instead of the request's line
 
 
 class PickupVerifyIn(Schema):
-    code: str = Field(..., min_length=1, max_length=12)
+    code: Name = Field(..., min_length=1, max_length=12)
 
 
 class OrderLineOut(Schema):

@@ -24,6 +24,7 @@ from tuangou.campaigns.models import Campaign, CampaignItem
 from tuangou.campaigns.selectors import campaign_leader_allowed
 from tuangou.catalog.models import Product, Sku
 from tuangou.core import rawsql
+from tuangou.core.bounds import MAX_AMOUNT_FEN
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.locks import lock_objects
 from tuangou.core.money import format_fen
@@ -334,9 +335,13 @@ def order_place(
         leader.commission_rate_bp if leader.commission_rate_bp is not None else shop.default_commission_rate_bp
     )
     lines = []
-    for item in items:
+    for index, item in enumerate(items):
         campaign_item = campaign_items[item["campaign_item_id"]]
         amount = campaign_item.price_fen * item["quantity"]
+        if amount > MAX_AMOUNT_FEN:  # the line's column holds 32 bits (Python's ints are unbounded)
+            raise ApplicationError(
+                "amount_too_large", field=f"items.{index}.quantity", maximum=format_fen(MAX_AMOUNT_FEN)
+            )
         lines.append(
             OrderLine(
                 shop=shop,
@@ -352,6 +357,8 @@ def order_place(
             )
         )
     items_fen = sum(line.amount_fen for line in lines)
+    if items_fen > MAX_AMOUNT_FEN:
+        raise ApplicationError("amount_too_large", field="items", maximum=format_fen(MAX_AMOUNT_FEN))
     order = Order(
         shop=shop,
         campaign=campaign,

@@ -1,6 +1,7 @@
 from ninja import Path, Router
 
 from tuangou.core.api import AUTH
+from tuangou.core.bounds import Id
 from tuangou.orders import selectors as order_selectors
 from tuangou.orders.schemas import PaymentStartOut
 from tuangou.shops.access import access_shop
@@ -26,7 +27,7 @@ def sandbox_notify(request):
 
 
 @member_router.post("/orders/{order_id}/pay", response=PaymentStartOut, summary="Start paying: the provider's pay URL")
-def pay_order(request, shop_id: Path[int], order_id: int):
+def pay_order(request, shop_id: Path[Id], order_id: Id):
     order = order_selectors.order_of_member(shop=access_shop(shop_id), member=request.auth, order_id=order_id)
     payment = services.payment_create(order=order)
     return {

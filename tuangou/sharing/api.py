@@ -6,6 +6,7 @@ from ninja import Path, Router
 
 from tuangou.campaigns.selectors import leader_campaign_get
 from tuangou.core.api import AUTH
+from tuangou.core.bounds import Id
 from tuangou.leaders.access import access_leader
 from tuangou.leaders.selectors import recruitment_plan_link
 from tuangou.leaders.services import recruitment_plan_ensure
@@ -18,7 +19,16 @@ console_router = Router(tags=["console: sharing"], auth=AUTH)
 member_router = Router(tags=["member: sharing"])
 leader_router = Router(tags=["leader: sharing"], auth=AUTH)
 
-PNG = {200: bytes}
+# The pictures are documented as what they are (image/png), not as JSON.
+PNG = {
+    "responses": {
+        200: {
+            "description": "A PNG picture",
+            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+    }
+}
 
 
 def _png(content: bytes, *, filename: str, etag: str | None = None) -> HttpResponse:
@@ -41,17 +51,17 @@ def _poster(request, content: dict, filename: str) -> HttpResponse:
 # --- console: recruitment ------------------------------------------------------------------
 
 
-@console_router.get("/recruitment-plan/qr.png", response=PNG, summary="QR code of the recruitment link (PNG)")
-def get_recruitment_qr(request, shop_id: Path[int]):
+@console_router.get("/recruitment-plan/qr.png", openapi_extra=PNG, summary="QR code of the recruitment link (PNG)")
+def get_recruitment_qr(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     plan = recruitment_plan_ensure(shop=staff.shop)
     return _png(images.qr_png(recruitment_plan_link(plan)), filename=f"recruit-{shop_id}-qr.png")
 
 
 @console_router.get(
-    "/recruitment-plan/poster.png", response=PNG, summary="Recruitment poster with the QR code (PNG, 750×1334)"
+    "/recruitment-plan/poster.png", openapi_extra=PNG, summary="Recruitment poster with the QR code (PNG, 750×1334)"
 )
-def get_recruitment_poster(request, shop_id: Path[int]):
+def get_recruitment_poster(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     plan = recruitment_plan_ensure(shop=staff.shop)
     content = selectors.recruitment_poster_content(plan=plan, link=recruitment_plan_link(plan))
@@ -61,17 +71,17 @@ def get_recruitment_poster(request, shop_id: Path[int]):
 # --- leader center ---------------------------------------------------------------------------
 
 
-@leader_router.get("/referral-qr.png", response=PNG, summary="QR code of my referral link for new leaders (PNG)")
-def get_referral_qr(request, shop_id: Path[int]):
+@leader_router.get("/referral-qr.png", openapi_extra=PNG, summary="QR code of my referral link for new leaders (PNG)")
+def get_referral_qr(request, shop_id: Path[Id]):
     leader = access_leader(request, shop_id)
     link = selectors.leader_referral_link(leader=leader, plan=recruitment_plan_ensure(shop=leader.shop))
     return _png(images.qr_png(link), filename=f"referral-{leader.referral_code}.png")
 
 
 @leader_router.get(
-    "/campaigns/{campaign_id}/poster.png", response=PNG, summary="Campaign poster with my QR code (PNG, 750×1334)"
+    "/campaigns/{campaign_id}/poster.png", openapi_extra=PNG, summary="Campaign poster with my QR code (PNG, 750×1334)"
 )
-def get_campaign_poster(request, shop_id: Path[int], campaign_id: int):
+def get_campaign_poster(request, shop_id: Path[Id], campaign_id: Id):
     leader = access_leader(request, shop_id)
     campaign = leader_campaign_get(leader=leader, campaign_id=campaign_id)
     content = selectors.campaign_poster_content(campaign=campaign, leader=leader)
@@ -81,7 +91,7 @@ def get_campaign_poster(request, shop_id: Path[int], campaign_id: int):
 @leader_router.get(
     "/campaigns/{campaign_id}/share", response=ShareCardOut, summary="Share card: title, price from, image, my link"
 )
-def get_campaign_share(request, shop_id: Path[int], campaign_id: int):
+def get_campaign_share(request, shop_id: Path[Id], campaign_id: Id):
     leader = access_leader(request, shop_id)
     campaign = leader_campaign_get(leader=leader, campaign_id=campaign_id)
     return selectors.campaign_share_card(campaign=campaign, leader=leader)
@@ -90,7 +100,7 @@ def get_campaign_share(request, shop_id: Path[int], campaign_id: int):
 @leader_router.get(
     "/campaigns/{campaign_id}/jielong", response=JielongOut, summary="接龙 text of my point's paid orders"
 )
-def get_campaign_jielong(request, shop_id: Path[int], campaign_id: int):
+def get_campaign_jielong(request, shop_id: Path[Id], campaign_id: Id):
     leader = access_leader(request, shop_id)
     campaign = leader_campaign_get(leader=leader, campaign_id=campaign_id)
     return selectors.jielong_text(campaign=campaign, leader=leader)

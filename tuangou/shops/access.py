@@ -28,16 +28,33 @@ def access_shop_as_staff(request, shop_id: int, permission: str) -> Staff:
     Someone who is not staff of the shop gets the same 404 as for a missing shop, so shop ids
     cannot be probed; staff whose role lacks the permission get a 403.
     """
-    user = request.auth
+    staff = _staff_of(request, shop_id)
+    if not role_has(staff.role, permission):
+        raise ApplicationError("permission_denied", status=403)
+    return staff
+
+
+def staff_precheck(request, shop_id: int, permissions: frozenset[str]) -> None:
+    """Before Ninja validates the request (config/api.py runs this right after login): a caller
+    who is not staff of the shop gets its 404, and a role holding none of the operation's
+    `permissions` gets its 403, whatever the body says. An empty set checks staff only.
+    The view's own access_shop_as_staff call still decides, reusing the row read here."""
+    staff = _staff_of(request, shop_id)
+    if permissions and not any(role_has(staff.role, permission) for permission in permissions):
+        raise ApplicationError("permission_denied", status=403)
+
+
+def _staff_of(request, shop_id: int) -> Staff:
+    staff = getattr(request, "staff", None)
+    if staff is not None and staff.shop_id == shop_id and staff.user_id == request.auth.pk:
+        return staff  # read by staff_precheck earlier in this request
     staff = (
         Staff.objects.select_related("shop")
-        .filter(shop_id=shop_id, user=user, is_active=True, shop__status=Shop.Status.ACTIVE)
+        .filter(shop_id=shop_id, user=request.auth, is_active=True, shop__status=Shop.Status.ACTIVE)
         .first()
     )
     if staff is None:
         raise NotFound("店铺", "Shop")
-    if not role_has(staff.role, permission):
-        raise ApplicationError("permission_denied", status=403)
     request.shop = staff.shop
     request.staff = staff
     return staff

@@ -1,6 +1,7 @@
 from ninja import Path, Router
 
 from tuangou.core.api import AUTH
+from tuangou.core.bounds import Id
 
 from . import services
 from .access import access_shop, access_shop_as_staff
@@ -30,23 +31,23 @@ def create_shop(request, payload: ShopIn):
 
 
 @router.get("/{shop_id}", response=ShopPublicOut, summary="A shop's public card")
-def get_shop(request, shop_id: int):
+def get_shop(request, shop_id: Id):
     return access_shop(shop_id)
 
 
 @console_router.get("/settings", response=ShopSettingsOut)
-def get_settings(request, shop_id: Path[int]):
+def get_settings(request, shop_id: Path[Id]):
     return access_shop_as_staff(request, shop_id, "settings.view").shop
 
 
 @console_router.patch("/settings", response=ShopSettingsOut)
-def update_settings(request, shop_id: Path[int], payload: ShopSettingsIn):
+def update_settings(request, shop_id: Path[Id], payload: ShopSettingsIn):
     staff = access_shop_as_staff(request, shop_id, "shop.settings")
     return services.shop_update_settings(shop=staff.shop, **payload.dict(exclude_unset=True))
 
 
 @console_router.get("/roles", response=list[RoleOut], summary="Roles and the permissions each holds")
-def list_roles(request, shop_id: Path[int]):
+def list_roles(request, shop_id: Path[Id]):
     access_shop_as_staff(request, shop_id, "staff.view")
     return [
         {"role": r.value, "label": str(r.label), "permissions": sorted(ROLE_PERMISSIONS[r.value])} for r in Staff.Role
@@ -54,25 +55,25 @@ def list_roles(request, shop_id: Path[int]):
 
 
 @console_router.get("/permissions", response=dict[str, str])
-def list_permissions(request, shop_id: Path[int]):
+def list_permissions(request, shop_id: Path[Id]):
     access_shop_as_staff(request, shop_id, "staff.view")
     return PERMISSIONS
 
 
 @console_router.get("/staff", response=list[StaffOut])
-def list_staff(request, shop_id: Path[int]):
+def list_staff(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "staff.manage")
     return [_staff_out(s) for s in Staff.objects.filter(shop=staff.shop).select_related("user").order_by("id")]
 
 
 @console_router.post("/staff", response={201: StaffOut})
-def add_staff(request, shop_id: Path[int], payload: StaffIn):
+def add_staff(request, shop_id: Path[Id], payload: StaffIn):
     actor = access_shop_as_staff(request, shop_id, "staff.manage")
     return 201, _staff_out(services.staff_add(actor=actor, **payload.dict()))
 
 
 @console_router.patch("/staff/{staff_id}", response=StaffOut)
-def update_staff(request, shop_id: Path[int], staff_id: int, payload: StaffPatch):
+def update_staff(request, shop_id: Path[Id], staff_id: Id, payload: StaffPatch):
     actor = access_shop_as_staff(request, shop_id, "staff.manage")
     return _staff_out(services.staff_update(actor=actor, staff_id=staff_id, **payload.dict(exclude_unset=True)))
 

@@ -1,13 +1,15 @@
 from ninja import Schema
 from pydantic import Field
 
+from tuangou.core.validation import Name, Text
+
 
 class ShopIn(Schema):
-    name: str = Field(..., min_length=1, max_length=60)
-    category: str = Field("", max_length=30)
-    city: str = Field("", max_length=30)
-    contact_name: str = Field("", max_length=30)
-    contact_phone: str = Field("", max_length=20)
+    name: Name = Field(..., min_length=1, max_length=60)
+    category: Name = Field("", max_length=30)
+    city: Name = Field("", max_length=30)
+    contact_name: Name = Field("", max_length=30)
+    contact_phone: Name = Field("", max_length=20)
 
 
 class ShopPublicOut(Schema):
@@ -35,18 +37,18 @@ class ShopSettingsOut(Schema):
 
 
 class ShopSettingsIn(Schema):
-    name: str | None = Field(None, min_length=1, max_length=60)
-    category: str | None = Field(None, max_length=30)
-    city: str | None = Field(None, max_length=30)
-    contact_name: str | None = Field(None, max_length=30)
-    contact_phone: str | None = Field(None, max_length=20)
+    name: Name | None = Field(None, min_length=1, max_length=60)
+    category: Name | None = Field(None, max_length=30)
+    city: Name | None = Field(None, max_length=30)
+    contact_name: Name | None = Field(None, max_length=30)
+    contact_phone: Name | None = Field(None, max_length=20)
     min_households: int | None = Field(None, ge=0, le=100000)
     one_leader_per_community: bool | None = None
     min_distance_between_points_m: int | None = Field(None, ge=0, le=50000)
     payment_timeout_minutes: int | None = Field(None, ge=1, le=1440)
     after_sales_days: int | None = Field(None, ge=0, le=60)
     default_commission_rate_bp: int | None = Field(None, ge=0, le=10000)
-    pickup_notice_text: str | None = Field(None, min_length=1, max_length=200)
+    pickup_notice_text: Text | None = Field(None, min_length=1, max_length=200)
 
 
 class StaffOut(Schema):
@@ -60,14 +62,14 @@ class StaffOut(Schema):
 
 
 class StaffIn(Schema):
-    username: str = Field(..., min_length=3, max_length=150)
-    role: str
+    username: Name = Field(..., min_length=3, max_length=150)
+    role: Name
     password: str = Field("", max_length=128)
-    display_name: str = Field("", max_length=50)
+    display_name: Name = Field("", max_length=50)
 
 
 class StaffPatch(Schema):
-    role: str | None = None
+    role: Name | None = None
     is_active: bool | None = None
 
 
