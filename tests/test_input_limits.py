@@ -111,7 +111,8 @@ def test_a_price_past_its_column_is_refused_naming_the_field(world, owner, field
 
     body = refused(owner.post(console(world, "products"), product_body(**{field: value})), f"skus.0.{field}")
 
-    assert body["message"] == f"skus.0.{field}：不能大于100000000"
+    label = {"price_fen": "价格", "cost_fen": "成本价"}[field]
+    assert body["message"] == f"{label}：不能大于¥1000000.00"  # in 元, by its label
     assert Product.objects.count() == before
 
 

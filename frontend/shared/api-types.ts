@@ -5785,6 +5785,14 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_publish_campaign: {
@@ -8322,6 +8330,13 @@ export interface operations {
                     "application/json": components["schemas"]["FeedEventsOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_campaigns_api_list_recent_purchases: {
@@ -9346,6 +9361,13 @@ export interface operations {
                     "application/json": components["schemas"]["PlaceOut"][];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_get_recruitment: {

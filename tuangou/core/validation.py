@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from .errors import MESSAGES, ApplicationError, field_label
 from .i18n import is_english
+from .money import format_fen
 
 # NUL (PostgreSQL refuses it in text: a 500), the other C0 controls and DEL (openpyxl refuses them:
 # the export of the order breaks), and lone surrogates (not encodable as UTF-8).
@@ -85,6 +86,8 @@ def validation_error_body(errors: list[dict]) -> dict:
     zh, en = _REASONS.get(first.get("type"), (None, None))
     context = dict(first.get("ctx") or {})
     context.setdefault("error", first.get("msg", ""))
+    if (field or "").endswith("_fen"):  # people read money in 元 (¥1,000,000.00), never in 分
+        context.update({k: format_fen(v) for k, v in context.items() if k in ("le", "ge", "lt", "gt")})
     if zh is None:
         reason = first.get("msg", "invalid")
     else:
