@@ -88,7 +88,7 @@ def test_sending_is_rate_limited_per_ip(settings):
 def test_bad_phone_number_is_refused_in_english_when_asked():
     response = ApiClient(language="en").post("auth/sms/send", {"phone": "12345"})
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json() == {
         "code": "phone_invalid",
         "message": "Not a valid mainland China mobile number",
