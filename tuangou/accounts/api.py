@@ -3,16 +3,13 @@ from django.middleware.csrf import get_token
 from ninja import Router
 
 from tuangou.core.api import AUTH
+from tuangou.core.net import client_ip
 
 from . import services
 from .schemas import CsrfOut, LoginOut, MeOut, OkOut, PasswordLoginIn, SignupIn, SmsLoginIn, SmsSendIn
 from .selectors import user_profile
 
 router = Router(tags=["auth 登录"])
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _logged_in(request, user, issue_token: bool) -> dict:

@@ -61,3 +61,16 @@ class LoginAttempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["ip", "created_at"]), models.Index(fields=["phone", "created_at"])]
+
+
+class AttemptCounter(models.Model):
+    """How many tries of one kind a key (a phone, an IP, a shop's verifier) has had in the current
+    window: SMS code checks per phone per day, per IP per hour, pickup-code misses.
+
+    Kept in the database, not a per-process cache, so every web worker counts against the same
+    row, and taken with one conditional UPDATE (count < limit) before the guess is checked, so
+    concurrent guesses cannot overshoot the limit (tuangou.accounts.limits)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)

@@ -7,11 +7,14 @@ from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tuangou.core.errors import ApplicationError
 from tuangou.core.phones import normalize_phone
 
+from .limits import attempt_claim, attempt_release, attempt_retry_after
+from .lockout import login_locked_error
 from .models import ApiToken, LoginAttempt, SmsCode, User
 from .sms import get_backend
 
@@ -53,30 +56,44 @@ def sms_code_send(*, phone: str, ip: str | None, purpose: str = "login") -> SmsC
 def sms_code_verify(*, phone: str, code: str, ip: str | None) -> User:
     """Check a code and return the person with that phone (created on first login).
 
-    A wrong code is counted even though the call fails, so the count is written outside the
-    caller's transaction: guessing must get more expensive, not roll back.
+    Three limits, each claimed atomically in the database *before* the code is compared, so
+    concurrent guesses cannot overshoot them, and each written outside any transaction of ours
+    (a failing call must still count): SMS_VERIFY_MAX_ATTEMPTS checks of one code;
+    SMS_VERIFY_FAILURES_PER_PHONE_DAY wrong codes per phone in 24 hours, which a new code does
+    not reset; SMS_VERIFY_LIMIT_PER_IP_HOUR wrong codes per IP. A right code gives back the
+    phone's and the IP's claims (only failures spend those budgets).
     """
     phone = normalize_phone(phone)
     now = timezone.now()
-    if (
-        ip
-        and LoginAttempt.objects.filter(ip=ip, succeeded=False, created_at__gte=now - timedelta(hours=1)).count()
-        >= settings.SMS_VERIFY_LIMIT_PER_IP_HOUR
-    ):
-        raise ApplicationError("rate_limited", status=429, seconds=3600)
+    claims = []
+    if ip:
+        ip_key = f"sms-verify-ip:{ip}"
+        if not attempt_claim(key=ip_key, limit=settings.SMS_VERIFY_LIMIT_PER_IP_HOUR, window_seconds=3600):
+            raise ApplicationError("rate_limited", status=429, seconds=attempt_retry_after(key=ip_key))
+        claims.append(ip_key)
+    day_key = f"sms-verify-phone:{phone}"
+    if not attempt_claim(key=day_key, limit=settings.SMS_VERIFY_FAILURES_PER_PHONE_DAY, window_seconds=86400):
+        _release(claims)
+        raise ApplicationError("sms_daily_limit", field="code", status=429)
+    claims.append(day_key)
     sms = SmsCode.objects.filter(phone=phone).order_by("-created_at").first()
+    refusal = None
     if sms is None:
-        raise ApplicationError("sms_code_missing", field="code")
-    if sms.used_at is not None:
-        raise ApplicationError("sms_code_used", field="code")
-    if sms.expires_at <= now:
-        raise ApplicationError("sms_code_expired", field="code")
-    if sms.failed_attempts >= settings.SMS_VERIFY_MAX_ATTEMPTS:
-        raise ApplicationError("sms_too_many_attempts", field="code")
+        refusal = ApplicationError("sms_code_missing", field="code")
+    elif sms.used_at is not None:
+        refusal = ApplicationError("sms_code_used", field="code")
+    elif sms.expires_at <= now:
+        refusal = ApplicationError("sms_code_expired", field="code")
+    # One conditional UPDATE takes one of the code's checks: 20 at once get exactly 5.
+    elif not SmsCode.objects.filter(
+        pk=sms.pk, used_at__isnull=True, failed_attempts__lt=settings.SMS_VERIFY_MAX_ATTEMPTS
+    ).update(failed_attempts=F("failed_attempts") + 1):
+        refusal = ApplicationError("sms_too_many_attempts", field="code")
+    if refusal is not None:  # no code was compared: nothing spent
+        _release(claims)
+        raise refusal
     if not hmac.compare_digest(sms.code_hash, _hash_code(phone, (code or "").strip())):
-        with transaction.atomic():
-            SmsCode.objects.filter(pk=sms.pk).update(failed_attempts=sms.failed_attempts + 1)
-            LoginAttempt.objects.create(phone=phone, ip=ip, succeeded=False)
+        LoginAttempt.objects.create(phone=phone, ip=ip, succeeded=False)
         raise ApplicationError("sms_code_invalid", field="code")
     with transaction.atomic():
         # Single use even under two simultaneous logins with the same code.
@@ -85,7 +102,13 @@ def sms_code_verify(*, phone: str, code: str, ip: str | None) -> User:
             raise ApplicationError("sms_code_used", field="code")
         LoginAttempt.objects.create(phone=phone, ip=ip, succeeded=True)
         user = user_get_or_create_by_phone(phone=phone)
+    _release(claims)
     return user
+
+
+def _release(keys: list[str]) -> None:
+    for key in keys:
+        attempt_release(key=key)
 
 
 def user_get_or_create_by_phone(*, phone: str, display_name: str = "") -> User:
@@ -98,8 +121,13 @@ def user_get_or_create_by_phone(*, phone: str, display_name: str = "") -> User:
 
 
 def user_login_password(*, request, username: str, password: str) -> User:
+    """Staff log in with a password. django-axes (the first authentication backend) counts the
+    failures in the database and, after AXES_FAILURE_LIMIT of them for the account or for the
+    client's IP, refuses even the right password for AXES_COOLOFF_TIME."""
     user = authenticate(request, username=username, password=password)
     if user is None:
+        if getattr(request, "axes_locked_out", False):
+            raise login_locked_error()
         raise ApplicationError("login_failed", field="password", status=401)
     return user
 

@@ -9,6 +9,7 @@ JOBS = [
     ("orders: complete after the after-sales window", "tuangou.orders.tasks.orders_complete_due", 10),
     ("commissions: settle after the after-sales window", "tuangou.commissions.tasks.commissions_settle_due", 10),
     ("notifications: retry failed SMS / WeChat deliveries", "tuangou.notifications.tasks.deliveries_retry", 5),
+    ("accounts: drop ended attempt-limit windows", "tuangou.accounts.tasks.attempt_counters_purge", 60),
 ]
 
 
