@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path, re_path
 
 from config.api import api
+from tuangou.accounts import views as account_views
 from tuangou.core import frontend
 from tuangou.core import views as core_views
 from tuangou.payments import views as payment_views
@@ -10,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", core_views.healthz),
+    path("privacy/", account_views.privacy_policy, name="privacy-policy"),
     path("", core_views.home),
     path("dev/sms", core_views.dev_sms_codes),
     path("pay/sandbox/<str:out_trade_no>", payment_views.sandbox_pay_page, name="sandbox-pay"),

@@ -74,3 +74,20 @@ class AttemptCounter(models.Model):
     key = models.CharField(max_length=200, unique=True)
     count = models.PositiveIntegerField(default=0)
     expires_at = models.DateTimeField(db_index=True)
+
+
+class ConsentRecord(models.Model):
+    """A person agreed to a version of a policy (PIPL): the privacy policy at SMS login. One row
+    per person and version, with the time of the first agreement; a new version asks again."""
+
+    class Document(models.TextChoices):
+        PRIVACY = "privacy", "隐私政策"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    document = models.CharField(max_length=20, choices=Document.choices, default=Document.PRIVACY)
+    version = models.CharField(max_length=20)
+    agreed_at = models.DateTimeField(auto_now_add=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "document", "version"], name="one_consent_per_version")]

@@ -9,7 +9,14 @@ class SmsSendIn(Schema):
 class SmsLoginIn(Schema):
     phone: str = Field(..., max_length=20)
     code: str = Field(..., min_length=4, max_length=8)
+    agree_privacy: bool = Field(..., description="The person ticked 我已阅读并同意《隐私政策》 (required to be true)")
+    privacy_version: str = Field(..., max_length=20, description="The version they read: GET /api/auth/privacy")
     issue_token: bool = False  # True: also answer a bearer token (mini-program clients)
+
+
+class PrivacyPolicyOut(Schema):
+    version: str
+    url: str
 
 
 class PasswordLoginIn(Schema):

@@ -15,7 +15,8 @@ from tuangou.core.phones import normalize_phone
 
 from .limits import attempt_claim, attempt_release, attempt_retry_after
 from .lockout import login_locked_error
-from .models import ApiToken, LoginAttempt, SmsCode, User
+from .models import ApiToken, ConsentRecord, LoginAttempt, SmsCode, User
+from .privacy import PRIVACY_POLICY_VERSION
 from .sms import get_backend
 
 RESEND_INTERVAL_SECONDS = 60
@@ -109,6 +110,23 @@ def sms_code_verify(*, phone: str, code: str, ip: str | None) -> User:
 def _release(keys: list[str]) -> None:
     for key in keys:
         attempt_release(key=key)
+
+
+def privacy_consent_check(*, agree: bool, version: str) -> None:
+    """Members and leaders log in only having agreed to the current privacy policy (PIPL).
+    Checked before the code, so a missing tick spends none of the code's attempts."""
+    if agree is not True:
+        raise ApplicationError("privacy_consent_required", field="agree_privacy", status=422)
+    if (version or "").strip() != PRIVACY_POLICY_VERSION:
+        raise ApplicationError("privacy_version_outdated", field="privacy_version", status=422)
+
+
+def privacy_consent_record(*, user: User, version: str, ip: str | None) -> ConsentRecord:
+    """The person's agreement to this version, kept with the time they first gave it."""
+    record, _ = ConsentRecord.objects.get_or_create(
+        user=user, document=ConsentRecord.Document.PRIVACY, version=version.strip(), defaults={"ip": ip}
+    )
+    return record
 
 
 def user_get_or_create_by_phone(*, phone: str, display_name: str = "") -> User:

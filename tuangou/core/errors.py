@@ -33,6 +33,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Too many wrong codes for this phone today; try again in 24 hours",
     ),
     "username_taken": ("该用户名已被注册", "This username is taken"),
+    "privacy_consent_required": (
+        "请阅读并勾选同意《隐私政策》后登录",
+        "Please read and agree to the privacy policy to log in",
+    ),
+    "privacy_version_outdated": (
+        "《隐私政策》已更新，请刷新页面后重新阅读并同意",
+        "The privacy policy has changed; reload the page and agree to the new version",
+    ),
     "password_weak": ("密码不符合要求：{reason}", "Password not accepted: {reason}"),
     # shops
     "not_staff": ("您不是该店铺的员工", "You are not staff of this shop"),

@@ -13,13 +13,11 @@ from tuangou.accounts import services
 from tuangou.accounts.models import AttemptCounter, LoginAttempt, SmsCode
 from tuangou.accounts.sms import last_code_for
 from tuangou.core.errors import ApplicationError
-from tuangou.core.testing import ApiClient, ok
+from tuangou.core.testing import PRIVACY_CONSENT, ApiClient, ok
 from tuangou.orders import services as order_services
 from tuangou.orders.models import Order
 from tuangou.orders.tests.factories import given_live_campaign, login, paid_order
 from tuangou.shops.tests.factories import PASSWORD, StaffFactory
-
-CONSENT = {"agree_privacy": True, "privacy_version": "2026-11-30"}
 
 
 def wrong_code(phone: str) -> str:
@@ -39,14 +37,14 @@ def test_a_new_code_does_not_reset_the_phones_daily_failure_budget(settings):
     ok(client.post("auth/sms/send", {"phone": phone}))
     for _ in range(2):  # two codes, five wrong guesses each: the whole daily budget
         codes = [
-            client.post("auth/sms/login", {"phone": phone, "code": wrong_code(phone), **CONSENT}).json()["code"]
+            client.post("auth/sms/login", {"phone": phone, "code": wrong_code(phone), **PRIVACY_CONSENT}).json()["code"]
             for _ in range(5)
         ]
         assert codes == ["sms_code_invalid"] * 5
         a_new_code_later(client, phone)
 
     # when they try the third, fresh code — even the right one
-    response = client.post("auth/sms/login", {"phone": phone, "code": last_code_for(phone), **CONSENT})
+    response = client.post("auth/sms/login", {"phone": phone, "code": last_code_for(phone), **PRIVACY_CONSENT})
 
     # then the phone is out of guesses for the day
     assert response.status_code == 429
@@ -64,13 +62,15 @@ def test_a_right_code_does_not_spend_the_daily_budget(settings):
     settings.SMS_VERIFY_FAILURES_PER_PHONE_DAY = 2
     client, phone = ApiClient(), "13800003002"
     ok(client.post("auth/sms/send", {"phone": phone}))
-    assert client.post("auth/sms/login", {"phone": phone, "code": wrong_code(phone), **CONSENT}).status_code == 400
-    ok(client.post("auth/sms/login", {"phone": phone, "code": last_code_for(phone), **CONSENT}))
+    assert (
+        client.post("auth/sms/login", {"phone": phone, "code": wrong_code(phone), **PRIVACY_CONSENT}).status_code == 400
+    )
+    ok(client.post("auth/sms/login", {"phone": phone, "code": last_code_for(phone), **PRIVACY_CONSENT}))
     a_new_code_later(client, phone)
 
-    assert client.post("auth/sms/login", {"phone": phone, "code": wrong_code(phone), **CONSENT}).json()["code"] == (
-        "sms_code_invalid"
-    )
+    assert client.post("auth/sms/login", {"phone": phone, "code": wrong_code(phone), **PRIVACY_CONSENT}).json()[
+        "code"
+    ] == ("sms_code_invalid")
     assert AttemptCounter.objects.get(key=f"sms-verify-phone:{phone}").count == 2
 
 

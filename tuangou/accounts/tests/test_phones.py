@@ -4,14 +4,12 @@ import pytest
 
 from tuangou.accounts.models import SmsCode, User
 from tuangou.accounts.sms import last_code_for
-from tuangou.core.testing import ApiClient, ok
+from tuangou.core.testing import PRIVACY_CONSENT, ApiClient, ok
 from tuangou.leaders.models import LeaderApplication
 from tuangou.orders.models import Order
 from tuangou.orders.tests.factories import given_live_campaign, login, staff_login
 
 pytestmark = pytest.mark.django_db
-
-CONSENT = {"agree_privacy": True, "privacy_version": "2026-11-30"}
 
 
 @pytest.mark.parametrize(
@@ -29,7 +27,7 @@ def test_every_form_of_a_phone_reaches_the_same_account(typed):
     # given a member who signed up with the plain number
     first = ApiClient()
     ok(first.post("auth/sms/send", {"phone": "13900139000"}))
-    ok(first.post("auth/sms/login", {"phone": "13900139000", "code": last_code_for("13900139000"), **CONSENT}))
+    ok(first.post("auth/sms/login", {"phone": "13900139000", "code": last_code_for("13900139000"), **PRIVACY_CONSENT}))
     account = User.objects.get(phone="13900139000")
     # a day later (the resend interval and the hourly limit are over)
     SmsCode.objects.update(created_at=SmsCode.objects.get().created_at.replace(year=2020))
@@ -37,7 +35,7 @@ def test_every_form_of_a_phone_reaches_the_same_account(typed):
     # when they come back typing it another way
     again = ApiClient()
     ok(again.post("auth/sms/send", {"phone": typed}))
-    body = ok(again.post("auth/sms/login", {"phone": typed, "code": last_code_for("13900139000"), **CONSENT}))
+    body = ok(again.post("auth/sms/login", {"phone": typed, "code": last_code_for("13900139000"), **PRIVACY_CONSENT}))
 
     # then it is the same account, and no second one was made
     assert body["user"]["id"] == account.id
@@ -50,7 +48,7 @@ def test_every_form_of_a_phone_reaches_the_same_account(typed):
     [
         ("auth/sms/send", {"phone": "13９００１３９００"}, "phone"),
         ("auth/sms/send", {"phone": "+1 415 555 0100"}, "phone"),
-        ("auth/sms/login", {"phone": "١٣٩٠٠١٣٩٠٠٠", "code": "123456", **CONSENT}, "phone"),
+        ("auth/sms/login", {"phone": "١٣٩٠٠١٣٩٠٠٠", "code": "123456", **PRIVACY_CONSENT}, "phone"),
         ("auth/signup", {"username": "shop_owner_x", "password": "Gr0upBuy!2026", "phone": "139001390"}, "phone"),
     ],
 )
@@ -66,13 +64,19 @@ def test_signup_with_a_full_width_phone_stores_it_once_and_refuses_the_same_numb
     ok(
         ApiClient().post(
             "auth/signup",
-            {"username": "fruit_shop", "password": "Gr0upBuy!2026", "phone": "１３８ ０００１ ２２２２", **CONSENT},
+            {
+                "username": "fruit_shop",
+                "password": "Gr0upBuy!2026",
+                "phone": "１３８ ０００１ ２２２２",
+                **PRIVACY_CONSENT,
+            },
         ),
         201,
     )
 
     again = ApiClient().post(
-        "auth/signup", {"username": "fruit_shop2", "password": "Gr0upBuy!2026", "phone": "+8613800012222", **CONSENT}
+        "auth/signup",
+        {"username": "fruit_shop2", "password": "Gr0upBuy!2026", "phone": "+8613800012222", **PRIVACY_CONSENT},
     )
 
     assert User.objects.get(username="fruit_shop").phone == "13800012222"
