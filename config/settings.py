@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_q",
     "axes",
+    # Only for its static files: /api/docs serves Swagger UI from our own /static/ninja/ (no CDN).
+    "ninja",
     "tuangou.core",
     "tuangou.accounts",
     "tuangou.shops",
@@ -60,6 +62,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "tuangou.core.admin_language.AdminLanguageMiddleware",
     "tuangou.core.middleware.ApiErrorShapeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -161,6 +164,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "tuangou.core.net.client_ip"
 AXES_LOCKOUT_CALLABLE = "tuangou.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
+# Axes' own admin pages are English; tuangou.accounts.admin shows its rows in Chinese instead.
+AXES_ENABLE_ADMIN = False
 # Proxies (IPs or CIDR networks, comma-separated) whose X-Forwarded-For is believed. Empty: the
 # connecting address is the client (a forged header is ignored). See tuangou.core.net.client_ip.
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", core_views.healthz),
+    path("favicon.ico", core_views.favicon),
     path("privacy/", account_views.privacy_policy, name="privacy-policy"),
     path("", core_views.home),
     path("dev/sms", core_views.dev_sms_codes),

@@ -25,27 +25,29 @@ class Campaign(ShopScopedModel):
         MEMBERS = "members", bilingual("成团人数", "Members")
         QUANTITY = "quantity", bilingual("成团件数", "Quantity")
 
-    title = models.CharField(max_length=60)
+    title = models.CharField(max_length=60, verbose_name="标题")
     description = models.TextField(blank=True)
     cover = models.ImageField(upload_to="campaigns/%Y/%m/", blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, verbose_name="状态")
     template = models.CharField(max_length=10, choices=Template.choices, default=Template.FAST)
-    starts_at = models.DateTimeField()
-    cutoff_at = models.DateTimeField()
+    starts_at = models.DateTimeField(verbose_name="开始时间")
+    cutoff_at = models.DateTimeField(verbose_name="截单时间")
     pickup_at = models.DateTimeField()
     threshold_type = models.CharField(max_length=10, choices=ThresholdType.choices, default=ThresholdType.MEMBERS)
     threshold_value = models.PositiveIntegerField(default=1)
     all_leaders = models.BooleanField(default=True)  # False: only the leaders in CampaignLeader
     # Running counters, moved with F() when orders are paid or refunded (progress bar).
-    paid_orders = models.PositiveIntegerField(default=0)
+    paid_orders = models.PositiveIntegerField(default=0, verbose_name="已付款订单数")
     paid_quantity = models.PositiveIntegerField(default=0)
-    paid_amount_fen = models.BigIntegerField(default=0)
+    paid_amount_fen = models.BigIntegerField(default=0, verbose_name="已付款金额（分）")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     source = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
 
     class Meta:
+        verbose_name = "团购活动"
+        verbose_name_plural = "团购活动"
         indexes = [models.Index(fields=["shop", "status", "cutoff_at"]), models.Index(fields=["status", "starts_at"])]
 
 
@@ -65,6 +67,8 @@ class CampaignItem(ShopScopedModel):
     sort = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = "团购商品"
+        verbose_name_plural = "团购商品"
         ordering = ["sort", "id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(stock_left__gte=0), name="campaign_item_stock_not_negative"),
@@ -80,20 +84,29 @@ class CampaignLeader(ShopScopedModel):
     joined_at = models.DateTimeField(null=True, blank=True)  # set when the leader joins in the leader center
 
     class Meta:
+        verbose_name = "参团团长"
+        verbose_name_plural = "参团团长"
         constraints = [models.UniqueConstraint(fields=["campaign", "leader"], name="campaign_leader_once")]
 
 
 class CampaignEvent(ShopScopedModel):
     """A state change of a campaign (or another audited action on it)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events", verbose_name="团购活动")
+    type = models.CharField(max_length=30, verbose_name="事件")
+    from_status = models.CharField(max_length=20, blank=True, verbose_name="原状态")
+    to_status = models.CharField(max_length=20, blank=True, verbose_name="新状态")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
     )
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = "团购事件"
+        verbose_name_plural = "团购事件"
         ordering = ["id"]

@@ -2,8 +2,8 @@ from django.db import models
 
 
 class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="更新时间")
 
     class Meta:
         abstract = True
@@ -17,7 +17,7 @@ class ShopQuerySet(models.QuerySet):
 class ShopScopedModel(TimeStampedModel):
     """A business row: it belongs to exactly one shop (the tenant), and every query names it."""
 
-    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+")
+    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+", verbose_name="店铺")
 
     objects = ShopQuerySet.as_manager()
 

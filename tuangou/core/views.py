@@ -1,8 +1,10 @@
 """Plain Django views outside the API: health check, landing page, development SMS inbox."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.views.static import serve
 
@@ -67,3 +69,13 @@ def dev_sms_codes(request):
         "<title>开发短信</title><h2>开发环境短信（最近的验证码）</h2>"
         f"<table border=1 cellpadding=6><tr><th>手机号</th><th>验证码</th><th>短信内容</th><th>发送时间</th></tr>{rows}</table>"
     )
+
+
+FAVICON = Path(__file__).resolve().parent / "static" / "tuangou" / "favicon.ico"
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every page (the admin, /api/docs, the apps)."""
+    response = FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

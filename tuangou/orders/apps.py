@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class OrdersConfig(AppConfig):
     name = "tuangou.orders"
+    verbose_name = "订单"

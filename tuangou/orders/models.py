@@ -19,16 +19,22 @@ class Order(ShopScopedModel):
         CANCELLED = "cancelled", bilingual("已取消", "Cancelled")  # unpaid and cancelled or timed out; stock released
         REFUNDED = "refunded", bilingual("已退款", "Refunded")  # all money returned
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="orders")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="orders", verbose_name="团购活动"
+    )
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     leader = models.ForeignKey("leaders.Leader", on_delete=models.PROTECT, related_name="orders")
     pickup_point = models.ForeignKey("leaders.PickupPoint", on_delete=models.PROTECT, related_name="orders")
-    number = models.CharField(max_length=32, unique=True)  # shown to people and sent to the payment provider
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
+    number = models.CharField(
+        max_length=32, unique=True, verbose_name="订单号"
+    )  # shown to people and sent to the payment provider
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT, verbose_name="状态"
+    )
     items_fen = models.PositiveIntegerField()
     discount_fen = models.PositiveIntegerField(default=0)
-    total_fen = models.PositiveIntegerField()
-    refunded_fen = models.PositiveIntegerField(default=0)
+    total_fen = models.PositiveIntegerField(verbose_name="实付金额（分）")
+    refunded_fen = models.PositiveIntegerField(default=0, verbose_name="已退款（分）")
     pickup_code = models.CharField(max_length=12)
     contact_name = models.CharField(max_length=30, blank=True)
     contact_phone = models.CharField(max_length=20, blank=True)
@@ -41,6 +47,8 @@ class Order(ShopScopedModel):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "订单"
+        verbose_name_plural = "订单"
         constraints = [
             models.UniqueConstraint(fields=["shop", "pickup_code"], name="order_pickup_code_unique_in_shop"),
             models.UniqueConstraint(fields=["shop", "member", "idempotency_key"], name="order_idempotency_key_once"),
@@ -69,6 +77,8 @@ class OrderLine(ShopScopedModel):
     commission_rate_bp = models.PositiveIntegerField()  # fixed at checkout
 
     class Meta:
+        verbose_name = "订单明细"
+        verbose_name_plural = "订单明细"
         ordering = ["id"]
 
 
@@ -85,6 +95,8 @@ class OrderEvent(ShopScopedModel):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = "订单事件"
+        verbose_name_plural = "订单事件"
         ordering = ["id"]
 
 
@@ -96,14 +108,18 @@ class AfterSaleRequest(ShopScopedModel):
         REFUNDED = "refunded", bilingual("已退款", "Refunded")
         REJECTED = "rejected", bilingual("已驳回", "Rejected")
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="after_sales")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="after_sales", verbose_name="订单")
     line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, null=True, blank=True, related_name="after_sales")
     quantity = models.PositiveIntegerField(default=0)
     reason = models.CharField(max_length=200)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN, verbose_name="状态")
     resolution = models.CharField(max_length=200, blank=True)
-    refund_fen = models.PositiveIntegerField(default=0)
+    refund_fen = models.PositiveIntegerField(default=0, verbose_name="退款金额（分）")
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "售后申请"
+        verbose_name_plural = "售后申请"

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class PaymentsConfig(AppConfig):
     name = "tuangou.payments"
+    verbose_name = "支付"

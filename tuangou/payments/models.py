@@ -12,14 +12,18 @@ class Payment(ShopScopedModel):
         SUCCEEDED = "succeeded", bilingual("已支付", "Paid")
         CLOSED = "closed", bilingual("已关闭", "Closed")
 
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
-    provider = models.CharField(max_length=20)
-    out_trade_no = models.CharField(max_length=40, unique=True)  # our id at the provider
-    amount_fen = models.PositiveIntegerField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CREATED)
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments", verbose_name="订单")
+    provider = models.CharField(max_length=20, verbose_name="支付渠道")
+    out_trade_no = models.CharField(max_length=40, unique=True, verbose_name="商户订单号")  # our id at the provider
+    amount_fen = models.PositiveIntegerField(verbose_name="金额（分）")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CREATED, verbose_name="状态")
     provider_transaction_id = models.CharField(max_length=64, blank=True)
     pay_url = models.CharField(max_length=300, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name="支付时间")
+
+    class Meta:
+        verbose_name = "支付单"
+        verbose_name_plural = "支付单"
 
 
 class Refund(ShopScopedModel):
@@ -30,25 +34,35 @@ class Refund(ShopScopedModel):
         SUCCEEDED = "succeeded", bilingual("已退款", "Refunded")
         FAILED = "failed", bilingual("退款失败", "Refund failed")
 
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds", verbose_name="订单")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    out_refund_no = models.CharField(max_length=40, unique=True)
-    amount_fen = models.PositiveIntegerField()
+    out_refund_no = models.CharField(max_length=40, unique=True, verbose_name="退款单号")
+    amount_fen = models.PositiveIntegerField(verbose_name="金额（分）")
     reason = models.CharField(max_length=200)
     lines = models.JSONField(default=list)  # [{"line_id", "quantity", "amount_fen"}]
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, verbose_name="状态")
     provider_refund_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "退款单"
+        verbose_name_plural = "退款单"
 
 
 class PaymentNotification(models.Model):
     """Every callback a provider sent, verified or not, kept as received (audit and replay)."""
 
-    provider = models.CharField(max_length=20)
-    out_trade_no = models.CharField(max_length=40, db_index=True)
+    provider = models.CharField(max_length=20, verbose_name="支付渠道")
+    out_trade_no = models.CharField(max_length=40, db_index=True, verbose_name="商户订单号")
     body = models.TextField()
-    signature_valid = models.BooleanField()
-    outcome = models.CharField(max_length=30)  # applied, duplicate, bad_signature, unknown_payment ...
-    created_at = models.DateTimeField(auto_now_add=True)
+    signature_valid = models.BooleanField(verbose_name="签名有效")
+    outcome = models.CharField(
+        max_length=30, verbose_name="处理结果"
+    )  # applied, duplicate, bad_signature, unknown_payment ...
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="收到时间")
+
+    class Meta:
+        verbose_name = "支付回调"
+        verbose_name_plural = "支付回调"
 
 
 class SandboxTrade(ShopScopedModel):
@@ -64,11 +78,15 @@ class SandboxTrade(ShopScopedModel):
         CLOSED = "CLOSED", "已关闭"
 
     payment = models.OneToOneField(Payment, on_delete=models.CASCADE, related_name="sandbox_trade")
-    out_trade_no = models.CharField(max_length=40, unique=True)
-    amount_fen = models.PositiveIntegerField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.NOTPAY)
+    out_trade_no = models.CharField(max_length=40, unique=True, verbose_name="商户订单号")
+    amount_fen = models.PositiveIntegerField(verbose_name="金额（分）")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.NOTPAY, verbose_name="状态")
     transaction_id = models.CharField(max_length=64, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
-    refunded_fen = models.PositiveIntegerField(default=0)
-    notify_attempts = models.PositiveIntegerField(default=0)
-    notified_at = models.DateTimeField(null=True, blank=True)  # our server answered SUCCESS
+    refunded_fen = models.PositiveIntegerField(default=0, verbose_name="已退款（分）")
+    notify_attempts = models.PositiveIntegerField(default=0, verbose_name="回调次数")
+    notified_at = models.DateTimeField(null=True, blank=True, verbose_name="回调时间")  # our server answered SUCCESS
+
+    class Meta:
+        verbose_name = "沙箱交易"
+        verbose_name_plural = "沙箱交易"

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class ShopsConfig(AppConfig):
     name = "tuangou.shops"
+    verbose_name = "店铺"

@@ -12,13 +12,13 @@ class Shop(TimeStampedModel):
         ACTIVE = "active", bilingual("营业中", "Open")
         SUSPENDED = "suspended", bilingual("已停用", "Suspended")  # by a platform operator
 
-    name = models.CharField(max_length=60)
-    category = models.CharField(max_length=30, blank=True)
-    city = models.CharField(max_length=30, blank=True)
+    name = models.CharField(max_length=60, verbose_name="店铺名称")
+    category = models.CharField(max_length=30, blank=True, verbose_name="经营类目")
+    city = models.CharField(max_length=30, blank=True, verbose_name="城市")
     contact_name = models.CharField(max_length=30, blank=True)
     contact_phone = models.CharField(max_length=20, blank=True)
     timezone = models.CharField(max_length=40, default="Asia/Shanghai")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE, verbose_name="状态")
 
     # Settings the merchant tunes (console "Settings").
     min_households = models.PositiveIntegerField(default=500)
@@ -33,6 +33,10 @@ class Shop(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    class Meta:
+        verbose_name = "店铺"
+        verbose_name_plural = "店铺"
 
 
 class Staff(TimeStampedModel):
@@ -52,4 +56,6 @@ class Staff(TimeStampedModel):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = "店铺员工"
+        verbose_name_plural = "店铺员工"
         constraints = [models.UniqueConstraint(fields=["shop", "user"], name="staff_one_role_per_shop")]
