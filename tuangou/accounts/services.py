@@ -27,18 +27,24 @@ def _hash_code(phone: str, code: str) -> str:
 
 
 def sms_code_send(*, phone: str, ip: str | None, purpose: str = "login") -> SmsCode:
-    """Send a 6-digit login code, within the per-phone and per-IP limits."""
+    """Send a 6-digit login code, within the per-phone and per-IP limits: one a minute and
+    SMS_SEND_LIMIT_PER_PHONE_HOUR an hour per phone, SMS_SEND_LIMIT_PER_IP_HOUR per IP. Each is
+    claimed atomically in the database (tuangou.accounts.limits), so twenty taps at once send one
+    SMS, on whichever web worker they land."""
     phone = normalize_phone(phone)
     now = timezone.now()
-    hour_ago = now - timedelta(hours=1)
-    last = SmsCode.objects.filter(phone=phone).order_by("-created_at").first()
-    if last and (now - last.created_at).total_seconds() < RESEND_INTERVAL_SECONDS:
-        wait = RESEND_INTERVAL_SECONDS - int((now - last.created_at).total_seconds())
-        raise ApplicationError("rate_limited", field="phone", status=429, seconds=wait)
-    if SmsCode.objects.filter(phone=phone, created_at__gte=hour_ago).count() >= settings.SMS_SEND_LIMIT_PER_PHONE_HOUR:
-        raise ApplicationError("rate_limited", field="phone", status=429, seconds=3600)
-    if ip and SmsCode.objects.filter(ip=ip, created_at__gte=hour_ago).count() >= settings.SMS_SEND_LIMIT_PER_IP_HOUR:
-        raise ApplicationError("rate_limited", status=429, seconds=3600)
+    limits = [
+        (f"sms-send-phone-minute:{phone}", 1, RESEND_INTERVAL_SECONDS, "phone"),
+        (f"sms-send-phone-hour:{phone}", settings.SMS_SEND_LIMIT_PER_PHONE_HOUR, 3600, "phone"),
+    ]
+    if ip:
+        limits.insert(0, (f"sms-send-ip:{ip}", settings.SMS_SEND_LIMIT_PER_IP_HOUR, 3600, None))
+    claimed = []
+    for key, limit, window, field in limits:
+        if not attempt_claim(key=key, limit=limit, window_seconds=window):
+            _release(claimed)
+            raise ApplicationError("rate_limited", field=field, status=429, seconds=attempt_retry_after(key=key))
+        claimed.append(key)
     code = f"{secrets.randbelow(1_000_000):06d}"
     sms = SmsCode.objects.create(
         phone=phone,
