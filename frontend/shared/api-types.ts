@@ -4600,6 +4600,11 @@ export interface components {
         /** SignupIn */
         SignupIn: {
             /**
+             * Agree Privacy
+             * @default false
+             */
+            agree_privacy: boolean;
+            /**
              * Display Name
              * @default
              */
@@ -4611,6 +4616,11 @@ export interface components {
              * @default
              */
             phone: string;
+            /**
+             * Privacy Version
+             * @default
+             */
+            privacy_version: string;
             /** Username */
             username: string;
         };

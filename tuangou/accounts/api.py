@@ -66,7 +66,13 @@ def login_with_password(request, payload: PasswordLoginIn):
 
 @router.post("/signup", response={201: LoginOut}, summary="A merchant signs up (then creates a shop)")
 def signup(request, payload: SignupIn):
-    user = services.user_signup(**payload.dict())
+    data = payload.dict()
+    agree, version = data.pop("agree_privacy"), data.pop("privacy_version")
+    if agree:
+        services.privacy_consent_check(agree=agree, version=version)
+    user = services.user_signup(**data)
+    if agree:
+        services.privacy_consent_record(user=user, version=version, ip=client_ip(request))
     return 201, _logged_in(request, user, False)
 
 

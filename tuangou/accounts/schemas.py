@@ -30,6 +30,9 @@ class SignupIn(Schema):
     password: str = Field(..., min_length=8, max_length=128)
     display_name: str = Field("", max_length=50)
     phone: str = Field("", max_length=20)
+    # Recorded when sent (the console's signup page does not ask yet; SMS login requires it).
+    agree_privacy: bool = False
+    privacy_version: str = Field("", max_length=20)
 
 
 class StaffShopOut(Schema):

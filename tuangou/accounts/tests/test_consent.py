@@ -81,3 +81,22 @@ def test_the_privacy_policy_page_is_served_in_chinese_with_its_version():
     assert "<h1>隐私政策</h1>" in page
     assert f"版本：{PRIVACY_POLICY_VERSION}" in page
     assert "个人信息保护法" in page
+
+
+def test_a_merchant_who_agrees_at_signup_has_the_agreement_kept():
+    ok(
+        ApiClient().post(
+            "auth/signup",
+            {
+                "username": "ludao_fresh",
+                "password": "Ludao-Fresh-2026",
+                "agree_privacy": True,
+                "privacy_version": PRIVACY_POLICY_VERSION,
+            },
+        ),
+        201,
+    )
+
+    assert list(ConsentRecord.objects.values_list("user__username", "version")) == [
+        ("ludao_fresh", PRIVACY_POLICY_VERSION)
+    ]
