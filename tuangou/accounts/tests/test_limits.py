@@ -12,6 +12,7 @@ from django.utils import timezone
 from tuangou.accounts import services
 from tuangou.accounts.models import AttemptCounter, LoginAttempt, SmsCode
 from tuangou.accounts.sms import last_code_for
+from tuangou.accounts.tasks import attempt_counters_purge
 from tuangou.core.errors import ApplicationError
 from tuangou.core.testing import PRIVACY_CONSENT, ApiClient, ok
 from tuangou.orders import services as order_services
@@ -275,3 +276,19 @@ def test_twenty_wrong_codes_at_once_get_exactly_five_checks(require_postgres):
     with pytest.raises(ApplicationError) as refused:
         services.sms_code_verify(phone=phone, code=last_code_for(phone), ip="127.0.0.1")
     assert refused.value.code == "sms_too_many_attempts"
+
+
+@pytest.mark.django_db
+def test_the_hourly_job_drops_windows_that_ended_a_day_ago_and_keeps_the_rest():
+    now = timezone.now()
+    AttemptCounter.objects.create(key="sms-verify-ip:203.0.113.7", count=3, expires_at=now - timedelta(days=2))
+    AttemptCounter.objects.create(key="sms-verify-ip:203.0.113.8", count=3, expires_at=now - timedelta(hours=1))
+    AttemptCounter.objects.create(key="sms-verify-phone:13800003012", count=9, expires_at=now + timedelta(hours=20))
+
+    dropped = attempt_counters_purge()
+
+    assert dropped == 1
+    assert sorted(AttemptCounter.objects.values_list("key", flat=True)) == [
+        "sms-verify-ip:203.0.113.8",
+        "sms-verify-phone:13800003012",
+    ]
