@@ -292,3 +292,38 @@ def test_the_hourly_job_drops_windows_that_ended_a_day_ago_and_keeps_the_rest():
         "sms-verify-ip:203.0.113.8",
         "sms-verify-phone:13800003012",
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_thirty_wrong_pickup_codes_at_once_get_exactly_twenty_checks(require_postgres):
+    world = given_live_campaign(price_fen=1290)
+    order = paid_order(world, 1)
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.ARRIVED)
+    wrong = [f"{n:08d}" for n in range(1, 40) if f"{n:08d}" != order.pickup_code][:30]
+    start = threading.Barrier(30)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def guess(code):
+        try:
+            start.wait()
+            order_services.order_pickup_verify(shop=world.shop, code=code, leader=world.leader, actor=world.leader.user)
+            outcome = "picked_up"
+        except ApplicationError as error:
+            outcome = error.code
+        except Exception as error:  # anything else is a bug the assertion below shows
+            outcome = repr(error)
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=guess, args=(code,)) for code in wrong]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["pickup_code_invalid"] * 20 + ["rate_limited"] * 10
+    assert AttemptCounter.objects.get(key__startswith="pickup-misses:").count == 20
