@@ -5,7 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings as django_settings
+from django.contrib import admin
 from django.core.management import call_command
 from django.test import Client
 
@@ -113,3 +115,42 @@ def test_an_operator_sees_a_staff_lockout_in_chinese():
     assert ">失败次数<" in page and ">IP地址<" in page
     assert staff.user.username in page
     assert PASSWORD  # the right password played no part
+
+
+def is_chinese(text) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in str(text))
+
+
+def test_every_model_of_every_app_has_a_chinese_name():
+    ours = [model for model in apps.get_models() if model.__module__.startswith("tuangou.")]
+
+    unnamed = [
+        model._meta.label
+        for model in ours
+        if not (is_chinese(model._meta.verbose_name) and is_chinese(model._meta.verbose_name_plural))
+    ]
+    apps_unnamed = [config.label for config in apps.get_app_configs() if config.name.startswith("tuangou.")]
+    apps_unnamed = [label for label in apps_unnamed if not is_chinese(apps.get_app_config(label).verbose_name)]
+
+    assert len(ours) >= 40
+    assert unnamed == []
+    assert apps_unnamed == []
+
+
+@pytest.mark.django_db
+def test_every_admin_list_answers_in_chinese_with_its_columns_named():
+    place(given_live_campaign())
+    client = operator()
+
+    for model, model_admin in admin.site._registry.items():
+        if not model.__module__.startswith("tuangou."):
+            continue
+        url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert str(model._meta.verbose_name) in response.content.decode(), url
+        for name in model_admin.list_display:
+            if name == "id" or callable(getattr(model_admin, name, None)):
+                continue
+            label = model._meta.get_field(name).verbose_name
+            assert is_chinese(label), f"{model._meta.label}.{name}"
