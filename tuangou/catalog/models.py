@@ -29,8 +29,8 @@ class Product(ShopScopedModel):
         Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="products", verbose_name="分类"
     )
     name = models.CharField(max_length=60, verbose_name="商品名称")
-    description = models.TextField(blank=True)
-    unit = models.CharField(max_length=10, default="份")
+    description = models.TextField(blank=True, verbose_name="描述")
+    unit = models.CharField(max_length=10, default="份", verbose_name="单位")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ON_SHELF, verbose_name="状态")
     purchase_limit = models.PositiveIntegerField(
         default=0, verbose_name="每人限购"
@@ -43,9 +43,9 @@ class Product(ShopScopedModel):
 
 
 class ProductImage(ShopScopedModel):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(upload_to="products/%Y/%m/")
-    sort = models.IntegerField(default=0)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images", verbose_name="商品")
+    image = models.ImageField(upload_to="products/%Y/%m/", verbose_name="图片")
+    sort = models.IntegerField(default=0, verbose_name="排序")
 
     class Meta:
         verbose_name = "商品图片"
@@ -88,7 +88,7 @@ class StockMovement(ShopScopedModel):
     delta = models.IntegerField(verbose_name="变动数量")
     stock_after = models.PositiveIntegerField(verbose_name="变动后库存")
     reason = models.CharField(max_length=20, choices=Reason.choices, verbose_name="原因")
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=200, blank=True, verbose_name="备注")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

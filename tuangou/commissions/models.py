@@ -45,15 +45,20 @@ class CommissionEntry(ShopScopedModel):
         verbose_name="订单",
     )
     order_line = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="commission_entries"
+        "orders.OrderLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commission_entries",
+        verbose_name="订单明细",
     )
     withdrawal = models.ForeignKey(
-        "Withdrawal", on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+        "Withdrawal", on_delete=models.PROTECT, null=True, blank=True, related_name="entries", verbose_name="提现申请"
     )
     settle_after = models.DateTimeField(
         null=True, blank=True, verbose_name="结算时间"
     )  # accruals: when the after-sales window closes
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=200, blank=True, verbose_name="说明")
 
     class Meta:
         verbose_name = "佣金流水"
@@ -84,14 +89,26 @@ class Withdrawal(ShopScopedModel):
     )
     amount_fen = models.PositiveIntegerField(verbose_name="金额（分）")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED, verbose_name="状态")
-    account = models.CharField(max_length=100, blank=True)  # where to pay (WeChat / bank), as the leader typed it
-    reason = models.CharField(max_length=200, blank=True)
+    account = models.CharField(
+        max_length=100, blank=True, verbose_name="收款账户"
+    )  # where to pay (WeChat / bank), as the leader typed it
+    reason = models.CharField(max_length=200, blank=True, verbose_name="原因")
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审核人",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name="审核时间")
     paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="打款人",
     )
     paid_at = models.DateTimeField(null=True, blank=True, verbose_name="打款时间")
 

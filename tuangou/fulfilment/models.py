@@ -22,7 +22,9 @@ class Shipment(ShopScopedModel):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SHIPPED, verbose_name="状态")
     shipped_at = models.DateTimeField(verbose_name="发货时间")
-    shipped_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="发货人"
+    )
     arrived_at = models.DateTimeField(null=True, blank=True, verbose_name="到货时间")
     notice_sent_at = models.DateTimeField(null=True, blank=True, verbose_name="提货通知时间")
 
@@ -65,11 +67,13 @@ class ExportJob(ShopScopedModel):
     format = models.CharField(max_length=10, choices=Format.choices, verbose_name="格式")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, verbose_name="状态")
     progress = models.PositiveSmallIntegerField(default=0, verbose_name="进度")  # percent, 0–100
-    file = models.FileField(upload_to=export_file_path, max_length=200, blank=True)
-    error = models.TextField(blank=True)
+    file = models.FileField(upload_to=export_file_path, max_length=200, blank=True, verbose_name="文件")
+    error = models.TextField(blank=True, verbose_name="错误信息")
     # The campaign's orders when the job was asked for (count, last change): equal means reusable.
-    orders_fingerprint = models.CharField(max_length=100)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    orders_fingerprint = models.CharField(max_length=100, verbose_name="订单指纹")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="发起人"
+    )
     started_at = models.DateTimeField(null=True, blank=True, verbose_name="开始时间")
     finished_at = models.DateTimeField(null=True, blank=True, verbose_name="完成时间")
 

@@ -19,8 +19,8 @@ class Message(ShopScopedModel):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name="类型")
     title = models.CharField(max_length=60, verbose_name="标题")
-    body = models.TextField()
-    data = models.JSONField(default=dict, blank=True)
+    body = models.TextField(verbose_name="内容")
+    data = models.JSONField(default=dict, blank=True, verbose_name="附加数据")
     read_at = models.DateTimeField(null=True, blank=True, verbose_name="阅读时间")
 
     class Meta:
@@ -43,8 +43,8 @@ class Delivery(ShopScopedModel):
     to = models.CharField(max_length=100, verbose_name="接收地址")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, verbose_name="状态")
     attempts = models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")
-    provider_id = models.CharField(max_length=64, blank=True)
-    error = models.CharField(max_length=200, blank=True)
+    provider_id = models.CharField(max_length=64, blank=True, verbose_name="渠道消息号")
+    error = models.CharField(max_length=200, blank=True, verbose_name="错误信息")
     sent_at = models.DateTimeField(null=True, blank=True, verbose_name="发送时间")
 
     class Meta:

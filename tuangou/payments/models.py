@@ -17,8 +17,8 @@ class Payment(ShopScopedModel):
     out_trade_no = models.CharField(max_length=40, unique=True, verbose_name="商户订单号")  # our id at the provider
     amount_fen = models.PositiveIntegerField(verbose_name="金额（分）")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CREATED, verbose_name="状态")
-    provider_transaction_id = models.CharField(max_length=64, blank=True)
-    pay_url = models.CharField(max_length=300, blank=True)
+    provider_transaction_id = models.CharField(max_length=64, blank=True, verbose_name="渠道交易号")
+    pay_url = models.CharField(max_length=300, blank=True, verbose_name="支付链接")
     paid_at = models.DateTimeField(null=True, blank=True, verbose_name="支付时间")
 
     class Meta:
@@ -35,13 +35,13 @@ class Refund(ShopScopedModel):
         FAILED = "failed", bilingual("退款失败", "Refund failed")
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds", verbose_name="订单")
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name="支付单")
     out_refund_no = models.CharField(max_length=40, unique=True, verbose_name="退款单号")
     amount_fen = models.PositiveIntegerField(verbose_name="金额（分）")
-    reason = models.CharField(max_length=200)
-    lines = models.JSONField(default=list)  # [{"line_id", "quantity", "amount_fen"}]
+    reason = models.CharField(max_length=200, verbose_name="原因")
+    lines = models.JSONField(default=list, verbose_name="退款明细")  # [{"line_id", "quantity", "amount_fen"}]
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, verbose_name="状态")
-    provider_refund_id = models.CharField(max_length=64, blank=True)
+    provider_refund_id = models.CharField(max_length=64, blank=True, verbose_name="渠道退款号")
 
     class Meta:
         verbose_name = "退款单"
@@ -53,7 +53,7 @@ class PaymentNotification(models.Model):
 
     provider = models.CharField(max_length=20, verbose_name="支付渠道")
     out_trade_no = models.CharField(max_length=40, db_index=True, verbose_name="商户订单号")
-    body = models.TextField()
+    body = models.TextField(verbose_name="回调内容")
     signature_valid = models.BooleanField(verbose_name="签名有效")
     outcome = models.CharField(
         max_length=30, verbose_name="处理结果"
@@ -77,12 +77,14 @@ class SandboxTrade(ShopScopedModel):
         SUCCESS = "SUCCESS", "支付成功"
         CLOSED = "CLOSED", "已关闭"
 
-    payment = models.OneToOneField(Payment, on_delete=models.CASCADE, related_name="sandbox_trade")
+    payment = models.OneToOneField(
+        Payment, on_delete=models.CASCADE, related_name="sandbox_trade", verbose_name="支付单"
+    )
     out_trade_no = models.CharField(max_length=40, unique=True, verbose_name="商户订单号")
     amount_fen = models.PositiveIntegerField(verbose_name="金额（分）")
     state = models.CharField(max_length=10, choices=State.choices, default=State.NOTPAY, verbose_name="状态")
-    transaction_id = models.CharField(max_length=64, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
+    transaction_id = models.CharField(max_length=64, blank=True, verbose_name="交易号")
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name="支付时间")
     refunded_fen = models.PositiveIntegerField(default=0, verbose_name="已退款（分）")
     notify_attempts = models.PositiveIntegerField(default=0, verbose_name="回调次数")
     notified_at = models.DateTimeField(null=True, blank=True, verbose_name="回调时间")  # our server answered SUCCESS
