@@ -16,7 +16,7 @@ def require_postgres(db):
 
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
-    """Each test gets its own media folder and an empty cache (rate-limit counters live there)."""
+    """Each test gets its own media folder and an empty cache (rate-limit counters are in the database)."""
     from django.core.cache import cache
 
     settings.MEDIA_ROOT = tmp_path / "media"

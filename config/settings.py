@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_q",
+    "axes",
+    # Only for its static files: /api/docs serves Swagger UI from our own /static/ninja/ (no CDN).
+    "ninja",
     "tuangou.core",
     "tuangou.accounts",
     "tuangou.shops",
@@ -61,12 +65,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "tuangou.core.admin_language.AdminLanguageMiddleware",
     "tuangou.core.middleware.ApiErrorShapeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login it locked out into our lockout answer (tuangou.accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -149,6 +156,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Staff password login (API and admin): after this many failures for one account, or from one IP
+# (each counted on its own, in the database), login is refused for the cool-off time.
+AXES_FAILURE_LIMIT = int(os.environ.get("STAFF_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("STAFF_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tuangou.core.net.client_ip"
+AXES_LOCKOUT_CALLABLE = "tuangou.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+# Axes' own admin pages are English; tuangou.accounts.admin shows its rows in Chinese instead.
+AXES_ENABLE_ADMIN = False
+# Proxies (IPs or CIDR networks, comma-separated) whose X-Forwarded-For is believed. Empty: the
+# connecting address is the client (a forged header is ignored). See tuangou.core.net.client_ip.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the web clients read it to send X-CSRFToken
@@ -181,6 +205,8 @@ SMS_SEND_LIMIT_PER_PHONE_HOUR = int(os.environ.get("SMS_SEND_LIMIT_PER_PHONE_HOU
 SMS_SEND_LIMIT_PER_IP_HOUR = int(os.environ.get("SMS_SEND_LIMIT_PER_IP_HOUR", "20"))
 SMS_VERIFY_MAX_ATTEMPTS = int(os.environ.get("SMS_VERIFY_MAX_ATTEMPTS", "5"))
 SMS_VERIFY_LIMIT_PER_IP_HOUR = int(os.environ.get("SMS_VERIFY_LIMIT_PER_IP_HOUR", "60"))
+# Wrong codes per phone in 24 hours, across codes: asking for a new code does not reset it.
+SMS_VERIFY_FAILURES_PER_PHONE_DAY = int(os.environ.get("SMS_VERIFY_FAILURES_PER_PHONE_DAY", "10"))
 # Shows development SMS codes at /dev/sms (never on in production).
 SMS_SHOW_CODES = env_bool("SMS_SHOW_CODES", DEBUG)
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", core_views.healthz),
+    path("favicon.ico", core_views.favicon),
+    path("privacy/", account_views.privacy_policy, name="privacy-policy"),
     path("", core_views.home),
     path("dev/sms", account_views.dev_sms_codes),
     path("pay/sandbox/<str:out_trade_no>", payment_views.sandbox_pay_page, name="sandbox-pay"),

@@ -72,6 +72,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/privacy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The privacy policy's current version and page */
+        get: operations["tuangou_accounts_api_get_privacy_policy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/signup": {
         parameters: {
             query?: never;
@@ -98,7 +115,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in (or sign up) with phone + SMS code */
+        /** Log in (or sign up) with phone + SMS code, agreeing to the privacy policy */
         post: operations["tuangou_accounts_api_login_with_sms"];
         delete?: never;
         options?: never;
@@ -3995,6 +4012,13 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** PrivacyPolicyOut */
+        PrivacyPolicyOut: {
+            /** Url */
+            url: string;
+            /** Version */
+            version: string;
+        };
         /** ProductIn */
         ProductIn: {
             /** Category Id */
@@ -4730,6 +4754,11 @@ export interface components {
         /** SignupIn */
         SignupIn: {
             /**
+             * Agree Privacy
+             * @default false
+             */
+            agree_privacy: boolean;
+            /**
              * Display Name
              * @default
              */
@@ -4741,6 +4770,11 @@ export interface components {
              * @default
              */
             phone: string;
+            /**
+             * Privacy Version
+             * @default
+             */
+            privacy_version: string;
             /** Username */
             username: string;
         };
@@ -4805,6 +4839,11 @@ export interface components {
         };
         /** SmsLoginIn */
         SmsLoginIn: {
+            /**
+             * Agree Privacy
+             * @description The person ticked 我已阅读并同意《隐私政策》 (required to be true)
+             */
+            agree_privacy: boolean;
             /** Code */
             code: string;
             /**
@@ -4814,6 +4853,11 @@ export interface components {
             issue_token: boolean;
             /** Phone */
             phone: string;
+            /**
+             * Privacy Version
+             * @description The version they read: GET /api/auth/privacy
+             */
+            privacy_version: string;
         };
         /** SmsSendIn */
         SmsSendIn: {
@@ -5296,6 +5340,26 @@ export interface operations {
             409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_accounts_api_get_privacy_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyPolicyOut"];
+                };
+            };
         };
     };
     tuangou_accounts_api_signup: {

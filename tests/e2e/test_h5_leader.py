@@ -38,7 +38,8 @@ def shot(page, name: str):
 
 
 def sms_login(page, phone: str, next_path: str):
-    """Log in on the H5 with phone + SMS code, as people do; lands on next_path."""
+    """Log in on the H5 with phone + SMS code, ticking the privacy-policy consent, as people do;
+    lands on next_path."""
     page.goto(f"/h5/login?next={next_path}")
     page.fill("input[name=phone]", phone)
     page.click("[data-test=send-code]")
@@ -49,6 +50,7 @@ def sms_login(page, phone: str, next_path: str):
             break
         page.wait_for_timeout(100)
     page.fill("input[name=code]", code)
+    page.click("[data-test=agree-privacy]")  # 我已阅读并同意《隐私政策》: no login without it
     page.click("button[type=submit]")
     path = next_path.split("?")[0]
     page.wait_for_url(lambda url: urlparse(url).path == path)  # not the login page, whose ?next= holds it
@@ -209,6 +211,7 @@ def test_neighbour_applies_from_the_recruitment_link_and_sees_the_review(phone):
             break
         phone.wait_for_timeout(100)
     phone.fill("input[name=code]", last_code_for(applicant.phone))
+    phone.click("[data-test=agree-privacy]")
     phone.click("button[type=submit]")
     phone.wait_for_url(re.compile(r"/apply\?ref="))
     expect(phone.locator("input[name=referral_code]")).to_have_value(referrer.referral_code)

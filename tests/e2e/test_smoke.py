@@ -45,6 +45,12 @@ def test_member_logs_in_on_the_phone_with_an_sms_code(phone):
     code = last_code_for("13800138000")
     assert code is not None and len(code) == 6
     phone.fill("input[name=code]", code)
+    # without ticking the privacy-policy consent the page refuses, and says why
+    phone.click("button[type=submit]")
+    expect(phone.locator(".consent-error")).to_have_text("请先阅读并勾选同意《隐私政策》")
+    expect(phone).to_have_url(re.compile(r"/h5/login"))
+    expect(phone.get_by_role("link", name="《隐私政策》")).to_have_attribute("href", "/privacy/")
+    phone.click("[data-test=agree-privacy]")
     shot(phone, "h5-login")
     phone.click("button[type=submit]")
 

@@ -3,16 +3,24 @@ from django.middleware.csrf import get_token
 from ninja import Router
 
 from tuangou.core.api import AUTH
+from tuangou.core.net import client_ip
 
 from . import services
-from .schemas import CsrfOut, LoginOut, MeOut, OkOut, PasswordLoginIn, SignupIn, SmsLoginIn, SmsSendIn
+from .privacy import PRIVACY_POLICY_PATH, PRIVACY_POLICY_VERSION
+from .schemas import (
+    CsrfOut,
+    LoginOut,
+    MeOut,
+    OkOut,
+    PasswordLoginIn,
+    PrivacyPolicyOut,
+    SignupIn,
+    SmsLoginIn,
+    SmsSendIn,
+)
 from .selectors import user_profile
 
 router = Router(tags=["auth 登录"])
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _logged_in(request, user, issue_token: bool) -> dict:
@@ -32,9 +40,21 @@ def send_sms_code(request, payload: SmsSendIn):
     return {"ok": True}
 
 
-@router.post("/sms/login", response=LoginOut, summary="Log in (or sign up) with phone + SMS code")
+@router.get("/privacy", response=PrivacyPolicyOut, summary="The privacy policy's current version and page")
+def get_privacy_policy(request):
+    return {"version": PRIVACY_POLICY_VERSION, "url": PRIVACY_POLICY_PATH}
+
+
+@router.post(
+    "/sms/login",
+    response=LoginOut,
+    summary="Log in (or sign up) with phone + SMS code, agreeing to the privacy policy",
+)
 def login_with_sms(request, payload: SmsLoginIn):
-    user = services.sms_code_verify(phone=payload.phone, code=payload.code, ip=client_ip(request))
+    ip = client_ip(request)
+    services.privacy_consent_check(agree=payload.agree_privacy, version=payload.privacy_version)
+    user = services.sms_code_verify(phone=payload.phone, code=payload.code, ip=ip)
+    services.privacy_consent_record(user=user, version=payload.privacy_version, ip=ip)
     return _logged_in(request, user, payload.issue_token)
 
 
@@ -46,7 +66,13 @@ def login_with_password(request, payload: PasswordLoginIn):
 
 @router.post("/signup", response={201: LoginOut}, summary="A merchant signs up (then creates a shop)")
 def signup(request, payload: SignupIn):
-    user = services.user_signup(**payload.dict())
+    data = payload.dict()
+    agree, version = data.pop("agree_privacy"), data.pop("privacy_version")
+    if agree:
+        services.privacy_consent_check(agree=agree, version=version)
+    user = services.user_signup(**data)
+    if agree:
+        services.privacy_consent_record(user=user, version=version, ip=client_ip(request))
     return 201, _logged_in(request, user, False)
 
 

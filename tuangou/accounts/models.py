@@ -1,6 +1,7 @@
 import hashlib
 import secrets
 
+from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -9,22 +10,30 @@ class User(AbstractUser):
     """A person. Staff log in with username + password; leaders and members with phone + SMS code.
     One person may be staff of one shop, a leader in another and a member of many."""
 
-    phone = models.CharField(max_length=20, unique=True, null=True, blank=True)
-    display_name = models.CharField(max_length=50, blank=True)
+    phone = models.CharField(max_length=20, unique=True, null=True, blank=True, verbose_name="手机号")
+    display_name = models.CharField(max_length=50, blank=True, verbose_name="昵称")
 
     @property
     def name(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
 
 class ApiToken(models.Model):
     """A bearer token for API clients (the future mini-program). Only its hash is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="用户")
     key_hash = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=50, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(max_length=50, blank=True, verbose_name="名称")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="创建时间")
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name="最近使用时间")
+
+    class Meta:
+        verbose_name = "API令牌"
+        verbose_name_plural = "API令牌"
 
     @staticmethod
     def hash_key(key: str) -> str:
@@ -38,26 +47,85 @@ class ApiToken(models.Model):
 class SmsCode(models.Model):
     """One verification code sent to a phone: expires, single use, a few wrong tries allowed."""
 
-    phone = models.CharField(max_length=20, db_index=True)
-    purpose = models.CharField(max_length=20, default="login")
+    phone = models.CharField(max_length=20, db_index=True, verbose_name="手机号")
+    purpose = models.CharField(max_length=20, default="login", verbose_name="用途")
     code_hash = models.CharField(max_length=64)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    ip = models.GenericIPAddressField(null=True, blank=True, verbose_name="IP地址")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="发送时间")
+    expires_at = models.DateTimeField(verbose_name="过期时间")
+    used_at = models.DateTimeField(null=True, blank=True, verbose_name="使用时间")
+    failed_attempts = models.PositiveSmallIntegerField(default=0, verbose_name="已校验次数")
 
     class Meta:
+        verbose_name = "短信验证码"
+        verbose_name_plural = "短信验证码"
         indexes = [models.Index(fields=["ip", "created_at"])]
 
 
 class LoginAttempt(models.Model):
     """A code check, kept to rate-limit verification per IP."""
 
-    phone = models.CharField(max_length=20)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    succeeded = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    phone = models.CharField(max_length=20, verbose_name="手机号")
+    ip = models.GenericIPAddressField(null=True, blank=True, verbose_name="IP地址")
+    succeeded = models.BooleanField(default=False, verbose_name="是否成功")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="时间")
 
     class Meta:
+        verbose_name = "登录尝试"
+        verbose_name_plural = "登录尝试"
         indexes = [models.Index(fields=["ip", "created_at"]), models.Index(fields=["phone", "created_at"])]
+
+
+class AttemptCounter(models.Model):
+    """How many tries of one kind a key (a phone, an IP, a shop's verifier) has had in the current
+    window: SMS code checks per phone per day, per IP per hour, pickup-code misses.
+
+    Kept in the database, not a per-process cache, so every web worker counts against the same
+    row, and taken with one conditional UPDATE (count < limit) before the guess is checked, so
+    concurrent guesses cannot overshoot the limit (tuangou.accounts.limits)."""
+
+    key = models.CharField(max_length=200, unique=True, verbose_name="计数键")
+    count = models.PositiveIntegerField(default=0, verbose_name="次数")
+    expires_at = models.DateTimeField(db_index=True, verbose_name="窗口结束时间")
+
+    class Meta:
+        verbose_name = "尝试次数计数"
+        verbose_name_plural = "尝试次数计数"
+
+
+class ConsentRecord(models.Model):
+    """A person agreed to a version of a policy (PIPL): the privacy policy at SMS login. One row
+    per person and version, with the time of the first agreement; a new version asks again."""
+
+    class Document(models.TextChoices):
+        PRIVACY = "privacy", "隐私政策"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents", verbose_name="用户")
+    document = models.CharField(max_length=20, choices=Document.choices, default=Document.PRIVACY, verbose_name="文件")
+    version = models.CharField(max_length=20, verbose_name="版本")
+    agreed_at = models.DateTimeField(auto_now_add=True, verbose_name="同意时间")
+    ip = models.GenericIPAddressField(null=True, blank=True, verbose_name="IP地址")
+
+    class Meta:
+        verbose_name = "隐私政策同意记录"
+        verbose_name_plural = "隐私政策同意记录"
+        constraints = [models.UniqueConstraint(fields=["user", "document", "version"], name="one_consent_per_version")]
+
+
+class StaffLoginFailure(AccessAttempt):
+    """django-axes' count of wrong staff passwords per account and per IP, as operators see it in
+    the admin (in Chinese): deleting a row lifts its lockout."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "员工登录失败与锁定"
+        verbose_name_plural = "员工登录失败与锁定"
+
+
+class StaffLoginLog(AccessLog):
+    """django-axes' record of staff password logins (who, from where, when)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "员工登录记录"
+        verbose_name_plural = "员工登录记录"

@@ -11,7 +11,14 @@ class SmsSendIn(Schema):
 class SmsLoginIn(Schema):
     phone: Name = Field(..., max_length=20)
     code: Name = Field(..., min_length=4, max_length=8)
+    agree_privacy: bool = Field(..., description="The person ticked 我已阅读并同意《隐私政策》 (required to be true)")
+    privacy_version: Name = Field(..., max_length=20, description="The version they read: GET /api/auth/privacy")
     issue_token: bool = False  # True: also answer a bearer token (mini-program clients)
+
+
+class PrivacyPolicyOut(Schema):
+    version: str
+    url: str
 
 
 class PasswordLoginIn(Schema):
@@ -25,6 +32,9 @@ class SignupIn(Schema):
     password: str = Field(..., min_length=8, max_length=128)
     display_name: Name = Field("", max_length=50)
     phone: Name = Field("", max_length=20)
+    # Recorded when sent (the console's signup page does not ask yet; SMS login requires it).
+    agree_privacy: bool = False
+    privacy_version: Name = Field("", max_length=20)
 
 
 class StaffShopOut(Schema):

@@ -7,12 +7,16 @@ from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tuangou.core.errors import ApplicationError
 from tuangou.core.phones import normalize_phone
 
-from .models import ApiToken, LoginAttempt, SmsCode, User
+from .limits import attempt_claim, attempt_release, attempt_retry_after
+from .lockout import login_locked_error
+from .models import ApiToken, ConsentRecord, LoginAttempt, SmsCode, User
+from .privacy import PRIVACY_POLICY_VERSION
 from .sms import get_backend
 
 RESEND_INTERVAL_SECONDS = 60
@@ -23,18 +27,24 @@ def _hash_code(phone: str, code: str) -> str:
 
 
 def sms_code_send(*, phone: str, ip: str | None, purpose: str = "login") -> SmsCode:
-    """Send a 6-digit login code, within the per-phone and per-IP limits."""
+    """Send a 6-digit login code, within the per-phone and per-IP limits: one a minute and
+    SMS_SEND_LIMIT_PER_PHONE_HOUR an hour per phone, SMS_SEND_LIMIT_PER_IP_HOUR per IP. Each is
+    claimed atomically in the database (tuangou.accounts.limits), so twenty taps at once send one
+    SMS, on whichever web worker they land."""
     phone = normalize_phone(phone)
     now = timezone.now()
-    hour_ago = now - timedelta(hours=1)
-    last = SmsCode.objects.filter(phone=phone).order_by("-created_at").first()
-    if last and (now - last.created_at).total_seconds() < RESEND_INTERVAL_SECONDS:
-        wait = RESEND_INTERVAL_SECONDS - int((now - last.created_at).total_seconds())
-        raise ApplicationError("rate_limited", field="phone", status=429, seconds=wait)
-    if SmsCode.objects.filter(phone=phone, created_at__gte=hour_ago).count() >= settings.SMS_SEND_LIMIT_PER_PHONE_HOUR:
-        raise ApplicationError("rate_limited", field="phone", status=429, seconds=3600)
-    if ip and SmsCode.objects.filter(ip=ip, created_at__gte=hour_ago).count() >= settings.SMS_SEND_LIMIT_PER_IP_HOUR:
-        raise ApplicationError("rate_limited", status=429, seconds=3600)
+    limits = [
+        (f"sms-send-phone-minute:{phone}", 1, RESEND_INTERVAL_SECONDS, "phone"),
+        (f"sms-send-phone-hour:{phone}", settings.SMS_SEND_LIMIT_PER_PHONE_HOUR, 3600, "phone"),
+    ]
+    if ip:
+        limits.insert(0, (f"sms-send-ip:{ip}", settings.SMS_SEND_LIMIT_PER_IP_HOUR, 3600, None))
+    claimed = []
+    for key, limit, window, field in limits:
+        if not attempt_claim(key=key, limit=limit, window_seconds=window):
+            _release(claimed)
+            raise ApplicationError("rate_limited", field=field, status=429, seconds=attempt_retry_after(key=key))
+        claimed.append(key)
     code = f"{secrets.randbelow(1_000_000):06d}"
     sms = SmsCode.objects.create(
         phone=phone,
@@ -53,30 +63,44 @@ def sms_code_send(*, phone: str, ip: str | None, purpose: str = "login") -> SmsC
 def sms_code_verify(*, phone: str, code: str, ip: str | None) -> User:
     """Check a code and return the person with that phone (created on first login).
 
-    A wrong code is counted even though the call fails, so the count is written outside the
-    caller's transaction: guessing must get more expensive, not roll back.
+    Three limits, each claimed atomically in the database *before* the code is compared, so
+    concurrent guesses cannot overshoot them, and each written outside any transaction of ours
+    (a failing call must still count): SMS_VERIFY_MAX_ATTEMPTS checks of one code;
+    SMS_VERIFY_FAILURES_PER_PHONE_DAY wrong codes per phone in 24 hours, which a new code does
+    not reset; SMS_VERIFY_LIMIT_PER_IP_HOUR wrong codes per IP. A right code gives back the
+    phone's and the IP's claims (only failures spend those budgets).
     """
     phone = normalize_phone(phone)
     now = timezone.now()
-    if (
-        ip
-        and LoginAttempt.objects.filter(ip=ip, succeeded=False, created_at__gte=now - timedelta(hours=1)).count()
-        >= settings.SMS_VERIFY_LIMIT_PER_IP_HOUR
-    ):
-        raise ApplicationError("rate_limited", status=429, seconds=3600)
+    claims = []
+    if ip:
+        ip_key = f"sms-verify-ip:{ip}"
+        if not attempt_claim(key=ip_key, limit=settings.SMS_VERIFY_LIMIT_PER_IP_HOUR, window_seconds=3600):
+            raise ApplicationError("rate_limited", status=429, seconds=attempt_retry_after(key=ip_key))
+        claims.append(ip_key)
+    day_key = f"sms-verify-phone:{phone}"
+    if not attempt_claim(key=day_key, limit=settings.SMS_VERIFY_FAILURES_PER_PHONE_DAY, window_seconds=86400):
+        _release(claims)
+        raise ApplicationError("sms_daily_limit", field="code", status=429)
+    claims.append(day_key)
     sms = SmsCode.objects.filter(phone=phone).order_by("-created_at").first()
+    refusal = None
     if sms is None:
-        raise ApplicationError("sms_code_missing", field="code")
-    if sms.used_at is not None:
-        raise ApplicationError("sms_code_used", field="code")
-    if sms.expires_at <= now:
-        raise ApplicationError("sms_code_expired", field="code")
-    if sms.failed_attempts >= settings.SMS_VERIFY_MAX_ATTEMPTS:
-        raise ApplicationError("sms_too_many_attempts", field="code")
+        refusal = ApplicationError("sms_code_missing", field="code")
+    elif sms.used_at is not None:
+        refusal = ApplicationError("sms_code_used", field="code")
+    elif sms.expires_at <= now:
+        refusal = ApplicationError("sms_code_expired", field="code")
+    # One conditional UPDATE takes one of the code's checks: 20 at once get exactly 5.
+    elif not SmsCode.objects.filter(
+        pk=sms.pk, used_at__isnull=True, failed_attempts__lt=settings.SMS_VERIFY_MAX_ATTEMPTS
+    ).update(failed_attempts=F("failed_attempts") + 1):
+        refusal = ApplicationError("sms_too_many_attempts", field="code")
+    if refusal is not None:  # no code was compared: nothing spent
+        _release(claims)
+        raise refusal
     if not hmac.compare_digest(sms.code_hash, _hash_code(phone, (code or "").strip())):
-        with transaction.atomic():
-            SmsCode.objects.filter(pk=sms.pk).update(failed_attempts=sms.failed_attempts + 1)
-            LoginAttempt.objects.create(phone=phone, ip=ip, succeeded=False)
+        LoginAttempt.objects.create(phone=phone, ip=ip, succeeded=False)
         raise ApplicationError("sms_code_invalid", field="code")
     with transaction.atomic():
         # Single use even under two simultaneous logins with the same code.
@@ -85,7 +109,30 @@ def sms_code_verify(*, phone: str, code: str, ip: str | None) -> User:
             raise ApplicationError("sms_code_used", field="code")
         LoginAttempt.objects.create(phone=phone, ip=ip, succeeded=True)
         user = user_get_or_create_by_phone(phone=phone)
+    _release(claims)
     return user
+
+
+def _release(keys: list[str]) -> None:
+    for key in keys:
+        attempt_release(key=key)
+
+
+def privacy_consent_check(*, agree: bool, version: str) -> None:
+    """Members and leaders log in only having agreed to the current privacy policy (PIPL).
+    Checked before the code, so a missing tick spends none of the code's attempts."""
+    if agree is not True:
+        raise ApplicationError("privacy_consent_required", field="agree_privacy", status=422)
+    if (version or "").strip() != PRIVACY_POLICY_VERSION:
+        raise ApplicationError("privacy_version_outdated", field="privacy_version", status=422)
+
+
+def privacy_consent_record(*, user: User, version: str, ip: str | None) -> ConsentRecord:
+    """The person's agreement to this version, kept with the time they first gave it."""
+    record, _ = ConsentRecord.objects.get_or_create(
+        user=user, document=ConsentRecord.Document.PRIVACY, version=version.strip(), defaults={"ip": ip}
+    )
+    return record
 
 
 def user_get_or_create_by_phone(*, phone: str, display_name: str = "") -> User:
@@ -98,8 +145,13 @@ def user_get_or_create_by_phone(*, phone: str, display_name: str = "") -> User:
 
 
 def user_login_password(*, request, username: str, password: str) -> User:
+    """Staff log in with a password. django-axes (the first authentication backend) counts the
+    failures in the database and, after AXES_FAILURE_LIMIT of them for the account or for the
+    client's IP, refuses even the right password for AXES_COOLOFF_TIME."""
     user = authenticate(request, username=username, password=password)
     if user is None:
+        if getattr(request, "axes_locked_out", False):
+            raise login_locked_error()
         raise ApplicationError("login_failed", field="password", status=401)
     return user
 

@@ -1,9 +1,11 @@
-"""Plain Django views of the accounts app outside the API: the development SMS inbox."""
+"""Plain Django views of the accounts app outside the API: the development SMS inbox, the privacy policy."""
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.utils.html import escape
 
+from .privacy import PRIVACY_POLICY_VERSION
 from .sms import recent_outbox
 
 
@@ -20,3 +22,8 @@ def dev_sms_codes(request):
         "<title>开发短信</title><h2>开发环境短信（最近的验证码）</h2>"
         f"<table border=1 cellpadding=6><tr><th>手机号</th><th>验证码</th><th>短信内容</th><th>发送时间</th></tr>{rows}</table>"
     )
+
+
+def privacy_policy(request):
+    """The privacy policy, in Chinese, for the H5 login page's 《隐私政策》 link."""
+    return render(request, "accounts/privacy.html", {"version": PRIVACY_POLICY_VERSION})

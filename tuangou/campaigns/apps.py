@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class CampaignsConfig(AppConfig):
     name = "tuangou.campaigns"
+    verbose_name = "团购活动"
 
     def ready(self):
         from tuangou.core.frontend import register_h5_page

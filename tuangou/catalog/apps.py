@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class CatalogConfig(AppConfig):
     name = "tuangou.catalog"
+    verbose_name = "商品"

@@ -8,10 +8,12 @@ from tuangou.core.models import ShopScopedModel
 class Category(ShopScopedModel):
     """A shelf in the shop (水果, 蔬菜, 蛋奶 ...)."""
 
-    name = models.CharField(max_length=30)
-    sort = models.IntegerField(default=0)
+    name = models.CharField(max_length=30, verbose_name="名称")
+    sort = models.IntegerField(default=0, verbose_name="排序")
 
     class Meta:
+        verbose_name = "商品分类"
+        verbose_name_plural = "商品分类"
         ordering = ["sort", "id"]
         constraints = [models.UniqueConstraint(fields=["shop", "name"], name="category_name_unique_in_shop")]
 
@@ -23,38 +25,50 @@ class Product(ShopScopedModel):
         ON_SHELF = "on_shelf", bilingual("上架", "On shelf")
         OFF_SHELF = "off_shelf", bilingual("下架", "Off shelf")
 
-    category = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="products")
-    name = models.CharField(max_length=60)
-    description = models.TextField(blank=True)
-    unit = models.CharField(max_length=10, default="份")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ON_SHELF)
-    purchase_limit = models.PositiveIntegerField(default=0)  # per member per campaign; 0 = no limit
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="products", verbose_name="分类"
+    )
+    name = models.CharField(max_length=60, verbose_name="商品名称")
+    description = models.TextField(blank=True, verbose_name="描述")
+    unit = models.CharField(max_length=10, default="份", verbose_name="单位")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ON_SHELF, verbose_name="状态")
+    purchase_limit = models.PositiveIntegerField(
+        default=0, verbose_name="每人限购"
+    )  # per member per campaign; 0 = no limit
 
     class Meta:
+        verbose_name = "商品"
+        verbose_name_plural = "商品"
         indexes = [models.Index(fields=["shop", "status"])]
 
 
 class ProductImage(ShopScopedModel):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(upload_to="products/%Y/%m/")
-    sort = models.IntegerField(default=0)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images", verbose_name="商品")
+    image = models.ImageField(upload_to="products/%Y/%m/", verbose_name="图片")
+    sort = models.IntegerField(default=0, verbose_name="排序")
 
     class Meta:
+        verbose_name = "商品图片"
+        verbose_name_plural = "商品图片"
         ordering = ["sort", "id"]
 
 
 class Sku(ShopScopedModel):
     """One sellable variant (e.g. 土鸡蛋 30枚装) with its price, cost and on-hand stock, in fen."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus")
-    spec = models.CharField(max_length=40, blank=True)  # "500g", "30枚"; blank for a single-spec product
-    code = models.CharField(max_length=40, blank=True)
-    price_fen = models.PositiveIntegerField()
-    cost_fen = models.PositiveIntegerField(default=0)
-    stock = models.PositiveIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus", verbose_name="商品")
+    spec = models.CharField(
+        max_length=40, blank=True, verbose_name="规格"
+    )  # "500g", "30枚"; blank for a single-spec product
+    code = models.CharField(max_length=40, blank=True, verbose_name="商品编码")
+    price_fen = models.PositiveIntegerField(verbose_name="售价（分）")
+    cost_fen = models.PositiveIntegerField(default=0, verbose_name="成本（分）")
+    stock = models.PositiveIntegerField(default=0, verbose_name="库存")
+    is_active = models.BooleanField(default=True, verbose_name="启用")
 
     class Meta:
+        verbose_name = "商品规格"
+        verbose_name_plural = "商品规格"
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=models.Q(stock__gte=0), name="sku_stock_not_negative")]
 
@@ -70,11 +84,20 @@ class StockMovement(ShopScopedModel):
         CAMPAIGN_ALLOT = "campaign_allot", bilingual("分配到团购", "Allotted to a campaign")
         CAMPAIGN_RETURN = "campaign_return", bilingual("团购结束退回", "Returned after the campaign")
 
-    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="movements")
-    delta = models.IntegerField()
-    stock_after = models.PositiveIntegerField()
-    reason = models.CharField(max_length=20, choices=Reason.choices)
-    note = models.CharField(max_length=200, blank=True)
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="movements", verbose_name="规格")
+    delta = models.IntegerField(verbose_name="变动数量")
+    stock_after = models.PositiveIntegerField(verbose_name="变动后库存")
+    reason = models.CharField(max_length=20, choices=Reason.choices, verbose_name="原因")
+    note = models.CharField(max_length=200, blank=True, verbose_name="备注")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
     )
+
+    class Meta:
+        verbose_name = "库存变动"
+        verbose_name_plural = "库存变动"

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class CommissionsConfig(AppConfig):
     name = "tuangou.commissions"
+    verbose_name = "佣金"
 
     def ready(self):
         from tuangou.leaders.hooks import leader_stats

@@ -30,23 +30,39 @@ class CommissionEntry(ShopScopedModel):
         PENDING = "pending", bilingual("待结算", "Pending")
         WITHDRAWABLE = "withdrawable", bilingual("可提现", "Withdrawable")
 
-    leader = models.ForeignKey("leaders.Leader", on_delete=models.PROTECT, related_name="commission_entries")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    bucket = models.CharField(max_length=20, choices=Bucket.choices)
-    amount_fen = models.BigIntegerField()  # signed
+    leader = models.ForeignKey(
+        "leaders.Leader", on_delete=models.PROTECT, related_name="commission_entries", verbose_name="团长"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name="类型")
+    bucket = models.CharField(max_length=20, choices=Bucket.choices, verbose_name="账户")
+    amount_fen = models.BigIntegerField(verbose_name="金额（分）")  # signed
     order = models.ForeignKey(
-        "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="commission_entries"
+        "orders.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commission_entries",
+        verbose_name="订单",
     )
     order_line = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="commission_entries"
+        "orders.OrderLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commission_entries",
+        verbose_name="订单明细",
     )
     withdrawal = models.ForeignKey(
-        "Withdrawal", on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+        "Withdrawal", on_delete=models.PROTECT, null=True, blank=True, related_name="entries", verbose_name="提现申请"
     )
-    settle_after = models.DateTimeField(null=True, blank=True)  # accruals: when the after-sales window closes
-    note = models.CharField(max_length=200, blank=True)
+    settle_after = models.DateTimeField(
+        null=True, blank=True, verbose_name="结算时间"
+    )  # accruals: when the after-sales window closes
+    note = models.CharField(max_length=200, blank=True, verbose_name="说明")
 
     class Meta:
+        verbose_name = "佣金流水"
+        verbose_name_plural = "佣金流水"
         ordering = ["id"]
         indexes = [models.Index(fields=["shop", "leader", "bucket"]), models.Index(fields=["kind", "settle_after"])]
         constraints = [
@@ -68,21 +84,37 @@ class Withdrawal(ShopScopedModel):
         REJECTED = "rejected", bilingual("已拒绝", "Rejected")
         PAID = "paid", bilingual("已打款", "Paid out")
 
-    leader = models.ForeignKey("leaders.Leader", on_delete=models.PROTECT, related_name="withdrawals")
-    amount_fen = models.PositiveIntegerField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
-    account = models.CharField(max_length=100, blank=True)  # where to pay (WeChat / bank), as the leader typed it
-    reason = models.CharField(max_length=200, blank=True)
+    leader = models.ForeignKey(
+        "leaders.Leader", on_delete=models.PROTECT, related_name="withdrawals", verbose_name="团长"
+    )
+    amount_fen = models.PositiveIntegerField(verbose_name="金额（分）")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED, verbose_name="状态")
+    account = models.CharField(
+        max_length=100, blank=True, verbose_name="收款账户"
+    )  # where to pay (WeChat / bank), as the leader typed it
+    reason = models.CharField(max_length=200, blank=True, verbose_name="原因")
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审核人",
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name="审核时间")
     paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="打款人",
     )
-    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name="打款时间")
 
     class Meta:
+        verbose_name = "提现申请"
+        verbose_name_plural = "提现申请"
         indexes = [
             models.Index(fields=["shop", "status", "created_at"]),
             models.Index(fields=["shop", "leader", "created_at"]),
@@ -92,4 +124,8 @@ class Withdrawal(ShopScopedModel):
 class WithdrawalEvent(Event):
     """A state change of a withdrawal: who moved it, from what to what, and why."""
 
-    withdrawal = models.ForeignKey(Withdrawal, on_delete=models.CASCADE, related_name="events")
+    withdrawal = models.ForeignKey(Withdrawal, on_delete=models.CASCADE, related_name="events", verbose_name="提现申请")
+
+    class Meta(Event.Meta):
+        verbose_name = "提现事件"
+        verbose_name_plural = "提现事件"

@@ -25,13 +25,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "body_too_large": ("请求内容太大（最多{max_mb}MB）", "The request body is too large (at most {max_mb} MB)"),
     # accounts
     "login_failed": ("用户名或密码错误", "Wrong username or password"),
+    "login_locked": (
+        "密码错误次数过多（{limit}次），该账号或IP已被锁定{minutes}分钟，请稍后再试或联系店主重置密码",
+        "Too many wrong passwords ({limit}); this account or IP is locked for {minutes} minutes",
+    ),
     "phone_invalid": ("手机号格式不正确", "Not a valid mainland China mobile number"),
     "sms_code_invalid": ("验证码错误", "Wrong verification code"),
     "sms_code_expired": ("验证码已过期，请重新获取", "The verification code has expired; request a new one"),
     "sms_code_used": ("验证码已使用，请重新获取", "The verification code was already used; request a new one"),
     "sms_code_missing": ("请先获取验证码", "Request a verification code first"),
     "sms_too_many_attempts": ("验证码错误次数过多，请重新获取", "Too many wrong codes; request a new one"),
+    "sms_daily_limit": (
+        "今日验证码错误次数过多，请24小时后再试",
+        "Too many wrong codes for this phone today; try again in 24 hours",
+    ),
     "username_taken": ("该用户名已被注册", "This username is taken"),
+    "privacy_consent_required": (
+        "请阅读并勾选同意《隐私政策》后登录",
+        "Please read and agree to the privacy policy to log in",
+    ),
+    "privacy_version_outdated": (
+        "《隐私政策》已更新，请刷新页面后重新阅读并同意",
+        "The privacy policy has changed; reload the page and agree to the new version",
+    ),
     "password_weak": ("密码不符合要求：{reason}", "Password not accepted: {reason}"),
     # shops
     "not_staff": ("您不是该店铺的员工", "You are not staff of this shop"),

@@ -3,8 +3,8 @@ from django.db import models
 
 
 class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="更新时间")
 
     class Meta:
         abstract = True
@@ -18,7 +18,7 @@ class ShopQuerySet(models.QuerySet):
 class ShopScopedModel(TimeStampedModel):
     """A business row: it belongs to exactly one shop (the tenant), and every query names it."""
 
-    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+")
+    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+", verbose_name="店铺")
 
     objects = ShopQuerySet.as_manager()
 
@@ -34,15 +34,20 @@ class Event(models.Model):
     adding a foreign key to its row with related_name="events"; tuangou.core.states writes them.
     """
 
-    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+")
-    type = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
+    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+", verbose_name="店铺")
+    type = models.CharField(max_length=30, verbose_name="事件")
+    from_status = models.CharField(max_length=20, blank=True, verbose_name="原状态")
+    to_status = models.CharField(max_length=20, blank=True, verbose_name="新状态")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
     )
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    data = models.JSONField(default=dict, blank=True, verbose_name="详情")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")
 
     objects = ShopQuerySet.as_manager()
 

@@ -1,18 +1,40 @@
 import re
+import unicodedata
 
 from .errors import ApplicationError
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# Spaces of any kind (incl. the ideographic space NFKC leaves as U+0020), dashes and dots
+# people type or paste between digit groups, and brackets around an area prefix.
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−.()（）]")
 
 
 def normalize_phone(raw: str, *, field: str = "phone") -> str:
-    """Mainland mobile numbers only: 11 digits starting 13–19; spaces, dashes and +86 are dropped."""
-    phone = re.sub(r"[\s-]", "", raw or "")
+    """Mainland mobile numbers only: 11 digits starting 13–19, as one canonical string.
+
+    Every phone that enters the system goes through here first, so `13９００１３９０００`,
+    `139 0013 9000`, `+86 139-0013-9000`, `0086 13900139000` and `8613900139000` are one
+    account: NFKC folds full-width digits and plus signs, separators are dropped, and the
+    country code (+86, 0086, or a bare 86 before 11 digits) is removed before validating."""
+    phone = _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(raw or "")))
     if phone.startswith("+86"):
         phone = phone[3:]
-    if not _MOBILE.match(phone):
-        raise ApplicationError("phone_invalid", field=field)
+    elif phone.startswith("0086"):
+        phone = phone[4:]
+    elif phone.startswith("86") and len(phone) == 13:
+        phone = phone[2:]
+    if not phone.isascii() or not _MOBILE.match(phone):
+        raise ApplicationError("phone_invalid", field=field, status=422)
     return phone
+
+
+def normalize_phone_search(raw: str) -> str:
+    """A phone (or a fragment of one) typed into a search box, as stored: a whole number in any
+    form normalises like normalize_phone; otherwise its ASCII digits (full-width folded)."""
+    try:
+        return normalize_phone(raw)
+    except ApplicationError:
+        return "".join(ch for ch in unicodedata.normalize("NFKC", raw or "") if ch.isascii() and ch.isdigit())
 
 
 def mask_phone(phone: str) -> str:

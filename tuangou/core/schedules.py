@@ -11,6 +11,7 @@ JOBS = [
     ("payments: re-send refunds left pending", "tuangou.payments.tasks.refunds_redrive", 3),
     ("notifications: retry failed SMS / WeChat deliveries", "tuangou.notifications.tasks.deliveries_retry", 5),
     ("fulfilment: rerun or fail export jobs whose worker died", "tuangou.fulfilment.tasks.export_jobs_recover", 1),
+    ("accounts: drop ended attempt-limit windows", "tuangou.accounts.tasks.attempt_counters_purge", 60),
 ]
 
 

@@ -5,7 +5,11 @@ import urllib.request
 
 from django.test import Client
 
+from tuangou.accounts.privacy import PRIVACY_POLICY_VERSION
 from tuangou.accounts.sms import last_code_for
+
+# What the H5 login page sends once the person ticked 我已阅读并同意《隐私政策》.
+PRIVACY_CONSENT = {"agree_privacy": True, "privacy_version": PRIVACY_POLICY_VERSION}
 
 
 class ApiClient:
@@ -71,7 +75,7 @@ class ApiClient:
     def login_sms(self, phone: str):
         sent = self.post("auth/sms/send", {"phone": phone})
         assert sent.status_code == 200, sent.content
-        response = self.post("auth/sms/login", {"phone": phone, "code": last_code_for(phone)})
+        response = self.post("auth/sms/login", {"phone": phone, "code": last_code_for(phone), **PRIVACY_CONSENT})
         assert response.status_code == 200, response.content
         self._refresh_csrf()
         return response.json()
@@ -188,7 +192,7 @@ class HttpApiClient:
 
     def login_sms(self, phone: str):
         ok(self.post("auth/sms/send", {"phone": phone}))
-        return ok(self.post("auth/sms/login", {"phone": phone, "code": last_code_for(phone)}))
+        return ok(self.post("auth/sms/login", {"phone": phone, "code": last_code_for(phone), **PRIVACY_CONSENT}))
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

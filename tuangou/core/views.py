@@ -1,8 +1,10 @@
 """Plain Django views outside the API: health check, landing page, uploaded media."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.views.static import serve
 
 PRIVATE_MEDIA = ("exports/",)
@@ -49,3 +51,13 @@ def home(request):
         "<li><a href='/admin/'>平台管理 /admin/</a></li>"
         "<li><a href='/dev/sms'>开发环境短信验证码 /dev/sms</a></li></ul>"
     )
+
+
+FAVICON = Path(__file__).resolve().parent / "static" / "tuangou" / "favicon.ico"
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every page (the admin, /api/docs, the apps)."""
+    response = FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Shipment
+from tuangou.core.admin import ReadOnlyAdmin
+
+from .models import ExportJob, Shipment
 
 
 @admin.register(Shipment)
@@ -10,3 +12,10 @@ class ShipmentAdmin(admin.ModelAdmin):
     raw_id_fields = ["shop", "campaign", "pickup_point", "shipped_by"]
     # Shipments change only through the services (which also move the orders).
     readonly_fields = ["status", "shipped_at", "shipped_by", "arrived_at", "notice_sent_at"]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    list_display = ["id", "shop", "campaign", "kind", "format", "status", "progress", "started_at", "finished_at"]
+    list_filter = ["status", "kind", "format"]
+    raw_id_fields = ["shop", "campaign", "requested_by"]

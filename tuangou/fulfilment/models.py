@@ -14,15 +14,23 @@ class Shipment(ShopScopedModel):
         SHIPPED = "shipped", bilingual("已发货", "Shipped")
         ARRIVED = "arrived", bilingual("已到货", "Arrived")
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="shipments")
-    pickup_point = models.ForeignKey("leaders.PickupPoint", on_delete=models.PROTECT, related_name="shipments")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SHIPPED)
-    shipped_at = models.DateTimeField()
-    shipped_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    arrived_at = models.DateTimeField(null=True, blank=True)
-    notice_sent_at = models.DateTimeField(null=True, blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="shipments", verbose_name="团购活动"
+    )
+    pickup_point = models.ForeignKey(
+        "leaders.PickupPoint", on_delete=models.PROTECT, related_name="shipments", verbose_name="提货点"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SHIPPED, verbose_name="状态")
+    shipped_at = models.DateTimeField(verbose_name="发货时间")
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="发货人"
+    )
+    arrived_at = models.DateTimeField(null=True, blank=True, verbose_name="到货时间")
+    notice_sent_at = models.DateTimeField(null=True, blank=True, verbose_name="提货通知时间")
 
     class Meta:
+        verbose_name = "发货记录"
+        verbose_name_plural = "发货记录"
         constraints = [models.UniqueConstraint(fields=["campaign", "pickup_point"], name="shipment_once_per_point")]
 
 
@@ -53,21 +61,27 @@ class ExportJob(ShopScopedModel):
         DONE = "done", bilingual("已完成", "Completed")  # the file is there
         FAILED = "failed", bilingual("失败", "Failed")  # error says why; asking again makes a new job
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="export_jobs")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    format = models.CharField(max_length=10, choices=Format.choices)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)  # percent, 0–100
-    file = models.FileField(upload_to=export_file_path, max_length=200, blank=True)
-    error = models.TextField(blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="export_jobs", verbose_name="团购活动"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name="类型")
+    format = models.CharField(max_length=10, choices=Format.choices, verbose_name="格式")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, verbose_name="状态")
+    progress = models.PositiveSmallIntegerField(default=0, verbose_name="进度")  # percent, 0–100
+    file = models.FileField(upload_to=export_file_path, max_length=200, blank=True, verbose_name="文件")
+    error = models.TextField(blank=True, verbose_name="错误信息")
     # Runs started (claims): a run writes only while the job's count is still its own, so a run
     # that was taken over cannot overwrite its successor; past the limit the job fails.
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name="生成次数")
     # The campaign's orders when the job was asked for (count, last change): equal means reusable.
-    orders_fingerprint = models.CharField(max_length=100)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    orders_fingerprint = models.CharField(max_length=100, verbose_name="订单指纹")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="发起人"
+    )
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name="开始时间")
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name="完成时间")
 
     class Meta:
+        verbose_name = "导出任务"
+        verbose_name_plural = "导出任务"
         indexes = [models.Index(fields=["campaign", "kind", "format", "status"], name="export_job_lookup")]

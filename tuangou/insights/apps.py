@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class InsightsConfig(AppConfig):
     name = "tuangou.insights"
+    verbose_name = "数据看板"

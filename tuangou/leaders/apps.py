@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class LeadersConfig(AppConfig):
     name = "tuangou.leaders"
+    verbose_name = "团长"
 
     def ready(self):
         from tuangou.accounts.hooks import profile_parts

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class NotificationsConfig(AppConfig):
     name = "tuangou.notifications"
+    verbose_name = "消息通知"

@@ -14,14 +14,18 @@ class Message(ShopScopedModel):
         LEADER = "leader", bilingual("团长消息", "Leader message")
         SYSTEM = "system", bilingual("系统消息", "System message")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    title = models.CharField(max_length=60)
-    body = models.TextField()
-    data = models.JSONField(default=dict, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages", verbose_name="接收人"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name="类型")
+    title = models.CharField(max_length=60, verbose_name="标题")
+    body = models.TextField(verbose_name="内容")
+    data = models.JSONField(default=dict, blank=True, verbose_name="附加数据")
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name="阅读时间")
 
     class Meta:
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
         ordering = ["-id"]
         indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["shop", "user", "id"])]
 
@@ -34,15 +38,17 @@ class Delivery(ShopScopedModel):
         SENT = "sent", bilingual("已发送", "Sent")
         FAILED = "failed", bilingual("发送失败", "Failed")
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.CharField(max_length=20)
-    to = models.CharField(max_length=100)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    provider_id = models.CharField(max_length=64, blank=True)
-    error = models.CharField(max_length=200, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries", verbose_name="消息")
+    channel = models.CharField(max_length=20, verbose_name="渠道")
+    to = models.CharField(max_length=100, verbose_name="接收地址")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, verbose_name="状态")
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")
+    provider_id = models.CharField(max_length=64, blank=True, verbose_name="渠道消息号")
+    error = models.CharField(max_length=200, blank=True, verbose_name="错误信息")
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name="发送时间")
 
     class Meta:
+        verbose_name = "消息投递"
+        verbose_name_plural = "消息投递"
         constraints = [models.UniqueConstraint(fields=["message", "channel"], name="delivery_once_per_channel")]
         indexes = [models.Index(fields=["status", "updated_at"])]

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class OrdersConfig(AppConfig):
     name = "tuangou.orders"
+    verbose_name = "订单"
 
     def ready(self):
         from tuangou.campaigns.hooks import campaign_closed, campaign_failed, campaign_succeeded

@@ -19,28 +19,40 @@ class Order(ShopScopedModel):
         CANCELLED = "cancelled", bilingual("已取消", "Cancelled")  # unpaid and cancelled or timed out; stock released
         REFUNDED = "refunded", bilingual("已退款", "Refunded")  # all money returned
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="orders")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
-    leader = models.ForeignKey("leaders.Leader", on_delete=models.PROTECT, related_name="orders")
-    pickup_point = models.ForeignKey("leaders.PickupPoint", on_delete=models.PROTECT, related_name="orders")
-    number = models.CharField(max_length=32, unique=True)  # shown to people and sent to the payment provider
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
-    items_fen = models.PositiveIntegerField()
-    discount_fen = models.PositiveIntegerField(default=0)
-    total_fen = models.PositiveIntegerField()
-    refunded_fen = models.PositiveIntegerField(default=0)
-    pickup_code = models.CharField(max_length=12)
-    contact_name = models.CharField(max_length=30, blank=True)
-    contact_phone = models.CharField(max_length=20, blank=True)
-    note = models.CharField(max_length=200, blank=True)
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
-    request_hash = models.CharField(max_length=64, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    picked_up_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="orders", verbose_name="团购活动"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", verbose_name="会员"
+    )
+    leader = models.ForeignKey("leaders.Leader", on_delete=models.PROTECT, related_name="orders", verbose_name="团长")
+    pickup_point = models.ForeignKey(
+        "leaders.PickupPoint", on_delete=models.PROTECT, related_name="orders", verbose_name="提货点"
+    )
+    number = models.CharField(
+        max_length=32, unique=True, verbose_name="订单号"
+    )  # shown to people and sent to the payment provider
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT, verbose_name="状态"
+    )
+    items_fen = models.PositiveIntegerField(verbose_name="商品金额（分）")
+    discount_fen = models.PositiveIntegerField(default=0, verbose_name="优惠（分）")
+    total_fen = models.PositiveIntegerField(verbose_name="实付金额（分）")
+    refunded_fen = models.PositiveIntegerField(default=0, verbose_name="已退款（分）")
+    pickup_code = models.CharField(max_length=12, verbose_name="提货码")
+    contact_name = models.CharField(max_length=30, blank=True, verbose_name="联系人")
+    contact_phone = models.CharField(max_length=20, blank=True, verbose_name="联系电话")
+    note = models.CharField(max_length=200, blank=True, verbose_name="备注")
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, verbose_name="幂等键")
+    request_hash = models.CharField(max_length=64, blank=True, verbose_name="请求摘要")
+    expires_at = models.DateTimeField(null=True, blank=True, verbose_name="付款截止时间")
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name="付款时间")
+    picked_up_at = models.DateTimeField(null=True, blank=True, verbose_name="提货时间")
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name="完成时间")
 
     class Meta:
+        verbose_name = "订单"
+        verbose_name_plural = "订单"
         constraints = [
             models.UniqueConstraint(fields=["shop", "pickup_code"], name="order_pickup_code_unique_in_shop"),
             models.UniqueConstraint(fields=["shop", "member", "idempotency_key"], name="order_idempotency_key_once"),
@@ -57,25 +69,35 @@ class Order(ShopScopedModel):
 class OrderLine(ShopScopedModel):
     """One campaign item in an order, priced and named as it was when bought."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    campaign_item = models.ForeignKey("campaigns.CampaignItem", on_delete=models.PROTECT, related_name="order_lines")
-    product_name = models.CharField(max_length=60)
-    spec = models.CharField(max_length=40, blank=True)
-    unit_price_fen = models.PositiveIntegerField()
-    quantity = models.PositiveIntegerField()
-    amount_fen = models.PositiveIntegerField()  # unit price × quantity, less its share of discounts
-    refunded_quantity = models.PositiveIntegerField(default=0)
-    refunded_fen = models.PositiveIntegerField(default=0)
-    commission_rate_bp = models.PositiveIntegerField()  # fixed at checkout
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", verbose_name="订单")
+    campaign_item = models.ForeignKey(
+        "campaigns.CampaignItem", on_delete=models.PROTECT, related_name="order_lines", verbose_name="团购商品"
+    )
+    product_name = models.CharField(max_length=60, verbose_name="商品名称")
+    spec = models.CharField(max_length=40, blank=True, verbose_name="规格")
+    unit_price_fen = models.PositiveIntegerField(verbose_name="单价（分）")
+    quantity = models.PositiveIntegerField(verbose_name="数量")
+    amount_fen = models.PositiveIntegerField(
+        verbose_name="金额（分）"
+    )  # unit price × quantity, less its share of discounts
+    refunded_quantity = models.PositiveIntegerField(default=0, verbose_name="已退数量")
+    refunded_fen = models.PositiveIntegerField(default=0, verbose_name="已退款（分）")
+    commission_rate_bp = models.PositiveIntegerField(verbose_name="佣金比例（万分比）")  # fixed at checkout
 
     class Meta:
+        verbose_name = "订单明细"
+        verbose_name_plural = "订单明细"
         ordering = ["id"]
 
 
 class OrderEvent(Event):
     """A state change of an order, or another audited action on it (refund, note, notice)."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name="订单")
+
+    class Meta(Event.Meta):
+        verbose_name = "订单事件"
+        verbose_name_plural = "订单事件"
 
 
 class AfterSaleRequest(ShopScopedModel):
@@ -86,14 +108,25 @@ class AfterSaleRequest(ShopScopedModel):
         REFUNDED = "refunded", bilingual("已退款", "Refunded")
         REJECTED = "rejected", bilingual("已驳回", "Rejected")
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="after_sales")
-    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, null=True, blank=True, related_name="after_sales")
-    quantity = models.PositiveIntegerField(default=0)
-    reason = models.CharField(max_length=200)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
-    resolution = models.CharField(max_length=200, blank=True)
-    refund_fen = models.PositiveIntegerField(default=0)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="after_sales", verbose_name="订单")
+    line = models.ForeignKey(
+        OrderLine, on_delete=models.CASCADE, null=True, blank=True, related_name="after_sales", verbose_name="订单明细"
     )
-    handled_at = models.DateTimeField(null=True, blank=True)
+    quantity = models.PositiveIntegerField(default=0, verbose_name="数量")
+    reason = models.CharField(max_length=200, verbose_name="原因")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN, verbose_name="状态")
+    resolution = models.CharField(max_length=200, blank=True, verbose_name="处理结果")
+    refund_fen = models.PositiveIntegerField(default=0, verbose_name="退款金额（分）")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="处理人",
+    )
+    handled_at = models.DateTimeField(null=True, blank=True, verbose_name="处理时间")
+
+    class Meta:
+        verbose_name = "售后申请"
+        verbose_name_plural = "售后申请"

@@ -8,6 +8,7 @@ from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
 
 from tuangou.campaigns.models import Campaign
 from tuangou.core.api import get_in_shop
+from tuangou.core.phones import normalize_phone_search
 from tuangou.leaders.models import Leader
 from tuangou.leaders.selectors import count_per_leader, in_period, per_leader
 
@@ -53,7 +54,7 @@ def orders_for_console(
     if date_to:
         queryset = queryset.filter(created_at__date__lte=date_to)
     if phone:
-        digits = "".join(ch for ch in phone if ch.isdigit())
+        digits = normalize_phone_search(phone)
         queryset = queryset.filter(Q(contact_phone=digits) | Q(member__phone=digits))
     return queryset.order_by("-id")
 

@@ -15,11 +15,11 @@ import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from tuangou.accounts.limits import attempt_claim, attempt_release, attempt_retry_after
 from tuangou.campaigns.models import Campaign, CampaignItem
 from tuangou.campaigns.selectors import campaign_leader_allowed
 from tuangou.catalog.models import Product, Sku
@@ -748,39 +748,44 @@ PICKUP_MISSES_ALLOWED = 20
 PICKUP_MISSES_WINDOW = 600  # seconds
 
 
-def _count_miss(key: str) -> None:
-    if cache.add(key, 1, PICKUP_MISSES_WINDOW):
-        return
+_PICKUP_MISSES = ("pickup_code_invalid", "pickup_code_other_point")
+
+
+def order_pickup_verify(*, shop, code: str, leader: Leader | None = None, actor) -> Order:
+    """Codes are 8 digits: a verifier who keeps missing is guessing. Each check takes one of
+    PICKUP_MISSES_ALLOWED attempts from a counter every web worker shares (the database,
+    tuangou.accounts.limits), claimed before the check and outside the transaction (the failing
+    call rolls back; the count stays); a check that was not a miss gives its attempt back."""
+    misses_key = f"pickup-misses:{shop.id}:{actor.pk if actor is not None else 0}"
+    if not attempt_claim(key=misses_key, limit=PICKUP_MISSES_ALLOWED, window_seconds=PICKUP_MISSES_WINDOW):
+        raise ApplicationError("rate_limited", field="code", status=429, seconds=attempt_retry_after(key=misses_key))
     try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, PICKUP_MISSES_WINDOW)
+        order = _order_pickup_verify(shop=shop, code=code, leader=leader, actor=actor)
+    except Exception as error:
+        if getattr(error, "code", None) not in _PICKUP_MISSES:
+            attempt_release(key=misses_key)
+        raise
+    attempt_release(key=misses_key)
+    return order
 
 
 @transaction.atomic
-def order_pickup_verify(*, shop, code: str, leader: Leader | None = None, actor) -> Order:
+def _order_pickup_verify(*, shop, code: str, leader: Leader | None, actor) -> Order:
     """核销: the member shows their code at the pickup point. A leader verifies only codes of
     their own point (shop staff — leader=None — any point's). An order still marked shipped
     is clearly there: it arrives and is picked up in one go (two events). The leader's
     commission accrues at pickup."""
     code = (code or "").strip()
-    # Codes are 8 digits: a verifier who keeps missing is guessing. Counted in the cache, which
-    # a failing call's rollback does not undo.
-    misses_key = f"pickup-misses:{shop.id}:{actor.pk if actor is not None else 0}"
-    if cache.get(misses_key, 0) >= PICKUP_MISSES_ALLOWED:
-        raise ApplicationError("rate_limited", field="code", status=429, seconds=PICKUP_MISSES_WINDOW)
     order = (
         Order.objects.select_for_update(of=("self",)).select_related("shop").filter(shop=shop, pickup_code=code).first()
         if code.isdigit()
         else None
     )
     if order is None:
-        _count_miss(misses_key)
         raise ApplicationError("pickup_code_invalid", field="code", status=404)
     if leader is not None:
         point_id = PickupPoint.objects.filter(leader=leader).values_list("id", flat=True).first()
         if point_id != order.pickup_point_id:
-            _count_miss(misses_key)
             raise ApplicationError("pickup_code_other_point", field="code", status=403)
     if order.status == S.SHIPPED:
         order_transition(order, S.ARRIVED, actor=actor, event_type="arrived", via="pickup_verify")

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class PaymentsConfig(AppConfig):
     name = "tuangou.payments"
+    verbose_name = "支付"
 
     def ready(self):
         # Payments stand above orders: orders ask for refunds through tuangou.orders.money.

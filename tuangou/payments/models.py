@@ -13,14 +13,18 @@ class Payment(ShopScopedModel):
         SUCCEEDED = "succeeded", bilingual("已支付", "Paid")
         CLOSED = "closed", bilingual("已关闭", "Closed")
 
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
-    provider = models.CharField(max_length=20)
-    out_trade_no = models.CharField(max_length=40, unique=True)  # our id at the provider
-    amount_fen = models.PositiveIntegerField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CREATED)
-    provider_transaction_id = models.CharField(max_length=64, blank=True)
-    pay_url = models.CharField(max_length=300, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments", verbose_name="订单")
+    provider = models.CharField(max_length=20, verbose_name="支付渠道")
+    out_trade_no = models.CharField(max_length=40, unique=True, verbose_name="商户订单号")  # our id at the provider
+    amount_fen = models.PositiveIntegerField(verbose_name="金额（分）")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CREATED, verbose_name="状态")
+    provider_transaction_id = models.CharField(max_length=64, blank=True, verbose_name="渠道交易号")
+    pay_url = models.CharField(max_length=300, blank=True, verbose_name="支付链接")
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name="支付时间")
+
+    class Meta:
+        verbose_name = "支付单"
+        verbose_name_plural = "支付单"
 
 
 class Refund(ShopScopedModel):
@@ -41,34 +45,50 @@ class Refund(ShopScopedModel):
         SUCCEEDED = "succeeded", bilingual("已退款", "Refunded")
         FAILED = "failed", bilingual("退款失败", "Refund failed")
 
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    out_refund_no = models.CharField(max_length=40, unique=True)
-    amount_fen = models.PositiveIntegerField()
-    reason = models.CharField(max_length=200)
-    lines = models.JSONField(default=list)  # [{"line_id", "quantity", "amount_fen"}]
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    provider_refund_id = models.CharField(max_length=64, blank=True)
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds", verbose_name="订单")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name="支付单")
+    out_refund_no = models.CharField(max_length=40, unique=True, verbose_name="退款单号")
+    amount_fen = models.PositiveIntegerField(verbose_name="金额（分）")
+    reason = models.CharField(max_length=200, verbose_name="原因")
+    lines = models.JSONField(default=list, verbose_name="退款明细")  # [{"line_id", "quantity", "amount_fen"}]
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, verbose_name="状态")
+    provider_refund_id = models.CharField(max_length=64, blank=True, verbose_name="渠道退款号")
+
     # order: the order's book follows on success; excess: money that arrived after the order
     # stopped waiting (or paid twice) goes back, the order's book is not touched.
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ORDER)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ORDER, verbose_name="类型")
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="申请人",
     )
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=200, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, verbose_name="发送次数")
+    last_error = models.CharField(max_length=200, blank=True, verbose_name="最近错误")
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name="完成时间")
+
+    class Meta:
+        verbose_name = "退款单"
+        verbose_name_plural = "退款单"
 
 
 class PaymentNotification(models.Model):
     """Every callback a provider sent, verified or not, kept as received (audit and replay)."""
 
-    provider = models.CharField(max_length=20)
-    out_trade_no = models.CharField(max_length=40, db_index=True)
-    body = models.TextField()
-    signature_valid = models.BooleanField()
-    outcome = models.CharField(max_length=30)  # applied, duplicate, bad_signature, unknown_payment ...
-    created_at = models.DateTimeField(auto_now_add=True)
+    provider = models.CharField(max_length=20, verbose_name="支付渠道")
+    out_trade_no = models.CharField(max_length=40, db_index=True, verbose_name="商户订单号")
+    body = models.TextField(verbose_name="回调内容")
+    signature_valid = models.BooleanField(verbose_name="签名有效")
+    outcome = models.CharField(
+        max_length=30, verbose_name="处理结果"
+    )  # applied, duplicate, bad_signature, unknown_payment ...
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="收到时间")
+
+    class Meta:
+        verbose_name = "支付回调"
+        verbose_name_plural = "支付回调"
 
 
 class SandboxTrade(ShopScopedModel):
@@ -83,18 +103,25 @@ class SandboxTrade(ShopScopedModel):
         SUCCESS = "SUCCESS", "支付成功"
         CLOSED = "CLOSED", "已关闭"
 
-    payment = models.OneToOneField(Payment, on_delete=models.CASCADE, related_name="sandbox_trade")
-    out_trade_no = models.CharField(max_length=40, unique=True)
-    amount_fen = models.PositiveIntegerField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.NOTPAY)
-    transaction_id = models.CharField(max_length=64, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    refunded_fen = models.PositiveIntegerField(default=0)
-    notify_attempts = models.PositiveIntegerField(default=0)
-    notified_at = models.DateTimeField(null=True, blank=True)  # our server answered SUCCESS
+    payment = models.OneToOneField(
+        Payment, on_delete=models.CASCADE, related_name="sandbox_trade", verbose_name="支付单"
+    )
+    out_trade_no = models.CharField(max_length=40, unique=True, verbose_name="商户订单号")
+    amount_fen = models.PositiveIntegerField(verbose_name="金额（分）")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.NOTPAY, verbose_name="状态")
+    transaction_id = models.CharField(max_length=64, blank=True, verbose_name="交易号")
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name="支付时间")
+    refunded_fen = models.PositiveIntegerField(default=0, verbose_name="已退款（分）")
+    notify_attempts = models.PositiveIntegerField(default=0, verbose_name="回调次数")
+    notified_at = models.DateTimeField(null=True, blank=True, verbose_name="回调时间")  # our server answered SUCCESS
+
     # A rehearsal switch, like a real sandbox's magic values: the next N refund requests of
     # this trade answer "system busy" (nothing is refunded), as a gateway outage would.
-    refund_failures_planned = models.PositiveIntegerField(default=0)
+    refund_failures_planned = models.PositiveIntegerField(default=0, verbose_name="预设退款失败次数")
+
+    class Meta:
+        verbose_name = "沙箱交易"
+        verbose_name_plural = "沙箱交易"
 
 
 class SandboxRefund(models.Model):
@@ -105,8 +132,12 @@ class SandboxRefund(models.Model):
     money moves twice).
     """
 
-    trade = models.ForeignKey(SandboxTrade, on_delete=models.CASCADE, related_name="refunds")
-    out_refund_no = models.CharField(max_length=40, unique=True)
-    refund_id = models.CharField(max_length=64, unique=True)
-    amount_fen = models.PositiveIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    trade = models.ForeignKey(SandboxTrade, on_delete=models.CASCADE, related_name="refunds", verbose_name="沙箱交易")
+    out_refund_no = models.CharField(max_length=40, unique=True, verbose_name="退款单号")
+    refund_id = models.CharField(max_length=64, unique=True, verbose_name="渠道退款号")
+    amount_fen = models.PositiveIntegerField(verbose_name="金额（分）")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="时间")
+
+    class Meta:
+        verbose_name = "沙箱退款"
+        verbose_name_plural = "沙箱退款"

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class ShopsConfig(AppConfig):
     name = "tuangou.shops"
+    verbose_name = "店铺"
 
     def ready(self):
         from tuangou.accounts.hooks import profile_parts

@@ -12,27 +12,37 @@ class Shop(TimeStampedModel):
         ACTIVE = "active", bilingual("营业中", "Open")
         SUSPENDED = "suspended", bilingual("已停用", "Suspended")  # by a platform operator
 
-    name = models.CharField(max_length=60)
-    category = models.CharField(max_length=30, blank=True)
-    city = models.CharField(max_length=30, blank=True)
-    contact_name = models.CharField(max_length=30, blank=True)
-    contact_phone = models.CharField(max_length=20, blank=True)
-    timezone = models.CharField(max_length=40, default="Asia/Shanghai")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    name = models.CharField(max_length=60, verbose_name="店铺名称")
+    category = models.CharField(max_length=30, blank=True, verbose_name="经营类目")
+    city = models.CharField(max_length=30, blank=True, verbose_name="城市")
+    contact_name = models.CharField(max_length=30, blank=True, verbose_name="联系人")
+    contact_phone = models.CharField(max_length=20, blank=True, verbose_name="联系电话")
+    timezone = models.CharField(max_length=40, default="Asia/Shanghai", verbose_name="时区")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE, verbose_name="状态")
 
     # Settings the merchant tunes (console "Settings").
-    min_households = models.PositiveIntegerField(default=500)
-    one_leader_per_community = models.BooleanField(default=True)
-    min_distance_between_points_m = models.PositiveIntegerField(default=0)  # 0 = no rule
-    payment_timeout_minutes = models.PositiveIntegerField(default=15)
-    after_sales_days = models.PositiveIntegerField(default=7)
-    default_commission_rate_bp = models.PositiveIntegerField(default=1000)  # 1000 = 10 %
+    min_households = models.PositiveIntegerField(default=500, verbose_name="团长小区最少户数")
+    one_leader_per_community = models.BooleanField(default=True, verbose_name="每个小区只设一位团长")
+    min_distance_between_points_m = models.PositiveIntegerField(
+        default=0, verbose_name="提货点最小间距（米）"
+    )  # 0 = no rule
+    payment_timeout_minutes = models.PositiveIntegerField(default=15, verbose_name="付款时限（分钟）")
+    after_sales_days = models.PositiveIntegerField(default=7, verbose_name="售后期（天）")
+    default_commission_rate_bp = models.PositiveIntegerField(
+        default=1000, verbose_name="默认佣金比例（万分比）"
+    )  # 1000 = 10 %
     pickup_notice_text = models.CharField(
-        max_length=200, default="您在「{campaign}」购买的商品已到达{point}，请凭提货码{code}尽快提货。"
+        max_length=200,
+        default="您在「{campaign}」购买的商品已到达{point}，请凭提货码{code}尽快提货。",
+        verbose_name="提货通知文案",
     )
 
     def __str__(self):
         return self.name
+
+    class Meta:
+        verbose_name = "店铺"
+        verbose_name_plural = "店铺"
 
 
 class Staff(TimeStampedModel):
@@ -46,10 +56,14 @@ class Staff(TimeStampedModel):
         FINANCE = "finance", bilingual("财务", "Finance")
         SUPPORT = "support", bilingual("客服", "Customer service")
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="staff")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles")
-    role = models.CharField(max_length=20, choices=Role.choices)
-    is_active = models.BooleanField(default=True)
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="staff", verbose_name="店铺")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles", verbose_name="用户"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, verbose_name="角色")
+    is_active = models.BooleanField(default=True, verbose_name="在职")
 
     class Meta:
+        verbose_name = "店铺员工"
+        verbose_name_plural = "店铺员工"
         constraints = [models.UniqueConstraint(fields=["shop", "user"], name="staff_one_role_per_shop")]

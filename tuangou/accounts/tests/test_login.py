@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from tuangou.accounts.models import SmsCode, User
 from tuangou.accounts.sms import last_code_for
-from tuangou.core.testing import ApiClient, ok
+from tuangou.core.testing import PRIVACY_CONSENT, ApiClient, ok
 from tuangou.shops.tests.factories import PASSWORD, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ def test_member_logs_in_with_phone_and_sms_code_and_is_created_once():
     ok(client.post("auth/sms/send", {"phone": "138 0000 1111"}))
     code = last_code_for("13800001111")
 
-    body = ok(client.post("auth/sms/login", {"phone": "13800001111", "code": code}))
+    body = ok(client.post("auth/sms/login", {"phone": "13800001111", "code": code, **PRIVACY_CONSENT}))
 
     assert body["user"]["phone"] == "13800001111"
     assert User.objects.filter(phone="13800001111").count() == 1
@@ -27,9 +27,9 @@ def test_sms_code_is_single_use():
     client = ApiClient()
     ok(client.post("auth/sms/send", {"phone": "13800001112"}))
     code = last_code_for("13800001112")
-    ok(client.post("auth/sms/login", {"phone": "13800001112", "code": code}))
+    ok(client.post("auth/sms/login", {"phone": "13800001112", "code": code, **PRIVACY_CONSENT}))
 
-    again = ApiClient().post("auth/sms/login", {"phone": "13800001112", "code": code})
+    again = ApiClient().post("auth/sms/login", {"phone": "13800001112", "code": code, **PRIVACY_CONSENT})
 
     assert again.status_code == 400
     assert again.json()["code"] == "sms_code_used"
@@ -40,7 +40,9 @@ def test_expired_sms_code_is_refused_with_the_field_named():
     ok(client.post("auth/sms/send", {"phone": "13800001113"}))
     SmsCode.objects.filter(phone="13800001113").update(expires_at=timezone.now() - timedelta(seconds=1))
 
-    response = client.post("auth/sms/login", {"phone": "13800001113", "code": last_code_for("13800001113")})
+    response = client.post(
+        "auth/sms/login", {"phone": "13800001113", "code": last_code_for("13800001113"), **PRIVACY_CONSENT}
+    )
 
     assert response.status_code == 400
     assert response.json() == {"code": "sms_code_expired", "message": "验证码已过期，请重新获取", "field": "code"}
@@ -54,10 +56,11 @@ def test_wrong_codes_are_counted_and_lock_the_code_after_five():
     wrong = "000000" if right != "000000" else "111111"
     for _ in range(5):
         assert (
-            client.post("auth/sms/login", {"phone": "13800001114", "code": wrong}).json()["code"] == "sms_code_invalid"
+            client.post("auth/sms/login", {"phone": "13800001114", "code": wrong, **PRIVACY_CONSENT}).json()["code"]
+            == "sms_code_invalid"
         )
 
-    response = client.post("auth/sms/login", {"phone": "13800001114", "code": right})
+    response = client.post("auth/sms/login", {"phone": "13800001114", "code": right, **PRIVACY_CONSENT})
 
     assert response.json()["code"] == "sms_too_many_attempts"
 
@@ -88,7 +91,7 @@ def test_sending_is_rate_limited_per_ip(settings):
 def test_bad_phone_number_is_refused_in_english_when_asked():
     response = ApiClient(language="en").post("auth/sms/send", {"phone": "12345"})
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json() == {
         "code": "phone_invalid",
         "message": "Not a valid mainland China mobile number",

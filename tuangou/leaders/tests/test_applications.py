@@ -105,7 +105,7 @@ def test_a_bad_phone_is_refused_naming_the_field():
         f"shops/{shop.id}/leader-applications", application_form(phone="12345")
     )
 
-    assert (response.status_code, response.json()["code"], response.json()["field"]) == (400, "phone_invalid", "phone")
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (422, "phone_invalid", "phone")
     assert not LeaderApplication.objects.exists()
 
 

@@ -20,6 +20,9 @@ export const zh = {
     sent: "验证码已发送",
     submit: "登录",
     devHint: "开发环境验证码见",
+    agreePrefix: "我已阅读并同意",
+    privacyPolicy: "《隐私政策》",
+    mustAgree: "请先阅读并勾选同意《隐私政策》",
   },
 };
 export const en = {
@@ -44,5 +47,8 @@ export const en = {
     sent: "Code sent",
     submit: "Log in",
     devHint: "Development codes at",
+    agreePrefix: "I have read and agree to the ",
+    privacyPolicy: "Privacy Policy",
+    mustAgree: "Please read and agree to the Privacy Policy first",
   },
 };

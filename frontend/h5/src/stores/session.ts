@@ -3,6 +3,7 @@ import { defineStore } from "pinia";
 import { computed, ref } from "vue";
 import { fetchMe, type Me } from "@shared/auth";
 import { http } from "@shared/request";
+import { sendSmsCodeApi, smsLoginApi } from "../api/auth";
 
 export const useSessionStore = defineStore("h5-session", () => {
   const me = ref<Me | null>(null);
@@ -19,11 +20,18 @@ export const useSessionStore = defineStore("h5-session", () => {
   }
 
   async function sendCode(phone: string) {
-    await http.post("auth/sms/send", { phone });
+    await sendSmsCodeApi(phone);
   }
 
-  async function login(phone: string, code: string) {
-    await http.post("auth/sms/login", { phone, code });
+  // agreePrivacy: the person ticked 我已阅读并同意《隐私政策》 for this version of the policy.
+  async function login(phone: string, code: string, agreePrivacy: boolean, privacyVersion: string) {
+    await smsLoginApi({
+      phone,
+      code,
+      agree_privacy: agreePrivacy,
+      privacy_version: privacyVersion,
+      issue_token: false,
+    });
     await load();
   }
 
