@@ -273,7 +273,7 @@ _PAD = (_ROW_HEIGHT - _LINE_HEIGHT) / 2
 
 def _pdf_title(pdf: SheetPdf, sheet: dict, tz: str, title: str, subtitle: str = ""):
     pdf.set_font(FONT, size=16)
-    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, title, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
     pdf.set_font(FONT, size=10)
     lines = [
@@ -283,7 +283,7 @@ def _pdf_title(pdf: SheetPdf, sheet: dict, tz: str, title: str, subtitle: str = 
     if subtitle:
         lines.append(subtitle)
     for line in lines:
-        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, line, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
 
