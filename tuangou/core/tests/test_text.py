@@ -2,6 +2,7 @@ import unicodedata
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from tuangou.core import fonts
 from tuangou.core.text import printable
 
 
@@ -30,3 +31,11 @@ def test_what_excel_cannot_hold_is_a_subset_of_what_is_dropped():
     illegal = "".join(chr(code) for code in range(0x20) if ILLEGAL_CHARACTERS_RE.match(chr(code)))
 
     assert printable(illegal) == ""
+
+
+def test_posters_draw_no_box_for_a_control_character():
+    # every text on a poster is drawn and measured run by run (tuangou.sharing.images)
+    assert [(font.family, run) for font, run in fonts.runs("张\x07三\u202e丰\t😀")] == [
+        ("NotoSansSC", "张三丰 "),
+        ("NotoEmoji", "😀"),
+    ]
