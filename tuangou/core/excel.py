@@ -6,7 +6,8 @@
   with Excel's quote prefix (the leading-apostrophe flag): the visible text stays exactly what
   was typed, and Excel keeps it as text even when it is edited.
 - Control characters Excel cannot hold (openpyxl raises IllegalCharacterError, which made the
-  whole export answer 500) are dropped, so one odd name never breaks an export.
+  whole export answer 500) are dropped, so one odd name never breaks an export: the same
+  `tuangou.core.text.printable` that cleans every PDF text.
 - Money is a number in 元 formatted ¥0.00, so a column can be summed: pass `Yuan(fen)`.
 """
 
@@ -14,7 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES
+
+from .text import printable
 
 YUAN_FORMAT = '"¥"#,##0.00'
 # What a spreadsheet reads as the start of a formula (OWASP's CSV-injection list).
@@ -29,8 +32,9 @@ class Yuan:
 
 
 def clean_text(value: str) -> str:
-    """The text without the control characters a worksheet cannot hold."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    """The text without the control characters a worksheet cannot hold (and the invisible ones
+    no one can read)."""
+    return printable(value)
 
 
 def cell(ws, value):

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
+from .text import printable
+
 logger = logging.getLogger("tuangou.fonts")
 # fpdf2 subsets each font through fontTools, which logs every table at INFO: dozens of lines a sheet.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -110,9 +112,10 @@ def font_for(char: str) -> ChainFont:
 
 
 def runs(text: str) -> list[tuple[ChainFont, str]]:
-    """`text` split into runs of characters that share a font, in order."""
+    """`text` split into runs of characters that share a font, in order (without the control
+    characters no font draws: tuangou.core.text.printable)."""
     result: list[tuple[ChainFont, str]] = []
-    for char in text:
+    for char in printable(text, one_line=True):
         font = result[-1][0] if result and _joins_previous(char) else font_for(char)
         if result and result[-1][0] == font:
             result[-1] = (font, result[-1][1] + char)

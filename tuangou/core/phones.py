@@ -2,6 +2,7 @@ import re
 import unicodedata
 
 from .errors import ApplicationError
+from .text import printable
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # Spaces of any kind (incl. the ideographic space NFKC leaves as U+0020), dashes and dots
@@ -59,7 +60,7 @@ def public_name(name: str, phone: str = "") -> str:
     """How a member is shown to others (jielong, feed, buyer list, sorting sheet, the leader's
     orders): 张** when they gave a name; otherwise their masked phone, 138****1234 (never the
     generated username as p***********); 匿名 when there is neither."""
-    name = (name or "").strip()
+    name = printable(name or "", one_line=True).strip()  # a control character is no initial
     generated = _PHONE_USERNAME.match(name)
     if name and not generated:
         return mask_name(name)

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from tuangou.core import excel, fonts
 from tuangou.core.money import format_fen
+from tuangou.core.text import printable
 
 FONT = "NotoSansSC"  # the chain's main font (tuangou.core.fonts)
 
@@ -231,11 +232,13 @@ class SheetPdf(FPDF):
     """A4 portrait, Noto Sans SC, a running head and 第 n / N 页 at the foot of every page.
 
     A character Noto Sans SC lacks (𠮷, 😀) is set in the next font of the chain that has it
-    (fpdf2's fallback fonts), so it is printed and in the text layer instead of dropped."""
+    (fpdf2's fallback fonts), so it is printed and in the text layer instead of dropped.
+    Every text goes through `normalize_text`, so a control character a member typed (which
+    fpdf2 only logs as a missing glyph) is dropped from whatever the sheet prints."""
 
     def __init__(self, running_head: str, texts=()):
         super().__init__(orientation="P", unit="mm", format="A4")
-        self.running_head = running_head
+        self.running_head = printable(running_head, one_line=True)
         self.add_font(FONT, fname=font_path())
         fallbacks = fonts.fallbacks_needed([running_head, *texts])
         for fallback in fallbacks:
@@ -246,12 +249,16 @@ class SheetPdf(FPDF):
         self.set_margins(12, 14, 12)
         self.alias_nb_pages()
 
+    def normalize_text(self, text: str) -> str:
+        # Line breaks stay for multi_cell (a cell's text is made one line before it gets here).
+        return super().normalize_text(printable(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+
     def header(self):
         self.set_font(FONT, size=8)
         self.set_text_color(110)
-        self.cell(0, 5, self.running_head, align="R", new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 4, self.running_head, align="R", new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0)
-        self.ln(1)
+        self.ln(2)
 
     def footer(self):
         self.set_y(-12)
@@ -259,12 +266,15 @@ class SheetPdf(FPDF):
         self.cell(0, 6, f"第 {self.page_no()} / {{nb}} 页", align="C")
 
 
-_ROW_HEIGHT = 6
+_ROW_HEIGHT = 6  # a table row of one line
+_LINE_HEIGHT = 4.5  # the lines of a wrapped cell, with the rest of _ROW_HEIGHT above and below them
+_PAD = (_ROW_HEIGHT - _LINE_HEIGHT) / 2
 
 
 def _pdf_title(pdf: SheetPdf, sheet: dict, tz: str, title: str, subtitle: str = ""):
     pdf.set_font(FONT, size=16)
-    pdf.cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, title, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
     pdf.set_font(FONT, size=10)
     lines = [
         f"店铺：{sheet['shop_name']}    团购：{sheet['campaign_title']}",
@@ -273,48 +283,77 @@ def _pdf_title(pdf: SheetPdf, sheet: dict, tz: str, title: str, subtitle: str = 
     if subtitle:
         lines.append(subtitle)
     for line in lines:
-        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, line, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-
-
-def _fit(pdf: SheetPdf, text: str, width: float) -> str:
-    """Cut a text that would overflow its column, marking the cut with an ellipsis."""
-    room = width - 2 * pdf.c_margin
-    if pdf.get_string_width(text) <= room:
-        return text
-    while text and pdf.get_string_width(text + "…") > room:
-        text = text[:-1]
-    return text + "…"
 
 
 def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowCounter | None = None):
     """A bordered table whose heading row repeats at the top of every page it runs onto.
 
-    Drawn cell by cell: fpdf2's table() lays out each row as a multi-line block and is about
-    ten times slower, which matters for a sorting list of 10^5 orders.
+    A text too long for its column wraps onto more lines (the whole row grows, and moves to the
+    next page when it does not fit: a row is split only when it is taller than a page, and then
+    goes on under the repeated heading). Rows of one line, nearly all of them, are drawn cell by
+    cell: fpdf2's table() lays out every row as a multi-line block and is about four times slower,
+    which matters for a sorting list of 10^5 orders.
     """
     pdf.set_font(FONT, size=9)
     pdf.set_fill_color(232)
+    room = [width - 2 * pdf.c_margin for width in widths]
+    top = 0.0  # where the rows of the current page start
 
     def heading():
+        nonlocal top
         for text, width in zip(headers, widths):
             pdf.cell(width, _ROW_HEIGHT, str(text), border=1, fill=True, align="C")
         pdf.ln(_ROW_HEIGHT)
+        top = pdf.get_y()
 
     heading()
     for row in rows + ([totals] if totals else []):
-        if pdf.will_page_break(_ROW_HEIGHT):
-            pdf.add_page()
-            heading()
-        for value, width in zip(row, widths):
-            pdf.cell(
-                width, _ROW_HEIGHT, _fit(pdf, str(value), width), border=1, align="R" if isinstance(value, int) else "L"
-            )
-        pdf.ln(_ROW_HEIGHT)
+        texts = [printable(str(value), one_line=True) for value in row]
+        aligns = ["R" if isinstance(value, int) else "L" for value in row]
+        if all(pdf.get_string_width(text) <= space for text, space in zip(texts, room)):
+            if pdf.will_page_break(_ROW_HEIGHT):
+                pdf.add_page()
+                heading()
+            for text, width, align in zip(texts, widths, aligns):
+                pdf.cell(width, _ROW_HEIGHT, text, border=1, align=align)
+            pdf.ln(_ROW_HEIGHT)
+        else:
+            lines = [
+                pdf.multi_cell(width, _LINE_HEIGHT, text, dry_run=True, output="LINES")
+                if pdf.get_string_width(text) > space
+                else [text]
+                for text, width, space in zip(texts, widths, room)
+            ]
+            _pdf_wrapped_row(pdf, lines, widths, aligns, lambda: top, heading)
         if counter and row is not totals:
             counter.tick()
     if counter:
         counter.report()
+
+
+def _pdf_wrapped_row(pdf: SheetPdf, lines: list[list[str]], widths, aligns, top: Callable[[], float], heading):
+    """A row whose cells hold `lines`: on this page when it fits, else from the top of the next
+    one; a row taller than a page goes on over as many pages as it needs."""
+    done, count = 0, max(len(cell) for cell in lines)
+    while done < count:
+        fits = int((pdf.page_break_trigger - pdf.get_y() - 2 * _PAD) // _LINE_HEIGHT)
+        if fits < count - done and pdf.get_y() > top():
+            pdf.add_page()
+            heading()
+            continue
+        take = max(1, min(fits, count - done))
+        height = take * _LINE_HEIGHT + 2 * _PAD
+        x, y = pdf.l_margin, pdf.get_y()
+        for cell, width, align in zip(lines, widths, aligns):
+            pdf.rect(x, y, width, height)
+            for n, line in enumerate(cell[done : done + take]):
+                pdf.set_xy(x, y + _PAD + n * _LINE_HEIGHT)
+                pdf.cell(width, _LINE_HEIGHT, line, align=align)
+            x += width
+        pdf.set_xy(pdf.l_margin, y + height)
+        done += take
 
 
 def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Progress | None = None) -> bytes:

@@ -1,14 +1,18 @@
 import io
+import logging
 import re
+import unicodedata
+import warnings
 from urllib.parse import quote
 
 import pytest
+from django.db import connection
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from tuangou.campaigns.models import Campaign
 from tuangou.core.testing import ok
-from tuangou.fulfilment import selectors
+from tuangou.fulfilment import exports, selectors
 from tuangou.fulfilment.tests.factories import (
     CampaignFactory,
     CampaignItemFactory,
@@ -327,3 +331,86 @@ def test_shipping_and_sorting_excel_write_formula_like_text_as_text(sold):
         ("=1+1", "s", True),
         ("+86 138", "s", True),
     ]
+
+
+# 80 characters each: Chinese, 𠮷 (CJK Extension B, outside the BMP) and emoji, no spaces
+LONG_PRODUCT = "𠮷野家超长商品名称😀" * 8
+LONG_MEMBER = "欧阳𠮷娜🍎" * 16
+LONG_POINT = "海韵花园𠮷号楼😀自提点" * 7
+
+
+def visible(body: bytes) -> str:
+    """The PDF's text with the line breaks and spaces wrapping put in taken out."""
+    return re.sub(r"\s", "", pdf_text(body))
+
+
+@pytest.mark.parametrize("kind", ["purchase", "shipping", "sorting"])
+def test_long_names_wrap_in_full_instead_of_being_cut(sold, kind):
+    assert (len(LONG_PRODUCT), len(LONG_MEMBER), len(LONG_POINT)) == (80, 80, 77)
+    campaign = Campaign.objects.select_related("shop").get(pk=sold["campaign"].pk)
+    sheet = selectors.sheet_build(campaign=campaign, kind=kind)
+    if kind == "purchase":
+        sheet["items"][0]["product_name"] = LONG_PRODUCT
+    elif kind == "shipping":
+        point = sheet["routes"][0]["points"][0]
+        point.update(point_name=LONG_POINT, address=LONG_POINT, leader_name=LONG_MEMBER)
+        point["items"][0]["product_name"] = LONG_PRODUCT
+    else:
+        point = sheet["points"][0]
+        point["point_name"] = LONG_POINT
+        point["orders"][0]["member_name"] = LONG_MEMBER
+        point["orders"][0]["items"][0]["product_name"] = LONG_PRODUCT
+
+    text = visible(exports.sheet_pdf(kind, sheet))
+
+    assert LONG_PRODUCT in text
+    assert kind == "purchase" or (LONG_MEMBER in text and LONG_POINT in text)
+    assert "…" not in text
+    assert "红富士苹果" in text  # the rows after the wrapped one are all there
+
+
+def test_a_long_sorting_list_of_long_names_keeps_every_name_and_its_header_on_each_page(sold):
+    for n in range(40):
+        order_with_lines(
+            campaign=sold["campaign"],
+            point=sold["siming"],
+            lines=[(sold["eggs"], 1), (sold["apples"], 1)],
+            pickup_code=f"2{n:05d}",
+        )
+    campaign = Campaign.objects.select_related("shop").get(pk=sold["campaign"].pk)
+    sheet = selectors.sorting_list(campaign=campaign)
+    siming = next(p for p in sheet["points"] if p["pickup_point_id"] == sold["siming"].id)
+    for n, order in enumerate(siming["orders"]):
+        order["member_name"] = f"{n:02d}{LONG_MEMBER}"
+
+    body = exports.sheet_pdf("sorting", sheet)
+
+    pages = [re.sub(r"\s", "", page.extract_text().replace("\x00", "")) for page in PdfReader(io.BytesIO(body)).pages]
+    assert len(pages) >= 4
+    assert all("提货码团员手机尾号商品规格数量" in page for page in pages)  # the header on every page
+    text = "".join(pages)
+    assert [n for n in range(len(siming["orders"])) if f"{n:02d}{LONG_MEMBER}" not in text] == []
+
+
+@pytest.mark.parametrize("kind", ["shipping", "sorting"])
+def test_control_characters_a_member_typed_are_left_out_of_the_pdf_without_a_warning(sold, kind, caplog):
+    # NUL as well where the database keeps it (SQLite; PostgreSQL refuses it on the way in)
+    nul = "" if connection.vendor == "postgresql" else "\x00"
+    Order.objects.filter(pk=sold["orders"]["o1"].pk).update(contact_name=f"\x07{nul}张\x1b三丰")
+    PickupPoint = sold["siming"].__class__
+    PickupPoint.objects.filter(pk=sold["siming"].pk).update(
+        name=f"海韵\x07花园{nul}自提点", address="思明区\x1b海韵路\u202e8号\x7f"
+    )
+    client = staff_client(sold["shop"])
+    caplog.set_level(logging.WARNING)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        response = client.get(f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets/{kind}.pdf")
+
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert "海韵花园自提点" in text
+    assert "张**" in text if kind == "sorting" else "思明区海韵路8号" in text
+    assert [c for c in text if unicodedata.category(c) in ("Cc", "Cf") and c != "\n"] == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
