@@ -11,7 +11,7 @@ import pytest
 from django.apps import apps
 
 from config.api import api
-from tuangou.core.testing import ApiClient
+from tuangou.accounts.testing import ApiClient
 from tuangou.shops.tests.factories import PASSWORD
 
 from .openapi_bodies import request_body
