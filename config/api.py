@@ -103,6 +103,7 @@ def _register():
     from tuangou.leaders.api import leader_router as leaders_leader
     from tuangou.leaders.api import member_router as leaders_member
     from tuangou.notifications.api import member_router as notifications_member
+    from tuangou.orders.api import campaign_member_router as orders_campaign_member
     from tuangou.orders.api import console_router as orders_console
     from tuangou.orders.api import leader_router as orders_leader
     from tuangou.orders.api import member_router as orders_member
@@ -133,6 +134,7 @@ def _register():
     member = "/shops/{shop_id}"
     for router in (
         campaigns_member,
+        orders_campaign_member,  # a campaign page's buyers and live feed, read in orders
         leaders_member,
         orders_member,
         payments_member,

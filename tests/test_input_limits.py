@@ -13,10 +13,10 @@ from django.test import Client
 from django.utils import timezone
 
 from tuangou.accounts.models import User
+from tuangou.accounts.testing import ApiClient
 from tuangou.campaigns.models import Campaign, CampaignItem
 from tuangou.catalog.models import Category, Product, Sku, StockMovement
 from tuangou.core.bounds import INT64_MAX, MAX_AMOUNT_FEN, MAX_PRICE_FEN, MAX_STOCK
-from tuangou.core.testing import ApiClient
 from tuangou.orders.models import Order
 from tuangou.shops.models import Staff
 from tuangou.shops.tests.factories import PASSWORD

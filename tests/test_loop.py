@@ -13,8 +13,9 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from tuangou.accounts.testing import HttpApiClient
 from tuangou.commissions.tasks import commissions_settle_due
-from tuangou.core.testing import HttpApiClient, ok
+from tuangou.core.testing import ok
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from config.api import api
-from tuangou.core.testing import ApiClient
+from tuangou.accounts.testing import ApiClient
 from tuangou.shops.models import Staff
 from tuangou.shops.tests.factories import PASSWORD
 

@@ -17,8 +17,9 @@ from PIL import Image
 
 from config.api import api
 from tuangou.accounts.models import User
+from tuangou.accounts.testing import ApiClient
 from tuangou.campaigns.models import Campaign
-from tuangou.core.testing import ApiClient, ok
+from tuangou.core.testing import ok
 from tuangou.orders.models import AfterSaleRequest, Order
 from tuangou.payments.models import Payment
 from tuangou.shops.models import Shop, Staff

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from config.api import api
-from tuangou.core.testing import ApiClient
+from tuangou.accounts.testing import ApiClient
 from tuangou.shops.tests.factories import PASSWORD
 
 from .openapi_bodies import request_body

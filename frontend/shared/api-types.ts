@@ -1403,7 +1403,7 @@ export interface paths {
             cookie?: never;
         };
         /** Members who joined (masked names) */
-        get: operations["tuangou_campaigns_api_list_campaign_buyers"];
+        get: operations["tuangou_orders_api_list_campaign_buyers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1420,7 +1420,7 @@ export interface paths {
             cookie?: never;
         };
         /** 他们都在买 live: server-sent events of paid orders (masked names) */
-        get: operations["tuangou_campaigns_api_stream_campaign_feed"];
+        get: operations["tuangou_orders_api_stream_campaign_feed"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1437,7 +1437,7 @@ export interface paths {
             cookie?: never;
         };
         /** 他们都在买 by polling: the feed's events after after_id (the same ids as the live feed) */
-        get: operations["tuangou_campaigns_api_list_feed_events"];
+        get: operations["tuangou_orders_api_list_feed_events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1454,7 +1454,7 @@ export interface paths {
             cookie?: never;
         };
         /** 他们都在买: newest purchases after after_id */
-        get: operations["tuangou_campaigns_api_list_recent_purchases"];
+        get: operations["tuangou_orders_api_list_recent_purchases"];
         put?: never;
         post?: never;
         delete?: never;
@@ -8313,7 +8313,7 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
-    tuangou_campaigns_api_list_campaign_buyers: {
+    tuangou_orders_api_list_campaign_buyers: {
         parameters: {
             query?: {
                 page?: number;
@@ -8346,7 +8346,7 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
-    tuangou_campaigns_api_stream_campaign_feed: {
+    tuangou_orders_api_stream_campaign_feed: {
         parameters: {
             query?: {
                 last_event_id?: number | null;
@@ -8378,7 +8378,7 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
-    tuangou_campaigns_api_list_feed_events: {
+    tuangou_orders_api_list_feed_events: {
         parameters: {
             query?: {
                 after_id?: number;
@@ -8410,7 +8410,7 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
-    tuangou_campaigns_api_list_recent_purchases: {
+    tuangou_orders_api_list_recent_purchases: {
         parameters: {
             query?: {
                 after_id?: number;

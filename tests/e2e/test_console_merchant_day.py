@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 from PIL import Image
 from playwright.sync_api import expect
 
-from tuangou.core.testing import ApiClient, ok
+from tuangou.accounts.testing import ApiClient
+from tuangou.core.testing import ok
 from tuangou.demo.loader import _pay
 from tuangou.fulfilment import services as fulfilment_services
 from tuangou.fulfilment import tasks as fulfilment_tasks

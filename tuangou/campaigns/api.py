@@ -1,22 +1,17 @@
-from asgiref.sync import sync_to_async
-from django.core.handlers.asgi import ASGIRequest
-from django.db import connection
-from django.http import HttpResponse, StreamingHttpResponse
-from ninja import Path, Query, Router
+from ninja import Path, Router
 from ninja.pagination import paginate
 
 from tuangou.core.api import AUTH, get_in_shop
-from tuangou.core.bounds import MAX_ID, Id
+from tuangou.core.bounds import Id
 from tuangou.core.pagination import PageNumberPagination
 from tuangou.core.validation import Name
 from tuangou.leaders.access import access_leader
 from tuangou.leaders.models import Leader
 from tuangou.shops.access import access_shop, access_shop_as_staff
 
-from . import feed, selectors, services
+from . import selectors, services
 from .models import Campaign
 from .schemas import (
-    BuyerOut,
     CampaignCancelIn,
     CampaignDuplicateIn,
     CampaignExtendCutoffIn,
@@ -25,12 +20,10 @@ from .schemas import (
     CampaignOut,
     CampaignPatch,
     CampaignStatus,
-    FeedEventsOut,
     LeaderCampaignOut,
     LeaderJoinOut,
     PublicCampaignListOut,
     PublicCampaignOut,
-    PurchaseFeedOut,
 )
 
 console_router = Router(tags=["console: campaigns"], auth=AUTH)
@@ -176,82 +169,6 @@ def list_public_campaigns(request, shop_id: Path[Id], leader_id: Id | None = Non
 )
 def get_public_campaign(request, shop_id: Path[Id], campaign_id: Id):
     return selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
-
-
-@member_router.get(
-    "/campaigns/{campaign_id}/buyers", response=list[BuyerOut], auth=None, summary="Members who joined (masked names)"
-)
-@paginate(PageNumberPagination, page_size=20)
-def list_campaign_buyers(request, shop_id: Path[Id], campaign_id: Id):
-    campaign = selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
-    return selectors.campaign_buyers(campaign=campaign)
-
-
-@member_router.get(
-    "/campaigns/{campaign_id}/recent-purchases",
-    response=PurchaseFeedOut,
-    auth=None,
-    summary="他们都在买: newest purchases after after_id",
-)
-def list_recent_purchases(request, shop_id: Path[Id], campaign_id: Id, after_id: Id = 0):
-    campaign = selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
-    lines = selectors.campaign_recent_purchases(campaign=campaign, after_id=after_id)
-    return {"items": lines, "last_id": max([line.id for line in lines], default=after_id)}
-
-
-@member_router.get(
-    "/campaigns/{campaign_id}/feed/events",
-    response=FeedEventsOut,
-    auth=None,
-    summary="他们都在买 by polling: the feed's events after after_id (the same ids as the live feed)",
-)
-def list_feed_events(request, shop_id: Path[Id], campaign_id: Id, after_id: int = Query(0, ge=0, le=MAX_ID)):
-    # The page's fallback when EventSource keeps failing: it goes on from the last event id it
-    # saw live, so nothing is shown twice.
-    campaign = selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
-    found = feed.purchases_after(shop_id=campaign.shop_id, campaign_id=campaign.id, after_id=after_id or None)
-    return {"items": found, "last_id": found[-1]["id"] if found else after_id}
-
-
-def _feed_campaign(shop_id: Id, campaign_id: Id, *, release: bool) -> Campaign:
-    try:
-        return selectors.member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
-    finally:
-        # Django releases a request's connection when the response ends, minutes from now for a
-        # streamed feed: give it back to the pool at once, or a few open pages would drain the
-        # pool. A WSGI request (one short answer) keeps it until it ends, as usual.
-        if release:
-            connection.close()
-
-
-@member_router.get(
-    "/campaigns/{campaign_id}/feed",
-    auth=None,
-    summary="他们都在买 live: server-sent events of paid orders (masked names)",
-    openapi_extra={
-        "responses": {
-            200: {"description": "text/event-stream; resume with Last-Event-ID", "content": {"text/event-stream": {}}}
-        }
-    },
-)
-async def stream_campaign_feed(request, shop_id: Path[Id], campaign_id: Id, last_event_id: Id | None = None):
-    # Async on purpose: an open feed is a coroutine, not a worker (see feed.py). The browser sends
-    # Last-Event-ID when it reconnects; ?last_event_id= does the same for clients that cannot.
-    streaming = isinstance(request, ASGIRequest)
-    campaign = await sync_to_async(_feed_campaign)(shop_id, campaign_id, release=streaming)
-    header = feed.event_id_from_header(request.headers.get("Last-Event-ID", ""))
-    if header is not None:
-        last_event_id = header
-    arguments = {"shop_id": campaign.shop_id, "campaign_id": campaign.id, "last_event_id": last_event_id}
-    if streaming:
-        response = StreamingHttpResponse(
-            feed.purchase_stream(**arguments), content_type="text/event-stream; charset=utf-8"
-        )
-    else:
-        response = HttpResponse(await feed.catch_up_body(**arguments), content_type="text/event-stream; charset=utf-8")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # nginx and friends must pass events through at once
-    return response
 
 
 # --- leader center ------------------------------------------------------------------------

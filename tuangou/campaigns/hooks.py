@@ -10,3 +10,9 @@ campaign_succeeded = Hook(
     "campaign_succeeded", "campaign=, actor=: it reached its threshold. Orders confirms the paid ones."
 )
 campaign_failed = Hook("campaign_failed", "campaign=, actor=: it missed its threshold. Orders refunds the paid ones.")
+campaign_order_figures = Hook(
+    "campaign_order_figures",
+    "leader= (or None): answers {column: expression per campaign (OuterRef('pk'))} to annotate campaigns with — "
+    "orders: paid_members (distinct members with a paid, not refunded, order: the 成团人数), and for a leader "
+    "my_orders and my_amount_fen (their paid orders in it). Orders owns what counts as paid.",
+)

@@ -6,7 +6,6 @@ from ninja import Schema
 from pydantic import Field, field_validator
 
 from tuangou.core.bounds import CommissionBp, Id, PriceFen, PurchaseLimit, Stock, Threshold
-from tuangou.core.phones import public_name
 from tuangou.core.validation import Moment, Name, Text
 
 from .selectors import campaign_progress
@@ -315,62 +314,6 @@ class PublicCampaignOut(_CampaignBase):
     @staticmethod
     def resolve_items(obj):
         return list(obj.items.all())
-
-
-class BuyerOut(Schema):
-    name: str
-    quantity: int
-    joined_at: datetime | None
-
-    @staticmethod
-    def resolve_name(obj):
-        return public_name(obj["display_name"] or obj["contact_name"] or "", obj.get("contact_phone") or "")
-
-    @staticmethod
-    def resolve_quantity(obj):
-        return obj["quantity"] or 0
-
-
-class PurchaseOut(Schema):
-    id: int  # the order line: pass the largest one seen as after_id to poll for newer ones
-    name: str
-    product_name: str
-    spec: str
-    quantity: int
-    at: datetime | None
-
-    @staticmethod
-    def resolve_name(obj):
-        return public_name(obj.order.member.display_name or obj.order.contact_name or "", obj.order.contact_phone)
-
-    @staticmethod
-    def resolve_at(obj):
-        return obj.order.paid_at
-
-
-class PurchaseFeedOut(Schema):
-    items: list[PurchaseOut]
-    last_id: int
-
-
-class FeedLineOut(Schema):
-    product_name: str
-    spec: str
-    quantity: int
-
-
-class FeedEventOut(Schema):
-    """One paid order as the live feed sends it; `id` is the SSE event id (the same on every channel)."""
-
-    id: int
-    name: str
-    items: list[FeedLineOut]
-    at: str | None
-
-
-class FeedEventsOut(Schema):
-    items: list[FeedEventOut]  # oldest first
-    last_id: int  # pass it back as after_id
 
 
 # --- leader center ------------------------------------------------------------------------

@@ -1,41 +1,22 @@
-"""Campaign reads: console lists and detail, the member pages, the leader center, progress."""
+"""Campaign reads: console lists and detail, the member pages, the leader center, progress.
 
-from django.db.models import (
-    Count,
-    Exists,
-    IntegerField,
-    Max,
-    Min,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
+Figures counted over a campaign's orders (paid members, a leader's own orders) come from orders,
+the app above, through the campaign_order_figures hook; its buyers list and live feed are read in
+orders (tuangou/orders/selectors.py, feed.py).
+"""
+
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from tuangou.catalog.models import ProductImage
 from tuangou.core.api import get_in_shop
 from tuangou.core.errors import NotFound
-from tuangou.orders.models import Order, OrderLine
 
+from .hooks import campaign_order_figures
 from .models import Campaign, CampaignEvent, CampaignItem, CampaignLeader
 
 S = Campaign.Status
 # What members and leaders may see: never drafts, nor campaigns that failed or were cancelled.
 VISIBLE_STATUSES = (S.SCHEDULED, S.LIVE, S.CLOSED, S.SUCCEEDED)
-# Orders that count as bought: paid, and everything a paid order can become except refunded.
-PAID_ORDER_STATUSES = (
-    Order.Status.PAID,
-    Order.Status.CONFIRMED,
-    Order.Status.SHIPPED,
-    Order.Status.ARRIVED,
-    Order.Status.PICKED_UP,
-    Order.Status.COMPLETED,
-)
-FEED_SIZE = 20
 
 
 def campaign_leader_allowed(*, campaign: Campaign, leader) -> bool:
@@ -50,10 +31,10 @@ def campaign_leader_allowed(*, campaign: Campaign, leader) -> bool:
 def campaign_member_count(*, campaign: Campaign) -> int:
     """Distinct members with a paid (or later) order: the 成团人数 counted for the threshold."""
     return (
-        Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign, status__in=PAID_ORDER_STATUSES)
-        .values("member_id")
-        .distinct()
-        .count()
+        Campaign.objects.filter(pk=campaign.pk)
+        .annotate(**campaign_order_figures.merged(leader=None))
+        .values_list("paid_members", flat=True)
+        .get()
     )
 
 
@@ -78,19 +59,8 @@ def campaign_progress(*, campaign: Campaign, members: int | None = None) -> dict
     }
 
 
-def _paid_members_subquery():
-    members = (
-        Order.objects.filter(campaign=OuterRef("pk"), status__in=PAID_ORDER_STATUSES)
-        .values("campaign")
-        .annotate(count=Count("member", distinct=True))
-        .values("count")
-    )
-    return Coalesce(Subquery(members, output_field=IntegerField()), Value(0))
-
-
 def _with_list_figures(queryset: QuerySet[Campaign]) -> QuerySet[Campaign]:
-    return queryset.annotate(
-        paid_members=_paid_members_subquery(),
+    return queryset.annotate(**campaign_order_figures.merged(leader=None)).annotate(
         item_count=Count("items", distinct=True),
         min_price_fen=Min("items__price_fen"),
     )
@@ -154,51 +124,18 @@ def member_campaign_get(*, shop, campaign_id: int) -> Campaign:
     return get_in_shop(queryset, shop, campaign_id, thing_zh="团购", thing_en="Campaign")
 
 
-def campaign_buyers(*, campaign: Campaign) -> QuerySet:
-    """Members who joined (paid), newest first: one row per member with their item count."""
-    return (
-        Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign, status__in=PAID_ORDER_STATUSES)
-        .values("member_id")
-        .annotate(
-            display_name=Max("member__display_name"),
-            contact_name=Max("contact_name"),
-            contact_phone=Max("contact_phone"),
-            quantity=Sum("lines__quantity"),
-            joined_at=Min("paid_at"),
-        )
-        .order_by("-joined_at", "-member_id")
-    )
-
-
-def campaign_recent_purchases(*, campaign: Campaign, after_id: int = 0) -> list[OrderLine]:
-    """The 他们都在买 feed: the newest paid order lines above `after_id` (what the client last saw)."""
-    return list(
-        OrderLine.objects.filter(
-            shop_id=campaign.shop_id,
-            order__campaign=campaign,
-            order__status__in=PAID_ORDER_STATUSES,
-            id__gt=after_id,
-        )
-        .select_related("order__member")
-        .order_by("-id")[:FEED_SIZE]
-    )
-
-
 # --- leaders ------------------------------------------------------------------------------
 
 
 def leader_campaign_list(*, leader) -> QuerySet[Campaign]:
     """Campaigns this leader may run, with whether they joined and their own orders in each."""
     link = CampaignLeader.objects.filter(campaign=OuterRef("pk"), leader=leader)
-    mine = Q(orders__leader=leader, orders__status__in=PAID_ORDER_STATUSES)
     return (
         Campaign.objects.filter(shop_id=leader.shop_id, status__in=VISIBLE_STATUSES)
         .filter(Q(all_leaders=True) | Q(Exists(link)))
         .annotate(
-            paid_members=_paid_members_subquery(),
+            **campaign_order_figures.merged(leader=leader),
             joined_at=Subquery(link.values("joined_at")[:1]),
-            my_orders=Count("orders", filter=mine),
-            my_amount_fen=Coalesce(Sum("orders__total_fen", filter=mine), Value(0)),
         )
         .order_by("-starts_at", "-id")
     )

@@ -1,4 +1,5 @@
 from django.http import FileResponse, HttpResponse
+from django.utils import translation
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
 
@@ -132,7 +133,8 @@ def download_export(request, shop_id: Path[Id], export_id: Id):
     # Streamed from disk: a 10^5-order file is never held whole in memory.
     response = FileResponse(job.file.open("rb"), content_type=CONTENT_TYPES[job.format])
     names = {"campaign_title": job.campaign.title, "campaign_id": job.campaign_id}
-    response["Content-Disposition"] = exports.attachment_disposition(job.kind, names, job.format)
+    with translation.override(job.language):  # named in the language the file was built in
+        response["Content-Disposition"] = exports.attachment_disposition(job.kind, names, job.format)
     return response
 
 

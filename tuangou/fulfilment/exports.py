@@ -15,12 +15,35 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from tuangou.core import excel, fonts
+from tuangou.core.i18n import pick
 from tuangou.core.money import format_fen
 from tuangou.core.text import printable
 
 FONT = "NotoSansSC"  # the chain's main font (tuangou.core.fonts)
 
+# Every word on a sheet is picked in the active language (tuangou.core.i18n): the request's for a
+# direct download, the job's (translation.override) for a file built in the background.
 KIND_FILE_NAMES = {"purchase": "采购单", "shipping": "发货单", "sorting": "分拣单"}
+KIND_FILE_NAMES_EN = {"purchase": "Purchase summary", "shipping": "Shipping sheet", "sorting": "Sorting list"}
+
+
+def kind_name(kind: str) -> str:
+    """The sheet's name in the active language: its title and the download's file name."""
+    return pick(KIND_FILE_NAMES[kind], KIND_FILE_NAMES_EN[kind])
+
+
+def _dates(sheet: dict, tz: str) -> str:
+    pickup, cutoff, generated = (
+        _local(sheet["pickup_at"], tz)[:10],
+        _local(sheet["cutoff_at"], tz),
+        _local(sheet["generated_at"], tz),
+    )
+    return pick(
+        f"提货日期：{pickup}    截单：{cutoff}    生成时间：{generated}",
+        f"Pickup date: {pickup}    Cut-off: {cutoff}    Generated: {generated}",
+    )
+
+
 # progress(rows written, rows in all): called every PROGRESS_EVERY rows and at each pickup point.
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 500
@@ -69,7 +92,10 @@ def _spec(item: dict) -> str:
 
 def _purchase_table(sheet: dict, money: Callable = format_fen):
     """`money` writes an amount: ¥12.90 on paper, excel.Yuan (a number formatted ¥0.00) in Excel."""
-    headers = ["#", "商品", "规格", "编码", "数量", "单位", "采购成本", "销售额", "订单数", "自提点数"]
+    headers = pick(
+        ["#", "商品", "规格", "编码", "数量", "单位", "采购成本", "销售额", "订单数", "自提点数"],
+        ["#", "Product", "Spec", "Code", "Quantity", "Unit", "Cost", "Sales", "Orders", "Pickup points"],
+    )
     rows = [
         [
             n,
@@ -87,7 +113,7 @@ def _purchase_table(sheet: dict, money: Callable = format_fen):
     ]
     totals = [
         "",
-        "合计",
+        pick("合计", "Total"),
         "",
         "",
         sheet["totals"]["quantity"],
@@ -148,11 +174,7 @@ def _xlsx_sheet(
     # Every value goes through excel.row: typed text stays text, odd control characters go.
     ws.append(excel.row(ws, [f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}"]))
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(
-        [
-            f"提货日期：{_local(sheet['pickup_at'], tz)[:10]}    截单：{_local(sheet['cutoff_at'], tz)}    生成时间：{_local(sheet['generated_at'], tz)}"
-        ]
-    )
+    ws.append([_dates(sheet, tz)])
     ws.append([])
     columns = len(headers)
     # Rows are counted here: ws.max_row scans every cell, which made 10^4 rows take a minute.
@@ -186,12 +208,27 @@ def _xlsx_sheet(
 
 def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Progress | None = None) -> bytes:
     workbook = Workbook()
-    title = KIND_FILE_NAMES[kind]
+    title = kind_name(kind)
     if kind == "purchase":
         headers, rows, totals = _purchase_table(sheet, money=excel.Yuan)
         _xlsx_sheet(workbook, title, sheet, tz, headers, rows, totals, [5, 24, 12, 14, 8, 6, 12, 12, 8, 9], progress)
     elif kind == "shipping":
-        headers = ["线路", "自提点", "小区", "地址", "团长", "团长电话", "订单数", "商品", "规格", "编码", "数量"]
+        headers = pick(
+            ["线路", "自提点", "小区", "地址", "团长", "团长电话", "订单数", "商品", "规格", "编码", "数量"],
+            [
+                "Route",
+                "Pickup point",
+                "Community",
+                "Address",
+                "Leader",
+                "Leader phone",
+                "Orders",
+                "Product",
+                "Spec",
+                "Code",
+                "Quantity",
+            ],
+        )
         rows = []
         for route in sheet["routes"]:
             for point in route["points"]:
@@ -207,18 +244,31 @@ def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: P
                 for item in point["items"]:
                     rows.append(head + [item["product_name"], _spec(item), item["sku_code"], item["quantity"]])
         t = sheet["totals"]
-        totals = ["合计", f"{t['point_count']}个自提点", "", "", "", "", t["order_count"], "", "", "", t["quantity"]]
+        points = pick(f"{t['point_count']}个自提点", f"{t['point_count']} pickup points")
+        totals = [pick("合计", "Total"), points, "", "", "", "", t["order_count"], "", "", "", t["quantity"]]
         _xlsx_sheet(
             workbook, title, sheet, tz, headers, rows, totals, [12, 18, 14, 28, 10, 14, 8, 22, 10, 12, 8], progress
         )
     else:
-        headers = ["线路", "自提点", "提货码", "团员", "手机尾号", "商品", "规格", "数量"]
+        headers = pick(
+            ["线路", "自提点", "提货码", "团员", "手机尾号", "商品", "规格", "数量"],
+            ["Route", "Pickup point", "Pickup code", "Member", "Phone (last 4)", "Product", "Spec", "Quantity"],
+        )
         rows = []
         for point in sheet["points"]:
             for row in _sorting_point_rows(point, repeat=True):
                 rows.append([point["route"], point["point_name"]] + row)
         t = sheet["totals"]
-        totals = ["合计", f"{t['point_count']}个自提点", f"{t['order_count']}单", "", "", "", "", t["quantity"]]
+        totals = [
+            pick("合计", "Total"),
+            pick(f"{t['point_count']}个自提点", f"{t['point_count']} pickup points"),
+            pick(f"{t['order_count']}单", f"{t['order_count']} orders"),
+            "",
+            "",
+            "",
+            "",
+            t["quantity"],
+        ]
         _xlsx_sheet(workbook, title, sheet, tz, headers, rows, totals, [12, 18, 12, 10, 10, 22, 10, 8], progress)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -263,7 +313,7 @@ class SheetPdf(FPDF):
     def footer(self):
         self.set_y(-12)
         self.set_font(FONT, size=9)
-        self.cell(0, 6, f"第 {self.page_no()} / {{nb}} 页", align="C")
+        self.cell(0, 6, pick(f"第 {self.page_no()} / {{nb}} 页", f"Page {self.page_no()} / {{nb}}"), align="C")
 
 
 _ROW_HEIGHT = 6  # a table row of one line
@@ -277,8 +327,11 @@ def _pdf_title(pdf: SheetPdf, sheet: dict, tz: str, title: str, subtitle: str = 
     pdf.ln(1)
     pdf.set_font(FONT, size=10)
     lines = [
-        f"店铺：{sheet['shop_name']}    团购：{sheet['campaign_title']}",
-        f"提货日期：{_local(sheet['pickup_at'], tz)[:10]}    截单：{_local(sheet['cutoff_at'], tz)}    生成时间：{_local(sheet['generated_at'], tz)}",
+        pick(
+            f"店铺：{sheet['shop_name']}    团购：{sheet['campaign_title']}",
+            f"Shop: {sheet['shop_name']}    Campaign: {sheet['campaign_title']}",
+        ),
+        _dates(sheet, tz),
     ]
     if subtitle:
         lines.append(subtitle)
@@ -357,11 +410,11 @@ def _pdf_wrapped_row(pdf: SheetPdf, lines: list[list[str]], widths, aligns, top:
 
 
 def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Progress | None = None) -> bytes:
-    title = KIND_FILE_NAMES[kind]
+    title = kind_name(kind)
     pdf = SheetPdf(f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}", _strings(sheet))
     if kind == "purchase":
         pdf.add_page()
-        _pdf_title(pdf, sheet, tz, f"{title}（以销定采）")
+        _pdf_title(pdf, sheet, tz, pick(f"{title}（以销定采）", f"{title} (buy what was sold)"))
         headers, rows, totals = _purchase_table(sheet)
         _pdf_table(
             pdf, headers, rows, [8, 38, 18, 20, 14, 10, 22, 22, 16, 18], totals, _RowCounter(len(rows), progress)
@@ -372,27 +425,38 @@ def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Pr
         for route, point in points:
             pdf.add_page()  # one point per section, each from a fresh page
             if point is None:
-                _pdf_title(pdf, sheet, tz, title, "暂无需要发货的订单")
+                _pdf_title(pdf, sheet, tz, title, pick("暂无需要发货的订单", "No orders to ship"))
                 continue
             _pdf_title(
                 pdf,
                 sheet,
                 tz,
                 f"{title} · {point['point_name']}",
-                f"线路：{route}    小区：{point['community']}    地址：{point['address']}\n"
-                f"团长：{point['leader_name']}  {point['leader_phone']}    订单数：{point['order_count']}",
+                pick(
+                    f"线路：{route}    小区：{point['community']}    地址：{point['address']}\n"
+                    f"团长：{point['leader_name']}  {point['leader_phone']}    订单数：{point['order_count']}",
+                    f"Route: {route}    Community: {point['community']}    Address: {point['address']}\n"
+                    f"Leader: {point['leader_name']}  {point['leader_phone']}    Orders: {point['order_count']}",
+                ),
             )
             _pdf_table(
                 pdf,
-                ["#", "商品", "规格", "编码", "数量"],
+                pick(["#", "商品", "规格", "编码", "数量"], ["#", "Product", "Spec", "Code", "Quantity"]),
                 _shipping_point_rows(point),
                 [10, 80, 36, 40, 20],
-                ["", "合计", "", "", point["total_quantity"]],
+                ["", pick("合计", "Total"), "", "", point["total_quantity"]],
                 counter,
             )
             pdf.ln(8)
             pdf.set_font(FONT, size=10)
-            pdf.cell(0, 8, "配送员签字：____________    团长签收：____________    签收时间：____________")
+            pdf.cell(
+                0,
+                8,
+                pick(
+                    "配送员签字：____________    团长签收：____________    签收时间：____________",
+                    "Courier: ____________    Received by leader: ____________    Time: ____________",
+                ),
+            )
     else:
         points = sheet["points"] or [None]
         counter = _RowCounter(
@@ -401,29 +465,37 @@ def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Pr
         for point in points:
             pdf.add_page()
             if point is None:
-                _pdf_title(pdf, sheet, tz, title, "暂无需要分拣的订单")
+                _pdf_title(pdf, sheet, tz, title, pick("暂无需要分拣的订单", "No orders to sort"))
                 continue
             _pdf_title(
                 pdf,
                 sheet,
                 tz,
                 f"{title} · {point['point_name']}",
-                f"线路：{point['route']}    地址：{point['address']}    团长：{point['leader_name']}    订单数：{point['order_count']}",
+                pick(
+                    f"线路：{point['route']}    地址：{point['address']}    团长：{point['leader_name']}    "
+                    f"订单数：{point['order_count']}",
+                    f"Route: {point['route']}    Address: {point['address']}    Leader: {point['leader_name']}    "
+                    f"Orders: {point['order_count']}",
+                ),
             )
             _pdf_table(
                 pdf,
-                ["提货码", "团员", "手机尾号", "商品", "规格", "数量"],
+                pick(
+                    ["提货码", "团员", "手机尾号", "商品", "规格", "数量"],
+                    ["Pickup code", "Member", "Phone (last 4)", "Product", "Spec", "Quantity"],
+                ),
                 _sorting_point_rows(point),
                 [26, 24, 22, 64, 30, 20],
-                ["合计", "", "", "", "", point["total_quantity"]],
+                [pick("合计", "Total"), "", "", "", "", point["total_quantity"]],
                 counter,
             )
     return bytes(pdf.output())
 
 
 def attachment_disposition(kind: str, sheet: dict, extension: str) -> str:
-    """`attachment` with an ASCII fallback and the Chinese name as RFC 5987 filename*."""
-    name = f"{sheet['campaign_title']}-{KIND_FILE_NAMES[kind]}.{extension}"
+    """`attachment` with an ASCII fallback and the name in the active language as RFC 5987 filename*."""
+    name = f"{sheet['campaign_title']}-{kind_name(kind)}.{extension}"
     for bad in '/\\:*?"<>|\r\n':
         name = name.replace(bad, "_")
     fallback = f"campaign-{sheet['campaign_id']}-{kind}.{extension}"

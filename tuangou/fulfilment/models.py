@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from tuangou.core.i18n import CHINESE, ENGLISH
 from tuangou.core.labels import bilingual
 from tuangou.core.models import ShopScopedModel
 
@@ -54,6 +55,10 @@ class ExportJob(ShopScopedModel):
         XLSX = "xlsx", bilingual("Excel", "Excel")
         PDF = "pdf", bilingual("PDF", "PDF")
 
+    class Language(models.TextChoices):
+        CHINESE = CHINESE, bilingual("中文", "Chinese")
+        ENGLISH = ENGLISH, bilingual("英文", "English")
+
     class Status(models.TextChoices):
         QUEUED = "queued", bilingual("排队中", "Queued")  # waiting for a worker
         # a worker builds it; updated_at is its heartbeat (written at least every few seconds)
@@ -66,6 +71,8 @@ class ExportJob(ShopScopedModel):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name="类型")
     format = models.CharField(max_length=10, choices=Format.choices, verbose_name="格式")
+    # The language it was asked in (the request's): the file's words, title and name are in it.
+    language = models.CharField(max_length=10, choices=Language.choices, default=Language.CHINESE, verbose_name="语言")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, verbose_name="状态")
     progress = models.PositiveSmallIntegerField(default=0, verbose_name="进度")  # percent, 0–100
     file = models.FileField(upload_to=export_file_path, max_length=200, blank=True, verbose_name="文件")

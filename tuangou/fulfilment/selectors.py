@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tuangou.campaigns.models import Campaign
 from tuangou.core.errors import ApplicationError
+from tuangou.core.i18n import pick
 from tuangou.core.phones import public_name
 from tuangou.orders.models import Order, OrderLine
 
@@ -18,7 +19,11 @@ S = Order.Status
 # Orders whose goods must be bought and delivered: the campaign succeeded and they were not refunded.
 FULFILLABLE = [S.CONFIRMED, S.SHIPPED, S.ARRIVED, S.PICKED_UP, S.COMPLETED]
 SHEET_CAMPAIGN_STATUSES = {Campaign.Status.CLOSED, Campaign.Status.SUCCEEDED}
-NO_ROUTE = "未分配线路"
+
+
+def no_route() -> str:
+    """The route of a point that has none, in the active language (it sorts last)."""
+    return pick("未分配线路", "No route")
 
 
 def campaign_check_sheets(campaign: Campaign) -> None:
@@ -100,7 +105,7 @@ def purchase_summary(*, campaign: Campaign) -> dict:
         for r in rows
     ]
     totals = {key: sum(item[key] for item in items) for key in ("quantity", "cost_fen", "amount_fen")}
-    return {**_header(campaign, "采购单"), "items": items, "totals": totals}
+    return {**_header(campaign, pick("采购单", "Purchase summary")), "items": items, "totals": totals}
 
 
 _POINT_FIELDS = (
@@ -117,7 +122,7 @@ _POINT_FIELDS = (
 def _point(row: dict, prefix: str = "order__") -> dict:
     return {
         "pickup_point_id": row[f"{prefix}pickup_point_id"],
-        "route": row[f"{prefix}pickup_point__route"] or NO_ROUTE,
+        "route": row[f"{prefix}pickup_point__route"] or no_route(),
         "point_name": row[f"{prefix}pickup_point__name"],
         "community": row[f"{prefix}pickup_point__community"],
         "address": row[f"{prefix}pickup_point__address"],
@@ -127,7 +132,7 @@ def _point(row: dict, prefix: str = "order__") -> dict:
 
 
 def _point_sort_key(point: dict):
-    return (point["route"] == NO_ROUTE, point["route"], point["point_name"], point["pickup_point_id"])
+    return (point["route"] == no_route(), point["route"], point["point_name"], point["pickup_point_id"])
 
 
 def shipping_sheet(*, campaign: Campaign) -> dict:
@@ -185,7 +190,7 @@ def shipping_sheet(*, campaign: Campaign) -> dict:
     for point in sorted(points.values(), key=_point_sort_key):
         routes.setdefault(point["route"], []).append(point)
     return {
-        **_header(campaign, "发货单"),
+        **_header(campaign, pick("发货单", "Shipping sheet")),
         "routes": [{"route": route, "points": pts} for route, pts in routes.items()],
         "totals": {
             "point_count": len(points),
@@ -243,7 +248,7 @@ def sorting_list(*, campaign: Campaign) -> dict:
         point["order_count"] = len(point["orders"])
     ordered = sorted(points.values(), key=_point_sort_key)
     return {
-        **_header(campaign, "分拣单"),
+        **_header(campaign, pick("分拣单", "Sorting list")),
         "points": ordered,
         "totals": {
             "point_count": len(ordered),
@@ -293,7 +298,7 @@ def shipments_status(*, campaign: Campaign) -> list[dict]:
             {
                 "pickup_point_id": p["pickup_point_id"],
                 "point_name": p["pickup_point__name"],
-                "route": p["pickup_point__route"] or NO_ROUTE,
+                "route": p["pickup_point__route"] or no_route(),
                 "community": p["pickup_point__community"],
                 "leader_name": p["leader__name"],
                 "leader_phone": p["leader__phone"],

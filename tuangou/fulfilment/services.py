@@ -8,10 +8,11 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_q.tasks import async_task
 
 from tuangou.campaigns.models import Campaign
+from tuangou.core import i18n
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.leaders.models import PickupPoint
 from tuangou.notifications.models import Message
@@ -205,10 +206,12 @@ def _export_job_enqueue(job_id: int) -> None:
 
 
 @transaction.atomic
-def export_job_start(*, campaign: Campaign, kind: str, fmt: str, actor) -> ExportJob:
-    """Ask for a sheet file. A done job of the same sheet whose campaign's orders have not changed
-    since is handed back as it is (and one still being built); otherwise a new job is queued.
-    A job of the same sheet whose worker stopped (no heartbeat) is failed, not handed back."""
+def export_job_start(*, campaign: Campaign, kind: str, fmt: str, actor, language: str | None = None) -> ExportJob:
+    """Ask for a sheet file, in `language` (by default the active one: the request's). A done job
+    of the same sheet in the same language whose campaign's orders have not changed since is
+    handed back as it is (and one still being built); otherwise a new job is queued. A job of the
+    same sheet whose worker stopped (no heartbeat) is failed, not handed back."""
+    language = i18n.normalize(language or i18n.current_language())
     # Locked as a mutex: two clicks at once get one job, not two.
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     campaign_check_sheets(campaign)
@@ -218,6 +221,7 @@ def export_job_start(*, campaign: Campaign, kind: str, fmt: str, actor) -> Expor
         campaign=campaign,
         kind=kind,
         format=fmt,
+        language=language,
         orders_fingerprint=fingerprint,
     ).order_by("-id")
     for done in same.filter(status=J.DONE):
@@ -237,6 +241,7 @@ def export_job_start(*, campaign: Campaign, kind: str, fmt: str, actor) -> Expor
         campaign=campaign,
         kind=kind,
         format=fmt,
+        language=language,
         orders_fingerprint=fingerprint,
         requested_by=actor,
     )
@@ -303,11 +308,13 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
     job = ExportJob.objects.select_related("campaign__shop").get(pk=job_id)
     writer = _ProgressWriter(job_id, attempt)
     try:
-        writer.set(5)
-        sheet = sheet_build(campaign=job.campaign, kind=job.kind)
-        writer.set(15)
-        build = exports.sheet_xlsx if job.format == ExportJob.Format.XLSX else exports.sheet_pdf
-        content = build(job.kind, sheet, tz=job.campaign.shop.timezone, progress=writer.between(15, 90))
+        # Built in the language it was asked in, whatever the worker's own.
+        with translation.override(job.language):
+            writer.set(5)
+            sheet = sheet_build(campaign=job.campaign, kind=job.kind)
+            writer.set(15)
+            build = exports.sheet_xlsx if job.format == ExportJob.Format.XLSX else exports.sheet_pdf
+            content = build(job.kind, sheet, tz=job.campaign.shop.timezone, progress=writer.between(15, 90))
     except _TakenOver:
         logger.warning("export job %s: run %s was taken over, stopping", job_id, attempt)
         return None
@@ -360,12 +367,13 @@ def _export_job_finish(*, job_id: int, content: bytes, attempt: int) -> ExportJo
     job.file.save(f"{job.kind}.{job.format}", ContentFile(content), save=False)
     job.status, job.progress, job.finished_at = J.DONE, 100, timezone.now()
     job.save(update_fields=["file", "status", "progress", "finished_at", "updated_at"])
-    # One file per campaign, sheet and format: the ones this job replaces go.
+    # One file per campaign, sheet, format and language: the ones this job replaces go.
     superseded = ExportJob.objects.filter(
         shop_id=job.shop_id,
         campaign_id=job.campaign_id,
         kind=job.kind,
         format=job.format,
+        language=job.language,
         status=J.DONE,
     ).exclude(pk=job.pk)
     names = [name for name in superseded.values_list("file", flat=True) if name]

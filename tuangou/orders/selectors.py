@@ -4,7 +4,8 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import BigIntegerField, Count, F, Max, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from tuangou.campaigns.models import Campaign
 from tuangou.core.api import get_in_shop
@@ -13,6 +14,17 @@ from tuangou.leaders.models import Leader
 from tuangou.leaders.selectors import count_per_leader, in_period, per_leader
 
 from .models import AfterSaleRequest, Order, OrderLine
+
+# Orders that count as bought: paid, and everything a paid order can become except refunded.
+PAID_ORDER_STATUSES = (
+    Order.Status.PAID,
+    Order.Status.CONFIRMED,
+    Order.Status.SHIPPED,
+    Order.Status.ARRIVED,
+    Order.Status.PICKED_UP,
+    Order.Status.COMPLETED,
+)
+FEED_SIZE = 20
 
 
 def _base(shop):
@@ -162,3 +174,54 @@ def leader_order_stats(*, shop, start, end) -> dict:
             .values("last")[:1]
         ),
     }
+
+
+# --- a campaign's paid orders: its progress, buyers list and 他们都在买 --------------------------
+
+
+def _per_campaign(orders, figure) -> Coalesce:
+    """A figure (an aggregate) of each campaign's (OuterRef('pk')) orders, 0 when there are none."""
+    per_campaign = orders.filter(campaign=OuterRef("pk")).values("campaign").annotate(figure=figure).values("figure")
+    return Coalesce(Subquery(per_campaign, output_field=BigIntegerField()), Value(0))
+
+
+def campaign_order_figures(*, leader=None) -> dict:
+    """The campaigns app's campaign_order_figures hook: columns to annotate campaigns with —
+    paid_members (the 成团人数), and for a leader my_orders and my_amount_fen."""
+    paid = Order.objects.filter(status__in=PAID_ORDER_STATUSES)
+    figures = {"paid_members": _per_campaign(paid, Count("member", distinct=True))}
+    if leader is not None:
+        mine = paid.filter(leader=leader)
+        figures["my_orders"] = _per_campaign(mine, Count("id"))
+        figures["my_amount_fen"] = _per_campaign(mine, Sum("total_fen"))
+    return figures
+
+
+def campaign_buyers(*, campaign: Campaign):
+    """Members who joined (paid), newest first: one row per member with their item count."""
+    return (
+        Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign, status__in=PAID_ORDER_STATUSES)
+        .values("member_id")
+        .annotate(
+            display_name=Max("member__display_name"),
+            contact_name=Max("contact_name"),
+            contact_phone=Max("contact_phone"),
+            quantity=Sum("lines__quantity"),
+            joined_at=Min("paid_at"),
+        )
+        .order_by("-joined_at", "-member_id")
+    )
+
+
+def campaign_recent_purchases(*, campaign: Campaign, after_id: int = 0) -> list[OrderLine]:
+    """The 他们都在买 feed: the newest paid order lines above `after_id` (what the client last saw)."""
+    return list(
+        OrderLine.objects.filter(
+            shop_id=campaign.shop_id,
+            order__campaign=campaign,
+            order__status__in=PAID_ORDER_STATUSES,
+            id__gt=after_id,
+        )
+        .select_related("order__member")
+        .order_by("-id")[:FEED_SIZE]
+    )

@@ -9,12 +9,12 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from tuangou.campaigns.models import Campaign
-from tuangou.campaigns.selectors import PAID_ORDER_STATUSES
 from tuangou.catalog.models import ProductImage
 from tuangou.core.phones import public_name
 from tuangou.leaders.models import Leader, RecruitmentPlan
 from tuangou.leaders.selectors import recruitment_plan_link
 from tuangou.orders.models import Order
+from tuangou.orders.selectors import PAID_ORDER_STATUSES
 
 JIELONG_MAX_LINES = 500  # a chat message stays pasteable; the rest is summed up in one line
 

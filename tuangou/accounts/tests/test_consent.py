@@ -7,7 +7,8 @@ from django.test import Client
 from tuangou.accounts.models import ConsentRecord, SmsCode, User
 from tuangou.accounts.privacy import PRIVACY_POLICY_VERSION
 from tuangou.accounts.sms import last_code_for
-from tuangou.core.testing import ApiClient, ok
+from tuangou.accounts.testing import ApiClient
+from tuangou.core.testing import ok
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,9 @@ from tuangou.accounts import services
 from tuangou.accounts.models import AttemptCounter, LoginAttempt, SmsCode
 from tuangou.accounts.sms import last_code_for
 from tuangou.accounts.tasks import attempt_counters_purge
+from tuangou.accounts.testing import PRIVACY_CONSENT, ApiClient
 from tuangou.core.errors import ApplicationError
-from tuangou.core.testing import PRIVACY_CONSENT, ApiClient, ok
+from tuangou.core.testing import ok
 from tuangou.orders import services as order_services
 from tuangou.orders.models import Order
 from tuangou.orders.tests.factories import given_live_campaign, login, paid_order

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from tuangou.accounts.models import SmsCode, User
 from tuangou.accounts.sms import last_code_for
-from tuangou.core.testing import PRIVACY_CONSENT, ApiClient, ok
+from tuangou.accounts.testing import PRIVACY_CONSENT, ApiClient
+from tuangou.core.testing import ok
 from tuangou.shops.tests.factories import PASSWORD, StaffFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from tuangou.accounts.models import AttemptCounter, User
 from tuangou.accounts.sms import last_code_for
-from tuangou.core.testing import PRIVACY_CONSENT, ApiClient, ok
+from tuangou.accounts.testing import PRIVACY_CONSENT, ApiClient
+from tuangou.core.testing import ok
 from tuangou.leaders.models import LeaderApplication
 from tuangou.orders.models import Order
 from tuangou.orders.tests.factories import given_live_campaign, login, staff_login

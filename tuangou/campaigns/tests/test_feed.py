@@ -9,8 +9,8 @@ from asgiref.sync import sync_to_async
 from django.test import AsyncClient, Client
 from django.utils import timezone
 
-from tuangou.campaigns import feed
 from tuangou.campaigns.tests.factories import CampaignFactory, CampaignItemFactory, LeaderFactory, buy
+from tuangou.orders import feed
 from tuangou.orders.models import OrderEvent
 from tuangou.shops.tests.factories import MemberUserFactory
 

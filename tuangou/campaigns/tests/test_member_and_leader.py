@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tuangou.accounts.testing import ApiClient
 from tuangou.campaigns.models import CampaignLeader
 from tuangou.campaigns.tests.factories import (
     CampaignFactory,
@@ -13,7 +14,7 @@ from tuangou.campaigns.tests.factories import (
     buy,
 )
 from tuangou.catalog.models import ProductImage
-from tuangou.core.testing import ApiClient, ok
+from tuangou.core.testing import ok
 from tuangou.leaders.models import Leader
 from tuangou.shops.tests.factories import MemberUserFactory, ShopFactory
 

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tuangou.accounts.testing import ApiClient
 from tuangou.campaigns.models import Campaign
 from tuangou.campaigns.tests.factories import CampaignFactory, CampaignItemFactory, LeaderFactory, buy
-from tuangou.core.testing import ApiClient, ok
+from tuangou.core.testing import ok
 from tuangou.fulfilment.models import Shipment
 from tuangou.fulfilment.tests.factories import phone_client
 from tuangou.orders.models import OrderEvent

@@ -1,6 +1,6 @@
 import pytest
 
-from tuangou.core.testing import ApiClient
+from tuangou.accounts.testing import ApiClient
 from tuangou.shops.tests.factories import PASSWORD, StaffFactory
 
 

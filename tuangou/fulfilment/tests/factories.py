@@ -7,9 +7,9 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from tuangou.accounts.testing import ApiClient
 from tuangou.campaigns.models import Campaign, CampaignItem
 from tuangou.catalog.models import Product, Sku
-from tuangou.core.testing import ApiClient
 from tuangou.leaders.models import Leader, PickupPoint
 from tuangou.orders.models import Order, OrderLine
 from tuangou.shops.tests.factories import PASSWORD, MemberUserFactory, ShopFactory, StaffFactory

@@ -404,3 +404,77 @@ def test_a_run_writes_its_heartbeat_every_10_seconds_even_when_the_percentage_st
     run.set(24)
 
     assert ExportJob.objects.get(pk=job.id).updated_at > before
+
+
+def _download(sold, job_id: int):
+    job = ok(sold["client"].get(f"{sold['base']}/exports/{job_id}"))
+    assert job["status"] == "done", job
+    response = sold["client"].get(job["download_url"])
+    return response, b"".join(response.streaming_content)
+
+
+def test_a_sheet_file_is_built_in_the_language_it_was_asked_in_and_each_language_is_its_own_job(
+    sold, django_capture_on_commit_callbacks
+):
+    sold["client"].language = "en"
+    english = ok(start(sold, django_capture_on_commit_callbacks, kind="sorting"), 202)
+    sold["client"].language = None
+    chinese = ok(start(sold, django_capture_on_commit_callbacks, kind="sorting"), 202)
+    sold["client"].language = "en"
+    english_again = ok(start(sold, django_capture_on_commit_callbacks, kind="sorting"), 202)
+
+    assert english["id"] != chinese["id"]
+    assert english_again["id"] == english["id"]  # the done English file is reused, not the Chinese one
+    assert dict(ExportJob.objects.values_list("id", "language")) == {english["id"]: "en", chinese["id"]: "zh-hans"}
+    response, body = _download(sold, english["id"])
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="campaign-{sold["campaign"].id}-sorting.xlsx"; '
+        f"filename*=UTF-8''{quote('周末鲜果团-Sorting list.xlsx', safe='')}"
+    )
+    sheet = load_workbook(io.BytesIO(body)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert sheet.title == "Sorting list"
+    assert rows[0][0] == "鲜果小铺 · 周末鲜果团 · Sorting list"
+    assert rows[1][0].startswith("Pickup date: ")
+    assert rows[3] == (
+        "Route",
+        "Pickup point",
+        "Pickup code",
+        "Member",
+        "Phone (last 4)",
+        "Product",
+        "Spec",
+        "Quantity",
+    )
+    assert rows[-1][:3] == ("Total", "2 pickup points", "2 orders")
+    sold["client"].language = None  # the Chinese file is Chinese, asked for and read in Chinese
+    response, body = _download(sold, chinese["id"])
+    assert response["Content-Disposition"].endswith(quote("周末鲜果团-分拣单.xlsx", safe=""))
+    rows = list(load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))
+    assert rows[3] == ("线路", "自提点", "提货码", "团员", "手机尾号", "商品", "规格", "数量")
+    assert rows[-1][:3] == ("合计", "2个自提点", "2单")
+
+
+@pytest.mark.parametrize(
+    ("language", "words", "not_there"),
+    [
+        (
+            "en",
+            ["Shipping sheet · 海韵花园自提点", "Route: 思明线", "Product", "Quantity", "Total", "Page 1 / 2"],
+            "发货单",
+        ),
+        (None, ["发货单 · 海韵花园自提点", "线路：思明线", "商品", "数量", "合计", "第 1 / 2 页"], "Shipping sheet"),
+    ],
+)
+def test_a_pdf_sheet_is_written_in_the_language_it_was_asked_in(
+    sold, django_capture_on_commit_callbacks, language, words, not_there
+):
+    from pypdf import PdfReader
+
+    sold["client"].language = language
+    started = ok(start(sold, django_capture_on_commit_callbacks, kind="shipping", fmt="pdf"), 202)
+
+    _, body = _download(sold, started["id"])
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages).replace("\x00", "")
+    assert [word for word in words if word not in text] == []
+    assert not_there not in text

@@ -57,7 +57,7 @@ class LeaderApplicationFactory(factory.django.DjangoModelFactory):
 
 def staff_client(shop=None, role="owner"):
     """An ApiClient logged in as staff with this role (of a new shop unless given), and the shop."""
-    from tuangou.core.testing import ApiClient
+    from tuangou.accounts.testing import ApiClient
     from tuangou.shops.tests.factories import PASSWORD, StaffFactory
 
     staff = StaffFactory(role=role, **({"shop": shop} if shop else {}))
@@ -68,7 +68,7 @@ def staff_client(shop=None, role="owner"):
 
 def member_client(phone: str):
     """An ApiClient logged in with phone + SMS code, as members and leaders do."""
-    from tuangou.core.testing import ApiClient
+    from tuangou.accounts.testing import ApiClient
 
     client = ApiClient()
     client.login_sms(phone)

@@ -1,6 +1,7 @@
 import pytest
 
-from tuangou.core.testing import ApiClient, ok
+from tuangou.accounts.testing import ApiClient
+from tuangou.core.testing import ok
 from tuangou.leaders.models import Leader, LeaderApplication, LeaderEvent, PickupPoint
 from tuangou.leaders.tests.factories import (
     SOFTWARE_PARK_2,

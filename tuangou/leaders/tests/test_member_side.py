@@ -1,6 +1,7 @@
 import pytest
 
-from tuangou.core.testing import ApiClient, ok
+from tuangou.accounts.testing import ApiClient
+from tuangou.core.testing import ok
 from tuangou.leaders.models import LeaderEvent, Membership, PickupPoint, RecruitmentPlan
 from tuangou.leaders.services import recruitment_plan_create_default
 from tuangou.leaders.tests.factories import (

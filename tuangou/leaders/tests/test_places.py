@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tuangou.core.testing import ApiClient, ok
+from tuangou.accounts.testing import ApiClient
+from tuangou.core.testing import ok
 from tuangou.leaders.tests.factories import SOFTWARE_PARK_2, XIAMEN_UNIVERSITY, LeaderFactory
 from tuangou.shops.tests.factories import ShopFactory
 

@@ -3,7 +3,8 @@ import logging
 import pytest
 from django.db import transaction
 
-from tuangou.core.testing import ApiClient, ok
+from tuangou.accounts.testing import ApiClient
+from tuangou.core.testing import ok
 from tuangou.fulfilment.tests.factories import phone_client
 from tuangou.notifications import services, tasks
 from tuangou.notifications.channels import WechatChannel

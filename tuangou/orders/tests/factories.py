@@ -8,9 +8,9 @@ import factory
 from django.test import Client
 from django.utils import timezone
 
+from tuangou.accounts.testing import ApiClient
 from tuangou.campaigns.models import Campaign, CampaignItem
 from tuangou.catalog.tests.factories import SkuFactory
-from tuangou.core.testing import ApiClient
 from tuangou.leaders.models import Membership
 from tuangou.leaders.tests.factories import LeaderFactory
 from tuangou.orders import services

@@ -2,8 +2,9 @@
 
 import pytest
 
+from tuangou.accounts.testing import ApiClient
 from tuangou.campaigns.models import Campaign, CampaignLeader
-from tuangou.core.testing import ApiClient, ok
+from tuangou.core.testing import ok
 from tuangou.orders.models import Order
 
 from .factories import (

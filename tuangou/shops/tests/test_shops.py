@@ -1,6 +1,7 @@
 import pytest
 
-from tuangou.core.testing import ApiClient, ok
+from tuangou.accounts.testing import ApiClient
+from tuangou.core.testing import ok
 from tuangou.leaders.models import RecruitmentPlan
 from tuangou.shops.models import Shop, Staff
 from tuangou.shops.tests.factories import PASSWORD, ShopFactory, StaffFactory

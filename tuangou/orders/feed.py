@@ -1,4 +1,4 @@
-"""他们都在买 as server-sent events.
+"""他们都在买 as server-sent events: a campaign's paid orders, read here in orders (above campaigns).
 
 A feed stays open for minutes, so it is served by an async view: an open page costs a coroutine,
 not a web worker. One poller per campaign and process asks the database every POLL_SECONDS for
@@ -21,8 +21,8 @@ from django.db import connection
 
 from tuangou.core.bounds import MAX_ID
 from tuangou.core.phones import public_name
-from tuangou.orders.models import Order, OrderEvent, OrderLine
 
+from .models import Order, OrderEvent, OrderLine
 from .selectors import PAID_ORDER_STATUSES
 
 POLL_SECONDS = 1.5
