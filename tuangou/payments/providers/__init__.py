@@ -32,7 +32,6 @@ class PaymentProvider(Protocol):
         (idempotent: the same reference never refunds twice); returns the provider's refund id.
         Raises ProviderUnavailable (try again) or ApplicationError("refund_failed") (refused)."""
 
-
     def query(self, payment) -> dict:
         """What the provider knows of the payment's trade: {"out_trade_no", "trade_state"
         (SUCCESS / NOTPAY / CLOSED), "amount_fen", "transaction_id", "paid_at"} — the fields of

@@ -43,4 +43,7 @@ class SandboxProvider:
             raise ProviderUnavailable(str(error)) from error
 
     def query(self, payment) -> dict:
-        return sandbox.gateway_query(out_trade_no=payment.out_trade_no)
+        try:
+            return sandbox.gateway_query(out_trade_no=payment.out_trade_no)
+        except sandbox.GatewayBusy as error:
+            raise ProviderUnavailable(str(error)) from error
