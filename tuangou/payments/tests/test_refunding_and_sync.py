@@ -13,6 +13,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from tuangou.core import schedules
 from tuangou.core.testing import ok
 from tuangou.core.transactions import InsideTransaction
 from tuangou.orders.models import Order
@@ -206,6 +207,7 @@ def test_the_schedule_finds_a_lost_notify_of_a_payment_open_over_five_minutes(mo
 
     assert too_early == {}
     assert found == {"paid": 1, "notpay": 1}
+    assert ("tuangou.payments.tasks.payments_sync_stale", 5) in [(func, minutes) for _, func, minutes in schedules.JOBS]
     assert Order.objects.get(pk=lost.pk).status == "paid"
     assert Order.objects.get(pk=waiting.pk).status == "pending_payment"
 
@@ -220,3 +222,28 @@ def test_asking_the_provider_inside_a_transaction_is_refused(monkeypatch):
         services.payment_sync(order=order)
 
     assert get_provider("sandbox").query(payment)["trade_state"] == "NOTPAY"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_notify_and_the_sync_at_the_same_time_make_the_order_paid_once(require_postgres, monkeypatch):
+    from tuangou.campaigns.tests.test_concurrency import run_together
+
+    world = given_live_campaign(price_fen=1290)
+    monkeypatch.setattr(sandbox, "_queue_notify", lambda payment_id: None)
+    orders = [place(world, 1) for _ in range(4)]
+    payments = [services.payment_create(order=order) for order in orders]
+    for payment in payments:
+        sandbox.gateway_pay(out_trade_no=payment.out_trade_no)
+
+    results = [
+        run_together(lambda p=payment: notify(p).status_code, lambda o=order: services.payment_sync(order=o))
+        for order, payment in zip(orders, payments, strict=True)
+    ]
+
+    # The sync either applies it ("paid") or finds it already applied by the notify ("none"/"paid")
+    assert all(status == 200 and synced in ("paid", "none") for status, synced in results), results
+    assert [Order.objects.get(pk=order.pk).status for order in orders] == ["paid"] * 4
+    assert [Order.objects.get(pk=order.pk).events.filter(type="paid").count() for order in orders] == [1] * 4
+    world.campaign.refresh_from_db()
+    assert (world.campaign.paid_orders, world.campaign.paid_amount_fen) == (4, 4 * 1290)
