@@ -403,7 +403,9 @@ def payment_query_apply(*, payment: Payment) -> str:
             status=P.CLOSED, updated_at=timezone.now()
         )
         return "closed" if closed else "done"
-    return "notpay"
+    # NOTPAY: nothing was paid (the payer left the page); any other state (a payer still paying
+    # in a wallet app, USERPAYING at WeChat Pay) is not an answer yet.
+    return "notpay" if state == "NOTPAY" else "unknown"
 
 
 def payment_sync(*, order: Order) -> str:
