@@ -1908,6 +1908,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shops/{shop_id}/orders/{order_id}/payment-sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask the provider about my order's open payment (back from the pay page); the order after it */
+        post: operations["tuangou_payments_api_sync_payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shops/{shop_id}/pickup-points/nearby": {
         parameters: {
             query?: never;
@@ -2526,6 +2543,8 @@ export interface components {
             pickup_point_name: string;
             /** Refunded Fen */
             refunded_fen: number;
+            /** Refunding Fen */
+            refunding_fen: number;
             /** Refunds */
             refunds: components["schemas"]["RefundOut"][];
             /** Status */
@@ -3552,6 +3571,8 @@ export interface components {
             number: string;
             /** Paid At */
             paid_at: string | null;
+            /** Pending Refunds */
+            pending_refunds: components["schemas"]["PendingRefundOut"][];
             /** Picked Up At */
             picked_up_at: string | null;
             /**
@@ -3567,6 +3588,8 @@ export interface components {
             pickup_point_name: string;
             /** Refunded Fen */
             refunded_fen: number;
+            /** Refunding Fen */
+            refunding_fen: number;
             /** Status */
             status: string;
             /** Status Label */
@@ -3911,6 +3934,98 @@ export interface components {
             pay_url: string;
             /** Payment Id */
             payment_id: number;
+        };
+        /**
+         * PaymentSyncOut
+         * @description The order after asking the provider about its open payment. payment_state: paid (the
+         *     money arrived), closed (the payer cancelled: pay again), notpay (not paid), unknown (the
+         *     provider did not answer: ask again), none (no open payment), done (already settled).
+         */
+        PaymentSyncOut: {
+            /** After Sales */
+            after_sales: components["schemas"]["AfterSaleOut"][];
+            /** Campaign Id */
+            campaign_id: number;
+            /** Campaign Title */
+            campaign_title: string;
+            /** Contact Name */
+            contact_name: string;
+            /** Contact Phone */
+            contact_phone: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Discount Fen */
+            discount_fen: number;
+            /** Events */
+            events: components["schemas"]["OrderEventOut"][];
+            /** Expires At */
+            expires_at: string | null;
+            /** Id */
+            id: number;
+            /** Items Fen */
+            items_fen: number;
+            /** Leader Id */
+            leader_id: number;
+            /** Lines */
+            lines: components["schemas"]["OrderLineOut"][];
+            /** Note */
+            note: string;
+            /** Number */
+            number: string;
+            /** Paid At */
+            paid_at: string | null;
+            /**
+             * Payment State
+             * @enum {string}
+             */
+            payment_state: "paid" | "closed" | "notpay" | "unknown" | "none" | "done";
+            /** Pending Refunds */
+            pending_refunds: components["schemas"]["PendingRefundOut"][];
+            /** Picked Up At */
+            picked_up_at: string | null;
+            /**
+             * Pickup At
+             * Format: date-time
+             */
+            pickup_at: string;
+            /** Pickup Code */
+            pickup_code: string | null;
+            /** Pickup Point Address */
+            pickup_point_address: string;
+            /** Pickup Point Name */
+            pickup_point_name: string;
+            /** Refunded Fen */
+            refunded_fen: number;
+            /** Refunding Fen */
+            refunding_fen: number;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Total Fen */
+            total_fen: number;
+        };
+        /**
+         * PendingRefundOut
+         * @description A refund asked for and not yet confirmed by the provider (退款中).
+         */
+        PendingRefundOut: {
+            /** Amount Fen */
+            amount_fen: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
         };
         /** PickupNoticeOut */
         PickupNoticeOut: {
@@ -4425,6 +4540,8 @@ export interface components {
         RefundOut: {
             /** Amount Fen */
             amount_fen: number;
+            /** Completed At */
+            completed_at: string | null;
             /**
              * Created At
              * Format: date-time
@@ -4432,6 +4549,10 @@ export interface components {
             created_at: string;
             /** Id */
             id: number;
+            /** Kind */
+            kind: string;
+            /** Last Error */
+            last_error: string;
             /** Lines */
             lines: unknown[];
             /** Out Refund No */
@@ -4442,6 +4563,8 @@ export interface components {
             reason: string;
             /** Status */
             status: string;
+            /** Status Label */
+            status_label: string;
         };
         /** RegionIn */
         RegionIn: {
@@ -9374,6 +9497,29 @@ export interface operations {
             409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_sync_payment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSyncOut"];
+                };
+            };
         };
     };
     tuangou_leaders_api_list_nearby_pickup_points: {

@@ -16,7 +16,8 @@ from tuangou.orders import services as order_services
 from tuangou.orders.models import Order
 from tuangou.orders.tests.factories import CampaignFactory, CampaignItemFactory, given_member, pay
 from tuangou.payments import sandbox
-from tuangou.payments.models import Payment
+from tuangou.payments import services as payment_services
+from tuangou.payments.models import Payment, PaymentNotification, SandboxTrade
 
 from .test_h5_leader import sms_login
 from .test_h5_member import given_shop_with_a_live_campaign, no_horizontal_overflow, shot
@@ -30,9 +31,15 @@ def test_back_from_paying_the_order_says_confirming_until_the_notify_lands(phone
     order = order_services.order_place(
         shop=shop, member=member, campaign_id=campaign.id, items=[{"campaign_item_id": item.id, "quantity": 1}]
     )
-    # The gateway is slow to tell us: its notify is held until the test lets it go.
+    # The gateway is slow to tell us: its notify is held until the test lets it go, and it does
+    # not answer questions about the trade either (busy), so the page cannot learn it otherwise.
     held: list[int] = []
     monkeypatch.setattr(sandbox, "_queue_notify", held.append)
+
+    def gateway_busy(**kwargs):
+        raise sandbox.GatewayBusy("sandbox gateway busy")
+
+    monkeypatch.setattr(sandbox, "gateway_query", gateway_busy)
     order_path = f"/h5/s/{shop.id}/orders/{order.id}"
 
     sms_login(phone, member.phone, order_path)
@@ -74,6 +81,88 @@ def test_back_from_paying_the_order_says_confirming_until_the_notify_lands(phone
     message.click()
     phone.wait_for_url(re.compile(rf".*{order_path}$"))
     expect(phone.locator("[data-test=order-status]")).to_have_text("已退款")
+
+
+def an_unpaid_order_on_the_phone(phone, live_server, settings, monkeypatch):
+    settings.SITE_URL = live_server.url
+    shop, leader, campaign = given_shop_with_a_live_campaign()
+    member = given_member(shop, leader)
+    item = campaign.items.order_by("id").first()
+    order = order_services.order_place(
+        shop=shop, member=member, campaign_id=campaign.id, items=[{"campaign_item_id": item.id, "quantity": 1}]
+    )
+    held: list[int] = []
+    monkeypatch.setattr(sandbox, "_queue_notify", held.append)  # the gateway's notify never comes by itself
+    order_path = f"/h5/s/{shop.id}/orders/{order.id}"
+    sms_login(phone, member.phone, order_path)
+    expect(phone.locator("[data-test=order-status]")).to_have_text("待付款")
+    phone.locator("[data-test=pay]").click()
+    phone.wait_for_url("**/pay/sandbox/**")
+    return order, order_path, held
+
+
+def test_cancelled_on_the_pay_page_the_order_reads_unpaid_with_pay_again_within_seconds(
+    phone, live_server, settings, monkeypatch
+):
+    order, order_path, held = an_unpaid_order_on_the_phone(phone, live_server, settings, monkeypatch)
+
+    phone.get_by_role("button", name="取消", exact=True).click()
+
+    phone.wait_for_url(re.compile(rf".*{order_path}$"), timeout=5000)  # the confirming wait is over
+    expect(phone.locator("[data-test=order-status]")).to_have_text("待付款", timeout=5000)
+    expect(phone.locator("[data-test=pay]")).to_have_text("去支付 ¥32.90")
+    expect(phone.locator("[data-test=confirming-hint]")).to_have_count(0)
+    no_horizontal_overflow(phone)
+    shot(phone, "h5-i7-order-pay-cancelled")
+    assert held == []
+    assert list(Payment.objects.filter(order=order).values_list("status", flat=True)) == ["closed"]
+
+    # Paying again opens a new trade at the gateway, and this time it is paid
+    phone.locator("[data-test=pay]").click()
+    phone.wait_for_url("**/pay/sandbox/**")
+    phone.get_by_role("button", name="确认支付").click()
+    expect(phone.locator("[data-test=order-status]")).to_have_text("已付款", timeout=5000)
+    assert list(Payment.objects.filter(order=order).order_by("id").values_list("status", flat=True)) == [
+        "closed",
+        "succeeded",
+    ]
+
+
+def test_paid_with_the_notify_held_back_the_order_reads_paid_and_a_refund_not_yet_taken_reads_refunding(
+    phone, live_server, settings, monkeypatch
+):
+    order, order_path, held = an_unpaid_order_on_the_phone(phone, live_server, settings, monkeypatch)
+
+    phone.get_by_role("button", name="确认支付").click()
+
+    expect(phone.locator("[data-test=order-status]")).to_have_text("已付款", timeout=5000)
+    order.refresh_from_db()
+    expect(phone.locator("[data-test=pickup-code]")).to_have_text(order.pickup_code)
+    expect(phone.locator("[data-test=pay]")).to_have_count(0)
+    phone.wait_for_url(re.compile(rf".*{order_path}$"))
+    payment = Payment.objects.get(order=order)
+    assert held == [payment.id]  # the notify never went out
+    assert not PaymentNotification.objects.filter(out_trade_no=payment.out_trade_no).exists()
+    assert (order.status, order.events.filter(type="paid").count()) == ("paid", 1)
+
+    # The shop refunds while the gateway is busy: the refund waits in the outbox, the page says so
+    SandboxTrade.objects.filter(payment__order=order).update(refund_failures_planned=1)
+    order_services.order_refund(order=order, actor=None, reason="商家缺货")
+    phone.reload()
+    expect(phone.locator("[data-test=order-status]")).to_have_text("已付款")
+    expect(phone.locator("[data-test=refunding]")).to_have_text("退款中 ¥32.90，将原路退回")
+    refund_row = phone.locator("[data-test=pending-refund]")
+    expect(refund_row).to_contain_text("退款中")
+    expect(refund_row).to_contain_text("¥32.90")
+    no_horizontal_overflow(phone)
+    shot(phone, "h5-i7-order-refunding")
+
+    # The job sends it again and the gateway takes it: 已退款, nothing pending
+    assert payment_services.refunds_redrive(now=timezone.now() + timedelta(minutes=4))["sent"] == 1
+    phone.reload()
+    expect(phone.locator("[data-test=order-status]")).to_have_text("已退款")
+    expect(phone.locator("[data-test=refunding]")).to_have_count(0)
+    expect(phone.locator("[data-test=pending-refund]")).to_have_count(0)
 
 
 def test_nearby_leaders_are_found_by_searching_a_place_not_by_typing_coordinates(phone, live_server):

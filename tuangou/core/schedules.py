@@ -9,6 +9,7 @@ JOBS = [
     ("orders: complete after the after-sales window", "tuangou.orders.tasks.orders_complete_due", 10),
     ("commissions: settle after the after-sales window", "tuangou.commissions.tasks.commissions_settle_due", 10),
     ("payments: re-send refunds left pending", "tuangou.payments.tasks.refunds_redrive", 3),
+    ("payments: ask the provider about payments open over 5 minutes", "tuangou.payments.tasks.payments_sync_stale", 5),
     ("notifications: retry failed SMS / WeChat deliveries", "tuangou.notifications.tasks.deliveries_retry", 5),
     ("fulfilment: rerun or fail export jobs whose worker died", "tuangou.fulfilment.tasks.export_jobs_recover", 1),
     ("accounts: drop ended attempt-limit windows", "tuangou.accounts.tasks.attempt_counters_purge", 60),

@@ -171,9 +171,45 @@ class OrderOut(_OrderBase):
         return obj.pickup_code if obj.status in _CODE_VISIBLE else None
 
 
+class PendingRefundOut(Schema):
+    """A refund asked for and not yet confirmed by the provider (退款中)."""
+
+    id: int
+    amount_fen: int
+    status: str
+    status_label: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+
+# Refunds are the payments app's (above orders): read through the order's relation, prefetched
+# by the selectors; "pending" is their status until the provider confirms.
+def _pending_refunds(order) -> list:
+    return [refund for refund in order.refunds.all() if refund.status == "pending"]
+
+
+def _refunding_fen(order) -> int:
+    """Money of the order's own refunds still pending (not an excess payment sent back): what
+    the order's refundable amount already excludes."""
+    return sum(refund.amount_fen for refund in _pending_refunds(order) if refund.kind == "order")
+
+
 class OrderDetailOut(OrderOut):
     events: list[OrderEventOut]
     after_sales: list[AfterSaleOut]
+    pending_refunds: list[PendingRefundOut]
+    refunding_fen: int
+
+    @staticmethod
+    def resolve_pending_refunds(obj):
+        return _pending_refunds(obj)
+
+    @staticmethod
+    def resolve_refunding_fen(obj):
+        return _refunding_fen(obj)
 
 
 class PaymentStartOut(Schema):
@@ -197,12 +233,20 @@ class PaymentOut(Schema):
 class RefundOut(Schema):
     id: int
     out_refund_no: str
+    kind: str
     amount_fen: int
     reason: str
     lines: list
     status: str
+    status_label: str
     provider_refund_id: str
+    last_error: str  # the provider's message when it refused (退款失败) or was busy (退款中)
     created_at: datetime
+    completed_at: datetime | None
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
 
 
 class ConsoleOrderOut(_OrderBase):
@@ -226,6 +270,11 @@ class ConsoleOrderDetailOut(ConsoleOrderOut):
     payments: list[PaymentOut]
     refunds: list[RefundOut]
     after_sales: list[AfterSaleOut]
+    refunding_fen: int  # refunds of the order still pending at the provider (退款中)
+
+    @staticmethod
+    def resolve_refunding_fen(obj):
+        return _refunding_fen(obj)
 
 
 class LeaderOrderOut(Schema):

@@ -40,7 +40,13 @@ def orders_of_member(*, shop, member, status: str | None = None):
 
 def order_of_member(*, shop, member, order_id: int) -> Order:
     """The member's own order; someone else's answers the same 404 as a missing one."""
-    queryset = _base(shop).filter(member=member).prefetch_related("events", "after_sales")
+    queryset = (
+        _base(shop)
+        .filter(member=member)
+        .prefetch_related(
+            "events", "after_sales", Prefetch("refunds", queryset=Order.refunds.field.model.objects.order_by("id"))
+        )
+    )
     return get_in_shop(queryset, shop, order_id, thing_zh="订单", thing_en="Order")
 
 

@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from ninja import Path, Router
 
 from tuangou.core.api import AUTH
@@ -7,6 +8,9 @@ from tuangou.orders.schemas import PaymentStartOut
 from tuangou.shops.access import access_shop
 
 from . import services
+from .schemas import PaymentSyncOut
+
+SYNC_EVERY_SECONDS = 1
 
 router = Router(tags=["payments 支付"])
 member_router = Router(tags=["member: orders"], auth=AUTH)
@@ -36,3 +40,21 @@ def pay_order(request, shop_id: Path[Id], order_id: Id):
         "amount_fen": payment.amount_fen,
         "pay_url": payment.pay_url,
     }
+
+
+@member_router.post(
+    "/orders/{order_id}/payment-sync",
+    response=PaymentSyncOut,
+    summary="Ask the provider about my order's open payment (back from the pay page); the order after it",
+)
+def sync_payment(request, shop_id: Path[int], order_id: int):
+    shop = access_shop(shop_id)
+    order = order_selectors.order_of_member(shop=shop, member=request.auth, order_id=order_id)
+    # One question to the provider per order per second at most, however often the page asks.
+    if cache.add(f"payment-sync:{order.pk}", 1, timeout=SYNC_EVERY_SECONDS):
+        state = services.payment_sync(order=order)
+    else:
+        state = "unknown"
+    order = order_selectors.order_of_member(shop=shop, member=request.auth, order_id=order_id)
+    order.payment_state = state
+    return order

@@ -108,6 +108,32 @@ def gateway_pay(*, out_trade_no: str) -> SandboxTrade:
     return trade
 
 
+@transaction.atomic
+def gateway_cancel(*, out_trade_no: str) -> SandboxTrade:
+    """The payer cancelled on the pay page: the gateway closes the unpaid trade (no money can
+    arrive under it any more), as a real checkout closes an abandoned trade. A paid trade stays paid."""
+    trade = SandboxTrade.objects.select_for_update().get(out_trade_no=out_trade_no)
+    if trade.state == SandboxTrade.State.NOTPAY:
+        trade.state = SandboxTrade.State.CLOSED
+        trade.save(update_fields=["state", "updated_at"])
+    return trade
+
+
+def gateway_query(*, out_trade_no: str) -> dict:
+    """The gateway's answer to "what became of this trade?", from its own books: the fields a
+    notify carries, trade_state SUCCESS / NOTPAY / CLOSED (a trade it never opened: NOTPAY)."""
+    trade = SandboxTrade.objects.filter(out_trade_no=out_trade_no).first()
+    if trade is None:
+        return {"out_trade_no": out_trade_no, "trade_state": SandboxTrade.State.NOTPAY, "amount_fen": None}
+    return {
+        "out_trade_no": trade.out_trade_no,
+        "transaction_id": trade.transaction_id,
+        "amount_fen": trade.amount_fen,
+        "trade_state": trade.state,
+        "paid_at": trade.paid_at.isoformat() if trade.paid_at else "",
+    }
+
+
 def _queue_notify(payment_id: int) -> None:
     from django_q.tasks import async_task
 

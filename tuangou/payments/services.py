@@ -313,26 +313,34 @@ def _notify_record(provider_name: str, body: bytes, outcome: str, out_trade_no: 
     )
 
 
-@transaction.atomic
 def _notify_apply(provider_name: str, body: bytes, data: dict):
-    record = lambda outcome: _notify_record(provider_name, body, outcome, out_trade_no)  # noqa: E731
     out_trade_no = str(data["out_trade_no"])
-    found = (
-        Payment.objects.filter(provider=provider_name, out_trade_no=out_trade_no)
-        .values_list("pk", "order_id", "order__campaign_id")
-        .first()
+    payment_id = (
+        Payment.objects.filter(provider=provider_name, out_trade_no=out_trade_no).values_list("pk", flat=True).first()
     )
-    if found is None:
-        return record("unknown_payment"), NotFound("支付单", "Payment", field="out_trade_no")
-    payment_id, order_id, campaign_id = found
+    if payment_id is None:
+        return _notify_record(provider_name, body, "unknown_payment", out_trade_no), NotFound(
+            "支付单", "Payment", field="out_trade_no"
+        )
+    outcome, error = _payment_result_apply(payment_id=payment_id, data=data)
+    return _notify_record(provider_name, body, outcome, out_trade_no), error
+
+
+@transaction.atomic
+def _payment_result_apply(*, payment_id: int, data: dict) -> tuple[str, ApplicationError | None]:
+    """The provider says what became of a payment (its notify, or its answer to a query): the one
+    path that turns money received into a paid order. The campaign, the order and then the
+    payment are locked (the one lock order, core/locks.py); a payment already succeeded answers
+    `duplicate`, so a notify and a query of the same payment move the order once."""
+    order_id, campaign_id = Payment.objects.filter(pk=payment_id).values_list("order_id", "order__campaign_id").get()
     lock_objects(campaigns=campaign_id, orders=order_id, payments=payment_id)
     payment = Payment.objects.select_related("order").get(pk=payment_id)
     if data["amount_fen"] != payment.amount_fen:
-        return record("amount_mismatch"), ApplicationError("amount_mismatch", field="amount_fen")
+        return "amount_mismatch", ApplicationError("amount_mismatch", field="amount_fen")
     if data["trade_state"] != "SUCCESS":
-        return record("ignored"), None
+        return "ignored", None
     if payment.status == P.SUCCEEDED:
-        return record("duplicate"), None
+        return "duplicate", None
     payment.status = P.SUCCEEDED
     payment.provider_transaction_id = str(data["transaction_id"])[:64]
     payment.paid_at = _parse_paid_at(data["paid_at"])
@@ -340,7 +348,7 @@ def _notify_apply(provider_name: str, body: bytes, data: dict):
     order = payment.order
     if order_services.order_mark_paid(order=order, payment_id=payment.pk, amount_fen=payment.amount_fen):
         payments_close_open(order_ids=[order.pk])
-        return record("applied"), None
+        return "applied", None
     # The order stopped waiting (cancelled, expired, campaign closed) or was paid already:
     # this money goes back.
     order.refresh_from_db()
@@ -362,4 +370,65 @@ def _notify_apply(provider_name: str, body: bytes, data: dict):
         to_status=order.status,
         data={"payment_id": payment.pk, "refund_id": refund.pk, "amount_fen": payment.amount_fen},
     )
-    return record("applied"), None
+    return "applied", None
+
+
+# --- asking the provider (a late or lost notify, a payer who cancelled) ---------------------
+
+SYNC_STALE_AFTER = timedelta(minutes=5)
+SYNC_GIVE_UP_AFTER = timedelta(days=1)
+
+
+@outside_transaction
+def payment_query_apply(*, payment: Payment) -> str:
+    """Ask the provider what became of one open payment and act on it: SUCCESS is applied
+    exactly as its notify would be (the same path; whichever comes second finds it done);
+    CLOSED closes our payment (the order stays unpaid and may be paid again with a new one).
+    Answers paid / closed / notpay / unknown (the provider did not answer) / done (the payment
+    was no longer open)."""
+    try:
+        data = get_provider(payment.provider).query(payment)
+    except ProviderUnavailable as error:
+        logger.warning("payment %s not queried, provider unavailable: %s", payment.out_trade_no, error)
+        return "unknown"
+    state = data.get("trade_state")
+    if state == "SUCCESS":
+        outcome, error = _payment_result_apply(payment_id=payment.pk, data=data)
+        if error is not None:
+            logger.error("payment %s query answered %s: %s", payment.out_trade_no, outcome, error.code)
+            return "unknown"
+        return "paid"
+    if state == "CLOSED":
+        closed = Payment.objects.filter(pk=payment.pk, status=P.CREATED).update(
+            status=P.CLOSED, updated_at=timezone.now()
+        )
+        return "closed" if closed else "done"
+    # NOTPAY: nothing was paid (the payer left the page); any other state (a payer still paying
+    # in a wallet app, USERPAYING at WeChat Pay) is not an answer yet.
+    return "notpay" if state == "NOTPAY" else "unknown"
+
+
+def payment_sync(*, order: Order) -> str:
+    """The member is back from the pay page (or still waiting on it): ask the provider about the
+    order's open payment, newest first. Answers none when the order has no open payment, else
+    what payment_query_apply answers."""
+    payment = Payment.objects.filter(order_id=order.pk, status=P.CREATED).exclude(pay_url="").order_by("-id").first()
+    if payment is None:
+        return "none"
+    return payment_query_apply(payment=payment)
+
+
+def payments_sync_stale(*, now=None, older_than: timedelta = SYNC_STALE_AFTER) -> dict[str, int]:
+    """Schedule: payments open longer than `older_than` (and less than a day) are asked about at
+    their provider — a notify that never arrived is found, a trade the payer abandoned is closed."""
+    now = now or timezone.now()
+    stale = Payment.objects.filter(
+        status=P.CREATED,
+        created_at__lte=now - older_than,
+        created_at__gte=now - SYNC_GIVE_UP_AFTER,
+    ).exclude(pay_url="")
+    counts: dict[str, int] = {}
+    for payment in stale.order_by("id")[:500]:
+        outcome = payment_query_apply(payment=payment)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts

@@ -20,6 +20,11 @@ def refunds_redrive() -> dict:
     return services.refunds_redrive()
 
 
+def payments_sync_stale() -> dict:
+    """Every few minutes: payments open for a while are asked about at their provider (a lost notify is found)."""
+    return services.payments_sync_stale()
+
+
 def refund_notify(refund_id: int):
     """Queued after a refund succeeds (a staff refund, an after-sale, a failed campaign): tell the member."""
     from . import notices

@@ -30,6 +30,7 @@ def sandbox_pay_page(request, out_trade_no):
             trade = sandbox.gateway_pay(out_trade_no=out_trade_no)
             outcome = "paid" if trade.state == SandboxTrade.State.SUCCESS else "closed"
         else:
+            trade = sandbox.gateway_cancel(out_trade_no=out_trade_no)
             outcome = "cancelled"
         if return_url:
             return HttpResponseRedirect(return_url)

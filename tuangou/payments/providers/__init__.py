@@ -2,8 +2,8 @@
 never imports a provider directly, so a real gateway (WeChat Pay, Alipay) slots in beside the
 sandbox without touching orders.
 
-Every call that goes out to a provider (opening a trade, sending a refund) refuses to run
-inside a transaction (tuangou.core.transactions.outside_transaction): a slow or failing
+Every call that goes out to a provider (opening a trade, sending a refund, asking about a
+trade) refuses to run inside a transaction (tuangou.core.transactions.outside_transaction): a slow or failing
 gateway must never hold our row locks, nor a rollback forget money that already moved.
 """
 
@@ -32,6 +32,11 @@ class PaymentProvider(Protocol):
         (idempotent: the same reference never refunds twice); returns the provider's refund id.
         Raises ProviderUnavailable (try again) or ApplicationError("refund_failed") (refused)."""
 
+    def query(self, payment) -> dict:
+        """What the provider knows of the payment's trade: {"out_trade_no", "trade_state"
+        (SUCCESS / NOTPAY / CLOSED), "amount_fen", "transaction_id", "paid_at"} — the fields of
+        a paid notify when SUCCESS. Raises ProviderUnavailable (ask again later)."""
+
 
 class _Guarded:
     """A provider whose outgoing calls refuse to run inside a transaction."""
@@ -41,6 +46,7 @@ class _Guarded:
         self.name = provider.name
         self.create_payment = outside_transaction(provider.create_payment)
         self.refund = outside_transaction(provider.refund)
+        self.query = outside_transaction(provider.query)
         self.verify_notify = provider.verify_notify  # checks bytes we hold: no call goes out
 
 

@@ -41,3 +41,9 @@ class SandboxProvider:
             )
         except sandbox.GatewayBusy as error:
             raise ProviderUnavailable(str(error)) from error
+
+    def query(self, payment) -> dict:
+        try:
+            return sandbox.gateway_query(out_trade_no=payment.out_trade_no)
+        except sandbox.GatewayBusy as error:
+            raise ProviderUnavailable(str(error)) from error

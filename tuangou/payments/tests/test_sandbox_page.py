@@ -81,12 +81,12 @@ def test_confirm_without_return_url_shows_success_and_an_unsafe_one_is_ignored(d
 
 
 @pytest.mark.django_db
-def test_cancel_on_the_pay_page_leaves_everything_unpaid():
+def test_cancel_on_the_pay_page_closes_the_trade_and_leaves_the_order_unpaid():
     world, order, payment = given_open_payment()
 
     page = Client().post(payment.pay_url, {"action": "cancel"})
 
     assert "已取消支付" in page.content.decode()
-    assert SandboxTrade.objects.get(payment=payment).state == "NOTPAY"
+    assert SandboxTrade.objects.get(payment=payment).state == "CLOSED"  # what a query of the trade answers
     order.refresh_from_db()
     assert order.status == "pending_payment"

@@ -91,6 +91,10 @@ export const zh = {
     providers: { sandbox: "模拟支付（测试）", wechat: "微信支付", alipay: "支付宝" },
     paymentStatuses: { created: "待支付", succeeded: "已支付", closed: "已关闭" },
     refundStatuses: { pending: "退款中", succeeded: "已退款", failed: "退款失败" },
+    refundingAmount: "退款中 {amount}",
+    refundablePending: "另有 {amount} 退款中，不可重复退",
+    refundFailedBecause: "支付渠道：{message}",
+    refundRetrying: "支付渠道繁忙，系统将自动重试",
     systemReasons: {
       campaign_failed: "未成团，自动全额退款",
       campaign_closed: "截单时未支付，自动取消",
@@ -210,6 +214,10 @@ export const en = {
     providers: { sandbox: "Sandbox (test)", wechat: "WeChat Pay", alipay: "Alipay" },
     paymentStatuses: { created: "Awaiting payment", succeeded: "Paid", closed: "Closed" },
     refundStatuses: { pending: "Refunding", succeeded: "Refunded", failed: "Refund failed" },
+    refundingAmount: "Refunding {amount}",
+    refundablePending: "{amount} more is being refunded and cannot be refunded again",
+    refundFailedBecause: "Payment provider: {message}",
+    refundRetrying: "The payment provider is busy; it is retried automatically",
     systemReasons: {
       campaign_failed: "Campaign not formed: refunded in full",
       campaign_closed: "Unpaid at cut-off: cancelled",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { confirmDelays, newIdempotencyKey, payUrlWithReturn } from "./orders";
+import { confirmDelays, newIdempotencyKey, payUrlWithReturn, refundingFen, stopsConfirming } from "./orders";
 
 describe("orders api helpers", () => {
   it("should send the payer back to the order after the sandbox page", () => {
@@ -22,5 +22,25 @@ describe("orders api helpers", () => {
     const first = newIdempotencyKey();
     expect(first).toMatch(/^[0-9a-f-]{32,36}$/);
     expect(newIdempotencyKey()).not.toBe(first);
+  });
+
+  it("should stop confirming once paid, or once the provider says the payer did not pay", () => {
+    expect(stopsConfirming({ status: "paid", payment_state: "paid" })).toBe(true);
+    expect(stopsConfirming({ status: "pending_payment", payment_state: "closed" })).toBe(true);
+    expect(stopsConfirming({ status: "pending_payment", payment_state: "notpay" })).toBe(true);
+    expect(stopsConfirming({ status: "pending_payment", payment_state: "none" })).toBe(true);
+    expect(stopsConfirming({ status: "pending_payment", payment_state: "unknown" })).toBe(false);
+  });
+
+  it("should add up the refunds still pending", () => {
+    const pending = (amount_fen: number) => ({
+      id: 1,
+      amount_fen,
+      status: "pending",
+      status_label: "退款中",
+      created_at: "2026-11-30T12:00:00Z",
+    });
+    expect(refundingFen({ pending_refunds: [] })).toBe(0);
+    expect(refundingFen({ pending_refunds: [pending(1000), pending(290)] })).toBe(1290);
   });
 });

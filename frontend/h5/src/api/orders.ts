@@ -5,6 +5,7 @@ import { http, type Page } from "@shared/request";
 type Schemas = components["schemas"];
 export type Order = Schemas["OrderOut"];
 export type OrderDetail = Schemas["OrderDetailOut"];
+export type PaymentSync = Schemas["PaymentSyncOut"];
 export type OrderIn = Schemas["OrderIn"];
 export type AfterSaleIn = Schemas["AfterSaleIn"];
 
@@ -16,6 +17,10 @@ export const getOrdersApi = (shopId: number, status: string, page = 1) =>
   http.get<Page<Order>>(`shops/${shopId}/orders`, { status: status || undefined, page });
 export const getOrderApi = (shopId: number, orderId: number) =>
   http.get<OrderDetail>(`shops/${shopId}/orders/${orderId}`);
+/** Ask the provider about the order's open payment (back from the pay page): the order after it,
+ * with what the provider said (paid / closed / notpay / unknown / none / done). */
+export const syncPaymentApi = (shopId: number, orderId: number) =>
+  http.post<PaymentSync>(`shops/${shopId}/orders/${orderId}/payment-sync`);
 export const cancelOrderApi = (shopId: number, orderId: number, reason: string) =>
   http.post<Order>(`shops/${shopId}/orders/${orderId}/cancel`, { reason });
 export const createAfterSaleApi = (shopId: number, orderId: number, payload: AfterSaleIn) =>
@@ -35,6 +40,16 @@ export function confirmDelays(): number[] {
   while (delays.reduce((sum, delay) => sum + delay, 0) < 90_000) delays.push(5000);
   return delays;
 }
+
+/** While 支付确认中: the provider's answer that ends the wait although the order is still unpaid —
+ * the payer cancelled (closed), did not pay (notpay), or there is no open payment (none). */
+export const NOT_PAID = new Set(["closed", "notpay", "none"]);
+export const stopsConfirming = (sync: Pick<PaymentSync, "status" | "payment_state">) =>
+  sync.status !== "pending_payment" || NOT_PAID.has(sync.payment_state);
+
+/** Money of refunds asked for and not yet confirmed by the provider (退款中). */
+export const refundingFen = (order: Pick<OrderDetail, "pending_refunds">) =>
+  order.pending_refunds.reduce((sum, refund) => sum + refund.amount_fen, 0);
 
 /** Orders that may still be cancelled by the member: unpaid, or paid while the campaign is open. */
 export const CANCELLABLE = new Set(["pending_payment", "paid"]);

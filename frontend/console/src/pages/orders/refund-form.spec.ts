@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { refundPayload, refundableFen, refundableQuantity } from "./refund-form";
+import { pendingQuantities, refundPayload, refundableFen, refundableQuantity } from "./refund-form";
 
 const messages = { reasonRequired: "reason", chooseLines: "lines", invalidMoney: "money" };
 
@@ -38,5 +38,17 @@ describe("refundable amounts", () => {
   it("should be what was paid less what was refunded", () => {
     expect(refundableQuantity({ quantity: 3, refunded_quantity: 1 })).toBe(2);
     expect(refundableFen({ total_fen: 5980, refunded_fen: 2990 })).toBe(2990);
+  });
+
+  it("should leave out refunds still pending at the provider", () => {
+    expect(refundableFen({ total_fen: 5980, refunded_fen: 1000, refunding_fen: 2990 })).toBe(1990);
+    const refunds = [
+      { status: "pending", kind: "order", lines: [{ line_id: 11, quantity: 1, amount_fen: 2990 }] },
+      { status: "succeeded", kind: "order", lines: [{ line_id: 11, quantity: 1, amount_fen: 2990 }] },
+      { status: "pending", kind: "excess", lines: [] },
+    ];
+    expect(pendingQuantities({ refunds })).toEqual({ 11: 1 });
+    expect(refundableQuantity({ quantity: 3, refunded_quantity: 1 }, 1)).toBe(1);
+    expect(refundableQuantity({ quantity: 1, refunded_quantity: 0 }, 2)).toBe(0);
   });
 });

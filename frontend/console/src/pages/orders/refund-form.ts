@@ -5,10 +5,25 @@ import type { OrderDetail, OrderRefundIn } from "../../api/orders";
 export type RefundMode = "full" | "lines" | "amount";
 type Line = OrderDetail["lines"][number];
 
-export const refundableQuantity = (line: Pick<Line, "quantity" | "refunded_quantity">) =>
-  line.quantity - line.refunded_quantity;
-export const refundableFen = (order: Pick<OrderDetail, "total_fen" | "refunded_fen">) =>
-  order.total_fen - order.refunded_fen;
+type Refund = OrderDetail["refunds"][number];
+
+/** Pieces of each line in refunds still pending at the provider (退款中): not refundable again. */
+export function pendingQuantities(order: { refunds?: Pick<Refund, "status" | "kind" | "lines">[] }) {
+  const pieces: Record<number, number> = {};
+  for (const refund of order.refunds ?? []) {
+    if (refund.status !== "pending" || refund.kind !== "order") continue;
+    for (const line of refund.lines as { line_id: number; quantity: number }[])
+      pieces[line.line_id] = (pieces[line.line_id] ?? 0) + line.quantity;
+  }
+  return pieces;
+}
+
+export const refundableQuantity = (line: Pick<Line, "quantity" | "refunded_quantity">, pending = 0) =>
+  Math.max(0, line.quantity - line.refunded_quantity - pending);
+/** What is left to refund: paid, less refunded, less refunds still pending (退款中). */
+export const refundableFen = (
+  order: Pick<OrderDetail, "total_fen" | "refunded_fen"> & Partial<Pick<OrderDetail, "refunding_fen">>,
+) => order.total_fen - order.refunded_fen - (order.refunding_fen ?? 0);
 
 export interface RefundMessages {
   reasonRequired: string;
@@ -41,7 +56,10 @@ export function refundPayload(
 }
 
 /** The fen a refund body moves, to confirm it in 元 before it is sent. */
-export function refundAmountFen(order: Pick<OrderDetail, "total_fen" | "refunded_fen" | "lines">, body: OrderRefundIn) {
+export function refundAmountFen(
+  order: Pick<OrderDetail, "total_fen" | "refunded_fen" | "refunding_fen" | "lines">,
+  body: OrderRefundIn,
+) {
   if (typeof body.amount_fen === "number") return body.amount_fen;
   if (body.lines?.length) {
     const byId = new Map(order.lines.map((line) => [line.id, line]));
@@ -55,6 +73,8 @@ export function refundAmountFen(order: Pick<OrderDetail, "total_fen" | "refunded
 }
 
 export type TagType = "primary" | "success" | "warning" | "info" | "danger";
+const REFUND_TAGS: Record<string, TagType> = { pending: "warning", succeeded: "success", failed: "danger" };
+export const refundTagType = (status: string): TagType => REFUND_TAGS[status] ?? "info";
 const ORDER_TAGS: Record<string, TagType> = {
   pending_payment: "warning",
   paid: "primary",
