@@ -47,7 +47,7 @@ def pay_order(request, shop_id: Path[Id], order_id: Id):
     response=PaymentSyncOut,
     summary="Ask the provider about my order's open payment (back from the pay page); the order after it",
 )
-def sync_payment(request, shop_id: Path[int], order_id: int):
+def sync_payment(request, shop_id: Path[Id], order_id: Id):
     shop = access_shop(shop_id)
     order = order_selectors.order_of_member(shop=shop, member=request.auth, order_id=order_id)
     # One question to the provider per order per second at most, however often the page asks.
