@@ -9520,6 +9520,13 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentSyncOut"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
         };
     };
     tuangou_leaders_api_list_nearby_pickup_points: {
