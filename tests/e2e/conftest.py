@@ -37,7 +37,10 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright runs an event loop in this thread while the browser is open, and the
+# tests after tests/e2e/ call async views (the live feed) through the sync test client, which
+# refuses to run beside a running loop. The browser closes when the last browser test is done.
+@pytest.fixture(scope="package")
 def browser():
     if not Path(CHROMIUM).exists():
         _missing(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
