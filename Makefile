@@ -61,7 +61,7 @@ lint: install frontend/node_modules/.installed
 	$(VENV)/bin/ruff format --check .
 	cd frontend && npx eslint . && npx prettier --check . --log-level warn
 	$(VENV)/bin/lint-imports
-	$(PY) manage.py makemigrations --check --dry-run -v 0
+	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run -v 0
 
 # Front-end unit tests, then the Python suite (with the browser tests) on SQLite, then again on
 # PostgreSQL when DATABASE_URL names one (CI sets it and REQUIRE_POSTGRES=1, so a missing
