@@ -567,7 +567,7 @@ RAW_LINES = (
 )
 RAW_EVENT = (
     "INSERT INTO orders_orderevent (shop_id, order_id, type, from_status, to_status, actor_id, data, "
-    "created_at, updated_at) VALUES (%s, %s, 'created', '', 'pending_payment', %s, '{}', now(), now())"
+    "created_at) VALUES (%s, %s, 'created', '', 'pending_payment', %s, '{}', now())"
 )
 
 
