@@ -1,5 +1,6 @@
 """Settings, read from the environment only (see .env.example for every variable)."""
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -213,6 +214,30 @@ SMS_SHOW_CODES = env_bool("SMS_SHOW_CODES", DEBUG)
 PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
 PAYMENT_SANDBOX_SECRET = os.environ.get("PAYMENT_SANDBOX_SECRET") or _development_secret("payment_sandbox")
 PAYMENT_SANDBOX_MERCHANT_ID = os.environ.get("PAYMENT_SANDBOX_MERCHANT_ID", "sandbox-mch-001")
+
+
+# WeChat Pay API v3 (tuangou/payments/providers/wechatpay.py), PAYMENT_PROVIDER=wechatpay. MODE "direct"
+# (MCHID/APPID are the merchant's) or "partner" (服务商: MCHID/APPID are sp_mchid/sp_appid, each shop's
+# sub_mchid in SUB_MCHIDS {shop id: sub_mchid}). PLATFORM_KEYS {serial or PUB_KEY_ID_…: PEM or path}
+# lists every platform certificate / WeChat Pay public key accepted (several during a switch-over).
+def _json_env(name: str, default):
+    value = os.environ.get(name, "")
+    return json.loads(value) if value else default
+
+
+WECHATPAY = {
+    "API_BASE": os.environ.get("WECHATPAY_API_BASE", "https://api.mch.weixin.qq.com"),
+    "MODE": os.environ.get("WECHATPAY_MODE", "direct"),
+    "MCHID": os.environ.get("WECHATPAY_MCHID", ""),
+    "APPID": os.environ.get("WECHATPAY_APPID", ""),
+    "MERCHANT_SERIAL": os.environ.get("WECHATPAY_MERCHANT_SERIAL", ""),
+    "MERCHANT_PRIVATE_KEY": os.environ.get("WECHATPAY_MERCHANT_PRIVATE_KEY", ""),  # PEM or a file path
+    "APIV3_KEY": os.environ.get("WECHATPAY_APIV3_KEY", ""),
+    "PLATFORM_KEYS": _json_env("WECHATPAY_PLATFORM_KEYS", {}),
+    "SUB_MCHIDS": _json_env("WECHATPAY_SUB_MCHIDS", {}),
+    "NOTIFY_BASE": os.environ.get("WECHATPAY_NOTIFY_BASE", SITE_URL),
+    "TIMEOUT_SECONDS": 10,
+}
 
 # Address search for members and applicants (tuangou/leaders/geocoding.py): "offline" searches the
 # shop's own pickup points and communities; "amap" asks Amap's geocoder (needs AMAP_KEY) first.

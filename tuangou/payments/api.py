@@ -30,6 +30,22 @@ def sandbox_notify(request):
     return {"code": "SUCCESS", "message": "OK"}
 
 
+@router.post(
+    "/notify/wechatpay/{shop_id}",
+    auth=None,
+    url_name="payments_notify_wechatpay",
+    summary="WeChat Pay API v3 notify (payment or refund); the shop is in the path (no query string allowed)",
+)
+def wechatpay_notify(request, shop_id: Path[Id]):
+    # The raw body is read (not a schema): the platform's signature covers the exact bytes sent.
+    _, error = services.payment_notify_receive(
+        provider_name="wechatpay", headers=request.headers, body=request.body, shop_id=shop_id
+    )
+    if error is not None:
+        raise error
+    return {"code": "SUCCESS", "message": "OK"}
+
+
 @member_router.post("/orders/{order_id}/pay", response=PaymentStartOut, summary="Start paying: the provider's pay URL")
 def pay_order(request, shop_id: Path[Id], order_id: Id):
     order = order_selectors.order_of_member(shop=access_shop(shop_id), member=request.auth, order_id=order_id)

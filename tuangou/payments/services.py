@@ -31,7 +31,7 @@ from tuangou.orders import services as order_services
 from tuangou.orders.models import Order, OrderEvent
 
 from .models import Payment, PaymentNotification, Refund
-from .providers import ProviderUnavailable, get_provider
+from .providers import ProviderUnavailable, RefundPending, get_provider
 
 logger = logging.getLogger(__name__)
 P = Payment.Status
@@ -80,7 +80,11 @@ def payment_create(*, order: Order) -> Payment:
     is idempotent by out_trade_no, so a payer who reopens the page gets the same trade)."""
     payment = payment_open(order=order)
     if not payment.pay_url:
-        payment.pay_url = get_provider(payment.provider).create_payment(payment)
+        try:
+            payment.pay_url = get_provider(payment.provider).create_payment(payment)
+        except ProviderUnavailable as error:
+            logger.warning("payment %s not opened, provider unavailable: %s", payment.out_trade_no, error)
+            raise ApplicationError("provider_unavailable", status=503) from error
         Payment.objects.filter(pk=payment.pk).update(pay_url=payment.pay_url, updated_at=timezone.now())
     return payment
 
@@ -88,9 +92,35 @@ def payment_create(*, order: Order) -> Payment:
 def payments_close_open(*, order_ids: list[int]) -> int:
     """Our side stops waiting for these orders' open payments (money that still arrives is
     refunded by the notify). Runs inside the caller's transaction."""
-    return Payment.objects.filter(order_id__in=order_ids, status=P.CREATED).update(
+    closing = list(
+        Payment.objects.filter(order_id__in=order_ids, status=P.CREATED)
+        .exclude(pay_url="")
+        .values_list("pk", flat=True)
+    )
+    closed = Payment.objects.filter(order_id__in=order_ids, status=P.CREATED).update(
         status=P.CLOSED, updated_at=timezone.now()
     )
+    if closing:  # the gateway closes them too, after COMMIT (its time_expire is the safety net)
+        after_commit(lambda: async_task("tuangou.payments.tasks.payments_gateway_close", closing))
+    return closed
+
+
+@outside_transaction
+def payments_gateway_close(*, payment_ids: list[int]) -> dict[str, int]:
+    """Close our closed payments' trades at their gateway (a gateway without a close, like the
+    sandbox, has nothing to close). A gateway that is down is left to the trade's time_expire."""
+    counts: dict[str, int] = {}
+    for payment in Payment.objects.filter(pk__in=payment_ids, status=P.CLOSED).select_related("order"):
+        provider = get_provider(payment.provider)
+        if not hasattr(provider, "close"):
+            continue
+        try:
+            outcome = provider.close(payment)
+        except (ProviderUnavailable, ApplicationError) as error:
+            logger.warning("payment %s not closed at %s: %s", payment.out_trade_no, payment.provider, error)
+            outcome = "unknown"
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
 
 
 # --- refunds: the outbox --------------------------------------------------------------------
@@ -185,6 +215,10 @@ def refund_send(*, refund_id: int) -> str:
         Refund.objects.filter(pk=refund.pk).update(last_error=str(error)[:200], updated_at=timezone.now())
         logger.warning("refund %s not taken by the provider, will retry: %s", refund.out_refund_no, error)
         raise
+    except RefundPending:
+        # Taken and processing: its refund notify (refund_notify_apply) or the next try completes it.
+        Refund.objects.filter(pk=refund.pk).update(last_error="", updated_at=timezone.now())
+        return R.PENDING
     except ApplicationError as error:
         refund_fail(refund_id=refund.pk, message=error.message("zh-hans"))
         return R.FAILED
@@ -275,7 +309,7 @@ def _parse_paid_at(value) -> datetime:
 
 
 def payment_notify_receive(
-    *, provider_name: str, headers, body: bytes
+    *, provider_name: str, headers, body: bytes, shop_id: int | None = None
 ) -> tuple[PaymentNotification | None, ApplicationError | None]:
     """Take in one provider callback. A callback whose signature does not verify is not ours to
     keep: nothing is written (it is logged) and the error comes back. Every other callback is
@@ -299,8 +333,11 @@ def payment_notify_receive(
             )
             return None, error
         outcome = {"notify_expired": "expired"}.get(error.code, "invalid")
+        logger.warning("payment notify from %s refused: %s %s", provider_name, error.code, error.field)
         return _notify_record(provider_name, body, outcome), error
-    return _notify_apply(provider_name, body, data)
+    if data.get("kind") == "refund":
+        return _refund_notify_apply(provider_name, body, data, shop_id=shop_id)
+    return _notify_apply(provider_name, body, data, shop_id=shop_id)
 
 
 def _notify_record(provider_name: str, body: bytes, outcome: str, out_trade_no: str = "") -> PaymentNotification:
@@ -313,17 +350,65 @@ def _notify_record(provider_name: str, body: bytes, outcome: str, out_trade_no: 
     )
 
 
-def _notify_apply(provider_name: str, body: bytes, data: dict):
+def _merchant_mismatch(provider_name: str, shop_id: int, data: dict, notify_shop_id: int | None) -> str | None:
+    """The field of a notify that names another shop or merchant than our payment's, if any."""
+    if notify_shop_id is not None and notify_shop_id != shop_id:
+        return "shop_id"
+    merchant_of = getattr(get_provider(provider_name), "merchant_of", None)
+    expected = merchant_of(shop_id) if merchant_of else {}
+    return next((key for key, value in expected.items() if data.get(key, "") != value), None)
+
+
+def _notify_apply(provider_name: str, body: bytes, data: dict, *, shop_id: int | None = None):
     out_trade_no = str(data["out_trade_no"])
-    payment_id = (
-        Payment.objects.filter(provider=provider_name, out_trade_no=out_trade_no).values_list("pk", flat=True).first()
+    found = (
+        Payment.objects.filter(provider=provider_name, out_trade_no=out_trade_no).values_list("pk", "shop_id").first()
     )
-    if payment_id is None:
+    if found is None:
         return _notify_record(provider_name, body, "unknown_payment", out_trade_no), NotFound(
             "支付单", "Payment", field="out_trade_no"
         )
+    payment_id, payment_shop_id = found
+    mismatch = _merchant_mismatch(provider_name, payment_shop_id, data, shop_id)
+    if mismatch:
+        logger.error("payment notify from %s for %s refused: %s does not match", provider_name, out_trade_no, mismatch)
+        error = ApplicationError("notify_invalid", field=mismatch, reason=mismatch)
+        return _notify_record(provider_name, body, "merchant_mismatch", out_trade_no), error
     outcome, error = _payment_result_apply(payment_id=payment_id, data=data)
+    if error is not None:
+        logger.error("payment notify from %s for %s refused: %s", provider_name, out_trade_no, outcome)
     return _notify_record(provider_name, body, outcome, out_trade_no), error
+
+
+def _refund_notify_apply(provider_name: str, body: bytes, data: dict, *, shop_id: int | None = None):
+    """The provider's refund notify: a pending refund completes (or fails) once."""
+    out_trade_no = str(data["out_trade_no"])
+    refund = (
+        Refund.objects.filter(payment__provider=provider_name, out_refund_no=data["out_refund_no"])
+        .values("pk", "shop_id", "amount_fen", "payment__out_trade_no")
+        .first()
+    )
+    if refund is None or refund["payment__out_trade_no"] != out_trade_no:
+        return _notify_record(provider_name, body, "unknown_refund", out_trade_no), NotFound(
+            "退款单", "Refund", field="out_refund_no"
+        )
+    mismatch = _merchant_mismatch(provider_name, refund["shop_id"], data, shop_id)
+    if mismatch is None and data["amount_fen"] != refund["amount_fen"]:
+        mismatch = "amount_fen"
+    if mismatch:
+        logger.error("refund notify from %s for %s refused: %s", provider_name, data["out_refund_no"], mismatch)
+        error = ApplicationError("notify_invalid", field=mismatch, reason=mismatch)
+        return _notify_record(provider_name, body, "refund_mismatch", out_trade_no), error
+    if data["refund_status"] == "SUCCESS":
+        pending = Refund.objects.filter(pk=refund["pk"], status=R.PENDING).exists()
+        refund_complete(refund_id=refund["pk"], provider_refund_id=str(data["refund_id"]))
+        outcome = "refund_applied" if pending else "duplicate"
+    elif data["refund_status"] in ("CLOSED", "ABNORMAL"):
+        refund_fail(refund_id=refund["pk"], message=f"微信支付退款{data['refund_status']}")
+        outcome = "refund_failed"
+    else:
+        outcome = "ignored"
+    return _notify_record(provider_name, body, outcome, out_trade_no), None
 
 
 @transaction.atomic

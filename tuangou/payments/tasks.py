@@ -30,3 +30,8 @@ def refund_notify(refund_id: int):
     from . import notices
 
     return notices.refund_notify(refund_id)
+
+
+def payments_gateway_close(payment_ids: list[int]) -> dict:
+    """Queued after our payments closed (the order expired or was paid another way): close their gateway trades."""
+    return services.payments_gateway_close(payment_ids=payment_ids)

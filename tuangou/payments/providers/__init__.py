@@ -17,6 +17,11 @@ class ProviderUnavailable(Exception):
     request — same reference — may be sent again later."""
 
 
+class RefundPending(Exception):
+    """The provider took the refund and is still processing it (WeChat Pay's PROCESSING): it
+    stays pending until the provider's refund notify, or the next try, says it succeeded."""
+
+
 class PaymentProvider(Protocol):
     name: str
 
@@ -48,12 +53,18 @@ class _Guarded:
         self.refund = outside_transaction(provider.refund)
         self.query = outside_transaction(provider.query)
         self.verify_notify = provider.verify_notify  # checks bytes we hold: no call goes out
+        for optional in ("close", "jsapi_params", "refund_query"):  # what only some gateways have
+            if hasattr(provider, optional):
+                setattr(self, optional, outside_transaction(getattr(provider, optional)))
+        if hasattr(provider, "merchant_of"):
+            self.merchant_of = provider.merchant_of
 
 
 def get_provider(name: str) -> PaymentProvider:
     from .sandbox import SandboxProvider
+    from .wechatpay import WechatPayProvider
 
-    providers = {SandboxProvider.name: SandboxProvider}
+    providers = {SandboxProvider.name: SandboxProvider, WechatPayProvider.name: WechatPayProvider}
     if name not in providers:
         raise LookupError(f"unknown payment provider {name!r}")
     return _Guarded(providers[name]())
