@@ -142,7 +142,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notify_invalid": ("支付通知无效：{reason}", "Invalid payment notification: {reason}"),
     "notify_expired": ("支付通知已过期", "The payment notification is too old"),
     "provider_refused": ("支付渠道拒绝了请求：{reason}", "The payment provider refused the request: {reason}"),
-    "provider_unavailable": ("支付渠道暂时无法连接，请稍后再试", "The payment provider is unreachable; try again shortly"),
+    "provider_unavailable": (
+        "支付渠道暂时无法连接，请稍后再试",
+        "The payment provider is unreachable; try again shortly",
+    ),
     "payment_unconfigured": ("本店尚未开通微信支付", "This shop has no WeChat Pay merchant yet"),
     # commissions
     "balance_insufficient": (
