@@ -79,6 +79,9 @@ def payment_create(*, order: Order) -> Payment:
     """A payment for a pending order, opened at the provider after our row committed (opening
     is idempotent by out_trade_no, so a payer who reopens the page gets the same trade)."""
     payment = payment_open(order=order)
+    valid_for = getattr(get_provider(payment.provider), "pay_url_valid_for", None)
+    if payment.pay_url and valid_for and payment.updated_at <= timezone.now() - valid_for:
+        payment.pay_url = ""  # WeChat Pay's h5_url lasts 5 minutes: asked again with the same parameters
     if not payment.pay_url:
         try:
             payment.pay_url = get_provider(payment.provider).create_payment(payment)

@@ -58,6 +58,7 @@ class _Guarded:
                 setattr(self, optional, outside_transaction(getattr(provider, optional)))
         if hasattr(provider, "merchant_of"):
             self.merchant_of = provider.merchant_of
+        self.pay_url_valid_for = getattr(provider, "pay_url_valid_for", None)
 
 
 def get_provider(name: str) -> PaymentProvider:

@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -72,6 +73,7 @@ def _refused(reason: str) -> ApplicationError:
 
 class WechatPayProvider:
     name = "wechatpay"
+    pay_url_valid_for = timedelta(minutes=5)  # an h5_url's life; the trade itself lives until time_expire
 
     def __init__(self, config: dict | None = None):
         self.config = config or settings.WECHATPAY

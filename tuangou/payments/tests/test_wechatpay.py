@@ -399,3 +399,45 @@ def test_two_copies_of_a_notify_at_once_are_one_transition(wechat):
     order = Order.objects.get(pk=order.pk)
     assert order.status == "paid" and paid_events(order) == 1
     assert sorted(outcomes()) == ["applied", "duplicate"]
+
+
+def test_an_h5_url_older_than_five_minutes_is_asked_again_for_the_same_trade(wechat):
+    world, order, payment, first = given_an_order_opened_at_wechatpay()
+    again = ok(login(world.member).post(f"shops/{world.shop.id}/orders/{order.id}/pay"))
+    assert again == first  # within its 5 minutes: the same h5_url
+    Payment.objects.filter(pk=payment.pk).update(updated_at=timezone.now() - timedelta(minutes=5, seconds=1))
+
+    later = ok(login(world.member).post(f"shops/{world.shop.id}/orders/{order.id}/pay"))
+
+    assert later["payment_id"] == first["payment_id"] and later["out_trade_no"] == first["out_trade_no"]
+    assert later["pay_url"] != first["pay_url"]
+    assert later["pay_url"].split("&")[0] == first["pay_url"].split("&")[0]  # the same prepay_id
+    assert len(wechat.sim.trades) == 1
+
+
+def test_partner_mode_query_and_refund_name_the_shops_sub_merchant(settings, require_postgres):
+    world = given_live_campaign(price_fen=1290)
+    wechat = given_wechatpay(settings, mode="partner", shop_ids=[world.shop.id])
+    try:
+        order = place(world, 2)
+        started = ok(login(world.member).post(f"shops/{world.shop.id}/orders/{order.id}/pay"))
+        wechat.sim.fault("lost")
+        wechat.sim.pay(started["out_trade_no"])
+
+        assert services.payments_sync_stale(now=timezone.now() + timedelta(minutes=6)) == {"paid": 1}
+        refund = services.order_refund(order=order, actor=None, reason="缺货", amount_fen=1290)
+        wechat.sim.refunds_settle()
+        wechat.sim.deliver_all(to_our_server)
+
+        refund.refresh_from_db()
+        assert refund.status == "succeeded"
+        paths = [(r["method"], r["path"].split("?")[0], r["status"]) for r in wechat.sim.requests]
+        assert paths == [
+            ("POST", "/v3/pay/partner/transactions/h5", 200),
+            ("GET", f"/v3/pay/partner/transactions/out-trade-no/{started['out_trade_no']}", 200),
+            ("GET", f"/v3/refund/domestic/refunds/{refund.out_refund_no}", 404),
+            ("POST", "/v3/refund/domestic/refunds", 200),
+        ]
+        assert wechat.sim.refunds[("1230000109", refund.out_refund_no)].trade.sub_mchid == SUB_MCHID
+    finally:
+        wechat.sim.stop()
