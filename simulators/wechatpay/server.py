@@ -220,13 +220,13 @@ class WechatPaySimulator:
 
     # --- life -----------------------------------------------------------------------------
 
-    def start(self) -> "WechatPaySimulator":
+    def start(self, port: int = 0) -> "WechatPaySimulator":
         simulator = self
 
         class Handler(_Handler):
             sim = simulator
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self._threads = [threading.Thread(target=self._server.serve_forever, daemon=True)]
         if self.auto_deliver:
