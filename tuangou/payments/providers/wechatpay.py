@@ -335,10 +335,14 @@ class WechatPayProvider:
         self.verify_signature(headers, body)
         try:
             envelope = json.loads(body)
-            event_type, resource = envelope["event_type"], envelope["resource"]
+            event_type, resource = str(envelope["event_type"]), envelope["resource"]
+            if not isinstance(resource, dict):
+                raise TypeError("resource")
         except (ValueError, KeyError, TypeError):
             raise ApplicationError("notify_invalid", field="body", reason="JSON") from None
         data = self.decrypt(resource)
+        if not isinstance(data, dict) or not isinstance(data.get("amount", {}), dict):
+            raise ApplicationError("notify_invalid", field="resource", reason="resource")
         self._check_merchant(data)
         if event_type.startswith("TRANSACTION."):
             fields = self._payment_fields(data)
