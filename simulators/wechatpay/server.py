@@ -512,18 +512,22 @@ class WechatPaySimulator:
         self._notify(trade.merchant, trade.notify_url, "TRANSACTION.SUCCESS", "支付成功", "transaction", resource)
         return trade
 
-    def refunds_settle(self) -> int:
-        """Every refund still processing succeeds; its REFUND.SUCCESS notify is queued."""
+    def refunds_settle(self, status: str = "SUCCESS") -> int:
+        """Every refund still processing ends SUCCESS (or ABNORMAL / CLOSED: the money goes back
+        to the merchant); its REFUND.<status> notify is queued."""
+        summary = {"SUCCESS": "退款成功", "ABNORMAL": "退款异常", "CLOSED": "退款关闭"}[status]
         with self.lock:
             processing = [refund for refund in self.refunds.values() if refund.status == "PROCESSING"]
             for refund in processing:
-                refund.status, refund.success_time = "SUCCESS", rfc3339()
+                refund.status = status
+                if status == "SUCCESS":
+                    refund.success_time = rfc3339()
+                else:
+                    refund.trade.refunded -= refund.amount
         for refund in processing:
             if refund.notify_url:
-                merchant = refund.trade.merchant
-                self._notify(
-                    merchant, refund.notify_url, "REFUND.SUCCESS", "退款成功", "refund", refund.notify_resource()
-                )
+                resource = refund.notify_resource()
+                self._notify(refund.trade.merchant, refund.notify_url, f"REFUND.{status}", summary, "refund", resource)
         return len(processing)
 
     # --- notifies -------------------------------------------------------------------------

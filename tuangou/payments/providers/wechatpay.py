@@ -1,9 +1,10 @@
 """WeChat Pay API v3, direct-merchant and partner (服务商) mode: a thin client on `cryptography`
 and urllib (settings.WECHATPAY).
 
-Why not the `wechatpayv3` package: its callback verification works on the decoded text of the
-body, not the raw bytes the signature covers, and it ties public-key mode to a single key id
-where a switch-over needs a certificate serial and a public key id accepted at once. What the
+Why not the `wechatpayv3` package: the version read (wechatpayv3/core.py) verifies answers over
+`response.text` and callbacks over the body decoded to str (not the raw bytes the signature
+covers), checks no timestamp, finds keys by parsing the serial as a hex certificate serial (so a
+`PUB_KEY_ID_…` cannot be named), and fetches /v3/certificates when it is constructed. What the
 protocol needs is small:
 
   * every request carries `Authorization: WECHATPAY2-SHA256-RSA2048 mchid=…,nonce_str=…,

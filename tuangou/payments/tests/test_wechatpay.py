@@ -441,3 +441,19 @@ def test_partner_mode_query_and_refund_name_the_shops_sub_merchant(settings, req
         assert wechat.sim.refunds[("1230000109", refund.out_refund_no)].trade.sub_mchid == SUB_MCHID
     finally:
         wechat.sim.stop()
+
+
+def test_an_abnormal_refund_notify_fails_the_refund_and_leaves_the_order_book(wechat):
+    world, order, payment = given_paid_at_the_gateway(wechat)
+    wechat.sim.deliver_all(to_our_server)
+    refund = services.order_refund(order=order, actor=None, reason="缺货", amount_fen=1290)
+
+    wechat.sim.refunds_settle(status="ABNORMAL")  # the member's card was cancelled
+    wechat.sim.deliver_all(to_our_server)
+
+    refund.refresh_from_db()
+    order.refresh_from_db()
+    assert (refund.status, refund.last_error) == ("failed", "微信支付退款ABNORMAL")
+    assert (order.status, order.refunded_fen) == ("paid", 0)
+    assert [d["event_type"] for d in wechat.sim.deliveries] == ["TRANSACTION.SUCCESS", "REFUND.ABNORMAL"]
+    assert outcomes() == ["applied", "refund_failed"]
