@@ -457,3 +457,16 @@ def test_an_abnormal_refund_notify_fails_the_refund_and_leaves_the_order_book(we
     assert (order.status, order.refunded_fen) == ("paid", 0)
     assert [d["event_type"] for d in wechat.sim.deliveries] == ["TRANSACTION.SUCCESS", "REFUND.ABNORMAL"]
     assert outcomes() == ["applied", "refund_failed"]
+
+
+def test_a_query_answer_signed_by_a_key_we_do_not_know_is_not_trusted(wechat, caplog):
+    world, order, payment, _ = given_an_order_opened_at_wechatpay()
+    wechat.sim.fault("lost")
+    wechat.sim.pay(payment.out_trade_no)
+    wechat.sim.rotate("public_key")  # not (yet) in our PLATFORM_KEYS: the answer cannot be verified
+
+    counts = services.payments_sync_stale(now=timezone.now() + timedelta(minutes=6))
+
+    assert counts == {"unknown": 1}
+    assert_unpaid(order, payment)
+    assert "answer not verified (signature_invalid)" in caplog.text
