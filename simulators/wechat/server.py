@@ -308,7 +308,7 @@ class WechatSimulator:
                     return self._send(404, {"errcode": 404, "errmsg": "not found"})
                 simulator.calls[parts.path] += 1
                 fault = simulator._fault(parts.path)
-                if fault is not None and fault >= 500:
+                if fault is not None and 500 <= fault <= 599:
                     return self._send(fault, "<html><body>502 Bad Gateway</body></html>")
                 if fault is not None:
                     return self._send(200, _err(fault))

@@ -11,6 +11,7 @@ cached token and tries once more with a new one.
 """
 
 import hashlib
+import http.client
 import json
 import logging
 import secrets
@@ -72,7 +73,7 @@ def _get(path: str, params: dict) -> dict:
     except urllib.error.HTTPError as exc:
         logger.warning("wechat %s answered HTTP %s", path, exc.code)
         raise WechatError(None, f"HTTP {exc.code}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+    except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError) as exc:
         logger.warning("wechat %s unreachable: %s", path, exc)
         raise WechatError(None, str(exc)) from None
     try:
