@@ -5,7 +5,6 @@ whose share card WeChat receives through the JS-SDK; back another day, the openi
 in. Screens: h5-wechat-*.png."""
 
 import hashlib
-import json
 from urllib.parse import urlparse
 
 import pytest
@@ -15,6 +14,7 @@ from playwright.sync_api import expect
 from simulators.wechat import WechatSimulator
 from tuangou.accounts.models import User, WechatIdentity
 from tuangou.accounts.sms import last_code_for
+from tuangou.catalog.models import ProductImage
 
 from .conftest import _context
 from .test_h5_member import given_shop_with_a_live_campaign, shot
@@ -81,7 +81,8 @@ def bridge_calls(page, name: str) -> list[dict]:
 
 def test_member_logs_in_through_wechat_and_the_campaign_sets_its_share_card(wechat_sim, wechat_phone, live_server):
     shop, leader, campaign = given_shop_with_a_live_campaign()
-    wechat_sim.login_as("mei", nickname="梅子😀𠮷", headimgurl=f"{live_server.url}/favicon.ico")
+    photo = ProductImage.objects.order_by("id").last().image.url  # a picture this machine can serve
+    wechat_sim.login_as("mei", nickname="梅子😀𠮷", headimgurl=f"{live_server.url}{photo}")
     campaign_path = f"/h5/s/{shop.id}/campaigns/{campaign.id}"
     page = wechat_phone()
 
@@ -95,6 +96,7 @@ def test_member_logs_in_through_wechat_and_the_campaign_sets_its_share_card(wech
     # The member taps to share their WeChat name and photo (snsapi_userinfo).
     page.click("[data-test=wechat-userinfo]")
     expect(page.locator("[data-test=wechat-nickname]")).to_have_text("梅子😀𠮷")
+    page.wait_for_function("document.querySelector('.wechat-avatar')?.naturalWidth > 0")
     shot(page, "h5-wechat-phone-step")
 
     # The phone, once, by SMS code with the privacy consent.
@@ -135,7 +137,6 @@ def test_member_logs_in_through_wechat_and_the_campaign_sets_its_share_card(wech
     assert card["imgUrl"].startswith(f"{live_server.url}/media/")
     timeline = bridge_calls(page, "updateTimelineShareData")[0]
     assert (timeline["title"], timeline["link"]) == ("周末鲜果鲜蛋团", signed_url)
-    page.evaluate("document.title = " + json.dumps("WeChat share card set"))
     shot(page, "h5-wechat-campaign")
 
     # Another day, a new tab: the openid alone logs the member in, no SMS.
