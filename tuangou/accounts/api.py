@@ -28,7 +28,7 @@ from .schemas import (
     WechatScope,
     WechatStatusOut,
 )
-from .selectors import user_profile
+from .selectors import user_profile, wechat_pending_identity
 
 router = Router(tags=["auth 登录"])
 
@@ -110,10 +110,20 @@ def get_me(request):
 
 # --- WeChat -------------------------------------------------------------------------------------
 
+# Operations that call WeChat answer 502 when it cannot be reached or refuses (rate limit, 5xx).
+WECHAT_502 = {
+    "responses": {
+        502: {
+            "description": "WeChat could not be reached, or refused (rate limit, server error)",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+    }
+}
+
 
 @router.get("/wechat/status", response=WechatStatusOut, summary="Is WeChat login set up; does a WeChat login wait?")
 def get_wechat_status(request):
-    pending = services.wechat_pending_identity(identity_id=request.session.get(WECHAT_PENDING))
+    pending = wechat_pending_identity(identity_id=request.session.get(WECHAT_PENDING))
     return {
         "enabled": bool(settings.WECHAT_APP_ID),
         "app_id": settings.WECHAT_APP_ID,
@@ -137,6 +147,7 @@ def start_wechat_login(request, next: str = "/h5/", scope: WechatScope = "snsapi
 
 @router.get(
     "/wechat/callback",
+    openapi_extra=WECHAT_502,
     response={302: None},
     summary="WeChat sends the browser back here with code and state; logs the person in and returns",
 )
@@ -154,6 +165,7 @@ def wechat_callback(request, code: str = "", state: str = ""):
 
 @router.post(
     "/wechat/miniprogram",
+    openapi_extra=WECHAT_502,
     response=WechatMiniProgramOut,
     summary="Mini-program login with wx.login()'s code (code2session); a new openid verifies a phone first",
 )
@@ -172,6 +184,7 @@ def login_with_miniprogram(request, payload: WechatMiniProgramIn):
 
 @router.get(
     "/wechat/jssdk-config",
+    openapi_extra=WECHAT_502,
     response=JssdkConfigOut,
     summary="wx.config for the JS-SDK on one of our pages (signature over the jsapi_ticket and the URL)",
 )

@@ -136,9 +136,9 @@ class WechatIdentity(models.Model):
     the app is bound to an open platform account) the same across them. Made at the first WeChat
     login; `user` is set once the person has verified a phone by SMS (WeChat gives no phone)."""
 
-    app_id = models.CharField(max_length=32, verbose_name="AppID")
-    openid = models.CharField(max_length=64, verbose_name="OpenID")
-    unionid = models.CharField(max_length=64, blank=True, db_index=True, verbose_name="UnionID")
+    app_id = models.CharField(max_length=32, verbose_name="应用AppID")
+    openid = models.CharField(max_length=64, verbose_name="微信OpenID")
+    unionid = models.CharField(max_length=64, blank=True, db_index=True, verbose_name="微信UnionID")
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, null=True, blank=True, related_name="wechat_identities", verbose_name="用户"
     )

@@ -331,13 +331,6 @@ def wechat_identity_bind(*, identity_id: int, user: User) -> WechatIdentity | No
     return identity
 
 
-def wechat_pending_identity(*, identity_id: int | None) -> WechatIdentity | None:
-    """The WeChat identity waiting for a phone, if it still waits."""
-    if not identity_id:
-        return None
-    return WechatIdentity.objects.filter(pk=identity_id, user__isnull=True).first()
-
-
 def wechat_bind_ticket(*, identity: WechatIdentity) -> str:
     """A short-lived signed reference to an identity, for a client without our session cookie
     (the mini-program) to send with its SMS login."""
