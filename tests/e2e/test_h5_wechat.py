@@ -17,6 +17,7 @@ from tuangou.accounts.sms import last_code_for
 from tuangou.catalog.models import ProductImage
 
 from .conftest import _context
+from .test_h5_leader import given_shipped_campaign
 from .test_h5_member import given_shop_with_a_live_campaign, shot
 
 APP_ID, SECRET = "wx5e1f0a2b3c4d5e6f", "official-account-secret"
@@ -147,3 +148,36 @@ def test_member_logs_in_through_wechat_and_the_campaign_sets_its_share_card(wech
     assert again.evaluate("fetch('/api/auth/me').then((r) => r.json())")["phone"] == "13800000088"
     assert wechat_sim.calls["/cgi-bin/token"] == 1  # the token and the ticket came from the cache
     assert wechat_sim.calls["/cgi-bin/ticket/getticket"] == 1
+
+
+def test_leader_opens_the_share_page_in_wechat_and_its_card_carries_their_attribution(
+    wechat_sim, wechat_phone, live_server, settings
+):
+    settings.SITE_URL = live_server.url  # share links point at this server
+    shop, leader, _, campaign, _ = given_shipped_campaign()
+    wechat_sim.login_as("huang")
+    WechatIdentity.objects.create(app_id=APP_ID, openid=wechat_sim.current.openid(APP_ID), user=leader.user)
+    share_path = f"/h5/s/{shop.id}/leader/campaigns/{campaign.id}"
+    page = wechat_phone()
+
+    # A leader page needs a login: inside WeChat the openid is enough, without a tap.
+    page.goto(share_path)
+    page.wait_for_url(lambda url: urlparse(url).path == share_path)
+    link = f"{live_server.url}/h5/s/{shop.id}/campaigns/{campaign.id}?leader={leader.id}"
+    expect(page.locator("[data-test=share-link]")).to_have_text(link)
+
+    page.wait_for_function("window.__wx.some((c) => c.name === 'updateAppMessageShareData')")
+    card = bridge_calls(page, "updateAppMessageShareData")[0]
+    assert (card["title"], card["link"]) == ("周末鲜蛋团", link)
+    assert card["imgUrl"].startswith("http://")
+    verify = bridge_calls(page, "preVerifyJSAPI")[0]
+    plain = (
+        f"jsapi_ticket={wechat_sim.ticket_for(APP_ID)}&noncestr={verify['verifyNonceStr']}"
+        f"&timestamp={verify['verifyTimestamp']}&url={live_server.url}{page.evaluate('location.pathname + location.search')}"
+    )
+    assert verify["verifySignature"] == hashlib.sha1(plain.encode()).hexdigest()
+    shot(page, "h5-wechat-leader-share")
+
+    # Its share button points at WeChat's own menu, which sends the card just set.
+    page.click("[data-test=share]")
+    expect(page.get_by_text("点击右上角 ··· 发送给朋友或分享到朋友圈")).to_be_visible()

@@ -277,3 +277,38 @@ def test_rate_limited_wechat_answers_502_and_caches_nothing(sim):
     assert (response.status_code, response.json()["code"]) == (502, "wechat_unavailable")
     ok(ApiClient().get("auth/wechat/jssdk-config", {"url": "http://testserver/h5/"}))
     assert sim.calls["/cgi-bin/token"] == 2
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/6"
+
+
+def _redis_up() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="needs Redis at 127.0.0.1:6379")
+def test_with_redis_twenty_concurrent_requests_fetch_once_and_share_the_ticket(sim, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_TEST_URL}
+    }
+    cache.clear()
+    sim.delay = 0.2
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(wechat.jsapi_ticket_get(app_id=APP_ID, secret=SECRET)))
+        for _ in range(20)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(results) == 20 and set(results) == {sim.ticket_for(APP_ID)}
+    assert (sim.calls["/cgi-bin/token"], sim.calls["/cgi-bin/ticket/getticket"]) == (1, 1)
+    assert cache.get(f"wechat:jsapi_ticket:{APP_ID}")["value"] == sim.ticket_for(APP_ID)
+    cache.clear()
