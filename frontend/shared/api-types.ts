@@ -5805,6 +5805,15 @@ export interface operations {
             409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
+            /** @description WeChat could not be reached, or refused (rate limit, server error) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     tuangou_accounts_api_get_jssdk_config: {
@@ -5834,6 +5843,15 @@ export interface operations {
             409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
+            /** @description WeChat could not be reached, or refused (rate limit, server error) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     tuangou_accounts_api_login_with_miniprogram: {
@@ -5866,6 +5884,15 @@ export interface operations {
             413: components["responses"]["BodyTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
+            /** @description WeChat could not be reached, or refused (rate limit, server error) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     tuangou_accounts_api_get_wechat_status: {
