@@ -6,30 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_verbose_names_and_staff_login_admin'),
+        ("accounts", "0004_verbose_names_and_staff_login_admin"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WechatIdentity',
+            name="WechatIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('app_id', models.CharField(max_length=32, verbose_name='应用AppID')),
-                ('openid', models.CharField(max_length=64, verbose_name='微信OpenID')),
-                ('unionid', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='微信UnionID')),
-                ('nickname', models.CharField(blank=True, max_length=100, verbose_name='微信昵称')),
-                ('avatar_url', models.URLField(blank=True, max_length=500, verbose_name='微信头像')),
-                ('scope', models.CharField(blank=True, max_length=20, verbose_name='授权范围')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='首次登录时间')),
-                ('last_login_at', models.DateTimeField(blank=True, null=True, verbose_name='最近登录时间')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='wechat_identities', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("app_id", models.CharField(max_length=32, verbose_name="应用AppID")),
+                ("openid", models.CharField(max_length=64, verbose_name="微信OpenID")),
+                ("unionid", models.CharField(blank=True, db_index=True, max_length=64, verbose_name="微信UnionID")),
+                ("nickname", models.CharField(blank=True, max_length=100, verbose_name="微信昵称")),
+                ("avatar_url", models.URLField(blank=True, max_length=500, verbose_name="微信头像")),
+                ("scope", models.CharField(blank=True, max_length=20, verbose_name="授权范围")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="首次登录时间")),
+                ("last_login_at", models.DateTimeField(blank=True, null=True, verbose_name="最近登录时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="wechat_identities",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '微信身份',
-                'verbose_name_plural': '微信身份',
-                'constraints': [models.UniqueConstraint(fields=('app_id', 'openid'), name='one_identity_per_app_openid')],
+                "verbose_name": "微信身份",
+                "verbose_name_plural": "微信身份",
+                "constraints": [
+                    models.UniqueConstraint(fields=("app_id", "openid"), name="one_identity_per_app_openid")
+                ],
             },
         ),
     ]
