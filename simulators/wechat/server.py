@@ -88,6 +88,7 @@ class WechatSimulator:
         self._lock = threading.Lock()
         self.clock = time.time
         self.delay = 0.0  # seconds each /cgi-bin answer waits (concurrency tests)
+        self.decline_next = False  # the person taps 拒绝 on the snsapi_userinfo page: back without a code
         self._server = ThreadingHTTPServer((host, port), self._handler())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -176,9 +177,13 @@ class WechatSimulator:
             return 200, "<html><body>scope 参数错误或没有 scope 权限</body></html>"
         if self.current is None:
             return 200, "<html><body>请在微信客户端打开链接</body></html>"
-        code = self.issue_code(q["appid"], q["scope"])
         parts = urlsplit(q.get("redirect_uri", ""))
-        query = parts.query + ("&" if parts.query else "") + urlencode({"code": code, "state": q.get("state", "")})
+        if self.decline_next and q["scope"] == "snsapi_userinfo":
+            self.decline_next = False
+            back = {"state": q.get("state", "")}  # as WeChat does when the person refuses
+        else:
+            back = {"code": self.issue_code(q["appid"], q["scope"]), "state": q.get("state", "")}
+        query = parts.query + ("&" if parts.query else "") + urlencode(back)
         return 302, urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
     def _take_code(self, appid: str, code: str, miniprogram: bool) -> tuple[_Code | None, dict | None]:

@@ -153,8 +153,11 @@ def start_wechat_login(request, next: str = "/h5/", scope: WechatScope = "snsapi
 )
 def wechat_callback(request, code: str = "", state: str = ""):
     next_path = services.wechat_state_read(state=state, nonce=request.session.get(WECHAT_NONCE))
-    identity = services.wechat_oauth_complete(code=code)
     request.session.pop(WECHAT_NONCE, None)
+    if not code:  # the person refused to share their WeChat profile: back to the login page as it was
+        step = "phone" if request.session.get(WECHAT_PENDING) else "declined"
+        return HttpResponseRedirect("/h5/login?" + urlencode({"next": next_path, "wechat": step}))
+    identity = services.wechat_oauth_complete(code=code)
     if identity.user_id:
         login(request, identity.user, backend="django.contrib.auth.backends.ModelBackend")
         return HttpResponseRedirect(next_path)

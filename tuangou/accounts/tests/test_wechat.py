@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 
 from simulators.wechat import WechatSimulator
 from tuangou.accounts import wechat
@@ -15,6 +16,7 @@ from tuangou.accounts.models import ConsentRecord, User, WechatIdentity
 from tuangou.accounts.sms import last_code_for
 from tuangou.accounts.testing import PRIVACY_CONSENT, ApiClient
 from tuangou.core.testing import ok
+from tuangou.core.transactions import InsideTransaction
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +109,29 @@ def test_userinfo_scope_keeps_an_emoji_and_extension_b_nickname_and_the_avatar(s
     assert (status["nickname"], status["avatar_url"]) == ("吉祥😀𠮷家", "https://thirdwx.qlogo.cn/mmopen/bob/132")
     client.login_sms("13800002002")
     assert ok(client.get("auth/me"))["display_name"] == "吉祥😀𠮷家"
+
+
+def test_refusing_to_share_the_profile_returns_to_the_phone_step_unchanged(sim):
+    sim.login_as("hana", nickname="花花")
+    client = ApiClient()
+    _oauth(client)  # the silent snsapi_base login: a new openid, waiting for a phone
+    sim.decline_next = True
+
+    response, query = _oauth(client, scope="snsapi_userinfo")
+
+    assert "code" not in query
+    assert response.status_code == 302
+    assert response["Location"] == "/h5/login?next=%2Fh5%2Fs%2F1%2Fcampaigns%2F2&wechat=phone"
+    assert ok(client.get("auth/wechat/status"))["pending_phone"] is True
+    assert WechatIdentity.objects.get().nickname == ""
+    assert sim.calls["/sns/userinfo"] == 0
+
+
+def test_wechat_is_never_called_inside_a_transaction_of_ours(sim):
+    with pytest.raises(InsideTransaction), transaction.atomic():
+        wechat.access_token_get(app_id=APP_ID, secret=SECRET)
+
+    assert sim.calls["/cgi-bin/token"] == 0
 
 
 def test_a_used_code_is_refused_and_logs_nobody_in(sim):
