@@ -7,7 +7,7 @@ PORT ?= 8000
 # The demo shows development SMS codes at /dev/sms; production leaves this off.
 export SMS_SHOW_CODES ?= 1
 
-.PHONY: install types frontend run serve test test-frontend lint bench migrate demo clean
+.PHONY: install types frontend run serve test test-frontend lint bench migrate demo clean wechat-sim
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ types: install frontend/node_modules/.installed
 
 frontend: types
 	cd frontend && npm run build --silent
+
+# The WeChat platform simulator for the demo (README: WeChat); Ctrl-C stops it.
+wechat-sim: install
+	$(PY) -m simulators.wechat --port 9100 --app wxdemo0000000001:demo-secret
 
 migrate: install
 	$(PY) manage.py migrate --noinput -v 0

@@ -211,6 +211,17 @@ SMS_VERIFY_FAILURES_PER_PHONE_DAY = int(os.environ.get("SMS_VERIFY_FAILURES_PER_
 # Shows development SMS codes at /dev/sms (never on in production).
 SMS_SHOW_CODES = env_bool("SMS_SHOW_CODES", DEBUG)
 
+# WeChat (Official Account web authorisation and JS-SDK; mini-program code2session). Unset app id:
+# the H5 shows no WeChat login and no share card. The bases point at the local simulator in tests
+# and the demo (simulators/wechat); production leaves them at WeChat's own hosts.
+WECHAT_APP_ID = os.environ.get("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
+WECHAT_MINIPROGRAM_APP_ID = os.environ.get("WECHAT_MINIPROGRAM_APP_ID", "")
+WECHAT_MINIPROGRAM_APP_SECRET = os.environ.get("WECHAT_MINIPROGRAM_APP_SECRET", "")
+WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
+WECHAT_OPEN_BASE = os.environ.get("WECHAT_OPEN_BASE", "https://open.weixin.qq.com")
+WECHAT_TIMEOUT_SECONDS = float(os.environ.get("WECHAT_TIMEOUT_SECONDS", "5"))
+
 PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
 PAYMENT_SANDBOX_SECRET = os.environ.get("PAYMENT_SANDBOX_SECRET") or _development_secret("payment_sandbox")
 PAYMENT_SANDBOX_MERCHANT_ID = os.environ.get("PAYMENT_SANDBOX_MERCHANT_ID", "sandbox-mch-001")

@@ -140,6 +140,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/wechat/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start WeChat web authorisation (inside WeChat's browser): the authorize URL to go to */
+        get: operations["tuangou_accounts_api_start_wechat_login"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/wechat/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** WeChat sends the browser back here with code and state; logs the person in and returns */
+        get: operations["tuangou_accounts_api_wechat_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/wechat/jssdk-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** wx.config for the JS-SDK on one of our pages (signature over the jsapi_ticket and the URL) */
+        get: operations["tuangou_accounts_api_get_jssdk_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/wechat/miniprogram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mini-program login with wx.login()'s code (code2session); a new openid verifies a phone first */
+        post: operations["tuangou_accounts_api_login_with_miniprogram"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/wechat/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Is WeChat login set up; does a WeChat login wait? */
+        get: operations["tuangou_accounts_api_get_wechat_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/after-sales": {
         parameters: {
             query?: never;
@@ -2848,6 +2933,17 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** JssdkConfigOut */
+        JssdkConfigOut: {
+            /** Appid */
+            appId: string;
+            /** Noncestr */
+            nonceStr: string;
+            /** Signature */
+            signature: string;
+            /** Timestamp */
+            timestamp: number;
+        };
         /** LeaderApplicationIn */
         LeaderApplicationIn: {
             /** Address */
@@ -4998,6 +5094,12 @@ export interface components {
              * @description The version they read: GET /api/auth/privacy
              */
             privacy_version: string;
+            /**
+             * Wechat Ticket
+             * @description From POST /api/auth/wechat/miniprogram: bind that WeChat identity
+             * @default
+             */
+            wechat_ticket: string;
         };
         /** SmsSendIn */
         SmsSendIn: {
@@ -5240,6 +5342,65 @@ export interface components {
             product_id: number;
             /** Quantity */
             quantity: number;
+        };
+        /** WechatAuthorizeOut */
+        WechatAuthorizeOut: {
+            /**
+             * Url
+             * @description WeChat's authorize page: send the browser there
+             */
+            url: string;
+        };
+        /** WechatMiniProgramIn */
+        WechatMiniProgramIn: {
+            /**
+             * Code
+             * @description wx.login()'s code
+             */
+            code: string;
+            /**
+             * Issue Token
+             * @default true
+             */
+            issue_token: boolean;
+        };
+        /** WechatMiniProgramOut */
+        WechatMiniProgramOut: {
+            /**
+             * Needs Phone
+             * @description Verify a phone by SMS login, sending wechat_ticket with it
+             */
+            needs_phone: boolean;
+            /** Token */
+            token?: string | null;
+            user?: components["schemas"]["MeOut"] | null;
+            /** Wechat Ticket */
+            wechat_ticket?: string | null;
+        };
+        /** WechatStatusOut */
+        WechatStatusOut: {
+            /** App Id */
+            app_id: string;
+            /**
+             * Avatar Url
+             * @default
+             */
+            avatar_url: string;
+            /**
+             * Enabled
+             * @description WeChat login is set up (WECHAT_APP_ID)
+             */
+            enabled: boolean;
+            /**
+             * Nickname
+             * @default
+             */
+            nickname: string;
+            /**
+             * Pending Phone
+             * @description A WeChat login waits for the person to verify a phone
+             */
+            pending_phone: boolean;
         };
         /** WithdrawalIn */
         WithdrawalIn: {
@@ -5601,6 +5762,179 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_accounts_api_start_wechat_login: {
+        parameters: {
+            query?: {
+                next?: string;
+                scope?: "snsapi_base" | "snsapi_userinfo";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WechatAuthorizeOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_accounts_api_wechat_callback: {
+        parameters: {
+            query?: {
+                code?: string;
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Found */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+            /** @description WeChat could not be reached, or refused (rate limit, server error) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    tuangou_accounts_api_get_jssdk_config: {
+        parameters: {
+            query: {
+                url: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JssdkConfigOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+            /** @description WeChat could not be reached, or refused (rate limit, server error) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    tuangou_accounts_api_login_with_miniprogram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WechatMiniProgramIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WechatMiniProgramOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+            /** @description WeChat could not be reached, or refused (rate limit, server error) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    tuangou_accounts_api_get_wechat_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WechatStatusOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };

@@ -12,6 +12,7 @@ from .models import (
     StaffLoginFailure,
     StaffLoginLog,
     User,
+    WechatIdentity,
 )
 
 
@@ -117,3 +118,12 @@ class StaffLoginLogAdmin(ReadOnlyAdmin):
     @admin.display(description="退出时间", ordering="logout_time")
     def log_logout(self, obj):
         return obj.logout_time
+
+
+@admin.register(WechatIdentity)
+class WechatIdentityAdmin(ReadOnlyAdmin):
+    """Who logged in with WeChat under which app id; the person once they verified a phone."""
+
+    list_display = ["id", "app_id", "openid", "unionid", "user", "nickname", "scope", "created_at", "last_login_at"]
+    list_filter = ["app_id", "scope"]
+    search_fields = ["openid", "unionid", "user__phone", "nickname"]

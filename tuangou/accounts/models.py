@@ -129,3 +129,29 @@ class StaffLoginLog(AccessLog):
         proxy = True
         verbose_name = "员工登录记录"
         verbose_name_plural = "员工登录记录"
+
+
+class WechatIdentity(models.Model):
+    """A WeChat account as one of our app ids knows it: the openid is per app id, the unionid (when
+    the app is bound to an open platform account) the same across them. Made at the first WeChat
+    login; `user` is set once the person has verified a phone by SMS (WeChat gives no phone)."""
+
+    app_id = models.CharField(max_length=32, verbose_name="应用AppID")
+    openid = models.CharField(max_length=64, verbose_name="微信OpenID")
+    unionid = models.CharField(max_length=64, blank=True, db_index=True, verbose_name="微信UnionID")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="wechat_identities", verbose_name="用户"
+    )
+    nickname = models.CharField(max_length=100, blank=True, verbose_name="微信昵称")
+    avatar_url = models.URLField(max_length=500, blank=True, verbose_name="微信头像")
+    scope = models.CharField(max_length=20, blank=True, verbose_name="授权范围")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="首次登录时间")
+    last_login_at = models.DateTimeField(null=True, blank=True, verbose_name="最近登录时间")
+
+    class Meta:
+        verbose_name = "微信身份"
+        verbose_name_plural = "微信身份"
+        constraints = [models.UniqueConstraint(fields=["app_id", "openid"], name="one_identity_per_app_openid")]
+
+    def __str__(self) -> str:
+        return f"{self.app_id}:{self.openid}"

@@ -1,3 +1,5 @@
+from typing import Literal
+
 from ninja import Schema
 from pydantic import Field
 
@@ -14,6 +16,9 @@ class SmsLoginIn(Schema):
     agree_privacy: bool = Field(..., description="The person ticked 我已阅读并同意《隐私政策》 (required to be true)")
     privacy_version: Name = Field(..., max_length=20, description="The version they read: GET /api/auth/privacy")
     issue_token: bool = False  # True: also answer a bearer token (mini-program clients)
+    wechat_ticket: str = Field(
+        "", max_length=300, description="From POST /api/auth/wechat/miniprogram: bind that WeChat identity"
+    )
 
 
 class PrivacyPolicyOut(Schema):
@@ -72,3 +77,37 @@ class CsrfOut(Schema):
 
 class OkOut(Schema):
     ok: bool = True
+
+
+class WechatAuthorizeOut(Schema):
+    url: str = Field(..., description="WeChat's authorize page: send the browser there")
+
+
+class WechatStatusOut(Schema):
+    enabled: bool = Field(..., description="WeChat login is set up (WECHAT_APP_ID)")
+    app_id: str
+    pending_phone: bool = Field(..., description="A WeChat login waits for the person to verify a phone")
+    nickname: str = ""
+    avatar_url: str = ""
+
+
+class WechatMiniProgramIn(Schema):
+    code: Name = Field(..., min_length=1, max_length=128, description="wx.login()'s code")
+    issue_token: bool = True
+
+
+class WechatMiniProgramOut(Schema):
+    user: MeOut | None = None
+    token: str | None = None
+    needs_phone: bool = Field(..., description="Verify a phone by SMS login, sending wechat_ticket with it")
+    wechat_ticket: str | None = None
+
+
+class JssdkConfigOut(Schema):
+    appId: str  # noqa: N815 (wx.config's own names)
+    timestamp: int
+    nonceStr: str  # noqa: N815
+    signature: str
+
+
+WechatScope = Literal["snsapi_base", "snsapi_userinfo"]

@@ -1,10 +1,12 @@
 import hashlib
 import hmac
 import secrets
+import urllib.parse
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
+from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F
@@ -13,9 +15,10 @@ from django.utils import timezone
 from tuangou.core.errors import ApplicationError
 from tuangou.core.phones import normalize_phone
 
+from . import wechat
 from .limits import attempt_claim, attempt_release, attempt_retry_after
 from .lockout import login_locked_error
-from .models import ApiToken, ConsentRecord, LoginAttempt, SmsCode, User
+from .models import ApiToken, ConsentRecord, LoginAttempt, SmsCode, User, WechatIdentity
 from .privacy import PRIVACY_POLICY_VERSION
 from .sms import get_backend
 
@@ -186,3 +189,168 @@ def api_token_create(*, user: User, name: str = "") -> str:
 
 def api_token_revoke(*, user: User, key: str) -> None:
     ApiToken.objects.filter(user=user, key_hash=ApiToken.hash_key(key)).delete()
+
+
+# --- WeChat login (web authorisation inside WeChat's browser, mini-program code2session) -------
+
+WECHAT_STATE_SALT = "tuangou.accounts.wechat-oauth"
+WECHAT_TICKET_SALT = "tuangou.accounts.wechat-bind"
+WECHAT_STATE_MAX_AGE = 600
+WECHAT_SCOPES = ("snsapi_base", "snsapi_userinfo")
+DEFAULT_NEXT = "/h5/"
+
+
+def _safe_next(next_path: str) -> str:
+    """A path on this site (never another host: no `//`, no scheme, no backslash)."""
+    path = (next_path or "").strip()
+    if not path.startswith("/") or path.startswith("//") or "\\" in path or any(ord(c) < 32 for c in path):
+        return DEFAULT_NEXT
+    return path
+
+
+def _wechat_app() -> tuple[str, str]:
+    if not settings.WECHAT_APP_ID or not settings.WECHAT_APP_SECRET:
+        raise ApplicationError("wechat_not_configured", status=400)
+    return settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET
+
+
+def wechat_login_start(*, next_path: str, scope: str, callback_url: str) -> tuple[str, str]:
+    """The authorize URL to send the browser to, and the CSRF nonce the caller keeps in the
+    session. The state is signed and carries the return path and the nonce; WeChat allows 128
+    bytes of state, so a longer return path falls back to the H5's home."""
+    app_id, _ = _wechat_app()
+    if scope not in WECHAT_SCOPES:
+        raise ApplicationError("validation", field="scope", reason="one_of", choices=", ".join(WECHAT_SCOPES))
+    nonce = secrets.token_urlsafe(8)
+    state = signing.dumps([_safe_next(next_path), nonce], salt=WECHAT_STATE_SALT, compress=True)
+    if len(state) > 128:
+        state = signing.dumps([DEFAULT_NEXT, nonce], salt=WECHAT_STATE_SALT, compress=True)
+    url = wechat.authorize_url(app_id=app_id, redirect_uri=callback_url, scope=scope, state=state)
+    return url, nonce
+
+
+def wechat_state_read(*, state: str, nonce: str | None) -> str:
+    """The return path the state carries, if we signed it, recently, for this browser's session."""
+    try:
+        next_path, state_nonce = signing.loads(state or "", salt=WECHAT_STATE_SALT, max_age=WECHAT_STATE_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise ApplicationError("wechat_state_invalid", field="state", status=400) from None
+    if not nonce or not hmac.compare_digest(str(state_nonce), nonce):
+        raise ApplicationError("wechat_state_invalid", field="state", status=400)
+    return _safe_next(next_path)
+
+
+def _wechat_refused(exc: wechat.WechatError, field: str = "code") -> ApplicationError:
+    if exc.errcode in (40029, 40163):
+        return ApplicationError("wechat_code_invalid", field=field, status=400)
+    return ApplicationError("wechat_unavailable", status=502)
+
+
+def wechat_oauth_complete(*, code: str) -> WechatIdentity:
+    """Exchange a web authorisation code (once; WeChat refuses it again) for the person's openid,
+    their nickname and avatar when they agreed to share them (snsapi_userinfo), and keep the
+    identity. Its `user` is set when the openid was bound before (a returning member)."""
+    app_id, secret = _wechat_app()
+    try:
+        token = wechat.oauth_code_exchange(app_id=app_id, secret=secret, code=code)
+        info = wechat.oauth_userinfo(token=token) if token.scope == "snsapi_userinfo" else None
+    except wechat.WechatError as exc:
+        raise _wechat_refused(exc) from None
+    return wechat_identity_record(
+        app_id=app_id,
+        openid=token.openid,
+        unionid=(info.unionid if info else "") or token.unionid,
+        scope=token.scope,
+        nickname=info.nickname if info else None,
+        avatar_url=info.headimgurl if info else None,
+    )
+
+
+def wechat_miniprogram_login(*, code: str) -> WechatIdentity:
+    """A mini-program's wx.login() code → its openid (session_key is kept by nobody: we do not
+    decrypt mini-program data yet, and it must never reach the client)."""
+    app_id, secret = settings.WECHAT_MINIPROGRAM_APP_ID, settings.WECHAT_MINIPROGRAM_APP_SECRET
+    if not app_id or not secret:
+        raise ApplicationError("wechat_not_configured", status=400)
+    try:
+        session = wechat.miniprogram_code2session(app_id=app_id, secret=secret, js_code=code)
+    except wechat.WechatError as exc:
+        raise _wechat_refused(exc) from None
+    return wechat_identity_record(app_id=app_id, openid=session.openid, unionid=session.unionid, scope="miniprogram")
+
+
+@transaction.atomic
+def wechat_identity_record(
+    *,
+    app_id: str,
+    openid: str,
+    unionid: str = "",
+    scope: str = "",
+    nickname: str | None = None,
+    avatar_url: str | None = None,
+) -> WechatIdentity:
+    """Keep (or update) the identity of one openid under one app id. A new openid whose unionid
+    another of our app ids already bound to a person belongs to that person too."""
+    identity, _ = WechatIdentity.objects.select_for_update().get_or_create(app_id=app_id, openid=openid)
+    if unionid:
+        identity.unionid = unionid
+        if identity.user_id is None:
+            known = WechatIdentity.objects.filter(unionid=unionid, user__isnull=False).exclude(pk=identity.pk).first()
+            if known:
+                identity.user_id = known.user_id
+    if scope and (identity.scope != "snsapi_userinfo" or scope == "snsapi_userinfo"):
+        identity.scope = scope
+    if nickname is not None:
+        identity.nickname = nickname[:100]
+    if avatar_url is not None:
+        identity.avatar_url = avatar_url[:500]
+    identity.last_login_at = timezone.now()
+    identity.save()
+    if identity.user_id and nickname:
+        _nickname_adopt(user=identity.user, nickname=nickname)
+    return identity
+
+
+def _nickname_adopt(*, user: User, nickname: str) -> None:
+    if not user.display_name:
+        user.display_name = nickname[:50]
+        user.save(update_fields=["display_name"])
+
+
+def wechat_identity_bind(*, identity_id: int, user: User) -> WechatIdentity | None:
+    """After the person verified their phone by SMS: the WeChat identity is theirs from now on.
+    An identity already bound to someone else stays theirs."""
+    with transaction.atomic():
+        identity = WechatIdentity.objects.select_for_update().filter(pk=identity_id).first()
+        if identity is None or (identity.user_id and identity.user_id != user.id):
+            return None
+        identity.user = user
+        identity.save(update_fields=["user"])
+        if identity.nickname:
+            _nickname_adopt(user=user, nickname=identity.nickname)
+    return identity
+
+
+def wechat_bind_ticket(*, identity: WechatIdentity) -> str:
+    """A short-lived signed reference to an identity, for a client without our session cookie
+    (the mini-program) to send with its SMS login."""
+    return signing.dumps(identity.pk, salt=WECHAT_TICKET_SALT)
+
+
+def wechat_bind_ticket_read(*, ticket: str) -> int:
+    try:
+        return int(signing.loads(ticket, salt=WECHAT_TICKET_SALT, max_age=WECHAT_STATE_MAX_AGE))
+    except (signing.BadSignature, ValueError, TypeError):
+        raise ApplicationError("wechat_state_invalid", field="wechat_ticket", status=400) from None
+
+
+def wechat_jssdk_config(*, url: str, allowed_hosts: set[str]) -> dict:
+    """The JS-SDK's wx.config for a page of ours (`url`: the page's address without #fragment)."""
+    app_id, secret = _wechat_app()
+    parts = urllib.parse.urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or parts.netloc not in allowed_hosts:
+        raise ApplicationError("wechat_url_invalid", field="url", status=400)
+    try:
+        return wechat.jssdk_config(app_id=app_id, secret=secret, url=url)
+    except wechat.WechatError:
+        raise ApplicationError("wechat_unavailable", status=502) from None

@@ -34,6 +34,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sms_code_expired": ("验证码已过期，请重新获取", "The verification code has expired; request a new one"),
     "sms_code_used": ("验证码已使用，请重新获取", "The verification code was already used; request a new one"),
     "sms_code_missing": ("请先获取验证码", "Request a verification code first"),
+    "wechat_not_configured": ("本店暂未开通微信登录", "WeChat login is not set up"),
+    "wechat_state_invalid": (
+        "微信登录链接无效或已过期，请重新登录",
+        "The WeChat login link is invalid or expired; log in again",
+    ),
+    "wechat_code_invalid": ("微信授权已失效，请重新登录", "The WeChat authorisation expired or was used; log in again"),
+    "wechat_unavailable": ("微信服务暂时不可用，请稍后再试", "WeChat is unavailable right now; try again later"),
+    "wechat_url_invalid": ("页面地址不正确", "Not a page address of this site"),
     "sms_too_many_attempts": ("验证码错误次数过多，请重新获取", "Too many wrong codes; request a new one"),
     "sms_daily_limit": (
         "今日验证码错误次数过多，请24小时后再试",

@@ -23,6 +23,9 @@ export const zh = {
     agreePrefix: "我已阅读并同意",
     privacyPolicy: "《隐私政策》",
     mustAgree: "请先阅读并勾选同意《隐私政策》",
+    wechatLogin: "微信登录",
+    wechatPhoneStep: "微信已授权。首次登录请验证手机号（仅需一次）",
+    wechatUseProfile: "使用微信头像和昵称",
   },
 };
 export const en = {
@@ -50,5 +53,8 @@ export const en = {
     agreePrefix: "I have read and agree to the ",
     privacyPolicy: "Privacy Policy",
     mustAgree: "Please read and agree to the Privacy Policy first",
+    wechatLogin: "Log in with WeChat",
+    wechatPhoneStep: "WeChat authorised. Verify your phone number once to finish",
+    wechatUseProfile: "Use my WeChat name and photo",
   },
 };

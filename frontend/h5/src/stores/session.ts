@@ -31,6 +31,7 @@ export const useSessionStore = defineStore("h5-session", () => {
       agree_privacy: agreePrivacy,
       privacy_version: privacyVersion,
       issue_token: false,
+      wechat_ticket: "",
     });
     await load();
   }

@@ -1,0 +1,69 @@
+// Inside WeChat's browser: log in through WeChat's web authorisation, and give WeChat the share
+// card (it ignores Open Graph tags) through the JS-SDK. Outside WeChat every function here does
+// nothing. The JS-SDK is WeChat's own jweixin 1.6 from npm (weixin-js-sdk), bundled — no CDN — and
+// loaded only inside WeChat; it talks to the app through window.WeixinJSBridge.
+import type { components } from "@shared/api-types";
+import { http } from "@shared/request";
+
+type Schemas = components["schemas"];
+export type WechatStatus = Schemas["WechatStatusOut"];
+export type JssdkConfig = Schemas["JssdkConfigOut"];
+export type WechatScope = "snsapi_base" | "snsapi_userinfo";
+
+export interface ShareCard {
+  title: string;
+  desc: string;
+  link: string; // absolute, on our own host, with the sharer's ?leader=
+  imgUrl: string; // absolute
+}
+
+export function inWechat(userAgent: string = navigator.userAgent): boolean {
+  return /MicroMessenger/i.test(userAgent);
+}
+
+export const getWechatStatusApi = () => http.get<WechatStatus>("auth/wechat/status");
+export const getJssdkConfigApi = (url: string) => http.get<JssdkConfig>("auth/wechat/jssdk-config", { url });
+
+/** Send the browser to WeChat's authorize page; it comes back through our callback to `next`. */
+export async function startWechatLogin(next: string, scope: WechatScope = "snsapi_base"): Promise<void> {
+  const { url } = await http.get<{ url: string }>("auth/wechat/authorize", { next, scope });
+  window.location.assign(url);
+}
+
+// WeChat on iOS signs the JS-SDK against the address the single-page app was first opened at;
+// Android against the current one.
+const entryUrl = typeof location === "undefined" ? "" : location.href.split("#")[0];
+function signedUrl(userAgent: string = navigator.userAgent): string {
+  return /iPhone|iPad/i.test(userAgent) ? entryUrl : location.href.split("#")[0];
+}
+
+export function absoluteUrl(path: string | null | undefined): string {
+  if (!path) return `${location.origin}/favicon.ico`;
+  return new URL(path, location.origin).toString();
+}
+
+/** Configure the JS-SDK for this page and set the card for chats and moments. Resolves true once
+ * WeChat accepted it, false outside WeChat or when the configuration failed. */
+export async function setWechatShareCard(card: ShareCard): Promise<boolean> {
+  if (!inWechat()) return false;
+  let config: JssdkConfig;
+  try {
+    config = await getJssdkConfigApi(signedUrl());
+  } catch {
+    return false; // WeChat not set up, or unreachable: the page works, the card is WeChat's default
+  }
+  const { default: wx } = await import("weixin-js-sdk");
+  return new Promise((resolve) => {
+    wx.config({
+      debug: false,
+      ...config,
+      jsApiList: ["updateAppMessageShareData", "updateTimelineShareData"],
+    });
+    wx.error(() => resolve(false));
+    wx.ready(() => {
+      wx.updateAppMessageShareData({ ...card, success: () => undefined });
+      wx.updateTimelineShareData({ title: card.title, link: card.link, imgUrl: card.imgUrl, success: () => undefined });
+      resolve(true);
+    });
+  });
+}
