@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from tuangou.accounts.sms import sms_receipts_parse
 from tuangou.core.errors import NotFound
 
 from .channels import get_channel, outbound_channels
@@ -93,6 +94,8 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
         )
         delivery.status = Delivery.Status.FAILED
         delivery.error = f"{exc.__class__.__name__}: {exc}"[:200]
+        if getattr(exc, "retryable", True) is False:  # a wrong number, an exhausted budget: no retry helps
+            delivery.attempts = MAX_ATTEMPTS
     else:
         delivery.status = Delivery.Status.SENT
         delivery.sent_at = timezone.now()
@@ -124,3 +127,21 @@ def notice_send(*, shop, user, kind: str, key: str, title: str, body: str, data:
     if Message.objects.filter(shop_id=shop.id, user_id=user.id, data__notice=key).exists():
         return None
     return notification_send(shop=shop, user=user, kind=kind, title=title, body=body, data={**data, "notice": key})
+
+
+def sms_receipts_record(*, vendor: str, body: bytes) -> int:
+    """Store a vendor's delivery receipts on the SMS deliveries they are about (matched by the
+    vendor's message id): delivered, or failed with the vendor's reason. Receipts for messages that
+    are not deliveries (login codes) or unknown ids are skipped; a repeated push writes the same."""
+    updated = 0
+    now = timezone.now()
+    for receipt in sms_receipts_parse(vendor=vendor, body=body):
+        if not receipt.message_id:
+            continue
+        updated += Delivery.objects.filter(channel="sms", provider_id=receipt.message_id[:64]).update(
+            receipt_status=Delivery.ReceiptStatus.DELIVERED if receipt.delivered else Delivery.ReceiptStatus.FAILED,
+            receipt_error=receipt.reason[:200],
+            receipt_at=now,
+            updated_at=now,
+        )
+    return updated
