@@ -103,3 +103,10 @@ def captcha_answer_for(captcha_id: str) -> str | None:
         if item["captcha_id"] == captcha_id:
             return item["answer"]
     return None
+
+
+def last_captcha_answer() -> str | None:
+    """The answer of the newest captcha shown in development (SMS_SHOW_CODES)."""
+    path = settings.VAR_DIR / "captcha_answers.jsonl"
+    lines = path.read_text().splitlines() if path.exists() else []
+    return json.loads(lines[-1])["answer"] if lines else None

@@ -23,6 +23,9 @@ export const zh = {
     agreePrefix: "我已阅读并同意",
     privacyPolicy: "《隐私政策》",
     mustAgree: "请先阅读并勾选同意《隐私政策》",
+    captcha: "图形码",
+    captchaPlaceholder: "请输入右侧字符",
+    captchaRefresh: "看不清？点击图片换一张",
   },
 };
 export const en = {
@@ -50,5 +53,8 @@ export const en = {
     agreePrefix: "I have read and agree to the ",
     privacyPolicy: "Privacy Policy",
     mustAgree: "Please read and agree to the Privacy Policy first",
+    captcha: "Picture",
+    captchaPlaceholder: "Characters on the right",
+    captchaRefresh: "Hard to read? Tap the picture for a new one",
   },
 };
