@@ -60,10 +60,13 @@ class SmsChannel:
         return user.phone or None
 
     def send(self, delivery, message):
-        """One templated SMS, within the shop's daily budget (SMS_DAILY_BUDGET_PER_SHOP): a send is
+        """One templated SMS, within the shop's daily budget (Shop.sms_daily_budget, else
+        SMS_DAILY_BUDGET_PER_SHOP; 0 is no limit): a send is
         claimed from the shop's counter for the day before the vendor is asked (atomic, as login
         limits are), and given back when the vendor did not take it."""
-        budget = settings.SMS_DAILY_BUDGET_PER_SHOP
+        budget = message.shop.sms_daily_budget
+        if budget is None:
+            budget = settings.SMS_DAILY_BUDGET_PER_SHOP
         key = f"sms-budget:{message.shop_id}:{timezone.localdate().isoformat()}"
         if budget and not attempt_claim(key=key, limit=budget, window_seconds=86400):
             raise SmsBudgetExhausted(f"daily SMS budget of {budget} reached")

@@ -177,3 +177,23 @@ def test_a_forged_captcha_id_is_refused(settings):
         "captcha_invalid",
         "captcha",
     )
+
+
+def test_the_aliyun_signature_is_the_one_in_aliyuns_documentation():
+    # The worked example of Aliyun's RPC signature documentation (DescribeRegions, secret "testsecret").
+    from simulators.sms.aliyun import rpc_signature
+    from tuangou.accounts.sms import aliyun_signature
+
+    params = {
+        "Timestamp": "2016-02-23T12:46:24Z",
+        "Format": "XML",
+        "AccessKeyId": "testid",
+        "Action": "DescribeRegions",
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureNonce": "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf",
+        "Version": "2014-05-26",
+        "SignatureVersion": "1.0",
+    }
+
+    assert aliyun_signature(params, "testsecret", "GET") == "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
+    assert rpc_signature(params, "testsecret", "GET") == "OLeaidS1JvxuMvnyHOwuJ+uX5qY="

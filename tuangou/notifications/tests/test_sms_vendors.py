@@ -85,13 +85,15 @@ def test_a_number_the_vendor_refuses_is_not_retried(vendor, django_capture_on_co
 @pytest.mark.django_db
 def test_the_shops_daily_budget_stops_sends_past_it(settings, django_capture_on_commit_callbacks):
     settings.SMS_DAILY_BUDGET_PER_SHOP = 2
-    shop, other_shop = ShopFactory(), ShopFactory()
+    shop, other_shop, own_budget_shop = ShopFactory(), ShopFactory(), ShopFactory(sms_daily_budget=1)
     users = [MemberUserFactory(phone=f"1380000710{i}") for i in range(3)]
     with VENDORS["aliyun"](settings) as simulator:
         with django_capture_on_commit_callbacks(execute=True):
             for user in users:
                 pickup_notice(shop, user)
             pickup_notice(other_shop, users[0])
+            pickup_notice(own_budget_shop, users[0])
+            pickup_notice(own_budget_shop, users[1])
 
         assert tasks.deliveries_retry() == 0
 
@@ -101,8 +103,10 @@ def test_the_shops_daily_budget_stops_sends_past_it(settings, django_capture_on_
         (shop.id, "sent", 1, ""),
         (shop.id, "failed", 5, "SmsBudgetExhausted: daily SMS budget of 2 reached"),
         (other_shop.id, "sent", 1, ""),
+        (own_budget_shop.id, "sent", 1, ""),
+        (own_budget_shop.id, "failed", 5, "SmsBudgetExhausted: daily SMS budget of 1 reached"),
     ]
-    assert [sms.phone for sms in simulator.inbox] == ["13800007100", "13800007101", "13800007100"]
+    assert [sms.phone for sms in simulator.inbox] == ["13800007100", "13800007101", "13800007100", "13800007100"]
 
 
 @pytest.mark.django_db
