@@ -129,9 +129,7 @@ class AliyunSmsSimulator(SimulatorServer):
         biz_id = f"{int(time.time() * 1000) % 10**15}^{len(self.inbox)}"
         rendered = f"【{params['SignName']}】{self.render(text, template_params)}"
         for phone in phones:
-            self.inbox.append(
-                SentSms(phone, params["SignName"], params["TemplateCode"], template_params, rendered, biz_id)
-            )
+            self.accepted(SentSms(phone, params["SignName"], params["TemplateCode"], template_params, rendered, biz_id))
         return _json(200, {"RequestId": request_id, "BizId": biz_id, "Code": "OK", "Message": "OK"})
 
     def report(

@@ -43,12 +43,15 @@ class SimulatorServer:
         self.faults: list[Fault] = []  # the next requests' faults, one each, in order
         self.timeout_seconds = 3.0
         self.receipt_url: str | None = None
+        # Push a "delivered" receipt this many seconds after each accepted message (as the vendors
+        # do when a callback is configured); None: only when a test calls report().
+        self.auto_receipt_seconds: float | None = None
         self._lock = threading.Lock()
         self._server = None
         self._thread = None
 
     # life cycle
-    def start(self):
+    def start(self, port: int = 0):
         simulator = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -68,7 +71,7 @@ class SimulatorServer:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -121,6 +124,23 @@ class SimulatorServer:
     @staticmethod
     def new_id() -> str:
         return uuid.uuid4().hex
+
+    def accepted(self, sms: SentSms) -> None:
+        """Keep an accepted message in the inbox (and schedule its receipt when asked to)."""
+        self.inbox.append(sms)
+        if self.receipt_url and self.auto_receipt_seconds is not None:
+            timer = threading.Timer(self.auto_receipt_seconds, self._auto_report, args=(sms,))
+            timer.daemon = True
+            timer.start()
+
+    def _auto_report(self, sms: SentSms) -> None:
+        try:
+            self.report(sms)
+        except Exception as exc:  # the product was down: a real vendor retries a few times, the demo just says so
+            print(f"receipt push to {self.receipt_url} failed: {exc}")
+
+    def report(self, sms: SentSms, **kwargs) -> dict:  # pragma: no cover - per vendor
+        raise NotImplementedError
 
     def push_receipts(self, items: list[dict]) -> dict:
         """POST a batch of receipts (the vendor's own JSON array) to the callback; the answer."""

@@ -115,9 +115,7 @@ class TencentSmsSimulator(SimulatorServer):
                 rendered = (
                     f"【{payload['SignName']}】{self.render(text, {str(i + 1): v for i, v in enumerate(params)})}"
                 )
-                self.inbox.append(
-                    SentSms(phone, payload["SignName"], str(payload["TemplateId"]), params, rendered, serial)
-                )
+                self.accepted(SentSms(phone, payload["SignName"], str(payload["TemplateId"]), params, rendered, serial))
                 statuses.append(self._status(phone, serial, "Ok", "send success"))
         return _json({"SendStatusSet": statuses, "RequestId": request_id})
 

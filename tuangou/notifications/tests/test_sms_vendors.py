@@ -2,6 +2,8 @@
 parameters, a vendor 5xx is retried by the delivery job, a shop's daily budget stops sends past it,
 and the vendors' delivery receipts (pushed over HTTP to our callback) land on the delivery row."""
 
+import time
+
 import pytest
 
 from simulators.sms import Fault
@@ -174,3 +176,21 @@ def test_a_receipt_push_to_a_wrong_token_changes_nothing(settings, client):
     )
     delivery.refresh_from_db()
     assert (delivery.receipt_status, delivery.receipt_error, delivery.receipt_at) == ("", "", None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_vendor_pushing_receipts_by_itself_marks_the_delivery_delivered(live_server, settings):
+    settings.SMS_RECEIPT_TOKEN = "receipt-token-42"
+    with VENDORS["tencent"](settings) as simulator:
+        simulator.receipt_url = f"{live_server.url}/api/sms/receipts/tencent/receipt-token-42"
+        simulator.auto_receipt_seconds = 0.1
+        message = pickup_notice(ShopFactory(), MemberUserFactory(phone="13800007501"))
+        tasks.delivery_send(Delivery.objects.get(message=message).id)
+
+        deadline = time.monotonic() + 5
+        while Delivery.objects.get().receipt_status == "" and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.receipt_status, delivery.receipt_error) == ("sent", "delivered", "")
+    assert delivery.provider_id == simulator.inbox[0].message_id
