@@ -60,7 +60,7 @@ def read_message(request, shop_id: Path[Id], message_id: Id):
 )
 def sms_receipts(request, vendor: str, token: str):
     # Neither vendor signs its receipt push: the callback URL configured with it carries a secret.
-    if vendor not in RECEIPT_ANSWERS or not hmac.compare_digest(token, settings.SMS_RECEIPT_TOKEN):
+    if vendor not in RECEIPT_ANSWERS or not hmac.compare_digest(token.encode(), settings.SMS_RECEIPT_TOKEN.encode()):
         raise NotFound("回执地址", "Receipt URL")
     try:
         services.sms_receipts_record(vendor=vendor, body=request.body)

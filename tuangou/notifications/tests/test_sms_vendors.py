@@ -167,9 +167,11 @@ def test_a_receipt_push_to_a_wrong_token_changes_nothing(settings, client):
     push = '[{"biz_id": "900619746936^0", "success": true, "err_code": "DELIVERED", "err_msg": "用户接收成功"}]'
 
     wrong = client.post("/api/sms/receipts/aliyun/guessed", push, content_type="application/json")
+    not_ascii = client.post("/api/sms/receipts/aliyun/回执", push, content_type="application/json")
     garbled = client.post("/api/sms/receipts/aliyun/receipt-token-42", '{"biz_id": 1}', content_type="application/json")
 
     assert (wrong.status_code, wrong.json()["code"]) == (404, "not_found")
+    assert (not_ascii.status_code, not_ascii.json()["code"]) == (404, "not_found")
     assert (garbled.status_code, garbled.json()) == (
         400,
         {"code": "invalid", "message": "请求内容无效：不是有效的短信回执", "field": "body"},
