@@ -2,9 +2,11 @@
 parameters, a vendor 5xx is retried by the delivery job, a shop's daily budget stops sends past it,
 and the vendors' delivery receipts (pushed over HTTP to our callback) land on the delivery row."""
 
+import threading
 import time
 
 import pytest
+from django.db import connection
 
 from simulators.sms import Fault
 from tuangou.accounts.tests.sms_simulators import VENDORS
@@ -196,3 +198,37 @@ def test_a_vendor_pushing_receipts_by_itself_marks_the_delivery_delivered(live_s
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.receipt_status, delivery.receipt_error) == ("sent", "delivered", "")
     assert delivery.provider_id == simulator.inbox[0].message_id
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twelve_deliveries_sent_at_once_stay_within_the_budget(require_postgres, settings):
+    settings.SMS_DAILY_BUDGET_PER_SHOP = 5
+    shop = ShopFactory()
+    data = {"campaign": "鲜鸡蛋", "point": "海韵花园自提点", "code": "K7Q2"}
+    ids = []
+    for i in range(12):  # queued rows, as notifications_send_many writes them (its own jobs would send them now)
+        user = MemberUserFactory(phone=f"138000076{i:02d}")
+        message = Message.objects.create(
+            shop=shop, user=user, kind="pickup_notice", title="提货通知", body="-", data=data
+        )
+        ids.append(Delivery.objects.create(shop=shop, message=message, channel="sms", to=user.phone).id)
+    start = threading.Barrier(len(ids))
+
+    def send(delivery_id):
+        try:
+            start.wait()
+            tasks.delivery_send(delivery_id)
+        finally:
+            connection.close()
+
+    with VENDORS["aliyun"](settings) as simulator:
+        threads = [threading.Thread(target=send, args=(delivery_id,)) for delivery_id in ids]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    statuses = sorted(Delivery.objects.values_list("status", "error"))
+    assert statuses == [("failed", "SmsBudgetExhausted: daily SMS budget of 5 reached")] * 7 + [("sent", "")] * 5
+    assert len(simulator.inbox) == 5
