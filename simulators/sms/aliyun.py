@@ -10,10 +10,12 @@ import json
 import re
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from .base import Fault, SentSms, SimulatorServer
+
+CHINA = timezone(timedelta(hours=8))  # Aliyun's SendDate and times are Beijing time
 
 
 def percent_encode(value: str) -> str:
@@ -78,6 +80,8 @@ class AliyunSmsSimulator(SimulatorServer):
                 f"Specified signature is not matched with our calculation. server string to sign is:"
                 f"{method}&%2F&{percent_encode('&'.join(f'{percent_encode(k)}={percent_encode(v)}' for k, v in sorted(params.items())))}",
             )
+        if params["Action"] == "QuerySendDetails" and params["Version"] == "2017-05-25":
+            return self._query_send_details(params)
         if params["Action"] != "SendSms" or params["Version"] != "2017-05-25":
             return self._error(
                 404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."
@@ -132,6 +136,51 @@ class AliyunSmsSimulator(SimulatorServer):
             self.accepted(SentSms(phone, params["SignName"], params["TemplateCode"], template_params, rendered, biz_id))
         return _json(200, {"RequestId": request_id, "BizId": biz_id, "Code": "OK", "Message": "OK"})
 
+    def _query_send_details(self, params):
+        """QuerySendDetails: one number's messages of one day, optionally one BizId; SendStatus
+        1 waiting for the receipt, 2 failed, 3 delivered."""
+        for name in ("PhoneNumber", "SendDate", "PageSize", "CurrentPage"):
+            if not params.get(name):
+                return self._error(
+                    400,
+                    "MissingParameter",
+                    f'The input parameter "{name}" that is mandatory for processing this request is not supplied.',
+                )
+        found = [
+            sms
+            for sms in self.inbox
+            if sms.phone == params["PhoneNumber"]
+            and datetime.fromtimestamp(sms.at, CHINA).strftime("%Y%m%d") == params["SendDate"]
+            and (not params.get("BizId") or sms.message_id == params["BizId"])
+        ]
+        details = [
+            {
+                "PhoneNum": sms.phone,
+                "SendStatus": 1 if sms.delivered is None else 3 if sms.delivered else 2,
+                "ErrCode": "" if sms.delivered is None else "DELIVERED" if sms.delivered else sms.reason,
+                "TemplateCode": sms.template,
+                "Content": sms.text,
+                "SendDate": datetime.fromtimestamp(sms.at, CHINA).strftime("%Y-%m-%d %H:%M:%S"),
+                "ReceiveDate": "" if sms.delivered is None else datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+                "OutId": "",
+            }
+            for sms in found
+        ]
+        return _json(
+            200,
+            {
+                "RequestId": str(uuid.uuid4()).upper(),
+                "Code": "OK",
+                "Message": "OK",
+                "TotalCount": len(details),
+                "SmsSendDetailDTOs": {"SmsSendDetailDTO": details},
+            },
+        )
+
+    def mark(self, sms: SentSms, *, success: bool = True, err_code: str = "DELIVERED") -> None:
+        """The handset answered: a receipt the vendor knows (and QuerySendDetails reports), pushed or not."""
+        sms.delivered, sms.reason = success, "" if success else err_code
+
     def report(
         self,
         sms: SentSms,
@@ -142,6 +191,7 @@ class AliyunSmsSimulator(SimulatorServer):
         out_id: str = "",
     ) -> dict:
         """Push one SmsReport (the HTTP batch push of the receipt message) to receipt_url."""
+        self.mark(sms, success=success, err_code=err_code)
         now = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
         return self.push_receipts(
             [

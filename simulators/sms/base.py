@@ -28,6 +28,8 @@ class SentSms:
     text: str
     message_id: str
     at: float = field(default_factory=time.time)
+    delivered: bool | None = None  # the handset's answer, once known (receipts and queries report it)
+    reason: str = ""
 
 
 class SimulatorServer:

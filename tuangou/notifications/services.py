@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from tuangou.accounts.sms import sms_receipts_parse
+from tuangou.accounts.sms import SmsError, sms_receipts_parse
+from tuangou.accounts.sms import get_backend as get_sms_backend
 from tuangou.core.errors import NotFound
 
 from .channels import get_channel, outbound_channels
@@ -145,3 +146,36 @@ def sms_receipts_record(*, vendor: str, body: bytes) -> int:
             updated_at=now,
         )
     return updated
+
+
+def sms_receipts_query_due(*, older_than_minutes: int = 10, limit: int = 200) -> int:
+    """Ask the SMS vendor about sent deliveries whose receipt never came (a lost push), when the
+    backend can be asked (Aliyun's QuerySendDetails): from 10 minutes after sending for two days.
+    Returns how many got a receipt."""
+    backend = get_sms_backend()
+    if not hasattr(backend, "query"):
+        return 0
+    now = timezone.now()
+    due = Delivery.objects.filter(
+        channel="sms",
+        status=Delivery.Status.SENT,
+        receipt_status="",
+        sent_at__lt=now - timedelta(minutes=older_than_minutes),
+        sent_at__gt=now - timedelta(days=2),
+    ).exclude(provider_id="")
+    found = 0
+    for delivery in due.order_by("id")[:limit]:
+        try:
+            receipt = backend.query(phone=delivery.to, message_id=delivery.provider_id, sent_at=delivery.sent_at)
+        except SmsError:
+            logger.warning("sms receipt query failed", extra={"data": {"delivery_id": delivery.pk}}, exc_info=True)
+            continue
+        if receipt is None:
+            continue
+        found += Delivery.objects.filter(pk=delivery.pk, receipt_status="").update(
+            receipt_status=Delivery.ReceiptStatus.DELIVERED if receipt.delivered else Delivery.ReceiptStatus.FAILED,
+            receipt_error=receipt.reason[:200],
+            receipt_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    return found

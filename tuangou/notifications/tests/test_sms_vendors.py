@@ -4,12 +4,15 @@ and the vendors' delivery receipts (pushed over HTTP to our callback) land on th
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from simulators.sms import Fault
 from tuangou.accounts.tests.sms_simulators import VENDORS
+from tuangou.core import schedules
 from tuangou.notifications import services, tasks
 from tuangou.notifications.models import Delivery, Message
 from tuangou.shops.tests.factories import MemberUserFactory, ShopFactory
@@ -232,3 +235,28 @@ def test_twelve_deliveries_sent_at_once_stay_within_the_budget(require_postgres,
     statuses = sorted(Delivery.objects.values_list("status", "error"))
     assert statuses == [("failed", "SmsBudgetExhausted: daily SMS budget of 5 reached")] * 7 + [("sent", "")] * 5
     assert len(simulator.inbox) == 5
+
+
+@pytest.mark.django_db
+def test_receipts_whose_push_was_lost_are_asked_for_with_query_send_details(
+    settings, django_capture_on_commit_callbacks
+):
+    shop = ShopFactory()
+    with VENDORS["aliyun"](settings) as simulator:
+        with django_capture_on_commit_callbacks(execute=True):
+            for phone in ("13800007701", "13800007702", "13800007703"):
+                pickup_notice(shop, MemberUserFactory(phone=phone))
+        delivered, missed, waiting = simulator.inbox
+        simulator.mark(delivered)  # the handsets answered; no push reached us
+        simulator.mark(missed, success=False, err_code="MK:0001")
+        too_new = tasks.sms_receipts_query()
+        Delivery.objects.update(sent_at=timezone.now() - timedelta(minutes=11))
+
+        found = tasks.sms_receipts_query()
+        again = tasks.sms_receipts_query()
+
+    assert (too_new, found, again) == (0, 2, 0)
+    rows = list(Delivery.objects.order_by("id").values_list("to", "receipt_status", "receipt_error"))
+    assert rows == [("13800007701", "delivered", ""), ("13800007702", "failed", "MK:0001"), ("13800007703", "", "")]
+    assert waiting.delivered is None
+    assert ("tuangou.notifications.tasks.sms_receipts_query", 30) in [(f, m) for _, f, m in schedules.JOBS]
