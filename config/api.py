@@ -103,6 +103,7 @@ def _register():
     from tuangou.leaders.api import leader_router as leaders_leader
     from tuangou.leaders.api import member_router as leaders_member
     from tuangou.notifications.api import member_router as notifications_member
+    from tuangou.notifications.api import receipts_router as sms_receipts_router
     from tuangou.orders.api import campaign_member_router as orders_campaign_member
     from tuangou.orders.api import console_router as orders_console
     from tuangou.orders.api import leader_router as orders_leader
@@ -118,6 +119,7 @@ def _register():
     api.add_router("/auth", accounts_router)
     api.add_router("/shops", shops_router)
     api.add_router("/payments", payments_router)
+    api.add_router("/sms", sms_receipts_router)
     console = "/console/shops/{shop_id}"
     for router in (
         shops_console,

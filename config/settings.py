@@ -210,6 +210,29 @@ SMS_VERIFY_LIMIT_PER_IP_HOUR = int(os.environ.get("SMS_VERIFY_LIMIT_PER_IP_HOUR"
 SMS_VERIFY_FAILURES_PER_PHONE_DAY = int(os.environ.get("SMS_VERIFY_FAILURES_PER_PHONE_DAY", "10"))
 # Shows development SMS codes at /dev/sms (never on in production).
 SMS_SHOW_CODES = env_bool("SMS_SHOW_CODES", DEBUG)
+# A message is a vendor template + parameters + signature name (tuangou/accounts/sms.py TEMPLATES).
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "团购")
+SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "5"))
+# Each vendor's template ids per template name: "login_code=SMS_1,pickup_notice=SMS_2,…".
+SMS_TEMPLATES_ALIYUN = os.environ.get("SMS_TEMPLATES_ALIYUN", "")
+SMS_TEMPLATES_TENCENT = os.environ.get("SMS_TEMPLATES_TENCENT", "")
+SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+SMS_ALIYUN_ENDPOINT = os.environ.get("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_ALIYUN_REGION = os.environ.get("SMS_ALIYUN_REGION", "cn-hangzhou")
+SMS_TENCENT_SECRET_ID = os.environ.get("SMS_TENCENT_SECRET_ID", "")
+SMS_TENCENT_SECRET_KEY = os.environ.get("SMS_TENCENT_SECRET_KEY", "")
+SMS_TENCENT_SDK_APP_ID = os.environ.get("SMS_TENCENT_SDK_APP_ID", "")
+SMS_TENCENT_ENDPOINT = os.environ.get("SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com/")
+SMS_TENCENT_REGION = os.environ.get("SMS_TENCENT_REGION", "ap-guangzhou")
+# Delivery receipts are posted to /api/sms/receipts/<vendor>/<token>: neither vendor signs its
+# receipt push, so the callback URL configured with the vendor carries this secret.
+SMS_RECEIPT_TOKEN = os.environ.get("SMS_RECEIPT_TOKEN") or _development_secret("sms_receipt")
+# Notification SMS per shop per day (0: no limit); a shop's own sms_daily_budget overrides it.
+SMS_DAILY_BUDGET_PER_SHOP = int(os.environ.get("SMS_DAILY_BUDGET_PER_SHOP", "1000"))
+# Code sends from one client IP in an hour before an image captcha is asked for (0: never).
+SMS_CAPTCHA_AFTER_SENDS = int(os.environ.get("SMS_CAPTCHA_AFTER_SENDS", "3"))
+SMS_CAPTCHA_TTL_SECONDS = int(os.environ.get("SMS_CAPTCHA_TTL_SECONDS", "300"))
 
 # WeChat (Official Account web authorisation and JS-SDK; mini-program code2session). Unset app id:
 # the H5 shows no WeChat login and no share card. The bases point at the local simulator in tests

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/auth/captcha": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A new image captcha (asked for by sms/send as captcha_required) */
+        get: operations["tuangou_accounts_api_get_captcha"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/csrf": {
         parameters: {
             query?: never;
@@ -2095,6 +2112,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sms/receipts/{vendor}/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An SMS vendor pushes delivery receipts (Aliyun SmsReport, Tencent Cloud status report) */
+        post: operations["tuangou_notifications_api_sms_receipts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2517,6 +2551,18 @@ export interface components {
             threshold_value?: number | null;
             /** Title */
             title?: string | null;
+        };
+        /** CaptchaOut */
+        CaptchaOut: {
+            /** Captcha Id */
+            captcha_id: string;
+            /** Expires In */
+            expires_in: number;
+            /**
+             * Image
+             * @description A PNG data URL
+             */
+            image: string;
         };
         /** CategoryIn */
         CategoryIn: {
@@ -5104,6 +5150,16 @@ export interface components {
         /** SmsSendIn */
         SmsSendIn: {
             /**
+             * Captcha Answer
+             * @default
+             */
+            captcha_answer: string;
+            /**
+             * Captcha Id
+             * @default
+             */
+            captcha_id: string;
+            /**
              * Phone
              * @example 13800000001
              */
@@ -5530,6 +5586,33 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    tuangou_accounts_api_get_captcha: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptchaOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_accounts_api_get_csrf: {
         parameters: {
             query?: never;
@@ -10021,6 +10104,34 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RecruitmentPublicOut"];
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_notifications_api_sms_receipts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vendor: string;
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["NotAuthenticated"];

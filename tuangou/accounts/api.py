@@ -10,8 +10,10 @@ from tuangou.core.api import AUTH
 from tuangou.core.net import client_ip
 
 from . import services
+from .captcha import captcha_create
 from .privacy import PRIVACY_POLICY_PATH, PRIVACY_POLICY_VERSION
 from .schemas import (
+    CaptchaOut,
     CsrfOut,
     JssdkConfigOut,
     LoginOut,
@@ -49,8 +51,18 @@ def get_csrf(request):
 
 @router.post("/sms/send", response=OkOut, summary="Send an SMS login code to a phone")
 def send_sms_code(request, payload: SmsSendIn):
-    services.sms_code_send(phone=payload.phone, ip=client_ip(request))
+    services.sms_code_send(
+        phone=payload.phone,
+        ip=client_ip(request),
+        captcha_id=payload.captcha_id,
+        captcha_answer=payload.captcha_answer,
+    )
     return {"ok": True}
+
+
+@router.get("/captcha", response=CaptchaOut, summary="A new image captcha (asked for by sms/send as captcha_required)")
+def get_captcha(request):
+    return captcha_create()
 
 
 @router.get("/privacy", response=PrivacyPolicyOut, summary="The privacy policy's current version and page")

@@ -64,3 +64,9 @@ def attempt_counters_purge(*, older_than_seconds: int = 86400) -> int:
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     deleted, _ = AttemptCounter.objects.filter(expires_at__lt=cutoff).delete()
     return deleted
+
+
+def attempt_count(*, key: str) -> int:
+    """Attempts taken in the key's open window (0 when none is open)."""
+    now = timezone.now()
+    return AttemptCounter.objects.filter(key=key, expires_at__gt=now).values_list("count", flat=True).first() or 0

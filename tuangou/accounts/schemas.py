@@ -8,6 +8,15 @@ from tuangou.core.validation import Name
 
 class SmsSendIn(Schema):
     phone: Name = Field(..., max_length=20, examples=["13800000001"])
+    # Needed once sms/send answered captcha_required: the id from GET auth/captcha and its characters.
+    captcha_id: Name = Field("", max_length=300)
+    captcha_answer: Name = Field("", max_length=10)
+
+
+class CaptchaOut(Schema):
+    captcha_id: str
+    image: str = Field(..., description="A PNG data URL")
+    expires_in: int
 
 
 class SmsLoginIn(Schema):

@@ -16,11 +16,12 @@ from tuangou.core.errors import ApplicationError
 from tuangou.core.phones import normalize_phone
 
 from . import wechat
-from .limits import attempt_claim, attempt_release, attempt_retry_after
+from .captcha import captcha_check
+from .limits import attempt_claim, attempt_count, attempt_release, attempt_retry_after
 from .lockout import login_locked_error
 from .models import ApiToken, ConsentRecord, LoginAttempt, SmsCode, User, WechatIdentity
 from .privacy import PRIVACY_POLICY_VERSION
-from .sms import get_backend
+from .sms import SmsError, SmsMessage, sms_send
 
 RESEND_INTERVAL_SECONDS = 60
 
@@ -29,13 +30,23 @@ def _hash_code(phone: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def sms_code_send(*, phone: str, ip: str | None, purpose: str = "login") -> SmsCode:
-    """Send a 6-digit login code, within the per-phone and per-IP limits: one a minute and
-    SMS_SEND_LIMIT_PER_PHONE_HOUR an hour per phone, SMS_SEND_LIMIT_PER_IP_HOUR per IP. Each is
-    claimed atomically in the database (tuangou.accounts.limits), so twenty taps at once send one
-    SMS, on whichever web worker they land."""
+def sms_code_send(
+    *, phone: str, ip: str | None, purpose: str = "login", captcha_id: str = "", captcha_answer: str = ""
+) -> SmsCode:
+    """Send a 6-digit login code (the vendor's login_code template), within the per-phone and
+    per-IP limits: one a minute and SMS_SEND_LIMIT_PER_PHONE_HOUR an hour per phone,
+    SMS_SEND_LIMIT_PER_IP_HOUR per IP. Each is claimed atomically in the database
+    (tuangou.accounts.limits), so twenty taps at once send one SMS, on whichever web worker they
+    land. After SMS_CAPTCHA_AFTER_SENDS sends from the IP in the hour, a solved image captcha is
+    needed first (tuangou.accounts.captcha). A vendor that refuses the message gives back the
+    claims and leaves no code behind."""
     phone = normalize_phone(phone)
     now = timezone.now()
+    threshold = settings.SMS_CAPTCHA_AFTER_SENDS
+    if ip and threshold and attempt_count(key=f"sms-send-ip:{ip}") >= threshold:
+        if not captcha_id or not (captcha_answer or "").strip():
+            raise ApplicationError("captcha_required", field="captcha", status=400)
+        captcha_check(captcha_id=captcha_id, answer=captcha_answer)
     limits = [
         (f"sms-send-phone-minute:{phone}", 1, RESEND_INTERVAL_SECONDS, "phone"),
         (f"sms-send-phone-hour:{phone}", settings.SMS_SEND_LIMIT_PER_PHONE_HOUR, 3600, "phone"),
@@ -56,11 +67,24 @@ def sms_code_send(*, phone: str, ip: str | None, purpose: str = "login") -> SmsC
         ip=ip,
         expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
     )
-    minutes = max(settings.SMS_CODE_TTL_SECONDS // 60, 1)
-    get_backend().send(
-        phone=phone, code=code, text=f"【团购】您的验证码是{code}，{minutes}分钟内有效。如非本人操作请忽略。"
-    )
+    try:
+        sms_send(phone=phone, message=SmsMessage("login_code", {"code": code}))
+    except SmsError as exc:
+        sms.delete()
+        _release(claimed)
+        raise _sms_error(exc) from None
     return sms
+
+
+def _sms_error(exc: SmsError) -> ApplicationError:
+    """A vendor's refusal as our error: the member's number, the vendor's flow control, or ours."""
+    if exc.kind == "invalid_number":
+        return ApplicationError("phone_invalid", field="phone", status=400)
+    if exc.kind == "limited":
+        return ApplicationError("sms_vendor_limited", field="phone", status=429)
+    if exc.kind == "unavailable":
+        return ApplicationError("sms_vendor_unavailable", status=503)
+    return ApplicationError("sms_vendor_refused", status=502, vendor_code=exc.vendor_code)
 
 
 def sms_code_verify(*, phone: str, code: str, ip: str | None) -> User:

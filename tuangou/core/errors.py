@@ -47,6 +47,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "今日验证码错误次数过多，请24小时后再试",
         "Too many wrong codes for this phone today; try again in 24 hours",
     ),
+    "sms_vendor_refused": (
+        "短信发送失败（{vendor_code}），请稍后再试或联系客服",
+        "The SMS could not be sent ({vendor_code}); try again later or contact support",
+    ),
+    "sms_vendor_limited": (
+        "该手机号今日接收短信过多，请稍后再试",
+        "This phone has received too many messages; try again later",
+    ),
+    "sms_vendor_unavailable": ("短信服务暂时不可用，请稍后再试", "The SMS service is unavailable; try again shortly"),
+    "captcha_required": ("请输入图形验证码", "Enter the characters in the picture"),
+    "captcha_invalid": ("图形验证码错误或已过期，请重新输入", "Wrong or expired picture code; try the new one"),
     "username_taken": ("该用户名已被注册", "This username is taken"),
     "privacy_consent_required": (
         "请阅读并勾选同意《隐私政策》后登录",
@@ -257,6 +268,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "pickup_notice_text": ("提货通知文案", "Pickup notice text"),
     "phone": ("手机号", "Phone"),
     "code": ("验证码", "Code"),
+    "captcha": ("图形验证码", "Picture code"),
+    "body": ("请求内容", "Request body"),
     "quantity": ("数量", "Quantity"),
     "stock": ("库存", "Stock"),
     "cost_fen": ("成本价", "Cost"),
@@ -274,6 +287,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
 # Reasons a value is refused; {params} come from the error's own parameters.
 REASONS: dict[str, tuple[str, str]] = {
     "at_least_1": ("至少为1", "must be at least 1"),
+    "receipt_push_invalid": ("不是有效的短信回执", "not a valid SMS receipt push"),
     "not_negative": ("不能小于0", "cannot be below 0"),
     "not_zero": ("不能为0", "cannot be 0"),
     "positive": ("必须大于0", "must be greater than 0"),

@@ -11,6 +11,11 @@ JOBS = [
     ("payments: re-send refunds left pending", "tuangou.payments.tasks.refunds_redrive", 3),
     ("payments: ask the provider about payments open over 5 minutes", "tuangou.payments.tasks.payments_sync_stale", 5),
     ("notifications: retry failed SMS / WeChat deliveries", "tuangou.notifications.tasks.deliveries_retry", 5),
+    (
+        "notifications: ask the SMS vendor for receipts never pushed",
+        "tuangou.notifications.tasks.sms_receipts_query",
+        30,
+    ),
     ("fulfilment: rerun or fail export jobs whose worker died", "tuangou.fulfilment.tasks.export_jobs_recover", 1),
     ("accounts: drop ended attempt-limit windows", "tuangou.accounts.tasks.attempt_counters_purge", 60),
 ]

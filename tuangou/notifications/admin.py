@@ -20,6 +20,6 @@ class MessageAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["id", "shop", "message", "channel", "to", "status", "attempts", "sent_at"]
-    list_filter = ["channel", "status"]
+    list_display = ["id", "shop", "message", "channel", "to", "status", "attempts", "sent_at", "receipt_status"]
+    list_filter = ["channel", "status", "receipt_status"]
     raw_id_fields = ["shop", "message"]

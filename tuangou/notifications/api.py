@@ -1,10 +1,14 @@
+import hmac
 from typing import Any
 
+from django.conf import settings
 from ninja import Path, Router, Schema
 from ninja.pagination import paginate
 
+from tuangou.accounts.sms import RECEIPT_ANSWERS
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
+from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.pagination import PageNumberPagination
 from tuangou.shops.access import access_shop
 
@@ -12,6 +16,7 @@ from . import selectors, services
 from .schemas import MessageOut, ReadAllOut
 
 member_router = Router(tags=["member: messages 消息中心"], auth=AUTH)
+receipts_router = Router(tags=["sms 短信回执"])
 
 
 class MessagePagination(PageNumberPagination):
@@ -45,3 +50,20 @@ def read_all_messages(request, shop_id: Path[Id]):
 def read_message(request, shop_id: Path[Id], message_id: Id):
     shop = access_shop(shop_id)
     return services.message_mark_read(shop=shop, user=request.auth, message_id=message_id)
+
+
+@receipts_router.post(
+    "/receipts/{vendor}/{token}",
+    auth=None,
+    url_name="sms_receipts",
+    summary="An SMS vendor pushes delivery receipts (Aliyun SmsReport, Tencent Cloud status report)",
+)
+def sms_receipts(request, vendor: str, token: str):
+    # Neither vendor signs its receipt push: the callback URL configured with it carries a secret.
+    if vendor not in RECEIPT_ANSWERS or not hmac.compare_digest(token.encode(), settings.SMS_RECEIPT_TOKEN.encode()):
+        raise NotFound("回执地址", "Receipt URL")
+    try:
+        services.sms_receipts_record(vendor=vendor, body=request.body)
+    except ValueError:
+        raise ApplicationError("invalid", field="body", reason="receipt_push_invalid") from None
+    return RECEIPT_ANSWERS[vendor]

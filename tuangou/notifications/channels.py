@@ -6,6 +6,11 @@ import logging
 from typing import Protocol
 
 from django.conf import settings
+from django.utils import timezone
+
+from tuangou.accounts.limits import attempt_claim, attempt_release
+from tuangou.accounts.sms import SmsMessage, sms_send
+from tuangou.core.money import format_fen
 
 from .models import Delivery, Message
 
@@ -22,6 +27,32 @@ class Channel(Protocol):
         """Send one message; returns the provider's id. Raises on failure."""
 
 
+def sms_message_for(message: Message) -> SmsMessage:
+    """The vendor template that carries a message: SMS vendors send approved templates only, so
+    each kind of notice has its own, filled from the message's data; anything else goes as the
+    generic "notice" template naming the message's title."""
+    data, notice = message.data or {}, str((message.data or {}).get("notice", ""))
+    if message.kind == Message.Kind.PICKUP_NOTICE:
+        params = {"campaign": data.get("campaign", ""), "point": data.get("point", ""), "code": data.get("code", "")}
+        return SmsMessage("pickup_notice", params)
+    if notice.startswith("refund:"):
+        return SmsMessage(
+            "refund", {"order": data.get("order_number", ""), "amount": format_fen(data.get("amount_fen", 0))}
+        )
+    if notice.startswith("withdrawal:"):
+        return SmsMessage("withdrawal_paid", {"amount": format_fen(data.get("amount_fen", 0))})
+    if notice.startswith("application:"):
+        result = "已通过" if data.get("status") == "approved" else "未通过"
+        return SmsMessage("application_result", {"shop": message.shop.name, "result": result})
+    return SmsMessage("notice", {"title": message.title})
+
+
+class SmsBudgetExhausted(Exception):
+    """The shop has sent its SMS for today; the delivery is not retried."""
+
+    retryable = False
+
+
 class SmsChannel:
     name = "sms"
 
@@ -29,9 +60,22 @@ class SmsChannel:
         return user.phone or None
 
     def send(self, delivery, message):
-        from tuangou.accounts.sms import get_backend
-
-        return get_backend().send(phone=delivery.to, text=f"【{message.shop.name}】{message.body}")
+        """One templated SMS, within the shop's daily budget (Shop.sms_daily_budget, else
+        SMS_DAILY_BUDGET_PER_SHOP; 0 is no limit): a send is
+        claimed from the shop's counter for the day before the vendor is asked (atomic, as login
+        limits are), and given back when the vendor did not take it."""
+        budget = message.shop.sms_daily_budget
+        if budget is None:
+            budget = settings.SMS_DAILY_BUDGET_PER_SHOP
+        key = f"sms-budget:{message.shop_id}:{timezone.localdate().isoformat()}"
+        if budget and not attempt_claim(key=key, limit=budget, window_seconds=86400):
+            raise SmsBudgetExhausted(f"daily SMS budget of {budget} reached")
+        try:
+            return sms_send(phone=delivery.to, message=sms_message_for(message))
+        except Exception:
+            if budget:
+                attempt_release(key=key)
+            raise
 
 
 def _thing(value) -> dict:

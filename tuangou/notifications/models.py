@@ -38,6 +38,10 @@ class Delivery(ShopScopedModel):
         SENT = "sent", bilingual("已发送", "Sent")
         FAILED = "failed", bilingual("发送失败", "Failed")
 
+    class ReceiptStatus(models.TextChoices):
+        DELIVERED = "delivered", bilingual("已送达", "Delivered")
+        FAILED = "failed", bilingual("未送达", "Not delivered")
+
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries", verbose_name="消息")
     channel = models.CharField(max_length=20, verbose_name="渠道")
     to = models.CharField(max_length=100, verbose_name="接收地址")
@@ -46,9 +50,13 @@ class Delivery(ShopScopedModel):
     provider_id = models.CharField(max_length=64, blank=True, verbose_name="渠道消息号")
     error = models.CharField(max_length=200, blank=True, verbose_name="错误信息")
     sent_at = models.DateTimeField(null=True, blank=True, verbose_name="发送时间")
+    # The vendor's delivery receipt (SMS), matched by provider_id: delivered or failed with its reason.
+    receipt_status = models.CharField(max_length=20, choices=ReceiptStatus.choices, blank=True, verbose_name="回执状态")
+    receipt_error = models.CharField(max_length=200, blank=True, verbose_name="回执原因")
+    receipt_at = models.DateTimeField(null=True, blank=True, verbose_name="回执时间")
 
     class Meta:
         verbose_name = "消息投递"
         verbose_name_plural = "消息投递"
         constraints = [models.UniqueConstraint(fields=["message", "channel"], name="delivery_once_per_channel")]
-        indexes = [models.Index(fields=["status", "updated_at"])]
+        indexes = [models.Index(fields=["status", "updated_at"]), models.Index(fields=["channel", "provider_id"])]

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from tuangou.accounts.sms import SmsError, sms_receipts_parse
+from tuangou.accounts.sms import get_backend as get_sms_backend
 from tuangou.core.errors import NotFound
 
 from .channels import get_channel, outbound_channels
@@ -93,6 +95,8 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
         )
         delivery.status = Delivery.Status.FAILED
         delivery.error = f"{exc.__class__.__name__}: {exc}"[:200]
+        if getattr(exc, "retryable", True) is False:  # a wrong number, an exhausted budget: no retry helps
+            delivery.attempts = MAX_ATTEMPTS
     else:
         delivery.status = Delivery.Status.SENT
         delivery.sent_at = timezone.now()
@@ -124,3 +128,54 @@ def notice_send(*, shop, user, kind: str, key: str, title: str, body: str, data:
     if Message.objects.filter(shop_id=shop.id, user_id=user.id, data__notice=key).exists():
         return None
     return notification_send(shop=shop, user=user, kind=kind, title=title, body=body, data={**data, "notice": key})
+
+
+def sms_receipts_record(*, vendor: str, body: bytes) -> int:
+    """Store a vendor's delivery receipts on the SMS deliveries they are about (matched by the
+    vendor's message id): delivered, or failed with the vendor's reason. Receipts for messages that
+    are not deliveries (login codes) or unknown ids are skipped; a repeated push writes the same."""
+    updated = 0
+    now = timezone.now()
+    for receipt in sms_receipts_parse(vendor=vendor, body=body):
+        if not receipt.message_id:
+            continue
+        updated += Delivery.objects.filter(channel="sms", provider_id=receipt.message_id[:64]).update(
+            receipt_status=Delivery.ReceiptStatus.DELIVERED if receipt.delivered else Delivery.ReceiptStatus.FAILED,
+            receipt_error=receipt.reason[:200],
+            receipt_at=now,
+            updated_at=now,
+        )
+    return updated
+
+
+def sms_receipts_query_due(*, older_than_minutes: int = 10, limit: int = 200) -> int:
+    """Ask the SMS vendor about sent deliveries whose receipt never came (a lost push), when the
+    backend can be asked (Aliyun's QuerySendDetails): from 10 minutes after sending for two days.
+    Returns how many got a receipt."""
+    backend = get_sms_backend()
+    if not hasattr(backend, "query"):
+        return 0
+    now = timezone.now()
+    due = Delivery.objects.filter(
+        channel="sms",
+        status=Delivery.Status.SENT,
+        receipt_status="",
+        sent_at__lt=now - timedelta(minutes=older_than_minutes),
+        sent_at__gt=now - timedelta(days=2),
+    ).exclude(provider_id="")
+    found = 0
+    for delivery in due.order_by("id")[:limit]:
+        try:
+            receipt = backend.query(phone=delivery.to, message_id=delivery.provider_id, sent_at=delivery.sent_at)
+        except SmsError:
+            logger.warning("sms receipt query failed", extra={"data": {"delivery_id": delivery.pk}}, exc_info=True)
+            continue
+        if receipt is None:
+            continue
+        found += Delivery.objects.filter(pk=delivery.pk, receipt_status="").update(
+            receipt_status=Delivery.ReceiptStatus.DELIVERED if receipt.delivered else Delivery.ReceiptStatus.FAILED,
+            receipt_error=receipt.reason[:200],
+            receipt_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    return found

@@ -12,3 +12,8 @@ def delivery_send(delivery_id: int) -> str | None:
 def deliveries_retry() -> int:
     """Scheduled: try again the deliveries that failed or whose job was lost."""
     return services.deliveries_retry_due()
+
+
+def sms_receipts_query() -> int:
+    """Scheduled: ask the SMS vendor for the receipts whose push never came."""
+    return services.sms_receipts_query_due()

@@ -40,5 +40,10 @@ def refund_notify(refund_id: int) -> Message | None:
         key=f"refund:{refund.id}",
         title=title,
         body=body,
-        data={"order_id": order.id, "refund_id": refund.id, "amount_fen": refund.amount_fen},
+        data={
+            "order_id": order.id,
+            "order_number": order.number,
+            "refund_id": refund.id,
+            "amount_fen": refund.amount_fen,
+        },
     )

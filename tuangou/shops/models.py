@@ -27,6 +27,8 @@ class Shop(TimeStampedModel):
         default=0, verbose_name="提货点最小间距（米）"
     )  # 0 = no rule
     payment_timeout_minutes = models.PositiveIntegerField(default=15, verbose_name="付款时限（分钟）")
+    # Notification SMS this shop may send a day; empty: the platform's SMS_DAILY_BUDGET_PER_SHOP, 0: no limit.
+    sms_daily_budget = models.PositiveIntegerField(null=True, blank=True, verbose_name="每日短信条数上限")
     after_sales_days = models.PositiveIntegerField(default=7, verbose_name="售后期（天）")
     default_commission_rate_bp = models.PositiveIntegerField(
         default=1000, verbose_name="默认佣金比例（万分比）"

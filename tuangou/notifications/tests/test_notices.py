@@ -49,7 +49,8 @@ def test_an_approved_applicant_is_told_in_app_and_by_sms(django_capture_on_commi
     )
     assert message["link"] == f"/h5/s/{shop.id}/leader"
     assert Delivery.objects.get().status == "sent"
-    assert f"【{shop.name}】{expected_body}" in dev_sms_page()
+    # Vendors send approved templates only: the application_result template, with the platform's signature.
+    assert f"【团购】您在{shop.name}的团长申请已通过，详情请进入团长中心查看。" in dev_sms_page()
 
 
 def test_a_rejected_applicant_is_told_the_reason(django_capture_on_commit_callbacks):

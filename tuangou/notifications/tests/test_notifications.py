@@ -53,7 +53,7 @@ def test_sending_a_delivery_again_sends_nothing(django_capture_on_commit_callbac
 
 
 def test_a_failed_delivery_is_recorded_and_retried(settings, django_capture_on_commit_callbacks):
-    settings.SMS_BACKEND = "aliyun"  # configured but not available here: every send fails
+    settings.SMS_BACKEND = "aliyun"  # chosen but without its templates: every send fails
     with django_capture_on_commit_callbacks(execute=True):
         send(ShopFactory(), MemberUserFactory())
     failed = Delivery.objects.get()
@@ -61,7 +61,11 @@ def test_a_failed_delivery_is_recorded_and_retried(settings, django_capture_on_c
     settings.SMS_BACKEND = "console"
     requeued = tasks.deliveries_retry()
 
-    assert (failed.status, failed.attempts, failed.error) == ("failed", 1, "KeyError: 'aliyun'")
+    assert (failed.status, failed.attempts, failed.error) == (
+        "failed",
+        1,
+        "SmsError: template_not_configured: SMS_TEMPLATES_ALIYUN has no notice",
+    )
     assert requeued == 1
     failed.refresh_from_db()
     assert (failed.status, failed.attempts, failed.error) == ("sent", 2, "")

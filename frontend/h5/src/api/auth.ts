@@ -7,6 +7,14 @@ export type SmsLoginBody = components["schemas"]["SmsLoginIn"];
 
 export const getPrivacyPolicyApi = () => http.get<PrivacyPolicy>("auth/privacy");
 
-export const sendSmsCodeApi = (phone: string) => http.post("auth/sms/send", { phone });
+export type SmsSendBody = components["schemas"]["SmsSendIn"];
+export type Captcha = components["schemas"]["CaptchaOut"];
+
+// After a few sends from one network the API answers captcha_required: the code is sent again with
+// the picture's id and the characters the person read from it.
+export const sendSmsCodeApi = (body: Pick<SmsSendBody, "phone"> & Partial<SmsSendBody>) =>
+  http.post("auth/sms/send", body);
+
+export const getCaptchaApi = () => http.get<Captcha>("auth/captcha");
 
 export const smsLoginApi = (body: SmsLoginBody) => http.post("auth/sms/login", body);

@@ -26,6 +26,9 @@ export const zh = {
     wechatLogin: "微信登录",
     wechatPhoneStep: "微信已授权。首次登录请验证手机号（仅需一次）",
     wechatUseProfile: "使用微信头像和昵称",
+    captcha: "图形码",
+    captchaPlaceholder: "请输入右侧字符",
+    captchaRefresh: "看不清？点击图片换一张",
   },
 };
 export const en = {
@@ -56,5 +59,8 @@ export const en = {
     wechatLogin: "Log in with WeChat",
     wechatPhoneStep: "WeChat authorised. Verify your phone number once to finish",
     wechatUseProfile: "Use my WeChat name and photo",
+    captcha: "Picture",
+    captchaPlaceholder: "Characters on the right",
+    captchaRefresh: "Hard to read? Tap the picture for a new one",
   },
 };

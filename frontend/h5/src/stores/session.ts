@@ -19,8 +19,8 @@ export const useSessionStore = defineStore("h5-session", () => {
     return me.value?.leader_of.find((entry) => entry.shop_id === shopId && entry.status !== "cleared") ?? null;
   }
 
-  async function sendCode(phone: string) {
-    await sendSmsCodeApi(phone);
+  async function sendCode(phone: string, captcha?: { captcha_id: string; captcha_answer: string }) {
+    await sendSmsCodeApi({ phone, ...captcha });
   }
 
   // agreePrivacy: the person ticked 我已阅读并同意《隐私政策》 for this version of the policy.
