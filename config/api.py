@@ -96,6 +96,7 @@ def _register():
     from tuangou.catalog.api import console_router as catalog_console
     from tuangou.commissions.api import console_router as commissions_console
     from tuangou.commissions.api import leader_router as commissions_leader
+    from tuangou.commissions.api import notify_router as commissions_notify
     from tuangou.fulfilment.api import console_router as fulfilment_console
     from tuangou.fulfilment.api import leader_router as fulfilment_leader
     from tuangou.insights.api import console_router as insights_console
@@ -119,6 +120,7 @@ def _register():
     api.add_router("/auth", accounts_router)
     api.add_router("/shops", shops_router)
     api.add_router("/payments", payments_router)
+    api.add_router("/commissions", commissions_notify)
     api.add_router("/sms", sms_receipts_router)
     console = "/console/shops/{shop_id}"
     for router in (

@@ -246,6 +246,10 @@ WECHAT_OPEN_BASE = os.environ.get("WECHAT_OPEN_BASE", "https://open.weixin.qq.co
 WECHAT_TIMEOUT_SECONDS = float(os.environ.get("WECHAT_TIMEOUT_SECONDS", "5"))
 
 PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
+# How an approved withdrawal is paid (tuangou/commissions/services.py): "manual" (finance pays
+# outside and marks it paid) or "wechat_transfer" (WeChat Pay's merchant transfer, 商家转账, to the
+# leader's openid under WECHATPAY["APPID"]; WECHATPAY["TRANSFER_SCENE_ID"] the approved scene).
+WITHDRAWAL_PAYOUT = os.environ.get("WITHDRAWAL_PAYOUT", "manual")
 PAYMENT_SANDBOX_SECRET = os.environ.get("PAYMENT_SANDBOX_SECRET") or _development_secret("payment_sandbox")
 PAYMENT_SANDBOX_MERCHANT_ID = os.environ.get("PAYMENT_SANDBOX_MERCHANT_ID", "sandbox-mch-001")
 
@@ -270,6 +274,7 @@ WECHATPAY = {
     "PLATFORM_KEYS": _json_env("WECHATPAY_PLATFORM_KEYS", {}),
     "SUB_MCHIDS": _json_env("WECHATPAY_SUB_MCHIDS", {}),
     "NOTIFY_BASE": os.environ.get("WECHATPAY_NOTIFY_BASE", SITE_URL),
+    "TRANSFER_SCENE_ID": os.environ.get("WECHATPAY_TRANSFER_SCENE_ID", "1000"),
     "TIMEOUT_SECONDS": 10,
 }
 

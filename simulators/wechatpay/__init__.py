@@ -16,7 +16,15 @@ notify on a (shortened) schedule until the merchant answers 2xx.
 
 Faults (sim.fault(name, times=1)): bad_signature, signtest (WECHATPAY/SIGNTEST/ probe),
 duplicate (sent twice more), lost, late (held until release_late()), amount_mismatch,
-stale_timestamp (signed 10 minutes ago), server_error (the next API call answers 500).
+stale_timestamp (signed 10 minutes ago), server_error (the next API call answers 500),
+server_error_after (the next call is carried out, then answered 500: its answer is lost),
+transfer_fail (the next merchant transfer ends FAIL with sim.transfer_fail_reason, e.g.
+ACCOUNT_NOT_EXIST / NAME_NOT_CORRECT / EXCEED_PAYEE_ACCOUNT_LIMIT), transfer_hold (it stays
+PROCESSING until transfers_release()).
+
+Merchant transfers (商家转账, the current API): POST /v3/fund-app/mch-transfer/transfer-bills
+(idempotent by out_bill_no), GET …/transfer-bills/out-bill-no/{out_bill_no}, POST …/cancel;
+sim.transfers_finish() ends the open ones and queues MCHTRANSFER.BILL.FINISHED notifies.
 """
 
 from .server import Merchant, WechatPaySimulator

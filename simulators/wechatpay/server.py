@@ -30,7 +30,12 @@ FAULTS = {
     "amount_mismatch",
     "stale_timestamp",
     "server_error",
+    "server_error_after",  # the call is carried out, then answered 500 (the answer is lost)
+    "transfer_fail",  # the next merchant transfer finishing ends FAIL (with transfer_fail_reason)
+    "transfer_hold",  # the next merchant transfer stays PROCESSING until transfers_release()
 }
+TRANSFER_OPEN = {"ACCEPTED", "PROCESSING", "WAIT_USER_CONFIRM", "TRANSFERING"}
+TRANSFER_FAIL_REASONS = {"ACCOUNT_NOT_EXIST", "NAME_NOT_CORRECT", "EXCEED_PAYEE_ACCOUNT_LIMIT", "ACCOUNT_FROZEN"}
 
 
 def rfc3339(moment: datetime | None = None) -> str:
@@ -165,6 +170,44 @@ class Refund:
 
 
 @dataclass
+class TransferBill:
+    """A merchant transfer (商家转账, /v3/fund-app/mch-transfer/transfer-bills) to a user's openid."""
+
+    merchant: Merchant
+    appid: str
+    out_bill_no: str
+    transfer_bill_no: str
+    transfer_scene_id: str
+    openid: str
+    amount: int
+    remark: str
+    notify_url: str
+    create_time: str
+    state: str = "ACCEPTED"
+    fail_reason: str = ""
+    update_time: str = ""
+    held: bool = False
+    fail_with: str = ""
+
+    def resource(self) -> dict:
+        data = {
+            "mch_id": self.merchant.mchid,
+            "out_bill_no": self.out_bill_no,
+            "transfer_bill_no": self.transfer_bill_no,
+            "appid": self.appid,
+            "state": self.state,
+            "transfer_amount": self.amount,
+            "transfer_remark": self.remark,
+            "openid": self.openid,
+            "create_time": self.create_time,
+            "update_time": self.update_time or self.create_time,
+        }
+        if self.fail_reason:
+            data["fail_reason"] = self.fail_reason
+        return data
+
+
+@dataclass
 class Delivery:
     event_id: str
     event_type: str
@@ -203,6 +246,8 @@ class WechatPaySimulator:
         self.trades: dict[tuple[str, str, str], Trade] = {}  # (mchid, sub_mchid, out_trade_no)
         self.prepay: dict[str, Trade] = {}
         self.refunds: dict[tuple[str, str], Refund] = {}  # (mchid, out_refund_no)
+        self.transfers: dict[tuple[str, str], TransferBill] = {}  # (mchid, out_bill_no)
+        self.transfer_fail_reason = "ACCOUNT_NOT_EXIST"
         self.outbox: list[Delivery] = []
         self.deliveries: list[dict] = []  # every attempt: event_id, event_type, status, faults
         self.lost: list[dict] = []
@@ -331,6 +376,8 @@ class WechatPaySimulator:
             merchant = self._authenticate(method, target, headers, body)
             data = json.loads(body) if body else {}
             status, answer = self._route(method, path, urllib.parse.urlsplit(target).query, merchant, data)
+            if self._take("server_error_after"):
+                raise ApiError(500, "SYSTEM_ERROR", "系统错误")
         except ApiError as error:
             status, answer = error.status, {"code": error.code, "message": error.message}
         except (ValueError, KeyError, TypeError) as error:
@@ -388,7 +435,108 @@ class WechatPaySimulator:
             if refund is None or refund.trade.sub_mchid != query.get("sub_mchid", ""):
                 raise ApiError(404, "RESOURCE_NOT_EXISTS", "退款单不存在")
             return 200, refund.resource()
+        if path == "/v3/fund-app/mch-transfer/transfer-bills" and method == "POST":
+            return 200, self._transfer_create(merchant, data)
+        match = re.fullmatch(r"/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/([^/]+)(/cancel)?", path)
+        if match:
+            with self.lock:
+                bill = self.transfers.get((merchant.mchid, match[1]))
+                if bill is None:
+                    raise ApiError(404, "NOT_FOUND", "记录不存在")
+                if match[2] and method == "POST":
+                    if bill.state not in TRANSFER_OPEN:
+                        raise ApiError(400, "INVALID_REQUEST", "单据状态不允许撤销")
+                    bill.state, bill.update_time = "CANCELLED", rfc3339()
+                    return 200, {
+                        "out_bill_no": bill.out_bill_no,
+                        "transfer_bill_no": bill.transfer_bill_no,
+                        "state": "CANCELING",
+                        "update_time": bill.update_time,
+                    }
+                if method == "GET":
+                    return 200, bill.resource()
         raise ApiError(404, "NOT_FOUND", f"no such API: {method} {path}")
+
+    def _transfer_create(self, merchant: Merchant, data: dict) -> dict:
+        appid, out_bill_no, amount = data["appid"], data["out_bill_no"], data["transfer_amount"]
+        if merchant.appids and appid not in merchant.appids:
+            raise ApiError(400, "APPID_MCHID_NOT_MATCH", "appid 和 mch_id 不匹配")
+        if not re.fullmatch(r"[0-9A-Za-z]{1,32}", out_bill_no):
+            raise ApiError(400, "PARAM_ERROR", "out_bill_no 只能由数字、大小写字母组成")
+        if not isinstance(amount, int) or amount <= 0:
+            raise ApiError(400, "PARAM_ERROR", "transfer_amount 有误")
+        if not data["transfer_scene_id"] or not data["openid"] or not 0 < len(data["transfer_remark"]) <= 32:
+            raise ApiError(400, "PARAM_ERROR", "transfer_scene_id、openid 或 transfer_remark 有误")
+        if not isinstance(data["transfer_scene_report_infos"], list) or not data["transfer_scene_report_infos"]:
+            raise ApiError(400, "PARAM_ERROR", "缺少 transfer_scene_report_infos")
+        if amount >= 200000 and not data.get("user_name"):
+            raise ApiError(400, "PARAM_ERROR", "转账金额 >= 2000 元时必须填写收款用户姓名")
+        if amount < 200000 and "user_name" in data:  # this simulator does not decrypt names
+            raise ApiError(400, "PARAM_ERROR", "user_name 仅在转账金额 >= 2000 元时填写")
+        notify_url = data.get("notify_url", "")
+        if notify_url and ("?" in notify_url or not notify_url.startswith(("http://", "https://"))):
+            raise ApiError(400, "PARAM_ERROR", "notify_url 不能携带参数")
+        key = (merchant.mchid, out_bill_no)
+        with self.lock:
+            bill = self.transfers.get(key)
+            if bill is not None:  # the same bill number again: the same bill, never a second transfer
+                if (bill.openid, bill.amount) != (data["openid"], amount):
+                    raise ApiError(400, "INVALID_REQUEST", "商户单号重复，且参数与原单不一致")
+            else:
+                bill = TransferBill(
+                    merchant=merchant,
+                    appid=appid,
+                    out_bill_no=out_bill_no,
+                    transfer_bill_no="1330" + datetime.now(CST).strftime("%Y%m%d") + secrets.token_hex(10),
+                    transfer_scene_id=data["transfer_scene_id"],
+                    openid=data["openid"],
+                    amount=amount,
+                    remark=data["transfer_remark"],
+                    notify_url=notify_url,
+                    create_time=rfc3339(),
+                )
+                if self._take("transfer_hold"):
+                    bill.held, bill.state = True, "PROCESSING"
+                if self._take("transfer_fail"):
+                    bill.fail_with = self.transfer_fail_reason
+                self.transfers[key] = bill
+            answer = {
+                "out_bill_no": bill.out_bill_no,
+                "transfer_bill_no": bill.transfer_bill_no,
+                "create_time": bill.create_time,
+                "state": bill.state,
+            }
+            if bill.state == "WAIT_USER_CONFIRM":
+                answer["package_info"] = "affffddafdfafddffda=="
+        return answer
+
+    def transfers_finish(self) -> int:
+        """Every open merchant transfer not held finishes: SUCCESS, or FAIL with its reason (the
+        transfer_fail fault); its MCHTRANSFER.BILL.FINISHED notify is queued. Answers how many."""
+        with self.lock:
+            due = [bill for bill in self.transfers.values() if bill.state in TRANSFER_OPEN and not bill.held]
+            for bill in due:
+                bill.state = "FAIL" if bill.fail_with else "SUCCESS"
+                bill.fail_reason, bill.update_time = bill.fail_with, rfc3339()
+        for bill in due:
+            if bill.notify_url:
+                self._notify(
+                    bill.merchant,
+                    bill.notify_url,
+                    "MCHTRANSFER.BILL.FINISHED",
+                    "商家转账单据终态通知",
+                    "mch_payment",
+                    bill.resource(),
+                )
+        return len(due)
+
+    def transfers_release(self) -> int:
+        """Held transfers (PROCESSING) may finish from now on."""
+        with self.lock:
+            held = [bill for bill in self.transfers.values() if bill.held]
+            for bill in held:
+                bill.held = False
+        return len(held)
 
     def _trade(self, merchant, sub_mchid, out_trade_no) -> Trade:
         trade = self.trades.get((merchant.mchid, sub_mchid, out_trade_no))
@@ -675,12 +823,20 @@ class WechatPaySimulator:
             if path == "/sim/pay":
                 answer = {"state": self.pay(data["out_trade_no"]).state}
             elif path == "/sim/fault":
+                if data.get("reason"):  # transfer_fail: which fail_reason
+                    if data["reason"] not in TRANSFER_FAIL_REASONS:
+                        raise ValueError(data["reason"])
+                    self.transfer_fail_reason = data["reason"]
                 self.fault(data["name"], data.get("times", 1))
                 answer = {"faults": self.faults}
             elif path == "/sim/rotate":
                 answer = {"serial": self.rotate(data.get("mode", "certificate"))}
             elif path == "/sim/refunds/settle":
                 answer = {"settled": self.refunds_settle()}
+            elif path == "/sim/transfers/finish":
+                answer = {"finished": self.transfers_finish()}
+            elif path == "/sim/transfers/release":
+                answer = {"released": self.transfers_release()}
             else:
                 return 404, {}, b""
         except (KeyError, ValueError) as error:

@@ -22,6 +22,7 @@ from .schemas import (
     WithdrawalStatus,
 )
 
+notify_router = Router(tags=["commissions: WeChat Pay transfer notify"])
 console_router = Router(tags=["console: commissions 佣金与提现"], auth=AUTH)
 leader_router = Router(tags=["leader: commissions 团长佣金"], auth=AUTH)
 
@@ -105,3 +106,18 @@ def create_withdrawal(request, shop_id: Path[Id], payload: WithdrawalIn):
 def list_my_withdrawals(request, shop_id: Path[Id]):
     leader = access_leader(request, shop_id)
     return selectors.withdrawals_list(shop=leader.shop, leader=leader)
+
+
+# --- WeChat Pay ---------------------------------------------------------------------------
+
+
+@notify_router.post(
+    "/notify/wechatpay-transfer/{shop_id}",
+    auth=None,
+    url_name="commissions_notify_wechatpay_transfer",
+    summary="WeChat Pay merchant transfer notify (MCHTRANSFER.BILL.FINISHED); the shop is in the path",
+)
+def wechatpay_transfer_notify(request, shop_id: Path[Id]):
+    # The raw body is read (not a schema): the platform's signature covers the exact bytes sent.
+    services.withdrawal_transfer_notify_receive(shop_id=shop_id, headers=request.headers, body=request.body)
+    return {"code": "SUCCESS", "message": "OK"}

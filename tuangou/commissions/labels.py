@@ -55,7 +55,13 @@ WITHDRAWAL_PROGRESS = {
     Withdrawal.Status.APPROVED: bilingual("商家已批准，等待打款", "approved, waiting to be paid"),
     Withdrawal.Status.PAID: bilingual("商家已打款", "paid out"),
     Withdrawal.Status.REJECTED: bilingual("未通过，已退回可提现", "declined and returned"),
+    Withdrawal.Status.TRANSFERRING: bilingual("微信转账中", "being transferred by WeChat Pay"),
+    Withdrawal.Status.FAILED: bilingual("微信转账失败，已退回可提现", "the transfer failed and was returned"),
 }
+TRANSFER_RETURN = bilingual(
+    "提现申请#{withdrawal}微信转账失败，{amount}退回可提现",
+    "Withdrawal #{withdrawal}: the WeChat transfer failed, {amount} is back in withdrawable",
+)
 
 
 def entry_label(entry: CommissionEntry) -> str:
@@ -64,6 +70,12 @@ def entry_label(entry: CommissionEntry) -> str:
 
 def entry_explanation(entry: CommissionEntry) -> str:
     template = EXPLANATIONS.get(entry.kind)
+    if (
+        entry.kind == K.WITHDRAWAL_RETURN
+        and entry.withdrawal_id
+        and entry.withdrawal.status == Withdrawal.Status.FAILED
+    ):
+        template = TRANSFER_RETURN
     if template is None:
         return entry.note
     text = str(template).format(

@@ -83,6 +83,8 @@ class Withdrawal(ShopScopedModel):
         APPROVED = "approved", bilingual("已批准", "Approved")
         REJECTED = "rejected", bilingual("已拒绝", "Rejected")
         PAID = "paid", bilingual("已打款", "Paid out")
+        TRANSFERRING = "transferring", bilingual("转账中", "Transferring")  # WeChat Pay merchant transfer sent
+        FAILED = "failed", bilingual("转账失败", "Transfer failed")  # the money is back in withdrawable
 
     leader = models.ForeignKey(
         "leaders.Leader", on_delete=models.PROTECT, related_name="withdrawals", verbose_name="团长"
@@ -111,6 +113,11 @@ class Withdrawal(ShopScopedModel):
         verbose_name="打款人",
     )
     paid_at = models.DateTimeField(null=True, blank=True, verbose_name="打款时间")
+    # WeChat Pay merchant transfer (商家转账): our idempotent bill number, fixed when approved and
+    # sent again as is on every retry; WeChat Pay's bill number and last state once it answered.
+    out_bill_no = models.CharField(max_length=32, blank=True, default="", verbose_name="商户转账单号")
+    transfer_bill_no = models.CharField(max_length=64, blank=True, default="", verbose_name="微信转账单号")
+    transfer_state = models.CharField(max_length=30, blank=True, default="", verbose_name="转账单状态")
 
     class Meta:
         verbose_name = "提现申请"
@@ -118,6 +125,11 @@ class Withdrawal(ShopScopedModel):
         indexes = [
             models.Index(fields=["shop", "status", "created_at"]),
             models.Index(fields=["shop", "leader", "created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["out_bill_no"], condition=~models.Q(out_bill_no=""), name="withdrawal_out_bill_no_unique"
+            )
         ]
 
 

@@ -150,4 +150,4 @@ class LeaderWithdrawalOut(Schema):
         return obj.get_status_display()
 
 
-WithdrawalStatus = Literal["requested", "approved", "rejected", "paid"]
+WithdrawalStatus = Literal["requested", "approved", "rejected", "paid", "transferring", "failed"]

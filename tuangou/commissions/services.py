@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django_q.tasks import async_task
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.money import apply_rate_bp, format_fen
 from tuangou.core.states import StateMachine, event_record
+from tuangou.core.transactions import outside_transaction
 from tuangou.leaders.models import Leader
 
 from .models import CommissionEntry, Withdrawal
@@ -22,8 +24,24 @@ WITHDRAWAL = StateMachine(
         "approve": ({W.REQUESTED}, W.APPROVED),
         "reject": ({W.REQUESTED, W.APPROVED}, W.REJECTED),
         "mark_paid": ({W.APPROVED}, W.PAID),
+        # WeChat Pay merchant transfer (WITHDRAWAL_PAYOUT = "wechat_transfer"): sent after approval,
+        # finished by its notify or the query job.
+        "transfer": ({W.APPROVED}, W.TRANSFERRING),
+        "transfer_succeed": ({W.TRANSFERRING}, W.PAID),
+        "transfer_fail": ({W.TRANSFERRING}, W.FAILED),
     }
 )
+# WeChat Pay's fail_reason codes, said for people (others are shown as the code).
+TRANSFER_FAIL_REASONS = {
+    "ACCOUNT_NOT_EXIST": "收款微信账户不存在或未实名",
+    "NAME_NOT_CORRECT": "收款人姓名与微信实名不一致",
+    "EXCEED_PAYEE_ACCOUNT_LIMIT": "超出收款人的收款限额",
+    "ACCOUNT_FROZEN": "收款微信账户已冻结",
+    "TRANSFER_RISK": "微信支付风控拦截",
+    "PAYEE_ACCOUNT_ABNORMAL": "收款账户异常",
+}
+TRANSFER_FAILED_STATES = {"FAIL", "CANCELLED"}
+TRANSFER_IN_FLIGHT_AFTER = timedelta(minutes=2)
 SETTLE_BATCH = 500
 
 
@@ -229,10 +247,36 @@ def _locked_withdrawal(shop, withdrawal_id: int) -> Withdrawal:
     return withdrawal
 
 
+def _payout_by_transfer() -> bool:
+    return settings.WITHDRAWAL_PAYOUT == "wechat_transfer"
+
+
+def _leader_openid(withdrawal: Withdrawal) -> str:
+    from tuangou.accounts.models import WechatIdentity
+
+    return (
+        WechatIdentity.objects.filter(user_id=withdrawal.leader.user_id, app_id=settings.WECHATPAY["APPID"])
+        .order_by("-last_login_at", "-id")
+        .values_list("openid", flat=True)
+        .first()
+        or ""
+    )
+
+
 @transaction.atomic
 def withdrawal_approve(*, shop, withdrawal_id: int, actor) -> Withdrawal:
+    """Finance approves. With WeChat transfers configured, the same transaction records the
+    transfer (a stable out_bill_no, status transferring) and, after COMMIT, a job sends it; a
+    leader WeChat cannot reach (no openid under our app id) is refused with a 409 and nothing changes."""
     withdrawal = _locked_withdrawal(shop, withdrawal_id)
+    WITHDRAWAL.check(withdrawal, "approve")
+    transfer = _payout_by_transfer()
+    if transfer and not _leader_openid(withdrawal):
+        raise ApplicationError("leader_openid_missing", status=409, field="leader")
     WITHDRAWAL.apply(withdrawal, "approve", actor=actor, changes={"reviewed_by": actor, "reviewed_at": timezone.now()})
+    if transfer:
+        WITHDRAWAL.apply(withdrawal, "transfer", actor=actor, changes={"out_bill_no": f"WD{withdrawal.id:010d}"})
+        transaction.on_commit(lambda: async_task("tuangou.commissions.tasks.withdrawal_transfer_send", withdrawal.id))
     return withdrawal
 
 
@@ -270,3 +314,103 @@ def withdrawal_mark_paid(*, shop, withdrawal_id: int, actor) -> Withdrawal:
     # After commit, the leader is told (commissions.tasks; a rolled-back action tells nobody).
     transaction.on_commit(lambda: async_task("tuangou.commissions.tasks.withdrawal_paid_notify", withdrawal.id))
     return withdrawal
+
+
+# --- payouts by WeChat Pay merchant transfer ------------------------------------------------
+
+
+def _transfer_provider():
+    from tuangou.payments.providers import get_provider
+
+    return get_provider("wechatpay")
+
+
+@outside_transaction
+def withdrawal_transfer_send(withdrawal_id: int) -> str:
+    """Send the withdrawal's transfer (again: the same out_bill_no is the same bill at WeChat Pay,
+    so a retry never pays twice), or ask about it when it was sent before; completes it when the
+    answer is final. Safe to run twice or at once. Answers the withdrawal's status after it."""
+    from tuangou.payments.providers import ProviderUnavailable
+
+    withdrawal = Withdrawal.objects.select_related("leader").filter(pk=withdrawal_id).first()
+    if withdrawal is None or withdrawal.status != W.TRANSFERRING:
+        return withdrawal.status if withdrawal else ""
+    provider = _transfer_provider()
+    try:
+        answer = provider.transfer_query(withdrawal.out_bill_no)
+        if answer is None:  # WeChat Pay never got it: send it (the same number every time)
+            answer = provider.transfer_create(
+                {
+                    "shop_id": withdrawal.shop_id,
+                    "out_bill_no": withdrawal.out_bill_no,
+                    "openid": _leader_openid(withdrawal),
+                    "amount_fen": withdrawal.amount_fen,
+                    "remark": f"团长佣金提现#{withdrawal.id}",
+                }
+            )
+    except ProviderUnavailable:
+        return W.TRANSFERRING  # the query job asks again with the same out_bill_no
+    return withdrawal_transfer_complete(withdrawal_id=withdrawal.id, answer=answer).status
+
+
+@transaction.atomic
+def withdrawal_transfer_complete(*, withdrawal_id: int, answer: dict) -> Withdrawal:
+    """What WeChat Pay said of the transfer (a notify or a query): SUCCESS → paid (the leader is
+    told); FAIL / CANCELLED → failed with the reason and the amount back in withdrawable; any
+    other state is only noted. The row lock and the status make a second answer a no-op."""
+    withdrawal = Withdrawal.objects.select_for_update().get(pk=withdrawal_id)
+    if withdrawal.status != W.TRANSFERRING or answer.get("out_bill_no") != withdrawal.out_bill_no:
+        return withdrawal
+    state = answer.get("state", "")
+    changes = {"transfer_state": state}
+    if answer.get("transfer_bill_no"):
+        changes["transfer_bill_no"] = answer["transfer_bill_no"]
+    if state == "SUCCESS":
+        if answer.get("amount_fen") not in (None, withdrawal.amount_fen):
+            raise ApplicationError("notify_invalid", field="amount", reason="amount")
+        WITHDRAWAL.apply(withdrawal, "transfer_succeed", changes={**changes, "paid_at": timezone.now()})
+        transaction.on_commit(lambda: async_task("tuangou.commissions.tasks.withdrawal_paid_notify", withdrawal.id))
+    elif state in TRANSFER_FAILED_STATES:
+        code = answer.get("fail_reason") or state
+        reason = f"{TRANSFER_FAIL_REASONS.get(code, '微信转账未成功')}（{code}）"[:200]
+        WITHDRAWAL.apply(withdrawal, "transfer_fail", changes={**changes, "reason": reason}, reason=reason)
+        E.objects.create(
+            shop_id=withdrawal.shop_id,
+            leader_id=withdrawal.leader_id,
+            kind=E.Kind.WITHDRAWAL_RETURN,
+            bucket=E.Bucket.WITHDRAWABLE,
+            amount_fen=withdrawal.amount_fen,
+            withdrawal=withdrawal,
+            note=f"提现申请#{withdrawal.id}转账失败：{reason}"[:200],
+        )
+        transaction.on_commit(lambda: async_task("tuangou.commissions.tasks.withdrawal_failed_notify", withdrawal.id))
+    else:
+        for name, value in changes.items():
+            setattr(withdrawal, name, value)
+        withdrawal.save(update_fields=[*changes, "updated_at"])
+    return withdrawal
+
+
+def withdrawal_transfer_notify_receive(*, shop_id: int, headers, body: bytes) -> Withdrawal | None:
+    """A MCHTRANSFER.BILL.FINISHED notify: verified over the raw bytes (a bad one raises and
+    writes nothing), then completes the shop's withdrawal with that out_bill_no."""
+    fields = _transfer_provider().verify_transfer_notify(headers, body)
+    withdrawal = Withdrawal.objects.filter(shop_id=shop_id, out_bill_no=fields["out_bill_no"]).first()
+    if withdrawal is None:
+        raise ApplicationError("notify_invalid", field="out_bill_no", reason="out_bill_no")
+    return withdrawal_transfer_complete(withdrawal_id=withdrawal.id, answer=fields)
+
+
+def withdrawal_transfers_sync(*, now=None) -> int:
+    """Scheduled: every transfer still in flight a while after it was approved is asked about
+    (or sent again with its own out_bill_no), so a lost notify or a failed send never leaves a
+    withdrawal transferring for good. Answers how many were looked at."""
+    before = (now or timezone.now()) - TRANSFER_IN_FLIGHT_AFTER
+    ids = list(
+        Withdrawal.objects.filter(status=W.TRANSFERRING, updated_at__lte=before)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for withdrawal_id in ids:
+        withdrawal_transfer_send(withdrawal_id)
+    return len(ids)

@@ -167,6 +167,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "payment_unconfigured": ("本店尚未开通微信支付", "This shop has no WeChat Pay merchant yet"),
     # commissions
+    "leader_openid_missing": (
+        "该团长还没有在微信内登录过，无法通过微信转账打款（请让团长在微信中打开本店登录一次）",
+        "This leader has never logged in inside WeChat, so no WeChat transfer can reach them",
+    ),
     "balance_insufficient": (
         "可提现余额不足（可提现{available}）",
         "Not enough withdrawable balance ({available})",
@@ -224,6 +228,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "approve": ("批准", "approve"),
     "reject": ("拒绝", "reject"),
     "mark_paid": ("标记已打款", "mark as paid"),
+    "transfer": ("微信转账打款", "pay by WeChat transfer"),
+    "transfer_succeed": ("确认转账成功", "complete the transfer"),
+    "transfer_fail": ("确认转账失败", "fail the transfer"),
 }
 
 # What a field is called, by the last part of its name (items.0.price_fen -> price_fen).

@@ -53,9 +53,17 @@ class _Guarded:
         self.refund = outside_transaction(provider.refund)
         self.query = outside_transaction(provider.query)
         self.verify_notify = provider.verify_notify  # checks bytes we hold: no call goes out
-        for optional in ("close", "jsapi_params", "refund_query"):  # what only some gateways have
+        for optional in (
+            "close",
+            "jsapi_params",
+            "refund_query",
+            "transfer_create",
+            "transfer_query",
+        ):  # what only some gateways have
             if hasattr(provider, optional):
                 setattr(self, optional, outside_transaction(getattr(provider, optional)))
+        if hasattr(provider, "verify_transfer_notify"):  # checks bytes we hold: no call goes out
+            self.verify_transfer_notify = provider.verify_transfer_notify
         if hasattr(provider, "merchant_of"):
             self.merchant_of = provider.merchant_of
         self.pay_url_valid_for = getattr(provider, "pay_url_valid_for", None)

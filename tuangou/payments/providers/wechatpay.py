@@ -330,6 +330,87 @@ class WechatPayProvider:
             raise ApplicationError("refund_failed", reason=f"{data.get('code')}: {data.get('message')}")
         return self._refund_outcome(data)
 
+    # --- merchant transfers (商家转账): paying a leader's withdrawal ------------------------
+
+    TRANSFER_PATH = "/v3/fund-app/mch-transfer/transfer-bills"
+
+    def transfer_notify_url(self, shop_id: int) -> str:
+        path = reverse("api:commissions_notify_wechatpay_transfer", kwargs={"shop_id": shop_id})
+        return self.config["NOTIFY_BASE"].rstrip("/") + path
+
+    @staticmethod
+    def _transfer_fields(data: dict) -> dict:
+        return {
+            "out_bill_no": data.get("out_bill_no", ""),
+            "transfer_bill_no": data.get("transfer_bill_no", ""),
+            "state": data.get("state", ""),
+            "fail_reason": data.get("fail_reason", ""),
+            "amount_fen": data.get("transfer_amount"),
+        }
+
+    def transfer_create(self, transfer: dict) -> dict:
+        """Send (or send again: the same out_bill_no is the same bill) a transfer of
+        transfer["amount_fen"] to transfer["openid"]. Answers {out_bill_no, transfer_bill_no,
+        state, fail_reason}; a refusal (4xx) answers state FAIL with WeChat Pay's code as the
+        reason; ProviderUnavailable when no answer came (ask again with the same number)."""
+        if self.partner:  # 服务商 transfers (/v3/fund-app/mch-transfer/partner/…) are not built yet
+            raise ApplicationError("payment_unconfigured", status=409)
+        body = {
+            "appid": self.appid,
+            "out_bill_no": transfer["out_bill_no"],
+            "transfer_scene_id": self.config.get("TRANSFER_SCENE_ID") or "1000",
+            "openid": transfer["openid"],
+            "transfer_amount": transfer["amount_fen"],
+            "transfer_remark": transfer["remark"][:32],
+            "notify_url": self.transfer_notify_url(transfer["shop_id"]),
+            "transfer_scene_report_infos": [
+                {"info_type": "活动名称", "info_content": "团长佣金提现"},
+                {"info_type": "奖励说明", "info_content": "团长佣金"},
+            ],
+        }
+        status, data = self._call("POST", self.TRANSFER_PATH, body)
+        if status != 200:
+            return {
+                "out_bill_no": transfer["out_bill_no"],
+                "transfer_bill_no": "",
+                "state": "FAIL",
+                "fail_reason": str(data.get("code") or f"HTTP {status}"),
+                "amount_fen": transfer["amount_fen"],
+            }
+        return self._transfer_fields(data)
+
+    def transfer_query(self, out_bill_no: str) -> dict | None:
+        """What WeChat Pay knows of the bill (None: it never got it)."""
+        target = f"{self.TRANSFER_PATH}/out-bill-no/{urllib.parse.quote(out_bill_no, safe='')}"
+        status, data = self._call("GET", target)
+        if status == 404:
+            return None
+        if status != 200:
+            raise ProviderUnavailable(f"wechatpay transfer query {out_bill_no}: {data.get('code')}")
+        if data.get("mch_id", self.mchid) != self.mchid or data.get("out_bill_no") != out_bill_no:
+            raise ProviderUnavailable(f"wechatpay transfer query {out_bill_no}: answer about another bill")
+        return self._transfer_fields(data)
+
+    def verify_transfer_notify(self, headers, body: bytes) -> dict:
+        """A MCHTRANSFER.BILL.FINISHED notify: signature, freshness, our merchant; its fields."""
+        self.verify_signature(headers, body)
+        try:
+            envelope = json.loads(body)
+            event_type, resource = str(envelope["event_type"]), envelope["resource"]
+            if not isinstance(resource, dict):
+                raise TypeError("resource")
+        except (ValueError, KeyError, TypeError):
+            raise ApplicationError("notify_invalid", field="body", reason="JSON") from None
+        if not event_type.startswith("MCHTRANSFER."):
+            raise ApplicationError("notify_invalid", field="event_type", reason="event_type")
+        data = self.decrypt(resource)
+        if not isinstance(data, dict) or data.get("mch_id") != self.mchid:
+            raise ApplicationError("notify_invalid", field="mchid", reason="mchid")
+        fields = self._transfer_fields(data)
+        if not fields["out_bill_no"] or not isinstance(fields["amount_fen"], int):
+            raise ApplicationError("notify_invalid", field="resource", reason="resource")
+        return {"kind": "transfer", "event_id": envelope.get("id", ""), **fields}
+
     # --- notifies -------------------------------------------------------------------------
 
     def verify_notify(self, headers, body: bytes) -> dict:
