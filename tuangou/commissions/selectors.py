@@ -36,7 +36,7 @@ def _balance_sums(prefix: str = "") -> dict:
 
 
 W = Withdrawal.Status
-IN_WITHDRAWAL = [W.REQUESTED, W.APPROVED]  # asked for, not paid yet: 提现中
+IN_WITHDRAWAL = [W.REQUESTED, W.APPROVED, W.TRANSFERRING]  # asked for, not paid yet: 提现中
 
 
 def _withdrawal_sum(statuses: list[str], leader_ref="pk"):

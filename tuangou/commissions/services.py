@@ -11,7 +11,7 @@ from django_q.tasks import async_task
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.money import apply_rate_bp, format_fen
 from tuangou.core.states import StateMachine, event_record
-from tuangou.core.transactions import outside_transaction
+from tuangou.core.transactions import after_commit, outside_transaction
 from tuangou.leaders.models import Leader
 
 from .models import CommissionEntry, Withdrawal
@@ -276,7 +276,7 @@ def withdrawal_approve(*, shop, withdrawal_id: int, actor) -> Withdrawal:
     WITHDRAWAL.apply(withdrawal, "approve", actor=actor, changes={"reviewed_by": actor, "reviewed_at": timezone.now()})
     if transfer:
         WITHDRAWAL.apply(withdrawal, "transfer", actor=actor, changes={"out_bill_no": f"WD{withdrawal.id:010d}"})
-        transaction.on_commit(lambda: async_task("tuangou.commissions.tasks.withdrawal_transfer_send", withdrawal.id))
+        after_commit(lambda: async_task("tuangou.commissions.tasks.withdrawal_transfer_send", withdrawal.id))
     return withdrawal
 
 
@@ -369,7 +369,7 @@ def withdrawal_transfer_complete(*, withdrawal_id: int, answer: dict) -> Withdra
         if answer.get("amount_fen") not in (None, withdrawal.amount_fen):
             raise ApplicationError("notify_invalid", field="amount", reason="amount")
         WITHDRAWAL.apply(withdrawal, "transfer_succeed", changes={**changes, "paid_at": timezone.now()})
-        transaction.on_commit(lambda: async_task("tuangou.commissions.tasks.withdrawal_paid_notify", withdrawal.id))
+        after_commit(lambda: async_task("tuangou.commissions.tasks.withdrawal_paid_notify", withdrawal.id))
     elif state in TRANSFER_FAILED_STATES:
         code = answer.get("fail_reason") or state
         reason = f"{TRANSFER_FAIL_REASONS.get(code, '微信转账未成功')}（{code}）"[:200]
@@ -383,7 +383,7 @@ def withdrawal_transfer_complete(*, withdrawal_id: int, answer: dict) -> Withdra
             withdrawal=withdrawal,
             note=f"提现申请#{withdrawal.id}转账失败：{reason}"[:200],
         )
-        transaction.on_commit(lambda: async_task("tuangou.commissions.tasks.withdrawal_failed_notify", withdrawal.id))
+        after_commit(lambda: async_task("tuangou.commissions.tasks.withdrawal_failed_notify", withdrawal.id))
     else:
         for name, value in changes.items():
             setattr(withdrawal, name, value)
