@@ -242,6 +242,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/commissions/notify/wechatpay-transfer/{shop_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** WeChat Pay merchant transfer notify (MCHTRANSFER.BILL.FINISHED); the shop is in the path */
+        post: operations["tuangou_commissions_api_wechatpay_transfer_notify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/after-sales": {
         parameters: {
             query?: never;
@@ -6022,6 +6039,33 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_commissions_api_wechatpay_transfer_notify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_orders_api_list_after_sales: {
         parameters: {
             query?: {
@@ -8596,7 +8640,7 @@ export interface operations {
     tuangou_commissions_api_list_withdrawals: {
         parameters: {
             query?: {
-                status?: ("requested" | "approved" | "rejected" | "paid") | null;
+                status?: ("requested" | "approved" | "rejected" | "paid" | "transferring" | "failed") | null;
                 page?: number;
                 page_size?: number | null;
             };
