@@ -12,7 +12,7 @@ from tuangou.commissions import labels, selectors, services, tasks
 from tuangou.commissions.models import CommissionEntry, Withdrawal, WithdrawalEvent
 from tuangou.commissions.tests.test_withdrawals import leader_with_withdrawable
 from tuangou.core.testing import ok
-from tuangou.fulfilment.tests.factories import staff_client
+from tuangou.fulfilment.tests.factories import phone_client, staff_client
 from tuangou.notifications.models import Message
 from tuangou.payments.tests.wechatpay_world import APPID, given_wechatpay, to_our_server
 
@@ -121,6 +121,12 @@ def test_a_failed_transfer_returns_the_money_with_the_reason_and_tells_the_leade
     assert messages(leader, "提现已到账") == 0
     shown = ok(staff_client(leader.shop, role="finance").get(f"console/shops/{leader.shop_id}/withdrawals"))
     assert (shown["items"][0]["status_label"], shown["items"][0]["reason"]) == ("转账失败", withdrawal.reason)
+    mine = ok(phone_client(leader.user).get(f"shops/{leader.shop_id}/leader/withdrawals"))
+    assert (mine["items"][0]["status"], mine["items"][0]["status_label"], mine["items"][0]["reason"]) == (
+        "failed",
+        "转账失败",
+        "收款人姓名与微信实名不一致（NAME_NOT_CORRECT）",
+    )
 
 
 def test_the_same_job_twice_and_the_same_notify_three_times_are_one_transfer_and_one_transition(wechat):
