@@ -42,6 +42,9 @@ TRANSFER_FAIL_REASONS = {
 }
 TRANSFER_FAILED_STATES = {"FAIL", "CANCELLED"}
 TRANSFER_IN_FLIGHT_AFTER = timedelta(minutes=2)
+# WeChat Pay wants the payee's real name (RSA-encrypted) from 2,000元 up; we send none, so a
+# larger withdrawal is refused at approval rather than failed by the gateway.
+TRANSFER_MAX_FEN = 200000 - 1
 SETTLE_BATCH = 500
 
 
@@ -271,6 +274,10 @@ def withdrawal_approve(*, shop, withdrawal_id: int, actor) -> Withdrawal:
     withdrawal = _locked_withdrawal(shop, withdrawal_id)
     WITHDRAWAL.check(withdrawal, "approve")
     transfer = _payout_by_transfer()
+    if transfer and withdrawal.amount_fen > TRANSFER_MAX_FEN:
+        raise ApplicationError(
+            "transfer_amount_too_large", status=409, field="amount_fen", maximum=format_fen(TRANSFER_MAX_FEN)
+        )
     if transfer and not _leader_openid(withdrawal):
         raise ApplicationError("leader_openid_missing", status=409, field="leader")
     WITHDRAWAL.apply(withdrawal, "approve", actor=actor, changes={"reviewed_by": actor, "reviewed_at": timezone.now()})

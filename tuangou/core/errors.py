@@ -167,6 +167,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "payment_unconfigured": ("本店尚未开通微信支付", "This shop has no WeChat Pay merchant yet"),
     # commissions
+    "transfer_amount_too_large": (
+        "微信转账单笔不能超过{maximum}（更大金额需收款人实名，请改为线下打款）",
+        "A WeChat transfer is at most {maximum} (larger ones need the payee's real name); pay it by hand",
+    ),
     "leader_openid_missing": (
         "该团长还没有在微信内登录过，无法通过微信转账打款（请让团长在微信中打开本店登录一次）",
         "This leader has never logged in inside WeChat, so no WeChat transfer can reach them",

@@ -251,3 +251,21 @@ def test_a_leader_wechat_cannot_reach_is_refused_at_approval_and_nothing_changes
     assert response.json()["message"].startswith("该团长还没有在微信内登录过")
     assert (withdrawal.status, withdrawal.out_bill_no) == (W.REQUESTED, "")
     assert transfer_creates(wechat.sim) == 0
+
+
+def test_a_withdrawal_of_2000_yuan_or_more_is_refused_at_approval_as_it_needs_the_payees_real_name(wechat):
+    leader = leader_with_withdrawable(fen_per_line=100000, lines=2)
+    WechatIdentity.objects.create(app_id=APPID, openid=OPENID, user=leader.user)
+    withdrawal = services.withdrawal_request(leader=leader, amount_fen=200000)
+
+    response = approve(withdrawal)
+    withdrawal.refresh_from_db()
+
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (
+        409,
+        "transfer_amount_too_large",
+        "amount_fen",
+    )
+    assert response.json()["message"] == "微信转账单笔不能超过¥1999.99（更大金额需收款人实名，请改为线下打款）"
+    assert withdrawal.status == W.REQUESTED
+    assert transfer_creates(wechat.sim) == 0
