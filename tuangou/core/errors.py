@@ -166,6 +166,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The payment provider is unreachable; try again shortly",
     ),
     "payment_unconfigured": ("本店尚未开通微信支付", "This shop has no WeChat Pay merchant yet"),
+    "alipay_unconfigured": ("本店尚未开通支付宝支付", "This shop has no Alipay app yet"),
     # commissions
     "balance_insufficient": (
         "可提现余额不足（可提现{available}）",

@@ -100,12 +100,14 @@ class AlipayProvider:
         return base64.b64encode(key.sign(sign_content(params).encode(), padding.PKCS1v15(), hashes.SHA256())).decode()
 
     def verify(self, content: str, signature: str) -> bool:
+        if not self.config.get("ALIPAY_PUBLIC_KEY"):  # not configured: nothing verifies
+            return False
         try:
             raw = base64.b64decode(signature, validate=True)
             _public_key(self.config["ALIPAY_PUBLIC_KEY"]).verify(
                 raw, content.encode(), padding.PKCS1v15(), hashes.SHA256()
             )
-        except (InvalidSignature, ValueError):
+        except (InvalidSignature, ValueError, OSError):
             return False
         return True
 
@@ -213,6 +215,8 @@ class AlipayProvider:
         return self.config["GATEWAY"] + "?" + urllib.parse.urlencode(params)
 
     def create_payment(self, payment) -> str:
+        if not (self.app_id and self.config.get("APP_PRIVATE_KEY") and self.config.get("ALIPAY_PUBLIC_KEY")):
+            raise ApplicationError("alipay_unconfigured", status=409)
         return self.pay_url(payment)
 
     def _trade_fields(self, node: dict) -> dict:

@@ -442,3 +442,32 @@ def test_a_notify_and_the_query_at_once_are_one_transition(alipay, require_postg
     assert results == [[200], "paid"]
     order = Order.objects.get(pk=order.pk)
     assert order.status == "paid" and paid_events(order) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"sign=abc&sign_type=RSA2&out_trade_no=PAY1&total_amount=1.00", b"%ff%fe=1", b"a=1&&=&sign_type=RSA2"],
+)
+def test_a_notify_to_an_unconfigured_shop_is_a_400_never_a_500(settings, body):
+    settings.ALIPAY = {**settings.ALIPAY, "ALIPAY_PUBLIC_KEY": "", "APP_ID": ""}
+
+    status, answer = to_our_server("http://testserver/api/payments/notify/alipay/1", body)
+
+    assert (status, json.loads(answer)["code"]) == (400, "signature_invalid")
+    assert PaymentNotification.objects.count() == 0
+
+
+def test_paying_at_a_shop_without_alipay_credentials_is_a_409_and_no_trade(settings):
+    given_alipay(settings).sim.stop()
+    settings.ALIPAY = {**settings.ALIPAY, "APP_PRIVATE_KEY": ""}
+    world = given_live_campaign(price_fen=1290)
+    order = place(world, 1)
+
+    response = login(world.member).post(f"shops/{world.shop.id}/orders/{order.id}/pay")
+
+    assert (response.status_code, response.json()["code"], response.json()["message"]) == (
+        409,
+        "alipay_unconfigured",
+        "本店尚未开通支付宝支付",
+    )
+    assert Payment.objects.get(order=order).pay_url == ""
