@@ -471,3 +471,17 @@ def test_paying_at_a_shop_without_alipay_credentials_is_a_409_and_no_trade(setti
         "本店尚未开通支付宝支付",
     )
     assert Payment.objects.get(order=order).pay_url == ""
+
+
+def test_a_timeout_of_a_trade_the_payer_never_opened_finds_nothing_to_close(alipay):
+    world, order, payment, _ = given_an_order_opened_at_alipay()
+
+    counts = services.payments_gateway_close(payment_ids=[payment.pk])  # not closed on our side yet: skipped
+    order_services.orders_expire_unpaid(now=order.expires_at + timedelta(seconds=1))
+
+    payment.refresh_from_db()
+    assert counts == {} and payment.status == "closed"
+    assert [(r["method"], r["sub_code"]) for r in alipay.sim.requests] == [
+        ("alipay.trade.close", "ACQ.TRADE_NOT_EXIST")
+    ]
+    assert services.payments_gateway_close(payment_ids=[payment.pk]) == {"missing": 1}
