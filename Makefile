@@ -7,7 +7,7 @@ PORT ?= 8000
 # The demo shows development SMS codes at /dev/sms; production leaves this off.
 export SMS_SHOW_CODES ?= 1
 
-.PHONY: install types frontend run serve test test-frontend lint bench migrate demo clean wechat-sim
+.PHONY: install types frontend run serve test test-frontend lint bench migrate demo clean wechat-sim alipay-sim
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ frontend: types
 # The WeChat platform simulator for the demo (README: WeChat); Ctrl-C stops it.
 wechat-sim: install
 	$(PY) -m simulators.wechat --port 9100 --app wxdemo0000000001:demo-secret
+
+# The Alipay gateway simulator for the demo (README: Alipay): prints the ALIPAY_* lines for .env.
+alipay-sim: install
+	$(PY) -m simulators.alipay 9200 .alipay-sim
 
 migrate: install
 	$(PY) manage.py migrate --noinput -v 0

@@ -278,6 +278,19 @@ WECHATPAY = {
     "TIMEOUT_SECONDS": 10,
 }
 
+# Alipay open platform, RSA2 (tuangou/payments/providers/alipay.py), PAYMENT_PROVIDER=alipay. APP_PRIVATE_KEY
+# signs our requests; ALIPAY_PUBLIC_KEY (Alipay's, from the open platform) verifies its answers and notifies;
+# SELLER_ID is the merchant's 2088… partner id a notify must name. Keys: PEM text or a file path.
+ALIPAY = {
+    "GATEWAY": os.environ.get("ALIPAY_GATEWAY", "https://openapi.alipay.com/gateway.do"),
+    "APP_ID": os.environ.get("ALIPAY_APP_ID", ""),
+    "SELLER_ID": os.environ.get("ALIPAY_SELLER_ID", ""),
+    "APP_PRIVATE_KEY": os.environ.get("ALIPAY_APP_PRIVATE_KEY", ""),
+    "ALIPAY_PUBLIC_KEY": os.environ.get("ALIPAY_PUBLIC_KEY", ""),
+    "NOTIFY_BASE": os.environ.get("ALIPAY_NOTIFY_BASE", SITE_URL),
+    "TIMEOUT_SECONDS": 10,
+}
+
 # Address search for members and applicants (tuangou/leaders/geocoding.py): "offline" searches the
 # shop's own pickup points and communities; "amap" asks Amap's geocoder (needs AMAP_KEY) first.
 GEOCODER = os.environ.get("GEOCODER", "offline")

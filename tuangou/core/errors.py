@@ -166,6 +166,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The payment provider is unreachable; try again shortly",
     ),
     "payment_unconfigured": ("本店尚未开通微信支付", "This shop has no WeChat Pay merchant yet"),
+    "alipay_unconfigured": ("本店尚未开通支付宝支付", "This shop has no Alipay app yet"),
     # commissions
     "transfer_amount_too_large": (
         "微信转账单笔不能超过{maximum}（更大金额需收款人实名，请改为线下打款）",

@@ -1,4 +1,5 @@
 from django.core.cache import cache
+from django.http import HttpResponse
 from ninja import Path, Router
 
 from tuangou.core.api import AUTH
@@ -44,6 +45,22 @@ def wechatpay_notify(request, shop_id: Path[Id]):
     if error is not None:
         raise error
     return {"code": "SUCCESS", "message": "OK"}
+
+
+@router.post(
+    "/notify/alipay/{shop_id}",
+    auth=None,
+    url_name="payments_notify_alipay",
+    summary="Alipay asynchronous notify (form POST, RSA2); answered with the plain text `success`",
+)
+def alipay_notify(request, shop_id: Path[Id]):
+    # The raw form body is read (not a schema): the signature covers its URL-decoded fields.
+    _, error = services.payment_notify_receive(
+        provider_name="alipay", headers=request.headers, body=request.body, shop_id=shop_id
+    )
+    if error is not None:
+        raise error
+    return HttpResponse("success", content_type="text/plain; charset=utf-8")
 
 
 @member_router.post("/orders/{order_id}/pay", response=PaymentStartOut, summary="Start paying: the provider's pay URL")

@@ -19,7 +19,7 @@ class Payment(ShopScopedModel):
     amount_fen = models.PositiveIntegerField(verbose_name="金额（分）")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CREATED, verbose_name="状态")
     provider_transaction_id = models.CharField(max_length=64, blank=True, verbose_name="渠道交易号")
-    pay_url = models.CharField(max_length=300, blank=True, verbose_name="支付链接")
+    pay_url = models.CharField(max_length=2000, blank=True, verbose_name="支付链接")
     paid_at = models.DateTimeField(null=True, blank=True, verbose_name="支付时间")
 
     class Meta:

@@ -70,10 +70,15 @@ class _Guarded:
 
 
 def get_provider(name: str) -> PaymentProvider:
+    from .alipay import AlipayProvider
     from .sandbox import SandboxProvider
     from .wechatpay import WechatPayProvider
 
-    providers = {SandboxProvider.name: SandboxProvider, WechatPayProvider.name: WechatPayProvider}
+    providers = {
+        SandboxProvider.name: SandboxProvider,
+        WechatPayProvider.name: WechatPayProvider,
+        AlipayProvider.name: AlipayProvider,
+    }
     if name not in providers:
         raise LookupError(f"unknown payment provider {name!r}")
     return _Guarded(providers[name]())
