@@ -65,6 +65,7 @@ class Trade:
     time_expire: datetime | None
     openid: str = ""
     prepay_id: str = ""
+    payer_client_ip: str = ""  # an H5 trade's scene_info.payer_client_ip
     state: str = "NOTPAY"
     transaction_id: str = ""
     success_time: str = ""
@@ -451,6 +452,7 @@ class WechatPaySimulator:
                     trade_type=trade_type,
                     time_expire=time_expire,
                     openid=openid,
+                    payer_client_ip=(data.get("scene_info") or {}).get("payer_client_ip", ""),
                     prepay_id="wx" + datetime.now(CST).strftime("%d%H%M%S") + secrets.token_hex(12),
                 )
                 self.trades[key] = trade
