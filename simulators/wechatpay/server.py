@@ -674,8 +674,11 @@ class WechatPaySimulator:
     def _control(self, path, body):
         data = json.loads(body or b"{}")
         try:
-            if path == "/sim/pay":
-                answer = {"state": self.pay(data["out_trade_no"]).state}
+            if path == "/sim/pay":  # the payer pays: by out_trade_no, or by the prepay_id WeChat's pay sheet got
+                out_trade_no = (
+                    data["out_trade_no"] if "out_trade_no" in data else self.prepay[data["prepay_id"]].out_trade_no
+                )
+                answer = {"state": self.pay(out_trade_no).state}
             elif path == "/sim/fault":
                 self.fault(data["name"], data.get("times", 1))
                 answer = {"faults": self.faults}
