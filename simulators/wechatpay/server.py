@@ -662,7 +662,11 @@ class WechatPaySimulator:
             if params.get("redirect_url"):
                 return 302, {"Location": params["redirect_url"]}, b""
         page = (
-            "<!doctype html><meta charset=utf-8><title>微信支付</title>"
+            "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width,initial-scale=1'>"
+            "<title>微信支付</title><style>body{font-family:sans-serif;text-align:center;margin:0;padding:32px 16px;"
+            "background:#f7f7f7}h1{font-size:18px;color:#07c160}.amount{font-size:36px;font-weight:600;margin:24px 0}"
+            "button{width:100%;max-width:360px;padding:12px;font-size:17px;color:#fff;background:#07c160;border:0;"
+            "border-radius:6px}</style>"
             f"<h1>微信支付</h1><p>{html.escape(trade.description)}</p>"
             f"<p class=amount>¥{trade.amount // 100}.{trade.amount % 100:02d}</p><p class=state>{message}</p>"
             f'<form method=post><input type=hidden name=prepay_id value="{html.escape(trade.prepay_id)}">'
