@@ -77,7 +77,7 @@ class Command(BaseCommand):
             env.setdefault("DB_POOL", "1")
         return env
 
-    def wechatpay_sim_start(self, site_url: str) -> tuple[subprocess.Popen | None, dict]:
+    def wechatpay_sim_start(self, site_url: str, env_path: Path | None = None) -> tuple[subprocess.Popen | None, dict]:
         """The WeChat Pay simulator as a child, and the merchant configuration it wrote (as env
         lines); (None, {}) when the environment picks the provider itself or the simulator fails."""
         if os.environ.get("PAYMENT_PROVIDER"):
@@ -87,7 +87,7 @@ class Command(BaseCommand):
             with socket.socket() as probe:
                 probe.bind(("127.0.0.1", 0))
                 port = probe.getsockname()[1]
-        env_path = Path(settings.BASE_DIR) / "var" / "wechatpay.env"
+        env_path = env_path or Path(settings.BASE_DIR) / "var" / "wechatpay.env"
         env_path.parent.mkdir(exist_ok=True)
         env_path.unlink(missing_ok=True)
         command = [sys.executable, "-m", "simulators.wechatpay", "--port", str(port), "--env", str(env_path)]
