@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from simulators.wechatpay import WechatPaySimulator
 from tuangou.accounts.models import WechatIdentity
 from tuangou.orders import services as order_services
+from tuangou.orders.models import Order
 from tuangou.orders.tests.factories import given_member
 from tuangou.payments.models import Payment
 
@@ -194,3 +195,32 @@ def test_inside_wechat_closing_the_pay_sheet_leaves_the_order_unpaid_with_pay_ag
     assert order.status == "pending_payment"
     assert wechatpay.trade(Payment.objects.get(order=order).out_trade_no).state == "NOTPAY"
     context.close()
+
+
+def test_inside_wechat_checkout_opens_wechats_pay_sheet_on_the_new_order(
+    browser,
+    live_server,
+    wechat_sim,  # noqa: F811 — the fixture imported above
+    wechatpay,
+    settings,
+):
+    shop, leader, campaign = given_shop_with_a_live_campaign()
+    settings.PAYMENT_PROVIDER = "wechatpay"
+    member = given_member(shop, leader)
+    wechat_sim.login_as("mei")
+    WechatIdentity.objects.create(app_id=APP_ID, openid=wechat_sim.current.openid(APP_ID), user=member)
+    page = wechat_browser(browser, live_server, wechatpay, "ok").new_page()
+    campaign_path = f"/h5/s/{shop.id}/campaigns/{campaign.id}"
+    page.goto(campaign_path)
+    page.wait_for_url(lambda url: urlparse(url).path == campaign_path)
+
+    page.locator("[data-test=campaign-item]").nth(1).locator("[data-test=add]").click()
+    page.locator("[data-test=submit-bar] button").click()
+    page.locator("[data-test=place-order] button").click()
+
+    page.wait_for_url(re.compile(rf".*/h5/s/{shop.id}/orders/\d+$"))
+    expect(page.locator("[data-test=order-status]")).to_have_text("已付款", timeout=8000)
+    order = Order.objects.get(member=member)
+    assert (order.status, order.total_fen) == ("paid", 1990)
+    assert wechatpay.trade(Payment.objects.get(order=order).out_trade_no).trade_type == "JSAPI"
+    page.context.close()
