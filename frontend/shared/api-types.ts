@@ -2053,7 +2053,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start paying: the provider's pay URL */
+        /** Start paying: the provider's pay URL (h5), or WeChat's JSAPI parameters inside WeChat (jsapi) */
         post: operations["tuangou_payments_api_pay_order"];
         delete?: never;
         options?: never;
@@ -3012,6 +3012,27 @@ export interface components {
             order_count: number;
             /** Text */
             text: string;
+        };
+        /**
+         * JsapiParamsOut
+         * @description WeixinJSBridge.invoke("getBrandWCPayRequest", params) / wx.chooseWXPay, as WeChat Pay wants them.
+         */
+        JsapiParamsOut: {
+            /** Appid */
+            appId: string;
+            /** Noncestr */
+            nonceStr: string;
+            /** Package */
+            package: string;
+            /** Paysign */
+            paySign: string;
+            /**
+             * Signtype
+             * @constant
+             */
+            signType: "RSA";
+            /** Timestamp */
+            timeStamp: string;
         };
         /** JssdkConfigOut */
         JssdkConfigOut: {
@@ -4117,16 +4138,40 @@ export interface components {
             /** Status */
             status: string;
         };
-        /** PaymentStartOut */
+        /**
+         * PaymentStartIn
+         * @description Where the member pays from: `jsapi` inside WeChat's browser (needs a WeChat login, so the
+         *     order's payer has an openid for the merchant's app id), `h5` elsewhere. Left out: read from the
+         *     User-Agent (MicroMessenger → jsapi). A provider without JSAPI (the sandbox) always pays by h5.
+         */
+        PaymentStartIn: {
+            /** Channel */
+            channel?: ("h5" | "jsapi") | null;
+        };
+        /**
+         * PaymentStartOut
+         * @description How the member pays, by channel: `h5` (outside WeChat) — open `pay_url` (WeChat Pay's h5_url
+         *     takes a url-encoded `redirect_url` back to the order, the sandbox a `return_url`), `jsapi` is
+         *     null; `jsapi` (inside WeChat's browser) — `pay_url` is empty and `jsapi` holds the parameters
+         *     of getBrandWCPayRequest.
+         */
         PaymentStartOut: {
             /** Amount Fen */
             amount_fen: number;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "h5" | "jsapi";
+            jsapi?: components["schemas"]["JsapiParamsOut"] | null;
             /** Out Trade No */
             out_trade_no: string;
             /** Pay Url */
             pay_url: string;
             /** Payment Id */
             payment_id: number;
+            /** Provider */
+            provider: string;
         };
         /**
          * PaymentSyncOut
@@ -10028,7 +10073,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PaymentStartIn"] | null;
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -10044,6 +10093,7 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };

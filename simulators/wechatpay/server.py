@@ -70,6 +70,7 @@ class Trade:
     time_expire: datetime | None
     openid: str = ""
     prepay_id: str = ""
+    payer_client_ip: str = ""  # an H5 trade's scene_info.payer_client_ip
     state: str = "NOTPAY"
     transaction_id: str = ""
     success_time: str = ""
@@ -599,6 +600,7 @@ class WechatPaySimulator:
                     trade_type=trade_type,
                     time_expire=time_expire,
                     openid=openid,
+                    payer_client_ip=(data.get("scene_info") or {}).get("payer_client_ip", ""),
                     prepay_id="wx" + datetime.now(CST).strftime("%d%H%M%S") + secrets.token_hex(12),
                 )
                 self.trades[key] = trade
@@ -808,7 +810,11 @@ class WechatPaySimulator:
             if params.get("redirect_url"):
                 return 302, {"Location": params["redirect_url"]}, b""
         page = (
-            "<!doctype html><meta charset=utf-8><title>微信支付</title>"
+            "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width,initial-scale=1'>"
+            "<title>微信支付</title><style>body{font-family:sans-serif;text-align:center;margin:0;padding:32px 16px;"
+            "background:#f7f7f7}h1{font-size:18px;color:#07c160}.amount{font-size:36px;font-weight:600;margin:24px 0}"
+            "button{width:100%;max-width:360px;padding:12px;font-size:17px;color:#fff;background:#07c160;border:0;"
+            "border-radius:6px}</style>"
             f"<h1>微信支付</h1><p>{html.escape(trade.description)}</p>"
             f"<p class=amount>¥{trade.amount // 100}.{trade.amount % 100:02d}</p><p class=state>{message}</p>"
             f'<form method=post><input type=hidden name=prepay_id value="{html.escape(trade.prepay_id)}">'
@@ -820,8 +826,11 @@ class WechatPaySimulator:
     def _control(self, path, body):
         data = json.loads(body or b"{}")
         try:
-            if path == "/sim/pay":
-                answer = {"state": self.pay(data["out_trade_no"]).state}
+            if path == "/sim/pay":  # the payer pays: by out_trade_no, or by the prepay_id WeChat's pay sheet got
+                out_trade_no = (
+                    data["out_trade_no"] if "out_trade_no" in data else self.prepay[data["prepay_id"]].out_trade_no
+                )
+                answer = {"state": self.pay(out_trade_no).state}
             elif path == "/sim/fault":
                 if data.get("reason"):  # transfer_fail: which fail_reason
                     if data["reason"] not in TRANSFER_FAIL_REASONS:

@@ -42,6 +42,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wechat_code_invalid": ("微信授权已失效，请重新登录", "The WeChat authorisation expired or was used; log in again"),
     "wechat_unavailable": ("微信服务暂时不可用，请稍后再试", "WeChat is unavailable right now; try again later"),
     "wechat_url_invalid": ("页面地址不正确", "Not a page address of this site"),
+    "wechat_login_required": (
+        "请先用微信登录，再在微信内支付",
+        "Log in with WeChat first to pay inside WeChat",
+    ),
     "sms_too_many_attempts": ("验证码错误次数过多，请重新获取", "Too many wrong codes; request a new one"),
     "sms_daily_limit": (
         "今日验证码错误次数过多，请24小时后再试",

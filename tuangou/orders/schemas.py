@@ -212,11 +212,38 @@ class OrderDetailOut(OrderOut):
         return _refunding_fen(obj)
 
 
+class JsapiParamsOut(Schema):
+    """WeixinJSBridge.invoke("getBrandWCPayRequest", params) / wx.chooseWXPay, as WeChat Pay wants them."""
+
+    appId: str  # noqa: N815 — WeChat's own field names
+    timeStamp: str  # noqa: N815
+    nonceStr: str  # noqa: N815
+    package: str  # "prepay_id=wx…"
+    signType: Literal["RSA"]  # noqa: N815
+    paySign: str  # noqa: N815
+
+
 class PaymentStartOut(Schema):
+    """How the member pays, by channel: `h5` (outside WeChat) — open `pay_url` (WeChat Pay's h5_url
+    takes a url-encoded `redirect_url` back to the order, the sandbox a `return_url`), `jsapi` is
+    null; `jsapi` (inside WeChat's browser) — `pay_url` is empty and `jsapi` holds the parameters
+    of getBrandWCPayRequest."""
+
     payment_id: int
     out_trade_no: str
     amount_fen: int
+    provider: str
+    channel: Literal["h5", "jsapi"]
     pay_url: str
+    jsapi: JsapiParamsOut | None = None
+
+
+class PaymentStartIn(Schema):
+    """Where the member pays from: `jsapi` inside WeChat's browser (needs a WeChat login, so the
+    order's payer has an openid for the merchant's app id), `h5` elsewhere. Left out: read from the
+    User-Agent (MicroMessenger → jsapi). A provider without JSAPI (the sandbox) always pays by h5."""
+
+    channel: Literal["h5", "jsapi"] | None = None
 
 
 class PaymentOut(Schema):

@@ -4,8 +4,9 @@ from ninja import Path, Router
 
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
+from tuangou.core.net import client_ip
 from tuangou.orders import selectors as order_selectors
-from tuangou.orders.schemas import PaymentStartOut
+from tuangou.orders.schemas import PaymentStartIn, PaymentStartOut
 from tuangou.shops.access import access_shop
 
 from . import services
@@ -63,15 +64,26 @@ def alipay_notify(request, shop_id: Path[Id]):
     return HttpResponse("success", content_type="text/plain; charset=utf-8")
 
 
-@member_router.post("/orders/{order_id}/pay", response=PaymentStartOut, summary="Start paying: the provider's pay URL")
-def pay_order(request, shop_id: Path[Id], order_id: Id):
+@member_router.post(
+    "/orders/{order_id}/pay",
+    response=PaymentStartOut,
+    summary="Start paying: the provider's pay URL (h5), or WeChat's JSAPI parameters inside WeChat (jsapi)",
+)
+def pay_order(request, shop_id: Path[Id], order_id: Id, data: PaymentStartIn | None = None):
     order = order_selectors.order_of_member(shop=access_shop(shop_id), member=request.auth, order_id=order_id)
-    payment = services.payment_create(order=order)
+    wanted = data.channel if data is not None and data.channel else None
+    if wanted is None:  # not said: WeChat's browser says so in its User-Agent
+        wanted = "jsapi" if "MicroMessenger" in request.headers.get("User-Agent", "") else "h5"
+    channel, openid = services.payment_channel_choose(member=request.auth, channel=wanted)
+    payment = services.payment_create(order=order, channel=channel, openid=openid, client_ip=client_ip(request))
     return {
         "payment_id": payment.id,
         "out_trade_no": payment.out_trade_no,
         "amount_fen": payment.amount_fen,
-        "pay_url": payment.pay_url,
+        "provider": payment.provider,
+        "channel": channel,
+        "pay_url": "" if channel == "jsapi" else payment.pay_url,
+        "jsapi": payment.jsapi,
     }
 
 

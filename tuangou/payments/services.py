@@ -23,6 +23,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from tuangou.accounts.models import WechatIdentity
 from tuangou.campaigns.models import Campaign
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.locks import lock_objects
@@ -46,10 +47,22 @@ def _new_reference(prefix: str) -> str:
 # --- paying ---------------------------------------------------------------------------------
 
 
+JSAPI_MARK = "jsapi:"  # pay_url of a payment opened as a JSAPI trade: "jsapi:prepay_id=wx…"
+
+
+def _payment_channel(payment: Payment) -> str:
+    """The channel the payment was opened with at the gateway ("" = not opened yet)."""
+    if not payment.pay_url:
+        return ""
+    return "jsapi" if payment.pay_url.startswith(JSAPI_MARK) else "h5"
+
+
 @transaction.atomic
-def payment_open(*, order: Order) -> Payment:
+def payment_open(*, order: Order, channel: str = "h5") -> Payment:
     """Our side of a payment for a pending order: the open one of the same amount if there is
-    one (the payer reopened the page), else a new one. No provider call (see payment_create)."""
+    one (the payer reopened the page), else a new one. No provider call (see payment_create).
+    An open payment already opened at the gateway by the other channel (an H5 trade, and now
+    the member pays inside WeChat) is closed and a new one made: a gateway trade keeps its type."""
     lock_objects(orders=order.pk)
     order = Order.objects.get(pk=order.pk)
     if order.status != Order.Status.PENDING_PAYMENT:
@@ -64,8 +77,10 @@ def payment_open(*, order: Order) -> Payment:
         .order_by("-id")
         .first()
     )
-    if payment is not None:
+    if payment is not None and _payment_channel(payment) in ("", channel):
         return payment
+    if payment is not None:
+        payments_close_open(order_ids=[order.pk])
     return Payment.objects.create(
         shop_id=order.shop_id,
         order=order,
@@ -75,20 +90,56 @@ def payment_open(*, order: Order) -> Payment:
     )
 
 
-def payment_create(*, order: Order) -> Payment:
+def payment_channel_choose(*, member, channel: str) -> tuple[str, str]:
+    """The channel the member pays by, and the openid a JSAPI trade needs. A provider without
+    JSAPI (the sandbox) pays by h5 wherever the member is. Inside WeChat the payer must be known
+    to WeChat Pay by the openid of the merchant's app id (from a WeChat login): without one the
+    page is told to log in with WeChat first (409 wechat_login_required) — an H5 payment inside
+    WeChat's browser is refused by WeChat Pay itself."""
+    provider = get_provider(settings.PAYMENT_PROVIDER)
+    if channel != "jsapi" or not hasattr(provider, "jsapi_params"):
+        return "h5", ""
+    app_id = settings.WECHATPAY["APPID"]
+    openid = (
+        WechatIdentity.objects.filter(user=member, app_id=app_id)
+        .order_by("-last_login_at", "-id")
+        .values_list("openid", flat=True)
+        .first()
+    )
+    if not openid:
+        raise ApplicationError("wechat_login_required", field="channel", status=409)
+    return "jsapi", openid
+
+
+def payment_create(*, order: Order, channel: str = "h5", openid: str = "", client_ip: str | None = None) -> Payment:
     """A payment for a pending order, opened at the provider after our row committed (opening
-    is idempotent by out_trade_no, so a payer who reopens the page gets the same trade)."""
-    payment = payment_open(order=order)
-    valid_for = getattr(get_provider(payment.provider), "pay_url_valid_for", None)
-    if payment.pay_url and valid_for and payment.updated_at <= timezone.now() - valid_for:
-        payment.pay_url = ""  # WeChat Pay's h5_url lasts 5 minutes: asked again with the same parameters
-    if not payment.pay_url:
-        try:
-            payment.pay_url = get_provider(payment.provider).create_payment(payment)
-        except ProviderUnavailable as error:
-            logger.warning("payment %s not opened, provider unavailable: %s", payment.out_trade_no, error)
-            raise ApplicationError("provider_unavailable", status=503) from error
-        Payment.objects.filter(pk=payment.pk).update(pay_url=payment.pay_url, updated_at=timezone.now())
+    is idempotent by out_trade_no, so a payer who reopens the page gets the same trade).
+
+    channel "h5": `payment.pay_url` is the page the payer opens. channel "jsapi" (inside WeChat,
+    with the payer's openid): a JSAPI trade, `payment.jsapi` the signed getBrandWCPayRequest
+    parameters (signed afresh each time: they carry a timestamp). `client_ip` is the payer's
+    address, which WeChat Pay's H5 trade requires (scene_info.payer_client_ip)."""
+    payment = payment_open(order=order, channel=channel)
+    provider = get_provider(payment.provider)
+    payment.client_ip = client_ip or ""
+    payment.jsapi = None
+    try:
+        if channel == "jsapi":
+            payment.jsapi = provider.jsapi_params(payment, openid=openid)
+            pay_url = JSAPI_MARK + payment.jsapi["package"]
+            if payment.pay_url != pay_url:
+                Payment.objects.filter(pk=payment.pk).update(pay_url=pay_url, updated_at=timezone.now())
+            payment.pay_url = pay_url
+            return payment
+        valid_for = getattr(provider, "pay_url_valid_for", None)
+        if payment.pay_url and valid_for and payment.updated_at <= timezone.now() - valid_for:
+            payment.pay_url = ""  # WeChat Pay's h5_url lasts 5 minutes: asked again with the same parameters
+        if not payment.pay_url:
+            payment.pay_url = provider.create_payment(payment)
+            Payment.objects.filter(pk=payment.pk).update(pay_url=payment.pay_url, updated_at=timezone.now())
+    except ProviderUnavailable as error:
+        logger.warning("payment %s not opened, provider unavailable: %s", payment.out_trade_no, error)
+        raise ApplicationError("provider_unavailable", status=503) from error
     return payment
 
 

@@ -6,10 +6,18 @@ response open for minutes, and under gunicorn's sync workers each open page woul
 still run, each on a thread, so PostgreSQL connections come from a pool per process (DB_POOL)
 instead of one persistent connection per thread. `--server wsgi` is the old gunicorn setup,
 without live feeds (the page falls back to polling). bench/feed.py measures both.
+
+Payments go through the WeChat Pay simulator (simulators/wechatpay), started here as a third
+child on a local port (WECHATPAY_SIM_PORT, else a free one): it writes the merchant's
+configuration (keys, serial, APIv3 key, platform certificate) to var/wechatpay.env, which the
+server and the worker get as their environment with PAYMENT_PROVIDER=wechatpay, so a member
+paying in the demo opens the simulator's pay page and its notify comes back here. Set
+PAYMENT_PROVIDER in the environment (e.g. PAYMENT_PROVIDER=sandbox make run) to keep that one.
 """
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -69,12 +77,52 @@ class Command(BaseCommand):
             env.setdefault("DB_POOL", "1")
         return env
 
+    def wechatpay_sim_start(self, site_url: str, env_path: Path | None = None) -> tuple[subprocess.Popen | None, dict]:
+        """The WeChat Pay simulator as a child, and the merchant configuration it wrote (as env
+        lines); (None, {}) when the environment picks the provider itself or the simulator fails."""
+        if os.environ.get("PAYMENT_PROVIDER"):
+            return None, {}
+        port = int(os.environ.get("WECHATPAY_SIM_PORT") or 0)
+        if not port:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+        env_path = env_path or Path(settings.BASE_DIR) / "var" / "wechatpay.env"
+        env_path.parent.mkdir(exist_ok=True)
+        env_path.unlink(missing_ok=True)
+        command = [sys.executable, "-m", "simulators.wechatpay", "--port", str(port), "--env", str(env_path)]
+        if os.environ.get("WECHAT_APP_ID"):  # the app id members log in with is the one they pay with
+            command += ["--appid", os.environ["WECHAT_APP_ID"]]
+        child = subprocess.Popen(command, cwd=settings.BASE_DIR)
+        for _ in range(100):
+            if env_path.exists() and env_path.read_text().endswith("\n"):
+                break
+            if child.poll() is not None:
+                break
+            time.sleep(0.1)
+        else:
+            child.terminate()
+        if child.poll() is not None or not env_path.exists():
+            self.stderr.write("  The WeChat Pay simulator did not start: payments use the sandbox.\n")
+            return None, {}
+        lines = {}
+        for line in env_path.read_text().splitlines():
+            name, _, value = line.partition("=")
+            lines[name] = value.strip("'")
+        lines["WECHATPAY_NOTIFY_BASE"] = site_url
+        return child, lines
+
     def handle(self, host, port, workers, server, **options):
         ensure_schedules()
         env = self.web_env(server, host, port)
-        children = [
+        sim, payment_env = self.wechatpay_sim_start(env["SITE_URL"])
+        self.wechatpay_base = payment_env.get("WECHATPAY_API_BASE", "")
+        env.update(payment_env)
+        children = [sim] if sim is not None else []
+        children += [
             subprocess.Popen(
-                [sys.executable, "manage.py", "qcluster"], env={**os.environ, "SITE_URL": env["SITE_URL"]}
+                [sys.executable, "manage.py", "qcluster"],
+                env={**os.environ, "SITE_URL": env["SITE_URL"], **payment_env},
             ),
             subprocess.Popen(self.web_command(server, host, port, workers), env=env),
         ]
@@ -107,6 +155,13 @@ class Command(BaseCommand):
     def banner(self, base: str, server: str = "asgi") -> str:
         from tuangou.demo.loader import demo_logins_text
 
+        wechatpay = getattr(self, "wechatpay_base", "")
+        payments = (
+            f"  Payments          through the WeChat Pay simulator on {wechatpay} (its pay page /pay/h5;\n"
+            "                    inside WeChat the JSAPI pay sheet); PAYMENT_PROVIDER=sandbox make run for the sandbox\n"
+            if wechatpay
+            else f"  Payments          provider {settings.PAYMENT_PROVIDER} (PAYMENT_PROVIDER from the environment)\n"
+        )
         database = "PostgreSQL" if settings.IS_POSTGRES else f"SQLite ({settings.DATABASES['default']['NAME']})"
         return (
             f"\n  Tuangou 社区团购 is running on {base}  ({database}; web: {'uvicorn' if server == 'asgi' else 'gunicorn'}; jobs: django-q worker)\n"
@@ -115,7 +170,8 @@ class Command(BaseCommand):
             f"  API docs          {base}/api/docs   (OpenAPI: {base}/api/openapi.json)\n"
             f"  Platform admin    {base}/admin/\n"
             f"  Dev SMS inbox     {base}/dev/sms   (SMS login codes in development)\n"
-            f"  Health            {base}/healthz\n\n"
+            f"  Health            {base}/healthz\n"
+            f"{payments}\n"
             f"{demo_logins_text()}\n"
-            "  Ctrl-C stops the server and the worker.\n"
+            "  Ctrl-C stops the server, the worker and the WeChat Pay simulator.\n"
         )

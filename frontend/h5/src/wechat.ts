@@ -67,3 +67,37 @@ export async function setWechatShareCard(card: ShareCard): Promise<boolean> {
     });
   });
 }
+
+export type JsapiParams = NonNullable<Schemas["PaymentStartOut"]["jsapi"]>;
+export type WechatPayOutcome = "ok" | "cancel" | "fail";
+
+interface WeixinJSBridgeApi {
+  invoke(name: string, params: unknown, callback: (result: { err_msg?: string }) => void): void;
+}
+
+function bridge(): Promise<WeixinJSBridgeApi> {
+  const ready = (window as unknown as { WeixinJSBridge?: WeixinJSBridgeApi }).WeixinJSBridge;
+  if (ready) return Promise.resolve(ready);
+  return new Promise((resolve) => {
+    document.addEventListener(
+      "WeixinJSBridgeReady",
+      () => resolve((window as unknown as { WeixinJSBridge: WeixinJSBridgeApi }).WeixinJSBridge),
+      { once: true },
+    );
+  });
+}
+
+/** Pay a JSAPI trade in WeChat's own pay sheet (WeixinJSBridge getBrandWCPayRequest). "ok" only
+ * means the sheet closed after paying: the order is paid when WeChat Pay's notify (or a query)
+ * says so. "cancel": the member closed the sheet; "fail": WeChat refused the parameters. */
+export async function wechatPay(params: JsapiParams): Promise<WechatPayOutcome> {
+  const jsBridge = await bridge();
+  return new Promise((resolve) => {
+    jsBridge.invoke("getBrandWCPayRequest", { ...params }, (result) => {
+      const message = result?.err_msg ?? "";
+      if (message === "get_brand_wcpay_request:ok") resolve("ok");
+      else if (message === "get_brand_wcpay_request:cancel") resolve("cancel");
+      else resolve("fail");
+    });
+  });
+}

@@ -11,6 +11,12 @@ describe("orders api helpers", () => {
     );
   });
 
+  it("should send the payer back from WeChat Pay's h5_url by an absolute, url-encoded redirect_url", () => {
+    expect(payUrlWithReturn("http://sim/pay/h5?prepay_id=wx1", 3, 42, "wechatpay", "https://tg.example")).toBe(
+      "http://sim/pay/h5?prepay_id=wx1&redirect_url=https%3A%2F%2Ftg.example%2Fh5%2Fs%2F3%2Forders%2F42%3Ffrom%3Dpay",
+    );
+  });
+
   it("should look again quickly after paying, then back off to 5 s for about 90 s", () => {
     const delays = confirmDelays();
     expect(delays.slice(0, 6)).toEqual([1000, 1000, 1500, 2000, 3000, 4000]);

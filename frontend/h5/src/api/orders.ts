@@ -11,8 +11,10 @@ export type AfterSaleIn = Schemas["AfterSaleIn"];
 
 export const createOrderApi = (shopId: number, payload: OrderIn, idempotencyKey: string) =>
   http.post<Order>(`shops/${shopId}/orders`, payload, { "Idempotency-Key": idempotencyKey });
-export const payOrderApi = (shopId: number, orderId: number) =>
-  http.post<Schemas["PaymentStartOut"]>(`shops/${shopId}/orders/${orderId}/pay`);
+export type PaymentStart = Schemas["PaymentStartOut"];
+/** Start paying: inside WeChat a JSAPI trade (`jsapi` parameters), elsewhere the pay page (`pay_url`). */
+export const payOrderApi = (shopId: number, orderId: number, channel: "h5" | "jsapi" = "h5") =>
+  http.post<PaymentStart>(`shops/${shopId}/orders/${orderId}/pay`, { channel });
 export const getOrdersApi = (shopId: number, status: string, page = 1) =>
   http.get<Page<Order>>(`shops/${shopId}/orders`, { status: status || undefined, page });
 export const getOrderApi = (shopId: number, orderId: number) =>
@@ -27,10 +29,19 @@ export const createAfterSaleApi = (shopId: number, orderId: number, payload: Aft
   http.post<Schemas["AfterSaleOut"]>(`shops/${shopId}/orders/${orderId}/after-sales`, payload);
 
 /** The pay page sends the payer back to this order when done, marked `from=pay`: the order page
- * then shows 支付确认中 and follows the order until the provider's notify lands. */
-export function payUrlWithReturn(payUrl: string, shopId: number, orderId: number): string {
+ * then shows 支付确认中 and follows the order until the provider's notify lands. The sandbox page
+ * takes a `return_url` on our site; WeChat Pay's h5_url a `redirect_url`, absolute and url-encoded. */
+export function payUrlWithReturn(
+  payUrl: string,
+  shopId: number,
+  orderId: number,
+  provider = "sandbox",
+  origin: string = typeof location === "undefined" ? "" : location.origin,
+): string {
   const separator = payUrl.includes("?") ? "&" : "?";
-  return `${payUrl}${separator}return_url=${encodeURIComponent(`/h5/s/${shopId}/orders/${orderId}?from=pay`)}`;
+  const back = `/h5/s/${shopId}/orders/${orderId}?from=pay`;
+  if (provider === "wechatpay") return `${payUrl}${separator}redirect_url=${encodeURIComponent(origin + back)}`;
+  return `${payUrl}${separator}return_url=${encodeURIComponent(back)}`;
 }
 
 /** Waits (ms) between looks at an order whose payment is being confirmed: quick at first, then
