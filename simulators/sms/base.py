@@ -6,6 +6,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,7 +33,7 @@ class SentSms:
     reason: str = ""
 
 
-class SimulatorServer:
+class SimulatorServer(ABC):
     """Base of a vendor simulator: subclasses implement `handle(method, path, headers, body)`
     returning (status, headers, body bytes)."""
 
@@ -116,8 +117,9 @@ class SimulatorServer:
             time.sleep(self.timeout_seconds)
         return self.handle(method, path, headers, body, fault)
 
-    def handle(self, method, path, headers, body, fault):  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def handle(self, method, path, headers, body, fault):
+        """The vendor's own answer to one request: (status, headers, body)."""
 
     @staticmethod
     def render(text: str, params: dict) -> str:
@@ -141,8 +143,9 @@ class SimulatorServer:
         except Exception as exc:  # the product was down: a real vendor retries a few times, the demo just says so
             print(f"receipt push to {self.receipt_url} failed: {exc}")
 
-    def report(self, sms: SentSms, **kwargs) -> dict:  # pragma: no cover - per vendor
-        raise NotImplementedError
+    @abstractmethod
+    def report(self, sms: SentSms, **kwargs) -> dict:
+        """Push the delivery receipt of one accepted message, in the vendor's own shape."""
 
     def push_receipts(self, items: list[dict]) -> dict:
         """POST a batch of receipts (the vendor's own JSON array) to the callback; the answer."""
