@@ -252,6 +252,10 @@ PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
 WITHDRAWAL_PAYOUT = os.environ.get("WITHDRAWAL_PAYOUT", "manual")
 PAYMENT_SANDBOX_SECRET = os.environ.get("PAYMENT_SANDBOX_SECRET") or _development_secret("payment_sandbox")
 PAYMENT_SANDBOX_MERCHANT_ID = os.environ.get("PAYMENT_SANDBOX_MERCHANT_ID", "sandbox-mch-001")
+# Encrypts shops' payment secrets at rest (tuangou/payments/secret_box.py): Fernet keys, comma-separated,
+# the first encrypts and all decrypt (rotation: put the new key first, run `manage.py payment_secrets_rotate`,
+# then drop the old one). In development a passphrase under var/ stands in (hashed into a key).
+PAYMENT_SECRETS_KEY = os.environ.get("PAYMENT_SECRETS_KEY") or _development_secret("payment_secrets")
 
 
 # WeChat Pay API v3 (tuangou/payments/providers/wechatpay.py), PAYMENT_PROVIDER=wechatpay. MODE "direct"

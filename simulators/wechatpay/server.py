@@ -418,6 +418,8 @@ class WechatPaySimulator:
             mchid = source.get("sp_mchid" if partner else "mchid")
             if mchid != merchant.mchid:
                 raise ApiError(400, "PARAM_ERROR", "mchid 与请求商户不符")
+            if partner and source.get("sub_mchid", "") not in merchant.sub_mchids:
+                raise ApiError(400, "INVALID_REQUEST", "子商户号与服务商不存在绑定关系")
             trade = self._trade(merchant, source.get("sub_mchid", "") if partner else "", out_trade_no)
             if close and method == "POST":
                 with self.lock:

@@ -171,6 +171,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "payment_unconfigured": ("本店尚未开通微信支付", "This shop has no WeChat Pay merchant yet"),
     "alipay_unconfigured": ("本店尚未开通支付宝支付", "This shop has no Alipay app yet"),
+    "wechatpay_partner_unavailable": (
+        "平台未开通微信支付服务商模式，请选择直连商户并填写商户号与密钥",
+        "The platform is not a WeChat Pay service provider; choose direct merchant and enter your own keys",
+    ),
+    "payment_secret_unreadable": (
+        "支付密钥无法解密（平台密钥已更换），请重新填写支付设置",
+        "The payment secrets cannot be decrypted (the platform key changed); enter them again",
+    ),
+    # 测试连接 (payments/connection_check.py); {gateway} 微信支付 / 支付宝
+    "gateway_ok": ("{gateway}：连接正常，签名与验签均通过", "{gateway}: connected; signing and verification work"),
+    "gateway_unconfigured": ("{gateway}：尚未填写完整的商户信息", "{gateway}: the merchant details are incomplete"),
+    "gateway_unreachable": ("{gateway}：无法连接网关（{reason}）", "{gateway}: the gateway cannot be reached ({reason})"),
+    "gateway_error": ("{gateway}：网关暂时出错（{reason}），请稍后再试", "{gateway}: the gateway failed ({reason}); try later"),
+    "gateway_signature_refused": (
+        "{gateway}：网关拒绝了我们的签名（{reason}），请检查商户号/AppID、证书序列号与私钥是否匹配",
+        "{gateway}: the gateway refused our signature ({reason}); check the merchant id / app id, serial and private key",
+    ),
+    "gateway_answer_unverified": (
+        "{gateway}：网关应答的签名无法用已填写的平台公钥验证，请重新下载平台证书/公钥",
+        "{gateway}: the gateway's answer does not verify with the public key entered; download it again",
+    ),
+    "gateway_refused": ("{gateway}：网关拒绝了请求（{reason}）", "{gateway}: the gateway refused the request ({reason})"),
+    "gateway_key_unreadable": ("{gateway}：私钥无法读取，请重新填写", "{gateway}: the private key cannot be read; enter it again"),
     # commissions
     "transfer_amount_too_large": (
         "微信转账单笔不能超过{maximum}（更大金额需收款人实名，请改为线下打款）",
@@ -298,6 +321,22 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "lat": ("纬度", "Latitude"),
     "lng": ("经度", "Longitude"),
     "households": ("小区户数", "Households"),
+    "provider": ("支付渠道", "Payment provider"),
+    "wechatpay_mode": ("微信支付接入方式", "WeChat Pay mode"),
+    "wechatpay_sub_mchid": ("子商户号", "Sub-merchant id"),
+    "wechatpay_sub_appid": ("子商户 AppID", "Sub-merchant app id"),
+    "wechatpay_mchid": ("微信支付商户号", "WeChat Pay merchant id"),
+    "wechatpay_appid": ("AppID", "App id"),
+    "wechatpay_merchant_serial": ("商户证书序列号", "Merchant certificate serial"),
+    "wechatpay_private_key": ("商户 API 私钥", "Merchant API private key"),
+    "wechatpay_apiv3_key": ("APIv3 密钥", "APIv3 key"),
+    "wechatpay_platform_keys": ("微信支付平台证书/公钥", "WeChat Pay platform keys"),
+    "id": ("编号", "Id"),
+    "pem": ("公钥内容", "Public key"),
+    "alipay_app_id": ("支付宝 AppID", "Alipay app id"),
+    "alipay_seller_id": ("支付宝 PID", "Alipay partner id"),
+    "alipay_private_key": ("应用私钥", "App private key"),
+    "alipay_public_key": ("支付宝公钥", "Alipay public key"),
 }
 
 # Reasons a value is refused; {params} come from the error's own parameters.
@@ -318,6 +357,19 @@ REASONS: dict[str, tuple[str, str]] = {
     "already_staff": ("该用户已是本店员工", "This person is already staff of the shop"),
     "phone_registered": ("该手机号已注册，请直接登录", "This phone number is registered; log in instead"),
     "order_number_failed": ("订单号生成失败，请重试", "Could not number the order; try again"),
+    "mchid_format": ("应为8到12位数字", "must be 8 to 12 digits"),
+    "wx_appid_format": ("应为 wx 开头的18位 AppID", "must be an 18-character app id starting with wx"),
+    "serial_format": ("应为十六进制的证书序列号", "must be a hexadecimal certificate serial"),
+    "key_id_format": (
+        "应为平台证书序列号或 PUB_KEY_ID_ 开头的公钥ID",
+        "must be a certificate serial or a PUB_KEY_ID_ public key id",
+    ),
+    "apiv3_key_format": ("应为32个字符（字母、数字或符号）", "must be 32 characters (letters, digits or symbols)"),
+    "pem_private_key": ("不是有效的 RSA 私钥（PEM 格式）", "is not a valid RSA private key (PEM)"),
+    "pem_public_key": ("不是有效的 RSA 公钥或证书（PEM 格式）", "is not a valid RSA public key or certificate (PEM)"),
+    "rsa_2048": ("应为 2048 位及以上的 RSA 密钥", "must be an RSA key of at least 2048 bits"),
+    "alipay_app_id_format": ("应为16位数字", "must be 16 digits"),
+    "alipay_pid_format": ("应为2088开头的16位数字", "must be 16 digits starting with 2088"),
 }
 
 

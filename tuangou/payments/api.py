@@ -4,18 +4,23 @@ from ninja import Path, Router
 
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
+from tuangou.core.errors import ApplicationError
 from tuangou.core.net import client_ip
 from tuangou.orders import selectors as order_selectors
 from tuangou.orders.schemas import PaymentStartIn, PaymentStartOut
-from tuangou.shops.access import access_shop
+from tuangou.shops.access import access_shop, access_shop_as_staff
 
 from . import services
-from .schemas import PaymentSyncOut
+from .connection_check import payment_settings_check
+from .gateway_settings import payment_settings_show, payment_settings_update
+from .schemas import PaymentSettingsCheckOut, PaymentSettingsIn, PaymentSettingsOut, PaymentSyncOut
 
 SYNC_EVERY_SECONDS = 1
+CHECK_EVERY_SECONDS = 3
 
 router = Router(tags=["payments 支付"])
 member_router = Router(tags=["member: orders"], auth=AUTH)
+console_router = Router(tags=["console: payment settings 支付设置"], auth=AUTH)
 
 
 @router.post(
@@ -74,7 +79,7 @@ def pay_order(request, shop_id: Path[Id], order_id: Id, data: PaymentStartIn | N
     wanted = data.channel if data is not None and data.channel else None
     if wanted is None:  # not said: WeChat's browser says so in its User-Agent
         wanted = "jsapi" if "MicroMessenger" in request.headers.get("User-Agent", "") else "h5"
-    channel, openid = services.payment_channel_choose(member=request.auth, channel=wanted)
+    channel, openid = services.payment_channel_choose(member=request.auth, channel=wanted, shop_id=order.shop_id)
     payment = services.payment_create(order=order, channel=channel, openid=openid, client_ip=client_ip(request))
     return {
         "payment_id": payment.id,
@@ -103,3 +108,37 @@ def sync_payment(request, shop_id: Path[Id], order_id: Id):
     order = order_selectors.order_of_member(shop=shop, member=request.auth, order_id=order_id)
     order.payment_state = state
     return order
+
+
+# --- 支付设置 (console): only roles that manage the shop's settings see or change them ----------
+
+
+@console_router.get("/payment-settings", response=PaymentSettingsOut, summary="The shop's payment settings (no secret)")
+def get_payment_settings(request, shop_id: Path[Id]):
+    staff = access_shop_as_staff(request, shop_id, "shop.settings")
+    return payment_settings_show(shop=staff.shop)
+
+
+@console_router.patch(
+    "/payment-settings",
+    response=PaymentSettingsOut,
+    summary="Change the shop's payment settings; secrets are write-only and stored encrypted",
+)
+def update_payment_settings(request, shop_id: Path[Id], payload: PaymentSettingsIn):
+    staff = access_shop_as_staff(request, shop_id, "shop.settings")
+    payment_settings_update(shop=staff.shop, **payload.dict(exclude_unset=True))
+    return payment_settings_show(shop=staff.shop)
+
+
+@console_router.post(
+    "/payment-settings/check",
+    response=PaymentSettingsCheckOut,
+    summary="测试连接: ask each gateway about a trade that cannot exist, with the shop's saved credentials",
+)
+def check_payment_settings(request, shop_id: Path[Id]):
+    staff = access_shop_as_staff(request, shop_id, "shop.settings")
+    # Each test calls the gateways: one per shop every few seconds, however often it is clicked.
+    if not cache.add(f"payment-settings-check:{shop_id}", 1, timeout=CHECK_EVERY_SECONDS):
+        raise ApplicationError("rate_limited", status=429, seconds=CHECK_EVERY_SECONDS)
+    results = payment_settings_check(shop=staff.shop)
+    return {"results": results, "settings": payment_settings_show(shop=staff.shop)}

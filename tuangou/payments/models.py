@@ -141,3 +141,60 @@ class SandboxRefund(models.Model):
     class Meta:
         verbose_name = "沙箱退款"
         verbose_name_plural = "沙箱退款"
+
+
+class ShopPaymentSettings(ShopScopedModel):
+    """A shop's own payment gateway: which one its members pay through, and the merchant
+    credentials it holds there. No row, or provider `platform`, means the platform's default
+    (settings.PAYMENT_PROVIDER with settings.WECHATPAY / ALIPAY); credentials left empty fall back
+    to the platform's too (credentials.py).
+
+    WeChat Pay in partner mode (服务商): the platform's sp_mchid and keys stay in settings and the
+    shop gives only its sub_mchid (+ sub_appid); in direct mode the shop is its own merchant. The
+    secrets (private keys, APIv3 key) are Fernet tokens (secret_box.py), never plaintext, and are
+    never sent back by the API.
+    """
+
+    class Provider(models.TextChoices):
+        PLATFORM = "platform", bilingual("平台默认", "Platform default")
+        SANDBOX = "sandbox", bilingual("沙箱（测试）", "Sandbox (testing)")
+        WECHATPAY = "wechatpay", bilingual("微信支付", "WeChat Pay")
+        ALIPAY = "alipay", bilingual("支付宝", "Alipay")
+        # Inside WeChat's browser WeChat Pay, elsewhere Alipay.
+        WECHATPAY_ALIPAY = "wechatpay_alipay", bilingual("微信支付 + 支付宝", "WeChat Pay + Alipay")
+
+    class WechatpayMode(models.TextChoices):
+        PARTNER = "partner", bilingual("服务商子商户", "Sub-merchant of the platform")
+        DIRECT = "direct", bilingual("直连商户", "Direct merchant")
+
+    shop = models.OneToOneField("shops.Shop", on_delete=models.CASCADE, related_name="+", verbose_name="店铺")
+    provider = models.CharField(
+        max_length=20, choices=Provider.choices, default=Provider.PLATFORM, verbose_name="支付渠道"
+    )
+
+    wechatpay_mode = models.CharField(
+        max_length=10, choices=WechatpayMode.choices, default=WechatpayMode.PARTNER, verbose_name="微信支付接入方式"
+    )
+    wechatpay_sub_mchid = models.CharField(max_length=32, blank=True, verbose_name="子商户号")
+    wechatpay_sub_appid = models.CharField(max_length=32, blank=True, verbose_name="子商户 AppID")
+    wechatpay_mchid = models.CharField(max_length=32, blank=True, verbose_name="商户号")
+    wechatpay_appid = models.CharField(max_length=32, blank=True, verbose_name="AppID")
+    wechatpay_merchant_serial = models.CharField(max_length=64, blank=True, verbose_name="商户证书序列号")
+    wechatpay_private_key_encrypted = models.TextField(blank=True, verbose_name="商户 API 私钥（密文）")
+    wechatpay_apiv3_key_encrypted = models.TextField(blank=True, verbose_name="APIv3 密钥（密文）")
+    # {platform certificate serial or PUB_KEY_ID_…: PEM}: public keys, not secrets.
+    wechatpay_platform_keys = models.JSONField(default=dict, blank=True, verbose_name="微信支付平台公钥")
+
+    alipay_app_id = models.CharField(max_length=32, blank=True, verbose_name="支付宝 AppID")
+    alipay_seller_id = models.CharField(max_length=32, blank=True, verbose_name="支付宝 PID")
+    alipay_private_key_encrypted = models.TextField(blank=True, verbose_name="应用私钥（密文）")
+    alipay_public_key = models.TextField(blank=True, verbose_name="支付宝公钥")
+
+    # The last 测试连接 and what it found.
+    checked_at = models.DateTimeField(null=True, blank=True, verbose_name="测试时间")
+    check_ok = models.BooleanField(null=True, verbose_name="测试通过")
+    check_message = models.CharField(max_length=300, blank=True, verbose_name="测试结果")
+
+    class Meta:
+        verbose_name = "支付设置"
+        verbose_name_plural = "支付设置"

@@ -17,7 +17,6 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -31,6 +30,7 @@ from tuangou.core.transactions import after_commit, outside_transaction
 from tuangou.orders import services as order_services
 from tuangou.orders.models import Order, OrderEvent
 
+from .credentials import provider_name_for
 from .models import Payment, PaymentNotification, Refund
 from .providers import ProviderUnavailable, RefundPending, get_provider
 
@@ -71,7 +71,7 @@ def payment_open(*, order: Order, channel: str = "h5") -> Payment:
         )
     if order.expires_at and order.expires_at <= timezone.now():
         raise ApplicationError("order_expired", status=409)
-    provider_name = settings.PAYMENT_PROVIDER
+    provider_name = provider_name_for(shop_id=order.shop_id, channel=channel)
     payment = (
         Payment.objects.filter(order=order, status=P.CREATED, amount_fen=order.total_fen, provider=provider_name)
         .order_by("-id")
@@ -90,16 +90,17 @@ def payment_open(*, order: Order, channel: str = "h5") -> Payment:
     )
 
 
-def payment_channel_choose(*, member, channel: str) -> tuple[str, str]:
+def payment_channel_choose(*, member, channel: str, shop_id: int) -> tuple[str, str]:
     """The channel the member pays by, and the openid a JSAPI trade needs. A provider without
     JSAPI (the sandbox) pays by h5 wherever the member is. Inside WeChat the payer must be known
     to WeChat Pay by the openid of the merchant's app id (from a WeChat login): without one the
     page is told to log in with WeChat first (409 wechat_login_required) — an H5 payment inside
     WeChat's browser is refused by WeChat Pay itself."""
-    provider = get_provider(settings.PAYMENT_PROVIDER)
+    provider_name = provider_name_for(shop_id=shop_id, channel=channel)
+    provider = get_provider(provider_name, shop_id=shop_id)
     if channel != "jsapi" or not hasattr(provider, "jsapi_params"):
         return "h5", ""
-    app_id = settings.WECHATPAY["APPID"]
+    app_id = provider.appid
     openid = (
         WechatIdentity.objects.filter(user=member, app_id=app_id)
         .order_by("-last_login_at", "-id")
@@ -120,7 +121,7 @@ def payment_create(*, order: Order, channel: str = "h5", openid: str = "", clien
     parameters (signed afresh each time: they carry a timestamp). `client_ip` is the payer's
     address, which WeChat Pay's H5 trade requires (scene_info.payer_client_ip)."""
     payment = payment_open(order=order, channel=channel)
-    provider = get_provider(payment.provider)
+    provider = get_provider(payment.provider, shop_id=payment.shop_id)
     payment.client_ip = client_ip or ""
     payment.jsapi = None
     try:
@@ -165,7 +166,7 @@ def payments_gateway_close(*, payment_ids: list[int]) -> dict[str, int]:
     sandbox, has nothing to close). A gateway that is down is left to the trade's time_expire."""
     counts: dict[str, int] = {}
     for payment in Payment.objects.filter(pk__in=payment_ids, status=P.CLOSED).select_related("order"):
-        provider = get_provider(payment.provider)
+        provider = get_provider(payment.provider, shop_id=payment.shop_id)
         if not hasattr(provider, "close"):
             continue
         try:
@@ -264,7 +265,7 @@ def refund_send(*, refund_id: int) -> str:
         return refund.status if refund is not None else "missing"
     Refund.objects.filter(pk=refund.pk).update(attempts=F("attempts") + 1, updated_at=timezone.now())
     try:
-        provider_refund_id = get_provider(refund.payment.provider).refund(refund)
+        provider_refund_id = get_provider(refund.payment.provider, shop_id=refund.shop_id).refund(refund)
     except ProviderUnavailable as error:
         Refund.objects.filter(pk=refund.pk).update(last_error=str(error)[:200], updated_at=timezone.now())
         logger.warning("refund %s not taken by the provider, will retry: %s", refund.out_refund_no, error)
@@ -374,7 +375,8 @@ def payment_notify_receive(
     the payment are locked (the one lock order, core/locks.py), and a payment already
     succeeded answers `duplicate`.
     """
-    provider = get_provider(provider_name)
+    # The shop in the notify URL's path names whose keys verify it (its own, or the platform's).
+    provider = get_provider(provider_name, shop_id=shop_id)
     try:
         data = provider.verify_notify(headers, body)
     except ApplicationError as error:
@@ -408,7 +410,7 @@ def _merchant_mismatch(provider_name: str, shop_id: int, data: dict, notify_shop
     """The field of a notify that names another shop or merchant than our payment's, if any."""
     if notify_shop_id is not None and notify_shop_id != shop_id:
         return "shop_id"
-    merchant_of = getattr(get_provider(provider_name), "merchant_of", None)
+    merchant_of = getattr(get_provider(provider_name, shop_id=shop_id), "merchant_of", None)
     expected = merchant_of(shop_id) if merchant_of else {}
     return next((key for key, value in expected.items() if data.get(key, "") != value), None)
 
@@ -526,7 +528,7 @@ def payment_query_apply(*, payment: Payment) -> str:
     Answers paid / closed / notpay / unknown (the provider did not answer) / done (the payment
     was no longer open)."""
     try:
-        data = get_provider(payment.provider).query(payment)
+        data = get_provider(payment.provider, shop_id=payment.shop_id).query(payment)
     except ProviderUnavailable as error:
         logger.warning("payment %s not queried, provider unavailable: %s", payment.out_trade_no, error)
         return "unknown"

@@ -17,6 +17,14 @@ class ProviderUnavailable(Exception):
     request — same reference — may be sent again later."""
 
 
+class GatewayUnreachable(ProviderUnavailable):
+    """No answer came at all (connection refused, DNS, timeout)."""
+
+
+class AnswerUnverified(ProviderUnavailable):
+    """An answer came but its signature did not verify with the gateway's public key we hold."""
+
+
 class RefundPending(Exception):
     """The provider took the refund and is still processing it (WeChat Pay's PROCESSING): it
     stays pending until the provider's refund notify, or the next try, says it succeeded."""
@@ -67,9 +75,13 @@ class _Guarded:
         if hasattr(provider, "merchant_of"):
             self.merchant_of = provider.merchant_of
         self.pay_url_valid_for = getattr(provider, "pay_url_valid_for", None)
+        self.appid = getattr(provider, "appid", "")
 
 
-def get_provider(name: str) -> PaymentProvider:
+def get_provider(name: str, *, shop_id: int | None = None, config: dict | None = None) -> PaymentProvider:
+    """The provider, configured for the shop (its own payment settings, else the platform's
+    settings; credentials.py), or with `config` as given (a connection test of unsaved values)."""
+    from ..credentials import CONFIGS
     from .alipay import AlipayProvider
     from .sandbox import SandboxProvider
     from .wechatpay import WechatPayProvider
@@ -81,4 +93,6 @@ def get_provider(name: str) -> PaymentProvider:
     }
     if name not in providers:
         raise LookupError(f"unknown payment provider {name!r}")
-    return _Guarded(providers[name]())
+    if config is None and shop_id is not None and name in CONFIGS:
+        config = CONFIGS[name](shop_id)
+    return _Guarded(providers[name](config) if config is not None else providers[name]())

@@ -17,6 +17,7 @@ gateway URL with the signed parameters, and the trade opens there.
 
 import base64
 import json
+import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -34,7 +35,7 @@ from django.urls import reverse
 
 from tuangou.core.errors import ApplicationError
 
-from . import ProviderUnavailable
+from . import AnswerUnverified, GatewayUnreachable, ProviderUnavailable
 
 CST = ZoneInfo("Asia/Shanghai")
 TRADE_STATES = {
@@ -146,7 +147,7 @@ class AlipayProvider:
         except urllib.error.HTTPError as error:
             status, raw = error.code, error.read()
         except (urllib.error.URLError, OSError) as error:
-            raise ProviderUnavailable(f"alipay {method}: {error}") from error
+            raise GatewayUnreachable(f"alipay {method}: {error}") from error
         if status != 200:
             raise ProviderUnavailable(f"alipay {method}: HTTP {status}")
         try:
@@ -164,7 +165,7 @@ class AlipayProvider:
             )
         node_text = self._node_text(text, node_name)
         if node_text is None or not self.verify(node_text, str(answer.get("sign", ""))):
-            raise ProviderUnavailable(f"alipay {method}: answer not verified")
+            raise AnswerUnverified(f"alipay {method}: answer not verified")
         return answer[node_name]
 
     @staticmethod
@@ -241,6 +242,11 @@ class AlipayProvider:
         if fields["out_trade_no"] != payment.out_trade_no:
             raise ProviderUnavailable(f"alipay query {payment.out_trade_no}: answer about another trade")
         return fields
+
+    def connection_probe(self) -> dict:
+        """alipay.trade.query of a trade that cannot exist (测试连接): an app whose private key
+        and Alipay public key are right gets a signed ACQ.TRADE_NOT_EXIST. Raises what _call raises."""
+        return self._call("alipay.trade.query", {"out_trade_no": f"TGCHECK{secrets.token_hex(8).upper()}"})
 
     def close(self, payment) -> str:
         node = self._call("alipay.trade.close", {"out_trade_no": payment.out_trade_no})

@@ -27,6 +27,7 @@ import urllib.request
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from cryptography import x509
@@ -39,7 +40,7 @@ from django.urls import reverse
 
 from tuangou.core.errors import ApplicationError
 
-from . import ProviderUnavailable, RefundPending
+from . import AnswerUnverified, GatewayUnreachable, ProviderUnavailable, RefundPending
 
 CST = ZoneInfo("Asia/Shanghai")
 MAX_SKEW_SECONDS = 300
@@ -150,14 +151,14 @@ class WechatPayProvider:
         except urllib.error.HTTPError as error:
             status, answer, answer_headers = error.code, error.read(), error.headers
         except (urllib.error.URLError, OSError) as error:
-            raise ProviderUnavailable(f"wechatpay {method} {target}: {error}") from error
+            raise GatewayUnreachable(f"wechatpay {method} {target}: {error}") from error
         if status >= 500 or status == 429:
             raise ProviderUnavailable(f"wechatpay {method} {target}: HTTP {status} {answer[:120]!r}")
         try:
             self.verify_signature(answer_headers, answer)
         except ApplicationError as error:
             # Not WeChat Pay's answer (or not a fresh one): ask again later rather than trust it.
-            raise ProviderUnavailable(f"wechatpay {method} {target}: answer not verified ({error.code})") from error
+            raise AnswerUnverified(f"wechatpay {method} {target}: answer not verified ({error.code})") from error
         try:
             return status, json.loads(answer) if answer else {}
         except ValueError as error:
@@ -179,7 +180,9 @@ class WechatPayProvider:
 
     def _merchant_fields(self, shop_id: int) -> dict:
         if self.partner:
-            return {"sp_appid": self.appid, "sp_mchid": self.mchid, "sub_mchid": self.sub_mchid(shop_id)}
+            fields = {"sp_appid": self.appid, "sp_mchid": self.mchid, "sub_mchid": self.sub_mchid(shop_id)}
+            sub_appid = (self.config.get("SUB_APPIDS") or {}).get(str(shop_id))
+            return {**fields, "sub_appid": sub_appid} if sub_appid else fields
         return {"appid": self.appid, "mchid": self.mchid}
 
     def _check_merchant(self, data: dict) -> None:
@@ -276,6 +279,12 @@ class WechatPayProvider:
         if fields["out_trade_no"] != payment.out_trade_no or fields["sub_mchid"] != self.sub_mchid(payment.shop_id):
             raise ProviderUnavailable(f"wechatpay query {payment.out_trade_no}: answer about another trade")
         return fields
+
+    def connection_probe(self, shop_id: int) -> tuple[int, dict]:
+        """Ask about a trade that cannot exist (测试连接): a merchant whose key, serial and
+        platform keys are right gets a signed 404 ORDER_NOT_EXIST. Raises what _call raises."""
+        probe = SimpleNamespace(out_trade_no=f"TGCHECK{secrets.token_hex(8).upper()}", shop_id=shop_id)
+        return self._call("GET", self._trade_target(probe))
 
     def close(self, payment) -> str:
         """Close the trade at WeChat Pay (our payment stopped waiting): closed / paid / missing."""
