@@ -961,6 +961,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/payment-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's payment settings (no secret) */
+        get: operations["tuangou_payments_api_get_payment_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the shop's payment settings; secrets are write-only and stored encrypted */
+        patch: operations["tuangou_payments_api_update_payment_settings"];
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/payment-settings/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 测试连接: ask each gateway about a trade that cannot exist, with the shop's saved credentials */
+        post: operations["tuangou_payments_api_check_payment_settings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/permissions": {
         parameters: {
             query?: never;
@@ -2977,6 +3012,23 @@ export interface components {
             /** Spec */
             spec: string;
         };
+        /** GatewayCheckOut */
+        GatewayCheckOut: {
+            /**
+             * Code
+             * @description gateway_ok, gateway_unreachable, gateway_signature_refused, …
+             */
+            code: string;
+            /** Message */
+            message: string;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "wechatpay" | "alipay";
+        };
         /** ImageOrderIn */
         ImageOrderIn: {
             /** Image Ids */
@@ -4138,6 +4190,107 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** PaymentSettingsCheckOut */
+        PaymentSettingsCheckOut: {
+            /** Results */
+            results: components["schemas"]["GatewayCheckOut"][];
+            settings: components["schemas"]["PaymentSettingsOut"];
+        };
+        /**
+         * PaymentSettingsIn
+         * @description Only what changes: a field left out (or null) stays as it is; "" clears it. Secrets
+         *     (private keys, the APIv3 key) are write-only: never sent back.
+         */
+        PaymentSettingsIn: {
+            /** Alipay App Id */
+            alipay_app_id?: string | null;
+            /** Alipay Private Key */
+            alipay_private_key?: string | null;
+            /** Alipay Public Key */
+            alipay_public_key?: string | null;
+            /** Alipay Seller Id */
+            alipay_seller_id?: string | null;
+            /** Provider */
+            provider?: ("platform" | "sandbox" | "wechatpay" | "alipay" | "wechatpay_alipay") | null;
+            /** Wechatpay Apiv3 Key */
+            wechatpay_apiv3_key?: string | null;
+            /** Wechatpay Appid */
+            wechatpay_appid?: string | null;
+            /** Wechatpay Mchid */
+            wechatpay_mchid?: string | null;
+            /** Wechatpay Merchant Serial */
+            wechatpay_merchant_serial?: string | null;
+            /** Wechatpay Mode */
+            wechatpay_mode?: ("partner" | "direct") | null;
+            /** Wechatpay Platform Keys */
+            wechatpay_platform_keys?: components["schemas"]["PlatformKeyIn"][] | null;
+            /** Wechatpay Private Key */
+            wechatpay_private_key?: string | null;
+            /** Wechatpay Sub Appid */
+            wechatpay_sub_appid?: string | null;
+            /** Wechatpay Sub Mchid */
+            wechatpay_sub_mchid?: string | null;
+        };
+        /** PaymentSettingsOut */
+        PaymentSettingsOut: {
+            /** Alipay App Id */
+            alipay_app_id: string;
+            /** Alipay Notify Url */
+            alipay_notify_url: string;
+            /** Alipay Private Key Set */
+            alipay_private_key_set: boolean;
+            /** Alipay Public Key Set */
+            alipay_public_key_set: boolean;
+            /** Alipay Seller Id */
+            alipay_seller_id: string;
+            /** Check Message */
+            check_message: string;
+            /** Check Ok */
+            check_ok: boolean | null;
+            /** Checked At */
+            checked_at: string | null;
+            /**
+             * Partner Available
+             * @description The platform is a WeChat Pay 服务商 (partner mode offered)
+             */
+            partner_available: boolean;
+            /**
+             * Platform Provider
+             * @description settings.PAYMENT_PROVIDER: what `platform` means
+             */
+            platform_provider: string;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "platform" | "sandbox" | "wechatpay" | "alipay" | "wechatpay_alipay";
+            /** Wechatpay Apiv3 Key Set */
+            wechatpay_apiv3_key_set: boolean;
+            /** Wechatpay Appid */
+            wechatpay_appid: string;
+            /** Wechatpay Mchid */
+            wechatpay_mchid: string;
+            /**
+             * Wechatpay Merchant Serial Tail
+             * @description …the last 4 characters, or empty
+             */
+            wechatpay_merchant_serial_tail: string;
+            /**
+             * Wechatpay Mode
+             * @enum {string}
+             */
+            wechatpay_mode: "partner" | "direct";
+            /** Wechatpay Notify Url */
+            wechatpay_notify_url: string;
+            /** Wechatpay Platform Key Ids */
+            wechatpay_platform_key_ids: string[];
+            /** Wechatpay Private Key Set */
+            wechatpay_private_key_set: boolean;
+            /** Wechatpay Sub Appid */
+            wechatpay_sub_appid: string;
+            /** Wechatpay Sub Mchid */
+            wechatpay_sub_mchid: string;
+        };
         /**
          * PaymentStartIn
          * @description Where the member pays from: `jsapi` inside WeChat's browser (needs a WeChat login, so the
@@ -4364,6 +4517,16 @@ export interface components {
             requirements: string;
             /** Title */
             title: string;
+        };
+        /** PlatformKeyIn */
+        PlatformKeyIn: {
+            /**
+             * Id
+             * @description Platform certificate serial or PUB_KEY_ID_…
+             */
+            id: string;
+            /** Pem */
+            pem: string;
         };
         /** PrivacyPolicyOut */
         PrivacyPolicyOut: {
@@ -7655,6 +7818,98 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_get_payment_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSettingsOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_update_payment_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentSettingsIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSettingsOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_check_payment_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSettingsCheckOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };
