@@ -1,8 +1,10 @@
 """Run the WeChat Pay simulator for the demo: `python -m simulators.wechatpay [--port 8801] [--env .wechatpay.env]`.
 
-It registers one direct merchant, writes what a real merchant would download (API key, serial,
-APIv3 key, the platform's certificate) as environment lines for Tuangou (PAYMENT_PROVIDER=wechatpay,
-WECHATPAY_*), delivers notifies itself (auto_deliver) and serves the H5 pay page at /pay/h5.
+It registers one merchant — a direct merchant, or with `--sub-mchid` (repeatable) a service
+provider (服务商) with those sub-merchants bound to it — writes what a real merchant would download
+(API key, serial, APIv3 key, the platform's certificate) as environment lines for Tuangou
+(PAYMENT_PROVIDER=wechatpay, WECHATPAY_*; WECHATPAY_MODE=partner with sub-merchants), delivers
+notifies itself (auto_deliver) and serves the H5 pay page at /pay/h5.
 """
 
 import argparse
@@ -19,11 +21,14 @@ def main() -> None:
     parser.add_argument("--env", default=".wechatpay.env", help="where to write the merchant's configuration")
     parser.add_argument("--mchid", default="1900000109")
     parser.add_argument("--appid", default="wx8888888888888888")
+    parser.add_argument(
+        "--sub-mchid", action="append", default=[], help="a sub-merchant bound to the merchant (partner mode)"
+    )
     parser.add_argument("--refund-after", type=float, default=2.0, help="seconds until a refund succeeds")
     args = parser.parse_args()
 
     sim = WechatPaySimulator(auto_deliver=True, schedule_scale=0.01).start(args.port)
-    merchant = sim.merchant_add(args.mchid, appids={args.appid})
+    merchant = sim.merchant_add(args.mchid, appids={args.appid}, sub_mchids=args.sub_mchid)
     folder = Path(args.env).resolve().parent
     key_path = folder / ".wechatpay-apiclient_key.pem"
     key_path.write_text(merchant.private_key_pem)
@@ -31,7 +36,7 @@ def main() -> None:
     lines = {
         "PAYMENT_PROVIDER": "wechatpay",
         "WECHATPAY_API_BASE": sim.base_url,
-        "WECHATPAY_MODE": "direct",
+        "WECHATPAY_MODE": "partner" if args.sub_mchid else "direct",
         "WECHATPAY_MCHID": merchant.mchid,
         "WECHATPAY_APPID": args.appid,
         "WECHATPAY_MERCHANT_SERIAL": merchant.serial,

@@ -1,5 +1,10 @@
 """The demo shop's content: a Xiamen fresh-food merchant, its catalogue and its leaders."""
 
+# `make run` pays through the WeChat Pay simulator as a service provider (服务商): the demo shop is
+# its sub-merchant 1900000201 (in the shop's 支付设置); the simulator binds the next few as well, for
+# shops made during the demo (enter one of them in 支付设置).
+WECHATPAY_SUB_MCHIDS = [f"19000002{n:02d}" for n in range(1, 10)]
+
 SHOP = {
     "name": "鹭岛鲜生",
     "category": "生鲜果蔬",

@@ -24,7 +24,7 @@ from tuangou.leaders.models import Leader
 from tuangou.orders import services as order_services
 from tuangou.orders.models import Order
 from tuangou.payments import sandbox
-from tuangou.payments.models import SandboxTrade
+from tuangou.payments.models import SandboxTrade, ShopPaymentSettings
 from tuangou.payments.services import payment_notify_receive, payment_open
 from tuangou.shops.models import Shop, Staff
 from tuangou.shops.services import shop_create
@@ -104,6 +104,7 @@ class DemoLoader:
         self.load_leaders()
         self.load_members()
         self.load_campaigns()
+        demo_payment_settings_ensure()  # after the orders: the loader itself pays at the sandbox
         self.out(f"Loaded demo shop 「{self.shop.name}」: {Order.objects.filter(shop=self.shop).count()} orders.")
         return self.shop
 
@@ -398,6 +399,23 @@ class DemoLoader:
             starts_in=timedelta(days=7),
             cutoff_in=timedelta(days=9),
             pickup_in=timedelta(days=10),
+        )
+
+
+def demo_payment_settings_ensure() -> None:
+    """The demo shop is the first sub-merchant of the simulator's service provider (支付设置), with
+    the platform's default provider: `make run` pays through WeChat Pay, PAYMENT_PROVIDER=sandbox
+    through the sandbox. Written directly, not through payment_settings_update: that one refuses
+    partner mode while the platform is no service provider, which it is only under `make run`.
+    Idempotent (`make run` calls it for a demo loaded before shops had payment settings)."""
+    shop = Shop.objects.filter(name=data.SHOP["name"]).first()
+    if shop is not None:
+        ShopPaymentSettings.objects.get_or_create(
+            shop=shop,
+            defaults={
+                "wechatpay_mode": ShopPaymentSettings.WechatpayMode.PARTNER,
+                "wechatpay_sub_mchid": data.WECHATPAY_SUB_MCHIDS[0],
+            },
         )
 
 

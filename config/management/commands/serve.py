@@ -8,10 +8,12 @@ instead of one persistent connection per thread. `--server wsgi` is the old guni
 without live feeds (the page falls back to polling). bench/feed.py measures both.
 
 Payments go through the WeChat Pay simulator (simulators/wechatpay), started here as a third
-child on a local port (WECHATPAY_SIM_PORT, else a free one): it writes the merchant's
-configuration (keys, serial, APIv3 key, platform certificate) to var/wechatpay.env, which the
-server and the worker get as their environment with PAYMENT_PROVIDER=wechatpay, so a member
-paying in the demo opens the simulator's pay page and its notify comes back here. Set
+child on a local port (WECHATPAY_SIM_PORT, else a free one), in partner mode: the platform is the
+service provider (服务商) whose configuration (sp_mchid, keys, serial, APIv3 key, platform
+certificate) the simulator writes to var/wechatpay.env, which the server and the worker get as
+their environment with PAYMENT_PROVIDER=wechatpay; the demo shop is its sub-merchant (sub_mchid in
+the shop's 支付设置). A member paying in the demo opens the simulator's pay page and its notify
+comes back here. Set
 PAYMENT_PROVIDER in the environment (e.g. PAYMENT_PROVIDER=sandbox make run) to keep that one.
 """
 
@@ -28,6 +30,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from tuangou.core.schedules import ensure_schedules
+from tuangou.demo.data import WECHATPAY_SUB_MCHIDS
 
 
 class Command(BaseCommand):
@@ -91,6 +94,8 @@ class Command(BaseCommand):
         env_path.parent.mkdir(exist_ok=True)
         env_path.unlink(missing_ok=True)
         command = [sys.executable, "-m", "simulators.wechatpay", "--port", str(port), "--env", str(env_path)]
+        for sub_mchid in WECHATPAY_SUB_MCHIDS:  # the demo shop's, and spares for shops made in the demo
+            command += ["--sub-mchid", sub_mchid]
         if os.environ.get("WECHAT_APP_ID"):  # the app id members log in with is the one they pay with
             command += ["--appid", os.environ["WECHAT_APP_ID"]]
         child = subprocess.Popen(command, cwd=settings.BASE_DIR)
@@ -116,6 +121,10 @@ class Command(BaseCommand):
         ensure_schedules()
         env = self.web_env(server, host, port)
         sim, payment_env = self.wechatpay_sim_start(env["SITE_URL"])
+        if sim is not None:
+            from tuangou.demo.loader import demo_payment_settings_ensure
+
+            demo_payment_settings_ensure()
         self.wechatpay_base = payment_env.get("WECHATPAY_API_BASE", "")
         env.update(payment_env)
         children = [sim] if sim is not None else []
@@ -158,7 +167,10 @@ class Command(BaseCommand):
         wechatpay = getattr(self, "wechatpay_base", "")
         payments = (
             f"  Payments          through the WeChat Pay simulator on {wechatpay} (its pay page /pay/h5;\n"
-            "                    inside WeChat the JSAPI pay sheet); PAYMENT_PROVIDER=sandbox make run for the sandbox\n"
+            "                    inside WeChat the JSAPI pay sheet), as the platform's sub-merchants (服务商 mode):\n"
+            f"                    the demo shop is {WECHATPAY_SUB_MCHIDS[0]}; give another shop one of "
+            f"{WECHATPAY_SUB_MCHIDS[1]}…{WECHATPAY_SUB_MCHIDS[-1][-2:]}\n"
+            "                    in its 支付设置. PAYMENT_PROVIDER=sandbox make run for the sandbox\n"
             if wechatpay
             else f"  Payments          provider {settings.PAYMENT_PROVIDER} (PAYMENT_PROVIDER from the environment)\n"
         )
