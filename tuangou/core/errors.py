@@ -182,8 +182,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # 测试连接 (payments/connection_check.py); {gateway} 微信支付 / 支付宝
     "gateway_ok": ("{gateway}：连接正常，签名与验签均通过", "{gateway}: connected; signing and verification work"),
     "gateway_unconfigured": ("{gateway}：尚未填写完整的商户信息", "{gateway}: the merchant details are incomplete"),
-    "gateway_unreachable": ("{gateway}：无法连接网关（{reason}）", "{gateway}: the gateway cannot be reached ({reason})"),
-    "gateway_error": ("{gateway}：网关暂时出错（{reason}），请稍后再试", "{gateway}: the gateway failed ({reason}); try later"),
+    "gateway_unreachable": (
+        "{gateway}：无法连接网关（{reason}）",
+        "{gateway}: the gateway cannot be reached ({reason})",
+    ),
+    "gateway_error": (
+        "{gateway}：网关暂时出错（{reason}），请稍后再试",
+        "{gateway}: the gateway failed ({reason}); try later",
+    ),
     "gateway_signature_refused": (
         "{gateway}：网关拒绝了我们的签名（{reason}），请检查商户号/AppID、证书序列号与私钥是否匹配",
         "{gateway}: the gateway refused our signature ({reason}); check the merchant id / app id, serial and private key",
@@ -192,8 +198,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{gateway}：网关应答的签名无法用已填写的平台公钥验证，请重新下载平台证书/公钥",
         "{gateway}: the gateway's answer does not verify with the public key entered; download it again",
     ),
-    "gateway_refused": ("{gateway}：网关拒绝了请求（{reason}）", "{gateway}: the gateway refused the request ({reason})"),
-    "gateway_key_unreadable": ("{gateway}：私钥无法读取，请重新填写", "{gateway}: the private key cannot be read; enter it again"),
+    "gateway_refused": (
+        "{gateway}：网关拒绝了请求（{reason}）",
+        "{gateway}: the gateway refused the request ({reason})",
+    ),
+    "gateway_key_unreadable": (
+        "{gateway}：私钥无法读取，请重新填写",
+        "{gateway}: the private key cannot be read; enter it again",
+    ),
     # commissions
     "transfer_amount_too_large": (
         "微信转账单笔不能超过{maximum}（更大金额需收款人实名，请改为线下打款）",
