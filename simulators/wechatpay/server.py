@@ -408,6 +408,8 @@ class WechatPaySimulator:
 
     def _route(self, method, path, query, merchant, data):
         query = dict(urllib.parse.parse_qsl(query))
+        if path == "/v3/certificates" and method == "GET":
+            return 200, {"data": self._certificates(merchant)}
         match = re.fullmatch(r"/v3/pay/(partner/)?transactions/(jsapi|h5)", path)
         if match and method == "POST":
             return 200, self._create(merchant, data, partner=bool(match[1]), trade_type=match[2].upper())
@@ -540,6 +542,22 @@ class WechatPaySimulator:
             for bill in held:
                 bill.held = False
         return len(held)
+
+    def _certificates(self, merchant: Merchant) -> list[dict]:
+        """下载平台证书: every platform certificate (not the public keys, which have none), each
+        encrypted under the merchant's APIv3 key as WeChat Pay does."""
+        now = datetime.now(CST)
+        with self.lock:
+            certificates = [(serial, pem) for serial, (_, pem) in self.platform.items() if "CERTIFICATE" in pem]
+        return [
+            {
+                "serial_no": serial,
+                "effective_time": rfc3339(now - timedelta(days=1)),
+                "expire_time": rfc3339(now + timedelta(days=365 * 5)),
+                "encrypt_certificate": crypto.aead_encrypt(merchant.apiv3_key, pem.encode(), "certificate"),
+            }
+            for serial, pem in certificates
+        ]
 
     def _trade(self, merchant, sub_mchid, out_trade_no) -> Trade:
         trade = self.trades.get((merchant.mchid, sub_mchid, out_trade_no))

@@ -198,6 +198,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{gateway}：网关应答的签名无法用已填写的平台公钥验证，请重新下载平台证书/公钥",
         "{gateway}: the gateway's answer does not verify with the public key entered; download it again",
     ),
+    "gateway_apiv3_key_wrong": (
+        "{gateway}：APIv3 密钥不对（平台证书无法解密，支付通知也将无法解密），请核对商户平台上设置的 APIv3 密钥",
+        "{gateway}: the APIv3 key is wrong (the platform certificates, like every notify, do not decrypt)",
+    ),
     "gateway_refused": (
         "{gateway}：网关拒绝了请求（{reason}）",
         "{gateway}: the gateway refused the request ({reason})",

@@ -8,7 +8,9 @@ ACQ.TRADE_NOT_EXIST). Otherwise, in the order things can fail:
     serial or private key (WeChat Pay 401 SIGN_ERROR; Alipay's unsigned isv.invalid-signature);
   * answer unverified — the gateway answered but our copy of its public key does not verify it
     (wrong platform certificate / WeChat Pay public key, wrong Alipay public key);
-  * refused — anything else the gateway said no to (a sub_mchid not bound to the platform, …).
+  * refused — anything else the gateway said no to (a sub_mchid not bound to the platform, …);
+  * APIv3 key wrong — WeChat Pay's platform certificates (下载平台证书) do not decrypt with it,
+    so no notify would either.
 """
 
 from django.utils import timezone
@@ -52,11 +54,24 @@ def wechatpay_check(shop_id: int, row: ShopPaymentSettings | None) -> dict:
     except (ValueError, TypeError, OSError):  # a key that does not load
         return _result("wechatpay", "gateway_key_unreadable")
     if status == 404 and data.get("code") == "ORDER_NOT_EXIST":
-        return _result("wechatpay", "gateway_ok")
+        return _apiv3_key_check(WechatPayProvider(config))
     reason = f"{data.get('code')}: {data.get('message')}"[:120]
     if status == 401:
         return _result("wechatpay", "gateway_signature_refused", reason=reason)
     return _result("wechatpay", "gateway_refused", reason=reason)
+
+
+def _apiv3_key_check(provider: WechatPayProvider) -> dict:
+    """The APIv3 key opens the platform certificates (下载平台证书) as it will open every notify. A
+    merchant on WeChat Pay public keys only may have no certificate to open: nothing to say then."""
+    try:
+        provider.certificates_download()
+    except ApplicationError as error:
+        if error.code == "notify_invalid":
+            return _result("wechatpay", "gateway_apiv3_key_wrong")
+    except ProviderUnavailable:
+        pass
+    return _result("wechatpay", "gateway_ok")
 
 
 def alipay_check(shop_id: int, row: ShopPaymentSettings | None) -> dict:

@@ -62,7 +62,8 @@ def payment_open(*, order: Order, channel: str = "h5") -> Payment:
     """Our side of a payment for a pending order: the open one of the same amount if there is
     one (the payer reopened the page), else a new one. No provider call (see payment_create).
     An open payment already opened at the gateway by the other channel (an H5 trade, and now
-    the member pays inside WeChat) is closed and a new one made: a gateway trade keeps its type."""
+    the member pays inside WeChat) is closed and a new one made: a gateway trade keeps its type.
+    So is one at another gateway (a shop with both: Alipay outside WeChat, WeChat Pay inside)."""
     lock_objects(orders=order.pk)
     order = Order.objects.get(pk=order.pk)
     if order.status != Order.Status.PENDING_PAYMENT:
@@ -72,12 +73,8 @@ def payment_open(*, order: Order, channel: str = "h5") -> Payment:
     if order.expires_at and order.expires_at <= timezone.now():
         raise ApplicationError("order_expired", status=409)
     provider_name = provider_name_for(shop_id=order.shop_id, channel=channel)
-    payment = (
-        Payment.objects.filter(order=order, status=P.CREATED, amount_fen=order.total_fen, provider=provider_name)
-        .order_by("-id")
-        .first()
-    )
-    if payment is not None and _payment_channel(payment) in ("", channel):
+    payment = Payment.objects.filter(order=order, status=P.CREATED, amount_fen=order.total_fen).order_by("-id").first()
+    if payment is not None and payment.provider == provider_name and _payment_channel(payment) in ("", channel):
         return payment
     if payment is not None:
         payments_close_open(order_ids=[order.pk])

@@ -119,17 +119,24 @@ class WechatPayProvider:
         if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > MAX_SKEW_SECONDS:
             raise ApplicationError("notify_expired", field="Wechatpay-Timestamp")
 
-    def decrypt(self, resource: dict) -> dict:
+    def decrypt_bytes(self, resource: dict) -> bytes:
+        """An AEAD_AES_256_GCM `resource` (a notify's, a platform certificate's) under the APIv3 key."""
         if resource.get("algorithm") != "AEAD_AES_256_GCM":
             raise ApplicationError("notify_invalid", field="resource", reason="algorithm")
         try:
-            plaintext = AESGCM(self.config["APIV3_KEY"].encode()).decrypt(
+            return AESGCM(self.config["APIV3_KEY"].encode()).decrypt(
                 resource["nonce"].encode(),
                 base64.b64decode(resource["ciphertext"]),
                 (resource.get("associated_data") or "").encode(),
             )
-            return json.loads(plaintext)
         except (InvalidTag, KeyError, ValueError, TypeError):
+            raise ApplicationError("notify_invalid", field="resource", reason="resource") from None
+
+    def decrypt(self, resource: dict) -> dict:
+        plaintext = self.decrypt_bytes(resource)
+        try:
+            return json.loads(plaintext)
+        except ValueError:
             raise ApplicationError("notify_invalid", field="resource", reason="resource") from None
 
     # --- the wire -------------------------------------------------------------------------
@@ -285,6 +292,16 @@ class WechatPayProvider:
         platform keys are right gets a signed 404 ORDER_NOT_EXIST. Raises what _call raises."""
         probe = SimpleNamespace(out_trade_no=f"TGCHECK{secrets.token_hex(8).upper()}", shop_id=shop_id)
         return self._call("GET", self._trade_target(probe))
+
+    def certificates_download(self) -> dict[str, str]:
+        """下载平台证书 (GET /v3/certificates): {serial: PEM}, each decrypted with the APIv3 key —
+        what proves the APIv3 key right before the first notify needs it. Raises what _call
+        raises, and notify_invalid when a certificate does not decrypt (a wrong APIv3 key)."""
+        status, data = self._call("GET", "/v3/certificates")
+        if status != 200:
+            raise _refused(f"{data.get('code')}: {data.get('message')}")
+        entries = data.get("data") or []
+        return {entry["serial_no"]: self.decrypt_bytes(entry["encrypt_certificate"]).decode() for entry in entries}
 
     def close(self, payment) -> str:
         """Close the trade at WeChat Pay (our payment stopped waiting): closed / paid / missing."""

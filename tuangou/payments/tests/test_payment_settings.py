@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.cache import cache
 from django.db import connection
 
+from tuangou.accounts.models import WechatIdentity
 from tuangou.core.testing import ok
 from tuangou.orders.models import Order
 from tuangou.orders.tests.factories import given_live_campaign, login, place, staff_login
@@ -215,8 +216,21 @@ def test_with_both_gateways_wechat_pays_inside_wechat_and_alipay_outside(sim, se
         assert started["pay_url"].startswith(alipay.sim.gateway_url)
         alipay_pay_on_the_page(started["pay_url"])  # the shop's app id opened the trade at Alipay
         assert alipay.sim.trade(started["out_trade_no"]).app.app_id == alipay.app.app_id
-        assert provider_name_for(shop_id=world.shop.id, channel="jsapi") == "wechatpay"
         assert Payment.objects.get(pk=started["payment_id"]).provider == "alipay"
+
+        # The same member opens the order inside WeChat (logged in with WeChat under the platform's app id).
+        WechatIdentity.objects.create(user=world.member, app_id=sim.config["APPID"], openid="oUpF8uMuAJO_M2pxb1Q9")
+        inside = login(world.member).post(
+            f"shops/{world.shop.id}/orders/{order.id}/pay", headers={"User-Agent": "Mozilla/5.0 MicroMessenger/8.0.50"}
+        )
+
+        started = ok(inside)
+        assert (started["provider"], started["channel"]) == ("wechatpay", "jsapi")
+        trade = sim.sim.trade(started["out_trade_no"])
+        assert (trade.trade_type, trade.sub_mchid) == ("JSAPI", SUB_MCHID)
+        statuses = dict(Payment.objects.filter(order=order).values_list("provider", "status"))
+        assert statuses == {"alipay": "closed", "wechatpay": "created"}  # one open payment per order
+        assert provider_name_for(shop_id=world.shop.id, channel="h5") == "alipay"
     finally:
         alipay.sim.stop()
 
@@ -243,6 +257,9 @@ def test_connection_test_passes_and_names_each_thing_that_is_wrong(sim, settings
     ok(owner.patch(settings_url(world.shop), {"wechatpay_platform_keys": wrong_platform}))
     answers["platform key wrong"] = check_again(owner, world.shop)
     ok(owner.patch(settings_url(world.shop), direct_body(merchant, sim.sim, appid="wx1111111111111111")))
+    ok(owner.patch(settings_url(world.shop), {"wechatpay_apiv3_key": "A" * 32}))
+    answers["APIv3 key wrong"] = check_again(owner, world.shop)
+    ok(owner.patch(settings_url(world.shop), direct_body(merchant, sim.sim, appid="wx1111111111111111")))
     settings.WECHATPAY = {**settings.WECHATPAY, "API_BASE": "http://127.0.0.1:9"}
     answers["unreachable"] = check_again(owner, world.shop)
 
@@ -251,6 +268,7 @@ def test_connection_test_passes_and_names_each_thing_that_is_wrong(sim, settings
         "right": [("wechatpay", True, "gateway_ok")],
         "our key wrong": [("wechatpay", False, "gateway_signature_refused")],
         "platform key wrong": [("wechatpay", False, "gateway_answer_unverified")],
+        "APIv3 key wrong": [("wechatpay", False, "gateway_apiv3_key_wrong")],
         "unreachable": [("wechatpay", False, "gateway_unreachable")],
     }
     assert answers["our key wrong"]["results"][0]["message"].startswith("微信支付：网关拒绝了我们的签名（SIGN_ERROR")
