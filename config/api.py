@@ -109,6 +109,7 @@ def _register():
     from tuangou.orders.api import console_router as orders_console
     from tuangou.orders.api import leader_router as orders_leader
     from tuangou.orders.api import member_router as orders_member
+    from tuangou.payments.api import console_router as payments_console
     from tuangou.payments.api import member_router as payments_member
     from tuangou.payments.api import router as payments_router
     from tuangou.sharing.api import console_router as sharing_console
@@ -131,6 +132,7 @@ def _register():
         orders_console,
         fulfilment_console,
         commissions_console,
+        payments_console,
         sharing_console,
         insights_console,
     ):

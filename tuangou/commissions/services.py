@@ -344,7 +344,7 @@ def withdrawal_transfer_send(withdrawal_id: int) -> str:
         return withdrawal.status if withdrawal else ""
     provider = _transfer_provider()
     try:
-        answer = provider.transfer_query(withdrawal.out_bill_no)
+        answer = provider.transfer_query(withdrawal.out_bill_no, withdrawal.shop_id)
         if answer is None:  # WeChat Pay never got it: send it (the same number every time)
             answer = provider.transfer_create(
                 {

@@ -59,6 +59,8 @@ class _Guarded:
             "refund_query",
             "transfer_create",
             "transfer_query",
+            "trade_bill",
+            "certificates_refresh",
         ):  # what only some gateways have
             if hasattr(provider, optional):
                 setattr(self, optional, outside_transaction(getattr(provider, optional)))
