@@ -405,7 +405,10 @@ class WechatPaySimulator:
             merchant = self._authenticate(method, target, headers, body)
             if path == "/v3/billdownload/file" and method == "GET":
                 # The file itself is not signed: the merchant checks it against the hash it was given.
-                return 200, {"Content-Type": "application/octet-stream"}, self._bill_file(merchant, target)
+                raw = self._bill_file(merchant, target)
+                with self.lock:
+                    self.requests.append({"method": method, "path": path, "status": 200, "code": None})
+                return 200, {"Content-Type": "application/octet-stream"}, raw
             data = json.loads(body) if body else {}
             status, answer = self._route(method, path, urllib.parse.urlsplit(target).query, merchant, data)
             if self._take("server_error_after"):
