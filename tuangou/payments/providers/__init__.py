@@ -68,6 +68,8 @@ class _Guarded:
             self.verify_transfer_notify = provider.verify_transfer_notify
         if hasattr(provider, "merchant_of"):
             self.merchant_of = provider.merchant_of
+        if hasattr(provider, "transfer_confirm_params"):  # no call goes out
+            self.transfer_confirm_params = provider.transfer_confirm_params
         self.pay_url_valid_for = getattr(provider, "pay_url_valid_for", None)
 
 

@@ -491,6 +491,13 @@ class WechatPayProvider:
             }
         return self._transfer_fields(data)
 
+    def transfer_confirm_params(self, shop_id: int, package_info: str) -> dict:
+        """The parameters of WeixinJSBridge.invoke("requestMerchantTransfer", {mchId, appId,
+        package}) with which the payee confirms a WAIT_USER_CONFIRM transfer in WeChat: the
+        merchant that pays (the shop's sub-merchant in partner mode) and our app id."""
+        mch_id = self.sub_mchid(shop_id) if self.partner else self.mchid
+        return {"mch_id": mch_id, "app_id": self.appid, "package": package_info}
+
     def transfer_query(self, out_bill_no: str, shop_id: int | None = None) -> dict | None:
         """What WeChat Pay knows of the bill (None: it never got it). Partner mode asks about
         the shop's sub-merchant's bill."""
