@@ -783,6 +783,15 @@ class WechatPaySimulator:
         self._transfer_finished(bill)
         return bill.state
 
+    def _bill_of_package(self, package: str) -> str:
+        with self.lock:
+            found = next(
+                (b.out_bill_no for b in self.transfers.values() if package and b.package_info == package), None
+            )
+        if found is None:
+            raise KeyError(package)
+        return found
+
     def transfers_expire(self) -> int:
         """Transfers the payee never confirmed are cancelled (WeChat Pay does so after 24 hours)."""
         with self.lock:
@@ -1108,8 +1117,9 @@ class WechatPaySimulator:
                 answer = {"finished": self.transfers_finish()}
             elif path == "/sim/transfers/release":
                 answer = {"released": self.transfers_release()}
-            elif path == "/sim/transfers/confirm":  # the payee confirms in WeChat
-                answer = {"state": self.transfer_confirm(data["out_bill_no"])}
+            elif path == "/sim/transfers/confirm":  # the payee confirms in WeChat (by bill, or by its package)
+                out_bill_no = data.get("out_bill_no") or self._bill_of_package(data["package"])
+                answer = {"state": self.transfer_confirm(out_bill_no)}
             elif path == "/sim/transfers/expire":
                 answer = {"cancelled": self.transfers_expire()}
             else:
