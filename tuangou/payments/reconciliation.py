@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 CST = ZoneInfo("Asia/Shanghai")
 BILL_READY_HOUR = 10  # WeChat Pay's bill of a day is ready after 10:00 (Beijing) the next day
 SHOPS_ACTIVE_WITHIN = timedelta(days=35)
-RECONCILED_PROVIDERS = ("wechatpay",)  # those with a trade bill (provider.trade_bill)
+RECONCILED_PROVIDERS = ("wechatpay", "alipay")  # those with a trade bill (provider.trade_bill)
 M = ReconciliationMismatch
 RUN = ReconciliationRun.Status
 

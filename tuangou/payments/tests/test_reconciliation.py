@@ -15,6 +15,9 @@ from tuangou.payments.models import Payment, ReconciliationMismatch, Reconciliat
 from tuangou.payments.providers import get_provider
 from tuangou.payments.providers.wechatpay import parse_trade_bill
 
+from .alipay_world import given_alipay
+from .alipay_world import pay_on_the_page as alipay_pay_on_the_page
+from .alipay_world import to_our_server as alipay_to_our_server
 from .wechatpay_world import MCHID, given_wechatpay, to_our_server
 
 pytestmark = [pytest.mark.postgres]
@@ -228,3 +231,44 @@ def test_the_bill_parser_refuses_a_cut_off_file():
         parse_trade_bill(f"{header}\n{line}\n{summary}\n`2,`2.00,`0.00,`0.00,`0.0,`2.00,`0.00\n".encode())
     with pytest.raises(ValueError, match="summary"):
         parse_trade_bill(f"{header}\n{line}\n".encode())
+
+
+# --- Alipay (alipay.data.dataservice.bill.downloadurl.query → a zipped GBK CSV) ---------------
+
+
+@pytest.fixture
+def alipay(settings, require_postgres):
+    world = given_alipay(settings)
+    world.sim.bill_today_allowed = True
+    yield world
+    world.sim.stop()
+
+
+def test_the_alipay_bill_matches_after_a_day_of_orders_and_a_booked_amount_is_found(alipay):
+    world = given_live_campaign(stock=50, price_fen=1290)
+    members = [world.member, given_member(world.shop, world.leader)]
+    payments = []
+    for quantity, member in enumerate(members, start=1):
+        order = place(world, quantity, member=member)
+        started = ok(login(member).post(f"shops/{world.shop.id}/orders/{order.id}/pay"))
+        alipay_pay_on_the_page(started["pay_url"])
+        payments.append(Payment.objects.get(pk=started["payment_id"]))
+    alipay.sim.deliver_all(alipay_to_our_server)
+    finance = staff_login(world.shop, role="finance")
+    ok(
+        finance.post(
+            f"console/shops/{world.shop.id}/orders/{payments[1].order_id}/refund",
+            {"reason": "少一件", "amount_fen": 1290},
+        )
+    )
+
+    run = reconciliation.reconciliation_run(shop=world.shop, bill_date=TODAY(), provider_name="alipay")
+
+    assert (run.status, run.error) == ("matched", "")
+    assert (run.bill_payments, run.bill_payments_fen, run.bill_refunds, run.bill_refunds_fen) == (2, 3870, 1, 1290)
+    assert (run.our_payments, run.our_payments_fen, run.our_refunds, run.our_refunds_fen) == (2, 3870, 1, 1290)
+
+    alipay.sim.fault("bill_amount")
+    again = reconciliation.reconciliation_run(shop=world.shop, bill_date=TODAY(), provider_name="alipay")
+
+    assert mismatches(again) == [("amount", "payment", payments[0].out_trade_no, "open")]
