@@ -76,7 +76,7 @@ def test_finance_sees_the_days_reconciliation_and_resolves_a_mismatch_with_a_not
     page.locator(f"[data-test=resolve-mismatch-{stranger.id}]").click()
     page.locator("[data-test=resolve-submit]").click()
     expect(page.get_by_text("请填写处理说明")).to_be_visible()  # a note is required
-    page.locator("[data-test=resolve-note] textarea").fill("非本平台交易，已与微信支付核实")
+    page.locator("textarea[data-test=resolve-note]").fill("非本平台交易，已与微信支付核实")
     shot(settled(page), "console-reconciliation-resolve")
     page.locator("[data-test=resolve-submit]").click()
 

@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from ninja import Path, Router
@@ -145,7 +146,10 @@ def create_reconciliation_run(request, shop_id: Path[Id], payload: Reconciliatio
     today = datetime.now(reconciliation.CST).date()
     if not today - timedelta(days=BILLS_KEPT_DAYS) <= payload.bill_date < today:
         raise ApplicationError("bill_date_invalid", field="bill_date")
-    return reconciliation.reconciliation_run(shop=staff.shop, bill_date=payload.bill_date)
+    provider_name = settings.PAYMENT_PROVIDER  # the gateway the shop takes money through
+    if provider_name not in reconciliation.RECONCILED_PROVIDERS:
+        raise ApplicationError("reconciliation_unsupported", status=409, field="provider")
+    return reconciliation.reconciliation_run(shop=staff.shop, bill_date=payload.bill_date, provider_name=provider_name)
 
 
 def _run_of_shop(shop, run_id: int) -> ReconciliationRun:

@@ -272,3 +272,15 @@ def test_the_alipay_bill_matches_after_a_day_of_orders_and_a_booked_amount_is_fo
     again = reconciliation.reconciliation_run(shop=world.shop, bill_date=TODAY(), provider_name="alipay")
 
     assert mismatches(again) == [("amount", "payment", payments[0].out_trade_no, "open")]
+
+
+def test_a_shop_on_the_sandbox_has_no_bill_to_reconcile(settings, require_postgres):
+    settings.PAYMENT_PROVIDER = "sandbox"
+    world = given_live_campaign()
+    finance = staff_login(world.shop, role="finance")
+    yesterday = TODAY() - timedelta(days=1)
+
+    response = finance.post(f"console/shops/{world.shop.id}/reconciliation/runs", {"bill_date": yesterday.isoformat()})
+
+    assert (response.status_code, response.json()["code"]) == (409, "reconciliation_unsupported")
+    assert ReconciliationRun.objects.count() == 0
