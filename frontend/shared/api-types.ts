@@ -1134,6 +1134,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/reconciliation/mismatches/{mismatch_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finance resolves a mismatch with a note */
+        post: operations["tuangou_payments_api_resolve_reconciliation_mismatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/reconciliation/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reconciliation runs, newest day first */
+        get: operations["tuangou_payments_api_list_reconciliation_runs"];
+        put?: never;
+        /** Reconcile one day now (the gateway's bill of that day against our payments and refunds) */
+        post: operations["tuangou_payments_api_create_reconciliation_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/reconciliation/runs/{run_id}/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's mismatches as a CSV file */
+        get: operations["tuangou_payments_api_export_reconciliation_mismatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/reconciliation/runs/{run_id}/mismatches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's mismatches */
+        get: operations["tuangou_payments_api_list_reconciliation_mismatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/recruitment-plan": {
         parameters: {
             query?: never;
@@ -1935,6 +2004,23 @@ export interface paths {
         put?: never;
         /** Ask to withdraw commission */
         post: operations["tuangou_commissions_api_create_withdrawal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/leader/withdrawals/{withdrawal_id}/transfer-sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Back from confirming receipt in WeChat: ask WeChat Pay about my withdrawal's transfer now */
+        post: operations["tuangou_commissions_api_sync_my_withdrawal_transfer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3604,13 +3690,15 @@ export interface components {
         };
         /**
          * LeaderWithdrawalOut
-         * @description A withdrawal as its leader sees it (no names of finance staff).
+         * @description A withdrawal as its leader sees it (no names of finance staff). A WeChat transfer waiting
+         *     for the leader to confirm receipt reads 待确认收款 and carries `confirm`.
          */
         LeaderWithdrawalOut: {
             /** Account */
             account: string;
             /** Amount Fen */
             amount_fen: number;
+            confirm: components["schemas"]["TransferConfirmOut"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3677,6 +3765,11 @@ export interface components {
             read_at: string | null;
             /** Title */
             title: string;
+        };
+        /** MismatchResolveIn */
+        MismatchResolveIn: {
+            /** Note */
+            note: string;
         };
         /**
          * MyApplicationOut
@@ -4120,6 +4213,20 @@ export interface components {
             count: number;
             /** Items */
             items: components["schemas"]["PublicCampaignListOut"][];
+        };
+        /** PagedReconciliationMismatchOut */
+        PagedReconciliationMismatchOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["ReconciliationMismatchOut"][];
+        };
+        /** PagedReconciliationRunOut */
+        PagedReconciliationRunOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["ReconciliationRunOut"][];
         };
         /** PagedRegionOut */
         PagedRegionOut: {
@@ -4851,6 +4958,95 @@ export interface components {
         ReadAllOut: {
             /** Marked Read */
             marked_read: number;
+        };
+        /** ReconciliationMismatchOut */
+        ReconciliationMismatchOut: {
+            /** Bill Amount Fen */
+            bill_amount_fen: number | null;
+            /** Bill State */
+            bill_state: string;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Note */
+            note: string;
+            /** Our Amount Fen */
+            our_amount_fen: number | null;
+            /** Our State */
+            our_state: string;
+            /** Out Refund No */
+            out_refund_no: string;
+            /** Out Trade No */
+            out_trade_no: string;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Resolved By */
+            resolved_by: string | null;
+            /** Run Id */
+            run_id: number;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /**
+             * Subject
+             * @enum {string}
+             */
+            subject: "payment" | "refund";
+            /** Transaction Id */
+            transaction_id: string;
+        };
+        /** ReconciliationRunIn */
+        ReconciliationRunIn: {
+            /**
+             * Bill Date
+             * Format: date
+             */
+            bill_date: string;
+        };
+        /**
+         * ReconciliationRunOut
+         * @description A day's reconciliation of the shop at one provider: both sides' counts and totals.
+         */
+        ReconciliationRunOut: {
+            /**
+             * Bill Date
+             * Format: date
+             */
+            bill_date: string;
+            /** Bill Payments */
+            bill_payments: number;
+            /** Bill Payments Fen */
+            bill_payments_fen: number;
+            /** Bill Refunds */
+            bill_refunds: number;
+            /** Bill Refunds Fen */
+            bill_refunds_fen: number;
+            /** Error */
+            error: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** Open Mismatches */
+            open_mismatches: number;
+            /** Our Payments */
+            our_payments: number;
+            /** Our Payments Fen */
+            our_payments_fen: number;
+            /** Our Refunds */
+            our_refunds: number;
+            /** Our Refunds Fen */
+            our_refunds_fen: number;
+            /** Provider */
+            provider: string;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
         };
         /** RecruitmentPlanIn */
         RecruitmentPlanIn: {
@@ -5640,6 +5836,18 @@ export interface components {
             product_id: number;
             /** Quantity */
             quantity: number;
+        };
+        /**
+         * TransferConfirmOut
+         * @description WeixinJSBridge.invoke("requestMerchantTransfer", {mchId, appId, package}) parameters.
+         */
+        TransferConfirmOut: {
+            /** App Id */
+            app_id: string;
+            /** Mch Id */
+            mch_id: string;
+            /** Package */
+            package: string;
         };
         /** WechatAuthorizeOut */
         WechatAuthorizeOut: {
@@ -8244,6 +8452,172 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_payments_api_resolve_reconciliation_mismatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                mismatch_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MismatchResolveIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationMismatchOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_list_reconciliation_runs: {
+        parameters: {
+            query?: {
+                status?: ("matched" | "mismatched" | "failed") | null;
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedReconciliationRunOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_create_reconciliation_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReconciliationRunIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationRunOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_export_reconciliation_mismatches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_list_reconciliation_mismatches: {
+        parameters: {
+            query?: {
+                status?: ("open" | "resolved") | null;
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedReconciliationMismatchOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_leaders_api_get_recruitment_plan: {
         parameters: {
             query?: never;
@@ -9991,6 +10365,36 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_sync_my_withdrawal_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                withdrawal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderWithdrawalOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };

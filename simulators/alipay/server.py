@@ -2,6 +2,7 @@
 
 import base64
 import html
+import io
 import json
 import secrets
 import threading
@@ -9,6 +10,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -21,7 +23,21 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 CST = timezone(timedelta(hours=8))
 # Alipay re-sends an unanswered notify 8 times in 25 hours: 4m 10m 10m 1h 2h 6h 15h (scaled down).
 NOTIFY_SCHEDULE = (240, 600, 600, 3600, 7200, 21600, 54000)
-FAULTS = {"bad_signature", "duplicate", "lost", "late", "amount_mismatch", "server_error"}
+FAULTS = {
+    "bad_signature",
+    "duplicate",
+    "lost",
+    "late",
+    "amount_mismatch",
+    "server_error",
+    "bill_drop",  # the next bill leaves out its first trade
+    "bill_amount",  # the next bill books its first trade 1 fen more
+}
+BILL_COLUMNS = (
+    "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,对方账户,"
+    "订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,券核销金额（元）,"
+    "券名称,商家红包消费金额（元）,卡消费金额（元）,退款批次号/请求号,服务费（元）,分润（元）,备注"
+)
 PAGE_METHODS = {"alipay.trade.wap.pay", "alipay.trade.page.pay"}
 
 
@@ -176,6 +192,8 @@ class AlipaySimulator:
         self.schedule = tuple(seconds * schedule_scale for seconds in NOTIFY_SCHEDULE)
         self.auto_deliver = auto_deliver
         self.transport = http_post_form
+        self.bill_today_allowed = False  # Alipay's bill of a day is ready the next day; tests may ask for today's
+        self.bills: dict[str, bytes] = {}  # download token -> zip
         self._server = None
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
@@ -268,6 +286,11 @@ class AlipaySimulator:
             return self._pay_page(params, http_method)
         if parts.path.startswith("/sim/"):
             return self._control(parts.path, params)
+        if parts.path == "/bill/download":  # a short-lived signed URL of Alipay's file server: no app signature
+            raw = self.bills.pop(params.get("token", ""), None)
+            if raw is None:
+                return 404, {"Content-Type": "text/plain"}, b"expired"
+            return 200, {"Content-Type": "application/oct-stream"}, raw
         if parts.path != "/gateway.do":
             return 404, {}, b""
         method = params.get("method", "")
@@ -334,7 +357,86 @@ class AlipaySimulator:
                     }
                 )
             return node
+        if method == "alipay.data.dataservice.bill.downloadurl.query":
+            return self._bill_url(app, biz)
         raise ApiError("40004", "Business Failed", "isv.invalid-method", f"不存在的方法名 {method}")
+
+    # --- bills (对账单) --------------------------------------------------------------------
+
+    def bill(self, app_id: str, bill_date: str) -> bytes:
+        """The trade bill of one day as Alipay zips it: <pid>_<date>_业务明细.csv (GBK): '#' notes,
+        the column line, one line per payment and per refund of the day (each field followed by a
+        tab), the end marker and the totals; and <pid>_<date>_业务明细(汇总).csv."""
+        app = self.apps[app_id]
+        with self.lock:
+            paid = [t for (a, _), t in self.trades.items() if a == app_id and t.gmt_payment[:10] == bill_date]
+            refunds = [r for (a, _, _), r in self.refunds.items() if a == app_id and r.gmt_refund[:10] == bill_date]
+        rows = [
+            [t.trade_no, t.out_trade_no, "交易", t.subject, t.gmt_payment, t.gmt_payment, t.total, t.total, ""]
+            for t in paid
+        ]
+        if rows and self._take("bill_drop"):
+            rows.pop(0)
+        if rows and self._take("bill_amount"):
+            rows[0][6] += 1
+            rows[0][7] += 1
+        for r in refunds:
+            rows.append(
+                [
+                    r.trade.trade_no,
+                    r.trade.out_trade_no,
+                    "退款",
+                    r.trade.subject,
+                    r.gmt_refund,
+                    r.gmt_refund,
+                    r.trade.total,
+                    -r.amount,
+                    r.out_request_no,
+                ]
+            )
+        day = bill_date.replace("-", "")
+        lines = [
+            "#支付宝业务明细查询",
+            f"#账号：[{app.seller_id}0156]",
+            f"#起始日期：[{bill_date} 00:00:00]   终止日期：[{bill_date} 23:59:59]",
+            "#-----------------------------------------业务明细列表----------------------------------------",
+            BILL_COLUMNS,
+        ]
+        for trade_no, out_trade_no, kind, subject, created, done, total, received, request_no in rows:
+            fields = [trade_no, out_trade_no, kind, subject, created, done, "", "", "", "", "sim***@alipay.com"]
+            fields += [
+                yuan(total) if total >= 0 else "-" + yuan(-total),
+                yuan(received) if received >= 0 else "-" + yuan(-received),
+            ]
+            fields += ["0.00"] * 5 + ["", "0.00", "0.00", request_no, "0.00", "0.00", ""]
+            lines.append(",".join(f"{field}\t" for field in fields))
+        trades = sum(1 for row in rows if row[2] == "交易")
+        lines += [
+            "#-----------------------------------------业务明细列表结束------------------------------------",
+            f"#交易合计：{trades}笔，商家实收：{yuan(sum(row[7] for row in rows if row[2] == '交易'))}元",
+            f"#退款合计：{len(rows) - trades}笔，商家实收：-{yuan(-sum(row[7] for row in rows if row[2] == '退款'))}元",
+            f"#导出时间：[{now_text()}]",
+        ]
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as zipped:
+            zipped.writestr(f"{app.seller_id}0156_{day}_业务明细.csv", "\r\n".join(lines).encode("gbk"))
+            zipped.writestr(f"{app.seller_id}0156_{day}_业务明细(汇总).csv", "#支付宝业务汇总查询\r\n".encode("gbk"))
+        return archive.getvalue()
+
+    def _bill_url(self, app: App, biz: dict) -> dict:
+        if biz.get("bill_type") != "trade":
+            raise business_error("isv.invalid-bill-type", "本模拟器只提供 trade 账单")
+        try:
+            day = datetime.strptime(biz.get("bill_date", ""), "%Y-%m-%d").date()
+        except ValueError:
+            raise business_error("isv.invalid-bill-date", "账单时间格式不正确") from None
+        today = datetime.now(CST).date()
+        if day > today or (day == today and not self.bill_today_allowed):
+            raise business_error("isp.bill_not_exist", "账单不存在")
+        token = secrets.token_urlsafe(24)
+        with self.lock:
+            self.bills[token] = self.bill(app.app_id, day.isoformat())
+        return {"code": "10000", "msg": "Success", "bill_download_url": f"{self.base_url}/bill/download?token={token}"}
 
     def _trade(self, app: App, biz: dict) -> Trade:
         trade = self.trades.get((app.app_id, biz.get("out_trade_no", "")))

@@ -22,7 +22,24 @@ transfer_fail (the next merchant transfer ends FAIL with sim.transfer_fail_reaso
 ACCOUNT_NOT_EXIST / NAME_NOT_CORRECT / EXCEED_PAYEE_ACCOUNT_LIMIT), transfer_hold (it stays
 PROCESSING until transfers_release()).
 
-Merchant transfers (商家转账, the current API): POST /v3/fund-app/mch-transfer/transfer-bills
+Platform certificates: GET /v3/certificates lists every platform certificate (not the public
+keys), each AEAD_AES_256_GCM-encrypted with the merchant's APIv3 key, the answer signed by the
+oldest certificate listed (a rotation is announced before it signs); fault `rotate` makes a new
+certificate sign from the next answer on.
+
+Bills (交易账单): GET /v3/bill/tradebill?bill_date=…&bill_type=ALL[&tar_type=GZIP][&sub_mchid=…]
+answers {hash_type: SHA1, hash_value, download_url}; GET /v3/billdownload/file?token=… (signed
+by the merchant, the file itself unsigned) gives the bill WeChat Pay writes from the trades held:
+backtick-prefixed fields, a line per trade paid and per refund succeeded that day (Beijing time),
+then 总交易单数… and its summary line. A day without trades: 400 NO_STATEMENT_EXIST; today is
+refused unless sim.bill_today_allowed. Faults: bill_drop (first trade left out), bill_amount
+(first trade 1 fen more), bill_extra (a paid trade never opened), bill_refund_state (first refund
+REFUNDCLOSE), bill_bad_hash.
+
+Merchant transfers (商家转账, the current API; 服务商 at …/mch-transfer/partner/… with sub_mchid):
+with sim.transfer_user_confirm a new transfer waits as WAIT_USER_CONFIRM with package_info until
+the payee confirms (sim.transfer_confirm / POST /sim/transfers/confirm {out_bill_no | package})
+or sim.transfers_expire() cancels it (CANCELLED, as after 24 hours). POST /v3/fund-app/mch-transfer/transfer-bills
 (idempotent by out_bill_no), GET …/transfer-bills/out-bill-no/{out_bill_no}, POST …/cancel;
 sim.transfers_finish() ends the open ones and queues MCHTRANSFER.BILL.FINISHED notifies.
 """

@@ -84,3 +84,7 @@ def aead_encrypt(apiv3_key: str, plaintext: bytes, associated_data: str) -> dict
         "nonce": iv,
         "associated_data": associated_data,
     }
+
+
+def load_certificate(pem: str) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(pem.encode())

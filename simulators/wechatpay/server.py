@@ -1,5 +1,8 @@
 """The WeChat Pay API v3 simulator: state, protocol, notify delivery, faults (see __init__.py)."""
 
+import base64
+import gzip
+import hashlib
 import html
 import json
 import re
@@ -33,6 +36,12 @@ FAULTS = {
     "server_error_after",  # the call is carried out, then answered 500 (the answer is lost)
     "transfer_fail",  # the next merchant transfer finishing ends FAIL (with transfer_fail_reason)
     "transfer_hold",  # the next merchant transfer stays PROCESSING until transfers_release()
+    "rotate",  # a new platform certificate signs from the next answer on (listed by /v3/certificates)
+    "bill_drop",  # the next bill leaves out its first trade (missing on WeChat Pay's side)
+    "bill_amount",  # the next bill books its first trade 1 fen more
+    "bill_extra",  # the next bill lists a paid trade the merchant never opened (missing on its side)
+    "bill_refund_state",  # the next bill lists its first refund as REFUNDCLOSE
+    "bill_bad_hash",  # the next bill's hash_value does not match the file
 }
 TRANSFER_OPEN = {"ACCEPTED", "PROCESSING", "WAIT_USER_CONFIRM", "TRANSFERING"}
 TRANSFER_FAIL_REASONS = {"ACCOUNT_NOT_EXIST", "NAME_NOT_CORRECT", "EXCEED_PAYEE_ACCOUNT_LIMIT", "ACCOUNT_FROZEN"}
@@ -189,6 +198,8 @@ class TransferBill:
     update_time: str = ""
     held: bool = False
     fail_with: str = ""
+    sub_mchid: str = ""  # a 服务商's transfer for its sub-merchant (/v3/fund-app/mch-transfer/partner/…)
+    package_info: str = ""  # WAIT_USER_CONFIRM: what the payee's WeChat opens to confirm
 
     def resource(self) -> dict:
         data = {
@@ -205,6 +216,10 @@ class TransferBill:
         }
         if self.fail_reason:
             data["fail_reason"] = self.fail_reason
+        if self.sub_mchid:
+            data = {"sp_mchid": data.pop("mch_id"), "sub_mchid": self.sub_mchid, **data}
+        if self.state == "WAIT_USER_CONFIRM":
+            data["package_info"] = self.package_info
         return data
 
 
@@ -249,6 +264,13 @@ class WechatPaySimulator:
         self.refunds: dict[tuple[str, str], Refund] = {}  # (mchid, out_refund_no)
         self.transfers: dict[tuple[str, str], TransferBill] = {}  # (mchid, out_bill_no)
         self.transfer_fail_reason = "ACCOUNT_NOT_EXIST"
+        # The current 商家转账 asks the payee to confirm in WeChat (WAIT_USER_CONFIRM + package_info)
+        # unless the merchant has 免确认收款授权; off keeps the older accept-and-pay behaviour.
+        self.transfer_user_confirm = False
+        # WeChat Pay refuses a bill for today (it is ready after 10:00 the next day); tests of a
+        # day's orders ask for today's bill with this on.
+        self.bill_today_allowed = False
+        self.bills: dict[str, tuple[str, bytes]] = {}  # download token -> (mchid, file bytes)
         self.outbox: list[Delivery] = []
         self.deliveries: list[dict] = []  # every attempt: event_id, event_type, status, faults
         self.lost: list[dict] = []
@@ -350,8 +372,12 @@ class WechatPaySimulator:
                 return True
             return False
 
-    def _sign(self, body: bytes, *, timestamp: int | None = None) -> dict:
-        key, _ = self.platform[self.signing_serial]
+    def _oldest_certificate(self) -> str | None:
+        return next((serial for serial in self.platform if not serial.startswith("PUB_KEY_ID_")), None)
+
+    def _sign(self, body: bytes, *, timestamp: int | None = None, serial: str | None = None) -> dict:
+        serial = serial or self.signing_serial
+        key, _ = self.platform[serial]
         timestamp = str(timestamp if timestamp is not None else int(time.time()))
         nonce = crypto.nonce()
         message = f"{timestamp}\n{nonce}\n".encode() + body + b"\n"
@@ -359,7 +385,7 @@ class WechatPaySimulator:
             "Wechatpay-Timestamp": timestamp,
             "Wechatpay-Nonce": nonce,
             "Wechatpay-Signature": crypto.sign(key, message),
-            "Wechatpay-Serial": self.signing_serial,
+            "Wechatpay-Serial": serial,
             "Request-ID": uuid.uuid4().hex,
         }
 
@@ -371,10 +397,18 @@ class WechatPaySimulator:
             return self._pay_page(method, target, body)
         if path.startswith("/sim/"):
             return self._control(path, body)
+        if self._take("rotate"):  # a new platform certificate signs from this answer on
+            self.rotate("certificate")
         try:
             if self._take("server_error"):
                 raise ApiError(500, "SYSTEM_ERROR", "系统错误")
             merchant = self._authenticate(method, target, headers, body)
+            if path == "/v3/billdownload/file" and method == "GET":
+                # The file itself is not signed: the merchant checks it against the hash it was given.
+                raw = self._bill_file(merchant, target)
+                with self.lock:
+                    self.requests.append({"method": method, "path": path, "status": 200, "code": None})
+                return 200, {"Content-Type": "application/octet-stream"}, raw
             data = json.loads(body) if body else {}
             status, answer = self._route(method, path, urllib.parse.urlsplit(target).query, merchant, data)
             if self._take("server_error_after"):
@@ -386,7 +420,10 @@ class WechatPaySimulator:
         raw = b"" if answer is None else json.dumps(answer, ensure_ascii=False).encode()
         with self.lock:
             self.requests.append({"method": method, "path": path, "status": status, "code": (answer or {}).get("code")})
-            signed = self._sign(raw)
+            # /v3/certificates is signed by the oldest certificate still listed: a merchant that
+            # trusts it learns the new one from this answer (a rotation announced in advance).
+            serial = self._oldest_certificate() if path == "/v3/certificates" and status == 200 else None
+            signed = self._sign(raw, serial=serial)
         return status, {"Content-Type": "application/json", **signed}, raw
 
     def _authenticate(self, method, target, headers, body: bytes) -> Merchant:
@@ -440,15 +477,22 @@ class WechatPaySimulator:
             if refund is None or refund.trade.sub_mchid != query.get("sub_mchid", ""):
                 raise ApiError(404, "RESOURCE_NOT_EXISTS", "退款单不存在")
             return 200, refund.resource()
-        if path == "/v3/fund-app/mch-transfer/transfer-bills" and method == "POST":
-            return 200, self._transfer_create(merchant, data)
-        match = re.fullmatch(r"/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/([^/]+)(/cancel)?", path)
+        if path == "/v3/certificates" and method == "GET":
+            return 200, self._certificates(merchant)
+        if path == "/v3/bill/tradebill" and method == "GET":
+            return 200, self._tradebill(merchant, query)
+        match = re.fullmatch(r"/v3/fund-app/mch-transfer/(partner/)?transfer-bills", path)
+        if match and method == "POST":
+            return 200, self._transfer_create(merchant, data, partner=bool(match[1]))
+        match = re.fullmatch(r"/v3/fund-app/mch-transfer/(partner/)?transfer-bills/out-bill-no/([^/]+)(/cancel)?", path)
         if match:
+            partner, out_bill_no, cancel = bool(match[1]), match[2], bool(match[3])
+            sub_mchid = (data if cancel else query).get("sub_mchid", "") if partner else ""
             with self.lock:
-                bill = self.transfers.get((merchant.mchid, match[1]))
-                if bill is None:
+                bill = self.transfers.get((merchant.mchid, out_bill_no))
+                if bill is None or bill.sub_mchid != sub_mchid:
                     raise ApiError(404, "NOT_FOUND", "记录不存在")
-                if match[2] and method == "POST":
+                if cancel and method == "POST":
                     if bill.state not in TRANSFER_OPEN:
                         raise ApiError(400, "INVALID_REQUEST", "单据状态不允许撤销")
                     bill.state, bill.update_time = "CANCELLED", rfc3339()
@@ -462,8 +506,191 @@ class WechatPaySimulator:
                     return 200, bill.resource()
         raise ApiError(404, "NOT_FOUND", f"no such API: {method} {path}")
 
-    def _transfer_create(self, merchant: Merchant, data: dict) -> dict:
+    def _certificates(self, merchant: Merchant) -> dict:
+        """GET /v3/certificates: every platform certificate (not the public keys, which the
+        merchant downloads from the merchant platform), each encrypted with the merchant's APIv3 key."""
+        with self.lock:
+            listed = [
+                (serial, pem) for serial, (_, pem) in self.platform.items() if not serial.startswith("PUB_KEY_ID_")
+            ]
+        data = []
+        for serial, pem in listed:
+            cert = crypto.load_certificate(pem)
+            data.append(
+                {
+                    "serial_no": serial,
+                    "effective_time": rfc3339(cert.not_valid_before_utc),
+                    "expire_time": rfc3339(cert.not_valid_after_utc),
+                    "encrypt_certificate": crypto.aead_encrypt(merchant.apiv3_key, pem.encode(), "certificate"),
+                }
+            )
+        return {"data": data}
+
+    # --- bills (交易账单) -------------------------------------------------------------------
+
+    BILL_HEADER = (
+        "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,"
+        "货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,"
+        "商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注"
+    )
+    BILL_SUMMARY = "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额"
+    FEE_RATE = 0.006  # 0.60%
+
+    def bill(self, mchid: str, bill_date: str, sub_mchid: str = "") -> bytes:
+        """The ALL trade bill of one day (Beijing time) as WeChat Pay writes it: a header line,
+        one line per trade paid that day and per refund that succeeded that day, every field
+        prefixed with a backtick, then the summary header and line. Bill faults apply here."""
+
+        def yuan(fen: int) -> str:
+            return f"{fen // 100}.{fen % 100:02d}"
+
+        def day_of(moment: str) -> str:
+            return moment[:10] if moment else ""
+
+        with self.lock:
+            trades = [
+                t
+                for t in self.trades.values()
+                if t.merchant.mchid == mchid
+                and (not sub_mchid or t.sub_mchid == sub_mchid)
+                and t.transaction_id
+                and day_of(t.success_time) == bill_date
+            ]
+            refunds = [
+                r
+                for r in self.refunds.values()
+                if r.trade.merchant.mchid == mchid
+                and (not sub_mchid or r.trade.sub_mchid == sub_mchid)
+                and r.status == "SUCCESS"
+                and day_of(r.success_time) == bill_date
+            ]
+        rows = []  # (time, trade, settled fen, refund or None, refund state, refund fen)
+        for trade in sorted(trades, key=lambda t: t.success_time):
+            rows.append([trade.success_time, trade, trade.amount, None, "", 0])
+        if rows and self._take("bill_drop"):
+            rows.pop(0)
+        if rows and self._take("bill_amount"):
+            rows[0][2] += 1
+        if self._take("bill_extra"):
+            stranger = Trade(
+                merchant=self.merchants[mchid],
+                sub_mchid=sub_mchid,
+                appid=next(iter(self.merchants[mchid].appids), ""),
+                sub_appid="",
+                out_trade_no="PAYSTRANGER" + secrets.token_hex(6).upper(),
+                amount=1234,
+                description="不明交易",
+                notify_url="",
+                trade_type="JSAPI",
+                time_expire=None,
+                state="SUCCESS",
+                transaction_id="4200" + bill_date.replace("-", "") + f"{secrets.randbelow(10**10):010d}",
+                success_time=f"{bill_date}T12:00:00+08:00",
+            )
+            rows.append([stranger.success_time, stranger, stranger.amount, None, "", 0])
+        bad_refund_state = bool(refunds) and self._take("bill_refund_state")
+        for index, refund in enumerate(sorted(refunds, key=lambda r: r.success_time)):
+            state = "REFUNDCLOSE" if bad_refund_state and index == 0 else "SUCCESS"
+            rows.append([refund.success_time, refund.trade, 0, refund, state, refund.amount])
+        lines = [self.BILL_HEADER]
+        fee_total = settled_total = refund_total = 0.0
+        for moment, trade, settled, refund, refund_state, refund_fen in rows:
+            fee = (
+                round(settled * self.FEE_RATE / 100, 5)
+                if refund is None
+                else -round(refund_fen * self.FEE_RATE / 100, 5)
+            )
+            fee_total += fee
+            settled_total += settled
+            refund_total += refund_fen
+            fields = [
+                datetime.fromisoformat(moment).astimezone(CST).strftime("%Y-%m-%d %H:%M:%S"),
+                trade.appid,
+                trade.merchant.mchid,
+                trade.sub_mchid or "0",
+                "",
+                trade.transaction_id,
+                trade.out_trade_no,
+                trade.openid or "oSIMULATEDPAYER",
+                trade.trade_type,
+                "SUCCESS" if refund is None else "REFUND",
+                "OTHERS",
+                "CNY",
+                yuan(settled),
+                "0.00",
+                refund.refund_id if refund else "0",
+                refund.out_refund_no if refund else "0",
+                yuan(refund_fen),
+                "0.00",
+                "ORIGINAL" if refund else "",
+                refund_state,
+                trade.description,
+                "",
+                f"{fee:.5f}",
+                "0.60%",
+                yuan(settled),
+                yuan(refund_fen),
+                "",
+            ]
+            lines.append(",".join("`" + field for field in fields))
+        lines.append(self.BILL_SUMMARY)
+        summary = [
+            str(len(rows)),
+            yuan(int(settled_total)),
+            yuan(int(refund_total)),
+            "0.00",
+            f"{fee_total:.5f}",
+            yuan(int(settled_total)),
+            yuan(int(refund_total)),
+        ]
+        lines.append(",".join("`" + field for field in summary))
+        return ("\r\n".join(lines) + "\r\n").encode()
+
+    def _tradebill(self, merchant: Merchant, query: dict) -> dict:
+        bill_date = query.get("bill_date", "")
+        try:
+            day = datetime.strptime(bill_date, "%Y-%m-%d").date()
+        except ValueError:
+            raise ApiError(400, "PARAM_ERROR", "bill_date 格式错误") from None
+        today = datetime.now(CST).date()
+        if day > today or (day == today and not self.bill_today_allowed):
+            raise ApiError(400, "INVALID_REQUEST", "账单日期不能为当天或以后")
+        if day < today - timedelta(days=90):
+            raise ApiError(400, "INVALID_REQUEST", "仅支持三个月内的账单")
+        if query.get("bill_type", "ALL") != "ALL":
+            raise ApiError(400, "PARAM_ERROR", "本模拟器只提供 ALL 账单")
+        sub_mchid = query.get("sub_mchid", "")
+        if sub_mchid and sub_mchid not in merchant.sub_mchids:
+            raise ApiError(400, "INVALID_REQUEST", "子商户号与服务商不存在绑定关系")
+        content = self.bill(merchant.mchid, bill_date, sub_mchid)
+        if content.count(b"\n") <= 3:  # header and summary only: WeChat Pay has no bill for a day without trades
+            raise ApiError(400, "NO_STATEMENT_EXIST", "账单文件不存在")
+        digest = hashlib.sha1(content).hexdigest()  # of the bill itself, gzip or not
+        if self._take("bill_bad_hash"):
+            digest = hashlib.sha1(content + b"x").hexdigest()
+        raw = gzip.compress(content) if query.get("tar_type") == "GZIP" else content
+        token = secrets.token_urlsafe(24)
+        with self.lock:
+            self.bills[token] = (merchant.mchid, raw)
+        return {
+            "hash_type": "SHA1",
+            "hash_value": digest,
+            "download_url": f"{self.base_url}/v3/billdownload/file?token={token}",
+        }
+
+    def _bill_file(self, merchant: Merchant, target: str) -> bytes:
+        token = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(target).query)).get("token", "")
+        with self.lock:
+            owner, raw = self.bills.get(token, ("", b""))
+        if owner != merchant.mchid:
+            raise ApiError(404, "RESOURCE_NOT_EXISTS", "账单文件不存在")
+        return raw
+
+    def _transfer_create(self, merchant: Merchant, data: dict, *, partner: bool = False) -> dict:
         appid, out_bill_no, amount = data["appid"], data["out_bill_no"], data["transfer_amount"]
+        sub_mchid = data["sub_mchid"] if partner else ""
+        if partner and sub_mchid not in merchant.sub_mchids:
+            raise ApiError(400, "INVALID_REQUEST", "子商户号与服务商不存在绑定关系")
         if merchant.appids and appid not in merchant.appids:
             raise ApiError(400, "APPID_MCHID_NOT_MATCH", "appid 和 mch_id 不匹配")
         if not re.fullmatch(r"[0-9A-Za-z]{1,32}", out_bill_no):
@@ -499,7 +726,11 @@ class WechatPaySimulator:
                     remark=data["transfer_remark"],
                     notify_url=notify_url,
                     create_time=rfc3339(),
+                    sub_mchid=sub_mchid,
                 )
+                if self.transfer_user_confirm:
+                    bill.state = "WAIT_USER_CONFIRM"
+                    bill.package_info = base64.b64encode(secrets.token_bytes(48)).decode()
                 if self._take("transfer_hold"):
                     bill.held, bill.state = True, "PROCESSING"
                 if self._take("transfer_fail"):
@@ -512,27 +743,67 @@ class WechatPaySimulator:
                 "state": bill.state,
             }
             if bill.state == "WAIT_USER_CONFIRM":
-                answer["package_info"] = "affffddafdfafddffda=="
+                answer["package_info"] = bill.package_info
+            if sub_mchid:
+                answer["sub_mchid"] = sub_mchid
         return answer
 
     def transfers_finish(self) -> int:
         """Every open merchant transfer not held finishes: SUCCESS, or FAIL with its reason (the
         transfer_fail fault); its MCHTRANSFER.BILL.FINISHED notify is queued. Answers how many."""
         with self.lock:
-            due = [bill for bill in self.transfers.values() if bill.state in TRANSFER_OPEN and not bill.held]
+            due = [
+                bill
+                for bill in self.transfers.values()
+                if bill.state in TRANSFER_OPEN and bill.state != "WAIT_USER_CONFIRM" and not bill.held
+            ]
             for bill in due:
                 bill.state = "FAIL" if bill.fail_with else "SUCCESS"
                 bill.fail_reason, bill.update_time = bill.fail_with, rfc3339()
         for bill in due:
-            if bill.notify_url:
-                self._notify(
-                    bill.merchant,
-                    bill.notify_url,
-                    "MCHTRANSFER.BILL.FINISHED",
-                    "商家转账单据终态通知",
-                    "mch_payment",
-                    bill.resource(),
-                )
+            self._transfer_finished(bill)
+        return len(due)
+
+    def _transfer_finished(self, bill: TransferBill) -> None:
+        if bill.notify_url:
+            self._notify(
+                bill.merchant,
+                bill.notify_url,
+                "MCHTRANSFER.BILL.FINISHED",
+                "商家转账单据终态通知",
+                "mch_payment",
+                bill.resource(),
+            )
+
+    def transfer_confirm(self, out_bill_no: str) -> str:
+        """The payee taps 确认收款 in WeChat (requestMerchantTransfer): the transfer is carried
+        out (SUCCESS, or FAIL with the transfer_fail reason) and its notify is queued."""
+        with self.lock:
+            bill = next((b for (_, no), b in self.transfers.items() if no == out_bill_no), None)
+            if bill is None or bill.state != "WAIT_USER_CONFIRM":
+                raise ValueError(f"transfer {out_bill_no} is not waiting for the payee")
+            bill.state = "FAIL" if bill.fail_with else "SUCCESS"
+            bill.fail_reason, bill.update_time = bill.fail_with, rfc3339()
+        self._transfer_finished(bill)
+        return bill.state
+
+    def _bill_of_package(self, package: str) -> str:
+        with self.lock:
+            found = next(
+                (b.out_bill_no for b in self.transfers.values() if package and b.package_info == package), None
+            )
+        if found is None:
+            raise KeyError(package)
+        return found
+
+    def transfers_expire(self) -> int:
+        """Transfers the payee never confirmed are cancelled (WeChat Pay does so after 24 hours)."""
+        with self.lock:
+            due = [bill for bill in self.transfers.values() if bill.state == "WAIT_USER_CONFIRM"]
+            for bill in due:
+                bill.state, bill.update_time = "CANCELLED", rfc3339()
+        for bill in due:
+            self._transfer_finished(bill)
         return len(due)
 
     def transfers_release(self) -> int:
@@ -866,6 +1137,11 @@ class WechatPaySimulator:
                 answer = {"finished": self.transfers_finish()}
             elif path == "/sim/transfers/release":
                 answer = {"released": self.transfers_release()}
+            elif path == "/sim/transfers/confirm":  # the payee confirms in WeChat (by bill, or by its package)
+                out_bill_no = data.get("out_bill_no") or self._bill_of_package(data["package"])
+                answer = {"state": self.transfer_confirm(out_bill_no)}
+            elif path == "/sim/transfers/expire":
+                answer = {"cancelled": self.transfers_expire()}
             else:
                 return 404, {}, b""
         except (KeyError, ValueError) as error:

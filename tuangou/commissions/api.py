@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
@@ -11,6 +12,7 @@ from tuangou.leaders.models import Leader
 from tuangou.shops.access import access_shop_as_staff
 
 from . import selectors, services
+from .models import Withdrawal
 from .schemas import (
     CommissionEntryOut,
     LeaderCommissionCenterOut,
@@ -106,6 +108,25 @@ def create_withdrawal(request, shop_id: Path[Id], payload: WithdrawalIn):
 def list_my_withdrawals(request, shop_id: Path[Id]):
     leader = access_leader(request, shop_id)
     return selectors.withdrawals_list(shop=leader.shop, leader=leader)
+
+
+@leader_router.post(
+    "/withdrawals/{withdrawal_id}/transfer-sync",
+    response=LeaderWithdrawalOut,
+    summary="Back from confirming receipt in WeChat: ask WeChat Pay about my withdrawal's transfer now",
+)
+def sync_my_withdrawal_transfer(request, shop_id: Path[Id], withdrawal_id: Id):
+    leader = access_leader(request, shop_id)
+    # One question to WeChat Pay per withdrawal per second at most, however often the page asks.
+    if not cache.add(f"withdrawal-sync:{withdrawal_id}", 1, timeout=1):
+        return get_in_shop(
+            Withdrawal.objects.filter(leader=leader),
+            leader.shop,
+            withdrawal_id,
+            thing_zh="提现申请",
+            thing_en="Withdrawal",
+        )
+    return services.withdrawal_transfer_follow(leader=leader, withdrawal_id=withdrawal_id)
 
 
 # --- WeChat Pay ---------------------------------------------------------------------------

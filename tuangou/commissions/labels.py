@@ -9,6 +9,8 @@ from tuangou.core.money import format_fen
 from .models import CommissionEntry, Withdrawal
 
 K = CommissionEntry.Kind
+# A WeChat transfer the leader still has to accept in WeChat (商家转账 WAIT_USER_CONFIRM).
+WAIT_USER_CONFIRM_LABEL = bilingual("待确认收款", "Confirm receipt in WeChat")
 
 LABELS = {
     K.ACCRUAL: bilingual("佣金入账（待结算）", "Commission earned (pending)"),

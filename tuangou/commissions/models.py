@@ -118,6 +118,8 @@ class Withdrawal(ShopScopedModel):
     out_bill_no = models.CharField(max_length=32, blank=True, default="", verbose_name="商户转账单号")
     transfer_bill_no = models.CharField(max_length=64, blank=True, default="", verbose_name="微信转账单号")
     transfer_state = models.CharField(max_length=30, blank=True, default="", verbose_name="转账单状态")
+    # WAIT_USER_CONFIRM: the package_info the leader's WeChat opens to confirm receipt (确认收款).
+    transfer_package = models.CharField(max_length=500, blank=True, default="", verbose_name="确认收款参数")
 
     class Meta:
         verbose_name = "提现申请"

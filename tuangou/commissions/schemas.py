@@ -6,6 +6,7 @@ from pydantic import Field
 
 from tuangou.core.validation import Name, Text
 
+from . import labels
 from .labels import entry_explanation, entry_label
 from .models import CommissionEntry, Withdrawal
 
@@ -132,8 +133,17 @@ class WithdrawalOut(Schema):
         return obj.paid_by.name if obj.paid_by_id else None
 
 
+class TransferConfirmOut(Schema):
+    """WeixinJSBridge.invoke("requestMerchantTransfer", {mchId, appId, package}) parameters."""
+
+    mch_id: str
+    app_id: str
+    package: str
+
+
 class LeaderWithdrawalOut(Schema):
-    """A withdrawal as its leader sees it (no names of finance staff)."""
+    """A withdrawal as its leader sees it (no names of finance staff). A WeChat transfer waiting
+    for the leader to confirm receipt reads 待确认收款 and carries `confirm`."""
 
     id: int
     amount_fen: int
@@ -144,10 +154,19 @@ class LeaderWithdrawalOut(Schema):
     reviewed_at: datetime | None
     paid_at: datetime | None
     created_at: datetime
+    confirm: TransferConfirmOut | None
 
     @staticmethod
     def resolve_status_label(obj: Withdrawal) -> str:
+        if obj.status == Withdrawal.Status.TRANSFERRING and obj.transfer_state == "WAIT_USER_CONFIRM":
+            return str(labels.WAIT_USER_CONFIRM_LABEL)
         return obj.get_status_display()
+
+    @staticmethod
+    def resolve_confirm(obj: Withdrawal) -> dict | None:
+        from .services import withdrawal_confirm_params
+
+        return withdrawal_confirm_params(obj)
 
 
 WithdrawalStatus = Literal["requested", "approved", "rejected", "paid", "transferring", "failed"]

@@ -39,7 +39,9 @@ TRANSFER_FAIL_REASONS = {
     "ACCOUNT_FROZEN": "收款微信账户已冻结",
     "TRANSFER_RISK": "微信支付风控拦截",
     "PAYEE_ACCOUNT_ABNORMAL": "收款账户异常",
+    "CANCELLED": "团长未在微信中确认收款，转账已撤销",  # not confirmed within 24 hours
 }
+TRANSFER_WAIT_USER_CONFIRM = "WAIT_USER_CONFIRM"  # the leader confirms receipt in WeChat (确认收款)
 TRANSFER_FAILED_STATES = {"FAIL", "CANCELLED"}
 TRANSFER_IN_FLIGHT_AFTER = timedelta(minutes=2)
 # WeChat Pay wants the payee's real name (RSA-encrypted) from 2,000元 up; we send none, so a
@@ -344,7 +346,7 @@ def withdrawal_transfer_send(withdrawal_id: int) -> str:
         return withdrawal.status if withdrawal else ""
     provider = _transfer_provider()
     try:
-        answer = provider.transfer_query(withdrawal.out_bill_no)
+        answer = provider.transfer_query(withdrawal.out_bill_no, withdrawal.shop_id)
         if answer is None:  # WeChat Pay never got it: send it (the same number every time)
             answer = provider.transfer_create(
                 {
@@ -372,6 +374,10 @@ def withdrawal_transfer_complete(*, withdrawal_id: int, answer: dict) -> Withdra
     changes = {"transfer_state": state}
     if answer.get("transfer_bill_no"):
         changes["transfer_bill_no"] = answer["transfer_bill_no"]
+    if state == TRANSFER_WAIT_USER_CONFIRM:  # the package comes with the create answer; a query may omit it
+        changes["transfer_package"] = answer.get("package_info") or withdrawal.transfer_package
+    else:
+        changes["transfer_package"] = ""
     if state == "SUCCESS":
         if answer.get("amount_fen") not in (None, withdrawal.amount_fen):
             raise ApplicationError("notify_invalid", field="amount", reason="amount")
@@ -421,3 +427,22 @@ def withdrawal_transfers_sync(*, now=None) -> int:
     for withdrawal_id in ids:
         withdrawal_transfer_send(withdrawal_id)
     return len(ids)
+
+
+def withdrawal_confirm_params(withdrawal: Withdrawal) -> dict | None:
+    """What the leader's H5 passes to WeChat's requestMerchantTransfer (WeixinJSBridge) to
+    confirm receipt of a transfer waiting for them: {mch_id, app_id, package}; None otherwise."""
+    if withdrawal.status != W.TRANSFERRING or withdrawal.transfer_state != TRANSFER_WAIT_USER_CONFIRM:
+        return None
+    if not withdrawal.transfer_package:
+        return None
+    return _transfer_provider().transfer_confirm_params(withdrawal.shop_id, withdrawal.transfer_package)
+
+
+def withdrawal_transfer_follow(*, leader, withdrawal_id: int) -> Withdrawal:
+    """The leader is back from WeChat's confirmation: ask WeChat Pay about the transfer now."""
+    withdrawal = Withdrawal.objects.filter(shop_id=leader.shop_id, leader=leader, pk=withdrawal_id).first()
+    if withdrawal is None:
+        raise NotFound("提现申请", "Withdrawal")
+    withdrawal_transfer_send(withdrawal.id)
+    return Withdrawal.objects.get(pk=withdrawal.pk)

@@ -210,6 +210,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{gateway}：私钥无法读取，请重新填写",
         "{gateway}: the private key cannot be read; enter it again",
     ),
+    "reconciliation_unsupported": ("该支付渠道不提供对账单", "This payment provider offers no bill to reconcile"),
+    "mismatch_resolved": ("该对账差异已处理", "This mismatch is resolved already"),
+    "bill_date_invalid": (
+        "账单日期须是今天以前、三个月以内的一天",
+        "The bill date must be a day before today, within three months",
+    ),
     # commissions
     "transfer_amount_too_large": (
         "微信转账单笔不能超过{maximum}（更大金额需收款人实名，请改为线下打款）",
@@ -311,6 +317,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "product_name": ("商品名称", "Product name"),
     "withdrawal_amount": ("提现金额", "Withdrawal amount"),
     "reject_reason": ("拒绝原因", "Reason for rejecting"),
+    "resolution_note": ("处理说明", "Resolution note"),
     "shop_name": ("店铺名称", "Shop name"),
     "initial_password": ("初始密码", "Initial password"),
     "campaign_title": ("团购标题", "Campaign title"),

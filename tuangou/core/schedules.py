@@ -11,6 +11,12 @@ JOBS = [
     ("commissions: follow WeChat transfers of withdrawals", "tuangou.commissions.tasks.withdrawal_transfers_sync", 3),
     ("payments: re-send refunds left pending", "tuangou.payments.tasks.refunds_redrive", 3),
     ("payments: ask the provider about payments open over 5 minutes", "tuangou.payments.tasks.payments_sync_stale", 5),
+    ("payments: reconcile yesterday's gateway bills (after 10:00)", "tuangou.payments.tasks.reconciliation_daily", 60),
+    (
+        "payments: refresh WeChat Pay platform certificates",
+        "tuangou.payments.tasks.wechatpay_certificates_refresh",
+        720,
+    ),
     ("notifications: retry failed SMS / WeChat deliveries", "tuangou.notifications.tasks.deliveries_retry", 5),
     (
         "notifications: ask the SMS vendor for receipts never pushed",

@@ -1,26 +1,45 @@
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from ninja import Path, Router
+from ninja.pagination import paginate
 
-from tuangou.core.api import AUTH
+from tuangou.core.api import AUTH, get_in_shop
 from tuangou.core.bounds import Id
 from tuangou.core.errors import ApplicationError
 from tuangou.core.net import client_ip
+from tuangou.core.openapi import file_response
+from tuangou.core.pagination import PageNumberPagination
 from tuangou.orders import selectors as order_selectors
 from tuangou.orders.schemas import PaymentStartIn, PaymentStartOut
 from tuangou.shops.access import access_shop, access_shop_as_staff
 
-from . import services
+from . import reconciliation, services
 from .connection_check import payment_settings_check
 from .gateway_settings import payment_settings_show, payment_settings_update
-from .schemas import PaymentSettingsCheckOut, PaymentSettingsIn, PaymentSettingsOut, PaymentSyncOut
+from .models import ReconciliationMismatch, ReconciliationRun
+from .schemas import (
+    MismatchResolveIn,
+    MismatchStatus,
+    PaymentSettingsCheckOut,
+    PaymentSettingsIn,
+    PaymentSettingsOut,
+    PaymentSyncOut,
+    ReconciliationMismatchOut,
+    ReconciliationRunIn,
+    ReconciliationRunOut,
+    ReconciliationStatus,
+)
 
 SYNC_EVERY_SECONDS = 1
 CHECK_EVERY_SECONDS = 3
 
 router = Router(tags=["payments 支付"])
 member_router = Router(tags=["member: orders"], auth=AUTH)
-console_router = Router(tags=["console: payment settings 支付设置"], auth=AUTH)
+console_router = Router(tags=["console: payments 支付设置与对账"], auth=AUTH)
+BILLS_KEPT_DAYS = 90  # WeChat Pay hands out bills of the last three months
 
 
 @router.post(
@@ -142,3 +161,74 @@ def check_payment_settings(request, shop_id: Path[Id]):
         raise ApplicationError("rate_limited", status=429, seconds=CHECK_EVERY_SECONDS)
     results = payment_settings_check(shop=staff.shop)
     return {"results": results, "settings": payment_settings_show(shop=staff.shop)}
+
+
+# --- console: reconciliation (对账) -------------------------------------------------------
+
+
+@console_router.get(
+    "/reconciliation/runs", response=list[ReconciliationRunOut], summary="Reconciliation runs, newest day first"
+)
+@paginate(PageNumberPagination, page_size=20)
+def list_reconciliation_runs(request, shop_id: Path[Id], status: ReconciliationStatus | None = None):
+    staff = access_shop_as_staff(request, shop_id, "payments.reconcile")
+    runs = ReconciliationRun.objects.filter(shop=staff.shop)
+    return runs.filter(status=status) if status else runs
+
+
+@console_router.post(
+    "/reconciliation/runs",
+    response=ReconciliationRunOut,
+    summary="Reconcile one day now (the gateway's bill of that day against our payments and refunds)",
+)
+def create_reconciliation_run(request, shop_id: Path[Id], payload: ReconciliationRunIn):
+    staff = access_shop_as_staff(request, shop_id, "payments.reconcile")
+    today = datetime.now(reconciliation.CST).date()
+    if not today - timedelta(days=BILLS_KEPT_DAYS) <= payload.bill_date < today:
+        raise ApplicationError("bill_date_invalid", field="bill_date")
+    provider_name = settings.PAYMENT_PROVIDER  # the gateway the shop takes money through
+    if provider_name not in reconciliation.RECONCILED_PROVIDERS:
+        raise ApplicationError("reconciliation_unsupported", status=409, field="provider")
+    return reconciliation.reconciliation_run(shop=staff.shop, bill_date=payload.bill_date, provider_name=provider_name)
+
+
+def _run_of_shop(shop, run_id: int) -> ReconciliationRun:
+    return get_in_shop(ReconciliationRun, shop, run_id, thing_zh="对账", thing_en="Reconciliation")
+
+
+@console_router.get(
+    "/reconciliation/runs/{run_id}/mismatches",
+    response=list[ReconciliationMismatchOut],
+    summary="A run's mismatches",
+)
+@paginate(PageNumberPagination, page_size=50)
+def list_reconciliation_mismatches(request, shop_id: Path[Id], run_id: Id, status: MismatchStatus | None = None):
+    staff = access_shop_as_staff(request, shop_id, "payments.reconcile")
+    run = _run_of_shop(staff.shop, run_id)
+    mismatches = ReconciliationMismatch.objects.filter(shop=staff.shop, run=run).select_related("resolved_by")
+    return mismatches.filter(status=status) if status else mismatches
+
+
+@console_router.get(
+    "/reconciliation/runs/{run_id}/export.csv",
+    summary="A run's mismatches as a CSV file",
+    openapi_extra=file_response("text/csv"),
+)
+def export_reconciliation_mismatches(request, shop_id: Path[Id], run_id: Id):
+    staff = access_shop_as_staff(request, shop_id, "payments.reconcile")
+    run = _run_of_shop(staff.shop, run_id)
+    response = HttpResponse(reconciliation.mismatches_csv(run=run), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="reconciliation-{run.provider}-{run.bill_date}.csv"'
+    return response
+
+
+@console_router.post(
+    "/reconciliation/mismatches/{mismatch_id}/resolve",
+    response=ReconciliationMismatchOut,
+    summary="Finance resolves a mismatch with a note",
+)
+def resolve_reconciliation_mismatch(request, shop_id: Path[Id], mismatch_id: Id, payload: MismatchResolveIn):
+    staff = access_shop_as_staff(request, shop_id, "payments.reconcile")
+    return reconciliation.mismatch_resolve(
+        shop=staff.shop, mismatch_id=mismatch_id, actor=request.auth, note=payload.note
+    )

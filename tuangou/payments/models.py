@@ -198,3 +198,83 @@ class ShopPaymentSettings(ShopScopedModel):
     class Meta:
         verbose_name = "支付设置"
         verbose_name_plural = "支付设置"
+
+
+class ReconciliationRun(ShopScopedModel):
+    """One day's reconciliation (对账) of a shop at one provider: the gateway's trade bill of that
+    day (Beijing time) matched line by line with our payments and refunds. Run again, the same row
+    is updated (its mismatches keep their notes)."""
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", bilingual("已平", "Matched")
+        MISMATCHED = "mismatched", bilingual("有差异", "Mismatches")
+        FAILED = "failed", bilingual("账单获取失败", "Bill not fetched")
+
+    provider = models.CharField(max_length=20, verbose_name="支付渠道")
+    bill_date = models.DateField(verbose_name="账单日期")
+    status = models.CharField(max_length=20, choices=Status.choices, verbose_name="状态")
+    bill_payments = models.PositiveIntegerField(default=0, verbose_name="账单支付笔数")
+    bill_payments_fen = models.BigIntegerField(default=0, verbose_name="账单支付金额（分）")
+    bill_refunds = models.PositiveIntegerField(default=0, verbose_name="账单退款笔数")
+    bill_refunds_fen = models.BigIntegerField(default=0, verbose_name="账单退款金额（分）")
+    our_payments = models.PositiveIntegerField(default=0, verbose_name="我方支付笔数")
+    our_payments_fen = models.BigIntegerField(default=0, verbose_name="我方支付金额（分）")
+    our_refunds = models.PositiveIntegerField(default=0, verbose_name="我方退款笔数")
+    our_refunds_fen = models.BigIntegerField(default=0, verbose_name="我方退款金额（分）")
+    open_mismatches = models.PositiveIntegerField(default=0, verbose_name="未处理差异")
+    error = models.CharField(max_length=200, blank=True, verbose_name="错误")
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name="完成时间")
+
+    class Meta:
+        verbose_name = "对账"
+        verbose_name_plural = "对账"
+        ordering = ["-bill_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "provider", "bill_date"], name="reconciliation_run_once_a_day")
+        ]
+
+
+class ReconciliationMismatch(ShopScopedModel):
+    """One line where the gateway's bill and our books disagree; finance resolves it with a note."""
+
+    class Kind(models.TextChoices):
+        MISSING_OURS = "missing_ours", bilingual("我方缺失（渠道已收款）", "Missing on our side")
+        MISSING_THEIRS = "missing_theirs", bilingual("渠道缺失", "Missing on the gateway's side")
+        AMOUNT = "amount", bilingual("金额不符", "Amount mismatch")
+        STATE = "state", bilingual("状态不符", "State mismatch")
+
+    class Status(models.TextChoices):
+        OPEN = "open", bilingual("待处理", "Open")
+        RESOLVED = "resolved", bilingual("已处理", "Resolved")
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="mismatches", verbose_name="对账")
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name="差异类型")
+    subject = models.CharField(max_length=10, verbose_name="对象")  # payment / refund
+    out_trade_no = models.CharField(max_length=40, verbose_name="商户订单号")
+    out_refund_no = models.CharField(max_length=40, blank=True, verbose_name="退款单号")
+    transaction_id = models.CharField(max_length=64, blank=True, verbose_name="渠道交易号")
+    bill_amount_fen = models.BigIntegerField(null=True, blank=True, verbose_name="账单金额（分）")
+    our_amount_fen = models.BigIntegerField(null=True, blank=True, verbose_name="我方金额（分）")
+    bill_state = models.CharField(max_length=30, blank=True, verbose_name="账单状态")
+    our_state = models.CharField(max_length=30, blank=True, verbose_name="我方状态")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, verbose_name="处理状态")
+    note = models.CharField(max_length=200, blank=True, verbose_name="处理说明")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="处理人",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name="处理时间")
+
+    class Meta:
+        verbose_name = "对账差异"
+        verbose_name_plural = "对账差异"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "kind", "out_trade_no", "out_refund_no"], name="reconciliation_mismatch_once"
+            )
+        ]

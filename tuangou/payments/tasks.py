@@ -35,3 +35,17 @@ def refund_notify(refund_id: int):
 def payments_gateway_close(payment_ids: list[int]) -> dict:
     """Queued after our payments closed (the order expired or was paid another way): close their gateway trades."""
     return services.payments_gateway_close(payment_ids=payment_ids)
+
+
+def reconciliation_daily() -> dict:
+    """Hourly: once yesterday's gateway bills are ready, reconcile every shop not reconciled yet."""
+    from . import reconciliation
+
+    return reconciliation.reconciliation_daily()
+
+
+def wechatpay_certificates_refresh() -> int:
+    """Every 12 hours: download WeChat Pay's platform certificates (a rotation is known ahead)."""
+    from . import reconciliation
+
+    return reconciliation.wechatpay_certificates_refresh()

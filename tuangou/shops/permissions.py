@@ -24,6 +24,7 @@ PERMISSIONS = {
     "fulfilment.ship": "标记发货",
     "commissions.view": "查看佣金",
     "withdrawals.manage": "审核提现",
+    "payments.reconcile": "对账（查看与处理账单差异）",
 }
 
 R = Staff.Role
@@ -67,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "leaders.view",
             "commissions.view",
             "withdrawals.manage",
+            "payments.reconcile",
         }
     ),
     R.SUPPORT: frozenset(

@@ -101,3 +101,24 @@ export async function wechatPay(params: JsapiParams): Promise<WechatPayOutcome> 
     });
   });
 }
+
+export type TransferConfirm = NonNullable<Schemas["LeaderWithdrawalOut"]["confirm"]>;
+
+/** Confirm receipt of a merchant transfer (商家转账 WAIT_USER_CONFIRM) in WeChat's own page:
+ * WeixinJSBridge requestMerchantTransfer with {mchId, appId, package}. "ok" only means the page
+ * closed after confirming: the withdrawal is paid when WeChat Pay says so (notify or query). */
+export async function wechatConfirmTransfer(confirm: TransferConfirm): Promise<WechatPayOutcome> {
+  const jsBridge = await bridge();
+  return new Promise((resolve) => {
+    jsBridge.invoke(
+      "requestMerchantTransfer",
+      { mchId: confirm.mch_id, appId: confirm.app_id, package: confirm.package },
+      (result) => {
+        const message = result?.err_msg ?? "";
+        if (message === "requestMerchantTransfer:ok") resolve("ok");
+        else if (message === "requestMerchantTransfer:cancel") resolve("cancel");
+        else resolve("fail");
+      },
+    );
+  });
+}

@@ -67,6 +67,8 @@ class _Guarded:
             "refund_query",
             "transfer_create",
             "transfer_query",
+            "trade_bill",
+            "certificates_refresh",
         ):  # what only some gateways have
             if hasattr(provider, optional):
                 setattr(self, optional, outside_transaction(getattr(provider, optional)))
@@ -74,6 +76,8 @@ class _Guarded:
             self.verify_transfer_notify = provider.verify_transfer_notify
         if hasattr(provider, "merchant_of"):
             self.merchant_of = provider.merchant_of
+        if hasattr(provider, "transfer_confirm_params"):  # no call goes out
+            self.transfer_confirm_params = provider.transfer_confirm_params
         self.pay_url_valid_for = getattr(provider, "pay_url_valid_for", None)
         self.appid = getattr(provider, "appid", "")
 

@@ -18,13 +18,16 @@ protocol needs is small:
 """
 
 import base64
+import gzip
+import hashlib
 import json
 import secrets
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
@@ -36,9 +39,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 
 from tuangou.core.errors import ApplicationError
+from tuangou.core.transactions import in_our_transaction
 
 from . import AnswerUnverified, GatewayUnreachable, ProviderUnavailable, RefundPending
 
@@ -46,6 +51,9 @@ CST = ZoneInfo("Asia/Shanghai")
 MAX_SKEW_SECONDS = 300
 SIGNTEST_PREFIX = "WECHATPAY/SIGNTEST/"
 SCHEME = "WECHATPAY2-SHA256-RSA2048"
+PUBLIC_KEY_PREFIX = "PUB_KEY_ID_"
+CERTIFICATES_KEEP = 60 * 60 * 24  # downloaded platform certificates are kept a day (refreshed every 12 hours)
+REFRESH_AT_MOST_EVERY = 60  # seconds: an unknown serial refreshes the certificates once a minute at most
 
 
 def _pem(value: str) -> bytes:
@@ -97,8 +105,9 @@ class WechatPayProvider:
             f'timestamp="{timestamp}",serial_no="{self.config["MERCHANT_SERIAL"]}"'
         )
 
-    def verify_signature(self, headers, body: bytes) -> None:
-        """The platform's signature over the raw bytes, with the key the serial names; fresh."""
+    def verify_signature(self, headers, body: bytes, keys: dict | None = None) -> None:
+        """The platform's signature over the raw bytes, with the key the serial names (among
+        `keys` when given, else the configured keys and the downloaded certificates); fresh."""
         serial = headers.get("Wechatpay-Serial") or ""
         signature = headers.get("Wechatpay-Signature") or ""
         timestamp = headers.get("Wechatpay-Timestamp") or ""
@@ -107,7 +116,7 @@ class WechatPayProvider:
             raise ApplicationError("signature_invalid", field="Wechatpay-Signature")
         if signature.startswith(SIGNTEST_PREFIX):  # WeChat checks that we refuse what does not verify
             raise ApplicationError("signature_invalid", field="Wechatpay-Signature")
-        pem = self.config["PLATFORM_KEYS"].get(serial)
+        pem = (keys or {}).get(serial) if keys is not None else self._platform_key(serial)
         if pem is None:
             raise ApplicationError("signature_invalid", field="Wechatpay-Serial")
         message = f"{timestamp}\n{nonce}\n".encode() + body + b"\n"
@@ -141,7 +150,9 @@ class WechatPayProvider:
 
     # --- the wire -------------------------------------------------------------------------
 
-    def _call(self, method: str, target: str, body: dict | None = None) -> tuple[int, dict]:
+    def _request(self, method: str, target: str, body: dict | None = None) -> tuple[int, bytes, object]:
+        """One signed request; its status, raw answer and headers (not verified here). A
+        connection error, 5xx or 429 raises ProviderUnavailable."""
         raw = b"" if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         headers = {
             "Authorization": self.authorization(method, target, raw),
@@ -161,6 +172,10 @@ class WechatPayProvider:
             raise GatewayUnreachable(f"wechatpay {method} {target}: {error}") from error
         if status >= 500 or status == 429:
             raise ProviderUnavailable(f"wechatpay {method} {target}: HTTP {status} {answer[:120]!r}")
+        return status, answer, answer_headers
+
+    def _call(self, method: str, target: str, body: dict | None = None) -> tuple[int, dict]:
+        status, answer, answer_headers = self._request(method, target, body)
         try:
             self.verify_signature(answer_headers, answer)
         except ApplicationError as error:
@@ -170,6 +185,97 @@ class WechatPayProvider:
             return status, json.loads(answer) if answer else {}
         except ValueError as error:
             raise ProviderUnavailable(f"wechatpay {method} {target}: answer is not JSON") from error
+
+    # --- platform certificates (GET /v3/certificates) -------------------------------------
+
+    def _certificates_key(self, what: str) -> str:
+        origin = hashlib.sha1(f"{self.config['API_BASE']}|{self.mchid}".encode()).hexdigest()[:16]
+        return f"wechatpay:{what}:{origin}"
+
+    def certificates_downloaded(self) -> dict[str, str]:
+        """Platform certificates fetched from /v3/certificates (serial -> PEM), as cached."""
+        return cache.get(self._certificates_key("certificates")) or {}
+
+    def _platform_key(self, serial: str) -> str | None:
+        """The PEM for a serial: configured (certificates and PUB_KEY_ID_ public keys, side by
+        side during a switch-over) or downloaded. An unknown certificate serial (WeChat Pay
+        rotated its certificate) refreshes the download once, then is looked up again."""
+        pem = self.config["PLATFORM_KEYS"].get(serial) or self.certificates_downloaded().get(serial)
+        if pem is not None or serial.startswith(PUBLIC_KEY_PREFIX) or not self.config.get("APIV3_KEY"):
+            return pem  # a public key is never listed by /v3/certificates: it is configured or unknown
+        if in_our_transaction() or not cache.add(self._certificates_key("refreshing"), 1, REFRESH_AT_MOST_EVERY):
+            return None  # no call out under our locks; and a flood of made-up serials costs one refresh a minute
+        try:
+            return self.certificates_refresh().get(serial)
+        except (ProviderUnavailable, ApplicationError):
+            return None
+
+    def certificates_refresh(self) -> dict[str, str]:
+        """Download the platform certificates, decrypt each with the APIv3 key, check the answer's
+        signature with a key already trusted — or, when no certificate is trusted yet, with one of
+        those just decrypted (as WeChat Pay's SDKs bootstrap) — and cache them. Answers serial -> PEM."""
+        status, raw, headers = self._request("GET", "/v3/certificates")
+        if status != 200:
+            raise ProviderUnavailable(f"wechatpay certificates: HTTP {status} {raw[:120]!r}")
+        try:
+            items = json.loads(raw)["data"]
+            fresh = {item["serial_no"].upper(): self._certificate_decrypt(item) for item in items}
+        except (ValueError, KeyError, TypeError) as error:
+            raise ProviderUnavailable(f"wechatpay certificates: answer unreadable ({error})") from error
+        trusted = {**self.certificates_downloaded(), **self.config["PLATFORM_KEYS"]}
+        certificates_trusted = any(not serial.startswith(PUBLIC_KEY_PREFIX) for serial in trusted)
+        try:
+            self.verify_signature(headers, raw, keys=trusted if certificates_trusted else fresh)
+        except ApplicationError as error:
+            raise ProviderUnavailable(f"wechatpay certificates: answer not verified ({error.code})") from error
+        cache.set(self._certificates_key("certificates"), fresh, CERTIFICATES_KEEP)
+        return fresh
+
+    def _certificate_decrypt(self, item: dict) -> str:
+        encrypted = item["encrypt_certificate"]
+        try:
+            pem = AESGCM(self.config["APIV3_KEY"].encode()).decrypt(
+                encrypted["nonce"].encode(),
+                base64.b64decode(encrypted["ciphertext"]),
+                (encrypted.get("associated_data") or "").encode(),
+            )
+            certificate = x509.load_pem_x509_certificate(pem)
+        except (InvalidTag, ValueError) as error:
+            raise ValueError(f"certificate {item.get('serial_no')}: {error}") from None
+        if f"{certificate.serial_number:X}" != item["serial_no"].upper():
+            raise ValueError(f"certificate {item['serial_no']}: serial does not match")
+        if certificate.not_valid_after_utc < datetime.now(CST):
+            raise ValueError(f"certificate {item['serial_no']}: expired")
+        return pem.decode()
+
+    # --- bills (交易账单) -------------------------------------------------------------------
+
+    def trade_bill(self, bill_date: date, shop_id: int) -> list[dict]:
+        """The day's ALL trade bill of the shop's merchant (its sub-merchant in partner mode):
+        ask for it, download it (signed, gzip), check its SHA1 and read it (parse_trade_bill).
+        A day without trades answers []. Raises ProviderUnavailable (ask again later)."""
+        query = {"bill_date": bill_date.isoformat(), "bill_type": "ALL", "tar_type": "GZIP"}
+        if self.partner:
+            query["sub_mchid"] = self.sub_mchid(shop_id)
+        status, data = self._call("GET", "/v3/bill/tradebill?" + urllib.parse.urlencode(query))
+        if status == 400 and data.get("code") == "NO_STATEMENT_EXIST":
+            return []
+        if status != 200 or not data.get("download_url"):
+            raise ProviderUnavailable(f"wechatpay bill {bill_date}: {data.get('code')} {data.get('message')}")
+        url = urllib.parse.urlsplit(data["download_url"])
+        if url.netloc != urllib.parse.urlsplit(self.config["API_BASE"]).netloc:  # our signature goes nowhere else
+            raise ProviderUnavailable(f"wechatpay bill {bill_date}: download URL on another host")
+        status, raw, _ = self._request("GET", url.path + (f"?{url.query}" if url.query else ""))
+        if status != 200:
+            raise ProviderUnavailable(f"wechatpay bill {bill_date}: download HTTP {status}")
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        if data.get("hash_type") != "SHA1" or hashlib.sha1(raw).hexdigest() != str(data.get("hash_value")).lower():
+            raise ProviderUnavailable(f"wechatpay bill {bill_date}: the file does not match its hash")
+        try:
+            return parse_trade_bill(raw)
+        except ValueError as error:
+            raise ProviderUnavailable(f"wechatpay bill {bill_date}: {error}") from error
 
     # --- the shop's merchant --------------------------------------------------------------
 
@@ -359,6 +465,10 @@ class WechatPayProvider:
     # --- merchant transfers (商家转账): paying a leader's withdrawal ------------------------
 
     TRANSFER_PATH = "/v3/fund-app/mch-transfer/transfer-bills"
+    PARTNER_TRANSFER_PATH = "/v3/fund-app/mch-transfer/partner/transfer-bills"
+
+    def _transfer_path(self) -> str:
+        return self.PARTNER_TRANSFER_PATH if self.partner else self.TRANSFER_PATH
 
     def transfer_notify_url(self, shop_id: int) -> str:
         path = reverse("api:commissions_notify_wechatpay_transfer", kwargs={"shop_id": shop_id})
@@ -372,6 +482,7 @@ class WechatPayProvider:
             "state": data.get("state", ""),
             "fail_reason": data.get("fail_reason", ""),
             "amount_fen": data.get("transfer_amount"),
+            "package_info": data.get("package_info", ""),  # WAIT_USER_CONFIRM: what the payee confirms with
         }
 
     def transfer_create(self, transfer: dict) -> dict:
@@ -379,8 +490,6 @@ class WechatPayProvider:
         transfer["amount_fen"] to transfer["openid"]. Answers {out_bill_no, transfer_bill_no,
         state, fail_reason}; a refusal (4xx) answers state FAIL with WeChat Pay's code as the
         reason; ProviderUnavailable when no answer came (ask again with the same number)."""
-        if self.partner:  # 服务商 transfers (/v3/fund-app/mch-transfer/partner/…) are not built yet
-            raise ApplicationError("payment_unconfigured", status=409)
         body = {
             "appid": self.appid,
             "out_bill_no": transfer["out_bill_no"],
@@ -394,7 +503,9 @@ class WechatPayProvider:
                 {"info_type": "奖励说明", "info_content": "团长佣金"},
             ],
         }
-        status, data = self._call("POST", self.TRANSFER_PATH, body)
+        if self.partner:  # 服务商: the transfer is paid from the shop's sub-merchant
+            body = {"sub_mchid": self.sub_mchid(transfer["shop_id"]), **body}
+        status, data = self._call("POST", self._transfer_path(), body)
         if status != 200:
             return {
                 "out_bill_no": transfer["out_bill_no"],
@@ -402,18 +513,30 @@ class WechatPayProvider:
                 "state": "FAIL",
                 "fail_reason": str(data.get("code") or f"HTTP {status}"),
                 "amount_fen": transfer["amount_fen"],
+                "package_info": "",
             }
         return self._transfer_fields(data)
 
-    def transfer_query(self, out_bill_no: str) -> dict | None:
-        """What WeChat Pay knows of the bill (None: it never got it)."""
-        target = f"{self.TRANSFER_PATH}/out-bill-no/{urllib.parse.quote(out_bill_no, safe='')}"
+    def transfer_confirm_params(self, shop_id: int, package_info: str) -> dict:
+        """The parameters of WeixinJSBridge.invoke("requestMerchantTransfer", {mchId, appId,
+        package}) with which the payee confirms a WAIT_USER_CONFIRM transfer in WeChat: the
+        merchant that pays (the shop's sub-merchant in partner mode) and our app id."""
+        mch_id = self.sub_mchid(shop_id) if self.partner else self.mchid
+        return {"mch_id": mch_id, "app_id": self.appid, "package": package_info}
+
+    def transfer_query(self, out_bill_no: str, shop_id: int | None = None) -> dict | None:
+        """What WeChat Pay knows of the bill (None: it never got it). Partner mode asks about
+        the shop's sub-merchant's bill."""
+        target = f"{self._transfer_path()}/out-bill-no/{urllib.parse.quote(out_bill_no, safe='')}"
+        if self.partner:
+            target += "?" + urllib.parse.urlencode({"sub_mchid": self.sub_mchid(shop_id)})
         status, data = self._call("GET", target)
         if status == 404:
             return None
         if status != 200:
             raise ProviderUnavailable(f"wechatpay transfer query {out_bill_no}: {data.get('code')}")
-        if data.get("mch_id", self.mchid) != self.mchid or data.get("out_bill_no") != out_bill_no:
+        mchid = data.get("sp_mchid" if self.partner else "mch_id", self.mchid)
+        if mchid != self.mchid or data.get("out_bill_no") != out_bill_no:
             raise ProviderUnavailable(f"wechatpay transfer query {out_bill_no}: answer about another bill")
         return self._transfer_fields(data)
 
@@ -430,7 +553,7 @@ class WechatPayProvider:
         if not event_type.startswith("MCHTRANSFER."):
             raise ApplicationError("notify_invalid", field="event_type", reason="event_type")
         data = self.decrypt(resource)
-        if not isinstance(data, dict) or data.get("mch_id") != self.mchid:
+        if not isinstance(data, dict) or data.get("sp_mchid" if self.partner else "mch_id") != self.mchid:
             raise ApplicationError("notify_invalid", field="mchid", reason="mchid")
         fields = self._transfer_fields(data)
         if not fields["out_bill_no"] or not isinstance(fields["amount_fen"], int):
@@ -469,3 +592,76 @@ class WechatPayProvider:
                 "sub_mchid": data.get("sub_mchid", ""),
             }
         raise ApplicationError("notify_invalid", field="event_type", reason="event_type")
+
+
+# --- the trade bill's file format ------------------------------------------------------------
+
+BILL_COLUMNS = {  # the columns we read, by their header name
+    "at": "交易时间",
+    "sub_mchid": "特约商户号",
+    "transaction_id": "微信订单号",
+    "out_trade_no": "商户订单号",
+    "trade_state": "交易状态",
+    "order_amount": "订单金额",
+    "refund_id": "微信退款单号",
+    "out_refund_no": "商户退款单号",
+    "refund_amount": "申请退款金额",
+    "refund_state": "退款状态",
+}
+
+
+def _bill_fields(line: str) -> list[str]:
+    # Every field starts with a backtick (so a spreadsheet keeps long numbers as text); a product
+    # name may hold a comma, so fields are split on ",`" rather than on every comma.
+    if not line.startswith("`"):
+        raise ValueError(f"bill line without backticks: {line[:60]!r}")
+    return line[1:].split(",`")
+
+
+def _fen(value: str) -> int:
+    try:
+        amount = Decimal(value) * 100
+    except InvalidOperation:
+        raise ValueError(f"bill amount {value!r}") from None
+    if amount != amount.to_integral_value():
+        raise ValueError(f"bill amount {value!r}")
+    return int(amount)
+
+
+def parse_trade_bill(raw: bytes) -> list[dict]:
+    """Rows of a WeChat Pay ALL trade bill: a header, one backtick-prefixed line per trade and per
+    refund, then "总交易单数,…" and its summary line. Each row: kind (payment / refund),
+    out_trade_no, transaction_id, out_refund_no, refund_id, amount_fen (the order amount of a
+    trade, the refund asked for), state (SUCCESS or the refund's state), at, sub_mchid. The
+    summary's count must match (a cut-off file is refused)."""
+    lines = [line for line in raw.decode("utf-8-sig").splitlines() if line.strip()]
+    if len(lines) < 3 or not lines[-2].startswith("总交易单数"):
+        raise ValueError("bill without its summary")
+    header = lines[0].split(",")
+    try:
+        at = {name: header.index(column) for name, column in BILL_COLUMNS.items()}
+    except ValueError as error:
+        raise ValueError(f"bill header: {error}") from None
+    rows = []
+    for line in lines[1:-2]:
+        fields = _bill_fields(line)
+        if len(fields) != len(header):
+            raise ValueError(f"bill line with {len(fields)} fields, {len(header)} expected")
+        refund = fields[at["trade_state"]] == "REFUND"
+        rows.append(
+            {
+                "kind": "refund" if refund else "payment",
+                "out_trade_no": fields[at["out_trade_no"]],
+                "transaction_id": fields[at["transaction_id"]],
+                "out_refund_no": fields[at["out_refund_no"]] if refund else "",
+                "refund_id": fields[at["refund_id"]] if refund else "",
+                "amount_fen": _fen(fields[at["refund_amount" if refund else "order_amount"]]),
+                "state": fields[at["refund_state"]] if refund else fields[at["trade_state"]],
+                "at": fields[at["at"]],
+                "sub_mchid": "" if fields[at["sub_mchid"]] == "0" else fields[at["sub_mchid"]],
+            }
+        )
+    summary = _bill_fields(lines[-1])
+    if not summary[0].isdigit() or int(summary[0]) != len(rows):
+        raise ValueError(f"bill says {summary[0]} trades, {len(rows)} listed")
+    return rows

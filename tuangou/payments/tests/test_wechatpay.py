@@ -285,7 +285,9 @@ def test_platform_key_rotation_to_a_public_key_mid_stream_keeps_verifying(wechat
 
 def test_a_notify_signed_by_a_key_we_do_not_have_yet_is_refused_until_we_do(wechat, settings):
     world, order, payment = given_paid_at_the_gateway(wechat)
-    wechat.sim.rotate("certificate")  # the platform switched before we downloaded its new certificate
+    # The platform switched to a WeChat Pay public key we were not given yet (a certificate would be
+    # downloaded from /v3/certificates: test_wechatpay_certificates.py).
+    wechat.sim.rotate("public_key")
 
     wechat.sim.deliver(to_our_server)
 

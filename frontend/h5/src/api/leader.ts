@@ -43,3 +43,6 @@ export const createWithdrawalApi = (shopId: number, body: WithdrawalIn) =>
   http.post<LeaderWithdrawal>(`${base(shopId)}/withdrawals`, body);
 export const getWithdrawalsApi = (shopId: number, page = 1) =>
   http.get<Page<LeaderWithdrawal>>(`${base(shopId)}/withdrawals`, { page });
+/** Back from confirming receipt in WeChat: ask WeChat Pay about the transfer now. */
+export const syncWithdrawalTransferApi = (shopId: number, withdrawalId: number) =>
+  http.post<LeaderWithdrawal>(`${base(shopId)}/withdrawals/${withdrawalId}/transfer-sync`);
