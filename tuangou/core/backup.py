@@ -55,9 +55,14 @@ def table_figures(cursor, vendor: str) -> dict[str, dict]:
     figures = {}
     for table in _tables(cursor, vendor):
         quoted = '"' + table.replace('"', '""') + '"'
-        cursor.execute(f"SELECT * FROM {quoted} WHERE 1 = 0")
-        order = ", ".join(str(i + 1) for i in range(len(cursor.description)))
-        cursor.execute(f"SELECT * FROM {quoted} ORDER BY {order}")
+        if vendor == "postgresql":
+            # The server's own text of each row (in UTC, _pg_connect and Django both set it), so
+            # the sum does not depend on how a client library decodes json or timestamps.
+            cursor.execute(f'SELECT t::text FROM {quoted} AS t ORDER BY t::text COLLATE "C"')
+        else:
+            cursor.execute(f"SELECT * FROM {quoted} WHERE 1 = 0")
+            order = ", ".join(str(i + 1) for i in range(len(cursor.description)))
+            cursor.execute(f"SELECT * FROM {quoted} ORDER BY {order}")
         digest, rows = hashlib.sha256(), 0
         while batch := cursor.fetchmany(2000):
             for row in batch:
@@ -226,6 +231,7 @@ def _pg_connect(db: dict, dbname: str):
         password=db.get("PASSWORD") or None,
         dbname=dbname,
         autocommit=True,
+        options="-c TimeZone=UTC",
     )
 
 
