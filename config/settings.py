@@ -123,6 +123,8 @@ TEMPLATES = [
 DATABASE_URL = env_secret("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))}
+    # Behind pgbouncer in transaction mode (deploy/): no server-side cursors across transactions.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
     # Under the ASGI server (manage.py serve) each request runs on a thread of its own, so one
     # persistent connection per thread would pile up: DB_POOL=1 shares a psycopg pool per process.
     if env_bool("DB_POOL", False):
@@ -166,6 +168,8 @@ Q_CLUSTER = {
     "label": "Tasks",
     "poll": 0.5,
 }
+# Production runs the scheduler as a process of its own (deploy/): Q_SCHEDULER=0 on job workers.
+Q_CLUSTER["scheduler"] = env_bool("Q_SCHEDULER", True)
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
@@ -407,3 +411,5 @@ if SENTRY_DSN:
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
 BACKUP_EVERY_MINUTES = int(os.environ.get("BACKUP_EVERY_MINUTES", "0"))
+# Copies each archive off the machine: the command gets the archive's path as its last argument.
+BACKUP_COPY_COMMAND = os.environ.get("BACKUP_COPY_COMMAND", "")

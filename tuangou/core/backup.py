@@ -198,10 +198,16 @@ def backup_scheduled() -> str:
     off-machine copy."""
     archive, _ = backup_create(settings.BACKUP_DIR)
     backup_prune(settings.BACKUP_DIR, settings.BACKUP_KEEP)
-    command = os.environ.get("BACKUP_COPY_COMMAND", "")
-    if command:
-        subprocess.run([*shlex.split(command), str(archive)], check=True, capture_output=True, timeout=3600)
+    backup_copy(archive)
     return archive.name
+
+
+def backup_copy(archive: Path) -> bool:
+    """Run BACKUP_COPY_COMMAND with the archive's path as its last argument (False: none is set)."""
+    if not settings.BACKUP_COPY_COMMAND:
+        return False
+    subprocess.run([*shlex.split(settings.BACKUP_COPY_COMMAND), str(archive)], check=True, timeout=3600)
+    return True
 
 
 # --- Restore -------------------------------------------------------------------------------------
