@@ -7,7 +7,7 @@ PORT ?= 8000
 # The demo shows development SMS codes at /dev/sms; production leaves this off.
 export SMS_SHOW_CODES ?= 1
 
-.PHONY: install types frontend run serve test test-frontend lint bench migrate demo clean wechat-sim alipay-sim
+.PHONY: install types frontend run serve test test-frontend lint bench migrate demo clean wechat-sim alipay-sim backup restore pitr-drill
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +90,20 @@ bench: frontend
 	$(PY) bench/run.py
 	$(PY) bench/feed.py
 	$(PY) bench/h5_fcp.py --serve
+
+# The database (PostgreSQL: pg_dump in custom format; SQLite: online backup) and var/ in one archive
+# under BACKUP_DIR (default var/backups) with per-file and per-table checksums; BACKUP_KEEP kept.
+backup: install
+	$(PY) manage.py backup
+
+# Into the database DATABASE_URL names (a fresh one; created when missing) and var/: make restore ARCHIVE=…
+restore: install
+	@[ -n "$(ARCHIVE)" ] || { echo "usage: make restore ARCHIVE=var/backups/tuangou-….tar.gz"; exit 2; }
+	$(PY) manage.py restore $(ARCHIVE)
+
+# Point-in-time recovery on a throwaway PostgreSQL cluster: back to just before a DROP TABLE.
+pitr-drill: install
+	$(PY) bench/pitr_drill.py
 
 clean:
 	rm -rf $(VENV) var frontend/node_modules frontend/dist

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TUANGOU_VAR_DIR", BASE_DIR / "var"))
@@ -17,6 +18,15 @@ def env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
+def env_secret(name: str, default: str = "") -> str:
+    """A secret from the environment, or from the file that NAME_FILE names (docker/systemd secrets)."""
+    if os.environ.get(name):
+        return os.environ[name]
+    if os.environ.get(f"{name}_FILE"):
+        return Path(os.environ[f"{name}_FILE"]).read_text().strip()
+    return default
+
+
 def _development_secret(name: str) -> str:
     """A secret generated on first run and kept under var/, so none lives in the repo."""
     path = VAR_DIR / f"{name}.secret"
@@ -25,8 +35,18 @@ def _development_secret(name: str) -> str:
     return path.read_text().strip()
 
 
+# TUANGOU_ENV=production (docs/deploy.md): no generated SECRET_KEY, no DEBUG, no demo, no development
+# SMS inbox, HTTPS-only cookies and HSTS. `manage.py check --deploy` is clean under it (a test runs it).
+PRODUCTION = os.environ.get("TUANGOU_ENV", "development") == "production"
+if PRODUCTION and not env_secret("SECRET_KEY"):
+    raise ImproperlyConfigured(
+        "TUANGOU_ENV=production needs SECRET_KEY (or SECRET_KEY_FILE naming a file that holds it): "
+        "50+ random characters, e.g. from `python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
+if PRODUCTION and env_bool("DEBUG", False):
+    raise ImproperlyConfigured("TUANGOU_ENV=production refuses DEBUG=1: it shows tracebacks and settings to anyone.")
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or _development_secret("django")
+SECRET_KEY = env_secret("SECRET_KEY") or _development_secret("django")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -62,7 +82,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "tuangou.core.middleware.RequestIdMiddleware",
+    "tuangou.core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "tuangou.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -98,9 +120,11 @@ TEMPLATES = [
 ]
 
 # --- Database: embedded SQLite unless DATABASE_URL is set -------------------------
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_URL = env_secret("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))}
+    # Behind pgbouncer in transaction mode (deploy/): no server-side cursors across transactions.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
     # Under the ASGI server (manage.py serve) each request runs on a thread of its own, so one
     # persistent connection per thread would pile up: DB_POOL=1 shares a psycopg pool per process.
     if env_bool("DB_POOL", False):
@@ -128,7 +152,7 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis (optional): cache and task broker -----------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env_secret("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -144,6 +168,8 @@ Q_CLUSTER = {
     "label": "Tasks",
     "poll": 0.5,
 }
+# Production runs the scheduler as a process of its own (deploy/): Q_SCHEDULER=0 on job workers.
+Q_CLUSTER["scheduler"] = env_bool("Q_SCHEDULER", True)
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
@@ -178,6 +204,25 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the web clients read it to send X-CSRFToken
 
+# --- HTTPS and security headers (on in production; nginx terminates TLS, docs/deploy.md) -----
+# nginx sets X-Forwarded-Proto; only believed from TRUSTED_PROXIES' side of the socket in practice,
+# since the app listens on a local port or socket nginx alone reaches.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# nginx answers plain HTTP with a redirect itself; /healthz and /metrics are asked over the loopback.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every HTML page (tuangou/core/security.py); 1: report only, to try a change.
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+
 # --- i18n ---------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -197,6 +242,30 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Object storage for uploads and exports (django-storages, S3 API: Aliyun OSS, Tencent COS, MinIO)
+# when STORAGE_S3_BUCKET is set; else MEDIA_ROOT on local disk. Product images are read through
+# plain URLs (the bucket lets anyone read products/ and campaigns/), exports/ only through signed
+# URLs that live EXPORT_URL_SECONDS (tuangou/core/storage.py).
+STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET", "")
+EXPORT_URL_SECONDS = int(os.environ.get("EXPORT_URL_SECONDS", "300"))
+if STORAGE_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "tuangou.core.storage.ObjectStorage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": os.environ.get("STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("STORAGE_S3_REGION") or None,
+            "access_key": env_secret("STORAGE_S3_ACCESS_KEY"),
+            "secret_key": env_secret("STORAGE_S3_SECRET_KEY"),
+            "custom_domain": os.environ.get("STORAGE_S3_CUSTOM_DOMAIN") or None,
+            # Aliyun OSS wants virtual-hosted addressing; MinIO path-style (the default here).
+            "addressing_style": os.environ.get("STORAGE_S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "querystring_expire": EXPORT_URL_SECONDS,
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
 
 # --- Integrations -------------------------------------------------------------------
 # SMS: "console" writes codes to the log and keeps the last ones for the demo page.
@@ -209,7 +278,7 @@ SMS_VERIFY_LIMIT_PER_IP_HOUR = int(os.environ.get("SMS_VERIFY_LIMIT_PER_IP_HOUR"
 # Wrong codes per phone in 24 hours, across codes: asking for a new code does not reset it.
 SMS_VERIFY_FAILURES_PER_PHONE_DAY = int(os.environ.get("SMS_VERIFY_FAILURES_PER_PHONE_DAY", "10"))
 # Shows development SMS codes at /dev/sms (never on in production).
-SMS_SHOW_CODES = env_bool("SMS_SHOW_CODES", DEBUG)
+SMS_SHOW_CODES = env_bool("SMS_SHOW_CODES", DEBUG) and not PRODUCTION
 # A message is a vendor template + parameters + signature name (tuangou/accounts/sms.py TEMPLATES).
 SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "团购")
 SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "5"))
@@ -217,17 +286,17 @@ SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "5"))
 SMS_TEMPLATES_ALIYUN = os.environ.get("SMS_TEMPLATES_ALIYUN", "")
 SMS_TEMPLATES_TENCENT = os.environ.get("SMS_TEMPLATES_TENCENT", "")
 SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", "")
-SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env_secret("SMS_ALIYUN_ACCESS_KEY_SECRET")
 SMS_ALIYUN_ENDPOINT = os.environ.get("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
 SMS_ALIYUN_REGION = os.environ.get("SMS_ALIYUN_REGION", "cn-hangzhou")
 SMS_TENCENT_SECRET_ID = os.environ.get("SMS_TENCENT_SECRET_ID", "")
-SMS_TENCENT_SECRET_KEY = os.environ.get("SMS_TENCENT_SECRET_KEY", "")
+SMS_TENCENT_SECRET_KEY = env_secret("SMS_TENCENT_SECRET_KEY")
 SMS_TENCENT_SDK_APP_ID = os.environ.get("SMS_TENCENT_SDK_APP_ID", "")
 SMS_TENCENT_ENDPOINT = os.environ.get("SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com/")
 SMS_TENCENT_REGION = os.environ.get("SMS_TENCENT_REGION", "ap-guangzhou")
 # Delivery receipts are posted to /api/sms/receipts/<vendor>/<token>: neither vendor signs its
 # receipt push, so the callback URL configured with the vendor carries this secret.
-SMS_RECEIPT_TOKEN = os.environ.get("SMS_RECEIPT_TOKEN") or _development_secret("sms_receipt")
+SMS_RECEIPT_TOKEN = env_secret("SMS_RECEIPT_TOKEN") or _development_secret("sms_receipt")
 # Notification SMS per shop per day (0: no limit); a shop's own sms_daily_budget overrides it.
 SMS_DAILY_BUDGET_PER_SHOP = int(os.environ.get("SMS_DAILY_BUDGET_PER_SHOP", "1000"))
 # Code sends from one client IP in an hour before an image captcha is asked for (0: never).
@@ -238,9 +307,9 @@ SMS_CAPTCHA_TTL_SECONDS = int(os.environ.get("SMS_CAPTCHA_TTL_SECONDS", "300"))
 # the H5 shows no WeChat login and no share card. The bases point at the local simulator in tests
 # and the demo (simulators/wechat); production leaves them at WeChat's own hosts.
 WECHAT_APP_ID = os.environ.get("WECHAT_APP_ID", "")
-WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
+WECHAT_APP_SECRET = env_secret("WECHAT_APP_SECRET")
 WECHAT_MINIPROGRAM_APP_ID = os.environ.get("WECHAT_MINIPROGRAM_APP_ID", "")
-WECHAT_MINIPROGRAM_APP_SECRET = os.environ.get("WECHAT_MINIPROGRAM_APP_SECRET", "")
+WECHAT_MINIPROGRAM_APP_SECRET = env_secret("WECHAT_MINIPROGRAM_APP_SECRET")
 WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
 WECHAT_OPEN_BASE = os.environ.get("WECHAT_OPEN_BASE", "https://open.weixin.qq.com")
 WECHAT_TIMEOUT_SECONDS = float(os.environ.get("WECHAT_TIMEOUT_SECONDS", "5"))
@@ -250,7 +319,7 @@ PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
 # outside and marks it paid) or "wechat_transfer" (WeChat Pay's merchant transfer, 商家转账, to the
 # leader's openid under WECHATPAY["APPID"]; WECHATPAY["TRANSFER_SCENE_ID"] the approved scene).
 WITHDRAWAL_PAYOUT = os.environ.get("WITHDRAWAL_PAYOUT", "manual")
-PAYMENT_SANDBOX_SECRET = os.environ.get("PAYMENT_SANDBOX_SECRET") or _development_secret("payment_sandbox")
+PAYMENT_SANDBOX_SECRET = env_secret("PAYMENT_SANDBOX_SECRET") or _development_secret("payment_sandbox")
 PAYMENT_SANDBOX_MERCHANT_ID = os.environ.get("PAYMENT_SANDBOX_MERCHANT_ID", "sandbox-mch-001")
 # Encrypts shops' payment secrets at rest (tuangou/payments/secret_box.py): Fernet keys, comma-separated,
 # the first encrypts and all decrypt (rotation: put the new key first, run `manage.py payment_secrets_rotate`,
@@ -273,8 +342,8 @@ WECHATPAY = {
     "MCHID": os.environ.get("WECHATPAY_MCHID", ""),
     "APPID": os.environ.get("WECHATPAY_APPID", ""),
     "MERCHANT_SERIAL": os.environ.get("WECHATPAY_MERCHANT_SERIAL", ""),
-    "MERCHANT_PRIVATE_KEY": os.environ.get("WECHATPAY_MERCHANT_PRIVATE_KEY", ""),  # PEM or a file path
-    "APIV3_KEY": os.environ.get("WECHATPAY_APIV3_KEY", ""),
+    "MERCHANT_PRIVATE_KEY": env_secret("WECHATPAY_MERCHANT_PRIVATE_KEY"),  # PEM or a file path
+    "APIV3_KEY": env_secret("WECHATPAY_APIV3_KEY"),
     "PLATFORM_KEYS": _json_env("WECHATPAY_PLATFORM_KEYS", {}),
     "SUB_MCHIDS": _json_env("WECHATPAY_SUB_MCHIDS", {}),
     "NOTIFY_BASE": os.environ.get("WECHATPAY_NOTIFY_BASE", SITE_URL),
@@ -289,7 +358,7 @@ ALIPAY = {
     "GATEWAY": os.environ.get("ALIPAY_GATEWAY", "https://openapi.alipay.com/gateway.do"),
     "APP_ID": os.environ.get("ALIPAY_APP_ID", ""),
     "SELLER_ID": os.environ.get("ALIPAY_SELLER_ID", ""),
-    "APP_PRIVATE_KEY": os.environ.get("ALIPAY_APP_PRIVATE_KEY", ""),
+    "APP_PRIVATE_KEY": env_secret("ALIPAY_APP_PRIVATE_KEY"),
     "ALIPAY_PUBLIC_KEY": os.environ.get("ALIPAY_PUBLIC_KEY", ""),
     "NOTIFY_BASE": os.environ.get("ALIPAY_NOTIFY_BASE", SITE_URL),
     "TIMEOUT_SECONDS": 10,
@@ -298,7 +367,7 @@ ALIPAY = {
 # Address search for members and applicants (tuangou/leaders/geocoding.py): "offline" searches the
 # shop's own pickup points and communities; "amap" asks Amap's geocoder (needs AMAP_KEY) first.
 GEOCODER = os.environ.get("GEOCODER", "offline")
-AMAP_KEY = os.environ.get("AMAP_KEY", "")
+AMAP_KEY = env_secret("AMAP_KEY")
 AMAP_GEOCODE_URL = os.environ.get("AMAP_GEOCODE_URL", "https://restapi.amap.com/v3/geocode/geo")
 AMAP_TIMEOUT_SECONDS = float(os.environ.get("AMAP_TIMEOUT_SECONDS", "3"))
 
@@ -320,3 +389,31 @@ LOGGING = {
         "django-q": {"level": "WARNING"},
     },
 }
+
+# --- Operations: health, metrics, error tracking, backups (docs/deploy.md, docs/runbook.md) ----
+# /healthz answers 503 when the worker's heartbeat (a job every minute) or the most overdue schedule
+# is older than these.
+HEALTH_HEARTBEAT_MAX_SECONDS = int(os.environ.get("HEALTH_HEARTBEAT_MAX_SECONDS", "300"))
+HEALTH_SCHEDULE_LAG_MAX_SECONDS = int(os.environ.get("HEALTH_SCHEDULE_LAG_MAX_SECONDS", "300"))
+# /metrics (Prometheus) answers only these client addresses (CIDRs); nginx does not pass it on.
+METRICS_ALLOWED_IPS = [
+    n.strip() for n in os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1/32,::1/128").split(",") if n.strip()
+]
+# Errors to Sentry (or a self-hosted one) when set; the request id goes with each event as a tag.
+SENTRY_DSN = env_secret("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("TUANGOU_ENV", "development"),
+        release=os.environ.get("TUANGOU_RELEASE") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,  # members' phones and addresses stay out of it
+    )
+# make backup / the scheduled backup: archives here, the newest BACKUP_KEEP kept.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+BACKUP_EVERY_MINUTES = int(os.environ.get("BACKUP_EVERY_MINUTES", "0"))
+# Copies each archive off the machine: the command gets the archive's path as its last argument.
+BACKUP_COPY_COMMAND = os.environ.get("BACKUP_COPY_COMMAND", "")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path, re_path
 
 from config.api import api
+from config.metrics import metrics
 from tuangou.accounts import views as account_views
 from tuangou.core import frontend
 from tuangou.core import views as core_views
@@ -11,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", core_views.healthz),
+    path("metrics", metrics),
     path("favicon.ico", core_views.favicon),
     path("privacy/", account_views.privacy_policy, name="privacy-policy"),
     path("", core_views.home),

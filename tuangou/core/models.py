@@ -54,3 +54,15 @@ class Event(models.Model):
     class Meta:
         abstract = True
         ordering = ["id"]
+
+
+class Heartbeat(models.Model):
+    """The last time a recurring job ran in the worker (/healthz and /metrics read it): a worker or
+    scheduler that died shows as a beat growing old, not as silence."""
+
+    name = models.CharField(max_length=50, unique=True, verbose_name="名称")
+    beat_at = models.DateTimeField(verbose_name="最近一次")
+
+    class Meta:
+        verbose_name = "心跳"
+        verbose_name_plural = "心跳"

@@ -1,5 +1,8 @@
-"""The recurring jobs, registered in django-q's schedule table (idempotent: run at every start)."""
+"""The recurring jobs, in django-q's schedule table: written after every `migrate` and at every worker
+start (tuangou/core/jobs.py), and by `manage.py serve`; idempotent."""
 
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django_q.models import Schedule
 
 JOBS = [
@@ -25,13 +28,22 @@ JOBS = [
     ),
     ("fulfilment: rerun or fail export jobs whose worker died", "tuangou.fulfilment.tasks.export_jobs_recover", 1),
     ("accounts: drop ended attempt-limit windows", "tuangou.accounts.tasks.attempt_counters_purge", 60),
+    ("core: worker heartbeat (/healthz)", "tuangou.core.health.heartbeat", 1),
 ]
 
 
-def ensure_schedules() -> None:
-    for name, func, minutes in JOBS:
-        Schedule.objects.update_or_create(
+def scheduled_backup() -> list[tuple[str, str, int]]:
+    """The backup job (docs/deploy.md), when BACKUP_EVERY_MINUTES is set (0: systemd timer or none)."""
+    minutes = settings.BACKUP_EVERY_MINUTES
+    return [("core: backup with retention", "tuangou.core.backup.backup_scheduled", minutes)] if minutes else []
+
+
+def ensure_schedules(using: str = DEFAULT_DB_ALIAS) -> None:
+    jobs = JOBS + scheduled_backup()
+    schedules = Schedule.objects.using(using)
+    for name, func, minutes in jobs:
+        schedules.update_or_create(
             name=name,
             defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1},
         )
-    Schedule.objects.exclude(name__in=[name for name, _, _ in JOBS]).filter(func__startswith="tuangou.").delete()
+    schedules.exclude(name__in=[name for name, _, _ in jobs]).filter(func__startswith="tuangou.").delete()

@@ -3,9 +3,10 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.views.static import serve
+
+from .health import health_checks
 
 PRIVATE_MEDIA = ("exports/",)
 
@@ -20,24 +21,8 @@ def media(request, path):
 
 
 def healthz(request):
-    checks = {}
-    healthy = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as exc:  # report, don't raise: this is what monitors read
-        checks["database"] = f"error: {exc.__class__.__name__}"
-        healthy = False
-    if settings.REDIS_URL:
-        try:
-            import redis
-
-            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
-            checks["redis"] = "ok"
-        except Exception as exc:
-            checks["redis"] = f"error: {exc.__class__.__name__}"
-            healthy = False
+    """The database, Redis when used, the worker's heartbeat and the schedules' lag (tuangou.core.health)."""
+    healthy, checks = health_checks()
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 
 

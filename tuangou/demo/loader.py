@@ -420,6 +420,9 @@ def demo_payment_settings_ensure() -> None:
 
 
 def load_demo(out=print) -> Shop | None:
+    if settings.PRODUCTION:  # demo logins with known passwords never reach a real deployment
+        out("Not loading the demo: TUANGOU_ENV=production.")
+        return None
     if Shop.objects.filter(name=data.SHOP["name"]).exists():
         out("Demo shop already loaded.")
         return None

@@ -1,4 +1,4 @@
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.utils import translation
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
@@ -6,6 +6,7 @@ from ninja.pagination import paginate
 from tuangou.campaigns.models import Campaign
 from tuangou.core.api import AUTH, get_in_shop
 from tuangou.core.bounds import Id
+from tuangou.core.downloads import file_download
 from tuangou.core.errors import ApplicationError
 from tuangou.core.openapi import PDF, XLSX, file_response
 from tuangou.core.pagination import PageNumberPagination
@@ -130,12 +131,12 @@ def download_export(request, shop_id: Path[Id], export_id: Id):
     job = _export_job(request, shop_id, export_id)
     if job.status != ExportJob.Status.DONE:
         raise ApplicationError("export_not_ready", field="export_id", status=409, progress=job.progress)
-    # Streamed from disk: a 10^5-order file is never held whole in memory.
-    response = FileResponse(job.file.open("rb"), content_type=CONTENT_TYPES[job.format])
     names = {"campaign_title": job.campaign.title, "campaign_id": job.campaign_id}
     with translation.override(job.language):  # named in the language the file was built in
-        response["Content-Disposition"] = exports.attachment_disposition(job.kind, names, job.format)
-    return response
+        disposition = exports.attachment_disposition(job.kind, names, job.format)
+    # Streamed from disk (a 10^5-order file is never held whole in memory), or a redirect to a
+    # short-lived signed URL when exports live in object storage.
+    return file_download(job.file, CONTENT_TYPES[job.format], disposition)
 
 
 @leader_router.get("/shipments", response=list[LeaderShipmentOut], summary="Shipments to my pickup point")

@@ -66,7 +66,8 @@ def campaign_picture(*, campaign: Campaign) -> str | None:
 
 
 def _absolute_media_url(name: str) -> str:
-    return f"{settings.SITE_URL}{default_storage.url(name)}"
+    url = default_storage.url(name)  # object storage (or its CDN) answers absolute URLs itself
+    return url if url.startswith(("https://", "http://")) else f"{settings.SITE_URL}{url}"
 
 
 def campaign_share_card(*, campaign: Campaign, leader: Leader) -> dict:

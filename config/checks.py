@@ -1,0 +1,42 @@
+"""`manage.py check --deploy` checks of our own: a production setting left at its demo value."""
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def production_settings(app_configs, **kwargs):
+    if not settings.PRODUCTION:
+        return [
+            Warning(
+                "TUANGOU_ENV is not production: secrets may be generated, the demo and the SMS inbox may be on.",
+                hint="Set TUANGOU_ENV=production (docs/deploy.md).",
+                id="tuangou.W001",
+            )
+        ]
+    problems = []
+    if settings.SMS_BACKEND == "console":
+        problems.append(
+            Warning(
+                "SMS_BACKEND=console only writes login codes to the log.",
+                hint="Set SMS_BACKEND=aliyun or tencent with its keys.",
+                id="tuangou.W002",
+            )
+        )
+    if settings.PAYMENT_PROVIDER == "sandbox":
+        problems.append(
+            Warning(
+                "PAYMENT_PROVIDER=sandbox takes no real money.",
+                hint="Set PAYMENT_PROVIDER=wechatpay or alipay with the merchant's keys.",
+                id="tuangou.W003",
+            )
+        )
+    if settings.SITE_URL.startswith("http://"):
+        problems.append(
+            Warning(
+                "SITE_URL is not https: payment notify and share links would point at plain HTTP.",
+                hint="SITE_URL=https://your.domain",
+                id="tuangou.W004",
+            )
+        )
+    return problems
