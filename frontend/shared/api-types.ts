@@ -671,6 +671,196 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/incentives/awards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Incentive rewards paid */
+        get: operations["tuangou_commissions_api_list_incentive_awards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/awards/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Incentive rewards as an Excel file */
+        get: operations["tuangou_commissions_api_export_incentive_awards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Team PK leaderboard of a month */
+        get: operations["tuangou_commissions_api_get_team_leaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/leaderboard/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Team PK leaderboard as an Excel file */
+        get: operations["tuangou_commissions_api_export_team_leaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/level-assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assess every leader's level now (also daily) */
+        post: operations["tuangou_commissions_api_assess_leader_levels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/levels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Leader levels and their tasks */
+        get: operations["tuangou_commissions_api_list_leader_levels"];
+        put?: never;
+        /** Add a leader level */
+        post: operations["tuangou_commissions_api_create_leader_level"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/levels/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Leader levels as an Excel file */
+        get: operations["tuangou_commissions_api_export_leader_levels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/levels/{level_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a leader level */
+        delete: operations["tuangou_commissions_api_delete_leader_level"];
+        options?: never;
+        head?: never;
+        /** Change a leader level */
+        patch: operations["tuangou_commissions_api_update_leader_level"];
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's leader incentive plan */
+        get: operations["tuangou_commissions_api_get_incentive_plan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the leader incentive plan */
+        patch: operations["tuangou_commissions_api_update_incentive_plan"];
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Referred leaders and their progress */
+        get: operations["tuangou_commissions_api_list_referrals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/referrals/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Referrals as an Excel file */
+        get: operations["tuangou_commissions_api_export_referrals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/leader-applications": {
         parameters: {
             query?: never;
@@ -1778,6 +1968,23 @@ export interface paths {
         };
         /** My commission: balances and history */
         get: operations["tuangou_commissions_api_get_my_commission"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/leader/incentives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My incentives: 破蛋, first orders, referrals, level, team PK */
+        get: operations["tuangou_commissions_api_get_my_incentives"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2977,6 +3184,26 @@ export interface components {
             /** Spec */
             spec: string;
         };
+        /** FirstOrderOut */
+        FirstOrderOut: {
+            /** Count */
+            count: number;
+            /** Days */
+            days: number;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Picked Up */
+            picked_up: number;
+            /** Reward Fen */
+            reward_fen: number;
+            /** Rewarded */
+            rewarded: boolean;
+        };
         /** ImageOrderIn */
         ImageOrderIn: {
             /** Image Ids */
@@ -2990,6 +3217,95 @@ export interface components {
             sort: number;
             /** Url */
             url: string;
+        };
+        /** IncentiveAwardOut */
+        IncentiveAwardOut: {
+            /** Amount Fen */
+            amount_fen: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Is Revoked */
+            is_revoked: boolean;
+            /** Is Settled */
+            is_settled: boolean;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Leader Id */
+            leader_id: number;
+            /** Leader Name */
+            leader_name: string;
+            /** Net Fen */
+            net_fen: number;
+            /** Order Id */
+            order_id: number | null;
+            /** Reason */
+            reason: string;
+            /** Source Leader Id */
+            source_leader_id: number | null;
+        };
+        /**
+         * IncentivePlanIn
+         * @description Only the keys sent change. A zero amount (or target) switches that incentive off.
+         */
+        IncentivePlanIn: {
+            /** First Order Count */
+            first_order_count?: number | null;
+            /** First Order Days */
+            first_order_days?: number | null;
+            /** First Order Reward Fen */
+            first_order_reward_fen?: number | null;
+            /** Level Period Days */
+            level_period_days?: number | null;
+            /** Pk Prize Fen */
+            pk_prize_fen?: number | null;
+            /** Pk Rule */
+            pk_rule?: string | null;
+            /** Referral Gmv Target Fen */
+            referral_gmv_target_fen?: number | null;
+            /** Referral Reward Fen */
+            referral_reward_fen?: number | null;
+            /** Referral Window Days */
+            referral_window_days?: number | null;
+            /** Team Override Enabled */
+            team_override_enabled?: boolean | null;
+            /** Tier Bonus Rate Bp */
+            tier_bonus_rate_bp?: number | null;
+            /** Tier Target Fen */
+            tier_target_fen?: number | null;
+        };
+        /** IncentivePlanOut */
+        IncentivePlanOut: {
+            /** First Order Count */
+            first_order_count: number;
+            /** First Order Days */
+            first_order_days: number;
+            /** First Order Reward Fen */
+            first_order_reward_fen: number;
+            /** Level Period Days */
+            level_period_days: number;
+            /** Pk Prize Fen */
+            pk_prize_fen: number;
+            /** Pk Rule */
+            pk_rule: string;
+            /** Referral Gmv Target Fen */
+            referral_gmv_target_fen: number;
+            /** Referral Reward Fen */
+            referral_reward_fen: number;
+            /** Referral Window Days */
+            referral_window_days: number;
+            /** Team Override Enabled */
+            team_override_enabled: boolean;
+            /** Tier Bonus Rate Bp */
+            tier_bonus_rate_bp: number;
+            /** Tier Target Fen */
+            tier_target_fen: number;
         };
         /** Input */
         Input: {
@@ -3335,6 +3651,67 @@ export interface components {
              */
             joined_at: string;
         };
+        /** LeaderLevelIn */
+        LeaderLevelIn: {
+            /** Commission Rate Bp */
+            commission_rate_bp: number;
+            /**
+             * Min Gmv Fen
+             * @default 0
+             */
+            min_gmv_fen: number;
+            /**
+             * Min Members
+             * @default 0
+             */
+            min_members: number;
+            /**
+             * Min Pickup Rate Bp
+             * @default 0
+             */
+            min_pickup_rate_bp: number;
+            /** Name */
+            name: string;
+            /** Rank */
+            rank: number;
+        };
+        /** LeaderLevelOut */
+        LeaderLevelOut: {
+            /** Commission Rate Bp */
+            commission_rate_bp: number;
+            /** Id */
+            id: number;
+            /**
+             * Leader Count
+             * @default 0
+             */
+            leader_count: number;
+            /** Min Gmv Fen */
+            min_gmv_fen: number;
+            /** Min Members */
+            min_members: number;
+            /** Min Pickup Rate Bp */
+            min_pickup_rate_bp: number;
+            /** Name */
+            name: string;
+            /** Rank */
+            rank: number;
+        };
+        /** LeaderLevelPatch */
+        LeaderLevelPatch: {
+            /** Commission Rate Bp */
+            commission_rate_bp?: number | null;
+            /** Min Gmv Fen */
+            min_gmv_fen?: number | null;
+            /** Min Members */
+            min_members?: number | null;
+            /** Min Pickup Rate Bp */
+            min_pickup_rate_bp?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Rank */
+            rank?: number | null;
+        };
         /**
          * LeaderListQuery
          * @description Filters of the leaders list and its Excel export; the period bounds the performance columns.
@@ -3577,6 +3954,46 @@ export interface components {
             /** Status Label */
             status_label: string;
         };
+        /** LeaderboardOut */
+        LeaderboardOut: {
+            /**
+             * Month
+             * Format: date
+             */
+            month: string;
+            /** Prize Fen */
+            prize_fen: number;
+            /** Rule */
+            rule: string;
+            /** Teams */
+            teams: components["schemas"]["TeamRankOut"][];
+        };
+        /** LevelTaskOut */
+        LevelTaskOut: {
+            /** Done */
+            done: boolean;
+            /** Label */
+            label: string;
+            /** Target */
+            target: number;
+            /**
+             * Task
+             * @enum {string}
+             */
+            task: "gmv" | "members" | "pickup_rate";
+            /**
+             * Unit
+             * @enum {string}
+             */
+            unit: "fen" | "count" | "bp";
+            /** Value */
+            value: number;
+        };
+        /** LevelsAssessOut */
+        LevelsAssessOut: {
+            /** Leaders With Level */
+            leaders_with_level: number;
+        };
         /** LoginOut */
         LoginOut: {
             /** Token */
@@ -3657,6 +4074,16 @@ export interface components {
             /** Status Label */
             status_label: string;
         };
+        /** MyIncentivesOut */
+        MyIncentivesOut: {
+            first_order: components["schemas"]["FirstOrderOut"];
+            leaderboard: components["schemas"]["LeaderboardOut"];
+            level: components["schemas"]["MyLevelOut"];
+            /** My Team Id */
+            my_team_id: number | null;
+            referrals: components["schemas"]["MyReferralsOut"];
+            tier: components["schemas"]["TierProgressOut"];
+        };
         /** MyLeaderIn */
         MyLeaderIn: {
             /** Leader Id */
@@ -3689,6 +4116,38 @@ export interface components {
             pickup_point_id: number;
             /** Route */
             route: string;
+        };
+        /** MyLevelOut */
+        MyLevelOut: {
+            /** Figures */
+            figures: {
+                [key: string]: number;
+            };
+            /** Level Name */
+            level_name: string;
+            /** Level Rate Bp */
+            level_rate_bp: number | null;
+            /** Next Level Name */
+            next_level_name: string;
+            /** Next Level Rate Bp */
+            next_level_rate_bp: number | null;
+            /** Next Tasks */
+            next_tasks: components["schemas"]["LevelTaskOut"][];
+            /** Period Days */
+            period_days: number;
+        };
+        /** MyReferralsOut */
+        MyReferralsOut: {
+            /** Referral Code */
+            referral_code: string;
+            /** Referrals */
+            referrals: components["schemas"]["ReferralOut"][];
+            /** Reward Fen */
+            reward_fen: number;
+            /** Target Fen */
+            target_fen: number;
+            /** Window Days */
+            window_days: number;
         };
         /** NearbyPointOut */
         NearbyPointOut: {
@@ -3990,6 +4449,13 @@ export interface components {
             /** Items */
             items: components["schemas"]["ConsoleOrderOut"][];
         };
+        /** PagedIncentiveAwardOut */
+        PagedIncentiveAwardOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["IncentiveAwardOut"][];
+        };
         /** PagedLeaderApplicationOut */
         PagedLeaderApplicationOut: {
             /** Count */
@@ -4068,6 +4534,13 @@ export interface components {
             count: number;
             /** Items */
             items: components["schemas"]["PublicCampaignListOut"][];
+        };
+        /** PagedReferralOut */
+        PagedReferralOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["ReferralOut"][];
         };
         /** PagedRegionOut */
         PagedRegionOut: {
@@ -4767,6 +5240,42 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** ReferralOut */
+        ReferralOut: {
+            /**
+             * Approved At
+             * Format: date-time
+             */
+            approved_at: string;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /** Gmv Fen */
+            gmv_fen: number;
+            /** Leader Id */
+            leader_id: number;
+            /** Leader Name */
+            leader_name: string;
+            /** Referrer Id */
+            referrer_id: number;
+            /** Referrer Name */
+            referrer_name: string;
+            /** Remaining Fen */
+            remaining_fen: number;
+            /** Reward Fen */
+            reward_fen: number;
+            /** Rewarded At */
+            rewarded_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "in_progress" | "rewarded" | "expired";
+            /** Target Fen */
+            target_fen: number;
+        };
         /** RefundLineIn */
         RefundLineIn: {
             /** Line Id */
@@ -5449,6 +5958,49 @@ export interface components {
             captain_id?: number | null;
             /** Name */
             name?: string | null;
+        };
+        /** TeamRankOut */
+        TeamRankOut: {
+            /** Captain Id */
+            captain_id: number | null;
+            /** Captain Name */
+            captain_name: string;
+            /** Gmv Fen */
+            gmv_fen: number;
+            /** Member Count */
+            member_count: number;
+            /** Rank */
+            rank: number;
+            /** Team Id */
+            team_id: number;
+            /** Team Name */
+            team_name: string;
+        };
+        /** TierProgressOut */
+        TierProgressOut: {
+            /** Achieved */
+            achieved: boolean;
+            /** Bonus Rate Bp */
+            bonus_rate_bp: number;
+            /** Enabled */
+            enabled: boolean;
+            /** Gmv Fen */
+            gmv_fen: number;
+            /** In Window */
+            in_window: boolean;
+            /** Message */
+            message: string;
+            /**
+             * Month
+             * Format: date
+             */
+            month: string;
+            /** Remaining Fen */
+            remaining_fen: number;
+            /** Target Fen */
+            target_fen: number;
+            /** Window Last Day */
+            window_last_day: number;
         };
         /** TopLeaderOut */
         TopLeaderOut: {
@@ -7022,6 +7574,442 @@ export interface operations {
                 };
                 content: {
                     "application/pdf": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_list_incentive_awards: {
+        parameters: {
+            query?: {
+                kind?: ("first_order" | "tier_bonus" | "level_topup" | "team_override" | "referral" | "team_pk") | null;
+                leader_id?: number | null;
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedIncentiveAwardOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_export_incentive_awards: {
+        parameters: {
+            query?: {
+                kind?: ("first_order" | "tier_bonus" | "level_topup" | "team_override" | "referral" | "team_pk") | null;
+                leader_id?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_get_team_leaderboard: {
+        parameters: {
+            query?: {
+                month?: string | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_export_team_leaderboard: {
+        parameters: {
+            query?: {
+                month?: string | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_assess_leader_levels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LevelsAssessOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_list_leader_levels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderLevelOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_create_leader_level: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaderLevelIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderLevelOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_export_leader_levels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_delete_leader_level: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                level_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_update_leader_level: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                level_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaderLevelPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderLevelOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_get_incentive_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncentivePlanOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_update_incentive_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IncentivePlanIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncentivePlanOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_list_referrals: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedReferralOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_export_referrals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
@@ -9462,6 +10450,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LeaderCommissionCenterOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_get_my_incentives: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyIncentivesOut"];
                 };
             };
             400: components["responses"]["BadRequest"];
