@@ -200,11 +200,13 @@ class Rates:
             parent_id = self.parent_id(parents[-1])
         return parents
 
+    def own(self, leader: Leader) -> int:
+        return max(self.base(leader), self.level_rate(leader.id) or 0)
+
     def effective(self, leader: Leader) -> int:
+        """Capped by every rate up the chain (the chain stops at a loop, so this always ends)."""
         if leader.id not in self._effective:
-            own = max(self.base(leader), self.level_rate(leader.id) or 0)
-            parents = self.chain(leader)
-            self._effective[leader.id] = min(own, self.effective(parents[0])) if parents else own
+            self._effective[leader.id] = min(self.own(person) for person in [leader, *self.chain(leader)])
         return self._effective[leader.id]
 
 

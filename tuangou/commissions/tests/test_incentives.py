@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tuangou.commissions import incentives, levels, referrals, tiers
 from tuangou.commissions.models import CommissionEntry, IncentiveAward, LeaderLevel, TierAchievement
-from tuangou.leaders.models import Leader, RecruitmentPlan, Team
+from tuangou.leaders.models import Leader, RecruitmentPlan, Region, Team
 
 from .incentive_world import at, award_net, leader_point, ledger_sum, paid_order, pick_up, refund, rewards
 
@@ -301,3 +301,20 @@ def test_the_team_leaderboard_ranks_teams_by_net_gmv_and_the_winner_captain_gets
         (2, "红队", 30000),
     ]
     assert (prize.leader_id, prize.amount_fen, again) == (blue_captain.leader_id, 20000, None)
+
+
+def test_a_loop_between_a_captain_and_a_regional_leader_still_caps_and_ends():
+    captain = leader_point()
+    shop = captain.shop
+    plan(shop, team_override_enabled=True)
+    regional = leader_point(shop, commission_rate_bp=1500)
+    team = Team.objects.create(shop=shop, name="一队", captain=captain.leader)
+    region = Region.objects.create(shop=shop, name="思明区", regional_leader=regional.leader)
+    Leader.objects.filter(pk__in=[captain.leader_id, regional.leader_id]).update(team=team, region=region)
+    Leader.objects.filter(pk=captain.leader_id).update(commission_rate_bp=1200)
+
+    order = pick_up(paid_order(regional, 10000, rate_bp=1500))
+
+    rates = levels.Rates(shop)
+    assert rates.effective(Leader.objects.get(pk=regional.leader_id)) == 1200
+    assert IncentiveAward.objects.filter(order=order).count() == 0
