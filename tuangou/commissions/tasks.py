@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from . import services
 
+LEVELS_EVERY = timedelta(hours=20)  # levels are judged about once a day (the console can judge now)
+
 
 def commissions_settle_due() -> int:
     """Scheduled every 10 minutes: settle accruals whose after-sales window has closed."""
@@ -43,13 +45,14 @@ def incentives_settle_due() -> int:
 
 def incentives_evaluate() -> dict:
     """Scheduled every 30 minutes: record 破蛋 reached (days 1–15), pay referrals that reached
-    their target, pay last month's team PK prize, re-assess levels. Each part is safe to run twice."""
+    their target, pay last month's team PK prize, re-assess levels once a day. Each part is safe to run twice."""
     from django.utils import timezone
 
     from tuangou.shops.models import Shop
 
     from .gmv import month_start
     from .levels import levels_assess, team_pk_award
+    from .models import LeaderStanding
     from .referrals import referrals_sweep
     from .tiers import local_today, tiers_evaluate
 
@@ -59,5 +62,6 @@ def incentives_evaluate() -> dict:
         figures["tiers"] += tiers_evaluate(shop=shop, now=now)
         last_month = month_start(month_start(local_today(shop, now)) - timedelta(days=1))
         figures["team_pk"] += team_pk_award(shop=shop, month=last_month, now=now) is not None
-        figures["levels"] += levels_assess(shop=shop, now=now)
+        if not LeaderStanding.objects.filter(shop=shop, assessed_at__gte=now - LEVELS_EVERY).exists():
+            figures["levels"] += levels_assess(shop=shop, now=now)
     return figures

@@ -318,3 +318,17 @@ def test_a_loop_between_a_captain_and_a_regional_leader_still_caps_and_ends():
     rates = levels.Rates(shop)
     assert rates.effective(Leader.objects.get(pk=regional.leader_id)) == 1200
     assert IncentiveAward.objects.filter(order=order).count() == 0
+
+
+def test_once_reached_in_the_window_the_tier_stays_though_a_refund_drops_the_count_later():
+    point = leader_point()
+    plan(point.shop, tier_target_fen=100000, tier_bonus_rate_bp=200)
+    big = pick_up(paid_order(point, 100000, paid_at=at(2026, 10, 5)))
+
+    assert tiers.tiers_evaluate(shop=point.shop, now=at(2026, 10, 6)) == 1
+    assert tiers.tiers_evaluate(shop=point.shop, now=at(2026, 10, 7)) == 0
+    refund(big, 50000, when=at(2026, 10, 8))
+    pick_up(paid_order(point, 10000, paid_at=at(2026, 10, 20)))
+
+    assert tiers.tier_gmv(leader=point.leader, month=at(2026, 10, 1).date()) == 50000
+    assert rewards(point.leader, A.TIER_BONUS) == [200]
