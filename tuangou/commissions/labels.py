@@ -71,6 +71,8 @@ def entry_label(entry: CommissionEntry) -> str:
 
 
 def entry_explanation(entry: CommissionEntry) -> str:
+    if entry.award_id and entry.kind != K.REWARD:  # a 团长激励 reward's own move: its note says which
+        return f"{entry.note}（{entry.get_bucket_display()} {format_fen(entry.amount_fen)}）"
     template = EXPLANATIONS.get(entry.kind)
     if (
         entry.kind == K.WITHDRAWAL_RETURN

@@ -59,6 +59,14 @@ class CommissionEntry(ShopScopedModel):
         null=True, blank=True, verbose_name="结算时间"
     )  # accruals: when the after-sales window closes
     note = models.CharField(max_length=200, blank=True, verbose_name="说明")
+    award = models.ForeignKey(
+        "IncentiveAward",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name="激励奖励",
+    )  # a 团长激励 reward's own entries (reward, reversal, settlement pair); never on an order line
 
     class Meta:
         verbose_name = "佣金流水"
@@ -71,6 +79,11 @@ class CommissionEntry(ShopScopedModel):
                 fields=["order_line", "kind"],
                 condition=models.Q(kind__in=["accrual", "settlement", "settlement_out"]),
                 name="commission_line_once_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["award", "kind"],
+                condition=models.Q(kind__in=["reward", "settlement", "settlement_out"]),
+                name="commission_award_once_per_kind",
             ),
         ]
 
@@ -143,3 +156,132 @@ class WithdrawalEvent(Event):
     class Meta(Event.Meta):
         verbose_name = "提现事件"
         verbose_name_plural = "提现事件"
+
+
+# --- 团长激励 (leader incentives) ------------------------------------------------------------
+
+
+class IncentivePlan(ShopScopedModel):
+    """A shop's 团长激励 plan: the new-leader first-order reward, the monthly 破蛋 tier, the level
+    assessment period and the team PK prize. A zero amount switches that part off. The referral
+    reward's amount, target and window live on the recruitment plan, which the poster promises from."""
+
+    first_order_reward_fen = models.PositiveIntegerField(default=0, verbose_name="首单奖励（分）")
+    first_order_count = models.PositiveIntegerField(default=1, verbose_name="首单奖励单数")  # the first N orders
+    first_order_days = models.PositiveIntegerField(default=30, verbose_name="首单奖励期限（天）")  # after approval
+    tier_target_fen = models.PositiveIntegerField(default=0, verbose_name="破蛋目标（分）")  # net GMV, days 1–15
+    tier_bonus_rate_bp = models.PositiveIntegerField(
+        default=0, verbose_name="破蛋加佣（万分比）"
+    )  # on top of the line's rate, days 16 to month end
+    level_period_days = models.PositiveIntegerField(default=30, verbose_name="等级考核期（天）")
+    team_override_enabled = models.BooleanField(
+        default=False, verbose_name="团队管理奖"
+    )  # captains / regional leaders earn their rate's difference over their team
+    pk_prize_fen = models.PositiveIntegerField(default=0, verbose_name="团队PK奖金（分）")  # to the winning captain
+    pk_rule = models.CharField(max_length=200, blank=True, verbose_name="团队PK规则")
+
+    class Meta:
+        verbose_name = "团长激励方案"
+        verbose_name_plural = "团长激励方案"
+        constraints = [models.UniqueConstraint(fields=["shop"], name="incentive_plan_once_per_shop")]
+
+
+class LeaderLevel(ShopScopedModel):
+    """A 团长等级 earned by meeting every task over the plan's period; its rate is the least a
+    leader at that level earns on a line (the ledger tops the line's own rate up to it)."""
+
+    name = models.CharField(max_length=20, verbose_name="名称")
+    rank = models.PositiveIntegerField(verbose_name="级别")  # higher is better
+    commission_rate_bp = models.PositiveIntegerField(verbose_name="佣金比例（万分比）")
+    min_gmv_fen = models.PositiveIntegerField(default=0, verbose_name="任务：交易额（分）")
+    min_members = models.PositiveIntegerField(default=0, verbose_name="任务：团员数")
+    min_pickup_rate_bp = models.PositiveIntegerField(default=0, verbose_name="任务：提货率（万分比）")
+
+    class Meta:
+        verbose_name = "团长等级"
+        verbose_name_plural = "团长等级"
+        ordering = ["rank"]
+        constraints = [models.UniqueConstraint(fields=["shop", "rank"], name="leader_level_rank_unique")]
+
+
+class LeaderStanding(ShopScopedModel):
+    """A leader's level as last assessed, with the figures it was judged on."""
+
+    leader = models.OneToOneField(
+        "leaders.Leader", on_delete=models.CASCADE, related_name="standing", verbose_name="团长"
+    )
+    level = models.ForeignKey(
+        LeaderLevel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="等级"
+    )
+    figures = models.JSONField(default=dict, verbose_name="考核数据")  # gmv_fen, members, pickup_rate_bp
+    assessed_at = models.DateTimeField(verbose_name="评定时间")
+
+    class Meta:
+        verbose_name = "团长等级评定"
+        verbose_name_plural = "团长等级评定"
+
+
+class TierAchievement(ShopScopedModel):
+    """A leader reached the 破蛋 target in days 1–15 of `month`: the bonus rate holds for the rest
+    of that month whatever is refunded later (one row per leader and month)."""
+
+    leader = models.ForeignKey(
+        "leaders.Leader", on_delete=models.CASCADE, related_name="tier_achievements", verbose_name="团长"
+    )
+    month = models.DateField(verbose_name="月份")  # the first day
+    gmv_fen = models.BigIntegerField(verbose_name="达成时交易额（分）")
+    target_fen = models.PositiveIntegerField(verbose_name="目标（分）")
+    bonus_rate_bp = models.PositiveIntegerField(verbose_name="加佣（万分比）")
+
+    class Meta:
+        verbose_name = "破蛋达成"
+        verbose_name_plural = "破蛋达成"
+        constraints = [models.UniqueConstraint(fields=["leader", "month"], name="tier_once_per_leader_month")]
+
+
+class IncentiveAward(ShopScopedModel):
+    """One 团长激励 reward and why: its money is CommissionEntry rows (a `reward` into pending that
+    settles when the after-sales window closes, reversals on refunds), never an edited balance.
+    `key` makes each reward once: a second try (a retry, a racing pickup) finds the row there."""
+
+    class Kind(models.TextChoices):
+        FIRST_ORDER = "first_order", bilingual("新团长首单奖励", "New-leader first-order reward")
+        TIER_BONUS = "tier_bonus", bilingual("破蛋加佣", "Tier bonus")
+        LEVEL_TOPUP = "level_topup", bilingual("等级佣金", "Level rate top-up")
+        TEAM_OVERRIDE = "team_override", bilingual("团队管理奖", "Team rate difference")
+        REFERRAL = "referral", bilingual("推荐奖励", "Referral reward")
+        TEAM_PK = "team_pk", bilingual("团队PK奖", "Team PK prize")
+
+    leader = models.ForeignKey(
+        "leaders.Leader", on_delete=models.PROTECT, related_name="incentive_awards", verbose_name="团长"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name="类型")
+    key = models.CharField(max_length=80, verbose_name="唯一键")
+    amount_fen = models.PositiveIntegerField(verbose_name="金额（分）")
+    rate_bp = models.PositiveIntegerField(default=0, verbose_name="比例（万分比）")  # per-line rewards
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="订单"
+    )
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="订单明细"
+    )
+    source_leader = models.ForeignKey(
+        "leaders.Leader",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="来源团长",
+    )  # the referred leader, the team member
+    reason = models.CharField(max_length=200, verbose_name="原因")
+    is_revoked = models.BooleanField(default=False, verbose_name="已收回")  # taken back inside the window
+
+    class Meta:
+        verbose_name = "团长激励奖励"
+        verbose_name_plural = "团长激励奖励"
+        indexes = [models.Index(fields=["shop", "kind", "created_at"]), models.Index(fields=["leader", "kind"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "key"], condition=models.Q(is_revoked=False), name="incentive_award_once"
+            )
+        ]

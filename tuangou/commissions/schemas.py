@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from ninja import Schema
@@ -170,3 +170,182 @@ class LeaderWithdrawalOut(Schema):
 
 
 WithdrawalStatus = Literal["requested", "approved", "rejected", "paid", "transferring", "failed"]
+
+
+# --- 团长激励 ---------------------------------------------------------------------------------
+
+RewardFen = Field(None, ge=0, le=10_000_000)  # ¥100,000: any one reward or prize
+TargetFen = Field(None, ge=0, le=1_000_000_000)
+IncentiveRateBp = Field(None, ge=0, le=5000)
+
+
+class IncentivePlanIn(Schema):
+    """Only the keys sent change. A zero amount (or target) switches that incentive off."""
+
+    first_order_reward_fen: int | None = RewardFen
+    first_order_count: int | None = Field(None, ge=1, le=100)
+    first_order_days: int | None = Field(None, ge=1, le=365)
+    tier_target_fen: int | None = TargetFen
+    tier_bonus_rate_bp: int | None = IncentiveRateBp
+    level_period_days: int | None = Field(None, ge=1, le=365)
+    team_override_enabled: bool | None = None
+    pk_prize_fen: int | None = RewardFen
+    pk_rule: Name | None = Field(None, max_length=200)
+    referral_reward_fen: int | None = RewardFen
+    referral_gmv_target_fen: int | None = TargetFen
+    referral_window_days: int | None = Field(None, ge=1, le=365)
+
+
+class IncentivePlanOut(Schema):
+    first_order_reward_fen: int
+    first_order_count: int
+    first_order_days: int
+    tier_target_fen: int
+    tier_bonus_rate_bp: int
+    level_period_days: int
+    team_override_enabled: bool
+    pk_prize_fen: int
+    pk_rule: str
+    referral_reward_fen: int
+    referral_gmv_target_fen: int
+    referral_window_days: int
+
+
+class LeaderLevelIn(Schema):
+    name: Name = Field(..., min_length=1, max_length=20)
+    rank: int = Field(..., ge=1, le=100)
+    commission_rate_bp: int = Field(..., ge=0, le=5000)
+    min_gmv_fen: int = Field(0, ge=0, le=1_000_000_000)
+    min_members: int = Field(0, ge=0, le=1_000_000)
+    min_pickup_rate_bp: int = Field(0, ge=0, le=10000)
+
+
+class LeaderLevelPatch(Schema):
+    name: Name | None = Field(None, min_length=1, max_length=20)
+    rank: int | None = Field(None, ge=1, le=100)
+    commission_rate_bp: int | None = Field(None, ge=0, le=5000)
+    min_gmv_fen: int | None = Field(None, ge=0, le=1_000_000_000)
+    min_members: int | None = Field(None, ge=0, le=1_000_000)
+    min_pickup_rate_bp: int | None = Field(None, ge=0, le=10000)
+
+
+class LeaderLevelOut(Schema):
+    id: int
+    name: str
+    rank: int
+    commission_rate_bp: int
+    min_gmv_fen: int
+    min_members: int
+    min_pickup_rate_bp: int
+    leader_count: int = 0
+
+
+class LevelsAssessOut(Schema):
+    leaders_with_level: int
+
+
+class ReferralOut(Schema):
+    leader_id: int
+    leader_name: str
+    referrer_id: int
+    referrer_name: str
+    approved_at: datetime
+    deadline: datetime
+    gmv_fen: int
+    target_fen: int
+    remaining_fen: int
+    reward_fen: int
+    status: Literal["in_progress", "rewarded", "expired"]
+    rewarded_at: datetime | None
+
+
+class TeamRankOut(Schema):
+    rank: int
+    team_id: int
+    team_name: str
+    captain_id: int | None
+    captain_name: str
+    member_count: int
+    gmv_fen: int
+
+
+class LeaderboardOut(Schema):
+    month: date
+    prize_fen: int
+    rule: str
+    teams: list[TeamRankOut]
+
+
+class IncentiveAwardOut(Schema):
+    id: int
+    leader_id: int
+    leader_name: str
+    kind: str
+    kind_label: str
+    amount_fen: int
+    net_fen: int  # after reversals
+    order_id: int | None
+    source_leader_id: int | None
+    reason: str
+    is_revoked: bool
+    is_settled: bool
+    created_at: datetime
+
+
+class TierProgressOut(Schema):
+    enabled: bool
+    month: date
+    window_last_day: int
+    target_fen: int
+    bonus_rate_bp: int
+    gmv_fen: int
+    remaining_fen: int
+    achieved: bool
+    in_window: bool
+    message: str
+
+
+class LevelTaskOut(Schema):
+    task: Literal["gmv", "members", "pickup_rate"]
+    label: str
+    target: int
+    value: int
+    unit: Literal["fen", "count", "bp"]
+    done: bool
+
+
+class MyLevelOut(Schema):
+    level_name: str  # "" without a level
+    level_rate_bp: int | None
+    period_days: int
+    figures: dict[str, int]
+    next_level_name: str
+    next_level_rate_bp: int | None
+    next_tasks: list[LevelTaskOut]
+
+
+class MyReferralsOut(Schema):
+    reward_fen: int
+    target_fen: int
+    window_days: int
+    referral_code: str
+    referrals: list[ReferralOut]
+
+
+class FirstOrderOut(Schema):
+    enabled: bool
+    reward_fen: int
+    count: int
+    days: int
+    picked_up: int
+    deadline: datetime
+    rewarded: bool
+
+
+class MyIncentivesOut(Schema):
+    tier: TierProgressOut
+    first_order: FirstOrderOut
+    referrals: MyReferralsOut
+    level: MyLevelOut
+    leaderboard: LeaderboardOut
+    my_team_id: int | None

@@ -1,6 +1,10 @@
 """Commission jobs (django-q). Each takes ids or nothing and is safe to run twice."""
 
+from datetime import timedelta
+
 from . import services
+
+LEVELS_EVERY = timedelta(hours=20)  # levels are judged about once a day (the console can judge now)
 
 
 def commissions_settle_due() -> int:
@@ -30,3 +34,34 @@ def withdrawal_transfer_send(withdrawal_id: int) -> str:
 def withdrawal_transfers_sync() -> int:
     """Scheduled every 3 minutes: ask WeChat Pay about transfers still in flight (or send them again)."""
     return services.withdrawal_transfers_sync()
+
+
+def incentives_settle_due() -> int:
+    """Scheduled every 10 minutes: settle 团长激励 rewards whose after-sales window has closed."""
+    from .incentives import awards_settle_due
+
+    return awards_settle_due()
+
+
+def incentives_evaluate() -> dict:
+    """Scheduled every 30 minutes: record 破蛋 reached (days 1–15), pay referrals that reached
+    their target, pay last month's team PK prize, re-assess levels once a day. Each part is safe to run twice."""
+    from django.utils import timezone
+
+    from tuangou.shops.models import Shop
+
+    from .gmv import month_start
+    from .levels import levels_assess, team_pk_award
+    from .models import LeaderStanding
+    from .referrals import referrals_sweep
+    from .tiers import local_today, tiers_evaluate
+
+    now = timezone.now()
+    figures = {"tiers": 0, "referrals": referrals_sweep(now=now), "team_pk": 0, "levels": 0}
+    for shop in Shop.objects.order_by("id"):
+        figures["tiers"] += tiers_evaluate(shop=shop, now=now)
+        last_month = month_start(month_start(local_today(shop, now)) - timedelta(days=1))
+        figures["team_pk"] += team_pk_award(shop=shop, month=last_month, now=now) is not None
+        if not LeaderStanding.objects.filter(shop=shop, assessed_at__gte=now - LEVELS_EVERY).exists():
+            figures["levels"] += levels_assess(shop=shop, now=now)
+    return figures

@@ -237,6 +237,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "提现申请当前状态为「{status_label}」，不能{action}",
         "The withdrawal is {status_label}; cannot {action}",
     ),
+    # leader incentives (团长激励)
+    "level_rank_taken": ("已有级别为{rank}的团长等级", "A leader level of rank {rank} already exists"),
+    "level_limit": ("团长等级最多{maximum}个", "At most {maximum} leader levels"),
     # fulfilment
     "shipment_not_arrived": (
         "请先确认到货，再发送提货通知",
@@ -307,6 +310,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "items": ("团购商品", "Campaign items"),
     "stock_allotted": ("团购库存", "Campaign stock"),
     "commission_rate_bp": ("佣金比例", "Commission rate"),
+    "first_order_count": ("首单奖励单数", "First orders rewarded"),
+    "rank": ("等级级别", "Level rank"),
     "benefits": ("团长权益", "Leader benefits"),
     "requirements": ("申请条件", "Requirements"),
     "application_ids": ("申请", "Applications"),

@@ -11,6 +11,8 @@ JOBS = [
     ("orders: cancel unpaid past the payment timeout", "tuangou.orders.tasks.orders_expire_unpaid", 1),
     ("orders: complete after the after-sales window", "tuangou.orders.tasks.orders_complete_due", 10),
     ("commissions: settle after the after-sales window", "tuangou.commissions.tasks.commissions_settle_due", 10),
+    ("commissions: settle incentive rewards after the window", "tuangou.commissions.tasks.incentives_settle_due", 10),
+    ("commissions: 破蛋, referrals, team PK, levels", "tuangou.commissions.tasks.incentives_evaluate", 30),
     ("commissions: follow WeChat transfers of withdrawals", "tuangou.commissions.tasks.withdrawal_transfers_sync", 3),
     ("payments: re-send refunds left pending", "tuangou.payments.tasks.refunds_redrive", 3),
     ("payments: ask the provider about payments open over 5 minutes", "tuangou.payments.tasks.payments_sync_stale", 5),

@@ -18,6 +18,7 @@ from tuangou.campaigns.models import Campaign
 from tuangou.catalog import services as catalog_services
 from tuangou.commissions import services as commission_services
 from tuangou.commissions.models import CommissionEntry
+from tuangou.demo.incentives import demo_incentives_assess, demo_incentives_plan
 from tuangou.fulfilment import services as fulfilment_services
 from tuangou.leaders import services as leader_services
 from tuangou.leaders.models import Leader
@@ -103,8 +104,10 @@ class DemoLoader:
         self.load_catalogue()
         self.load_leaders()
         self.load_members()
+        demo_incentives_plan(shop=self.shop, leaders=self.leaders)
         self.load_campaigns()
         demo_payment_settings_ensure()  # after the orders: the loader itself pays at the sandbox
+        demo_incentives_assess(shop=self.shop)
         self.out(f"Loaded demo shop 「{self.shop.name}」: {Order.objects.filter(shop=self.shop).count()} orders.")
         return self.shop
 
