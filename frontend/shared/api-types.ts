@@ -1151,6 +1151,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/payment-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's payment settings (no secret) */
+        get: operations["tuangou_payments_api_get_payment_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the shop's payment settings; secrets are write-only and stored encrypted */
+        patch: operations["tuangou_payments_api_update_payment_settings"];
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/payment-settings/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 测试连接: ask each gateway about a trade that cannot exist, with the shop's saved credentials */
+        post: operations["tuangou_payments_api_check_payment_settings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/permissions": {
         parameters: {
             query?: never;
@@ -1283,6 +1318,75 @@ export interface paths {
         put?: never;
         /** Put a product on the shelf */
         post: operations["tuangou_catalog_api_shelve_product"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/reconciliation/mismatches/{mismatch_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finance resolves a mismatch with a note */
+        post: operations["tuangou_payments_api_resolve_reconciliation_mismatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/reconciliation/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reconciliation runs, newest day first */
+        get: operations["tuangou_payments_api_list_reconciliation_runs"];
+        put?: never;
+        /** Reconcile one day now (the gateway's bill of that day against our payments and refunds) */
+        post: operations["tuangou_payments_api_create_reconciliation_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/reconciliation/runs/{run_id}/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's mismatches as a CSV file */
+        get: operations["tuangou_payments_api_export_reconciliation_mismatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/reconciliation/runs/{run_id}/mismatches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's mismatches */
+        get: operations["tuangou_payments_api_list_reconciliation_mismatches"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2107,6 +2211,23 @@ export interface paths {
         put?: never;
         /** Ask to withdraw commission */
         post: operations["tuangou_commissions_api_create_withdrawal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/leader/withdrawals/{withdrawal_id}/transfer-sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Back from confirming receipt in WeChat: ask WeChat Pay about my withdrawal's transfer now */
+        post: operations["tuangou_commissions_api_sync_my_withdrawal_transfer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3204,6 +3325,23 @@ export interface components {
             /** Rewarded */
             rewarded: boolean;
         };
+        /** GatewayCheckOut */
+        GatewayCheckOut: {
+            /**
+             * Code
+             * @description gateway_ok, gateway_unreachable, gateway_signature_refused, …
+             */
+            code: string;
+            /** Message */
+            message: string;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "wechatpay" | "alipay";
+        };
         /** ImageOrderIn */
         ImageOrderIn: {
             /** Image Ids */
@@ -3929,13 +4067,15 @@ export interface components {
         };
         /**
          * LeaderWithdrawalOut
-         * @description A withdrawal as its leader sees it (no names of finance staff).
+         * @description A withdrawal as its leader sees it (no names of finance staff). A WeChat transfer waiting
+         *     for the leader to confirm receipt reads 待确认收款 and carries `confirm`.
          */
         LeaderWithdrawalOut: {
             /** Account */
             account: string;
             /** Amount Fen */
             amount_fen: number;
+            confirm: components["schemas"]["TransferConfirmOut"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4042,6 +4182,11 @@ export interface components {
             read_at: string | null;
             /** Title */
             title: string;
+        };
+        /** MismatchResolveIn */
+        MismatchResolveIn: {
+            /** Note */
+            note: string;
         };
         /**
          * MyApplicationOut
@@ -4535,6 +4680,20 @@ export interface components {
             /** Items */
             items: components["schemas"]["PublicCampaignListOut"][];
         };
+        /** PagedReconciliationMismatchOut */
+        PagedReconciliationMismatchOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["ReconciliationMismatchOut"][];
+        };
+        /** PagedReconciliationRunOut */
+        PagedReconciliationRunOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["ReconciliationRunOut"][];
+        };
         /** PagedReferralOut */
         PagedReferralOut: {
             /** Count */
@@ -4610,6 +4769,107 @@ export interface components {
             provider_transaction_id: string;
             /** Status */
             status: string;
+        };
+        /** PaymentSettingsCheckOut */
+        PaymentSettingsCheckOut: {
+            /** Results */
+            results: components["schemas"]["GatewayCheckOut"][];
+            settings: components["schemas"]["PaymentSettingsOut"];
+        };
+        /**
+         * PaymentSettingsIn
+         * @description Only what changes: a field left out (or null) stays as it is; "" clears it. Secrets
+         *     (private keys, the APIv3 key) are write-only: never sent back.
+         */
+        PaymentSettingsIn: {
+            /** Alipay App Id */
+            alipay_app_id?: string | null;
+            /** Alipay Private Key */
+            alipay_private_key?: string | null;
+            /** Alipay Public Key */
+            alipay_public_key?: string | null;
+            /** Alipay Seller Id */
+            alipay_seller_id?: string | null;
+            /** Provider */
+            provider?: ("platform" | "sandbox" | "wechatpay" | "alipay" | "wechatpay_alipay") | null;
+            /** Wechatpay Apiv3 Key */
+            wechatpay_apiv3_key?: string | null;
+            /** Wechatpay Appid */
+            wechatpay_appid?: string | null;
+            /** Wechatpay Mchid */
+            wechatpay_mchid?: string | null;
+            /** Wechatpay Merchant Serial */
+            wechatpay_merchant_serial?: string | null;
+            /** Wechatpay Mode */
+            wechatpay_mode?: ("partner" | "direct") | null;
+            /** Wechatpay Platform Keys */
+            wechatpay_platform_keys?: components["schemas"]["PlatformKeyIn"][] | null;
+            /** Wechatpay Private Key */
+            wechatpay_private_key?: string | null;
+            /** Wechatpay Sub Appid */
+            wechatpay_sub_appid?: string | null;
+            /** Wechatpay Sub Mchid */
+            wechatpay_sub_mchid?: string | null;
+        };
+        /** PaymentSettingsOut */
+        PaymentSettingsOut: {
+            /** Alipay App Id */
+            alipay_app_id: string;
+            /** Alipay Notify Url */
+            alipay_notify_url: string;
+            /** Alipay Private Key Set */
+            alipay_private_key_set: boolean;
+            /** Alipay Public Key Set */
+            alipay_public_key_set: boolean;
+            /** Alipay Seller Id */
+            alipay_seller_id: string;
+            /** Check Message */
+            check_message: string;
+            /** Check Ok */
+            check_ok: boolean | null;
+            /** Checked At */
+            checked_at: string | null;
+            /**
+             * Partner Available
+             * @description The platform is a WeChat Pay 服务商 (partner mode offered)
+             */
+            partner_available: boolean;
+            /**
+             * Platform Provider
+             * @description settings.PAYMENT_PROVIDER: what `platform` means
+             */
+            platform_provider: string;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "platform" | "sandbox" | "wechatpay" | "alipay" | "wechatpay_alipay";
+            /** Wechatpay Apiv3 Key Set */
+            wechatpay_apiv3_key_set: boolean;
+            /** Wechatpay Appid */
+            wechatpay_appid: string;
+            /** Wechatpay Mchid */
+            wechatpay_mchid: string;
+            /**
+             * Wechatpay Merchant Serial Tail
+             * @description …the last 4 characters, or empty
+             */
+            wechatpay_merchant_serial_tail: string;
+            /**
+             * Wechatpay Mode
+             * @enum {string}
+             */
+            wechatpay_mode: "partner" | "direct";
+            /** Wechatpay Notify Url */
+            wechatpay_notify_url: string;
+            /** Wechatpay Platform Key Ids */
+            wechatpay_platform_key_ids: string[];
+            /** Wechatpay Private Key Set */
+            wechatpay_private_key_set: boolean;
+            /** Wechatpay Sub Appid */
+            wechatpay_sub_appid: string;
+            /** Wechatpay Sub Mchid */
+            wechatpay_sub_mchid: string;
         };
         /**
          * PaymentStartIn
@@ -4837,6 +5097,16 @@ export interface components {
             requirements: string;
             /** Title */
             title: string;
+        };
+        /** PlatformKeyIn */
+        PlatformKeyIn: {
+            /**
+             * Id
+             * @description Platform certificate serial or PUB_KEY_ID_…
+             */
+            id: string;
+            /** Pem */
+            pem: string;
         };
         /** PrivacyPolicyOut */
         PrivacyPolicyOut: {
@@ -5161,6 +5431,95 @@ export interface components {
         ReadAllOut: {
             /** Marked Read */
             marked_read: number;
+        };
+        /** ReconciliationMismatchOut */
+        ReconciliationMismatchOut: {
+            /** Bill Amount Fen */
+            bill_amount_fen: number | null;
+            /** Bill State */
+            bill_state: string;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Note */
+            note: string;
+            /** Our Amount Fen */
+            our_amount_fen: number | null;
+            /** Our State */
+            our_state: string;
+            /** Out Refund No */
+            out_refund_no: string;
+            /** Out Trade No */
+            out_trade_no: string;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Resolved By */
+            resolved_by: string | null;
+            /** Run Id */
+            run_id: number;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /**
+             * Subject
+             * @enum {string}
+             */
+            subject: "payment" | "refund";
+            /** Transaction Id */
+            transaction_id: string;
+        };
+        /** ReconciliationRunIn */
+        ReconciliationRunIn: {
+            /**
+             * Bill Date
+             * Format: date
+             */
+            bill_date: string;
+        };
+        /**
+         * ReconciliationRunOut
+         * @description A day's reconciliation of the shop at one provider: both sides' counts and totals.
+         */
+        ReconciliationRunOut: {
+            /**
+             * Bill Date
+             * Format: date
+             */
+            bill_date: string;
+            /** Bill Payments */
+            bill_payments: number;
+            /** Bill Payments Fen */
+            bill_payments_fen: number;
+            /** Bill Refunds */
+            bill_refunds: number;
+            /** Bill Refunds Fen */
+            bill_refunds_fen: number;
+            /** Error */
+            error: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** Open Mismatches */
+            open_mismatches: number;
+            /** Our Payments */
+            our_payments: number;
+            /** Our Payments Fen */
+            our_payments_fen: number;
+            /** Our Refunds */
+            our_refunds: number;
+            /** Our Refunds Fen */
+            our_refunds_fen: number;
+            /** Provider */
+            provider: string;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
         };
         /** RecruitmentPlanIn */
         RecruitmentPlanIn: {
@@ -6029,6 +6388,18 @@ export interface components {
             product_id: number;
             /** Quantity */
             quantity: number;
+        };
+        /**
+         * TransferConfirmOut
+         * @description WeixinJSBridge.invoke("requestMerchantTransfer", {mchId, appId, package}) parameters.
+         */
+        TransferConfirmOut: {
+            /** App Id */
+            app_id: string;
+            /** Mch Id */
+            mch_id: string;
+            /** Package */
+            package: string;
         };
         /** WechatAuthorizeOut */
         WechatAuthorizeOut: {
@@ -8647,6 +9018,98 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_payments_api_get_payment_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSettingsOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_update_payment_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentSettingsIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSettingsOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_check_payment_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSettingsCheckOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_shops_api_list_permissions: {
         parameters: {
             query?: never;
@@ -8966,6 +9429,172 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProductOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_resolve_reconciliation_mismatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                mismatch_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MismatchResolveIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationMismatchOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_list_reconciliation_runs: {
+        parameters: {
+            query?: {
+                status?: ("matched" | "mismatched" | "failed") | null;
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedReconciliationRunOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_create_reconciliation_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReconciliationRunIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationRunOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_export_reconciliation_mismatches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_list_reconciliation_mismatches: {
+        parameters: {
+            query?: {
+                status?: ("open" | "resolved") | null;
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedReconciliationMismatchOut"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -10753,6 +11382,36 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_sync_my_withdrawal_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                withdrawal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderWithdrawalOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };
