@@ -129,6 +129,11 @@ OPERATION_PERMISSIONS = {
     f"POST {CONSOLE}/withdrawals/{{withdrawal_id}}/approve": "withdrawals.manage",
     f"POST {CONSOLE}/withdrawals/{{withdrawal_id}}/reject": "withdrawals.manage",
     f"POST {CONSOLE}/withdrawals/{{withdrawal_id}}/paid": "withdrawals.manage",
+    f"GET {CONSOLE}/reconciliation/runs": "payments.reconcile",
+    f"POST {CONSOLE}/reconciliation/runs": "payments.reconcile",
+    f"GET {CONSOLE}/reconciliation/runs/{{run_id}}/mismatches": "payments.reconcile",
+    f"GET {CONSOLE}/reconciliation/runs/{{run_id}}/export.csv": "payments.reconcile",
+    f"POST {CONSOLE}/reconciliation/mismatches/{{mismatch_id}}/resolve": "payments.reconcile",
 }
 
 # Operations that check a second permission depending on the object. The world's order is

@@ -15,7 +15,7 @@ from tuangou.fulfilment.models import ExportJob, Shipment
 from tuangou.leaders.models import Leader, LeaderApplication, Membership, PickupPoint, RecruitmentPlan, Region, Team
 from tuangou.notifications.models import Message
 from tuangou.orders.models import AfterSaleRequest, Order, OrderEvent, OrderLine
-from tuangou.payments.models import Payment, Refund, SandboxTrade
+from tuangou.payments.models import Payment, ReconciliationMismatch, ReconciliationRun, Refund, SandboxTrade
 from tuangou.shops.models import Shop, Staff
 from tuangou.shops.tests.factories import PASSWORD
 
@@ -153,6 +153,10 @@ def build_world(tag: str, phone_base: int) -> dict:
     )
     CommissionEntry.objects.create(shop=shop, leader=leader, kind="reward", bucket="withdrawable", amount_fen=50000)
     withdrawal = Withdrawal.objects.create(shop=shop, leader=leader, amount_fen=1000)
+    run = ReconciliationRun.objects.create(shop=shop, provider="wechatpay", bill_date=now.date(), status="mismatched")
+    mismatch = ReconciliationMismatch.objects.create(
+        shop=shop, run=run, kind="amount", subject="payment", out_trade_no=f"{tag}PAY1", bill_amount_fen=9801
+    )
     message = Message.objects.create(shop=shop, user=member, kind="system", title=f"{tag}消息", body="b")
 
     return {
@@ -187,6 +191,8 @@ def build_world(tag: str, phone_base: int) -> dict:
             "shipment_id": shipment.id,
             "export_id": export.id,
             "withdrawal_id": withdrawal.id,
+            "run_id": run.id,
+            "mismatch_id": mismatch.id,
             "message_id": message.id,
             "staff_id": Staff.objects.get(shop=shop, user=owner).id,
             "public_token": plan.public_token,
