@@ -26,7 +26,7 @@ def test_the_owner_enters_the_sub_mchid_tests_the_connection_and_a_bad_key_is_re
         page.get_by_text("微信支付", exact=True).first.click()
         page.locator("input[name=wechatpay_sub_mchid]").fill(SUB_MCHID)
         page.locator("[data-test=save-payment]").click()
-        expect(page.get_by_text("已保存")).to_be_visible()
+        expect(page.locator(".el-message__content")).to_have_text("已保存")
         page.locator("[data-test=test-payment]").click()
         results = page.locator("[data-test=check-results]")
         expect(results).to_contain_text("微信支付：连接正常，签名与验签均通过")
