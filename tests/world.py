@@ -10,7 +10,7 @@ from django.utils import timezone
 from tuangou.accounts.models import User
 from tuangou.campaigns.models import Campaign, CampaignEvent, CampaignItem, CampaignLeader
 from tuangou.catalog.models import Category, Product, ProductImage, Sku, StockMovement
-from tuangou.commissions.models import CommissionEntry, Withdrawal
+from tuangou.commissions.models import CommissionEntry, IncentiveAward, IncentivePlan, LeaderLevel, Withdrawal
 from tuangou.fulfilment.models import ExportJob, Shipment
 from tuangou.leaders.models import Leader, LeaderApplication, Membership, PickupPoint, RecruitmentPlan, Region, Team
 from tuangou.notifications.models import Message
@@ -157,6 +157,11 @@ def build_world(tag: str, phone_base: int) -> dict:
     mismatch = ReconciliationMismatch.objects.create(
         shop=shop, run=run, kind="amount", subject="payment", out_trade_no=f"{tag}PAY1", bill_amount_fen=9801
     )
+    IncentivePlan.objects.create(shop=shop, first_order_reward_fen=3000, tier_target_fen=100000, tier_bonus_rate_bp=200)
+    level = LeaderLevel.objects.create(shop=shop, name=f"{tag}金牌", rank=1, commission_rate_bp=1500)
+    IncentiveAward.objects.create(
+        shop=shop, leader=leader, kind="first_order", key=f"first_order:{leader.id}", amount_fen=3000, reason="首单"
+    )
     message = Message.objects.create(shop=shop, user=member, kind="system", title=f"{tag}消息", body="b")
 
     return {
@@ -193,6 +198,7 @@ def build_world(tag: str, phone_base: int) -> dict:
             "withdrawal_id": withdrawal.id,
             "run_id": run.id,
             "mismatch_id": mismatch.id,
+            "level_id": level.id,
             "message_id": message.id,
             "staff_id": Staff.objects.get(shop=shop, user=owner).id,
             "public_token": plan.public_token,
