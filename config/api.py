@@ -8,6 +8,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from tuangou.audit.approvals import ApprovalRequired, approval_request_create
 from tuangou.core.errors import ApplicationError
 from tuangou.core.openapi import document_errors_and_bounds
 from tuangou.core.validation import JsonObjectParser, validation_error_body
@@ -51,6 +52,14 @@ def on_application_error(request, exc: ApplicationError):
     return api.create_response(
         request, {"code": exc.code, "message": exc.message(), "field": exc.field}, status=exc.status
     )
+
+
+@api.exception_handler(ApprovalRequired)
+def on_approval_required(request, exc: ApprovalRequired):
+    """Here, after the service's transaction rolled back: the action waits for a second person."""
+    approval = approval_request_create(exc)
+    pending = ApplicationError("approval_pending", status=409, summary=approval.summary, approval_id=approval.pk)
+    return on_application_error(request, pending)
 
 
 @api.exception_handler(ValidationError)

@@ -24,6 +24,7 @@ PERMISSIONS = {
     "fulfilment.ship": "标记发货",
     "commissions.view": "查看佣金",
     "withdrawals.manage": "审核提现",
+    "audit.view": "查看操作日志",
 }
 
 R = Staff.Role
