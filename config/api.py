@@ -99,6 +99,7 @@ def on_http_error(request, exc: HttpError):
 
 def _register():
     from tuangou.accounts.api import router as accounts_router
+    from tuangou.audit.api import console_router as audit_console
     from tuangou.campaigns.api import console_router as campaigns_console
     from tuangou.campaigns.api import leader_router as campaigns_leader
     from tuangou.campaigns.api import member_router as campaigns_member
@@ -142,6 +143,7 @@ def _register():
         commissions_console,
         sharing_console,
         insights_console,
+        audit_console,
     ):
         api.add_router(console, router)
     member = "/shops/{shop_id}"

@@ -21,6 +21,7 @@ ACTIONS: dict[str, str] = {
     "export.orders": bilingual("导出订单（会员数据）", "Export orders (member data)"),
     "export.leaders": bilingual("导出团长", "Export leaders"),
     "bulk.applications": bilingual("批量审核团长申请", "Bulk review of applications"),
+    "staff.grant": bilingual("授予店主/管理员", "Grant owner or admin"),
     "approval.request": bilingual("提交复核", "Ask for a second approval"),
     "approval.approve": bilingual("复核通过", "Second approval given"),
     "approval.reject": bilingual("复核拒绝", "Second approval refused"),

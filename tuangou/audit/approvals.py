@@ -97,14 +97,20 @@ def _locked_pending(shop, approval_id: int) -> ApprovalRequest:
     return approval
 
 
+def approval_may_decide(staff: Staff, approval: ApprovalRequest) -> bool:
+    """Anyone but the requester whose role holds the request's permission (and what the action adds)."""
+    executor = EXECUTORS.get(approval.action)
+    return (
+        approval.requested_by_id != staff.user_id
+        and role_has(staff.role, approval.permission)
+        and (executor is None or executor.may_decide is None or executor.may_decide(staff, approval))
+    )
+
+
 def _check_decider(staff: Staff, approval: ApprovalRequest) -> None:
     if approval.requested_by_id == staff.user_id:
         raise ApplicationError("approval_own_request", status=403)
-    executor = EXECUTORS.get(approval.action)
-    allowed = role_has(staff.role, approval.permission) and (
-        executor is None or executor.may_decide is None or executor.may_decide(staff, approval)
-    )
-    if not allowed:
+    if not approval_may_decide(staff, approval):
         raise ApplicationError("permission_denied", status=403)
 
 
