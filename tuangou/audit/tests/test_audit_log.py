@@ -5,9 +5,9 @@ import pytest
 from django.db import IntegrityError, InternalError, connection, transaction
 
 from tests.world import add_live_order, build_world
+from tuangou.accounts.testing import ApiClient
 from tuangou.audit.actions import ACTIONS
 from tuangou.audit.models import AppendOnly, AuditRecord
-from tuangou.accounts.testing import ApiClient
 from tuangou.commissions.models import Withdrawal
 from tuangou.core.testing import ok
 
