@@ -27,7 +27,8 @@ export const auditExportUrl = (filters: AuditFilters) => withQuery(`/api/${path(
 
 export const getApprovalsApi = (status: string | null) => http.get<Approval[]>(path("approvals"), { status });
 export const approveApi = (id: number) => http.post<Approval>(path(`approvals/${id}/approve`));
-export const rejectApi = (id: number, reason: string) => http.post<Approval>(path(`approvals/${id}/reject`), { reason });
+export const rejectApi = (id: number, reason: string) =>
+  http.post<Approval>(path(`approvals/${id}/reject`), { reason });
 export const getApprovalPolicyApi = () => http.get<ApprovalPolicy>(path("approvals/policy"));
 export const updateApprovalPolicyApi = (body: S["ApprovalPolicyIn"]) =>
   http.patch<ApprovalPolicy>(path("approvals/policy"), body);
