@@ -56,6 +56,10 @@ class ApprovalRequired(ApplicationError):
         }
 
 
+def _target(approval: ApprovalRequest) -> tuple:
+    return ("approval", approval.pk, approval.summary)
+
+
 def approval_policy(shop) -> ApprovalPolicy:
     return ApprovalPolicy.objects.filter(shop_id=shop.pk).first() or ApprovalPolicy(shop=shop)
 
@@ -82,7 +86,7 @@ def approval_request_create(needed: ApprovalRequired) -> ApprovalRequest:
             shop=approval.shop,
             actor=approval.requested_by,
             action="approval.request",
-            target=approval,
+            target=_target(approval),
             after={"action": approval.action, "summary": approval.summary, "payload": approval.payload},
         )
     return approval
@@ -138,7 +142,7 @@ def approval_approve(*, staff: Staff, approval_id: int) -> ApprovalRequest:
             shop=staff.shop,
             actor=staff,
             action="approval.approve" if approval.status == A.APPROVED else "approval.failed",
-            target=approval,
+            target=_target(approval),
             before={"status": A.PENDING},
             after={"status": approval.status, "action": approval.action, "note": approval.note},
         )
@@ -159,7 +163,7 @@ def approval_reject(*, staff: Staff, approval_id: int, reason: str) -> ApprovalR
         shop=staff.shop,
         actor=staff,
         action="approval.reject",
-        target=approval,
+        target=_target(approval),
         before={"status": A.PENDING},
         after={"status": A.REJECTED, "action": approval.action, "note": approval.note},
     )

@@ -16,4 +16,11 @@ describe("changeLines", () => {
       { field: "note", before: "—", after: "（空）" },
     ]);
   });
+
+  it("should let a code be named for people", () => {
+    const named = (field: string, value: unknown) => (field === "action" && value === "refund" ? "退款" : null);
+    expect(changeLines({}, { action: "refund" }, label, named)).toEqual([
+      { field: "action", before: "—", after: "退款" },
+    ]);
+  });
 });

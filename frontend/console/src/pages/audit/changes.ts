@@ -25,18 +25,18 @@ export function showValue(field: string, value: unknown): string {
   return String(value);
 }
 
+/** `named(field, value)` may name a code (an action key) for people; null keeps the value as it is. */
 export function changeLines(
   before: Record<string, unknown>,
   after: Record<string, unknown>,
   label: (field: string) => string | null = () => null,
+  named: (field: string, value: unknown) => string | null = () => null,
 ): ChangeLine[] {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  const show = (field: string, side: Record<string, unknown>, key: string) =>
+    key in side ? (named(field, side[key]) ?? showValue(field, side[key])) : "—";
   return keys.map((key) => {
     const field = key.split(".").pop() ?? key;
-    return {
-      field: fieldName(key, label),
-      before: key in before ? showValue(field, before[key]) : "—",
-      after: key in after ? showValue(field, after[key]) : "—",
-    };
+    return { field: fieldName(key, label), before: show(field, before, key), after: show(field, after, key) };
   });
 }
