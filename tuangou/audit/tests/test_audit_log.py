@@ -1,15 +1,21 @@
 """The 操作日志: every high-risk action leaves one record with who, from where, on what and
 before -> after; nothing can change or remove a record."""
 
+from datetime import timedelta
+from io import BytesIO
+
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from openpyxl import load_workbook
 
-from tests.world import add_live_order, build_world
+from tests.world import add_live_order, add_staff, build_world
 from tuangou.accounts.testing import ApiClient
 from tuangou.audit.actions import ACTIONS
 from tuangou.audit.models import AppendOnly, AuditRecord
 from tuangou.commissions.models import Withdrawal
 from tuangou.core.testing import ok
+from tuangou.shops.models import Staff
 
 from .helpers import IP, client_for, draft_campaign
 
@@ -164,3 +170,38 @@ def test_postgresql_refuses_update_and_delete_of_a_record_from_any_client(requir
                 cursor.execute(sql, [record.pk])
         assert "append-only" in str(refused.value)
     assert AuditRecord.objects.filter(pk=record.pk, ip=IP).exists()
+
+
+def test_the_console_log_filters_exports_and_is_for_owner_and_admin_only():
+    world = build_world("AK", 13700000400)
+    shop, base = world["shop"], f"console/shops/{world['shop'].id}"
+    owner = client_for(world["owner"])
+    ok(owner.patch(f"{base}/settings", {"city": "泉州"}))
+    admin = add_staff(world, Staff.Role.ADMIN)
+    client_for(admin.user)
+
+    everything = ok(owner.get(f"{base}/audit"))
+    assert [row["action"] for row in everything["items"]] == ["login", "shop.settings", "login"]
+    settings_row = ok(owner.get(f"{base}/audit", {"action": "shop.settings"}))["items"]
+    assert [(r["action_label"], r["before"], r["after"]) for r in settings_row] == [
+        ("修改店铺设置", {"city": "厦门"}, {"city": "泉州"})
+    ]
+    assert ok(owner.get(f"{base}/audit", {"actor_id": admin.user_id}))["count"] == 1
+    assert ok(owner.get(f"{base}/audit", {"target_type": "shop"}))["count"] == 1
+    today = timezone.localdate(timezone=timezone.get_fixed_timezone(8 * 60))
+    assert ok(owner.get(f"{base}/audit", {"date_from": today, "date_to": today}))["count"] == 3
+    assert ok(owner.get(f"{base}/audit", {"date_to": today - timedelta(days=1)}))["count"] == 0
+    filters = ok(owner.get(f"{base}/audit/filters"))
+    assert {"value": "refund", "label": "退款"} in filters["actions"] and filters["target_types"] == ["shop", "user"]
+
+    exported = owner.get(f"{base}/audit/export.xlsx", {"action": "shop.settings"})
+    assert exported.status_code == 200
+    sheet = load_workbook(BytesIO(exported.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("时间", "操作", "操作人", "IP", "对象类型", "对象", "修改前", "修改后")
+    assert rows[1][1:] == ("修改店铺设置", "AK店主", IP, "shop", f"AK店 #{shop.id}", "city: 厦门", "city: 泉州")
+
+    finance = add_staff(world, Staff.Role.FINANCE)
+    assert client_for(finance.user).get(f"{base}/audit").status_code == 403
+    assert client_for(admin.user).get(f"{base}/audit").status_code == 200
+    assert owner.get(f"{base}/audit", {"actor_id": 2**63}).status_code in (400, 422)
