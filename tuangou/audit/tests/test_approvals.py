@@ -9,13 +9,14 @@ from django.db import connection
 from tests.world import add_live_order, add_staff, build_world
 from tuangou.audit import approvals
 from tuangou.audit.models import ApprovalPolicy, ApprovalRequest, AuditRecord
+from tuangou.campaigns.models import Campaign
 from tuangou.commissions.models import Withdrawal
 from tuangou.core.errors import ApplicationError
 from tuangou.core.testing import ok
 from tuangou.payments.models import Refund
 from tuangou.shops.models import Staff
 
-from .helpers import IP, client_for, staff_client
+from .helpers import IP, client_for, draft_campaign, staff_client
 
 A = ApprovalRequest.Status
 
@@ -215,3 +216,24 @@ def test_two_approvers_at_once_run_the_refund_once(require_postgres):
     assert Refund.objects.filter(order=order).count() == 1
     assert ApprovalRequest.objects.get(pk=approval.id).status == A.APPROVED
     assert AuditRecord.objects.filter(shop=world["shop"], action="approval.approve").count() == 1
+
+
+@pytest.mark.django_db
+def test_cancelling_a_campaign_with_paid_orders_waits_for_a_second_approval():
+    world = build_world("AC", 13700001700)
+    ApprovalPolicy.objects.create(shop=world["shop"], campaign_cancel_with_paid=True)
+    base = f"console/shops/{world['shop'].id}"
+    campaign = draft_campaign(world)
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SCHEDULED, paid_quantity=2)
+    operations, ops_client = staff_client(world, Staff.Role.OPERATIONS)
+
+    response = ops_client.post(f"{base}/campaigns/{campaign.id}/cancel", {"reason": "供应商断货"})
+    assert response.json()["code"] == "approval_pending"
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SCHEDULED
+    approval = ApprovalRequest.objects.filter(shop=world["shop"]).latest("id")
+    assert (approval.action, approval.requested_by_id) == ("campaign.cancel", operations.user_id)
+
+    ok(client_for(world["owner"]).post(f"{base}/approvals/{approval.id}/approve"))
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.CANCELLED
+    cancelled = AuditRecord.objects.get(shop=world["shop"], action="campaign.cancel")
+    assert (cancelled.actor_id, cancelled.after["reason"]) == (operations.user_id, "供应商断货")
