@@ -7,10 +7,8 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         # Payments stand above orders: orders ask for refunds through tuangou.orders.money.
-        from tuangou.audit.approvals import approval_executor
         from tuangou.orders.money import money_side_register
 
         from . import services
 
         money_side_register(services)
-        approval_executor("refund", services.order_refund_approved)

@@ -24,12 +24,10 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from tuangou.accounts.models import WechatIdentity
-from tuangou.audit.approvals import approval_gate, approval_policy
 from tuangou.audit.services import audit_record
 from tuangou.campaigns.models import Campaign
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.locks import lock_objects
-from tuangou.core.money import format_fen
 from tuangou.core.transactions import after_commit, outside_transaction
 from tuangou.orders import services as order_services
 from tuangou.orders.models import Order, OrderEvent
@@ -242,17 +240,6 @@ def order_refund(
     if payment is None:
         raise ApplicationError("payment_missing", status=409)
     total_fen = sum(line["amount_fen"] for line in refund_lines)
-    over_fen = approval_policy(order.shop).refund_over_fen
-    approval_gate(
-        needed=over_fen is not None and total_fen > over_fen,
-        shop=order.shop,
-        actor=actor,
-        action="refund",
-        permission="orders.refund",
-        payload={"order_id": order.pk, "reason": reason, "lines": lines, "amount_fen": amount_fen},
-        summary=f"订单{order.number}退款{format_fen(total_fen)}",
-        amount_fen=total_fen,
-    )
     refund = _refund_write(
         order=order,
         payment=payment,
@@ -270,16 +257,6 @@ def order_refund(
     if close_after_sales:
         order_services.after_sales_close_for_refund(order=order, actor=actor, reason=reason, refund_fen=total_fen)
     return refund
-
-
-def order_refund_approved(*, shop, actor, payload: dict) -> Refund:
-    """The executor of an approved refund (tuangou.audit.approvals)."""
-    order = Order.objects.filter(shop=shop, pk=payload["order_id"]).first()
-    if order is None:
-        raise NotFound("订单", "Order")
-    return order_refund(
-        order=order, actor=actor, reason=payload["reason"], lines=payload["lines"], amount_fen=payload["amount_fen"]
-    )
 
 
 @outside_transaction

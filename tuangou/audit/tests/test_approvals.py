@@ -237,3 +237,18 @@ def test_cancelling_a_campaign_with_paid_orders_waits_for_a_second_approval():
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.CANCELLED
     cancelled = AuditRecord.objects.get(shop=world["shop"], action="campaign.cancel")
     assert (cancelled.actor_id, cancelled.after["reason"]) == (operations.user_id, "供应商断货")
+
+
+@pytest.mark.django_db
+def test_a_members_own_cancel_is_refunded_without_waiting():
+    from tuangou.orders.services import order_cancel
+
+    world = build_world("AM", 13700001800)
+    ApprovalPolicy.objects.create(shop=world["shop"], refund_over_fen=1000)
+    order = add_live_order(world, "paid", "0203")
+
+    order_cancel(order=order, actor=world["member"], reason="不要了")
+
+    assert Refund.objects.get(order=order).amount_fen == 4900
+    assert not ApprovalRequest.objects.filter(shop=world["shop"], action="refund", payload__order_id=order.id).exists()
+    assert AuditRecord.objects.get(shop=world["shop"], action="refund").actor_id == world["member"].id
