@@ -8,6 +8,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from tuangou.audit.approvals import ApprovalRequired, approval_request_create
 from tuangou.core.errors import ApplicationError
 from tuangou.core.openapi import document_errors_and_bounds
 from tuangou.core.validation import JsonObjectParser, validation_error_body
@@ -53,6 +54,14 @@ def on_application_error(request, exc: ApplicationError):
     )
 
 
+@api.exception_handler(ApprovalRequired)
+def on_approval_required(request, exc: ApprovalRequired):
+    """Here, after the service's transaction rolled back: the action waits for a second person."""
+    approval = approval_request_create(exc)
+    pending = ApplicationError("approval_pending", status=409, summary=approval.summary, approval_id=approval.pk)
+    return on_application_error(request, pending)
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     body = validation_error_body(exc.errors)
@@ -90,6 +99,7 @@ def on_http_error(request, exc: HttpError):
 
 def _register():
     from tuangou.accounts.api import router as accounts_router
+    from tuangou.audit.api import console_router as audit_console
     from tuangou.campaigns.api import console_router as campaigns_console
     from tuangou.campaigns.api import leader_router as campaigns_leader
     from tuangou.campaigns.api import member_router as campaigns_member
@@ -135,6 +145,7 @@ def _register():
         payments_console,
         sharing_console,
         insights_console,
+        audit_console,
     ):
         api.add_router(console, router)
     member = "/shops/{shop_id}"

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tuangou.core",
     "tuangou.accounts",
     "tuangou.shops",
+    "tuangou.audit",
     "tuangou.catalog",
     "tuangou.leaders",
     "tuangou.campaigns",
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tuangou.audit.context.AuditContextMiddleware",  # who and from where, for the 操作日志
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a login it locked out into our lockout answer (tuangou.accounts.lockout).

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from tuangou.accounts.models import User
+from tuangou.audit.models import ApprovalRequest
 from tuangou.campaigns.models import Campaign, CampaignEvent, CampaignItem, CampaignLeader
 from tuangou.catalog.models import Category, Product, ProductImage, Sku, StockMovement
 from tuangou.commissions.models import CommissionEntry, IncentiveAward, IncentivePlan, LeaderLevel, Withdrawal
@@ -163,6 +164,14 @@ def build_world(tag: str, phone_base: int) -> dict:
         shop=shop, leader=leader, kind="first_order", key=f"first_order:{leader.id}", amount_fen=3000, reason="首单"
     )
     message = Message.objects.create(shop=shop, user=member, kind="system", title=f"{tag}消息", body="b")
+    approval = ApprovalRequest.objects.create(
+        shop=shop,
+        action="refund",
+        permission="orders.refund",
+        payload={"order_id": order.id, "reason": "r", "lines": None, "amount_fen": None},
+        summary=f"{tag}退款待复核",
+        requested_by=leader_user,
+    )
 
     return {
         "shop": shop,
@@ -200,6 +209,7 @@ def build_world(tag: str, phone_base: int) -> dict:
             "mismatch_id": mismatch.id,
             "level_id": level.id,
             "message_id": message.id,
+            "approval_id": approval.id,
             "staff_id": Staff.objects.get(shop=shop, user=owner).id,
             "public_token": plan.public_token,
             "token": plan.public_token,

@@ -12,6 +12,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from tuangou.audit.approvals import approval_gate, approval_policy
+from tuangou.audit.services import audit_record
+from tuangou.audit.services import changes as audit_changes
 from tuangou.catalog.models import Product, Sku, StockMovement
 from tuangou.catalog.services import sku_stock_move
 from tuangou.core.api import get_in_shop
@@ -221,6 +224,16 @@ def _changed_fields(campaign: Campaign, changes: dict) -> list[str]:
     return sorted(changed)
 
 
+def _audit_state(campaign: Campaign) -> dict:
+    """Dates, threshold and each item's price and stock, flat (items.<sku_id>.price_fen), for the 操作日志."""
+    state = {field: getattr(campaign, field) for field in ("title", "starts_at", "cutoff_at", "pickup_at")}
+    state.update(threshold_type=campaign.threshold_type, threshold_value=campaign.threshold_value)
+    for item in campaign.items.order_by("sort", "id"):
+        for field in ("price_fen", "stock_allotted", "purchase_limit", "commission_rate_bp"):
+            state[f"items.{item.sku_id}.{field}"] = getattr(item, field)
+    return state
+
+
 @transaction.atomic
 def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
     """Edit a draft freely. Once published (scheduled or live) only the texts, the leaders and a
@@ -253,6 +266,7 @@ def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
         if not changes["title"]:
             raise ApplicationError("required", field="title", field_label="campaign_title")
     changed = _changed_fields(campaign, changes)
+    before = _audit_state(campaign)
     for field in ("starts_at", "cutoff_at", "pickup_at"):
         if field in changes:
             setattr(campaign, field, changes[field])
@@ -276,6 +290,9 @@ def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
             leader_ids = list(campaign.campaign_leaders.values_list("leader_id", flat=True))
         _set_leaders(campaign, all_leaders=campaign.all_leaders, leader_ids=leader_ids)
     event_record(campaign, type="updated", actor=actor, data={"fields": changed})
+    old, new = audit_changes(before, _audit_state(campaign))
+    if old or new:
+        audit_record(shop=shop, actor=actor, action="campaign.update", target=campaign, before=old, after=new)
     return campaign
 
 
@@ -438,11 +455,34 @@ def campaign_decide(*, campaign: Campaign, actor=None) -> Campaign:
 def campaign_cancel(*, campaign: Campaign, actor, reason: str = "") -> Campaign:
     """draft/scheduled → cancelled, before anything could be sold; a scheduled one returns its stock."""
     campaign = _lock(campaign)
+    approval_gate(
+        needed=campaign.paid_quantity > 0 and approval_policy(campaign.shop).campaign_cancel_with_paid,
+        shop=campaign.shop,
+        actor=actor,
+        action="campaign.cancel",
+        permission="campaigns.manage",
+        payload={"campaign_id": campaign.pk, "reason": reason},
+        summary=f"取消有已付订单的团购「{campaign.title}」",
+    )
     event = CAMPAIGN.apply(campaign, "cancel", actor=actor, reason=reason)
     returned = _return_unsold_stock(campaign, actor=actor) if event.from_status == S.SCHEDULED else {}
     event.data["returned_stock"] = returned
     event.save(update_fields=["data"])
+    audit_record(
+        shop=campaign.shop_id,
+        actor=actor,
+        action="campaign.cancel",
+        target=campaign,
+        before={"status": event.from_status},
+        after={"status": event.to_status, "reason": reason, "returned_stock": returned},
+    )
     return campaign
+
+
+def campaign_cancel_approved(*, shop, actor, payload: dict) -> Campaign:
+    """The executor of an approved cancel (tuangou.audit.approvals)."""
+    campaign = get_in_shop(Campaign, shop, payload["campaign_id"], thing_zh="团购", thing_en="Campaign")
+    return campaign_cancel(campaign=campaign, actor=actor, reason=payload.get("reason", ""))
 
 
 @transaction.atomic

@@ -9,6 +9,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from tuangou.audit.services import audit_record
+from tuangou.audit.services import changes as audit_changes
 from tuangou.core.api import get_in_shop
 from tuangou.core.bounds import MAX_STOCK
 from tuangou.core.errors import ApplicationError, NotFound
@@ -181,6 +183,15 @@ def product_create(
 PRODUCT_FIELDS = ("name", "description", "unit", "purchase_limit", "status")
 
 
+def _audit_state(product: Product) -> dict:
+    """The product's fields and each SKU's, flat (skus.<id>.price_fen), for the 操作日志's before -> after."""
+    state = {field: getattr(product, field) for field in ("name", "status", "purchase_limit", "category_id")}
+    for sku in Sku.objects.filter(product=product).order_by("id"):
+        for field in ("spec", "code", "price_fen", "cost_fen", "stock", "is_active"):
+            state[f"skus.{sku.pk}.{field}"] = getattr(sku, field)
+    return state
+
+
 @transaction.atomic
 def product_update(*, shop, actor, product_id: int, skus: list[dict] | None = None, **changes) -> Product:
     """Edit a product; `skus` entries with an id edit (or deactivate) that SKU, without one add a SKU.
@@ -188,6 +199,7 @@ def product_update(*, shop, actor, product_id: int, skus: list[dict] | None = No
     The stock of an existing SKU changes only through stock adjustments, so every change leaves a movement.
     """
     product = get_in_shop(Product.objects.select_for_update(), shop, product_id, thing_zh="商品", thing_en="Product")
+    before = _audit_state(product)
     if "category_id" in changes:
         product.category = _category_or_none(shop, changes.pop("category_id"))
     for field, value in changes.items():
@@ -243,6 +255,9 @@ def product_update(*, shop, actor, product_id: int, skus: list[dict] | None = No
                 )
         if not active_specs:
             raise ApplicationError("product_no_sku", field="skus")
+    old, new = audit_changes(before, _audit_state(product))
+    if old or new:
+        audit_record(shop=shop, actor=actor, action="product.update", target=product, before=old, after=new)
     return product
 
 
@@ -368,4 +383,8 @@ def stock_adjust(*, shop, actor, sku_id: int, delta: int, reason: str, note: str
         raise ApplicationError("invalid", field="reason", reason="one_of", choices="purchase | adjustment | damage")
     if delta == 0:
         raise ApplicationError("validation", field="delta", reason="not_zero")
-    return sku_stock_move(shop=shop, sku_id=sku_id, delta=delta, reason=reason, actor=actor, note=note, cap=MAX_STOCK)
+    move = sku_stock_move(shop=shop, sku_id=sku_id, delta=delta, reason=reason, actor=actor, note=note, cap=MAX_STOCK)
+    target = ("sku", sku_id, f"{move.sku.product.name} {move.sku.spec}".strip())
+    before, after = {"stock": move.stock_after - delta}, {"stock": move.stock_after, "reason": reason, "note": note}
+    audit_record(shop=shop, actor=actor, action="stock.adjust", target=target, before=before, after=after)
+    return move

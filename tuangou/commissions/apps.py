@@ -6,6 +6,7 @@ class CommissionsConfig(AppConfig):
     verbose_name = "佣金"
 
     def ready(self):
+        from tuangou.audit.approvals import approval_executor
         from tuangou.leaders.hooks import leader_stats
         from tuangou.orders.hooks import order_picked_up, order_refunded
 
@@ -17,3 +18,4 @@ class CommissionsConfig(AppConfig):
         order_picked_up.register(incentives.incentives_on_pickup)
         order_refunded.register(incentives.incentives_on_refund)
         leader_stats.register(selectors.leader_commission_stats)
+        approval_executor("withdrawal.approve", services.withdrawal_approve_approved)

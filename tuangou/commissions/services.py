@@ -8,6 +8,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from tuangou.audit.approvals import approval_gate, approval_policy
+from tuangou.audit.services import audit_record
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.money import apply_rate_bp, format_fen
 from tuangou.core.states import StateMachine, event_record
@@ -275,6 +277,18 @@ def withdrawal_approve(*, shop, withdrawal_id: int, actor) -> Withdrawal:
     leader WeChat cannot reach (no openid under our app id) is refused with a 409 and nothing changes."""
     withdrawal = _locked_withdrawal(shop, withdrawal_id)
     WITHDRAWAL.check(withdrawal, "approve")
+    over_fen = approval_policy(shop).withdrawal_over_fen
+    approval_gate(
+        needed=over_fen is not None and withdrawal.amount_fen > over_fen,
+        shop=shop,
+        actor=actor,
+        action="withdrawal.approve",
+        permission="withdrawals.manage",
+        payload={"withdrawal_id": withdrawal.pk},
+        summary=f"批准提现#{withdrawal.pk} {format_fen(withdrawal.amount_fen)}",
+        amount_fen=withdrawal.amount_fen,
+    )
+    before = {"status": withdrawal.status}
     transfer = _payout_by_transfer()
     if transfer and withdrawal.amount_fen > TRANSFER_MAX_FEN:
         raise ApplicationError(
@@ -286,7 +300,14 @@ def withdrawal_approve(*, shop, withdrawal_id: int, actor) -> Withdrawal:
     if transfer:
         WITHDRAWAL.apply(withdrawal, "transfer", actor=actor, changes={"out_bill_no": f"WD{withdrawal.id:010d}"})
         after_commit(lambda: async_task("tuangou.commissions.tasks.withdrawal_transfer_send", withdrawal.id))
+    _audit(withdrawal, actor, "withdrawal.approve", before)
     return withdrawal
+
+
+def _audit(withdrawal: Withdrawal, actor, action: str, before: dict, **after) -> None:
+    target = ("withdrawal", withdrawal.pk, f"提现#{withdrawal.pk} {format_fen(withdrawal.amount_fen)}")
+    after = {"status": withdrawal.status, "amount_fen": withdrawal.amount_fen, **after}
+    audit_record(shop=withdrawal.shop_id, actor=actor, action=action, target=target, before=before, after=after)
 
 
 @transaction.atomic
@@ -297,6 +318,7 @@ def withdrawal_reject(*, shop, withdrawal_id: int, actor, reason: str) -> Withdr
     if not reason:
         raise ApplicationError("required", field="reason", field_label="reject_reason")
     withdrawal = _locked_withdrawal(shop, withdrawal_id)
+    before = {"status": withdrawal.status}
     WITHDRAWAL.apply(
         withdrawal,
         "reject",
@@ -313,16 +335,24 @@ def withdrawal_reject(*, shop, withdrawal_id: int, actor, reason: str) -> Withdr
         withdrawal=withdrawal,
         note=f"提现申请#{withdrawal.id}被拒绝：{reason}"[:200],
     )
+    _audit(withdrawal, actor, "withdrawal.reject", before, reason=reason)
     return withdrawal
 
 
 @transaction.atomic
 def withdrawal_mark_paid(*, shop, withdrawal_id: int, actor) -> Withdrawal:
     withdrawal = _locked_withdrawal(shop, withdrawal_id)
+    before = {"status": withdrawal.status}
     WITHDRAWAL.apply(withdrawal, "mark_paid", actor=actor, changes={"paid_by": actor, "paid_at": timezone.now()})
     # After commit, the leader is told (commissions.tasks; a rolled-back action tells nobody).
     transaction.on_commit(lambda: async_task("tuangou.commissions.tasks.withdrawal_paid_notify", withdrawal.id))
+    _audit(withdrawal, actor, "withdrawal.mark_paid", before)
     return withdrawal
+
+
+def withdrawal_approve_approved(*, shop, actor, payload: dict) -> Withdrawal:
+    """The executor of an approved withdrawal approval (tuangou.audit.approvals)."""
+    return withdrawal_approve(shop=shop, withdrawal_id=payload["withdrawal_id"], actor=actor)
 
 
 # --- payouts by WeChat Pay merchant transfer ------------------------------------------------

@@ -250,6 +250,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The file is still being generated ({progress}%); download it when done",
     ),
     "export_failed": ("生成失败：{reason}", "Generation failed: {reason}"),
+    # audit: second approval
+    "approval_required": ("{summary}需要另一位员工复核", "{summary} needs a second approval"),
+    "approval_pending": (
+        "{summary}：已提交复核（#{approval_id}），等待另一位有权限的员工在「待审批」中通过",
+        "{summary}: sent for a second approval (#{approval_id}); another staff member must approve it",
+    ),
+    "approval_decided": ("该审批已处理（{status_label}）", "This request was already decided ({status_label})"),
+    "approval_own_request": ("不能审批自己提交的申请", "You cannot approve your own request"),
+    "approval_unknown_action": ("无法执行该操作", "This action cannot be carried out"),
 }
 
 

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
 
+from tuangou.audit.services import audit_record
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
 from tuangou.core.openapi import XLSX, file_response
@@ -181,6 +182,8 @@ def list_leaders(request, shop_id: Path[Id], filters: Query[LeaderListQuery]):
 def export_leaders(request, shop_id: Path[Id], filters: Query[LeaderListQuery]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     leaders = selectors.leaders_list(shop=staff.shop, **filters.dict())
+    target = ("leader", "", "团长导出")
+    audit_record(shop=staff.shop, actor=staff, action="export.leaders", target=target, after=filters.dict())
     content = leaders_workbook(shop=staff.shop, leaders=leaders, date_from=filters.date_from, date_to=filters.date_to)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = export_file_name(date_from=filters.date_from, date_to=filters.date_to)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from tuangou.audit.services import audit_record
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.phones import normalize_phone
 from tuangou.core.states import StateMachine, event_record
@@ -344,6 +345,10 @@ def applications_bulk_review(
                     "field": error.field,
                 }
             )
+    done = [outcome["application_id"] for outcome in outcomes if outcome["ok"]]
+    after = {"approve": approve, "reason": reason, "done": done, "failed": len(outcomes) - len(done)}
+    target = ("leaderapplication", "", f"{len(outcomes)}条团长申请")
+    audit_record(shop=shop, actor=actor, action="bulk.applications", target=target, after=after)
     return outcomes
 
 

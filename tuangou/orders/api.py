@@ -7,6 +7,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Header, Path, Query, Router
 from ninja.pagination import paginate
 
+from tuangou.audit.services import audit_record
 from tuangou.campaigns.models import Campaign
 from tuangou.campaigns.selectors import member_campaign_get
 from tuangou.core.api import AUTH
@@ -148,6 +149,9 @@ def export_orders(
         date_to=date_to,
         phone=phone,
     )
+    filters = {"campaign_id": campaign_id, "leader_id": leader_id, "status": status, "phone": phone}
+    filters.update(date_from=date_from, date_to=date_to)
+    audit_record(shop=staff.shop, actor=staff, action="export.orders", target=("order", "", "订单导出"), after=filters)
     response = HttpResponse(
         orders_xlsx(orders, tz=staff.shop.timezone),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

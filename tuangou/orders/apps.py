@@ -6,6 +6,7 @@ class OrdersConfig(AppConfig):
     verbose_name = "订单"
 
     def ready(self):
+        from tuangou.audit.approvals import approval_executor
         from tuangou.campaigns.hooks import campaign_closed, campaign_failed, campaign_order_figures, campaign_succeeded
         from tuangou.leaders.hooks import leader_stats
 
@@ -26,3 +27,4 @@ class OrdersConfig(AppConfig):
         )
         leader_stats.register(selectors.leader_order_stats)
         campaign_order_figures.register(selectors.campaign_order_figures)
+        approval_executor("refund", services.order_refund_approved)

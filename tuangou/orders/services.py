@@ -20,6 +20,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from tuangou.accounts.limits import attempt_claim, attempt_release, attempt_retry_after
+from tuangou.audit.approvals import approval_gate, approval_policy
 from tuangou.campaigns.models import Campaign, CampaignItem
 from tuangou.campaigns.selectors import campaign_leader_allowed
 from tuangou.catalog.models import Product, Sku
@@ -656,8 +657,35 @@ def order_refund(
 ):
     """Refund all that is left (no lines, no amount), some pieces of some lines, or an amount
     (spread over the lines): the money side writes it pending and sends it after COMMIT; the
-    order's book follows in order_refund_apply. Returns the Refund."""
+    order's book follows in order_refund_apply. Returns the Refund.
+
+    Above the shop's line (ApprovalPolicy.refund_over_fen) it waits for a second person instead;
+    a member's own cancel and a failed campaign's refunds never wait."""
+    over_fen = approval_policy(order.shop).refund_over_fen
+    if over_fen is not None:
+        # Pending refunds left out: the estimate is never below what will be refunded.
+        total_fen = sum(line["amount_fen"] for line in order_refund_plan(order, lines=lines, amount_fen=amount_fen))
+        approval_gate(
+            needed=total_fen > over_fen,
+            shop=order.shop,
+            actor=actor,
+            action="refund",
+            permission="orders.refund",
+            payload={"order_id": order.pk, "reason": reason, "lines": lines, "amount_fen": amount_fen},
+            summary=f"订单{order.number}退款{format_fen(total_fen)}",
+            amount_fen=total_fen,
+        )
     return refund_request(order=order, actor=actor, reason=reason, lines=lines, amount_fen=amount_fen)
+
+
+def order_refund_approved(*, shop, actor, payload: dict):
+    """The executor of an approved refund (tuangou.audit.approvals)."""
+    order = Order.objects.filter(shop=shop, pk=payload["order_id"]).first()
+    if order is None:
+        raise NotFound("订单", "Order")
+    return order_refund(
+        order=order, actor=actor, reason=payload["reason"], lines=payload["lines"], amount_fen=payload["amount_fen"]
+    )
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from tuangou.accounts.models import WechatIdentity
+from tuangou.audit.services import audit_record
 from tuangou.campaigns.models import Campaign
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.locks import lock_objects
@@ -246,6 +247,11 @@ def order_refund(
         actor=actor,
         kind=Refund.Kind.ORDER,
     )
+    # The order's book moves when the provider confirms; the record says what was asked.
+    after = {"refunded_fen": order.refunded_fen + total_fen, "refund": refund.out_refund_no, "amount_fen": total_fen}
+    after.update(reason=reason, lines=refund_lines)
+    before = {"refunded_fen": order.refunded_fen}
+    audit_record(shop=order.shop, actor=actor, action="refund", target=order, before=before, after=after)
     if close_after_sales:
         order_services.after_sales_close_for_refund(order=order, actor=actor, reason=reason, refund_fen=total_fen)
     return refund

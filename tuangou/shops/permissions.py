@@ -25,6 +25,7 @@ PERMISSIONS = {
     "commissions.view": "查看佣金",
     "withdrawals.manage": "审核提现",
     "payments.reconcile": "对账（查看与处理账单差异）",
+    "audit.view": "查看操作日志",
 }
 
 R = Staff.Role

@@ -4,7 +4,7 @@ from tuangou.accounts.models import User
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.phones import normalize_phone
 
-from .hooks import shop_created
+from .hooks import role_granting, shop_changed, shop_created
 from .models import Shop, Staff
 from .permissions import ROLE_GRANTORS
 
@@ -45,6 +45,7 @@ def shop_create(
 @transaction.atomic
 def shop_update_settings(*, shop: Shop, **changes) -> Shop:
     shop = Shop.objects.select_for_update().get(pk=shop.pk)
+    before = {field: getattr(shop, field) for field in SETTINGS_FIELDS}
     for field, value in changes.items():
         if field not in SETTINGS_FIELDS or value is None:
             continue
@@ -58,6 +59,10 @@ def shop_update_settings(*, shop: Shop, **changes) -> Shop:
             raise ApplicationError("required", field="name", field_label="shop_name")
         setattr(shop, field, value)
     shop.save()
+    changed = {field: getattr(shop, field) for field in SETTINGS_FIELDS if getattr(shop, field) != before[field]}
+    if changed:
+        old = {field: before[field] for field in changed}
+        shop_changed(shop=shop, actor=None, action="shop.settings", target=shop, before=old, after=changed)
     return shop
 
 
@@ -68,10 +73,22 @@ def _check_grant(actor: Staff, role: str) -> None:
         raise ApplicationError("permission_denied", field="role", status=403)
 
 
+def _target(staff: Staff) -> tuple:
+    return ("staff", staff.pk, f"{staff.user.name}（{staff.user.username}）")
+
+
+def _gate_grant(actor: Staff, role: str, payload: dict, username: str) -> None:
+    if role in (Staff.Role.OWNER, Staff.Role.ADMIN):
+        summary = f"授予 {username} {Staff.Role(role).label}"
+        role_granting(shop=actor.shop, actor=actor, role=role, payload=payload, summary=summary)
+
+
 @transaction.atomic
 def staff_add(*, actor: Staff, username: str, role: str, password: str = "", display_name: str = "") -> Staff:
     """Invite a person as staff: an existing account by username, or a new one with a first password."""
     _check_grant(actor, role)
+    # A grant waiting for approval keeps no password: only an existing account can be approved in.
+    _gate_grant(actor, role, {"op": "add", "username": username, "role": role}, username)
     user = User.objects.filter(username__iexact=username.strip()).first()
     if user is None:
         from tuangou.accounts.services import user_signup
@@ -85,6 +102,9 @@ def staff_add(*, actor: Staff, username: str, role: str, password: str = "", dis
             raise ApplicationError("conflict", field="username", reason="already_staff")
         staff.role, staff.is_active = role, True
         staff.save()
+    shop_changed(
+        shop=actor.shop, actor=actor, action="staff.add", target=_target(staff), before={}, after={"role": role}
+    )
     return staff
 
 
@@ -98,6 +118,9 @@ def staff_update(*, actor: Staff, staff_id: int, role: str | None = None, is_act
         raise ApplicationError("permission_denied", status=403)
     if role is not None:
         _check_grant(actor, role)
+        if role != staff.role:
+            _gate_grant(actor, role, {"op": "update", "staff_id": staff.pk, "role": role}, staff.user.username)
+    before = {"role": staff.role, "is_active": staff.is_active}
     losing_owner = staff.role == Staff.Role.OWNER and ((role and role != Staff.Role.OWNER) or is_active is False)
     if (
         losing_owner
@@ -111,4 +134,7 @@ def staff_update(*, actor: Staff, staff_id: int, role: str | None = None, is_act
     if is_active is not None:
         staff.is_active = is_active
     staff.save()
+    after = {"role": staff.role, "is_active": staff.is_active}
+    old, new = {k: v for k, v in before.items() if after[k] != v}, {k: v for k, v in after.items() if before[k] != v}
+    shop_changed(shop=actor.shop, actor=actor, action="staff.update", target=_target(staff), before=old, after=new)
     return staff
