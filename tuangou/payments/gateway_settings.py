@@ -9,6 +9,7 @@ shop typed may ever reach it in that form.
 
 import base64
 import binascii
+import hashlib
 import re
 
 from cryptography import x509
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from tuangou.audit.services import audit_record, changes
 from tuangou.core.errors import ApplicationError
 
 from . import secret_box
@@ -144,11 +146,12 @@ def _check_complete(row: ShopPaymentSettings) -> None:
 
 
 @transaction.atomic
-def payment_settings_update(*, shop, **changes) -> ShopPaymentSettings:
+def payment_settings_update(*, shop, **edits) -> ShopPaymentSettings:
     """Save what the owner changed (None: unchanged; "" clears a field or a secret). Every value
     is checked before anything is written; a refusal names its field and changes nothing."""
     row, _ = ShopPaymentSettings.objects.select_for_update().get_or_create(shop=shop)
-    for field, value in changes.items():
+    before = _audited(row)
+    for field, value in edits.items():
         if value is None:
             continue
         if field in ("provider", "wechatpay_mode"):
@@ -174,7 +177,22 @@ def payment_settings_update(*, shop, **changes) -> ShopPaymentSettings:
     _check_complete(row)
     row.checked_at, row.check_ok, row.check_message = None, None, ""  # what was tested is no more
     row.save()
+    was, now = changes(before, _audited(row))
+    if was or now:
+        audit_record(shop=shop, actor=None, action="payment.settings", target=row, before=was, after=now)
     return row
+
+
+def _audited(row: ShopPaymentSettings) -> dict:
+    """What the audit log keeps of the settings: the plain fields, and for each secret only a
+    fingerprint of its ciphertext's presence and change (a secret never reaches the log)."""
+    plain = {field: getattr(row, field) for field in ("provider", "wechatpay_mode", *PLAIN_FIELDS)}
+    plain["alipay_public_key"] = "已设置" if row.alipay_public_key else ""
+    plain["wechatpay_platform_keys"] = sorted(row.wechatpay_platform_keys or {})
+    for field in SECRET_FIELDS.values():
+        token = getattr(row, field)
+        plain[field] = f"已设置 #{hashlib.sha256(token.encode()).hexdigest()[:8]}" if token else ""
+    return plain
 
 
 def _tail(value: str) -> str:

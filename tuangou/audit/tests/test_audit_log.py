@@ -23,7 +23,6 @@ pytestmark = pytest.mark.django_db
 
 # Recorded by code on other branches or through the approval tests (test_approvals.py).
 NOT_WALKED_HERE = {
-    "payment.settings",  # the per-shop payment credentials page records it (issue 11, payment settings)
     "staff.grant",
     "approval.request",
     "approval.approve",
@@ -103,6 +102,14 @@ def test_every_high_risk_action_is_recorded_with_actor_ip_target_and_before_afte
 
     ok(client.patch(f"{base}/settings", {"city": "泉州", "after_sales_days": 3}))
     walked["shop.settings"] = ({"city": "厦门", "after_sales_days": 7}, {"city": "泉州", "after_sales_days": 3}, owner)
+    ok(client.patch(f"{base}/payment-settings", {"provider": "sandbox"}))
+    paid = _last(shop, "payment.settings")
+    assert "alipay_private_key_encrypted" not in paid.after  # no secret changed, none named
+    walked["payment.settings"] = (
+        {"provider": "platform"},
+        {"provider": "sandbox"},
+        owner,
+    )
     ok(client.patch(f"{base}/approvals/policy", {"refund_over_fen": 50000}))
     walked["approval.settings"] = ({"refund_over_fen": None}, {"refund_over_fen": 50000}, owner)
 
