@@ -9,7 +9,6 @@ from tuangou.shops.tests.factories import PASSWORD, StaffFactory
 
 from .conftest import shot
 
-
 # Vant's icon font is inline (a data: woff2) with a woff on Alibaba's CDN as its fallback, which
 # Chromium also asks for: refused on purpose (the pages fetch nothing from a third party), and the
 # icons draw from the inline one.
