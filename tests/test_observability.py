@@ -123,3 +123,13 @@ def test_log_lines_carry_the_request_id():
     RequestIdFilter().filter(record)
     set_request_id(None)
     assert json.loads(JsonFormatter().format(record))["request_id"] == "req-42"
+
+
+def test_sentry_events_are_tagged_with_the_request_id(settings):
+    import sentry_sdk
+
+    settings.SENTRY_DSN = "https://public@127.0.0.1:9/1"
+    with sentry_sdk.isolation_scope() as scope:
+        set_request_id("req-7")
+        set_request_id(None)
+        assert scope._tags["request_id"] == "req-7"
