@@ -45,10 +45,13 @@ def test_healthz_follows_the_worker_heartbeat_and_schedule_lag(client, with_work
     assert answer.status_code == 200 and answer.json()["checks"]["worker"] == "no heartbeat yet"
 
     heartbeat()
-    assert client.get("/healthz").json() == {
-        "status": "ok",
-        "checks": {"database": "ok", "worker": "ok", "schedules": "ok"},
-    }
+    answer = client.get("/healthz").json()
+    assert answer["status"] == "ok"
+    assert {k: v for k, v in answer["checks"].items() if k != "redis"} == {
+        "database": "ok",
+        "worker": "ok",
+        "schedules": "ok",
+    }  # (and "redis": "ok" when REDIS_URL is set)
 
     Heartbeat.objects.update(beat_at=timezone.now() - timedelta(minutes=10))
     answer = client.get("/healthz")
