@@ -44,6 +44,8 @@ def job_queue() -> tuple[int, float]:
         oldest = broker.connection.lindex(broker.list_key, 0)
     if not oldest:
         return length, 0.0
+    if isinstance(oldest, bytes):  # Redis answers bytes
+        oldest = oldest.decode()
     try:
         started = SignedPackage.loads(oldest)["started"]
     except Exception:  # a payload of another cluster or key: its length still counts

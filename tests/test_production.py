@@ -53,7 +53,7 @@ def test_the_secret_key_may_come_from_a_file(tmp_path):
     secret_file = tmp_path / "secret_key"
     secret_file.write_text(SECRET + "\n")
     env = {**{k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}, "SECRET_KEY_FILE": str(secret_file)}
-    code = "from django.conf import settings; print(settings.SECRET_KEY == %r)" % SECRET
+    code = f"from django.conf import settings; print(settings.SECRET_KEY == {SECRET!r})"
     result = manage(tmp_path, env, "shell", "-c", code)
     assert result.stdout.strip().endswith("True"), result.stderr
 
@@ -117,3 +117,15 @@ def test_schedules_are_written_when_a_worker_starts(settings):
     Schedule.objects.all().delete()
     post_spawn.send(sender="django_q", proc_name="Process-1")
     assert Schedule.objects.count() == len(JOBS)
+
+
+def test_every_variable_the_settings_read_is_in_env_example():
+    import re
+
+    read = set(
+        re.findall(
+            r'(?:environ\.get|env_bool|env_secret|_json_env)\("([A-Z0-9_]+)"', (ROOT / "config/settings.py").read_text()
+        )
+    )
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert read - documented == set()

@@ -2,11 +2,17 @@ import json
 import logging
 import threading
 
+from django.conf import settings
+
 _local = threading.local()
 
 
 def set_request_id(value: str | None) -> None:
     _local.request_id = value
+    if value and settings.SENTRY_DSN:  # an error in Sentry names the request (or the job) it came from
+        import sentry_sdk
+
+        sentry_sdk.set_tag("request_id", value)
 
 
 def get_request_id() -> str | None:

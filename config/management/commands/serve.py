@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -153,6 +154,8 @@ class Command(BaseCommand):
         for _ in range(100):
             try:
                 urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except urllib.error.HTTPError:  # up; the worker's first heartbeat may still be coming
                 break
             except OSError:
                 time.sleep(0.2)
