@@ -196,9 +196,12 @@ def sms_receipts_record(*, vendor: str, body: bytes) -> int:
 
 def sms_receipts_query_due(*, older_than_minutes: int = 10, limit: int = 200) -> int:
     """Ask the SMS vendor about sent deliveries whose receipt never came (a lost push), when the
-    backend can be asked (Aliyun's QuerySendDetails): from 10 minutes after sending for two days.
-    Returns how many got a receipt."""
+    backend can be asked: Aliyun's QuerySendDetails per delivery, from 10 minutes after sending for two
+    days; Tencent Cloud's PullSmsSendStatus, which hands out each status report once. Returns how
+    many deliveries got a receipt."""
     backend = get_sms_backend()
+    if hasattr(backend, "pull"):
+        return _sms_receipts_pull(backend)
     if not hasattr(backend, "query"):
         return 0
     now = timezone.now()
@@ -224,4 +227,29 @@ def sms_receipts_query_due(*, older_than_minutes: int = 10, limit: int = 200) ->
             receipt_at=timezone.now(),
             updated_at=timezone.now(),
         )
+    return found
+
+
+def _sms_receipts_pull(backend, *, batches: int = 10) -> int:
+    """Pull the vendor's pending status reports (100 a batch, until it has none) onto the deliveries.
+    A report already pushed to us writes the same again; one for a login code matches no delivery."""
+    found = 0
+    for _ in range(batches):
+        try:
+            receipts = backend.pull(limit=100)
+        except SmsError:
+            logger.warning("sms receipt pull failed", exc_info=True)
+            break
+        now = timezone.now()
+        for receipt in receipts:
+            if not receipt.message_id:
+                continue
+            found += Delivery.objects.filter(channel="sms", provider_id=receipt.message_id[:64]).update(
+                receipt_status=Delivery.ReceiptStatus.DELIVERED if receipt.delivered else Delivery.ReceiptStatus.FAILED,
+                receipt_error=receipt.reason[:200],
+                receipt_at=now,
+                updated_at=now,
+            )
+        if len(receipts) < 100:
+            break
     return found

@@ -149,9 +149,7 @@ def test_a_pickup_notice_goes_by_wechat_using_the_acceptance_and_no_sms(
 
 
 @pytest.mark.django_db
-def test_with_no_acceptance_left_the_notice_goes_by_sms_without_asking_wechat(
-    sim, django_capture_on_commit_callbacks
-):
+def test_with_no_acceptance_left_the_notice_goes_by_sms_without_asking_wechat(sim, django_capture_on_commit_callbacks):
     shop = ShopFactory()
     user, openid = a_wechat_member(sim)
 
