@@ -374,6 +374,11 @@ AMAP_GEOCODE_URL = os.environ.get("AMAP_GEOCODE_URL", "https://restapi.amap.com/
 AMAP_TIMEOUT_SECONDS = float(os.environ.get("AMAP_TIMEOUT_SECONDS", "3"))
 
 NOTIFICATION_CHANNELS = [c for c in os.environ.get("NOTIFICATION_CHANNELS", "inapp,sms").split(",") if c]
+# WeChat subscribe-message templates (订阅通知 of the official account WECHAT_APP_ID, 订阅消息 of the
+# mini-program) per app id and purpose: {"wx…": {"pickup_notice": "<template id>", "refund": …,
+# "campaign_result": …, "application_result": …}}. With "wechat" in NOTIFICATION_CHANNELS a person bound
+# to WeChat who accepted the template gets it there, everyone else (and anyone WeChat refuses) by SMS.
+WECHAT_SUBSCRIBE_TEMPLATES = _json_env("WECHAT_SUBSCRIBE_TEMPLATES", {})
 
 # --- Logging: one JSON line per request, with its request id -----------------------
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

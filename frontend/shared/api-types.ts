@@ -670,6 +670,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/campaigns/{campaign_id}/wxacode.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mini-program code (小程序码) of a campaign (PNG) */
+        get: operations["tuangou_sharing_api_get_campaign_wxacode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/categories": {
         parameters: {
             query?: never;
@@ -1574,6 +1591,23 @@ export interface paths {
         };
         /** Starting texts for the plan (宝妈/便利店/快递点) */
         get: operations["tuangou_leaders_api_list_plan_templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/recruitment-plan/wxacode.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mini-program code (小程序码) of the recruitment page (PNG) */
+        get: operations["tuangou_sharing_api_get_recruitment_wxacode"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2586,6 +2620,40 @@ export interface paths {
         };
         /** The plan behind a recruitment QR code */
         get: operations["tuangou_leaders_api_get_recruitment_by_token"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/wechat/subscribe-acceptances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Count the subscribe templates I accepted in WeChat (one message each) */
+        post: operations["tuangou_notifications_api_record_subscribe_acceptances"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/wechat/subscribe-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The WeChat subscribe templates offered at checkout (for the wx-open-subscribe tag) */
+        get: operations["tuangou_notifications_api_list_subscribe_templates"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6542,6 +6610,32 @@ export interface components {
             /** Stock After */
             stock_after: number;
         };
+        /** SubscribeAcceptancesIn */
+        SubscribeAcceptancesIn: {
+            /** Template Ids */
+            template_ids: string[];
+        };
+        /** SubscribeAcceptancesOut */
+        SubscribeAcceptancesOut: {
+            /** Remaining */
+            remaining: {
+                [key: string]: number;
+            };
+        };
+        /** SubscribeTemplateOut */
+        SubscribeTemplateOut: {
+            /** Purpose */
+            purpose: string;
+            /** Template Id */
+            template_id: string;
+        };
+        /** SubscribeTemplatesOut */
+        SubscribeTemplatesOut: {
+            /** App Id */
+            app_id: string;
+            /** Templates */
+            templates: components["schemas"]["SubscribeTemplateOut"][];
+        };
         /** TeamIn */
         TeamIn: {
             /** Captain Id */
@@ -8174,6 +8268,43 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_sharing_api_get_campaign_wxacode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A PNG picture */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["NotAuthenticated"];
@@ -10271,6 +10402,42 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PlanTemplateOut"][];
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_sharing_api_get_recruitment_wxacode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A PNG picture */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["NotAuthenticated"];
@@ -12428,6 +12595,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RecruitmentPublicOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_notifications_api_record_subscribe_acceptances: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscribeAcceptancesIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscribeAcceptancesOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_notifications_api_list_subscribe_templates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscribeTemplatesOut"];
                 };
             };
             400: components["responses"]["BadRequest"];

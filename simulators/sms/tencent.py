@@ -1,7 +1,8 @@
 """Tencent Cloud SMS (sms, API version 2021-01-11) as the gateway answers: TC3-HMAC-SHA256 signed
 JSON POSTs (`X-TC-Action: SendSms`), PhoneNumberSet / SmsSdkAppId / SignName / TemplateId /
 TemplateParamSet, answers wrapped in `Response`, per-number status in `SendStatusSet`, and the
-status report (回执) pushed as a JSON array to the configured callback."""
+status report (回执) pushed as a JSON array to the configured callback — or, in pull mode, handed out
+once each by `PullSmsSendStatus` (Limit ≤ 100, PullSmsSendStatusSet)."""
 
 import hashlib
 import hmac
@@ -36,6 +37,7 @@ class TencentSmsSimulator(SimulatorServer):
     def __init__(self, *, sdk_app_id: str, **kwargs):
         super().__init__(**kwargs)
         self.sdk_app_id = sdk_app_id
+        self.pending_reports: list[dict] = []  # status reports not pulled yet (pull mode)
 
     def _error(self, code, message, request_id):
         return _json({"Error": {"Code": code, "Message": message}, "RequestId": request_id})
@@ -81,7 +83,8 @@ class TencentSmsSimulator(SimulatorServer):
                 "The provided credentials could not be validated. Please check your signature is correct.",
                 request_id,
             )
-        if headers.get("X-TC-Action") != "SendSms" or headers.get("X-TC-Version") != "2021-01-11":
+        action = headers.get("X-TC-Action")
+        if action not in ("SendSms", "PullSmsSendStatus") or headers.get("X-TC-Version") != "2021-01-11":
             return self._error("InvalidAction", "The action requested was invalid or not found.", request_id)
         try:
             payload = json.loads(body or b"{}")
@@ -89,6 +92,8 @@ class TencentSmsSimulator(SimulatorServer):
             return self._error("InvalidParameter", "The request body is not valid JSON.", request_id)
         if payload.get("SmsSdkAppId") != self.sdk_app_id:
             return self._error("FailedOperation.ForbiddenSdkAppId", "SmsSdkAppId is not yours.", request_id)
+        if action == "PullSmsSendStatus":
+            return self._pull(payload, request_id)
         phones = payload.get("PhoneNumberSet") or []
         if payload.get("SignName") not in self.sign_names:
             return self._error("FailedOperation.SignatureIncorrectOrUnapproved", "签名未审批或格式错误。", request_id)
@@ -118,6 +123,34 @@ class TencentSmsSimulator(SimulatorServer):
                 self.accepted(SentSms(phone, payload["SignName"], str(payload["TemplateId"]), params, rendered, serial))
                 statuses.append(self._status(phone, serial, "Ok", "send success"))
         return _json({"SendStatusSet": statuses, "RequestId": request_id})
+
+    def _pull(self, payload: dict, request_id: str):
+        limit = payload.get("Limit")
+        if not isinstance(limit, int) or not 0 < limit <= 100:
+            return self._error("InvalidParameterValue.InvalidLimit", "Limit 取值范围为1-100。", request_id)
+        with self._lock:
+            handed, self.pending_reports = self.pending_reports[:limit], self.pending_reports[limit:]
+        return _json({"PullSmsSendStatusSet": handed, "RequestId": request_id})
+
+    def mark(
+        self, sms: SentSms, *, success: bool = True, errmsg: str = "DELIVRD", description: str = "用户短信送达成功"
+    ) -> None:
+        """The handset answered and no callback is configured: the status report waits to be pulled."""
+        sms.delivered, sms.reason = success, "" if success else description
+        phone = sms.phone.replace(" ", "")
+        with self._lock:
+            self.pending_reports.append(
+                {
+                    "UserReceiveTime": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+                    "CountryCode": "86",
+                    "SubscriberNumber": phone.removeprefix("+86"),
+                    "PhoneNumber": phone,
+                    "SerialNo": sms.message_id,
+                    "ReportStatus": "SUCCESS" if success else "FAIL",
+                    "Description": description if success else f"{errmsg} {description}",
+                    "SessionContext": "",
+                }
+            )
 
     @staticmethod
     def _status(phone, serial, code, message):

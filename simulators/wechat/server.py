@@ -9,7 +9,14 @@ Endpoints (paths, parameters and JSON as WeChat documents them):
 - GET /sns/userinfo?access_token&openid&lang=zh_CN (needs scope snsapi_userinfo);
 - GET /cgi-bin/token?grant_type=client_credential&appid&secret (expires_in 7200);
 - GET /cgi-bin/ticket/getticket?access_token&type=jsapi;
-- GET /sns/jscode2session?appid&secret&js_code&grant_type=authorization_code (mini-program).
+- GET /sns/jscode2session?appid&secret&js_code&grant_type=authorization_code (mini-program);
+- POST /cgi-bin/message/subscribe/bizsend?access_token (official account 订阅通知, accepted in an H5
+  page through the wx-open-subscribe open tag) and POST /cgi-bin/message/subscribe/send?access_token
+  (mini-program 订阅消息): the template must be one the app added (`add_template`), the data keys its
+  keywords with values in each keyword kind's format (47003 otherwise), and the person must have
+  accepted it (`subscribe`, one message per acceptance; 43101 when none is left);
+- POST /wxa/getwxacodeunlimit?access_token (mini-program code): scene of 1-32 visible characters,
+  page a released page; a real PNG (a QR code standing for the round 小程序码), or a JSON error.
 
 Faults on demand: `fail_next(path, errcode)` answers the next call of a path with a WeChat error
 (40029, 40163, 42001, 45009, …) or an HTTP 5xx (`errcode=500`); `expire_access_tokens()` makes every
@@ -17,7 +24,9 @@ access token issued so far answer 42001. `calls` counts requests per path.
 """
 
 import hashlib
+import io
 import json
+import re
 import secrets
 import threading
 import time
@@ -25,6 +34,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import qrcode
 
 CODE_TTL_SECONDS = 300
 TOKEN_TTL_SECONDS = 7200
@@ -36,9 +47,32 @@ ERRORS = {
     40125: "invalid appsecret",
     40163: "code been used",
     42001: "access_token expired",
+    40003: "invalid openid",
+    40037: "invalid template_id",
+    41030: "invalid page rule",
+    43101: "user refuse to accept the msg",
+    44002: "empty post data",
     45009: "reach max api daily quota limit",
+    47001: "data format error",
+    47003: "argument invalid!",
     48001: "api unauthorized",
 }
+
+# The format of each kind of subscribe-message keyword (the key's letters before its number), as
+# WeChat's documentation lists them: thing ≤ 20 characters, character_string ≤ 32 letters, digits
+# and symbols, phrase ≤ 5 Chinese characters, amount a number with an optional ¥/元, …
+FIELD_FORMATS = {
+    "thing": lambda v: 0 < len(v) <= 20,
+    "character_string": lambda v: 0 < len(v) <= 32 and re.fullmatch(r"[\x21-\x7e]+", v) is not None,
+    "phrase": lambda v: 0 < len(v) <= 5 and re.fullmatch(r"[\u4e00-\u9fff]+", v) is not None,
+    "amount": lambda v: re.fullmatch(r"¥?\d{1,8}(\.\d{1,2})?元?", v) is not None,
+    "number": lambda v: re.fullmatch(r"-?\d{1,32}(\.\d+)?", v) is not None,
+    "name": lambda v: 0 < len(v) <= 10,
+    "time": lambda v: re.fullmatch(r"\d{4}[-年]\d{1,2}[-月]\d{1,2}日?( \d{1,2}:\d{2}(:\d{2})?)?", v) is not None,
+    "date": lambda v: re.fullmatch(r"\d{4}[-年]\d{1,2}[-月]\d{1,2}日?( \d{1,2}:\d{2}(:\d{2})?)?", v) is not None,
+    "phone_number": lambda v: re.fullmatch(r"[\d+\-]{1,17}", v) is not None,
+}
+SCENE_CHARS = re.compile(r"[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}")
 
 
 @dataclass
@@ -89,6 +123,11 @@ class WechatSimulator:
         self.clock = time.time
         self.delay = 0.0  # seconds each /cgi-bin answer waits (concurrency tests)
         self.decline_next = False  # the person taps 拒绝 on the snsapi_userinfo page: back without a code
+        self.templates: dict[tuple[str, str], list[str]] = {}  # (appid, template id) -> keyword keys
+        self.accepted: Counter = Counter()  # (appid, openid, template id) -> messages still allowed
+        self.subscribe_messages: list[dict] = []  # every message sent: {appid, path, touser, template_id, data, page}
+        self.pages: dict[str, set[str]] = {}  # mini-program appid -> released pages (any when not set)
+        self.wxacodes: list[dict] = []  # every code made: {appid, scene, page, width}
         self._server = ThreadingHTTPServer((host, port), self._handler())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -143,6 +182,24 @@ class WechatSimulator:
     def issue_js_code(self, appid: str, user: WechatUser | None = None) -> str:
         """A mini-program `wx.login()` code."""
         return self.issue_code(appid, scope="miniprogram", user=user)
+
+    def add_template(self, appid: str, template_id: str, keywords: list[str]) -> None:
+        """A template the app added from WeChat's library, with its keyword keys (thing1, …)."""
+        self.templates[(appid, template_id)] = list(keywords)
+
+    def subscribe(self, appid: str, openid: str, template_ids: list[str]) -> dict:
+        """The person taps 允许 for these templates (wx-open-subscribe / requestSubscribeMessage): one
+        message each. Returns what the open tag's success event carries in subscribeDetails."""
+        details = {}
+        with self._lock:
+            for template_id in template_ids:
+                if (appid, template_id) in self.templates:
+                    self.accepted[(appid, openid, template_id)] += 1
+                    details[template_id] = json.dumps({"status": "accept"})
+        return details
+
+    def messages_to(self, openid: str) -> list[dict]:
+        return [m for m in self.subscribe_messages if m["touser"] == openid]
 
     @staticmethod
     def jssdk_signature(ticket: str, noncestr: str, timestamp: int | str, url: str) -> str:
@@ -290,6 +347,65 @@ class WechatSimulator:
             body["unionid"] = entry.user.unionid
         return body
 
+    def subscribe_send(self, path: str, q: dict, body: dict) -> dict:
+        appid, error = self._token_app(q.get("access_token", ""))
+        if error:
+            return error
+        template_id = str(body.get("template_id", ""))
+        keywords = self.templates.get((appid, template_id))
+        if keywords is None:
+            return _err(40037)
+        touser = str(body.get("touser", ""))
+        if not re.fullmatch(r"[A-Za-z0-9_-]{20,64}", touser):
+            return _err(40003)
+        data = body.get("data")
+        if not isinstance(data, dict):
+            return _err(47001)
+        for key in keywords:
+            field = data.get(key)
+            value = field.get("value") if isinstance(field, dict) else None
+            kind = re.sub(r"\d+$", "", key)
+            if not isinstance(value, str) or not FIELD_FORMATS.get(kind, lambda v: bool(v))(value):
+                return _err(47003, f"argument invalid! data.{key}.value invalid")
+        with self._lock:
+            if self.accepted[(appid, touser, template_id)] <= 0:
+                return _err(43101)
+            self.accepted[(appid, touser, template_id)] -= 1
+            msgid = len(self.subscribe_messages) + 1000000001
+            self.subscribe_messages.append(
+                {
+                    "appid": appid,
+                    "path": path,
+                    "touser": touser,
+                    "template_id": template_id,
+                    "data": {k: data[k]["value"] for k in keywords},
+                    "page": body.get("page", ""),
+                    "msgid": msgid,
+                }
+            )
+        return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
+
+    def wxacode_unlimit(self, q: dict, body: dict) -> tuple[dict | None, bytes | None]:
+        appid, error = self._token_app(q.get("access_token", ""))
+        if error:
+            return error, None
+        scene = body.get("scene")
+        if not isinstance(scene, str) or not SCENE_CHARS.fullmatch(scene):
+            return _err(40097, "invalid args, scene"), None
+        page = body.get("page") or "pages/index/index"
+        if body.get("check_path", True) and appid in self.pages and page not in self.pages[appid]:
+            return _err(41030), None
+        width = body.get("width", 430)
+        if not isinstance(width, int) or not 280 <= width <= 1280:
+            return _err(40097, "invalid args, width"), None
+        image = qrcode.make(f"wxacode:{appid}:{page}?scene={scene}", box_size=10, border=2)
+        image = image.get_image().convert("RGB").resize((width, width))
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        with self._lock:
+            self.wxacodes.append({"appid": appid, "scene": scene, "page": page, "width": width})
+        return None, buffer.getvalue()
+
     def _handler(self):
         simulator = self
         routes = {
@@ -329,6 +445,39 @@ class WechatSimulator:
                         return None
                     return self._send(status, result)
                 return self._send(200, route(query))
+
+            def do_POST(self):
+                parts = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+                simulator.calls[parts.path] += 1
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                fault = simulator._fault(parts.path)
+                if fault is not None and 500 <= fault <= 599:
+                    return self._send(fault, "<html><body>502 Bad Gateway</body></html>")
+                if fault is not None:
+                    return self._send(200, _err(fault))
+                if not raw:
+                    return self._send(200, _err(44002))
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    return self._send(200, _err(47001))
+                if not isinstance(body, dict):
+                    return self._send(200, _err(47001))
+                if parts.path in ("/cgi-bin/message/subscribe/send", "/cgi-bin/message/subscribe/bizsend"):
+                    return self._send(200, simulator.subscribe_send(parts.path, query, body))
+                if parts.path == "/wxa/getwxacodeunlimit":
+                    error, png = simulator.wxacode_unlimit(query, body)
+                    if error:
+                        return self._send(200, error)
+                    self.send_response(200)
+                    self.send_header("Content-Type", "image/png")
+                    self.send_header("Content-Length", str(len(png)))
+                    self.end_headers()
+                    self.wfile.write(png)
+                    return None
+                return self._send(404, {"errcode": 404, "errmsg": "not found"})
 
             def _send(self, status: int, body):
                 if isinstance(body, str):

@@ -130,7 +130,8 @@ def test_member_logs_in_through_wechat_and_the_campaign_sets_its_share_card(wech
     )
     assert verify["verifyAppId"] == APP_ID
     assert verify["verifySignature"] == hashlib.sha1(plain.encode()).hexdigest()
-    assert sorted(verify["verifyJsApiList"]) == ["updateAppMessageShareData", "updateTimelineShareData"]
+    assert sorted(verify["verifyJsApiList"]) == ["scanQRCode", "updateAppMessageShareData", "updateTimelineShareData"]
+    assert verify["verifyOpenTagList"] == ["wx-open-subscribe"]
     card = bridge_calls(page, "updateAppMessageShareData")[0]
     assert card["title"] == "周末鲜果鲜蛋团"
     assert card["desc"] == "周末鲜果鲜蛋团，团购价 ¥19.90 起，快来一起买！"

@@ -173,6 +173,10 @@ def wechat_callback(request, code: str = "", state: str = ""):
     if identity.user_id:
         login(request, identity.user, backend="django.contrib.auth.backends.ModelBackend")
         return HttpResponseRedirect(next_path)
+    if request.user.is_authenticated and services.wechat_identity_bind(identity_id=identity.pk, user=request.user):
+        # Logged in by phone already (this session verified it), asked to log in with WeChat to pay
+        # inside WeChat: the openid is theirs, no second SMS. The state checked above was this session's.
+        return HttpResponseRedirect(next_path)
     # New to us: the phone is verified once by SMS login, which then binds this identity.
     request.session[WECHAT_PENDING] = identity.pk
     return HttpResponseRedirect("/h5/login?" + urlencode({"next": next_path, "wechat": "phone"}))

@@ -201,3 +201,86 @@ def jssdk_config(*, app_id: str, secret: str, url: str) -> dict:
         "nonceStr": nonce_str,
         "signature": jssdk_signature(ticket=ticket, nonce_str=nonce_str, timestamp=timestamp, url=url),
     }
+
+
+# --- calls made with the app's access token -------------------------------------------------------
+
+
+@outside_transaction
+def _post(path: str, params: dict, payload: dict) -> tuple[str, bytes]:
+    """POST JSON; (content type, raw body). WeChat answers errors as JSON even where success is an image."""
+    url = f"{settings.WECHAT_API_BASE.rstrip('/')}{path}?{urllib.parse.urlencode(params)}"
+    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=settings.WECHAT_TIMEOUT_SECONDS) as response:  # noqa: S310
+            return response.headers.get("Content-Type", ""), response.read()
+    except urllib.error.HTTPError as exc:
+        logger.warning("wechat %s answered HTTP %s", path, exc.code)
+        raise WechatError(None, f"HTTP {exc.code}") from None
+    except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError) as exc:
+        logger.warning("wechat %s unreachable: %s", path, exc)
+        raise WechatError(None, str(exc)) from None
+
+
+def _json_answer(path: str, raw: bytes) -> dict:
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise WechatError(None, "not JSON") from None
+    if not isinstance(body, dict):
+        raise WechatError(None, "not a JSON object")
+    if body.get("errcode"):
+        logger.warning("wechat %s answered %s %s", path, body.get("errcode"), body.get("errmsg"))
+        raise WechatError(int(body["errcode"]), str(body.get("errmsg", "")))
+    return body
+
+
+def _with_token(*, app_id: str, secret: str, call):
+    """call(access_token), once more with a new token when WeChat says the cached one is no longer valid."""
+    for attempt in (1, 2):
+        try:
+            return call(access_token_get(app_id=app_id, secret=secret))
+        except WechatError as exc:
+            if exc.errcode in TOKEN_ERRORS and attempt == 1:
+                cache.delete(_token_key(app_id))
+                continue
+            raise
+
+
+# Official accounts (our H5 inside WeChat) send 订阅通知 through bizsend; mini-programs 订阅消息 through send.
+SUBSCRIBE_PATHS = {"official": "/cgi-bin/message/subscribe/bizsend", "miniprogram": "/cgi-bin/message/subscribe/send"}
+
+
+def subscribe_message_send(
+    *, app_id: str, secret: str, kind: str, openid: str, template_id: str, data: dict, page: str = ""
+) -> str:
+    """Send one subscribe message (the person accepted the template once per message); WeChat's msgid.
+    Raises WechatError: 43101 when the person has no acceptance left (or refused)."""
+    path = SUBSCRIBE_PATHS[kind]
+    payload = {"touser": openid, "template_id": template_id, "data": data}
+    if page:
+        payload["page"] = page
+    if kind == "miniprogram":
+        payload.update(miniprogram_state="formal", lang="zh_CN")
+
+    def call(token):
+        return _json_answer(path, _post(path, {"access_token": token}, payload)[1])
+
+    return str(_with_token(app_id=app_id, secret=secret, call=call).get("msgid", ""))
+
+
+def wxacode_unlimited(*, app_id: str, secret: str, scene: str, page: str, width: int = 430) -> bytes:
+    """A mini-program code (小程序码) for `page` carrying `scene` (≤ 32 characters): PNG bytes.
+    WeChat answers an image on success and JSON on error."""
+    path = "/wxa/getwxacodeunlimit"
+    payload = {"scene": scene, "page": page, "width": width, "check_path": True, "env_version": "release"}
+
+    def call(token):
+        kind, raw = _post(path, {"access_token": token}, payload)
+        if kind.startswith("image/"):
+            return raw
+        _json_answer(path, raw)
+        raise WechatError(None, "neither an image nor an error")
+
+    return _with_token(app_id=app_id, secret=secret, call=call)

@@ -42,6 +42,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wechat_code_invalid": ("微信授权已失效，请重新登录", "The WeChat authorisation expired or was used; log in again"),
     "wechat_unavailable": ("微信服务暂时不可用，请稍后再试", "WeChat is unavailable right now; try again later"),
     "wechat_url_invalid": ("页面地址不正确", "Not a page address of this site"),
+    "wxacode_not_configured": ("本店暂未开通微信小程序", "The WeChat mini-program is not set up"),
     "wechat_login_required": (
         "请先用微信登录，再在微信内支付",
         "Log in with WeChat first to pay inside WeChat",
@@ -374,12 +375,14 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "alipay_seller_id": ("支付宝 PID", "Alipay partner id"),
     "alipay_private_key": ("应用私钥", "App private key"),
     "alipay_public_key": ("支付宝公钥", "Alipay public key"),
+    "template_ids": ("订阅消息模板", "Subscribe message templates"),
 }
 
 # Reasons a value is refused; {params} come from the error's own parameters.
 REASONS: dict[str, tuple[str, str]] = {
     "at_least_1": ("至少为1", "must be at least 1"),
     "receipt_push_invalid": ("不是有效的短信回执", "not a valid SMS receipt push"),
+    "subscribe_template_unknown": ("不是本公众号的订阅消息模板", "not a subscribe template of this WeChat app"),
     "not_negative": ("不能小于0", "cannot be below 0"),
     "not_zero": ("不能为0", "cannot be 0"),
     "positive": ("必须大于0", "must be greater than 0"),

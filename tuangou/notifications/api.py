@@ -12,8 +12,9 @@ from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.pagination import PageNumberPagination
 from tuangou.shops.access import access_shop
 
-from . import selectors, services
-from .schemas import MessageOut, ReadAllOut
+from . import selectors, services, subscriptions
+from .schemas import MessageOut, ReadAllOut, SubscribeAcceptancesIn, SubscribeAcceptancesOut, SubscribeTemplatesOut
+from .subscriptions import CHECKOUT_PURPOSES
 
 member_router = Router(tags=["member: messages 消息中心"], auth=AUTH)
 receipts_router = Router(tags=["sms 短信回执"])
@@ -50,6 +51,34 @@ def read_all_messages(request, shop_id: Path[Id]):
 def read_message(request, shop_id: Path[Id], message_id: Id):
     shop = access_shop(shop_id)
     return services.message_mark_read(shop=shop, user=request.auth, message_id=message_id)
+
+
+@member_router.get(
+    "/wechat/subscribe-templates",
+    response=SubscribeTemplatesOut,
+    summary="The WeChat subscribe templates offered at checkout (for the wx-open-subscribe tag)",
+)
+def list_subscribe_templates(request, shop_id: Path[Id]):
+    access_shop(shop_id)
+    app_id = settings.WECHAT_APP_ID
+    templates = subscriptions.subscribe_templates(app_id=app_id) if app_id else {}
+    return {
+        "app_id": app_id if templates else "",
+        "templates": [{"purpose": p, "template_id": templates[p]} for p in CHECKOUT_PURPOSES if p in templates],
+    }
+
+
+@member_router.post(
+    "/wechat/subscribe-acceptances",
+    response=SubscribeAcceptancesOut,
+    summary="Count the subscribe templates I accepted in WeChat (one message each)",
+)
+def record_subscribe_acceptances(request, shop_id: Path[Id], payload: SubscribeAcceptancesIn):
+    access_shop(shop_id)
+    remaining = subscriptions.subscribe_acceptances_record(
+        user=request.auth, app_id=settings.WECHAT_APP_ID, template_ids=payload.template_ids
+    )
+    return {"remaining": remaining}
 
 
 @receipts_router.post(

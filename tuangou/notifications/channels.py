@@ -1,17 +1,19 @@
 """Outbound channels behind one interface. The in-app message center is the Message row itself;
-these carry a copy of it to the person's phone (SMS) or WeChat (template message)."""
+these carry a copy of it to the person's phone (SMS) or WeChat (subscribe message, SMS as fallback)."""
 
-import json
 import logging
 from typing import Protocol
 
 from django.conf import settings
 from django.utils import timezone
 
+from tuangou.accounts import wechat
 from tuangou.accounts.limits import attempt_claim, attempt_release
+from tuangou.accounts.models import WechatIdentity
 from tuangou.accounts.sms import SmsMessage, sms_send
 from tuangou.core.money import format_fen
 
+from . import subscriptions
 from .models import Delivery, Message
 
 logger = logging.getLogger("tuangou.notifications")
@@ -80,55 +82,98 @@ class SmsChannel:
 
 def _thing(value) -> dict:
     # WeChat "thing" fields take at most 20 characters.
-    return {"value": str(value)[:20]}
+    return {"value": str(value)[:20] or "-"}
 
 
-# Per message kind: (setting naming the template id, builder of the template's data fields).
-WECHAT_TEMPLATES = {
-    Message.Kind.PICKUP_NOTICE: (
-        "WECHAT_TEMPLATE_PICKUP_NOTICE",
-        lambda m: {
-            "thing1": _thing(m.data.get("campaign", m.title)),
-            "thing2": _thing(m.data.get("point", "")),
-            "character_string3": {"value": str(m.data.get("code", ""))[:32]},
-            "thing4": _thing(m.shop.name),
-        },
-    ),
+def _code(value) -> dict:
+    # "character_string": at most 32 letters, digits and symbols.
+    return {"value": "".join(c for c in str(value) if "!" <= c <= "~")[:32] or "-"}
+
+
+def _amount(fen) -> dict:
+    return {"value": f"{int(fen or 0) / 100:.2f}元"}
+
+
+# Per purpose, the data of the template a shop picks from WeChat's library for it (the keyword keys
+# are the template's own; README lists which template to add for each).
+WECHAT_TEMPLATE_DATA = {
+    "pickup_notice": lambda m: {
+        "thing1": _thing(m.data.get("campaign", m.title)),
+        "thing2": _thing(m.data.get("point", "")),
+        "character_string3": _code(m.data.get("code", "")),
+        "thing4": _thing(m.shop.name),
+    },
+    "refund": lambda m: {
+        "character_string1": _code(m.data.get("order_number", "")),
+        "amount2": _amount(m.data.get("amount_fen", 0)),
+        "thing3": _thing(m.title),
+    },
+    "campaign_result": lambda m: {"thing1": _thing(m.data.get("campaign", m.title)), "thing2": _thing(m.title)},
+    "application_result": lambda m: {
+        "thing1": _thing(m.shop.name),
+        "phrase2": {"value": "已通过" if m.data.get("status") == "approved" else "未通过"},
+        "thing3": _thing(m.title),
+    },
 }
-_DEFAULT_TEMPLATE = ("WECHAT_TEMPLATE_GENERIC", lambda m: {"thing1": _thing(m.title), "thing2": _thing(m.body)})
 
 
-class LoggingWechatTransport:
-    """Development transport: logs the request it would POST to the WeChat API."""
+class WechatFallback(Exception):
+    """WeChat cannot carry this message (no template for it, no acceptance left, refused with 43101,
+    or another error): the delivery is closed and the message goes by SMS instead."""
 
-    def post(self, payload: dict) -> str:
-        logger.info("wechat template message", extra={"data": {"payload": json.dumps(payload, ensure_ascii=False)}})
-        return f"wx-dev-{payload['touser']}-{payload['data'].get('thing1', {}).get('value', '')[:8]}"
+    retryable = False
+    fallback = "sms"
 
 
 class WechatChannel:
-    """Template messages (订阅/模板消息) to the person's openid."""
+    """Subscribe messages (订阅通知) of the official account to the person's openid under it, one per
+    acceptance they gave; SMS is the fallback (and is not sent besides when WeChat reaches them)."""
 
     name = "wechat"
-
-    def __init__(self, transport=None):
-        self.transport = transport or LoggingWechatTransport()
+    fallback = "sms"
 
     def address_for(self, user):
-        # Set when the person logs in through the mini-program; none yet on web logins.
-        return getattr(user, "wechat_openid", None) or None
+        if not settings.WECHAT_APP_ID:
+            return None
+        return (
+            WechatIdentity.objects.filter(app_id=settings.WECHAT_APP_ID, user_id=user.pk)
+            .order_by("-last_login_at", "-id")
+            .values_list("openid", flat=True)
+            .first()
+        )
 
-    def payload(self, delivery: Delivery, message: Message) -> dict:
-        setting, build = WECHAT_TEMPLATES.get(message.kind, _DEFAULT_TEMPLATE)
+    def payload(self, delivery: Delivery, message: Message) -> dict | None:
+        """The message as the app's template for its purpose, or None when no template carries it."""
+        purpose = subscriptions.purpose_for(message)
+        template_id = subscriptions.subscribe_templates(app_id=settings.WECHAT_APP_ID).get(purpose or "")
+        if not template_id:
+            return None
         return {
             "touser": delivery.to,
-            "template_id": getattr(settings, setting, f"dev-{message.kind}"),
-            "page": f"pages/messages/index?shop={message.shop_id}&id={message.id}",
-            "data": build(message),
+            "template_id": template_id,
+            "page": f"{settings.SITE_URL.rstrip('/')}/h5/s/{message.shop_id}/messages",
+            "data": WECHAT_TEMPLATE_DATA[purpose](message),
         }
 
     def send(self, delivery, message):
-        return self.transport.post(self.payload(delivery, message))
+        payload = self.payload(delivery, message)
+        if payload is None:
+            raise WechatFallback("no subscribe template for this message")
+        app_id, template_id = settings.WECHAT_APP_ID, payload["template_id"]
+        who = {"user_id": message.user_id, "app_id": app_id, "template_id": template_id}
+        if not subscriptions.subscribe_acceptance_consume(**who):
+            raise WechatFallback("no subscribe acceptance left")
+        try:
+            return wechat.subscribe_message_send(
+                app_id=app_id, secret=settings.WECHAT_APP_SECRET, kind="official", openid=payload["touser"],
+                template_id=template_id, data=payload["data"], page=payload["page"],
+            )  # fmt: skip
+        except wechat.WechatError as exc:
+            if exc.errcode == 43101:  # WeChat holds no acceptance for it: ours was stale
+                subscriptions.subscribe_acceptance_clear(**who)
+            else:
+                subscriptions.subscribe_acceptance_give_back(**who)
+            raise WechatFallback(f"wechat {exc.errcode}: {exc.errmsg}") from None
 
 
 CHANNELS: dict[str, type] = {"sms": SmsChannel, "wechat": WechatChannel}

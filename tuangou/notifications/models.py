@@ -35,6 +35,7 @@ class Delivery(ShopScopedModel):
 
     class Status(models.TextChoices):
         QUEUED = "queued", bilingual("待发送", "Queued")
+        SENDING = "sending", bilingual("发送中", "Sending")
         SENT = "sent", bilingual("已发送", "Sent")
         FAILED = "failed", bilingual("发送失败", "Failed")
 
@@ -60,3 +61,25 @@ class Delivery(ShopScopedModel):
         verbose_name_plural = "消息投递"
         constraints = [models.UniqueConstraint(fields=["message", "channel"], name="delivery_once_per_channel")]
         indexes = [models.Index(fields=["status", "updated_at"]), models.Index(fields=["channel", "provider_id"])]
+
+
+class SubscribeAcceptance(models.Model):
+    """How many more subscribe messages of one WeChat template a person allows: each tap of 允许 in
+    WeChat's subscribe dialog (at checkout) allows exactly one message, and each message sent uses one
+    (WeChat refuses the rest with 43101). Per app id, since the template belongs to the app."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscribe_acceptances", verbose_name="用户"
+    )
+    app_id = models.CharField(max_length=32, verbose_name="应用AppID")
+    template_id = models.CharField(max_length=64, verbose_name="模板ID")
+    remaining = models.PositiveIntegerField(default=0, verbose_name="剩余可发条数")
+    accepted_total = models.PositiveIntegerField(default=0, verbose_name="累计订阅次数")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="更新时间")
+
+    class Meta:
+        verbose_name = "订阅消息授权"
+        verbose_name_plural = "订阅消息授权"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "app_id", "template_id"], name="one_acceptance_row_per_template")
+        ]

@@ -1,7 +1,9 @@
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from tuangou.core.validation import Name
 
 from .models import Message
 
@@ -37,3 +39,22 @@ class MessageOut(Schema):
 
 class ReadAllOut(Schema):
     marked_read: int
+
+
+class SubscribeTemplateOut(Schema):
+    purpose: str  # pickup_notice, refund, campaign_result
+    template_id: str
+
+
+class SubscribeTemplatesOut(Schema):
+    app_id: str  # empty: WeChat is not set up, the checkout offers nothing
+    templates: list[SubscribeTemplateOut]
+
+
+class SubscribeAcceptancesIn(Schema):
+    # What the wx-open-subscribe tag's success event reported as accepted (WeChat template ids).
+    template_ids: list[Annotated[Name, Field(min_length=1, max_length=64)]] = Field(..., min_length=1, max_length=10)
+
+
+class SubscribeAcceptancesOut(Schema):
+    remaining: dict[str, int]  # template id -> messages now allowed

@@ -4,6 +4,7 @@ jobs queued after commit (so a rolled-back action never texts anyone)."""
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -12,12 +13,14 @@ from django_q.tasks import async_task
 from tuangou.accounts.sms import SmsError, sms_receipts_parse
 from tuangou.accounts.sms import get_backend as get_sms_backend
 from tuangou.core.errors import NotFound
+from tuangou.core.transactions import after_commit
 
 from .channels import get_channel, outbound_channels
 from .models import Delivery, Message
 
 logger = logging.getLogger("tuangou.notifications")
 MAX_ATTEMPTS = 5
+STALE_SENDING = timedelta(minutes=5)
 
 
 def _queue(delivery_ids: list[int]) -> None:
@@ -35,12 +38,17 @@ def notifications_send_many(*, shop, kind: str, messages: list[dict]) -> list[Me
             for m in messages
         ]
     )
+    # A channel with a fallback (WeChat, then SMS) goes first; whoever it reaches gets no copy on
+    # the fallback channel unless WeChat cannot carry the message (delivery_attempt falls back).
+    channels = sorted(outbound_channels(), key=lambda c: getattr(c, "fallback", None) is None)
     deliveries = []
-    for channel in outbound_channels():
-        for message, entry in zip(rows, messages):
-            address = channel.address_for(entry["user"])
+    for message, entry in zip(rows, messages):
+        covered = set()
+        for channel in channels:
+            address = None if channel.name in covered else channel.address_for(entry["user"])
             if address:
                 deliveries.append(Delivery(shop=shop, message=message, channel=channel.name, to=address))
+                covered.add(getattr(channel, "fallback", None))
     created = Delivery.objects.bulk_create(deliveries)
     ids = [d.pk for d in created]
     if ids:
@@ -74,19 +82,35 @@ def messages_mark_all_read(*, shop, user) -> int:
 
 
 @transaction.atomic
-def delivery_attempt(*, delivery_id: int) -> Delivery | None:
-    """Send one delivery on its channel. A sent delivery is left alone, so the job can run any
-    number of times; the row lock keeps two workers from sending it twice. A failure is
-    recorded (attempts, error) for the retry job, not raised."""
+def _delivery_claim(*, delivery_id: int) -> tuple[Delivery | None, bool]:
+    """Mark a delivery as being sent (attempts + 1) under its row lock, so a second worker finds it
+    sending and leaves it; (the delivery, whether this caller claimed it)."""
     delivery = (
         Delivery.objects.select_for_update()
         .select_related("message__shop", "message__user")
         .filter(pk=delivery_id)
         .first()
     )
-    if delivery is None or delivery.status == Delivery.Status.SENT or delivery.attempts >= MAX_ATTEMPTS:
-        return delivery
+    if delivery is None or delivery.attempts >= MAX_ATTEMPTS:
+        return delivery, False
+    if delivery.status == Delivery.Status.SENT:
+        return delivery, False
+    if delivery.status == Delivery.Status.SENDING and delivery.updated_at > timezone.now() - STALE_SENDING:
+        return delivery, False  # another worker is at it (past this, its worker died: send again)
     delivery.attempts += 1
+    delivery.status = Delivery.Status.SENDING
+    delivery.save(update_fields=["status", "attempts", "updated_at"])
+    return delivery, True
+
+
+def delivery_attempt(*, delivery_id: int) -> Delivery | None:
+    """Send one delivery on its channel, outside any transaction (the vendor is called with no row
+    locked). A sent or sending delivery is left alone, so the job can run any number of times. A
+    failure is recorded (attempts, error) for the retry job, not raised; a WeChat message WeChat
+    cannot carry is closed and goes by SMS instead."""
+    delivery, claimed = _delivery_claim(delivery_id=delivery_id)
+    if not claimed:
+        return delivery
     try:
         delivery.provider_id = str(get_channel(delivery.channel).send(delivery, delivery.message))[:64]
     except Exception as exc:  # any provider fault: keep it on the row and let the retry job try again
@@ -97,20 +121,42 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
         delivery.error = f"{exc.__class__.__name__}: {exc}"[:200]
         if getattr(exc, "retryable", True) is False:  # a wrong number, an exhausted budget: no retry helps
             delivery.attempts = MAX_ATTEMPTS
+        fallback = getattr(exc, "fallback", None)
     else:
         delivery.status = Delivery.Status.SENT
         delivery.sent_at = timezone.now()
         delivery.error = ""
+        fallback = None
     delivery.save(update_fields=["status", "attempts", "provider_id", "error", "sent_at", "updated_at"])
+    if fallback:
+        _fall_back(delivery=delivery, channel_name=fallback)
     return delivery
 
 
+def _fall_back(*, delivery: Delivery, channel_name: str) -> Delivery | None:
+    """The same message on the fallback channel (once: one delivery per message and channel)."""
+    if channel_name not in settings.NOTIFICATION_CHANNELS:
+        return None
+    message = delivery.message
+    address = get_channel(channel_name).address_for(message.user)
+    if not address:
+        return None
+    fallback, created = Delivery.objects.get_or_create(
+        message=message, channel=channel_name, defaults={"shop_id": message.shop_id, "to": address}
+    )
+    if created:
+        after_commit(lambda: _queue([fallback.pk]))
+    return fallback
+
+
 def deliveries_retry_due() -> int:
-    """Queue again the deliveries that failed, or whose job was lost (queued for 5+ minutes)."""
-    stale = timezone.now() - timedelta(minutes=5)
+    """Queue again the deliveries that failed, or whose job was lost (queued, or left sending by a
+    worker that died, for 5+ minutes)."""
+    stale = timezone.now() - STALE_SENDING
     ids = list(
         Delivery.objects.filter(
-            Q(status=Delivery.Status.FAILED) | Q(status=Delivery.Status.QUEUED, updated_at__lt=stale),
+            Q(status=Delivery.Status.FAILED)
+            | Q(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING], updated_at__lt=stale),
             attempts__lt=MAX_ATTEMPTS,
         )
         .order_by("id")
@@ -150,9 +196,12 @@ def sms_receipts_record(*, vendor: str, body: bytes) -> int:
 
 def sms_receipts_query_due(*, older_than_minutes: int = 10, limit: int = 200) -> int:
     """Ask the SMS vendor about sent deliveries whose receipt never came (a lost push), when the
-    backend can be asked (Aliyun's QuerySendDetails): from 10 minutes after sending for two days.
-    Returns how many got a receipt."""
+    backend can be asked: Aliyun's QuerySendDetails per delivery, from 10 minutes after sending for two
+    days; Tencent Cloud's PullSmsSendStatus, which hands out each status report once. Returns how
+    many deliveries got a receipt."""
     backend = get_sms_backend()
+    if hasattr(backend, "pull"):
+        return _sms_receipts_pull(backend)
     if not hasattr(backend, "query"):
         return 0
     now = timezone.now()
@@ -178,4 +227,29 @@ def sms_receipts_query_due(*, older_than_minutes: int = 10, limit: int = 200) ->
             receipt_at=timezone.now(),
             updated_at=timezone.now(),
         )
+    return found
+
+
+def _sms_receipts_pull(backend, *, batches: int = 10) -> int:
+    """Pull the vendor's pending status reports (100 a batch, until it has none) onto the deliveries.
+    A report already pushed to us writes the same again; one for a login code matches no delivery."""
+    found = 0
+    for _ in range(batches):
+        try:
+            receipts = backend.pull(limit=100)
+        except SmsError:
+            logger.warning("sms receipt pull failed", exc_info=True)
+            break
+        now = timezone.now()
+        for receipt in receipts:
+            if not receipt.message_id:
+                continue
+            found += Delivery.objects.filter(channel="sms", provider_id=receipt.message_id[:64]).update(
+                receipt_status=Delivery.ReceiptStatus.DELIVERED if receipt.delivered else Delivery.ReceiptStatus.FAILED,
+                receipt_error=receipt.reason[:200],
+                receipt_at=now,
+                updated_at=now,
+            )
+        if len(receipts) < 100:
+            break
     return found

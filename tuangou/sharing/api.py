@@ -4,7 +4,7 @@ recruitment QR code and poster (console); the leader's referral QR code."""
 from django.http import HttpResponse
 from ninja import Path, Router
 
-from tuangou.campaigns.selectors import leader_campaign_get
+from tuangou.campaigns.selectors import campaign_get, leader_campaign_get
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
 from tuangou.leaders.access import access_leader
@@ -12,7 +12,7 @@ from tuangou.leaders.selectors import recruitment_plan_link
 from tuangou.leaders.services import recruitment_plan_ensure
 from tuangou.shops.access import access_shop_as_staff
 
-from . import images, selectors, services
+from . import images, selectors, services, wxacode
 from .schemas import JielongOut, ShareCardOut
 
 console_router = Router(tags=["console: sharing"], auth=AUTH)
@@ -56,6 +56,31 @@ def get_recruitment_qr(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     plan = recruitment_plan_ensure(shop=staff.shop)
     return _png(images.qr_png(recruitment_plan_link(plan)), filename=f"recruit-{shop_id}-qr.png")
+
+
+@console_router.get(
+    "/recruitment-plan/wxacode.png",
+    openapi_extra=PNG,
+    summary="Mini-program code (小程序码) of the recruitment page (PNG)",
+)
+def get_recruitment_wxacode(request, shop_id: Path[Id]):
+    staff = access_shop_as_staff(request, shop_id, "leaders.view")
+    scene = wxacode.recruitment_scene(shop_id=staff.shop.id)
+    png = wxacode.wxacode_png(scene=scene, page=wxacode.RECRUIT_PAGE)
+    return _png(png, filename=f"recruit-{shop_id}-wxacode.png")
+
+
+@console_router.get(
+    "/campaigns/{campaign_id}/wxacode.png",
+    openapi_extra=PNG,
+    summary="Mini-program code (小程序码) of a campaign (PNG)",
+)
+def get_campaign_wxacode(request, shop_id: Path[Id], campaign_id: Id):
+    staff = access_shop_as_staff(request, shop_id, "campaigns.view")
+    campaign = campaign_get(shop=staff.shop, campaign_id=campaign_id)
+    scene = wxacode.campaign_scene(shop_id=staff.shop.id, campaign_id=campaign.id)
+    png = wxacode.wxacode_png(scene=scene, page=wxacode.CAMPAIGN_PAGE)
+    return _png(png, filename=f"campaign-{campaign.id}-wxacode.png")
 
 
 @console_router.get(

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { absoluteUrl, inWechat, setWechatShareCard } from "./wechat";
+import { absoluteUrl, acceptedTemplates, inWechat, setWechatShareCard, wechatScanQRCode } from "./wechat";
 
 const WECHAT_UA =
   "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 " +
@@ -25,5 +25,30 @@ describe("setWechatShareCard", () => {
 
   it("should make image paths absolute for WeChat", () => {
     expect(absoluteUrl("/media/p.png")).toBe(`${location.origin}/media/p.png`);
+  });
+});
+
+describe("acceptedTemplates", () => {
+  it("should keep the templates the wx-open-subscribe success event reports as accepted", () => {
+    const detail = {
+      subscribeDetails: JSON.stringify({
+        tmplPickup: JSON.stringify({ status: "accept" }),
+        tmplRefund: JSON.stringify({ status: "reject" }),
+        tmplResult: JSON.stringify({ status: "filter" }),
+      }),
+    };
+    expect(acceptedTemplates(detail)).toEqual(["tmplPickup"]);
+  });
+
+  it("should find nothing in a malformed event", () => {
+    expect(acceptedTemplates({ subscribeDetails: "{not json" })).toEqual([]);
+    expect(acceptedTemplates(null)).toEqual([]);
+    expect(acceptedTemplates({ subscribeDetails: JSON.stringify({ t: "{bad" }) })).toEqual([]);
+  });
+});
+
+describe("wechatScanQRCode", () => {
+  it("should answer null outside WeChat (the page falls back to BarcodeDetector or typing)", async () => {
+    expect(await wechatScanQRCode()).toBeNull();
   });
 });

@@ -42,31 +42,96 @@ export function absoluteUrl(path: string | null | undefined): string {
   return new URL(path, location.origin).toString();
 }
 
+// One wx.config per signed address: every API and open tag the H5 uses, asked for at once (a
+// second wx.config replaces the first).
+const JS_API_LIST = ["updateAppMessageShareData", "updateTimelineShareData", "scanQRCode"];
+const OPEN_TAG_LIST = ["wx-open-subscribe"];
+type Wx = (typeof import("weixin-js-sdk"))["default"];
+let configured: { url: string; ready: Promise<Wx | null> } | null = null;
+
+/** The JS-SDK configured for this page (the open tags render only after this), or null outside
+ * WeChat or when WeChat refused the configuration. */
+export function wechatReady(): Promise<Wx | null> {
+  if (!inWechat()) return Promise.resolve(null);
+  const url = signedUrl();
+  if (configured?.url === url) return configured.ready;
+  const ready = (async () => {
+    let config: JssdkConfig;
+    try {
+      config = await getJssdkConfigApi(url);
+    } catch {
+      return null; // WeChat not set up, or unreachable: the page works without the JS-SDK
+    }
+    const { default: wx } = await import("weixin-js-sdk");
+    return new Promise<Wx | null>((resolve) => {
+      wx.config({ debug: false, ...config, jsApiList: JS_API_LIST, openTagList: OPEN_TAG_LIST } as Parameters<
+        Wx["config"]
+      >[0]);
+      wx.error(() => resolve(null));
+      wx.ready(() => resolve(wx));
+    });
+  })();
+  configured = { url, ready };
+  return ready;
+}
+
 /** Configure the JS-SDK for this page and set the card for chats and moments. Resolves true once
  * WeChat accepted it, false outside WeChat or when the configuration failed. */
 export async function setWechatShareCard(card: ShareCard): Promise<boolean> {
-  if (!inWechat()) return false;
-  let config: JssdkConfig;
-  try {
-    config = await getJssdkConfigApi(signedUrl());
-  } catch {
-    return false; // WeChat not set up, or unreachable: the page works, the card is WeChat's default
-  }
-  const { default: wx } = await import("weixin-js-sdk");
+  const wx = await wechatReady();
+  if (!wx) return false;
+  wx.updateAppMessageShareData({ ...card, success: () => undefined });
+  wx.updateTimelineShareData({ title: card.title, link: card.link, imgUrl: card.imgUrl, success: () => undefined });
+  return true;
+}
+
+/** Scan a QR code with WeChat's own scanner (iPhones have no BarcodeDetector): its text, or null
+ * when the person closed the scanner or WeChat could not start it. */
+export async function wechatScanQRCode(): Promise<string | null> {
+  const wx = await wechatReady();
+  if (!wx) return null;
   return new Promise((resolve) => {
-    wx.config({
-      debug: false,
-      ...config,
-      jsApiList: ["updateAppMessageShareData", "updateTimelineShareData"],
-    });
-    wx.error(() => resolve(false));
-    wx.ready(() => {
-      wx.updateAppMessageShareData({ ...card, success: () => undefined });
-      wx.updateTimelineShareData({ title: card.title, link: card.link, imgUrl: card.imgUrl, success: () => undefined });
-      resolve(true);
-    });
+    wx.scanQRCode({
+      needResult: 1,
+      scanType: ["qrCode"],
+      success: (result: { resultStr?: string }) => resolve(result?.resultStr ?? null),
+      fail: () => resolve(null),
+      cancel: () => resolve(null),
+    } as Parameters<Wx["scanQRCode"]>[0]);
   });
 }
+
+/** The template ids a wx-open-subscribe success event reports as accepted: its detail carries
+ * subscribeDetails, a JSON object of template id -> a JSON string {"status": "accept" | "reject" |
+ * "cancel" | "filter"}. */
+export function acceptedTemplates(detail: unknown): string[] {
+  let details: Record<string, unknown>;
+  try {
+    const raw = (detail as { subscribeDetails?: unknown })?.subscribeDetails;
+    details = (typeof raw === "string" ? JSON.parse(raw) : raw) as Record<string, unknown>;
+  } catch {
+    return [];
+  }
+  if (!details || typeof details !== "object") return [];
+  return Object.entries(details)
+    .filter(([, value]) => {
+      try {
+        const parsed = typeof value === "string" ? JSON.parse(value) : value;
+        return (parsed as { status?: string })?.status === "accept";
+      } catch {
+        return false;
+      }
+    })
+    .map(([templateId]) => templateId);
+}
+
+export type SubscribeTemplates = Schemas["SubscribeTemplatesOut"];
+export const getSubscribeTemplatesApi = (shopId: number) =>
+  http.get<SubscribeTemplates>(`shops/${shopId}/wechat/subscribe-templates`);
+export const recordSubscribeAcceptancesApi = (shopId: number, templateIds: string[]) =>
+  http.post<Schemas["SubscribeAcceptancesOut"]>(`shops/${shopId}/wechat/subscribe-acceptances`, {
+    template_ids: templateIds,
+  });
 
 export type JsapiParams = NonNullable<Schemas["PaymentStartOut"]["jsapi"]>;
 export type WechatPayOutcome = "ok" | "cancel" | "fail";

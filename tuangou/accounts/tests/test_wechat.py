@@ -337,3 +337,17 @@ def test_with_redis_twenty_concurrent_requests_fetch_once_and_share_the_ticket(s
     assert (sim.calls["/cgi-bin/token"], sim.calls["/cgi-bin/ticket/getticket"]) == (1, 1)
     assert cache.get(f"wechat:jsapi_ticket:{APP_ID}")["value"] == sim.ticket_for(APP_ID)
     cache.clear()
+
+
+def test_a_member_logged_in_by_phone_who_logs_in_with_wechat_gets_the_openid_bound_without_a_second_sms(sim):
+    who = sim.login_as("bo")
+    client = ApiClient()
+    client.login_sms("13800002011")
+    user = User.objects.get(phone="13800002011")
+
+    response, _ = _oauth(client, next_path="/h5/s/1/orders/9?pay=1")
+
+    assert (response.status_code, response["Location"]) == (302, "/h5/s/1/orders/9?pay=1")
+    identity = WechatIdentity.objects.get()
+    assert (identity.openid, identity.user_id) == (who.openid(APP_ID), user.id)
+    assert ok(client.get("auth/me"))["id"] == user.id

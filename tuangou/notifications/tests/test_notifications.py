@@ -1,5 +1,3 @@
-import logging
-
 import pytest
 from django.db import transaction
 
@@ -7,7 +5,6 @@ from tuangou.accounts.testing import ApiClient
 from tuangou.core.testing import ok
 from tuangou.fulfilment.tests.factories import phone_client
 from tuangou.notifications import services, tasks
-from tuangou.notifications.channels import WechatChannel
 from tuangou.notifications.models import Delivery, Message
 from tuangou.shops.tests.factories import MemberUserFactory, ShopFactory
 
@@ -93,38 +90,6 @@ def test_a_rolled_back_action_leaves_no_message_and_queues_nothing(django_captur
     assert callbacks == []
     assert not Message.objects.exists()
     assert not Delivery.objects.exists()
-
-
-def test_wechat_builds_a_template_message_and_the_dev_transport_logs_it(caplog):
-    shop, user = ShopFactory(name="鲜果小铺"), MemberUserFactory()
-    message = Message.objects.create(
-        shop=shop,
-        user=user,
-        kind="pickup_notice",
-        title="提货通知",
-        body="……",
-        data={"campaign": "周末鲜果团·红富士苹果新鲜到货限时特惠抢购中", "point": "海韵花园自提点", "code": "200001"},
-    )
-    delivery = Delivery.objects.create(shop=shop, message=message, channel="wechat", to="oWx-openid-123")
-    channel = WechatChannel()
-
-    payload = channel.payload(delivery, message)
-    with caplog.at_level(logging.INFO, logger="tuangou.notifications"):
-        provider_id = channel.send(delivery, message)
-
-    assert payload == {
-        "touser": "oWx-openid-123",
-        "template_id": "dev-pickup_notice",
-        "page": f"pages/messages/index?shop={shop.id}&id={message.id}",
-        "data": {
-            "thing1": {"value": "周末鲜果团·红富士苹果新鲜到货限时特惠抢"},  # WeChat caps "thing" at 20 characters
-            "thing2": {"value": "海韵花园自提点"},
-            "character_string3": {"value": "200001"},
-            "thing4": {"value": "鲜果小铺"},
-        },
-    }
-    assert provider_id.startswith("wx-dev-oWx-openid-123")
-    assert "oWx-openid-123" in caplog.records[-1].data["payload"]
 
 
 def test_member_reads_messages_with_unread_count():

@@ -17,4 +17,6 @@ export const getPlanTemplatesApi = () => http.get<PlanTemplate[]>(path("recruitm
 
 /** Images built by the server (sharing app): used as <img src> and download links. */
 export const recruitmentQrUrl = () => `/api/${path("recruitment-plan/qr.png")}`;
+// The mini-program code (小程序码) for the same page; answers 400 when the shop has no mini-program.
+export const recruitmentWxacodeUrl = () => `/api/${path("recruitment-plan/wxacode.png")}`;
 export const recruitmentPosterUrl = () => `/api/${path("recruitment-plan/poster.png")}`;
