@@ -13,6 +13,7 @@ from tuangou.catalog.models import Category, Product, ProductImage, Sku, StockMo
 from tuangou.commissions.models import CommissionEntry, Withdrawal
 from tuangou.fulfilment.models import ExportJob, Shipment
 from tuangou.leaders.models import Leader, LeaderApplication, Membership, PickupPoint, RecruitmentPlan, Region, Team
+from tuangou.marketing.models import Coupon, CouponTemplate
 from tuangou.notifications.models import Message
 from tuangou.orders.models import AfterSaleRequest, Order, OrderEvent, OrderLine
 from tuangou.payments.models import Payment, Refund, SandboxTrade
@@ -154,6 +155,30 @@ def build_world(tag: str, phone_base: int) -> dict:
     CommissionEntry.objects.create(shop=shop, leader=leader, kind="reward", bucket="withdrawable", amount_fen=50000)
     withdrawal = Withdrawal.objects.create(shop=shop, leader=leader, amount_fen=1000)
     message = Message.objects.create(shop=shop, user=member, kind="system", title=f"{tag}消息", body="b")
+    template = CouponTemplate.objects.create(
+        shop=shop,
+        name=f"{tag}满减券",
+        kind="reduce",
+        threshold_fen=5000,
+        reduce_fen=500,
+        validity="days",
+        valid_days=7,
+        total=10,
+        issued=1,
+        channels=["claim"],
+    )
+    coupon = Coupon.objects.create(
+        shop=shop,
+        template=template,
+        member=member,
+        channel="claim",
+        name=template.name,
+        kind="reduce",
+        threshold_fen=5000,
+        reduce_fen=500,
+        valid_from=now,
+        valid_until=now + timedelta(days=7),
+    )
 
     return {
         "shop": shop,
@@ -188,6 +213,8 @@ def build_world(tag: str, phone_base: int) -> dict:
             "export_id": export.id,
             "withdrawal_id": withdrawal.id,
             "message_id": message.id,
+            "template_id": template.id,
+            "coupon_id": coupon.id,
             "staff_id": Staff.objects.get(shop=shop, user=owner).id,
             "public_token": plan.public_token,
             "token": plan.public_token,

@@ -202,6 +202,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The file is still being generated ({progress}%); download it when done",
     ),
     "export_failed": ("生成失败：{reason}", "Generation failed: {reason}"),
+    # marketing
+    "coupon_unavailable": (
+        "该优惠券不可用（已使用、已被其他订单占用或不在有效期内）",
+        "This coupon cannot be used (used, held by another order, or outside its validity)",
+    ),
+    "coupon_not_applicable": (
+        "订单中适用商品未满{threshold}，不能使用该优惠券",
+        "The coupon's products in this order do not reach {threshold}",
+    ),
+    "coupon_out_of_stock": ("优惠券已领完（剩余{left}张）", "Not enough coupons left ({left})"),
+    "coupon_limit_reached": ("每人限领{limit}张，您已领满", "At most {limit} per member; you have them all"),
+    "coupon_paused": ("该优惠券已暂停发放", "This coupon is paused"),
+    "coupon_claim_closed": ("不在领取时间内", "Not open for claiming now"),
+    "coupon_channel_closed": ("该优惠券不能通过此渠道发放", "This coupon cannot be issued this way"),
+    "coupon_reduce_too_large": (
+        "减免金额须小于门槛{threshold}",
+        "The amount off must be below the threshold of {threshold}",
+    ),
 }
 
 
@@ -298,6 +316,20 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "lat": ("纬度", "Latitude"),
     "lng": ("经度", "Longitude"),
     "households": ("小区户数", "Households"),
+    "coupon_id": ("优惠券", "Coupon"),
+    "template_id": ("优惠券", "Coupon"),
+    "threshold_fen": ("使用门槛", "Threshold"),
+    "reduce_fen": ("减免金额", "Amount off"),
+    "percent_off_bp": ("折扣", "Percent off"),
+    "max_discount_fen": ("最多优惠", "Maximum discount"),
+    "scope_ids": ("适用商品/分类", "Products or categories"),
+    "valid_from": ("生效时间", "Valid from"),
+    "valid_until": ("失效时间", "Valid until"),
+    "valid_days": ("有效天数", "Days valid"),
+    "claim_ends_at": ("结束领取时间", "Claiming ends"),
+    "channels": ("发放渠道", "Channels"),
+    "total": ("发行量", "Quantity issued"),
+    "per_member_limit": ("每人限领", "Limit per member"),
 }
 
 # Reasons a value is refused; {params} come from the error's own parameters.
@@ -318,6 +350,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "already_staff": ("该用户已是本店员工", "This person is already staff of the shop"),
     "phone_registered": ("该手机号已注册，请直接登录", "This phone number is registered; log in instead"),
     "order_number_failed": ("订单号生成失败，请重试", "Could not number the order; try again"),
+    "not_in_shop": ("包含本店不存在的项", "names something that is not in this shop"),
+    "after_start": ("须晚于开始时间", "must be after the start"),
 }
 
 
