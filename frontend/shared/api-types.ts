@@ -620,6 +620,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/coupon-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Coupon templates with issued / used / GMV / cost */
+        get: operations["tuangou_marketing_api_list_coupon_templates"];
+        put?: never;
+        /** Create a coupon template */
+        post: operations["tuangou_marketing_api_create_coupon_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/coupon-templates/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the coupon templates and their figures */
+        get: operations["tuangou_marketing_api_export_coupon_templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/coupon-templates/{template_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause or resume issuing a template */
+        post: operations["tuangou_marketing_api_set_coupon_template_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/dashboard": {
         parameters: {
             query?: never;
@@ -1616,6 +1668,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shops/{shop_id}/coupon-centre": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 领券中心: coupons I may claim now */
+        get: operations["tuangou_marketing_api_list_coupon_centre"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/coupon-centre/{template_id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Claim one coupon of a template */
+        post: operations["tuangou_marketing_api_claim_coupon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My coupons: unused, used or expired */
+        get: operations["tuangou_marketing_api_list_my_coupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/coupons/for-cart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** My coupons against a cart, the best saving first */
+        post: operations["tuangou_marketing_api_list_coupons_for_cart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shops/{shop_id}/leader-applications": {
         parameters: {
             query?: never;
@@ -2598,6 +2718,20 @@ export interface components {
              */
             image: string;
         };
+        /** CartIn */
+        CartIn: {
+            /** Campaign Id */
+            campaign_id: number;
+            /** Items */
+            items: components["schemas"]["CartItemIn"][];
+        };
+        /** CartItemIn */
+        CartItemIn: {
+            /** Campaign Item Id */
+            campaign_item_id: number;
+            /** Quantity */
+            quantity: number;
+        };
         /** CategoryIn */
         CategoryIn: {
             /** Name */
@@ -2629,6 +2763,12 @@ export interface components {
             /** Sort */
             sort?: number | null;
         };
+        /**
+         * Channel
+         * @description Who may hand a template's coupons out.
+         * @enum {string}
+         */
+        Channel: "claim" | "targeted" | "leader" | "payment_gift" | "new_member";
         /** CommissionEntryOut */
         CommissionEntryOut: {
             /** Amount Fen */
@@ -2820,6 +2960,198 @@ export interface components {
             status_label: string;
             /** Total Fen */
             total_fen: number;
+        };
+        /** CouponCentreOut */
+        CouponCentreOut: {
+            /** Can Claim */
+            can_claim: boolean;
+            /** Left */
+            left: number;
+            /** Received */
+            received: number;
+            template: components["schemas"]["CouponTemplateOut"];
+        };
+        /** CouponOptionOut */
+        CouponOptionOut: {
+            coupon: components["schemas"]["CouponOut"];
+            /** Discount Fen */
+            discount_fen: number;
+        };
+        /** CouponOut */
+        CouponOut: {
+            /** Channel */
+            channel: string;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Max Discount Fen */
+            max_discount_fen: number;
+            /** Name */
+            name: string;
+            /** Order Id */
+            order_id: number | null;
+            /** Percent Off Bp */
+            percent_off_bp: number;
+            /** Reduce Fen */
+            reduce_fen: number;
+            /** Scope */
+            scope: string;
+            /** Scope Ids */
+            scope_ids: number[];
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Template Id */
+            template_id: number;
+            /** Threshold Fen */
+            threshold_fen: number;
+            /** Used At */
+            used_at: string | null;
+            /**
+             * Valid From
+             * Format: date-time
+             */
+            valid_from: string;
+            /**
+             * Valid Until
+             * Format: date-time
+             */
+            valid_until: string;
+        };
+        /** CouponTemplateIn */
+        CouponTemplateIn: {
+            /** Channels */
+            channels: components["schemas"]["Channel"][];
+            /** Claim Ends At */
+            claim_ends_at?: string | null;
+            /** Claim Starts At */
+            claim_starts_at?: string | null;
+            kind: components["schemas"]["Kind"];
+            /**
+             * Max Discount Fen
+             * @default 0
+             */
+            max_discount_fen: number;
+            /** Name */
+            name: string;
+            /**
+             * Per Member Limit
+             * @default 1
+             */
+            per_member_limit: number;
+            /**
+             * Percent Off Bp
+             * @default 0
+             */
+            percent_off_bp: number;
+            /**
+             * Reduce Fen
+             * @default 0
+             */
+            reduce_fen: number;
+            /** @default all */
+            scope: components["schemas"]["Scope"];
+            /**
+             * Scope Ids
+             * @default []
+             */
+            scope_ids: number[];
+            /**
+             * Threshold Fen
+             * @default 0
+             */
+            threshold_fen: number;
+            /** Total */
+            total: number;
+            /**
+             * Valid Days
+             * @default 0
+             */
+            valid_days: number;
+            /** Valid From */
+            valid_from?: string | null;
+            /** Valid Until */
+            valid_until?: string | null;
+            validity: components["schemas"]["Validity"];
+        };
+        /** CouponTemplateOut */
+        CouponTemplateOut: {
+            /** Channels */
+            channels: string[];
+            /** Claim Ends At */
+            claim_ends_at: string | null;
+            /** Claim Starts At */
+            claim_starts_at: string | null;
+            /**
+             * Cost Fen
+             * @default 0
+             */
+            cost_fen: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Gmv Fen
+             * @default 0
+             */
+            gmv_fen: number;
+            /** Id */
+            id: number;
+            /** Issued */
+            issued: number;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Max Discount Fen */
+            max_discount_fen: number;
+            /** Name */
+            name: string;
+            /** Per Member Limit */
+            per_member_limit: number;
+            /** Percent Off Bp */
+            percent_off_bp: number;
+            /** Reduce Fen */
+            reduce_fen: number;
+            /** Scope */
+            scope: string;
+            /** Scope Ids */
+            scope_ids: number[];
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Threshold Fen */
+            threshold_fen: number;
+            /** Total */
+            total: number;
+            /**
+             * Used
+             * @default 0
+             */
+            used: number;
+            /** Valid Days */
+            valid_days: number;
+            /** Valid From */
+            valid_from: string | null;
+            /** Valid Until */
+            valid_until: string | null;
+            /** Validity */
+            validity: string;
+        };
+        /** CouponTemplateStatusIn */
+        CouponTemplateStatusIn: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "paused";
         };
         /** CsrfOut */
         CsrfOut: {
@@ -3045,6 +3377,11 @@ export interface components {
             /** Timestamp */
             timestamp: number;
         };
+        /**
+         * Kind
+         * @enum {string}
+         */
+        Kind: "reduce" | "percent" | "no_threshold";
         /** LeaderApplicationIn */
         LeaderApplicationIn: {
             /** Address */
@@ -3845,6 +4182,8 @@ export interface components {
              * @default
              */
             contact_phone: string;
+            /** Coupon Id */
+            coupon_id?: number | null;
             /** Idempotency Key */
             idempotency_key?: string | null;
             /** Items */
@@ -3989,6 +4328,20 @@ export interface components {
             count: number;
             /** Items */
             items: components["schemas"]["ConsoleOrderOut"][];
+        };
+        /** PagedCouponOut */
+        PagedCouponOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["CouponOut"][];
+        };
+        /** PagedCouponTemplateOut */
+        PagedCouponTemplateOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["CouponTemplateOut"][];
         };
         /** PagedLeaderApplicationOut */
         PagedLeaderApplicationOut: {
@@ -4846,6 +5199,11 @@ export interface components {
             role: string;
         };
         /**
+         * Scope
+         * @enum {string}
+         */
+        Scope: "all" | "products" | "categories";
+        /**
          * ShareCardOut
          * @description What a chat card shows for the leader's campaign link.
          */
@@ -5478,6 +5836,11 @@ export interface components {
             /** Quantity */
             quantity: number;
         };
+        /**
+         * Validity
+         * @enum {string}
+         */
+        Validity: "fixed" | "days";
         /** WechatAuthorizeOut */
         WechatAuthorizeOut: {
             /**
@@ -6938,6 +7301,139 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_list_coupon_templates: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["Status"] | null;
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedCouponTemplateOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_create_coupon_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponTemplateIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponTemplateOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_export_coupon_templates: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["Status"] | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_set_coupon_template_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponTemplateStatusIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponTemplateOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };
@@ -9155,6 +9651,132 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_list_coupon_centre: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponCentreOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_claim_coupon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_list_my_coupons: {
+        parameters: {
+            query?: {
+                status?: "unused" | "used" | "expired";
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedCouponOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_list_coupons_for_cart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CartIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponOptionOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };
