@@ -24,8 +24,6 @@ def test_merchant_creates_a_coupon_member_claims_it_and_pays_less(desktop, phone
     shop, nearest, campaign = given_shop_with_a_live_campaign()
     owner = StaffFactory(shop=shop, role="owner").user
     member = MemberUserFactory(phone=MEMBER_PHONE, username=f"p{MEMBER_PHONE}", display_name="赵小兰")
-    from tuangou.leaders.models import Membership
-    from tuangou.orders.tests.factories import given_member  # noqa: F401 (membership below)
 
     Membership.objects.create(shop=shop, user=member, leader=nearest, via_leader=nearest)
 
