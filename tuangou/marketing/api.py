@@ -8,14 +8,16 @@ from tuangou.core.openapi import XLSX, file_response
 from tuangou.core.pagination import PageNumberPagination
 from tuangou.shops.access import access_shop, access_shop_as_staff
 
-from . import selectors, services
+from . import packs, selectors, services
 from .exports import coupon_templates_file_name, coupon_templates_xlsx
-from .models import CouponTemplate
+from .models import CouponPack, CouponTemplate
 from .schemas import (
     CartIn,
     CouponCentreOut,
     CouponOptionOut,
     CouponOut,
+    CouponPackIn,
+    CouponPackOut,
     CouponTemplateIn,
     CouponTemplateOut,
     CouponTemplateStatusIn,
@@ -68,6 +70,24 @@ def set_coupon_template_status(request, shop_id: Path[Id], template_id: Id, payl
     template = selectors.coupon_template_get(shop=staff.shop, template_id=template_id)
     services.coupon_template_set_status(template=template, status=payload.status)
     return selectors.coupon_template_get(shop=staff.shop, template_id=template_id)
+
+
+@console_router.get("/coupon-packs", response=list[CouponPackOut], summary="Targeted packs (定向发放) with progress")
+@paginate(PageNumberPagination, page_size=20)
+def list_coupon_packs(request, shop_id: Path[Id]):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    return CouponPack.objects.filter(shop=staff.shop).select_related("template").order_by("-id")
+
+
+@console_router.post(
+    "/coupon-packs", response={201: CouponPackOut}, summary="Send a template's coupons to the members a filter picks"
+)
+def create_coupon_pack(request, shop_id: Path[Id], payload: CouponPackIn):
+    staff = access_shop_as_staff(request, shop_id, "marketing.manage")
+    data = payload.dict()
+    params = {key: data.pop(key) for key in ("days", "category_id", "leader_ids", "phones")}
+    pack = packs.coupon_pack_create(shop=staff.shop, actor=request.auth, params=params, **data)
+    return 201, CouponPack.objects.select_related("template").get(pk=pack.pk)
 
 
 # --- member -------------------------------------------------------------------------------

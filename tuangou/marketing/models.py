@@ -129,3 +129,55 @@ class Coupon(CouponRules, ShopScopedModel):
             models.Index(fields=["template", "status"]),
             models.Index(fields=["order_id"]),
         ]
+
+
+class CouponPack(ShopScopedModel):
+    """定向发放: coupons of one template sent to the members a filter picks, delivered by a job."""
+
+    class Audience(models.TextChoices):
+        NEW = "new", bilingual("N天内新会员", "Joined in the last N days")  # days
+        IDLE = "idle", bilingual("N天未下单", "No order in N days")  # days
+        CATEGORY = "category", bilingual("买过某分类", "Bought a category")  # category_id
+        LEADERS = "leaders", bilingual("指定团长的会员", "Members of some leaders")  # leader_ids
+        PHONES = "phones", bilingual("手机号名单", "A list of phones")  # phones
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", bilingual("排队中", "Queued")
+        RUNNING = "running", bilingual("发放中", "Sending")
+        DONE = "done", bilingual("已完成", "Done")
+
+    template = models.ForeignKey(CouponTemplate, on_delete=models.PROTECT, related_name="packs")
+    name = models.CharField(max_length=40, verbose_name="名称")
+    quantity = models.PositiveIntegerField(default=1, verbose_name="每人张数")
+    audience = models.CharField(max_length=20, choices=Audience.choices, verbose_name="发放对象")
+    audience_params = models.JSONField(default=dict, verbose_name="筛选条件")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, verbose_name="状态")
+    members_total = models.PositiveIntegerField(default=0, verbose_name="目标人数")
+    delivered = models.PositiveIntegerField(default=0, verbose_name="已发放人数")
+    refused = models.PositiveIntegerField(default=0, verbose_name="未发放人数")  # out of stock, over the limit
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "定向发放"
+        verbose_name_plural = "定向发放"
+
+
+class CouponPackDelivery(ShopScopedModel):
+    """What one member got from a pack: all its coupons, or none with the reason. One row per
+    (pack, member), so a second run of the job issues nothing twice."""
+
+    class Status(models.TextChoices):
+        DELIVERED = "delivered", bilingual("已发放", "Delivered")
+        REFUSED = "refused", bilingual("未发放", "Not delivered")
+
+    pack = models.ForeignKey(CouponPack, on_delete=models.CASCADE, related_name="deliveries")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    reason = models.CharField(max_length=40, blank=True)  # the grant's error code
+    notified = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pack", "member"], name="coupon_pack_delivery_once")]

@@ -1,12 +1,12 @@
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
 from tuangou.core.bounds import MAX_AMOUNT_FEN, MAX_ORDER_QUANTITY, MAX_STOCK, Id
 from tuangou.core.validation import Moment, Name
 
-from .models import Channel, Coupon, CouponTemplate, Kind, Scope
+from .models import Channel, Coupon, CouponPack, CouponTemplate, Kind, Scope
 
 Fen = Field(0, ge=0, le=MAX_AMOUNT_FEN)
 
@@ -115,3 +115,44 @@ class CouponOptionOut(Schema):
 
 MyCouponStatus = Literal["unused", "used", "expired"]
 __all__ = ["Coupon"]
+
+
+class CouponPackIn(Schema):
+    name: Name = Field(..., min_length=1, max_length=40)
+    template_id: Id
+    quantity: int = Field(1, ge=1, le=100)  # coupons per member
+    audience: CouponPack.Audience
+    days: int | None = Field(None, ge=1, le=3650)  # new / idle
+    category_id: Id | None = None  # category
+    leader_ids: list[Id] = Field([], max_length=500)  # leaders
+    phones: list[Annotated[Name, Field(max_length=20)]] = Field([], max_length=5000)  # phones
+
+
+class CouponPackOut(Schema):
+    id: int
+    name: str
+    template_id: int
+    template_name: str
+    quantity: int
+    audience: str
+    audience_label: str
+    audience_params: dict
+    status: str
+    status_label: str
+    members_total: int
+    delivered: int
+    refused: int
+    created_at: datetime
+    finished_at: datetime | None
+
+    @staticmethod
+    def resolve_template_name(obj):
+        return obj.template.name
+
+    @staticmethod
+    def resolve_audience_label(obj):
+        return str(obj.get_audience_display())
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return str(obj.get_status_display())

@@ -8,6 +8,7 @@ class OrdersConfig(AppConfig):
     def ready(self):
         from tuangou.campaigns.hooks import campaign_closed, campaign_failed, campaign_order_figures, campaign_succeeded
         from tuangou.leaders.hooks import leader_stats
+        from tuangou.marketing.hooks import members_by_orders
 
         from . import selectors, services
 
@@ -25,4 +26,5 @@ class OrdersConfig(AppConfig):
             }
         )
         leader_stats.register(selectors.leader_order_stats)
+        members_by_orders.register(selectors.members_by_orders)
         campaign_order_figures.register(selectors.campaign_order_figures)
