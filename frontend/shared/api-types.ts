@@ -620,6 +620,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/coupon-packs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Targeted packs (定向发放) with progress */
+        get: operations["tuangou_marketing_api_list_coupon_packs"];
+        put?: never;
+        /** Send a template's coupons to the members a filter picks */
+        post: operations["tuangou_marketing_api_create_coupon_pack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/coupon-templates": {
         parameters: {
             query?: never;
@@ -2366,6 +2384,11 @@ export interface components {
             moved_orders: number;
             shipment: components["schemas"]["LeaderShipmentOut"];
         };
+        /**
+         * Audience
+         * @enum {string}
+         */
+        Audience: "new" | "idle" | "category" | "leaders" | "phones";
         /** BulkApproveIn */
         BulkApproveIn: {
             /** Application Ids */
@@ -3021,6 +3044,71 @@ export interface components {
              * Format: date-time
              */
             valid_until: string;
+        };
+        /** CouponPackIn */
+        CouponPackIn: {
+            audience: components["schemas"]["Audience"];
+            /** Category Id */
+            category_id?: number | null;
+            /** Days */
+            days?: number | null;
+            /**
+             * Leader Ids
+             * @default []
+             */
+            leader_ids: number[];
+            /** Name */
+            name: string;
+            /**
+             * Phones
+             * @default []
+             */
+            phones: string[];
+            /**
+             * Quantity
+             * @default 1
+             */
+            quantity: number;
+            /** Template Id */
+            template_id: number;
+        };
+        /** CouponPackOut */
+        CouponPackOut: {
+            /** Audience */
+            audience: string;
+            /** Audience Label */
+            audience_label: string;
+            /** Audience Params */
+            audience_params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered */
+            delivered: number;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** Members Total */
+            members_total: number;
+            /** Name */
+            name: string;
+            /** Quantity */
+            quantity: number;
+            /** Refused */
+            refused: number;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Template Id */
+            template_id: number;
+            /** Template Name */
+            template_name: string;
         };
         /** CouponTemplateIn */
         CouponTemplateIn: {
@@ -4335,6 +4423,13 @@ export interface components {
             count: number;
             /** Items */
             items: components["schemas"]["CouponOut"][];
+        };
+        /** PagedCouponPackOut */
+        PagedCouponPackOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["CouponPackOut"][];
         };
         /** PagedCouponTemplateOut */
         PagedCouponTemplateOut: {
@@ -7301,6 +7396,72 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_list_coupon_packs: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedCouponPackOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_create_coupon_pack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponPackIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponPackOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };

@@ -18,3 +18,8 @@ export const setCouponTemplateStatusApi = (id: number, status: CouponTemplateSta
   http.post<CouponTemplate>(path(`coupon-templates/${id}/status`), { status });
 export const couponTemplatesExportUrl = (status: CouponTemplateStatus | "") =>
   withQuery(`/api/${path("coupon-templates/export.xlsx")}`, { status: status || null });
+
+export type CouponPack = S["CouponPackOut"];
+export type CouponPackIn = S["CouponPackIn"];
+export const getCouponPacksApi = (page: number) => http.get<Page<CouponPack>>(path("coupon-packs"), { page });
+export const createCouponPackApi = (body: CouponPackIn) => http.post<CouponPack>(path("coupon-packs"), body);
