@@ -113,6 +113,8 @@ def _register():
     from tuangou.leaders.api import console_router as leaders_console
     from tuangou.leaders.api import leader_router as leaders_leader
     from tuangou.leaders.api import member_router as leaders_member
+    from tuangou.marketing.api import console_router as marketing_console
+    from tuangou.marketing.api import member_router as marketing_member
     from tuangou.notifications.api import member_router as notifications_member
     from tuangou.notifications.api import receipts_router as sms_receipts_router
     from tuangou.orders.api import campaign_member_router as orders_campaign_member
@@ -140,6 +142,7 @@ def _register():
         campaigns_console,
         leaders_console,
         orders_console,
+        marketing_console,
         fulfilment_console,
         commissions_console,
         payments_console,
@@ -154,6 +157,7 @@ def _register():
         orders_campaign_member,  # a campaign page's buyers and live feed, read in orders
         leaders_member,
         orders_member,
+        marketing_member,
         payments_member,
         notifications_member,
         sharing_member,

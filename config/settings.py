@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tuangou.catalog",
     "tuangou.leaders",
     "tuangou.campaigns",
+    "tuangou.marketing",
     "tuangou.orders",
     "tuangou.payments",
     "tuangou.fulfilment",

@@ -7,6 +7,8 @@ from tuangou.campaigns.models import Campaign
 from tuangou.catalog.models import Product, ProductImage
 from tuangou.demo.loader import demo_logins_text, load_demo
 from tuangou.leaders.models import Leader, Membership
+from tuangou.marketing import selectors
+from tuangou.marketing.models import Coupon
 from tuangou.orders.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -29,5 +31,10 @@ def test_the_demo_shop_has_everything_and_loads_once():
     statuses = dict(Order.objects.filter(shop=shop).values_list("status").annotate(n=Count("id")))
     assert set(statuses) == set(Order.Status.values), statuses
     assert Order.objects.filter(shop=shop, status="picked_up", refunded_fen__gt=0).exists()  # a partial refund
+    # A running coupon in the coupon centre, and orders that used it or the new-member coupon.
+    running = selectors.coupon_centre(shop=shop)
+    assert [entry["template"].name for entry in running] == ["满59减8 周末券"]
+    assert Coupon.objects.filter(shop=shop, status="used").count() >= 5
+    assert Order.objects.filter(shop=shop, discount_fen__gt=0, status="paid").exists()
     assert "demo_owner" in demo_logins_text()
     assert load_demo(out=lambda *_: None) is None  # a second `make run` keeps the data

@@ -122,6 +122,13 @@ OPERATION_PERMISSIONS = {
     f"POST {CONSOLE}/campaigns/{{campaign_id}}/exports": "fulfilment.view",
     f"GET {CONSOLE}/exports/{{export_id}}": "fulfilment.view",
     f"GET {CONSOLE}/exports/{{export_id}}/download": "fulfilment.view",
+    # marketing/api.py
+    f"GET {CONSOLE}/coupon-templates": "marketing.view",
+    f"GET {CONSOLE}/coupon-templates/export.xlsx": "marketing.view",
+    f"POST {CONSOLE}/coupon-templates": "marketing.manage",
+    f"POST {CONSOLE}/coupon-templates/{{template_id}}/status": "marketing.manage",
+    f"GET {CONSOLE}/coupon-packs": "marketing.view",
+    f"POST {CONSOLE}/coupon-packs": "marketing.manage",
     # commissions/api.py
     f"GET {CONSOLE}/commissions/leaders": "commissions.view",
     f"GET {CONSOLE}/commissions/leaders/{{leader_id}}/entries": "commissions.view",

@@ -14,6 +14,7 @@ from tuangou.catalog.models import Category, Product, ProductImage, Sku, StockMo
 from tuangou.commissions.models import CommissionEntry, IncentiveAward, IncentivePlan, LeaderLevel, Withdrawal
 from tuangou.fulfilment.models import ExportJob, Shipment
 from tuangou.leaders.models import Leader, LeaderApplication, Membership, PickupPoint, RecruitmentPlan, Region, Team
+from tuangou.marketing.models import Coupon, CouponTemplate
 from tuangou.notifications.models import Message
 from tuangou.orders.models import AfterSaleRequest, Order, OrderEvent, OrderLine
 from tuangou.payments.models import Payment, ReconciliationMismatch, ReconciliationRun, Refund, SandboxTrade
@@ -172,6 +173,30 @@ def build_world(tag: str, phone_base: int) -> dict:
         summary=f"{tag}退款待复核",
         requested_by=leader_user,
     )
+    template = CouponTemplate.objects.create(
+        shop=shop,
+        name=f"{tag}满减券",
+        kind="reduce",
+        threshold_fen=5000,
+        reduce_fen=500,
+        validity="days",
+        valid_days=7,
+        total=10,
+        issued=1,
+        channels=["claim"],
+    )
+    coupon = Coupon.objects.create(
+        shop=shop,
+        template=template,
+        member=member,
+        channel="claim",
+        name=template.name,
+        kind="reduce",
+        threshold_fen=5000,
+        reduce_fen=500,
+        valid_from=now,
+        valid_until=now + timedelta(days=7),
+    )
 
     return {
         "shop": shop,
@@ -210,6 +235,8 @@ def build_world(tag: str, phone_base: int) -> dict:
             "level_id": level.id,
             "message_id": message.id,
             "approval_id": approval.id,
+            "template_id": template.id,
+            "coupon_id": coupon.id,
             "staff_id": Staff.objects.get(shop=shop, user=owner).id,
             "public_token": plan.public_token,
             "token": plan.public_token,

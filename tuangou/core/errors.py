@@ -260,6 +260,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "approval_decided": ("该审批已处理（{status_label}）", "This request was already decided ({status_label})"),
     "approval_own_request": ("不能审批自己提交的申请", "You cannot approve your own request"),
     "approval_unknown_action": ("无法执行该操作", "This action cannot be carried out"),
+    # marketing
+    "coupon_unavailable": (
+        "该优惠券不可用（已使用、已被其他订单占用或不在有效期内）",
+        "This coupon cannot be used (used, held by another order, or outside its validity)",
+    ),
+    "coupon_not_applicable": (
+        "订单中适用商品未满{threshold}，不能使用该优惠券",
+        "The coupon's products in this order do not reach {threshold}",
+    ),
+    "coupon_out_of_stock": ("优惠券已领完（剩余{left}张）", "Not enough coupons left ({left})"),
+    "coupon_limit_reached": ("每人限领{limit}张，您已领满", "At most {limit} per member; you have them all"),
+    "coupon_paused": ("该优惠券已暂停发放", "This coupon is paused"),
+    "coupon_claim_closed": ("不在领取时间内", "Not open for claiming now"),
+    "coupon_channel_closed": ("该优惠券不能通过此渠道发放", "This coupon cannot be issued this way"),
+    "coupon_reduce_too_large": (
+        "减免金额须小于门槛{threshold}",
+        "The amount off must be below the threshold of {threshold}",
+    ),
 }
 
 
@@ -376,6 +394,20 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "alipay_private_key": ("应用私钥", "App private key"),
     "alipay_public_key": ("支付宝公钥", "Alipay public key"),
     "template_ids": ("订阅消息模板", "Subscribe message templates"),
+    "coupon_id": ("优惠券", "Coupon"),
+    "template_id": ("优惠券", "Coupon"),
+    "threshold_fen": ("使用门槛", "Threshold"),
+    "reduce_fen": ("减免金额", "Amount off"),
+    "percent_off_bp": ("折扣", "Percent off"),
+    "max_discount_fen": ("最多优惠", "Maximum discount"),
+    "scope_ids": ("适用商品/分类", "Products or categories"),
+    "valid_from": ("生效时间", "Valid from"),
+    "valid_until": ("失效时间", "Valid until"),
+    "valid_days": ("有效天数", "Days valid"),
+    "claim_ends_at": ("结束领取时间", "Claiming ends"),
+    "channels": ("发放渠道", "Channels"),
+    "total": ("发行量", "Quantity issued"),
+    "per_member_limit": ("每人限领", "Limit per member"),
 }
 
 # Reasons a value is refused; {params} come from the error's own parameters.
@@ -410,6 +442,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "rsa_2048": ("应为 2048 位及以上的 RSA 密钥", "must be an RSA key of at least 2048 bits"),
     "alipay_app_id_format": ("应为16位数字", "must be 16 digits"),
     "alipay_pid_format": ("应为2088开头的16位数字", "must be 16 digits starting with 2088"),
+    "not_in_shop": ("包含本店不存在的项", "names something that is not in this shop"),
+    "after_start": ("须晚于开始时间", "must be after the start"),
 }
 
 

@@ -22,6 +22,8 @@ from tuangou.demo.incentives import demo_incentives_assess, demo_incentives_plan
 from tuangou.fulfilment import services as fulfilment_services
 from tuangou.leaders import services as leader_services
 from tuangou.leaders.models import Leader
+from tuangou.marketing import selectors as coupon_selectors
+from tuangou.marketing import services as coupon_services
 from tuangou.orders import services as order_services
 from tuangou.orders.models import Order
 from tuangou.payments import sandbox
@@ -103,8 +105,10 @@ class DemoLoader:
             Staff.objects.create(shop=self.shop, user=user, role=role)
         self.load_catalogue()
         self.load_leaders()
+        self.load_coupons()
         self.load_members()
         demo_incentives_plan(shop=self.shop, leaders=self.leaders)
+        self.claim_coupons()
         self.load_campaigns()
         demo_payment_settings_ensure()  # after the orders: the loader itself pays at the sandbox
         demo_incentives_assess(shop=self.shop)
@@ -205,7 +209,46 @@ class DemoLoader:
                     reason="该片区已有相邻自提点，暂不新增",
                 )
 
-    # --- members ----------------------------------------------------------------------
+    # --- coupons ----------------------------------------------------------------------
+    def load_coupons(self):
+        """A new-member coupon (every demo member gets one on binding) and a 满减 coupon running in
+        the coupon centre; some demo orders use them, so the console shows used / GMV / cost."""
+        common = {"percent_off_bp": 0, "max_discount_fen": 0, "scope": "all", "scope_ids": []}
+        coupon_services.coupon_template_create(
+            shop=self.shop,
+            actor=self.owner,
+            name="新人专享 无门槛减3元",
+            kind="no_threshold",
+            threshold_fen=0,
+            reduce_fen=300,
+            validity="days",
+            valid_days=14,
+            total=10000,
+            per_member_limit=1,
+            channels=["new_member"],
+            **common,
+        )
+        self.running_coupon = coupon_services.coupon_template_create(
+            shop=self.shop,
+            actor=self.owner,
+            name="满59减8 周末券",
+            kind="reduce",
+            threshold_fen=5900,
+            reduce_fen=800,
+            validity="days",
+            valid_days=7,
+            claim_starts_at=self.now - timedelta(days=1),
+            claim_ends_at=self.now + timedelta(days=30),
+            total=2000,
+            per_member_limit=1,
+            channels=["claim", "targeted"],
+            **common,
+        )
+
+    def claim_coupons(self):
+        for user, _ in self.random.sample(self.members, len(self.members) // 3):
+            coupon_services.coupon_claim(shop=self.shop, member=user, template_id=self.running_coupon.id)
+
     def load_members(self):
         self.members = []
         for number in range(1, self.member_count + 1):
@@ -260,14 +303,17 @@ class DemoLoader:
         orders = []
         for user, leader in self.random.sample(self.members, count):
             chosen = self.random.sample(items, k=min(len(items), self.random.choice([1, 1, 2, 3])))
+            wanted = [{"campaign_item_id": item.id, "quantity": self.random.choice([1, 1, 1, 2, 3])} for item in chosen]
+            # Half of the members use their best coupon, as the checkout picker suggests.
+            best = coupon_selectors.coupons_for_cart(shop=self.shop, member=user, campaign_id=campaign.id, items=wanted)
+            use = best[0]["coupon"].id if best and best[0]["discount_fen"] and self.random.random() < 0.5 else None
             order = order_services.order_place(
                 shop=self.shop,
                 member=user,
                 campaign_id=campaign.id,
                 leader_id=leader.id,
-                items=[
-                    {"campaign_item_id": item.id, "quantity": self.random.choice([1, 1, 1, 2, 3])} for item in chosen
-                ],
+                items=wanted,
+                coupon_id=use,
             )
             orders.append(order)
         return orders

@@ -7,3 +7,8 @@ leader_stats = Hook(
     "shop=, start=, end= (the period; None is open): answers {column: expression per leader (OuterRef('pk'))} "
     "to annotate leaders with — orders: order_count, buyer_count, gmv_fen, last_order_at; commissions: commission_fen.",
 )
+member_joined = Hook(
+    "member_joined",
+    "shop=, user=: a person became a member of the shop (their first binding), inside its transaction. "
+    "Marketing issues new-member coupons.",
+)

@@ -22,6 +22,7 @@ from tuangou.core.phones import normalize_phone
 from tuangou.core.states import StateMachine, event_record
 from tuangou.shops.models import Shop
 
+from .hooks import member_joined
 from .models import Leader, LeaderApplication, Membership, PickupPoint, RecruitmentPlan, Region, Team
 from .selectors import application_checks_evaluate, community_holder, normalize_community
 
@@ -86,7 +87,9 @@ def membership_ensure(*, shop, user, leader=None):
     membership, created = Membership.objects.get_or_create(
         shop=shop, user=user, defaults={"leader": leader, "via_leader": leader}
     )
-    if not created and membership.leader_id is None and leader is not None:
+    if created:
+        member_joined(shop=shop, user=user)
+    elif membership.leader_id is None and leader is not None:
         Membership.objects.filter(pk=membership.pk, leader__isnull=True).update(leader=leader)
         membership.leader = leader
     return membership

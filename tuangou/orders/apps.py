@@ -9,6 +9,7 @@ class OrdersConfig(AppConfig):
         from tuangou.audit.approvals import approval_executor
         from tuangou.campaigns.hooks import campaign_closed, campaign_failed, campaign_order_figures, campaign_succeeded
         from tuangou.leaders.hooks import leader_stats
+        from tuangou.marketing.hooks import members_by_orders
 
         from . import selectors, services
 
@@ -26,5 +27,6 @@ class OrdersConfig(AppConfig):
             }
         )
         leader_stats.register(selectors.leader_order_stats)
+        members_by_orders.register(selectors.members_by_orders)
         campaign_order_figures.register(selectors.campaign_order_figures)
         approval_executor("refund", services.order_refund_approved)

@@ -33,6 +33,7 @@ class OrderIn(Schema):
     contact_name: Name = Field("", max_length=30)
     contact_phone: Name = Field("", max_length=20)
     note: Text = Field("", max_length=200)
+    coupon_id: Id | None = None  # one of my unused coupons; at most one per order
 
 
 class OrderCancelIn(Schema):

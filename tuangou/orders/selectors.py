@@ -2,15 +2,16 @@
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import BigIntegerField, Count, F, Max, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from tuangou.campaigns.models import Campaign
 from tuangou.core.api import get_in_shop
 from tuangou.core.phones import normalize_phone_search
-from tuangou.leaders.models import Leader
+from tuangou.leaders.models import Leader, Membership
 from tuangou.leaders.selectors import count_per_leader, in_period, per_leader
 
 from .models import AfterSaleRequest, Order, OrderLine
@@ -230,4 +231,18 @@ def campaign_recent_purchases(*, campaign: Campaign, after_id: int = 0) -> list[
         )
         .select_related("order__member")
         .order_by("-id")[:FEED_SIZE]
+    )
+
+
+def members_by_orders(*, shop, idle_days: int | None = None, category_id: int | None = None) -> list[int]:
+    """For marketing's targeted packs: members with no paid order in `idle_days`, or members who
+    paid for something of `category_id` (refunded orders left out)."""
+    paid = Order.objects.filter(shop=shop, paid_at__isnull=False).exclude(status=Order.Status.REFUNDED)
+    if idle_days is not None:
+        recent = paid.filter(paid_at__gte=timezone.now() - timedelta(days=idle_days)).values("member_id")
+        return list(Membership.objects.filter(shop=shop).exclude(user_id__in=recent).values_list("user_id", flat=True))
+    return list(
+        paid.filter(lines__campaign_item__sku__product__category_id=category_id)
+        .values_list("member_id", flat=True)
+        .distinct()
     )

@@ -34,6 +34,7 @@ from tuangou.core.states import state_error
 from tuangou.core.transactions import after_commit
 from tuangou.leaders.models import Leader, Membership, PickupPoint
 from tuangou.leaders.services import membership_ensure
+from tuangou.marketing import checkout as coupons
 
 from .hooks import order_picked_up, order_refunded
 from .models import AfterSaleRequest, Order, OrderEvent, OrderLine
@@ -95,6 +96,8 @@ class _Item(NamedTuple):
     stock_left: int
     spec: str
     product_name: str
+    product_id: int | None
+    category_id: int | None
 
 
 def _in(values) -> str:
@@ -144,7 +147,8 @@ def _campaign_with_items(shop, campaign_id: int, item_ids: list[int]) -> tuple[C
     """The campaign and those of `item_ids` that belong to it, in one statement."""
     quote = connection.ops.quote_name
     rows = rawsql.fetchall(
-        f"SELECT {_CAMPAIGN.sql}, {_ITEM.sql}, s.{quote('spec')}, pr.{quote('name')} FROM {_CAMPAIGN.table} "
+        f"SELECT {_CAMPAIGN.sql}, {_ITEM.sql}, s.{quote('spec')}, pr.{quote('name')}, pr.id, pr.{quote('category_id')} "
+        f"FROM {_CAMPAIGN.table} "
         f"LEFT JOIN {_ITEM.table} ON ci.campaign_id = c.id AND ci.shop_id = %s AND ci.id IN ({_in(item_ids)}) "
         f"LEFT JOIN {quote(Sku._meta.db_table)} s ON s.id = ci.sku_id "
         f"LEFT JOIN {quote(Product._meta.db_table)} pr ON pr.id = s.product_id "
@@ -251,6 +255,7 @@ def order_place(
     contact_name: str = "",
     contact_phone: str = "",
     note: str = "",
+    coupon_id: int | None = None,
 ) -> Order:
     """Check out: reserve stock and write the order, its lines and a `placed` event.
 
@@ -271,6 +276,7 @@ def order_place(
         contact_name=contact_name,
         contact_phone=contact_phone,
         note=note,
+        **({"coupon_id": coupon_id} if coupon_id else {}),
     )
 
     membership = _membership_locked(shop, member)
@@ -360,6 +366,27 @@ def order_place(
     items_fen = sum(line.amount_fen for line in lines)
     if items_fen > MAX_AMOUNT_FEN:
         raise ApplicationError("amount_too_large", field="items", maximum=format_fen(MAX_AMOUNT_FEN))
+    # Campaign price (the lines as priced above) → coupon. Each line keeps what it pays, its share
+    # of the discount taken off: commission and refunds work from that.
+    coupon, discount_fen = None, 0
+    if coupon_id:
+        coupon, shares = coupons.coupon_quote(
+            shop=shop,
+            member=member,
+            coupon_id=coupon_id,
+            lines=[
+                coupons.Line(
+                    line.amount_fen,
+                    campaign_items[item["campaign_item_id"]].product_id,
+                    campaign_items[item["campaign_item_id"]].category_id,
+                )
+                for line, item in zip(lines, items)
+            ],
+            now=now,
+        )
+        for line, share in zip(lines, shares):
+            line.amount_fen -= share
+        discount_fen = sum(shares)
     order = Order(
         shop=shop,
         campaign=campaign,
@@ -368,8 +395,8 @@ def order_place(
         pickup_point=point,
         status=S.PENDING_PAYMENT,
         items_fen=items_fen,
-        discount_fen=0,
-        total_fen=items_fen,
+        discount_fen=discount_fen,
+        total_fen=items_fen - discount_fen,
         contact_name=contact_name,
         contact_phone=contact_phone,
         note=note[:200],
@@ -389,10 +416,18 @@ def order_place(
                 type="placed",
                 to_status=S.PENDING_PAYMENT,
                 actor=member,
-                data={"total_fen": items_fen, "items": items},
+                data={
+                    "total_fen": order.total_fen,
+                    "items": items,
+                    **({"coupon_id": coupon.pk, "discount_fen": discount_fen} if coupon else {}),
+                },
             )
         ]
     )
+    if coupon is not None:
+        coupons.coupon_lock(
+            coupon=coupon, order_id=order.pk, discount_fen=discount_fen, paid_fen=order.total_fen, now=now
+        )
     # Stock last, just before COMMIT: the hot item rows stay locked for one round trip instead of
     # four, which is what a popular item's queue of buyers waits on. Missing stock rolls all back.
     # Ascending ids: two checkouts of the same items lock them in the same order (no deadlock).
@@ -435,6 +470,7 @@ def order_cancel(*, order: Order, actor, reason: str = "") -> Order:
     if order.status == S.PENDING_PAYMENT:
         order_transition(order, S.CANCELLED, actor=actor, event_type="cancelled", reason=reason)
         _return_stock([order.pk])
+        coupons.coupons_return(order_ids=[order.pk])
         payments_close_open(order_ids=[order.pk])
         return order
     if order.status == S.PAID:
@@ -470,6 +506,7 @@ def _cancel_unpaid(queryset, *, event_type: str, actor=None, **data) -> int:
                 **data,
             )
             _return_stock(moved)
+            coupons.coupons_return(order_ids=moved)
             payments_close_open(order_ids=moved)
             total += len(moved)
             if len(ids) < JOB_BATCH:
@@ -549,9 +586,11 @@ def order_mark_paid(*, order: Order, payment_id: int, amount_fen: int) -> bool:
     if order.status == S.PENDING_PAYMENT and order.campaign.status != Campaign.Status.LIVE:
         order_transition(order, S.CANCELLED, event_type="cancelled", reason="campaign_closed")
         _return_stock([order.pk])
+        coupons.coupons_return(order_ids=[order.pk])
     if order.status != S.PENDING_PAYMENT:
         return False
     order_transition(order, S.PAID, event_type="paid", payment_id=payment_id, amount_fen=amount_fen)
+    coupons.coupons_use(order_id=order.pk)
     quantity = order.lines.aggregate(total=Sum("quantity"))["total"] or 0
     Campaign.objects.filter(pk=order.campaign_id).update(
         paid_orders=F("paid_orders") + 1,
@@ -724,6 +763,11 @@ def order_refund_apply(*, order: Order, refund_id: int, refund_lines: list[dict]
                 )
 
     data = {"reason": reason, "refund_id": refund_id, "amount_fen": total_fen, "lines": refund_lines}
+    # All money back: the coupon returns (or expires). Some back: it stays used.
+    if fully:
+        coupons.coupons_return(order_ids=[order.pk])
+    elif order.discount_fen:
+        coupons.coupons_paid_less(order_id=order.pk, refunded_fen=total_fen)
     if fully and order.status != S.REFUNDED:
         order_transition(order, S.REFUNDED, actor=actor, event_type="refunded", **data)
     else:

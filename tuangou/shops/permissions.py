@@ -20,6 +20,8 @@ PERMISSIONS = {
     "orders.view": "查看订单",
     "orders.manage": "取消订单、处理售后",
     "orders.refund": "退款",
+    "marketing.view": "查看营销活动（优惠券）",
+    "marketing.manage": "创建与管理营销活动（优惠券）",
     "fulfilment.view": "查看采购/发货/分拣单",
     "fulfilment.ship": "标记发货",
     "commissions.view": "查看佣金",
@@ -46,6 +48,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "leaders.manage",
             "orders.view",
             "fulfilment.view",
+            "marketing.view",
+            "marketing.manage",
         }
     ),
     R.WAREHOUSE: frozenset(
@@ -70,6 +74,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "commissions.view",
             "withdrawals.manage",
             "payments.reconcile",
+            "marketing.view",
         }
     ),
     R.SUPPORT: frozenset(

@@ -1,0 +1,25 @@
+// Marketing (营销): coupon templates with their figures; more tools join here.
+import type { components } from "@shared/api-types";
+import { http, withQuery, type Page } from "@shared/request";
+import { useSessionStore } from "../stores/session";
+
+type S = components["schemas"];
+export type CouponTemplate = S["CouponTemplateOut"];
+export type CouponTemplateIn = S["CouponTemplateIn"];
+export type CouponTemplateStatus = "active" | "paused";
+
+const path = (rest: string) => useSessionStore().consolePath(rest);
+
+export const getCouponTemplatesApi = (query: { page: number; status?: CouponTemplateStatus | "" }) =>
+  http.get<Page<CouponTemplate>>(path("coupon-templates"), query);
+export const createCouponTemplateApi = (body: CouponTemplateIn) =>
+  http.post<CouponTemplate>(path("coupon-templates"), body);
+export const setCouponTemplateStatusApi = (id: number, status: CouponTemplateStatus) =>
+  http.post<CouponTemplate>(path(`coupon-templates/${id}/status`), { status });
+export const couponTemplatesExportUrl = (status: CouponTemplateStatus | "") =>
+  withQuery(`/api/${path("coupon-templates/export.xlsx")}`, { status: status || null });
+
+export type CouponPack = S["CouponPackOut"];
+export type CouponPackIn = S["CouponPackIn"];
+export const getCouponPacksApi = (page: number) => http.get<Page<CouponPack>>(path("coupon-packs"), { page });
+export const createCouponPackApi = (body: CouponPackIn) => http.post<CouponPack>(path("coupon-packs"), body);

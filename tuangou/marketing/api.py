@@ -1,0 +1,121 @@
+from django.http import HttpResponse
+from ninja import Path, Router
+from ninja.pagination import paginate
+
+from tuangou.core.api import AUTH
+from tuangou.core.bounds import Id
+from tuangou.core.openapi import XLSX, file_response
+from tuangou.core.pagination import PageNumberPagination
+from tuangou.shops.access import access_shop, access_shop_as_staff
+
+from . import packs, selectors, services
+from .exports import coupon_templates_file_name, coupon_templates_xlsx
+from .models import CouponPack, CouponTemplate
+from .schemas import (
+    CartIn,
+    CouponCentreOut,
+    CouponOptionOut,
+    CouponOut,
+    CouponPackIn,
+    CouponPackOut,
+    CouponTemplateIn,
+    CouponTemplateOut,
+    CouponTemplateStatusIn,
+    MyCouponStatus,
+)
+
+console_router = Router(tags=["console: marketing"], auth=AUTH)
+member_router = Router(tags=["member: coupons"], auth=AUTH)
+
+
+# --- console ------------------------------------------------------------------------------
+
+
+@console_router.get(
+    "/coupon-templates", response=list[CouponTemplateOut], summary="Coupon templates with issued / used / GMV / cost"
+)
+@paginate(PageNumberPagination, page_size=20)
+def list_coupon_templates(request, shop_id: Path[Id], status: CouponTemplate.Status | None = None):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    return selectors.coupon_templates(shop=staff.shop, status=status)
+
+
+@console_router.get(
+    "/coupon-templates/export.xlsx",
+    summary="Export the coupon templates and their figures",
+    openapi_extra=file_response(XLSX),
+)
+def export_coupon_templates(request, shop_id: Path[Id], status: CouponTemplate.Status | None = None):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    response = HttpResponse(
+        coupon_templates_xlsx(selectors.coupon_templates(shop=staff.shop, status=status), tz=staff.shop.timezone),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{coupon_templates_file_name(tz=staff.shop.timezone)}"'
+    return response
+
+
+@console_router.post("/coupon-templates", response={201: CouponTemplateOut}, summary="Create a coupon template")
+def create_coupon_template(request, shop_id: Path[Id], payload: CouponTemplateIn):
+    staff = access_shop_as_staff(request, shop_id, "marketing.manage")
+    template = services.coupon_template_create(shop=staff.shop, actor=request.auth, **payload.dict())
+    return 201, selectors.coupon_template_get(shop=staff.shop, template_id=template.pk)
+
+
+@console_router.post(
+    "/coupon-templates/{template_id}/status", response=CouponTemplateOut, summary="Pause or resume issuing a template"
+)
+def set_coupon_template_status(request, shop_id: Path[Id], template_id: Id, payload: CouponTemplateStatusIn):
+    staff = access_shop_as_staff(request, shop_id, "marketing.manage")
+    template = selectors.coupon_template_get(shop=staff.shop, template_id=template_id)
+    services.coupon_template_set_status(template=template, status=payload.status)
+    return selectors.coupon_template_get(shop=staff.shop, template_id=template_id)
+
+
+@console_router.get("/coupon-packs", response=list[CouponPackOut], summary="Targeted packs (定向发放) with progress")
+@paginate(PageNumberPagination, page_size=20)
+def list_coupon_packs(request, shop_id: Path[Id]):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    return CouponPack.objects.filter(shop=staff.shop).select_related("template").order_by("-id")
+
+
+@console_router.post(
+    "/coupon-packs", response={201: CouponPackOut}, summary="Send a template's coupons to the members a filter picks"
+)
+def create_coupon_pack(request, shop_id: Path[Id], payload: CouponPackIn):
+    staff = access_shop_as_staff(request, shop_id, "marketing.manage")
+    data = payload.dict()
+    params = {key: data.pop(key) for key in ("days", "category_id", "leader_ids", "phones")}
+    pack = packs.coupon_pack_create(shop=staff.shop, actor=request.auth, params=params, **data)
+    return 201, CouponPack.objects.select_related("template").get(pk=pack.pk)
+
+
+# --- member -------------------------------------------------------------------------------
+
+
+@member_router.get("/coupon-centre", response=list[CouponCentreOut], summary="领券中心: coupons I may claim now")
+def list_coupon_centre(request, shop_id: Path[Id]):
+    return selectors.coupon_centre(shop=access_shop(shop_id), member=request.auth)
+
+
+@member_router.post(
+    "/coupon-centre/{template_id}/claim", response={201: CouponOut}, summary="Claim one coupon of a template"
+)
+def claim_coupon(request, shop_id: Path[Id], template_id: Id):
+    return 201, services.coupon_claim(shop=access_shop(shop_id), member=request.auth, template_id=template_id)
+
+
+@member_router.get("/coupons", response=list[CouponOut], summary="My coupons: unused, used or expired")
+@paginate(PageNumberPagination, page_size=20)
+def list_my_coupons(request, shop_id: Path[Id], status: MyCouponStatus = "unused"):
+    return selectors.coupons_of_member(shop=access_shop(shop_id), member=request.auth, status=status)
+
+
+@member_router.post(
+    "/coupons/for-cart", response=list[CouponOptionOut], summary="My coupons against a cart, the best saving first"
+)
+def list_coupons_for_cart(request, shop_id: Path[Id], payload: CartIn):
+    data = payload.dict()
+    return selectors.coupons_for_cart(
+        shop=access_shop(shop_id), member=request.auth, campaign_id=data["campaign_id"], items=data["items"]
+    )

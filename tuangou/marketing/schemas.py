@@ -1,0 +1,158 @@
+from datetime import datetime
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+
+from tuangou.core.bounds import MAX_AMOUNT_FEN, MAX_ORDER_QUANTITY, MAX_STOCK, Id
+from tuangou.core.validation import Moment, Name
+
+from .models import Channel, Coupon, CouponPack, CouponTemplate, Kind, Scope
+
+Fen = Field(0, ge=0, le=MAX_AMOUNT_FEN)
+
+
+class CouponTemplateIn(Schema):
+    name: Name = Field(..., min_length=1, max_length=40)
+    kind: Kind
+    threshold_fen: int = Fen  # 满减: in-scope payable needed; 折扣: optional
+    reduce_fen: int = Fen  # 满减 / 无门槛
+    percent_off_bp: int = Field(0, ge=0, le=9_999)  # 折扣: 1500 = 15% off
+    max_discount_fen: int = Fen  # 折扣: 0 = no cap
+    scope: Scope = Scope.ALL
+    scope_ids: list[Id] = Field([], max_length=200)
+    validity: CouponTemplate.Validity
+    valid_from: Moment | None = None
+    valid_until: Moment | None = None
+    valid_days: int = Field(0, ge=0, le=3650)
+    claim_starts_at: Moment | None = None
+    claim_ends_at: Moment | None = None
+    total: int = Field(..., ge=1, le=MAX_STOCK)
+    per_member_limit: int = Field(1, ge=1, le=100)
+    channels: list[Channel] = Field(..., min_length=1, max_length=5)
+
+
+class CouponRulesOut(Schema):
+    name: str
+    kind: str
+    kind_label: str
+    threshold_fen: int
+    reduce_fen: int
+    percent_off_bp: int
+    max_discount_fen: int
+    scope: str
+    scope_ids: list[int]
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return str(obj.get_kind_display())
+
+
+class CouponTemplateOut(CouponRulesOut):
+    id: int
+    status: str
+    status_label: str
+    validity: str
+    valid_from: datetime | None
+    valid_until: datetime | None
+    valid_days: int
+    claim_starts_at: datetime | None
+    claim_ends_at: datetime | None
+    total: int
+    issued: int
+    per_member_limit: int
+    channels: list[str]
+    used: int = 0
+    gmv_fen: int = 0
+    cost_fen: int = 0
+    created_at: datetime
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return str(obj.get_status_display())
+
+
+class CouponTemplateStatusIn(Schema):
+    status: Literal["active", "paused"]
+
+
+class CouponCentreOut(Schema):
+    template: CouponTemplateOut
+    left: int
+    received: int
+    can_claim: bool
+
+
+class CouponOut(CouponRulesOut):
+    id: int
+    template_id: int
+    status: str
+    status_label: str
+    channel: str
+    valid_from: datetime
+    valid_until: datetime
+    order_id: int | None
+    used_at: datetime | None
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return str(obj.get_status_display())
+
+
+class CartItemIn(Schema):
+    campaign_item_id: Id
+    quantity: int = Field(..., ge=1, le=MAX_ORDER_QUANTITY)
+
+
+class CartIn(Schema):
+    campaign_id: Id
+    items: list[CartItemIn] = Field(..., min_length=1, max_length=50)
+
+
+class CouponOptionOut(Schema):
+    coupon: CouponOut
+    discount_fen: int  # 0: does not apply to this cart
+
+
+MyCouponStatus = Literal["unused", "used", "expired"]
+__all__ = ["Coupon"]
+
+
+class CouponPackIn(Schema):
+    name: Name = Field(..., min_length=1, max_length=40)
+    template_id: Id
+    quantity: int = Field(1, ge=1, le=100)  # coupons per member
+    audience: CouponPack.Audience
+    days: int | None = Field(None, ge=1, le=3650)  # new / idle
+    category_id: Id | None = None  # category
+    leader_ids: list[Id] = Field([], max_length=500)  # leaders
+    phones: list[Annotated[Name, Field(max_length=20)]] = Field([], max_length=5000)  # phones
+
+
+class CouponPackOut(Schema):
+    id: int
+    name: str
+    template_id: int
+    template_name: str
+    quantity: int
+    audience: str
+    audience_label: str
+    audience_params: dict
+    status: str
+    status_label: str
+    members_total: int
+    delivered: int
+    refused: int
+    created_at: datetime
+    finished_at: datetime | None
+
+    @staticmethod
+    def resolve_template_name(obj):
+        return obj.template.name
+
+    @staticmethod
+    def resolve_audience_label(obj):
+        return str(obj.get_audience_display())
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return str(obj.get_status_display())

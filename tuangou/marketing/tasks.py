@@ -1,0 +1,8 @@
+"""Marketing jobs (django-q): thin wrappers around the services."""
+
+from . import packs
+
+
+def coupon_pack_deliver(pack_id: int) -> dict:
+    pack = packs.coupon_pack_deliver(pack_id=pack_id)
+    return {"delivered": pack.delivered, "refused": pack.refused, "of": pack.members_total}
