@@ -293,6 +293,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Requests waiting for a second approval */
+        get: operations["tuangou_audit_api_list_approvals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/approvals/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** When a second approval is needed */
+        get: operations["tuangou_audit_api_get_approval_policy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set when a second approval is needed */
+        patch: operations["tuangou_audit_api_update_approval_policy"];
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/approvals/{approval_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve: the action runs */
+        post: operations["tuangou_audit_api_approve_approval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/approvals/{approval_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject: nothing happens */
+        post: operations["tuangou_audit_api_reject_approval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log, newest first, filtered */
+        get: operations["tuangou_audit_api_list_audit_records"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/audit/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The filtered audit log as Excel */
+        get: operations["tuangou_audit_api_export_audit_records"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/audit/filters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the audit log's filters offer */
+        get: operations["tuangou_audit_api_get_audit_filters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/campaigns": {
         parameters: {
             query?: never;
@@ -550,6 +670,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/campaigns/{campaign_id}/wxacode.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mini-program code (小程序码) of a campaign (PNG) */
+        get: operations["tuangou_sharing_api_get_campaign_wxacode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/categories": {
         parameters: {
             query?: never;
@@ -733,6 +870,196 @@ export interface paths {
         };
         /** Download a finished export's file */
         get: operations["tuangou_fulfilment_api_download_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/awards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Incentive rewards paid */
+        get: operations["tuangou_commissions_api_list_incentive_awards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/awards/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Incentive rewards as an Excel file */
+        get: operations["tuangou_commissions_api_export_incentive_awards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Team PK leaderboard of a month */
+        get: operations["tuangou_commissions_api_get_team_leaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/leaderboard/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Team PK leaderboard as an Excel file */
+        get: operations["tuangou_commissions_api_export_team_leaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/level-assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assess every leader's level now (also daily) */
+        post: operations["tuangou_commissions_api_assess_leader_levels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/levels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Leader levels and their tasks */
+        get: operations["tuangou_commissions_api_list_leader_levels"];
+        put?: never;
+        /** Add a leader level */
+        post: operations["tuangou_commissions_api_create_leader_level"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/levels/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Leader levels as an Excel file */
+        get: operations["tuangou_commissions_api_export_leader_levels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/levels/{level_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a leader level */
+        delete: operations["tuangou_commissions_api_delete_leader_level"];
+        options?: never;
+        head?: never;
+        /** Change a leader level */
+        patch: operations["tuangou_commissions_api_update_leader_level"];
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's leader incentive plan */
+        get: operations["tuangou_commissions_api_get_incentive_plan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the leader incentive plan */
+        patch: operations["tuangou_commissions_api_update_incentive_plan"];
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Referred leaders and their progress */
+        get: operations["tuangou_commissions_api_list_referrals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/incentives/referrals/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Referrals as an Excel file */
+        get: operations["tuangou_commissions_api_export_referrals"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1031,6 +1358,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/payment-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's payment settings (no secret) */
+        get: operations["tuangou_payments_api_get_payment_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the shop's payment settings; secrets are write-only and stored encrypted */
+        patch: operations["tuangou_payments_api_update_payment_settings"];
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/payment-settings/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 测试连接: ask each gateway about a trade that cannot exist, with the shop's saved credentials */
+        post: operations["tuangou_payments_api_check_payment_settings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/permissions": {
         parameters: {
             query?: never;
@@ -1169,6 +1531,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/reconciliation/mismatches/{mismatch_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finance resolves a mismatch with a note */
+        post: operations["tuangou_payments_api_resolve_reconciliation_mismatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/reconciliation/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reconciliation runs, newest day first */
+        get: operations["tuangou_payments_api_list_reconciliation_runs"];
+        put?: never;
+        /** Reconcile one day now (the gateway's bill of that day against our payments and refunds) */
+        post: operations["tuangou_payments_api_create_reconciliation_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/reconciliation/runs/{run_id}/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's mismatches as a CSV file */
+        get: operations["tuangou_payments_api_export_reconciliation_mismatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/reconciliation/runs/{run_id}/mismatches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's mismatches */
+        get: operations["tuangou_payments_api_list_reconciliation_mismatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/recruitment-plan": {
         parameters: {
             query?: never;
@@ -1230,6 +1661,23 @@ export interface paths {
         };
         /** Starting texts for the plan (宝妈/便利店/快递点) */
         get: operations["tuangou_leaders_api_list_plan_templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/recruitment-plan/wxacode.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mini-program code (小程序码) of the recruitment page (PNG) */
+        get: operations["tuangou_sharing_api_get_recruitment_wxacode"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1924,6 +2372,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shops/{shop_id}/leader/incentives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My incentives: 破蛋, first orders, referrals, level, team PK */
+        get: operations["tuangou_commissions_api_get_my_incentives"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shops/{shop_id}/leader/me": {
         parameters: {
             query?: never;
@@ -2038,6 +2503,23 @@ export interface paths {
         put?: never;
         /** Ask to withdraw commission */
         post: operations["tuangou_commissions_api_create_withdrawal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/leader/withdrawals/{withdrawal_id}/transfer-sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Back from confirming receipt in WeChat: ask WeChat Pay about my withdrawal's transfer now */
+        post: operations["tuangou_commissions_api_sync_my_withdrawal_transfer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2284,6 +2766,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shops/{shop_id}/wechat/subscribe-acceptances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Count the subscribe templates I accepted in WeChat (one message each) */
+        post: operations["tuangou_notifications_api_record_subscribe_acceptances"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/wechat/subscribe-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The WeChat subscribe templates offered at checkout (for the wx-open-subscribe tag) */
+        get: operations["tuangou_notifications_api_list_subscribe_templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sms/receipts/{vendor}/{token}": {
         parameters: {
             query?: never;
@@ -2359,6 +2875,67 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** ApprovalOut */
+        ApprovalOut: {
+            /** Action */
+            action: string;
+            /** Action Label */
+            action_label: string;
+            /** Amount Fen */
+            amount_fen: number | null;
+            /** Can Decide */
+            can_decide: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Id */
+            id: number;
+            /** Note */
+            note: string;
+            /** Requested By */
+            requested_by: string;
+            /** Requested By Id */
+            requested_by_id: number;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Summary */
+            summary: string;
+        };
+        /** ApprovalPolicyIn */
+        ApprovalPolicyIn: {
+            /** Campaign Cancel With Paid */
+            campaign_cancel_with_paid?: boolean | null;
+            /** Owner Admin Grant */
+            owner_admin_grant?: boolean | null;
+            /** Refund Over Fen */
+            refund_over_fen?: number | null;
+            /** Withdrawal Over Fen */
+            withdrawal_over_fen?: number | null;
+        };
+        /** ApprovalPolicyOut */
+        ApprovalPolicyOut: {
+            /** Campaign Cancel With Paid */
+            campaign_cancel_with_paid: boolean;
+            /** Owner Admin Grant */
+            owner_admin_grant: boolean;
+            /** Refund Over Fen */
+            refund_over_fen: number | null;
+            /** Withdrawal Over Fen */
+            withdrawal_over_fen: number | null;
+        };
+        /** ApprovalRejectIn */
+        ApprovalRejectIn: {
+            /** Reason */
+            reason: string;
+        };
         /** ApproveIn */
         ApproveIn: {
             /**
@@ -2389,6 +2966,69 @@ export interface components {
          * @enum {string}
          */
         Audience: "new" | "idle" | "category" | "leaders" | "phones";
+        /** AuditChoiceOut */
+        AuditChoiceOut: {
+            /** Label */
+            label: string;
+            /** Value */
+            value: string;
+        };
+        /** AuditFiltersOut */
+        AuditFiltersOut: {
+            /** Actions */
+            actions: components["schemas"]["AuditChoiceOut"][];
+            /** Actors */
+            actors: components["schemas"]["AuditChoiceOut"][];
+            /** Target Types */
+            target_types: string[];
+        };
+        /** AuditQuery */
+        AuditQuery: {
+            /** Action */
+            action?: string | null;
+            /** Actor Id */
+            actor_id?: number | null;
+            /** Date From */
+            date_from?: string | null;
+            /** Date To */
+            date_to?: string | null;
+            /** Target Type */
+            target_type?: string | null;
+        };
+        /** AuditRecordOut */
+        AuditRecordOut: {
+            /** Action */
+            action: string;
+            /** Action Label */
+            action_label: string;
+            /** Actor Id */
+            actor_id: number | null;
+            /** Actor Name */
+            actor_name: string;
+            /** After */
+            after: {
+                [key: string]: unknown;
+            };
+            /** Before */
+            before: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Ip */
+            ip: string | null;
+            /** Target Id */
+            target_id: string;
+            /** Target Label */
+            target_label: string;
+            /** Target Type */
+            target_type: string;
+        };
         /** BulkApproveIn */
         BulkApproveIn: {
             /** Application Ids */
@@ -3397,6 +4037,43 @@ export interface components {
             /** Spec */
             spec: string;
         };
+        /** FirstOrderOut */
+        FirstOrderOut: {
+            /** Count */
+            count: number;
+            /** Days */
+            days: number;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Picked Up */
+            picked_up: number;
+            /** Reward Fen */
+            reward_fen: number;
+            /** Rewarded */
+            rewarded: boolean;
+        };
+        /** GatewayCheckOut */
+        GatewayCheckOut: {
+            /**
+             * Code
+             * @description gateway_ok, gateway_unreachable, gateway_signature_refused, …
+             */
+            code: string;
+            /** Message */
+            message: string;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "wechatpay" | "alipay";
+        };
         /** ImageOrderIn */
         ImageOrderIn: {
             /** Image Ids */
@@ -3410,6 +4087,95 @@ export interface components {
             sort: number;
             /** Url */
             url: string;
+        };
+        /** IncentiveAwardOut */
+        IncentiveAwardOut: {
+            /** Amount Fen */
+            amount_fen: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Is Revoked */
+            is_revoked: boolean;
+            /** Is Settled */
+            is_settled: boolean;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Leader Id */
+            leader_id: number;
+            /** Leader Name */
+            leader_name: string;
+            /** Net Fen */
+            net_fen: number;
+            /** Order Id */
+            order_id: number | null;
+            /** Reason */
+            reason: string;
+            /** Source Leader Id */
+            source_leader_id: number | null;
+        };
+        /**
+         * IncentivePlanIn
+         * @description Only the keys sent change. A zero amount (or target) switches that incentive off.
+         */
+        IncentivePlanIn: {
+            /** First Order Count */
+            first_order_count?: number | null;
+            /** First Order Days */
+            first_order_days?: number | null;
+            /** First Order Reward Fen */
+            first_order_reward_fen?: number | null;
+            /** Level Period Days */
+            level_period_days?: number | null;
+            /** Pk Prize Fen */
+            pk_prize_fen?: number | null;
+            /** Pk Rule */
+            pk_rule?: string | null;
+            /** Referral Gmv Target Fen */
+            referral_gmv_target_fen?: number | null;
+            /** Referral Reward Fen */
+            referral_reward_fen?: number | null;
+            /** Referral Window Days */
+            referral_window_days?: number | null;
+            /** Team Override Enabled */
+            team_override_enabled?: boolean | null;
+            /** Tier Bonus Rate Bp */
+            tier_bonus_rate_bp?: number | null;
+            /** Tier Target Fen */
+            tier_target_fen?: number | null;
+        };
+        /** IncentivePlanOut */
+        IncentivePlanOut: {
+            /** First Order Count */
+            first_order_count: number;
+            /** First Order Days */
+            first_order_days: number;
+            /** First Order Reward Fen */
+            first_order_reward_fen: number;
+            /** Level Period Days */
+            level_period_days: number;
+            /** Pk Prize Fen */
+            pk_prize_fen: number;
+            /** Pk Rule */
+            pk_rule: string;
+            /** Referral Gmv Target Fen */
+            referral_gmv_target_fen: number;
+            /** Referral Reward Fen */
+            referral_reward_fen: number;
+            /** Referral Window Days */
+            referral_window_days: number;
+            /** Team Override Enabled */
+            team_override_enabled: boolean;
+            /** Tier Bonus Rate Bp */
+            tier_bonus_rate_bp: number;
+            /** Tier Target Fen */
+            tier_target_fen: number;
         };
         /** Input */
         Input: {
@@ -3760,6 +4526,67 @@ export interface components {
              */
             joined_at: string;
         };
+        /** LeaderLevelIn */
+        LeaderLevelIn: {
+            /** Commission Rate Bp */
+            commission_rate_bp: number;
+            /**
+             * Min Gmv Fen
+             * @default 0
+             */
+            min_gmv_fen: number;
+            /**
+             * Min Members
+             * @default 0
+             */
+            min_members: number;
+            /**
+             * Min Pickup Rate Bp
+             * @default 0
+             */
+            min_pickup_rate_bp: number;
+            /** Name */
+            name: string;
+            /** Rank */
+            rank: number;
+        };
+        /** LeaderLevelOut */
+        LeaderLevelOut: {
+            /** Commission Rate Bp */
+            commission_rate_bp: number;
+            /** Id */
+            id: number;
+            /**
+             * Leader Count
+             * @default 0
+             */
+            leader_count: number;
+            /** Min Gmv Fen */
+            min_gmv_fen: number;
+            /** Min Members */
+            min_members: number;
+            /** Min Pickup Rate Bp */
+            min_pickup_rate_bp: number;
+            /** Name */
+            name: string;
+            /** Rank */
+            rank: number;
+        };
+        /** LeaderLevelPatch */
+        LeaderLevelPatch: {
+            /** Commission Rate Bp */
+            commission_rate_bp?: number | null;
+            /** Min Gmv Fen */
+            min_gmv_fen?: number | null;
+            /** Min Members */
+            min_members?: number | null;
+            /** Min Pickup Rate Bp */
+            min_pickup_rate_bp?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Rank */
+            rank?: number | null;
+        };
         /**
          * LeaderListQuery
          * @description Filters of the leaders list and its Excel export; the period bounds the performance columns.
@@ -3977,13 +4804,15 @@ export interface components {
         };
         /**
          * LeaderWithdrawalOut
-         * @description A withdrawal as its leader sees it (no names of finance staff).
+         * @description A withdrawal as its leader sees it (no names of finance staff). A WeChat transfer waiting
+         *     for the leader to confirm receipt reads 待确认收款 and carries `confirm`.
          */
         LeaderWithdrawalOut: {
             /** Account */
             account: string;
             /** Amount Fen */
             amount_fen: number;
+            confirm: components["schemas"]["TransferConfirmOut"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4001,6 +4830,46 @@ export interface components {
             status: string;
             /** Status Label */
             status_label: string;
+        };
+        /** LeaderboardOut */
+        LeaderboardOut: {
+            /**
+             * Month
+             * Format: date
+             */
+            month: string;
+            /** Prize Fen */
+            prize_fen: number;
+            /** Rule */
+            rule: string;
+            /** Teams */
+            teams: components["schemas"]["TeamRankOut"][];
+        };
+        /** LevelTaskOut */
+        LevelTaskOut: {
+            /** Done */
+            done: boolean;
+            /** Label */
+            label: string;
+            /** Target */
+            target: number;
+            /**
+             * Task
+             * @enum {string}
+             */
+            task: "gmv" | "members" | "pickup_rate";
+            /**
+             * Unit
+             * @enum {string}
+             */
+            unit: "fen" | "count" | "bp";
+            /** Value */
+            value: number;
+        };
+        /** LevelsAssessOut */
+        LevelsAssessOut: {
+            /** Leaders With Level */
+            leaders_with_level: number;
         };
         /** LoginOut */
         LoginOut: {
@@ -4051,6 +4920,11 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** MismatchResolveIn */
+        MismatchResolveIn: {
+            /** Note */
+            note: string;
+        };
         /**
          * MyApplicationOut
          * @description The applicant's own view: where their application stands, and why if rejected.
@@ -4081,6 +4955,16 @@ export interface components {
             status: string;
             /** Status Label */
             status_label: string;
+        };
+        /** MyIncentivesOut */
+        MyIncentivesOut: {
+            first_order: components["schemas"]["FirstOrderOut"];
+            leaderboard: components["schemas"]["LeaderboardOut"];
+            level: components["schemas"]["MyLevelOut"];
+            /** My Team Id */
+            my_team_id: number | null;
+            referrals: components["schemas"]["MyReferralsOut"];
+            tier: components["schemas"]["TierProgressOut"];
         };
         /** MyLeaderIn */
         MyLeaderIn: {
@@ -4114,6 +4998,38 @@ export interface components {
             pickup_point_id: number;
             /** Route */
             route: string;
+        };
+        /** MyLevelOut */
+        MyLevelOut: {
+            /** Figures */
+            figures: {
+                [key: string]: number;
+            };
+            /** Level Name */
+            level_name: string;
+            /** Level Rate Bp */
+            level_rate_bp: number | null;
+            /** Next Level Name */
+            next_level_name: string;
+            /** Next Level Rate Bp */
+            next_level_rate_bp: number | null;
+            /** Next Tasks */
+            next_tasks: components["schemas"]["LevelTaskOut"][];
+            /** Period Days */
+            period_days: number;
+        };
+        /** MyReferralsOut */
+        MyReferralsOut: {
+            /** Referral Code */
+            referral_code: string;
+            /** Referrals */
+            referrals: components["schemas"]["ReferralOut"][];
+            /** Reward Fen */
+            reward_fen: number;
+            /** Target Fen */
+            target_fen: number;
+            /** Window Days */
+            window_days: number;
         };
         /** NearbyPointOut */
         NearbyPointOut: {
@@ -4389,6 +5305,13 @@ export interface components {
             /** Items */
             items: components["schemas"]["AfterSaleOut"][];
         };
+        /** PagedAuditRecordOut */
+        PagedAuditRecordOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["AuditRecordOut"][];
+        };
         /** PagedBuyerOut */
         PagedBuyerOut: {
             /** Count */
@@ -4437,6 +5360,13 @@ export interface components {
             count: number;
             /** Items */
             items: components["schemas"]["CouponTemplateOut"][];
+        };
+        /** PagedIncentiveAwardOut */
+        PagedIncentiveAwardOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["IncentiveAwardOut"][];
         };
         /** PagedLeaderApplicationOut */
         PagedLeaderApplicationOut: {
@@ -4517,6 +5447,27 @@ export interface components {
             /** Items */
             items: components["schemas"]["PublicCampaignListOut"][];
         };
+        /** PagedReconciliationMismatchOut */
+        PagedReconciliationMismatchOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["ReconciliationMismatchOut"][];
+        };
+        /** PagedReconciliationRunOut */
+        PagedReconciliationRunOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["ReconciliationRunOut"][];
+        };
+        /** PagedReferralOut */
+        PagedReferralOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["ReferralOut"][];
+        };
         /** PagedRegionOut */
         PagedRegionOut: {
             /** Count */
@@ -4585,6 +5536,107 @@ export interface components {
             provider_transaction_id: string;
             /** Status */
             status: string;
+        };
+        /** PaymentSettingsCheckOut */
+        PaymentSettingsCheckOut: {
+            /** Results */
+            results: components["schemas"]["GatewayCheckOut"][];
+            settings: components["schemas"]["PaymentSettingsOut"];
+        };
+        /**
+         * PaymentSettingsIn
+         * @description Only what changes: a field left out (or null) stays as it is; "" clears it. Secrets
+         *     (private keys, the APIv3 key) are write-only: never sent back.
+         */
+        PaymentSettingsIn: {
+            /** Alipay App Id */
+            alipay_app_id?: string | null;
+            /** Alipay Private Key */
+            alipay_private_key?: string | null;
+            /** Alipay Public Key */
+            alipay_public_key?: string | null;
+            /** Alipay Seller Id */
+            alipay_seller_id?: string | null;
+            /** Provider */
+            provider?: ("platform" | "sandbox" | "wechatpay" | "alipay" | "wechatpay_alipay") | null;
+            /** Wechatpay Apiv3 Key */
+            wechatpay_apiv3_key?: string | null;
+            /** Wechatpay Appid */
+            wechatpay_appid?: string | null;
+            /** Wechatpay Mchid */
+            wechatpay_mchid?: string | null;
+            /** Wechatpay Merchant Serial */
+            wechatpay_merchant_serial?: string | null;
+            /** Wechatpay Mode */
+            wechatpay_mode?: ("partner" | "direct") | null;
+            /** Wechatpay Platform Keys */
+            wechatpay_platform_keys?: components["schemas"]["PlatformKeyIn"][] | null;
+            /** Wechatpay Private Key */
+            wechatpay_private_key?: string | null;
+            /** Wechatpay Sub Appid */
+            wechatpay_sub_appid?: string | null;
+            /** Wechatpay Sub Mchid */
+            wechatpay_sub_mchid?: string | null;
+        };
+        /** PaymentSettingsOut */
+        PaymentSettingsOut: {
+            /** Alipay App Id */
+            alipay_app_id: string;
+            /** Alipay Notify Url */
+            alipay_notify_url: string;
+            /** Alipay Private Key Set */
+            alipay_private_key_set: boolean;
+            /** Alipay Public Key Set */
+            alipay_public_key_set: boolean;
+            /** Alipay Seller Id */
+            alipay_seller_id: string;
+            /** Check Message */
+            check_message: string;
+            /** Check Ok */
+            check_ok: boolean | null;
+            /** Checked At */
+            checked_at: string | null;
+            /**
+             * Partner Available
+             * @description The platform is a WeChat Pay 服务商 (partner mode offered)
+             */
+            partner_available: boolean;
+            /**
+             * Platform Provider
+             * @description settings.PAYMENT_PROVIDER: what `platform` means
+             */
+            platform_provider: string;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "platform" | "sandbox" | "wechatpay" | "alipay" | "wechatpay_alipay";
+            /** Wechatpay Apiv3 Key Set */
+            wechatpay_apiv3_key_set: boolean;
+            /** Wechatpay Appid */
+            wechatpay_appid: string;
+            /** Wechatpay Mchid */
+            wechatpay_mchid: string;
+            /**
+             * Wechatpay Merchant Serial Tail
+             * @description …the last 4 characters, or empty
+             */
+            wechatpay_merchant_serial_tail: string;
+            /**
+             * Wechatpay Mode
+             * @enum {string}
+             */
+            wechatpay_mode: "partner" | "direct";
+            /** Wechatpay Notify Url */
+            wechatpay_notify_url: string;
+            /** Wechatpay Platform Key Ids */
+            wechatpay_platform_key_ids: string[];
+            /** Wechatpay Private Key Set */
+            wechatpay_private_key_set: boolean;
+            /** Wechatpay Sub Appid */
+            wechatpay_sub_appid: string;
+            /** Wechatpay Sub Mchid */
+            wechatpay_sub_mchid: string;
         };
         /**
          * PaymentStartIn
@@ -4812,6 +5864,16 @@ export interface components {
             requirements: string;
             /** Title */
             title: string;
+        };
+        /** PlatformKeyIn */
+        PlatformKeyIn: {
+            /**
+             * Id
+             * @description Platform certificate serial or PUB_KEY_ID_…
+             */
+            id: string;
+            /** Pem */
+            pem: string;
         };
         /** PrivacyPolicyOut */
         PrivacyPolicyOut: {
@@ -5137,6 +6199,95 @@ export interface components {
             /** Marked Read */
             marked_read: number;
         };
+        /** ReconciliationMismatchOut */
+        ReconciliationMismatchOut: {
+            /** Bill Amount Fen */
+            bill_amount_fen: number | null;
+            /** Bill State */
+            bill_state: string;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Note */
+            note: string;
+            /** Our Amount Fen */
+            our_amount_fen: number | null;
+            /** Our State */
+            our_state: string;
+            /** Out Refund No */
+            out_refund_no: string;
+            /** Out Trade No */
+            out_trade_no: string;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Resolved By */
+            resolved_by: string | null;
+            /** Run Id */
+            run_id: number;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /**
+             * Subject
+             * @enum {string}
+             */
+            subject: "payment" | "refund";
+            /** Transaction Id */
+            transaction_id: string;
+        };
+        /** ReconciliationRunIn */
+        ReconciliationRunIn: {
+            /**
+             * Bill Date
+             * Format: date
+             */
+            bill_date: string;
+        };
+        /**
+         * ReconciliationRunOut
+         * @description A day's reconciliation of the shop at one provider: both sides' counts and totals.
+         */
+        ReconciliationRunOut: {
+            /**
+             * Bill Date
+             * Format: date
+             */
+            bill_date: string;
+            /** Bill Payments */
+            bill_payments: number;
+            /** Bill Payments Fen */
+            bill_payments_fen: number;
+            /** Bill Refunds */
+            bill_refunds: number;
+            /** Bill Refunds Fen */
+            bill_refunds_fen: number;
+            /** Error */
+            error: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** Open Mismatches */
+            open_mismatches: number;
+            /** Our Payments */
+            our_payments: number;
+            /** Our Payments Fen */
+            our_payments_fen: number;
+            /** Our Refunds */
+            our_refunds: number;
+            /** Our Refunds Fen */
+            our_refunds_fen: number;
+            /** Provider */
+            provider: string;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+        };
         /** RecruitmentPlanIn */
         RecruitmentPlanIn: {
             /** Benefits */
@@ -5214,6 +6365,42 @@ export interface components {
             shop_name: string;
             /** Title */
             title: string;
+        };
+        /** ReferralOut */
+        ReferralOut: {
+            /**
+             * Approved At
+             * Format: date-time
+             */
+            approved_at: string;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /** Gmv Fen */
+            gmv_fen: number;
+            /** Leader Id */
+            leader_id: number;
+            /** Leader Name */
+            leader_name: string;
+            /** Referrer Id */
+            referrer_id: number;
+            /** Referrer Name */
+            referrer_name: string;
+            /** Remaining Fen */
+            remaining_fen: number;
+            /** Reward Fen */
+            reward_fen: number;
+            /** Rewarded At */
+            rewarded_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "in_progress" | "rewarded" | "expired";
+            /** Target Fen */
+            target_fen: number;
         };
         /** RefundLineIn */
         RefundLineIn: {
@@ -5876,6 +7063,32 @@ export interface components {
             /** Stock After */
             stock_after: number;
         };
+        /** SubscribeAcceptancesIn */
+        SubscribeAcceptancesIn: {
+            /** Template Ids */
+            template_ids: string[];
+        };
+        /** SubscribeAcceptancesOut */
+        SubscribeAcceptancesOut: {
+            /** Remaining */
+            remaining: {
+                [key: string]: number;
+            };
+        };
+        /** SubscribeTemplateOut */
+        SubscribeTemplateOut: {
+            /** Purpose */
+            purpose: string;
+            /** Template Id */
+            template_id: string;
+        };
+        /** SubscribeTemplatesOut */
+        SubscribeTemplatesOut: {
+            /** App Id */
+            app_id: string;
+            /** Templates */
+            templates: components["schemas"]["SubscribeTemplateOut"][];
+        };
         /** TeamIn */
         TeamIn: {
             /** Captain Id */
@@ -5902,6 +7115,49 @@ export interface components {
             captain_id?: number | null;
             /** Name */
             name?: string | null;
+        };
+        /** TeamRankOut */
+        TeamRankOut: {
+            /** Captain Id */
+            captain_id: number | null;
+            /** Captain Name */
+            captain_name: string;
+            /** Gmv Fen */
+            gmv_fen: number;
+            /** Member Count */
+            member_count: number;
+            /** Rank */
+            rank: number;
+            /** Team Id */
+            team_id: number;
+            /** Team Name */
+            team_name: string;
+        };
+        /** TierProgressOut */
+        TierProgressOut: {
+            /** Achieved */
+            achieved: boolean;
+            /** Bonus Rate Bp */
+            bonus_rate_bp: number;
+            /** Enabled */
+            enabled: boolean;
+            /** Gmv Fen */
+            gmv_fen: number;
+            /** In Window */
+            in_window: boolean;
+            /** Message */
+            message: string;
+            /**
+             * Month
+             * Format: date
+             */
+            month: string;
+            /** Remaining Fen */
+            remaining_fen: number;
+            /** Target Fen */
+            target_fen: number;
+            /** Window Last Day */
+            window_last_day: number;
         };
         /** TopLeaderOut */
         TopLeaderOut: {
@@ -5930,6 +7186,18 @@ export interface components {
             product_id: number;
             /** Quantity */
             quantity: number;
+        };
+        /**
+         * TransferConfirmOut
+         * @description WeixinJSBridge.invoke("requestMerchantTransfer", {mchId, appId, package}) parameters.
+         */
+        TransferConfirmOut: {
+            /** App Id */
+            app_id: string;
+            /** Mch Id */
+            mch_id: string;
+            /** Package */
+            package: string;
         };
         /**
          * Validity
@@ -6654,6 +7922,266 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_audit_api_list_approvals: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["Status"] | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_audit_api_get_approval_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalPolicyOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_audit_api_update_approval_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalPolicyIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalPolicyOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_audit_api_approve_approval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                approval_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_audit_api_reject_approval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                approval_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalRejectIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_audit_api_list_audit_records: {
+        parameters: {
+            query?: {
+                action?: string | null;
+                actor_id?: number | null;
+                target_type?: string | null;
+                date_from?: string | null;
+                date_to?: string | null;
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedAuditRecordOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_audit_api_export_audit_records: {
+        parameters: {
+            query?: {
+                action?: string | null;
+                actor_id?: number | null;
+                target_type?: string | null;
+                date_from?: string | null;
+                date_to?: string | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_audit_api_get_audit_filters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditFiltersOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_campaigns_api_list_campaigns: {
         parameters: {
             query?: {
@@ -7208,6 +8736,43 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_sharing_api_get_campaign_wxacode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A PNG picture */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_catalog_api_list_categories: {
         parameters: {
             query?: never;
@@ -7679,6 +9244,442 @@ export interface operations {
                 };
                 content: {
                     "application/pdf": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_list_incentive_awards: {
+        parameters: {
+            query?: {
+                kind?: ("first_order" | "tier_bonus" | "level_topup" | "team_override" | "referral" | "team_pk") | null;
+                leader_id?: number | null;
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedIncentiveAwardOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_export_incentive_awards: {
+        parameters: {
+            query?: {
+                kind?: ("first_order" | "tier_bonus" | "level_topup" | "team_override" | "referral" | "team_pk") | null;
+                leader_id?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_get_team_leaderboard: {
+        parameters: {
+            query?: {
+                month?: string | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_export_team_leaderboard: {
+        parameters: {
+            query?: {
+                month?: string | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_assess_leader_levels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LevelsAssessOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_list_leader_levels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderLevelOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_create_leader_level: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaderLevelIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderLevelOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_export_leader_levels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_delete_leader_level: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                level_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_update_leader_level: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                level_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaderLevelPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderLevelOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_get_incentive_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncentivePlanOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_update_incentive_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IncentivePlanIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncentivePlanOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_list_referrals: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedReferralOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_export_referrals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
@@ -8316,6 +10317,98 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_payments_api_get_payment_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSettingsOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_update_payment_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentSettingsIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSettingsOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_check_payment_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSettingsCheckOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_shops_api_list_permissions: {
         parameters: {
             query?: never;
@@ -8646,6 +10739,172 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_payments_api_resolve_reconciliation_mismatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                mismatch_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MismatchResolveIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationMismatchOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_list_reconciliation_runs: {
+        parameters: {
+            query?: {
+                status?: ("matched" | "mismatched" | "failed") | null;
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedReconciliationRunOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_create_reconciliation_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReconciliationRunIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationRunOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_export_reconciliation_mismatches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_payments_api_list_reconciliation_mismatches: {
+        parameters: {
+            query?: {
+                status?: ("open" | "resolved") | null;
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedReconciliationMismatchOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_leaders_api_get_recruitment_plan: {
         parameters: {
             query?: never;
@@ -8800,6 +11059,42 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PlanTemplateOut"][];
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_sharing_api_get_recruitment_wxacode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A PNG picture */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["NotAuthenticated"];
@@ -10256,6 +12551,35 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_commissions_api_get_my_incentives: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyIncentivesOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_leaders_api_get_leader_me: {
         parameters: {
             query?: never;
@@ -10519,6 +12843,36 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_commissions_api_sync_my_withdrawal_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                withdrawal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderWithdrawalOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };
@@ -11024,6 +13378,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RecruitmentPublicOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_notifications_api_record_subscribe_acceptances: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscribeAcceptancesIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscribeAcceptancesOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_notifications_api_list_subscribe_templates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscribeTemplatesOut"];
                 };
             };
             400: components["responses"]["BadRequest"];
