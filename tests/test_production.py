@@ -28,7 +28,9 @@ PRODUCTION = {
 
 
 def manage(tmp_path, env: dict, *args) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG"}}
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE in this process; a server never has it.
+    dropped = {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.update({"TUANGOU_VAR_DIR": str(tmp_path), **env})
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120

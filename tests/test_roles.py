@@ -122,6 +122,37 @@ OPERATION_PERMISSIONS = {
     f"POST {CONSOLE}/campaigns/{{campaign_id}}/exports": "fulfilment.view",
     f"GET {CONSOLE}/exports/{{export_id}}": "fulfilment.view",
     f"GET {CONSOLE}/exports/{{export_id}}/download": "fulfilment.view",
+    # commissions/api.py: leader incentives
+    f"GET {CONSOLE}/incentives/plan": "leaders.view",
+    f"PATCH {CONSOLE}/incentives/plan": "leaders.manage",
+    f"GET {CONSOLE}/incentives/levels": "leaders.view",
+    f"POST {CONSOLE}/incentives/levels": "leaders.manage",
+    f"GET {CONSOLE}/incentives/levels/export.xlsx": "leaders.view",
+    f"PATCH {CONSOLE}/incentives/levels/{{level_id}}": "leaders.manage",
+    f"DELETE {CONSOLE}/incentives/levels/{{level_id}}": "leaders.manage",
+    f"POST {CONSOLE}/incentives/level-assessments": "leaders.manage",
+    f"GET {CONSOLE}/incentives/referrals": "leaders.view",
+    f"GET {CONSOLE}/incentives/referrals/export.xlsx": "leaders.view",
+    f"GET {CONSOLE}/incentives/leaderboard": "leaders.view",
+    f"GET {CONSOLE}/incentives/leaderboard/export.xlsx": "leaders.view",
+    f"GET {CONSOLE}/incentives/awards": "commissions.view",
+    f"GET {CONSOLE}/incentives/awards/export.xlsx": "commissions.view",
+    # payments/api.py: 支付设置
+    f"GET {CONSOLE}/payment-settings": "shop.settings",
+    f"PATCH {CONSOLE}/payment-settings": "shop.settings",
+    f"POST {CONSOLE}/payment-settings/check": "shop.settings",
+    # sharing/api.py: mini-program codes
+    f"GET {CONSOLE}/recruitment-plan/wxacode.png": "leaders.view",
+    f"GET {CONSOLE}/campaigns/{{campaign_id}}/wxacode.png": "campaigns.view",
+    # audit/api.py
+    f"GET {CONSOLE}/audit": "audit.view",
+    f"GET {CONSOLE}/audit/filters": "audit.view",
+    f"GET {CONSOLE}/audit/export.xlsx": "audit.view",
+    f"GET {CONSOLE}/approvals": "shop.view",
+    f"POST {CONSOLE}/approvals/{{approval_id}}/approve": "approvals.decide",
+    f"POST {CONSOLE}/approvals/{{approval_id}}/reject": "approvals.decide",
+    f"GET {CONSOLE}/approvals/policy": "settings.view",
+    f"PATCH {CONSOLE}/approvals/policy": "shop.settings",
     # marketing/api.py
     f"GET {CONSOLE}/coupon-templates": "marketing.view",
     f"GET {CONSOLE}/coupon-templates/export.xlsx": "marketing.view",
@@ -147,6 +178,9 @@ OPERATION_PERMISSIONS = {
 # paid (arrived), so in the matrix both checks apply; test_cancel_* cover each branch.
 SECOND_CHECKS = {
     f"POST {CONSOLE}/orders/{{order_id}}/cancel": "orders.refund",
+    # The world's pending approval is a refund: deciding it needs the refund permission too.
+    f"POST {CONSOLE}/approvals/{{approval_id}}/approve": "orders.refund",
+    f"POST {CONSOLE}/approvals/{{approval_id}}/reject": "orders.refund",
 }
 
 

@@ -181,7 +181,8 @@ def approval_policy_update(*, staff: Staff, **changes) -> ApprovalPolicy:
     policy, _ = ApprovalPolicy.objects.select_for_update().get_or_create(shop=staff.shop)
     before = snapshot(policy, POLICY_FIELDS)
     for field, value in changes.items():
-        if field in POLICY_FIELDS:
+        # null clears an amount (never wait); a switch is on or off, so null leaves it as it is.
+        if field in POLICY_FIELDS and not (value is None and isinstance(getattr(policy, field), bool)):
             setattr(policy, field, value)
     policy.save()
     old, new = diff(before, snapshot(policy, POLICY_FIELDS))

@@ -40,7 +40,7 @@ class AuditRecord(models.Model):
         verbose_name="操作人",
     )
     actor_name = models.CharField(max_length=150, blank=True, verbose_name="操作人名称")  # as it was then
-    ip = models.GenericIPAddressField(null=True, blank=True, verbose_name="IP")
+    ip = models.GenericIPAddressField(null=True, blank=True, verbose_name="IP 地址")
     request_id = models.CharField(max_length=64, blank=True, verbose_name="请求号")
     action = models.CharField(max_length=40, db_index=True, verbose_name="操作")
     target_type = models.CharField(max_length=30, blank=True, verbose_name="对象类型")

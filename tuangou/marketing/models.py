@@ -90,11 +90,15 @@ class CouponHolding(ShopScopedModel):
     """How many coupons of a template a member has received: the per-member limit's counter,
     raised by a conditional UPDATE so concurrent claims cannot pass it."""
 
-    template = models.ForeignKey(CouponTemplate, on_delete=models.CASCADE, related_name="+")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    received = models.PositiveIntegerField(default=0)
+    template = models.ForeignKey(CouponTemplate, on_delete=models.CASCADE, related_name="+", verbose_name="优惠券")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="会员"
+    )
+    received = models.PositiveIntegerField(default=0, verbose_name="已领张数")
 
     class Meta:
+        verbose_name = "会员领券计数"
+        verbose_name_plural = "会员领券计数"
         constraints = [models.UniqueConstraint(fields=["template", "member"], name="coupon_holding_once")]
 
 
@@ -173,11 +177,15 @@ class CouponPackDelivery(ShopScopedModel):
         DELIVERED = "delivered", bilingual("已发放", "Delivered")
         REFUSED = "refused", bilingual("未发放", "Not delivered")
 
-    pack = models.ForeignKey(CouponPack, on_delete=models.CASCADE, related_name="deliveries")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=20, choices=Status.choices)
-    reason = models.CharField(max_length=40, blank=True)  # the grant's error code
-    notified = models.BooleanField(default=False)
+    pack = models.ForeignKey(CouponPack, on_delete=models.CASCADE, related_name="deliveries", verbose_name="券包")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="会员"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, verbose_name="状态")
+    reason = models.CharField(max_length=40, blank=True, verbose_name="原因")  # the grant's error code
+    notified = models.BooleanField(default=False, verbose_name="已通知")
 
     class Meta:
+        verbose_name = "券包发放记录"
+        verbose_name_plural = "券包发放记录"
         constraints = [models.UniqueConstraint(fields=["pack", "member"], name="coupon_pack_delivery_once")]

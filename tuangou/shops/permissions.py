@@ -28,6 +28,8 @@ PERMISSIONS = {
     "withdrawals.manage": "审核提现",
     "payments.reconcile": "对账（查看与处理账单差异）",
     "audit.view": "查看操作日志",
+    # Deciding a request also needs the request's own permission (退款, 审核提现, ...).
+    "approvals.decide": "审批他人提交的复核申请",
 }
 
 R = Staff.Role
@@ -50,6 +52,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "fulfilment.view",
             "marketing.view",
             "marketing.manage",
+            "approvals.decide",
         }
     ),
     R.WAREHOUSE: frozenset(
@@ -75,6 +78,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "withdrawals.manage",
             "payments.reconcile",
             "marketing.view",
+            "approvals.decide",
         }
     ),
     R.SUPPORT: frozenset(

@@ -119,7 +119,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="操作人名称")),
-                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP")),
+                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP 地址")),
                 ("request_id", models.CharField(blank=True, max_length=64, verbose_name="请求号")),
                 ("action", models.CharField(db_index=True, max_length=40, verbose_name="操作")),
                 ("target_type", models.CharField(blank=True, max_length=30, verbose_name="对象类型")),
