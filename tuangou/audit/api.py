@@ -6,7 +6,6 @@ from ninja.pagination import paginate
 
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
-from tuangou.core.errors import ApplicationError
 from tuangou.core.openapi import XLSX, file_response
 from tuangou.core.pagination import PageNumberPagination
 from tuangou.shops.access import access_shop_as_staff
