@@ -189,3 +189,56 @@ class CouponPackDelivery(ShopScopedModel):
         verbose_name = "券包发放记录"
         verbose_name_plural = "券包发放记录"
         constraints = [models.UniqueConstraint(fields=["pack", "member"], name="coupon_pack_delivery_once")]
+
+
+class PaymentGift(ShopScopedModel):
+    """支付有礼: coupons given to a member whose paid order falls inside the period, pays at least
+    min_paid_fen on in-scope lines. Points are not offered: the product has no points ledger."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", bilingual("进行中", "Active")
+        PAUSED = "paused", bilingual("已暂停", "Paused")  # new paid orders get nothing; grants stand
+
+    name = models.CharField(max_length=40, verbose_name="名称")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE, verbose_name="状态")
+    starts_at = models.DateTimeField(verbose_name="开始时间")
+    ends_at = models.DateTimeField(verbose_name="结束时间")
+    min_paid_fen = models.PositiveIntegerField(default=0, verbose_name="最低实付（分）")  # on in-scope lines
+    scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.ALL, verbose_name="适用范围")
+    scope_ids = models.JSONField(default=list, blank=True, verbose_name="适用商品/分类")
+    gifts = models.JSONField(default=list, verbose_name="赠品")  # [{"template_id": 1, "count": 2}]
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "支付有礼"
+        verbose_name_plural = "支付有礼"
+        indexes = [models.Index(fields=["shop", "status", "starts_at"])]
+
+
+class PaymentGiftGrant(ShopScopedModel):
+    """One order's gift from one activity: recorded pending when the order is paid, delivered by
+    a job. One row per (activity, order), so a second paid notify or a second run gives nothing."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", bilingual("待发放", "Pending")
+        DELIVERED = "delivered", bilingual("已发放", "Delivered")
+        FAILED = "failed", bilingual("未发放", "Not delivered")  # out of stock, paused, over the limit
+        REVOKED = "revoked", bilingual("已收回", "Revoked")  # the order was fully refunded
+
+    activity = models.ForeignKey(PaymentGift, on_delete=models.CASCADE, related_name="grants", verbose_name="活动")
+    order_id = models.PositiveBigIntegerField(verbose_name="订单")  # orders stand above marketing: an id
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="会员"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, verbose_name="状态")
+    reason = models.CharField(max_length=40, blank=True, verbose_name="原因")  # the grant's error code
+    coupon_ids = models.JSONField(default=list, blank=True, verbose_name="赠送的券")
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name="发放时间")
+
+    class Meta:
+        verbose_name = "支付有礼记录"
+        verbose_name_plural = "支付有礼记录"
+        constraints = [models.UniqueConstraint(fields=["activity", "order_id"], name="payment_gift_grant_once")]
+        indexes = [models.Index(fields=["order_id"])]

@@ -6,3 +6,9 @@ from . import packs
 def coupon_pack_deliver(pack_id: int) -> dict:
     pack = packs.coupon_pack_deliver(pack_id=pack_id)
     return {"delivered": pack.delivered, "refused": pack.refused, "of": pack.members_total}
+
+
+def payment_gifts_deliver(order_id: int) -> int:
+    from . import gifts
+
+    return gifts.payment_gifts_deliver(order_id=order_id)

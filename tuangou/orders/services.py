@@ -35,6 +35,7 @@ from tuangou.core.transactions import after_commit
 from tuangou.leaders.models import Leader, Membership, PickupPoint
 from tuangou.leaders.services import membership_ensure
 from tuangou.marketing import checkout as coupons
+from tuangou.marketing import gifts as payment_gifts
 
 from .hooks import order_picked_up, order_refunded
 from .models import AfterSaleRequest, Order, OrderEvent, OrderLine
@@ -591,6 +592,17 @@ def order_mark_paid(*, order: Order, payment_id: int, amount_fen: int) -> bool:
         return False
     order_transition(order, S.PAID, event_type="paid", payment_id=payment_id, amount_fen=amount_fen)
     coupons.coupons_use(order_id=order.pk)
+    payment_gifts.payment_gifts_on_paid(
+        shop_id=order.shop_id,
+        order_id=order.pk,
+        member_id=order.member_id,
+        lines=[
+            coupons.Line(*row)
+            for row in order.lines.values_list(
+                "amount_fen", "campaign_item__sku__product_id", "campaign_item__sku__product__category_id"
+            )
+        ],
+    )
     quantity = order.lines.aggregate(total=Sum("quantity"))["total"] or 0
     Campaign.objects.filter(pk=order.campaign_id).update(
         paid_orders=F("paid_orders") + 1,
@@ -766,6 +778,7 @@ def order_refund_apply(*, order: Order, refund_id: int, refund_lines: list[dict]
     # All money back: the coupon returns (or expires). Some back: it stays used.
     if fully:
         coupons.coupons_return(order_ids=[order.pk])
+        payment_gifts.payment_gifts_revoke(order_id=order.pk)
     elif order.discount_fen:
         coupons.coupons_paid_less(order_id=order.pk, refunded_fen=total_fen)
     if fully and order.status != S.REFUNDED:
