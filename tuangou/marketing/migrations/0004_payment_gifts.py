@@ -6,66 +6,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('marketing', '0003_verbose_names'),
-        ('shops', '0003_shop_sms_daily_budget'),
+        ("marketing", "0003_verbose_names"),
+        ("shops", "0003_shop_sms_daily_budget"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PaymentGift',
+            name="PaymentGift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=40, verbose_name='名称')),
-                ('status', models.CharField(choices=[('active', '进行中'), ('paused', '已暂停')], default='active', max_length=20, verbose_name='状态')),
-                ('starts_at', models.DateTimeField(verbose_name='开始时间')),
-                ('ends_at', models.DateTimeField(verbose_name='结束时间')),
-                ('min_paid_fen', models.PositiveIntegerField(default=0, verbose_name='最低实付（分）')),
-                ('scope', models.CharField(choices=[('all', '全场'), ('products', '指定商品'), ('categories', '指定分类')], default='all', max_length=20, verbose_name='适用范围')),
-                ('scope_ids', models.JSONField(blank=True, default=list, verbose_name='适用商品/分类')),
-                ('gifts', models.JSONField(default=list, verbose_name='赠品')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop', verbose_name='店铺')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=40, verbose_name="名称")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "进行中"), ("paused", "已暂停")],
+                        default="active",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="开始时间")),
+                ("ends_at", models.DateTimeField(verbose_name="结束时间")),
+                ("min_paid_fen", models.PositiveIntegerField(default=0, verbose_name="最低实付（分）")),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("all", "全场"), ("products", "指定商品"), ("categories", "指定分类")],
+                        default="all",
+                        max_length=20,
+                        verbose_name="适用范围",
+                    ),
+                ),
+                ("scope_ids", models.JSONField(blank=True, default=list, verbose_name="适用商品/分类")),
+                ("gifts", models.JSONField(default=list, verbose_name="赠品")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="shops.shop",
+                        verbose_name="店铺",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '支付有礼',
-                'verbose_name_plural': '支付有礼',
+                "verbose_name": "支付有礼",
+                "verbose_name_plural": "支付有礼",
             },
         ),
         migrations.CreateModel(
-            name='PaymentGiftGrant',
+            name="PaymentGiftGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('order_id', models.PositiveBigIntegerField(verbose_name='订单')),
-                ('status', models.CharField(choices=[('pending', '待发放'), ('delivered', '已发放'), ('failed', '未发放'), ('revoked', '已收回')], default='pending', max_length=20, verbose_name='状态')),
-                ('reason', models.CharField(blank=True, max_length=40, verbose_name='原因')),
-                ('coupon_ids', models.JSONField(blank=True, default=list, verbose_name='赠送的券')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='发放时间')),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to='marketing.paymentgift', verbose_name='活动')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='会员')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop', verbose_name='店铺')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("order_id", models.PositiveBigIntegerField(verbose_name="订单")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待发放"),
+                            ("delivered", "已发放"),
+                            ("failed", "未发放"),
+                            ("revoked", "已收回"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=40, verbose_name="原因")),
+                ("coupon_ids", models.JSONField(blank=True, default=list, verbose_name="赠送的券")),
+                ("delivered_at", models.DateTimeField(blank=True, null=True, verbose_name="发放时间")),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants",
+                        to="marketing.paymentgift",
+                        verbose_name="活动",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="会员",
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="shops.shop",
+                        verbose_name="店铺",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '支付有礼记录',
-                'verbose_name_plural': '支付有礼记录',
+                "verbose_name": "支付有礼记录",
+                "verbose_name_plural": "支付有礼记录",
             },
         ),
         migrations.AddIndex(
-            model_name='paymentgift',
-            index=models.Index(fields=['shop', 'status', 'starts_at'], name='marketing_p_shop_id_eaa30d_idx'),
+            model_name="paymentgift",
+            index=models.Index(fields=["shop", "status", "starts_at"], name="marketing_p_shop_id_eaa30d_idx"),
         ),
         migrations.AddIndex(
-            model_name='paymentgiftgrant',
-            index=models.Index(fields=['order_id'], name='marketing_p_order_i_cdb41b_idx'),
+            model_name="paymentgiftgrant",
+            index=models.Index(fields=["order_id"], name="marketing_p_order_i_cdb41b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='paymentgiftgrant',
-            constraint=models.UniqueConstraint(fields=('activity', 'order_id'), name='payment_gift_grant_once'),
+            model_name="paymentgiftgrant",
+            constraint=models.UniqueConstraint(fields=("activity", "order_id"), name="payment_gift_grant_once"),
         ),
     ]
