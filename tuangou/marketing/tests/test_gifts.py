@@ -119,3 +119,23 @@ def test_a_full_refund_takes_back_the_unused_gift_but_not_the_used_one(world):
     grant.refresh_from_db()
     assert (used.status, unused.status, grant.status) == ("used", "revoked", G.REVOKED)
     assert gifts.payment_gifts_deliver(order_id=order.pk) == 0  # a late job gives nothing back
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_delivery_jobs_at_once_for_one_order_deliver_one_gift(require_postgres):
+    from .test_concurrency import race
+
+    world = given_live_campaign(price_fen=1290)
+    activity = given_activity(world, count=3)
+    order_id = 987_654  # the grant as the paid event records it, before its job has run
+    PaymentGiftGrant.objects.create(shop=world.shop, activity=activity, order_id=order_id, member=world.member)
+
+    outcomes = race(2, lambda _: gifts.payment_gifts_deliver(order_id=order_id))
+
+    assert outcomes == ["ok", "ok"]
+    grant = PaymentGiftGrant.objects.get(order_id=order_id)
+    assert (grant.status, len(grant.coupon_ids)) == (G.DELIVERED, 3)
+    assert Coupon.objects.filter(member=world.member, channel="payment_gift").count() == 3
+    activity.template.refresh_from_db()
+    assert activity.template.issued == 3
