@@ -119,3 +119,45 @@ def list_coupons_for_cart(request, shop_id: Path[Id], payload: CartIn):
     return selectors.coupons_for_cart(
         shop=access_shop(shop_id), member=request.auth, campaign_id=data["campaign_id"], items=data["items"]
     )
+
+
+# --- 支付有礼 (payment gifts) -------------------------------------------------------------
+
+from . import gifts  # noqa: E402
+from .schemas import PaymentGiftGrantOut, PaymentGiftIn, PaymentGiftOut, PaymentGiftStatusIn  # noqa: E402
+
+
+@console_router.get(
+    "/payment-gifts", response=list[PaymentGiftOut], summary="支付有礼 activities with the orders given a gift"
+)
+def list_payment_gifts(request, shop_id: Path[Id]):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    return selectors.payment_gifts(shop=staff.shop)
+
+
+def _payment_gift_out(shop, activity_id: int):
+    return next(activity for activity in selectors.payment_gifts(shop=shop) if activity.pk == activity_id)
+
+
+@console_router.post("/payment-gifts", response={201: PaymentGiftOut}, summary="Create a 支付有礼 activity")
+def create_payment_gift(request, shop_id: Path[Id], payload: PaymentGiftIn):
+    staff = access_shop_as_staff(request, shop_id, "marketing.manage")
+    activity = gifts.payment_gift_create(shop=staff.shop, actor=request.auth, **payload.dict())
+    return 201, _payment_gift_out(staff.shop, activity.pk)
+
+
+@console_router.post(
+    "/payment-gifts/{activity_id}/status", response=PaymentGiftOut, summary="Pause or resume a 支付有礼 activity"
+)
+def set_payment_gift_status(request, shop_id: Path[Id], activity_id: Path[Id], payload: PaymentGiftStatusIn):
+    staff = access_shop_as_staff(request, shop_id, "marketing.manage")
+    activity = selectors.payment_gift_get(shop=staff.shop, activity_id=activity_id)
+    gifts.payment_gift_set_status(activity=activity, status=payload.status)
+    return _payment_gift_out(staff.shop, activity.pk)
+
+
+@member_router.get(
+    "/orders/{order_id}/gifts", response=list[PaymentGiftGrantOut], summary="支付有礼: my gifts for a paid order"
+)
+def list_order_gifts(request, shop_id: Path[Id], order_id: Path[Id]):
+    return selectors.payment_gifts_of_order(shop=access_shop(shop_id), member=request.auth, order_id=order_id)

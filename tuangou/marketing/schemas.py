@@ -156,3 +156,63 @@ class CouponPackOut(Schema):
     @staticmethod
     def resolve_status_label(obj):
         return str(obj.get_status_display())
+
+
+# --- 支付有礼 (payment gifts) -------------------------------------------------------------
+
+
+class PaymentGiftItemIn(Schema):
+    template_id: Id
+    count: int = Field(1, ge=1, le=100)  # coupons of it per paid order
+
+
+class PaymentGiftIn(Schema):
+    name: Name = Field(..., min_length=1, max_length=40)
+    starts_at: Moment
+    ends_at: Moment
+    min_paid_fen: int = Fen  # in-scope paid amount needed; 0: any paid order
+    scope: Scope = Scope.ALL
+    scope_ids: list[Id] = Field([], max_length=200)
+    gifts: list[PaymentGiftItemIn] = Field(..., min_length=1, max_length=5)
+
+
+class PaymentGiftStatusIn(Schema):
+    status: Literal["active", "paused"]
+
+
+class PaymentGiftItemOut(Schema):
+    template_id: int
+    template_name: str
+    count: int
+
+
+class PaymentGiftOut(Schema):
+    id: int
+    name: str
+    status: str
+    status_label: str
+    starts_at: datetime
+    ends_at: datetime
+    min_paid_fen: int
+    scope: str
+    scope_ids: list[int]
+    gifts: list[PaymentGiftItemOut]
+    grants_count: int  # orders given their gift (revoked ones not counted)
+    created_at: datetime
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return str(obj.get_status_display())
+
+
+class PaymentGiftGrantOut(Schema):
+    """A gift on the payment result page."""
+
+    activity_name: str
+    status: str
+    status_label: str
+    coupons: list[CouponOut]
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return str(obj.get_status_display())

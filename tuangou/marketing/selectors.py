@@ -111,3 +111,52 @@ def coupons_for_cart(*, shop, member, campaign_id: int, items: list[dict], now=N
     options = [{"coupon": coupon, "discount_fen": coupon_discount(coupon, lines)} for coupon in coupons]
     options.sort(key=lambda option: (-option["discount_fen"], option["coupon"].valid_until))
     return options
+
+
+# --- 支付有礼 (payment gifts) -------------------------------------------------------------
+
+
+def payment_gifts(*, shop) -> list:
+    """The shop's activities, newest first (the last 200), each with its delivered grants and gift names."""
+    from .models import PaymentGift, PaymentGiftGrant
+
+    activities = list(
+        PaymentGift.objects.filter(shop=shop)
+        .annotate(grants_count=Count("grants", filter=Q(grants__status=PaymentGiftGrant.Status.DELIVERED)))
+        .order_by("-id")[:200]
+    )
+    ids = {gift["template_id"] for activity in activities for gift in activity.gifts}
+    names = dict(CouponTemplate.objects.filter(shop=shop, pk__in=ids).values_list("pk", "name"))
+    for activity in activities:
+        activity.gifts = [{**gift, "template_name": names.get(gift["template_id"], "")} for gift in activity.gifts]
+    return activities
+
+
+def payment_gift_get(*, shop, activity_id: int):
+    from .models import PaymentGift
+
+    activity = PaymentGift.objects.filter(shop=shop, pk=activity_id).first()
+    if activity is None:
+        raise NotFound("支付有礼活动", "Payment gift", field="activity_id")
+    return activity
+
+
+def payment_gifts_of_order(*, shop, member, order_id: int) -> list:
+    """The member's gifts for one order (empty while the job has not run, or none matched)."""
+    from .models import PaymentGiftGrant
+
+    grants = list(
+        PaymentGiftGrant.objects.filter(shop=shop, member=member, order_id=order_id)
+        .select_related("activity")
+        .order_by("pk")
+    )
+    coupons = {
+        c.pk: c
+        for c in Coupon.objects.filter(
+            shop=shop, member=member, pk__in=[pk for grant in grants for pk in grant.coupon_ids]
+        )
+    }
+    for grant in grants:
+        grant.activity_name = grant.activity.name
+        grant.coupons = [coupons[pk] for pk in grant.coupon_ids if pk in coupons]
+    return grants

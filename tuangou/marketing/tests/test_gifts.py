@@ -139,3 +139,33 @@ def test_two_delivery_jobs_at_once_for_one_order_deliver_one_gift(require_postgr
     assert Coupon.objects.filter(member=world.member, channel="payment_gift").count() == 3
     activity.template.refresh_from_db()
     assert activity.template.issued == 3
+
+
+def test_the_console_creates_lists_and_pauses_and_the_member_sees_the_gift_on_the_result(world):
+    from tuangou.orders.tests.factories import login
+
+    template = given_template(world.shop, name="支付礼券", kind="no_threshold", threshold_fen=0, reduce_fen=300)
+    owner = staff_login(world.shop)
+    url = f"console/shops/{world.shop.id}/payment-gifts"
+    now = timezone.now()
+    body = {
+        "name": "支付送券",
+        "starts_at": (now - timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timedelta(days=1)).isoformat(),
+        "min_paid_fen": 1000,
+        "gifts": [{"template_id": template.pk, "count": 1}],
+    }
+    assert owner.post(url, {**body, "ends_at": body["starts_at"]}).status_code == 400
+    created = ok(owner.post(url, body), 201)
+    assert created["gifts"] == [{"template_id": template.pk, "template_name": "支付礼券", "count": 1}]
+    order = paid_order(world)
+
+    gifts_seen = ok(login(world.member).get(f"shops/{world.shop.id}/orders/{order.id}/gifts"))
+    listed = ok(owner.get(url))
+    paused = ok(owner.post(f"{url}/{created['id']}/status", {"status": "paused"}))
+
+    assert [(g["activity_name"], g["status"], [c["reduce_fen"] for c in g["coupons"]]) for g in gifts_seen] == [
+        ("支付送券", "delivered", [300])
+    ]
+    assert [(a["name"], a["grants_count"]) for a in listed] == [("支付送券", 1)]
+    assert paused["status"] == "paused"
