@@ -14,7 +14,7 @@ from tuangou.catalog.models import Category, Product, ProductImage, Sku, StockMo
 from tuangou.commissions.models import CommissionEntry, IncentiveAward, IncentivePlan, LeaderLevel, Withdrawal
 from tuangou.fulfilment.models import ExportJob, Shipment
 from tuangou.leaders.models import Leader, LeaderApplication, Membership, PickupPoint, RecruitmentPlan, Region, Team
-from tuangou.marketing.models import Coupon, CouponTemplate
+from tuangou.marketing.models import Coupon, CouponTemplate, PaymentGift
 from tuangou.notifications.models import Message
 from tuangou.orders.models import AfterSaleRequest, Order, OrderEvent, OrderLine
 from tuangou.payments.models import Payment, ReconciliationMismatch, ReconciliationRun, Refund, SandboxTrade
@@ -197,6 +197,13 @@ def build_world(tag: str, phone_base: int) -> dict:
         valid_from=now,
         valid_until=now + timedelta(days=7),
     )
+    payment_gift = PaymentGift.objects.create(
+        shop=shop,
+        name=f"{tag}支付有礼",
+        starts_at=now,
+        ends_at=now + timedelta(days=7),
+        gifts=[{"template_id": template.id, "count": 1}],
+    )
 
     return {
         "shop": shop,
@@ -237,6 +244,7 @@ def build_world(tag: str, phone_base: int) -> dict:
             "approval_id": approval.id,
             "template_id": template.id,
             "coupon_id": coupon.id,
+            "payment_gift_id": payment_gift.id,
             "staff_id": Staff.objects.get(shop=shop, user=owner).id,
             "public_token": plan.public_token,
             "token": plan.public_token,

@@ -124,7 +124,7 @@ def list_coupons_for_cart(request, shop_id: Path[Id], payload: CartIn):
 # --- 支付有礼 (payment gifts) -------------------------------------------------------------
 
 from . import gifts  # noqa: E402
-from .schemas import PaymentGiftGrantOut, PaymentGiftIn, PaymentGiftOut, PaymentGiftStatusIn  # noqa: E402
+from .schemas import PaymentGiftIn, PaymentGiftOut, PaymentGiftStatusIn  # noqa: E402
 
 
 @console_router.get(
@@ -147,17 +147,10 @@ def create_payment_gift(request, shop_id: Path[Id], payload: PaymentGiftIn):
 
 
 @console_router.post(
-    "/payment-gifts/{activity_id}/status", response=PaymentGiftOut, summary="Pause or resume a 支付有礼 activity"
+    "/payment-gifts/{payment_gift_id}/status", response=PaymentGiftOut, summary="Pause or resume a 支付有礼 activity"
 )
-def set_payment_gift_status(request, shop_id: Path[Id], activity_id: Path[Id], payload: PaymentGiftStatusIn):
+def set_payment_gift_status(request, shop_id: Path[Id], payment_gift_id: Path[Id], payload: PaymentGiftStatusIn):
     staff = access_shop_as_staff(request, shop_id, "marketing.manage")
-    activity = selectors.payment_gift_get(shop=staff.shop, activity_id=activity_id)
+    activity = selectors.payment_gift_get(shop=staff.shop, activity_id=payment_gift_id)
     gifts.payment_gift_set_status(activity=activity, status=payload.status)
     return _payment_gift_out(staff.shop, activity.pk)
-
-
-@member_router.get(
-    "/orders/{order_id}/gifts", response=list[PaymentGiftGrantOut], summary="支付有礼: my gifts for a paid order"
-)
-def list_order_gifts(request, shop_id: Path[Id], order_id: Path[Id]):
-    return selectors.payment_gifts_of_order(shop=access_shop(shop_id), member=request.auth, order_id=order_id)

@@ -318,3 +318,17 @@ async def stream_campaign_feed(request, shop_id: Path[Id], campaign_id: Id, last
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx and friends must pass events through at once
     return response
+
+
+# 支付有礼: the gift on the payment result page (the order is checked to be mine here, in orders).
+from tuangou.marketing import selectors as marketing_selectors  # noqa: E402
+from tuangou.marketing.schemas import PaymentGiftGrantOut  # noqa: E402
+
+
+@member_router.get(
+    "/orders/{order_id}/gifts", response=list[PaymentGiftGrantOut], summary="支付有礼: my gifts for a paid order"
+)
+def list_order_gifts(request, shop_id: Path[Id], order_id: Path[Id]):
+    shop = access_shop(shop_id)
+    order = selectors.order_of_member(shop=shop, member=request.auth, order_id=order_id)
+    return marketing_selectors.payment_gifts_of_order(shop=shop, member=request.auth, order_id=order.pk)
