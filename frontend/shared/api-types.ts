@@ -1358,6 +1358,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/payment-gifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 支付有礼 activities with the orders given a gift */
+        get: operations["tuangou_marketing_api_list_payment_gifts"];
+        put?: never;
+        /** Create a 支付有礼 activity */
+        post: operations["tuangou_marketing_api_create_payment_gift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/payment-gifts/{payment_gift_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause or resume a 支付有礼 activity */
+        post: operations["tuangou_marketing_api_set_payment_gift_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/payment-settings": {
         parameters: {
             query?: never;
@@ -2658,6 +2693,23 @@ export interface paths {
         put?: never;
         /** Cancel my order (unpaid; or paid, refunded before the cut-off) */
         post: operations["tuangou_orders_api_cancel_my_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/orders/{order_id}/gifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 支付有礼: my gifts for a paid order */
+        get: operations["tuangou_orders_api_list_order_gifts"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5514,6 +5566,112 @@ export interface components {
             password: string;
             /** Username */
             username: string;
+        };
+        /**
+         * PaymentGiftGrantOut
+         * @description A gift on the payment result page.
+         */
+        PaymentGiftGrantOut: {
+            /** Activity Name */
+            activity_name: string;
+            /** Coupons */
+            coupons: components["schemas"]["CouponOut"][];
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+        };
+        /** PaymentGiftIn */
+        PaymentGiftIn: {
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Gifts */
+            gifts: components["schemas"]["PaymentGiftItemIn"][];
+            /**
+             * Min Paid Fen
+             * @default 0
+             */
+            min_paid_fen: number;
+            /** Name */
+            name: string;
+            /** @default all */
+            scope: components["schemas"]["Scope"];
+            /**
+             * Scope Ids
+             * @default []
+             */
+            scope_ids: number[];
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+        };
+        /** PaymentGiftItemIn */
+        PaymentGiftItemIn: {
+            /**
+             * Count
+             * @default 1
+             */
+            count: number;
+            /** Template Id */
+            template_id: number;
+        };
+        /** PaymentGiftItemOut */
+        PaymentGiftItemOut: {
+            /** Count */
+            count: number;
+            /** Template Id */
+            template_id: number;
+            /** Template Name */
+            template_name: string;
+        };
+        /** PaymentGiftOut */
+        PaymentGiftOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Gifts */
+            gifts: components["schemas"]["PaymentGiftItemOut"][];
+            /** Grants Count */
+            grants_count: number;
+            /** Id */
+            id: number;
+            /** Min Paid Fen */
+            min_paid_fen: number;
+            /** Name */
+            name: string;
+            /** Scope */
+            scope: string;
+            /** Scope Ids */
+            scope_ids: number[];
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+        };
+        /** PaymentGiftStatusIn */
+        PaymentGiftStatusIn: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "paused";
         };
         /** PaymentOut */
         PaymentOut: {
@@ -10317,6 +10475,104 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_marketing_api_list_payment_gifts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentGiftOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_create_payment_gift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentGiftIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentGiftOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_set_payment_gift_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                payment_gift_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentGiftStatusIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentGiftOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_payments_api_get_payment_settings: {
         parameters: {
             query?: never;
@@ -13196,6 +13452,36 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_orders_api_list_order_gifts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentGiftGrantOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };

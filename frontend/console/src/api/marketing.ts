@@ -23,3 +23,10 @@ export type CouponPack = S["CouponPackOut"];
 export type CouponPackIn = S["CouponPackIn"];
 export const getCouponPacksApi = (page: number) => http.get<Page<CouponPack>>(path("coupon-packs"), { page });
 export const createCouponPackApi = (body: CouponPackIn) => http.post<CouponPack>(path("coupon-packs"), body);
+
+export type PaymentGift = S["PaymentGiftOut"];
+export type PaymentGiftIn = S["PaymentGiftIn"];
+export const getPaymentGiftsApi = () => http.get<PaymentGift[]>(path("payment-gifts"));
+export const createPaymentGiftApi = (body: PaymentGiftIn) => http.post<PaymentGift>(path("payment-gifts"), body);
+export const setPaymentGiftStatusApi = (id: number, status: "active" | "paused") =>
+  http.post<PaymentGift>(path(`payment-gifts/${id}/status`), { status });
