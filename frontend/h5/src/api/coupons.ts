@@ -33,3 +33,8 @@ export function couponCondition(rules: Rules, t: (key: string, params?: Record<s
     : t("coupons.noThreshold");
   return rules.max_discount_fen ? `${head} · ${t("coupons.cap", { amount: formatFen(rules.max_discount_fen) })}` : head;
 }
+
+// 支付有礼: the gift a paid order brought (empty until the gift job has run, or when none matched).
+export type PaymentGiftGrant = Schemas["PaymentGiftGrantOut"];
+export const getOrderGiftsApi = (shopId: number, orderId: number) =>
+  http.get<PaymentGiftGrant[]>(`shops/${shopId}/orders/${orderId}/gifts`);

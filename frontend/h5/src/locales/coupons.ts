@@ -25,6 +25,8 @@ export const zh = {
     dontUse: "不使用优惠券",
     saving: "省{amount}",
     discount: "优惠",
+    giftTitle: "支付有礼：送您优惠券",
+    giftToMine: "去我的优惠券查看",
   },
 };
 export const en = {
@@ -54,5 +56,7 @@ export const en = {
     dontUse: "Don't use a coupon",
     saving: "Save {amount}",
     discount: "Discount",
+    giftTitle: "A gift for paying: coupons for you",
+    giftToMine: "See them in my coupons",
   },
 };
