@@ -154,6 +154,9 @@ OPERATION_PERMISSIONS = {
     f"GET {CONSOLE}/approvals/policy": "settings.view",
     f"PATCH {CONSOLE}/approvals/policy": "shop.settings",
     # marketing/api.py
+    f"GET {CONSOLE}/payment-gifts": "marketing.view",
+    f"POST {CONSOLE}/payment-gifts": "marketing.manage",
+    f"POST {CONSOLE}/payment-gifts/{{payment_gift_id}}/status": "marketing.manage",
     f"GET {CONSOLE}/coupon-templates": "marketing.view",
     f"GET {CONSOLE}/coupon-templates/export.xlsx": "marketing.view",
     f"POST {CONSOLE}/coupon-templates": "marketing.manage",

@@ -22,6 +22,7 @@ JOBS = [
         "tuangou.payments.tasks.wechatpay_certificates_refresh",
         720,
     ),
+    ("marketing: deliver payment gifts whose job was lost", "tuangou.marketing.tasks.payment_gifts_redrive", 5),
     ("notifications: retry failed SMS / WeChat deliveries", "tuangou.notifications.tasks.deliveries_retry", 5),
     (
         "notifications: ask the SMS vendor for receipts never pushed",

@@ -9,6 +9,7 @@ Points are not offered: the product has no points ledger yet.
 """
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -120,6 +121,15 @@ def payment_gifts_deliver(*, order_id: int, now=None) -> int:
             grant.save(update_fields=["status", "coupon_ids", "delivered_at", "updated_at"])
             delivered += 1
     return delivered
+
+
+def payment_gifts_redrive(*, older_than_minutes: int = 5, now=None) -> int:
+    """The schedule: deliver grants still pending a few minutes after payment (their queued job was
+    lost with a killed worker). Delivery is idempotent, so a job that was only slow costs nothing."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=older_than_minutes)
+    orders = PaymentGiftGrant.objects.filter(status=G.PENDING, created_at__lt=cutoff).values_list("order_id", flat=True)
+    return sum(payment_gifts_deliver(order_id=order_id, now=now) for order_id in sorted(set(orders))[:500])
 
 
 def _issue(grant: PaymentGiftGrant, now) -> list[Coupon]:

@@ -12,3 +12,9 @@ def payment_gifts_deliver(order_id: int) -> int:
     from . import gifts
 
     return gifts.payment_gifts_deliver(order_id=order_id)
+
+
+def payment_gifts_redrive() -> int:
+    from . import gifts
+
+    return gifts.payment_gifts_redrive()

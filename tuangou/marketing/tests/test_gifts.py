@@ -169,3 +169,17 @@ def test_the_console_creates_lists_and_pauses_and_the_member_sees_the_gift_on_th
     ]
     assert [(a["name"], a["grants_count"]) for a in listed] == [("支付送券", 1)]
     assert paused["status"] == "paused"
+
+
+def test_a_gift_whose_job_was_lost_is_delivered_by_the_schedule(world, monkeypatch):
+    given_activity(world)
+    monkeypatch.setattr(gifts, "_queue_delivery", lambda order_id: None)  # the worker died with the job
+    order = paid_order(world)
+    assert PaymentGiftGrant.objects.get(order_id=order.pk).status == G.PENDING
+
+    assert gifts.payment_gifts_redrive() == 0  # a job only slow for a minute is left to itself
+    later = timezone.now() + timedelta(minutes=6)
+    assert gifts.payment_gifts_redrive(now=later) == 1
+    assert gifts.payment_gifts_redrive(now=later) == 0
+    grant, coupons = gift_coupons(world, order)
+    assert (grant.status, len(coupons)) == (G.DELIVERED, 1)
