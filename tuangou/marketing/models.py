@@ -189,3 +189,47 @@ class CouponPackDelivery(ShopScopedModel):
         verbose_name = "券包发放记录"
         verbose_name_plural = "券包发放记录"
         constraints = [models.UniqueConstraint(fields=["pack", "member"], name="coupon_pack_delivery_once")]
+
+
+# --- 发券宝: coupons leaders hand out ---------------------------------------------------------
+
+
+class LeaderCouponAllotment(ShopScopedModel):
+    """发券宝: how many coupons of a template one leader may hand out through their claim link.
+    `claimed` is raised by a conditional UPDATE (claimed < quantity) in the claim's transaction,
+    together with the template's stock, so neither overshoots."""
+
+    template = models.ForeignKey(
+        CouponTemplate, on_delete=models.PROTECT, related_name="allotments", verbose_name="优惠券"
+    )
+    leader = models.ForeignKey(
+        "leaders.Leader", on_delete=models.CASCADE, related_name="coupon_allotments", verbose_name="团长"
+    )
+    quantity = models.PositiveIntegerField(verbose_name="分配张数")
+    claimed = models.PositiveIntegerField(default=0, verbose_name="已领张数")
+
+    class Meta:
+        verbose_name = "团长发券"
+        verbose_name_plural = "团长发券"
+        constraints = [
+            models.UniqueConstraint(fields=["template", "leader"], name="leader_coupon_allotment_once"),
+            models.CheckConstraint(
+                condition=models.Q(claimed__lte=models.F("quantity")), name="leader_coupon_allotment_within"
+            ),
+        ]
+
+
+class LeaderCouponClaim(ShopScopedModel):
+    """A coupon a member claimed through a leader's link: the attribution behind the leader's
+    claimed / used / GMV figures."""
+
+    allotment = models.ForeignKey(
+        LeaderCouponAllotment, on_delete=models.PROTECT, related_name="claims", verbose_name="团长发券"
+    )
+    coupon = models.OneToOneField(
+        Coupon, on_delete=models.CASCADE, related_name="leader_claim", verbose_name="优惠券"
+    )
+
+    class Meta:
+        verbose_name = "团长发券领取"
+        verbose_name_plural = "团长发券领取"
