@@ -23,3 +23,11 @@ export type CouponPack = S["CouponPackOut"];
 export type CouponPackIn = S["CouponPackIn"];
 export const getCouponPacksApi = (page: number) => http.get<Page<CouponPack>>(path("coupon-packs"), { page });
 export const createCouponPackApi = (body: CouponPackIn) => http.post<CouponPack>(path("coupon-packs"), body);
+
+// 发券宝: a template's coupons allotted to leaders, with claimed / used / GMV per leader.
+export type CouponAllotment = S["AllotmentOut"];
+export type CouponAllotmentIn = S["AllotmentIn"];
+export const getCouponAllotmentsApi = (query: { page: number; template_id?: number | null }) =>
+  http.get<Page<CouponAllotment>>(path("coupon-allotments"), query);
+export const setCouponAllotmentsApi = (body: CouponAllotmentIn) =>
+  http.post<S["AllotmentSetOut"]>(path("coupon-allotments"), body);
