@@ -55,9 +55,7 @@ def allotments_set(*, shop, template_id: int, quantity: int, leader_ids: list[in
     mine = A.objects.filter(shop=shop, template=template, leader_id__in=ids)
     below = mine.filter(claimed__gt=quantity).order_by("-claimed").first()
     if below is not None:
-        raise ApplicationError(
-            "allotment_below_claimed", field="quantity", status=409, claimed=below.claimed
-        )
+        raise ApplicationError("allotment_below_claimed", field="quantity", status=409, claimed=below.claimed)
     mine.update(quantity=quantity, updated_at=timezone.now())
     return len(ids)
 

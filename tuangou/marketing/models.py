@@ -226,9 +226,7 @@ class LeaderCouponClaim(ShopScopedModel):
     allotment = models.ForeignKey(
         LeaderCouponAllotment, on_delete=models.PROTECT, related_name="claims", verbose_name="团长发券"
     )
-    coupon = models.OneToOneField(
-        Coupon, on_delete=models.CASCADE, related_name="leader_claim", verbose_name="优惠券"
-    )
+    coupon = models.OneToOneField(Coupon, on_delete=models.CASCADE, related_name="leader_claim", verbose_name="优惠券")
 
     class Meta:
         verbose_name = "团长发券领取"
