@@ -4609,12 +4609,22 @@ export interface components {
          * @description A coupon on a leader's link, as the member sees it.
          */
         LeaderCouponOut: {
+            /**
+             * Can Claim
+             * @default false
+             */
+            can_claim: boolean;
             /** Leader Id */
             leader_id: number;
             /** Leader Name */
             leader_name: string;
             /** Left */
             left: number;
+            /**
+             * Received
+             * @default 0
+             */
+            received: number;
             template: components["schemas"]["CouponTemplateOut"];
         };
         /** LeaderDetailOut */

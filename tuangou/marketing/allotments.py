@@ -17,7 +17,7 @@ from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.leaders.models import Leader
 from tuangou.leaders.services import membership_ensure
 
-from .models import Channel, Coupon, CouponTemplate, LeaderCouponAllotment, LeaderCouponClaim
+from .models import Channel, Coupon, CouponHolding, CouponTemplate, LeaderCouponAllotment, LeaderCouponClaim
 from .services import coupons_grant
 
 A = LeaderCouponAllotment
@@ -115,9 +115,10 @@ def allotments_with_figures(*, shop, template_id: int | None = None, leader=None
     ).order_by("-id")
 
 
-def leader_allotments_open(*, shop, leader_id: int) -> list[LeaderCouponAllotment]:
-    """A leader's link as a member sees it: the leader's allotments of active templates."""
-    return list(
+def leader_allotments_open(*, shop, leader_id: int, member=None) -> list[LeaderCouponAllotment]:
+    """A leader's link as a member sees it: the leader's allotments of active templates, each
+    with how many of that template the member holds already (`received`)."""
+    rows = list(
         A.objects.filter(
             shop=shop,
             leader_id=leader_id,
@@ -127,3 +128,13 @@ def leader_allotments_open(*, shop, leader_id: int) -> list[LeaderCouponAllotmen
         .select_related("template", "leader")
         .order_by("-id")[:50]
     )
+    held = {}
+    if member is not None:
+        held = dict(
+            CouponHolding.objects.filter(
+                shop=shop, member=member, template_id__in=[row.template_id for row in rows]
+            ).values_list("template_id", "received")
+        )
+    for row in rows:
+        row.received = held.get(row.template_id, 0)
+    return rows

@@ -172,7 +172,7 @@ def list_my_coupon_allotments(request, shop_id: Path[Id]):
 
 @member_router.get("/leader-coupons", response=list[LeaderCouponOut], summary="The coupons on a leader's claim link")
 def list_leader_coupons(request, shop_id: Path[Id], leader_id: Id):
-    return allotments.leader_allotments_open(shop=access_shop(shop_id), leader_id=leader_id)
+    return allotments.leader_allotments_open(shop=access_shop(shop_id), leader_id=leader_id, member=request.auth)
 
 
 @member_router.post(

@@ -210,6 +210,8 @@ class LeaderCouponOut(Schema):
     leader_id: int
     leader_name: str
     left: int  # min(what the leader has left, the template's stock)
+    received: int = 0  # of this template the member holds already
+    can_claim: bool = False
 
     @staticmethod
     def resolve_leader_name(obj):
@@ -218,6 +220,11 @@ class LeaderCouponOut(Schema):
     @staticmethod
     def resolve_left(obj):
         return max(min(obj.quantity - obj.claimed, obj.template.total - obj.template.issued), 0)
+
+    @staticmethod
+    def resolve_can_claim(obj):
+        left = min(obj.quantity - obj.claimed, obj.template.total - obj.template.issued)
+        return left > 0 and getattr(obj, "received", 0) < obj.template.per_member_limit
 
 
 class LeaderCouponClaimIn(Schema):

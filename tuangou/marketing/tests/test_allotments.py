@@ -130,8 +130,10 @@ def test_the_console_allots_through_the_api_and_a_member_claims_through_the_link
     )
 
     assert (response.status_code, response.json()) == (200, {"leaders": 1})
-    assert [(o["template"]["id"], o["left"]) for o in offered.json()] == [(template.pk, 2)]
+    assert [(o["template"]["id"], o["left"], o["can_claim"]) for o in offered.json()] == [(template.pk, 2, True)]
     assert claimed.status_code == 201 and claimed.json()["channel"] == "leader"
+    after = world.member.api_client.get(f"/api/shops/{world.shop.pk}/leader-coupons?leader_id={world.leader.pk}")
+    assert [(o["left"], o["received"], o["can_claim"]) for o in after.json()] == [(1, 1, False)]
 
 
 @pytest.mark.postgres
