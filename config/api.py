@@ -114,6 +114,7 @@ def _register():
     from tuangou.leaders.api import leader_router as leaders_leader
     from tuangou.leaders.api import member_router as leaders_member
     from tuangou.marketing.api import console_router as marketing_console
+    from tuangou.marketing.api import leader_router as marketing_leader
     from tuangou.marketing.api import member_router as marketing_member
     from tuangou.notifications.api import member_router as notifications_member
     from tuangou.notifications.api import receipts_router as sms_receipts_router
@@ -171,6 +172,7 @@ def _register():
         fulfilment_leader,
         commissions_leader,
         sharing_leader,
+        marketing_leader,
     ):
         api.add_router(leader, router)
 

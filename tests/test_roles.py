@@ -163,6 +163,8 @@ OPERATION_PERMISSIONS = {
     f"POST {CONSOLE}/coupon-templates/{{template_id}}/status": "marketing.manage",
     f"GET {CONSOLE}/coupon-packs": "marketing.view",
     f"POST {CONSOLE}/coupon-packs": "marketing.manage",
+    f"GET {CONSOLE}/coupon-allotments": "marketing.view",
+    f"POST {CONSOLE}/coupon-allotments": "marketing.manage",
     # commissions/api.py
     f"GET {CONSOLE}/commissions/leaders": "commissions.view",
     f"GET {CONSOLE}/commissions/leaders/{{leader_id}}/entries": "commissions.view",

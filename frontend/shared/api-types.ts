@@ -757,6 +757,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/coupon-allotments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 发券宝: allotments with claimed / used / GMV */
+        get: operations["tuangou_marketing_api_list_coupon_allotments"];
+        put?: never;
+        /** Allot a template's coupons to leaders (or all) */
+        post: operations["tuangou_marketing_api_set_coupon_allotments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/coupon-packs": {
         parameters: {
             query?: never;
@@ -2271,6 +2289,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shops/{shop_id}/leader-coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The coupons on a leader's claim link */
+        get: operations["tuangou_marketing_api_list_leader_coupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/leader-coupons/{template_id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Claim one coupon through a leader's link */
+        post: operations["tuangou_marketing_api_claim_leader_coupon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shops/{shop_id}/leader/campaigns": {
         parameters: {
             query?: never;
@@ -2399,6 +2451,23 @@ export interface paths {
         };
         /** My commission: balances and history */
         get: operations["tuangou_commissions_api_get_my_commission"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/leader/coupon-allotments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 发券宝: my coupons to hand out */
+        get: operations["tuangou_marketing_api_list_my_coupon_allotments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2926,6 +2995,62 @@ export interface components {
             amount_fen?: number | null;
             /** Reason */
             reason: string;
+        };
+        /** AllotmentIn */
+        AllotmentIn: {
+            /**
+             * All Leaders
+             * @default false
+             */
+            all_leaders: boolean;
+            /**
+             * Leader Ids
+             * @default []
+             */
+            leader_ids: number[];
+            /** Quantity */
+            quantity: number;
+            /** Template Id */
+            template_id: number;
+        };
+        /** AllotmentOut */
+        AllotmentOut: {
+            /** Claimed */
+            claimed: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Gmv Fen
+             * @default 0
+             */
+            gmv_fen: number;
+            /** Id */
+            id: number;
+            /** Leader Id */
+            leader_id: number;
+            /** Leader Name */
+            leader_name: string;
+            /** Quantity */
+            quantity: number;
+            /** Template Id */
+            template_id: number;
+            /** Template Name */
+            template_name: string;
+            /** Template Status */
+            template_status: string;
+            /**
+             * Used
+             * @default 0
+             */
+            used: number;
+        };
+        /** AllotmentSetOut */
+        AllotmentSetOut: {
+            /** Leaders */
+            leaders: number;
         };
         /** ApprovalOut */
         ApprovalOut: {
@@ -4288,6 +4413,43 @@ export interface components {
          * @enum {string}
          */
         Kind: "reduce" | "percent" | "no_threshold";
+        /** LeaderAllotmentOut */
+        LeaderAllotmentOut: {
+            /** Claimed */
+            claimed: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Gmv Fen
+             * @default 0
+             */
+            gmv_fen: number;
+            /** Id */
+            id: number;
+            /** Leader Id */
+            leader_id: number;
+            /** Leader Name */
+            leader_name: string;
+            /** Link */
+            link: string;
+            /** Quantity */
+            quantity: number;
+            template: components["schemas"]["CouponTemplateOut"];
+            /** Template Id */
+            template_id: number;
+            /** Template Name */
+            template_name: string;
+            /** Template Status */
+            template_status: string;
+            /**
+             * Used
+             * @default 0
+             */
+            used: number;
+        };
         /** LeaderApplicationIn */
         LeaderApplicationIn: {
             /** Address */
@@ -4488,6 +4650,34 @@ export interface components {
             count: number;
             /** Items */
             items: components["schemas"]["CommissionEntryOut"][];
+        };
+        /** LeaderCouponClaimIn */
+        LeaderCouponClaimIn: {
+            /** Leader Id */
+            leader_id: number;
+        };
+        /**
+         * LeaderCouponOut
+         * @description A coupon on a leader's link, as the member sees it.
+         */
+        LeaderCouponOut: {
+            /**
+             * Can Claim
+             * @default false
+             */
+            can_claim: boolean;
+            /** Leader Id */
+            leader_id: number;
+            /** Leader Name */
+            leader_name: string;
+            /** Left */
+            left: number;
+            /**
+             * Received
+             * @default 0
+             */
+            received: number;
+            template: components["schemas"]["CouponTemplateOut"];
         };
         /** LeaderDetailOut */
         LeaderDetailOut: {
@@ -5356,6 +5546,13 @@ export interface components {
             count: number;
             /** Items */
             items: components["schemas"]["AfterSaleOut"][];
+        };
+        /** PagedAllotmentOut */
+        PagedAllotmentOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["AllotmentOut"][];
         };
         /** PagedAuditRecordOut */
         PagedAuditRecordOut: {
@@ -9123,6 +9320,73 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_marketing_api_list_coupon_allotments: {
+        parameters: {
+            query?: {
+                template_id?: number | null;
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedAllotmentOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_set_coupon_allotments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AllotmentIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AllotmentSetOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_marketing_api_list_coupon_packs: {
         parameters: {
             query?: {
@@ -12556,6 +12820,72 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_marketing_api_list_leader_coupons: {
+        parameters: {
+            query: {
+                leader_id: number;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderCouponOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_claim_leader_coupon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaderCouponClaimIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_campaigns_api_list_leader_campaigns: {
         parameters: {
             query?: {
@@ -12796,6 +13126,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LeaderCommissionCenterOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_list_my_coupon_allotments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderAllotmentOut"][];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -278,6 +278,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "减免金额须小于门槛{threshold}",
         "The amount off must be below the threshold of {threshold}",
     ),
+    # 发券宝
+    "allotment_exhausted": ("团长的这张券已发完", "This leader has handed out all of this coupon"),
+    "allotment_below_claimed": (
+        "分配张数不能少于已领取的{claimed}张",
+        "The quantity cannot be below the {claimed} already claimed",
+    ),
 }
 
 
@@ -408,6 +414,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "channels": ("发放渠道", "Channels"),
     "total": ("发行量", "Quantity issued"),
     "per_member_limit": ("每人限领", "Limit per member"),
+    "leader_id": ("团长", "Leader"),
+    "leader_ids": ("团长", "Leaders"),
+    "allotment_id": ("团长发券", "Leader coupon"),
 }
 
 # Reasons a value is refused; {params} come from the error's own parameters.

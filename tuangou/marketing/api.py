@@ -154,3 +154,68 @@ def set_payment_gift_status(request, shop_id: Path[Id], payment_gift_id: Path[Id
     activity = selectors.payment_gift_get(shop=staff.shop, activity_id=payment_gift_id)
     gifts.payment_gift_set_status(activity=activity, status=payload.status)
     return _payment_gift_out(staff.shop, activity.pk)
+
+
+# --- 发券宝: coupons leaders hand out ----------------------------------------------------------
+
+from tuangou.leaders.access import access_leader  # noqa: E402
+
+from . import allotments  # noqa: E402
+from .schemas import (  # noqa: E402
+    AllotmentIn,
+    AllotmentOut,
+    AllotmentSetOut,
+    LeaderAllotmentOut,
+    LeaderCouponClaimIn,
+    LeaderCouponOut,
+)
+
+leader_router = Router(tags=["leader: coupons"], auth=AUTH)
+
+
+@console_router.get(
+    "/coupon-allotments", response=list[AllotmentOut], summary="发券宝: allotments with claimed / used / GMV"
+)
+@paginate(PageNumberPagination, page_size=50)
+def list_coupon_allotments(request, shop_id: Path[Id], template_id: Id | None = None):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    return allotments.allotments_with_figures(shop=staff.shop, template_id=template_id)
+
+
+@console_router.post(
+    "/coupon-allotments", response=AllotmentSetOut, summary="Allot a template's coupons to leaders (or all)"
+)
+def set_coupon_allotments(request, shop_id: Path[Id], payload: AllotmentIn):
+    staff = access_shop_as_staff(request, shop_id, "marketing.manage")
+    leaders = allotments.allotments_set(
+        shop=staff.shop,
+        template_id=payload.template_id,
+        quantity=payload.quantity,
+        leader_ids=None if payload.all_leaders else payload.leader_ids,
+    )
+    return {"leaders": leaders}
+
+
+@leader_router.get("/coupon-allotments", response=list[LeaderAllotmentOut], summary="发券宝: my coupons to hand out")
+def list_my_coupon_allotments(request, shop_id: Path[Id]):
+    leader = access_leader(request, shop_id)
+    rows = list(allotments.allotments_with_figures(shop=leader.shop, leader=leader)[:100])
+    for row in rows:
+        row.link = allotments.allotment_link(row)
+    return rows
+
+
+@member_router.get("/leader-coupons", response=list[LeaderCouponOut], summary="The coupons on a leader's claim link")
+def list_leader_coupons(request, shop_id: Path[Id], leader_id: Id):
+    return allotments.leader_allotments_open(shop=access_shop(shop_id), leader_id=leader_id, member=request.auth)
+
+
+@member_router.post(
+    "/leader-coupons/{template_id}/claim",
+    response={201: CouponOut},
+    summary="Claim one coupon through a leader's link",
+)
+def claim_leader_coupon(request, shop_id: Path[Id], template_id: Id, payload: LeaderCouponClaimIn):
+    return 201, allotments.allotment_claim(
+        shop=access_shop(shop_id), member=request.auth, leader_id=payload.leader_id, template_id=template_id
+    )

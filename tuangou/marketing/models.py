@@ -242,3 +242,45 @@ class PaymentGiftGrant(ShopScopedModel):
         verbose_name_plural = "支付有礼记录"
         constraints = [models.UniqueConstraint(fields=["activity", "order_id"], name="payment_gift_grant_once")]
         indexes = [models.Index(fields=["order_id"])]
+
+
+# --- 发券宝: coupons leaders hand out ---------------------------------------------------------
+
+
+class LeaderCouponAllotment(ShopScopedModel):
+    """发券宝: how many coupons of a template one leader may hand out through their claim link.
+    `claimed` is raised by a conditional UPDATE (claimed < quantity) in the claim's transaction,
+    together with the template's stock, so neither overshoots."""
+
+    template = models.ForeignKey(
+        CouponTemplate, on_delete=models.PROTECT, related_name="allotments", verbose_name="优惠券"
+    )
+    leader = models.ForeignKey(
+        "leaders.Leader", on_delete=models.CASCADE, related_name="coupon_allotments", verbose_name="团长"
+    )
+    quantity = models.PositiveIntegerField(verbose_name="分配张数")
+    claimed = models.PositiveIntegerField(default=0, verbose_name="已领张数")
+
+    class Meta:
+        verbose_name = "团长发券"
+        verbose_name_plural = "团长发券"
+        constraints = [
+            models.UniqueConstraint(fields=["template", "leader"], name="leader_coupon_allotment_once"),
+            models.CheckConstraint(
+                condition=models.Q(claimed__lte=models.F("quantity")), name="leader_coupon_allotment_within"
+            ),
+        ]
+
+
+class LeaderCouponClaim(ShopScopedModel):
+    """A coupon a member claimed through a leader's link: the attribution behind the leader's
+    claimed / used / GMV figures."""
+
+    allotment = models.ForeignKey(
+        LeaderCouponAllotment, on_delete=models.PROTECT, related_name="claims", verbose_name="团长发券"
+    )
+    coupon = models.OneToOneField(Coupon, on_delete=models.CASCADE, related_name="leader_claim", verbose_name="优惠券")
+
+    class Meta:
+        verbose_name = "团长发券领取"
+        verbose_name_plural = "团长发券领取"

@@ -216,3 +216,76 @@ class PaymentGiftGrantOut(Schema):
     @staticmethod
     def resolve_status_label(obj):
         return str(obj.get_status_display())
+
+
+# --- 发券宝 -----------------------------------------------------------------------------------
+
+
+class AllotmentIn(Schema):
+    template_id: Id
+    quantity: int = Field(..., ge=1, le=MAX_STOCK)  # coupons each leader may hand out
+    all_leaders: bool = False  # every active leader; leader_ids is ignored
+    leader_ids: list[Id] = Field([], max_length=500)
+
+
+class AllotmentSetOut(Schema):
+    leaders: int  # how many leaders the allotment covers
+
+
+class AllotmentOut(Schema):
+    id: int
+    template_id: int
+    template_name: str
+    template_status: str
+    leader_id: int
+    leader_name: str
+    quantity: int
+    claimed: int
+    used: int = 0
+    gmv_fen: int = 0
+    created_at: datetime
+
+    @staticmethod
+    def resolve_template_name(obj):
+        return obj.template.name
+
+    @staticmethod
+    def resolve_template_status(obj):
+        return obj.template.status
+
+    @staticmethod
+    def resolve_leader_name(obj):
+        return obj.leader.name
+
+
+class LeaderAllotmentOut(AllotmentOut):
+    template: CouponTemplateOut
+    link: str
+
+
+class LeaderCouponOut(Schema):
+    """A coupon on a leader's link, as the member sees it."""
+
+    template: CouponTemplateOut
+    leader_id: int
+    leader_name: str
+    left: int  # min(what the leader has left, the template's stock)
+    received: int = 0  # of this template the member holds already
+    can_claim: bool = False
+
+    @staticmethod
+    def resolve_leader_name(obj):
+        return obj.leader.name
+
+    @staticmethod
+    def resolve_left(obj):
+        return max(min(obj.quantity - obj.claimed, obj.template.total - obj.template.issued), 0)
+
+    @staticmethod
+    def resolve_can_claim(obj):
+        left = min(obj.quantity - obj.claimed, obj.template.total - obj.template.issued)
+        return left > 0 and getattr(obj, "received", 0) < obj.template.per_member_limit
+
+
+class LeaderCouponClaimIn(Schema):
+    leader_id: Id

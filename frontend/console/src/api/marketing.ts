@@ -30,3 +30,10 @@ export const getPaymentGiftsApi = () => http.get<PaymentGift[]>(path("payment-gi
 export const createPaymentGiftApi = (body: PaymentGiftIn) => http.post<PaymentGift>(path("payment-gifts"), body);
 export const setPaymentGiftStatusApi = (id: number, status: "active" | "paused") =>
   http.post<PaymentGift>(path(`payment-gifts/${id}/status`), { status });
+// 发券宝: a template's coupons allotted to leaders, with claimed / used / GMV per leader.
+export type CouponAllotment = S["AllotmentOut"];
+export type CouponAllotmentIn = S["AllotmentIn"];
+export const getCouponAllotmentsApi = (query: { page: number; template_id?: number | null }) =>
+  http.get<Page<CouponAllotment>>(path("coupon-allotments"), query);
+export const setCouponAllotmentsApi = (body: CouponAllotmentIn) =>
+  http.post<S["AllotmentSetOut"]>(path("coupon-allotments"), body);
