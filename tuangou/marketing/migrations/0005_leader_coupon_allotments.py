@@ -5,52 +5,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('leaders', '0004_verbose_names'),
-        ('marketing', '0004_payment_gifts'),
-        ('shops', '0003_shop_sms_daily_budget'),
+        ("leaders", "0004_verbose_names"),
+        ("marketing", "0004_payment_gifts"),
+        ("shops", "0003_shop_sms_daily_budget"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LeaderCouponAllotment',
+            name="LeaderCouponAllotment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('quantity', models.PositiveIntegerField(verbose_name='分配张数')),
-                ('claimed', models.PositiveIntegerField(default=0, verbose_name='已领张数')),
-                ('leader', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coupon_allotments', to='leaders.leader', verbose_name='团长')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop', verbose_name='店铺')),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allotments', to='marketing.coupontemplate', verbose_name='优惠券')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("quantity", models.PositiveIntegerField(verbose_name="分配张数")),
+                ("claimed", models.PositiveIntegerField(default=0, verbose_name="已领张数")),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coupon_allotments",
+                        to="leaders.leader",
+                        verbose_name="团长",
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="shops.shop",
+                        verbose_name="店铺",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allotments",
+                        to="marketing.coupontemplate",
+                        verbose_name="优惠券",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '团长发券',
-                'verbose_name_plural': '团长发券',
+                "verbose_name": "团长发券",
+                "verbose_name_plural": "团长发券",
             },
         ),
         migrations.CreateModel(
-            name='LeaderCouponClaim',
+            name="LeaderCouponClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('allotment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='marketing.leadercouponallotment', verbose_name='团长发券')),
-                ('coupon', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='leader_claim', to='marketing.coupon', verbose_name='优惠券')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shops.shop', verbose_name='店铺')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "allotment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="claims",
+                        to="marketing.leadercouponallotment",
+                        verbose_name="团长发券",
+                    ),
+                ),
+                (
+                    "coupon",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="leader_claim",
+                        to="marketing.coupon",
+                        verbose_name="优惠券",
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="shops.shop",
+                        verbose_name="店铺",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '团长发券领取',
-                'verbose_name_plural': '团长发券领取',
+                "verbose_name": "团长发券领取",
+                "verbose_name_plural": "团长发券领取",
             },
         ),
         migrations.AddConstraint(
-            model_name='leadercouponallotment',
-            constraint=models.UniqueConstraint(fields=('template', 'leader'), name='leader_coupon_allotment_once'),
+            model_name="leadercouponallotment",
+            constraint=models.UniqueConstraint(fields=("template", "leader"), name="leader_coupon_allotment_once"),
         ),
         migrations.AddConstraint(
-            model_name='leadercouponallotment',
-            constraint=models.CheckConstraint(condition=models.Q(('claimed__lte', models.F('quantity'))), name='leader_coupon_allotment_within'),
+            model_name="leadercouponallotment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("claimed__lte", models.F("quantity"))), name="leader_coupon_allotment_within"
+            ),
         ),
     ]
