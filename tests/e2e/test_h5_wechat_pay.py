@@ -20,7 +20,7 @@ from tuangou.orders.models import Order
 from tuangou.orders.tests.factories import given_member
 from tuangou.payments.models import Payment
 
-from .conftest import _context
+from .conftest import _context, wechat_app_posts
 from .test_h5_leader import sms_login
 from .test_h5_member import given_shop_with_a_live_campaign, no_horizontal_overflow, shot
 from .test_h5_wechat import APP_ID, WECHAT_UA, wechat_sim  # noqa: F401 — the WeChat platform simulator fixture
@@ -43,7 +43,7 @@ window.WeixinJSBridge = {
       return;
     }
     const prepayId = args.package.replace("prepay_id=", "");
-    fetch("%(sim)s/sim/pay", { method: "POST", mode: "no-cors", body: JSON.stringify({ prepay_id: prepayId }) })
+    window.__wechatAppPost("%(sim)s/sim/pay", JSON.stringify({ prepay_id: prepayId }))
       .then(() => callback({ err_msg: "get_brand_wcpay_request:ok" }));
   },
   on() {},
@@ -98,6 +98,7 @@ def wechat_browser(browser, live_server, wechatpay, answer: str):
         user_agent=WECHAT_UA,
     )
     context.add_init_script(PAY_BRIDGE_STUB % {"answer": answer, "sim": wechatpay.base_url})
+    wechat_app_posts(context)
     context.route(lambda url: urlparse(url).hostname not in ("127.0.0.1", "localhost"), lambda route: route.abort())
     return context
 

@@ -17,7 +17,7 @@ from tuangou.payments.tests.test_reconciliation import TODAY, given_a_day_of_ord
 from tuangou.payments.tests.wechatpay_world import APPID, given_wechatpay
 from tuangou.shops.tests.factories import StaffFactory
 
-from .conftest import shot
+from .conftest import shot, wechat_app_posts
 from .test_console_leaders_and_finance import log_in, settled
 from .test_h5_leader import sms_login
 
@@ -30,7 +30,7 @@ window.WeixinJSBridge = {
   invoke(name, args, callback) {
     window.__wx.push({ name, args });
     if (name !== "requestMerchantTransfer") return callback && callback({ err_msg: name + ":ok" });
-    fetch("%(sim)s/sim/transfers/confirm", { method: "POST", mode: "no-cors", body: JSON.stringify({ package: args.package }) })
+    window.__wechatAppPost("%(sim)s/sim/transfers/confirm", JSON.stringify({ package: args.package }))
       .then(() => callback({ err_msg: "requestMerchantTransfer:ok" }));
   },
   on() {},
@@ -102,6 +102,7 @@ def test_a_leader_confirms_receipt_in_wechat_and_the_withdrawal_reads_paid(phone
     sms_login(phone, leader.user.phone, path)
     user_agent = phone.evaluate("navigator.userAgent")
     phone.context.add_init_script(WECHAT_BRIDGE % {"ua": user_agent, "sim": wechat.sim.base_url})
+    wechat_app_posts(phone.context)
     phone.reload()
     phone.get_by_role("tab", name="提现记录").click()
     row = phone.locator("[data-test=withdrawal]")
