@@ -53,7 +53,10 @@ def sms_login(page, phone: str, next_path: str):
     page.click("[data-test=agree-privacy]")  # 我已阅读并同意《隐私政策》: no login without it
     page.click("button[type=submit]")
     path = next_path.split("?")[0]
-    page.wait_for_url(lambda url: urlparse(url).path == path)  # not the login page, whose ?next= holds it
+    # Not the login page, whose ?next= holds it. The URL is what is waited for, not the page's load
+    # event (under a busy machine its pictures can hold that past the timeout); what follows waits
+    # for the content it reads.
+    page.wait_for_url(lambda url: urlparse(url).path == path, wait_until="commit")
 
 
 def given_shipped_campaign():

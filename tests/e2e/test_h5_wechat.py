@@ -113,7 +113,7 @@ def test_member_logs_in_through_wechat_and_the_campaign_sets_its_share_card(wech
     page.fill("input[name=code]", code)
     page.click("[data-test=agree-privacy]")
     page.click("button[type=submit]")
-    page.wait_for_url(lambda url: urlparse(url).path == campaign_path)
+    page.wait_for_url(lambda url: urlparse(url).path == campaign_path, wait_until="commit")
     expect(page.locator("h1.title")).to_have_text("周末鲜果鲜蛋团")
 
     member = User.objects.get(phone="13800000088")
@@ -145,7 +145,7 @@ def test_member_logs_in_through_wechat_and_the_campaign_sets_its_share_card(wech
     # Another day, a new tab: the openid alone logs the member in, no SMS.
     again = wechat_phone()
     again.goto(f"/h5/login?next={campaign_path}")
-    again.wait_for_url(lambda url: urlparse(url).path == campaign_path)
+    again.wait_for_url(lambda url: urlparse(url).path == campaign_path, wait_until="commit")
     expect(again.locator("h1.title")).to_have_text("周末鲜果鲜蛋团")
     assert again.evaluate("fetch('/api/auth/me').then((r) => r.json())")["phone"] == "13800000088"
     assert wechat_sim.calls["/cgi-bin/token"] == 1  # the token and the ticket came from the cache
