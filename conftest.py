@@ -16,10 +16,13 @@ def require_postgres(db):
 
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
-    """Each test gets its own media folder and an empty cache (rate-limit counters are in the database)."""
+    """Each test gets its own media folder, SMS outbox and an empty cache (rate-limit counters are
+    in the database)."""
     from django.core.cache import cache
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    # A code an earlier test sent to the same phone must not be read as this test's.
+    settings.SMS_OUTBOX = tmp_path / "sms_outbox.jsonl"
     # Many tests log in from the one test client IP; the captcha's own tests turn it on.
     settings.SMS_CAPTCHA_AFTER_SENDS = 0
     cache.clear()

@@ -273,6 +273,7 @@ if STORAGE_S3_BUCKET:
 # --- Integrations -------------------------------------------------------------------
 # SMS: "console" writes codes to the log and keeps the last ones for the demo page.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+SMS_OUTBOX = VAR_DIR / "sms_outbox.jsonl"  # where the console backend writes (the dev inbox reads it)
 SMS_CODE_TTL_SECONDS = int(os.environ.get("SMS_CODE_TTL_SECONDS", "300"))
 SMS_SEND_LIMIT_PER_PHONE_HOUR = int(os.environ.get("SMS_SEND_LIMIT_PER_PHONE_HOUR", "5"))
 SMS_SEND_LIMIT_PER_IP_HOUR = int(os.environ.get("SMS_SEND_LIMIT_PER_IP_HOUR", "20"))

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tuangou.accounts.sms import last_code_for
+from tuangou.accounts.sms import codes_for
 from tuangou.campaigns import services as campaign_services
 from tuangou.campaigns.models import Campaign
 from tuangou.commissions.tasks import commissions_settle_due
@@ -37,19 +37,24 @@ def shot(page, name: str):
     save_shot(page, name)
 
 
+def send_code(page, phone: str) -> str:
+    """Taps 发送验证码 and answers the code this tap sent (not one sent before it)."""
+    sent_before = len(codes_for(phone))
+    page.click("[data-test=send-code]")
+    for _ in range(150):
+        codes = codes_for(phone)
+        if len(codes) > sent_before:
+            return codes[0]
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no SMS code reached {phone}")
+
+
 def sms_login(page, phone: str, next_path: str):
     """Log in on the H5 with phone + SMS code, ticking the privacy-policy consent, as people do;
     lands on next_path."""
     page.goto(f"/h5/login?next={next_path}")
     page.fill("input[name=phone]", phone)
-    page.click("[data-test=send-code]")
-    code = None
-    for _ in range(50):
-        code = last_code_for(phone)
-        if code:
-            break
-        page.wait_for_timeout(100)
-    page.fill("input[name=code]", code)
+    page.fill("input[name=code]", send_code(page, phone))
     page.click("[data-test=agree-privacy]")  # 我已阅读并同意《隐私政策》: no login without it
     page.click("button[type=submit]")
     path = next_path.split("?")[0]
@@ -208,12 +213,7 @@ def test_neighbour_applies_from_the_recruitment_link_and_sees_the_review(phone):
     phone.locator("[data-test=apply]").click()
     phone.wait_for_url("**/h5/login**")
     phone.fill("input[name=phone]", applicant.phone)
-    phone.click("[data-test=send-code]")
-    for _ in range(50):
-        if last_code_for(applicant.phone):
-            break
-        phone.wait_for_timeout(100)
-    phone.fill("input[name=code]", last_code_for(applicant.phone))
+    phone.fill("input[name=code]", send_code(phone, applicant.phone))
     phone.click("[data-test=agree-privacy]")
     phone.click("button[type=submit]")
     phone.wait_for_url(re.compile(r"/apply\?ref="))

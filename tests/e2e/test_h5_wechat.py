@@ -13,11 +13,10 @@ from playwright.sync_api import expect
 
 from simulators.wechat import WechatSimulator
 from tuangou.accounts.models import User, WechatIdentity
-from tuangou.accounts.sms import last_code_for
 from tuangou.catalog.models import ProductImage
 
 from .conftest import _context
-from .test_h5_leader import given_shipped_campaign
+from .test_h5_leader import given_shipped_campaign, send_code
 from .test_h5_member import given_shop_with_a_live_campaign, shot
 
 APP_ID, SECRET = "wx5e1f0a2b3c4d5e6f", "official-account-secret"
@@ -103,14 +102,7 @@ def test_member_logs_in_through_wechat_and_the_campaign_sets_its_share_card(wech
 
     # The phone, once, by SMS code with the privacy consent.
     page.fill("input[name=phone]", "13800000088")
-    page.click("[data-test=send-code]")
-    code = None
-    for _ in range(50):
-        code = last_code_for("13800000088")
-        if code:
-            break
-        page.wait_for_timeout(100)
-    page.fill("input[name=code]", code)
+    page.fill("input[name=code]", send_code(page, "13800000088"))
     page.click("[data-test=agree-privacy]")
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: urlparse(url).path == campaign_path, wait_until="commit")

@@ -120,7 +120,7 @@ class ConsoleSmsBackend:
     def send(self, *, phone, message):
         text = message.render()
         logger.info("sms", extra={"data": {"phone": phone, "template": message.template, "text": text}})
-        path = settings.VAR_DIR / "sms_outbox.jsonl"
+        path = settings.SMS_OUTBOX
         lines = path.read_text().splitlines()[-(_OUTBOX_KEEP - 1) :] if path.exists() else []
         lines.append(
             json.dumps(
@@ -352,18 +352,21 @@ def sms_send(*, phone: str, message: SmsMessage) -> str:
 
 
 def recent_outbox() -> list[dict]:
-    path = settings.VAR_DIR / "sms_outbox.jsonl"
+    path = settings.SMS_OUTBOX
     if not path.exists():
         return []
     return [json.loads(line) for line in reversed(path.read_text().splitlines()) if line.strip()]
 
 
+def codes_for(phone: str) -> list[str]:
+    """The codes sent to a phone by the console backend (demo and tests), newest first."""
+    return [message["code"] for message in recent_outbox() if message["phone"] == phone and message["code"]]
+
+
 def last_code_for(phone: str) -> str | None:
     """The newest code sent to a phone by the console backend (demo and tests)."""
-    for message in recent_outbox():
-        if message["phone"] == phone and message["code"]:
-            return message["code"]
-    return None
+    codes = codes_for(phone)
+    return codes[0] if codes else None
 
 
 @dataclass(frozen=True)
