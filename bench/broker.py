@@ -183,7 +183,9 @@ def main() -> int:
     by = {r["broker"]: r for r in results}
     if "redis" in by and "orm" in by and by["orm"]["done_per_s"]:
         print(f"ratio: redis / orm done per second = {by['redis']['done_per_s'] / by['orm']['done_per_s']:.2f}")
-    print(f"setup: {args.workers} workers (manage.py qcluster, no scheduler), PostgreSQL {url.rsplit('/', 1)[-1]}, {os.cpu_count()} CPUs")
+    print(
+        f"setup: {args.workers} workers (manage.py qcluster, no scheduler), PostgreSQL {url.rsplit('/', 1)[-1]}, {os.cpu_count()} CPUs"
+    )
     return 0
 
 

@@ -23,7 +23,7 @@ Figures:
               not paid here) / paid twice (more than one transition to paid, or two applied notifies)
   queue       jobs still waiting at the end
 
-    .venv/bin/python bench/chaos.py [--seconds 40] [--clients 12] [--rounds 2] [--broker orm|redis]
+    .venv/bin/python bench/chaos.py [--seconds 60] [--clients 12] [--rounds 2] [--broker orm|redis]
 
 DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/tuangou_chaos_bench (dropped and made
 again; its name must contain "bench"), REDIS_URL to redis://127.0.0.1:6379/4 (the cache; and the
@@ -41,7 +41,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import psycopg
@@ -54,14 +54,14 @@ from run import HttpConnection, free_port, migrate, prepare_data, recreate_datab
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tuangou_chaos_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/4"
-WEB_WORKERS = 3
+WEB_WORKERS = 2
 RETRY_PAUSE = 0.3  # between two sends of one request
 GIVE_UP_AFTER = 60.0  # a client stops resending one request after this long
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=40.0, help="load duration")
+    parser.add_argument("--seconds", type=float, default=60.0, help="load duration")
     parser.add_argument("--clients", type=int, default=12)
     parser.add_argument("--members", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=2, help="kills of each process during the load")
@@ -139,7 +139,7 @@ class Load:
             conn = HttpConnection("127.0.0.1", self.port)
             try:
                 status, answer = await asyncio.wait_for(conn.request(method, path, headers, payload), 30)
-            except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError):
+            except (TimeoutError, OSError, asyncio.IncompleteReadError):
                 status, answer = None, b""
             finally:
                 conn.close()
@@ -184,29 +184,31 @@ class Load:
         await asyncio.gather(*(self.client(i, clients) for i in range(clients)))
 
 
-async def chaos(web: Process, worker: Process, port: int, seconds: float, rounds: int) -> list[str]:
-    """kill -9 the web server, then the worker, `rounds` times spread over the load."""
+async def chaos(process: Process, port: int, seconds: float, rounds: int, offset: float, started: float) -> list:
+    """kill -9 `process` `rounds` times spread over the load (at `offset` of each round), start it again."""
     log = []
-    started = time.monotonic()
-    step = seconds / (2 * rounds + 1)
     for r in range(rounds):
-        for i, process in enumerate((web, worker)):
-            await asyncio.sleep(max(0.0, started + step * (2 * r + i + 1) - time.monotonic()))
-            process.kill()
-            log.append(f"{time.monotonic() - started:5.1f} s  kill -9 {process.name}")
-            await asyncio.sleep(2)
-            process.start()
-            if process is web:
-                await asyncio.to_thread(wait_healthy, port)
-            log.append(f"{time.monotonic() - started:5.1f} s  {process.name} started again")
+        await asyncio.sleep(max(0.0, started + seconds * (r + offset) / rounds - time.monotonic()))
+        process.kill()
+        log.append((time.monotonic() - started, f"kill -9 {process.name}"))
+        await asyncio.sleep(2)
+        process.start()
+        if process.name == "web":
+            await asyncio.to_thread(wait_healthy, port)
+        log.append((time.monotonic() - started, f"{process.name} started again"))
     return log
 
 
 async def load_with_chaos(load: Load, web: Process, worker: Process, args) -> list[str]:
-    log, _ = await asyncio.gather(
-        chaos(web, worker, load.port, args.seconds, args.rounds), load.run(args.seconds, args.clients)
+    """The web server is killed a third into each round, the worker two thirds in: each while the
+    other runs, both while orders and notifies are in flight."""
+    started = time.monotonic()
+    web_log, worker_log, _ = await asyncio.gather(
+        chaos(web, load.port, args.seconds, args.rounds, 1 / 3, started),
+        chaos(worker, load.port, args.seconds, args.rounds, 2 / 3, started),
+        load.run(args.seconds, args.clients),
     )
-    return log
+    return [f"{at:5.1f} s  {what}" for at, what in sorted(web_log + worker_log)]
 
 
 # --- the books ---------------------------------------------------------------------------------
@@ -242,9 +244,7 @@ def drain(url: str, broker: str, seconds: float) -> float:
 def books(url: str, load: Load, data: dict) -> dict:
     with psycopg.connect(url) as conn:
         answered_ids = {order_id for ids in load.answered.values() for order_id in ids}
-        existing = {
-            r[0] for r in conn.execute("SELECT id FROM orders_order WHERE id = ANY(%s)", (list(answered_ids),))
-        }
+        existing = {r[0] for r in conn.execute("SELECT id FROM orders_order WHERE id = ANY(%s)", (list(answered_ids),))}
         keyed = conn.execute(
             "SELECT idempotency_key, count(*) FROM orders_order WHERE idempotency_key IS NOT NULL "
             "GROUP BY member_id, idempotency_key"
