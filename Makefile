@@ -7,7 +7,7 @@ PORT ?= 8000
 # The demo shows development SMS codes at /dev/sms; production leaves this off.
 export SMS_SHOW_CODES ?= 1
 
-.PHONY: install types frontend run serve test test-frontend lint bench migrate demo clean wechat-sim alipay-sim backup restore pitr-drill
+.PHONY: install types frontend run serve test test-frontend lint bench migrate demo clean wechat-sim alipay-sim backup restore pitr-drill chaos broker-bench
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -104,6 +104,16 @@ restore: install
 # Point-in-time recovery on a throwaway PostgreSQL cluster: back to just before a DROP TABLE.
 pitr-drill: install
 	$(PY) bench/pitr_drill.py
+
+# Orders and payments under load while the web server and the job worker are killed with SIGKILL
+# and started again (PostgreSQL, a database of its own): prints what exists, what was doubled,
+# stock and jobs; "0 lost" or exit 1. bench/README.md.
+chaos: install
+	$(PY) bench/chaos.py
+
+# What the job broker costs: Redis (no acknowledgement) against the database (JOB_BROKER=orm).
+broker-bench: install
+	$(PY) bench/broker.py
 
 clean:
 	rm -rf $(VENV) var frontend/node_modules frontend/dist

@@ -31,6 +31,22 @@ def production_settings(app_configs, **kwargs):
                 id="tuangou.W003",
             )
         )
+    if settings.JOB_BROKER == "redis":
+        problems.append(
+            Warning(
+                "JOB_BROKER=redis: a job a killed worker held, or one that failed, is never run again.",
+                hint="Leave JOB_BROKER unset (the database broker) unless losing jobs is acceptable (docs/deploy.md).",
+                id="tuangou.W005",
+            )
+        )
+    elif settings.Q_CLUSTER["retry"] <= settings.Q_CLUSTER["timeout"]:
+        problems.append(
+            Warning(
+                "Q_RETRY is not above Q_TIMEOUT: a job still running would be handed to a second worker.",
+                hint="Q_RETRY=180 with Q_TIMEOUT=120 (docs/deploy.md).",
+                id="tuangou.W006",
+            )
+        )
     if settings.SITE_URL.startswith("http://"):
         problems.append(
             Warning(

@@ -164,8 +164,10 @@ else:
 Q_CLUSTER = {
     "name": "tuangou",
     "workers": int(os.environ.get("Q_WORKERS", "2")),
-    "timeout": 120,
-    "retry": 180,
+    # A job running longer is stopped. Q_RETRY: a job taken but not acknowledged this long after (its
+    # worker was killed) is handed out again (the database broker only); longer than the timeout.
+    "timeout": int(os.environ.get("Q_TIMEOUT", "120")),
+    "retry": int(os.environ.get("Q_RETRY", "180")),
     "max_attempts": 3,
     "catch_up": False,
     "label": "Tasks",
@@ -173,7 +175,16 @@ Q_CLUSTER = {
 }
 # Production runs the scheduler as a process of its own (deploy/): Q_SCHEDULER=0 on job workers.
 Q_CLUSTER["scheduler"] = env_bool("Q_SCHEDULER", True)
-if REDIS_URL:
+# JOB_BROKER: `orm` keeps queued jobs in PostgreSQL (django_q_ormq); a row goes only when its job
+# succeeded, so a killed worker's jobs come back after Q_RETRY (bench/broker.py: the cost). `redis`
+# is faster but has no acknowledgement: a job taken by a worker that dies is gone. Production
+# defaults to `orm`; development uses Redis when REDIS_URL is set.
+JOB_BROKER = os.environ.get("JOB_BROKER") or ("redis" if REDIS_URL and not PRODUCTION else "orm")
+if JOB_BROKER not in {"orm", "redis"}:
+    raise ImproperlyConfigured(f"JOB_BROKER must be orm or redis, not {JOB_BROKER!r}")
+if JOB_BROKER == "redis":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("JOB_BROKER=redis needs REDIS_URL")
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"

@@ -96,6 +96,27 @@ def test_production_settings_and_answers(tmp_path):
     assert seen["plain"] == 301 and seen["to"] == "https://shop.example.com/h5/"
 
 
+def test_production_queues_jobs_in_the_database_even_with_redis(tmp_path):
+    """The database broker deletes a job only once it succeeded (a killed worker's jobs come back);
+    Redis stays the cache. JOB_BROKER=redis is a choice, refused without REDIS_URL."""
+    code = "from django.conf import settings as s; print(sorted(k for k in ('orm', 'redis') if k in s.Q_CLUSTER))"
+    with_redis = {**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/9"}
+    result = manage(tmp_path, with_redis, "shell", "-c", code)
+    assert result.stdout.strip().splitlines()[-1] == "['orm']", result.stderr
+    result = manage(tmp_path, {**with_redis, "JOB_BROKER": "redis"}, "shell", "-c", code)
+    assert result.stdout.strip().splitlines()[-1] == "['redis']", result.stderr
+    result = manage(tmp_path, {**PRODUCTION, "REDIS_URL": "", "JOB_BROKER": "redis"}, "check")
+    assert result.returncode != 0 and "JOB_BROKER=redis needs REDIS_URL" in result.stderr
+
+
+def test_check_deploy_names_a_broker_that_loses_jobs(tmp_path):
+    with_redis = {**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/9"}
+    result = manage(tmp_path, {**with_redis, "JOB_BROKER": "redis"}, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0 and "tuangou.W005" in result.stderr
+    result = manage(tmp_path, {**PRODUCTION, "Q_RETRY": "60"}, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0 and "tuangou.W006" in result.stderr
+
+
 def test_production_loads_no_demo(tmp_path):
     result = manage(tmp_path, PRODUCTION, "load_demo")
     assert "Not loading the demo" in result.stdout

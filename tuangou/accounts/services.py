@@ -17,6 +17,7 @@ from tuangou.core.phones import normalize_phone
 
 from . import wechat
 from .captcha import captcha_check
+from .hooks import login_failed_by_phone
 from .limits import attempt_claim, attempt_count, attempt_release, attempt_retry_after
 from .lockout import login_locked_error
 from .models import ApiToken, ConsentRecord, LoginAttempt, SmsCode, User, WechatIdentity
@@ -123,12 +124,14 @@ def sms_code_verify(*, phone: str, code: str, ip: str | None) -> User:
         pk=sms.pk, used_at__isnull=True, failed_attempts__lt=settings.SMS_VERIFY_MAX_ATTEMPTS
     ).update(failed_attempts=F("failed_attempts") + 1):
         refusal = ApplicationError("sms_too_many_attempts", field="code")
-    if refusal is not None:  # no code was compared: nothing spent
-        _release(claims)
-        raise refusal
-    if not hmac.compare_digest(sms.code_hash, _hash_code(phone, (code or "").strip())):
+    if refusal is None and not hmac.compare_digest(sms.code_hash, _hash_code(phone, (code or "").strip())):
         LoginAttempt.objects.create(phone=phone, ip=ip, succeeded=False)
-        raise ApplicationError("sms_code_invalid", field="code")
+        refusal = ApplicationError("sms_code_invalid", field="code")
+    elif refusal is not None:  # no code was compared: nothing spent
+        _release(claims)
+    if refusal is not None:
+        login_failed_by_phone(phone=phone, user=User.objects.filter(phone=phone).first(), reason=refusal.code)
+        raise refusal
     with transaction.atomic():
         # Single use even under two simultaneous logins with the same code.
         claimed = SmsCode.objects.filter(pk=sms.pk, used_at__isnull=True).update(used_at=now)

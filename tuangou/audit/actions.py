@@ -6,6 +6,7 @@ ACTIONS: dict[str, str] = {
     "login": bilingual("登录", "Log in"),
     "login_failed": bilingual("登录失败", "Failed login"),
     "refund": bilingual("退款", "Refund"),
+    "after_sale.refund": bilingual("售后退款", "After-sales refund"),
     "withdrawal.approve": bilingual("批准提现", "Approve withdrawal"),
     "withdrawal.reject": bilingual("拒绝提现", "Reject withdrawal"),
     "withdrawal.mark_paid": bilingual("提现标记已打款", "Mark withdrawal paid"),

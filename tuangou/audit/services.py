@@ -59,11 +59,21 @@ def _target(target) -> tuple[str, str, str]:
 
 
 def audit_record(
-    *, shop, actor, action: str, target=None, before: dict | None = None, after: dict | None = None, request=None, **_
+    *,
+    shop,
+    actor,
+    action: str,
+    target=None,
+    before: dict | None = None,
+    after: dict | None = None,
+    request=None,
+    actor_name: str = "",
+    **_,
 ) -> AuditRecord:
     """Append one record. `before`/`after` are field dicts (diff them with `changes` for an edit,
     or pass what matters: an amount, a count). Written in the caller's transaction, so an action
-    that rolls back leaves no record of having happened."""
+    that rolls back leaves no record of having happened. `actor_name`: who, when no account acted
+    (a failed login: the name or phone tried)."""
     assert action in ACTIONS, action
     request = request if request is not None else current_request()
     user = _user_of(actor)
@@ -73,7 +83,7 @@ def audit_record(
     return AuditRecord.objects.create(
         shop_id=getattr(shop, "pk", shop),
         actor=user,
-        actor_name=(user.name if user else "")[:150],
+        actor_name=(user.name if user else actor_name)[:150],
         ip=client_ip(request) if request is not None else None,
         request_id=(getattr(request, "id", None) or get_request_id() or "")[:64],
         action=action,

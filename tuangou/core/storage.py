@@ -10,7 +10,8 @@ from django.conf import settings
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
-PRIVATE_PREFIXES = ("exports/",)
+# Posters carry one leader's attribution: handed out by the API after its check, as exports are.
+PRIVATE_PREFIXES = ("exports/", "posters/")
 
 
 class ObjectStorage(S3Storage):

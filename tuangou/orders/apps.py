@@ -30,3 +30,4 @@ class OrdersConfig(AppConfig):
         members_by_orders.register(selectors.members_by_orders)
         campaign_order_figures.register(selectors.campaign_order_figures)
         approval_executor("refund", services.order_refund_approved)
+        approval_executor("after_sale.refund", services.after_sale_refund_approved)

@@ -950,6 +950,36 @@ def after_sale_open(
     return request
 
 
+def _after_sale_refund_gate(after_sale: AfterSaleRequest, *, actor, reason: str, lines, amount_fen) -> None:
+    """Above the shop's refund line an after-sales refund waits for a second person, as an order
+    refund does (order_refund); approving it resolves the request (after_sale_refund_approved)."""
+    order = after_sale.order
+    over_fen = approval_policy(order.shop).refund_over_fen
+    if over_fen is None:
+        return
+    total_fen = sum(line["amount_fen"] for line in order_refund_plan(order, lines=lines, amount_fen=amount_fen))
+    approval_gate(
+        needed=total_fen > over_fen,
+        shop=order.shop,
+        actor=actor,
+        action="after_sale.refund",
+        permission="orders.refund",
+        payload={"after_sale_id": after_sale.pk, "reason": reason, "amount_fen": amount_fen},
+        summary=f"订单{order.number}售后退款{format_fen(total_fen)}",
+        amount_fen=total_fen,
+    )
+
+
+def after_sale_refund_approved(*, shop, actor, payload: dict):
+    """The executor of an approved after-sales refund (tuangou.audit.approvals)."""
+    after_sale = AfterSaleRequest.objects.filter(shop=shop, pk=payload["after_sale_id"]).first()
+    if after_sale is None:
+        raise NotFound("售后申请", "After-sales request")
+    return after_sale_resolve(
+        after_sale=after_sale, actor=actor, action="refund", reason=payload["reason"], amount_fen=payload["amount_fen"]
+    )
+
+
 @transaction.atomic
 def after_sale_resolve(
     *, after_sale: AfterSaleRequest, actor, action: str, reason: str, amount_fen: int | None = None
@@ -965,20 +995,14 @@ def after_sale_resolve(
         raise ApplicationError("required", field="reason")
     order = after_sale.order
     if action == "refund":
-        if amount_fen is not None:
-            refund = refund_request(
-                order=order, actor=actor, reason=reason, amount_fen=amount_fen, close_after_sales=False
-            )
-        elif after_sale.line_id:
-            refund = refund_request(
-                order=order,
-                actor=actor,
-                reason=reason,
-                lines=[{"line_id": after_sale.line_id, "quantity": after_sale.quantity}],
-                close_after_sales=False,
-            )
-        else:
-            refund = refund_request(order=order, actor=actor, reason=reason, close_after_sales=False)
+        # An amount, else the request's line and quantity, else all that is left.
+        lines = None
+        if amount_fen is None and after_sale.line_id:
+            lines = [{"line_id": after_sale.line_id, "quantity": after_sale.quantity}]
+        _after_sale_refund_gate(after_sale, actor=actor, reason=reason, lines=lines, amount_fen=amount_fen)
+        refund = refund_request(
+            order=order, actor=actor, reason=reason, lines=lines, amount_fen=amount_fen, close_after_sales=False
+        )
         after_sale.status = AfterSaleRequest.Status.REFUNDED
         after_sale.refund_fen = refund.amount_fen
     elif action == "reject":

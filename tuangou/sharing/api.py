@@ -1,12 +1,14 @@
 """Sharing: the leader's campaign poster, share card and 接龙 text (leader center); the
 recruitment QR code and poster (console); the leader's referral QR code."""
 
+from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from ninja import Path, Router
 
 from tuangou.campaigns.selectors import campaign_get, leader_campaign_get
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
+from tuangou.core.downloads import signed_redirect
 from tuangou.leaders.access import access_leader
 from tuangou.leaders.selectors import recruitment_plan_link
 from tuangou.leaders.services import recruitment_plan_ensure
@@ -42,6 +44,11 @@ def _png(content: bytes, *, filename: str, etag: str | None = None) -> HttpRespo
 
 
 def _poster(request, content: dict, filename: str) -> HttpResponse:
+    if hasattr(default_storage, "signed_url"):  # object storage: the bytes never pass through us
+        name, etag = services.poster_stored(content=content, storage=default_storage)
+        if request.headers.get("If-None-Match") == f'"{etag}"':
+            return HttpResponse(status=304)
+        return signed_redirect(default_storage, name, "image/png", f'inline; filename="{filename}"')
     png, etag = services.poster_render(content=content)
     if request.headers.get("If-None-Match") == f'"{etag}"':
         return HttpResponse(status=304)

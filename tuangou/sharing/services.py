@@ -1,5 +1,6 @@
-"""Rendering shareable images, cached on disk by content hash: the same poster is drawn once,
-and a change of anything drawn on it (price, title, leader, point, picture) draws a new one."""
+"""Rendering shareable images, cached by content hash (on local disk, or in object storage when
+there is one): the same poster is drawn once, and a change of anything drawn on it (price,
+title, leader, point, picture) draws a new one."""
 
 import hashlib
 import json
@@ -8,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 
 from . import images
 
@@ -19,11 +21,25 @@ RENDERERS = {
 }
 
 
-def poster_cache_path(*, content: dict) -> Path:
+def poster_name(*, content: dict) -> str:
+    """Its name in storage: the content's hash, so a change draws a new one."""
     digest = hashlib.sha256(
         json.dumps([RENDER_VERSION, content], sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
-    return Path(settings.MEDIA_ROOT) / "posters" / f"{content['kind']}-{digest[:32]}.png"
+    return f"posters/{content['kind']}-{digest[:32]}.png"
+
+
+def poster_cache_path(*, content: dict) -> Path:
+    return Path(settings.MEDIA_ROOT) / poster_name(content=content)
+
+
+def poster_stored(*, content: dict, storage) -> tuple[str, str]:
+    """Object storage (tuangou/core/storage.py): the poster's name there and its ETag, drawn and
+    put once (one PUT: a reader sees the whole file or none). Every web machine shares it."""
+    name = poster_name(content=content)
+    if not storage.exists(name):
+        name = storage.save(name, ContentFile(RENDERERS[content["kind"]](content)))
+    return name, Path(name).stem
 
 
 def poster_render(*, content: dict) -> tuple[bytes, str]:

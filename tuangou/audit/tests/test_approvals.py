@@ -252,3 +252,57 @@ def test_a_members_own_cancel_is_refunded_without_waiting():
     assert Refund.objects.get(order=order).amount_fen == 4900
     assert not ApprovalRequest.objects.filter(shop=world["shop"], action="refund", payload__order_id=order.id).exists()
     assert AuditRecord.objects.get(shop=world["shop"], action="refund").actor_id == world["member"].id
+
+
+@pytest.mark.django_db
+def test_an_after_sales_refund_over_the_line_waits_for_a_second_person():
+    """The same line as an order refund: resolving an after-sales request with ¥49 back waits; the
+    requester cannot approve it; finance does, and the request is resolved with the refund, once."""
+    from tuangou.orders import services as order_services
+    from tuangou.orders.models import AfterSaleRequest
+
+    world = build_world("AW", 13700001700)
+    ApprovalPolicy.objects.create(shop=world["shop"], refund_over_fen=1000)
+    order = add_live_order(world, "picked_up", "0701")
+    after_sale = order_services.after_sale_open(
+        order=order, member=world["member"], reason="烂了", line_id=order.lines.get().id, quantity=1
+    )
+    base = f"console/shops/{world['shop'].id}"
+    owner_client = client_for(world["owner"])
+    waiting = owner_client.post(f"{base}/after-sales/{after_sale.id}/resolve", {"action": "refund", "reason": "同意"})
+    assert (waiting.status_code, waiting.json()["code"]) == (409, "approval_pending"), waiting.content
+    approval = ApprovalRequest.objects.filter(shop=world["shop"]).latest("id")
+    assert (approval.action, approval.amount_fen, approval.permission) == ("after_sale.refund", 4900, "orders.refund")
+    assert "售后退款" in approval.summary and "¥49.00" in waiting.json()["message"]
+    after_sale.refresh_from_db()
+    assert after_sale.status == AfterSaleRequest.Status.OPEN and not Refund.objects.filter(order=order).exists()
+
+    own = owner_client.post(f"{base}/approvals/{approval.id}/approve")
+    assert (own.status_code, own.json()["code"]) == (403, "approval_own_request")
+    finance, finance_client = staff_client(world, Staff.Role.FINANCE, ip="198.51.100.9")
+    assert ok(finance_client.post(f"{base}/approvals/{approval.id}/approve"))["status"] == "approved"
+    after_sale.refresh_from_db()
+    assert (after_sale.status, after_sale.refund_fen) == (AfterSaleRequest.Status.REFUNDED, 4900)
+    refund = Refund.objects.get(order=order)
+    assert (refund.amount_fen, refund.requested_by_id) == (4900, world["owner"].id)
+    assert AuditRecord.objects.filter(shop=world["shop"], action="refund").count() == 1
+    again = finance_client.post(f"{base}/approvals/{approval.id}/approve")
+    assert again.json()["code"] == "approval_decided" and Refund.objects.filter(order=order).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_after_sales_refund_at_the_line_or_a_reject_goes_through_alone():
+    from tuangou.orders import services as order_services
+
+    world = build_world("AX", 13700001800)
+    ApprovalPolicy.objects.create(shop=world["shop"], refund_over_fen=4900)
+    base = f"console/shops/{world['shop'].id}"
+    client = client_for(world["owner"])
+    for number, action in (("0801", "refund"), ("0802", "reject")):
+        order = add_live_order(world, "picked_up", number)
+        after_sale = order_services.after_sale_open(
+            order=order, member=world["member"], reason="烂了", line_id=order.lines.get().id, quantity=1
+        )
+        done = ok(client.post(f"{base}/after-sales/{after_sale.id}/resolve", {"action": action, "reason": "好的"}))
+        assert done["status"] == ("refunded" if action == "refund" else "rejected")
+    assert not ApprovalRequest.objects.filter(shop=world["shop"], action="after_sale.refund").exists()

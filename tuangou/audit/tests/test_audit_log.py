@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 # Recorded by code on other branches or through the approval tests (test_approvals.py).
 NOT_WALKED_HERE = {
     "staff.grant",
+    "after_sale.refund",  # waits for approval only; the refund itself is recorded as "refund" (walked)
     "approval.request",
     "approval.approve",
     "approval.reject",
@@ -212,3 +213,38 @@ def test_the_console_log_filters_exports_and_is_for_owner_and_admin_only():
     assert client_for(finance.user).get(f"{base}/audit").status_code == 403
     assert client_for(admin.user).get(f"{base}/audit").status_code == 200
     assert owner.get(f"{base}/audit", {"actor_id": 2**63}).status_code in (400, 422)
+
+
+def test_failed_logins_of_unknown_names_and_phones_keep_who_tried_and_from_where():
+    """No account, no shop: kept for the platform with the name or phone tried and the IP. A wrong
+    SMS code of a staff member goes into their shop's log."""
+    from tuangou.accounts.testing import PRIVACY_CONSENT
+
+    world = build_world("AF", 13700000300)
+    owner = world["owner"]
+    owner.phone = "13700000399"
+    owner.save(update_fields=["phone"])
+    stranger = ApiClient()
+    stranger.client.defaults["REMOTE_ADDR"] = IP
+    assert stranger.post("auth/login", {"username": "no_such_person", "password": "guess-1234"}).status_code == 401
+    record = AuditRecord.objects.filter(action="login_failed").latest("id")
+    assert (record.shop_id, record.actor_id, record.actor_name, record.ip) == (None, None, "no_such_person", IP)
+    assert record.after == {"username": "no_such_person", "locked_out": False}
+
+    def sms_login(phone: str, code: str, send: bool = True) -> AuditRecord:
+        if send:
+            assert stranger.post("auth/sms/send", {"phone": phone}).status_code == 200
+        answer = stranger.post("auth/sms/login", {"phone": phone, "code": code, **PRIVACY_CONSENT})
+        assert answer.status_code == 400, answer.content
+        return AuditRecord.objects.filter(action="login_failed").latest("id")
+
+    unknown = sms_login("13912345670", "000000")
+    assert (unknown.shop_id, unknown.actor_id, unknown.actor_name, unknown.ip) == (None, None, "13912345670", IP)
+    assert unknown.after == {"phone": "13912345670", "reason": "sms_code_invalid"}
+
+    staff = sms_login(owner.phone, "000000")
+    assert (staff.shop_id, staff.actor_name, staff.ip) == (world["shop"].id, owner.phone, IP)
+    assert (staff.target_type, staff.target_id) == ("user", str(owner.id))
+
+    missing = sms_login("13912345671", "123456", send=False)  # no code was ever sent
+    assert (missing.actor_name, missing.after["reason"], missing.ip) == ("13912345671", "sms_code_missing", IP)
