@@ -10,6 +10,7 @@ JOBS = [
     ("campaigns: start, cut off and decide", "tuangou.campaigns.tasks.campaigns_advance", 1),
     ("orders: cancel unpaid past the payment timeout", "tuangou.orders.tasks.orders_expire_unpaid", 1),
     ("orders: complete after the after-sales window", "tuangou.orders.tasks.orders_complete_due", 10),
+    ("orders: refund failed campaigns' paid orders left paid", "tuangou.orders.tasks.orders_refund_failed_redrive", 10),
     ("commissions: settle after the after-sales window", "tuangou.commissions.tasks.commissions_settle_due", 10),
     ("commissions: settle incentive rewards after the window", "tuangou.commissions.tasks.incentives_settle_due", 10),
     ("commissions: 破蛋, referrals, team PK, levels", "tuangou.commissions.tasks.incentives_evaluate", 30),

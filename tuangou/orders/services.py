@@ -560,6 +560,17 @@ def orders_refund_for_failed_campaign(*, campaign: Campaign, actor=None) -> int:
     return len(ids)
 
 
+def orders_refund_failed_redrive(*, limit: int = 500) -> int:
+    """Paid orders of failed campaigns whose refund job never succeeded (it raised three times, or
+    the queue lost it): each is refunded now, in its own transaction. Returns how many were."""
+    ids = list(
+        Order.objects.filter(status=S.PAID, campaign__status=Campaign.Status.FAILED)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    return sum(order_refund_for_failed_campaign(order_id=order_id) == "queued" for order_id in ids)
+
+
 def order_refund_for_failed_campaign(*, order_id: int, actor=None) -> str:
     """One order of a failed campaign: refunded in full in its own transaction, unless it is no
     longer paid or its refund is already asked for. Safe to run twice."""

@@ -13,6 +13,11 @@ def orders_complete_due() -> int:
     return services.orders_complete_due()
 
 
+def orders_refund_failed_redrive() -> int:
+    """Every 10 minutes: a failed campaign's paid order whose refund job was lost is refunded."""
+    return services.orders_refund_failed_redrive()
+
+
 def order_refund_for_failed_campaign(order_id: int, actor_id: int | None = None) -> str:
     """Queued per order when a campaign fails: that order's full refund, in its own transaction."""
     from tuangou.accounts.models import User

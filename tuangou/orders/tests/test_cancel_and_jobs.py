@@ -151,6 +151,18 @@ def test_a_failed_campaign_refunds_every_paid_order_in_full():
     assert world.item.stock_left == 15  # not live any more: stock is the campaign's to return
 
 
+def test_a_failed_campaigns_order_whose_refund_job_was_lost_is_refunded_by_the_schedule():
+    world = given_live_campaign(stock=20, price_fen=1000)
+    lost, other = paid_order(world, 2), paid_order(world, 1)
+    # The campaign failed but the per-order refund jobs never ran (raised three times, or lost).
+    Campaign.objects.filter(pk=world.campaign.pk).update(status=Campaign.Status.FAILED)
+
+    assert services.orders_refund_failed_redrive() == 2
+    assert services.orders_refund_failed_redrive() == 0
+    assert sorted(Refund.objects.values_list("order_id", "amount_fen")) == [(lost.id, 2000), (other.id, 1000)]
+    assert Order.objects.get(pk=lost.pk).events.get(type="refunded").data["reason"] == "campaign_failed"
+
+
 def test_the_scheduled_expiry_task_runs_through_the_queue():
     from django_q.tasks import async_task, result
 
