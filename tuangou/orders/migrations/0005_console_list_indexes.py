@@ -5,42 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0004_verbose_names'),
-        ('leaders', '0004_verbose_names'),
-        ('orders', '0004_verbose_names'),
-        ('shops', '0003_shop_sms_daily_budget'),
+        ("campaigns", "0004_verbose_names"),
+        ("leaders", "0004_verbose_names"),
+        ("orders", "0004_verbose_names"),
+        ("shops", "0003_shop_sms_daily_budget"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='order',
-            name='orders_orde_shop_id_1dd75a_idx',
+            model_name="order",
+            name="orders_orde_shop_id_1dd75a_idx",
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['shop', 'paid_at'], include=('member_id',), name='order_paid_members'),
+            model_name="order",
+            index=models.Index(fields=["shop", "paid_at"], include=("member_id",), name="order_paid_members"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['shop', '-id'], name='order_console_list'),
+            model_name="order",
+            index=models.Index(fields=["shop", "-id"], name="order_console_list"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['shop', 'status', '-id'], name='order_console_status'),
+            model_name="order",
+            index=models.Index(fields=["shop", "status", "-id"], name="order_console_status"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['shop', 'campaign', '-id'], name='order_console_campaign'),
+            model_name="order",
+            index=models.Index(fields=["shop", "campaign", "-id"], name="order_console_campaign"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['shop', 'contact_phone'], name='order_console_phone'),
+            model_name="order",
+            index=models.Index(fields=["shop", "contact_phone"], name="order_console_phone"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['shop', 'created_at'], name='order_console_created'),
+            model_name="order",
+            index=models.Index(fields=["shop", "created_at"], name="order_console_created"),
         ),
     ]
