@@ -23,7 +23,7 @@ NEARBY_INFO_RADIUS_M = 3000
 _t = pick
 
 
-NEARBY_FIRST_RING_M = 500
+NEARBY_FIRST_RING_M = 1000
 
 
 def normalize_community(name: str) -> str:
@@ -418,7 +418,7 @@ def pickup_points_nearby(*, shop, lat, lng, radius_m: int = 5000, limit: int = 2
     """Active pickup points of active leaders within radius_m, nearest first.
 
     A city has thousands of points within 5 km: searching the whole radius at once reads and
-    measures them all. Rings grow instead (500 m, doubling up to radius_m): each bounding box
+    measures them all. Rings grow instead (1 km, doubling up to radius_m): each bounding box
     narrows rows in SQL (index on shop, lat, lng), the exact distance is measured here on their
     coordinates only, and once `limit` points lie within the ring's radius no point outside it can
     be nearer. Only the points answered are then loaded whole."""
