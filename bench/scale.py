@@ -53,6 +53,7 @@ def parse_args():
     parser.add_argument("--quick", action="store_true", help="fewer repeats of each measure")
     parser.add_argument("--regenerate", action="store_true", help="delete the generated shops and make them again")
     parser.add_argument("--only", default="", help="comma list: sheets,nearby,orders,dashboard")
+    parser.add_argument("--sheets", default="purchase,shipping,sorting", help="which sheets (comma list)")
     return parser.parse_args()
 
 
@@ -406,7 +407,7 @@ def measure(args) -> None:
     base = f"/api/console/shops/{shop.id}"
 
     if not only or "sheets" in only:
-        for kind in ("purchase", "shipping", "sorting"):
+        for kind in args.sheets.split(","):
             for suffix in ("", ".xlsx", ".pdf"):
                 url = f"{base}/campaigns/{big.id}/sheets/{kind}{suffix}"
                 runs = [
