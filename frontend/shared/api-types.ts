@@ -5586,8 +5586,19 @@ export interface components {
         PagedConsoleOrderOut: {
             /** Count */
             count: number;
+            /**
+             * Count Capped
+             * @description more rows than count; narrow the search or follow next_cursor
+             * @default false
+             */
+            count_capped: boolean;
             /** Items */
             items: components["schemas"]["ConsoleOrderOut"][];
+            /**
+             * Next Cursor
+             * @description pass as ?cursor= for the next page; null on the last
+             */
+            next_cursor?: number | null;
         };
         /** PagedCouponOut */
         PagedCouponOut: {
@@ -10542,6 +10553,8 @@ export interface operations {
                 phone?: string | null;
                 page?: number;
                 page_size?: number | null;
+                /** @description next_cursor of the previous page */
+                cursor?: number | null;
             };
             header?: never;
             path: {

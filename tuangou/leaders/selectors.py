@@ -23,6 +23,9 @@ NEARBY_INFO_RADIUS_M = 3000
 _t = pick
 
 
+NEARBY_FIRST_RING_M = 1000
+
+
 def normalize_community(name: str) -> str:
     """One spelling per community: "阳光花园 " and " 阳光花园" are the same 小区."""
     return " ".join((name or "").split())
@@ -412,25 +415,36 @@ def region_get(*, shop, region_id: int):
 
 
 def pickup_points_nearby(*, shop, lat, lng, radius_m: int = 5000, limit: int = 20) -> list[dict]:
-    """Active pickup points of active leaders within radius_m, nearest first. The bounding box
-    narrows the rows in SQL (index on shop, lat, lng); the exact distance sorts them here."""
-    lat_min, lat_max, lng_min, lng_max = bounding_box(lat, lng, radius_m)
-    points = PickupPoint.objects.filter(
-        shop=shop,
-        is_active=True,
-        leader__status=Leader.Status.ACTIVE,
-        lat__gte=lat_min,
-        lat__lte=lat_max,
-        lng__gte=lng_min,
-        lng__lte=lng_max,
-    ).select_related("leader")
-    found = []
-    for point in points:
-        metres = distance_m(lat, lng, point.lat, point.lng)
-        if metres <= radius_m:
-            found.append({"distance_m": metres, "point": point})
-    found.sort(key=lambda row: (row["distance_m"], row["point"].id))
-    return found[:limit]
+    """Active pickup points of active leaders within radius_m, nearest first.
+
+    A city has thousands of points within 5 km: searching the whole radius at once reads and
+    measures them all. Rings grow instead (1 km, doubling up to radius_m): each bounding box
+    narrows rows in SQL (index on shop, lat, lng), the exact distance is measured here on their
+    coordinates only, and once `limit` points lie within the ring's radius no point outside it can
+    be nearer. Only the points answered are then loaded whole."""
+    ring = min(radius_m, NEARBY_FIRST_RING_M)
+    while True:
+        lat_min, lat_max, lng_min, lng_max = bounding_box(lat, lng, ring)
+        candidates = PickupPoint.objects.filter(
+            shop=shop,
+            is_active=True,
+            leader__status=Leader.Status.ACTIVE,
+            lat__gte=lat_min,
+            lat__lte=lat_max,
+            lng__gte=lng_min,
+            lng__lte=lng_max,
+        ).values_list("id", "lat", "lng")
+        found = sorted(
+            (metres, point_id)
+            for point_id, point_lat, point_lng in candidates
+            if (metres := distance_m(lat, lng, point_lat, point_lng)) <= ring
+        )
+        if len(found) >= limit or ring >= radius_m:
+            break
+        ring = min(ring * 2, radius_m)
+    found = found[:limit]
+    points = PickupPoint.objects.select_related("leader").in_bulk([point_id for _, point_id in found])
+    return [{"distance_m": metres, "point": points[point_id]} for metres, point_id in found]
 
 
 def membership_for_user(*, shop, user) -> Membership | None:

@@ -13,7 +13,7 @@ from tuangou.campaigns.selectors import member_campaign_get
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import MAX_ID, Id
 from tuangou.core.openapi import XLSX, file_response
-from tuangou.core.pagination import PageNumberPagination
+from tuangou.core.pagination import KeysetPagination, PageNumberPagination
 from tuangou.core.validation import Name
 from tuangou.leaders.access import access_leader
 from tuangou.shops.access import access_shop, access_shop_as_staff
@@ -101,7 +101,7 @@ def create_after_sale(request, shop_id: Path[Id], order_id: Id, payload: AfterSa
 
 
 @console_router.get("/orders", response=list[ConsoleOrderOut], summary="Search orders")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(KeysetPagination, page_size=20)
 def list_orders(
     request,
     shop_id: Path[Id],

@@ -62,7 +62,14 @@ class Order(ShopScopedModel):
             models.Index(fields=["shop", "leader", "status"]),
             models.Index(fields=["shop", "member", "created_at"]),
             models.Index(fields=["status", "expires_at"]),
-            models.Index(fields=["shop", "paid_at"]),  # dashboard GMV by day
+            # The dashboard's paying members, read from the index alone (PostgreSQL; others ignore include).
+            models.Index(fields=["shop", "paid_at"], include=["member_id"], name="order_paid_members"),
+            # The console's list, newest first, by shop and by status (keyset on id: core/pagination.py).
+            models.Index(fields=["shop", "-id"], name="order_console_list"),
+            models.Index(fields=["shop", "status", "-id"], name="order_console_status"),
+            models.Index(fields=["shop", "campaign", "-id"], name="order_console_campaign"),
+            models.Index(fields=["shop", "contact_phone"], name="order_console_phone"),
+            models.Index(fields=["shop", "created_at"], name="order_console_created"),
         ]
 
 

@@ -2,10 +2,13 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from tuangou.core.testing import ok
 from tuangou.insights import selectors
+from tuangou.insights.models import DailyLeaderSales, RollupState
+from tuangou.insights.rollups import rollups_rebuild
 from tuangou.leaders.models import Leader
 from tuangou.leaders.tests.factories import LeaderFactory
 from tuangou.orders import services as order_services
@@ -91,8 +94,50 @@ def test_each_figure_is_one_query_whatever_the_volume(django_assert_num_queries)
     for _ in range(5):
         paid_order(world, 1)
 
-    with django_assert_num_queries(5):  # cards, new leaders, series, top leaders, top products
+    # Freshness; cards (live, rolled up, members), new leaders; series (rolled up, live); top leaders
+    # (rolled up, live, their members, their names); top products (rolled up, live, their names).
+    with django_assert_num_queries(14):
         selectors.dashboard_get(shop=world.shop, days=30)
+    rollups_rebuild(shop=world.shop)
+    with django_assert_num_queries(14):
+        selectors.dashboard_get(shop=world.shop, days=30)
+
+
+@pytest.mark.parametrize("days", [1, 7, 30])
+def test_with_fresh_rollups_the_dashboard_matches_the_orders_read_directly(days):
+    world, _ = given_a_month_of_sales()
+    # More history: yesterday, the window's first day, and one day before the longest window.
+    for ago, quantity in ((1, 3), (29, 2), (30, 6)):
+        _paid_days_ago(paid_order(world, quantity), ago)
+    direct = selectors.dashboard_get(shop=world.shop, days=days)  # no rollups yet: all live
+
+    assert rollups_rebuild(shop=world.shop) > 0
+    assert DailyLeaderSales.objects.filter(shop=world.shop).exists()
+    paid_order(world, 1)  # today, after the rebuild: read live
+    direct_now = selectors.dashboard_get(shop=world.shop, days=days)
+    RollupState.objects.filter(shop=world.shop).update(through_day=F("through_day") - timedelta(days=1))
+    stale = selectors.dashboard_get(shop=world.shop, days=days)  # stale rollups are not read
+    RollupState.objects.filter(shop=world.shop).update(through_day=F("through_day") + timedelta(days=1))
+    rolled = selectors.dashboard_get(shop=world.shop, days=days)
+
+    assert rolled == direct_now == stale
+    assert rolled["cards"][0]["orders"] == direct["cards"][0]["orders"] + 1
+
+
+def test_the_rollup_rows_are_the_direct_per_day_aggregates():
+    world, other_leader = given_a_month_of_sales()
+    rollups_rebuild(shop=world.shop)
+    tz = ZoneInfo(world.shop.timezone)
+    today = timezone.now().astimezone(tz).date()
+    expected = {}
+    for order in Order.objects.filter(shop=world.shop, paid_at__isnull=False):
+        day = order.paid_at.astimezone(tz).date()
+        if day < today:
+            gmv, count = expected.get((day, order.leader_id), (0, 0))
+            expected[(day, order.leader_id)] = (gmv + order.total_fen - order.refunded_fen, count + 1)
+    rows = DailyLeaderSales.objects.filter(shop=world.shop)
+    assert {(r.day, r.leader_id): (r.gmv_fen, r.orders) for r in rows} == expected
+    assert len(expected) == 2 and other_leader.id in {leader for _, leader in expected}
 
 
 def test_a_window_other_than_1_7_30_days_is_refused():

@@ -1,8 +1,13 @@
+import random
+from decimal import Decimal
+
 import pytest
 
 from tuangou.accounts.testing import ApiClient
+from tuangou.core.geo import distance_m
 from tuangou.core.testing import ok
 from tuangou.leaders.models import LeaderEvent, Membership, PickupPoint, RecruitmentPlan
+from tuangou.leaders.selectors import pickup_points_nearby
 from tuangou.leaders.services import recruitment_plan_create_default
 from tuangou.leaders.tests.factories import (
     SOFTWARE_PARK_2,
@@ -286,3 +291,22 @@ def test_a_member_who_is_not_a_leader_gets_404_in_the_leader_center():
     member = member_client("13905920005")
 
     assert member.get(f"shops/{shop.id}/leader/me").status_code == 404
+
+
+def test_nearby_by_growing_rings_finds_what_measuring_every_point_finds():
+    """Points scattered over ~12 km: for each place, radius and limit, the answer is the nearest
+    `limit` of all points within the radius, whichever ring they were found in."""
+    shop = ShopFactory()
+    rng = random.Random(3)
+    for _ in range(40):
+        at = (Decimal(f"{24.40 + rng.uniform(0, 0.1):.6f}"), Decimal(f"{118.05 + rng.uniform(0, 0.1):.6f}"))
+        LeaderFactory(shop=shop, point__at=at)
+    LeaderFactory(shop=shop, status="suspended", point__at=ZHONGSHAN_ROAD)
+    points = list(PickupPoint.objects.filter(shop=shop, leader__status="active"))
+    for lat, lng in (ZHONGSHAN_ROAD, XIAMEN_UNIVERSITY, SOFTWARE_PARK_2):
+        for radius_m, limit in ((800, 20), (5000, 3), (5000, 20), (20000, 40), (50000, 100)):
+            found = pickup_points_nearby(shop=shop, lat=float(lat), lng=float(lng), radius_m=radius_m, limit=limit)
+            everything = sorted(
+                (metres, p.id) for p in points if (metres := distance_m(lat, lng, p.lat, p.lng)) <= radius_m
+            )
+            assert [(row["distance_m"], row["point"].id) for row in found] == everything[:limit]

@@ -22,8 +22,12 @@ export interface OrderFilters {
   phone?: string | null;
 }
 
+/** count stops at 10,000 (count_capped): past that the search is narrowed or walked by cursor. */
 export const getOrdersApi = (filters: OrderFilters, page: number) =>
-  http.get<Page<Order>>(path("orders"), { ...filters, page });
+  http.get<Page<Order> & { count_capped: boolean; next_cursor: number | null }>(path("orders"), {
+    ...filters,
+    page,
+  });
 export const getOrderApi = (id: number) => http.get<OrderDetail>(path(`orders/${id}`));
 export const cancelOrderApi = (id: number, reason: string) =>
   http.post<OrderDetail>(path(`orders/${id}/cancel`), { reason });
