@@ -225,3 +225,31 @@ def test_inside_wechat_checkout_opens_wechats_pay_sheet_on_the_new_order(
     assert (order.status, order.total_fen) == ("paid", 1990)
     assert wechatpay.trade(Payment.objects.get(order=order).out_trade_no).trade_type == "JSAPI"
     page.context.close()
+
+
+def test_on_a_computer_the_member_scans_wechat_pays_qr_code_and_the_order_page_turns_paid(
+    desktop, live_server, wechatpay, settings
+):
+    member, order, order_path = an_unpaid_order(settings)
+    sms_login(desktop, member.phone, order_path)
+    expect(desktop.locator("[data-test=order-status]")).to_have_text("待付款")
+
+    desktop.locator("[data-test=pay]").click()
+
+    popup = desktop.locator("[data-test=desk-pay]")
+    expect(popup).to_contain_text("微信扫码支付")
+    expect(popup).to_contain_text("¥32.90")
+    code_url = popup.locator("img[data-test=desk-qr]").get_attribute("data-value")
+    assert code_url.startswith("weixin://wxpay/bizpayurl?pr=")
+    trade = wechatpay.trade_of_code(code_url)
+    assert (trade.trade_type, trade.out_trade_no) == ("NATIVE", Payment.objects.get(order=order).out_trade_no)
+    shot(desktop, "h5-wxpay-desk-qr")
+
+    wechatpay.scan(code_url)  # the member's phone: WeChat 扫一扫, then 确认支付
+
+    expect(desktop.locator("[data-test=order-status]")).to_have_text("已付款", timeout=10_000)
+    expect(popup).to_be_hidden()
+    shot(desktop, "h5-wxpay-desk-paid")
+    order.refresh_from_db()
+    assert order.status == "paid"
+    assert [(d["event_type"], d["status"]) for d in wechatpay.deliveries] == [("TRANSACTION.SUCCESS", 200)]

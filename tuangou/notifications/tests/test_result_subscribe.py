@@ -11,11 +11,12 @@ from tuangou.accounts.models import WechatIdentity
 from tuangou.campaigns import services as campaign_services
 from tuangou.campaigns.models import Campaign
 from tuangou.core.testing import ok
+from tuangou.fulfilment.tests.factories import phone_client
 from tuangou.leaders.tests.factories import LeaderApplicationFactory, staff_client
 from tuangou.notifications.channels import sms_message_for
 from tuangou.notifications.models import Delivery, Message, SubscribeAcceptance
 from tuangou.orders.tests.factories import given_live_campaign, paid_order
-from tuangou.shops.tests.factories import MemberUserFactory
+from tuangou.shops.tests.factories import MemberUserFactory, ShopFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +144,20 @@ def test_the_leaders_application_result_goes_by_its_template_or_by_sms(
     else:
         assert sent == []
     assert sent_by_sms(application.user) == by_sms
+
+
+def test_applying_to_lead_offers_the_application_result_template_and_checkout_the_campaign_result(sim):
+    shop = ShopFactory()
+    user = MemberUserFactory(phone="13800008003")
+    wechat_person(sim, user, "wang", accepted=[])
+    client = phone_client(user)
+
+    applying = ok(client.get(f"shops/{shop.id}/wechat/subscribe-templates?moment=leader_application"))
+    checkout = ok(client.get(f"shops/{shop.id}/wechat/subscribe-templates"))
+    unknown = client.get(f"shops/{shop.id}/wechat/subscribe-templates?moment=anything")
+    accepted = ok(client.post(f"shops/{shop.id}/wechat/subscribe-acceptances", {"template_ids": [APPLICATION]}))
+
+    assert applying == {"app_id": APP_ID, "templates": [{"purpose": "application_result", "template_id": APPLICATION}]}
+    assert checkout == {"app_id": APP_ID, "templates": [{"purpose": "campaign_result", "template_id": RESULT}]}
+    assert unknown.status_code == 422 and unknown.json()["field"] == "moment"
+    assert accepted == {"remaining": {APPLICATION: 1}}
