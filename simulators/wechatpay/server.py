@@ -34,6 +34,7 @@ FAULTS = {
     "stale_timestamp",
     "server_error",
     "server_error_after",  # the call is carried out, then answered 500 (the answer is lost)
+    "timeout",  # the call is carried out, then answered only after timeout_delay (the caller gave up)
     "transfer_fail",  # the next merchant transfer finishing ends FAIL (with transfer_fail_reason)
     "transfer_hold",  # the next merchant transfer stays PROCESSING until transfers_release()
     "rotate",  # a new platform certificate signs from the next answer on (listed by /v3/certificates)
@@ -266,6 +267,7 @@ class WechatPaySimulator:
         self.refunds: dict[tuple[str, str], Refund] = {}  # (mchid, out_refund_no)
         self.transfers: dict[tuple[str, str], TransferBill] = {}  # (mchid, out_bill_no)
         self.transfer_fail_reason = "ACCOUNT_NOT_EXIST"
+        self.timeout_delay = 2.0  # seconds the answer is held under the `timeout` fault
         # The current 商家转账 asks the payee to confirm in WeChat (WAIT_USER_CONFIRM + package_info)
         # unless the merchant has 免确认收款授权; off keeps the older accept-and-pay behaviour.
         self.transfer_user_confirm = False
@@ -415,6 +417,8 @@ class WechatPaySimulator:
             status, answer = self._route(method, path, urllib.parse.urlsplit(target).query, merchant, data)
             if self._take("server_error_after"):
                 raise ApiError(500, "SYSTEM_ERROR", "系统错误")
+            if self._take("timeout"):  # done, but the answer comes after the caller stopped waiting
+                time.sleep(self.timeout_delay)
         except ApiError as error:
             status, answer = error.status, {"code": error.code, "message": error.message}
         except (ValueError, KeyError, TypeError) as error:

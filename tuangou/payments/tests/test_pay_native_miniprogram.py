@@ -2,6 +2,8 @@
 scanned with WeChat) and the mini-program's JSAPI trade (wx.requestPayment) — in direct and
 partner mode, against the WeChat Pay simulator, which checks them as WeChat Pay does."""
 
+import urllib.request
+
 import pytest
 
 from tuangou.accounts.models import WechatIdentity
@@ -9,7 +11,14 @@ from tuangou.core.testing import ok
 from tuangou.orders.tests.factories import given_live_campaign, login, place
 from tuangou.payments.models import Payment
 
-from .wechatpay_world import MINIPROGRAM_APPID, SP_MCHID, SUB_MCHID, given_wechatpay, sim_post, to_our_server
+from .wechatpay_world import (
+    MINIPROGRAM_APPID,
+    SP_MCHID,
+    SUB_MCHID,
+    given_wechatpay,
+    sim_post,
+    to_our_server,
+)
 
 MP_OPENID = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"  # the member's openid under the mini-program (code2session)
 
@@ -168,3 +177,18 @@ def test_with_the_sandbox_a_desktop_pays_by_its_page_and_the_mini_program_is_ref
     assert desk["pay_url"] == f"/pay/sandbox/{desk['out_trade_no']}"
     assert refused.status_code == 409
     assert (refused.json()["code"], refused.json()["field"]) == ("payment_channel_unavailable", "channel")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("wechat", ["direct"], indirect=True)
+def test_the_code_urls_pay_page_pays_it_as_the_scan_would(wechat, world):
+    started = ok(pay(world, "native"))
+    pr = started["code_url"].split("pr=")[1]
+
+    url = f"{wechat.sim.base_url}/pay/native?pr={pr}"  # what WeChat opens on scanning the code
+    with urllib.request.urlopen(url, timeout=5) as response:
+        assert "确认支付" in response.read().decode() and not paid(world)
+    with urllib.request.urlopen(urllib.request.Request(url, data=b"action=confirm"), timeout=5) as response:
+        assert "支付成功" in response.read().decode()
+    wechat.sim.deliver_all(to_our_server)
+    assert paid(world)
