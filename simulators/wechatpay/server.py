@@ -397,6 +397,8 @@ class WechatPaySimulator:
 
     def handle(self, method: str, target: str, headers, body: bytes) -> tuple[int, dict, bytes]:
         path = urllib.parse.urlsplit(target).path
+        if path == "/pay/scan":
+            return self._scan_page()
         if path.startswith(("/pay/h5", "/pay/native")):
             return self._pay_page(method, target, body)
         if path.startswith("/sim/"):
@@ -1160,6 +1162,24 @@ class WechatPaySimulator:
             f'<form method=post><input type=hidden name=prepay_id value="{html.escape(trade.prepay_id)}">'
             f'<input type=hidden name=redirect_url value="{html.escape(params.get("redirect_url", ""))}">'
             "<button name=action value=confirm>确认支付</button></form>"
+        )
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, page.encode()
+
+    def _scan_page(self):
+        """The demo's stand-in for the phone's 扫一扫: the QR codes (Native trades) waiting to be
+        paid, newest first, each opening its pay page (what scanning it would)."""
+        with self.lock:
+            waiting = [trade for trade in self.codes.items() if trade[1].state == "NOTPAY"][::-1]
+        rows = "".join(
+            f'<li><a href="/pay/native?pr={html.escape(pr)}">{html.escape(trade.description)} '
+            f"¥{trade.amount // 100}.{trade.amount % 100:02d}</a></li>"
+            for pr, trade in waiting
+        )
+        page = (
+            "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width,initial-scale=1'>"
+            "<title>扫一扫</title><style>body{font-family:sans-serif;margin:0;padding:24px 16px;background:#f7f7f7}"
+            "li{margin:12px 0;font-size:17px}</style><h1>扫一扫（模拟）</h1>"
+            f"<ul>{rows}</ul>" + ("" if rows else "<p>没有待支付的二维码</p>")
         )
         return 200, {"Content-Type": "text/html; charset=utf-8"}, page.encode()
 

@@ -185,6 +185,8 @@ def test_the_code_urls_pay_page_pays_it_as_the_scan_would(wechat, world):
     started = ok(pay(world, "native"))
     pr = started["code_url"].split("pr=")[1]
 
+    with urllib.request.urlopen(f"{wechat.sim.base_url}/pay/scan", timeout=5) as response:  # the demo's 扫一扫
+        assert f'href="/pay/native?pr={pr}"' in response.read().decode()
     url = f"{wechat.sim.base_url}/pay/native?pr={pr}"  # what WeChat opens on scanning the code
     with urllib.request.urlopen(url, timeout=5) as response:
         assert "确认支付" in response.read().decode() and not paid(world)
