@@ -26,8 +26,9 @@ from .test_h5_member import given_shop_with_a_live_campaign, no_horizontal_overf
 from .test_h5_wechat import APP_ID, WECHAT_UA, wechat_sim  # noqa: F401 — the WeChat platform simulator fixture
 
 MCHID = "1900000109"
-# The WeChat app's pay sheet: getBrandWCPayRequest pays the prepay id at the WeChat Pay simulator
-# (its /sim/pay, as the payer's tap would) and answers ok — or, told so, the payer closes it: cancel.
+# The WeChat app's pay sheet: getBrandWCPayRequest hands the page's parameters to the WeChat Pay
+# simulator's pay sheet (/sim/pay_sheet checks appId and paySign as WeChat does, then the payer pays)
+# and answers ok — or, told so, the payer closes it: cancel.
 PAY_BRIDGE_STUB = """
 window.__wx = [];
 window.__payAnswer = "%(answer)s";
@@ -42,9 +43,9 @@ window.WeixinJSBridge = {
       setTimeout(() => callback({ err_msg: "get_brand_wcpay_request:cancel" }), 0);
       return;
     }
-    const prepayId = args.package.replace("prepay_id=", "");
-    window.__wechatAppPost("%(sim)s/sim/pay", JSON.stringify({ prepay_id: prepayId }))
-      .then(() => callback({ err_msg: "get_brand_wcpay_request:ok" }));
+    window.__wechatAppPost("%(sim)s/sim/pay_sheet", JSON.stringify(args))
+      .then(() => callback({ err_msg: "get_brand_wcpay_request:ok" }))
+      .catch(() => callback({ err_msg: "get_brand_wcpay_request:fail" }));
   },
   on() {},
   call() {},
