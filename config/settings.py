@@ -361,6 +361,7 @@ WECHATPAY = {
     "APIV3_KEY": env_secret("WECHATPAY_APIV3_KEY"),
     "PLATFORM_KEYS": _json_env("WECHATPAY_PLATFORM_KEYS", {}),
     "SUB_MCHIDS": _json_env("WECHATPAY_SUB_MCHIDS", {}),
+    "MINIPROGRAM_APPID": WECHAT_MINIPROGRAM_APP_ID,  # its JSAPI trades (wx.requestPayment) carry this app id
     "NOTIFY_BASE": os.environ.get("WECHATPAY_NOTIFY_BASE", SITE_URL),
     "TRANSFER_SCENE_ID": os.environ.get("WECHATPAY_TRANSFER_SCENE_ID", "1000"),
     "TIMEOUT_SECONDS": 10,

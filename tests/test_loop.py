@@ -178,8 +178,9 @@ def test_the_whole_loop_over_http(live_server, settings):
     notice = ok(leader.post(f"shops/{shop['id']}/leader/campaigns/{campaign['id']}/pickup-notice"))
     assert notice["notified_members"] == 1
     messages = ok(member.get(f"shops/{shop['id']}/messages"))
-    assert messages["unread_count"] == 1
+    assert messages["unread_count"] == 2  # the campaign formed at cut-off, then the pickup notice
     assert pickup_code in messages["items"][0]["body"]
+    assert messages["items"][1]["title"] == "团购已成团"
 
     # The member shows the code; a wrong code is refused, the right one verifies
     wrong = leader.post(

@@ -2794,7 +2794,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start paying: the provider's pay URL (h5), or WeChat's JSAPI parameters inside WeChat (jsapi) */
+        /** Start paying: a pay URL (h5), pay sheet parameters (jsapi, miniprogram) or a QR code (native) */
         post: operations["tuangou_payments_api_pay_order"];
         delete?: never;
         options?: never;
@@ -2911,7 +2911,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The WeChat subscribe templates offered at checkout (for the wx-open-subscribe tag) */
+        /** The WeChat subscribe templates offered at checkout or with a leader application (wx-open-subscribe) */
         get: operations["tuangou_notifications_api_list_subscribe_templates"];
         put?: never;
         post?: never;
@@ -6007,19 +6007,22 @@ export interface components {
         /**
          * PaymentStartIn
          * @description Where the member pays from: `jsapi` inside WeChat's browser (needs a WeChat login, so the
-         *     order's payer has an openid for the merchant's app id), `h5` elsewhere. Left out: read from the
-         *     User-Agent (MicroMessenger → jsapi). A provider without JSAPI (the sandbox) always pays by h5.
+         *     order's payer has an openid for the merchant's app id), `miniprogram` in the mini-program (its
+         *     code2session login gave the openid), `native` a desktop browser (a QR code scanned with
+         *     WeChat), `h5` elsewhere. Left out: read from the User-Agent (MicroMessenger → jsapi). A
+         *     provider without JSAPI or Native (the sandbox) pays by h5 (the mini-program is refused).
          */
         PaymentStartIn: {
             /** Channel */
-            channel?: ("h5" | "jsapi") | null;
+            channel?: ("h5" | "jsapi" | "miniprogram" | "native") | null;
         };
         /**
          * PaymentStartOut
          * @description How the member pays, by channel: `h5` (outside WeChat) — open `pay_url` (WeChat Pay's h5_url
-         *     takes a url-encoded `redirect_url` back to the order, the sandbox a `return_url`), `jsapi` is
-         *     null; `jsapi` (inside WeChat's browser) — `pay_url` is empty and `jsapi` holds the parameters
-         *     of getBrandWCPayRequest.
+         *     takes a url-encoded `redirect_url` back to the order, the sandbox a `return_url`); `jsapi`
+         *     (inside WeChat's browser) and `miniprogram` — `jsapi` holds the parameters of
+         *     getBrandWCPayRequest / wx.requestPayment; `native` (a desktop browser) — `code_url` is the
+         *     QR code to show, scanned with WeChat. `pay_url` is empty but for h5.
          */
         PaymentStartOut: {
             /** Amount Fen */
@@ -6028,7 +6031,12 @@ export interface components {
              * Channel
              * @enum {string}
              */
-            channel: "h5" | "jsapi";
+            channel: "h5" | "jsapi" | "miniprogram" | "native";
+            /**
+             * Code Url
+             * @default
+             */
+            code_url: string;
             jsapi?: components["schemas"]["JsapiParamsOut"] | null;
             /** Out Trade No */
             out_trade_no: string;
@@ -14083,7 +14091,9 @@ export interface operations {
     };
     tuangou_notifications_api_list_subscribe_templates: {
         parameters: {
-            query?: never;
+            query?: {
+                moment?: "checkout" | "leader_application";
+            };
             header?: never;
             path: {
                 shop_id: number;

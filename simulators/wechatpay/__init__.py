@@ -18,6 +18,7 @@ Faults (sim.fault(name, times=1)): bad_signature, signtest (WECHATPAY/SIGNTEST/ 
 duplicate (sent twice more), lost, late (held until release_late()), amount_mismatch,
 stale_timestamp (signed 10 minutes ago), server_error (the next API call answers 500),
 server_error_after (the next call is carried out, then answered 500: its answer is lost),
+timeout (the next call is carried out, its answer held sim.timeout_delay seconds: the caller times out),
 transfer_fail (the next merchant transfer ends FAIL with sim.transfer_fail_reason, e.g.
 ACCOUNT_NOT_EXIST / NAME_NOT_CORRECT / EXCEED_PAYEE_ACCOUNT_LIMIT), transfer_hold (it stays
 PROCESSING until transfers_release()).

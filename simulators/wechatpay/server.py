@@ -34,6 +34,7 @@ FAULTS = {
     "stale_timestamp",
     "server_error",
     "server_error_after",  # the call is carried out, then answered 500 (the answer is lost)
+    "timeout",  # the call is carried out, then answered only after timeout_delay (the caller gave up)
     "transfer_fail",  # the next merchant transfer finishing ends FAIL (with transfer_fail_reason)
     "transfer_hold",  # the next merchant transfer stays PROCESSING until transfers_release()
     "rotate",  # a new platform certificate signs from the next answer on (listed by /v3/certificates)
@@ -80,6 +81,7 @@ class Trade:
     openid: str = ""
     prepay_id: str = ""
     payer_client_ip: str = ""  # an H5 trade's scene_info.payer_client_ip
+    code_url: str = ""  # a Native trade's QR code (weixin://wxpay/bizpayurl?pr=…), the same on each ask
     state: str = "NOTPAY"
     transaction_id: str = ""
     success_time: str = ""
@@ -261,9 +263,11 @@ class WechatPaySimulator:
         self.merchants: dict[str, Merchant] = {}
         self.trades: dict[tuple[str, str, str], Trade] = {}  # (mchid, sub_mchid, out_trade_no)
         self.prepay: dict[str, Trade] = {}
+        self.codes: dict[str, Trade] = {}  # a Native code_url's pr -> its trade
         self.refunds: dict[tuple[str, str], Refund] = {}  # (mchid, out_refund_no)
         self.transfers: dict[tuple[str, str], TransferBill] = {}  # (mchid, out_bill_no)
         self.transfer_fail_reason = "ACCOUNT_NOT_EXIST"
+        self.timeout_delay = 2.0  # seconds the answer is held under the `timeout` fault
         # The current 商家转账 asks the payee to confirm in WeChat (WAIT_USER_CONFIRM + package_info)
         # unless the merchant has 免确认收款授权; off keeps the older accept-and-pay behaviour.
         self.transfer_user_confirm = False
@@ -393,7 +397,9 @@ class WechatPaySimulator:
 
     def handle(self, method: str, target: str, headers, body: bytes) -> tuple[int, dict, bytes]:
         path = urllib.parse.urlsplit(target).path
-        if path.startswith("/pay/h5"):
+        if path == "/pay/scan":
+            return self._scan_page()
+        if path.startswith(("/pay/h5", "/pay/native")):
             return self._pay_page(method, target, body)
         if path.startswith("/sim/"):
             return self._control(path, body)
@@ -413,6 +419,8 @@ class WechatPaySimulator:
             status, answer = self._route(method, path, urllib.parse.urlsplit(target).query, merchant, data)
             if self._take("server_error_after"):
                 raise ApiError(500, "SYSTEM_ERROR", "系统错误")
+            if self._take("timeout"):  # done, but the answer comes after the caller stopped waiting
+                time.sleep(self.timeout_delay)
         except ApiError as error:
             status, answer = error.status, {"code": error.code, "message": error.message}
         except (ValueError, KeyError, TypeError) as error:
@@ -447,7 +455,7 @@ class WechatPaySimulator:
         query = dict(urllib.parse.parse_qsl(query))
         if path == "/v3/certificates" and method == "GET":
             return 200, {"data": self._certificates(merchant)}
-        match = re.fullmatch(r"/v3/pay/(partner/)?transactions/(jsapi|h5)", path)
+        match = re.fullmatch(r"/v3/pay/(partner/)?transactions/(jsapi|h5|native)", path)
         if match and method == "POST":
             return 200, self._create(merchant, data, partner=bool(match[1]), trade_type=match[2].upper())
         match = re.fullmatch(r"/v3/pay/(partner/)?transactions/out-trade-no/([^/]+)(/close)?", path)
@@ -864,7 +872,9 @@ class WechatPaySimulator:
             openid = payer.get("sp_openid") or payer.get("sub_openid") or payer.get("openid") or ""
             if not openid:
                 raise ApiError(400, "PARAM_ERROR", "缺少 payer.openid")
-        else:
+            if payer.get("sub_openid") and not data.get("sub_appid"):
+                raise ApiError(400, "PARAM_ERROR", "sub_openid 须与 sub_appid 一同传入")
+        elif trade_type == "H5":
             if not data["scene_info"]["payer_client_ip"] or "type" not in data["scene_info"]["h5_info"]:
                 raise ApiError(400, "PARAM_ERROR", "缺少 scene_info")
         time_expire = datetime.fromisoformat(data["time_expire"]) if data.get("time_expire") else None
@@ -896,8 +906,14 @@ class WechatPaySimulator:
                 )
                 self.trades[key] = trade
                 self.prepay[trade.prepay_id] = trade
+                if trade_type == "NATIVE":
+                    pr = secrets.token_urlsafe(12)
+                    trade.code_url = f"weixin://wxpay/bizpayurl?pr={pr}"
+                    self.codes[pr] = trade
         if trade_type == "JSAPI":
             return {"prepay_id": trade.prepay_id}
+        if trade_type == "NATIVE":
+            return {"code_url": trade.code_url}
         return {"h5_url": f"{self.base_url}/pay/h5?prepay_id={trade.prepay_id}&package={secrets.randbelow(10**10)}"}
 
     def _refund(self, merchant: Merchant, data: dict) -> dict:
@@ -952,6 +968,39 @@ class WechatPaySimulator:
             resource["amount"]["payer_total"] += 1
         self._notify(trade.merchant, trade.notify_url, "TRANSACTION.SUCCESS", "支付成功", "transaction", resource)
         return trade
+
+    def trade_of_code(self, code_url: str) -> Trade:
+        """The Native trade a scanned code_url stands for (KeyError: not one of ours)."""
+        parts = urllib.parse.urlsplit(code_url)
+        if (parts.scheme, parts.netloc, parts.path) != ("weixin", "wxpay", "/bizpayurl"):
+            raise KeyError(code_url)
+        pr = dict(urllib.parse.parse_qsl(parts.query)).get("pr", "")
+        with self.lock:
+            return self.codes[pr]
+
+    def scan(self, code_url: str) -> Trade:
+        """The payer scans the QR code with WeChat and confirms: the Native trade is paid."""
+        return self.pay(self.trade_of_code(code_url).out_trade_no)
+
+    def pay_sheet(self, params: dict) -> Trade:
+        """WeChat's pay sheet (getBrandWCPayRequest in WeChat's browser, wx.requestPayment in a
+        mini-program) opened with the merchant's parameters, checked as WeChat checks them: a
+        JSAPI prepay_id, the app id the trade was opened with, signType RSA and paySign, the
+        merchant's signature over appId, timeStamp, nonceStr and package. Then the payer pays.
+        ValueError names what is wrong (the sheet shows 支付验证签名失败 and nothing is paid)."""
+        package = str(params.get("package", ""))
+        trade = self.prepay.get(package.removeprefix("prepay_id="))
+        if not package.startswith("prepay_id=") or trade is None or trade.trade_type != "JSAPI":
+            raise ValueError("package")
+        if params.get("appId") not in {trade.appid, trade.sub_appid} - {""}:
+            raise ValueError("appId")
+        if params.get("signType") != "RSA":
+            raise ValueError("signType")
+        fields = [str(params.get(name, "")) for name in ("appId", "timeStamp", "nonceStr", "package")]
+        message = "".join(f"{value}\n" for value in fields).encode()
+        if not crypto.verify(trade.merchant.public_key, message, str(params.get("paySign", ""))):
+            raise ValueError("paySign")
+        return self.pay(trade.out_trade_no)
 
     def refunds_settle(self, status: str = "SUCCESS") -> int:
         """Every refund still processing ends SUCCESS (or ABNORMAL / CLOSED: the money goes back
@@ -1089,6 +1138,8 @@ class WechatPaySimulator:
         if method == "POST":
             params.update(urllib.parse.parse_qsl(body.decode()))
         trade = self.prepay.get(params.get("prepay_id", ""))
+        if trade is None and params.get("pr"):  # a Native code_url's page (what scanning it opens)
+            trade = self.codes.get(params["pr"])
         if trade is None:
             return 404, {"Content-Type": "text/html; charset=utf-8"}, "<p>支付链接无效</p>".encode()
         message = ""
@@ -1114,6 +1165,24 @@ class WechatPaySimulator:
         )
         return 200, {"Content-Type": "text/html; charset=utf-8"}, page.encode()
 
+    def _scan_page(self):
+        """The demo's stand-in for the phone's 扫一扫: the QR codes (Native trades) waiting to be
+        paid, newest first, each opening its pay page (what scanning it would)."""
+        with self.lock:
+            waiting = [trade for trade in self.codes.items() if trade[1].state == "NOTPAY"][::-1]
+        rows = "".join(
+            f'<li><a href="/pay/native?pr={html.escape(pr)}">{html.escape(trade.description)} '
+            f"¥{trade.amount // 100}.{trade.amount % 100:02d}</a></li>"
+            for pr, trade in waiting
+        )
+        page = (
+            "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width,initial-scale=1'>"
+            "<title>扫一扫</title><style>body{font-family:sans-serif;margin:0;padding:24px 16px;background:#f7f7f7}"
+            "li{margin:12px 0;font-size:17px}</style><h1>扫一扫（模拟）</h1>"
+            f"<ul>{rows}</ul>" + ("" if rows else "<p>没有待支付的二维码</p>")
+        )
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, page.encode()
+
     def _control(self, path, body):
         data = json.loads(body or b"{}")
         try:
@@ -1122,6 +1191,10 @@ class WechatPaySimulator:
                     data["out_trade_no"] if "out_trade_no" in data else self.prepay[data["prepay_id"]].out_trade_no
                 )
                 answer = {"state": self.pay(out_trade_no).state}
+            elif path == "/sim/scan":  # the payer scans a Native code_url with WeChat and pays
+                answer = {"state": self.scan(data["code_url"]).state}
+            elif path == "/sim/pay_sheet":  # WeChat's pay sheet, opened with the page's / mini-program's params
+                answer = {"state": self.pay_sheet(data).state}
             elif path == "/sim/fault":
                 if data.get("reason"):  # transfer_fail: which fail_reason
                     if data["reason"] not in TRANSFER_FAIL_REASONS:

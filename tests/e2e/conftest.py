@@ -55,6 +55,13 @@ def browser():
         browser.close()
 
 
+# A phone says so in its user agent (the H5 pays by the gateway's page there, by a QR code on a computer).
+PHONE_UA = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36"
+)
+
+
 def _context(browser, live_server, **options):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
     context.set_default_timeout(15_000)
@@ -79,6 +86,7 @@ def phone(browser, live_server, transactional_db):
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
+        user_agent=PHONE_UA,
     )
     yield context.new_page()
     context.close()
@@ -97,6 +105,7 @@ def new_phone(browser, live_server, transactional_db):
             device_scale_factor=2,
             is_mobile=True,
             has_touch=True,
+            user_agent=PHONE_UA,
         )
         contexts.append(context)
         return context.new_page()

@@ -26,8 +26,9 @@ from .test_h5_member import given_shop_with_a_live_campaign, no_horizontal_overf
 from .test_h5_wechat import APP_ID, WECHAT_UA, wechat_sim  # noqa: F401 — the WeChat platform simulator fixture
 
 MCHID = "1900000109"
-# The WeChat app's pay sheet: getBrandWCPayRequest pays the prepay id at the WeChat Pay simulator
-# (its /sim/pay, as the payer's tap would) and answers ok — or, told so, the payer closes it: cancel.
+# The WeChat app's pay sheet: getBrandWCPayRequest hands the page's parameters to the WeChat Pay
+# simulator's pay sheet (/sim/pay_sheet checks appId and paySign as WeChat does, then the payer pays)
+# and answers ok — or, told so, the payer closes it: cancel.
 PAY_BRIDGE_STUB = """
 window.__wx = [];
 window.__payAnswer = "%(answer)s";
@@ -42,9 +43,9 @@ window.WeixinJSBridge = {
       setTimeout(() => callback({ err_msg: "get_brand_wcpay_request:cancel" }), 0);
       return;
     }
-    const prepayId = args.package.replace("prepay_id=", "");
-    window.__wechatAppPost("%(sim)s/sim/pay", JSON.stringify({ prepay_id: prepayId }))
-      .then(() => callback({ err_msg: "get_brand_wcpay_request:ok" }));
+    window.__wechatAppPost("%(sim)s/sim/pay_sheet", JSON.stringify(args))
+      .then(() => callback({ err_msg: "get_brand_wcpay_request:ok" }))
+      .catch(() => callback({ err_msg: "get_brand_wcpay_request:fail" }));
   },
   on() {},
   call() {},
@@ -225,3 +226,31 @@ def test_inside_wechat_checkout_opens_wechats_pay_sheet_on_the_new_order(
     assert (order.status, order.total_fen) == ("paid", 1990)
     assert wechatpay.trade(Payment.objects.get(order=order).out_trade_no).trade_type == "JSAPI"
     page.context.close()
+
+
+def test_on_a_computer_the_member_scans_wechat_pays_qr_code_and_the_order_page_turns_paid(
+    desktop, live_server, wechatpay, settings
+):
+    member, order, order_path = an_unpaid_order(settings)
+    sms_login(desktop, member.phone, order_path)
+    expect(desktop.locator("[data-test=order-status]")).to_have_text("待付款")
+
+    desktop.locator("[data-test=pay]").click()
+
+    popup = desktop.locator("[data-test=desk-pay]")
+    expect(popup).to_contain_text("微信扫码支付")
+    expect(popup).to_contain_text("¥32.90")
+    code_url = popup.locator("img[data-test=desk-qr]").get_attribute("data-value")
+    assert code_url.startswith("weixin://wxpay/bizpayurl?pr=")
+    trade = wechatpay.trade_of_code(code_url)
+    assert (trade.trade_type, trade.out_trade_no) == ("NATIVE", Payment.objects.get(order=order).out_trade_no)
+    shot(desktop, "h5-wxpay-desk-qr")
+
+    wechatpay.scan(code_url)  # the member's phone: WeChat 扫一扫, then 确认支付
+
+    expect(desktop.locator("[data-test=order-status]")).to_have_text("已付款", timeout=10_000)
+    expect(popup).to_be_hidden()
+    shot(desktop, "h5-wxpay-desk-paid")
+    order.refresh_from_db()
+    assert order.status == "paid"
+    assert [(d["event_type"], d["status"]) for d in wechatpay.deliveries] == [("TRANSACTION.SUCCESS", 200)]

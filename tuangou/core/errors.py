@@ -47,6 +47,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "请先用微信登录，再在微信内支付",
         "Log in with WeChat first to pay inside WeChat",
     ),
+    "payment_channel_unavailable": (
+        "本店暂不支持该支付方式",
+        "This shop cannot take payment this way",
+    ),
     "sms_too_many_attempts": ("验证码错误次数过多，请重新获取", "Too many wrong codes; request a new one"),
     "sms_daily_limit": (
         "今日验证码错误次数过多，请24小时后再试",

@@ -1,5 +1,5 @@
 import hmac
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from ninja import Path, Router, Schema
@@ -14,7 +14,7 @@ from tuangou.shops.access import access_shop
 
 from . import selectors, services, subscriptions
 from .schemas import MessageOut, ReadAllOut, SubscribeAcceptancesIn, SubscribeAcceptancesOut, SubscribeTemplatesOut
-from .subscriptions import CHECKOUT_PURPOSES
+from .subscriptions import ASKED_AT
 
 member_router = Router(tags=["member: messages 消息中心"], auth=AUTH)
 receipts_router = Router(tags=["sms 短信回执"])
@@ -56,15 +56,17 @@ def read_message(request, shop_id: Path[Id], message_id: Id):
 @member_router.get(
     "/wechat/subscribe-templates",
     response=SubscribeTemplatesOut,
-    summary="The WeChat subscribe templates offered at checkout (for the wx-open-subscribe tag)",
+    summary="The WeChat subscribe templates offered at checkout or with a leader application (wx-open-subscribe)",
 )
-def list_subscribe_templates(request, shop_id: Path[Id]):
+def list_subscribe_templates(
+    request, shop_id: Path[Id], moment: Literal["checkout", "leader_application"] = "checkout"
+):
     access_shop(shop_id)
     app_id = settings.WECHAT_APP_ID
     templates = subscriptions.subscribe_templates(app_id=app_id) if app_id else {}
     return {
         "app_id": app_id if templates else "",
-        "templates": [{"purpose": p, "template_id": templates[p]} for p in CHECKOUT_PURPOSES if p in templates],
+        "templates": [{"purpose": p, "template_id": templates[p]} for p in ASKED_AT[moment] if p in templates],
     }
 
 

@@ -37,7 +37,7 @@ def sms_message_for(message: Message) -> SmsMessage:
     if message.kind == Message.Kind.PICKUP_NOTICE:
         params = {"campaign": data.get("campaign", ""), "point": data.get("point", ""), "code": data.get("code", "")}
         return SmsMessage("pickup_notice", params)
-    if notice.startswith("refund:"):
+    if notice.startswith("refund:") or "refund_id" in data:  # a failed campaign's refund too
         return SmsMessage(
             "refund", {"order": data.get("order_number", ""), "amount": format_fen(data.get("amount_fen", 0))}
         )

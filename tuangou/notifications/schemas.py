@@ -42,7 +42,7 @@ class ReadAllOut(Schema):
 
 
 class SubscribeTemplateOut(Schema):
-    purpose: str  # pickup_notice, refund, campaign_result
+    purpose: str  # pickup_notice, refund, campaign_result (checkout); application_result
     template_id: str
 
 

@@ -14,6 +14,8 @@ from .models import Message, SubscribeAcceptance
 
 PURPOSES = ("pickup_notice", "refund", "campaign_result", "application_result")
 CHECKOUT_PURPOSES = ("pickup_notice", "refund", "campaign_result")  # what a member is asked at checkout
+# Where the H5 asks (the wx-open-subscribe tag): at checkout, and when applying to be a leader.
+ASKED_AT = {"checkout": CHECKOUT_PURPOSES, "leader_application": ("application_result",)}
 MAX_REMAINING = 50  # WeChat keeps no such cap; ours keeps a scripted client from inflating the count
 
 

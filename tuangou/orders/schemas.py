@@ -226,25 +226,29 @@ class JsapiParamsOut(Schema):
 
 class PaymentStartOut(Schema):
     """How the member pays, by channel: `h5` (outside WeChat) — open `pay_url` (WeChat Pay's h5_url
-    takes a url-encoded `redirect_url` back to the order, the sandbox a `return_url`), `jsapi` is
-    null; `jsapi` (inside WeChat's browser) — `pay_url` is empty and `jsapi` holds the parameters
-    of getBrandWCPayRequest."""
+    takes a url-encoded `redirect_url` back to the order, the sandbox a `return_url`); `jsapi`
+    (inside WeChat's browser) and `miniprogram` — `jsapi` holds the parameters of
+    getBrandWCPayRequest / wx.requestPayment; `native` (a desktop browser) — `code_url` is the
+    QR code to show, scanned with WeChat. `pay_url` is empty but for h5."""
 
     payment_id: int
     out_trade_no: str
     amount_fen: int
     provider: str
-    channel: Literal["h5", "jsapi"]
+    channel: Literal["h5", "jsapi", "miniprogram", "native"]
     pay_url: str
     jsapi: JsapiParamsOut | None = None
+    code_url: str = ""
 
 
 class PaymentStartIn(Schema):
     """Where the member pays from: `jsapi` inside WeChat's browser (needs a WeChat login, so the
-    order's payer has an openid for the merchant's app id), `h5` elsewhere. Left out: read from the
-    User-Agent (MicroMessenger → jsapi). A provider without JSAPI (the sandbox) always pays by h5."""
+    order's payer has an openid for the merchant's app id), `miniprogram` in the mini-program (its
+    code2session login gave the openid), `native` a desktop browser (a QR code scanned with
+    WeChat), `h5` elsewhere. Left out: read from the User-Agent (MicroMessenger → jsapi). A
+    provider without JSAPI or Native (the sandbox) pays by h5 (the mini-program is refused)."""
 
-    channel: Literal["h5", "jsapi"] | None = None
+    channel: Literal["h5", "jsapi", "miniprogram", "native"] | None = None
 
 
 class PaymentOut(Schema):

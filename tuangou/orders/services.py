@@ -533,9 +533,15 @@ def orders_cancel_unpaid_for_campaign(*, campaign: Campaign, actor=None) -> int:
 
 @transaction.atomic
 def orders_confirm_for_campaign(*, campaign: Campaign, actor=None) -> int:
-    """The campaign succeeded: its paid orders become confirmed (成团)."""
+    """The campaign succeeded: its paid orders become confirmed (成团); after COMMIT a job tells
+    their members (orders/notices.py)."""
+    from django_q.tasks import async_task
+
     queryset = Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign)
-    return len(orders_bulk_transition(queryset, S.PAID, S.CONFIRMED, actor=actor, event_type="confirmed"))
+    confirmed = len(orders_bulk_transition(queryset, S.PAID, S.CONFIRMED, actor=actor, event_type="confirmed"))
+    if confirmed:
+        after_commit(lambda: async_task("tuangou.orders.tasks.campaign_formed_notify", campaign.id))
+    return confirmed
 
 
 def orders_refund_for_failed_campaign(*, campaign: Campaign, actor=None) -> int:

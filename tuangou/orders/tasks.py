@@ -1,6 +1,6 @@
 """Order jobs for the django-q schedule (tuangou/core/schedules.py); each is safe to run twice."""
 
-from . import services
+from . import notices, services
 
 
 def orders_expire_unpaid() -> int:
@@ -24,3 +24,8 @@ def order_refund_for_failed_campaign(order_id: int, actor_id: int | None = None)
 
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     return services.order_refund_for_failed_campaign(order_id=order_id, actor=actor)
+
+
+def campaign_formed_notify(campaign_id: int) -> int:
+    """Queued when a campaign forms: its members hear the result."""
+    return notices.campaign_formed_notify(campaign_id)

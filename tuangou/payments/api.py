@@ -91,7 +91,7 @@ def alipay_notify(request, shop_id: Path[Id]):
 @member_router.post(
     "/orders/{order_id}/pay",
     response=PaymentStartOut,
-    summary="Start paying: the provider's pay URL (h5), or WeChat's JSAPI parameters inside WeChat (jsapi)",
+    summary="Start paying: a pay URL (h5), pay sheet parameters (jsapi, miniprogram) or a QR code (native)",
 )
 def pay_order(request, shop_id: Path[Id], order_id: Id, data: PaymentStartIn | None = None):
     order = order_selectors.order_of_member(shop=access_shop(shop_id), member=request.auth, order_id=order_id)
@@ -106,8 +106,9 @@ def pay_order(request, shop_id: Path[Id], order_id: Id, data: PaymentStartIn | N
         "amount_fen": payment.amount_fen,
         "provider": payment.provider,
         "channel": channel,
-        "pay_url": "" if channel == "jsapi" else payment.pay_url,
+        "pay_url": payment.pay_url if channel == "h5" else "",
         "jsapi": payment.jsapi,
+        "code_url": payment.code_url,
     }
 
 

@@ -22,13 +22,14 @@ def payment_settings_of(shop_id: int) -> ShopPaymentSettings | None:
 
 def provider_name_for(*, shop_id: int, channel: str = "h5") -> str:
     """The gateway a new payment of this shop opens at: with both WeChat Pay and Alipay, WeChat
-    Pay inside WeChat's browser (channel jsapi) and Alipay elsewhere."""
+    Pay inside WeChat's browser (channel jsapi), in the mini-program and for a desk QR code
+    (native), Alipay for the redirect outside WeChat (h5)."""
     row = payment_settings_of(shop_id)
     choice = row.provider if row is not None else S.Provider.PLATFORM
     if choice == S.Provider.PLATFORM:
         return settings.PAYMENT_PROVIDER
     if choice == S.Provider.WECHATPAY_ALIPAY:
-        return "wechatpay" if channel == "jsapi" else "alipay"
+        return "alipay" if channel == "h5" else "wechatpay"  # a QR / mini-program is WeChat Pay
     return choice
 
 

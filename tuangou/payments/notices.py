@@ -16,7 +16,11 @@ def refund_notify(refund_id: int) -> Message | None:
         return None
     order, shop = refund.order, refund.shop
     amount = format_fen(refund.amount_fen)
-    if refund.reason == "campaign_failed":
+    key = f"refund:{refund.id}"
+    data = {"order_id": order.id, "order_number": order.number, "refund_id": refund.id, "amount_fen": refund.amount_fen}
+    if refund.reason == "campaign_failed":  # the campaign's result: its subscribe template carries it
+        key = f"campaign:{order.campaign_id}:failed:refund:{refund.id}"
+        data["campaign"] = order.campaign.title
         campaign = order.campaign
         unit = "人" if campaign.threshold_type == "members" else "件"
         title = "团购未成团，已全额退款"
@@ -37,13 +41,8 @@ def refund_notify(refund_id: int) -> Message | None:
         shop=shop,
         user=order.member,
         kind=Message.Kind.ORDER,
-        key=f"refund:{refund.id}",
+        key=key,
         title=title,
         body=body,
-        data={
-            "order_id": order.id,
-            "order_number": order.number,
-            "refund_id": refund.id,
-            "amount_fen": refund.amount_fen,
-        },
+        data=data,
     )

@@ -49,13 +49,16 @@ def _new_reference(prefix: str) -> str:
 
 
 JSAPI_MARK = "jsapi:"  # pay_url of a payment opened as a JSAPI trade: "jsapi:prepay_id=wx…"
+MINIPROGRAM_MARK = "miniprogram:"  # a JSAPI trade under the mini-program's app id: "miniprogram:prepay_id=wx…"
+NATIVE_MARK = "native:"  # a Native trade (desk QR code): "native:weixin://wxpay/bizpayurl?pr=…"
+MARKS = {"jsapi": JSAPI_MARK, "miniprogram": MINIPROGRAM_MARK, "native": NATIVE_MARK}
 
 
 def _payment_channel(payment: Payment) -> str:
     """The channel the payment was opened with at the gateway ("" = not opened yet)."""
     if not payment.pay_url:
         return ""
-    return "jsapi" if payment.pay_url.startswith(JSAPI_MARK) else "h5"
+    return next((channel for channel, mark in MARKS.items() if payment.pay_url.startswith(mark)), "h5")
 
 
 @transaction.atomic
@@ -90,15 +93,21 @@ def payment_open(*, order: Order, channel: str = "h5") -> Payment:
 
 def payment_channel_choose(*, member, channel: str, shop_id: int) -> tuple[str, str]:
     """The channel the member pays by, and the openid a JSAPI trade needs. A provider without
-    JSAPI (the sandbox) pays by h5 wherever the member is. Inside WeChat the payer must be known
-    to WeChat Pay by the openid of the merchant's app id (from a WeChat login): without one the
-    page is told to log in with WeChat first (409 wechat_login_required) — an H5 payment inside
+    JSAPI or Native (the sandbox) pays by h5 wherever the member is; a mini-program cannot, so
+    there it is refused (409 payment_channel_unavailable). Inside WeChat the payer must be known
+    to WeChat Pay by the openid of the app id paid through — the merchant's official account
+    (a WeChat login) or the mini-program (its code2session login): without one the client is
+    told to log in with WeChat first (409 wechat_login_required) — an H5 payment inside
     WeChat's browser is refused by WeChat Pay itself."""
     provider_name = provider_name_for(shop_id=shop_id, channel=channel)
     provider = get_provider(provider_name, shop_id=shop_id)
-    if channel != "jsapi" or not hasattr(provider, "jsapi_params"):
+    if channel == "miniprogram" and not (hasattr(provider, "miniprogram_params") and provider.miniprogram_appid):
+        raise ApplicationError("payment_channel_unavailable", field="channel", status=409)
+    if channel == "native" and hasattr(provider, "native_code_url"):
+        return "native", ""
+    if channel not in ("jsapi", "miniprogram") or not hasattr(provider, "jsapi_params"):
         return "h5", ""
-    app_id = provider.appid
+    app_id = provider.miniprogram_appid if channel == "miniprogram" else provider.appid
     openid = (
         WechatIdentity.objects.filter(user=member, app_id=app_id)
         .order_by("-last_login_at", "-id")
@@ -107,7 +116,7 @@ def payment_channel_choose(*, member, channel: str, shop_id: int) -> tuple[str, 
     )
     if not openid:
         raise ApplicationError("wechat_login_required", field="channel", status=409)
-    return "jsapi", openid
+    return channel, openid
 
 
 def payment_create(*, order: Order, channel: str = "h5", openid: str = "", client_ip: str | None = None) -> Payment:
@@ -115,31 +124,43 @@ def payment_create(*, order: Order, channel: str = "h5", openid: str = "", clien
     is idempotent by out_trade_no, so a payer who reopens the page gets the same trade).
 
     channel "h5": `payment.pay_url` is the page the payer opens. channel "jsapi" (inside WeChat,
-    with the payer's openid): a JSAPI trade, `payment.jsapi` the signed getBrandWCPayRequest
-    parameters (signed afresh each time: they carry a timestamp). `client_ip` is the payer's
+    with the payer's openid) or "miniprogram" (the payer's mini-program openid): a JSAPI trade,
+    `payment.jsapi` the signed getBrandWCPayRequest / wx.requestPayment parameters (signed
+    afresh each time: they carry a timestamp). channel "native" (a desktop browser):
+    `payment.code_url`, the QR code the payer scans with WeChat. `client_ip` is the payer's
     address, which WeChat Pay's H5 trade requires (scene_info.payer_client_ip)."""
     payment = payment_open(order=order, channel=channel)
     provider = get_provider(payment.provider, shop_id=payment.shop_id)
     payment.client_ip = client_ip or ""
     payment.jsapi = None
+    payment.code_url = ""
     try:
-        if channel == "jsapi":
-            payment.jsapi = provider.jsapi_params(payment, openid=openid)
-            pay_url = JSAPI_MARK + payment.jsapi["package"]
-            if payment.pay_url != pay_url:
-                Payment.objects.filter(pk=payment.pk).update(pay_url=pay_url, updated_at=timezone.now())
-            payment.pay_url = pay_url
+        if channel in ("jsapi", "miniprogram"):
+            prepay = provider.jsapi_params if channel == "jsapi" else provider.miniprogram_params
+            payment.jsapi = prepay(payment, openid=openid)
+            _pay_url_keep(payment, MARKS[channel] + payment.jsapi["package"])
+            return payment
+        if channel == "native":
+            if not payment.pay_url:  # the same trade answers the same code: asked once
+                _pay_url_keep(payment, NATIVE_MARK + provider.native_code_url(payment))
+            payment.code_url = payment.pay_url.removeprefix(NATIVE_MARK)
             return payment
         valid_for = getattr(provider, "pay_url_valid_for", None)
         if payment.pay_url and valid_for and payment.updated_at <= timezone.now() - valid_for:
             payment.pay_url = ""  # WeChat Pay's h5_url lasts 5 minutes: asked again with the same parameters
         if not payment.pay_url:
-            payment.pay_url = provider.create_payment(payment)
-            Payment.objects.filter(pk=payment.pk).update(pay_url=payment.pay_url, updated_at=timezone.now())
+            _pay_url_keep(payment, provider.create_payment(payment))
     except ProviderUnavailable as error:
         logger.warning("payment %s not opened, provider unavailable: %s", payment.out_trade_no, error)
         raise ApplicationError("provider_unavailable", status=503) from error
     return payment
+
+
+def _pay_url_keep(payment: Payment, pay_url: str) -> None:
+    """What the gateway answered, kept (its time too: an h5_url expires)."""
+    if payment.pay_url != pay_url:
+        Payment.objects.filter(pk=payment.pk).update(pay_url=pay_url, updated_at=timezone.now())
+    payment.pay_url = pay_url
 
 
 def payments_close_open(*, order_ids: list[int]) -> int:

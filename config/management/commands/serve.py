@@ -170,7 +170,8 @@ class Command(BaseCommand):
         wechatpay = getattr(self, "wechatpay_base", "")
         payments = (
             f"  Payments          through the WeChat Pay simulator on {wechatpay} (its pay page /pay/h5;\n"
-            "                    inside WeChat the JSAPI pay sheet), as the platform's sub-merchants (服务商 mode):\n"
+            "                    inside WeChat the JSAPI pay sheet; a computer's QR code is 'scanned' on /pay/scan),\n"
+            "                    as the platform's sub-merchants (服务商 mode):\n"
             f"                    the demo shop is {WECHATPAY_SUB_MCHIDS[0]}; give another shop one of "
             f"{WECHATPAY_SUB_MCHIDS[1]}…{WECHATPAY_SUB_MCHIDS[-1][-2:]}\n"
             "                    in its 支付设置. PAYMENT_PROVIDER=sandbox make run for the sandbox\n"

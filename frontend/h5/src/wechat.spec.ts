@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { absoluteUrl, acceptedTemplates, inWechat, setWechatShareCard, wechatScanQRCode } from "./wechat";
+import {
+  absoluteUrl,
+  acceptedTemplates,
+  inWechat,
+  payChannelHere,
+  setWechatShareCard,
+  wechatScanQRCode,
+} from "./wechat";
 
 const WECHAT_UA =
   "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 " +
@@ -50,5 +57,17 @@ describe("acceptedTemplates", () => {
 describe("wechatScanQRCode", () => {
   it("should answer null outside WeChat (the page falls back to BarcodeDetector or typing)", async () => {
     expect(await wechatScanQRCode()).toBeNull();
+  });
+});
+
+describe("payChannelHere", () => {
+  it("pays by WeChat's pay sheet inside WeChat, by the pay page on a phone, by a QR code on a computer", () => {
+    expect(payChannelHere(WECHAT_UA)).toBe("jsapi");
+    const android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36";
+    expect(payChannelHere(android)).toBe("h5");
+    const iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148";
+    expect(payChannelHere(iphone)).toBe("h5");
+    const mac = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15";
+    expect(payChannelHere(mac)).toBe("native");
   });
 });

@@ -21,6 +21,13 @@ export function inWechat(userAgent: string = navigator.userAgent): boolean {
   return /MicroMessenger/i.test(userAgent);
 }
 
+/** How a member pays from here: WeChat's pay sheet inside WeChat, a QR code to scan with WeChat
+ * on a computer (Native: a phone cannot scan its own screen), else the gateway's pay page. */
+export function payChannelHere(userAgent: string = navigator.userAgent): "jsapi" | "native" | "h5" {
+  if (inWechat(userAgent)) return "jsapi";
+  return /Android|iPhone|iPad|iPod|Mobile|HarmonyOS/i.test(userAgent) ? "h5" : "native";
+}
+
 export const getWechatStatusApi = () => http.get<WechatStatus>("auth/wechat/status");
 export const getJssdkConfigApi = (url: string) => http.get<JssdkConfig>("auth/wechat/jssdk-config", { url });
 
@@ -126,8 +133,10 @@ export function acceptedTemplates(detail: unknown): string[] {
 }
 
 export type SubscribeTemplates = Schemas["SubscribeTemplatesOut"];
-export const getSubscribeTemplatesApi = (shopId: number) =>
-  http.get<SubscribeTemplates>(`shops/${shopId}/wechat/subscribe-templates`);
+/** Where the member is asked: at checkout (pickup, refund, campaign result) or applying to lead (its result). */
+export type SubscribeMoment = "checkout" | "leader_application";
+export const getSubscribeTemplatesApi = (shopId: number, moment: SubscribeMoment = "checkout") =>
+  http.get<SubscribeTemplates>(`shops/${shopId}/wechat/subscribe-templates?moment=${moment}`);
 export const recordSubscribeAcceptancesApi = (shopId: number, templateIds: string[]) =>
   http.post<Schemas["SubscribeAcceptancesOut"]>(`shops/${shopId}/wechat/subscribe-acceptances`, {
     template_ids: templateIds,

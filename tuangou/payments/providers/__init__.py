@@ -64,6 +64,8 @@ class _Guarded:
         for optional in (
             "close",
             "jsapi_params",
+            "miniprogram_params",
+            "native_code_url",
             "refund_query",
             "transfer_create",
             "transfer_query",
@@ -80,6 +82,7 @@ class _Guarded:
             self.transfer_confirm_params = provider.transfer_confirm_params
         self.pay_url_valid_for = getattr(provider, "pay_url_valid_for", None)
         self.appid = getattr(provider, "appid", "")
+        self.miniprogram_appid = getattr(provider, "miniprogram_appid", "")
 
 
 def get_provider(name: str, *, shop_id: int | None = None, config: dict | None = None) -> PaymentProvider:

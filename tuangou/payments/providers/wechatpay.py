@@ -90,6 +90,8 @@ class WechatPayProvider:
         self.partner = self.config["MODE"] == "partner"
         self.mchid = self.config["MCHID"]
         self.appid = self.config["APPID"]
+        # The platform's mini-program (bound to the same merchant): its trades carry its app id.
+        self.miniprogram_appid = self.config.get("MINIPROGRAM_APPID", "")
 
     # --- signing and verifying ------------------------------------------------------------
 
@@ -304,7 +306,7 @@ class WechatPayProvider:
         if mchid != self.mchid:
             raise ApplicationError("notify_invalid", field="mchid", reason="mchid")
         appid_key = "sp_appid" if self.partner else "appid"
-        if appid_key in data and data[appid_key] != self.appid:
+        if appid_key in data and data[appid_key] not in {self.appid, self.miniprogram_appid} - {""}:
             raise ApplicationError("notify_invalid", field="appid", reason="appid")
 
     def notify_url(self, shop_id: int) -> str:
@@ -343,16 +345,37 @@ class WechatPayProvider:
             raise _refused(f"{data.get('code')}: {data.get('message')}")
         return data["h5_url"]
 
+    def native_code_url(self, payment) -> str:
+        """A Native trade (desk payment, 扫码支付): the `code_url` (weixin://wxpay/bizpayurl?pr=…)
+        shown as a QR code the payer scans with WeChat. Asking again for the same trade answers
+        the same code (it lives until the trade's time_expire)."""
+        status, data = self._call("POST", f"{self._prefix()}/native", self._order_body(payment))
+        if status != 200 or "code_url" not in data:
+            raise _refused(f"{data.get('code')}: {data.get('message')}")
+        return data["code_url"]
+
     def jsapi_params(self, payment, *, openid: str) -> dict:
         """A JSAPI trade (inside WeChat's browser): the parameters of WeixinJSBridge
         getBrandWCPayRequest / wx.chooseWXPay, `paySign` over appId, timeStamp, nonceStr, package."""
+        return self._prepay_params(payment, appid=self.appid, openid=openid)
+
+    def miniprogram_params(self, payment, *, openid: str) -> dict:
+        """A JSAPI trade opened for the mini-program (its app id, the payer's mini-program openid):
+        the parameters of wx.requestPayment (timeStamp, nonceStr, package, signType, paySign; the
+        mini-program knows its own app id, which paySign covers)."""
+        if not self.miniprogram_appid:
+            raise ApplicationError("wechat_not_configured", status=400)
+        return self._prepay_params(payment, appid=self.miniprogram_appid, openid=openid)
+
+    def _prepay_params(self, payment, *, appid: str, openid: str) -> dict:
         body = self._order_body(payment)
+        body["sp_appid" if self.partner else "appid"] = appid
         body["payer"] = {"sp_openid" if self.partner else "openid": openid}
         status, data = self._call("POST", f"{self._prefix()}/jsapi", body)
         if status != 200 or "prepay_id" not in data:
             raise _refused(f"{data.get('code')}: {data.get('message')}")
         params = {
-            "appId": self.appid,
+            "appId": appid,
             "timeStamp": str(int(time.time())),
             "nonceStr": _nonce(),
             "package": f"prepay_id={data['prepay_id']}",

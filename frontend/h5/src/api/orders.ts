@@ -12,8 +12,9 @@ export type AfterSaleIn = Schemas["AfterSaleIn"];
 export const createOrderApi = (shopId: number, payload: OrderIn, idempotencyKey: string) =>
   http.post<Order>(`shops/${shopId}/orders`, payload, { "Idempotency-Key": idempotencyKey });
 export type PaymentStart = Schemas["PaymentStartOut"];
-/** Start paying: inside WeChat a JSAPI trade (`jsapi` parameters), elsewhere the pay page (`pay_url`). */
-export const payOrderApi = (shopId: number, orderId: number, channel: "h5" | "jsapi" = "h5") =>
+/** Start paying: inside WeChat a JSAPI trade (`jsapi` parameters), on a computer a QR code
+ * (`code_url`, native), elsewhere the pay page (`pay_url`). */
+export const payOrderApi = (shopId: number, orderId: number, channel: "h5" | "jsapi" | "native" = "h5") =>
   http.post<PaymentStart>(`shops/${shopId}/orders/${orderId}/pay`, { channel });
 export const getOrdersApi = (shopId: number, status: string, page = 1) =>
   http.get<Page<Order>>(`shops/${shopId}/orders`, { status: status || undefined, page });
