@@ -17,6 +17,7 @@ export default defineConfig({
       resolvers: [VantResolver(), ElementPlusResolver({ importStyle: "css" })],
     }),
   ],
+  // Vue without the Options API (every component here, in Vant and in Element Plus uses setup);
   // vue-i18n: only the Composition API (legacy: false in shared/i18n.ts), no <i18n-t> components,
   // no devtools hooks, and not its message compiler (shared/i18n.ts brings a small one): less
   // framework on every first screen.
@@ -25,6 +26,7 @@ export default defineConfig({
     __VUE_I18N_FULL_INSTALL__: "false",
     __INTLIFY_PROD_DEVTOOLS__: "false",
     __INTLIFY_DROP_MESSAGE_COMPILER__: "true",
+    __VUE_OPTIONS_API__: "false",
   },
   resolve: {
     alias: { "@shared": fileURLToPath(new URL("./shared", import.meta.url)) },
