@@ -46,13 +46,16 @@ export const messageCompiler: MessageCompiler = (message) => {
       .join("");
 };
 
-/** Merge each domain's {zh, en} message modules (found with import.meta.glob) into one i18n. */
-export function buildI18n(modules: Record<string, { zh: Messages; en: Messages }>) {
+/**
+ * Merge each domain's {zh, en} message modules (found with import.meta.glob) into one i18n. The H5
+ * passes Chinese only and adds English when a phone switches to it (h5/src/locale.ts).
+ */
+export function buildI18n(modules: Record<string, { zh: Messages; en?: Messages }>) {
   const zh: Messages = {};
   const en: Messages = {};
   for (const module of Object.values(modules)) {
     deepMerge(zh, structuredClone(module.zh));
-    deepMerge(en, structuredClone(module.en));
+    if (module.en) deepMerge(en, structuredClone(module.en));
   }
   const locale = initialLocale();
   setRequestLanguage(locale);

@@ -5,10 +5,3 @@ export const zh = {
     done: "已订阅，到货时会在微信提醒你",
   },
 };
-export const en = {
-  subscribe: {
-    ask: "Get pickup, refund and campaign notices",
-    hint: "Receive this order's notices in WeChat, one per subscription",
-    done: "Subscribed: WeChat will tell you when it arrives",
-  },
-};
