@@ -9,7 +9,9 @@ function t(message: string, values?: Record<string, unknown> | unknown[]) {
 
 describe("messageCompiler", () => {
   it("fills named placeholders, as often as they appear", () => {
-    expect(t("{name} 于 {time} 下单（{name}）", { name: "王女士", time: "10:05" })).toBe("王女士 于 10:05 下单（王女士）");
+    expect(t("{name} 于 {time} 下单（{name}）", { name: "王女士", time: "10:05" })).toBe(
+      "王女士 于 10:05 下单（王女士）",
+    );
   });
 
   it("fills list placeholders and numbers", () => {
