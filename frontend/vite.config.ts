@@ -13,15 +13,29 @@ export default defineConfig({
     vue(),
     Components({
       dts: false,
-      resolvers: [VantResolver(), ElementPlusResolver({ importStyle: false })],
+      // Each Element Plus component brings its own CSS (not the whole theme) with it.
+      resolvers: [VantResolver(), ElementPlusResolver({ importStyle: "css" })],
     }),
   ],
+  // Vue without the Options API (every component here, in Vant and in Element Plus uses setup);
+  // vue-i18n: only the Composition API (legacy: false in shared/i18n.ts), no <i18n-t> components,
+  // no devtools hooks, and not its message compiler (shared/i18n.ts brings a small one): less
+  // framework on every first screen.
+  define: {
+    __VUE_I18N_LEGACY_API__: "false",
+    __VUE_I18N_FULL_INSTALL__: "false",
+    __INTLIFY_PROD_DEVTOOLS__: "false",
+    __INTLIFY_DROP_MESSAGE_COMPILER__: "true",
+    __VUE_OPTIONS_API__: "false",
+  },
   resolve: {
     alias: { "@shared": fileURLToPath(new URL("./shared", import.meta.url)) },
   },
   build: {
     outDir: "dist",
     emptyOutDir: true,
+    // dist/.vite/manifest.json: which chunks and CSS each page pulls in (bench/frontend_weight.py).
+    manifest: true,
     rollupOptions: {
       input: {
         console: fileURLToPath(new URL("./console/index.html", import.meta.url)),

@@ -1,6 +1,9 @@
 import { createPinia } from "pinia";
 import { createApp } from "vue";
-import "element-plus/dist/index.css";
+// Element Plus styles come with each component the templates use (vite.config.ts); ElMessage and
+// ElMessageBox are called from scripts, where the resolver does not look, so theirs load here.
+import "element-plus/es/components/message/style/css";
+import "element-plus/es/components/message-box/style/css";
 import { buildI18n } from "@shared/i18n";
 import { setFieldLabeler } from "@shared/request";
 import App from "./App.vue";

@@ -2,6 +2,7 @@ import { createPinia } from "pinia";
 import { createApp } from "vue";
 import { buildI18n } from "@shared/i18n";
 import App from "./App.vue";
+import { loadLocale } from "./locale";
 import { router } from "./router";
 // Vant's function components (showToast, showDialog) are not templates, so the on-demand
 // resolver never sees them: their styles are loaded once here, for every page.
@@ -9,9 +10,9 @@ import "vant/es/toast/style";
 import "vant/es/dialog/style";
 import "./styles.css";
 
-const locales = import.meta.glob<{ zh: Record<string, unknown>; en: Record<string, unknown> }>("./locales/*.ts", {
-  eager: true,
-});
+// Chinese only here; English comes from locales/en/ when chosen (./locale.ts).
+const locales = import.meta.glob<{ zh: Record<string, unknown> }>("./locales/*.ts", { eager: true });
 export const i18n = buildI18n(locales);
 
-createApp(App).use(createPinia()).use(router).use(i18n).mount("#app");
+const app = createApp(App).use(createPinia()).use(router).use(i18n);
+loadLocale(i18n.global, i18n.global.locale.value).finally(() => app.mount("#app"));

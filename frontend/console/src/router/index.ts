@@ -1,5 +1,6 @@
 // Routes: each domain adds its pages in router/modules/<domain>.ts (found here by glob); a page's
 // meta says its menu title, icon, order and the permission it needs.
+import type { Component } from "vue";
 import { createRouter, createWebHistory, type RouteRecordRaw } from "vue-router";
 import { useSessionStore } from "../stores/session";
 import { firstAllowedPage } from "./landing";
@@ -7,7 +8,7 @@ import { firstAllowedPage } from "./landing";
 declare module "vue-router" {
   interface RouteMeta {
     title?: string; // i18n key of the menu entry / page title
-    icon?: string; // Element Plus icon name
+    icon?: Component; // the menu icon (one of @element-plus/icons-vue, imported by the module)
     permission?: string | string[];
     order?: number;
     hidden?: boolean; // a page without a menu entry (details, wizards)

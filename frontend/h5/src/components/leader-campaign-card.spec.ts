@@ -1,6 +1,7 @@
 import { mount } from "@vue/test-utils";
 import { describe, expect, it } from "vitest";
 import { createI18n } from "vue-i18n";
+import { messageCompiler } from "@shared/i18n";
 import { zh } from "../locales/leader";
 import type { LeaderCampaign } from "../api/leader";
 import LeaderCampaignCard from "./leader-campaign-card.vue";
@@ -33,7 +34,7 @@ function campaign(changes: Partial<LeaderCampaign> = {}): LeaderCampaign {
 }
 
 function render(props: LeaderCampaign) {
-  const i18n = createI18n({ legacy: false, locale: "zh-CN", messages: { "zh-CN": zh } });
+  const i18n = createI18n({ legacy: false, locale: "zh-CN", messages: { "zh-CN": zh }, messageCompiler });
   return mount(LeaderCampaignCard, { props: { campaign: props }, global: { plugins: [i18n] } });
 }
 

@@ -1,6 +1,7 @@
 import { flushPromises, mount } from "@vue/test-utils";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createI18n } from "vue-i18n";
+import { messageCompiler } from "@shared/i18n";
 import { zh } from "../locales/campaigns";
 import MemberFeed from "./member-feed.vue";
 
@@ -25,7 +26,7 @@ describe("member-feed", () => {
 
   it("should show each purchase once, newest first, and tell the page about each new one", async () => {
     vi.stubGlobal("EventSource", FakeEventSource);
-    const i18n = createI18n({ legacy: false, locale: "zh-CN", messages: { "zh-CN": zh } });
+    const i18n = createI18n({ legacy: false, locale: "zh-CN", messages: { "zh-CN": zh }, messageCompiler });
     const wrapper = mount(MemberFeed, { props: { shopId: 3, campaignId: 9 }, global: { plugins: [i18n] } });
     await flushPromises();
 

@@ -8,13 +8,3 @@ export const zh = {
     view: "查看详情",
   },
 };
-export const en = {
-  messages: {
-    title: "Messages",
-    empty: "No messages; pickup notices show up here",
-    readAll: "Mark all read",
-    unread: "Unread",
-    viewOrder: "View order",
-    view: "View",
-  },
-};

@@ -1,3 +1,4 @@
+import { ShoppingCart } from "@element-plus/icons-vue";
 import type { RouteRecordRaw } from "vue-router";
 
 export default [
@@ -5,7 +6,7 @@ export default [
     path: "campaigns",
     name: "campaigns",
     component: () => import("../../pages/campaigns/campaign-list.vue"),
-    meta: { title: "menu.campaigns", icon: "ShoppingCart", permission: "campaigns.view", order: 20 },
+    meta: { title: "menu.campaigns", icon: ShoppingCart, permission: "campaigns.view", order: 20 },
   },
   {
     path: "campaigns/new",

@@ -1,3 +1,4 @@
+import { Wallet } from "@element-plus/icons-vue";
 import type { RouteRecordRaw } from "vue-router";
 
 export default [
@@ -7,7 +8,7 @@ export default [
     component: () => import("../../pages/commissions/commissions-page.vue"),
     meta: {
       title: "menu.commissions",
-      icon: "Wallet",
+      icon: Wallet,
       permission: ["commissions.view", "withdrawals.manage"],
       order: 60,
     },

@@ -1,3 +1,4 @@
+import { DataLine } from "@element-plus/icons-vue";
 import type { RouteRecordRaw } from "vue-router";
 
 export default [
@@ -5,6 +6,6 @@ export default [
     path: "dashboard",
     name: "dashboard",
     component: () => import("../../pages/dashboard/dashboard-page.vue"),
-    meta: { title: "menu.dashboard", icon: "DataLine", permission: "dashboard.view", order: 0 },
+    meta: { title: "menu.dashboard", icon: DataLine, permission: "dashboard.view", order: 0 },
   },
 ] as RouteRecordRaw[];

@@ -1,3 +1,4 @@
+import { Trophy } from "@element-plus/icons-vue";
 import type { RouteRecordRaw } from "vue-router";
 
 export default [
@@ -7,7 +8,7 @@ export default [
     component: () => import("../../pages/incentives/incentives-page.vue"),
     meta: {
       title: "menu.incentives",
-      icon: "Trophy",
+      icon: Trophy,
       permission: ["leaders.view"],
       order: 55,
     },

@@ -1,3 +1,4 @@
+import { Avatar } from "@element-plus/icons-vue";
 import type { RouteRecordRaw } from "vue-router";
 
 export default [
@@ -5,6 +6,6 @@ export default [
     path: "leaders",
     name: "leaders",
     component: () => import("../../pages/leaders/leaders-page.vue"),
-    meta: { title: "menu.leaders", icon: "Avatar", permission: "leaders.view", order: 52 },
+    meta: { title: "menu.leaders", icon: Avatar, permission: "leaders.view", order: 52 },
   },
 ] as RouteRecordRaw[];

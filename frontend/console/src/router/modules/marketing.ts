@@ -1,3 +1,4 @@
+import { Present } from "@element-plus/icons-vue";
 import type { RouteRecordRaw } from "vue-router";
 
 export default [
@@ -5,6 +6,6 @@ export default [
     path: "marketing",
     name: "marketing",
     component: () => import("../../pages/marketing/marketing-page.vue"),
-    meta: { title: "menu.marketing", icon: "Present", permission: "marketing.view", order: 35 },
+    meta: { title: "menu.marketing", icon: Present, permission: "marketing.view", order: 35 },
   },
 ] as RouteRecordRaw[];

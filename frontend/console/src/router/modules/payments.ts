@@ -1,3 +1,4 @@
+import { CreditCard } from "@element-plus/icons-vue";
 import type { RouteRecordRaw } from "vue-router";
 
 export default [
@@ -5,6 +6,6 @@ export default [
     path: "settings/payments",
     name: "payment-settings",
     component: () => import("../../pages/settings/payment-settings-page.vue"),
-    meta: { title: "menu.paymentSettings", icon: "CreditCard", permission: "shop.settings", order: 91 },
+    meta: { title: "menu.paymentSettings", icon: CreditCard, permission: "shop.settings", order: 91 },
   },
 ] as RouteRecordRaw[];

@@ -1,3 +1,4 @@
+import { Goods } from "@element-plus/icons-vue";
 import type { RouteRecordRaw } from "vue-router";
 
 export default [
@@ -5,6 +6,6 @@ export default [
     path: "products",
     name: "products",
     component: () => import("../../pages/products/product-list.vue"),
-    meta: { title: "menu.products", icon: "Goods", permission: "catalog.view", order: 10 },
+    meta: { title: "menu.products", icon: Goods, permission: "catalog.view", order: 10 },
   },
 ] as RouteRecordRaw[];

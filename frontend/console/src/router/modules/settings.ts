@@ -1,3 +1,4 @@
+import { Setting } from "@element-plus/icons-vue";
 import type { RouteRecordRaw } from "vue-router";
 
 export default [
@@ -5,6 +6,6 @@ export default [
     path: "settings",
     name: "settings",
     component: () => import("../../pages/settings/settings-page.vue"),
-    meta: { title: "menu.settings", icon: "Setting", permission: ["settings.view", "shop.settings"], order: 90 },
+    meta: { title: "menu.settings", icon: Setting, permission: ["settings.view", "shop.settings"], order: 90 },
   },
 ] as RouteRecordRaw[];

@@ -1,0 +1,20 @@
+export const en = {
+  tabs: { home: "Home", orders: "Orders", messages: "Messages", me: "Me" },
+  home: {
+    title: "Group buy",
+    pickerTitle: "Choose a shop",
+    pickShop: "My shops",
+    noShop: "No shop yet",
+    noShopHint: "Open a group-buy link your leader shared in the chat to enter a shop.",
+    login: "Log in to see my shops",
+    myPoint: "My pickup point",
+    choosePoint: "Choose a pickup point",
+    choosePointHint: "Pick a leader near you; you collect your order at their point.",
+    change: "Change",
+    campaigns: "Open now",
+    noCampaigns: "No group buys open right now — check back later",
+    priceFrom: "from {price}",
+    cutoffIn: "Closes in",
+    items: "{count} items",
+  },
+};
