@@ -165,6 +165,9 @@ OPERATION_PERMISSIONS = {
     f"POST {CONSOLE}/coupon-packs": "marketing.manage",
     f"GET {CONSOLE}/coupon-allotments": "marketing.view",
     f"POST {CONSOLE}/coupon-allotments": "marketing.manage",
+    f"GET {CONSOLE}/full-reductions": "marketing.view",
+    f"POST {CONSOLE}/full-reductions": "marketing.manage",
+    f"POST {CONSOLE}/full-reductions/{{activity_id}}/status": "marketing.manage",
     # commissions/api.py
     f"GET {CONSOLE}/commissions/leaders": "commissions.view",
     f"GET {CONSOLE}/commissions/leaders/{{leader_id}}/entries": "commissions.view",

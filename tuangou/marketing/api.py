@@ -219,3 +219,53 @@ def claim_leader_coupon(request, shop_id: Path[Id], template_id: Id, payload: Le
     return 201, allotments.allotment_claim(
         shop=access_shop(shop_id), member=request.auth, leader_id=payload.leader_id, template_id=template_id
     )
+
+
+# --- 满减送 (full reduction) ------------------------------------------------------------------
+
+from . import reductions  # noqa: E402
+from .models import FullReduction  # noqa: E402
+from .schemas import FullReductionIn, FullReductionOut, FullReductionStatusIn, ReductionQuoteOut  # noqa: E402
+
+
+@console_router.get("/full-reductions", response=list[FullReductionOut], summary="满减送 activities")
+@paginate(PageNumberPagination, page_size=20)
+def list_full_reductions(request, shop_id: Path[Id]):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    return FullReduction.objects.filter(shop=staff.shop).order_by("-id")
+
+
+@console_router.post("/full-reductions", response={201: FullReductionOut}, summary="Create a 满减送 activity")
+def create_full_reduction(request, shop_id: Path[Id], payload: FullReductionIn):
+    staff = access_shop_as_staff(request, shop_id, "marketing.manage")
+    return 201, reductions.full_reduction_create(shop=staff.shop, actor=request.auth, **payload.dict())
+
+
+@console_router.post(
+    "/full-reductions/{activity_id}/status", response=FullReductionOut, summary="Pause or resume a 满减送 activity"
+)
+def set_full_reduction_status(request, shop_id: Path[Id], activity_id: Path[Id], payload: FullReductionStatusIn):
+    staff = access_shop_as_staff(request, shop_id, "marketing.manage")
+    activity = reductions.full_reduction_get(shop=staff.shop, activity_id=activity_id)
+    return reductions.full_reduction_set_status(activity=activity, status=payload.status)
+
+
+@member_router.get("/full-reductions", response=list[FullReductionOut], summary="满减送 running now")
+def list_running_full_reductions(request, shop_id: Path[Id]):
+    return reductions.full_reductions_running(shop=access_shop(shop_id))
+
+
+@member_router.post(
+    "/full-reductions/for-cart", response=ReductionQuoteOut, summary="The 满减送 a cart gets (before any coupon)"
+)
+def quote_full_reduction(request, shop_id: Path[Id], payload: CartIn):
+    shop = access_shop(shop_id)
+    data = payload.dict()
+    lines = selectors.cart_lines(shop=shop, campaign_id=data["campaign_id"], items=data["items"])
+    activity, tier, shares = reductions.reduction_quote(shop=shop, lines=lines)
+    return {
+        "activity_id": activity.pk if activity else None,
+        "name": activity.name if activity else "",
+        "label": reductions.tier_label(tier) if tier else "",
+        "discount_fen": sum(shares),
+    }
