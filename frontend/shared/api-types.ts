@@ -2297,7 +2297,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 满减送 running now */
+        /** 满减送 running now (shown on campaign pages) */
         get: operations["tuangou_marketing_api_list_running_full_reductions"];
         put?: never;
         post?: never;

@@ -250,7 +250,12 @@ def set_full_reduction_status(request, shop_id: Path[Id], activity_id: Path[Id],
     return reductions.full_reduction_set_status(activity=activity, status=payload.status)
 
 
-@member_router.get("/full-reductions", response=list[FullReductionOut], summary="满减送 running now")
+@member_router.get(
+    "/full-reductions",
+    response=list[FullReductionOut],
+    auth=None,
+    summary="满减送 running now (shown on campaign pages)",
+)
 def list_running_full_reductions(request, shop_id: Path[Id]):
     return reductions.full_reductions_running(shop=access_shop(shop_id))
 

@@ -1,6 +1,7 @@
 export const zh = {
   cart: {
     title: "确认订单",
+    reduction: "满减",
     empty: "购物车是空的",
     backToCampaign: "去挑选商品",
     pickupPoint: "自提点",
@@ -19,6 +20,7 @@ export const zh = {
 export const en = {
   cart: {
     title: "Checkout",
+    reduction: "Spend & save",
     empty: "Your cart is empty",
     backToCampaign: "Pick some goods",
     pickupPoint: "Pickup point",
