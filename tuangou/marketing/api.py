@@ -2,15 +2,16 @@ from django.http import HttpResponse
 from ninja import Path, Router
 from ninja.pagination import paginate
 
+from tuangou.core import excel
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
 from tuangou.core.openapi import XLSX, file_response
 from tuangou.core.pagination import PageNumberPagination
 from tuangou.shops.access import access_shop, access_shop_as_staff
 
-from . import packs, selectors, services
+from . import exports, packs, selectors, services
 from .exports import coupon_templates_file_name, coupon_templates_xlsx
-from .models import CouponPack, CouponTemplate
+from .models import CouponPack, CouponPackDelivery, CouponTemplate
 from .schemas import (
     CartIn,
     CouponCentreOut,
@@ -26,6 +27,7 @@ from .schemas import (
 
 console_router = Router(tags=["console: marketing"], auth=AUTH)
 member_router = Router(tags=["member: coupons"], auth=AUTH)
+EXPORT_ROWS = 100_000  # an export past this is cut (a sheet holds ~10^6 rows; the console would wait)
 
 
 # --- console ------------------------------------------------------------------------------
@@ -77,6 +79,21 @@ def set_coupon_template_status(request, shop_id: Path[Id], template_id: Id, payl
 def list_coupon_packs(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "marketing.view")
     return CouponPack.objects.filter(shop=staff.shop).select_related("template").order_by("-id")
+
+
+@console_router.get(
+    "/coupon-packs/export.xlsx",
+    summary="Export the targeted packs and every member they reached",
+    openapi_extra=file_response(XLSX),
+)
+def export_coupon_packs(request, shop_id: Path[Id]):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    packs = CouponPack.objects.filter(shop=staff.shop).select_related("template").order_by("-id")
+    deliveries = (
+        CouponPackDelivery.objects.filter(shop=staff.shop).select_related("pack", "member").order_by("-pack_id", "id")
+    )
+    content = exports.coupon_packs_xlsx(packs, deliveries[:EXPORT_ROWS], tz=staff.shop.timezone)
+    return excel.xlsx_response(content, ascii_name=exports.export_file_name("coupon-packs"), name="定向发放.xlsx")
 
 
 @console_router.post(
@@ -135,6 +152,15 @@ def list_payment_gifts(request, shop_id: Path[Id]):
     return selectors.payment_gifts(shop=staff.shop)
 
 
+@console_router.get(
+    "/payment-gifts/export.xlsx", summary="Export the 支付有礼 activities", openapi_extra=file_response(XLSX)
+)
+def export_payment_gifts(request, shop_id: Path[Id]):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    content = exports.payment_gifts_xlsx(selectors.payment_gifts(shop=staff.shop), tz=staff.shop.timezone)
+    return excel.xlsx_response(content, ascii_name=exports.export_file_name("payment-gifts"), name="支付有礼.xlsx")
+
+
 def _payment_gift_out(shop, activity_id: int):
     return next(activity for activity in selectors.payment_gifts(shop=shop) if activity.pk == activity_id)
 
@@ -180,6 +206,18 @@ leader_router = Router(tags=["leader: coupons"], auth=AUTH)
 def list_coupon_allotments(request, shop_id: Path[Id], template_id: Id | None = None):
     staff = access_shop_as_staff(request, shop_id, "marketing.view")
     return allotments.allotments_with_figures(shop=staff.shop, template_id=template_id)
+
+
+@console_router.get(
+    "/coupon-allotments/export.xlsx",
+    summary="Export the 发券宝 allotments with claimed / used / GMV",
+    openapi_extra=file_response(XLSX),
+)
+def export_coupon_allotments(request, shop_id: Path[Id], template_id: Id | None = None):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    rows = allotments.allotments_with_figures(shop=staff.shop, template_id=template_id)[:EXPORT_ROWS]
+    content = exports.allotments_xlsx(rows, tz=staff.shop.timezone)
+    return excel.xlsx_response(content, ascii_name=exports.export_file_name("coupon-allotments"), name="发券宝.xlsx")
 
 
 @console_router.post(
@@ -233,6 +271,16 @@ from .schemas import FullReductionIn, FullReductionOut, FullReductionStatusIn, R
 def list_full_reductions(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "marketing.view")
     return FullReduction.objects.filter(shop=staff.shop).order_by("-id")
+
+
+@console_router.get(
+    "/full-reductions/export.xlsx", summary="Export the 满减送 activities", openapi_extra=file_response(XLSX)
+)
+def export_full_reductions(request, shop_id: Path[Id]):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    rows = FullReduction.objects.filter(shop=staff.shop).order_by("-id")[:EXPORT_ROWS]
+    content = exports.full_reductions_xlsx(rows, tz=staff.shop.timezone)
+    return excel.xlsx_response(content, ascii_name=exports.export_file_name("full-reductions"), name="满减送.xlsx")
 
 
 @console_router.post("/full-reductions", response={201: FullReductionOut}, summary="Create a 满减送 activity")

@@ -19,6 +19,10 @@ export const setCouponTemplateStatusApi = (id: number, status: CouponTemplateSta
 export const couponTemplatesExportUrl = (status: CouponTemplateStatus | "") =>
   withQuery(`/api/${path("coupon-templates/export.xlsx")}`, { status: status || null });
 
+// The other 营销 lists' downloads: packs (with every delivery), gifts, allotments, 满减送.
+export const marketingExportUrl = (list: "coupon-packs" | "payment-gifts" | "coupon-allotments" | "full-reductions") =>
+  `/api/${path(`${list}/export.xlsx`)}`;
+
 export type CouponPack = S["CouponPackOut"];
 export type CouponPackIn = S["CouponPackIn"];
 export const getCouponPacksApi = (page: number) => http.get<Page<CouponPack>>(path("coupon-packs"), { page });
