@@ -171,7 +171,7 @@ OPERATION_PERMISSIONS = {
     f"GET {CONSOLE}/payment-gifts/export.xlsx": "marketing.view",
     f"GET {CONSOLE}/coupon-allotments/export.xlsx": "marketing.view",
     f"POST {CONSOLE}/full-reductions": "marketing.manage",
-    f"POST {CONSOLE}/full-reductions/{{activity_id}}/status": "marketing.manage",
+    f"POST {CONSOLE}/full-reductions/{{full_reduction_id}}/status": "marketing.manage",
     # commissions/api.py
     f"GET {CONSOLE}/commissions/leaders": "commissions.view",
     f"GET {CONSOLE}/commissions/leaders/{{leader_id}}/entries": "commissions.view",

@@ -290,11 +290,13 @@ def create_full_reduction(request, shop_id: Path[Id], payload: FullReductionIn):
 
 
 @console_router.post(
-    "/full-reductions/{activity_id}/status", response=FullReductionOut, summary="Pause or resume a 满减送 activity"
+    "/full-reductions/{full_reduction_id}/status",
+    response=FullReductionOut,
+    summary="Pause or resume a 满减送 activity",
 )
-def set_full_reduction_status(request, shop_id: Path[Id], activity_id: Path[Id], payload: FullReductionStatusIn):
+def set_full_reduction_status(request, shop_id: Path[Id], full_reduction_id: Path[Id], payload: FullReductionStatusIn):
     staff = access_shop_as_staff(request, shop_id, "marketing.manage")
-    activity = reductions.full_reduction_get(shop=staff.shop, activity_id=activity_id)
+    activity = reductions.full_reduction_get(shop=staff.shop, activity_id=full_reduction_id)
     return reductions.full_reduction_set_status(activity=activity, status=payload.status)
 
 

@@ -67,7 +67,7 @@ def full_reduction_create(*, shop, actor, name: str, starts_at, ends_at, scope: 
 def full_reduction_get(*, shop, activity_id: int) -> FullReduction:
     activity = FullReduction.objects.filter(shop=shop, pk=activity_id).first()
     if activity is None:
-        raise NotFound("满减送活动", "Full reduction", field="activity_id")
+        raise NotFound("满减送活动", "Full reduction", field="full_reduction_id")
     return activity
 
 
