@@ -100,7 +100,7 @@ def test_coupon_pack_reduction_gift_and_leader_link_from_console_to_phone(
     expect(packs.first).to_contain_text("老客回馈")
     with desktop.expect_download() as download:
         desktop.click("[data-test=coupon-packs-export]")
-    assert download.value.suggested_filename.startswith("coupon-packs-")
+    assert download.value.suggested_filename == "定向发放.xlsx"
     assert CouponPackDelivery.objects.filter(member=buyer, status="delivered").count() == 1
 
     # 发券宝: every active leader may hand out 20
