@@ -135,6 +135,8 @@ def test_coupon_pack_reduction_gift_and_leader_link_from_console_to_phone(
     phone.wait_for_url(re.compile(rf".*/h5/s/{shop.id}/orders/\d+$"))
     expect(phone.locator("[data-test=order-status]")).to_have_text("已付款")
     expect(phone.locator("[data-test=payment-gift]")).to_contain_text("下单礼 无门槛3元")
+    expect(phone.locator("[data-test=order-reduction]")).to_contain_text("-¥5.00")
+    expect(phone.locator("[data-test=order-coupon]")).to_contain_text("-¥10.00")
     phone_shot(phone, "growth-h5-result")
 
     order = Order.objects.get(shop=shop, member=buyer)
