@@ -8,7 +8,7 @@ from tuangou.catalog.models import Product, ProductImage
 from tuangou.demo.loader import demo_logins_text, load_demo
 from tuangou.leaders.models import Leader, Membership
 from tuangou.marketing import selectors
-from tuangou.marketing.models import Coupon
+from tuangou.marketing.models import Coupon, LeaderCouponAllotment, LeaderCouponClaim, PaymentGiftGrant
 from tuangou.orders.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -36,5 +36,10 @@ def test_the_demo_shop_has_everything_and_loads_once():
     assert [entry["template"].name for entry in running] == ["满59减8 周末券"]
     assert Coupon.objects.filter(shop=shop, status="used").count() >= 5
     assert Order.objects.filter(shop=shop, discount_fen__gt=0, status="paid").exists()
+    # 满减送 on orders, 支付有礼 gifts delivered, coupons leaders handed out (some used at checkout).
+    assert Order.objects.filter(shop=shop, reduction_fen=1000).exists()
+    assert PaymentGiftGrant.objects.filter(shop=shop, status="delivered").count() >= 5
+    assert LeaderCouponAllotment.objects.filter(shop=shop).count() == 10
+    assert LeaderCouponClaim.objects.filter(shop=shop).count() >= 40
     assert "demo_owner" in demo_logins_text()
     assert load_demo(out=lambda *_: None) is None  # a second `make run` keeps the data

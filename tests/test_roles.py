@@ -165,6 +165,13 @@ OPERATION_PERMISSIONS = {
     f"POST {CONSOLE}/coupon-packs": "marketing.manage",
     f"GET {CONSOLE}/coupon-allotments": "marketing.view",
     f"POST {CONSOLE}/coupon-allotments": "marketing.manage",
+    f"GET {CONSOLE}/full-reductions": "marketing.view",
+    f"GET {CONSOLE}/full-reductions/export.xlsx": "marketing.view",
+    f"GET {CONSOLE}/coupon-packs/export.xlsx": "marketing.view",
+    f"GET {CONSOLE}/payment-gifts/export.xlsx": "marketing.view",
+    f"GET {CONSOLE}/coupon-allotments/export.xlsx": "marketing.view",
+    f"POST {CONSOLE}/full-reductions": "marketing.manage",
+    f"POST {CONSOLE}/full-reductions/{{full_reduction_id}}/status": "marketing.manage",
     # commissions/api.py
     f"GET {CONSOLE}/commissions/leaders": "commissions.view",
     f"GET {CONSOLE}/commissions/leaders/{{leader_id}}/entries": "commissions.view",

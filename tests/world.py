@@ -14,7 +14,7 @@ from tuangou.catalog.models import Category, Product, ProductImage, Sku, StockMo
 from tuangou.commissions.models import CommissionEntry, IncentiveAward, IncentivePlan, LeaderLevel, Withdrawal
 from tuangou.fulfilment.models import ExportJob, Shipment
 from tuangou.leaders.models import Leader, LeaderApplication, Membership, PickupPoint, RecruitmentPlan, Region, Team
-from tuangou.marketing.models import Coupon, CouponTemplate, PaymentGift
+from tuangou.marketing.models import Coupon, CouponTemplate, FullReduction, PaymentGift
 from tuangou.notifications.models import Message
 from tuangou.orders.models import AfterSaleRequest, Order, OrderEvent, OrderLine
 from tuangou.payments.models import Payment, ReconciliationMismatch, ReconciliationRun, Refund, SandboxTrade
@@ -204,6 +204,15 @@ def build_world(tag: str, phone_base: int) -> dict:
         ends_at=now + timedelta(days=7),
         gifts=[{"template_id": template.id, "count": 1}],
     )
+    # Paused: the orders other tests place in this world keep their amounts.
+    full_reduction = FullReduction.objects.create(
+        shop=shop,
+        name=f"{tag}满减送",
+        status=FullReduction.Status.PAUSED,
+        starts_at=now,
+        ends_at=now + timedelta(days=7),
+        tiers=[{"threshold_fen": 9900, "reduce_fen": 1000}],
+    )
 
     return {
         "shop": shop,
@@ -245,6 +254,7 @@ def build_world(tag: str, phone_base: int) -> dict:
             "template_id": template.id,
             "coupon_id": coupon.id,
             "payment_gift_id": payment_gift.id,
+            "full_reduction_id": full_reduction.id,
             "staff_id": Staff.objects.get(shop=shop, user=owner).id,
             "public_token": plan.public_token,
             "token": plan.public_token,

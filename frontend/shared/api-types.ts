@@ -775,6 +775,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/coupon-allotments/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the 发券宝 allotments with claimed / used / GMV */
+        get: operations["tuangou_marketing_api_export_coupon_allotments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/coupon-packs": {
         parameters: {
             query?: never;
@@ -787,6 +804,23 @@ export interface paths {
         put?: never;
         /** Send a template's coupons to the members a filter picks */
         post: operations["tuangou_marketing_api_create_coupon_pack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/coupon-packs/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the targeted packs and every member they reached */
+        get: operations["tuangou_marketing_api_export_coupon_packs"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -890,6 +924,58 @@ export interface paths {
         get: operations["tuangou_fulfilment_api_download_export"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/full-reductions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 满减送 activities */
+        get: operations["tuangou_marketing_api_list_full_reductions"];
+        put?: never;
+        /** Create a 满减送 activity */
+        post: operations["tuangou_marketing_api_create_full_reduction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/full-reductions/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the 满减送 activities */
+        get: operations["tuangou_marketing_api_export_full_reductions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/full-reductions/{full_reduction_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause or resume a 满减送 activity */
+        post: operations["tuangou_marketing_api_set_full_reduction_status"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1388,6 +1474,23 @@ export interface paths {
         put?: never;
         /** Create a 支付有礼 activity */
         post: operations["tuangou_marketing_api_create_payment_gift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/payment-gifts/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the 支付有礼 activities */
+        get: operations["tuangou_marketing_api_export_payment_gifts"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2249,6 +2352,40 @@ export interface paths {
         put?: never;
         /** My coupons against a cart, the best saving first */
         post: operations["tuangou_marketing_api_list_coupons_for_cart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/full-reductions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 满减送 running now (shown on campaign pages) */
+        get: operations["tuangou_marketing_api_list_running_full_reductions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/full-reductions/for-cart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The 满减送 a cart gets (before any coupon) */
+        post: operations["tuangou_marketing_api_quote_full_reduction"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3703,6 +3840,8 @@ export interface components {
             pickup_point_id: number;
             /** Pickup Point Name */
             pickup_point_name: string;
+            /** Reduction Fen */
+            reduction_fen: number;
             /** Refunded Fen */
             refunded_fen: number;
             /** Refunding Fen */
@@ -3724,12 +3863,16 @@ export interface components {
             campaign_item_id: number;
             /** Commission Rate Bp */
             commission_rate_bp: number;
+            /** Coupon Fen */
+            coupon_fen: number;
             /** Id */
             id: number;
             /** Product Name */
             product_name: string;
             /** Quantity */
             quantity: number;
+            /** Reduction Fen */
+            reduction_fen: number;
             /** Refunded Fen */
             refunded_fen: number;
             /** Refunded Quantity */
@@ -3792,6 +3935,8 @@ export interface components {
             pickup_point_id: number;
             /** Pickup Point Name */
             pickup_point_name: string;
+            /** Reduction Fen */
+            reduction_fen: number;
             /** Refunded Fen */
             refunded_fen: number;
             /** Status */
@@ -4233,6 +4378,72 @@ export interface components {
             reward_fen: number;
             /** Rewarded */
             rewarded: boolean;
+        };
+        /** FullReductionIn */
+        FullReductionIn: {
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Name */
+            name: string;
+            /** @default all */
+            scope: components["schemas"]["Scope"];
+            /**
+             * Scope Ids
+             * @default []
+             */
+            scope_ids: number[];
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Tiers */
+            tiers: components["schemas"]["ReductionTierIn"][];
+        };
+        /** FullReductionOut */
+        FullReductionOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Id */
+            id: number;
+            /** Label */
+            label: string;
+            /** Name */
+            name: string;
+            /** Scope */
+            scope: string;
+            /** Scope Ids */
+            scope_ids: number[];
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Tiers */
+            tiers: components["schemas"]["ReductionTierOut"][];
+        };
+        /** FullReductionStatusIn */
+        FullReductionStatusIn: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "paused";
         };
         /** GatewayCheckOut */
         GatewayCheckOut: {
@@ -5383,6 +5594,8 @@ export interface components {
             pickup_point_address: string;
             /** Pickup Point Name */
             pickup_point_name: string;
+            /** Reduction Fen */
+            reduction_fen: number;
             /** Refunded Fen */
             refunded_fen: number;
             /** Refunding Fen */
@@ -5455,12 +5668,16 @@ export interface components {
             amount_fen: number;
             /** Campaign Item Id */
             campaign_item_id: number;
+            /** Coupon Fen */
+            coupon_fen: number;
             /** Id */
             id: number;
             /** Product Name */
             product_name: string;
             /** Quantity */
             quantity: number;
+            /** Reduction Fen */
+            reduction_fen: number;
             /** Refunded Fen */
             refunded_fen: number;
             /** Refunded Quantity */
@@ -5519,6 +5736,8 @@ export interface components {
             pickup_point_address: string;
             /** Pickup Point Name */
             pickup_point_name: string;
+            /** Reduction Fen */
+            reduction_fen: number;
             /** Refunded Fen */
             refunded_fen: number;
             /** Status */
@@ -5620,6 +5839,13 @@ export interface components {
             count: number;
             /** Items */
             items: components["schemas"]["CouponTemplateOut"][];
+        };
+        /** PagedFullReductionOut */
+        PagedFullReductionOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["FullReductionOut"][];
         };
         /** PagedIncentiveAwardOut */
         PagedIncentiveAwardOut: {
@@ -6109,6 +6335,8 @@ export interface components {
             pickup_point_address: string;
             /** Pickup Point Name */
             pickup_point_name: string;
+            /** Reduction Fen */
+            reduction_fen: number;
             /** Refunded Fen */
             refunded_fen: number;
             /** Refunding Fen */
@@ -6739,6 +6967,34 @@ export interface components {
             shop_name: string;
             /** Title */
             title: string;
+        };
+        /**
+         * ReductionQuoteOut
+         * @description 满减送 against a cart: the tier reached (empty label and 0 when none).
+         */
+        ReductionQuoteOut: {
+            /** Activity Id */
+            activity_id: number | null;
+            /** Discount Fen */
+            discount_fen: number;
+            /** Label */
+            label: string;
+            /** Name */
+            name: string;
+        };
+        /** ReductionTierIn */
+        ReductionTierIn: {
+            /** Reduce Fen */
+            reduce_fen: number;
+            /** Threshold Fen */
+            threshold_fen: number;
+        };
+        /** ReductionTierOut */
+        ReductionTierOut: {
+            /** Reduce Fen */
+            reduce_fen: number;
+            /** Threshold Fen */
+            threshold_fen: number;
         };
         /** ReferralOut */
         ReferralOut: {
@@ -9406,6 +9662,37 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_marketing_api_export_coupon_allotments: {
+        parameters: {
+            query?: {
+                template_id?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_marketing_api_list_coupon_packs: {
         parameters: {
             query?: {
@@ -9468,6 +9755,35 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_export_coupon_packs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };
@@ -9693,6 +10009,136 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_list_full_reductions: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedFullReductionOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_create_full_reduction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FullReductionIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FullReductionOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_export_full_reductions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_set_full_reduction_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                full_reduction_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FullReductionStatusIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FullReductionOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };
@@ -10819,6 +11265,35 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_export_payment_gifts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };
@@ -12766,6 +13241,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CouponOptionOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_list_running_full_reductions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FullReductionOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_marketing_api_quote_full_reduction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CartIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReductionQuoteOut"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -9,6 +9,13 @@ describe("formatFen", () => {
     expect(formatFen(-1990)).toBe("-¥19.90");
   });
 
+  it("should group thousands", () => {
+    expect(formatFen(250000)).toBe("¥2,500.00");
+    expect(formatFen(123456789)).toBe("¥1,234,567.89");
+    expect(formatFen(-100000)).toBe("-¥1,000.00");
+    expect(formatFen(99999)).toBe("¥999.99");
+  });
+
   it("should refuse a float", () => {
     expect(() => formatFen(1.5)).toThrow(TypeError);
   });
@@ -20,11 +27,14 @@ describe("parseYuan", () => {
     expect(parseYuan("0.07")).toBe(7);
     expect(parseYuan("19.99")).toBe(1999);
     expect(parseYuan(" 5 ")).toBe(500);
+    expect(parseYuan("2,500.00")).toBe(250000);
+    expect(parseYuan(formatFen(123456789, ""))).toBe(123456789);
   });
 
   it("should return null for what is not money", () => {
     expect(parseYuan("1.234")).toBeNull();
     expect(parseYuan("abc")).toBeNull();
+    expect(parseYuan("1,23")).toBeNull();
     expect(parseYuan("")).toBeNull();
   });
 });

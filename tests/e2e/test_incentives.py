@@ -56,7 +56,7 @@ def test_merchant_sets_the_tier_and_the_leader_sees_how_far_to_go(desktop, phone
     page.get_by_role("tab", name="推荐团长").click()
     referrals = page.get_by_role("tabpanel", name="推荐团长")
     expect(referrals.get_by_text(referred.name)).to_be_visible()
-    expect(referrals.get_by_text("还差 ¥3800.00")).to_be_visible()
+    expect(referrals.get_by_text("还差 ¥3,800.00")).to_be_visible()
     save_shot(settled(page), "console-incentives-referrals")
     page.get_by_role("tab", name="团队PK").click()
     expect(page.get_by_role("tabpanel", name="团队PK").get_by_text("思明一队")).to_be_visible()

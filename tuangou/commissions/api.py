@@ -1,13 +1,12 @@
 from datetime import date
 from typing import Literal
-from urllib.parse import quote
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
 
+from tuangou.core import excel
 from tuangou.core.api import AUTH, get_in_shop
 from tuangou.core.bounds import Id, Page, PageSize
 from tuangou.core.openapi import XLSX, file_response
@@ -107,12 +106,6 @@ def mark_withdrawal_paid(request, shop_id: Path[Id], withdrawal_id: Id):
 AwardKind = Literal["first_order", "tier_bonus", "level_topup", "team_override", "referral", "team_pk"]
 
 
-def _xlsx(content: bytes, *, ascii_name: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    return response
-
-
 @console_router.get("/incentives/plan", response=IncentivePlanOut, summary="The shop's leader incentive plan")
 def get_incentive_plan(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
@@ -138,7 +131,7 @@ def list_leader_levels(request, shop_id: Path[Id]):
 def export_leader_levels(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     content = incentive_exports.levels_workbook(levels=incentive_selectors.levels_list(shop=staff.shop))
-    return _xlsx(content, ascii_name="leader-levels.xlsx", name="团长等级.xlsx")
+    return excel.xlsx_response(content, ascii_name="leader-levels.xlsx", name="团长等级.xlsx")
 
 
 @console_router.post("/incentives/levels", response={201: LeaderLevelOut}, summary="Add a leader level")
@@ -181,7 +174,7 @@ def list_referrals(request, shop_id: Path[Id]):
 def export_referrals(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     content = incentive_exports.referrals_workbook(shop=staff.shop, rows=referrals.referrals_list(shop=staff.shop))
-    return _xlsx(content, ascii_name="referrals.xlsx", name="推荐团长.xlsx")
+    return excel.xlsx_response(content, ascii_name="referrals.xlsx", name="推荐团长.xlsx")
 
 
 @console_router.get("/incentives/leaderboard", response=LeaderboardOut, summary="Team PK leaderboard of a month")
@@ -198,7 +191,9 @@ def get_team_leaderboard(request, shop_id: Path[Id], month: date | None = None):
 def export_team_leaderboard(request, shop_id: Path[Id], month: date | None = None):
     staff = access_shop_as_staff(request, shop_id, "leaders.view")
     board = incentive_selectors.leaderboard(shop=staff.shop, month=month)
-    return _xlsx(incentive_exports.leaderboard_workbook(board=board), ascii_name="team-pk.xlsx", name="团队PK排行.xlsx")
+    return excel.xlsx_response(
+        incentive_exports.leaderboard_workbook(board=board), ascii_name="team-pk.xlsx", name="团队PK排行.xlsx"
+    )
 
 
 @console_router.get("/incentives/awards", response=list[IncentiveAwardOut], summary="Incentive rewards paid")
@@ -214,7 +209,7 @@ def list_incentive_awards(request, shop_id: Path[Id], kind: AwardKind | None = N
 def export_incentive_awards(request, shop_id: Path[Id], kind: AwardKind | None = None, leader_id: Id | None = None):
     staff = access_shop_as_staff(request, shop_id, "commissions.view")
     rows = incentive_selectors.awards_list(shop=staff.shop, kind=kind, leader_id=leader_id)
-    return _xlsx(
+    return excel.xlsx_response(
         incentive_exports.awards_workbook(shop=staff.shop, rows=rows), ascii_name="rewards.xlsx", name="激励奖励.xlsx"
     )
 

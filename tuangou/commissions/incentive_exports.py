@@ -1,10 +1,6 @@
 """团长激励 lists as Excel files (openpyxl): the same rows the console shows."""
 
-import io
 from zoneinfo import ZoneInfo
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from tuangou.core import excel
 
@@ -16,17 +12,7 @@ def _local(value, tz) -> str:
 
 
 def workbook(*, title: str, headers: list[str], rows: list[list]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(excel.row(sheet, headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(excel.row(sheet, row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return excel.workbook((title, headers, rows))
 
 
 def referrals_workbook(*, shop, rows: list[dict]) -> bytes:

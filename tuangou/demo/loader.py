@@ -18,6 +18,7 @@ from tuangou.campaigns.models import Campaign
 from tuangou.catalog import services as catalog_services
 from tuangou.commissions import services as commission_services
 from tuangou.commissions.models import CommissionEntry
+from tuangou.demo.growth import demo_allotments, demo_growth_setup
 from tuangou.demo.incentives import demo_incentives_assess, demo_incentives_plan
 from tuangou.fulfilment import services as fulfilment_services
 from tuangou.leaders import services as leader_services
@@ -109,6 +110,8 @@ class DemoLoader:
         self.load_members()
         demo_incentives_plan(shop=self.shop, leaders=self.leaders)
         self.claim_coupons()
+        demo_growth_setup(shop=self.shop, owner=self.owner, now=self.now)
+        demo_allotments(shop=self.shop, owner=self.owner, members=self.members, random=self.random)
         self.load_campaigns()
         demo_payment_settings_ensure()  # after the orders: the loader itself pays at the sandbox
         demo_incentives_assess(shop=self.shop)

@@ -2,15 +2,16 @@ from django.http import HttpResponse
 from ninja import Path, Router
 from ninja.pagination import paginate
 
+from tuangou.core import excel
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
 from tuangou.core.openapi import XLSX, file_response
 from tuangou.core.pagination import PageNumberPagination
 from tuangou.shops.access import access_shop, access_shop_as_staff
 
-from . import packs, selectors, services
+from . import exports, packs, selectors, services
 from .exports import coupon_templates_file_name, coupon_templates_xlsx
-from .models import CouponPack, CouponTemplate
+from .models import CouponPack, CouponPackDelivery, CouponTemplate
 from .schemas import (
     CartIn,
     CouponCentreOut,
@@ -26,6 +27,7 @@ from .schemas import (
 
 console_router = Router(tags=["console: marketing"], auth=AUTH)
 member_router = Router(tags=["member: coupons"], auth=AUTH)
+EXPORT_ROWS = 100_000  # an export past this is cut (a sheet holds ~10^6 rows; the console would wait)
 
 
 # --- console ------------------------------------------------------------------------------
@@ -77,6 +79,21 @@ def set_coupon_template_status(request, shop_id: Path[Id], template_id: Id, payl
 def list_coupon_packs(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "marketing.view")
     return CouponPack.objects.filter(shop=staff.shop).select_related("template").order_by("-id")
+
+
+@console_router.get(
+    "/coupon-packs/export.xlsx",
+    summary="Export the targeted packs and every member they reached",
+    openapi_extra=file_response(XLSX),
+)
+def export_coupon_packs(request, shop_id: Path[Id]):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    packs = CouponPack.objects.filter(shop=staff.shop).select_related("template").order_by("-id")
+    deliveries = (
+        CouponPackDelivery.objects.filter(shop=staff.shop).select_related("pack", "member").order_by("-pack_id", "id")
+    )
+    content = exports.coupon_packs_xlsx(packs, deliveries[:EXPORT_ROWS], tz=staff.shop.timezone)
+    return excel.xlsx_response(content, ascii_name=exports.export_file_name("coupon-packs"), name="定向发放.xlsx")
 
 
 @console_router.post(
@@ -135,6 +152,15 @@ def list_payment_gifts(request, shop_id: Path[Id]):
     return selectors.payment_gifts(shop=staff.shop)
 
 
+@console_router.get(
+    "/payment-gifts/export.xlsx", summary="Export the 支付有礼 activities", openapi_extra=file_response(XLSX)
+)
+def export_payment_gifts(request, shop_id: Path[Id]):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    content = exports.payment_gifts_xlsx(selectors.payment_gifts(shop=staff.shop), tz=staff.shop.timezone)
+    return excel.xlsx_response(content, ascii_name=exports.export_file_name("payment-gifts"), name="支付有礼.xlsx")
+
+
 def _payment_gift_out(shop, activity_id: int):
     return next(activity for activity in selectors.payment_gifts(shop=shop) if activity.pk == activity_id)
 
@@ -182,6 +208,18 @@ def list_coupon_allotments(request, shop_id: Path[Id], template_id: Id | None = 
     return allotments.allotments_with_figures(shop=staff.shop, template_id=template_id)
 
 
+@console_router.get(
+    "/coupon-allotments/export.xlsx",
+    summary="Export the 发券宝 allotments with claimed / used / GMV",
+    openapi_extra=file_response(XLSX),
+)
+def export_coupon_allotments(request, shop_id: Path[Id], template_id: Id | None = None):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    rows = allotments.allotments_with_figures(shop=staff.shop, template_id=template_id)[:EXPORT_ROWS]
+    content = exports.allotments_xlsx(rows, tz=staff.shop.timezone)
+    return excel.xlsx_response(content, ascii_name=exports.export_file_name("coupon-allotments"), name="发券宝.xlsx")
+
+
 @console_router.post(
     "/coupon-allotments", response=AllotmentSetOut, summary="Allot a template's coupons to leaders (or all)"
 )
@@ -219,3 +257,70 @@ def claim_leader_coupon(request, shop_id: Path[Id], template_id: Id, payload: Le
     return 201, allotments.allotment_claim(
         shop=access_shop(shop_id), member=request.auth, leader_id=payload.leader_id, template_id=template_id
     )
+
+
+# --- 满减送 (full reduction) ------------------------------------------------------------------
+
+from . import reductions  # noqa: E402
+from .models import FullReduction  # noqa: E402
+from .schemas import FullReductionIn, FullReductionOut, FullReductionStatusIn, ReductionQuoteOut  # noqa: E402
+
+
+@console_router.get("/full-reductions", response=list[FullReductionOut], summary="满减送 activities")
+@paginate(PageNumberPagination, page_size=20)
+def list_full_reductions(request, shop_id: Path[Id]):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    return FullReduction.objects.filter(shop=staff.shop).order_by("-id")
+
+
+@console_router.get(
+    "/full-reductions/export.xlsx", summary="Export the 满减送 activities", openapi_extra=file_response(XLSX)
+)
+def export_full_reductions(request, shop_id: Path[Id]):
+    staff = access_shop_as_staff(request, shop_id, "marketing.view")
+    rows = FullReduction.objects.filter(shop=staff.shop).order_by("-id")[:EXPORT_ROWS]
+    content = exports.full_reductions_xlsx(rows, tz=staff.shop.timezone)
+    return excel.xlsx_response(content, ascii_name=exports.export_file_name("full-reductions"), name="满减送.xlsx")
+
+
+@console_router.post("/full-reductions", response={201: FullReductionOut}, summary="Create a 满减送 activity")
+def create_full_reduction(request, shop_id: Path[Id], payload: FullReductionIn):
+    staff = access_shop_as_staff(request, shop_id, "marketing.manage")
+    return 201, reductions.full_reduction_create(shop=staff.shop, actor=request.auth, **payload.dict())
+
+
+@console_router.post(
+    "/full-reductions/{full_reduction_id}/status",
+    response=FullReductionOut,
+    summary="Pause or resume a 满减送 activity",
+)
+def set_full_reduction_status(request, shop_id: Path[Id], full_reduction_id: Path[Id], payload: FullReductionStatusIn):
+    staff = access_shop_as_staff(request, shop_id, "marketing.manage")
+    activity = reductions.full_reduction_get(shop=staff.shop, activity_id=full_reduction_id)
+    return reductions.full_reduction_set_status(activity=activity, status=payload.status)
+
+
+@member_router.get(
+    "/full-reductions",
+    response=list[FullReductionOut],
+    auth=None,
+    summary="满减送 running now (shown on campaign pages)",
+)
+def list_running_full_reductions(request, shop_id: Path[Id]):
+    return reductions.full_reductions_running(shop=access_shop(shop_id))
+
+
+@member_router.post(
+    "/full-reductions/for-cart", response=ReductionQuoteOut, summary="The 满减送 a cart gets (before any coupon)"
+)
+def quote_full_reduction(request, shop_id: Path[Id], payload: CartIn):
+    shop = access_shop(shop_id)
+    data = payload.dict()
+    lines = selectors.cart_lines(shop=shop, campaign_id=data["campaign_id"], items=data["items"])
+    activity, tier, shares = reductions.reduction_quote(shop=shop, lines=lines)
+    return {
+        "activity_id": activity.pk if activity else None,
+        "name": activity.name if activity else "",
+        "label": reductions.tier_label(tier) if tier else "",
+        "discount_fen": sum(shares),
+    }

@@ -284,3 +284,32 @@ class LeaderCouponClaim(ShopScopedModel):
     class Meta:
         verbose_name = "团长发券领取"
         verbose_name_plural = "团长发券领取"
+
+
+# --- 满减送: a shop's full-reduction activity ------------------------------------------------
+
+
+class FullReduction(ShopScopedModel):
+    """满减送: while it runs, an order whose in-scope lines (at campaign price) reach a tier's
+    threshold gets that tier's amount off — the best tier reached, applied before any coupon."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", bilingual("进行中", "Active")
+        PAUSED = "paused", bilingual("已暂停", "Paused")  # new orders get nothing; placed orders keep theirs
+
+    name = models.CharField(max_length=40, verbose_name="名称")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE, verbose_name="状态")
+    starts_at = models.DateTimeField(verbose_name="开始时间")
+    ends_at = models.DateTimeField(verbose_name="结束时间")
+    scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.ALL, verbose_name="适用范围")
+    scope_ids = models.JSONField(default=list, blank=True, verbose_name="适用商品/分类")
+    # [{"threshold_fen": 9900, "reduce_fen": 1000}, ...], thresholds strictly rising, amounts too
+    tiers = models.JSONField(default=list, verbose_name="满减档位")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "满减送"
+        verbose_name_plural = "满减送"
+        indexes = [models.Index(fields=["shop", "status", "starts_at"])]

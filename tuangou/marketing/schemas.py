@@ -289,3 +289,62 @@ class LeaderCouponOut(Schema):
 
 class LeaderCouponClaimIn(Schema):
     leader_id: Id
+
+
+# --- 满减送 -----------------------------------------------------------------------------------
+
+
+class ReductionTierIn(Schema):
+    threshold_fen: int = Field(..., ge=1, le=MAX_AMOUNT_FEN)  # in-scope amount at campaign price
+    reduce_fen: int = Field(..., ge=1, le=MAX_AMOUNT_FEN)
+
+
+class FullReductionIn(Schema):
+    name: Name = Field(..., min_length=1, max_length=40)
+    starts_at: Moment
+    ends_at: Moment
+    scope: Scope = Scope.ALL
+    scope_ids: list[Id] = Field([], max_length=200)
+    tiers: list[ReductionTierIn] = Field(..., min_length=1, max_length=5)
+
+
+class FullReductionStatusIn(Schema):
+    status: Literal["active", "paused"]
+
+
+class ReductionTierOut(Schema):
+    threshold_fen: int
+    reduce_fen: int
+
+
+class FullReductionOut(Schema):
+    id: int
+    name: str
+    label: str  # 满99减10 / 满199减25
+    status: str
+    status_label: str
+    starts_at: datetime
+    ends_at: datetime
+    scope: str
+    scope_ids: list[int]
+    tiers: list[ReductionTierOut]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_label(obj):
+        from .reductions import reduction_label
+
+        return reduction_label(obj)
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return str(obj.get_status_display())
+
+
+class ReductionQuoteOut(Schema):
+    """满减送 against a cart: the tier reached (empty label and 0 when none)."""
+
+    activity_id: int | None
+    name: str
+    label: str  # the tier reached: 满99减10
+    discount_fen: int

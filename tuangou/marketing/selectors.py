@@ -10,6 +10,7 @@ from tuangou.core.errors import ApplicationError, NotFound
 
 from .checkout import Line, coupon_discount
 from .models import Channel, Coupon, CouponHolding, CouponTemplate
+from .reductions import lines_after, reduction_quote
 
 C = Coupon.Status
 USED = Q(coupons__status=C.USED)
@@ -104,7 +105,10 @@ def coupons_for_cart(*, shop, member, campaign_id: int, items: list[dict], now=N
     """The member's usable-now coupons against this cart, the biggest saving first; those that
     do not apply follow, with a saving of 0."""
     now = now or timezone.now()
+    # The coupon sees the cart after the 满减送, as checkout will.
     lines = cart_lines(shop=shop, campaign_id=campaign_id, items=items)
+    _, _, shares = reduction_quote(shop=shop, lines=lines, now=now)
+    lines = lines_after(lines, shares)
     coupons = Coupon.objects.filter(
         shop=shop, member=member, status=C.UNUSED, valid_from__lte=now, valid_until__gt=now
     ).order_by("valid_until", "id")[:200]

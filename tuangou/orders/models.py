@@ -36,7 +36,8 @@ class Order(ShopScopedModel):
         max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT, verbose_name="状态"
     )
     items_fen = models.PositiveIntegerField(verbose_name="商品金额（分）")
-    discount_fen = models.PositiveIntegerField(default=0, verbose_name="优惠（分）")
+    discount_fen = models.PositiveIntegerField(default=0, verbose_name="优惠（分）")  # 满减送 + coupon
+    reduction_fen = models.PositiveIntegerField(default=0, verbose_name="满减优惠（分）")  # the 满减送 part
     total_fen = models.PositiveIntegerField(verbose_name="实付金额（分）")
     refunded_fen = models.PositiveIntegerField(default=0, verbose_name="已退款（分）")
     pickup_code = models.CharField(max_length=12, verbose_name="提货码")
@@ -87,6 +88,8 @@ class OrderLine(ShopScopedModel):
     amount_fen = models.PositiveIntegerField(
         verbose_name="金额（分）"
     )  # unit price × quantity, less its share of discounts
+    reduction_fen = models.PositiveIntegerField(default=0, verbose_name="满减优惠（分）")  # its share of 满减送
+    coupon_fen = models.PositiveIntegerField(default=0, verbose_name="优惠券优惠（分）")  # its share of the coupon
     refunded_quantity = models.PositiveIntegerField(default=0, verbose_name="已退数量")
     refunded_fen = models.PositiveIntegerField(default=0, verbose_name="已退款（分）")
     commission_rate_bp = models.PositiveIntegerField(verbose_name="佣金比例（万分比）")  # fixed at checkout

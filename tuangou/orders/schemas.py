@@ -76,7 +76,9 @@ class OrderLineOut(Schema):
     spec: str
     unit_price_fen: int
     quantity: int
-    amount_fen: int
+    amount_fen: int  # what the line pays: unit price × quantity − reduction_fen − coupon_fen
+    reduction_fen: int  # its share of the 满减送
+    coupon_fen: int  # its share of the coupon
     refunded_quantity: int
     refunded_fen: int
 
@@ -129,7 +131,8 @@ class _OrderBase(Schema):
     pickup_point_address: str
     pickup_at: datetime
     items_fen: int
-    discount_fen: int
+    discount_fen: int  # 满减送 + coupon
+    reduction_fen: int  # the 满减送 part
     total_fen: int
     refunded_fen: int
     contact_name: str

@@ -36,6 +36,7 @@ from tuangou.leaders.models import Leader, Membership, PickupPoint
 from tuangou.leaders.services import membership_ensure
 from tuangou.marketing import checkout as coupons
 from tuangou.marketing import gifts as payment_gifts
+from tuangou.marketing import reductions
 
 from .hooks import order_picked_up, order_refunded
 from .models import AfterSaleRequest, Order, OrderEvent, OrderLine
@@ -367,27 +368,34 @@ def order_place(
     items_fen = sum(line.amount_fen for line in lines)
     if items_fen > MAX_AMOUNT_FEN:
         raise ApplicationError("amount_too_large", field="items", maximum=format_fen(MAX_AMOUNT_FEN))
-    # Campaign price (the lines as priced above) → coupon. Each line keeps what it pays, its share
-    # of the discount taken off: commission and refunds work from that.
-    coupon, discount_fen = None, 0
+    # Campaign price (the lines as priced above) → 满减送 → coupon. Each line keeps what it pays,
+    # its shares of the discounts taken off: commission and refunds work from that.
+    priced = [
+        coupons.Line(
+            line.amount_fen,
+            campaign_items[item["campaign_item_id"]].product_id,
+            campaign_items[item["campaign_item_id"]].category_id,
+        )
+        for line, item in zip(lines, items)
+    ]
+    reduction, tier, reduction_shares = reductions.reduction_quote(shop=shop, lines=priced, now=now)
+    for line, share in zip(lines, reduction_shares):
+        line.amount_fen -= share
+        line.reduction_fen = share
+    reduction_fen = sum(reduction_shares)
+    coupon, discount_fen = None, reduction_fen
     if coupon_id:
         coupon, shares = coupons.coupon_quote(
             shop=shop,
             member=member,
             coupon_id=coupon_id,
-            lines=[
-                coupons.Line(
-                    line.amount_fen,
-                    campaign_items[item["campaign_item_id"]].product_id,
-                    campaign_items[item["campaign_item_id"]].category_id,
-                )
-                for line, item in zip(lines, items)
-            ],
+            lines=reductions.lines_after(priced, reduction_shares),
             now=now,
         )
         for line, share in zip(lines, shares):
             line.amount_fen -= share
-        discount_fen = sum(shares)
+            line.coupon_fen = share
+        discount_fen += sum(shares)
     order = Order(
         shop=shop,
         campaign=campaign,
@@ -397,6 +405,7 @@ def order_place(
         status=S.PENDING_PAYMENT,
         items_fen=items_fen,
         discount_fen=discount_fen,
+        reduction_fen=reduction_fen,
         total_fen=items_fen - discount_fen,
         contact_name=contact_name,
         contact_phone=contact_phone,
@@ -420,14 +429,27 @@ def order_place(
                 data={
                     "total_fen": order.total_fen,
                     "items": items,
-                    **({"coupon_id": coupon.pk, "discount_fen": discount_fen} if coupon else {}),
+                    **({"coupon_id": coupon.pk, "coupon_fen": discount_fen - reduction_fen} if coupon else {}),
+                    **(
+                        {
+                            "reduction_id": reduction.pk,
+                            "reduction": reductions.tier_label(tier),
+                            "reduction_fen": reduction_fen,
+                        }
+                        if reduction
+                        else {}
+                    ),
                 },
             )
         ]
     )
     if coupon is not None:
         coupons.coupon_lock(
-            coupon=coupon, order_id=order.pk, discount_fen=discount_fen, paid_fen=order.total_fen, now=now
+            coupon=coupon,
+            order_id=order.pk,
+            discount_fen=discount_fen - reduction_fen,
+            paid_fen=order.total_fen,
+            now=now,
         )
     # Stock last, just before COMMIT: the hot item rows stay locked for one round trip instead of
     # four, which is what a popular item's queue of buyers waits on. Missing stock rolls all back.
@@ -796,7 +818,7 @@ def order_refund_apply(*, order: Order, refund_id: int, refund_lines: list[dict]
     if fully:
         coupons.coupons_return(order_ids=[order.pk])
         payment_gifts.payment_gifts_revoke(order_id=order.pk)
-    elif order.discount_fen:
+    elif order.discount_fen > order.reduction_fen:
         coupons.coupons_paid_less(order_id=order.pk, refunded_fen=total_fen)
     if fully and order.status != S.REFUNDED:
         order_transition(order, S.REFUNDED, actor=actor, event_type="refunded", **data)

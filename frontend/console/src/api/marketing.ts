@@ -19,6 +19,10 @@ export const setCouponTemplateStatusApi = (id: number, status: CouponTemplateSta
 export const couponTemplatesExportUrl = (status: CouponTemplateStatus | "") =>
   withQuery(`/api/${path("coupon-templates/export.xlsx")}`, { status: status || null });
 
+// The other 营销 lists' downloads: packs (with every delivery), gifts, allotments, 满减送.
+export const marketingExportUrl = (list: "coupon-packs" | "payment-gifts" | "coupon-allotments" | "full-reductions") =>
+  `/api/${path(`${list}/export.xlsx`)}`;
+
 export type CouponPack = S["CouponPackOut"];
 export type CouponPackIn = S["CouponPackIn"];
 export const getCouponPacksApi = (page: number) => http.get<Page<CouponPack>>(path("coupon-packs"), { page });
@@ -37,3 +41,12 @@ export const getCouponAllotmentsApi = (query: { page: number; template_id?: numb
   http.get<Page<CouponAllotment>>(path("coupon-allotments"), query);
 export const setCouponAllotmentsApi = (body: CouponAllotmentIn) =>
   http.post<S["AllotmentSetOut"]>(path("coupon-allotments"), body);
+
+// 满减送: a shop's full-reduction activity (满99减10 / 满199减25), applied before any coupon.
+export type FullReduction = S["FullReductionOut"];
+export type FullReductionIn = S["FullReductionIn"];
+export const getFullReductionsApi = (page: number) => http.get<Page<FullReduction>>(path("full-reductions"), { page });
+export const createFullReductionApi = (body: FullReductionIn) =>
+  http.post<FullReduction>(path("full-reductions"), body);
+export const setFullReductionStatusApi = (id: number, status: "active" | "paused") =>
+  http.post<FullReduction>(path(`full-reductions/${id}/status`), { status });

@@ -38,3 +38,10 @@ export function couponCondition(rules: Rules, t: (key: string, params?: Record<s
 export type PaymentGiftGrant = Schemas["PaymentGiftGrantOut"];
 export const getOrderGiftsApi = (shopId: number, orderId: number) =>
   http.get<PaymentGiftGrant[]>(`shops/${shopId}/orders/${orderId}/gifts`);
+
+// 满减送: the shop's running activities (campaign page) and what a cart gets before any coupon.
+export type FullReduction = Schemas["FullReductionOut"];
+export type ReductionQuote = Schemas["ReductionQuoteOut"];
+export const getFullReductionsApi = (shopId: number) => http.get<FullReduction[]>(`shops/${shopId}/full-reductions`);
+export const getReductionForCartApi = (shopId: number, cart: CartIn) =>
+  http.post<ReductionQuote>(`shops/${shopId}/full-reductions/for-cart`, cart);

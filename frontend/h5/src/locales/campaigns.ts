@@ -11,6 +11,7 @@ export const zh = {
       cancelled: "已取消",
     },
     title: "团购详情",
+    reduction: "满减",
     cutoff: "距截单",
     ended: "已截单",
     startsIn: "距开团",

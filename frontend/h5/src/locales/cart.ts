@@ -1,6 +1,7 @@
 export const zh = {
   cart: {
     title: "确认订单",
+    reduction: "满减",
     empty: "购物车是空的",
     backToCampaign: "去挑选商品",
     pickupPoint: "自提点",

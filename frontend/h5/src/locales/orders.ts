@@ -30,6 +30,8 @@ export const zh = {
     paidAt: "付款时间",
     items: "商品金额",
     discount: "优惠",
+    reduction: "满减",
+    coupon: "优惠券",
     refunded: "已退款",
     cancel: "取消订单",
     cancelConfirm: "确定取消这个订单吗？已付款的订单会原路退款。",

@@ -11,6 +11,7 @@ export const en = {
       cancelled: "Cancelled",
     },
     title: "Group buy",
+    reduction: "Spend & save",
     cutoff: "Closes in",
     ended: "Closed",
     startsIn: "Opens in",

@@ -1,6 +1,7 @@
 export const en = {
   cart: {
     title: "Checkout",
+    reduction: "Spend & save",
     empty: "Your cart is empty",
     backToCampaign: "Pick some goods",
     pickupPoint: "Pickup point",

@@ -30,6 +30,8 @@ export const en = {
     paidAt: "Paid",
     items: "Goods",
     discount: "Discount",
+    reduction: "Spend & save",
+    coupon: "Coupon",
     refunded: "Refunded",
     cancel: "Cancel order",
     cancelConfirm: "Cancel this order? A paid order is refunded.",
