@@ -23,6 +23,7 @@ JOBS = [
         "tuangou.payments.tasks.wechatpay_certificates_refresh",
         720,
     ),
+    ("marketing: finish coupon packs whose job was lost", "tuangou.marketing.tasks.coupon_packs_redrive", 5),
     ("marketing: deliver payment gifts whose job was lost", "tuangou.marketing.tasks.payment_gifts_redrive", 5),
     ("notifications: retry failed SMS / WeChat deliveries", "tuangou.notifications.tasks.deliveries_retry", 5),
     (

@@ -154,3 +154,18 @@ def coupon_pack_deliver(*, pack_id: int, now=None) -> CouponPack:
     CouponPack.objects.filter(pk=pack.pk).update(status=CouponPack.Status.DONE, finished_at=timezone.now())
     pack.refresh_from_db()
     return pack
+
+
+def coupon_packs_redrive(*, now=None) -> int:
+    """Packs whose job was lost or died part-way — not done 10 minutes after they were made, and no
+    member served in the last 5 — run again; members already served are skipped. Returns how many."""
+    now = now or timezone.now()
+    stale = list(
+        CouponPack.objects.exclude(status=CouponPack.Status.DONE)
+        .filter(created_at__lt=now - timedelta(minutes=10))
+        .exclude(deliveries__created_at__gte=now - timedelta(minutes=5))
+        .values_list("pk", flat=True)
+    )
+    for pack_id in stale:
+        coupon_pack_deliver(pack_id=pack_id, now=now)
+    return len(stale)

@@ -8,6 +8,10 @@ def coupon_pack_deliver(pack_id: int) -> dict:
     return {"delivered": pack.delivered, "refused": pack.refused, "of": pack.members_total}
 
 
+def coupon_packs_redrive() -> int:
+    return packs.coupon_packs_redrive()
+
+
 def payment_gifts_deliver(order_id: int) -> int:
     from . import gifts
 

@@ -56,6 +56,33 @@ def test_a_pack_to_one_leaders_members_gives_each_two_coupons_and_tells_them_onc
     assert (listed["delivered"], listed["members_total"], listed["template_name"]) == (2, 2, "满50减5")
 
 
+def test_a_pack_whose_job_was_lost_is_finished_by_the_schedule_and_a_fresh_one_is_left_alone():
+    world = given_live_campaign()
+    template = given_template(world.shop, channels=["targeted"], per_member_limit=2)  # the pack gives two each
+    operations = staff_login(world.shop, "operations")
+    body = ok(
+        operations.post(
+            f"console/shops/{world.shop.id}/coupon-packs", pack_body(template, leader_ids=[world.leader.id])
+        ),
+        201,
+    )
+    pack = CouponPack.objects.get(pk=body["id"])
+    # The worker died part-way: a member it had still to serve has no delivery row; the pack reads 发放中.
+    second = given_member(world.shop, world.leader)
+    CouponPack.objects.filter(pk=pack.pk).update(status="running")
+    CouponPackDelivery.objects.filter(pack=pack).update(created_at=timezone.now() - timedelta(minutes=20))
+
+    assert packs.coupon_packs_redrive(now=timezone.now() + timedelta(minutes=3)) == 0  # made 3 minutes ago
+    later = timezone.now() + timedelta(minutes=11)
+    assert packs.coupon_packs_redrive(now=later) == 1
+    assert packs.coupon_packs_redrive(now=later) == 0
+
+    pack.refresh_from_db()
+    assert (pack.status, pack.delivered, pack.members_total) == ("done", 2, 2)
+    assert Coupon.objects.filter(member=second, template=template).count() == 2
+    assert Coupon.objects.filter(member=world.member, template=template).count() == 2  # not four
+
+
 def test_a_member_the_stock_cannot_serve_in_full_gets_nothing_and_is_counted_refused():
     world = given_live_campaign()
     second = given_member(world.shop, world.leader)

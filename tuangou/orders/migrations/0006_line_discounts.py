@@ -14,7 +14,7 @@ def coupon_shares(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0004_verbose_names"),
+        ("orders", "0005_console_list_indexes"),
     ]
 
     operations = [
