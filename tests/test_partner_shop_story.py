@@ -9,7 +9,7 @@ WeChat subscribe message, picked up → the leader's commission settles, the lea
 the transfer goes out from the shop's sub-merchant.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -21,6 +21,7 @@ from tuangou.campaigns.tests.factories import CampaignFactory, CampaignItemFacto
 from tuangou.commissions.tasks import commissions_settle_due
 from tuangou.core.testing import ok
 from tuangou.leaders.tests.factories import LeaderFactory
+from tuangou.payments import reconciliation
 from tuangou.payments.tests.wechatpay_world import SP_APPID, SUB_MCHID, given_wechatpay, sim_post
 from tuangou.shops.tests.factories import PASSWORD, ShopFactory, StaffFactory
 
@@ -206,7 +207,14 @@ def test_a_partner_shop_takes_payment_refunds_notifies_and_pays_its_leader(live_
     assert (mine["status"], mine["status_label"]) == ("paid", "已打款")
     assert ok(leader_client.get(f"{shop_path}/leader/commission"))["withdrawable_fen"] == 0
 
-    # The money: what WeChat Pay took less what it gave back is what the bill says was kept.
+    # The money: what WeChat Pay took less what it gave back is what the order and the day's trade
+    # bill (对账单 of the shop's sub-merchant, reconciled as the daily job does) say was kept.
     assert trade.amount - refund.amount == kept
     bill_of_order = ok(merchant.get(f"{console}/orders/{order['id']}"))
     assert bill_of_order["total_fen"] - bill_of_order["refunded_fen"] == kept
+    sim.bill_today_allowed = True  # the console reconciles past days only; today's bill holds the story
+    reconciliation.reconciliation_run(shop=shop, bill_date=datetime.now(reconciliation.CST).date())
+    [run] = ok(merchant.get(f"{console}/reconciliation/runs"))["items"]
+    assert (run["status"], run["error"], run["open_mismatches"]) == ("matched", "", 0), run
+    assert run["bill_payments_fen"] - run["bill_refunds_fen"] == kept
+    assert (run["our_payments_fen"], run["our_refunds_fen"]) == (run["bill_payments_fen"], run["bill_refunds_fen"])
