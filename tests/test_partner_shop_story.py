@@ -164,6 +164,7 @@ def test_a_partner_shop_takes_payment_refunds_notifies_and_pays_its_leader(live_
     detail = ok(merchant.get(f"{console}/orders/{order['id']}"))
     assert [(r["amount_fen"], r["status"]) for r in detail["refunds"]] == [(1990, "succeeded")]
     assert detail["refunded_fen"] == 1990
+    assert ok(member.get(f"{shop_path}/orders/{order['id']}"))["refunded_fen"] == 1990  # what the member sees
 
     # 4. Cut-off, shipped, arrived: the pickup notice arrives as the WeChat subscribe message.
     ok(merchant.post(f"{console}/campaigns/{campaign.id}/close"))
@@ -206,6 +207,20 @@ def test_a_partner_shop_takes_payment_refunds_notifies_and_pays_its_leader(live_
     [mine] = ok(leader_client.get(f"{shop_path}/leader/withdrawals"))["items"]
     assert (mine["status"], mine["status_label"]) == ("paid", "已打款")
     assert ok(leader_client.get(f"{shop_path}/leader/commission"))["withdrawable_fen"] == 0
+
+    # Every call went through WeChat Pay's v3 API, the partner (服务商) operations where there are some.
+    called = {(r["method"], r["path"].split("?")[0]) for r in sim.requests}
+    assert {
+        ("POST", "/v3/pay/partner/transactions/jsapi"),
+        ("POST", "/v3/refund/domestic/refunds"),
+        ("POST", "/v3/fund-app/mch-transfer/partner/transfer-bills"),
+    } <= called, called
+    deliveries = [(d["event_type"], d["status"]) for d in sim.deliveries]
+    assert deliveries == [
+        ("TRANSACTION.SUCCESS", 200),
+        ("REFUND.SUCCESS", 200),
+        ("MCHTRANSFER.BILL.FINISHED", 200),
+    ]  # each notify taken the first time
 
     # The money: what WeChat Pay took less what it gave back is what the order and the day's trade
     # bill (对账单 of the shop's sub-merchant, reconciled as the daily job does) say was kept.
