@@ -261,8 +261,10 @@ def _payout_by_transfer() -> bool:
 def _leader_openid(withdrawal: Withdrawal) -> str:
     from tuangou.accounts.models import WechatIdentity
 
+    # The openid under the app id the shop's transfer goes out with (its own merchant's, or the platform's).
+    app_id = _transfer_provider(withdrawal.shop_id).appid
     return (
-        WechatIdentity.objects.filter(user_id=withdrawal.leader.user_id, app_id=settings.WECHATPAY["APPID"])
+        WechatIdentity.objects.filter(user_id=withdrawal.leader.user_id, app_id=app_id)
         .order_by("-last_login_at", "-id")
         .values_list("openid", flat=True)
         .first()
@@ -358,10 +360,12 @@ def withdrawal_approve_approved(*, shop, actor, payload: dict) -> Withdrawal:
 # --- payouts by WeChat Pay merchant transfer ------------------------------------------------
 
 
-def _transfer_provider():
+def _transfer_provider(shop_id: int):
+    """The shop's WeChat Pay: its own payment settings (its merchant, or the platform's sub-merchant
+    it is), else the platform's configuration."""
     from tuangou.payments.providers import get_provider
 
-    return get_provider("wechatpay")
+    return get_provider("wechatpay", shop_id=shop_id)
 
 
 @outside_transaction
@@ -374,7 +378,7 @@ def withdrawal_transfer_send(withdrawal_id: int) -> str:
     withdrawal = Withdrawal.objects.select_related("leader").filter(pk=withdrawal_id).first()
     if withdrawal is None or withdrawal.status != W.TRANSFERRING:
         return withdrawal.status if withdrawal else ""
-    provider = _transfer_provider()
+    provider = _transfer_provider(withdrawal.shop_id)
     try:
         answer = provider.transfer_query(withdrawal.out_bill_no, withdrawal.shop_id)
         if answer is None:  # WeChat Pay never got it: send it (the same number every time)
@@ -437,7 +441,7 @@ def withdrawal_transfer_complete(*, withdrawal_id: int, answer: dict) -> Withdra
 def withdrawal_transfer_notify_receive(*, shop_id: int, headers, body: bytes) -> Withdrawal | None:
     """A MCHTRANSFER.BILL.FINISHED notify: verified over the raw bytes (a bad one raises and
     writes nothing), then completes the shop's withdrawal with that out_bill_no."""
-    fields = _transfer_provider().verify_transfer_notify(headers, body)
+    fields = _transfer_provider(shop_id).verify_transfer_notify(headers, body)
     withdrawal = Withdrawal.objects.filter(shop_id=shop_id, out_bill_no=fields["out_bill_no"]).first()
     if withdrawal is None:
         raise ApplicationError("notify_invalid", field="out_bill_no", reason="out_bill_no")
@@ -466,7 +470,9 @@ def withdrawal_confirm_params(withdrawal: Withdrawal) -> dict | None:
         return None
     if not withdrawal.transfer_package:
         return None
-    return _transfer_provider().transfer_confirm_params(withdrawal.shop_id, withdrawal.transfer_package)
+    return _transfer_provider(withdrawal.shop_id).transfer_confirm_params(
+        withdrawal.shop_id, withdrawal.transfer_package
+    )
 
 
 def withdrawal_transfer_follow(*, leader, withdrawal_id: int) -> Withdrawal:

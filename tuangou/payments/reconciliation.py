@@ -222,7 +222,7 @@ def reconciliation_run(*, shop, bill_date: date, provider_name: str = "wechatpay
     """Reconcile one shop's day at one provider (see the module's note). A bill that cannot be
     had (the gateway down, a file that does not match its hash) records the run failed; the
     daily job tries again."""
-    provider = get_provider(provider_name)
+    provider = get_provider(provider_name, shop_id=shop.pk)  # the shop's own merchant or sub-merchant
     if not hasattr(provider, "trade_bill"):
         raise ApplicationError("reconciliation_unsupported", status=409, field="provider")
     try:

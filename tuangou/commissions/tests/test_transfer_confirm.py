@@ -13,6 +13,7 @@ from tuangou.commissions.models import Withdrawal
 from tuangou.commissions.tests.test_withdrawals import leader_with_withdrawable
 from tuangou.core.testing import ok
 from tuangou.fulfilment.tests.factories import phone_client
+from tuangou.payments.models import ShopPaymentSettings
 from tuangou.payments.providers import get_provider
 from tuangou.payments.tests.wechatpay_world import SP_APPID, SUB_MCHID, given_wechatpay, to_our_server
 
@@ -130,5 +131,30 @@ def test_a_partner_pays_the_withdrawal_from_the_shops_sub_merchant(settings, req
         assert (withdrawal.status, withdrawal.transfer_state) == (W.PAID, "SUCCESS")
         known = get_provider("wechatpay").transfer_query(withdrawal.out_bill_no, leader.shop_id)  # partner query
         assert (known["state"], known["transfer_bill_no"]) == ("SUCCESS", withdrawal.transfer_bill_no)
+    finally:
+        world.sim.stop()
+
+
+def test_a_shop_that_entered_its_sub_mchid_in_payment_settings_pays_from_it(settings, require_postgres):
+    """The sub_mchid the owner saved in 支付设置 (not the platform's configuration) is where the transfer
+    goes from, and its notify is read with that shop's configuration."""
+    world = given_wechatpay(settings, mode="partner")
+    settings.WITHDRAWAL_PAYOUT = "wechat_transfer"
+    try:
+        leader = leader_with_withdrawable()
+        ShopPaymentSettings.objects.create(
+            shop_id=leader.shop_id, provider="wechatpay", wechatpay_mode="partner", wechatpay_sub_mchid=SUB_MCHID
+        )
+        WechatIdentity.objects.create(app_id=SP_APPID, openid=OPENID, user=leader.user)
+        withdrawal = services.withdrawal_request(leader=leader, amount_fen=600, account="微信零钱")
+
+        ok(approve(withdrawal))
+        bill = world.sim.transfers[(world.merchant.mchid, f"WD{withdrawal.id:010d}")]
+        assert (bill.sub_mchid, bill.openid, bill.amount) == (SUB_MCHID, OPENID, 600)
+        world.sim.transfers_finish()
+        world.sim.deliver_all(to_our_server)
+        withdrawal.refresh_from_db()
+
+        assert (withdrawal.status, withdrawal.transfer_state) == (W.PAID, "SUCCESS")
     finally:
         world.sim.stop()

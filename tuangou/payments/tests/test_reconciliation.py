@@ -11,14 +11,14 @@ import pytest
 from tuangou.core.testing import ok
 from tuangou.orders.tests.factories import given_live_campaign, given_member, login, place, staff_login
 from tuangou.payments import reconciliation
-from tuangou.payments.models import Payment, ReconciliationMismatch, ReconciliationRun, Refund
+from tuangou.payments.models import Payment, ReconciliationMismatch, ReconciliationRun, Refund, ShopPaymentSettings
 from tuangou.payments.providers import get_provider
 from tuangou.payments.providers.wechatpay import parse_trade_bill
 
 from .alipay_world import given_alipay
 from .alipay_world import pay_on_the_page as alipay_pay_on_the_page
 from .alipay_world import to_our_server as alipay_to_our_server
-from .wechatpay_world import MCHID, given_wechatpay, to_our_server
+from .wechatpay_world import MCHID, SUB_MCHID, given_wechatpay, to_our_server
 
 pytestmark = [pytest.mark.postgres]
 TODAY = lambda: datetime.now(reconciliation.CST).date()  # noqa: E731 — the simulator's trades are today's
@@ -284,3 +284,22 @@ def test_a_shop_on_the_sandbox_has_no_bill_to_reconcile(settings, require_postgr
 
     assert (response.status_code, response.json()["code"]) == (409, "reconciliation_unsupported")
     assert ReconciliationRun.objects.count() == 0
+
+
+def test_a_shop_that_is_a_sub_merchant_by_its_payment_settings_is_reconciled_with_its_own_bill(
+    settings, require_postgres
+):
+    partner = given_wechatpay(settings, mode="partner")  # the platform's configuration names no shop
+    partner.sim.bill_today_allowed = True
+    try:
+        world = given_live_campaign(price_fen=1290)
+        ShopPaymentSettings.objects.create(
+            shop=world.shop, provider="wechatpay", wechatpay_mode="partner", wechatpay_sub_mchid=SUB_MCHID
+        )
+        pay_an_order(partner, world, world.member, quantity=2)
+
+        run = reconciliation.reconciliation_run(shop=world.shop, bill_date=TODAY())
+
+        assert (run.status, run.error, run.bill_payments_fen, run.our_payments_fen) == ("matched", "", 2580, 2580)
+    finally:
+        partner.sim.stop()
