@@ -6848,6 +6848,8 @@ export interface components {
              * Format: date
              */
             bill_date: string;
+            /** Provider */
+            provider?: ("wechatpay" | "alipay") | null;
         };
         /**
          * ReconciliationRunOut

@@ -114,14 +114,16 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
     try:
         delivery.provider_id = str(get_channel(delivery.channel).send(delivery, delivery.message))[:64]
     except Exception as exc:  # any provider fault: keep it on the row and let the retry job try again
-        logger.warning(
-            "delivery failed", extra={"data": {"delivery_id": delivery.pk, "channel": delivery.channel}}, exc_info=True
-        )
+        fallback = getattr(exc, "fallback", None)
+        data = {"delivery_id": delivery.pk, "channel": delivery.channel}
+        if fallback:  # expected (no acceptance left, no template): a line, not a traceback
+            logger.info("delivery goes by %s: %s", fallback, exc, extra={"data": data})
+        else:
+            logger.warning("delivery failed", extra={"data": data}, exc_info=True)
         delivery.status = Delivery.Status.FAILED
         delivery.error = f"{exc.__class__.__name__}: {exc}"[:200]
         if getattr(exc, "retryable", True) is False:  # a wrong number, an exhausted budget: no retry helps
             delivery.attempts = MAX_ATTEMPTS
-        fallback = getattr(exc, "fallback", None)
     else:
         delivery.status = Delivery.Status.SENT
         delivery.sent_at = timezone.now()

@@ -1,6 +1,5 @@
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from ninja import Path, Router
@@ -18,6 +17,7 @@ from tuangou.shops.access import access_shop, access_shop_as_staff
 
 from . import reconciliation, services
 from .connection_check import payment_settings_check
+from .credentials import providers_of
 from .gateway_settings import payment_settings_show, payment_settings_update
 from .models import ReconciliationMismatch, ReconciliationRun
 from .schemas import (
@@ -187,8 +187,10 @@ def create_reconciliation_run(request, shop_id: Path[Id], payload: Reconciliatio
     today = datetime.now(reconciliation.CST).date()
     if not today - timedelta(days=BILLS_KEPT_DAYS) <= payload.bill_date < today:
         raise ApplicationError("bill_date_invalid", field="bill_date")
-    provider_name = settings.PAYMENT_PROVIDER  # the gateway the shop takes money through
-    if provider_name not in reconciliation.RECONCILED_PROVIDERS:
+    # The gateways the shop takes money through, by its own payment settings.
+    reconciled = [name for name in providers_of(staff.shop.pk) if name in reconciliation.RECONCILED_PROVIDERS]
+    provider_name = payload.provider or (reconciled[0] if reconciled else None)
+    if provider_name not in reconciled:
         raise ApplicationError("reconciliation_unsupported", status=409, field="provider")
     return reconciliation.reconciliation_run(shop=staff.shop, bill_date=payload.bill_date, provider_name=provider_name)
 

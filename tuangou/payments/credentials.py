@@ -33,6 +33,17 @@ def provider_name_for(*, shop_id: int, channel: str = "h5") -> str:
     return choice
 
 
+def providers_of(shop_id: int) -> list[str]:
+    """Every gateway a shop takes money through (both, when it runs WeChat Pay and Alipay)."""
+    row = payment_settings_of(shop_id)
+    choice = row.provider if row is not None else S.Provider.PLATFORM
+    if choice == S.Provider.PLATFORM:
+        return [settings.PAYMENT_PROVIDER]
+    if choice == S.Provider.WECHATPAY_ALIPAY:
+        return ["wechatpay", "alipay"]
+    return [choice]
+
+
 def partner_available() -> bool:
     """The platform is a WeChat Pay service provider (服务商) its shops can be sub-merchants of."""
     config = settings.WECHATPAY

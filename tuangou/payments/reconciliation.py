@@ -222,10 +222,12 @@ def reconciliation_run(*, shop, bill_date: date, provider_name: str = "wechatpay
     """Reconcile one shop's day at one provider (see the module's note). A bill that cannot be
     had (the gateway down, a file that does not match its hash) records the run failed; the
     daily job tries again."""
-    provider = get_provider(provider_name, shop_id=shop.pk)  # the shop's own merchant or sub-merchant
-    if not hasattr(provider, "trade_bill"):
-        raise ApplicationError("reconciliation_unsupported", status=409, field="provider")
     try:
+        # The shop's own merchant or sub-merchant; settings it cannot use (a secret no longer
+        # readable, partner mode switched off) fail this run, not the daily job's other shops.
+        provider = get_provider(provider_name, shop_id=shop.pk)
+        if not hasattr(provider, "trade_bill"):
+            raise ApplicationError("reconciliation_unsupported", status=409, field="provider")
         rows = provider.trade_bill(bill_date, shop.pk)
     except (ProviderUnavailable, ApplicationError) as error:
         message = error.message("zh-hans") if isinstance(error, ApplicationError) else str(error)
@@ -263,8 +265,13 @@ def reconciliation_daily(*, now=None) -> dict[str, int]:
             .values_list("shop_id", flat=True)
         )
         for shop in Shop.objects.filter(pk__in=shop_ids - done).order_by("id"):
-            run = reconciliation_run(shop=shop, bill_date=bill_date, provider_name=provider_name)
             counts["runs"] += 1
+            try:
+                run = reconciliation_run(shop=shop, bill_date=bill_date, provider_name=provider_name)
+            except Exception:  # one shop's surprise must not stop the runs of the shops after it
+                logger.exception("reconciliation of shop %s at %s on %s failed", shop.pk, provider_name, bill_date)
+                counts["failed"] += 1
+                continue
             counts["failed"] += run.status == RUN.FAILED
     return counts
 

@@ -142,6 +142,8 @@ class ReconciliationMismatchOut(Schema):
 
 class ReconciliationRunIn(Schema):
     bill_date: date
+    # Which of the shop's gateways (a shop with both takes money at two); none: its first.
+    provider: Literal["wechatpay", "alipay"] | None = None
 
 
 class MismatchResolveIn(Schema):

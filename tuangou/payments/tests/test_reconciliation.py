@@ -303,3 +303,47 @@ def test_a_shop_that_is_a_sub_merchant_by_its_payment_settings_is_reconciled_wit
         assert (run.status, run.error, run.bill_payments_fen, run.our_payments_fen) == ("matched", "", 2580, 2580)
     finally:
         partner.sim.stop()
+
+
+def test_the_console_reconciles_the_gateway_the_shop_chose_in_its_settings_not_the_platforms(
+    settings, require_postgres
+):
+    partner = given_wechatpay(settings, mode="partner")
+    settings.PAYMENT_PROVIDER = "sandbox"  # the platform's default; this shop is a WeChat Pay sub-merchant
+    try:
+        world = given_live_campaign()
+        ShopPaymentSettings.objects.create(
+            shop=world.shop, provider="wechatpay", wechatpay_mode="partner", wechatpay_sub_mchid=SUB_MCHID
+        )
+        finance = staff_login(world.shop, role="finance")
+        yesterday = str(TODAY() - timedelta(days=1))
+
+        run = ok(finance.post(f"console/shops/{world.shop.id}/reconciliation/runs", {"bill_date": yesterday}))
+        refused = finance.post(
+            f"console/shops/{world.shop.id}/reconciliation/runs", {"bill_date": yesterday, "provider": "alipay"}
+        )
+
+        assert (run["provider"], run["status"]) == ("wechatpay", "matched")  # no trades that day: an empty bill
+        assert partner.sim.requests[-1]["code"] == "NO_STATEMENT_EXIST"
+        assert (refused.status_code, refused.json()["field"]) == (409, "provider")  # not a gateway of this shop
+        assert ReconciliationRun.objects.count() == 1
+    finally:
+        partner.sim.stop()
+
+
+def test_one_shops_unusable_settings_fail_its_run_and_the_daily_job_goes_on_to_the_next_shop(wechat):
+    broken, fine = given_live_campaign(), given_live_campaign()
+    for world in (broken, fine):
+        pay_an_order(wechat, world, world.member)
+    # A sub-merchant of a platform that is no longer a service provider: no provider can be built for it.
+    ShopPaymentSettings.objects.create(
+        shop=broken.shop, provider="wechatpay", wechatpay_mode="partner", wechatpay_sub_mchid=SUB_MCHID
+    )
+    tomorrow = datetime.now(reconciliation.CST) + timedelta(days=1)
+
+    counts = reconciliation.reconciliation_daily(now=tomorrow.replace(hour=12))
+
+    assert counts == {"runs": 2, "failed": 1}
+    runs = dict(ReconciliationRun.objects.values_list("shop_id", "status"))
+    assert runs == {broken.shop.id: "failed", fine.shop.id: "matched"}
+    assert ReconciliationRun.objects.get(shop=broken.shop).error  # says why, for the console

@@ -14,8 +14,9 @@ const path = (rest: string) => useSessionStore().consolePath(rest);
 
 export const getReconciliationRunsApi = (query: { page: number; status?: RunStatus | "" }) =>
   http.get<Page<ReconciliationRun>>(path("reconciliation/runs"), query);
-export const createReconciliationRunApi = (billDate: string) =>
-  http.post<ReconciliationRun>(path("reconciliation/runs"), { bill_date: billDate });
+// provider: which of the shop's gateways (a shop with WeChat Pay and Alipay has two); null: its first.
+export const createReconciliationRunApi = (billDate: string, provider: "wechatpay" | "alipay" | null) =>
+  http.post<ReconciliationRun>(path("reconciliation/runs"), { bill_date: billDate, provider });
 export const getMismatchesApi = (runId: number, query: { page: number; status?: MismatchStatus | "" }) =>
   http.get<Page<ReconciliationMismatch>>(path(`reconciliation/runs/${runId}/mismatches`), query);
 export const resolveMismatchApi = (id: number, note: string) =>

@@ -21,6 +21,7 @@ export const zh = {
     subject: "对象",
     subjects: { payment: "支付", refund: "退款" },
     providers: { wechatpay: "微信支付", alipay: "支付宝" },
+    shopProvider: "本店收款渠道",
     ourStates: { succeeded: "已成功", created: "待支付", closed: "已关闭", pending: "退款中", failed: "失败" },
     outTradeNo: "商户订单号",
     outRefundNo: "退款单号",
@@ -64,6 +65,7 @@ export const en = {
     subject: "Subject",
     subjects: { payment: "Payment", refund: "Refund" },
     providers: { wechatpay: "WeChat Pay", alipay: "Alipay" },
+    shopProvider: "The shop's gateway",
     ourStates: {
       succeeded: "Succeeded",
       created: "Awaiting payment",
