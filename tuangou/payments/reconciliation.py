@@ -32,7 +32,7 @@ from tuangou.core.money import format_fen
 from tuangou.core.transactions import outside_transaction
 
 from . import services
-from .models import Payment, ReconciliationMismatch, ReconciliationRun, Refund
+from .models import Payment, ReconciliationMismatch, ReconciliationRun, Refund, ShopPaymentSettings
 from .providers import ProviderUnavailable, get_provider
 
 logger = logging.getLogger(__name__)
@@ -342,7 +342,18 @@ def mismatches_csv(*, run: ReconciliationRun) -> bytes:
 
 def wechatpay_certificates_refresh() -> int:
     """Schedule: download WeChat Pay's platform certificates ahead of need (a rotation is then
-    known before its first signature). Nothing to do without a configured merchant."""
-    if not (settings.WECHATPAY.get("MCHID") and settings.WECHATPAY.get("APIV3_KEY")):
-        return 0
-    return len(get_provider("wechatpay").certificates_refresh())
+    known before its first signature): the platform's merchant's, then each direct-merchant shop's
+    with its own keys (a sub-merchant shares the platform's). Returns how many are held."""
+    held = 0
+    if settings.WECHATPAY.get("MCHID") and settings.WECHATPAY.get("APIV3_KEY"):
+        held += len(get_provider("wechatpay").certificates_refresh())
+    direct_shops = ShopPaymentSettings.objects.filter(
+        provider__in=[ShopPaymentSettings.Provider.WECHATPAY, ShopPaymentSettings.Provider.WECHATPAY_ALIPAY],
+        wechatpay_mode=ShopPaymentSettings.WechatpayMode.DIRECT,
+    ).values_list("shop_id", flat=True)
+    for shop_id in direct_shops:
+        try:
+            held += len(get_provider("wechatpay", shop_id=shop_id).certificates_refresh())
+        except Exception:  # one shop's keys or outage must not keep the others' certificates stale
+            logger.warning("WeChat Pay certificates of shop %s not refreshed", shop_id, exc_info=True)
+    return held

@@ -155,6 +155,25 @@ def test_two_direct_merchants_each_shop_pays_with_its_own_keys_and_a_notify_for_
     assert Order.objects.get(pk=order_b.pk).status == "pending_payment"
 
 
+def test_the_scheduled_refresh_downloads_a_direct_merchant_shops_certificates_with_its_own_keys(sim):
+    from tuangou.payments import reconciliation
+    from tuangou.payments.providers import get_provider
+
+    world = given_live_campaign()
+    merchant = sim.sim.merchant_add("1900000403", appids={"wx3333333333333333"})
+    ok(
+        staff_login(world.shop).patch(
+            settings_url(world.shop), direct_body(merchant, sim.sim, appid="wx3333333333333333")
+        )
+    )
+    sim.sim.rotate("certificate")  # a new platform certificate, before its first signature reaches the shop
+
+    assert reconciliation.wechatpay_certificates_refresh() >= 2  # the platform's and the shop's downloads
+
+    shop_provider = get_provider("wechatpay", shop_id=world.shop.id)._provider
+    assert sim.sim.signing_serial in shop_provider.certificates_downloaded()
+
+
 def test_a_partner_shop_gives_only_its_sub_mchid_and_pays_as_the_platforms_sub_merchant(sim):
     world = given_live_campaign()
     sim.merchant.sub_mchids.add(SUB_MCHID)
