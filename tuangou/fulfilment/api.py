@@ -1,4 +1,4 @@
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import translation
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
@@ -49,8 +49,14 @@ def _campaign(request, shop_id: Id, campaign_id: Id, permission: str) -> Campaig
 def _download(request, shop_id: Id, campaign_id: Id, kind: str, extension: str) -> HttpResponse:
     campaign = _campaign(request, shop_id, campaign_id, "fulfilment.view")
     sheet = selectors.sheet_build(campaign=campaign, kind=kind)
-    build = exports.sheet_xlsx if extension == "xlsx" else exports.sheet_pdf
-    response = HttpResponse(build(kind, sheet, tz=campaign.shop.timezone), content_type=CONTENT_TYPES[extension])
+    if extension == "xlsx":
+        # Written row by row to a temporary file and streamed from it (FileResponse closes it).
+        workbook = exports.sheet_xlsx_file(kind, sheet, tz=campaign.shop.timezone)
+        response = FileResponse(workbook, content_type=CONTENT_TYPES[extension])
+    else:
+        response = HttpResponse(
+            exports.sheet_pdf(kind, sheet, tz=campaign.shop.timezone), content_type=CONTENT_TYPES[extension]
+        )
     response["Content-Disposition"] = exports.attachment_disposition(kind, sheet, extension)
     return response
 
