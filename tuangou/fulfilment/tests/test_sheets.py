@@ -418,3 +418,42 @@ def test_control_characters_a_member_typed_are_left_out_of_the_pdf_without_a_war
     assert "张**" in text if kind == "sorting" else "思明区海韵路8号" in text
     assert [c for c in text if unicodedata.category(c) in ("Cc", "Cf") and c != "\n"] == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+@pytest.mark.parametrize("kind", ["shipping", "sorting"])
+def test_streamed_excel_holds_every_row_of_the_sheet_with_its_layout(sold, kind):
+    # Written in openpyxl's write-only mode and served from a temporary file: the same rows as the
+    # JSON sheet, each bordered, under a bold grey heading that stays frozen and prints on every page.
+    client = staff_client(sold["shop"])
+    base = f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets/{kind}"
+    data = ok(client.get(base))
+    response = client.get(f"{base}.xlsx")
+
+    assert response.streaming
+    sheet = load_workbook(io.BytesIO(body(response))).active
+    if kind == "shipping":
+        expected = [
+            [route["route"], point["point_name"], item["product_name"], item["quantity"]]
+            for route in data["routes"]
+            for point in route["points"]
+            for item in point["items"]
+        ]
+        picked = (0, 1, 7, 10)
+    else:
+        expected = [
+            [point["point_name"], order["pickup_code"], item["product_name"], item["quantity"]]
+            for point in data["points"]
+            for order in point["orders"]
+            for item in order["items"]
+        ]
+        picked = (1, 2, 5, 7)
+    rows = list(sheet.iter_rows(min_row=5, values_only=True))
+    assert [[row[i] for i in picked] for row in rows[:-1]] == expected
+    assert rows[-1][0] == "合计" and rows[-1][-1] == data["totals"]["quantity"]
+    assert sheet["A1"].font.bold and sheet["A1"].font.size == 14
+    assert all(cell.font.bold and cell.fill.fgColor.rgb.endswith("E8E8E8") for cell in sheet[4])
+    assert all(cell.border.left.style == "thin" for row in sheet.iter_rows(min_row=4) for cell in row)
+    assert all(cell.font.bold for cell in sheet[sheet.max_row])
+    assert sheet.freeze_panes == "A5"
+    assert sheet.print_title_rows == "$4:$4"
+    assert sheet.page_setup.paperSize == 9  # A4
