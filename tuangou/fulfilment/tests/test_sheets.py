@@ -1,4 +1,5 @@
 import io
+import json
 import logging
 import re
 import unicodedata
@@ -8,12 +9,14 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from ninja.responses import NinjaJSONEncoder
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from tuangou.campaigns.models import Campaign
 from tuangou.core.testing import body, ok
 from tuangou.fulfilment import exports, selectors
+from tuangou.fulfilment.schemas import PurchaseSheetOut, ShippingSheetOut, SortingSheetOut
 from tuangou.fulfilment.tests.factories import (
     CampaignFactory,
     CampaignItemFactory,
@@ -457,3 +460,16 @@ def test_streamed_excel_holds_every_row_of_the_sheet_with_its_layout(sold, kind)
     assert sheet.freeze_panes == "A5"
     assert sheet.print_title_rows == "$4:$4"
     assert sheet.page_setup.paperSize == 9  # A4
+
+
+@pytest.mark.parametrize(
+    "kind, schema",
+    [("purchase", PurchaseSheetOut), ("shipping", ShippingSheetOut), ("sorting", SortingSheetOut)],
+)
+def test_sheet_json_is_its_schema(sold, kind, schema):
+    # The sheet's JSON is the selector's dict encoded as it is (not validated again, for speed):
+    # it must hold exactly the schema's fields, nothing more (no unmasked phone slips out).
+    client = staff_client(sold["shop"])
+    data = ok(client.get(f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets/{kind}"))
+
+    assert json.loads(json.dumps(schema.model_validate(data).model_dump(), cls=NinjaJSONEncoder)) == data
