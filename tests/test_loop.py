@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tuangou.accounts.testing import HttpApiClient
 from tuangou.commissions.tasks import commissions_settle_due
-from tuangou.core.testing import ok
+from tuangou.core.testing import body, ok
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -166,11 +166,11 @@ def test_the_whole_loop_over_http(live_server, settings):
     assert pickup_code in str(sorting)
     excel = merchant.get(f"{console}/campaigns/{campaign['id']}/sheets/purchase.xlsx")
     assert excel.status_code == 200
-    workbook = openpyxl.load_workbook(io.BytesIO(excel.content))
+    workbook = openpyxl.load_workbook(io.BytesIO(body(excel)))
     cells = [cell for row in workbook.active.iter_rows(values_only=True) for cell in row]
     assert "农家土鸡蛋" in cells
     pdf = merchant.get(f"{console}/campaigns/{campaign['id']}/sheets/sorting.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200 and body(pdf).startswith(b"%PDF")
 
     # Shipped to the point; the leader confirms arrival and sends the one-click notice
     ok(merchant.post(f"{console}/campaigns/{campaign['id']}/ship", {"pickup_point_ids": None}))

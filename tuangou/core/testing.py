@@ -6,3 +6,8 @@ def ok(response, status: int = 200):
     """The JSON body of a response that must have this status (shows the body when it doesn't)."""
     assert response.status_code == status, f"{response.status_code}: {response.content.decode()[:800]}"
     return response.json() if response.content else None
+
+
+def body(response) -> bytes:
+    """The bytes of a test client's response, built whole or streamed (a FileResponse), or of a real HTTP one."""
+    return b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content

@@ -4,15 +4,20 @@ Both take the dict a selector built, so the files always say what the JSON says.
 """
 
 import io
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterable
+from copy import copy
 from datetime import datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from tuangou.core import excel, fonts
 from tuangou.core.i18n import pick
@@ -158,60 +163,74 @@ _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
+def _styled(ws, value, style: StyleArray) -> Cell:
+    """A write-only cell of `value` in a style made once: a copied StyleArray (setting .border on
+    each of 10^6 cells would hash the Border every time)."""
+    if isinstance(value, Cell):  # excel.cell's money or literal text keeps its format and quote
+        merged = copy(style)
+        merged.numFmtId, merged.quotePrefix = value._style.numFmtId, value._style.quotePrefix
+        value._style = merged
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell._style = copy(style)
+    return cell
+
+
+def _style_of(ws, **attributes) -> StyleArray:
+    cell = WriteOnlyCell(ws)
+    for name, value in attributes.items():
+        setattr(cell, name, value)
+    return cell._style
+
+
 def _xlsx_sheet(
     workbook: Workbook,
     title: str,
     sheet: dict,
     tz: str,
     headers,
-    rows,
+    rows: Iterable[list],
     totals,
     widths,
     progress: Progress | None = None,
+    total_rows: int = 0,
 ):
-    ws = workbook.active
-    ws.title = title
-    # Every value goes through excel.row: typed text stays text, odd control characters go.
-    ws.append(excel.row(ws, [f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}"]))
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_dates(sheet, tz)])
-    ws.append([])
-    columns = len(headers)
-    # Rows are counted here: ws.max_row scans every cell, which made 10^4 rows take a minute.
-    header_row = 4
-    ws.append(excel.row(ws, headers))
-    for column in range(1, columns + 1):
-        cell = ws.cell(row=header_row, column=column)
-        cell.font, cell.fill, cell.border = _BOLD, _HEAD_FILL, _BORDER
-        cell.alignment = Alignment(horizontal="center")
-    row_index = header_row
-    counter = _RowCounter(len(rows), progress)
-    for row in rows:
-        ws.append(excel.row(ws, row))
-        row_index += 1
-        for column in range(1, columns + 1):
-            ws.cell(row=row_index, column=column).border = _BORDER
-        counter.tick()
-    counter.report()
-    ws.append(excel.row(ws, totals))
-    row_index += 1
-    for column in range(1, columns + 1):
-        cell = ws.cell(row=row_index, column=column)
-        cell.font, cell.border = _BOLD, _BORDER
+    """The sheet in openpyxl's write-only mode: each row goes to a temporary file as it is
+    appended, so a 10^5-order sheet is never held as cells in memory."""
+    ws = workbook.create_sheet(title)
+    # Column widths, frozen heading and print titles must be set before the first row.
     for index, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    header_row = 4
+    ws.freeze_panes = f"A{header_row + 1}"
     ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    heading = _style_of(ws, font=_BOLD, fill=_HEAD_FILL, border=_BORDER, alignment=Alignment(horizontal="center"))
+    body = _style_of(ws, border=_BORDER)
+    total = _style_of(ws, font=_BOLD, border=_BORDER)
+    # Every value goes through excel.row: typed text stays text, odd control characters go.
+    big = _style_of(ws, font=Font(bold=True, size=14))
+    ws.append([_styled(ws, excel.row(ws, [f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}"])[0], big)])
+    ws.append([_dates(sheet, tz)])
+    ws.append([])
+    ws.append([_styled(ws, value, heading) for value in excel.row(ws, headers)])
+    counter = _RowCounter(total_rows, progress)
+    for row in rows:
+        ws.append([_styled(ws, value, body) for value in excel.row(ws, row)])
+        counter.tick()
+    counter.report()
+    ws.append([_styled(ws, value, total) for value in excel.row(ws, totals)])
     return ws
 
 
-def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Progress | None = None) -> bytes:
-    workbook = Workbook()
+def _xlsx_write(kind: str, sheet: dict, target, tz: str, progress: Progress | None) -> None:
+    workbook = Workbook(write_only=True)
     title = kind_name(kind)
     if kind == "purchase":
         headers, rows, totals = _purchase_table(sheet, money=excel.Yuan)
-        _xlsx_sheet(workbook, title, sheet, tz, headers, rows, totals, [5, 24, 12, 14, 8, 6, 12, 12, 8, 9], progress)
+        _xlsx_sheet(
+            workbook, title, sheet, tz, headers, rows, totals, [5, 24, 12, 14, 8, 6, 12, 12, 8, 9], progress, len(rows)
+        )
     elif kind == "shipping":
         headers = pick(
             ["线路", "自提点", "小区", "地址", "团长", "团长电话", "订单数", "商品", "规格", "编码", "数量"],
@@ -229,35 +248,49 @@ def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: P
                 "Quantity",
             ],
         )
-        rows = []
-        for route in sheet["routes"]:
-            for point in route["points"]:
-                head = [
-                    route["route"],
-                    point["point_name"],
-                    point["community"],
-                    point["address"],
-                    point["leader_name"],
-                    point["leader_phone"],
-                    point["order_count"],
-                ]
-                for item in point["items"]:
-                    rows.append(head + [item["product_name"], _spec(item), item["sku_code"], item["quantity"]])
+
+        def shipping_rows():
+            for route in sheet["routes"]:
+                for point in route["points"]:
+                    head = [
+                        route["route"],
+                        point["point_name"],
+                        point["community"],
+                        point["address"],
+                        point["leader_name"],
+                        point["leader_phone"],
+                        point["order_count"],
+                    ]
+                    for item in point["items"]:
+                        yield head + [item["product_name"], _spec(item), item["sku_code"], item["quantity"]]
+
         t = sheet["totals"]
         points = pick(f"{t['point_count']}个自提点", f"{t['point_count']} pickup points")
         totals = [pick("合计", "Total"), points, "", "", "", "", t["order_count"], "", "", "", t["quantity"]]
+        count = sum(len(point["items"]) for route in sheet["routes"] for point in route["points"])
         _xlsx_sheet(
-            workbook, title, sheet, tz, headers, rows, totals, [12, 18, 14, 28, 10, 14, 8, 22, 10, 12, 8], progress
+            workbook,
+            title,
+            sheet,
+            tz,
+            headers,
+            shipping_rows(),
+            totals,
+            [12, 18, 14, 28, 10, 14, 8, 22, 10, 12, 8],
+            progress,
+            count,
         )
     else:
         headers = pick(
             ["线路", "自提点", "提货码", "团员", "手机尾号", "商品", "规格", "数量"],
             ["Route", "Pickup point", "Pickup code", "Member", "Phone (last 4)", "Product", "Spec", "Quantity"],
         )
-        rows = []
-        for point in sheet["points"]:
-            for row in _sorting_point_rows(point, repeat=True):
-                rows.append([point["route"], point["point_name"]] + row)
+
+        def sorting_rows():
+            for point in sheet["points"]:
+                for row in _sorting_point_rows(point, repeat=True):
+                    yield [point["route"], point["point_name"]] + row
+
         t = sheet["totals"]
         totals = [
             pick("合计", "Total"),
@@ -269,10 +302,34 @@ def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: P
             "",
             t["quantity"],
         ]
-        _xlsx_sheet(workbook, title, sheet, tz, headers, rows, totals, [12, 18, 12, 10, 10, 22, 10, 8], progress)
+        count = sum(len(order["items"]) for point in sheet["points"] for order in point["orders"])
+        _xlsx_sheet(
+            workbook,
+            title,
+            sheet,
+            tz,
+            headers,
+            sorting_rows(),
+            totals,
+            [12, 18, 12, 10, 10, 22, 10, 8],
+            progress,
+            count,
+        )
+    workbook.save(target)
+
+
+def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Progress | None = None) -> bytes:
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    _xlsx_write(kind, sheet, buffer, tz, progress)
     return buffer.getvalue()
+
+
+def sheet_xlsx_file(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai"):
+    """The workbook in an anonymous temporary file, rewound: a download streams it from disk."""
+    target = tempfile.TemporaryFile()
+    _xlsx_write(kind, sheet, target, tz, None)
+    target.seek(0)
+    return target
 
 
 # --- PDF --------------------------------------------------------------------------------
@@ -306,7 +363,7 @@ class SheetPdf(FPDF):
     def header(self):
         self.set_font(FONT, size=8)
         self.set_text_color(110)
-        self.multi_cell(0, 4, self.running_head, align="R", new_x="LMARGIN", new_y="NEXT")
+        _line(self, 4, self.running_head, align="R")
         self.set_text_color(0)
         self.ln(2)
 
@@ -323,7 +380,7 @@ _PAD = (_ROW_HEIGHT - _LINE_HEIGHT) / 2
 
 def _pdf_title(pdf: SheetPdf, sheet: dict, tz: str, title: str, subtitle: str = ""):
     pdf.set_font(FONT, size=16)
-    pdf.multi_cell(0, 8, title, align="L", new_x="LMARGIN", new_y="NEXT")
+    _line(pdf, 8, title)
     pdf.ln(1)
     pdf.set_font(FONT, size=10)
     lines = [
@@ -335,9 +392,19 @@ def _pdf_title(pdf: SheetPdf, sheet: dict, tz: str, title: str, subtitle: str = 
     ]
     if subtitle:
         lines.append(subtitle)
-    for line in lines:
-        pdf.multi_cell(0, 6, line, align="L", new_x="LMARGIN", new_y="NEXT")
+    for text in lines:
+        for line in text.split("\n"):
+            _line(pdf, 6, line)
     pdf.ln(2)
+
+
+def _line(pdf: SheetPdf, height: float, text: str, align: str = "L"):
+    """A line across the page, wrapped onto more when too long. A cell when it fits: multi_cell
+    breaks every text into lines first, which took a third of a 1,000-page shipping sheet."""
+    if "\n" not in text and pdf.get_string_width(text) <= pdf.epw - 2 * pdf.c_margin:
+        pdf.cell(0, height, text, align=align, new_x="LMARGIN", new_y="NEXT")
+    else:
+        pdf.multi_cell(0, height, text, align=align, new_x="LMARGIN", new_y="NEXT")
 
 
 def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowCounter | None = None):
