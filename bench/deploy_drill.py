@@ -323,14 +323,19 @@ def run_checks(client: Client, env: dict, args) -> list[tuple[str, bool, str]]:
         f"after {seconds:.1f} s (client_header_timeout 10s)" if seconds else "never",
     )
 
-    deadline = time.monotonic() + args.heartbeat_wait
+    waited = time.monotonic()
+    deadline = waited + args.heartbeat_wait
     while True:
         status, _, health = client.json("GET", "/healthz")
         worker = health.get("checks", {}).get("worker") if isinstance(health, dict) else None
         if worker == "ok" or time.monotonic() > deadline:
             break
         time.sleep(5)
-    check("/healthz (worker heartbeat)", status == 200 and health.get("status") == "ok", f"{status} {health}")
+    check(
+        "/healthz (worker heartbeat)",
+        status == 200 and health.get("status") == "ok",
+        f"{status} {health} (waited {time.monotonic() - waited:.0f} s)",
+    )
     return results
 
 
@@ -398,9 +403,12 @@ def main() -> int:
         ):
             done = manage(env, *step)
             ok = done.returncode == 0 or (step[0] == "check" and set(WARNING.findall(done.stderr)) <= NO_KEYS)
-            print(
-                f"{'PASS' if ok else 'FAIL'}  manage.py {' '.join(step)}: {(done.stdout + done.stderr).strip()[-300:]}"
-            )
+            found = ", ".join(sorted(set(WARNING.findall(done.stderr))))
+            if not ok:
+                detail = (done.stdout + done.stderr).strip()[-600:]
+            else:
+                detail = f"{found} (expected: a drill has no SMS or payment keys)" if found else "ok"
+            print(f"{'PASS' if ok else 'FAIL'}  manage.py {' '.join(step)}: {detail}")
             if not ok and step[0] != "check":
                 return 1
         done = manage(
@@ -471,8 +479,11 @@ def main() -> int:
     finally:
         if nginx_started:
             subprocess.run([nginx, "-c", str(tmp / "nginx.conf"), "-s", "quit"], capture_output=True)
+        stopping = time.monotonic()
         for process in reversed(started):
             process.stop()
+        if started:
+            print(f"stopped nginx and the {len(started)} processes in {time.monotonic() - stopping:.0f} s")
         if args.keep:
             print(f"logs kept in {tmp}")
         else:
