@@ -7,7 +7,7 @@ PORT ?= 8000
 # The demo shows development SMS codes at /dev/sms; production leaves this off.
 export SMS_SHOW_CODES ?= 1
 
-.PHONY: install types frontend run serve test test-frontend lint bench bench-frontend migrate demo clean wechat-sim alipay-sim backup restore pitr-drill chaos broker-bench
+.PHONY: install types frontend run serve test test-frontend lint bench bench-frontend migrate demo clean wechat-sim alipay-sim backup restore pitr-drill chaos broker-bench deploy-drill
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -116,6 +116,11 @@ pitr-drill: install
 # stock and jobs; "0 lost" or exit 1. bench/README.md.
 chaos: install
 	$(PY) bench/chaos.py
+
+# docs/deploy.md followed on this machine (root, nginx installed; it installs nothing and skips without
+# nginx): production processes + nginx with a self-signed certificate, checked over HTTPS. Not in `make test`.
+deploy-drill: install
+	$(PY) bench/deploy_drill.py
 
 # What the job broker costs: Redis (no acknowledgement) against the database (JOB_BROKER=orm).
 broker-bench: install

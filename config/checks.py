@@ -1,5 +1,7 @@
 """`manage.py check --deploy` checks of our own: a production setting left at its demo value."""
 
+import os
+
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
@@ -45,6 +47,16 @@ def production_settings(app_configs, **kwargs):
                 "Q_RETRY is not above Q_TIMEOUT: a job still running would be handed to a second worker.",
                 hint="Q_RETRY=180 with Q_TIMEOUT=120 (docs/deploy.md).",
                 id="tuangou.W006",
+            )
+        )
+    if not (os.environ.get("PAYMENT_SECRETS_KEY") or os.environ.get("PAYMENT_SECRETS_KEY_FILE")):
+        problems.append(
+            Warning(
+                "PAYMENT_SECRETS_KEY is not set: the key that encrypts shops' payment keys was generated under "
+                "TUANGOU_VAR_DIR, and every backup holds it beside what it encrypts.",
+                hint="Set PAYMENT_SECRETS_KEY (or PAYMENT_SECRETS_KEY_FILE) to a Fernet key kept outside the "
+                "machine's backups (docs/deploy.md).",
+                id="tuangou.W007",
             )
         )
     if settings.SITE_URL.startswith("http://"):

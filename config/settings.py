@@ -31,6 +31,7 @@ def _development_secret(name: str) -> str:
     """A secret generated on first run and kept under var/, so none lives in the repo."""
     path = VAR_DIR / f"{name}.secret"
     if not path.exists():
+        path.touch(mode=0o600)  # readable by the app's user alone
         path.write_text(secrets.token_urlsafe(48))
     return path.read_text().strip()
 
@@ -339,7 +340,9 @@ PAYMENT_SANDBOX_MERCHANT_ID = os.environ.get("PAYMENT_SANDBOX_MERCHANT_ID", "san
 # Encrypts shops' payment secrets at rest (tuangou/payments/secret_box.py): Fernet keys, comma-separated,
 # the first encrypts and all decrypt (rotation: put the new key first, run `manage.py payment_secrets_rotate`,
 # then drop the old one). In development a passphrase under var/ stands in (hashed into a key).
-PAYMENT_SECRETS_KEY = os.environ.get("PAYMENT_SECRETS_KEY") or _development_secret("payment_secrets")
+# Production warns without one (tuangou.W007): a generated key would sit in var/ and in every backup, beside
+# the secrets it encrypts.
+PAYMENT_SECRETS_KEY = env_secret("PAYMENT_SECRETS_KEY") or _development_secret("payment_secrets")
 
 
 # WeChat Pay API v3 (tuangou/payments/providers/wechatpay.py), PAYMENT_PROVIDER=wechatpay. MODE "direct"

@@ -24,6 +24,7 @@ PRODUCTION = {
     "SMS_BACKEND": "aliyun",
     "PAYMENT_PROVIDER": "wechatpay",
     "SMS_SHOW_CODES": "1",  # asked for, and still off
+    "PAYMENT_SECRETS_KEY": "qVPN0sZ6pxmhLr5LQTwRIf0hmOdCVhXf0TnJ9ALGe_Q=",
 }
 
 
@@ -71,6 +72,14 @@ def test_check_deploy_names_demo_settings_left_in_production(tmp_path):
     result = manage(tmp_path, env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0
     assert "tuangou.W002" in result.stderr and "tuangou.W003" in result.stderr
+
+
+def test_check_deploy_names_a_payment_secrets_key_left_to_be_generated(tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if k != "PAYMENT_SECRETS_KEY"}
+    result = manage(tmp_path, {**env, "PAYMENT_SECRETS_KEY": ""}, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0 and "tuangou.W007" in result.stderr
+    # The key it generated instead is readable by the app's own user alone.
+    assert (tmp_path / "payment_secrets.secret").stat().st_mode & 0o777 == 0o600
 
 
 def test_production_settings_and_answers(tmp_path):
