@@ -76,8 +76,11 @@ def test_the_wizard_shows_every_error_of_a_step_before_going_on(desktop):
     wizard.locator("[data-test=wizard-next]").click()
     expect(wizard).to_contain_text("请至少添加一个商品规格")
     wizard.locator("[data-test=pick-product]").click()
+    page.keyboard.type("丹东")  # the remote search's answer, not the list the opening fetch is replacing
     page.locator(".el-select-dropdown__item", has_text="丹东草莓").click()
+    expect(wizard.locator("[data-test=step-products] .el-table__row")).to_have_count(1)
     wizard.locator("[data-test=wizard-next]").click()
+    expect(wizard.locator("[data-test=step-prices]")).to_be_visible()
 
     # Step 2: a price of 0 and a bad commission, both shown at once; the step stays.
     wizard.locator("input[name=item-0-price]").fill("0")
