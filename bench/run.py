@@ -554,16 +554,17 @@ RAW_UPDATE = (
 )
 RAW_ORDER = (
     "INSERT INTO orders_order (shop_id, campaign_id, member_id, leader_id, pickup_point_id, number, status, "
-    "items_fen, discount_fen, total_fen, refunded_fen, pickup_code, contact_name, contact_phone, note, "
-    "idempotency_key, request_hash, expires_at, created_at, updated_at) "
-    "VALUES (%s, %s, %s, %s, %s, %s, 'pending_payment', %s, 0, %s, 0, %s, '', '', '', %s, '', "
+    "items_fen, discount_fen, reduction_fen, total_fen, refunded_fen, pickup_code, contact_name, contact_phone, "
+    "note, idempotency_key, request_hash, expires_at, created_at, updated_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, 'pending_payment', %s, 0, 0, %s, 0, %s, '', '', '', %s, '', "
     "now() + interval '15 minutes', now(), now()) RETURNING id"
 )
 RAW_LINES = (
     "INSERT INTO orders_orderline (shop_id, order_id, campaign_item_id, product_name, spec, unit_price_fen, "
-    "quantity, amount_fen, refunded_quantity, refunded_fen, commission_rate_bp, created_at, updated_at) VALUES "
-    "(%s, %s, %s, %s, %s, %s, %s, %s, 0, 0, 1000, now(), now()), "
-    "(%s, %s, %s, %s, %s, %s, %s, %s, 0, 0, 1000, now(), now())"
+    "quantity, amount_fen, coupon_fen, reduction_fen, refunded_quantity, refunded_fen, commission_rate_bp, "
+    "created_at, updated_at) VALUES "
+    "(%s, %s, %s, %s, %s, %s, %s, %s, 0, 0, 0, 0, 1000, now(), now()), "
+    "(%s, %s, %s, %s, %s, %s, %s, %s, 0, 0, 0, 0, 1000, now(), now())"
 )
 RAW_EVENT = (
     "INSERT INTO orders_orderevent (shop_id, order_id, type, from_status, to_status, actor_id, data, "
