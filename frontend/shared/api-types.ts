@@ -4415,12 +4415,27 @@ export interface components {
              * Format: date-time
              */
             ends_at: string;
+            /**
+             * Gmv Fen
+             * @default 0
+             */
+            gmv_fen: number;
             /** Id */
             id: number;
             /** Label */
             label: string;
             /** Name */
             name: string;
+            /**
+             * Paid Orders
+             * @default 0
+             */
+            paid_orders: number;
+            /**
+             * Reduced Fen
+             * @default 0
+             */
+            reduced_fen: number;
             /** Scope */
             scope: string;
             /** Scope Ids */

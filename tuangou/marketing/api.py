@@ -262,7 +262,6 @@ def claim_leader_coupon(request, shop_id: Path[Id], template_id: Id, payload: Le
 # --- 满减送 (full reduction) ------------------------------------------------------------------
 
 from . import reductions  # noqa: E402
-from .models import FullReduction  # noqa: E402
 from .schemas import FullReductionIn, FullReductionOut, FullReductionStatusIn, ReductionQuoteOut  # noqa: E402
 
 
@@ -270,7 +269,7 @@ from .schemas import FullReductionIn, FullReductionOut, FullReductionStatusIn, R
 @paginate(PageNumberPagination, page_size=20)
 def list_full_reductions(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "marketing.view")
-    return FullReduction.objects.filter(shop=staff.shop).order_by("-id")
+    return reductions.full_reductions_with_figures(shop=staff.shop)
 
 
 @console_router.get(
@@ -278,7 +277,7 @@ def list_full_reductions(request, shop_id: Path[Id]):
 )
 def export_full_reductions(request, shop_id: Path[Id]):
     staff = access_shop_as_staff(request, shop_id, "marketing.view")
-    rows = FullReduction.objects.filter(shop=staff.shop).order_by("-id")[:EXPORT_ROWS]
+    rows = reductions.full_reductions_with_figures(shop=staff.shop)[:EXPORT_ROWS]
     content = exports.full_reductions_xlsx(rows, tz=staff.shop.timezone)
     return excel.xlsx_response(content, ascii_name=exports.export_file_name("full-reductions"), name="满减送.xlsx")
 

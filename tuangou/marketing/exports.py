@@ -175,8 +175,30 @@ def full_reductions_xlsx(activities, *, tz: str) -> bytes:
         (
             pick("满减送", "Spend & save"),
             pick(
-                ["名称", "满减档位", "适用范围", "状态", "开始时间", "结束时间", "创建时间"],
-                ["Name", "Tiers", "Applies to", "Status", "Starts", "Ends", "Created"],
+                [
+                    "名称",
+                    "满减档位",
+                    "适用范围",
+                    "状态",
+                    "开始时间",
+                    "结束时间",
+                    "创建时间",
+                    "支付订单",
+                    "优惠金额",
+                    "带动成交",
+                ],
+                [
+                    "Name",
+                    "Tiers",
+                    "Applies to",
+                    "Status",
+                    "Starts",
+                    "Ends",
+                    "Created",
+                    "Paid orders",
+                    "Taken off",
+                    "GMV",
+                ],
             ),
             [
                 [
@@ -187,6 +209,9 @@ def full_reductions_xlsx(activities, *, tz: str) -> bytes:
                     _local(activity.starts_at, tz),
                     _local(activity.ends_at, tz),
                     _local(activity.created_at, tz),
+                    activity.paid_orders,
+                    excel.Yuan(activity.reduced_fen),
+                    excel.Yuan(activity.gmv_fen),
                 ]
                 for activity in activities
             ],

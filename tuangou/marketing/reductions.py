@@ -6,6 +6,8 @@ allocated to those lines like a coupon's discount (in proportion, remainder to t
 the coupon's threshold is then checked on what remains and refunds use each line's paid amount.
 """
 
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tuangou.core.errors import ApplicationError, NotFound
@@ -76,6 +78,21 @@ def full_reduction_set_status(*, activity: FullReduction, status: str) -> FullRe
     FullReduction.objects.filter(pk=activity.pk).update(status=status, updated_at=timezone.now())
     activity.refresh_from_db()
     return activity
+
+
+def full_reductions_with_figures(*, shop):
+    """The shop's activities, newest first, each with what it did: orders paid with it, what it
+    took off them, and their GMV net of refunds (orders point at the activity that reduced them)."""
+    paid = Q(orders__paid_at__isnull=False)
+    return (
+        FullReduction.objects.filter(shop=shop)
+        .annotate(
+            paid_orders=Count("orders", filter=paid),
+            reduced_fen=Coalesce(Sum("orders__reduction_fen", filter=paid), 0),
+            gmv_fen=Coalesce(Sum(F("orders__total_fen") - F("orders__refunded_fen"), filter=paid), 0),
+        )
+        .order_by("-id")
+    )
 
 
 def full_reductions_running(*, shop, now=None):

@@ -329,6 +329,9 @@ class FullReductionOut(Schema):
     scope_ids: list[int]
     tiers: list[ReductionTierOut]
     created_at: datetime
+    paid_orders: int = 0  # paid orders it reduced (refunded ones included)
+    reduced_fen: int = 0  # what it took off those orders
+    gmv_fen: int = 0  # those orders' payable, net of refunds
 
     @staticmethod
     def resolve_label(obj):

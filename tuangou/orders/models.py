@@ -38,6 +38,14 @@ class Order(ShopScopedModel):
     items_fen = models.PositiveIntegerField(verbose_name="商品金额（分）")
     discount_fen = models.PositiveIntegerField(default=0, verbose_name="优惠（分）")  # 满减送 + coupon
     reduction_fen = models.PositiveIntegerField(default=0, verbose_name="满减优惠（分）")  # the 满减送 part
+    full_reduction = models.ForeignKey(
+        "marketing.FullReduction",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name="满减送活动",
+    )  # the activity that gave reduction_fen: its list counts orders and GMV through it
     total_fen = models.PositiveIntegerField(verbose_name="实付金额（分）")
     refunded_fen = models.PositiveIntegerField(default=0, verbose_name="已退款（分）")
     pickup_code = models.CharField(max_length=12, verbose_name="提货码")

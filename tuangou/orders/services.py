@@ -406,6 +406,7 @@ def order_place(
         items_fen=items_fen,
         discount_fen=discount_fen,
         reduction_fen=reduction_fen,
+        full_reduction=reduction,
         total_fen=items_fen - discount_fen,
         contact_name=contact_name,
         contact_phone=contact_phone,

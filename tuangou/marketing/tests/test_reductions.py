@@ -174,3 +174,21 @@ def test_the_member_sees_it_running_and_against_her_cart_and_coupons_are_quoted_
     assert [row["label"] for row in running] == ["满99减10 / 满199减25"]
     assert (quote["label"], quote["discount_fen"]) == ("满99减10", 1000)
     assert options[0]["discount_fen"] == 0  # ¥90 left after the reduction: under the coupon's ¥95
+
+
+def test_the_list_shows_what_each_activity_did_paid_orders_only_net_of_refunds():
+    world = three_items(given_live_campaign(price_fen=1290))
+    activity = given_reduction(world.shop)
+    paid = checkout(world, None, [(world.item, 3), (world.milk, 2), (world.rice, 2)])  # 满99减10: pays 11136
+    pay(paid)
+    checkout(world, None, [(world.rice, 2)])  # 满99减10 too, but never paid: not counted
+    small = checkout(world, None, [(world.item, 1)])  # ¥12.90 reaches no tier
+    pay(small)
+    finance = staff_login(world.shop, "finance")
+    eggs = paid.lines.order_by("id").first()
+    refund = {"reason": "鸡蛋破损", "lines": [{"line_id": eggs.id, "quantity": 3}]}
+    ok(finance.post(f"console/shops/{world.shop.id}/orders/{paid.id}/refund", refund))  # ¥35.52 back
+
+    assert small.full_reduction_id is None and paid.full_reduction_id == activity.id
+    row = ok(finance.get(f"console/shops/{world.shop.id}/full-reductions"))["items"][0]
+    assert (row["paid_orders"], row["reduced_fen"], row["gmv_fen"]) == (1, 1000, 11136 - 3552)

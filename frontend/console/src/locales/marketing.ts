@@ -58,6 +58,8 @@ export const zh = {
       reduce: "减（元）",
       addTier: "添加档位",
       created: "满减送已创建",
+      paidOrders: "支付订单",
+      reduced: "优惠金额",
     },
     gifts: {
       tab: "支付有礼",
@@ -168,6 +170,8 @@ export const en = {
       reduce: "Save (¥)",
       addTier: "Add a tier",
       created: "Spend & save created",
+      paidOrders: "Paid orders",
+      reduced: "Taken off",
     },
     gifts: {
       tab: "Payment gifts",
