@@ -110,6 +110,12 @@ OPERATION_PERMISSIONS = {
     f"GET {CONSOLE}/orders/export.xlsx": "orders.view",
     # insights/api.py
     f"GET {CONSOLE}/dashboard": "dashboard.view",
+    f"GET {CONSOLE}/analytics/margins": "dashboard.view",
+    f"GET {CONSOLE}/analytics/repeat": "dashboard.view",
+    f"GET {CONSOLE}/analytics/pickup": "dashboard.view",
+    f"GET {CONSOLE}/analytics/export.xlsx": "dashboard.view",
+    f"GET {CONSOLE}/analytics/idle-leaders": "leaders.view",
+    f"POST {CONSOLE}/analytics/idle-leaders/nudge": "leaders.manage",
     # the generated body asks for action=refund (the first choice): the refund permission alone;
     # action=reject needs orders.manage (tested below)
     f"POST {CONSOLE}/after-sales/{{after_sale_id}}/resolve": "orders.refund",

@@ -293,6 +293,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/analytics/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the analyses (margins, cohorts, idle leaders, pickup) */
+        get: operations["tuangou_insights_api_export_analytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/analytics/idle-leaders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active leaders with no sale in 14 days */
+        get: operations["tuangou_insights_api_get_idle_leaders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/analytics/idle-leaders/nudge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Message idle leaders (once a day each) */
+        post: operations["tuangou_insights_api_nudge_idle_leaders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/analytics/margins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Margin by product and by campaign */
+        get: operations["tuangou_insights_api_get_margins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/analytics/pickup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pickup rate and time to pickup per point */
+        get: operations["tuangou_insights_api_get_pickup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/analytics/repeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Repeat-purchase rate and monthly cohorts */
+        get: operations["tuangou_insights_api_get_repeat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/approvals": {
         parameters: {
             query?: never;
@@ -3189,6 +3291,12 @@ export interface components {
             /** Leaders */
             leaders: number;
         };
+        /**
+         * AnalyticsDays
+         * @description The window of an analysis: 7, 30, 90 or 365 days up to and including today.
+         * @enum {integer}
+         */
+        AnalyticsDays: 7 | 30 | 90 | 365;
         /** ApprovalOut */
         ApprovalOut: {
             /** Action */
@@ -3746,6 +3854,18 @@ export interface components {
          * @enum {string}
          */
         Channel: "claim" | "targeted" | "leader" | "payment_gift" | "new_member";
+        /** CohortOut */
+        CohortOut: {
+            /** Members */
+            members: number;
+            /**
+             * Month
+             * Format: date
+             */
+            month: string;
+            /** Retention Bp */
+            retention_bp: number[];
+        };
         /** CommissionEntryOut */
         CommissionEntryOut: {
             /** Amount Fen */
@@ -4476,6 +4596,23 @@ export interface components {
              * @enum {string}
              */
             provider: "wechatpay" | "alipay";
+        };
+        /** IdleLeaderOut */
+        IdleLeaderOut: {
+            /** Gmv Before Fen */
+            gmv_before_fen: number;
+            /** Idle Days */
+            idle_days: number | null;
+            /** Last Sale At */
+            last_sale_at: string | null;
+            /** Leader Id */
+            leader_id: number;
+            /** Name */
+            name: string;
+            /** Nudged Today */
+            nudged_today: boolean;
+            /** Phone */
+            phone: string;
         };
         /** ImageOrderIn */
         ImageOrderIn: {
@@ -5345,6 +5482,39 @@ export interface components {
             token?: string | null;
             user: components["schemas"]["MeOut"];
         };
+        /** MarginRowOut */
+        MarginRowOut: {
+            /** Campaign Id */
+            campaign_id?: number | null;
+            /** Cost Fen */
+            cost_fen: number;
+            /** Cost Missing */
+            cost_missing: boolean;
+            /** Margin Bp */
+            margin_bp: number | null;
+            /** Margin Fen */
+            margin_fen: number;
+            /** Name */
+            name: string;
+            /** Orders */
+            orders?: number | null;
+            /** Product Id */
+            product_id?: number | null;
+            /** Quantity */
+            quantity: number;
+            /** Revenue Fen */
+            revenue_fen: number;
+        };
+        /** MarginsOut */
+        MarginsOut: {
+            /** Campaigns */
+            campaigns: components["schemas"]["MarginRowOut"][];
+            /** Days */
+            days: number;
+            /** Products */
+            products: components["schemas"]["MarginRowOut"][];
+            total: components["schemas"]["MarginRowOut"];
+        };
         /** MeOut */
         MeOut: {
             /** Display Name */
@@ -5540,6 +5710,18 @@ export interface components {
              * @default 5000
              */
             radius_m: number;
+        };
+        /** NudgeIn */
+        NudgeIn: {
+            /** Leader Ids */
+            leader_ids: number[];
+            /** Text */
+            text: string;
+        };
+        /** NudgeOut */
+        NudgeOut: {
+            /** Sent */
+            sent: number;
         };
         /** OkOut */
         OkOut: {
@@ -6419,6 +6601,23 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** PickupPointRowOut */
+        PickupPointRowOut: {
+            /** Max Hours */
+            max_hours: number | null;
+            /** Median Hours */
+            median_hours: number | null;
+            /** Name */
+            name: string;
+            /** Orders */
+            orders: number;
+            /** Picked Up */
+            picked_up: number;
+            /** Pickup Bp */
+            pickup_bp: number;
+            /** Pickup Point Id */
+            pickup_point_id: number;
+        };
         /** PickupVerifiedOut */
         PickupVerifiedOut: {
             /** Lines */
@@ -7117,6 +7316,24 @@ export interface components {
         RejectIn: {
             /** Reason */
             reason: string;
+        };
+        /** RepeatOut */
+        RepeatOut: {
+            /** Buyers */
+            buyers: number;
+            /** Cohorts */
+            cohorts: components["schemas"]["CohortOut"][];
+            /** Months */
+            months: number;
+            /** Repeat Bp */
+            repeat_bp: number;
+            /** Repeaters */
+            repeaters: number;
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
         };
         /** RoleOut */
         RoleOut: {
@@ -8565,6 +8782,191 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_insights_api_export_analytics: {
+        parameters: {
+            query?: {
+                days?: 7 | 30 | 90 | 365;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_insights_api_get_idle_leaders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdleLeaderOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_insights_api_nudge_idle_leaders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NudgeIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NudgeOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_insights_api_get_margins: {
+        parameters: {
+            query?: {
+                days?: 7 | 30 | 90 | 365;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarginsOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_insights_api_get_pickup: {
+        parameters: {
+            query?: {
+                days?: 7 | 30 | 90 | 365;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PickupPointRowOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_insights_api_get_repeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepeatOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };

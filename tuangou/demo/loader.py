@@ -21,6 +21,7 @@ from tuangou.commissions.models import CommissionEntry
 from tuangou.demo.growth import demo_allotments, demo_growth_setup
 from tuangou.demo.incentives import demo_incentives_assess, demo_incentives_plan
 from tuangou.fulfilment import services as fulfilment_services
+from tuangou.fulfilment.models import Shipment
 from tuangou.leaders import services as leader_services
 from tuangou.leaders.models import Leader
 from tuangou.marketing import selectors as coupon_selectors
@@ -328,6 +329,17 @@ class DemoLoader:
         )
         campaign.refresh_from_db()
 
+    def _spread_pickups(self, campaign: Campaign):
+        """Demo only: the goods reached each point on the pickup day and members came over the next
+        day or two (经营分析's pickup tab shows hours from arrival, which the load made all zero)."""
+        for shipment in Shipment.objects.filter(campaign=campaign, arrived_at__isnull=False):
+            arrived = campaign.pickup_at.replace(hour=1) + timedelta(minutes=self.random.randint(0, 240))
+            Shipment.objects.filter(pk=shipment.pk).update(shipped_at=arrived - timedelta(hours=6), arrived_at=arrived)
+            picked = Order.objects.filter(campaign=campaign, pickup_point_id=shipment.pickup_point_id)
+            for order_id in picked.filter(picked_up_at__isnull=False).values_list("id", flat=True):
+                after = timedelta(minutes=self.random.randint(30, 60 * (12 + 4 * (shipment.pickup_point_id % 7))))
+                Order.objects.filter(pk=order_id).update(picked_up_at=min(arrived + after, self.now))
+
     def _backdate_orders(self, campaign: Campaign, *, start: timedelta, end: timedelta, only_paid: bool = False):
         """Demo only: spread a past campaign's orders over its selling days, so the dashboard and
         the order list look like a shop that has been trading (payment a few minutes later)."""
@@ -380,6 +392,7 @@ class DemoLoader:
         )
         order_services.orders_complete_due()
         commission_services.commissions_settle_due()
+        self._spread_pickups(done)
         refund_full, refund_partial = picked[-1], picked[-2]
         order_services.order_refund(order=refund_full, actor=self.owner, reason="商品破损，全额退款")
         first_line = refund_partial.lines.first()

@@ -1,0 +1,250 @@
+"""经营分析: the figures a merchant runs the business by, beyond the dashboard's sales.
+
+- Margin by product and by campaign: what paid lines brought in net of refunds, less the cost of
+  the units kept (the SKU's cost as it is set now: lines keep no cost of their own), so a product
+  without a cost says so instead of showing a 100 % margin.
+- Repeat purchase and monthly cohorts: of the members who first paid in a month, the share who paid
+  again in each following month.
+- Leaders with no sale in 14 days, to nudge with one message.
+- Pickup per point: of the orders whose goods arrived, how many were picked up, and how long after.
+
+Each is a few grouped queries; nothing here reads a row per order into Python except the pickup
+figures, which are bounded by the window (median times need the values).
+"""
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from statistics import median
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Max, Min, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from tuangou.core.errors import ApplicationError
+from tuangou.fulfilment.models import Shipment
+from tuangou.leaders.models import Leader
+from tuangou.notifications.models import Message
+from tuangou.notifications.services import notice_send
+from tuangou.orders.models import Order, OrderLine
+
+from .selectors import window_start
+
+TOP = 200
+IDLE_DAYS = 14
+COHORT_MONTHS = 6
+NUDGE_MAX = 200
+_KEPT = ExpressionWrapper(F("quantity") - F("refunded_quantity"), output_field=IntegerField())
+_NET = ExpressionWrapper(F("amount_fen") - F("refunded_fen"), output_field=IntegerField())
+_COST = ExpressionWrapper(
+    (F("quantity") - F("refunded_quantity")) * F("campaign_item__sku__cost_fen"), output_field=IntegerField()
+)
+_UNCOSTED = Q(campaign_item__sku__cost_fen=0) & Q(quantity__gt=F("refunded_quantity"))
+
+
+def _since(shop, days: int, now: datetime | None) -> datetime:
+    tz = ZoneInfo(shop.timezone)
+    return window_start(today=(now or timezone.now()).astimezone(tz).date(), days=days, tz=tz)
+
+
+def _margin(row: dict) -> dict:
+    revenue, cost = row["revenue_fen"] or 0, row["cost_fen"] or 0
+    return {
+        **row,
+        "quantity": row.pop("kept") or 0,
+        "revenue_fen": revenue,
+        "cost_fen": cost,
+        "margin_fen": revenue - cost,
+        # basis points of the revenue; None when nothing was kept
+        "margin_bp": (revenue - cost) * 10000 // revenue if revenue > 0 else None,
+        "cost_missing": bool(row.pop("uncosted")),
+    }
+
+
+def margins(*, shop, days: int, now: datetime | None = None) -> dict:
+    """Paid lines since the window's first day, by product and by campaign, the best sellers first."""
+    lines = OrderLine.objects.filter(shop=shop, order__paid_at__gte=_since(shop, days, now))
+    figures = {
+        "kept": Sum(_KEPT),  # not "quantity": that name would shadow the line's own column
+        "revenue_fen": Sum(_NET),
+        "cost_fen": Sum(_COST),
+        "uncosted": Count("id", filter=_UNCOSTED),
+    }
+    products = (
+        lines.values(product_id=F("campaign_item__sku__product_id"), name=F("campaign_item__sku__product__name"))
+        .annotate(**figures)
+        .order_by("-revenue_fen", "product_id")[:TOP]
+    )
+    campaigns = (
+        lines.values(campaign_id=F("order__campaign_id"), name=F("order__campaign__title"))
+        .annotate(**figures, orders=Count("order_id", distinct=True))
+        .order_by("-revenue_fen", "-campaign_id")[:TOP]
+    )
+    total = _margin({"name": "", **lines.aggregate(**figures)})
+    return {
+        "days": days,
+        "total": total,
+        "products": [_margin(row) for row in products],
+        "campaigns": [_margin(row) for row in campaigns],
+    }
+
+
+def _month_add(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def repeat_purchase(*, shop, months: int = COHORT_MONTHS, now: datetime | None = None) -> dict:
+    """The repeat rate over the last `months` calendar months (members with two or more paid orders
+    among those with one), and a cohort per month: members whose first paid order in the shop was
+    that month, and the share of them who paid in each month after it."""
+    tz = ZoneInfo(shop.timezone)
+    this_month = (now or timezone.now()).astimezone(tz).date().replace(day=1)
+    first_month = _month_add(this_month, -(months - 1))
+    since = datetime.combine(first_month, datetime.min.time(), tzinfo=tz)
+    paid = Order.objects.filter(shop=shop, paid_at__isnull=False)
+    per_member = paid.filter(paid_at__gte=since).values("member_id").annotate(n=Count("id"))
+    rate = per_member.aggregate(buyers=Count("member_id"), repeaters=Count("member_id", filter=Q(n__gte=2)))
+    # Each member's first paid month ever (the cohort), then the months they paid in the window.
+    firsts = {
+        row["member_id"]: row["first"].astimezone(tz).date().replace(day=1)
+        for row in paid.values("member_id").annotate(first=Min("paid_at")).filter(first__gte=since)
+    }
+    active = defaultdict(set)  # month -> members who paid in it
+    for member_id, month in (
+        paid.filter(paid_at__gte=since, member_id__in=list(firsts))
+        .annotate(month=TruncMonth("paid_at", tzinfo=tz))
+        .values_list("member_id", "month")
+        .distinct()
+    ):
+        active[month.date() if isinstance(month, datetime) else month].add(member_id)
+    cohorts = []
+    for i in range(months):
+        month = _month_add(first_month, i)
+        members = {m for m, first in firsts.items() if first == month}
+        later = [_month_add(month, k) for k in range(1, months - i)]
+        cohorts.append(
+            {
+                "month": month,
+                "members": len(members),
+                # share of the cohort (basis points) who paid again in month +1, +2, …
+                "retention_bp": [len(members & active[m]) * 10000 // len(members) if members else 0 for m in later],
+            }
+        )
+    buyers, repeaters = rate["buyers"] or 0, rate["repeaters"] or 0
+    return {
+        "months": months,
+        "since": since,
+        "buyers": buyers,
+        "repeaters": repeaters,
+        "repeat_bp": repeaters * 10000 // buyers if buyers else 0,
+        "cohorts": cohorts,
+    }
+
+
+def idle_leaders(*, shop, days: int = IDLE_DAYS, now: datetime | None = None) -> list[dict]:
+    """Active leaders with no paid order through them in the last `days` days (or never), the ones
+    who sold most recently first: those are the ones a message can still bring back."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=days)
+    leaders = (
+        Leader.objects.filter(shop=shop, status=Leader.Status.ACTIVE)
+        .annotate(
+            last_sale_at=Max("orders__paid_at"),
+            gmv_before_fen=Sum(
+                F("orders__total_fen") - F("orders__refunded_fen"),
+                filter=Q(orders__paid_at__gte=cutoff - timedelta(days=30), orders__paid_at__lt=cutoff),
+            ),
+        )
+        .filter(Q(last_sale_at__lt=cutoff) | Q(last_sale_at__isnull=True), created_at__lt=cutoff)
+        .order_by(F("last_sale_at").desc(nulls_last=True), "id")
+    )
+    nudged = _nudged_today(shop, now)
+    return [
+        {
+            "leader_id": leader.id,
+            "name": leader.name,
+            "phone": leader.phone,
+            "last_sale_at": leader.last_sale_at,
+            "idle_days": (now - leader.last_sale_at).days if leader.last_sale_at else None,
+            "gmv_before_fen": leader.gmv_before_fen or 0,
+            "nudged_today": leader.id in nudged,
+        }
+        for leader in leaders[:TOP]
+    ]
+
+
+def _nudge_key(leader_id: int, now: datetime, tz: ZoneInfo) -> str:
+    return f"idle-nudge:{leader_id}:{now.astimezone(tz).date().isoformat()}"
+
+
+def _nudged_today(shop, now: datetime) -> set[int]:
+    day = now.astimezone(ZoneInfo(shop.timezone)).date().isoformat()
+    sent = Message.objects.filter(
+        shop=shop, data__notice__startswith="idle-nudge:", data__notice__endswith=f":{day}"
+    ).values_list("data__leader_id", flat=True)
+    return set(sent)
+
+
+def idle_leaders_nudge(*, shop, leader_ids: list[int], text: str, now: datetime | None = None) -> int:
+    """Send each of these idle leaders one message (at most one a day each: a second click sends
+    nothing). Only leaders of this shop that are idle are reached. How many were sent."""
+    if len(leader_ids) > NUDGE_MAX:
+        raise ApplicationError("too_many", field="leader_ids", max=NUDGE_MAX)
+    now = now or timezone.now()
+    tz = ZoneInfo(shop.timezone)
+    idle = {row["leader_id"] for row in idle_leaders(shop=shop, now=now)}
+    chosen = Leader.objects.filter(shop=shop, pk__in=[i for i in leader_ids if i in idle]).select_related("user")
+    sent = 0
+    for leader in chosen:
+        message = notice_send(
+            shop=shop,
+            user=leader.user,
+            kind=Message.Kind.LEADER,
+            key=_nudge_key(leader.id, now, tz),
+            title="最近没有订单，来开一团吧",
+            body=text,
+            data={"leader_id": leader.id},
+        )
+        sent += message is not None
+    return sent
+
+
+def pickup_by_point(*, shop, days: int, now: datetime | None = None) -> list[dict]:
+    """Per pickup point, for goods that arrived in the window: the orders that were waiting, how many
+    were picked up, the rate, and the median and slowest hours from arrival to pickup."""
+    arrived = Shipment.objects.filter(shop=shop, arrived_at__gte=_since(shop, days, now)).values_list(
+        "campaign_id", "pickup_point_id", "arrived_at", "pickup_point__name"
+    )
+    arrivals = {(c, p): at for c, p, at, _ in arrived}
+    names = {p: name for _, p, _, name in arrived}
+    if not arrivals:
+        return []
+    S = Order.Status
+    orders = Order.objects.filter(
+        shop=shop,
+        campaign_id__in={c for c, _ in arrivals},
+        pickup_point_id__in=set(names),
+        status__in=[S.ARRIVED, S.PICKED_UP, S.COMPLETED],
+    ).values_list("campaign_id", "pickup_point_id", "picked_up_at")
+    waiting, hours = defaultdict(int), defaultdict(list)
+    for campaign_id, point_id, picked_up_at in orders:
+        arrived_at = arrivals.get((campaign_id, point_id))
+        if arrived_at is None:
+            continue
+        waiting[point_id] += 1
+        if picked_up_at:
+            hours[point_id].append(max(0.0, (picked_up_at - arrived_at).total_seconds() / 3600))
+    rows = [
+        {
+            "pickup_point_id": point_id,
+            "name": names[point_id],
+            "orders": waiting[point_id],
+            "picked_up": len(hours[point_id]),
+            "pickup_bp": len(hours[point_id]) * 10000 // waiting[point_id] if waiting[point_id] else 0,
+            "median_hours": round(median(hours[point_id]), 1) if hours[point_id] else None,
+            "max_hours": round(max(hours[point_id]), 1) if hours[point_id] else None,
+        }
+        for point_id in names
+    ]
+    return sorted(rows, key=lambda row: (row["pickup_bp"], -row["orders"], row["pickup_point_id"]))

@@ -1,0 +1,132 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tuangou.catalog.models import Sku
+from tuangou.core.testing import ok
+from tuangou.fulfilment.models import Shipment
+from tuangou.insights import analytics
+from tuangou.leaders.models import Leader
+from tuangou.leaders.tests.factories import LeaderFactory
+from tuangou.notifications.models import Message
+from tuangou.orders.models import Order
+from tuangou.orders.tests.factories import given_live_campaign, given_member, paid_order, place, staff_login
+
+pytestmark = pytest.mark.django_db
+
+
+def _paid_days_ago(order: Order, days: float) -> None:
+    Order.objects.filter(pk=order.pk).update(paid_at=timezone.now() - timedelta(days=days))
+
+
+def test_margin_is_what_was_kept_less_its_cost_and_a_product_without_cost_says_so():
+    world = given_live_campaign(price_fen=1290)
+    Sku.objects.filter(pk=world.item.sku_id).update(cost_fen=800)
+    order = paid_order(world, 3)
+    finance = staff_login(world.shop, "finance")
+    line = order.lines.get()
+    refund = {"reason": "坏了一个", "lines": [{"line_id": line.id, "quantity": 1}]}
+    ok(finance.post(f"console/shops/{world.shop.id}/orders/{order.id}/refund", refund))
+    place(world, 5)  # never paid: not sold
+
+    body = ok(finance.get(f"console/shops/{world.shop.id}/analytics/margins?days=30"))
+
+    [product] = body["products"]
+    # 2 kept of 3: ¥25.80 in, 2 × ¥8.00 cost, ¥9.80 margin = 37.98 %
+    assert (product["quantity"], product["revenue_fen"], product["cost_fen"]) == (2, 2580, 1600)
+    assert (product["margin_fen"], product["margin_bp"], product["cost_missing"]) == (980, 3798, False)
+    [campaign] = body["campaigns"]
+    assert (campaign["campaign_id"], campaign["orders"], campaign["margin_fen"]) == (world.campaign.id, 1, 980)
+    assert body["total"]["margin_fen"] == 980
+
+    Sku.objects.filter(pk=world.item.sku_id).update(cost_fen=0)
+    body = ok(finance.get(f"console/shops/{world.shop.id}/analytics/margins"))
+    assert body["products"][0]["cost_missing"] is True
+
+    refused = finance.get(f"console/shops/{world.shop.id}/analytics/margins?days=31")
+    assert (refused.status_code, refused.json()["field"]) == (422, "days")
+
+
+def test_repeat_rate_and_cohorts_count_each_member_once_per_month():
+    world = given_live_campaign(stock=100)
+    regular, once = world.member, given_member(world.shop, world.leader)
+    now = timezone.now()
+    this_month = now.replace(day=15)
+    last_month = (now.replace(day=1) - timedelta(days=1)).replace(day=15)
+    # `regular` first paid last month, twice this month; `once` paid once, this month.
+    for member, at in ((regular, last_month), (regular, this_month), (regular, this_month), (once, this_month)):
+        order = paid_order(world, member=member)
+        Order.objects.filter(pk=order.pk).update(paid_at=min(at, now))
+
+    body = analytics.repeat_purchase(shop=world.shop, now=now)
+
+    assert (body["buyers"], body["repeaters"], body["repeat_bp"]) == (2, 1, 5000)
+    cohorts = {c["month"]: c for c in body["cohorts"]}
+    last = cohorts[last_month.date().replace(day=1)]
+    assert (last["members"], last["retention_bp"]) == (1, [10000])  # came back this month
+    assert cohorts[now.date().replace(day=1)]["members"] == 1
+
+
+def test_idle_leaders_are_listed_and_nudged_once_a_day_only_in_their_shop():
+    world = given_live_campaign(stock=100)
+    Leader.objects.filter(pk=world.leader.pk).update(created_at=timezone.now() - timedelta(days=60))
+    _paid_days_ago(paid_order(world), 20)
+    busy = LeaderFactory(shop=world.shop)
+    Leader.objects.filter(pk=busy.pk).update(created_at=timezone.now() - timedelta(days=60))
+    paid_order(world, member=given_member(world.shop, busy), leader_id=busy.id)
+    other = given_live_campaign()  # another shop's idle leader
+    Leader.objects.filter(pk=other.leader.pk).update(created_at=timezone.now() - timedelta(days=60))
+    ops = staff_login(world.shop, "operations")
+    url = f"console/shops/{world.shop.id}/analytics/idle-leaders"
+
+    rows = ok(ops.get(url))
+
+    assert [(row["leader_id"], row["idle_days"], row["gmv_before_fen"]) for row in rows] == [
+        (world.leader.id, 20, 1290)
+    ]
+    nudge = {"leader_ids": [world.leader.id, busy.id, other.leader.id], "text": "周末有新团，记得转发哦🍊"}
+    assert ok(ops.post(f"{url}/nudge", nudge)) == {"sent": 1}
+    assert ok(ops.post(f"{url}/nudge", nudge)) == {"sent": 0}  # once a day
+    assert Message.objects.filter(user=world.leader.user, kind="leader").count() == 1
+    assert Message.objects.filter(user=other.leader.user).count() == 0
+    assert ok(ops.get(url))[0]["nudged_today"] is True
+    refused = ops.post(f"{url}/nudge", {**nudge, "text": "a\x00b"})
+    assert (refused.status_code, refused.json()["field"]) == (422, "text")
+    finance = staff_login(world.shop, "finance")  # may look, may not message
+    assert finance.post(f"{url}/nudge", nudge).status_code == 403
+
+
+def test_pickup_rate_and_hours_from_arrival_per_point():
+    world = given_live_campaign(stock=100)
+    orders = [paid_order(world, member=given_member(world.shop, world.leader)) for _ in range(4)]
+    point = world.leader.pickup_point
+    arrived_at = timezone.now() - timedelta(hours=30)
+    Shipment.objects.create(
+        shop=world.shop, campaign=world.campaign, pickup_point=point, shipped_at=arrived_at, arrived_at=arrived_at
+    )
+    S = Order.Status
+    for order, hours in zip(orders, (2, 5, 9)):
+        Order.objects.filter(pk=order.pk).update(status=S.PICKED_UP, picked_up_at=arrived_at + timedelta(hours=hours))
+    Order.objects.filter(pk=orders[3].pk).update(status=S.ARRIVED)
+
+    [row] = analytics.pickup_by_point(shop=world.shop, days=7)
+
+    assert (row["pickup_point_id"], row["orders"], row["picked_up"], row["pickup_bp"]) == (point.id, 4, 3, 7500)
+    assert (row["median_hours"], row["max_hours"]) == (5.0, 9.0)
+
+
+def test_the_export_has_a_sheet_per_analysis():
+    world = given_live_campaign()
+    paid_order(world, 2)
+    staff = staff_login(world.shop, "owner")
+
+    response = staff.get(f"console/shops/{world.shop.id}/analytics/export.xlsx")
+
+    assert response.status_code == 200
+    from io import BytesIO
+
+    book = load_workbook(BytesIO(response.content))
+    assert book.sheetnames == ["商品毛利", "团购毛利", "复购与留存", "沉睡团长", "提货"]
+    assert book["商品毛利"]["C2"].value == 25.8
