@@ -111,6 +111,7 @@ OPERATION_PERMISSIONS = {
     # insights/api.py
     f"GET {CONSOLE}/dashboard": "dashboard.view",
     f"GET {CONSOLE}/analytics/margins": "dashboard.view",
+    f"GET {CONSOLE}/campaigns/{{campaign_id}}/forecast": "fulfilment.view",
     f"GET {CONSOLE}/analytics/repeat": "dashboard.view",
     f"GET {CONSOLE}/analytics/pickup": "dashboard.view",
     f"GET {CONSOLE}/analytics/export.xlsx": "dashboard.view",

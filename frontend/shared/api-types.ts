@@ -653,6 +653,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/campaigns/{campaign_id}/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Purchase forecast: each SKU's expected quantity at the cut-off, with a range and its measured error */
+        get: operations["tuangou_insights_api_get_forecast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/campaigns/{campaign_id}/publish": {
         parameters: {
             query?: never;
@@ -3451,6 +3468,15 @@ export interface components {
             /** Target Type */
             target_type: string;
         };
+        /** BacktestPointOut */
+        BacktestPointOut: {
+            /** Campaigns */
+            campaigns: number;
+            /** Elapsed Bp */
+            elapsed_bp: number;
+            /** Wape Bp */
+            wape_bp: number | null;
+        };
         /** BulkApproveIn */
         BulkApproveIn: {
             /** Application Ids */
@@ -4498,6 +4524,42 @@ export interface components {
             reward_fen: number;
             /** Rewarded */
             rewarded: boolean;
+        };
+        /** ForecastItemOut */
+        ForecastItemOut: {
+            /** Campaign Item Id */
+            campaign_item_id: number;
+            /** Forecast */
+            forecast: number | null;
+            /** High */
+            high: number | null;
+            /** Low */
+            low: number | null;
+            /** Product Name */
+            product_name: string;
+            /** Sku Id */
+            sku_id: number;
+            /** Sold */
+            sold: number;
+            /** Spec */
+            spec: string;
+            /** Stock Bound */
+            stock_bound: boolean;
+        };
+        /** ForecastOut */
+        ForecastOut: {
+            /** Accuracy */
+            accuracy: components["schemas"]["BacktestPointOut"][];
+            /** Campaign Id */
+            campaign_id: number;
+            /** Elapsed Bp */
+            elapsed_bp: number;
+            /** History */
+            history: number;
+            /** Items */
+            items: components["schemas"]["ForecastItemOut"][];
+            /** Method */
+            method: string;
         };
         /** FullReductionIn */
         FullReductionIn: {
@@ -9560,6 +9622,36 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_insights_api_get_forecast: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };

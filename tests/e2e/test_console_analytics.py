@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tuangou.campaigns.models import Campaign
 from tuangou.catalog.models import Sku
 from tuangou.leaders.models import Leader
 from tuangou.notifications.models import Message
@@ -50,3 +51,21 @@ def test_the_merchant_reads_margins_cohorts_and_reminds_an_idle_leader(desktop):
     expect(table).to_contain_text("今日已提醒")
     assert Message.objects.filter(user=world.leader.user, kind="leader").count() == 1
     shot(settled(page), "console-analytics-idle")
+
+
+def test_before_the_cutoff_the_purchase_tab_forecasts_each_sku(desktop):
+    page = desktop
+    world = given_live_campaign(price_fen=1290, stock=10)
+    Campaign.objects.filter(pk=world.campaign.pk).update(
+        starts_at=timezone.now() - timedelta(days=5), cutoff_at=timezone.now() + timedelta(days=5)
+    )
+    paid_order(world, 4)  # half-way, no past campaign: 4 ÷ 50 % = 8, between 5 and the 10 in stock
+    owner = StaffFactory(shop=world.shop, role="owner")
+
+    log_in(page, owner.user.username)
+    page.goto(f"/console/fulfilment?campaign_id={world.campaign.id}")
+    expect(page.locator("[data-test=forecast-basis]")).to_contain_text("团购已进行50%")
+    row = page.locator("[data-test=forecast-table] .el-table__body tr").first
+    expect(row).to_contain_text("8")
+    expect(row).to_contain_text("5–10")
+    shot(settled(page), "console-forecast")

@@ -1,16 +1,18 @@
 from ninja import Path, Router
 
+from tuangou.campaigns.selectors import campaign_get
 from tuangou.core import excel
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
 from tuangou.core.openapi import XLSX, file_response
 from tuangou.shops.access import access_shop_as_staff
 
-from . import analytics, exports, selectors
+from . import analytics, exports, forecast, selectors
 from .schemas import (
     AnalyticsDays,
     DashboardDays,
     DashboardOut,
+    ForecastOut,
     IdleLeaderOut,
     MarginsOut,
     NudgeIn,
@@ -79,3 +81,17 @@ def export_analytics(request, shop_id: Path[Id], days: AnalyticsDays = Analytics
     staff = access_shop_as_staff(request, shop_id, "dashboard.view")
     content = exports.analytics_xlsx(shop=staff.shop, days=int(days))
     return excel.xlsx_response(content, ascii_name=exports.file_name(staff.shop), name="经营分析.xlsx")
+
+
+@console_router.get(
+    "/campaigns/{campaign_id}/forecast",
+    response=ForecastOut,
+    summary="Purchase forecast: each SKU's expected quantity at the cut-off, with a range and its measured error",
+)
+def get_forecast(request, shop_id: Path[Id], campaign_id: Path[Id]):
+    staff = access_shop_as_staff(request, shop_id, "fulfilment.view")
+    campaign = campaign_get(shop=staff.shop, campaign_id=campaign_id)
+    return {
+        **forecast.campaign_forecast(campaign=campaign),
+        "accuracy": forecast.backtest(shop=staff.shop)["points"],
+    }

@@ -126,3 +126,30 @@ class PickupPointRowOut(Schema):
     pickup_bp: int
     median_hours: float | None  # from arrival to pickup
     max_hours: float | None
+
+
+class ForecastItemOut(Schema):
+    campaign_item_id: int
+    sku_id: int
+    product_name: str
+    spec: str
+    sold: int  # paid so far
+    forecast: int | None  # expected at the cut-off; null when it is too early to say
+    low: int | None
+    high: int | None
+    stock_bound: bool  # the forecast reaches the stock: it will sell out
+
+
+class BacktestPointOut(Schema):
+    elapsed_bp: int  # replayed at this share of the window
+    campaigns: int
+    wape_bp: int | None  # Σ|forecast − sold| ÷ Σ sold over SKUs, in basis points
+
+
+class ForecastOut(Schema):
+    campaign_id: int
+    elapsed_bp: int  # share of the selling window gone
+    method: str  # history | linear | final | too_early
+    history: int  # past campaigns that gave the shape
+    items: list[ForecastItemOut]
+    accuracy: list[BacktestPointOut]

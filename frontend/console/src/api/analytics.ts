@@ -9,6 +9,7 @@ export type MarginRow = S["MarginRowOut"];
 export type Repeat = S["RepeatOut"];
 export type IdleLeader = S["IdleLeaderOut"];
 export type PickupRow = S["PickupPointRowOut"];
+export type Forecast = S["ForecastOut"];
 export type AnalyticsDays = 7 | 30 | 90 | 365;
 
 const path = (rest: string) => useSessionStore().consolePath(`analytics/${rest}`);
@@ -20,3 +21,5 @@ export const nudgeIdleLeadersApi = (leader_ids: number[], text: string) =>
   http.post<{ sent: number }>(path("idle-leaders/nudge"), { leader_ids, text });
 export const getPickupApi = (days: AnalyticsDays) => http.get<PickupRow[]>(path("pickup"), { days });
 export const analyticsExportUrl = (days: AnalyticsDays) => withQuery(`/api/${path("export.xlsx")}`, { days });
+export const getForecastApi = (campaignId: number) =>
+  http.get<Forecast>(useSessionStore().consolePath(`campaigns/${campaignId}/forecast`));
