@@ -6,23 +6,17 @@ Both take the dict a selector built, so the files always say what the JSON says.
 import io
 import tempfile
 from collections.abc import Callable, Iterable
-from copy import copy
 from datetime import datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from tuangou.core import excel, fonts
+from tuangou.core import excel, fonts, xlsx
 from tuangou.core.i18n import pick
 from tuangou.core.money import format_fen
 from tuangou.core.text import printable
+from tuangou.core.xlsx import Style
 
 FONT = "NotoSansSC"  # the chain's main font (tuangou.core.fonts)
 
@@ -157,80 +151,29 @@ def _sorting_point_rows(point: dict, *, repeat: bool = False) -> list[list]:
 
 # --- Excel ------------------------------------------------------------------------------
 
-_BOLD = Font(bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="E8E8E8")
-_THIN = Side(style="thin", color="999999")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
-
-def _styled(ws, value, style: StyleArray) -> Cell:
-    """A write-only cell of `value` in a style made once: a copied StyleArray (setting .border on
-    each of 10^6 cells would hash the Border every time)."""
-    if isinstance(value, Cell):  # excel.cell's money or literal text keeps its format and quote
-        merged = copy(style)
-        merged.numFmtId, merged.quotePrefix = value._style.numFmtId, value._style.quotePrefix
-        value._style = merged
-        return value
-    cell = WriteOnlyCell(ws, value=value)
-    cell._style = copy(style)
-    return cell
-
-
-def _style_of(ws, **attributes) -> StyleArray:
-    cell = WriteOnlyCell(ws)
-    for name, value in attributes.items():
-        setattr(cell, name, value)
-    return cell._style
-
-
-def _xlsx_sheet(
-    workbook: Workbook,
-    title: str,
-    sheet: dict,
-    tz: str,
-    headers,
-    rows: Iterable[list],
-    totals,
-    widths,
-    progress: Progress | None = None,
-    total_rows: int = 0,
-):
-    """The sheet in openpyxl's write-only mode: each row goes to a temporary file as it is
-    appended, so a 10^5-order sheet is never held as cells in memory."""
-    ws = workbook.create_sheet(title)
-    # Column widths, frozen heading and print titles must be set before the first row.
-    for index, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    header_row = 4
-    ws.freeze_panes = f"A{header_row + 1}"
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    heading = _style_of(ws, font=_BOLD, fill=_HEAD_FILL, border=_BORDER, alignment=Alignment(horizontal="center"))
-    body = _style_of(ws, border=_BORDER)
-    total = _style_of(ws, font=_BOLD, border=_BORDER)
-    # Every value goes through excel.row: typed text stays text, odd control characters go.
-    big = _style_of(ws, font=Font(bold=True, size=14))
-    ws.append([_styled(ws, excel.row(ws, [f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}"])[0], big)])
-    ws.append([_dates(sheet, tz)])
-    ws.append([])
-    ws.append([_styled(ws, value, heading) for value in excel.row(ws, headers)])
+def _xlsx_rows(sheet: dict, tz: str, title: str, headers, rows: Iterable[list], totals, total_rows: int, progress):
+    """(values, style) of every row of a sheet: title, dates, a blank row, the heading (row 4,
+    frozen and printed on every page), the body, the totals."""
+    yield [f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}"], Style.TITLE
+    yield [_dates(sheet, tz)], Style.PLAIN
+    yield [], Style.PLAIN
+    yield headers, Style.HEADING
     counter = _RowCounter(total_rows, progress)
     for row in rows:
-        ws.append([_styled(ws, value, body) for value in excel.row(ws, row)])
+        yield row, Style.BODY
         counter.tick()
     counter.report()
-    ws.append([_styled(ws, value, total) for value in excel.row(ws, totals)])
-    return ws
+    yield totals, Style.TOTAL
 
 
 def _xlsx_write(kind: str, sheet: dict, target, tz: str, progress: Progress | None) -> None:
-    workbook = Workbook(write_only=True)
+    """The sheet as SpreadsheetML streamed into the zip (tuangou.core.xlsx): a row is written
+    as it is made, so a 10^5-order sorting list is never held as cells."""
     title = kind_name(kind)
     if kind == "purchase":
         headers, rows, totals = _purchase_table(sheet, money=excel.Yuan)
-        _xlsx_sheet(
-            workbook, title, sheet, tz, headers, rows, totals, [5, 24, 12, 14, 8, 6, 12, 12, 8, 9], progress, len(rows)
-        )
+        widths, count = [5, 24, 12, 14, 8, 6, 12, 12, 8, 9], len(rows)
     elif kind == "shipping":
         headers = pick(
             ["线路", "自提点", "小区", "地址", "团长", "团长电话", "订单数", "商品", "规格", "编码", "数量"],
@@ -268,18 +211,7 @@ def _xlsx_write(kind: str, sheet: dict, target, tz: str, progress: Progress | No
         points = pick(f"{t['point_count']}个自提点", f"{t['point_count']} pickup points")
         totals = [pick("合计", "Total"), points, "", "", "", "", t["order_count"], "", "", "", t["quantity"]]
         count = sum(len(point["items"]) for route in sheet["routes"] for point in route["points"])
-        _xlsx_sheet(
-            workbook,
-            title,
-            sheet,
-            tz,
-            headers,
-            shipping_rows(),
-            totals,
-            [12, 18, 14, 28, 10, 14, 8, 22, 10, 12, 8],
-            progress,
-            count,
-        )
+        rows, widths = shipping_rows(), [12, 18, 14, 28, 10, 14, 8, 22, 10, 12, 8]
     else:
         headers = pick(
             ["线路", "自提点", "提货码", "团员", "手机尾号", "商品", "规格", "数量"],
@@ -288,8 +220,11 @@ def _xlsx_write(kind: str, sheet: dict, target, tz: str, progress: Progress | No
 
         def sorting_rows():
             for point in sheet["points"]:
-                for row in _sorting_point_rows(point, repeat=True):
-                    yield [point["route"], point["point_name"]] + row
+                head = [point["route"], point["point_name"]]
+                for order in point["orders"]:
+                    who = [order["pickup_code"], order["member_name"], order["phone_tail"]]
+                    for item in order["items"]:
+                        yield head + who + [item["product_name"], _spec(item), item["quantity"]]
 
         t = sheet["totals"]
         totals = [
@@ -303,19 +238,15 @@ def _xlsx_write(kind: str, sheet: dict, target, tz: str, progress: Progress | No
             t["quantity"],
         ]
         count = sum(len(order["items"]) for point in sheet["points"] for order in point["orders"])
-        _xlsx_sheet(
-            workbook,
-            title,
-            sheet,
-            tz,
-            headers,
-            sorting_rows(),
-            totals,
-            [12, 18, 12, 10, 10, 22, 10, 8],
-            progress,
-            count,
-        )
-    workbook.save(target)
+        rows, widths = sorting_rows(), [12, 18, 12, 10, 10, 22, 10, 8]
+    xlsx.write(
+        target,
+        title=title,
+        widths=widths,
+        rows=_xlsx_rows(sheet, tz, title, headers, rows, totals, count, progress),
+        frozen_rows=4,
+        print_title_row=4,
+    )
 
 
 def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Progress | None = None) -> bytes:
