@@ -153,40 +153,91 @@ def sheet_title(text: str) -> str:
     return printable(text, one_line=True)[:31] or "Sheet1"
 
 
+class Cells(str):
+    """Cells already written as XML (`cells`), put in a row as they are: the columns a sheet
+    repeats on many rows (a point, an order) are written once, not once per row."""
+
+
+def cells(values: Iterable, style: "Style" = None) -> Cells:
+    """Some consecutive cells of a row, as `SheetWriter.row` writes them (in the BODY style)."""
+    style = Style.BODY if style is None else style
+    return Cells("".join([_CELLS.cell(value, style) for value in values]))
+
+
 class SheetWriter:
     """Rows into the worksheet part of an open zip: `row(values, style)`, then `close()`."""
 
     def __init__(self, stream):
         self._stream = stream
         self._number = 0
-        self._cells = {}  # (text, style) -> its <c> element, for the few texts that repeat a lot
+        self._buffer: list[str] = []
+        # The <c> element of each text in each style: the words of a sheet repeat thousands of
+        # times, a member's code and name on each of their rows. Emptied when it grows.
+        self._texts: list[dict[str, str]] = [{} for _ in Style]
 
     def row(self, values: Iterable, style: Style = Style.BODY) -> None:
         self._number += 1
-        cells = "".join([self._cell(value, style) for value in values])
-        self._stream.write(f'<row r="{self._number}">{cells}</row>'.encode())
+        texts = self._texts[style]
+        parts = [f'<row r="{self._number}">']
+        for value in values:
+            kind = type(value)
+            if kind is Cells:
+                cell = value
+            elif kind is str:
+                cell = texts.get(value)
+                if cell is None:
+                    cell = self._text(value, style, texts)
+            elif kind is int:
+                cell = f'<c s="{style}"><v>{value}</v></c>'
+            else:
+                cell = self._other(value, style)
+            parts.append(cell)
+        parts.append("</row>")
+        self._buffer.append("".join(parts))
+        if len(self._buffer) >= 512:
+            self.flush()
 
-    def _cell(self, value, style: Style) -> str:
-        if value is None or value == "":
+    def cell(self, value, style: Style) -> str:
+        """One value's <c> element."""
+        kind = type(value)
+        if kind is str:
+            return self._texts[style].get(value) or self._text(value, style, self._texts[style])
+        if kind is int:
+            return f'<c s="{style}"><v>{value}</v></c>'
+        return self._other(value, style)
+
+    def flush(self) -> None:
+        self._stream.write("".join(self._buffer).encode())
+        self._buffer.clear()
+
+    @staticmethod
+    def _text(value: str, style: Style, texts: dict) -> str:
+        if value == "":
+            cell = f'<c s="{style}"/>'
+        else:
+            text = printable(value)
+            index = style + _QUOTED if text.startswith(FORMULA_STARTS) or text in ERROR_CODES else style
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            cell = f'<c s="{index}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+        if len(texts) >= 20_000:
+            texts.clear()
+        texts[value] = cell
+        return cell
+
+    @staticmethod
+    def _other(value, style: Style) -> str:
+        if value is None:
             return f'<c s="{style}"/>'
         if isinstance(value, bool):
             return f'<c s="{style}" t="b"><v>{int(value)}</v></c>'
-        if isinstance(value, int):
-            return f'<c s="{style}"><v>{value}</v></c>'
         if isinstance(value, Yuan):
             return f'<c s="{style + _MONEY}"><v>{Decimal(int(value.fen)) / 100}</v></c>'
-        if isinstance(value, float | Decimal):
+        if isinstance(value, int | float | Decimal):
             return f'<c s="{style}"><v>{value}</v></c>'
-        key = (value, style)
-        cached = self._cells.get(key)
-        if cached is None:
-            text = printable(str(value))
-            index = style + _QUOTED if text.startswith(FORMULA_STARTS) or text in ERROR_CODES else style
-            space = ' xml:space="preserve"' if text != text.strip() else ""
-            cached = f'<c s="{index}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
-            if len(self._cells) < 4096 and len(value) <= 64:  # the words of a sheet, not every name
-                self._cells[key] = cached
-        return cached
+        return SheetWriter._text(str(value), style, {})
+
+
+_CELLS = SheetWriter(None)  # renders `cells` (its text cache is bounded)
 
 
 def write(
@@ -238,6 +289,7 @@ def write(
             writer = SheetWriter(part)
             for values, style in rows:
                 writer.row(values, style)
+            writer.flush()
             part.write(
                 b'</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
                 b'<pageSetup paperSize="9" orientation="portrait"/></worksheet>'
