@@ -1,4 +1,5 @@
-"""Downloads of the sheets: Excel (openpyxl) and printable A4 PDF (fpdf2 + Noto Sans SC).
+"""Downloads of the sheets: Excel (SpreadsheetML streamed into the zip, tuangou.core.xlsx) and
+printable A4 PDF (fpdf2 + Noto Sans SC; table rows of one line written straight into the page).
 
 Both take the dict a selector built, so the files always say what the JSON says.
 """
@@ -139,13 +140,13 @@ def _shipping_point_rows(point: dict) -> list[list]:
     return [[n, i["product_name"], _spec(i), i["sku_code"], i["quantity"]] for n, i in enumerate(point["items"], 1)]
 
 
-def _sorting_point_rows(point: dict, *, repeat: bool = False) -> list[list]:
-    """A row per item; the order's columns only on its first row on paper, on every row in
-    Excel (so the sheet can be filtered and sorted)."""
+def _sorting_point_rows(point: dict) -> list[list]:
+    """A row per item; the order's columns only on its first row (on paper; Excel repeats them
+    on every row, so the sheet can be filtered and sorted)."""
     rows = []
     for order in point["orders"]:
         for n, item in enumerate(order["items"]):
-            first = repeat or n == 0
+            first = n == 0
             rows.append(
                 [
                     order["pickup_code"] if first else "",

@@ -1,7 +1,9 @@
 """The sheets of a closed campaign (以销定采): purchase summary, shipping sheet, sorting list.
 
-Each sheet is aggregated in the database (values().annotate()): its query count does not grow
-with orders or points, and only the grouped rows travel to Python.
+The purchase summary and the shipping sheet are aggregated in the database (values().annotate()):
+their query count does not grow with orders or points, and only the grouped rows travel to Python.
+The sorting list has a row per order line: it is read in one sorted query and, for the downloads
+and its JSON, streamed a point at a time (`SortingPoints`), so its memory does not grow with it.
 """
 
 from contextlib import contextmanager
@@ -110,29 +112,6 @@ def purchase_summary(*, campaign: Campaign) -> dict:
     ]
     totals = {key: sum(item[key] for item in items) for key in ("quantity", "cost_fen", "amount_fen")}
     return {**_header(campaign, pick("采购单", "Purchase summary")), "items": items, "totals": totals}
-
-
-_POINT_FIELDS = (
-    "order__pickup_point_id",
-    "order__pickup_point__route",
-    "order__pickup_point__name",
-    "order__pickup_point__community",
-    "order__pickup_point__address",
-    "order__leader__name",
-    "order__leader__phone",
-)
-
-
-def _point(row: dict, prefix: str = "order__") -> dict:
-    return {
-        "pickup_point_id": row[f"{prefix}pickup_point_id"],
-        "route": row[f"{prefix}pickup_point__route"] or no_route(),
-        "point_name": row[f"{prefix}pickup_point__name"],
-        "community": row[f"{prefix}pickup_point__community"],
-        "address": row[f"{prefix}pickup_point__address"],
-        "leader_name": row[f"{prefix}leader__name"],
-        "leader_phone": row[f"{prefix}leader__phone"],  # the sheet is for staff: full number
-    }
 
 
 def _point_sort_key(point: dict):
