@@ -314,7 +314,8 @@ class SheetPdf(FPDF):
         self.set_margins(12, 14, 12)
         self.alias_nb_pages()
         self._widths: dict[tuple[str, float], float | None] = {}
-        self._encoded: dict[str, str] = {}
+        self.rows: dict[tuple, str] = {}  # row_ops of the rows drawn so far (bounded)
+        self._encoded: dict[str, str] = {}  # each text in the font's codes (bounded)
 
     def cover(self, texts) -> None:
         """Registers the fallback fonts `texts` need that are not registered yet: before the
@@ -346,35 +347,40 @@ class SheetPdf(FPDF):
                 self._widths[key] = width
         return width
 
-    def fast_row(self, texts: list[str], text_widths: list[float], widths, aligns, height: float) -> None:
-        """A bordered row of one-line cells at the current position, written straight into the
-        page: what `cell(border=1)` writes for each, without laying out each text again (fpdf2's
-        cell took 100 s of a 10^5-order sorting list). Only for texts of the current font that
-        fit (`fast_width`) on a row that fits on the page; moves to the next line as `ln` does."""
-        k, page_h, y, x = self.k, self.h, self.y, self.l_margin
-        top = (page_h - y) * k
-        bottom = (page_h - (y + height)) * k
-        base = f"{(page_h - y - 0.5 * height - 0.3 * self.font_size) * k:.2f}"
+    def row_ops(self, texts: list[str], text_widths: list[float], widths, aligns, height: float) -> str:
+        """What `cell(border=1)` writes for each cell of a bordered row of one-line cells, as one
+        string drawn at the top of the page (`place_row` moves it down to where it goes): written
+        straight, without fpdf2 laying out each text again (its cell took 100 s of a 10^5-order
+        sorting list), and made once for a row that repeats (a bag's product, spec and quantity).
+        Only for texts of the current font that fit (`fast_width`)."""
+        k, page_h, x = self.k, self.h, self.l_margin
+        top = page_h * k
+        bottom = (page_h - height) * k
+        base = f"{(page_h - 0.5 * height - 0.3 * self.font_size) * k:.2f}"
         box = f"{top:.2f} "
         tail = f" {bottom - top:.2f} re S"
         encoded, encode = self._encoded, self.current_font.encode_text
-        parts = ["q 0 g"]  # the text black; the fill colour of the heading row left as it was
+        parts = ["0 g"]  # the text black
         for text, text_width, width, align in zip(texts, text_widths, widths, aligns):
             left, right = x * k, (x + width) * k
             parts.append(f"{left:.2f} {box}{right - left:.2f}{tail}")
             if text:
                 dx = width - self.c_margin - text_width if align == "R" else self.c_margin
-                # Encoding picks the glyphs into the font's subset: once per text is enough.
                 code = encoded.get(text)
-                if code is None:
+                if code is None:  # encoding picks the glyphs into the font's subset: once is enough
                     code = encode(text)
-                    if len(encoded) < 50_000:
-                        encoded[text] = code
+                    if len(encoded) >= 50_000:
+                        encoded.clear()
+                    encoded[text] = code
                 parts.append(f"BT {(x + dx) * k:.2f} {base} Td {code} ET")
             x += width
-        parts.append("Q")
-        self._out(" ".join(parts))
-        self.x, self.y = self.l_margin, y + height
+        return " ".join(parts)
+
+    def place_row(self, ops: str, height: float) -> None:
+        """A row of `row_ops` at the current position (in its own graphics state, so the fill
+        colour of the heading row stays as it was); then on to the next line, as `ln` does."""
+        self._out(f"q 1 0 0 1 0 {-self.y * self.k:.2f} cm {ops} Q")
+        self.x, self.y = self.l_margin, self.y + height
         self._lasth = height
 
     def header(self):
@@ -446,15 +452,24 @@ def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowC
         top = pdf.get_y()
 
     heading()
+    shape = tuple(widths)
     for row in rows + ([totals] if totals else []):
-        texts = [printable(str(value), one_line=True) for value in row]
-        aligns = ["R" if isinstance(value, int) else "L" for value in row]
-        text_widths = [pdf.fast_width(text) for text in texts]
-        if all(width is not None and width <= space for width, space in zip(text_widths, room)):
+        key = (shape, *row)
+        ops = pdf.rows.get(key)
+        if ops is None:
+            texts = [printable(str(value), one_line=True) for value in row]
+            aligns = ["R" if isinstance(value, int) else "L" for value in row]
+            text_widths = [pdf.fast_width(text) for text in texts]
+            if all(width is not None and width <= space for width, space in zip(text_widths, room)):
+                ops = pdf.row_ops(texts, text_widths, widths, aligns, _ROW_HEIGHT)
+                if len(pdf.rows) >= 20_000:
+                    pdf.rows.clear()
+                pdf.rows[key] = ops
+        if ops is not None:
             if pdf.will_page_break(_ROW_HEIGHT):
                 pdf.add_page()
                 heading()
-            pdf.fast_row(texts, text_widths, widths, aligns, _ROW_HEIGHT)
+            pdf.place_row(ops, _ROW_HEIGHT)
         elif all(pdf.get_string_width(text) <= space for text, space in zip(texts, room)):
             if pdf.will_page_break(_ROW_HEIGHT):
                 pdf.add_page()
