@@ -129,10 +129,10 @@ def fallbacks_needed(texts) -> list[ChainFont]:
     ~0.4 s, so a sheet registers only those it uses)."""
     main = coverage(primary().path)
     needed = set()
-    for text in texts:
-        for char in str(text):
-            if ord(char) not in main and not _joins_previous(char):
-                font = font_for(char)
-                if font != primary():
-                    needed.add(font)
+    # Each character once (a sorting list is 10^5 names of a few hundred characters).
+    for char in set("".join(map(str, texts))):
+        if ord(char) not in main and not _joins_previous(char):
+            font = font_for(char)
+            if font != primary():
+                needed.add(font)
     return [font for font in chain() if font in needed]

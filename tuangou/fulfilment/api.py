@@ -1,6 +1,6 @@
 import json
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
@@ -51,7 +51,7 @@ def _campaign(request, shop_id: Id, campaign_id: Id, permission: str) -> Campaig
 
 def _download(request, shop_id: Id, campaign_id: Id, kind: str, extension: str) -> HttpResponse:
     campaign = _campaign(request, shop_id, campaign_id, "fulfilment.view")
-    sheet = selectors.sheet_build(campaign=campaign, kind=kind)
+    sheet = selectors.sheet_build(campaign=campaign, kind=kind, stream=True)
     if extension == "xlsx":
         # Written row by row to a temporary file and streamed from it (FileResponse closes it).
         workbook = exports.sheet_xlsx_file(kind, sheet, tz=campaign.shop.timezone)
@@ -90,10 +90,29 @@ def download_sheet_pdf(request, shop_id: Path[Id], campaign_id: Id, kind: SheetK
 )
 def get_sheet(request, shop_id: Path[Id], campaign_id: Id, kind: SheetKind):
     campaign = _campaign(request, shop_id, campaign_id, "fulfilment.view")
-    sheet = selectors.sheet_build(campaign=campaign, kind=kind)
+    sheet = selectors.sheet_build(campaign=campaign, kind=kind, stream=True)
     # Encoded as built, not validated through the schema again: the selector's dict is the schema
     # (test_sheet_json_is_its_schema), and validating 10^5 orders took 5 s and hundreds of MiB.
-    return HttpResponse(json.dumps(sheet, cls=NinjaJSONEncoder), content_type="application/json")
+    if kind != "sorting":
+        return HttpResponse(json.dumps(sheet, cls=NinjaJSONEncoder), content_type="application/json")
+    # The sorting list is streamed a point at a time as the database hands it over: its totals
+    # come after its points (known once they are all read).
+    return StreamingHttpResponse(_sorting_json(sheet), content_type="application/json")
+
+
+def _sorting_json(sheet: dict):
+    encode = NinjaJSONEncoder(ensure_ascii=True).encode
+    head = {key: value for key, value in sheet.items() if key not in ("points", "totals")}
+    parts, size = [encode(head)[:-1], ', "points": ['], 0
+    for n, point in enumerate(sheet["points"]):
+        text = encode(point)
+        parts.append(f", {text}" if n else text)
+        size += len(text)
+        if size > 256 * 1024:
+            yield "".join(parts).encode()
+            parts, size = [], 0
+    parts.append(f'], "totals": {encode(sheet["totals"])}}}')
+    yield "".join(parts).encode()
 
 
 @console_router.post("/campaigns/{campaign_id}/ship", response=ShipOut, summary="Mark goods shipped to pickup points")

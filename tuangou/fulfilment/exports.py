@@ -1,4 +1,5 @@
-"""Downloads of the sheets: Excel (openpyxl) and printable A4 PDF (fpdf2 + Noto Sans SC).
+"""Downloads of the sheets: Excel (SpreadsheetML streamed into the zip, tuangou.core.xlsx) and
+printable A4 PDF (fpdf2 + Noto Sans SC; table rows of one line written straight into the page).
 
 Both take the dict a selector built, so the files always say what the JSON says.
 """
@@ -6,23 +7,18 @@ Both take the dict a selector built, so the files always say what the JSON says.
 import io
 import tempfile
 from collections.abc import Callable, Iterable
-from copy import copy
 from datetime import datetime
+from itertools import chain
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from tuangou.core import excel, fonts
+from tuangou.core import excel, fonts, xlsx
 from tuangou.core.i18n import pick
 from tuangou.core.money import format_fen
 from tuangou.core.text import printable
+from tuangou.core.xlsx import Style
 
 FONT = "NotoSansSC"  # the chain's main font (tuangou.core.fonts)
 
@@ -84,6 +80,15 @@ def _strings(value):
             yield from _strings(item)
 
 
+def _point_texts(point: dict) -> list[str]:
+    """The texts a sorting list's point prints (what `_strings` finds in it, faster)."""
+    texts = [point["route"], point["point_name"], point["address"], point["leader_name"]]
+    for order in point["orders"]:
+        texts += (order["pickup_code"], order["member_name"], order["phone_tail"])
+        texts += [text for item in order["items"] for text in (item["product_name"], item["spec"])]
+    return texts
+
+
 def _local(value: datetime | None, tz: str) -> str:
     return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -135,13 +140,13 @@ def _shipping_point_rows(point: dict) -> list[list]:
     return [[n, i["product_name"], _spec(i), i["sku_code"], i["quantity"]] for n, i in enumerate(point["items"], 1)]
 
 
-def _sorting_point_rows(point: dict, *, repeat: bool = False) -> list[list]:
-    """A row per item; the order's columns only on its first row on paper, on every row in
-    Excel (so the sheet can be filtered and sorted)."""
+def _sorting_point_rows(point: dict) -> list[list]:
+    """A row per item; the order's columns only on its first row (on paper; Excel repeats them
+    on every row, so the sheet can be filtered and sorted)."""
     rows = []
     for order in point["orders"]:
         for n, item in enumerate(order["items"]):
-            first = repeat or n == 0
+            first = n == 0
             rows.append(
                 [
                     order["pickup_code"] if first else "",
@@ -157,80 +162,38 @@ def _sorting_point_rows(point: dict, *, repeat: bool = False) -> list[list]:
 
 # --- Excel ------------------------------------------------------------------------------
 
-_BOLD = Font(bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="E8E8E8")
-_THIN = Side(style="thin", color="999999")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
-
-def _styled(ws, value, style: StyleArray) -> Cell:
-    """A write-only cell of `value` in a style made once: a copied StyleArray (setting .border on
-    each of 10^6 cells would hash the Border every time)."""
-    if isinstance(value, Cell):  # excel.cell's money or literal text keeps its format and quote
-        merged = copy(style)
-        merged.numFmtId, merged.quotePrefix = value._style.numFmtId, value._style.quotePrefix
-        value._style = merged
-        return value
-    cell = WriteOnlyCell(ws, value=value)
-    cell._style = copy(style)
-    return cell
-
-
-def _style_of(ws, **attributes) -> StyleArray:
-    cell = WriteOnlyCell(ws)
-    for name, value in attributes.items():
-        setattr(cell, name, value)
-    return cell._style
-
-
-def _xlsx_sheet(
-    workbook: Workbook,
-    title: str,
-    sheet: dict,
-    tz: str,
-    headers,
-    rows: Iterable[list],
-    totals,
-    widths,
-    progress: Progress | None = None,
-    total_rows: int = 0,
-):
-    """The sheet in openpyxl's write-only mode: each row goes to a temporary file as it is
-    appended, so a 10^5-order sheet is never held as cells in memory."""
-    ws = workbook.create_sheet(title)
-    # Column widths, frozen heading and print titles must be set before the first row.
-    for index, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    header_row = 4
-    ws.freeze_panes = f"A{header_row + 1}"
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    heading = _style_of(ws, font=_BOLD, fill=_HEAD_FILL, border=_BORDER, alignment=Alignment(horizontal="center"))
-    body = _style_of(ws, border=_BORDER)
-    total = _style_of(ws, font=_BOLD, border=_BORDER)
-    # Every value goes through excel.row: typed text stays text, odd control characters go.
-    big = _style_of(ws, font=Font(bold=True, size=14))
-    ws.append([_styled(ws, excel.row(ws, [f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}"])[0], big)])
-    ws.append([_dates(sheet, tz)])
-    ws.append([])
-    ws.append([_styled(ws, value, heading) for value in excel.row(ws, headers)])
-    counter = _RowCounter(total_rows, progress)
+def _xlsx_rows(sheet: dict, tz: str, title: str, headers, rows: Iterable[list], totals, total_rows: int, progress):
+    """(values, style) of every row of a sheet: title, dates, a blank row, the heading (row 4,
+    frozen and printed on every page), the body, the totals."""
+    yield [f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}"], Style.TITLE
+    yield [_dates(sheet, tz)], Style.PLAIN
+    yield [], Style.PLAIN
+    yield headers, Style.HEADING
+    counter = _RowCounter(total_rows() if callable(total_rows) else total_rows, progress)
     for row in rows:
-        ws.append([_styled(ws, value, body) for value in excel.row(ws, row)])
+        yield row, Style.BODY
         counter.tick()
     counter.report()
-    ws.append([_styled(ws, value, total) for value in excel.row(ws, totals)])
-    return ws
+    yield totals() if callable(totals) else totals, Style.TOTAL  # a streamed sheet's totals: known now
+
+
+def _sorting_row_count(sheet: dict, progress: Progress | None):
+    """The sorting list's rows for the progress: counted in the database for a streamed sheet
+    (whose points are read once, as they are written), and only when someone follows it."""
+    points = sheet["points"]
+    if isinstance(points, list):
+        return sum(len(order["items"]) for point in points for order in point["orders"])
+    return points.row_count() if progress else 0
 
 
 def _xlsx_write(kind: str, sheet: dict, target, tz: str, progress: Progress | None) -> None:
-    workbook = Workbook(write_only=True)
+    """The sheet as SpreadsheetML streamed into the zip (tuangou.core.xlsx): a row is written
+    as it is made, so a 10^5-order sorting list is never held as cells."""
     title = kind_name(kind)
     if kind == "purchase":
         headers, rows, totals = _purchase_table(sheet, money=excel.Yuan)
-        _xlsx_sheet(
-            workbook, title, sheet, tz, headers, rows, totals, [5, 24, 12, 14, 8, 6, 12, 12, 8, 9], progress, len(rows)
-        )
+        widths, count = [5, 24, 12, 14, 8, 6, 12, 12, 8, 9], len(rows)
     elif kind == "shipping":
         headers = pick(
             ["线路", "自提点", "小区", "地址", "团长", "团长电话", "订单数", "商品", "规格", "编码", "数量"],
@@ -268,18 +231,7 @@ def _xlsx_write(kind: str, sheet: dict, target, tz: str, progress: Progress | No
         points = pick(f"{t['point_count']}个自提点", f"{t['point_count']} pickup points")
         totals = [pick("合计", "Total"), points, "", "", "", "", t["order_count"], "", "", "", t["quantity"]]
         count = sum(len(point["items"]) for route in sheet["routes"] for point in route["points"])
-        _xlsx_sheet(
-            workbook,
-            title,
-            sheet,
-            tz,
-            headers,
-            shipping_rows(),
-            totals,
-            [12, 18, 14, 28, 10, 14, 8, 22, 10, 12, 8],
-            progress,
-            count,
-        )
+        rows, widths = shipping_rows(), [12, 18, 14, 28, 10, 14, 8, 22, 10, 12, 8]
     else:
         headers = pick(
             ["线路", "自提点", "提货码", "团员", "手机尾号", "商品", "规格", "数量"],
@@ -287,35 +239,44 @@ def _xlsx_write(kind: str, sheet: dict, target, tz: str, progress: Progress | No
         )
 
         def sorting_rows():
+            # The point's and the order's cells are written once for all their rows, an item's
+            # once for every bag it is in (a sorting list is 2x10^5 rows of a few products).
+            items: dict[tuple, xlsx.Cells] = {}
             for point in sheet["points"]:
-                for row in _sorting_point_rows(point, repeat=True):
-                    yield [point["route"], point["point_name"]] + row
+                head = xlsx.cells([point["route"], point["point_name"]])
+                for order in point["orders"]:
+                    who = xlsx.cells([order["pickup_code"], order["member_name"], order["phone_tail"]])
+                    for item in order["items"]:
+                        key = (item["product_name"], _spec(item), item["quantity"])
+                        what = items.get(key)
+                        if what is None:
+                            what = items[key] = xlsx.cells(key)
+                            if len(items) > 10_000:
+                                items.clear()
+                        yield [head, who, what]
 
-        t = sheet["totals"]
-        totals = [
-            pick("合计", "Total"),
-            pick(f"{t['point_count']}个自提点", f"{t['point_count']} pickup points"),
-            pick(f"{t['order_count']}单", f"{t['order_count']} orders"),
-            "",
-            "",
-            "",
-            "",
-            t["quantity"],
-        ]
-        count = sum(len(order["items"]) for point in sheet["points"] for order in point["orders"])
-        _xlsx_sheet(
-            workbook,
-            title,
-            sheet,
-            tz,
-            headers,
-            sorting_rows(),
-            totals,
-            [12, 18, 12, 10, 10, 22, 10, 8],
-            progress,
-            count,
-        )
-    workbook.save(target)
+        def totals():
+            t = sheet["totals"]
+            return [
+                pick("合计", "Total"),
+                pick(f"{t['point_count']}个自提点", f"{t['point_count']} pickup points"),
+                pick(f"{t['order_count']}单", f"{t['order_count']} orders"),
+                "",
+                "",
+                "",
+                "",
+                t["quantity"],
+            ]
+
+        rows, widths, count = sorting_rows(), [12, 18, 12, 10, 10, 22, 10, 8], _sorting_row_count(sheet, progress)
+    xlsx.write(
+        target,
+        title=title,
+        widths=widths,
+        rows=_xlsx_rows(sheet, tz, title, headers, rows, totals, count, progress),
+        frozen_rows=4,
+        print_title_row=4,
+    )
 
 
 def sheet_xlsx(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Progress | None = None) -> bytes:
@@ -347,18 +308,80 @@ class SheetPdf(FPDF):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.running_head = printable(running_head, one_line=True)
         self.add_font(FONT, fname=font_path())
-        fallbacks = fonts.fallbacks_needed([running_head, *texts])
-        for fallback in fallbacks:
-            self.add_font(fallback.family, fname=fallback.path)
-        if fallbacks:
-            self.set_fallback_fonts([fallback.family for fallback in fallbacks])
+        self._fallbacks: list = []
+        self.cover([running_head, *texts])
         self.set_auto_page_break(auto=True, margin=16)
         self.set_margins(12, 14, 12)
         self.alias_nb_pages()
+        self._widths: dict[tuple[str, float], float | None] = {}
+        self.rows: dict[tuple, str] = {}  # row_ops of the rows drawn so far (bounded)
+        self._encoded: dict[str, str] = {}  # each text in the font's codes (bounded)
+
+    def cover(self, texts) -> None:
+        """Registers the fallback fonts `texts` need that are not registered yet: before the
+        texts are printed (a streamed sorting list is covered a point at a time)."""
+        new = [font for font in fonts.fallbacks_needed(texts) if font not in self._fallbacks]
+        if new:
+            for fallback in new:
+                self.add_font(fallback.family, fname=fallback.path)
+            self._fallbacks = [font for font in fonts.chain() if font in {*self._fallbacks, *new}]
+            self.set_fallback_fonts([fallback.family for fallback in self._fallbacks])
 
     def normalize_text(self, text: str) -> str:
         # Line breaks stay for multi_cell (a cell's text is made one line before it gets here).
         return super().normalize_text(printable(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+
+    def fast_width(self, text: str) -> float | None:
+        """The width of `text` in the current font, or None when a character of it is not in
+        that font (the row is then drawn by fpdf2, which sets it in a fallback font). Cached: the
+        words of a sheet repeat thousands of times."""
+        key = (text, self.font_size_pt)
+        width = self._widths.get(key, 0.0)
+        if width == 0.0:
+            font = self.current_font
+            if all(ord(char) in font.cmap for char in text):
+                width = font.get_text_width(text, self.font_size_pt, None)[1] / self.k
+            else:
+                width = None
+            if len(self._widths) < 50_000:
+                self._widths[key] = width
+        return width
+
+    def row_ops(self, texts: list[str], text_widths: list[float], widths, aligns, height: float) -> str:
+        """What `cell(border=1)` writes for each cell of a bordered row of one-line cells, as one
+        string drawn at the top of the page (`place_row` moves it down to where it goes): written
+        straight, without fpdf2 laying out each text again (its cell took 100 s of a 10^5-order
+        sorting list), and made once for a row that repeats (a bag's product, spec and quantity).
+        Only for texts of the current font that fit (`fast_width`)."""
+        k, page_h, x = self.k, self.h, self.l_margin
+        top = page_h * k
+        bottom = (page_h - height) * k
+        base = f"{(page_h - 0.5 * height - 0.3 * self.font_size) * k:.2f}"
+        box = f"{top:.2f} "
+        tail = f" {bottom - top:.2f} re S"
+        encoded, encode = self._encoded, self.current_font.encode_text
+        parts = ["0 g"]  # the text black
+        for text, text_width, width, align in zip(texts, text_widths, widths, aligns):
+            left, right = x * k, (x + width) * k
+            parts.append(f"{left:.2f} {box}{right - left:.2f}{tail}")
+            if text:
+                dx = width - self.c_margin - text_width if align == "R" else self.c_margin
+                code = encoded.get(text)
+                if code is None:  # encoding picks the glyphs into the font's subset: once is enough
+                    code = encode(text)
+                    if len(encoded) >= 50_000:
+                        encoded.clear()
+                    encoded[text] = code
+                parts.append(f"BT {(x + dx) * k:.2f} {base} Td {code} ET")
+            x += width
+        return " ".join(parts)
+
+    def place_row(self, ops: str, height: float) -> None:
+        """A row of `row_ops` at the current position (in its own graphics state, so the fill
+        colour of the heading row stays as it was); then on to the next line, as `ln` does."""
+        self._out(f"q 1 0 0 1 0 {-self.y * self.k:.2f} cm {ops} Q")
+        self.x, self.y = self.l_margin, self.y + height
+        self._lasth = height
 
     def header(self):
         self.set_font(FONT, size=8)
@@ -429,10 +452,25 @@ def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowC
         top = pdf.get_y()
 
     heading()
+    shape = tuple(widths)
     for row in rows + ([totals] if totals else []):
-        texts = [printable(str(value), one_line=True) for value in row]
-        aligns = ["R" if isinstance(value, int) else "L" for value in row]
-        if all(pdf.get_string_width(text) <= space for text, space in zip(texts, room)):
+        key = (shape, *row)
+        ops = pdf.rows.get(key)
+        if ops is None:
+            texts = [printable(str(value), one_line=True) for value in row]
+            aligns = ["R" if isinstance(value, int) else "L" for value in row]
+            text_widths = [pdf.fast_width(text) for text in texts]
+            if all(width is not None and width <= space for width, space in zip(text_widths, room)):
+                ops = pdf.row_ops(texts, text_widths, widths, aligns, _ROW_HEIGHT)
+                if len(pdf.rows) >= 20_000:
+                    pdf.rows.clear()
+                pdf.rows[key] = ops
+        if ops is not None:
+            if pdf.will_page_break(_ROW_HEIGHT):
+                pdf.add_page()
+                heading()
+            pdf.place_row(ops, _ROW_HEIGHT)
+        elif all(pdf.get_string_width(text) <= space for text, space in zip(texts, room)):
             if pdf.will_page_break(_ROW_HEIGHT):
                 pdf.add_page()
                 heading()
@@ -478,7 +516,10 @@ def _pdf_wrapped_row(pdf: SheetPdf, lines: list[list[str]], widths, aligns, top:
 
 def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Progress | None = None) -> bytes:
     title = kind_name(kind)
-    pdf = SheetPdf(f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}", _strings(sheet))
+    # The fonts a sheet needs: of all its texts, but a sorting list's points' as each is printed
+    # (they may be streamed: read once, as they are printed).
+    texts = _strings({key: value for key, value in sheet.items() if key != "points"})
+    pdf = SheetPdf(f"{sheet['shop_name']} · {sheet['campaign_title']} · {title}", texts)
     if kind == "purchase":
         pdf.add_page()
         _pdf_title(pdf, sheet, tz, pick(f"{title}（以销定采）", f"{title} (buy what was sold)"))
@@ -525,15 +566,17 @@ def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Pr
                 ),
             )
     else:
-        points = sheet["points"] or [None]
-        counter = _RowCounter(
-            sum(len(order["items"]) for point in points if point for order in point["orders"]), progress
-        )
-        for point in points:
+        counter = _RowCounter(_sorting_row_count(sheet, progress), progress)
+        empty = True
+        for point in chain(sheet["points"], [None]):  # None: the page of an empty list
+            if point is None and not empty:
+                break
+            empty = False
             pdf.add_page()
             if point is None:
                 _pdf_title(pdf, sheet, tz, title, pick("暂无需要分拣的订单", "No orders to sort"))
                 continue
+            pdf.cover(_point_texts(point))
             _pdf_title(
                 pdf,
                 sheet,

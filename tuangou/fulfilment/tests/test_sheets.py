@@ -136,8 +136,9 @@ def test_sorting_list_is_per_point_by_member_with_masked_names(sold):
 
     with CaptureQueriesContext(connection) as queries:
         sheet = selectors.sorting_list(campaign=campaign)
-    # One read of the lines however many orders (PostgreSQL adds its savepoint and SET LOCAL).
-    assert len([q for q in queries if q["sql"].lstrip().upper().startswith(("SELECT", "DECLARE"))]) == 1
+    # Three reads however many orders: the points, their leaders, the lines (PostgreSQL adds its
+    # savepoint and SET LOCAL).
+    assert len([q for q in queries if q["sql"].lstrip().upper().startswith(("SELECT", "DECLARE"))]) == 3
 
     siming = next(p for p in sheet["points"] if p["pickup_point_id"] == sold["siming"].id)
     first = siming["orders"][0]
@@ -148,6 +149,23 @@ def test_sorting_list_is_per_point_by_member_with_masked_names(sold):
     assert [(i["product_name"], i["quantity"]) for i in first["items"]] == [("土鸡蛋", 2), ("红富士苹果", 3)]
     huli = next(p for p in sheet["points"] if p["pickup_point_id"] == sold["huli"].id)
     assert [(o["pickup_code"], o["total_quantity"]) for o in huli["orders"]] == [("100003", 4)]
+
+
+def test_sorting_list_streams_points_by_route_and_name_with_no_route_last(sold):
+    PickupPoint = sold["siming"].__class__
+    PickupPoint.objects.filter(pk=sold["siming"].pk).update(route="", name="A点")
+    PickupPoint.objects.filter(pk=sold["huli"].pk).update(route="湖里线", name="Z点")
+    campaign = Campaign.objects.select_related("shop").get(pk=sold["campaign"].pk)
+    listed = selectors.sorting_list(campaign=campaign)
+
+    streamed = selectors.sheet_build(campaign=campaign, kind="sorting", stream=True)
+    points = list(streamed["points"])
+
+    assert [p["route"] for p in points] == ["湖里线", "未分配线路"]
+    assert points == listed["points"] and streamed["totals"] == listed["totals"]
+    assert streamed["totals"]["order_count"] == sum(len(p["orders"]) for p in points)
+    with pytest.raises(RuntimeError):
+        list(streamed["points"])  # read once
 
 
 def test_sheets_json_through_the_api(sold):
