@@ -6,7 +6,7 @@ with orders or points, and only the grouped rows travel to Python.
 
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from tuangou.campaigns.models import Campaign, CampaignItem
 from tuangou.core.errors import ApplicationError
 from tuangou.core.i18n import pick
 from tuangou.core.phones import public_name
+from tuangou.core.replica import reads_replica
 from tuangou.leaders.models import Leader, PickupPoint
 from tuangou.orders.models import Order, OrderLine
 
@@ -267,11 +268,12 @@ def _read_in_pieces():
     """Where a query's .iterator() streams: in a transaction, so PostgreSQL's cursor is not WITH
     HOLD (which copies the whole result before the first row), and planned for all its rows, not
     the first few (a nested-loop plan that took three times as long)."""
-    if connection.vendor != "postgresql":  # SQLite reads a cursor in pieces as it is
+    alias = router.db_for_read(OrderLine)  # the replica when a report reads there (tuangou.core.replica)
+    if connections[alias].vendor != "postgresql":  # SQLite reads a cursor in pieces as it is
         yield
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    with transaction.atomic(using=alias):
+        with connections[alias].cursor() as cursor:
             cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
         yield
 
@@ -304,6 +306,7 @@ def _sorting_collect(rows, points: dict, orders: dict) -> None:
 SHEETS = {"purchase": purchase_summary, "shipping": shipping_sheet, "sorting": sorting_list}
 
 
+@reads_replica
 def sheet_build(*, campaign: Campaign, kind: str) -> dict:
     campaign_check_sheets(campaign)
     return SHEETS[kind](campaign=campaign)
