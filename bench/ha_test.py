@@ -16,7 +16,8 @@ broken connection or a 5xx, the same request with the same key again until it is
   1. the primary node crashes: kill -9 of its Patroni, its postmaster and the postmaster's children;
   2. once writes are back, that node is started again (it rejoins as the replica, pg_rewind if needed) and
      the test waits until it is the synchronous standby again;
-  3. a planned switchover back to it (`patronictl switchover`).
+  3. a planned switchover back to it (`patronictl switchover`);
+  4. pgbouncer is restarted (SIGTERM, its immediate shutdown): the connections the app keeps to it die.
 Prints, per event: downtime (first failed write to the first write that succeeded after it) and the
 longest time without a successful write around it; then confirmed orders lost (2xx answers whose order is
 not in the new primary: must be 0 in synchronous mode), keys that made two orders (must be 0), orders that
@@ -460,6 +461,24 @@ async def scenario(args, nodes: list[Node], load: Load, report: dict) -> None:
         )
         await asyncio.sleep(args.after)
         report["switchover"] = load.outage(switch_at, time.monotonic())
+
+        # 4. pgbouncer restarted (an upgrade, a config change): every connection the app keeps to it dies.
+        bouncer, bouncer_port = report["bouncer"]
+        restart_at = time.monotonic()
+        report["events"]["pgbouncer restart"] = restart_at
+        await asyncio.to_thread(bouncer.stop)
+        bouncer.start()
+        await asyncio.to_thread(
+            wait_for, "pgbouncer", lambda: socket.create_connection(("127.0.0.1", bouncer_port), 1), 20
+        )
+        back = await wait_writes_back(load, restart_at, 60)
+        say(
+            f"pgbouncer restarted; writes back {back - restart_at:.1f} s after"
+            if back
+            else "writes NOT back within 60 s"
+        )
+        await asyncio.sleep(5)
+        report["bouncer_restart"] = load.outage(restart_at, time.monotonic())
         report["final_primary"] = victim
         report["pids_after"] = app_pids(report["apps"])
     finally:
@@ -528,6 +547,7 @@ def main() -> int:
 
         bouncer_proc = Process("pgbouncer", ["pgbouncer", bouncer_dir / "pgbouncer.ini"], base, as_postgres=True)
         processes.append(bouncer_proc.start())
+        report["bouncer"] = (bouncer_proc, bouncer["port"])
         wait_for("pgbouncer", lambda: socket.create_connection(("127.0.0.1", bouncer["port"]), 1), 20)
 
         # Schema and data, on the primary itself; the app goes through pgbouncer.
@@ -651,6 +671,11 @@ def main() -> int:
         f"switchover (patronictl): downtime {seconds(so['downtime'])}, longest gap between successful writes "
         f"{so['gap']:.1f} s, failed sends {so['failed']}"
     )
+    bo = report["bouncer_restart"]
+    print(
+        f"pgbouncer restart: failed sends {bo['failed']}, longest gap between successful writes {bo['gap']:.1f} s "
+        f"(CONN_MAX_AGE={env['CONN_MAX_AGE']}, CONN_HEALTH_CHECKS={env['CONN_HEALTH_CHECKS']})"
+    )
     print(
         f"end: confirmed orders lost {final_books['lost']} of {final_books['answered']}; keys with two orders "
         f"{final_books['doubled']}; orders that succeeded after being sent again {load.resent_ok}"
@@ -666,7 +691,7 @@ def main() -> int:
         f"load average {load_avg[0]:.2f} {load_avg[1]:.2f} {load_avg[2]:.2f}; total {time.monotonic() - started:.0f} s"
     )
     bad = final_books["lost"] + final_books["doubled"] + fb["lost"] + fb["doubled"] + load.given_up
-    bad += 0 if masters_same and fo["downtime"] is not None and so["downtime"] is not None else 1
+    bad += 0 if masters_same and None not in (fo["downtime"], so["downtime"], bo["downtime"]) else 1
     print(f"result: {'PASS' if not bad else 'FAIL'}")
     return 1 if bad else 0
 
