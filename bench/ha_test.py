@@ -198,6 +198,8 @@ class Node:
                             "max_connections": 100,
                             "timezone": "UTC",
                             "hot_standby": "on",
+                            # a long report on the replica is not cancelled by the replay of the primary's vacuum
+                            "hot_standby_feedback": "on",
                         },
                     },
                 },
