@@ -457,7 +457,7 @@ async def scenario(args, nodes: list[Node], load: Load, report: dict) -> None:
         await asyncio.to_thread(wait_for, f"{victim.name} primary", lambda: leader(nodes) is victim, 60)
         back = await wait_writes_back(load, switch_at, 60)
         say(
-            f"writes back {back - switch_at:.1f} s after the switchover began"
+            f"writes back {back - switch_at:.1f} s after patronictl was called (the old primary serves until demoted)"
             if back
             else "writes NOT back within 60 s"
         )
