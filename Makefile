@@ -7,7 +7,7 @@ PORT ?= 8000
 # The demo shows development SMS codes at /dev/sms; production leaves this off.
 export SMS_SHOW_CODES ?= 1
 
-.PHONY: install types frontend run serve test test-frontend lint bench bench-frontend migrate demo clean wechat-sim alipay-sim backup restore pitr-drill chaos broker-bench deploy-drill
+.PHONY: install types frontend run serve test test-frontend lint bench bench-frontend migrate demo clean wechat-sim alipay-sim backup restore pitr-drill chaos broker-bench deploy-drill ha-test
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -125,6 +125,13 @@ deploy-drill: install
 # What the job broker costs: Redis (no acknowledgement) against the database (JOB_BROKER=orm).
 broker-bench: install
 	$(PY) bench/broker.py
+
+# PostgreSQL failover under load (bench/README.md, docs/deploy.md "High availability"): etcd, two Patroni
+# nodes in synchronous mode, pgbouncer, two gunicorn processes behind nginx, on free local ports; the
+# primary is killed with kill -9, then a planned switchover. As root, with Debian's patroni, etcd-server,
+# pgbouncer and nginx-light installed. ~6 minutes. Not in `make test`.
+ha-test: install
+	$(PY) bench/ha_test.py
 
 clean:
 	rm -rf $(VENV) var frontend/node_modules frontend/dist

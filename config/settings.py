@@ -127,6 +127,14 @@ TEMPLATES = [
 DATABASE_URL = env_secret("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))}
+    # Failover (docs/deploy.md, "High availability"; bench/ha_test.py): a persistent connection outlives the
+    # server behind it when pgbouncer is repointed to a new primary or PostgreSQL restarts. With health checks
+    # Django tries it (SELECT 1) at its first use in a request and opens a new one if it is dead, instead of
+    # failing that request with "server closed the connection"; under DB_POOL the pool checks a connection
+    # before handing it out. connect_timeout: a primary that does not answer fails the request in seconds
+    # (the member's retry with its idempotency key comes later), not after the kernel's TCP timeout.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", True)
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
     # Behind pgbouncer in transaction mode (deploy/): no server-side cursors across transactions.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
     # Under the ASGI server (manage.py serve) each request runs on a thread of its own, so one
@@ -152,6 +160,21 @@ else:
             },
         }
     }
+# Reports (sheets, dashboard, exports) read from a replica when DATABASE_REPLICA_URL names one: the `replica`
+# alias, settings as the primary's. tuangou.core.replica routes them, and falls back to the primary when the
+# replica is unset, does not answer (then for REPLICA_RETRY_SECONDS) or the report runs inside a transaction.
+DATABASE_REPLICA_URL = env_secret("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    _where = dj_database_url.parse(DATABASE_REPLICA_URL)
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **{key: _where[key] for key in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT") if key in _where},
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        # Tests have no replica of their own: the alias reads the test database.
+        "TEST": {"MIRROR": "default"},
+    }
+REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS", "30"))
+DATABASE_ROUTERS = ["tuangou.core.replica.ReplicaRouter"]
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -8,7 +8,7 @@ and its JSON, streamed a point at a time (`SortingPoints`), so its memory does n
 
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from tuangou.campaigns.models import Campaign, CampaignItem
 from tuangou.core.errors import ApplicationError
 from tuangou.core.i18n import pick
 from tuangou.core.phones import public_name
+from tuangou.core.replica import reads_replica
 from tuangou.leaders.models import Leader, PickupPoint
 from tuangou.orders.models import Order, OrderLine
 
@@ -347,11 +348,12 @@ def _read_in_pieces():
     """Where a query's rows are streamed: in a transaction, so PostgreSQL's cursor is not WITH
     HOLD (which copies the whole result before the first row), planned for all its rows, not the
     first few (a nested-loop plan that took three times as long), and sorted in memory."""
-    if connection.vendor != "postgresql":  # SQLite reads a cursor in pieces as it is
+    alias = router.db_for_read(OrderLine)  # the replica when a report reads there (tuangou.core.replica)
+    if connections[alias].vendor != "postgresql":  # SQLite reads a cursor in pieces as it is
         yield
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    with transaction.atomic(using=alias):
+        with connections[alias].cursor() as cursor:
             cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
             cursor.execute("SET LOCAL work_mem = '64MB'")
         yield
@@ -360,6 +362,7 @@ def _read_in_pieces():
 SHEETS = {"purchase": purchase_summary, "shipping": shipping_sheet, "sorting": sorting_list}
 
 
+@reads_replica
 def sheet_build(*, campaign: Campaign, kind: str, stream: bool = False) -> dict:
     """The sheet as a dict; with `stream`, the sorting list's points are read as they are used
     (`SortingPoints`): for the downloads, which go through them once."""

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tuangou.catalog.models import Product
+from tuangou.core.replica import reads_replica
 from tuangou.leaders.models import Leader
 from tuangou.orders.models import Order, OrderLine
 
@@ -29,6 +30,7 @@ def window_start(*, today: date, days: int, tz: ZoneInfo) -> datetime:
     return datetime.combine(today - timedelta(days=days - 1), time.min, tzinfo=tz)
 
 
+@reads_replica
 def dashboard_get(*, shop, days: int, now: datetime | None = None) -> dict:
     tz = ZoneInfo(shop.timezone)
     today = (now or timezone.now()).astimezone(tz).date()

@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from tuangou.core import excel
 from tuangou.core.i18n import is_english, pick
+from tuangou.core.replica import reads_replica
 
 # (header, width in characters)
 COLUMNS = [
@@ -70,6 +71,7 @@ def export_file_name(*, date_from: date | None, date_to: date | None) -> str:
     return f"{pick('团长业绩', 'leaders')}{period}.xlsx"
 
 
+@reads_replica
 def leaders_workbook(*, shop, leaders, date_from: date | None = None, date_to: date | None = None) -> bytes:
     tz = ZoneInfo(shop.timezone)
     book = Workbook()

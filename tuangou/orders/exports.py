@@ -12,6 +12,7 @@ from openpyxl.styles import Font, PatternFill
 
 from tuangou.core import excel
 from tuangou.core.i18n import is_english, pick
+from tuangou.core.replica import reads_replica
 
 ORDER_HEADERS = [
     "订单号",
@@ -61,6 +62,7 @@ def _local(value, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+@reads_replica
 def orders_xlsx(orders, *, tz: str = "Asia/Shanghai") -> bytes:
     """`orders` is the console's filtered queryset (lines prefetched); the order's own columns
     repeat on each of its lines so the sheet can be filtered and summed per product."""
