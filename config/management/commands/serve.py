@@ -35,13 +35,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from config.workers import default_workers
 from tuangou.core.schedules import ensure_schedules
 from tuangou.demo.data import WECHATPAY_SUB_MCHIDS
-
-
-def default_workers() -> int:
-    """Sync workers: two per core (one waits on PostgreSQL while the other runs), at most 8."""
-    return max(2, min(8, 2 * (os.cpu_count() or 1)))
 
 
 class Command(BaseCommand):
