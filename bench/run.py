@@ -329,6 +329,26 @@ def process_cpu(pids: list[int]) -> float:
     return total
 
 
+def db_cpu_of(url: str):
+    """A function giving the CPU seconds used so far by the PostgreSQL backends the web server uses:
+    those connected to the bench's database, less the lock sampler's and the job worker's (whose
+    last statement read django-q's tables)."""
+
+    def read() -> float:
+        with psycopg.connect(url, autocommit=True) as conn:
+            pids = [
+                pid
+                for (pid,) in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
+                    "AND application_name <> 'bench-sampler' AND query NOT ILIKE '%%django_q%%'"
+                )
+            ]
+        return process_cpu(pids)
+
+    return read
+
+
 def machine_busy() -> tuple[float, float]:
     """(busy, total) CPU jiffies of the whole machine, to tell how loaded it was during a run."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -351,7 +371,7 @@ class LockSampler:
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
-        with psycopg.connect(self.url, autocommit=True) as conn:
+        with psycopg.connect(self.url, autocommit=True, application_name="bench-sampler") as conn:
             while not self.stop_event.wait(0.1):
                 self.samples.append(conn.execute(self.QUERY).fetchone())
 
@@ -498,7 +518,7 @@ async def warm_workers(port: int, workers: int) -> None:
 
 
 async def order_api_run(
-    port: int, data: dict, clients: int, seconds: float, warmup: float, server_cpu, hot: bool = False
+    port: int, data: dict, clients: int, seconds: float, warmup: float, server_cpu, hot: bool = False, db_cpu=None
 ) -> dict:
     path = f"/api/shops/{data['shop_id']}/orders"
     bodies = [order_body(data, list(zip(order_pair(data, n, hot), (QTY_A, QTY_B)))) for n in range(len(data["items"]))]
@@ -510,7 +530,7 @@ async def order_api_run(
     snapshots = []  # (server CPU, machine busy, this process's CPU) at the window's start and end
 
     def snapshot():
-        snapshots.append((server_cpu(), machine_busy(), time.process_time()))
+        snapshots.append((server_cpu(), machine_busy(), time.process_time(), db_cpu() if db_cpu else 0.0))
 
     loop = asyncio.get_running_loop()
     loop.call_at(window_start, snapshot)  # the loop's clock is time.monotonic()
@@ -540,8 +560,9 @@ async def order_api_run(
 
     await asyncio.gather(*(client() for _ in range(clients)))
     latencies.sort()
-    (cpu0, (busy0, all0), own0), (cpu1, (busy1, all1), own1) = snapshots
+    (cpu0, (busy0, all0), own0, db0), (cpu1, (busy1, all1), own1, db1) = snapshots
     return {
+        "db_cpu_ms": 1000 * (db1 - db0) / max(1, len(latencies)),
         "server_cpu_ms": 1000 * (cpu1 - cpu0) / max(1, len(latencies)),
         "server_cores": (cpu1 - cpu0) / seconds,
         "client_cpu_ms": 1000 * (own1 - own0) / max(1, len(latencies)),
@@ -607,13 +628,16 @@ RAW_EVENT = (
 )
 
 
-def raw_client(url, data, members, client_index, window, out, hot=False):
-    """One connection, one transaction after another until the window ends."""
+def raw_client(url, data, members, client_index, window, out, hot=False, stats=None):
+    """One connection, one transaction after another until the window ends. `stats` gets the CPU
+    its PostgreSQL backend used over the whole run and how many transactions it committed."""
     start, end = window
     shop, name, specs = data["shop_id"], data["product_name"], data["specs"]
     done, latencies, failures, seq = 0, [], 0, 0
     try:
         with psycopg.connect(url) as conn:
+            backend = conn.info.backend_pid
+            backend_cpu = process_cpu([backend])
             cur = conn.cursor()
             while time.monotonic() < end:
                 n = client_index + seq * 131
@@ -631,7 +655,8 @@ def raw_client(url, data, members, client_index, window, out, hot=False):
                     continue
                 amount_a, amount_b = row_a[0] * QTY_A, row_b[0] * QTY_B
                 total = amount_a + amount_b
-                code = f"R{client_index:04d}{seq:07d}"  # never all digits: cannot clash with the API's codes
+                # never all digits: cannot clash with the API's codes; 12 characters (run, client, sequence)
+                code = f"R{client_index // 1000:02d}{client_index % 1000:03d}{seq:06d}"
                 cur.execute(
                     RAW_ORDER,
                     (
@@ -640,7 +665,7 @@ def raw_client(url, data, members, client_index, window, out, hot=False):
                         member_id,
                         data["leader_id"],
                         data["point_id"],
-                        f"RAW{client_index:04d}{seq:010d}",
+                        f"RAW{client_index:05d}{seq:010d}",
                         total,
                         total,
                         code,
@@ -675,22 +700,25 @@ def raw_client(url, data, members, client_index, window, out, hot=False):
                 if start <= t1 <= end:
                     done += 1
                     latencies.append(t1 - t0)
+            if stats is not None:
+                stats.append((process_cpu([backend]) - backend_cpu, seq - failures))
         out.append((done, latencies, failures, None))
     except Exception as exc:  # handed back to the parent, which stops the bench with it
         out.append((done, latencies, failures, f"{exc.__class__.__name__}: {exc}"))
 
 
 def raw_process(url, data, members, first_client, threads, window, queue, hot=False):
-    results = []
+    results, stats = [], []
+    cpu0 = time.process_time()
     workers = [
-        threading.Thread(target=raw_client, args=(url, data, members, first_client + t, window, results, hot))
+        threading.Thread(target=raw_client, args=(url, data, members, first_client + t, window, results, hot, stats))
         for t in range(threads)
     ]
     for w in workers:
         w.start()
     for w in workers:
         w.join()
-    queue.put(results)
+    queue.put((results, time.process_time() - cpu0, stats))
 
 
 def raw_sql_run(
@@ -714,7 +742,11 @@ def raw_sql_run(
         first += threads
     for p in procs:
         p.start()
-    results = [r for _ in procs for r in queue.get()]
+    answers = [queue.get() for _ in procs]
+    results = [r for found, _, _ in answers for r in found]
+    client_cpu = sum(cpu for _, cpu, _ in answers)
+    db_cpu = sum(cpu for _, _, stats in answers for cpu, _ in stats)
+    committed = max(1, sum(n for _, _, stats in answers for _, n in stats))
     for p in procs:
         p.join()
     errors = [e for *_, e in results if e]
@@ -726,6 +758,9 @@ def raw_sql_run(
         "p50_ms": percentile(latencies, 50) * 1000,
         "p99_ms": percentile(latencies, 99) * 1000,
         "failures": sum(f for _, _, f, _ in results),
+        # CPU per transaction over the whole run (warm-up included): the load generator, PostgreSQL.
+        "client_cpu_ms": 1000 * client_cpu / committed,
+        "db_cpu_ms": 1000 * db_cpu / committed,
     }
 
 
@@ -776,6 +811,11 @@ def print_api(prefix: str, api: dict, locks, server: Server) -> None:
         f"{os.cpu_count()} cores, the machine was {100 * api['machine_busy']:.0f}% busy; {load_text()}"
     )
     print(f"{prefix}_db: {locks.summary()}", flush=True)
+    print(
+        f"{prefix}_cpu_ms={api['server_cpu_ms'] + api['db_cpu_ms']:.2f} per order "
+        f"(web server {api['server_cpu_ms']:.2f} + PostgreSQL {api['db_cpu_ms']:.2f})",
+        flush=True,
+    )
 
 
 def raw_runs(url: str, data: dict, args, clients: int, hot: bool, first_run: int, runs: int) -> list[dict]:
@@ -788,12 +828,18 @@ def raw_runs(url: str, data: dict, args, clients: int, hot: bool, first_run: int
     return found
 
 
-def print_raw(prefix: str, runs: list[dict]) -> float:
+def print_raw(prefix: str, runs: list[dict]) -> tuple[float, float]:
     """The raw side's figure (the mean of its runs) and each run, so the noise shows."""
     rates = [r["per_s"] for r in runs]
     mean = sum(rates) / len(rates)
     spread = (max(rates) - min(rates)) / mean * 100 if mean else 0.0
     print(f"{prefix}_per_s={fmt(mean)}")
+    cpu = [r["client_cpu_ms"] + r["db_cpu_ms"] for r in runs]
+    print(
+        f"{prefix}_cpu_ms={sum(cpu) / len(cpu):.2f} per transaction (load generator "
+        f"{sum(r['client_cpu_ms'] for r in runs) / len(runs):.2f} + PostgreSQL "
+        f"{sum(r['db_cpu_ms'] for r in runs) / len(runs):.2f})"
+    )
     print(
         f"{prefix}_runs: {', '.join(fmt(r) for r in rates)} (spread {spread:.0f}% of the mean); "
         + "; ".join(
@@ -803,7 +849,7 @@ def print_raw(prefix: str, runs: list[dict]) -> float:
         ),
         flush=True,
     )
-    return mean
+    return mean, sum(cpu) / len(cpu)
 
 
 def main() -> int:
@@ -844,12 +890,23 @@ def main() -> int:
         # 1. Orders spread over many items: the API, then the same transaction in raw SQL.
         print(f"== spread: each order takes two of {args.items} items", flush=True)
         with LockSampler(url) as locks:
-            api = asyncio.run(order_api_run(server.port, data, args.clients, args.seconds, args.warmup, server.web_cpu))
+            api = asyncio.run(
+                order_api_run(
+                    server.port, data, args.clients, args.seconds, args.warmup, server.web_cpu, db_cpu=db_cpu_of(url)
+                )
+            )
         print_api("order_api", api, locks, server)
         if not args.skip_raw:
-            raw = print_raw("raw_sql", raw_runs(url, data, args, raw_clients, False, 0, args.raw_runs))
+            raw, raw_cpu = print_raw("raw_sql", raw_runs(url, data, args, raw_clients, False, 0, args.raw_runs))
             ratio = api["per_s"] / raw if raw else 0.0
             print(f"ratio={ratio:.3f}", flush=True)
+            api_cpu = api["server_cpu_ms"] + api["db_cpu_ms"]
+            print(
+                f"cpu_ratio={raw_cpu / api_cpu if api_cpu else 0.0:.3f} (raw SQL CPU per transaction / API CPU per "
+                "order, PostgreSQL's included: the ratio both would reach on equal CPU; steadier than ratio= on a "
+                "shared machine, where 32 raw connections outnumber the web server's workers for the scheduler)",
+                flush=True,
+            )
 
         # 2. Every order on one hot item (and one spread item): its row lock is the queue.
         hot = {"total_201": 0}
@@ -857,11 +914,20 @@ def main() -> int:
             print("== hot item: every order takes the one hot item and one spread item", flush=True)
             with LockSampler(url) as locks:
                 hot = asyncio.run(
-                    order_api_run(server.port, data, args.clients, args.seconds, args.warmup, server.web_cpu, True)
+                    order_api_run(
+                        server.port,
+                        data,
+                        args.clients,
+                        args.seconds,
+                        args.warmup,
+                        server.web_cpu,
+                        True,
+                        db_cpu=db_cpu_of(url),
+                    )
                 )
             print_api("hot_api", hot, locks, server)
             if not args.skip_raw:
-                hot_raw = print_raw("hot_raw_sql", raw_runs(url, data, args, raw_clients, True, 10, args.raw_runs))
+                hot_raw, _ = print_raw("hot_raw_sql", raw_runs(url, data, args, raw_clients, True, 10, args.raw_runs))
                 hot_ratio = hot["per_s"] / hot_raw if hot_raw else 0.0
                 print(f"hot_ratio={hot_ratio:.3f} (hot_api / hot_raw_sql)")
             print(f"hot_vs_spread={hot['per_s'] / api['per_s']:.3f} (hot_api / order_api)" if api["per_s"] else "")
