@@ -86,7 +86,7 @@ class Server:
             start_new_session=True,
         )
 
-    def wait_ready(self, timeout=300.0):
+    def wait_ready(self, timeout=600.0):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -264,7 +264,7 @@ class Server:
     def log_tail(self, lines=40) -> str:
         return "\n".join(Path(self.log.name).read_text(errors="replace").splitlines()[-lines:])
 
-    def wait_ready(self, timeout=120.0) -> None:
+    def wait_ready(self, timeout=600.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
