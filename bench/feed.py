@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """200 open 他们都在买 feeds (server-sent events) while orders go through the API.
 
-Starts the server the way `make run` does (`manage.py serve`, uvicorn by default) on its own
+Starts the server the way `make run` does (`manage.py serve`: gunicorn sync workers for the site and
+the API, one uvicorn process for the feed on its own port) on its own
 PostgreSQL database (dropped and recreated: the name must contain "bench"), loads bench/run.py's
 data (a live campaign, members with bearer tokens), opens --feeds SSE connections to the campaign's
 feed, and while they stay open places orders for --seconds from --clients concurrent clients.
@@ -9,9 +10,11 @@ feed, and while they stay open places orders for --seconds from --clients concur
 Prints
   order_api_per_s_no_feeds=<n>      the same order load before any feed is open (the reference)
   feeds_open=<n> order_api_per_s_with_feeds=<n> orders_ok=<n> orders_failed=<n>
+  feeds_cost=<n>%                   how much lower the order rate was with the feeds open
   feeds_still_open=<n>              feeds that were still streaming after the order window
 
-`--server wsgi` runs the old gunicorn sync-worker setup instead, to show what the feeds do to it.
+`--server asgi` (everything on uvicorn) and `--server wsgi` (gunicorn only: each open feed holds a
+worker until its catch-up answer ends) run the other setups of `manage.py serve`, to compare.
 Figures only; nothing asserted.
 """
 
@@ -41,8 +44,10 @@ def parse_args():
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--clients", type=int, default=16, help="concurrent order clients (16)")
     parser.add_argument("--seconds", type=float, default=10.0, help="order window (10)")
-    parser.add_argument("--workers", type=int, default=4, help="web worker processes (4)")
-    parser.add_argument("--server", choices=["asgi", "wsgi"], default="asgi", help="what `manage.py serve` runs (asgi)")
+    parser.add_argument("--workers", type=int, default=run.web_workers(), help="web worker processes (as make run)")
+    parser.add_argument(
+        "--server", choices=["split", "asgi", "wsgi"], default="split", help="what `manage.py serve` runs (split)"
+    )
     parser.add_argument("--quick", action="store_true", help="5 s windows")
     args = parser.parse_args()
     if args.quick:
@@ -55,6 +60,8 @@ class Server:
 
     def __init__(self, env: dict, server: str, workers: int):
         self.port = run.free_port()
+        self.feed_port = run.free_port() if server == "split" else self.port
+        self.banner = ""
         self.log = open(f"/tmp/bench-feed-server-{self.port}.log", "w+")
         self.proc = subprocess.Popen(
             [
@@ -69,23 +76,27 @@ class Server:
                 str(workers),
                 "--server",
                 server,
+                "--feed-port",
+                str(self.feed_port),
             ],
             cwd=ROOT,
-            env=env,
+            env={**env, "PAYMENT_PROVIDER": env.get("PAYMENT_PROVIDER") or "sandbox"},
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
-    def wait_ready(self, timeout=60.0):
+    def wait_ready(self, timeout=600.0):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 self.log.seek(0)
                 raise RuntimeError(f"serve exited with {self.proc.returncode}:\n{self.log.read()[-3000:]}")
             self.log.seek(0)
-            if "is running on" in self.log.read():
-                return
+            for line in self.log.read().splitlines():
+                if "is running on" in line:
+                    self.banner = line.split("(", 1)[1].rsplit(")", 1)[0]
+                    return
             time.sleep(0.3)
         raise RuntimeError("serve did not come up")
 
@@ -176,7 +187,7 @@ async def place_orders(port: int, data: dict, clients: int, seconds: float, firs
     return result
 
 
-async def scenario(port: int, data: dict, args) -> None:
+async def scenario(port: int, feed_port: int, data: dict, args) -> None:
     await run.warm_workers(port, args.workers)
     baseline = await place_orders(port, data, args.clients, args.seconds, first=0)
     print(
@@ -185,7 +196,7 @@ async def scenario(port: int, data: dict, args) -> None:
     )
 
     path = f"/api/shops/{data['shop_id']}/campaigns/{data['campaign_id']}/feed"
-    feeds = [FeedReader(port, path) for _ in range(args.feeds)]
+    feeds = [FeedReader(feed_port, path) for _ in range(args.feeds)]
     opened_at = time.monotonic()
     for start in range(0, len(feeds), 50):  # as phones arrive, not one SYN flood
         await asyncio.gather(*(feed.start(timeout=REQUEST_TIMEOUT) for feed in feeds[start : start + 50]))
@@ -194,10 +205,12 @@ async def scenario(port: int, data: dict, args) -> None:
 
     loaded = await place_orders(port, data, args.clients, args.seconds, first=10**6)
     still_open = sum(feed.open for feed in feeds)
+    cost = 100 * (1 - loaded["per_s"] / baseline["per_s"]) if baseline["per_s"] else 0.0
     print(
         f"feeds_open={open_count} order_api_per_s_with_feeds={loaded['per_s']:.1f} "
         f"orders_ok={loaded['ok']} orders_failed={loaded['failed']}"
     )
+    print(f"feeds_cost={cost:.1f}% of the order rate ({run.load_text()})")
     if loaded["first_error"]:
         print(f"bench: first failed order: {loaded['first_error']}")
     print(
@@ -214,14 +227,8 @@ def main() -> int:
         **os.environ,
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "LOG_LEVEL": "WARNING",
-        "DEBUG": "0",
-        "CONN_MAX_AGE": "600" if args.server == "wsgi" else "0",
-        "SMS_SHOW_CODES": "0",
     }
-    os.environ.update(
-        {k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "CONN_MAX_AGE", "LOG_LEVEL", "DEBUG")}
-    )
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")})
     print(f"bench: recreating {conninfo_to_dict(url).get('dbname')} and migrating ...", flush=True)
     run.recreate_database(url)
     run.migrate(env)
@@ -230,12 +237,12 @@ def main() -> int:
     try:
         server.wait_ready()
         asyncio.run(run.probe(server.port, data))
-        asyncio.run(scenario(server.port, data, args))
+        asyncio.run(scenario(server.port, server.feed_port, data, args))
     finally:
         server.stop()
     print(
-        f"setup: manage.py serve --server {args.server} ({'uvicorn, DB_POOL=' + os.environ.get('DB_POOL', '1') if args.server == 'asgi' else 'gunicorn sync workers, CONN_MAX_AGE=600'}), "
-        f"{args.workers} workers, {args.clients} order clients, {args.seconds:g} s windows, {os.cpu_count()} CPUs"
+        f"setup: manage.py serve --server {args.server} ({server.banner}), {args.feeds} feeds, "
+        f"{args.clients} order clients, {args.seconds:g} s windows, {os.cpu_count()} CPUs; {run.load_text()}"
     )
     return 0
 

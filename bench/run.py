@@ -1,6 +1,7 @@
 #!/usr/bin/env python
-"""`make bench`: order placement through the real HTTP server against the same transaction in
-raw SQL, then a flash sale. PostgreSQL only; it drops and recreates its own database each run.
+"""`make bench`: order placement through the server `make run` serves (manage.py serve) against the
+same transaction in raw SQL, with orders spread over many items, then all on one hot item, then a
+flash sale. PostgreSQL only; it drops and recreates its own database each run.
 
 Prints figures only (no assertions on speed): see bench/README.md for what each line means.
 """
@@ -17,7 +18,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -26,7 +26,6 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tuangou_bench"
-WORKERS = 4
 FLASH_STOCK = 100
 QTY_A, QTY_B = 1, 2
 PRICE_A, PRICE_B, PRICE_FLASH = 1990, 890, 990
@@ -61,15 +60,23 @@ def parse_args():
     parser.add_argument(
         "--items",
         type=int,
-        default=int(env("BENCH_ITEMS", "2")),
-        help="big-stock campaign items; each order takes two neighbours. 2 (the default) puts "
-        "every order on the same two rows; more spreads the row locks",
+        default=int(env("BENCH_ITEMS", "1000")),
+        help="big-stock campaign items; each order takes two neighbours (1000: the row locks spread "
+        "as in real traffic). The hot-item phase puts one hot item in every order instead",
     )
+    parser.add_argument(
+        "--raw-runs",
+        type=int,
+        default=int(env("BENCH_RAW_RUNS", "2")),
+        help="raw SQL runs per phase, before and after the API's (2): their spread shows the noise",
+    )
+    parser.add_argument("--skip-hot", action="store_true", default=env("BENCH_SKIP_HOT", "") == "1")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.warmup = min(args.seconds, 3.0), min(args.warmup, 1.0)
         args.flash_attempts, args.flash_connections = min(args.flash_attempts, 400), min(args.flash_connections, 100)
     args.items = max(2, args.items)
+    args.raw_runs = max(1, args.raw_runs)
     args.members = max(500, 4 * args.clients)
     return args
 
@@ -147,13 +154,13 @@ def prepare_data(n_members: int, n_flash: int, n_items: int = 2) -> dict:
             is_active=True,
         )
         product = Product.objects.create(shop=shop, name="压测商品", unit="份")
-        prices = [PRICE_A if i % 2 == 0 else PRICE_B for i in range(n_items)] + [PRICE_FLASH]
+        prices = [PRICE_A if i % 2 == 0 else PRICE_B for i in range(n_items)] + [PRICE_A, PRICE_FLASH]
         skus = Sku.objects.bulk_create(
             [
                 Sku(
                     shop=shop,
                     product=product,
-                    spec=f"规格{i + 1}" if i < n_items else "秒杀款",
+                    spec=f"规格{i + 1}" if i < n_items else ("爆款" if i == n_items else "秒杀款"),
                     price_fen=price,
                     stock=0,
                 )
@@ -169,7 +176,7 @@ def prepare_data(n_members: int, n_flash: int, n_items: int = 2) -> dict:
             pickup_at=now + timedelta(days=2),
             all_leaders=True,
         )
-        *items, flash = CampaignItem.objects.bulk_create(
+        *items, hot, flash = CampaignItem.objects.bulk_create(
             [
                 CampaignItem(
                     shop=shop,
@@ -177,9 +184,9 @@ def prepare_data(n_members: int, n_flash: int, n_items: int = 2) -> dict:
                     sku=sku,
                     price_fen=sku.price_fen,
                     sort=i,
-                    stock_allotted=FLASH_STOCK if i == n_items else BIG_STOCK,
-                    stock_left=FLASH_STOCK if i == n_items else BIG_STOCK,
-                    purchase_limit=1 if i == n_items else 0,
+                    stock_allotted=FLASH_STOCK if i == n_items + 1 else BIG_STOCK,
+                    stock_left=FLASH_STOCK if i == n_items + 1 else BIG_STOCK,
+                    purchase_limit=1 if i == n_items + 1 else 0,
                 )
                 for i, sku in enumerate(skus)
             ]
@@ -202,7 +209,8 @@ def prepare_data(n_members: int, n_flash: int, n_items: int = 2) -> dict:
         "point_id": point.pk,
         "campaign_id": campaign.pk,
         "items": [i.pk for i in items],
-        "specs": {i.pk: i.sku.spec for i in items},
+        "specs": {i.pk: i.sku.spec for i in [*items, hot]},
+        "hot_item": hot.pk,
         "flash_item": flash.pk,
         "product_name": product.name,
         "members": [(u.pk, k) for u, k in zip(users[:n_members], keys[:n_members])],
@@ -222,69 +230,72 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn config.wsgi, sync workers, persistent database connections."""
+    """`manage.py serve`, as `make run` starts it (its web servers, the job worker), on a free port.
+    Only the payment provider differs: the sandbox, not the WeChat Pay simulator child."""
 
     def __init__(self, env: dict, workers: int):
         self.port = free_port()
+        self.feed_port = free_port()
+        self.workers = workers
         self.log = tempfile.NamedTemporaryFile(prefix="tuangou-bench-server-", suffix=".log", delete=False)
         self.keep_log = False
         self.proc = subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi:application",
+                "manage.py",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--feed-port",
+                str(self.feed_port),
                 "--workers",
                 str(workers),
-                "--worker-class",
-                "sync",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--log-level",
-                "warning",
-                "--backlog",
-                "4096",
-                "--timeout",
-                "60",
             ],
             cwd=ROOT,
-            env=env,
+            env={**env, "PAYMENT_PROVIDER": env.get("PAYMENT_PROVIDER") or "sandbox"},
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        self.banner = ""
 
     def log_tail(self, lines=40) -> str:
         return "\n".join(Path(self.log.name).read_text(errors="replace").splitlines()[-lines:])
 
-    def wait_ready(self, timeout=30.0) -> None:
+    def wait_ready(self, timeout=600.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f} s:\n{self.log_tail()}")
+                raise RuntimeError(f"manage.py serve exited with {self.proc.returncode}:\n{self.log_tail()}")
+            for line in Path(self.log.name).read_text(errors="replace").splitlines():
+                if "is running on" in line:
+                    self.banner = line.split("(", 1)[1].rsplit(")", 1)[0] if "(" in line else line
+                    return
+            time.sleep(0.3)
+        raise RuntimeError(f"manage.py serve did not come up within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def web_pids(self) -> list[int]:
+        """The web server processes serve started (gunicorn's master and workers, uvicorn's)."""
+        return [pid for pid, cmd in descendants(self.proc.pid) if "gunicorn" in cmd or "uvicorn" in cmd]
+
+    def web_cpu(self) -> float:
+        return process_cpu(self.web_pids())
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
+            self.proc.send_signal(signal.SIGTERM)  # serve stops its children
             try:
-                self.proc.wait(timeout=15)
+                self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: only what it started
                 self.proc.wait()
 
 
-def process_tree_cpu(root_pid: int) -> float:
-    """CPU seconds (user + system) used so far by a process and its children (gunicorn's workers)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+def descendants(root_pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of every process below root_pid."""
+    children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -292,9 +303,50 @@ def process_tree_cpu(root_pid: int) -> float:
             fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(entry) == root_pid or int(fields[1]) == root_pid:  # fields[1] is the parent pid
-            total += (int(fields[11]) + int(fields[12])) / tick
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [root_pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            try:
+                cmd = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            found.append((child, cmd))
+            todo.append(child)
+    return found
+
+
+def process_cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) these processes used so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def db_cpu_of(url: str):
+    """A function giving the CPU seconds used so far by the PostgreSQL backends the web server uses:
+    those connected to the bench's database, less the lock sampler's and the job worker's (whose
+    last statement read django-q's tables)."""
+
+    def read() -> float:
+        with psycopg.connect(url, autocommit=True) as conn:
+            pids = [
+                pid
+                for (pid,) in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
+                    "AND application_name <> 'bench-sampler' AND query NOT ILIKE '%%django_q%%'"
+                )
+            ]
+        return process_cpu(pids)
+
+    return read
 
 
 def machine_busy() -> tuple[float, float]:
@@ -319,7 +371,7 @@ class LockSampler:
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
-        with psycopg.connect(self.url, autocommit=True) as conn:
+        with psycopg.connect(self.url, autocommit=True, application_name="bench-sampler") as conn:
             while not self.stop_event.wait(0.1):
                 self.samples.append(conn.execute(self.QUERY).fetchone())
 
@@ -400,10 +452,11 @@ class HttpConnection:
         return status, headers, payload
 
 
-def order_pair(data: dict, n: int) -> tuple[int, int]:
-    """The two items of the n-th order, lower id first so that row locks are always taken in one order."""
+def order_pair(data: dict, n: int, hot: bool = False) -> tuple[int, int]:
+    """The two items of the n-th order, lower id first so that row locks are always taken in one order:
+    two neighbours among the spread items, or (hot) the one hot item and a spread item."""
     items = data["items"]
-    a, b = items[n % len(items)], items[(n + 1) % len(items)]
+    a, b = items[n % len(items)], data["hot_item"] if hot else items[(n + 1) % len(items)]
     return min(a, b), max(a, b)
 
 
@@ -464,9 +517,11 @@ async def warm_workers(port: int, workers: int) -> None:
         await asyncio.gather(*(one() for _ in range(4 * workers)))
 
 
-async def order_api_run(port: int, data: dict, clients: int, seconds: float, warmup: float, server_pid: int) -> dict:
+async def order_api_run(
+    port: int, data: dict, clients: int, seconds: float, warmup: float, server_cpu, hot: bool = False, db_cpu=None
+) -> dict:
     path = f"/api/shops/{data['shop_id']}/orders"
-    bodies = [order_body(data, list(zip(order_pair(data, n), (QTY_A, QTY_B)))) for n in range(len(data["items"]))]
+    bodies = [order_body(data, list(zip(order_pair(data, n, hot), (QTY_A, QTY_B)))) for n in range(len(data["items"]))]
     members = data["members"]
     counter = iter(range(10**12))
     start = time.monotonic()
@@ -475,7 +530,7 @@ async def order_api_run(port: int, data: dict, clients: int, seconds: float, war
     snapshots = []  # (server CPU, machine busy, this process's CPU) at the window's start and end
 
     def snapshot():
-        snapshots.append((process_tree_cpu(server_pid), machine_busy(), time.process_time()))
+        snapshots.append((server_cpu(), machine_busy(), time.process_time(), db_cpu() if db_cpu else 0.0))
 
     loop = asyncio.get_running_loop()
     loop.call_at(window_start, snapshot)  # the loop's clock is time.monotonic()
@@ -505,8 +560,9 @@ async def order_api_run(port: int, data: dict, clients: int, seconds: float, war
 
     await asyncio.gather(*(client() for _ in range(clients)))
     latencies.sort()
-    (cpu0, (busy0, all0), own0), (cpu1, (busy1, all1), own1) = snapshots
+    (cpu0, (busy0, all0), own0, db0), (cpu1, (busy1, all1), own1, db1) = snapshots
     return {
+        "db_cpu_ms": 1000 * (db1 - db0) / max(1, len(latencies)),
         "server_cpu_ms": 1000 * (cpu1 - cpu0) / max(1, len(latencies)),
         "server_cores": (cpu1 - cpu0) / seconds,
         "client_cpu_ms": 1000 * (own1 - own0) / max(1, len(latencies)),
@@ -572,18 +628,21 @@ RAW_EVENT = (
 )
 
 
-def raw_client(url, data, members, client_index, window, out):
-    """One connection, one transaction after another until the window ends."""
+def raw_client(url, data, members, client_index, window, out, hot=False, stats=None):
+    """One connection, one transaction after another until the window ends. `stats` gets the CPU
+    its PostgreSQL backend used over the whole run and how many transactions it committed."""
     start, end = window
     shop, name, specs = data["shop_id"], data["product_name"], data["specs"]
     done, latencies, failures, seq = 0, [], 0, 0
     try:
         with psycopg.connect(url) as conn:
+            backend = conn.info.backend_pid
+            backend_cpu = process_cpu([backend])
             cur = conn.cursor()
             while time.monotonic() < end:
                 n = client_index + seq * 131
                 member_id, _ = members[n % len(members)]
-                a, b = order_pair(data, n)
+                a, b = order_pair(data, n, hot)
                 seq += 1
                 t0 = time.monotonic()
                 cur.execute(RAW_UPDATE, (QTY_A, a, shop, QTY_A))  # psycopg opens the transaction (BEGIN)
@@ -596,7 +655,8 @@ def raw_client(url, data, members, client_index, window, out):
                     continue
                 amount_a, amount_b = row_a[0] * QTY_A, row_b[0] * QTY_B
                 total = amount_a + amount_b
-                code = f"R{client_index:03d}{seq:08d}"  # never all digits: cannot clash with the API's codes
+                # never all digits: cannot clash with the API's codes; 12 characters (run, client, sequence)
+                code = f"R{client_index // 1000:02d}{client_index % 1000:03d}{seq:06d}"
                 cur.execute(
                     RAW_ORDER,
                     (
@@ -605,7 +665,7 @@ def raw_client(url, data, members, client_index, window, out):
                         member_id,
                         data["leader_id"],
                         data["point_id"],
-                        f"RAW{client_index:03d}{seq:010d}",
+                        f"RAW{client_index:05d}{seq:010d}",
                         total,
                         total,
                         code,
@@ -640,25 +700,30 @@ def raw_client(url, data, members, client_index, window, out):
                 if start <= t1 <= end:
                     done += 1
                     latencies.append(t1 - t0)
+            if stats is not None:
+                stats.append((process_cpu([backend]) - backend_cpu, seq - failures))
         out.append((done, latencies, failures, None))
     except Exception as exc:  # handed back to the parent, which stops the bench with it
         out.append((done, latencies, failures, f"{exc.__class__.__name__}: {exc}"))
 
 
-def raw_process(url, data, members, first_client, threads, window, queue):
-    results = []
+def raw_process(url, data, members, first_client, threads, window, queue, hot=False):
+    results, stats = [], []
+    cpu0 = time.process_time()
     workers = [
-        threading.Thread(target=raw_client, args=(url, data, members, first_client + t, window, results))
+        threading.Thread(target=raw_client, args=(url, data, members, first_client + t, window, results, hot, stats))
         for t in range(threads)
     ]
     for w in workers:
         w.start()
     for w in workers:
         w.join()
-    queue.put(results)
+    queue.put((results, time.process_time() - cpu0, stats))
 
 
-def raw_sql_run(url: str, data: dict, clients: int, processes: int, seconds: float, warmup: float) -> dict:
+def raw_sql_run(
+    url: str, data: dict, clients: int, processes: int, seconds: float, warmup: float, hot: bool = False, run: int = 0
+) -> dict:
     """C connections spread over a few processes (threads inside each): one Python process alone
     runs out of GIL before PostgreSQL runs out of CPU."""
     processes = max(1, min(processes, clients))
@@ -671,11 +736,17 @@ def raw_sql_run(url: str, data: dict, clients: int, processes: int, seconds: flo
     procs, first = [], 0
     for p in range(processes):
         threads = clients // processes + (1 if p < clients % processes else 0)
-        procs.append(ctx.Process(target=raw_process, args=(url, slim, members, first, threads, window, queue)))
+        procs.append(
+            ctx.Process(target=raw_process, args=(url, slim, members, first + 1000 * run, threads, window, queue, hot))
+        )
         first += threads
     for p in procs:
         p.start()
-    results = [r for _ in procs for r in queue.get()]
+    answers = [queue.get() for _ in procs]
+    results = [r for found, _, _ in answers for r in found]
+    client_cpu = sum(cpu for _, cpu, _ in answers)
+    db_cpu = sum(cpu for _, _, stats in answers for cpu, _ in stats)
+    committed = max(1, sum(n for _, _, stats in answers for _, n in stats))
     for p in procs:
         p.join()
     errors = [e for *_, e in results if e]
@@ -687,6 +758,9 @@ def raw_sql_run(url: str, data: dict, clients: int, processes: int, seconds: flo
         "p50_ms": percentile(latencies, 50) * 1000,
         "p99_ms": percentile(latencies, 99) * 1000,
         "failures": sum(f for _, _, f, _ in results),
+        # CPU per transaction over the whole run (warm-up included): the load generator, PostgreSQL.
+        "client_cpu_ms": 1000 * client_cpu / committed,
+        "db_cpu_ms": 1000 * db_cpu / committed,
     }
 
 
@@ -709,71 +783,160 @@ def fmt(value: float) -> str:
     return f"{value:.1f}"
 
 
+def web_workers() -> int:
+    """As many sync workers as `make run` starts (WEB_WORKERS, else serve's default)."""
+    if os.environ.get("WEB_WORKERS"):
+        return int(os.environ["WEB_WORKERS"])
+    sys.path.insert(0, str(ROOT))
+    from config.workers import default_workers
+
+    return default_workers()
+
+
+def load_text() -> str:
+    return "load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def print_api(prefix: str, api: dict, locks, server: Server) -> None:
+    print(f"{prefix}_per_s={fmt(api['per_s'])}")
+    print(f"{prefix}_p50_ms={fmt(api['p50_ms'])}")
+    print(f"{prefix}_p99_ms={fmt(api['p99_ms'])}")
+    non_201 = sum(n for s, n in api["statuses"].items() if s != 201)
+    print(f"{prefix}_non_201={non_201}" + (f" first: {api['first_error']}" if non_201 else ""))
+    if non_201:
+        server.keep_log = True
+    print(
+        f"{prefix}_server_cpu_ms={api['server_cpu_ms']:.2f} per order (web server processes; this load "
+        f"generator {api['client_cpu_ms']:.2f}); the web server used {api['server_cores']:.2f} of "
+        f"{os.cpu_count()} cores, the machine was {100 * api['machine_busy']:.0f}% busy; {load_text()}"
+    )
+    print(f"{prefix}_db: {locks.summary()}", flush=True)
+    print(
+        f"{prefix}_cpu_ms={api['server_cpu_ms'] + api['db_cpu_ms']:.2f} per order "
+        f"(web server {api['server_cpu_ms']:.2f} + PostgreSQL {api['db_cpu_ms']:.2f})",
+        flush=True,
+    )
+
+
+def raw_runs(url: str, data: dict, args, clients: int, hot: bool, first_run: int, runs: int) -> list[dict]:
+    found = []
+    for run in range(runs):
+        with LockSampler(url) as locks:
+            raw = raw_sql_run(url, data, clients, args.raw_processes, args.seconds, args.warmup, hot, first_run + run)
+        raw["locks"], raw["load"] = locks.summary(), load_text()
+        found.append(raw)
+    return found
+
+
+def print_raw(prefix: str, runs: list[dict]) -> tuple[float, float]:
+    """The raw side's figure (the mean of its runs) and each run, so the noise shows."""
+    rates = [r["per_s"] for r in runs]
+    mean = sum(rates) / len(rates)
+    spread = (max(rates) - min(rates)) / mean * 100 if mean else 0.0
+    print(f"{prefix}_per_s={fmt(mean)}")
+    cpu = [r["client_cpu_ms"] + r["db_cpu_ms"] for r in runs]
+    print(
+        f"{prefix}_cpu_ms={sum(cpu) / len(cpu):.2f} per transaction (load generator "
+        f"{sum(r['client_cpu_ms'] for r in runs) / len(runs):.2f} + PostgreSQL "
+        f"{sum(r['db_cpu_ms'] for r in runs) / len(runs):.2f})"
+    )
+    print(
+        f"{prefix}_runs: {', '.join(fmt(r) for r in rates)} (spread {spread:.0f}% of the mean); "
+        + "; ".join(
+            f"run {i + 1}: p50 {fmt(r['p50_ms'])} ms p99 {fmt(r['p99_ms'])} ms, {r['failures']} failed, "
+            f"{r['locks']}, {r['load']}"
+            for i, r in enumerate(runs)
+        ),
+        flush=True,
+    )
+    return mean, sum(cpu) / len(cpu)
+
+
 def main() -> int:
     args = parse_args()
     url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "CONN_MAX_AGE": "600",
-        "LOG_LEVEL": "WARNING",
-        "DEBUG": "0",
-    }
-    os.environ.update(
-        {k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "CONN_MAX_AGE", "LOG_LEVEL", "DEBUG")}
-    )
+    # The environment `make run` gives manage.py serve (REDIS_URL and the rest pass through as they are).
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")})
     started = time.monotonic()
+    workers = web_workers()
 
     print(f"bench: recreating {conninfo_to_dict(url).get('dbname')} and migrating ...", flush=True)
     recreate_database(url)
     migrate(env)
     data = prepare_data(args.members, args.flash_attempts, args.items)
     print(
-        f"bench: data ready ({args.members} members + {args.flash_attempts} flash members) "
-        f"after {time.monotonic() - started:.1f} s",
+        f"bench: data ready ({args.members} members + {args.flash_attempts} flash members, {args.items} items "
+        f"+ 1 hot + 1 flash) after {time.monotonic() - started:.1f} s",
         flush=True,
     )
 
-    server = Server(env, WORKERS)
+    server = Server(env, workers)
+    raw_clients = args.clients
+    ratio = hot_ratio = None
     try:
         server.wait_ready()
-        asyncio.run(warm_workers(server.port, WORKERS))
-        asyncio.run(probe(server.port, data))
-
-        with LockSampler(url) as api_locks:
-            api = asyncio.run(
-                order_api_run(server.port, data, args.clients, args.seconds, args.warmup, server.proc.pid)
-            )
-        print(f"order_api_per_s={fmt(api['per_s'])}")
-        print(f"order_api_p50_ms={fmt(api['p50_ms'])}")
-        print(f"order_api_p99_ms={fmt(api['p99_ms'])}")
-        non_201 = sum(n for s, n in api["statuses"].items() if s != 201)
-        print(f"order_api_non_201={non_201}" + (f" first: {api['first_error']}" if non_201 else ""))
-        if non_201:
-            server.keep_log = True
+        redis = env.get("REDIS_URL")
         print(
-            f"order_api_server_cpu_ms={api['server_cpu_ms']:.2f} per order (gunicorn workers; this load "
-            f"generator {api['client_cpu_ms']:.2f}); gunicorn used {api['server_cores']:.2f} of "
-            f"{os.cpu_count()} cores, the machine was {100 * api['machine_busy']:.0f}% busy"
+            f"served: as `make run` serves (manage.py serve): {server.banner}; "
+            f"REDIS_URL {'passed to the server' if redis else 'not set'}",
+            flush=True,
         )
-        print(f"order_api_db: {api_locks.summary()}", flush=True)
-
+        asyncio.run(warm_workers(server.port, workers))
+        asyncio.run(probe(server.port, data))
         if not args.skip_raw:
             raw_clients = raw_client_count(url, args.clients)
-            with LockSampler(url) as raw_locks:
-                raw = raw_sql_run(url, data, raw_clients, args.raw_processes, args.seconds, args.warmup)
-            print(f"raw_sql_per_s={fmt(raw['per_s'])}")
-            print(f"ratio={api['per_s'] / raw['per_s']:.3f}" if raw["per_s"] else "ratio=0.000")
-            print(
-                f"raw_sql_p50_ms={fmt(raw['p50_ms'])} raw_sql_p99_ms={fmt(raw['p99_ms'])} "
-                f"raw_sql_failures={raw['failures']}"
-            )
-            print(f"raw_sql_db: {raw_locks.summary()}", flush=True)
 
-        cpu_before = process_tree_cpu(server.proc.pid)
+        # 1. Orders spread over many items: the API, then the same transaction in raw SQL.
+        print(f"== spread: each order takes two of {args.items} items", flush=True)
+        with LockSampler(url) as locks:
+            api = asyncio.run(
+                order_api_run(
+                    server.port, data, args.clients, args.seconds, args.warmup, server.web_cpu, db_cpu=db_cpu_of(url)
+                )
+            )
+        print_api("order_api", api, locks, server)
+        if not args.skip_raw:
+            raw, raw_cpu = print_raw("raw_sql", raw_runs(url, data, args, raw_clients, False, 0, args.raw_runs))
+            ratio = api["per_s"] / raw if raw else 0.0
+            print(f"ratio={ratio:.3f}", flush=True)
+            api_cpu = api["server_cpu_ms"] + api["db_cpu_ms"]
+            print(
+                f"cpu_ratio={raw_cpu / api_cpu if api_cpu else 0.0:.3f} (raw SQL CPU per transaction / API CPU per "
+                "order, PostgreSQL's included: the ratio both would reach on equal CPU; steadier than ratio= on a "
+                "shared machine, where 32 raw connections outnumber the web server's workers for the scheduler)",
+                flush=True,
+            )
+
+        # 2. Every order on one hot item (and one spread item): its row lock is the queue.
+        hot = {"total_201": 0}
+        if not args.skip_hot:
+            print("== hot item: every order takes the one hot item and one spread item", flush=True)
+            with LockSampler(url) as locks:
+                hot = asyncio.run(
+                    order_api_run(
+                        server.port,
+                        data,
+                        args.clients,
+                        args.seconds,
+                        args.warmup,
+                        server.web_cpu,
+                        True,
+                        db_cpu=db_cpu_of(url),
+                    )
+                )
+            print_api("hot_api", hot, locks, server)
+            if not args.skip_raw:
+                hot_raw, _ = print_raw("hot_raw_sql", raw_runs(url, data, args, raw_clients, True, 10, args.raw_runs))
+                hot_ratio = hot["per_s"] / hot_raw if hot_raw else 0.0
+                print(f"hot_ratio={hot_ratio:.3f} (hot_api / hot_raw_sql)")
+            print(f"hot_vs_spread={hot['per_s'] / api['per_s']:.3f} (hot_api / order_api)" if api["per_s"] else "")
+
+        # 3. Flash sale.
+        print("== flash sale", flush=True)
+        cpu_before = server.web_cpu()
         flash = asyncio.run(flash_run(server.port, data, args.flash_connections))
-        flash_cpu_ms = 1000 * (process_tree_cpu(server.proc.pid) - cpu_before) / args.flash_attempts
+        flash_cpu_ms = 1000 * (server.web_cpu() - cpu_before) / args.flash_attempts
         with psycopg.connect(url) as conn:
             stock_left = conn.execute(
                 "SELECT stock_left FROM campaigns_campaignitem WHERE id = %s", (data["flash_item"],)
@@ -787,6 +950,14 @@ def main() -> int:
                 "SELECT count(*) FROM orders_order WHERE number NOT LIKE 'RAW%%' AND campaign_id = %s",
                 (data["campaign_id"],),
             ).fetchone()[0]
+            # Stock conserved on every big item: allotted = left + what orders (API and raw) hold.
+            unbalanced = conn.execute(
+                "SELECT count(*) FROM campaigns_campaignitem ci LEFT JOIN (SELECT campaign_item_id, "
+                "sum(quantity) AS held FROM orders_orderline GROUP BY campaign_item_id) l "
+                "ON l.campaign_item_id = ci.id WHERE ci.campaign_id = %s "
+                "AND ci.stock_allotted <> ci.stock_left + coalesce(l.held, 0)",
+                (data["campaign_id"],),
+            ).fetchone()[0]
         print(f"flash_per_s={fmt(flash['per_s'])}")
         print(f"flash_sold={sold}")
         print(f"oversold={max(0, sold - FLASH_STOCK)}")
@@ -797,13 +968,14 @@ def main() -> int:
         answers = ", ".join(f"{s or 'connection error'}: {n}" for s, n in sorted(flash["statuses"].items()))
         print(
             f"flash: {args.flash_attempts} attempts over {args.flash_connections} connections in "
-            f"{flash['elapsed']:.2f} s; answers {answers}; gunicorn CPU {flash_cpu_ms:.2f} ms per attempt"
+            f"{flash['elapsed']:.2f} s; answers {answers}; web server CPU {flash_cpu_ms:.2f} ms per attempt"
         )
         for status, body in sorted(flash["first_error"].items()):
             print(f"flash: first {status or 'connection error'} answer: {body}")
         print(
             f"check: orders made through the API in the database = {api_orders} "
-            f"(201 answers: {api['total_201'] + 1 + flash['statuses'].get(201, 0)})"
+            f"(201 answers: {api['total_201'] + hot['total_201'] + 1 + flash['statuses'].get(201, 0)}); "
+            f"items whose stock does not add up (allotted = left + ordered): {unbalanced}"
         )
     except BaseException:
         server.keep_log = True
@@ -814,12 +986,13 @@ def main() -> int:
             print(f"bench: server log kept at {server.log.name}", file=sys.stderr)
         else:
             os.unlink(server.log.name)
+    summary = [f"ratio={ratio:.3f}" if ratio is not None else "", f"hot_ratio={hot_ratio:.3f}" if hot_ratio else ""]
     print(
-        f"setup: gunicorn config.wsgi {WORKERS} sync workers, CONN_MAX_AGE=600, {args.clients} clients, "
-        f"{args.items} big-stock items (2 per order), "
-        f"{args.seconds:g} s measured after {args.warmup:g} s warm-up, raw SQL over {args.raw_processes} processes, "
-        f"flash {args.flash_attempts} attempts / {args.flash_connections} connections on stock {FLASH_STOCK}; "
-        f"{os.cpu_count()} CPUs; total {time.monotonic() - started:.0f} s"
+        f"setup: manage.py serve ({server.banner}), {args.clients} clients, {args.items} spread items (2 per order), "
+        f"{args.seconds:g} s measured after {args.warmup:g} s warm-up, raw SQL {args.raw_runs} run(s) per phase over "
+        f"{args.raw_processes} processes, flash {args.flash_attempts} attempts / {args.flash_connections} connections "
+        f"on stock {FLASH_STOCK}; {os.cpu_count()} CPUs; {load_text()}; total {time.monotonic() - started:.0f} s "
+        + " ".join(x for x in summary if x)
     )
     return 0
 

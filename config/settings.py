@@ -51,6 +51,10 @@ SECRET_KEY = env_secret("SECRET_KEY") or _development_secret("django")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# `make run` serves the live feed from its own ASGI process on this port of the same host (manage.py
+# serve); the H5 page is told it and opens its EventSource there. 0: the feed is on the page's origin
+# (production: nginx routes its path to the feed service).
+FEED_PORT = int(os.environ.get("FEED_PORT") or 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

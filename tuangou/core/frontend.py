@@ -44,4 +44,6 @@ def h5_app(request, path: str = ""):
         if match:
             html = painter(request, match, html)
             break
+    if settings.FEED_PORT:  # `make run`: the live feed is served on its own port (manage.py serve)
+        html = html.replace("</head>", f'<meta name="tuangou-feed-port" content="{settings.FEED_PORT:d}" /></head>', 1)
     return HttpResponse(html)

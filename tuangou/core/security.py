@@ -6,6 +6,8 @@ Vant set style attributes on elements. Images may come from any https host: prod
 the object storage or its CDN, WeChat avatars. Nothing may frame us (frame-ancestors)."""
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.http.request import split_domain_port
 
 POLICY = "; ".join(
     [
@@ -25,6 +27,18 @@ POLICY = "; ".join(
 )
 
 
+def feed_origin(request) -> str:
+    """The live feed's origin when `make run` serves it on its own port (settings.FEED_PORT): the
+    page's host on that port. Empty when the feed is on the page's origin."""
+    if not settings.FEED_PORT:
+        return ""
+    try:
+        host, _ = split_domain_port(request.get_host())
+    except DisallowedHost:  # the answer is a 400 already: no feed on it
+        return ""
+    return f"{request.scheme}://{host}:{settings.FEED_PORT}"
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,5 +47,8 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if response.get("Content-Type", "").startswith("text/html") and self.header not in response:
-            response[self.header] = POLICY
+            feed = feed_origin(request)
+            response[self.header] = (
+                POLICY.replace("connect-src 'self'", f"connect-src 'self' {feed}") if feed else POLICY
+            )
         return response

@@ -1,6 +1,7 @@
 from datetime import date
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
@@ -317,6 +318,8 @@ async def stream_campaign_feed(request, shop_id: Path[Id], campaign_id: Id, last
         response = HttpResponse(await feed.catch_up_body(**arguments), content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx and friends must pass events through at once
+    if settings.FEED_PORT:  # `make run`: pages on the web server's port read this from the feed's port
+        response["Access-Control-Allow-Origin"] = "*"  # public (auth=None), no credentials
     return response
 
 

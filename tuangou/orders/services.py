@@ -9,6 +9,7 @@ tuangou/orders/money.py and written pending; the order's book moves in order_ref
 once the provider confirmed it.
 """
 
+import functools
 import hashlib
 import json
 import secrets
@@ -193,20 +194,27 @@ def _reserve_stock(item_id: int, quantity: int) -> bool:
         return cursor.rowcount == 1
 
 
-def _insert(objs: list, *, skip_conflicts: bool = False) -> bool:
-    """INSERT new rows of one model in one statement, RETURNING their ids (set on them, in order,
-    as bulk_create does). With `skip_conflicts`, False when a unique key was taken and nothing
-    was written. Hand-written: the ORM's INSERT compiler cost more CPU than the round trip."""
-    model = type(objs[0])
+@functools.cache
+def _insert_sql(model, rows: int, skip_conflicts: bool, vendor: str) -> tuple[list, str]:
+    """The columns and the INSERT statement for `rows` new rows of `model`, built once (`vendor`
+    keys the cache: the quoting is the database's)."""
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
     row = f"({', '.join(['%s'] * len(fields))})"
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES {', '.join([row] * len(objs))}{' ON CONFLICT DO NOTHING' if skip_conflicts else ''} "
+        f"VALUES {', '.join([row] * rows)}{' ON CONFLICT DO NOTHING' if skip_conflicts else ''} "
         f"RETURNING {quote(model._meta.pk.column)}"
     )
+    return fields, sql
+
+
+def _insert(objs: list, *, skip_conflicts: bool = False) -> bool:
+    """INSERT new rows of one model in one statement, RETURNING their ids (set on them, in order,
+    as bulk_create does). With `skip_conflicts`, False when a unique key was taken and nothing
+    was written. Hand-written: the ORM's INSERT compiler cost more CPU than the round trip."""
     conn = connections[DEFAULT_DB_ALIAS]  # not the `connection` proxy: ~60 look-ups per order
+    fields, sql = _insert_sql(type(objs[0]), len(objs), skip_conflicts, conn.vendor)
     params = [field.get_db_prep_save(field.pre_save(obj, True), conn) for obj in objs for field in fields]
     ids = rawsql.fetchall(sql, params)
     for obj, (pk,) in zip(objs, ids):

@@ -1,11 +1,16 @@
 """`make run`: the web server and the job worker side by side, with the URLs and demo logins printed.
 
-The web server is uvicorn (ASGI) by default: the live 他们都在买 feed keeps a server-sent-events
-response open for minutes, and under gunicorn's sync workers each open page would hold a worker
-(a handful of phones would stall the site). Under ASGI an open feed is a coroutine. Sync views
-still run, each on a thread, so PostgreSQL connections come from a pool per process (DB_POOL)
-instead of one persistent connection per thread. `--server wsgi` is the old gunicorn setup,
-without live feeds (the page falls back to polling). bench/feed.py measures both.
+Two web servers, each for what it does best (bench/README.md "Serving" has the figures):
+- gunicorn sync workers (config.wsgi) on --port serve the pages and the whole API: one process per
+  request with a persistent PostgreSQL connection was the fastest setup measured here (under
+  uvicorn the same order endpoint ran about half as fast: sync views on threads, a pool);
+- one uvicorn process (config.asgi) on --feed-port (default --port + 1) serves the live 他们都在买
+  feed only: its server-sent-events response stays open for minutes, a coroutine under ASGI where
+  it would hold a whole sync worker. The H5 page is told that port (FEED_PORT: a <meta> in its
+  index.html; CSP connect-src and the feed's CORS header allow it) and opens its EventSource there.
+In production nginx routes the feed's path to the uvicorn service instead (deploy/nginx/tuangou.conf),
+so the page stays on one origin. `--server asgi` (everything on uvicorn) and `--server wsgi`
+(gunicorn only; the feed answers its catch-up and the page reconnects) are kept for comparison.
 
 Payments go through the WeChat Pay simulator (simulators/wechatpay), started here as a third
 child on a local port (WECHATPAY_SIM_PORT, else a free one), in partner mode: the platform is the
@@ -30,37 +35,45 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from config.workers import default_workers
 from tuangou.core.schedules import ensure_schedules
 from tuangou.demo.data import WECHATPAY_SUB_MCHIDS
 
 
 class Command(BaseCommand):
-    help = "Serve the web app (gunicorn) and run the job worker (django-q qcluster) until Ctrl-C."
+    help = "Serve the web app (gunicorn, and uvicorn for the live feed) and run the job worker until Ctrl-C."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "3")))
-        parser.add_argument("--server", choices=["asgi", "wsgi"], default=os.environ.get("WEB_SERVER", "asgi"))
+        parser.add_argument(
+            "--feed-port", type=int, default=int(os.environ.get("FEED_PORT") or 0), help="the live feed's (--port + 1)"
+        )
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS") or default_workers()))
+        parser.add_argument(
+            "--server", choices=["split", "asgi", "wsgi"], default=os.environ.get("WEB_SERVER", "split")
+        )
 
-    def web_command(self, server: str, host: str, port: int, workers: int) -> list[str]:
-        bin_dir = Path(sys.executable).parent
-        if server == "wsgi":
-            return [
-                str(bin_dir / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(workers),
-                "--timeout",
-                "60",
-                "--graceful-timeout",
-                "5",
-            ]
+    def gunicorn_command(self, host: str, port: int, workers: int) -> list[str]:
+        return [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--backlog",
+            "2048",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+        ]
+
+    def uvicorn_command(self, host: str, port: int, workers: int) -> list[str]:
         # Open feeds end within 5 s of a stop; the browser reconnects with Last-Event-ID.
         return [
-            str(bin_dir / "uvicorn"),
+            str(Path(sys.executable).parent / "uvicorn"),
             "config.asgi:application",
             "--host",
             host,
@@ -75,11 +88,22 @@ class Command(BaseCommand):
             "5",
         ]
 
-    def web_env(self, server: str, host: str, port: int) -> dict:
-        env = {**os.environ, "SITE_URL": os.environ.get("SITE_URL", f"http://{host}:{port}")}
-        if server == "asgi" and settings.IS_POSTGRES:
-            env.setdefault("DB_POOL", "1")
-        return env
+    def web_processes(self, server: str, host: str, port: int, feed_port: int, workers: int) -> list[tuple[list, dict]]:
+        """(command, environment) of each web server process for this --server."""
+        site = os.environ.get("SITE_URL", f"http://{host}:{port}")
+        base = {k: v for k, v in os.environ.items() if k not in ("DB_POOL", "FEED_PORT")}
+        base["SITE_URL"] = site
+        pooled = {**base, "DB_POOL": "1"} if settings.IS_POSTGRES else base
+        if server == "asgi":
+            return [(self.uvicorn_command(host, port, workers), pooled)]
+        # Sync workers keep their connection (one each): persistent unless the environment says.
+        persistent = {"CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "600")} if settings.IS_POSTGRES else {}
+        web = (self.gunicorn_command(host, port, workers), {**base, **persistent})
+        if server == "wsgi":
+            return [web]
+        web[1]["FEED_PORT"] = str(feed_port)  # the page opens its feed there
+        # The feed process runs the same application (the H5 is never sent to it).
+        return [web, (self.uvicorn_command(host, feed_port, 1), {**pooled, "FEED_PORT": str(feed_port)})]
 
     def wechatpay_sim_start(self, site_url: str, env_path: Path | None = None) -> tuple[subprocess.Popen | None, dict]:
         """The WeChat Pay simulator as a child, and the merchant configuration it wrote (as env
@@ -118,24 +142,25 @@ class Command(BaseCommand):
         lines["WECHATPAY_NOTIFY_BASE"] = site_url
         return child, lines
 
-    def handle(self, host, port, workers, server, **options):
+    def handle(self, host, port, feed_port, workers, server, **options):
         ensure_schedules()
-        env = self.web_env(server, host, port)
-        sim, payment_env = self.wechatpay_sim_start(env["SITE_URL"])
+        feed_port = feed_port or port + 1
+        processes = self.web_processes(server, host, port, feed_port, workers)
+        site_url = processes[0][1]["SITE_URL"]
+        sim, payment_env = self.wechatpay_sim_start(site_url)
         if sim is not None:
             from tuangou.demo.loader import demo_payment_settings_ensure
 
             demo_payment_settings_ensure()
         self.wechatpay_base = payment_env.get("WECHATPAY_API_BASE", "")
-        env.update(payment_env)
         children = [sim] if sim is not None else []
-        children += [
+        children.append(
             subprocess.Popen(
                 [sys.executable, "manage.py", "qcluster"],
-                env={**os.environ, "SITE_URL": env["SITE_URL"], **payment_env},
-            ),
-            subprocess.Popen(self.web_command(server, host, port, workers), env=env),
-        ]
+                env={**os.environ, "SITE_URL": site_url, **payment_env},
+            )
+        )
+        children += [subprocess.Popen(command, env={**env, **payment_env}) for command, env in processes]
 
         def stop(*_):
             for child in children:
@@ -151,20 +176,29 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         base = f"http://{host}:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                break
-            except urllib.error.HTTPError:  # up; the worker's first heartbeat may still be coming
-                break
-            except OSError:
-                time.sleep(0.2)
-        self.stdout.write(self.banner(base, server))
+        ports = [port] + ([feed_port] if server == "split" else [])
+        for check in ports:
+            for _ in range(150):
+                try:
+                    urllib.request.urlopen(f"http://{host}:{check}/healthz", timeout=1)
+                    break
+                except urllib.error.HTTPError:  # up; the worker's first heartbeat may still be coming
+                    break
+                except OSError:
+                    time.sleep(0.2)
+        self.stdout.write(self.banner(base, server, workers=workers, feed_port=feed_port))
         while all(child.poll() is None for child in children):
             time.sleep(1)
         stop()
 
-    def banner(self, base: str, server: str = "asgi") -> str:
+    def web_text(self, server: str, workers: int, feed_port: int) -> str:
+        if server == "asgi":
+            return f"uvicorn, {workers} workers"
+        if server == "wsgi":
+            return f"gunicorn, {workers} sync workers; no live feed (the page reconnects for its catch-up)"
+        return f"gunicorn, {workers} sync workers; live feed: uvicorn on port {feed_port}"
+
+    def banner(self, base: str, server: str = "split", workers: int = 0, feed_port: int = 0) -> str:
         from tuangou.demo.loader import demo_logins_text
 
         wechatpay = getattr(self, "wechatpay_base", "")
@@ -180,7 +214,7 @@ class Command(BaseCommand):
         )
         database = "PostgreSQL" if settings.IS_POSTGRES else f"SQLite ({settings.DATABASES['default']['NAME']})"
         return (
-            f"\n  Tuangou 社区团购 is running on {base}  ({database}; web: {'uvicorn' if server == 'asgi' else 'gunicorn'}; jobs: django-q worker)\n"
+            f"\n  Tuangou 社区团购 is running on {base}  ({database}; web: {self.web_text(server, workers or default_workers(), feed_port)}; jobs: django-q worker)\n"
             f"  Merchant console  {base}/console/\n"
             f"  Phone H5          {base}/h5/   (open on a phone-sized window; leaders see 团长中心 under 我的)\n"
             f"  API docs          {base}/api/docs   (OpenAPI: {base}/api/openapi.json)\n"

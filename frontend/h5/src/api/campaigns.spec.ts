@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { followFeed, type FeedPurchase } from "./campaigns";
+import { campaignFeedUrl, feedOrigin, followFeed, type FeedPurchase } from "./campaigns";
 
 class FakeEventSource {
   static last: FakeEventSource | null = null;
@@ -21,6 +21,26 @@ const purchase: FeedPurchase = {
   items: [{ product_name: "土鸡蛋", spec: "30枚", quantity: 2 }],
   at: null,
 };
+
+describe("feedOrigin", () => {
+  afterEach(() => document.head.querySelector('meta[name="tuangou-feed-port"]')?.remove());
+
+  it("should keep the feed on the page's origin unless the server names its port", () => {
+    expect(feedOrigin()).toBe("");
+    expect(campaignFeedUrl(3, 9)).toBe("/api/shops/3/campaigns/9/feed");
+  });
+
+  it("should open the feed on the port `make run` serves it from, on the page's host", () => {
+    const meta = document.createElement("meta");
+    meta.name = "tuangou-feed-port";
+    meta.content = "8001";
+    document.head.append(meta);
+    const loc = { protocol: "http:", hostname: "192.168.1.5" } as Location;
+    expect(feedOrigin(document, loc)).toBe("http://192.168.1.5:8001");
+    meta.content = "x.example"; // only a port is taken
+    expect(feedOrigin(document, loc)).toBe("");
+  });
+});
 
 describe("followFeed", () => {
   afterEach(() => vi.unstubAllGlobals());

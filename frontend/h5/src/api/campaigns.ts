@@ -22,8 +22,14 @@ export const getRecentPurchasesApi = (shopId: number, campaignId: number, afterI
 /** The feed's own events by polling, after the last event id seen (the same ids as the live feed). */
 export const getFeedEventsApi = (shopId: number, campaignId: number, afterId = 0) =>
   http.get<Schemas["FeedEventsOut"]>(`shops/${shopId}/campaigns/${campaignId}/feed/events`, { after_id: afterId });
+/** Where the live feed is served: the page's origin, or (`make run`) the same host on the port the
+ * server names in `<meta name="tuangou-feed-port">` (its own ASGI process; CORS allows it). */
+export function feedOrigin(doc: Document = document, loc: Location = location): string {
+  const port = doc.querySelector<HTMLMetaElement>('meta[name="tuangou-feed-port"]')?.content ?? "";
+  return /^\d{1,5}$/.test(port) ? `${loc.protocol}//${loc.hostname}:${port}` : "";
+}
 export const campaignFeedUrl = (shopId: number, campaignId: number) =>
-  `/api/shops/${shopId}/campaigns/${campaignId}/feed`;
+  `${feedOrigin()}/api/shops/${shopId}/campaigns/${campaignId}/feed`;
 
 /** One purchase as the feed sends it: an order paid, with the masked buyer and their lines. */
 export interface FeedPurchase {
