@@ -228,6 +228,8 @@ class SortingPoints:
     def __init__(self, campaign: Campaign, totals: dict):
         self.campaign, self.totals = campaign, totals
         self._used = False
+        # Chosen when the sheet is built (inside report_reads), used when it is read, maybe later.
+        self.alias = router.db_for_read(OrderLine)
 
     def row_count(self) -> int:
         """How many (order, product) rows the list has, for a progress bar."""
@@ -239,7 +241,7 @@ class SortingPoints:
         if self._used:
             raise RuntimeError("a streamed sorting list is read once")
         self._used = True
-        campaign = self.campaign
+        campaign, alias = self.campaign, self.alias
         points = {
             p["id"]: p
             for p in PickupPoint.objects.filter(
@@ -269,11 +271,11 @@ class SortingPoints:
             ranks=", ".join(f"({int(p['id'])}, {rank})" for rank, p in enumerate(ranked)),
             user=Order._meta.get_field("member").related_model._meta.db_table,
             statuses=", ".join(["%s"] * len(FULFILLABLE)),
-            collate='COLLATE "C"' if connection.vendor == "postgresql" else "COLLATE BINARY",
+            collate='COLLATE "C"' if connections[alias].vendor == "postgresql" else "COLLATE BINARY",
         )
         totals = self.totals
         totals.update(point_count=0, order_count=0, quantity=0)
-        with _read_in_pieces(), connection.chunked_cursor() as cursor:
+        with _read_in_pieces(alias), connections[alias].chunked_cursor() as cursor:
             cursor.execute(sql, [campaign.shop_id, campaign.shop_id, campaign.id, *FULFILLABLE])
             point = order = item = None
             while rows := cursor.fetchmany(2000):
@@ -344,11 +346,10 @@ def sorting_list(*, campaign: Campaign, stream: bool = False) -> dict:
 
 
 @contextmanager
-def _read_in_pieces():
+def _read_in_pieces(alias: str):
     """Where a query's rows are streamed: in a transaction, so PostgreSQL's cursor is not WITH
     HOLD (which copies the whole result before the first row), planned for all its rows, not the
     first few (a nested-loop plan that took three times as long), and sorted in memory."""
-    alias = router.db_for_read(OrderLine)  # the replica when a report reads there (tuangou.core.replica)
     if connections[alias].vendor != "postgresql":  # SQLite reads a cursor in pieces as it is
         yield
         return
