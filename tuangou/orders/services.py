@@ -25,6 +25,7 @@ from tuangou.campaigns.hotstock import (
     hot_stock_give,
     hot_stock_give_after_commit,
     hot_stock_reconcile,
+    hot_stock_redis,
     hot_stock_take,
 )
 from tuangou.campaigns.models import Campaign, CampaignItem
@@ -251,13 +252,27 @@ def _clean_items(items) -> list[dict]:
     return cleaned
 
 
-def order_place(*, shop, **request) -> Order:
-    """Check out (see _order_place). Stock taken from the Redis counters goes back when the
-    checkout fails; a process killed in between leaves them low until a reconcile (hotstock.py)."""
+def order_place(*, shop, member, items: list[dict], idempotency_key: str | None = None, **request) -> Order:
+    """Check out (see _order_place), the stock taken from the Redis counters first (hotstock.py):
+    of a crowd on one item, those past the stock get their 409 here, before any transaction. A
+    retry of a placed order (its idempotency key known) skips the take and gets its order back.
+    The units go back when the checkout fails; a process killed in between leaves the counters
+    low until a reconcile heals them."""
     taken: list[tuple[int, int]] = []
+    if hot_stock_redis() is not None and not (
+        idempotency_key and _idempotent_order(shop, member, idempotency_key) is not None
+    ):
+        wanted = [(item["campaign_item_id"], item["quantity"]) for item in _clean_items(items)]
+        short = hot_stock_take(shop_id=shop.pk, quantities=wanted)
+        if short is not None:
+            index, available = short
+            raise ApplicationError(
+                "stock_insufficient", field=f"items.{index}.quantity", status=409, available=available
+            )
+        taken = wanted
     try:
         with transaction.atomic():
-            return _order_place(shop=shop, taken=taken, **request)
+            order = _order_place(shop=shop, member=member, items=items, idempotency_key=idempotency_key, **request)
     except BaseException as error:
         if taken:
             stale = getattr(error, "hot_stock_stale", None)
@@ -267,6 +282,9 @@ def order_place(*, shop, **request) -> Order:
                 hot_stock_give(shop_id=shop.pk, quantities=[pair for pair in taken if pair[0] != stale])
                 hot_stock_reconcile(item_ids=[stale])
         raise
+    if taken and order.replayed:  # the same key placed it meanwhile: nothing new was sold
+        hot_stock_give(shop_id=shop.pk, quantities=taken)
+    return order
 
 
 def _order_place(
@@ -275,7 +293,6 @@ def _order_place(
     member,
     campaign_id: int,
     items: list[dict],
-    taken: list[tuple[int, int]],
     leader_id: int | None = None,
     idempotency_key: str | None = None,
     contact_name: str = "",
@@ -363,15 +380,6 @@ def _order_place(
             raise ApplicationError(
                 "stock_insufficient", field=f"items.{index}.quantity", status=409, available=stock_left
             )
-    # The Redis counters next (all items or none): of a crowd on one item, those past the stock
-    # are refused here, before writing anything or queueing on the item's row. `taken` is given
-    # back by order_place if anything below fails.
-    wanted = [(item["campaign_item_id"], item["quantity"]) for item in items]
-    short = hot_stock_take(shop_id=shop.pk, quantities=wanted)
-    if short is not None:
-        index, available = short
-        raise ApplicationError("stock_insufficient", field=f"items.{index}.quantity", status=409, available=available)
-    taken.extend(wanted)
 
     rate_default = (
         leader.commission_rate_bp if leader.commission_rate_bp is not None else shop.default_commission_rate_bp

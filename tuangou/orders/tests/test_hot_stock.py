@@ -113,6 +113,36 @@ def test_a_process_killed_between_the_take_and_commit_is_healed_and_sells_every_
 
 
 @pytest.mark.django_db
+def test_once_redis_is_empty_a_buyer_is_refused_without_a_database_query(hot, django_assert_num_queries):
+    world = given_live_campaign(stock=1)
+    _buy(world)
+    late = [given_member(world.shop, world.leader) for _ in range(2)]
+    with pytest.raises(ApplicationError):
+        _buy(world, member=late[0])  # Redis says 0: the database is asked once, agrees
+
+    with django_assert_num_queries(0), pytest.raises(ApplicationError) as refused:
+        _buy(world, member=late[1])
+
+    assert (refused.value.code, refused.value.status, refused.value.field) == (
+        "stock_insufficient",
+        409,
+        "items.0.quantity",
+    )
+
+
+@pytest.mark.django_db
+def test_a_retry_of_a_placed_order_gets_it_back_even_when_sold_out_and_takes_nothing(hot):
+    world = given_live_campaign(stock=1)
+    request = {"campaign_id": world.campaign.id, "items": [{"campaign_item_id": world.item.id, "quantity": 1}]}
+    first = services.order_place(shop=world.shop, member=world.member, idempotency_key="k-1", **request)
+
+    again = services.order_place(shop=world.shop, member=world.member, idempotency_key="k-1", **request)
+
+    assert (again.pk, again.replayed) == (first.pk, True)
+    assert (_counter(world), _stock_left(world.item)) == (0, 0)
+
+
+@pytest.mark.django_db
 def test_the_scheduled_reconcile_rewrites_counters_of_live_items_from_the_database(hot, monkeypatch):
     world = given_live_campaign(stock=4)
     _buy(world)
