@@ -255,21 +255,20 @@ def _clean_items(items) -> list[dict]:
 def order_place(*, shop, member, items: list[dict], idempotency_key: str | None = None, **request) -> Order:
     """Check out (see _order_place), the stock taken from the Redis counters first (hotstock.py):
     of a crowd on one item, those past the stock get their 409 here, before any transaction. A
-    retry of a placed order (its idempotency key known) skips the take and gets its order back.
+    retry of a placed order (its idempotency key known) refused there still gets its order back.
     The units go back when the checkout fails; a process killed in between leaves the counters
     low until a reconcile heals them."""
     taken: list[tuple[int, int]] = []
-    if hot_stock_redis() is not None and not (
-        idempotency_key and _idempotent_order(shop, member, idempotency_key) is not None
-    ):
+    if hot_stock_redis() is not None:
         wanted = [(item["campaign_item_id"], item["quantity"]) for item in _clean_items(items)]
         short = hot_stock_take(shop_id=shop.pk, quantities=wanted)
-        if short is not None:
+        if short is None:
+            taken = wanted
+        elif not (idempotency_key and _idempotent_order(shop, member, idempotency_key) is not None):
             index, available = short
             raise ApplicationError(
                 "stock_insufficient", field=f"items.{index}.quantity", status=409, available=available
             )
-        taken = wanted
     try:
         with transaction.atomic():
             order = _order_place(shop=shop, member=member, items=items, idempotency_key=idempotency_key, **request)
