@@ -376,9 +376,11 @@ def _order_place(
     for index, item in enumerate(items):
         stock_left = campaign_items[item["campaign_item_id"]].stock_left
         if stock_left < item["quantity"]:
-            raise ApplicationError(
+            error = ApplicationError(
                 "stock_insufficient", field=f"items.{index}.quantity", status=409, available=stock_left
             )
+            error.hot_stock_stale = item["campaign_item_id"]  # Redis let it through: rewritten
+            raise error
 
     rate_default = (
         leader.commission_rate_bp if leader.commission_rate_bp is not None else shop.default_commission_rate_bp

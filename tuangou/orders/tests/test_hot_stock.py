@@ -183,6 +183,19 @@ def test_a_counter_too_high_is_refused_by_the_database_and_set_back_from_it(hot,
 
 
 @pytest.mark.django_db
+def test_a_counter_left_high_after_the_sell_out_is_set_to_zero_by_the_first_refusal(hot):
+    world = given_live_campaign(stock=2)
+    _buy(world, quantity=2)
+    hot.set(f"tuangou:stock:{{{world.shop.id}}}:{world.item.id}", 2)  # a reconcile during in-flight checkouts
+
+    with pytest.raises(ApplicationError) as refused:
+        _buy(world, member=given_member(world.shop, world.leader))
+
+    assert (refused.value.code, refused.value.status) == ("stock_insufficient", 409)
+    assert (_counter(world), _stock_left(world.item)) == (0, 0)
+
+
+@pytest.mark.django_db
 def test_two_items_are_taken_all_or_none(hot):
     world = given_live_campaign(stock=5)
     other = CampaignItemFactory(campaign=world.campaign, stock_allotted=1)
