@@ -154,9 +154,14 @@ async def flash_sale(port: int, data: dict, connections: int) -> dict:
 
 def serve(env: dict, workers: int) -> run.Server:
     server = run.Server(env, workers)
-    server.wait_ready(timeout=120)  # a busy machine: importing Django in 4 workers took > 30 s
-    asyncio.run(run.warm_workers(server.port, workers))
-    asyncio.run(run.probe(server.port, data=SHARED["data"]))
+    try:
+        server.wait_ready(timeout=120)  # a busy machine: importing Django in 4 workers took > 30 s
+        asyncio.run(run.warm_workers(server.port, workers))
+        asyncio.run(run.probe(server.port, data=SHARED["data"]))
+    except BaseException:
+        print(f"flash: server log kept at {server.log.name}", file=sys.stderr)
+        server.stop()
+        raise
     return server
 
 
