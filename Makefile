@@ -7,7 +7,7 @@ PORT ?= 8000
 # The demo shows development SMS codes at /dev/sms; production leaves this off.
 export SMS_SHOW_CODES ?= 1
 
-.PHONY: install types frontend run serve test test-frontend lint bench bench-frontend migrate demo clean wechat-sim alipay-sim backup restore pitr-drill chaos broker-bench deploy-drill ha-test
+.PHONY: install types frontend run serve test test-frontend lint bench flash bench-frontend migrate demo clean wechat-sim alipay-sim backup restore pitr-drill chaos broker-bench deploy-drill ha-test
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,12 @@ bench: frontend
 	$(PY) bench/run.py
 	$(PY) bench/feed.py
 	$(PY) bench/frontend_weight.py --serve
+
+# Hot items with stock in Redis (REDIS_URL, default db 2; PostgreSQL database tuangou_hot_bench):
+# spread against hot order rate, then 10,000 units to 20,000 buyers checked against the database.
+# FLASH_ARGS="--quick" for a smoke run, "--compare" adds the database-only rates. bench/README.md.
+flash: install
+	$(PY) bench/flash.py $(FLASH_ARGS)
 
 # The gzip kB of JS and CSS each first screen loads (console login, dashboard, orders; the H5
 # campaign page), then the H5 campaign page's FCP on a phone with a 4× slower CPU (throwaway demo).

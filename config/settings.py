@@ -188,6 +188,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Checkout takes campaign-item stock from Redis counters first (tuangou/campaigns/hotstock.py,
+# docs/hot-stock.md); PostgreSQL's conditional UPDATE stays the guard. Off: the database alone.
+HOT_STOCK = bool(REDIS_URL) and env_bool("HOT_STOCK", True)
 
 Q_CLUSTER = {
     "name": "tuangou",

@@ -23,6 +23,7 @@ from tuangou.core.locks import lock_objects
 from tuangou.core.states import StateMachine, event_record, state_error
 
 from .hooks import campaign_closed, campaign_failed, campaign_succeeded
+from .hotstock import hot_stock_reconcile_after_commit
 from .models import Campaign, CampaignItem, CampaignLeader
 from .selectors import VISIBLE_STATUSES, campaign_leader_allowed, campaign_member_count
 
@@ -325,6 +326,7 @@ def campaign_publish(*, campaign: Campaign, actor) -> Campaign:
             short_code="stock_insufficient",
         )
     CampaignItem.objects.filter(campaign=campaign).update(stock_left=F("stock_allotted"), stock_returned=0)
+    hot_stock_reconcile_after_commit(item_ids=[item.pk for item in items])
     CAMPAIGN.apply(campaign, "publish", actor=actor, event_type="published")
     if campaign.starts_at <= now:
         _start(campaign, actor=actor, now=now)
@@ -413,6 +415,7 @@ def _return_unsold_stock(campaign: Campaign, *, actor, everything: bool = False)
         if quantity <= 0:
             continue
         CampaignItem.objects.filter(pk=item.pk).update(stock_left=0, stock_returned=F("stock_returned") + quantity)
+        hot_stock_reconcile_after_commit(item_ids=[item.pk])
         sku_stock_move(
             shop=campaign.shop,
             sku_id=item.sku_id,

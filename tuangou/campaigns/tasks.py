@@ -50,3 +50,18 @@ def campaigns_advance() -> dict[str, int]:
     for campaign_id in Campaign.objects.filter(status=S.CLOSED).order_by("cutoff_at").values_list("pk", flat=True):
         counts["decided"] += _advance_one(campaign_id, S.CLOSED, services.campaign_decide)
     return counts
+
+
+def hot_stock_reconcile_all() -> int:
+    """Scheduled, and at every worker start: the Redis stock counters of live campaigns' items
+    rewritten from the database (hotstock.py). A crash between a take and its COMMIT is healed here."""
+    from .hotstock import hot_stock_reconcile
+
+    return hot_stock_reconcile()
+
+
+def hot_stock_reconcile_on_worker_start(sender=None, **kwargs) -> None:
+    try:
+        hot_stock_reconcile_all()
+    except Exception:  # a worker that cannot reach the database still starts; the schedule retries
+        logger.exception("hot_stock_reconcile_failed")

@@ -8,6 +8,7 @@ from django_q.models import Schedule
 JOBS = [
     # (name, function, every N minutes)
     ("campaigns: start, cut off and decide", "tuangou.campaigns.tasks.campaigns_advance", 1),
+    ("campaigns: Redis stock counters from the database", "tuangou.campaigns.tasks.hot_stock_reconcile_all", 5),
     ("orders: cancel unpaid past the payment timeout", "tuangou.orders.tasks.orders_expire_unpaid", 1),
     ("orders: complete after the after-sales window", "tuangou.orders.tasks.orders_complete_due", 10),
     ("orders: refund failed campaigns' paid orders left paid", "tuangou.orders.tasks.orders_refund_failed_redrive", 10),

@@ -22,6 +22,13 @@ from django.utils import timezone
 
 from tuangou.accounts.limits import attempt_claim, attempt_release, attempt_retry_after
 from tuangou.audit.approvals import approval_gate, approval_policy
+from tuangou.campaigns.hotstock import (
+    hot_stock_give,
+    hot_stock_give_after_commit,
+    hot_stock_reconcile,
+    hot_stock_redis,
+    hot_stock_take,
+)
 from tuangou.campaigns.models import Campaign, CampaignItem
 from tuangou.campaigns.selectors import campaign_leader_allowed
 from tuangou.catalog.models import Product, Sku
@@ -253,8 +260,41 @@ def _clean_items(items) -> list[dict]:
     return cleaned
 
 
-@transaction.atomic
-def order_place(
+def order_place(*, shop, member, items: list[dict], idempotency_key: str | None = None, **request) -> Order:
+    """Check out (see _order_place), the stock taken from the Redis counters first (hotstock.py):
+    of a crowd on one item, those past the stock get their 409 here, before any transaction. A
+    retry of a placed order (its idempotency key known) refused there still gets its order back.
+    The units go back when the checkout fails; a process killed in between leaves the counters
+    low until a reconcile heals them."""
+    taken: list[tuple[int, int]] = []
+    if hot_stock_redis() is not None:
+        wanted = [(item["campaign_item_id"], item["quantity"]) for item in _clean_items(items)]
+        short = hot_stock_take(shop_id=shop.pk, quantities=wanted)
+        if short is None:
+            taken = wanted
+        elif not (idempotency_key and _idempotent_order(shop, member, idempotency_key) is not None):
+            index, available = short
+            raise ApplicationError(
+                "stock_insufficient", field=f"items.{index}.quantity", status=409, available=available
+            )
+    try:
+        with transaction.atomic():
+            order = _order_place(shop=shop, member=member, items=items, idempotency_key=idempotency_key, **request)
+    except BaseException as error:
+        if taken:
+            stale = getattr(error, "hot_stock_stale", None)
+            if stale is None:
+                hot_stock_give(shop_id=shop.pk, quantities=taken)
+            else:  # Redis let through what the database refused: it was too high, take its word
+                hot_stock_give(shop_id=shop.pk, quantities=[pair for pair in taken if pair[0] != stale])
+                hot_stock_reconcile(item_ids=[stale])
+        raise
+    if taken and order.replayed:  # the same key placed it meanwhile: nothing new was sold
+        hot_stock_give(shop_id=shop.pk, quantities=taken)
+    return order
+
+
+def _order_place(
     *,
     shop,
     member,
@@ -344,9 +384,11 @@ def order_place(
     for index, item in enumerate(items):
         stock_left = campaign_items[item["campaign_item_id"]].stock_left
         if stock_left < item["quantity"]:
-            raise ApplicationError(
+            error = ApplicationError(
                 "stock_insufficient", field=f"items.{index}.quantity", status=409, available=stock_left
             )
+            error.hot_stock_stale = item["campaign_item_id"]  # Redis let it through: rewritten
+            raise error
 
     rate_default = (
         leader.commission_rate_bp if leader.commission_rate_bp is not None else shop.default_commission_rate_bp
@@ -467,9 +509,11 @@ def order_place(
         item_id, quantity = item["campaign_item_id"], item["quantity"]
         if not _reserve_stock(item_id, quantity):
             available = CampaignItem.objects.filter(pk=item_id).values_list("stock_left", flat=True).first()
-            raise ApplicationError(
+            error = ApplicationError(
                 "stock_insufficient", field=f"items.{index}.quantity", status=409, available=available
             )
+            error.hot_stock_stale = item_id
+            raise error
     order.replayed = False
     return _with_lines(order, lines)
 
@@ -478,14 +522,18 @@ def _return_stock(order_ids: list[int]) -> None:
     """Put back what these orders still hold (quantity not refunded yet) into their campaign items."""
     held = (
         OrderLine.objects.filter(order_id__in=order_ids)
-        .values("campaign_item_id")
+        .values("shop_id", "campaign_item_id")
         .annotate(quantity=Sum(F("quantity") - F("refunded_quantity")))
         .order_by("campaign_item_id")
-        .values_list("campaign_item_id", "quantity")
+        .values_list("shop_id", "campaign_item_id", "quantity")
     )
-    for item_id, quantity in held:
+    returned: dict[int, list[tuple[int, int]]] = {}
+    for shop_id, item_id, quantity in held:
         if quantity:
             CampaignItem.objects.filter(pk=item_id).update(stock_left=F("stock_left") + quantity)
+            returned.setdefault(shop_id, []).append((item_id, quantity))
+    for shop_id, quantities in returned.items():
+        hot_stock_give_after_commit(shop_id=shop_id, quantities=quantities)
 
 
 def _campaign_open(campaign: Campaign) -> bool:
@@ -821,6 +869,9 @@ def order_refund_apply(*, order: Order, refund_id: int, refund_lines: list[dict]
                 CampaignItem.objects.filter(pk=line.campaign_item_id).update(
                     stock_left=F("stock_left") + plan[line.id][0]
                 )
+        hot_stock_give_after_commit(
+            shop_id=order.shop_id, quantities=[(line.campaign_item_id, plan[line.id][0]) for line in changed]
+        )
 
     data = {"reason": reason, "refund_id": refund_id, "amount_fen": total_fen, "lines": refund_lines}
     # All money back: the coupon returns (or expires). Some back: it stays used.
