@@ -105,7 +105,11 @@ def _routes(queryset):
 def routes_of_campaign(*, shop, campaign) -> dict:
     """The delivery sheet of a campaign: its routes, each with its stops in the solver's order,
     and the home-delivery orders no route carries yet (paid, not planned)."""
-    routes = [_route_dict(route) for route in _routes(DeliveryRoute.objects.filter(shop=shop, campaign=campaign))]
+    # Phones masked on the console's sheet (as on the sorting list); the courier's page has them whole.
+    routes = [
+        _route_dict(route, mask=True)
+        for route in _routes(DeliveryRoute.objects.filter(shop=shop, campaign=campaign))
+    ]
     unplanned = OrderDelivery.objects.filter(
         shop=shop, order__campaign=campaign, route__isnull=True, delivered_at__isnull=True
     ).exclude(order__status__in=("pending_payment", "cancelled", "refunded"))
@@ -128,7 +132,7 @@ def routes_of_campaign(*, shop, campaign) -> dict:
 
 def route_sheet(*, shop, route_id: int) -> dict | None:
     route = _routes(DeliveryRoute.objects.filter(shop=shop, pk=route_id)).first()
-    return None if route is None else _route_dict(route)
+    return None if route is None else _route_dict(route, mask=True)
 
 
 def routes_of_courier(*, shop, courier) -> list[dict]:
