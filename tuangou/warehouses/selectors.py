@@ -107,8 +107,7 @@ def routes_of_campaign(*, shop, campaign) -> dict:
     and the home-delivery orders no route carries yet (paid, not planned)."""
     # Phones masked on the console's sheet (as on the sorting list); the courier's page has them whole.
     routes = [
-        _route_dict(route, mask=True)
-        for route in _routes(DeliveryRoute.objects.filter(shop=shop, campaign=campaign))
+        _route_dict(route, mask=True) for route in _routes(DeliveryRoute.objects.filter(shop=shop, campaign=campaign))
     ]
     unplanned = OrderDelivery.objects.filter(
         shop=shop, order__campaign=campaign, route__isnull=True, delivered_at__isnull=True

@@ -12,7 +12,9 @@ FAR = (Decimal("24.459000"), Decimal("118.090000"))
 HOME = (Decimal("24.437600"), Decimal("118.096300"))
 
 
-def given_delivery_campaign(*, near_stock: int = 10, far_stock: int = 10, fee_fen: int = 500, free_above=None, stock=20):
+def given_delivery_campaign(
+    *, near_stock: int = 10, far_stock: int = 10, fee_fen: int = 500, free_above=None, stock=20
+):
     world = given_live_campaign(stock=stock, price_fen=1290)
     campaign = world.campaign
     campaign.fulfilment_mode = "both"

@@ -21,7 +21,12 @@ def test_home_delivery_adds_the_fee_and_takes_the_goods_from_the_nearest_warehou
 
     order = deliver(world, 2)
 
-    assert (order.delivery_mode, order.items_fen, order.delivery_fee_fen, order.total_fen) == ("delivery", 2580, 500, 3080)
+    assert (order.delivery_mode, order.items_fen, order.delivery_fee_fen, order.total_fen) == (
+        "delivery",
+        2580,
+        500,
+        3080,
+    )
     delivery = OrderDelivery.objects.get(order=order)
     assert (delivery.warehouse, delivery.slot, delivery.community, delivery.address) == (
         world.near,

@@ -34,7 +34,12 @@ def test_the_warehouse_staff_create_a_warehouse_and_move_stock_to_it_and_back():
         201,
     )
     url = f"{console(world)}/warehouses/{created['id']}/transfers"
-    ok(client.post(url, {"direction": "to_warehouse", "lines": [{"sku_id": sku.id, "quantity": 30}], "note": "周五补货"}), 201)
+    ok(
+        client.post(
+            url, {"direction": "to_warehouse", "lines": [{"sku_id": sku.id, "quantity": 30}], "note": "周五补货"}
+        ),
+        201,
+    )
     back = ok(client.post(url, {"direction": "to_central", "lines": [{"sku_id": sku.id, "quantity": 5}]}), 201)
 
     sku.refresh_from_db()
@@ -107,7 +112,9 @@ def test_a_member_keeps_addresses_and_the_first_is_the_default():
     url = f"shops/{world.shop.id}/addresses"
 
     first = ok(
-        member.post(url, {"recipient_name": "林", "recipient_phone": "13800002222", "community": "白城", "address": "1号"}),
+        member.post(
+            url, {"recipient_name": "林", "recipient_phone": "13800002222", "community": "白城", "address": "1号"}
+        ),
         201,
     )
     second = ok(
@@ -201,7 +208,9 @@ def test_planning_routes_orders_the_stops_and_a_courier_confirms_each_by_code():
     assert [r["id"] for r in mine] == [route["id"]]
     target = Order.objects.get(number=mine[0]["stops"][1]["order_number"])
     wrong = phone.post(f"shops/{world.shop.id}/courier/routes/{route['id']}/deliveries", {"code": "00000000"})
-    done = ok(phone.post(f"shops/{world.shop.id}/courier/routes/{route['id']}/deliveries", {"code": target.pickup_code}))
+    done = ok(
+        phone.post(f"shops/{world.shop.id}/courier/routes/{route['id']}/deliveries", {"code": target.pickup_code})
+    )
     again = phone.post(f"shops/{world.shop.id}/courier/routes/{route['id']}/deliveries", {"code": target.pickup_code})
 
     assert (wrong.status_code, wrong.json()["code"]) == (404, "delivery_code_invalid")
