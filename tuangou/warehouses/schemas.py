@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
@@ -7,6 +7,7 @@ from tuangou.core.bounds import Id, Quantity
 from tuangou.core.validation import Name, Text
 
 Direction = Literal["to_warehouse", "to_central"]
+Community = Annotated[Name, Field(min_length=1, max_length=60)]
 
 
 class WarehouseIn(Schema):
@@ -15,7 +16,7 @@ class WarehouseIn(Schema):
     lat: float = Field(..., ge=3, le=54, description="GCJ-02/WGS-84 latitude; China only")
     lng: float = Field(..., ge=73, le=136)
     radius_m: int = Field(3000, ge=0, le=100_000)  # 0: only the communities named
-    communities: list[Name] = Field([], max_length=200)
+    communities: list[Community] = Field([], max_length=200)
     is_active: bool = True
 
 
@@ -25,7 +26,7 @@ class WarehousePatch(Schema):
     lat: float | None = Field(None, ge=3, le=54)
     lng: float | None = Field(None, ge=73, le=136)
     radius_m: int | None = Field(None, ge=0, le=100_000)
-    communities: list[Name] | None = Field(None, max_length=200)
+    communities: list[Community] | None = Field(None, max_length=200)
     is_active: bool | None = None
 
 

@@ -26,7 +26,7 @@ from tuangou.core.phones import normalize_phone
 from tuangou.core.states import state_error
 from tuangou.leaders.models import Membership, PickupPoint
 from tuangou.orders.hooks import order_picked_up
-from tuangou.orders.models import Order
+from tuangou.orders.models import Order, OrderLine
 from tuangou.orders.transitions import order_transition
 
 from . import routing
@@ -381,9 +381,7 @@ def delivery_goods_return(*, order_ids: list[int], line_quantities: dict | None)
     sku_by_line = {}
     if line_quantities:
         sku_by_line = dict(
-            Order.lines.rel.related_model.objects.filter(pk__in=list(line_quantities)).values_list(
-                "id", "campaign_item__sku_id"
-            )
+            OrderLine.objects.filter(pk__in=list(line_quantities)).values_list("id", "campaign_item__sku_id")
         )
     for delivery in deliveries:
         held = {int(sku_id): quantity for sku_id, quantity in delivery.held.items()}

@@ -2,6 +2,8 @@ import pytest
 
 from tuangou.core.errors import ApplicationError
 from tuangou.core.testing import ok
+from tuangou.fulfilment.selectors import sheet_build
+from tuangou.fulfilment.services import shipments_ship
 from tuangou.orders import services as orders
 from tuangou.orders.models import Order
 from tuangou.orders.tests.factories import login, pay, place, staff_login
@@ -194,3 +196,23 @@ def test_the_member_sees_the_delivery_on_their_order():
         "17:00-20:00",
         "思明仓",
     )
+
+
+def test_home_delivery_orders_are_bought_but_not_shipped_to_the_pickup_point():
+    world = given_delivery_campaign()
+    delivered, picked_up = deliver(world, 2), place(world, 1)
+    for order in (delivered, picked_up):
+        pay(order)
+    Order.objects.filter(pk__in=[delivered.pk, picked_up.pk]).update(status=Order.Status.CONFIRMED)
+    world.campaign.status = "succeeded"
+    world.campaign.save()
+
+    purchase = sheet_build(campaign=world.campaign, kind="purchase")
+    shipping = sheet_build(campaign=world.campaign, kind="shipping")
+    shipped = shipments_ship(campaign=world.campaign, actor=None, pickup_point_ids=None)
+
+    assert purchase["totals"]["quantity"] == 3
+    assert shipping["totals"]["quantity"] == 1
+    assert shipped["moved_orders"] == 1
+    delivered.refresh_from_db()
+    assert delivered.status == Order.Status.CONFIRMED  # it leaves from the warehouse, on its route
