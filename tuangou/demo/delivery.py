@@ -15,10 +15,10 @@ from tuangou.orders.models import Order
 from tuangou.warehouses import services as warehouse_services
 from tuangou.warehouses.models import MemberAddress
 
-# Near the demo's 思明线 points (曾厝垵, 厦大西村 …), with the communities they also serve.
+# Among the demo's 思明线 points, each naming the communities it serves beyond its radius.
 WAREHOUSES = [
-    ("曾厝垵前置仓", "思明区环岛南路3088号", "24.437000", "118.120000", 3500, ["曾厝垵社区", "白城小区"]),
-    ("中山路前置仓", "思明区中山路218号", "24.456000", "118.083000", 3000, ["中山公园小区"]),
+    ("曾厝垵前置仓", "思明区环岛南路3088号", "24.437000", "118.115000", 3500, ["曾厝垵社区", "厦大西村"]),
+    ("中山路前置仓", "思明区中山路218号", "24.462000", "118.090000", 3000, ["镇海小区", "白鹭洲花园", "瑞景新村"]),
 ]
 COURIER = ("13960000001", "李师傅")
 PRODUCTS = ["海南金煌芒", "农家土鸡蛋", "鲜牛奶", "赣南脐橙"]
@@ -89,13 +89,12 @@ def demo_delivery(*, shop, owner, members, skus, rng, pay, now=None) -> Campaign
             lng=point.lng + Decimal(rng.randint(-300, 300)) / 100000,
             is_default=True,
         )
-        chosen = rng.sample(items, k=rng.choice([1, 2]))
         order = order_services.order_place(
             shop=shop,
             member=user,
             campaign_id=campaign.pk,
             leader_id=leader.pk,
-            items=[{"campaign_item_id": item.pk, "quantity": rng.choice([1, 2])} for item in chosen],
+            items=[{"campaign_item_id": rng.choice(items).pk, "quantity": 1}],
             delivery={"address_id": address.pk, "slot": rng.choice(SLOTS)},
         )
         pay(order)
