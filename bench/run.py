@@ -610,9 +610,9 @@ RAW_UPDATE = (
 )
 RAW_ORDER = (
     "INSERT INTO orders_order (shop_id, campaign_id, member_id, leader_id, pickup_point_id, number, status, "
-    "items_fen, discount_fen, reduction_fen, total_fen, refunded_fen, pickup_code, contact_name, contact_phone, "
-    "note, idempotency_key, request_hash, expires_at, created_at, updated_at) "
-    "VALUES (%s, %s, %s, %s, %s, %s, 'pending_payment', %s, 0, 0, %s, 0, %s, '', '', '', %s, '', "
+    "items_fen, discount_fen, reduction_fen, delivery_mode, delivery_fee_fen, total_fen, refunded_fen, pickup_code, "
+    "contact_name, contact_phone, note, idempotency_key, request_hash, expires_at, created_at, updated_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, 'pending_payment', %s, 0, 0, 'pickup', 0, %s, 0, %s, '', '', '', %s, '', "
     "now() + interval '15 minutes', now(), now()) RETURNING id"
 )
 RAW_LINES = (

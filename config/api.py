@@ -130,6 +130,9 @@ def _register():
     from tuangou.sharing.api import member_router as sharing_member
     from tuangou.shops.api import console_router as shops_console
     from tuangou.shops.api import router as shops_router
+    from tuangou.warehouses.api import console_router as warehouses_console
+    from tuangou.warehouses.api import courier_router as warehouses_courier
+    from tuangou.warehouses.api import member_router as warehouses_member
 
     api.add_router("/auth", accounts_router)
     api.add_router("/shops", shops_router)
@@ -145,6 +148,7 @@ def _register():
         orders_console,
         marketing_console,
         fulfilment_console,
+        warehouses_console,
         commissions_console,
         payments_console,
         sharing_console,
@@ -162,8 +166,10 @@ def _register():
         payments_member,
         notifications_member,
         sharing_member,
+        warehouses_member,
     ):
         api.add_router(member, router)
+    api.add_router("/shops/{shop_id}/courier", warehouses_courier)
     leader = "/shops/{shop_id}/leader"
     for router in (
         campaigns_leader,

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "tuangou.orders",
     "tuangou.payments",
     "tuangou.fulfilment",
+    "tuangou.warehouses",
     "tuangou.commissions",
     "tuangou.notifications",
     "tuangou.sharing",

@@ -23,3 +23,4 @@ SMS_VERIFY_LIMIT_PER_IP_HOUR = 10_000
 # a file in WAL mode with the 30 s timeout queues the writer instead (make test was flaky: issue 7).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+DELIVERY_SOLVER_MS = 200

@@ -10,6 +10,7 @@ from tuangou.leaders.models import Leader, Membership
 from tuangou.marketing import selectors
 from tuangou.marketing.models import Coupon, LeaderCouponAllotment, LeaderCouponClaim, PaymentGiftGrant
 from tuangou.orders.models import Order
+from tuangou.warehouses.models import DeliveryRoute, OrderDelivery
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,13 @@ def test_the_demo_shop_has_everything_and_loads_once():
     statuses = dict(Order.objects.filter(shop=shop).values_list("status").annotate(n=Count("id")))
     assert set(statuses) == set(Order.Status.values), statuses
     assert Order.objects.filter(shop=shop, status="picked_up", refunded_fen__gt=0).exists()  # a partial refund
+    # 送货上门: a warehouse's home-delivery orders on routes the solver ordered, two delivered.
+    deliveries = OrderDelivery.objects.filter(shop=shop)
+    assert deliveries.count() >= 10
+    assert not deliveries.filter(route__isnull=True).exists()
+    assert set(DeliveryRoute.objects.filter(shop=shop).values_list("solver", flat=True)) == {"ortools-routing"}
+    assert deliveries.filter(delivered_at__isnull=False, delivered_by__isnull=False).count() == 2
+    assert Order.objects.filter(shop=shop, delivery_mode="delivery", delivery_fee_fen=500).exists()
     # A running coupon in the coupon centre, and orders that used it or the new-member coupon.
     running = selectors.coupon_centre(shop=shop)
     assert [entry["template"].name for entry in running] == ["满59减8 周末券"]

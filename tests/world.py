@@ -20,6 +20,15 @@ from tuangou.orders.models import AfterSaleRequest, Order, OrderEvent, OrderLine
 from tuangou.payments.models import Payment, ReconciliationMismatch, ReconciliationRun, Refund, SandboxTrade
 from tuangou.shops.models import Shop, Staff
 from tuangou.shops.tests.factories import PASSWORD
+from tuangou.warehouses.models import (
+    Courier,
+    DeliveryRoute,
+    MemberAddress,
+    OrderDelivery,
+    StockTransfer,
+    Warehouse,
+    WarehouseStock,
+)
 
 
 def build_world(tag: str, phone_base: int) -> dict:
@@ -213,6 +222,52 @@ def build_world(tag: str, phone_base: int) -> dict:
         ends_at=now + timedelta(days=7),
         tiers=[{"threshold_fen": 9900, "reduce_fen": 1000}],
     )
+    warehouse = Warehouse.objects.create(
+        shop=shop, name=f"{tag}前置仓", address="地址", lat=Decimal("24.440000"), lng=Decimal("118.100000")
+    )
+    WarehouseStock.objects.create(shop=shop, warehouse=warehouse, sku=sku, quantity=5)
+    StockTransfer.objects.create(
+        shop=shop,
+        warehouse=warehouse,
+        direction="to_warehouse",
+        lines=[{"sku_id": sku.id, "product_name": product.name, "spec": sku.spec, "quantity": 5}],
+        actor=owner,
+    )
+    address = MemberAddress.objects.create(
+        shop=shop,
+        member=member,
+        recipient_name=f"{tag}收货人",
+        recipient_phone=str(phone_base + 1),
+        community=f"{tag}小区",
+        address="1号楼",
+        lat=Decimal("24.437600"),
+        lng=Decimal("118.096300"),
+        is_default=True,
+    )
+    courier = Courier.objects.create(shop=shop, user=member, name=f"{tag}配送员")
+    route = DeliveryRoute.objects.create(
+        shop=shop,
+        campaign=campaign,
+        warehouse=warehouse,
+        delivery_date=(now + timedelta(days=1)).date(),
+        slot="09:00-12:00",
+        courier=courier,
+    )
+    OrderDelivery.objects.create(
+        shop=shop,
+        order=order,
+        warehouse=warehouse,
+        delivery_date=route.delivery_date,
+        slot=route.slot,
+        recipient_name=address.recipient_name,
+        recipient_phone=address.recipient_phone,
+        community=address.community,
+        address=address.address,
+        lat=address.lat,
+        lng=address.lng,
+        route=route,
+        sequence=1,
+    )
 
     return {
         "shop": shop,
@@ -255,6 +310,10 @@ def build_world(tag: str, phone_base: int) -> dict:
             "coupon_id": coupon.id,
             "payment_gift_id": payment_gift.id,
             "full_reduction_id": full_reduction.id,
+            "warehouse_id": warehouse.id,
+            "address_id": address.id,
+            "courier_id": courier.id,
+            "route_id": route.id,
             "staff_id": Staff.objects.get(shop=shop, user=owner).id,
             "public_token": plan.public_token,
             "token": plan.public_token,

@@ -602,6 +602,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/campaigns/{campaign_id}/delivery-routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery sheet: routes per warehouse and slot, stops in the solver's order */
+        get: operations["tuangou_warehouses_api_get_delivery_routes"];
+        put?: never;
+        /** Plan (again) the campaign's delivery routes with the routing solver */
+        post: operations["tuangou_warehouses_api_plan_delivery_routes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/campaigns/{campaign_id}/delivery-sheet.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the delivery sheet as printable A4 PDF */
+        get: operations["tuangou_warehouses_api_download_delivery_sheet_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/campaigns/{campaign_id}/delivery-sheet.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the delivery sheet as Excel */
+        get: operations["tuangou_warehouses_api_download_delivery_sheet_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/campaigns/{campaign_id}/duplicate": {
         parameters: {
             query?: never;
@@ -998,6 +1050,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/couriers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Couriers */
+        get: operations["tuangou_warehouses_api_list_couriers"];
+        put?: never;
+        /** Add a courier by phone */
+        post: operations["tuangou_warehouses_api_create_courier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/couriers/{courier_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename or disable a courier */
+        patch: operations["tuangou_warehouses_api_update_courier"];
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/dashboard": {
         parameters: {
             query?: never;
@@ -1013,6 +1100,23 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/delivery-routes/{route_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Assign a route to a courier */
+        patch: operations["tuangou_warehouses_api_assign_delivery_route"];
         trace?: never;
     };
     "/api/console/shops/{shop_id}/exports/{export_id}": {
@@ -2154,6 +2258,77 @@ export interface paths {
         patch: operations["tuangou_leaders_api_update_team"];
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/warehouses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Front warehouses */
+        get: operations["tuangou_warehouses_api_list_warehouses"];
+        put?: never;
+        /** Create a front warehouse */
+        post: operations["tuangou_warehouses_api_create_warehouse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/warehouses/{warehouse_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A front warehouse */
+        get: operations["tuangou_warehouses_api_get_warehouse"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a front warehouse */
+        patch: operations["tuangou_warehouses_api_update_warehouse"];
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/warehouses/{warehouse_id}/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A warehouse's stock per SKU */
+        get: operations["tuangou_warehouses_api_list_warehouse_stock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/warehouses/{warehouse_id}/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Transfers of a warehouse, newest first */
+        get: operations["tuangou_warehouses_api_list_warehouse_transfers"];
+        put?: never;
+        /** Move stock between the central store and a warehouse */
+        post: operations["tuangou_warehouses_api_create_warehouse_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/withdrawals": {
         parameters: {
             query?: never;
@@ -2305,6 +2480,42 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/addresses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My delivery addresses */
+        get: operations["tuangou_warehouses_api_list_my_addresses"];
+        put?: never;
+        /** Save a delivery address */
+        post: operations["tuangou_warehouses_api_create_my_address"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/addresses/{address_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of my addresses */
+        delete: operations["tuangou_warehouses_api_delete_my_address"];
+        options?: never;
+        head?: never;
+        /** Edit one of my addresses */
+        patch: operations["tuangou_warehouses_api_update_my_address"];
         trace?: never;
     };
     "/api/shops/{shop_id}/campaigns": {
@@ -2471,6 +2682,40 @@ export interface paths {
         put?: never;
         /** My coupons against a cart, the best saving first */
         post: operations["tuangou_marketing_api_list_coupons_for_cart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/courier/routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My delivery routes (today and later) */
+        get: operations["tuangou_warehouses_api_list_my_routes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shops/{shop_id}/courier/routes/{route_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a stop by the member's code */
+        post: operations["tuangou_warehouses_api_confirm_delivery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3198,6 +3443,62 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AddressIn */
+        AddressIn: {
+            /** Address */
+            address: string;
+            /** Community */
+            community: string;
+            /**
+             * Is Default
+             * @default false
+             */
+            is_default: boolean;
+            /** Lat */
+            lat?: number | null;
+            /** Lng */
+            lng?: number | null;
+            /** Recipient Name */
+            recipient_name: string;
+            /** Recipient Phone */
+            recipient_phone: string;
+        };
+        /** AddressOut */
+        AddressOut: {
+            /** Address */
+            address: string;
+            /** Community */
+            community: string;
+            /** Id */
+            id: number;
+            /** Is Default */
+            is_default: boolean;
+            /** Lat */
+            lat: number;
+            /** Lng */
+            lng: number;
+            /** Recipient Name */
+            recipient_name: string;
+            /** Recipient Phone */
+            recipient_phone: string;
+        };
+        /** AddressPatch */
+        AddressPatch: {
+            /** Address */
+            address?: string | null;
+            /** Community */
+            community?: string | null;
+            /** Is Default */
+            is_default?: boolean | null;
+            /** Lat */
+            lat?: number | null;
+            /** Lng */
+            lng?: number | null;
+            /** Recipient Name */
+            recipient_name?: string | null;
+            /** Recipient Phone */
+            recipient_phone?: string | null;
+        };
         /** AfterSaleIn */
         AfterSaleIn: {
             /** Line Id */
@@ -3590,10 +3891,28 @@ export interface components {
              */
             cutoff_at: string;
             /**
+             * Delivery Fee Fen
+             * @default 0
+             */
+            delivery_fee_fen: number;
+            /** Delivery Free Above Fen */
+            delivery_free_above_fen?: number | null;
+            /**
+             * Delivery Slots
+             * @default []
+             */
+            delivery_slots: string[];
+            /**
              * Description
              * @default
              */
             description: string;
+            /**
+             * Fulfilment Mode
+             * @default pickup
+             * @enum {string}
+             */
+            fulfilment_mode: "pickup" | "delivery" | "both";
             /** Items */
             items: components["schemas"]["CampaignItemIn"][];
             /**
@@ -3702,6 +4021,14 @@ export interface components {
              * Format: date-time
              */
             cutoff_at: string;
+            /** Delivery Fee Fen */
+            delivery_fee_fen: number;
+            /** Delivery Free Above Fen */
+            delivery_free_above_fen: number | null;
+            /** Delivery Slots */
+            delivery_slots: string[];
+            /** Fulfilment Mode */
+            fulfilment_mode: string;
             /** Id */
             id: number;
             /** Item Count */
@@ -3750,10 +4077,18 @@ export interface components {
              * Format: date-time
              */
             cutoff_at: string;
+            /** Delivery Fee Fen */
+            delivery_fee_fen: number;
+            /** Delivery Free Above Fen */
+            delivery_free_above_fen: number | null;
+            /** Delivery Slots */
+            delivery_slots: string[];
             /** Description */
             description: string;
             /** Events */
             events: components["schemas"]["CampaignEventOut"][];
+            /** Fulfilment Mode */
+            fulfilment_mode: string;
             /** Id */
             id: number;
             /** Items */
@@ -3798,8 +4133,16 @@ export interface components {
             all_leaders?: boolean | null;
             /** Cutoff At */
             cutoff_at?: string | null;
+            /** Delivery Fee Fen */
+            delivery_fee_fen?: number | null;
+            /** Delivery Free Above Fen */
+            delivery_free_above_fen?: number | null;
+            /** Delivery Slots */
+            delivery_slots?: string[] | null;
             /** Description */
             description?: string | null;
+            /** Fulfilment Mode */
+            fulfilment_mode?: ("pickup" | "delivery" | "both") | null;
             /** Items */
             items?: components["schemas"]["CampaignItemIn"][] | null;
             /** Leader Ids */
@@ -3945,6 +4288,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            delivery: components["schemas"]["OrderDeliveryOut"] | null;
+            /** Delivery Fee Fen */
+            delivery_fee_fen: number;
+            /** Delivery Mode */
+            delivery_mode: string;
             /** Discount Fen */
             discount_fen: number;
             /** Events */
@@ -4046,6 +4394,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            delivery: components["schemas"]["OrderDeliveryOut"] | null;
+            /** Delivery Fee Fen */
+            delivery_fee_fen: number;
+            /** Delivery Mode */
+            delivery_mode: string;
             /** Discount Fen */
             discount_fen: number;
             /** Expires At */
@@ -4349,6 +4702,31 @@ export interface components {
              */
             status: "active" | "paused";
         };
+        /** CourierIn */
+        CourierIn: {
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string;
+        };
+        /** CourierOut */
+        CourierOut: {
+            /** Id */
+            id: number;
+            /** Is Active */
+            is_active: boolean;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string;
+        };
+        /** CourierPatch */
+        CourierPatch: {
+            /** Is Active */
+            is_active?: boolean | null;
+            /** Name */
+            name?: string | null;
+        };
         /** CsrfOut */
         CsrfOut: {
             /** Csrf Token */
@@ -4402,6 +4780,52 @@ export interface components {
             top_leaders: components["schemas"]["TopLeaderOut"][];
             /** Top Products */
             top_products: components["schemas"]["TopProductOut"][];
+        };
+        /** DeliveryConfirmIn */
+        DeliveryConfirmIn: {
+            /** Code */
+            code: string;
+        };
+        /** DeliveryConfirmOut */
+        DeliveryConfirmOut: {
+            /**
+             * Delivered At
+             * Format: date-time
+             */
+            delivered_at: string;
+            /** Delivered By Name */
+            delivered_by_name: string;
+            /** Order Id */
+            order_id: number;
+            /** Sequence */
+            sequence: number | null;
+        };
+        /**
+         * DeliveryIn
+         * @description Home delivery instead of self-pickup: one of my saved addresses and one of the campaign's slots.
+         */
+        DeliveryIn: {
+            /** Address Id */
+            address_id: number;
+            /** Slot */
+            slot: string;
+        };
+        /** DeliverySheetOut */
+        DeliverySheetOut: {
+            /** Campaign Id */
+            campaign_id: number;
+            /** Campaign Title */
+            campaign_title: string;
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Routes */
+            routes: components["schemas"]["RouteOut"][];
+            totals: components["schemas"]["RouteTotalsOut"];
+            /** Unplanned Count */
+            unplanned_count: number;
         };
         /**
          * ErrorOut
@@ -4993,6 +5417,14 @@ export interface components {
              * Format: date-time
              */
             cutoff_at: string;
+            /** Delivery Fee Fen */
+            delivery_fee_fen: number;
+            /** Delivery Free Above Fen */
+            delivery_free_above_fen: number | null;
+            /** Delivery Slots */
+            delivery_slots: string[];
+            /** Fulfilment Mode */
+            fulfilment_mode: string;
             /** Id */
             id: number;
             /** Joined */
@@ -5801,6 +6233,31 @@ export interface components {
              */
             reason: string;
         };
+        /**
+         * OrderDeliveryOut
+         * @description Where and when a home-delivery order goes (the address as it was at checkout).
+         */
+        OrderDeliveryOut: {
+            /** Address */
+            address: string;
+            /** Community */
+            community: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /**
+             * Delivery Date
+             * Format: date
+             */
+            delivery_date: string;
+            /** Recipient Name */
+            recipient_name: string;
+            /** Recipient Phone */
+            recipient_phone: string;
+            /** Slot */
+            slot: string;
+            /** Warehouse Name */
+            warehouse_name: string;
+        };
         /** OrderDetailOut */
         OrderDetailOut: {
             /** After Sales */
@@ -5818,6 +6275,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            delivery: components["schemas"]["OrderDeliveryOut"] | null;
+            /** Delivery Fee Fen */
+            delivery_fee_fen: number;
+            /** Delivery Mode */
+            delivery_mode: string;
             /** Discount Fen */
             discount_fen: number;
             /** Events */
@@ -5902,6 +6364,7 @@ export interface components {
             contact_phone: string;
             /** Coupon Id */
             coupon_id?: number | null;
+            delivery?: components["schemas"]["DeliveryIn"] | null;
             /** Idempotency Key */
             idempotency_key?: string | null;
             /** Items */
@@ -5964,6 +6427,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            delivery: components["schemas"]["OrderDeliveryOut"] | null;
+            /** Delivery Fee Fen */
+            delivery_fee_fen: number;
+            /** Delivery Mode */
+            delivery_mode: string;
             /** Discount Fen */
             discount_fen: number;
             /** Expires At */
@@ -6554,6 +7022,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            delivery: components["schemas"]["OrderDeliveryOut"] | null;
+            /** Delivery Fee Fen */
+            delivery_fee_fen: number;
+            /** Delivery Mode */
+            delivery_mode: string;
             /** Discount Fen */
             discount_fen: number;
             /** Events */
@@ -6889,6 +7362,14 @@ export interface components {
              * Format: date-time
              */
             cutoff_at: string;
+            /** Delivery Fee Fen */
+            delivery_fee_fen: number;
+            /** Delivery Free Above Fen */
+            delivery_free_above_fen: number | null;
+            /** Delivery Slots */
+            delivery_slots: string[];
+            /** Fulfilment Mode */
+            fulfilment_mode: string;
             /** Id */
             id: number;
             /** Item Count */
@@ -6924,8 +7405,16 @@ export interface components {
              * Format: date-time
              */
             cutoff_at: string;
+            /** Delivery Fee Fen */
+            delivery_fee_fen: number;
+            /** Delivery Free Above Fen */
+            delivery_free_above_fen: number | null;
+            /** Delivery Slots */
+            delivery_slots: string[];
             /** Description */
             description: string;
+            /** Fulfilment Mode */
+            fulfilment_mode: string;
             /** Id */
             id: number;
             /** Items */
@@ -7405,6 +7894,68 @@ export interface components {
             permissions: string[];
             /** Role */
             role: string;
+        };
+        /** RouteAssignIn */
+        RouteAssignIn: {
+            /** Courier Id */
+            courier_id?: number | null;
+        };
+        /** RouteOut */
+        RouteOut: {
+            /** Campaign Id */
+            campaign_id: number;
+            /** Campaign Title */
+            campaign_title: string;
+            /** Courier Id */
+            courier_id: number | null;
+            /** Courier Name */
+            courier_name: string;
+            /** Delivered Count */
+            delivered_count: number;
+            /**
+             * Delivery Date
+             * Format: date
+             */
+            delivery_date: string;
+            /** Distance M */
+            distance_m: number;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Number */
+            number: number;
+            /** Slot */
+            slot: string;
+            /** Solver */
+            solver: string;
+            /** Stop Count */
+            stop_count: number;
+            /** Stops */
+            stops: components["schemas"]["StopOut"][];
+            /** Warehouse Address */
+            warehouse_address: string;
+            /** Warehouse Id */
+            warehouse_id: number;
+            /** Warehouse Name */
+            warehouse_name: string;
+        };
+        /** RouteTotalsOut */
+        RouteTotalsOut: {
+            /** Distance M */
+            distance_m: number;
+            /** Route Count */
+            route_count: number;
+            /** Stop Count */
+            stop_count: number;
+        };
+        /** RoutesPlanIn */
+        RoutesPlanIn: {
+            /**
+             * Max Stops
+             * @default 30
+             */
+            max_stops: number;
         };
         /**
          * Scope
@@ -7989,6 +8540,50 @@ export interface components {
             /** Stock After */
             stock_after: number;
         };
+        /** StopItemOut */
+        StopItemOut: {
+            /** Product Name */
+            product_name: string;
+            /** Quantity */
+            quantity: number;
+            /** Spec */
+            spec: string;
+        };
+        /** StopOut */
+        StopOut: {
+            /** Address */
+            address: string;
+            /** Community */
+            community: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Delivered By Name */
+            delivered_by_name: string;
+            /** Items */
+            items: components["schemas"]["StopItemOut"][];
+            /** Lat */
+            lat: number;
+            /** Leg M */
+            leg_m: number;
+            /** Lng */
+            lng: number;
+            /** Note */
+            note: string;
+            /** Order Id */
+            order_id: number;
+            /** Order Number */
+            order_number: string;
+            /** Recipient Name */
+            recipient_name: string;
+            /** Recipient Phone */
+            recipient_phone: string;
+            /** Sequence */
+            sequence: number | null;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+        };
         /** SubscribeAcceptancesIn */
         SubscribeAcceptancesIn: {
             /** Template Ids */
@@ -8125,11 +8720,152 @@ export interface components {
             /** Package */
             package: string;
         };
+        /** TransferIn */
+        TransferIn: {
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "to_warehouse" | "to_central";
+            /** Lines */
+            lines: components["schemas"]["TransferLineIn"][];
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+        };
+        /** TransferLineIn */
+        TransferLineIn: {
+            /** Quantity */
+            quantity: number;
+            /** Sku Id */
+            sku_id: number;
+        };
+        /** TransferLineOut */
+        TransferLineOut: {
+            /** Product Name */
+            product_name: string;
+            /** Quantity */
+            quantity: number;
+            /** Sku Id */
+            sku_id: number;
+            /** Spec */
+            spec: string;
+        };
+        /** TransferOut */
+        TransferOut: {
+            /** Actor Name */
+            actor_name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Direction */
+            direction: string;
+            /** Direction Label */
+            direction_label: string;
+            /** Id */
+            id: number;
+            /** Lines */
+            lines: components["schemas"]["TransferLineOut"][];
+            /** Note */
+            note: string;
+        };
         /**
          * Validity
          * @enum {string}
          */
         Validity: "fixed" | "days";
+        /** WarehouseIn */
+        WarehouseIn: {
+            /** Address */
+            address: string;
+            /**
+             * Communities
+             * @default []
+             */
+            communities: string[];
+            /**
+             * Is Active
+             * @default true
+             */
+            is_active: boolean;
+            /**
+             * Lat
+             * @description GCJ-02/WGS-84 latitude; China only
+             */
+            lat: number;
+            /** Lng */
+            lng: number;
+            /** Name */
+            name: string;
+            /**
+             * Radius M
+             * @default 3000
+             */
+            radius_m: number;
+        };
+        /** WarehouseOut */
+        WarehouseOut: {
+            /** Address */
+            address: string;
+            /** Communities */
+            communities: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Is Active */
+            is_active: boolean;
+            /** Lat */
+            lat: number;
+            /** Lng */
+            lng: number;
+            /** Name */
+            name: string;
+            /** Radius M */
+            radius_m: number;
+            /**
+             * Sku Count
+             * @default 0
+             */
+            sku_count: number;
+        };
+        /** WarehousePatch */
+        WarehousePatch: {
+            /** Address */
+            address?: string | null;
+            /** Communities */
+            communities?: string[] | null;
+            /** Is Active */
+            is_active?: boolean | null;
+            /** Lat */
+            lat?: number | null;
+            /** Lng */
+            lng?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Radius M */
+            radius_m?: number | null;
+        };
+        /** WarehouseStockOut */
+        WarehouseStockOut: {
+            /** Central Stock */
+            central_stock: number;
+            /** Product Name */
+            product_name: string;
+            /** Quantity */
+            quantity: number;
+            /** Sku Id */
+            sku_id: number;
+            /** Spec */
+            spec: string;
+        };
         /** WechatAuthorizeOut */
         WechatAuthorizeOut: {
             /**
@@ -9521,6 +10257,131 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_warehouses_api_get_delivery_routes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliverySheetOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_plan_delivery_routes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoutesPlanIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliverySheetOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_download_delivery_sheet_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_download_delivery_sheet_xlsx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A file to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_campaigns_api_duplicate_campaign: {
         parameters: {
             query?: never;
@@ -10432,6 +11293,104 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_warehouses_api_list_couriers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourierOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_create_courier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourierIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourierOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_update_courier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                courier_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourierPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourierOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_insights_api_get_dashboard: {
         parameters: {
             query?: {
@@ -10459,6 +11418,41 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_assign_delivery_route: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                route_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RouteAssignIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };
@@ -13178,6 +14172,229 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_warehouses_api_list_warehouses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarehouseOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_create_warehouse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WarehouseIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarehouseOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_get_warehouse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                warehouse_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarehouseOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_update_warehouse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                warehouse_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WarehousePatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarehouseOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_list_warehouse_stock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                warehouse_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarehouseStockOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_list_warehouse_transfers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                warehouse_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_create_warehouse_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                warehouse_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_commissions_api_list_withdrawals: {
         parameters: {
             query?: {
@@ -13442,6 +14659,132 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_list_my_addresses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddressOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_create_my_address: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddressIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddressOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_delete_my_address: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                address_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_update_my_address: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                address_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddressPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddressOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };
@@ -13752,6 +15095,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CouponOptionOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_list_my_routes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_warehouses_api_confirm_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                route_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeliveryConfirmIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryConfirmOut"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -14,6 +14,7 @@ ACTIONS: dict[str, str] = {
     "staff.update": bilingual("修改员工角色/状态", "Change staff role or status"),
     "product.update": bilingual("修改商品/价格", "Change product or price"),
     "stock.adjust": bilingual("调整库存", "Adjust stock"),
+    "stock.transfer": bilingual("前置仓调拨", "Transfer stock with a warehouse"),
     "campaign.update": bilingual("修改团购（价格/库存）", "Change campaign (prices, stock)"),
     "campaign.cancel": bilingual("取消团购", "Cancel campaign"),
     "shop.settings": bilingual("修改店铺设置", "Change shop settings"),

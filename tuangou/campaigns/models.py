@@ -25,6 +25,11 @@ class Campaign(ShopScopedModel):
         MEMBERS = "members", bilingual("成团人数", "Members")
         QUANTITY = "quantity", bilingual("成团件数", "Quantity")
 
+    class FulfilmentMode(models.TextChoices):
+        PICKUP = "pickup", bilingual("到点自提", "Self-pickup")  # the default: goods go to the leader's point
+        DELIVERY = "delivery", bilingual("送货上门", "Home delivery")  # from a front warehouse to the address
+        BOTH = "both", bilingual("自提或送货上门", "Pickup or delivery")  # the member chooses at checkout
+
     title = models.CharField(max_length=60, verbose_name="标题")
     description = models.TextField(blank=True, verbose_name="描述")
     cover = models.ImageField(upload_to="campaigns/%Y/%m/", blank=True, verbose_name="封面")
@@ -40,6 +45,15 @@ class Campaign(ShopScopedModel):
     all_leaders = models.BooleanField(
         default=True, verbose_name="全部团长参与"
     )  # False: only the leaders in CampaignLeader
+    fulfilment_mode = models.CharField(
+        max_length=10, choices=FulfilmentMode.choices, default=FulfilmentMode.PICKUP, verbose_name="交付方式"
+    )
+    # Home delivery's fee rule: the fee, waived when the goods (after discounts) reach free_above.
+    delivery_fee_fen = models.PositiveIntegerField(default=0, verbose_name="配送费（分）")
+    delivery_free_above_fen = models.PositiveIntegerField(null=True, blank=True, verbose_name="满额免配送费（分）")
+    delivery_slots = models.JSONField(
+        default=list, blank=True, verbose_name="配送时段"
+    )  # ["09:00-12:00", ...] on the pickup (delivery) date
     # Running counters, moved with F() when orders are paid or refunded (progress bar).
     paid_orders = models.PositiveIntegerField(default=0, verbose_name="已付款订单数")
     paid_quantity = models.PositiveIntegerField(default=0, verbose_name="已付款件数")

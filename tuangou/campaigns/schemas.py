@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.utils import timezone
 from ninja import Schema
@@ -12,6 +12,9 @@ from .selectors import campaign_progress
 
 Template = Literal["fast", "rich"]
 ThresholdType = Literal["members", "quantity"]
+FulfilmentMode = Literal["pickup", "delivery", "both"]
+# A delivery slot on the delivery (pickup) date, "09:00-12:00".
+DeliverySlot = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$")]
 CampaignStatus = Literal["draft", "scheduled", "live", "closed", "succeeded", "failed", "cancelled"]
 
 
@@ -41,6 +44,10 @@ class CampaignIn(Schema):
     all_leaders: bool = True
     leader_ids: list[Id] = Field([], max_length=10_000)
     items: list[CampaignItemIn] = Field(..., max_length=200)
+    fulfilment_mode: FulfilmentMode = "pickup"
+    delivery_fee_fen: PriceFen = 0
+    delivery_free_above_fen: PriceFen | None = None  # none: the fee is always charged
+    delivery_slots: list[DeliverySlot] = Field([], max_length=12)
 
     @field_validator("starts_at", "cutoff_at", "pickup_at")
     @classmethod
@@ -60,6 +67,10 @@ class CampaignPatch(Schema):
     all_leaders: bool | None = None
     leader_ids: list[Id] | None = Field(None, max_length=10_000)
     items: list[CampaignItemIn] | None = Field(None, max_length=200)
+    fulfilment_mode: FulfilmentMode | None = None
+    delivery_fee_fen: PriceFen | None = None
+    delivery_free_above_fen: PriceFen | None = None  # sent as null: the fee is always charged
+    delivery_slots: list[DeliverySlot] | None = Field(None, max_length=12)
 
     @field_validator("starts_at", "cutoff_at", "pickup_at")
     @classmethod
@@ -207,6 +218,10 @@ class _CampaignBase(Schema):
     cutoff_at: datetime
     pickup_at: datetime
     progress: ProgressOut
+    fulfilment_mode: str
+    delivery_fee_fen: int
+    delivery_free_above_fen: int | None
+    delivery_slots: list[str]
 
     @staticmethod
     def resolve_status_label(obj):

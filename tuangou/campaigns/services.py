@@ -57,6 +57,22 @@ def _check_dates(starts_at: datetime, cutoff_at: datetime, pickup_at: datetime) 
         raise ApplicationError("pickup_before_cutoff", field="pickup_at")
 
 
+DELIVERY_FIELDS = ("fulfilment_mode", "delivery_fee_fen", "delivery_free_above_fen", "delivery_slots")
+
+
+def _check_delivery(fulfilment_mode: str, slots: list[str]) -> list[str]:
+    """Home delivery needs at least one slot; each slot starts before it ends, named once."""
+    if fulfilment_mode != Campaign.FulfilmentMode.PICKUP and not slots:
+        raise ApplicationError("delivery_slots_required", field="delivery_slots")
+    for index, slot in enumerate(slots):
+        start, _, end = slot.partition("-")
+        if start >= end:
+            raise ApplicationError("delivery_slot_invalid", field=f"delivery_slots.{index}")
+        if slot in slots[:index]:
+            raise ApplicationError("delivery_slot_duplicate", field=f"delivery_slots.{index}")
+    return list(slots)
+
+
 def _check_threshold(threshold_value: int) -> None:
     if threshold_value < 1:
         raise ApplicationError("validation", field="threshold_value", reason="at_least_1")
@@ -160,6 +176,10 @@ def campaign_create(
     all_leaders: bool = True,
     leader_ids: list[int] | None = None,
     source: Campaign | None = None,
+    fulfilment_mode: str = Campaign.FulfilmentMode.PICKUP,
+    delivery_fee_fen: int = 0,
+    delivery_free_above_fen: int | None = None,
+    delivery_slots: list[str] | None = None,
 ) -> Campaign:
     """A draft campaign. Nothing is taken from stock until it is published."""
     title = (title or "").strip()
@@ -167,6 +187,7 @@ def campaign_create(
         raise ApplicationError("required", field="title", field_label="campaign_title")
     _check_dates(starts_at, cutoff_at, pickup_at)
     _check_threshold(threshold_value)
+    delivery_slots = _check_delivery(fulfilment_mode, delivery_slots or [])
     prepared = _prepare_items(shop, items)
     campaign = Campaign.objects.create(
         shop=shop,
@@ -181,6 +202,10 @@ def campaign_create(
         all_leaders=all_leaders,
         created_by=actor,
         source=source,
+        fulfilment_mode=fulfilment_mode,
+        delivery_fee_fen=delivery_fee_fen,
+        delivery_free_above_fen=delivery_free_above_fen,
+        delivery_slots=delivery_slots,
     )
     for item in prepared:
         item.campaign = campaign
@@ -220,7 +245,7 @@ def _changed_fields(campaign: Campaign, changes: dict) -> list[str]:
             stored_ids = set(campaign.campaign_leaders.values_list("leader_id", flat=True))
             if not campaign.all_leaders and stored_ids != set(value or []):
                 changed.append(field)
-        elif getattr(campaign, field) != (value if value is not None else ""):
+        elif getattr(campaign, field) != (value if value is not None or field in DELIVERY_FIELDS else ""):
             changed.append(field)
     return sorted(changed)
 
@@ -242,7 +267,7 @@ def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
     campaign = get_in_shop(
         Campaign.objects.select_for_update(), shop, campaign_id, thing_zh="团购", thing_en="Campaign"
     )
-    changes = {k: v for k, v in changes.items() if v is not None or k == "description"}
+    changes = {k: v for k, v in changes.items() if v is not None or k in ("description", "delivery_free_above_fen")}
     if campaign.status not in (S.DRAFT, S.SCHEDULED, S.LIVE):
         raise state_error(campaign, "edit")
     published = campaign.status != S.DRAFT
@@ -277,6 +302,10 @@ def campaign_update(*, shop, actor, campaign_id: int, **changes) -> Campaign:
     for field in (*TEXT_FIELDS, "threshold_type", "threshold_value", "all_leaders"):
         if field in changes:
             setattr(campaign, field, changes[field] if changes[field] is not None else "")
+    for field in DELIVERY_FIELDS:
+        if field in changes:
+            setattr(campaign, field, changes[field])
+    campaign.delivery_slots = _check_delivery(campaign.fulfilment_mode, campaign.delivery_slots)
     campaign.save()
 
     if "items" in changes:
@@ -530,6 +559,7 @@ def campaign_duplicate(
         threshold_type=source.threshold_type,
         threshold_value=source.threshold_value,
         all_leaders=source.all_leaders,
+        **{field: getattr(source, field) for field in DELIVERY_FIELDS},
         leader_ids=leader_ids,
         source=source,
     )

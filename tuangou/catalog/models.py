@@ -83,6 +83,8 @@ class StockMovement(ShopScopedModel):
         DAMAGE = "damage", bilingual("损耗", "Damage")
         CAMPAIGN_ALLOT = "campaign_allot", bilingual("分配到团购", "Allotted to a campaign")
         CAMPAIGN_RETURN = "campaign_return", bilingual("团购结束退回", "Returned after the campaign")
+        TRANSFER_OUT = "transfer_out", bilingual("调往前置仓", "Sent to a front warehouse")
+        TRANSFER_IN = "transfer_in", bilingual("前置仓退回", "Back from a front warehouse")
 
     sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="movements", verbose_name="规格")
     delta = models.IntegerField(verbose_name="变动数量")

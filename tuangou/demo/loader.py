@@ -18,6 +18,7 @@ from tuangou.campaigns.models import Campaign
 from tuangou.catalog import services as catalog_services
 from tuangou.commissions import services as commission_services
 from tuangou.commissions.models import CommissionEntry
+from tuangou.demo.delivery import COURIER, demo_delivery
 from tuangou.demo.growth import demo_allotments, demo_growth_setup
 from tuangou.demo.incentives import demo_incentives_assess, demo_incentives_plan
 from tuangou.fulfilment import services as fulfilment_services
@@ -69,6 +70,7 @@ def demo_logins_text() -> str:
         f" — leader center /h5/s/{shop.id}/leader\n"
         f"  Members log in with phone + SMS code: {MEMBER_PHONE_BASE + 1} … {MEMBER_PHONE_BASE + 200}"
         f" — shop /h5/s/{shop.id}/\n"
+        f"  Courier (送货上门) logs in with phone + SMS code: {COURIER[0]} ({COURIER[1]}) — /h5/s/{shop.id}/courier\n"
         "  SMS codes in development: POST /api/auth/sms/send, then read them at /dev/sms (or in the server log)\n"
         "  Platform admin (/admin/): demo_owner has no platform rights; create one with\n"
         "    .venv/bin/python manage.py createsuperuser"
@@ -114,6 +116,15 @@ class DemoLoader:
         demo_growth_setup(shop=self.shop, owner=self.owner, now=self.now)
         demo_allotments(shop=self.shop, owner=self.owner, members=self.members, random=self.random)
         self.load_campaigns()
+        demo_delivery(
+            shop=self.shop,
+            owner=self.owner,
+            members=self.members,
+            skus=self.skus,
+            rng=self.random,
+            pay=_pay,
+            now=self.now,
+        )
         demo_payment_settings_ensure()  # after the orders: the loader itself pays at the sandbox
         demo_incentives_assess(shop=self.shop)
         self.out(f"Loaded demo shop 「{self.shop.name}」: {Order.objects.filter(shop=self.shop).count()} orders.")

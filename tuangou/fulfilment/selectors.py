@@ -44,14 +44,17 @@ def campaign_check_sheets(campaign: Campaign) -> None:
         )
 
 
-def _lines(campaign: Campaign):
-    """Lines still to deliver: of fulfillable orders, less what was refunded."""
-    return OrderLine.objects.filter(
+def _lines(campaign: Campaign, *, to_points: bool = True):
+    """Lines still to deliver: of fulfillable orders, less what was refunded. To pickup points
+    only (`to_points`): home-delivery orders leave from a front warehouse, on its delivery sheet
+    (tuangou/warehouses); the purchase summary counts them too."""
+    lines = OrderLine.objects.filter(
         shop_id=campaign.shop_id,
         order__campaign=campaign,
         order__status__in=FULFILLABLE,
         quantity__gt=F("refunded_quantity"),
     )
+    return lines.exclude(order__delivery_mode=Order.DeliveryMode.DELIVERY) if to_points else lines
 
 
 _QUANTITY = Sum(F("quantity") - F("refunded_quantity"))
@@ -73,7 +76,7 @@ def _header(campaign: Campaign, kind_label: str) -> dict:
 def purchase_summary(*, campaign: Campaign) -> dict:
     """采购单: what to buy per SKU, its cost, the sales it carries, how many orders and points."""
     rows = list(
-        _lines(campaign)
+        _lines(campaign, to_points=False)
         # A SKU is in a campaign once (campaign_item_sku_once): grouping by item is grouping by SKU.
         .values(
             "campaign_item_id",
@@ -139,6 +142,7 @@ def shipping_sheet(*, campaign: Campaign) -> dict:
             status__in=FULFILLABLE,
             lines__quantity__gt=F("lines__refunded_quantity"),
         )
+        .exclude(delivery_mode=Order.DeliveryMode.DELIVERY)
         .values("pickup_point_id")
         .annotate(n=Count("id", distinct=True))
         .values_list("pickup_point_id", "n")
@@ -380,6 +384,7 @@ def shipments_status(*, campaign: Campaign) -> list[dict]:
     """Every point with goods in this campaign and where its shipment stands (pending until shipped)."""
     points = (
         Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign, status__in=FULFILLABLE)
+        .exclude(delivery_mode=Order.DeliveryMode.DELIVERY)
         .values(
             "pickup_point_id",
             "pickup_point__name",

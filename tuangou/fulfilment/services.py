@@ -49,7 +49,10 @@ def shipments_ship(*, campaign: Campaign, actor, pickup_point_ids: list[int] | N
             status_label=Campaign.Status(campaign.status).label,
             action="ship",
         )
-    orders = Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign)
+    # Home-delivery orders go out from a front warehouse on their own routes (tuangou/warehouses).
+    orders = Order.objects.filter(shop_id=campaign.shop_id, campaign=campaign).exclude(
+        delivery_mode=Order.DeliveryMode.DELIVERY
+    )
     with_goods = set(orders.filter(status__in=FULFILLABLE).values_list("pickup_point_id", flat=True).distinct())
     if pickup_point_ids is None:
         targets = with_goods
@@ -111,7 +114,9 @@ def shipment_confirm_arrival(*, leader, campaign_id: int) -> dict:
         shipment.status, shipment.arrived_at = Shipment.Status.ARRIVED, timezone.now()
         shipment.save(update_fields=["status", "arrived_at", "updated_at"])
     moved = orders_bulk_transition(
-        Order.objects.filter(shop_id=leader.shop_id, campaign_id=campaign_id, pickup_point=shipment.pickup_point),
+        Order.objects.filter(
+            shop_id=leader.shop_id, campaign_id=campaign_id, pickup_point=shipment.pickup_point
+        ).exclude(delivery_mode=Order.DeliveryMode.DELIVERY),
         S.SHIPPED,
         S.ARRIVED,
         actor=leader.user,

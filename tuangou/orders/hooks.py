@@ -10,3 +10,20 @@ order_refunded = Hook(
     "order=, refunded_fen_by_line= {line id: fen}: money went back, inside the refund's transaction. "
     "Commissions earned on it are reversed.",
 )
+
+# Home delivery (送货上门) is the warehouses app's: checkout asks it through these two, in order.
+order_delivery_quote = Hook(
+    "order_delivery_quote",
+    "shop=, member=, campaign=, delivery= {address_id, slot}, goods_fen=: check a home-delivery request "
+    "(address, slot, a warehouse covering it) before the order is written; answers {'fee_fen', 'plan'}.",
+)
+order_delivery_place = Hook(
+    "order_delivery_place",
+    "order=, plan=, lines=: the order is written and its campaign stock taken; take the goods from the "
+    "nearest covering warehouse with stock and record the delivery (raises when none has it).",
+)
+order_goods_returned = Hook(
+    "order_goods_returned",
+    "order_ids=, line_quantities= {line id: quantity} or None (all it holds): goods an order held go back "
+    "(unpaid cancel or expiry, a refund), inside that transaction. A warehouse's reserved stock returns.",
+)

@@ -6,7 +6,13 @@ from tuangou.core.models import Event, ShopScopedModel
 
 
 class Order(ShopScopedModel):
-    """A member's order in one campaign, through one leader, picked up at that leader's point."""
+    """A member's order in one campaign, through one leader, picked up at that leader's point
+    (or, with delivery_mode `delivery`, brought to the member's address from a front warehouse:
+    the address, slot and warehouse are the warehouses app's OrderDelivery)."""
+
+    class DeliveryMode(models.TextChoices):
+        PICKUP = "pickup", bilingual("到点自提", "Self-pickup")
+        DELIVERY = "delivery", bilingual("送货上门", "Home delivery")
 
     class Status(models.TextChoices):
         PENDING_PAYMENT = "pending_payment", bilingual("待付款", "Awaiting payment")  # stock reserved until expires_at
@@ -46,6 +52,10 @@ class Order(ShopScopedModel):
         related_name="orders",
         verbose_name="满减送活动",
     )  # the activity that gave reduction_fen: its list counts orders and GMV through it
+    delivery_mode = models.CharField(
+        max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.PICKUP, verbose_name="交付方式"
+    )
+    delivery_fee_fen = models.PositiveIntegerField(default=0, verbose_name="配送费（分）")  # part of total_fen
     total_fen = models.PositiveIntegerField(verbose_name="实付金额（分）")
     refunded_fen = models.PositiveIntegerField(default=0, verbose_name="已退款（分）")
     pickup_code = models.CharField(max_length=12, verbose_name="提货码")

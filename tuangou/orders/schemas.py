@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from ninja import Field, Schema
@@ -25,6 +25,30 @@ class OrderItemIn(Schema):
     quantity: int = Field(..., ge=1, le=MAX_ORDER_QUANTITY)
 
 
+class DeliveryIn(Schema):
+    """Home delivery instead of self-pickup: one of my saved addresses and one of the campaign's slots."""
+
+    address_id: Id
+    slot: Name = Field(..., min_length=1, max_length=11)
+
+
+class OrderDeliveryOut(Schema):
+    """Where and when a home-delivery order goes (the address as it was at checkout)."""
+
+    warehouse_name: str
+    slot: str
+    delivery_date: date
+    recipient_name: str
+    recipient_phone: str
+    community: str
+    address: str
+    delivered_at: datetime | None
+
+    @staticmethod
+    def resolve_warehouse_name(obj):
+        return obj.warehouse.name
+
+
 class OrderIn(Schema):
     campaign_id: Id
     leader_id: Id | None = None  # default: the member's bound leader
@@ -34,6 +58,7 @@ class OrderIn(Schema):
     contact_phone: Name = Field("", max_length=20)
     note: Text = Field("", max_length=200)
     coupon_id: Id | None = None  # one of my unused coupons; at most one per order
+    delivery: DeliveryIn | None = None  # none: self-pickup at the leader's point
 
 
 class OrderCancelIn(Schema):
@@ -133,6 +158,9 @@ class _OrderBase(Schema):
     items_fen: int
     discount_fen: int  # 满减送 + coupon
     reduction_fen: int  # the 满减送 part
+    delivery_mode: str  # pickup | delivery
+    delivery_fee_fen: int  # part of total_fen
+    delivery: OrderDeliveryOut | None
     total_fen: int
     refunded_fen: int
     contact_name: str
@@ -161,6 +189,13 @@ class _OrderBase(Schema):
     @staticmethod
     def resolve_pickup_at(obj):
         return obj.campaign.pickup_at
+
+    @staticmethod
+    def resolve_delivery(obj):
+        # The warehouses app's row, read through the relation (orders stand below it).
+        if obj.delivery_mode != "delivery":
+            return None
+        return getattr(obj, "delivery", None)
 
 
 class OrderOut(_OrderBase):

@@ -31,7 +31,12 @@ FEED_SIZE = 20
 
 
 def _base(shop):
-    return Order.objects.filter(shop=shop).select_related("campaign", "pickup_point").prefetch_related("lines")
+    # delivery: the warehouses app's row of a home-delivery order, joined by its relation name.
+    return (
+        Order.objects.filter(shop=shop)
+        .select_related("campaign", "pickup_point", "delivery__warehouse")
+        .prefetch_related("lines")
+    )
 
 
 def orders_of_member(*, shop, member, status: str | None = None):

@@ -46,7 +46,13 @@ from tuangou.marketing import checkout as coupons
 from tuangou.marketing import gifts as payment_gifts
 from tuangou.marketing import reductions
 
-from .hooks import order_picked_up, order_refunded
+from .hooks import (
+    order_delivery_place,
+    order_delivery_quote,
+    order_goods_returned,
+    order_picked_up,
+    order_refunded,
+)
 from .models import AfterSaleRequest, Order, OrderEvent, OrderLine
 from .money import payments_close_open, refund_request, refunds_pending_fen
 from .transitions import order_transition, orders_bulk_transition
@@ -91,7 +97,9 @@ def _with_lines(order: Order, lines: list[OrderLine]) -> Order:
 _LEADER = rawsql.Columns(Leader, "l", ["id", "shop_id", "status", "commission_rate_bp"])
 _POINT = rawsql.Columns(PickupPoint, "p", ["id", "shop_id", "leader_id", "name", "address", "is_active"])
 _LEADER_POINT_JOIN = f"LEFT JOIN {_POINT.table} ON p.leader_id = l.id"
-_CAMPAIGN = rawsql.Columns(Campaign, "c", ["id", "shop_id", "title", "status", "cutoff_at", "pickup_at", "all_leaders"])
+_CAMPAIGN = rawsql.Columns(
+    Campaign, "c", ["id", "shop_id", "title", "status", "cutoff_at", "pickup_at", "all_leaders", "fulfilment_mode"]
+)
 _ITEM = rawsql.Columns(CampaignItem, "ci", ["id", "price_fen", "purchase_limit", "commission_rate_bp", "stock_left"])
 
 
@@ -294,6 +302,31 @@ def order_place(*, shop, member, items: list[dict], idempotency_key: str | None 
     return order
 
 
+# Refund plans name the delivery fee as this line id (real lines' ids start at 1).
+FEE_LINE_ID = 0
+
+
+def _delivery_quote(*, shop, member, campaign: Campaign, delivery: dict | None, goods_fen: int) -> dict:
+    """Self-pickup (no `delivery`): {"mode": pickup, "fee_fen": 0}, as before. Home delivery: the
+    warehouses app checks the address and slot and prices the fee (order_delivery_quote); its
+    `plan` is handed back to order_delivery_place once the order is written."""
+    modes = Campaign.FulfilmentMode
+    if not delivery:
+        if campaign.fulfilment_mode == modes.DELIVERY:
+            raise ApplicationError("delivery_required", field="delivery")
+        return {"mode": Order.DeliveryMode.PICKUP, "fee_fen": 0, "plan": None}
+    if campaign.fulfilment_mode == modes.PICKUP:
+        raise ApplicationError("delivery_not_offered", field="delivery")
+    quote = order_delivery_quote.merged(
+        shop=shop, member=member, campaign=campaign, delivery=delivery, goods_fen=goods_fen
+    )
+    if "fee_fen" not in quote:
+        raise ApplicationError("delivery_not_offered", field="delivery")
+    if goods_fen + quote["fee_fen"] > MAX_AMOUNT_FEN:
+        raise ApplicationError("amount_too_large", field="items", maximum=format_fen(MAX_AMOUNT_FEN))
+    return {"mode": Order.DeliveryMode.DELIVERY, **quote}
+
+
 def _order_place(
     *,
     shop,
@@ -306,8 +339,10 @@ def _order_place(
     contact_phone: str = "",
     note: str = "",
     coupon_id: int | None = None,
+    delivery: dict | None = None,
 ) -> Order:
     """Check out: reserve stock and write the order, its lines and a `placed` event.
+    With `delivery` ({address_id, slot}) the goods come home from a front warehouse (_delivery_quote).
 
     Round trips on the common path (bound leader, one item): lock membership, read items with
     their campaign, INSERT order, INSERT lines, INSERT event, then one conditional UPDATE per
@@ -327,6 +362,7 @@ def _order_place(
         contact_phone=contact_phone,
         note=note,
         **({"coupon_id": coupon_id} if coupon_id else {}),
+        **({"delivery": delivery} if delivery else {}),
     )
 
     membership = _membership_locked(shop, member)
@@ -446,6 +482,9 @@ def _order_place(
             line.amount_fen -= share
             line.coupon_fen = share
         discount_fen += sum(shares)
+    delivery_quote = _delivery_quote(
+        shop=shop, member=member, campaign=campaign, delivery=delivery, goods_fen=items_fen - discount_fen
+    )
     order = Order(
         shop=shop,
         campaign=campaign,
@@ -457,7 +496,9 @@ def _order_place(
         discount_fen=discount_fen,
         reduction_fen=reduction_fen,
         full_reduction=reduction,
-        total_fen=items_fen - discount_fen,
+        delivery_mode=delivery_quote["mode"],
+        delivery_fee_fen=delivery_quote["fee_fen"],
+        total_fen=items_fen - discount_fen + delivery_quote["fee_fen"],
         contact_name=contact_name,
         contact_phone=contact_phone,
         note=note[:200],
@@ -514,6 +555,8 @@ def _order_place(
             )
             error.hot_stock_stale = item_id
             raise error
+    if delivery_quote["plan"] is not None:  # after the campaign items: the one lock order
+        order_delivery_place(order=order, plan=delivery_quote["plan"], lines=lines)
     order.replayed = False
     return _with_lines(order, lines)
 
@@ -534,6 +577,7 @@ def _return_stock(order_ids: list[int]) -> None:
             returned.setdefault(shop_id, []).append((item_id, quantity))
     for shop_id, quantities in returned.items():
         hot_stock_give_after_commit(shop_id=shop_id, quantities=quantities)
+    order_goods_returned(order_ids=order_ids, line_quantities=None)
 
 
 def _campaign_open(campaign: Campaign) -> bool:
@@ -725,7 +769,7 @@ def _split_amount(lines: list[OrderLine], amount_fen: int) -> dict[int, int]:
 
 
 def _refund_plan(order: Order, lines: list[OrderLine], requested_lines, amount_fen) -> dict[int, tuple[int, int]]:
-    """line id -> (quantity, fen) to refund."""
+    """line id -> (quantity, fen) to refund; FEE_LINE_ID -> (0, fen) of the delivery fee."""
     left_fen = order.total_fen - order.refunded_fen
     by_id = {line.id: line for line in lines}
     everything = {
@@ -733,6 +777,11 @@ def _refund_plan(order: Order, lines: list[OrderLine], requested_lines, amount_f
         for line in lines
         if line.amount_fen > line.refunded_fen or line.quantity > line.refunded_quantity
     }
+    # What the lines do not hold of the money left is the delivery fee's (it is refunded with
+    # the last of the goods, or by an amount beyond what the goods have left).
+    fee_left = left_fen - sum(line.amount_fen - line.refunded_fen for line in lines)
+    if fee_left > 0:
+        everything[FEE_LINE_ID] = (0, fee_left)
     if requested_lines:
         plan = {}
         for index, requested in enumerate(requested_lines):
@@ -752,6 +801,8 @@ def _refund_plan(order: Order, lines: list[OrderLine], requested_lines, amount_f
             # The last pieces take whatever is left of the line, so rounding never strands a fen.
             fen = fen_left if quantity == quantity_left else min(line.amount_fen * quantity // line.quantity, fen_left)
             plan[line.id] = (quantity, fen)
+        if fee_left > 0 and all(plan.get(pk, (0, 0))[0] == left[0] for pk, left in everything.items() if left[0]):
+            plan[FEE_LINE_ID] = (0, fee_left)  # every piece goes back: so does the delivery fee
         return plan
     if amount_fen is not None:
         if amount_fen <= 0:
@@ -760,6 +811,9 @@ def _refund_plan(order: Order, lines: list[OrderLine], requested_lines, amount_f
             raise ApplicationError("refund_too_much", field="amount_fen", maximum=format_fen(left_fen))
         if amount_fen == left_fen:
             return everything
+        goods_left = left_fen - max(fee_left, 0)
+        if amount_fen > goods_left:  # all the goods' money and part of the fee
+            return {**{pk: (0, fen) for pk, (_, fen) in everything.items()}, FEE_LINE_ID: (0, amount_fen - goods_left)}
         return {line_id: (0, fen) for line_id, fen in _split_amount(lines, amount_fen).items()}
     return everything
 
@@ -892,7 +946,11 @@ def order_refund_apply(*, order: Order, refund_id: int, refund_lines: list[dict]
             actor=actor,
             data=data,
         )
-    order_refunded(order=order, refunded_fen_by_line={pk: fen for pk, (_, fen) in plan.items()})
+    if order.delivery_mode == Order.DeliveryMode.DELIVERY and quantity_back:
+        order_goods_returned(
+            order_ids=[order.pk], line_quantities={pk: quantity for pk, (quantity, _) in plan.items() if quantity}
+        )
+    order_refunded(order=order, refunded_fen_by_line={pk: fen for pk, (_, fen) in plan.items() if pk != FEE_LINE_ID})
     return order
 
 

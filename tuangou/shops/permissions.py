@@ -24,6 +24,7 @@ PERMISSIONS = {
     "marketing.manage": "创建与管理营销活动（优惠券）",
     "fulfilment.view": "查看采购/发货/分拣单",
     "fulfilment.ship": "标记发货",
+    "warehouses.manage": "管理前置仓、配送员与配送线路",
     "commissions.view": "查看佣金",
     "withdrawals.manage": "审核提现",
     "payments.reconcile": "对账（查看与处理账单差异）",
@@ -64,6 +65,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "orders.view",
             "fulfilment.view",
             "fulfilment.ship",
+            "warehouses.manage",
         }
     ),
     R.FINANCE: frozenset(

@@ -28,6 +28,10 @@ function form(changes: Partial<WizardForm> = {}): WizardForm {
         commission: "12.5",
       },
     ],
+    fulfilment_mode: "pickup",
+    delivery_fee: "",
+    delivery_free_above: "",
+    delivery_slots: [],
     ...changes,
   };
 }
@@ -64,7 +68,36 @@ describe("buildCampaignPayload", () => {
       all_leaders: true,
       leader_ids: [],
       items: [{ sku_id: 3, price_fen: 4990, stock_allotted: 40, purchase_limit: null, commission_rate_bp: 1250 }],
+      fulfilment_mode: "pickup",
+      delivery_fee_fen: 0,
+      delivery_free_above_fen: null,
+      delivery_slots: [],
     });
+  });
+
+  it("should send home delivery's fee rule in fen with its slots", () => {
+    const delivery = form({
+      fulfilment_mode: "both",
+      delivery_fee: "5",
+      delivery_free_above: "59.9",
+      delivery_slots: ["09:00-12:00"],
+    });
+
+    const { payload } = buildCampaignPayload(delivery, messages);
+
+    expect([payload?.fulfilment_mode, payload?.delivery_fee_fen, payload?.delivery_free_above_fen]).toEqual([
+      "both",
+      500,
+      5990,
+    ]);
+    expect(payload?.delivery_slots).toEqual(["09:00-12:00"]);
+  });
+
+  it("should refuse a fee that is not money", () => {
+    const { payload, errors } = buildCampaignPayload(form({ delivery_fee: "五块" }), messages);
+
+    expect(payload).toBeNull();
+    expect(errors).toEqual({ delivery_fee_fen: "money" });
   });
 
   it("should keep chosen leaders only when not all leaders run it", () => {

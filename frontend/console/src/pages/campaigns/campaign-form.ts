@@ -27,6 +27,10 @@ export interface WizardForm {
   all_leaders: boolean;
   leader_ids: number[];
   items: WizardItem[];
+  fulfilment_mode: "pickup" | "delivery" | "both";
+  delivery_fee: string; // yuan
+  delivery_free_above: string; // yuan, blank: the fee always applies
+  delivery_slots: string[]; // "09:00-12:00"
 }
 
 export interface Messages {
@@ -99,6 +103,10 @@ export function formFromCampaign(campaign: Campaign): WizardForm {
     threshold_value: campaign.threshold_value,
     all_leaders: campaign.all_leaders,
     leader_ids: campaign.leaders.map((leader) => leader.leader_id),
+    fulfilment_mode: campaign.fulfilment_mode as WizardForm["fulfilment_mode"],
+    delivery_fee: yuan(campaign.delivery_fee_fen),
+    delivery_free_above: campaign.delivery_free_above_fen === null ? "" : yuan(campaign.delivery_free_above_fen),
+    delivery_slots: [...campaign.delivery_slots],
     items: campaign.items.map((item) => ({
       sku_id: item.sku_id,
       product_name: item.product_name,
@@ -146,6 +154,7 @@ export function stepOfField(field: string | null): number {
   if (field === "items" || /^items\.\d+\.sku_id$/.test(field)) return 0;
   if (field.startsWith("items")) return 1;
   if (["leader_ids", "all_leaders"].includes(field)) return 3;
+  if (field.startsWith("delivery") || field === "fulfilment_mode") return 2;
   return 2;
 }
 
@@ -167,6 +176,10 @@ export function buildCampaignPayload(
       commission_rate_bp: rate ?? null,
     };
   });
+  const deliveryFee = parseYuan(form.delivery_fee || "0");
+  const freeAbove = form.delivery_free_above.trim() ? parseYuan(form.delivery_free_above) : null;
+  if (deliveryFee === null) errors.delivery_fee_fen = messages.invalidMoney;
+  if (freeAbove === null && form.delivery_free_above.trim()) errors.delivery_free_above_fen = messages.invalidMoney;
   if (!form.title.trim()) errors.title = messages.required;
   for (const field of ["starts_at", "cutoff_at", "pickup_at"] as const) {
     if (!form[field]) errors[field] = messages.required;
@@ -186,6 +199,10 @@ export function buildCampaignPayload(
       all_leaders: form.all_leaders,
       leader_ids: form.all_leaders ? [] : form.leader_ids,
       items,
+      fulfilment_mode: form.fulfilment_mode,
+      delivery_fee_fen: deliveryFee ?? 0,
+      delivery_free_above_fen: freeAbove,
+      delivery_slots: form.fulfilment_mode === "pickup" ? [] : form.delivery_slots,
     },
   };
 }
