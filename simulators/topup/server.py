@@ -34,9 +34,12 @@ class Recharge:
 
 
 class TopUpSimulator:
-    def __init__(self, *, merchant_id: str = "TU10001", key: str | None = None, finish_after: float = 0.05):
+    def __init__(
+        self, *, merchant_id: str = "TU10001", key: str | None = None, finish_after: float = 0.05, auto_deliver=True
+    ):
         self.merchant_id, self.key = merchant_id, key or secrets.token_hex(16)
-        self.finish_after = finish_after  # seconds from accepting to the outcome (and its callback)
+        self.auto_deliver = auto_deliver  # False: a test posts callback_params() itself
+        self.finish_after = finish_after  # seconds from accepting to the outcome; 0: finish() decides
         self.orders: dict[str, Recharge] = {}
         self.fail_numbers: set[str] = set()  # these phones' top-ups fail (an empty or closed number)
         self.faults: list[str] = []
@@ -136,15 +139,22 @@ class TopUpSimulator:
                 )
                 self.orders[reference] = order
         if fresh:
-            threading.Timer(self.finish_after, self._finish, [order]).start()
+            if self.finish_after:
+                threading.Timer(self.finish_after, self._finish, [order]).start()
         if fresh and self._take_fault("timeout"):
             time.sleep(self.timeout_seconds)
         return self._signed("0000", "accepted", self._data(order))
 
+    def finish(self, reference: str) -> Recharge:
+        """Decide a top-up now (with finish_after=0 a test chooses the moment)."""
+        order = self.orders[reference]
+        self._finish(order)
+        return order
+
     def _finish(self, order: Recharge) -> None:
         order.status = "failed" if order.mobile in self.fail_numbers else "success"
         order.finish_time = datetime.now(CST).strftime("%Y%m%d%H%M%S")
-        if self._take_fault("lost"):
+        if self._take_fault("lost") or not self.auto_deliver:
             return
         times = 2 if self._take_fault("duplicate") else 1
         bad = self._take_fault("bad_signature")

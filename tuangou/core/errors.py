@@ -442,7 +442,6 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "leader_ids": ("团长", "Leaders"),
     "allotment_id": ("团长发券", "Leader coupon"),
     "face_value_fen": ("充值面额", "Face value"),
-    "valid_until": ("有效期结束", "Valid until"),
     "uses": ("核销次数", "Uses"),
     "pin": ("PIN码", "PIN"),
 }
