@@ -11,6 +11,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from tuangou.campaigns.models import Campaign, CampaignItem
+from tuangou.catalog.models import Product
 from tuangou.core.errors import ApplicationError
 from tuangou.core.i18n import pick
 from tuangou.core.phones import public_name
@@ -42,12 +43,14 @@ def campaign_check_sheets(campaign: Campaign) -> None:
 
 
 def _lines(campaign: Campaign):
-    """Lines still to deliver: of fulfillable orders, less what was refunded."""
+    """Lines still to deliver: of fulfillable orders, less what was refunded. Vouchers, services and
+    top-ups are not shipped (their codes are redeemed, tuangou.vouchers): they stay off the sheets."""
     return OrderLine.objects.filter(
         shop_id=campaign.shop_id,
         order__campaign=campaign,
         order__status__in=FULFILLABLE,
         quantity__gt=F("refunded_quantity"),
+        campaign_item__sku__product__kind=Product.Kind.PHYSICAL,
     )
 
 
@@ -158,6 +161,7 @@ def shipping_sheet(*, campaign: Campaign) -> dict:
             campaign=campaign,
             status__in=FULFILLABLE,
             lines__quantity__gt=F("lines__refunded_quantity"),
+            lines__campaign_item__sku__product__kind=Product.Kind.PHYSICAL,
         )
         .values("pickup_point_id")
         .annotate(n=Count("id", distinct=True))
