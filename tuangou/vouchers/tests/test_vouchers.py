@@ -231,3 +231,29 @@ def test_two_redeems_of_the_last_use_at_once_one_wins(require_postgres):
     assert sorted(outcomes) == ["redeemed", "voucher_used_up"]
     assert Redemption.objects.count() == 1
     assert VoucherCode.objects.get().uses_left == 0
+
+
+def test_service_lines_stay_off_the_purchase_summary():
+    from tuangou.fulfilment import selectors as sheets
+    from tuangou.orders.tests.factories import CampaignItemFactory
+
+    world = given_service_campaign()
+    eggs = CampaignItemFactory(campaign=world.campaign, price_fen=1290)
+    order = orders_place(world, [(world.item, 1), (eggs, 2)])
+    from tuangou.orders.tests.factories import pay
+
+    pay(order)
+
+    summary = sheets.purchase_summary(campaign=world.campaign)
+    assert [(item["sku_id"], item["quantity"]) for item in summary["items"]] == [(eggs.sku_id, 2)]
+
+
+def orders_place(world, wanted):
+    from tuangou.orders import services as orders
+
+    return orders.order_place(
+        shop=world.shop,
+        member=world.member,
+        campaign_id=world.campaign.id,
+        items=[{"campaign_item_id": item.id, "quantity": quantity} for item, quantity in wanted],
+    )
