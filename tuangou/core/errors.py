@@ -155,6 +155,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "store_name_taken": ("已有名为「{name}」的核销门店", "A partner store named {name} exists"),
     "store_pin_invalid": ("核销链接或PIN码错误", "Wrong redeem link or PIN"),
+    "topup_callback_invalid": ("充值回调签名无效", "The top-up callback's signature is invalid"),
     "order_state": ("订单当前状态为「{status_label}」，不能{action}", "The order is {status_label}; cannot {action}"),
     "pickup_code_invalid": ("提货码无效", "Unknown pickup code"),
     "pickup_code_other_point": ("该提货码不属于您的自提点", "This pickup code belongs to another pickup point"),

@@ -1,11 +1,13 @@
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpResponse
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
+from pydantic import Field
 
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
+from tuangou.core.errors import ApplicationError
 from tuangou.core.pagination import PageNumberPagination
 from tuangou.core.validation import Name
 from tuangou.orders.selectors import order_of_member
@@ -62,7 +64,7 @@ def list_vouchers(request, shop_id: Path[Id], q: Name = "", status: VoucherStatu
 @console_router.get("/vouchers/lookup", response=StoreVoucherOut, summary="A code before redeeming it")
 def lookup_voucher(request, shop_id: Path[Id], code: Code = Query(...)):
     staff = access_shop_as_staff(request, shop_id, "orders.manage")
-    return services.voucher_lookup(shop=staff.shop, code=code)
+    return services.voucher_find(shop=staff.shop, code=code, actor=request.auth)
 
 
 @console_router.post("/vouchers/redeem", response=RedeemedOut, summary="Redeem (核销) some uses of a code")
@@ -104,7 +106,7 @@ def list_topups(request, shop_id: Path[Id], status: TopUpStatus | None = None):
 
 # --- a partner store's redeem page -------------------------------------------------------
 
-Token = Path[Name]
+Token = Path[Annotated[Name, Field(max_length=64)]]
 
 
 @store_router.post("/{token}/session", response=StoreSessionOut, summary="Open a store's redeem page with its PIN")
@@ -116,7 +118,7 @@ def open_store_session(request, token: Token, payload: StorePinIn):
 @store_router.post("/{token}/lookup", response=StoreVoucherOut, summary="A code, as the store sees it")
 def lookup_store_voucher(request, token: Token, payload: StoreCodeIn):
     store = services.store_by_link(token=token, pin=payload.pin)
-    return services.voucher_lookup(shop=store.shop, code=payload.code)
+    return services.voucher_find(shop=store.shop, code=payload.code, store=store)
 
 
 @store_router.post("/{token}/redeem", response=RedeemedOut, summary="Redeem some uses of a code at the store")
@@ -132,8 +134,8 @@ def redeem_store_voucher(request, token: Token, payload: StoreRedeemIn):
 @topup_router.post("/notify", auth=None, summary="The top-up vendor's signed callback (form, MD5 sign)")
 def topup_notify(request):
     found = topup.vendor().callback(dict(request.POST.items()))
-    if found is None:
-        return HttpResponse("fail: sign", status=400, content_type="text/plain")
+    if found is None:  # not the vendor's: anything but "success" makes a real vendor send it again
+        raise ApplicationError("topup_callback_invalid", field="sign")
     reference, answer = found
     services.topup_finish(reference=reference, status=answer.status, vendor_order_no=answer.vendor_order_no)
     return HttpResponse("success", content_type="text/plain")

@@ -181,22 +181,37 @@ def voucher_lookup(*, shop, code: str) -> VoucherCode:
     return voucher
 
 
-def voucher_redeem(*, shop, code: str, uses: int = 1, store: RedemptionStore | None = None, actor=None) -> Redemption:
-    """Redeem `uses` of a code. Each try takes one of MISSES_ALLOWED attempts per verifier (the
-    store, else the staff account) claimed outside the transaction; a try that found the code
-    gives it back, so only guessing runs out."""
+def _counted(*, shop, store, actor, find):
+    """Run `find` against the verifier's attempts: each try takes one of MISSES_ALLOWED per
+    verifier (the store, else the staff account), claimed outside the transaction; a try that found
+    the code gives it back, so only guessing (lookups or redeems of unknown codes) runs out."""
     who = f"store{store.pk}" if store is not None else f"user{actor.pk if actor is not None else 0}"
     misses_key = f"voucher-misses:{shop.id}:{who}"
     if not attempt_claim(key=misses_key, limit=MISSES_ALLOWED, window_seconds=MISSES_WINDOW):
         raise ApplicationError("rate_limited", field="code", status=429, seconds=attempt_retry_after(key=misses_key))
     try:
-        redemption = _voucher_redeem(shop=shop, code=code, uses=uses, store=store, actor=actor)
+        answer = find()
     except ApplicationError as error:
         if error.code != "voucher_code_invalid":
             attempt_release(key=misses_key)
         raise
     attempt_release(key=misses_key)
-    return redemption
+    return answer
+
+
+def voucher_find(*, shop, code: str, store: RedemptionStore | None = None, actor=None) -> VoucherCode:
+    """A lookup before redeeming, counted like a redeem (a store must not enumerate codes)."""
+    return _counted(shop=shop, store=store, actor=actor, find=lambda: voucher_lookup(shop=shop, code=code))
+
+
+def voucher_redeem(*, shop, code: str, uses: int = 1, store: RedemptionStore | None = None, actor=None) -> Redemption:
+    """Redeem `uses` of a code (counted: see _counted)."""
+    return _counted(
+        shop=shop,
+        store=store,
+        actor=actor,
+        find=lambda: _voucher_redeem(shop=shop, code=code, uses=uses, store=store, actor=actor),
+    )
 
 
 @transaction.atomic

@@ -86,7 +86,7 @@ def test_a_callback_with_a_wrong_signature_changes_nothing(vendor):
 
     response = callback(params)
 
-    assert response.status_code == 400
+    assert (response.status_code, response.json()["code"]) == (400, "topup_callback_invalid")
     assert TopUp.objects.get().status == "processing"
     assert Order.objects.get().refunded_fen == 0
 

@@ -257,3 +257,17 @@ def orders_place(world, wanted):
         campaign_id=world.campaign.id,
         items=[{"campaign_item_id": item.id, "quantity": quantity} for item, quantity in wanted],
     )
+
+
+def test_a_store_guessing_codes_runs_out_of_attempts_and_finding_one_costs_none():
+    world = given_service_campaign()
+    code = VoucherCode.objects.get(order=paid_order(world)).code
+    store = services.store_create(shop=world.shop, actor=None, name="万达店", pin="2468")
+    for _ in range(services.MISSES_ALLOWED - 1):
+        with pytest.raises(ApplicationError):
+            services.voucher_find(shop=world.shop, code="123456789012", store=store)
+    assert services.voucher_find(shop=world.shop, code=code, store=store).code == code  # no attempt spent
+    with pytest.raises(ApplicationError):
+        services.voucher_find(shop=world.shop, code="123456789013", store=store)
+    blocked = pytest.raises(ApplicationError, services.voucher_find, shop=world.shop, code=code, store=store)
+    assert (blocked.value.code, blocked.value.status) == ("rate_limited", 429)
