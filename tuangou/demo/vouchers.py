@@ -11,6 +11,8 @@ from tuangou.orders.models import Order
 from tuangou.vouchers import services as voucher_services
 from tuangou.vouchers.models import VoucherCode
 
+from .pictures import product_picture
+
 STORE_PIN = "2468"  # the demo store's redeem PIN (printed by `make demo`)
 
 
@@ -36,6 +38,10 @@ def demo_vouchers(*, shop, owner, members, now, pay) -> None:
         deal_limit=1,
         skus=[{"spec": "10枚", "code": "NEW001", "price_fen": 1990, "cost_fen": 1200, "stock": 300}],
     )
+    for product, category in ((wash, "本地服务"), (eggs, "蛋品")):
+        catalog_services.product_image_add(
+            shop=shop, product_id=product.id, upload=product_picture(product.name[:6], category)
+        )
     campaign = campaign_services.campaign_create(
         shop=shop,
         actor=owner,
