@@ -243,6 +243,7 @@ def test_service_lines_stay_off_the_purchase_summary():
     from tuangou.orders.tests.factories import pay
 
     pay(order)
+    order.__class__.objects.filter(pk=order.pk).update(status="confirmed")  # the campaign succeeded
 
     summary = sheets.purchase_summary(campaign=world.campaign)
     assert [(item["sku_id"], item["quantity"]) for item in summary["items"]] == [(eggs.sku_id, 2)]
