@@ -130,6 +130,10 @@ def _register():
     from tuangou.sharing.api import member_router as sharing_member
     from tuangou.shops.api import console_router as shops_console
     from tuangou.shops.api import router as shops_router
+    from tuangou.vouchers.api import console_router as vouchers_console
+    from tuangou.vouchers.api import member_router as vouchers_member
+    from tuangou.vouchers.api import store_router as vouchers_store
+    from tuangou.vouchers.api import topup_router as vouchers_topup
     from tuangou.warehouses.api import console_router as warehouses_console
     from tuangou.warehouses.api import courier_router as warehouses_courier
     from tuangou.warehouses.api import member_router as warehouses_member
@@ -139,6 +143,8 @@ def _register():
     api.add_router("/payments", payments_router)
     api.add_router("/commissions", commissions_notify)
     api.add_router("/sms", sms_receipts_router)
+    api.add_router("/redeem", vouchers_store)
+    api.add_router("/topups", vouchers_topup)
     console = "/console/shops/{shop_id}"
     for router in (
         shops_console,
@@ -153,6 +159,7 @@ def _register():
         payments_console,
         sharing_console,
         insights_console,
+        vouchers_console,
         audit_console,
     ):
         api.add_router(console, router)
@@ -167,6 +174,7 @@ def _register():
         notifications_member,
         sharing_member,
         warehouses_member,
+        vouchers_member,
     ):
         api.add_router(member, router)
     api.add_router("/shops/{shop_id}/courier", warehouses_courier)

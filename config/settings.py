@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "tuangou.fulfilment",
     "tuangou.warehouses",
     "tuangou.commissions",
+    "tuangou.vouchers",
     "tuangou.notifications",
     "tuangou.sharing",
     "tuangou.insights",
@@ -399,6 +400,16 @@ WECHATPAY = {
     "NOTIFY_BASE": os.environ.get("WECHATPAY_NOTIFY_BASE", SITE_URL),
     "TRANSFER_SCENE_ID": os.environ.get("WECHATPAY_TRANSFER_SCENE_ID", "1000"),
     "TIMEOUT_SECONDS": 10,
+}
+
+# Phone top-up vendor (tuangou/vouchers/topup.py; `python -m simulators.topup` plays one). No gateway:
+# a sandbox that succeeds at once. KEY signs requests and checks the vendor's callbacks (MD5, sorted params).
+TOPUP = {
+    "GATEWAY": os.environ.get("TOPUP_GATEWAY", ""),
+    "MERCHANT_ID": os.environ.get("TOPUP_MERCHANT_ID", ""),
+    "KEY": env_secret("TOPUP_KEY"),
+    "NOTIFY_BASE": os.environ.get("TOPUP_NOTIFY_BASE", SITE_URL),
+    "TIMEOUT_SECONDS": float(os.environ.get("TOPUP_TIMEOUT_SECONDS", "5")),
 }
 
 # Alipay open platform, RSA2 (tuangou/payments/providers/alipay.py), PAYMENT_PROVIDER=alipay. APP_PRIVATE_KEY

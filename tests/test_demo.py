@@ -6,10 +6,12 @@ from django.db.models import Count
 from tuangou.campaigns.models import Campaign
 from tuangou.catalog.models import Product, ProductImage
 from tuangou.demo.loader import demo_logins_text, load_demo
+from tuangou.insights.selectors import deals_acquisition
 from tuangou.leaders.models import Leader, Membership
 from tuangou.marketing import selectors
 from tuangou.marketing.models import Coupon, LeaderCouponAllotment, LeaderCouponClaim, PaymentGiftGrant
 from tuangou.orders.models import Order
+from tuangou.vouchers.models import Redemption
 from tuangou.warehouses.models import DeliveryRoute, OrderDelivery
 
 pytestmark = pytest.mark.django_db
@@ -49,5 +51,11 @@ def test_the_demo_shop_has_everything_and_loads_once():
     assert PaymentGiftGrant.objects.filter(shop=shop, status="delivered").count() >= 5
     assert LeaderCouponAllotment.objects.filter(shop=shop).count() == 10
     assert LeaderCouponClaim.objects.filter(shop=shop).count() >= 40
+    # Service goods: a car-wash card redeemed once at a partner store; 0.01元 deals as acquisition cost.
+    redeemed = Redemption.objects.filter(shop=shop).select_related("voucher", "store").get()
+    assert (redeemed.uses, redeemed.voucher.uses_left, redeemed.store.name) == (1, 2, "阳光洗车行（小区北门）")
+    acquisition = deals_acquisition(shop=shop, since=shop.created_at)
+    assert (acquisition["deal_units"], acquisition["new_members"]) == (6, 6)
+    assert acquisition["cost_fen"] == 6 * 1989
     assert "demo_owner" in demo_logins_text()
     assert load_demo(out=lambda *_: None) is None  # a second `make run` keeps the data

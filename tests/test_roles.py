@@ -118,6 +118,14 @@ OPERATION_PERMISSIONS = {
     f"GET {CONSOLE}/analytics/export.xlsx": "dashboard.view",
     f"GET {CONSOLE}/analytics/idle-leaders": "leaders.view",
     f"POST {CONSOLE}/analytics/idle-leaders/nudge": "leaders.manage",
+    # vouchers/api.py
+    f"GET {CONSOLE}/vouchers": "orders.view",
+    f"GET {CONSOLE}/vouchers/lookup": "orders.manage",
+    f"POST {CONSOLE}/vouchers/redeem": "orders.manage",
+    f"GET {CONSOLE}/voucher-stores": "orders.view",
+    f"POST {CONSOLE}/voucher-stores": "shop.settings",
+    f"PATCH {CONSOLE}/voucher-stores/{{store_id}}": "shop.settings",
+    f"GET {CONSOLE}/topups": "orders.view",
     # the generated body asks for action=refund (the first choice): the refund permission alone;
     # action=reject needs orders.manage (tested below)
     f"POST {CONSOLE}/after-sales/{{after_sale_id}}/resolve": "orders.refund",

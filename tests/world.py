@@ -20,6 +20,7 @@ from tuangou.orders.models import AfterSaleRequest, Order, OrderEvent, OrderLine
 from tuangou.payments.models import Payment, ReconciliationMismatch, ReconciliationRun, Refund, SandboxTrade
 from tuangou.shops.models import Shop, Staff
 from tuangou.shops.tests.factories import PASSWORD
+from tuangou.vouchers.services import store_create as voucher_store_create
 from tuangou.warehouses.models import (
     Courier,
     DeliveryRoute,
@@ -269,6 +270,8 @@ def build_world(tag: str, phone_base: int) -> dict:
         sequence=1,
     )
 
+    store = voucher_store_create(shop=shop, actor=owner, name=f"{tag}核销门店", pin="2468")
+
     return {
         "shop": shop,
         "owner": owner,
@@ -277,6 +280,7 @@ def build_world(tag: str, phone_base: int) -> dict:
         "tag": tag,
         "ids": {
             "shop_id": shop.id,
+            "store_id": store.id,
             "plan_id": plan.id,
             "category_id": category.id,
             "product_id": product.id,

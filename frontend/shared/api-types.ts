@@ -2258,6 +2258,109 @@ export interface paths {
         patch: operations["tuangou_leaders_api_update_team"];
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/topups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Phone top-ups and their vendor status */
+        get: operations["tuangou_vouchers_api_list_topups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/voucher-stores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Partner stores (核销门店) */
+        get: operations["tuangou_vouchers_api_list_voucher_stores"];
+        put?: never;
+        /** Add a partner store with its PIN */
+        post: operations["tuangou_vouchers_api_create_voucher_store"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/voucher-stores/{store_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a partner store; new PIN or new link */
+        patch: operations["tuangou_vouchers_api_update_voucher_store"];
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/vouchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Voucher codes, newest first */
+        get: operations["tuangou_vouchers_api_list_vouchers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/vouchers/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A code before redeeming it */
+        get: operations["tuangou_vouchers_api_lookup_voucher"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/vouchers/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeem (核销) some uses of a code */
+        post: operations["tuangou_vouchers_api_redeem_voucher"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/warehouses": {
         parameters: {
             query?: never;
@@ -2442,6 +2545,57 @@ export interface paths {
         put?: never;
         /** WeChat Pay API v3 notify (payment or refund); the shop is in the path (no query string allowed) */
         post: operations["tuangou_payments_api_wechatpay_notify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/redeem/{token}/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A code, as the store sees it */
+        post: operations["tuangou_vouchers_api_lookup_store_voucher"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/redeem/{token}/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeem some uses of a code at the store */
+        post: operations["tuangou_vouchers_api_redeem_store_voucher"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/redeem/{token}/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open a store's redeem page with its PIN */
+        post: operations["tuangou_vouchers_api_open_store_session"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3320,6 +3474,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shops/{shop_id}/orders/{order_id}/vouchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My order's voucher codes and their uses */
+        get: operations["tuangou_vouchers_api_list_my_vouchers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shops/{shop_id}/pickup-points/nearby": {
         parameters: {
             query?: never;
@@ -3439,10 +3610,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/topups/notify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The top-up vendor's signed callback (form, MD5 sign) */
+        post: operations["tuangou_vouchers_api_topup_notify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AcquisitionOut
+         * @description 0.01元 deals as acquisition cost over the window (insights.selectors.deals_acquisition).
+         */
+        AcquisitionOut: {
+            /** Cost Fen */
+            cost_fen: number;
+            /** Cost Per Member Fen */
+            cost_per_member_fen: number;
+            /** Deal Units */
+            deal_units: number;
+            /** New Members */
+            new_members: number;
+            /** Paid Fen */
+            paid_fen: number;
+        };
         /** AddressIn */
         AddressIn: {
             /** Address */
@@ -4445,6 +4649,39 @@ export interface components {
             /** Total Fen */
             total_fen: number;
         };
+        /** ConsoleVoucherOut */
+        ConsoleVoucherOut: {
+            /** Code */
+            code: string;
+            /** Expired */
+            expired: boolean;
+            /** Id */
+            id: number;
+            /** Member Name */
+            member_name: string;
+            /** Member Phone */
+            member_phone: string;
+            /** Order Id */
+            order_id: number;
+            /** Order Number */
+            order_number: string;
+            /** Product Name */
+            product_name: string;
+            /** Redemptions */
+            redemptions: components["schemas"]["RedemptionOut"][];
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Uses Left */
+            uses_left: number;
+            /** Uses Total */
+            uses_total: number;
+            /** Valid From */
+            valid_from: string | null;
+            /** Valid Until */
+            valid_until: string | null;
+        };
         /** CouponCentreOut */
         CouponCentreOut: {
             /** Can Claim */
@@ -4974,6 +5211,7 @@ export interface components {
         ForecastOut: {
             /** Accuracy */
             accuracy: components["schemas"]["BacktestPointOut"][];
+            acquisition: components["schemas"]["AcquisitionOut"];
             /** Campaign Id */
             campaign_id: number;
             /** Elapsed Bp */
@@ -6546,6 +6784,13 @@ export interface components {
              */
             next_cursor?: number | null;
         };
+        /** PagedConsoleVoucherOut */
+        PagedConsoleVoucherOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["ConsoleVoucherOut"][];
+        };
         /** PagedCouponOut */
         PagedCouponOut: {
             /** Count */
@@ -6708,6 +6953,13 @@ export interface components {
             count: number;
             /** Items */
             items: components["schemas"]["TeamOut"][];
+        };
+        /** PagedTopUpOut */
+        PagedTopUpOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["TopUpOut"][];
         };
         /** PagedWithdrawalOut */
         PagedWithdrawalOut: {
@@ -7238,10 +7490,32 @@ export interface components {
             /** Category Id */
             category_id?: number | null;
             /**
+             * Deal
+             * @default
+             * @enum {string}
+             */
+            deal: "" | "new_member" | "once_per_member";
+            /**
+             * Deal Limit
+             * @default 1
+             */
+            deal_limit: number;
+            /**
              * Description
              * @default
              */
             description: string;
+            /**
+             * Face Value Fen
+             * @default 0
+             */
+            face_value_fen: number;
+            /**
+             * Kind
+             * @default physical
+             * @enum {string}
+             */
+            kind: "physical" | "voucher" | "service" | "topup";
             /** Name */
             name: string;
             /**
@@ -7262,6 +7536,20 @@ export interface components {
              * @default 份
              */
             unit: string;
+            /**
+             * Uses Per Unit
+             * @default 1
+             */
+            uses_per_unit: number;
+            /**
+             * Valid Days
+             * @default 0
+             */
+            valid_days: number;
+            /** Valid From */
+            valid_from?: string | null;
+            /** Valid Until */
+            valid_until?: string | null;
         };
         /** ProductListOut */
         ProductListOut: {
@@ -7271,8 +7559,12 @@ export interface components {
             category_name: string;
             /** Cover Url */
             cover_url: string | null;
+            /** Deal */
+            deal: string;
             /** Id */
             id: number;
+            /** Kind */
+            kind: string;
             /** Min Price Fen */
             min_price_fen: number | null;
             /** Name */
@@ -7299,12 +7591,20 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Deal */
+            deal: string;
+            /** Deal Limit */
+            deal_limit: number;
             /** Description */
             description: string;
+            /** Face Value Fen */
+            face_value_fen: number;
             /** Id */
             id: number;
             /** Images */
             images: components["schemas"]["ImageOut"][];
+            /** Kind */
+            kind: string;
             /** Name */
             name: string;
             /** Purchase Limit */
@@ -7320,13 +7620,29 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** Uses Per Unit */
+            uses_per_unit: number;
+            /** Valid Days */
+            valid_days: number;
+            /** Valid From */
+            valid_from: string | null;
+            /** Valid Until */
+            valid_until: string | null;
         };
         /** ProductPatch */
         ProductPatch: {
             /** Category Id */
             category_id?: number | null;
+            /** Deal */
+            deal?: ("" | "new_member" | "once_per_member") | null;
+            /** Deal Limit */
+            deal_limit?: number | null;
             /** Description */
             description?: string | null;
+            /** Face Value Fen */
+            face_value_fen?: number | null;
+            /** Kind */
+            kind?: ("physical" | "voucher" | "service" | "topup") | null;
             /** Name */
             name?: string | null;
             /** Purchase Limit */
@@ -7335,6 +7651,14 @@ export interface components {
             skus?: components["schemas"]["SkuPatch"][] | null;
             /** Unit */
             unit?: string | null;
+            /** Uses Per Unit */
+            uses_per_unit?: number | null;
+            /** Valid Days */
+            valid_days?: number | null;
+            /** Valid From */
+            valid_from?: string | null;
+            /** Valid Until */
+            valid_until?: string | null;
         };
         /** ProgressOut */
         ProgressOut: {
@@ -7734,6 +8058,41 @@ export interface components {
             shop_name: string;
             /** Title */
             title: string;
+        };
+        /** RedeemIn */
+        RedeemIn: {
+            /** Code */
+            code: string;
+            /** Store Id */
+            store_id?: number | null;
+            /**
+             * Uses
+             * @default 1
+             */
+            uses: number;
+        };
+        /** RedeemedOut */
+        RedeemedOut: {
+            redemption: components["schemas"]["RedemptionOut"];
+            voucher: components["schemas"]["StoreVoucherOut"];
+        };
+        /** RedemptionOut */
+        RedemptionOut: {
+            /** Actor Name */
+            actor_name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Store Name */
+            store_name: string;
+            /** Uses */
+            uses: number;
+            /** Uses Left After */
+            uses_left_after: number;
         };
         /**
          * ReductionQuoteOut
@@ -8584,6 +8943,114 @@ export interface components {
             /** Status Label */
             status_label: string;
         };
+        /** StoreCodeIn */
+        StoreCodeIn: {
+            /** Code */
+            code: string;
+            /** Pin */
+            pin: string;
+        };
+        /** StoreIn */
+        StoreIn: {
+            /**
+             * Address
+             * @default
+             */
+            address: string;
+            /**
+             * Contact Phone
+             * @default
+             */
+            contact_phone: string;
+            /** Name */
+            name: string;
+            /** Pin */
+            pin: string;
+        };
+        /** StoreOut */
+        StoreOut: {
+            /** Address */
+            address: string;
+            /** Contact Phone */
+            contact_phone: string;
+            /** Id */
+            id: number;
+            /** Is Active */
+            is_active: boolean;
+            /** Link Token */
+            link_token: string;
+            /** Name */
+            name: string;
+            /**
+             * Redemption Count
+             * @default 0
+             */
+            redemption_count: number;
+        };
+        /** StorePatch */
+        StorePatch: {
+            /** Address */
+            address?: string | null;
+            /** Contact Phone */
+            contact_phone?: string | null;
+            /** Is Active */
+            is_active?: boolean | null;
+            /** Name */
+            name?: string | null;
+            /**
+             * New Link
+             * @default false
+             */
+            new_link: boolean;
+            /** Pin */
+            pin?: string | null;
+        };
+        /** StorePinIn */
+        StorePinIn: {
+            /** Pin */
+            pin: string;
+        };
+        /** StoreRedeemIn */
+        StoreRedeemIn: {
+            /** Code */
+            code: string;
+            /** Pin */
+            pin: string;
+            /**
+             * Uses
+             * @default 1
+             */
+            uses: number;
+        };
+        /** StoreSessionOut */
+        StoreSessionOut: {
+            /** Name */
+            name: string;
+            /** Shop Name */
+            shop_name: string;
+        };
+        /**
+         * StoreVoucherOut
+         * @description A code as a partner store sees it before redeeming: no more of the member than a masked name.
+         */
+        StoreVoucherOut: {
+            /** Code */
+            code: string;
+            /** Member Name */
+            member_name: string;
+            /** Product Name */
+            product_name: string;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Uses Left */
+            uses_left: number;
+            /** Uses Total */
+            uses_total: number;
+            /** Valid Until */
+            valid_until: string | null;
+        };
         /** SubscribeAcceptancesIn */
         SubscribeAcceptancesIn: {
             /** Template Ids */
@@ -8708,6 +9175,38 @@ export interface components {
             /** Quantity */
             quantity: number;
         };
+        /** TopUpOut */
+        TopUpOut: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Face Value Fen */
+            face_value_fen: number;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** Last Error */
+            last_error: string;
+            /** Order Id */
+            order_id: number;
+            /** Phone */
+            phone: string;
+            /** Quantity */
+            quantity: number;
+            /** Reference */
+            reference: string;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Vendor Order No */
+            vendor_order_no: string;
+        };
         /**
          * TransferConfirmOut
          * @description WeixinJSBridge.invoke("requestMerchantTransfer", {mchId, appId, package}) parameters.
@@ -8778,6 +9277,34 @@ export interface components {
          * @enum {string}
          */
         Validity: "fixed" | "days";
+        /**
+         * VoucherOut
+         * @description A code as its member sees it (their order page shows it with its QR).
+         */
+        VoucherOut: {
+            /** Code */
+            code: string;
+            /** Expired */
+            expired: boolean;
+            /** Id */
+            id: number;
+            /** Product Name */
+            product_name: string;
+            /** Redemptions */
+            redemptions: components["schemas"]["RedemptionOut"][];
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Uses Left */
+            uses_left: number;
+            /** Uses Total */
+            uses_total: number;
+            /** Valid From */
+            valid_from: string | null;
+            /** Valid Until */
+            valid_until: string | null;
+        };
         /** WarehouseIn */
         WarehouseIn: {
             /** Address */
@@ -14172,6 +14699,236 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_vouchers_api_list_topups: {
+        parameters: {
+            query?: {
+                status?: ("pending" | "processing" | "succeeded" | "failed") | null;
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedTopUpOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_vouchers_api_list_voucher_stores: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_vouchers_api_create_voucher_store: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StoreIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_vouchers_api_update_voucher_store: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                store_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorePatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_vouchers_api_list_vouchers: {
+        parameters: {
+            query?: {
+                q?: string;
+                status?: ("active" | "used_up" | "void") | null;
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedConsoleVoucherOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_vouchers_api_lookup_voucher: {
+        parameters: {
+            query: {
+                code: string;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreVoucherOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_vouchers_api_redeem_voucher: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedeemIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeemedOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_warehouses_api_list_warehouses: {
         parameters: {
             query?: never;
@@ -14598,6 +15355,108 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_vouchers_api_lookup_store_voucher: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StoreCodeIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreVoucherOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_vouchers_api_redeem_store_voucher: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StoreRedeemIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeemedOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_vouchers_api_open_store_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorePinIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreSessionOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };
@@ -16387,6 +17246,36 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_vouchers_api_list_my_vouchers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoucherOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_leaders_api_list_nearby_pickup_points: {
         parameters: {
             query: {
@@ -16584,6 +17473,31 @@ export interface operations {
                 vendor: string;
                 token: string;
             };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_vouchers_api_topup_notify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;

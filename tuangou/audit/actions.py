@@ -28,4 +28,7 @@ ACTIONS: dict[str, str] = {
     "approval.approve": bilingual("复核通过", "Second approval given"),
     "approval.reject": bilingual("复核拒绝", "Second approval refused"),
     "approval.failed": bilingual("复核通过但执行失败", "Approved, but the action failed"),
+    "voucher.redeem": bilingual("核销券码", "Redeem a voucher"),
+    "voucher_store.create": bilingual("添加核销门店", "Add a partner store"),
+    "voucher_store.update": bilingual("修改核销门店", "Change a partner store"),
 }

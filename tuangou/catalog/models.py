@@ -25,6 +25,17 @@ class Product(ShopScopedModel):
         ON_SHELF = "on_shelf", bilingual("上架", "On shelf")
         OFF_SHELF = "off_shelf", bilingual("下架", "Off shelf")
 
+    class Kind(models.TextChoices):
+        PHYSICAL = "physical", bilingual("实物商品", "Physical goods")  # shipped to the pickup point
+        VOUCHER = "voucher", bilingual("电子券", "Voucher")  # a code per unit, used once
+        SERVICE = "service", bilingual("本地服务", "Local service")  # a code per unit, uses_per_unit uses
+        TOPUP = "topup", bilingual("话费充值", "Phone top-up")  # recharged to the order's contact phone
+
+    class Deal(models.TextChoices):
+        NONE = "", bilingual("普通商品", "Regular item")
+        NEW_MEMBER = "new_member", bilingual("新人专享", "New members only")  # no paid order in the shop yet
+        ONCE_PER_MEMBER = "once_per_member", bilingual("每人限购", "Once per member")  # across all campaigns
+
     category = models.ForeignKey(
         Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="products", verbose_name="分类"
     )
@@ -35,6 +46,14 @@ class Product(ShopScopedModel):
     purchase_limit = models.PositiveIntegerField(
         default=0, verbose_name="每人限购"
     )  # per member per campaign; 0 = no limit
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PHYSICAL, verbose_name="商品类型")
+    uses_per_unit = models.PositiveIntegerField(default=1, verbose_name="每份可用次数")  # vouchers and services
+    valid_days = models.PositiveIntegerField(default=0, verbose_name="有效天数")  # from payment; 0 = the dates below
+    valid_from = models.DateField(null=True, blank=True, verbose_name="有效期开始")
+    valid_until = models.DateField(null=True, blank=True, verbose_name="有效期结束")  # inclusive, shop's day
+    face_value_fen = models.PositiveIntegerField(default=0, verbose_name="充值面额（分）")  # top-ups
+    deal = models.CharField(max_length=20, choices=Deal.choices, blank=True, default="", verbose_name="引流规则")
+    deal_limit = models.PositiveIntegerField(default=1, verbose_name="引流限购")  # units per member, all campaigns
 
     class Meta:
         verbose_name = "商品"

@@ -1,5 +1,5 @@
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -8,6 +8,37 @@ from tuangou.core.bounds import Id, PriceFen, PurchaseLimit, Sort, Stock, StockD
 from tuangou.core.validation import Name, Text
 
 ProductStatus = Literal["on_shelf", "off_shelf"]
+ProductKind = Literal["physical", "voucher", "service", "topup"]
+ProductDeal = Literal["", "new_member", "once_per_member"]
+UsesPerUnit = Annotated[int, Field(ge=1, le=1000)]
+ValidDays = Annotated[int, Field(ge=0, le=3660)]
+FaceValueFen = Annotated[int, Field(ge=0, le=100_000_00)]  # ¥100,000: no phone takes more
+DealLimit = Annotated[int, Field(ge=1, le=100)]
+
+
+class ServiceFields(Schema):
+    """What a product that is not shipped carries: its kind, how long and how often its codes
+    serve, a top-up's face value, and whether it is a 0.01元 deal (引流品) with its own limit."""
+
+    kind: ProductKind = "physical"
+    uses_per_unit: UsesPerUnit = 1
+    valid_days: ValidDays = 0
+    valid_from: date | None = None
+    valid_until: date | None = None
+    face_value_fen: FaceValueFen = 0
+    deal: ProductDeal = ""
+    deal_limit: DealLimit = 1
+
+
+class ServicePatch(Schema):
+    kind: ProductKind | None = None
+    uses_per_unit: UsesPerUnit | None = None
+    valid_days: ValidDays | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    face_value_fen: FaceValueFen | None = None
+    deal: ProductDeal | None = None
+    deal_limit: DealLimit | None = None
 
 
 class CategoryIn(Schema):
@@ -45,7 +76,7 @@ class SkuPatch(Schema):
     is_active: bool | None = None
 
 
-class ProductIn(Schema):
+class ProductIn(ServiceFields):
     name: Name = Field(..., max_length=60)
     category_id: Id | None = None
     description: Text = Field("", max_length=5000)
@@ -55,7 +86,7 @@ class ProductIn(Schema):
     skus: list[SkuIn]
 
 
-class ProductPatch(Schema):
+class ProductPatch(ServicePatch):
     name: Name | None = Field(None, max_length=60)
     category_id: Id | None = None
     description: Text | None = Field(None, max_length=5000)
@@ -96,6 +127,8 @@ class ProductListOut(Schema):
     status: str
     unit: str
     purchase_limit: int
+    kind: str
+    deal: str
     min_price_fen: int | None
     total_stock: int
     sku_count: int
@@ -124,6 +157,14 @@ class ProductOut(Schema):
     unit: str
     status: str
     purchase_limit: int
+    kind: str
+    uses_per_unit: int
+    valid_days: int
+    valid_from: date | None
+    valid_until: date | None
+    face_value_fen: int
+    deal: str
+    deal_limit: int
     skus: list[SkuOut]
     images: list[ImageOut]
     created_at: datetime

@@ -138,8 +138,10 @@ def product_create(
     unit: str = "份",
     purchase_limit: int = 0,
     status: str = Product.Status.ON_SHELF,
+    **service,
 ) -> Product:
-    """A product and all its SKUs (with their opening stock) in one go, or nothing."""
+    """A product and all its SKUs (with their opening stock) in one go, or nothing; `service`
+    holds the SERVICE_FIELDS of a voucher, service or top-up, or of a 0.01元 deal."""
     name = (name or "").strip()
     if not name:
         raise ApplicationError("required", field="name", field_label="product_name")
@@ -167,6 +169,8 @@ def product_create(
         purchase_limit=purchase_limit,
         status=status,
     )
+    _service_set(product, service)
+    product.save()
     for sku in skus:
         _sku_create(
             product=product,
@@ -181,11 +185,41 @@ def product_create(
 
 
 PRODUCT_FIELDS = ("name", "description", "unit", "purchase_limit", "status")
+SERVICE_FIELDS = (
+    "kind",
+    "uses_per_unit",
+    "valid_days",
+    "valid_from",
+    "valid_until",
+    "face_value_fen",
+    "deal",
+    "deal_limit",
+)
+
+
+def _service_set(product: Product, values: dict) -> None:
+    """Set the service fields given (None: unchanged, except the two dates, which a patch may clear)
+    and check them together: a top-up needs its face value, fixed dates run forwards, and only a
+    voucher or a service has more than one use."""
+    for field, value in values.items():
+        if field not in SERVICE_FIELDS or (value is None and field not in ("valid_from", "valid_until")):
+            continue
+        setattr(product, field, value)
+    K = Product.Kind
+    if product.kind == K.TOPUP and not product.face_value_fen:
+        raise ApplicationError("required", field="face_value_fen")
+    if product.valid_from and product.valid_until and product.valid_from > product.valid_until:
+        raise ApplicationError("validation", field="valid_until", reason="not_before_start")
+    if product.kind not in (K.VOUCHER, K.SERVICE):
+        product.uses_per_unit = 1
+    if product.kind == K.VOUCHER:
+        product.uses_per_unit = 1
 
 
 def _audit_state(product: Product) -> dict:
     """The product's fields and each SKU's, flat (skus.<id>.price_fen), for the 操作日志's before -> after."""
     state = {field: getattr(product, field) for field in ("name", "status", "purchase_limit", "category_id")}
+    state.update({field: str(getattr(product, field) or "") for field in SERVICE_FIELDS})
     for sku in Sku.objects.filter(product=product).order_by("id"):
         for field in ("spec", "code", "price_fen", "cost_fen", "stock", "is_active"):
             state[f"skus.{sku.pk}.{field}"] = getattr(sku, field)
@@ -212,6 +246,7 @@ def product_update(*, shop, actor, product_id: int, skus: list[dict] | None = No
         if field == "purchase_limit":
             _check_purchase_limit(value)
         setattr(product, field, value)
+    _service_set(product, {field: value for field, value in changes.items() if field in SERVICE_FIELDS})
     product.save()
 
     if skus:

@@ -135,6 +135,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "超出限购数量（每人限购{limit}件，已购{bought}件）",
         "Over the purchase limit ({limit} per member, {bought} bought)",
     ),
+    "deal_new_members_only": (
+        "该商品为新人专享，仅限在本店未下过单的新会员购买",
+        "This deal is for new members only (no paid order in this shop yet)",
+    ),
+    "deal_limit_exceeded": (
+        "该引流商品每人限购{limit}件，您已购{bought}件",
+        "This deal sells {limit} per member; you have {bought}",
+    ),
+    "voucher_code_invalid": ("券码无效", "Unknown voucher code"),
+    "voucher_void": ("该券码已退款或订单已取消", "This voucher was refunded or its order cancelled"),
+    "voucher_used_up": ("该券码已用完", "This voucher is used up"),
+    "voucher_not_yet_valid": ("该券码尚未到使用日期", "This voucher is not valid yet"),
+    "voucher_expired": ("该券码已过期", "This voucher has expired"),
+    "voucher_uses_too_many": ("该券码仅剩{left}次可用", "Only {left} uses are left on this voucher"),
+    "voucher_refund_used": (
+        "「{product}」已核销的份数不能退款，最多可退{maximum}份",
+        "Redeemed units of {product} cannot be refunded; at most {maximum} can",
+    ),
+    "store_name_taken": ("已有名为「{name}」的核销门店", "A partner store named {name} exists"),
+    "store_pin_invalid": ("核销链接或PIN码错误", "Wrong redeem link or PIN"),
+    "topup_callback_invalid": ("充值回调签名无效", "The top-up callback's signature is invalid"),
     "order_state": ("订单当前状态为「{status_label}」，不能{action}", "The order is {status_label}; cannot {action}"),
     # home delivery (tuangou/warehouses)
     "delivery_slots_required": ("送货上门需要至少一个配送时段", "Home delivery needs at least one delivery slot"),
@@ -458,6 +479,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "leader_id": ("团长", "Leader"),
     "leader_ids": ("团长", "Leaders"),
     "allotment_id": ("团长发券", "Leader coupon"),
+    "face_value_fen": ("充值面额", "Face value"),
+    "uses": ("核销次数", "Uses"),
+    "pin": ("PIN码", "PIN"),
 }
 
 # Reasons a value is refused; {params} come from the error's own parameters.
@@ -476,6 +500,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "every_image_once": ("必须列出该商品的全部图片，且每张一次", "must list every image of the product once"),
     "at_most_per_request": ("一次最多{maximum}条", "at most {maximum} at a time"),
     "not_before_start": ("不能早于开始日期", "cannot be before the start date"),
+    "pin_digits": ("应为4到8位数字", "must be 4 to 8 digits"),
     "already_staff": ("该用户已是本店员工", "This person is already staff of the shop"),
     "phone_registered": ("该手机号已注册，请直接登录", "This phone number is registered; log in instead"),
     "order_number_failed": ("订单号生成失败，请重试", "Could not number the order; try again"),

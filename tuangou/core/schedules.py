@@ -32,6 +32,7 @@ JOBS = [
         "tuangou.notifications.tasks.sms_receipts_query",
         30,
     ),
+    ("vouchers: ask the top-up vendor about top-ups left open", "tuangou.vouchers.tasks.topups_sync", 2),
     ("fulfilment: rerun or fail export jobs whose worker died", "tuangou.fulfilment.tasks.export_jobs_recover", 1),
     ("insights: rebuild the dashboard's daily rollups", "tuangou.insights.tasks.rollups_rebuild_all", 60),
     ("accounts: drop ended attempt-limit windows", "tuangou.accounts.tasks.attempt_counters_purge", 60),

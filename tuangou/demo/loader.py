@@ -21,6 +21,7 @@ from tuangou.commissions.models import CommissionEntry
 from tuangou.demo.delivery import COURIER, demo_delivery
 from tuangou.demo.growth import demo_allotments, demo_growth_setup
 from tuangou.demo.incentives import demo_incentives_assess, demo_incentives_plan
+from tuangou.demo.vouchers import demo_vouchers
 from tuangou.fulfilment import services as fulfilment_services
 from tuangou.fulfilment.models import Shipment
 from tuangou.leaders import services as leader_services
@@ -125,6 +126,7 @@ class DemoLoader:
             pay=_pay,
             now=self.now,
         )
+        demo_vouchers(shop=self.shop, owner=self.owner, members=self.members, now=self.now, pay=_pay)
         demo_payment_settings_ensure()  # after the orders: the loader itself pays at the sandbox
         demo_incentives_assess(shop=self.shop)
         self.out(f"Loaded demo shop 「{self.shop.name}」: {Order.objects.filter(shop=self.shop).count()} orders.")

@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from tuangou.campaigns.models import Campaign, CampaignItem
+from tuangou.catalog.models import Product
 from tuangou.core.errors import ApplicationError
 from tuangou.core.i18n import pick
 from tuangou.core.phones import public_name
@@ -45,14 +46,16 @@ def campaign_check_sheets(campaign: Campaign) -> None:
 
 
 def _lines(campaign: Campaign, *, to_points: bool = True):
-    """Lines still to deliver: of fulfillable orders, less what was refunded. To pickup points
-    only (`to_points`): home-delivery orders leave from a front warehouse, on its delivery sheet
-    (tuangou/warehouses); the purchase summary counts them too."""
+    """Lines still to deliver: of fulfillable orders, less what was refunded. Vouchers, services and
+    top-ups are not shipped (their codes are redeemed, tuangou.vouchers): they stay off the sheets.
+    To pickup points only (`to_points`): home-delivery orders leave from a front warehouse, on its
+    delivery sheet (tuangou/warehouses); the purchase summary counts them too."""
     lines = OrderLine.objects.filter(
         shop_id=campaign.shop_id,
         order__campaign=campaign,
         order__status__in=FULFILLABLE,
         quantity__gt=F("refunded_quantity"),
+        campaign_item__sku__product__kind=Product.Kind.PHYSICAL,
     )
     return lines.exclude(order__delivery_mode=Order.DeliveryMode.DELIVERY) if to_points else lines
 
@@ -141,6 +144,7 @@ def shipping_sheet(*, campaign: Campaign) -> dict:
             campaign=campaign,
             status__in=FULFILLABLE,
             lines__quantity__gt=F("lines__refunded_quantity"),
+            lines__campaign_item__sku__product__kind=Product.Kind.PHYSICAL,
         )
         .exclude(delivery_mode=Order.DeliveryMode.DELIVERY)
         .values("pickup_point_id")
@@ -219,7 +223,7 @@ JOIN {order} o ON o.id = l.order_id
 JOIN (VALUES {ranks}) r ON r.column1 = o.pickup_point_id
 JOIN {user} u ON u.id = o.member_id
 WHERE l.shop_id = %s AND o.shop_id = %s AND o.campaign_id = %s AND o.status IN ({statuses})
-  AND l.quantity > l.refunded_quantity
+  AND l.quantity > l.refunded_quantity AND o.delivery_mode = %s AND l.campaign_item_id IN ({items})
 ORDER BY r.column2, o.pickup_code {collate}, o.id, l.product_name {collate}, l.spec {collate}
 """
 
@@ -264,7 +268,13 @@ class SortingPoints:
                 ),
             ).values("id", "name", "phone")
         }
-        if not points:
+        # What _lines keeps: goods (not vouchers), to pickup points (not home delivery).
+        physical = list(
+            CampaignItem.objects.filter(campaign=campaign, sku__product__kind=Product.Kind.PHYSICAL).values_list(
+                "id", flat=True
+            )
+        )
+        if not points or not physical:
             return
         # The points' places in the sheet (route, name, id as the other sheets sort them), joined
         # in as numbers: the database sorts the lines by an integer, not by two texts per line.
@@ -275,12 +285,15 @@ class SortingPoints:
             ranks=", ".join(f"({int(p['id'])}, {rank})" for rank, p in enumerate(ranked)),
             user=Order._meta.get_field("member").related_model._meta.db_table,
             statuses=", ".join(["%s"] * len(FULFILLABLE)),
+            items=", ".join(str(int(item_id)) for item_id in physical),
             collate='COLLATE "C"' if connections[alias].vendor == "postgresql" else "COLLATE BINARY",
         )
         totals = self.totals
         totals.update(point_count=0, order_count=0, quantity=0)
         with _read_in_pieces(alias), connections[alias].chunked_cursor() as cursor:
-            cursor.execute(sql, [campaign.shop_id, campaign.shop_id, campaign.id, *FULFILLABLE])
+            cursor.execute(
+                sql, [campaign.shop_id, campaign.shop_id, campaign.id, *FULFILLABLE, Order.DeliveryMode.PICKUP.value]
+            )
             point = order = item = None
             while rows := cursor.fetchmany(2000):
                 for point_id, leader_id, order_id, number, code, contact, contact_phone, *rest in rows:

@@ -46,6 +46,16 @@ class TopProductOut(Schema):
     orders: int
 
 
+class AcquisitionOut(Schema):
+    """0.01元 deals as acquisition cost over the window (insights.selectors.deals_acquisition)."""
+
+    deal_units: int  # deal units sold and kept
+    cost_fen: int  # (normal price − deal price) × units
+    paid_fen: int  # what members paid for them
+    new_members: int  # members whose first paid order held a deal
+    cost_per_member_fen: int
+
+
 class DashboardOut(Schema):
     days: int
     since: datetime
@@ -153,3 +163,4 @@ class ForecastOut(Schema):
     history: int  # past campaigns that gave the shape
     items: list[ForecastItemOut]
     accuracy: list[BacktestPointOut]
+    acquisition: AcquisitionOut

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -47,6 +47,7 @@ def dashboard_get(*, shop, days: int, now: datetime | None = None) -> dict:
         "series": _series(since=since, today=today, tz=tz, live=live, rolled=rolled),
         "top_leaders": _top_leaders(shop=shop, since=since, live=live, rolled=rolled),
         "top_products": _top_products(shop=shop, since=since, live_from=live_from),
+        "acquisition": deals_acquisition(shop=shop, since=since),
     }
 
 
@@ -188,3 +189,36 @@ def _top_products(*, shop, since: datetime, live_from: datetime) -> list[dict]:
         }
         for product_id in top
     ]
+
+
+def deals_acquisition(*, shop, since: datetime) -> dict:
+    """What the 0.01元 deals (products with a deal rule) cost since `since`, as acquisition cost:
+    the item's normal price (its SKU's) less what it sold for, times the units kept (not refunded);
+    and the members they brought: those whose first paid order in the shop held a deal."""
+    paid_since = Order.objects.filter(shop=shop, paid_at__gte=since).exclude(status=Order.Status.REFUNDED)
+    lines = OrderLine.objects.filter(
+        shop=shop, order_id__in=paid_since.values("id"), campaign_item__sku__product__deal__gt=""
+    )
+    figures = lines.aggregate(
+        units=Sum(F("quantity") - F("refunded_quantity")),
+        cost=Sum((F("campaign_item__sku__price_fen") - F("unit_price_fen")) * (F("quantity") - F("refunded_quantity"))),
+        paid=Sum(F("amount_fen") - F("refunded_fen")),
+    )
+    earlier = Order.objects.filter(
+        shop=shop, member_id=OuterRef("member_id"), paid_at__lt=OuterRef("paid_at"), paid_at__isnull=False
+    )
+    new_members = (
+        paid_since.filter(id__in=lines.values("order_id"))
+        .exclude(Exists(earlier))
+        .values("member_id")
+        .distinct()
+        .count()
+    )
+    cost = max(figures["cost"] or 0, 0)
+    return {
+        "deal_units": figures["units"] or 0,
+        "cost_fen": cost,
+        "paid_fen": figures["paid"] or 0,
+        "new_members": new_members,
+        "cost_per_member_fen": cost // new_members if new_members else 0,
+    }

@@ -27,3 +27,14 @@ order_goods_returned = Hook(
     "order_ids=, line_quantities= {line id: quantity} or None (all it holds): goods an order held go back "
     "(unpaid cancel or expiry, a refund), inside that transaction. A warehouse's reserved stock returns.",
 )
+order_paid = Hook(
+    "order_paid",
+    "order=: the money arrived and the order is paid, inside the payment's transaction. "
+    "Vouchers issue their codes; top-ups are queued to the vendor.",
+)
+order_refund_planned = Hook(
+    "order_refund_planned",
+    "order=, lines= [OrderLine, refunded_quantity counting pending refunds], plan= [{line_id, quantity, "
+    "amount_fen}]: a refund is about to be asked for; a receiver raises ApplicationError to refuse it "
+    "(vouchers: only unredeemed units go back).",
+)

@@ -46,11 +46,14 @@ from tuangou.marketing import checkout as coupons
 from tuangou.marketing import gifts as payment_gifts
 from tuangou.marketing import reductions
 
+from .deals import deals_check
 from .hooks import (
     order_delivery_place,
     order_delivery_quote,
     order_goods_returned,
+    order_paid,
     order_picked_up,
+    order_refund_planned,
     order_refunded,
 )
 from .models import AfterSaleRequest, Order, OrderEvent, OrderLine
@@ -414,6 +417,14 @@ def _order_place(
             already = bought.get(item["campaign_item_id"]) or 0
             if limit and already + item["quantity"] > limit:
                 raise ApplicationError("limit_exceeded", field=f"items.{index}.quantity", limit=limit, bought=already)
+    # 0.01元 deals: new-member-only and once-per-member products (tuangou/orders/deals.py).
+    deals_check(
+        shop=shop,
+        member=member,
+        items=items,
+        product_ids=[campaign_items[item["campaign_item_id"]].product_id for item in items],
+        not_counted=NOT_COUNTED,
+    )
 
     # Sold out as of the read above: answer at once (a flash sale's thousands of late buyers cost
     # no writes). The conditional UPDATE below stays the real guard.
@@ -732,6 +743,7 @@ def order_mark_paid(*, order: Order, payment_id: int, amount_fen: int) -> bool:
         return False
     order_transition(order, S.PAID, event_type="paid", payment_id=payment_id, amount_fen=amount_fen)
     coupons.coupons_use(order_id=order.pk)
+    order_paid(order=order)
     payment_gifts.payment_gifts_on_paid(
         shop_id=order.shop_id,
         order_id=order.pk,
@@ -845,7 +857,9 @@ def order_refund_plan(
         raise ApplicationError("refund_amount_invalid", field="amount_fen")
     if total_fen > left_fen:
         raise ApplicationError("refund_too_much", field="amount_fen", maximum=format_fen(left_fen))
-    return [{"line_id": pk, "quantity": quantity, "amount_fen": fen} for pk, (quantity, fen) in sorted(plan.items())]
+    planned = [{"line_id": pk, "quantity": quantity, "amount_fen": fen} for pk, (quantity, fen) in sorted(plan.items())]
+    order_refund_planned(order=order, lines=order_lines, plan=planned)
+    return planned
 
 
 def order_refund(

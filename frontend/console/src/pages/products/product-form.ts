@@ -1,6 +1,6 @@
 // The product dialog's SKU rows: typed in yuan, sent in fen; errors keyed by the API's field names.
 import { parseYuan } from "@shared/money";
-import type { ProductIn, ProductPatch, Sku } from "../../api/products";
+import type { Product, ProductIn, ProductPatch, Sku } from "../../api/products";
 
 export interface SkuRow {
   id?: number;
@@ -73,4 +73,58 @@ export function skuRowsToPayload(
     );
   });
   return { skus, patches, errors };
+}
+
+export type ProductKind = "physical" | "voucher" | "service" | "topup";
+export type ProductDeal = "" | "new_member" | "once_per_member";
+
+export interface ServiceForm {
+  kind: ProductKind;
+  uses_per_unit: number;
+  valid_days: number;
+  deal: ProductDeal;
+  deal_limit: number;
+}
+
+export function emptyService(): ServiceForm {
+  return { kind: "physical", uses_per_unit: 1, valid_days: 0, deal: "", deal_limit: 1 };
+}
+
+export function serviceFromProduct(product: Product): ServiceForm {
+  return {
+    kind: product.kind as ProductKind,
+    uses_per_unit: product.uses_per_unit,
+    valid_days: product.valid_days,
+    deal: product.deal as ProductDeal,
+    deal_limit: product.deal_limit,
+  };
+}
+
+/** The service fields as the API takes them: dates only without a number of days, the face value in fen. */
+export function servicePayload(
+  form: ServiceForm,
+  dates: [string, string] | null,
+  faceValue: string,
+  invalidMoney: string,
+): {
+  fields: ServiceForm & { face_value_fen: number; valid_from: string | null; valid_until: string | null };
+  errors: FieldErrors;
+} {
+  const errors: FieldErrors = {};
+  let face = 0;
+  if (form.kind === "topup") {
+    const parsed = parseYuan(faceValue || "");
+    if (parsed === null || parsed === 0) errors.face_value_fen = invalidMoney;
+    else face = parsed;
+  }
+  const fixedDates = form.valid_days === 0 && dates ? dates : null;
+  return {
+    fields: {
+      ...form,
+      face_value_fen: face,
+      valid_from: fixedDates ? fixedDates[0] : null,
+      valid_until: fixedDates ? fixedDates[1] : null,
+    },
+    errors,
+  };
 }

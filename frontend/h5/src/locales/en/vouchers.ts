@@ -1,0 +1,23 @@
+export const en = {
+  vouchers: {
+    title: "Codes",
+    usesLeft: "{left} of {total} uses left",
+    expired: "Expired",
+    validUntil: "Valid until {time}",
+    noExpiry: "No expiry",
+    redeemedAt: "{time} {store}: {uses} used",
+    shop: "shop",
+    redeemTitle: "Store redemption",
+    pin: "PIN",
+    pinPlaceholder: "The store's redeem PIN",
+    open: "Open",
+    code: "Code",
+    codePlaceholder: "Type or scan the member's code",
+    lookup: "Look up",
+    scan: "Scan",
+    member: "Member",
+    redeem: "Redeem {uses}",
+    redeemDone: "Redeemed {uses}; {left} left",
+    next: "Next code",
+  },
+};

@@ -1,0 +1,23 @@
+export const zh = {
+  vouchers: {
+    title: "券码",
+    usesLeft: "剩余{left}/{total}次",
+    expired: "已过期",
+    validUntil: "有效期至{time}",
+    noExpiry: "长期有效",
+    redeemedAt: "{time} {store}核销{uses}次",
+    shop: "商家",
+    redeemTitle: "门店核销",
+    pin: "PIN码",
+    pinPlaceholder: "输入门店核销PIN码",
+    open: "进入核销",
+    code: "券码",
+    codePlaceholder: "输入或扫描会员的券码",
+    lookup: "查询券码",
+    scan: "扫码",
+    member: "会员",
+    redeem: "核销{uses}次",
+    redeemDone: "已核销{uses}次，剩余{left}次",
+    next: "核销下一张",
+  },
+};
