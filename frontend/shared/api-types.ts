@@ -5002,6 +5002,7 @@ export interface components {
         DashboardDays: 1 | 7 | 30;
         /** DashboardOut */
         DashboardOut: {
+            acquisition: components["schemas"]["AcquisitionOut"];
             /** Cards */
             cards: components["schemas"]["DashboardCardOut"][];
             /** Days */
@@ -5211,7 +5212,6 @@ export interface components {
         ForecastOut: {
             /** Accuracy */
             accuracy: components["schemas"]["BacktestPointOut"][];
-            acquisition: components["schemas"]["AcquisitionOut"];
             /** Campaign Id */
             campaign_id: number;
             /** Elapsed Bp */

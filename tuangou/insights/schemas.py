@@ -63,6 +63,7 @@ class DashboardOut(Schema):
     series: list[DashboardDayOut]
     top_leaders: list[TopLeaderOut]
     top_products: list[TopProductOut]
+    acquisition: AcquisitionOut
 
 
 class AnalyticsDays(IntEnum):
@@ -163,4 +164,3 @@ class ForecastOut(Schema):
     history: int  # past campaigns that gave the shape
     items: list[ForecastItemOut]
     accuracy: list[BacktestPointOut]
-    acquisition: AcquisitionOut
