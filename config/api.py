@@ -125,6 +125,9 @@ def _register():
     from tuangou.payments.api import console_router as payments_console
     from tuangou.payments.api import member_router as payments_member
     from tuangou.payments.api import router as payments_router
+    from tuangou.polls.api import console_router as polls_console
+    from tuangou.polls.api import leader_router as polls_leader
+    from tuangou.polls.api import member_router as polls_member
     from tuangou.sharing.api import console_router as sharing_console
     from tuangou.sharing.api import leader_router as sharing_leader
     from tuangou.sharing.api import member_router as sharing_member
@@ -148,6 +151,7 @@ def _register():
         commissions_console,
         payments_console,
         sharing_console,
+        polls_console,
         insights_console,
         audit_console,
     ):
@@ -162,6 +166,7 @@ def _register():
         payments_member,
         notifications_member,
         sharing_member,
+        polls_member,
     ):
         api.add_router(member, router)
     leader = "/shops/{shop_id}/leader"
@@ -172,6 +177,7 @@ def _register():
         fulfilment_leader,
         commissions_leader,
         sharing_leader,
+        polls_leader,
         marketing_leader,
     ):
         api.add_router(leader, router)

@@ -65,7 +65,7 @@ def campaign_picture(*, campaign: Campaign) -> str | None:
     return next((images[pk] for pk in product_ids if pk in images), None)
 
 
-def _absolute_media_url(name: str) -> str:
+def absolute_media_url(name: str) -> str:
     url = default_storage.url(name)  # object storage (or its CDN) answers absolute URLs itself
     return url if url.startswith(("https://", "http://")) else f"{settings.SITE_URL}{url}"
 
@@ -84,7 +84,7 @@ def campaign_share_card(*, campaign: Campaign, leader: Leader) -> dict:
         "price_from_fen": prices["price_fen"],
         "original_price_fen": prices["original_price_fen"],
         "has_several_prices": prices["has_several_prices"],
-        "image_url": _absolute_media_url(picture) if picture else None,
+        "image_url": absolute_media_url(picture) if picture else None,
         "link": campaign_share_link(campaign=campaign, leader=leader),
         "poster_url": f"/api/shops/{campaign.shop_id}/leader/campaigns/{campaign.id}/poster.png",
         "cutoff_at": campaign.cutoff_at,
