@@ -18,6 +18,7 @@ from tuangou.marketing.models import Coupon, CouponTemplate, FullReduction, Paym
 from tuangou.notifications.models import Message
 from tuangou.orders.models import AfterSaleRequest, Order, OrderEvent, OrderLine
 from tuangou.payments.models import Payment, ReconciliationMismatch, ReconciliationRun, Refund, SandboxTrade
+from tuangou.polls.models import Poll, PollOption, PollVote
 from tuangou.shops.models import Shop, Staff
 from tuangou.shops.tests.factories import PASSWORD
 
@@ -213,6 +214,10 @@ def build_world(tag: str, phone_base: int) -> dict:
         ends_at=now + timedelta(days=7),
         tiers=[{"threshold_fen": 9900, "reduce_fen": 1000}],
     )
+    poll = Poll.objects.create(shop=shop, title=f"{tag}群投票", closes_at=now + timedelta(days=3), leader=leader)
+    option = PollOption.objects.create(shop=shop, poll=poll, product=product, name=product.name)
+    PollOption.objects.create(shop=shop, poll=poll, name=f"{tag}候选")
+    PollVote.objects.create(shop=shop, poll=poll, option=option, user=member)
 
     return {
         "shop": shop,
@@ -255,6 +260,8 @@ def build_world(tag: str, phone_base: int) -> dict:
             "coupon_id": coupon.id,
             "payment_gift_id": payment_gift.id,
             "full_reduction_id": full_reduction.id,
+            "poll_id": poll.id,
+            "option_id": option.id,
             "staff_id": Staff.objects.get(shop=shop, user=owner).id,
             "public_token": plan.public_token,
             "token": plan.public_token,

@@ -70,7 +70,11 @@ def test_the_share_card_counts_the_jielong_so_far():
     url = f"shops/{world.shop.id}/leader/campaigns/{world.campaign.id}/share"
     before = ok(leader.get(url))["order_count"]
     order_with_lines(
-        campaign=world.campaign, point=world.point, lines=[(world.eggs, 1)], paid_at=paid_at(5), status=Order.Status.PAID
+        campaign=world.campaign,
+        point=world.point,
+        lines=[(world.eggs, 1)],
+        paid_at=paid_at(5),
+        status=Order.Status.PAID,
     )
 
     assert (before, ok(leader.get(url))["order_count"]) == (0, 1)
@@ -88,7 +92,9 @@ def test_a_long_jielong_comes_as_parts_under_the_chat_limit_split_at_lines():
             status=Order.Status.PAID,
         )
 
-    body = ok(phone_client(world.leader.user).get(f"shops/{world.shop.id}/leader/campaigns/{world.campaign.id}/jielong"))
+    body = ok(
+        phone_client(world.leader.user).get(f"shops/{world.shop.id}/leader/campaigns/{world.campaign.id}/jielong")
+    )
 
     assert body["order_count"] == 120
     assert len(body["messages"]) > 1
