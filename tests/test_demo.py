@@ -10,6 +10,7 @@ from tuangou.leaders.models import Leader, Membership
 from tuangou.marketing import selectors
 from tuangou.marketing.models import Coupon, LeaderCouponAllotment, LeaderCouponClaim, PaymentGiftGrant
 from tuangou.orders.models import Order
+from tuangou.polls.models import Poll
 
 pytestmark = pytest.mark.django_db
 
@@ -41,5 +42,10 @@ def test_the_demo_shop_has_everything_and_loads_once():
     assert PaymentGiftGrant.objects.filter(shop=shop, status="delivered").count() >= 5
     assert LeaderCouponAllotment.objects.filter(shop=shop).count() == 10
     assert LeaderCouponClaim.objects.filter(shop=shop).count() >= 40
+    # 群投票: a poll that became a draft campaign of its two winners, and a leader's poll still open.
+    converted = Poll.objects.get(shop=shop, campaign__isnull=False)
+    assert (converted.status, converted.campaign.status, converted.votes.count()) == ("closed", "draft", 81)
+    assert converted.campaign.items.count() == 2
+    assert Poll.objects.filter(shop=shop, status="open", leader__isnull=False, votes__isnull=False).exists()
     assert "demo_owner" in demo_logins_text()
     assert load_demo(out=lambda *_: None) is None  # a second `make run` keeps the data

@@ -20,6 +20,7 @@ from tuangou.commissions import services as commission_services
 from tuangou.commissions.models import CommissionEntry
 from tuangou.demo.growth import demo_allotments, demo_growth_setup
 from tuangou.demo.incentives import demo_incentives_assess, demo_incentives_plan
+from tuangou.demo.polls import demo_polls
 from tuangou.fulfilment import services as fulfilment_services
 from tuangou.leaders import services as leader_services
 from tuangou.leaders.models import Leader
@@ -113,6 +114,14 @@ class DemoLoader:
         demo_growth_setup(shop=self.shop, owner=self.owner, now=self.now)
         demo_allotments(shop=self.shop, owner=self.owner, members=self.members, random=self.random)
         self.load_campaigns()
+        demo_polls(
+            shop=self.shop,
+            owner=self.owner,
+            leaders=self.leaders,
+            members=self.members,
+            random=self.random,
+            now=self.now,
+        )
         demo_payment_settings_ensure()  # after the orders: the loader itself pays at the sandbox
         demo_incentives_assess(shop=self.shop)
         self.out(f"Loaded demo shop 「{self.shop.name}」: {Order.objects.filter(shop=self.shop).count()} orders.")
