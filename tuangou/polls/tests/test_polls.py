@@ -183,8 +183,10 @@ def test_a_free_text_candidate_gets_an_uploaded_picture():
     Image.new("RGB", (60, 40), (200, 30, 30)).save(buffer, format="PNG")
     url = f"console/shops/{world.shop.id}/polls/{poll['poll_id']}/options/{lychee}/image"
 
-    uploaded = ok(console.post(url, {"file": SimpleUploadedFile("l.png", buffer.getvalue(), "image/png")}))
-    junk = console.post(url, {"file": SimpleUploadedFile("l.png", b"not a picture", "image/png")})
+    uploaded = ok(
+        console.request("post", url, files={"file": SimpleUploadedFile("l.png", buffer.getvalue(), "image/png")})
+    )
+    junk = console.request("post", url, files={"file": SimpleUploadedFile("l.png", b"not a picture", "image/png")})
 
     assert uploaded["image_url"].endswith(".png")
     assert (junk.status_code, junk.json()["code"]) == (400, "image_invalid")
