@@ -125,6 +125,9 @@ def _register():
     from tuangou.payments.api import console_router as payments_console
     from tuangou.payments.api import member_router as payments_member
     from tuangou.payments.api import router as payments_router
+    from tuangou.polls.api import console_router as polls_console
+    from tuangou.polls.api import leader_router as polls_leader
+    from tuangou.polls.api import member_router as polls_member
     from tuangou.sharing.api import console_router as sharing_console
     from tuangou.sharing.api import leader_router as sharing_leader
     from tuangou.sharing.api import member_router as sharing_member
@@ -158,6 +161,7 @@ def _register():
         commissions_console,
         payments_console,
         sharing_console,
+        polls_console,
         insights_console,
         vouchers_console,
         audit_console,
@@ -175,6 +179,7 @@ def _register():
         sharing_member,
         warehouses_member,
         vouchers_member,
+        polls_member,
     ):
         api.add_router(member, router)
     api.add_router("/shops/{shop_id}/courier", warehouses_courier)
@@ -186,6 +191,7 @@ def _register():
         fulfilment_leader,
         commissions_leader,
         sharing_leader,
+        polls_leader,
         marketing_leader,
     ):
         api.add_router(leader, router)

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "tuangou.notifications",
     "tuangou.sharing",
     "tuangou.insights",
+    "tuangou.polls",
     # The project's own commands (serve, load_demo, export_openapi): they wire every app together,
     # so they live on top, in config, not in tuangou.core.
     "config",

@@ -11,6 +11,7 @@ from tuangou.leaders.models import Leader, Membership
 from tuangou.marketing import selectors
 from tuangou.marketing.models import Coupon, LeaderCouponAllotment, LeaderCouponClaim, PaymentGiftGrant
 from tuangou.orders.models import Order
+from tuangou.polls.models import Poll
 from tuangou.vouchers.models import Redemption
 from tuangou.warehouses.models import DeliveryRoute, OrderDelivery
 
@@ -57,5 +58,10 @@ def test_the_demo_shop_has_everything_and_loads_once():
     acquisition = deals_acquisition(shop=shop, since=shop.created_at)
     assert (acquisition["deal_units"], acquisition["new_members"]) == (6, 6)
     assert acquisition["cost_fen"] == 6 * 1989
+    # 群投票: a poll that became a draft campaign of its two winners, and a leader's poll still open.
+    converted = Poll.objects.get(shop=shop, campaign__isnull=False)
+    assert (converted.status, converted.campaign.status, converted.votes.count()) == ("closed", "draft", 81)
+    assert converted.campaign.items.count() == 2
+    assert Poll.objects.filter(shop=shop, status="open", leader__isnull=False, votes__isnull=False).exists()
     assert "demo_owner" in demo_logins_text()
     assert load_demo(out=lambda *_: None) is None  # a second `make run` keeps the data

@@ -176,6 +176,14 @@ OPERATION_PERMISSIONS = {
     # sharing/api.py: mini-program codes
     f"GET {CONSOLE}/recruitment-plan/wxacode.png": "leaders.view",
     f"GET {CONSOLE}/campaigns/{{campaign_id}}/wxacode.png": "campaigns.view",
+    # polls/api.py: 群投票
+    f"GET {CONSOLE}/polls": "campaigns.view",
+    f"POST {CONSOLE}/polls": "campaigns.manage",
+    f"GET {CONSOLE}/polls/{{poll_id}}": "campaigns.view",
+    f"POST {CONSOLE}/polls/{{poll_id}}/options/{{option_id}}/image": "campaigns.manage",
+    f"POST {CONSOLE}/polls/{{poll_id}}/close": "campaigns.manage",
+    f"POST {CONSOLE}/polls/{{poll_id}}/campaign": "campaigns.manage",
+    f"GET {CONSOLE}/polls/{{poll_id}}/share": "campaigns.view",
     # audit/api.py
     f"GET {CONSOLE}/audit": "audit.view",
     f"GET {CONSOLE}/audit/filters": "audit.view",

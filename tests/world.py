@@ -18,6 +18,7 @@ from tuangou.marketing.models import Coupon, CouponTemplate, FullReduction, Paym
 from tuangou.notifications.models import Message
 from tuangou.orders.models import AfterSaleRequest, Order, OrderEvent, OrderLine
 from tuangou.payments.models import Payment, ReconciliationMismatch, ReconciliationRun, Refund, SandboxTrade
+from tuangou.polls.models import Poll, PollOption, PollVote
 from tuangou.shops.models import Shop, Staff
 from tuangou.shops.tests.factories import PASSWORD
 from tuangou.vouchers.services import store_create as voucher_store_create
@@ -271,6 +272,10 @@ def build_world(tag: str, phone_base: int) -> dict:
     )
 
     store = voucher_store_create(shop=shop, actor=owner, name=f"{tag}核销门店", pin="2468")
+    poll = Poll.objects.create(shop=shop, title=f"{tag}群投票", closes_at=now + timedelta(days=3), leader=leader)
+    option = PollOption.objects.create(shop=shop, poll=poll, product=product, name=product.name)
+    PollOption.objects.create(shop=shop, poll=poll, name=f"{tag}候选")
+    PollVote.objects.create(shop=shop, poll=poll, option=option, user=member)
 
     return {
         "shop": shop,
@@ -318,6 +323,8 @@ def build_world(tag: str, phone_base: int) -> dict:
             "address_id": address.id,
             "courier_id": courier.id,
             "route_id": route.id,
+            "poll_id": poll.id,
+            "option_id": option.id,
             "staff_id": Staff.objects.get(shop=shop, user=owner).id,
             "public_token": plan.public_token,
             "token": plan.public_token,

@@ -324,6 +324,11 @@ def _read_image(upload) -> tuple[bytes, str]:
     return data, IMAGE_FORMATS[image_format]
 
 
+def image_read(upload) -> tuple[bytes, str]:
+    """For other apps' pictures (a poll candidate's): the same checks as a product image."""
+    return _read_image(upload)
+
+
 @transaction.atomic
 def product_image_add(*, shop, product_id: int, upload) -> ProductImage:
     product = get_in_shop(Product.objects.select_for_update(), shop, product_id, thing_zh="商品", thing_en="Product")

@@ -95,6 +95,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "image_invalid": ("请上传有效的图片（JPG、PNG、GIF或WebP）", "Upload a valid image (JPG, PNG, GIF or WebP)"),
     "image_too_large": ("图片不能超过{max_mb}MB", "The image must be at most {max_mb} MB"),
     "images_too_many": ("每个商品最多{maximum}张图片", "At most {maximum} images per product"),
+    # polls
+    "poll_closed": ("投票已结束", "The poll has closed"),
+    "poll_options_too_few": ("至少需要两个候选", "A poll needs at least two candidates"),
+    "poll_option_invalid": ("不是本投票的候选", "Not a candidate of this poll"),
+    "poll_no_winners": ("还没有得票的候选", "No candidate has votes yet"),
+    "poll_no_products": (
+        "胜出的候选中没有可上架的商品（需为在售且有库存的商品）",
+        "None of the winners is a product on the shelf with stock",
+    ),
+    "poll_already_converted": ("该投票已生成团购", "This poll already became a campaign"),
+    "member_no_leader": ("请先选择你的团长", "Choose your leader first"),
     # campaigns
     "campaign_state": (
         "团购当前状态为「{status_label}」，不能{action}",
@@ -381,6 +392,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "name": ("名称", "Name"),
     "title": ("标题", "Title"),
+    "closes_at": ("截止时间", "Closing time"),
+    "options": ("候选", "Candidates"),
+    "option_id": ("候选", "Candidate"),
     "price_fen": ("价格", "Price"),
     "purchase_limit": ("限购数量", "Purchase limit"),
     "image_ids": ("图片顺序", "Image order"),
@@ -519,6 +533,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "alipay_pid_format": ("应为2088开头的16位数字", "must be 16 digits starting with 2088"),
     "not_in_shop": ("包含本店不存在的项", "names something that is not in this shop"),
     "after_start": ("须晚于开始时间", "must be after the start"),
+    "in_future": ("须晚于现在", "must be in the future"),
+    "at_most": ("最多{maximum}项", "takes at most {maximum} entries"),
 }
 
 

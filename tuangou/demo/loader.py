@@ -21,6 +21,7 @@ from tuangou.commissions.models import CommissionEntry
 from tuangou.demo.delivery import COURIER, demo_delivery
 from tuangou.demo.growth import demo_allotments, demo_growth_setup
 from tuangou.demo.incentives import demo_incentives_assess, demo_incentives_plan
+from tuangou.demo.polls import demo_polls
 from tuangou.demo.vouchers import demo_vouchers
 from tuangou.fulfilment import services as fulfilment_services
 from tuangou.fulfilment.models import Shipment
@@ -127,6 +128,14 @@ class DemoLoader:
             now=self.now,
         )
         demo_vouchers(shop=self.shop, owner=self.owner, members=self.members, now=self.now, pay=_pay)
+        demo_polls(
+            shop=self.shop,
+            owner=self.owner,
+            leaders=self.leaders,
+            members=self.members,
+            random=self.random,
+            now=self.now,
+        )
         demo_payment_settings_ensure()  # after the orders: the loader itself pays at the sandbox
         demo_incentives_assess(shop=self.shop)
         self.out(f"Loaded demo shop 「{self.shop.name}」: {Order.objects.filter(shop=self.shop).count()} orders.")

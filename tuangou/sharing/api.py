@@ -5,14 +5,14 @@ from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from ninja import Path, Router
 
-from tuangou.campaigns.selectors import campaign_get, leader_campaign_get
+from tuangou.campaigns.selectors import campaign_get, leader_campaign_get, member_campaign_get
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
 from tuangou.core.downloads import signed_redirect
 from tuangou.leaders.access import access_leader
 from tuangou.leaders.selectors import recruitment_plan_link
 from tuangou.leaders.services import recruitment_plan_ensure
-from tuangou.shops.access import access_shop_as_staff
+from tuangou.shops.access import access_shop, access_shop_as_staff
 
 from . import images, selectors, services, wxacode
 from .schemas import JielongOut, ShareCardOut
@@ -130,12 +130,57 @@ def get_campaign_share(request, shop_id: Path[Id], campaign_id: Id):
 
 
 @leader_router.get(
+    "/campaigns/{campaign_id}/wxacode.png",
+    openapi_extra=PNG,
+    summary="Mini-program code (小程序码) of a campaign with my attribution (PNG)",
+)
+def get_leader_campaign_wxacode(request, shop_id: Path[Id], campaign_id: Id):
+    leader = access_leader(request, shop_id)
+    campaign = leader_campaign_get(leader=leader, campaign_id=campaign_id)
+    scene = wxacode.campaign_scene(shop_id=leader.shop_id, campaign_id=campaign.id, leader_id=leader.id)
+    png = wxacode.wxacode_png(scene=scene, page=wxacode.CAMPAIGN_PAGE)
+    return _png(png, filename=f"campaign-{campaign.id}-wxacode.png")
+
+
+@leader_router.get(
     "/campaigns/{campaign_id}/jielong", response=JielongOut, summary="接龙 text of my point's paid orders"
 )
 def get_campaign_jielong(request, shop_id: Path[Id], campaign_id: Id):
     leader = access_leader(request, shop_id)
     campaign = leader_campaign_get(leader=leader, campaign_id=campaign_id)
     return selectors.jielong_text(campaign=campaign, leader=leader)
+
+
+# --- members: share a campaign too, credited to their own leader --------------------------------
+
+
+def _member_share(request, shop_id: int, campaign_id: int):
+    campaign = member_campaign_get(shop=access_shop(shop_id), campaign_id=campaign_id)
+    return campaign, selectors.member_share_leader(campaign=campaign, user=request.auth)
+
+
+@member_router.get(
+    "/campaigns/{campaign_id}/share",
+    response=ShareCardOut,
+    auth=AUTH,
+    summary="Share card for a member: the link carries my own leader (they are credited)",
+)
+def get_member_campaign_share(request, shop_id: Path[Id], campaign_id: Id):
+    campaign, leader = _member_share(request, shop_id, campaign_id)
+    poster_url = f"/api/shops/{campaign.shop_id}/campaigns/{campaign.id}/poster.png"
+    return selectors.campaign_share_card(campaign=campaign, leader=leader, poster_url=poster_url)
+
+
+@member_router.get(
+    "/campaigns/{campaign_id}/poster.png",
+    openapi_extra=PNG,
+    auth=AUTH,
+    summary="Campaign poster for a member, with my leader's QR code (PNG, 750×1334)",
+)
+def get_member_campaign_poster(request, shop_id: Path[Id], campaign_id: Id):
+    campaign, leader = _member_share(request, shop_id, campaign_id)
+    content = selectors.campaign_poster_content(campaign=campaign, leader=leader)
+    return _poster(request, content, f"campaign-{campaign_id}-poster.png")
 
 
 __all__ = ["console_router", "member_router", "leader_router"]

@@ -9,6 +9,7 @@ class JielongOut(Schema):
     campaign_id: int
     text: str
     order_count: int
+    messages: list[str]  # the text split at line boundaries into parts a chat accepts (< 2,000 characters)
 
 
 class ShareCardOut(Schema):
@@ -26,3 +27,4 @@ class ShareCardOut(Schema):
     cutoff_at: datetime
     leader_name: str
     point_name: str
+    order_count: int = 0  # paid orders at the leader's point (接龙 so far): the card updates as members order

@@ -9,14 +9,18 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from tuangou.campaigns.models import Campaign
+from tuangou.campaigns.selectors import campaign_leader_allowed
 from tuangou.catalog.models import ProductImage
+from tuangou.core.errors import ApplicationError
 from tuangou.core.phones import public_name
 from tuangou.leaders.models import Leader, RecruitmentPlan
-from tuangou.leaders.selectors import recruitment_plan_link
+from tuangou.leaders.selectors import membership_for_user, recruitment_plan_link
 from tuangou.orders.models import Order
 from tuangou.orders.selectors import PAID_ORDER_STATUSES
 
 JIELONG_MAX_LINES = 500  # a chat message stays pasteable; the rest is summed up in one line
+# WeChat refuses a text message past ~2,000 characters: the 接龙 is sent as parts under this size.
+CHAT_MESSAGE_LIMIT = 1900
 
 
 def local_label(value: datetime, tz: str) -> str:
@@ -65,12 +69,27 @@ def campaign_picture(*, campaign: Campaign) -> str | None:
     return next((images[pk] for pk in product_ids if pk in images), None)
 
 
-def _absolute_media_url(name: str) -> str:
+def absolute_media_url(name: str) -> str:
     url = default_storage.url(name)  # object storage (or its CDN) answers absolute URLs itself
     return url if url.startswith(("https://", "http://")) else f"{settings.SITE_URL}{url}"
 
 
-def campaign_share_card(*, campaign: Campaign, leader: Leader) -> dict:
+def member_share_leader(*, campaign: Campaign, user) -> Leader:
+    """Whose link a member shares: their own leader (the bound membership), so whoever orders from it
+    buys through that leader and the commission goes to them. No leader, or one who may not run this
+    campaign: the member is asked to choose one first (a share without attribution credits nobody)."""
+    membership = membership_for_user(shop=campaign.shop, user=user)
+    leader = membership.leader if membership else None
+    if (
+        leader is None
+        or leader.status != Leader.Status.ACTIVE
+        or not campaign_leader_allowed(campaign=campaign, leader=leader)
+    ):
+        raise ApplicationError("member_no_leader", status=409)
+    return leader
+
+
+def campaign_share_card(*, campaign: Campaign, leader: Leader, poster_url: str | None = None) -> dict:
     prices = campaign_prices(campaign=campaign)
     picture = campaign_picture(campaign=campaign)
     point = getattr(leader, "pickup_point", None)
@@ -84,12 +103,13 @@ def campaign_share_card(*, campaign: Campaign, leader: Leader) -> dict:
         "price_from_fen": prices["price_fen"],
         "original_price_fen": prices["original_price_fen"],
         "has_several_prices": prices["has_several_prices"],
-        "image_url": _absolute_media_url(picture) if picture else None,
+        "image_url": absolute_media_url(picture) if picture else None,
         "link": campaign_share_link(campaign=campaign, leader=leader),
-        "poster_url": f"/api/shops/{campaign.shop_id}/leader/campaigns/{campaign.id}/poster.png",
+        "poster_url": poster_url or f"/api/shops/{campaign.shop_id}/leader/campaigns/{campaign.id}/poster.png",
         "cutoff_at": campaign.cutoff_at,
         "leader_name": leader.name,
         "point_name": point.name if point else "",
+        "order_count": jielong_orders(campaign=campaign, leader=leader).count(),
     }
 
 
@@ -190,5 +210,27 @@ def jielong_text(*, campaign: Campaign, leader: Leader) -> dict:
 
     footer = f"还没下单的邻居，点链接一起参团：{campaign_share_link(campaign=campaign, leader=leader)}"
     divider = "——————————"
-    text = "\n".join([*header, divider, *lines, divider, footer])
-    return {"campaign_id": campaign.id, "text": text, "order_count": count}
+    all_lines = [*header, divider, *lines, divider, footer]
+    return {
+        "campaign_id": campaign.id,
+        "text": "\n".join(all_lines),
+        "order_count": count,
+        "messages": chat_messages(all_lines),
+    }
+
+
+def chat_messages(lines: list[str], limit: int = CHAT_MESSAGE_LIMIT) -> list[str]:
+    """The lines joined into messages a chat accepts: each at most `limit` characters, split at line
+    boundaries (a line longer than the limit alone is cut into pieces of the limit)."""
+    pieces = [line[start : start + limit] for line in lines for start in range(0, max(len(line), 1), limit)]
+    messages, current = [], ""
+    for piece in pieces:
+        joined = f"{current}\n{piece}" if current else piece
+        if current and len(joined) > limit:
+            messages.append(current)
+            current = piece
+        else:
+            current = joined
+    if current or not messages:
+        messages.append(current)
+    return messages

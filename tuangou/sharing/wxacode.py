@@ -8,7 +8,7 @@ from django.core.cache import cache
 from tuangou.accounts import wechat
 from tuangou.core.errors import ApplicationError
 
-# The mini-program's pages that open the links (they read the scene: "r<shop>" / "c<shop>.<campaign>").
+# The mini-program's pages that open the links (they read the scene: "r<shop>" / "c<shop>.<campaign>[.<leader>]").
 RECRUIT_PAGE = "pages/recruit/index"
 CAMPAIGN_PAGE = "pages/campaign/index"
 CACHE_SECONDS = 30 * 86400
@@ -19,8 +19,10 @@ def recruitment_scene(*, shop_id: int) -> str:
     return f"r{shop_id}"
 
 
-def campaign_scene(*, shop_id: int, campaign_id: int) -> str:
-    return f"c{shop_id}.{campaign_id}"
+def campaign_scene(*, shop_id: int, campaign_id: int, leader_id: int | None = None) -> str:
+    """c<shop>.<campaign>, and .<leader> for a leader's own code (the attribution, like ?leader=)."""
+    scene = f"c{shop_id}.{campaign_id}"
+    return f"{scene}.{leader_id}" if leader_id else scene
 
 
 def wxacode_png(*, scene: str, page: str) -> bytes:

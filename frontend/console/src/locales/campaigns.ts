@@ -96,6 +96,7 @@ export const zh = {
       notEditable: "只有草稿和未开始的团购可以编辑",
     },
     detail: {
+      wxacode: "小程序码",
       items: "团购商品",
       leaders: "参与团长",
       events: "操作记录",
@@ -263,6 +264,7 @@ export const en = {
       notEditable: "Only drafts and campaigns that have not started can be edited",
     },
     detail: {
+      wxacode: "Mini-program code",
       items: "Items",
       leaders: "Leaders",
       events: "History",

@@ -1,5 +1,6 @@
 export const zh = {
   campaigns: {
+    poster: "海报",
     from: "起",
     status: {
       draft: "草稿",

@@ -1,5 +1,6 @@
 export const en = {
   campaigns: {
+    poster: "Poster",
     from: "from",
     status: {
       draft: "Draft",
