@@ -27,4 +27,9 @@ ACTIONS: dict[str, str] = {
     "approval.approve": bilingual("复核通过", "Second approval given"),
     "approval.reject": bilingual("复核拒绝", "Second approval refused"),
     "approval.failed": bilingual("复核通过但执行失败", "Approved, but the action failed"),
+    "api_key.create": bilingual("创建 API 密钥", "Create API key"),
+    "api_key.revoke": bilingual("吊销 API 密钥", "Revoke API key"),
+    "webhook.create": bilingual("添加 Webhook", "Add webhook"),
+    "webhook.update": bilingual("修改 Webhook", "Change webhook"),
+    "webhook.delete": bilingual("删除 Webhook", "Delete webhook"),
 }

@@ -2,6 +2,9 @@
 
 from tuangou.core.hooks import Hook
 
+order_paid = Hook(
+    "order_paid", "order=: the money arrived and the order counts (paid), inside the payment's transaction."
+)
 order_picked_up = Hook(
     "order_picked_up", "order=: the member collected the order (核销), inside its transaction. Commissions accrue."
 )

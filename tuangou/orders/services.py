@@ -38,7 +38,7 @@ from tuangou.marketing import checkout as coupons
 from tuangou.marketing import gifts as payment_gifts
 from tuangou.marketing import reductions
 
-from .hooks import order_picked_up, order_refunded
+from .hooks import order_paid, order_picked_up, order_refunded
 from .models import AfterSaleRequest, Order, OrderEvent, OrderLine
 from .money import payments_close_open, refund_request, refunds_pending_fen
 from .transitions import order_transition, orders_bulk_transition
@@ -648,6 +648,7 @@ def order_mark_paid(*, order: Order, payment_id: int, amount_fen: int) -> bool:
         paid_quantity=F("paid_quantity") + quantity,
         paid_amount_fen=F("paid_amount_fen") + order.total_fen,
     )
+    order_paid(order=order)
     return True
 
 
