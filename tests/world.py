@@ -12,7 +12,9 @@ from tuangou.audit.models import ApprovalRequest
 from tuangou.campaigns.models import Campaign, CampaignEvent, CampaignItem, CampaignLeader
 from tuangou.catalog.models import Category, Product, ProductImage, Sku, StockMovement
 from tuangou.commissions.models import CommissionEntry, IncentiveAward, IncentivePlan, LeaderLevel, Withdrawal
+from tuangou.feedback.models import Feedback, FeedbackReply
 from tuangou.fulfilment.models import ExportJob, Shipment
+from tuangou.integrations.models import ApiKey, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tuangou.leaders.models import Leader, LeaderApplication, Membership, PickupPoint, RecruitmentPlan, Region, Team
 from tuangou.marketing.models import Coupon, CouponTemplate, FullReduction, PaymentGift
 from tuangou.notifications.models import Message
@@ -214,6 +216,19 @@ def build_world(tag: str, phone_base: int) -> dict:
         tiers=[{"threshold_fen": 9900, "reduce_fen": 1000}],
     )
 
+    api_key = ApiKey.objects.create(
+        shop=shop, name=f"{tag}ERP", prefix="tk_probe", key_hash=f"{tag}-probe".encode().hex()[:64], created_by=owner
+    )
+    endpoint = WebhookEndpoint.objects.create(
+        shop=shop, url="https://erp.example.com/hooks", events=["order.paid"], secret_encrypted="-"
+    )
+    delivery = WebhookDelivery.objects.create(
+        shop=shop, endpoint=endpoint, event_id=f"evt_{tag.encode().hex()}", event_type="order.paid", body="{}"
+    )
+    WebhookAttempt.objects.create(shop=shop, delivery=delivery, number=1, response_status=500)
+    feedback = Feedback.objects.create(shop=shop, leader=leader, kind="quality", title=f"{tag}压伤", content="c")
+    FeedbackReply.objects.create(shop=shop, feedback=feedback, author=leader_user, body=f"{tag}回复")
+
     return {
         "shop": shop,
         "owner": owner,
@@ -255,6 +270,10 @@ def build_world(tag: str, phone_base: int) -> dict:
             "coupon_id": coupon.id,
             "payment_gift_id": payment_gift.id,
             "full_reduction_id": full_reduction.id,
+            "key_id": api_key.id,
+            "endpoint_id": endpoint.id,
+            "delivery_id": delivery.id,
+            "feedback_id": feedback.id,
             "staff_id": Staff.objects.get(shop=shop, user=owner).id,
             "public_token": plan.public_token,
             "token": plan.public_token,

@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -7,9 +8,14 @@ from tuangou.core.validation import Name, Text
 
 from .models import Feedback
 
+# Literals, not the models' TextChoices: enums are named by class in the OpenAPI document, and
+# another app's `Status` would take this one's place.
+FeedbackKind = Literal[tuple(Feedback.Kind.values)]  # type: ignore[valid-type]
+FeedbackStatus = Literal[tuple(Feedback.Status.values)]  # type: ignore[valid-type]
+
 
 class FeedbackIn(Schema):
-    kind: Feedback.Kind
+    kind: FeedbackKind
     title: Name = Field(min_length=1, max_length=60)
     content: Text = Field(min_length=1, max_length=2000)
     product_id: Id | None = None
@@ -20,16 +26,16 @@ class FeedbackReplyIn(Schema):
 
 
 class FeedbackShopReplyIn(FeedbackReplyIn):
-    status: Feedback.Status | None = None
+    status: FeedbackStatus | None = None
 
 
 class FeedbackStatusIn(Schema):
-    status: Feedback.Status
+    status: FeedbackStatus
 
 
 class FeedbackQuery(Schema):
-    status: Feedback.Status | None = None
-    kind: Feedback.Kind | None = None
+    status: FeedbackStatus | None = None
+    kind: FeedbackKind | None = None
     leader_id: Id | None = None
 
 

@@ -1,5 +1,7 @@
 """Console: 开放平台 — API keys and webhooks (owner and admin: integrations.manage)."""
 
+from typing import Literal
+
 from ninja import Path, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -30,7 +32,7 @@ console_router = Router(tags=["console: open platform 开放平台"], auth=AUTH)
 
 class DeliveryQuery(Schema):
     endpoint_id: Id | None = None
-    status: WebhookDelivery.Status | None = None
+    status: Literal[tuple(WebhookDelivery.Status.values)] | None = None  # type: ignore[valid-type]
     event_type: EventType | None = None
 
 
