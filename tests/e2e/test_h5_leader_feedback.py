@@ -41,7 +41,7 @@ def test_a_leader_sends_feedback_with_a_photo_and_reads_the_shops_reply(phone, d
     desktop.locator("[data-test=feedback-open]").click()
     drawer = desktop.locator("[data-test=feedback-drawer]")
     expect(drawer.locator("[data-test=feedback-photo]")).to_have_count(1)
-    drawer.locator("[data-test=feedback-reply-input] textarea").fill("收到，压伤的按售后退款")
+    drawer.locator("[data-test=feedback-reply-input]").fill("收到，压伤的按售后退款")
     drawer.locator("[data-test=feedback-send-resolve]").click()
     expect(drawer.locator("[data-test=feedback-reply]")).to_contain_text("收到，压伤的按售后退款")
     expect(drawer).to_contain_text("已解决")
