@@ -20,6 +20,7 @@ from tuangou.marketing.models import Coupon, CouponTemplate, FullReduction, Paym
 from tuangou.notifications.models import Message
 from tuangou.orders.models import AfterSaleRequest, Order, OrderEvent, OrderLine
 from tuangou.payments.models import Payment, ReconciliationMismatch, ReconciliationRun, Refund, SandboxTrade
+from tuangou.payments.secret_box import encrypt
 from tuangou.shops.models import Shop, Staff
 from tuangou.shops.tests.factories import PASSWORD
 
@@ -220,7 +221,7 @@ def build_world(tag: str, phone_base: int) -> dict:
         shop=shop, name=f"{tag}ERP", prefix="tk_probe", key_hash=f"{tag}-probe".encode().hex()[:64], created_by=owner
     )
     endpoint = WebhookEndpoint.objects.create(
-        shop=shop, url="https://erp.example.com/hooks", events=["order.paid"], secret_encrypted="-"
+        shop=shop, url="https://erp.example.com/hooks", events=["order.paid"], secret_encrypted=encrypt("whsec_probe")
     )
     delivery = WebhookDelivery.objects.create(
         shop=shop, endpoint=endpoint, event_id=f"evt_{tag.encode().hex()}", event_type="order.paid", body="{}"

@@ -304,6 +304,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Webhook 地址不能指向内网、本机或保留地址（{host}）",
         "The webhook URL cannot point to a private, loopback or reserved address ({host})",
     ),
+    "webhook_secret_unreadable": (
+        "无法解密该 Webhook 的签名密钥，请删除后重新添加",
+        "This webhook's signing secret cannot be decrypted; delete it and add it again",
+    ),
     "webhook_events_unknown": ("未知的事件：{events}", "Unknown events: {events}"),
     "webhook_endpoints_too_many": ("每个店铺最多{maximum}个 Webhook", "A shop has at most {maximum} webhooks"),
     # leader feedback (tuangou.feedback)

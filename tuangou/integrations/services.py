@@ -24,7 +24,7 @@ from tuangou.audit.services import audit_record
 from tuangou.core.api import get_in_shop
 from tuangou.core.errors import ApplicationError
 from tuangou.core.transactions import after_commit, outside_transaction
-from tuangou.payments.secret_box import decrypt, encrypt
+from tuangou.payments.secret_box import SecretUnreadable, decrypt, encrypt
 
 from .choices import EVENTS, SCOPES, TEST_EVENT
 from .models import ApiKey, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -181,7 +181,11 @@ def webhook_endpoint_delete(*, shop, actor, endpoint_id: int) -> None:
 
 
 def webhook_secret(endpoint: WebhookEndpoint) -> str:
-    return decrypt(endpoint.secret_encrypted)
+    """The signing secret; a 409 when no configured key decrypts it (a key dropped too early)."""
+    try:
+        return decrypt(endpoint.secret_encrypted)
+    except SecretUnreadable:
+        raise ApplicationError("webhook_secret_unreadable", status=409) from None
 
 
 # --- events and deliveries ------------------------------------------------------------------
@@ -311,13 +315,17 @@ def webhook_deliver(delivery_id: int) -> str:
     endpoint = delivery.endpoint
     body = delivery.body.encode()
     timestamp = int(time.time())
+    try:
+        secret = webhook_secret(endpoint)
+    except ApplicationError as unreadable:
+        return _record(delivery, {}, None, "", unreadable.message()[:200], 0)
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
         "X-Tuangou-Event": delivery.event_type,
         "X-Tuangou-Event-Id": delivery.event_id,
         "X-Tuangou-Delivery": str(delivery.pk),
-        "X-Tuangou-Signature": f"t={timestamp},v1={sign(webhook_secret(endpoint), timestamp, body)}",
+        "X-Tuangou-Signature": f"t={timestamp},v1={sign(secret, timestamp, body)}",
     }
     started = time.monotonic()
     try:
@@ -335,7 +343,7 @@ def _record(delivery, headers, status, excerpt, error, duration_ms) -> str:
         shop_id=delivery.shop_id,
         delivery=delivery,
         number=delivery.attempts,
-        request_headers={**headers, "X-Tuangou-Signature": headers["X-Tuangou-Signature"]},
+        request_headers=headers,
         response_status=status,
         response_excerpt=excerpt[:EXCERPT_CHARS],
         error=error,
