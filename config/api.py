@@ -107,9 +107,12 @@ def _register():
     from tuangou.commissions.api import console_router as commissions_console
     from tuangou.commissions.api import leader_router as commissions_leader
     from tuangou.commissions.api import notify_router as commissions_notify
+    from tuangou.feedback.api import console_router as feedback_console
+    from tuangou.feedback.api import leader_router as feedback_leader
     from tuangou.fulfilment.api import console_router as fulfilment_console
     from tuangou.fulfilment.api import leader_router as fulfilment_leader
     from tuangou.insights.api import console_router as insights_console
+    from tuangou.integrations.api import console_router as integrations_console
     from tuangou.leaders.api import console_router as leaders_console
     from tuangou.leaders.api import leader_router as leaders_leader
     from tuangou.leaders.api import member_router as leaders_member
@@ -165,6 +168,8 @@ def _register():
         insights_console,
         vouchers_console,
         audit_console,
+        integrations_console,
+        feedback_console,
     ):
         api.add_router(console, router)
     member = "/shops/{shop_id}"
@@ -193,6 +198,7 @@ def _register():
         sharing_leader,
         polls_leader,
         marketing_leader,
+        feedback_leader,
     ):
         api.add_router(leader, router)
 

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "tuangou.sharing",
     "tuangou.insights",
     "tuangou.polls",
+    "tuangou.integrations",
+    "tuangou.feedback",
     # The project's own commands (serve, load_demo, export_openapi): they wire every app together,
     # so they live on top, in config, not in tuangou.core.
     "config",
@@ -430,6 +432,10 @@ ALIPAY = {
 # shop's own pickup points and communities; "amap" asks Amap's geocoder (needs AMAP_KEY) first.
 GEOCODER = os.environ.get("GEOCODER", "offline")
 AMAP_KEY = env_secret("AMAP_KEY")
+
+# Webhooks (tuangou.integrations) refuse addresses that resolve to private, loopback or reserved
+# networks (SSRF), unless DEBUG or this is on (a receiver on the same machine or LAN, tests).
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", DEBUG)
 AMAP_GEOCODE_URL = os.environ.get("AMAP_GEOCODE_URL", "https://restapi.amap.com/v3/geocode/geo")
 AMAP_TIMEOUT_SECONDS = float(os.environ.get("AMAP_TIMEOUT_SECONDS", "3"))
 

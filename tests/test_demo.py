@@ -65,3 +65,25 @@ def test_the_demo_shop_has_everything_and_loads_once():
     assert Poll.objects.filter(shop=shop, status="open", leader__isnull=False, votes__isnull=False).exists()
     assert "demo_owner" in demo_logins_text()
     assert load_demo(out=lambda *_: None) is None  # a second `make run` keeps the data
+
+
+def test_the_demo_shop_shows_its_open_platform_and_feedback():
+    from tuangou.feedback.models import Feedback
+    from tuangou.integrations.models import ApiKey, WebhookAttempt, WebhookDelivery
+
+    shop = load_demo(out=lambda *_: None)
+
+    assert ApiKey.objects.filter(shop=shop, revoked_at__isnull=True).count() == 1
+    # The log written for the demo, plus the failed campaign's refunds, sent after the load commits
+    # to the example address (which does not resolve: they wait for their retry).
+    demo_log = WebhookDelivery.objects.filter(shop=shop, event_id__startswith="evt_demo")
+    assert sorted(demo_log.values_list("status", flat=True)) == ["pending", "succeeded", "succeeded", "succeeded"]
+    assert WebhookAttempt.objects.filter(delivery__in=demo_log).count() == 7
+    assert set(WebhookDelivery.objects.filter(shop=shop).values_list("event_type", flat=True)) >= {"order.refunded"}
+    assert sorted(Feedback.objects.filter(shop=shop).values_list("status", flat=True)) == [
+        "in_progress",
+        "new",
+        "resolved",
+    ]
+    resolved = Feedback.objects.get(shop=shop, status="resolved")
+    assert resolved.photos.count() == 1 and resolved.replies.count() == 2

@@ -224,6 +224,26 @@ OPERATION_PERMISSIONS = {
     f"GET {CONSOLE}/reconciliation/runs/{{run_id}}/mismatches": "payments.reconcile",
     f"GET {CONSOLE}/reconciliation/runs/{{run_id}}/export.csv": "payments.reconcile",
     f"POST {CONSOLE}/reconciliation/mismatches/{{mismatch_id}}/resolve": "payments.reconcile",
+    # integrations/api.py: 开放平台
+    f"GET {CONSOLE}/open-platform/options": "integrations.manage",
+    f"GET {CONSOLE}/api-keys": "integrations.manage",
+    f"POST {CONSOLE}/api-keys": "integrations.manage",
+    f"POST {CONSOLE}/api-keys/{{key_id}}/revoke": "integrations.manage",
+    f"GET {CONSOLE}/webhooks": "integrations.manage",
+    f"POST {CONSOLE}/webhooks": "integrations.manage",
+    f"PATCH {CONSOLE}/webhooks/{{endpoint_id}}": "integrations.manage",
+    f"DELETE {CONSOLE}/webhooks/{{endpoint_id}}": "integrations.manage",
+    f"GET {CONSOLE}/webhooks/{{endpoint_id}}/secret": "integrations.manage",
+    f"POST {CONSOLE}/webhooks/{{endpoint_id}}/test": "integrations.manage",
+    f"GET {CONSOLE}/webhook-deliveries": "integrations.manage",
+    f"GET {CONSOLE}/webhook-deliveries/{{delivery_id}}": "integrations.manage",
+    f"POST {CONSOLE}/webhook-deliveries/{{delivery_id}}/redeliver": "integrations.manage",
+    # feedback/api.py: 团长反馈
+    f"GET {CONSOLE}/feedback": "feedback.view",
+    f"GET {CONSOLE}/feedback/counts": "feedback.view",
+    f"GET {CONSOLE}/feedback/{{feedback_id}}": "feedback.view",
+    f"POST {CONSOLE}/feedback/{{feedback_id}}/replies": "feedback.manage",
+    f"POST {CONSOLE}/feedback/{{feedback_id}}/status": "feedback.manage",
 }
 
 # Operations that check a second permission depending on the object. The world's order is

@@ -12,12 +12,15 @@ from tuangou.audit.models import ApprovalRequest
 from tuangou.campaigns.models import Campaign, CampaignEvent, CampaignItem, CampaignLeader
 from tuangou.catalog.models import Category, Product, ProductImage, Sku, StockMovement
 from tuangou.commissions.models import CommissionEntry, IncentiveAward, IncentivePlan, LeaderLevel, Withdrawal
+from tuangou.feedback.models import Feedback, FeedbackReply
 from tuangou.fulfilment.models import ExportJob, Shipment
+from tuangou.integrations.models import ApiKey, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tuangou.leaders.models import Leader, LeaderApplication, Membership, PickupPoint, RecruitmentPlan, Region, Team
 from tuangou.marketing.models import Coupon, CouponTemplate, FullReduction, PaymentGift
 from tuangou.notifications.models import Message
 from tuangou.orders.models import AfterSaleRequest, Order, OrderEvent, OrderLine
 from tuangou.payments.models import Payment, ReconciliationMismatch, ReconciliationRun, Refund, SandboxTrade
+from tuangou.payments.secret_box import encrypt
 from tuangou.polls.models import Poll, PollOption, PollVote
 from tuangou.shops.models import Shop, Staff
 from tuangou.shops.tests.factories import PASSWORD
@@ -277,6 +280,19 @@ def build_world(tag: str, phone_base: int) -> dict:
     PollOption.objects.create(shop=shop, poll=poll, name=f"{tag}候选")
     PollVote.objects.create(shop=shop, poll=poll, option=option, user=member)
 
+    api_key = ApiKey.objects.create(
+        shop=shop, name=f"{tag}ERP", prefix="tk_probe", key_hash=f"{tag}-probe".encode().hex()[:64], created_by=owner
+    )
+    endpoint = WebhookEndpoint.objects.create(
+        shop=shop, url="https://erp.example.com/hooks", events=["order.paid"], secret_encrypted=encrypt("whsec_probe")
+    )
+    delivery = WebhookDelivery.objects.create(
+        shop=shop, endpoint=endpoint, event_id=f"evt_{tag.encode().hex()}", event_type="order.paid", body="{}"
+    )
+    WebhookAttempt.objects.create(shop=shop, delivery=delivery, number=1, response_status=500)
+    feedback = Feedback.objects.create(shop=shop, leader=leader, kind="quality", title=f"{tag}压伤", content="c")
+    FeedbackReply.objects.create(shop=shop, feedback=feedback, author=leader_user, body=f"{tag}回复")
+
     return {
         "shop": shop,
         "owner": owner,
@@ -325,6 +341,10 @@ def build_world(tag: str, phone_base: int) -> dict:
             "route_id": route.id,
             "poll_id": poll.id,
             "option_id": option.id,
+            "key_id": api_key.id,
+            "endpoint_id": endpoint.id,
+            "delivery_id": delivery.id,
+            "feedback_id": feedback.id,
             "staff_id": Staff.objects.get(shop=shop, user=owner).id,
             "public_token": plan.public_token,
             "token": plan.public_token,

@@ -31,4 +31,9 @@ ACTIONS: dict[str, str] = {
     "voucher.redeem": bilingual("核销券码", "Redeem a voucher"),
     "voucher_store.create": bilingual("添加核销门店", "Add a partner store"),
     "voucher_store.update": bilingual("修改核销门店", "Change a partner store"),
+    "api_key.create": bilingual("创建 API 密钥", "Create API key"),
+    "api_key.revoke": bilingual("吊销 API 密钥", "Revoke API key"),
+    "webhook.create": bilingual("添加 Webhook", "Add webhook"),
+    "webhook.update": bilingual("修改 Webhook", "Change webhook"),
+    "webhook.delete": bilingual("删除 Webhook", "Delete webhook"),
 }

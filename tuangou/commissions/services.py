@@ -16,6 +16,7 @@ from tuangou.core.states import StateMachine, event_record
 from tuangou.core.transactions import after_commit, outside_transaction
 from tuangou.leaders.models import Leader
 
+from .hooks import withdrawal_paid
 from .models import CommissionEntry, Withdrawal
 
 E = CommissionEntry
@@ -348,6 +349,7 @@ def withdrawal_mark_paid(*, shop, withdrawal_id: int, actor) -> Withdrawal:
     WITHDRAWAL.apply(withdrawal, "mark_paid", actor=actor, changes={"paid_by": actor, "paid_at": timezone.now()})
     # After commit, the leader is told (commissions.tasks; a rolled-back action tells nobody).
     transaction.on_commit(lambda: async_task("tuangou.commissions.tasks.withdrawal_paid_notify", withdrawal.id))
+    withdrawal_paid(withdrawal=withdrawal)
     _audit(withdrawal, actor, "withdrawal.mark_paid", before)
     return withdrawal
 
@@ -417,6 +419,7 @@ def withdrawal_transfer_complete(*, withdrawal_id: int, answer: dict) -> Withdra
             raise ApplicationError("notify_invalid", field="amount", reason="amount")
         WITHDRAWAL.apply(withdrawal, "transfer_succeed", changes={**changes, "paid_at": timezone.now()})
         after_commit(lambda: async_task("tuangou.commissions.tasks.withdrawal_paid_notify", withdrawal.id))
+        withdrawal_paid(withdrawal=withdrawal)
     elif state in TRANSFER_FAILED_STATES:
         code = answer.get("fail_reason") or state
         reason = f"{TRANSFER_FAIL_REASONS.get(code, '微信转账未成功')}（{code}）"[:200]

@@ -8,8 +8,10 @@ from ninja.security import HttpBearer, django_auth
 from .errors import ApplicationError, NotFound
 
 # How a bearer token becomes a person: the accounts app registers it (AccountsConfig.ready), so this
-# plumbing, below every app, does not import accounts.
+# plumbing, below every app, does not import accounts. Other kinds of token (a shop's API key, tk_...)
+# register under their prefix (tuangou.integrations).
 _token_user: Callable[[str], object | None] | None = None
+_token_kinds: dict[str, Callable[[object, str], object | None]] = {}
 
 
 def register_token_authenticator(authenticate: Callable[[str], object | None]) -> None:
@@ -18,11 +20,21 @@ def register_token_authenticator(authenticate: Callable[[str], object | None]) -
     _token_user = authenticate
 
 
+def register_token_kind(prefix: str, authenticate: Callable[[object, str], object | None]) -> None:
+    """Tokens starting with `prefix` go to `authenticate(request, token)`, which answers the user
+    acting (or None) and may refuse the request outright by raising ApplicationError."""
+    _token_kinds[prefix] = authenticate
+
+
 class BearerTokenAuth(HttpBearer):
     """`Authorization: Bearer tg_...` for API clients that keep no cookies."""
 
     def authenticate(self, request, token):
-        user = _token_user(token) if _token_user is not None else None
+        kind = next((check for prefix, check in _token_kinds.items() if token.startswith(prefix)), None)
+        if kind is not None:
+            user = kind(request, token)
+        else:
+            user = _token_user(token) if _token_user is not None else None
         if user is None:
             return None
         request.user = user

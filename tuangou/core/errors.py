@@ -348,6 +348,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "分配张数不能少于已领取的{claimed}张",
         "The quantity cannot be below the {claimed} already claimed",
     ),
+    # open platform (tuangou.integrations)
+    "api_key_invalid": ("API 密钥无效或已吊销", "The API key is invalid or revoked"),
+    "api_key_read_only": (
+        "API 密钥只能读取本店后台数据（GET /api/console/shops/{shop_id}/…）",
+        "An API key only reads its shop's console data (GET /api/console/shops/{shop_id}/…)",
+    ),
+    "api_key_scope": (
+        "此 API 密钥的权限范围（{scopes}）不包括该操作",
+        "This API key's scopes ({scopes}) do not cover this operation",
+    ),
+    "api_key_revoked": ("该 API 密钥已吊销", "This API key is already revoked"),
+    "webhook_url_invalid": ("Webhook 地址须是 http(s) 网址", "The webhook URL must be an http(s) address"),
+    "webhook_url_private": (
+        "Webhook 地址不能指向内网、本机或保留地址（{host}）",
+        "The webhook URL cannot point to a private, loopback or reserved address ({host})",
+    ),
+    "webhook_secret_unreadable": (
+        "无法解密该 Webhook 的签名密钥，请删除后重新添加",
+        "This webhook's signing secret cannot be decrypted; delete it and add it again",
+    ),
+    "webhook_events_unknown": ("未知的事件：{events}", "Unknown events: {events}"),
+    "webhook_endpoints_too_many": ("每个店铺最多{maximum}个 Webhook", "A shop has at most {maximum} webhooks"),
+    # leader feedback (tuangou.feedback)
+    "feedback_photos_too_many": ("每条反馈最多{maximum}张图片", "At most {maximum} photos per feedback"),
+    "feedback_resolved": ("该反馈已解决，不能再修改", "This feedback is resolved and cannot change"),
 }
 
 

@@ -72,8 +72,20 @@ def file_response(*content_types: str, description: str = "A file to download") 
     return {"responses": {200: {"description": description, "content": dict.fromkeys(content_types, binary)}}}
 
 
+BEARER_DESCRIPTION = (
+    "`Authorization: Bearer tg_…`: a person's token (a login with issue_token). "
+    "`Authorization: Bearer tk_…`: a shop's API key (console → 开放平台, docs/open-platform.md): it reads "
+    "(GET) the console operations of its own shop, /api/console/shops/{shop_id}/…, that its scopes cover — "
+    "orders:read (orders.view), campaigns:read, fulfilment:read, catalog:read, leaders:read, commissions:read — "
+    "and answers 403 api_key_scope / api_key_read_only elsewhere."
+)
+
+
 def document_errors_and_bounds(schema: dict) -> dict:
     schema = copy.deepcopy(schema)
+    bearer = schema.get("components", {}).get("securitySchemes", {}).get("BearerTokenAuth")
+    if bearer is not None:
+        bearer["description"] = BEARER_DESCRIPTION
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["ErrorOut"] = ERROR_SCHEMA
     schema["components"]["responses"] = {

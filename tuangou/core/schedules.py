@@ -36,6 +36,7 @@ JOBS = [
     ("fulfilment: rerun or fail export jobs whose worker died", "tuangou.fulfilment.tasks.export_jobs_recover", 1),
     ("insights: rebuild the dashboard's daily rollups", "tuangou.insights.tasks.rollups_rebuild_all", 60),
     ("accounts: drop ended attempt-limit windows", "tuangou.accounts.tasks.attempt_counters_purge", 60),
+    ("integrations: retry webhook deliveries due", "tuangou.integrations.tasks.webhook_deliveries_retry", 1),
     ("core: worker heartbeat (/healthz)", "tuangou.core.health.heartbeat", 1),
 ]
 

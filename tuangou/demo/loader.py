@@ -16,11 +16,13 @@ from tuangou.accounts.services import user_get_or_create_by_phone, user_signup
 from tuangou.campaigns import services as campaign_services
 from tuangou.campaigns.models import Campaign
 from tuangou.catalog import services as catalog_services
+from tuangou.catalog.models import Product
 from tuangou.commissions import services as commission_services
 from tuangou.commissions.models import CommissionEntry
 from tuangou.demo.delivery import COURIER, demo_delivery
 from tuangou.demo.growth import demo_allotments, demo_growth_setup
 from tuangou.demo.incentives import demo_incentives_assess, demo_incentives_plan
+from tuangou.demo.open_platform import demo_feedback, demo_open_platform
 from tuangou.demo.polls import demo_polls
 from tuangou.demo.vouchers import demo_vouchers
 from tuangou.fulfilment import services as fulfilment_services
@@ -138,6 +140,13 @@ class DemoLoader:
         )
         demo_payment_settings_ensure()  # after the orders: the loader itself pays at the sandbox
         demo_incentives_assess(shop=self.shop)
+        demo_open_platform(shop=self.shop, owner_staff=self.owner_staff, now=self.now)
+        demo_feedback(
+            shop=self.shop,
+            owner_staff=self.owner_staff,
+            leaders=self.leaders,
+            products=list(Product.objects.filter(shop=self.shop).order_by("id")[:1]),
+        )
         self.out(f"Loaded demo shop 「{self.shop.name}」: {Order.objects.filter(shop=self.shop).count()} orders.")
         return self.shop
 

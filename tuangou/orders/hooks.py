@@ -2,6 +2,11 @@
 
 from tuangou.core.hooks import Hook
 
+order_paid = Hook(
+    "order_paid",
+    "order=: the money arrived and the order counts (paid), inside the payment's transaction. "
+    "Vouchers issue their codes and queue top-ups; integrations record the order.paid webhook.",
+)
 order_picked_up = Hook(
     "order_picked_up", "order=: the member collected the order (核销), inside its transaction. Commissions accrue."
 )
@@ -26,11 +31,6 @@ order_goods_returned = Hook(
     "order_goods_returned",
     "order_ids=, line_quantities= {line id: quantity} or None (all it holds): goods an order held go back "
     "(unpaid cancel or expiry, a refund), inside that transaction. A warehouse's reserved stock returns.",
-)
-order_paid = Hook(
-    "order_paid",
-    "order=: the money arrived and the order is paid, inside the payment's transaction. "
-    "Vouchers issue their codes; top-ups are queued to the vendor.",
 )
 order_refund_planned = Hook(
     "order_refund_planned",

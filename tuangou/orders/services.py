@@ -743,7 +743,6 @@ def order_mark_paid(*, order: Order, payment_id: int, amount_fen: int) -> bool:
         return False
     order_transition(order, S.PAID, event_type="paid", payment_id=payment_id, amount_fen=amount_fen)
     coupons.coupons_use(order_id=order.pk)
-    order_paid(order=order)
     payment_gifts.payment_gifts_on_paid(
         shop_id=order.shop_id,
         order_id=order.pk,
@@ -761,6 +760,7 @@ def order_mark_paid(*, order: Order, payment_id: int, amount_fen: int) -> bool:
         paid_quantity=F("paid_quantity") + quantity,
         paid_amount_fen=F("paid_amount_fen") + order.total_fen,
     )
+    order_paid(order=order)
     return True
 
 

@@ -4,7 +4,7 @@ from tuangou.core import rawsql
 from tuangou.core.errors import ApplicationError, NotFound
 
 from .models import Shop, Staff
-from .permissions import role_has
+from .permissions import API_KEY_SCOPES, role_has
 
 _SHOP = rawsql.Columns(Shop, "s")
 
@@ -31,6 +31,7 @@ def access_shop_as_staff(request, shop_id: int, permission: str) -> Staff:
     staff = _staff_of(request, shop_id)
     if not role_has(staff.role, permission):
         raise ApplicationError("permission_denied", status=403)
+    _check_api_key(request, shop_id, frozenset({permission}))
     return staff
 
 
@@ -42,6 +43,20 @@ def staff_precheck(request, shop_id: int, permissions: frozenset[str]) -> None:
     staff = _staff_of(request, shop_id)
     if permissions and not any(role_has(staff.role, permission) for permission in permissions):
         raise ApplicationError("permission_denied", status=403)
+    _check_api_key(request, shop_id, permissions)
+
+
+def _check_api_key(request, shop_id: int, permissions: frozenset[str]) -> None:
+    """A call made with a shop's API key (tuangou.integrations sets request.api_key): its own shop
+    only (another shop's id is the same 404 as a stranger's), and only what its scopes grant."""
+    key = getattr(request, "api_key", None)
+    if key is None:
+        return
+    if key.shop_id != shop_id:
+        raise NotFound("店铺", "Shop")
+    granted = frozenset().union(*(API_KEY_SCOPES.get(scope, frozenset()) for scope in key.scopes))
+    if not permissions or not permissions & granted:
+        raise ApplicationError("api_key_scope", status=403, scopes=", ".join(sorted(key.scopes)) or "-")
 
 
 def _staff_of(request, shop_id: int) -> Staff:

@@ -29,6 +29,9 @@ PERMISSIONS = {
     "withdrawals.manage": "审核提现",
     "payments.reconcile": "对账（查看与处理账单差异）",
     "audit.view": "查看操作日志",
+    "integrations.manage": "开放平台：API 密钥与 Webhook",
+    "feedback.view": "查看团长反馈",
+    "feedback.manage": "处理与回复团长反馈",
     # Deciding a request also needs the request's own permission (退款, 审核提现, ...).
     "approvals.decide": "审批他人提交的复核申请",
 }
@@ -54,6 +57,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "marketing.view",
             "marketing.manage",
             "approvals.decide",
+            "feedback.view",
+            "feedback.manage",
         }
     ),
     R.WAREHOUSE: frozenset(
@@ -91,11 +96,25 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "leaders.view",
             "orders.view",
             "orders.manage",
+            "feedback.view",
+            "feedback.manage",
         }
     ),
 }
 # Only these roles may hand out the owner/admin roles.
 ROLE_GRANTORS = {R.OWNER: set(R.values), R.ADMIN: set(R.values) - {R.OWNER}}
+
+
+# What a shop's API key (tuangou.integrations) may read: scope -> the console permissions it stands
+# for. Keys read only (GET); each request is also checked against its creator's role.
+API_KEY_SCOPES: dict[str, frozenset[str]] = {
+    "orders:read": frozenset({"orders.view"}),
+    "campaigns:read": frozenset({"campaigns.view"}),
+    "fulfilment:read": frozenset({"fulfilment.view"}),
+    "catalog:read": frozenset({"catalog.view"}),
+    "leaders:read": frozenset({"leaders.view"}),
+    "commissions:read": frozenset({"commissions.view"}),
+}
 
 
 def role_has(role: str, permission: str) -> bool:
