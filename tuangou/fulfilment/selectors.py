@@ -13,7 +13,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from tuangou.campaigns.models import Campaign, CampaignItem
-from tuangou.catalog.models import Product
+from tuangou.catalog.models import Product, Sku
 from tuangou.core.errors import ApplicationError
 from tuangou.core.i18n import pick
 from tuangou.core.phones import public_name
@@ -215,6 +215,7 @@ def shipping_sheet(*, campaign: Campaign) -> dict:
 # pickup code and order, then product and spec. Not grouped in the database: a line of the same
 # product and spec as the row before it is added to it here, which is what GROUP BY did at a
 # fraction of the cost (the rows arrive sorted anyway).
+# What _lines keeps: goods (no vouchers, services or top-ups) of orders picked up at a point.
 _SORTING_SQL = """
 SELECT o.pickup_point_id, o.leader_id, o.id, o.number, o.pickup_code, o.contact_name, o.contact_phone,
        u.display_name, u.username, u.phone, l.product_name, l.spec, l.quantity - l.refunded_quantity
@@ -223,7 +224,10 @@ JOIN {order} o ON o.id = l.order_id
 JOIN (VALUES {ranks}) r ON r.column1 = o.pickup_point_id
 JOIN {user} u ON u.id = o.member_id
 WHERE l.shop_id = %s AND o.shop_id = %s AND o.campaign_id = %s AND o.status IN ({statuses})
-  AND l.quantity > l.refunded_quantity AND o.delivery_mode = %s AND l.campaign_item_id IN ({items})
+  AND l.quantity > l.refunded_quantity AND o.delivery_mode = %s
+  AND l.campaign_item_id IN (
+    SELECT ci.id FROM {item} ci JOIN {sku} s ON s.id = ci.sku_id JOIN {product} p ON p.id = s.product_id
+    WHERE ci.campaign_id = %s AND p.kind = %s)
 ORDER BY r.column2, o.pickup_code {collate}, o.id, l.product_name {collate}, l.spec {collate}
 """
 
@@ -268,13 +272,7 @@ class SortingPoints:
                 ),
             ).values("id", "name", "phone")
         }
-        # What _lines keeps: goods (not vouchers), to pickup points (not home delivery).
-        physical = list(
-            CampaignItem.objects.filter(campaign=campaign, sku__product__kind=Product.Kind.PHYSICAL).values_list(
-                "id", flat=True
-            )
-        )
-        if not points or not physical:
+        if not points:
             return
         # The points' places in the sheet (route, name, id as the other sheets sort them), joined
         # in as numbers: the database sorts the lines by an integer, not by two texts per line.
@@ -285,14 +283,25 @@ class SortingPoints:
             ranks=", ".join(f"({int(p['id'])}, {rank})" for rank, p in enumerate(ranked)),
             user=Order._meta.get_field("member").related_model._meta.db_table,
             statuses=", ".join(["%s"] * len(FULFILLABLE)),
-            items=", ".join(str(int(item_id)) for item_id in physical),
+            item=CampaignItem._meta.db_table,
+            sku=Sku._meta.db_table,
+            product=Product._meta.db_table,
             collate='COLLATE "C"' if connections[alias].vendor == "postgresql" else "COLLATE BINARY",
         )
         totals = self.totals
         totals.update(point_count=0, order_count=0, quantity=0)
         with _read_in_pieces(alias), connections[alias].chunked_cursor() as cursor:
             cursor.execute(
-                sql, [campaign.shop_id, campaign.shop_id, campaign.id, *FULFILLABLE, Order.DeliveryMode.PICKUP.value]
+                sql,
+                [
+                    campaign.shop_id,
+                    campaign.shop_id,
+                    campaign.id,
+                    *FULFILLABLE,
+                    Order.DeliveryMode.PICKUP.value,
+                    campaign.id,
+                    Product.Kind.PHYSICAL.value,
+                ],
             )
             point = order = item = None
             while rows := cursor.fetchmany(2000):
