@@ -56,13 +56,21 @@ def test_a_role_without_the_permission_gets_403_whatever_the_body():
                 "field": None,
             }
 
-    # The warehouse role adjusts stock and ships (catalog.stock, fulfilment.ship, fulfilment.view):
-    # only there does the body get validated (422); everything else is refused first (403).
+    # The warehouse role adjusts stock, ships and runs the front warehouses (catalog.stock,
+    # fulfilment.ship, fulfilment.view, warehouses.manage): only there does the body get validated
+    # (422); everything else is refused first (403).
     allowed = {path for path, status in answers.items() if status == 422}
     assert allowed == {
         "POST /skus/{sku_id}/stock-adjustments",
         "POST /campaigns/{campaign_id}/ship",
         "POST /campaigns/{campaign_id}/exports",
+        "POST /warehouses",
+        "PATCH /warehouses/{warehouse_id}",
+        "POST /warehouses/{warehouse_id}/transfers",
+        "POST /couriers",
+        "PATCH /couriers/{courier_id}",
+        "POST /campaigns/{campaign_id}/delivery-routes",
+        "PATCH /delivery-routes/{route_id}",
     }
     assert set(answers.values()) == {403, 422}
     assert len(answers) > 30

@@ -51,8 +51,8 @@ class WebhookEndpoint(ShopScopedModel):
     is_active = models.BooleanField(default=True, verbose_name="启用")
 
     class Meta:
-        verbose_name = "Webhook"
-        verbose_name_plural = "Webhook"
+        verbose_name = "Webhook 推送地址"
+        verbose_name_plural = "Webhook 推送地址"
         ordering = ["-id"]
 
 

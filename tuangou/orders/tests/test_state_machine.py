@@ -22,6 +22,7 @@ def test_every_event_table_is_the_core_event_model():
         "commissions.WithdrawalEvent",
         "leaders.LeaderEvent",
         "orders.OrderEvent",
+        "polls.PollEvent",
     ]
 
 
