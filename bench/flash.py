@@ -46,7 +46,7 @@ def parse_args():
     parser.add_argument("--stock", type=int, default=int(env("FLASH_STOCK", "10000")), help="flash units (10000)")
     parser.add_argument("--buyers", type=int, default=int(env("FLASH_BUYERS", "20000")), help="flash buyers (20000)")
     parser.add_argument("--connections", type=int, default=int(env("FLASH_CONNECTIONS", "200")))
-    parser.add_argument("--workers", type=int, default=int(env("FLASH_WORKERS", str(run.WORKERS))))
+    parser.add_argument("--workers", type=int, default=int(env("FLASH_WORKERS", str(run.web_workers()))))
     parser.add_argument("--compare", action="store_true", help="also run spread and hot with HOT_STOCK=0")
     parser.add_argument("--quick", action="store_true", help="short smoke run (1,000 units to 2,000 buyers)")
     args = parser.parse_args()
@@ -63,7 +63,7 @@ def load() -> str:
     return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
-async def rate_run(port: int, data: dict, items: list[int], clients: int, seconds: float, warmup: float, pid: int):
+async def rate_run(port: int, data: dict, items: list[int], clients: int, seconds: float, warmup: float, web_cpu):
     """Closed loop: each client posts one order after another (one unit of items[n % len])."""
     path = f"/api/shops/{data['shop_id']}/orders"
     bodies = [run.order_body(data, [(item, 1)]) for item in items]
@@ -73,8 +73,8 @@ async def rate_run(port: int, data: dict, items: list[int], clients: int, second
     window_start, window_end = start + warmup, start + warmup + seconds
     latencies, statuses, first_error, cpu = [], {}, [], []
     loop = asyncio.get_running_loop()
-    loop.call_at(window_start, lambda: cpu.append(run.process_tree_cpu(pid)))
-    loop.call_at(window_end, lambda: cpu.append(run.process_tree_cpu(pid)))
+    loop.call_at(window_start, lambda: cpu.append(web_cpu()))
+    loop.call_at(window_end, lambda: cpu.append(web_cpu()))
 
     async def client():
         conn = run.HttpConnection("127.0.0.1", port)
@@ -170,7 +170,7 @@ SHARED: dict = {}
 
 def rates(label: str, server: run.Server, data: dict, args) -> tuple[dict, dict]:
     spread = asyncio.run(
-        rate_run(server.port, data, data["items"], args.clients, args.seconds, args.warmup, server.proc.pid)
+        rate_run(server.port, data, data["items"], args.clients, args.seconds, args.warmup, server.web_cpu)
     )
     print(
         f"{label}spread_per_s={spread['per_s']:.1f} p50_ms={spread['p50_ms']:.1f} p99_ms={spread['p99_ms']:.1f} "
@@ -178,7 +178,7 @@ def rates(label: str, server: run.Server, data: dict, args) -> tuple[dict, dict]
         flush=True,
     )
     hot_item = [data["items"][0]]
-    hot = asyncio.run(rate_run(server.port, data, hot_item, args.clients, args.seconds, args.warmup, server.proc.pid))
+    hot = asyncio.run(rate_run(server.port, data, hot_item, args.clients, args.seconds, args.warmup, server.web_cpu))
     print(
         f"{label}hot_per_s={hot['per_s']:.1f} p50_ms={hot['p50_ms']:.1f} p99_ms={hot['p99_ms']:.1f} "
         f"server_cpu_ms={hot['cpu_ms']:.2f} non_201={hot['non_201']} ({load()})",
@@ -244,9 +244,9 @@ def main() -> int:
     server = serve({**base, "HOT_STOCK": "1"}, args.workers)
     try:
         rates("", server, data, args)
-        cpu_before = run.process_tree_cpu(server.proc.pid)
+        cpu_before = server.web_cpu()
         sale = asyncio.run(flash_sale(server.port, data, args.connections))
-        cpu_ms = 1000 * (run.process_tree_cpu(server.proc.pid) - cpu_before) / max(1, args.buyers)
+        cpu_ms = 1000 * (server.web_cpu() - cpu_before) / max(1, args.buyers)
         sale_load = load()
     finally:
         server.stop()
