@@ -978,26 +978,26 @@ def after_sales_close_for_refund(*, order: Order, actor, reason: str, refund_fen
     for after_sale in open_requests:
         after_sale.status = AfterSaleRequest.Status.REFUNDED
         after_sale.refund_fen = refund_fen
-        after_sale.resolution = reason[:200]
-        after_sale.handled_by = actor
-        after_sale.handled_at = timezone.now()
-        after_sale.save(update_fields=["status", "refund_fen", "resolution", "handled_by", "handled_at", "updated_at"])
-        OrderEvent.objects.create(
-            shop_id=order.shop_id,
-            order=order,
-            type="after_sale_resolved",
-            from_status=order.status,
-            to_status=order.status,
-            actor=actor,
-            data={
-                "after_sale_id": after_sale.pk,
-                "action": "refund",
-                "reason": reason,
-                "refund_fen": refund_fen,
-                "via": "direct_refund",
-            },
-        )
+        _after_sale_close(after_sale, order=order, actor=actor, action="refund", reason=reason, via="direct_refund")
     return len(open_requests)
+
+
+def _after_sale_close(after_sale, *, order: Order, actor, action: str, reason: str, via: str = "") -> None:
+    """Save a request's outcome (status and refund already set) and record it on the order."""
+    after_sale.resolution = reason[:200]
+    after_sale.handled_by = actor
+    after_sale.handled_at = timezone.now()
+    after_sale.save(update_fields=["status", "refund_fen", "resolution", "handled_by", "handled_at", "updated_at"])
+    data = {"after_sale_id": after_sale.pk, "action": action, "reason": reason, "refund_fen": after_sale.refund_fen}
+    OrderEvent.objects.create(
+        shop_id=order.shop_id,
+        order=order,
+        type="after_sale_resolved",
+        from_status=order.status,
+        to_status=order.status,
+        actor=actor,
+        data={**data, "via": via} if via else data,
+    )
 
 
 PICKUP_MISSES_ALLOWED = 20
@@ -1180,17 +1180,5 @@ def after_sale_resolve(
         after_sale.status = AfterSaleRequest.Status.REJECTED
     else:
         raise ApplicationError("invalid", field="action", reason="one_of", choices="refund | reject")
-    after_sale.resolution = reason[:200]
-    after_sale.handled_by = actor
-    after_sale.handled_at = timezone.now()
-    after_sale.save(update_fields=["status", "refund_fen", "resolution", "handled_by", "handled_at", "updated_at"])
-    OrderEvent.objects.create(
-        shop_id=order.shop_id,
-        order=order,
-        type="after_sale_resolved",
-        from_status=order.status,
-        to_status=order.status,
-        actor=actor,
-        data={"after_sale_id": after_sale.pk, "action": action, "reason": reason, "refund_fen": after_sale.refund_fen},
-    )
+    _after_sale_close(after_sale, order=order, actor=actor, action=action, reason=reason)
     return after_sale
