@@ -21,7 +21,10 @@ function vueI18nNamedImport(): Plugin {
     transform(code, id) {
       if (!/node_modules\/vue-i18n\/dist\/vue-i18n\.mjs$/.test(id)) return null;
       if (!code.includes(namespace)) throw new Error(`vue-i18n no longer has "${namespace}": see vite.config.ts`);
-      return code.replace(namespace, "import { getCurrentInstance as vueInstance } from 'vue'; const Vue = { getCurrentInstance: vueInstance };");
+      return code.replace(
+        namespace,
+        "import { getCurrentInstance as vueInstance } from 'vue'; const Vue = { getCurrentInstance: vueInstance };",
+      );
     },
   };
 }

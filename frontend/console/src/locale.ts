@@ -12,10 +12,12 @@ export const elementEnglish = shallowRef<Language | null>(null);
 
 export function loadLocale(composer: Composer, locale: string): Promise<void> {
   if (locale !== "en") return Promise.resolve();
-  loaded ??= Promise.all([import("./english"), import("element-plus/es/locale/lang/en")]).then(([messages, element]) => {
-    for (const part of messages.english) composer.mergeLocaleMessage("en", part);
-    elementEnglish.value = element.default;
-  });
+  loaded ??= Promise.all([import("./english"), import("element-plus/es/locale/lang/en")]).then(
+    ([messages, element]) => {
+      for (const part of messages.english) composer.mergeLocaleMessage("en", part);
+      elementEnglish.value = element.default;
+    },
+  );
   return loaded;
 }
 
