@@ -3,13 +3,38 @@ import vue from "@vitejs/plugin-vue";
 import { VantResolver } from "@vant/auto-import-resolver";
 import Components from "unplugin-vue-components/vite";
 import { ElementPlusResolver } from "unplugin-vue-components/resolvers";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
+
+/**
+ * vue-i18n imports Vue as a namespace (`import * as Vue from "vue"`) and reads it by a computed key
+ * (`"currentInstance" in Vue`), so the bundler must keep every export of Vue — hydration, Suspense,
+ * KeepAlive, custom elements — on every first screen (11 kB gzip). It only ever calls
+ * getCurrentInstance (Vue 3.5 has no `currentInstance` export): import just that. The build stops
+ * if a vue-i18n upgrade changes the line, rather than quietly shipping all of Vue again.
+ */
+function vueI18nNamedImport(): Plugin {
+  const namespace = "import * as Vue from 'vue';";
+  return {
+    name: "vue-i18n-named-import",
+    apply: "build",
+    enforce: "pre",
+    transform(code, id) {
+      if (!/node_modules\/vue-i18n\/dist\/vue-i18n\.mjs$/.test(id)) return null;
+      if (!code.includes(namespace)) throw new Error(`vue-i18n no longer has "${namespace}": see vite.config.ts`);
+      return code.replace(
+        namespace,
+        "import { getCurrentInstance as vueInstance } from 'vue'; const Vue = { getCurrentInstance: vueInstance };",
+      );
+    },
+  };
+}
 
 // One project, two apps: the merchant console (Element Plus) and the phone H5 (Vant).
 // Components are imported on demand so each page ships only what it uses.
 export default defineConfig({
   base: "/static/",
   plugins: [
+    vueI18nNamedImport(),
     vue(),
     Components({
       dts: false,

@@ -47,23 +47,19 @@ export const messageCompiler: MessageCompiler = (message) => {
 };
 
 /**
- * Merge each domain's {zh, en} message modules (found with import.meta.glob) into one i18n. The H5
- * passes Chinese only and adds English when a phone switches to it (h5/src/locale.ts).
+ * Merge each domain's Chinese messages (found with import.meta.glob) into one i18n. English is added
+ * when a browser switches to it (console/src/locale.ts, h5/src/locale.ts): not on the first screen.
  */
-export function buildI18n(modules: Record<string, { zh: Messages; en?: Messages }>) {
+export function buildI18n(chinese: Record<string, Messages>) {
   const zh: Messages = {};
-  const en: Messages = {};
-  for (const module of Object.values(modules)) {
-    deepMerge(zh, structuredClone(module.zh));
-    if (module.en) deepMerge(en, structuredClone(module.en));
-  }
+  for (const messages of Object.values(chinese)) deepMerge(zh, structuredClone(messages));
   const locale = initialLocale();
   setRequestLanguage(locale);
   const options = {
     legacy: false,
     locale,
     fallbackLocale: "zh-CN",
-    messages: { "zh-CN": zh, en },
+    messages: { "zh-CN": zh, en: {} },
     messageCompiler,
   } as I18nOptions;
   return createI18n<false, I18nOptions>(options as I18nOptions & { legacy: false });

@@ -1,15 +1,14 @@
 // The H5 ships Chinese in its first script; English (locales/en/, a third of the messages) is
 // fetched only on a phone that chose it, before the switch (or before the app mounts).
 import type { Composer } from "vue-i18n";
-import { saveLocale, type Locale, type Messages } from "@shared/i18n";
+import { saveLocale, type Locale } from "@shared/i18n";
 
-const english = import.meta.glob<Messages>("./locales/en/*.ts", { import: "en" });
 let loaded: Promise<void> | null = null;
 
 export function loadLocale(composer: Composer, locale: string): Promise<void> {
   if (locale !== "en") return Promise.resolve();
-  loaded ??= Promise.all(Object.values(english).map((load) => load())).then((parts) => {
-    for (const messages of parts) composer.mergeLocaleMessage("en", messages);
+  loaded ??= import("./locales/en/index").then(({ english }) => {
+    for (const messages of english) composer.mergeLocaleMessage("en", messages);
   });
   return loaded;
 }
