@@ -781,7 +781,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Purchase summary, shipping sheet or sorting list of a closed campaign */
+        /**
+         * Purchase summary, shipping sheet or sorting list of a closed campaign
+         * @description The sorting list comes a page of pickup points at a time (`page`, `page_size`), with the
+         *     totals of the whole list; the purchase summary and the shipping sheet are whole.
+         */
         get: operations["tuangou_fulfilment_api_get_sheet"];
         put?: never;
         post?: never;
@@ -9728,7 +9732,7 @@ export interface components {
         };
         /**
          * SortingSheetOut
-         * @description 分拣单: per pickup point, by member.
+         * @description 分拣单: per pickup point, by member; a page of its points, the totals of all of them.
          */
         SortingSheetOut: {
             /** Campaign Id */
@@ -9749,15 +9753,23 @@ export interface components {
             generated_at: string;
             /** Kind Label */
             kind_label: string;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
             /**
              * Pickup At
              * Format: date-time
              */
             pickup_at: string;
-            /** Points */
+            /**
+             * Points
+             * @description this page's points, in the sheet's order
+             */
             points: components["schemas"]["SortingPointOut"][];
             /** Shop Name */
             shop_name: string;
+            /** @description the whole list's: point_count / page_size pages */
             totals: components["schemas"]["SheetTotalsOut"];
         };
         /** StaffIn */
@@ -12283,7 +12295,10 @@ export interface operations {
     };
     tuangou_fulfilment_api_get_sheet: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
             header?: never;
             path: {
                 shop_id: number;

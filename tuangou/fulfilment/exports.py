@@ -13,6 +13,8 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
+from fpdf.enums import PDFResourceType
+from fpdf.syntax import PDFContentStream
 
 from tuangou.core import excel, fonts, xlsx
 from tuangou.core.i18n import pick
@@ -21,6 +23,9 @@ from tuangou.core.text import printable
 from tuangou.core.xlsx import Style
 
 FONT = "NotoSansSC"  # the chain's main font (tuangou.core.fonts)
+# Pages deflated fast (fpdf2's own setting; only the sheets use fpdf2): a 5,000-page sorting list
+# spent a second in zlib at its default level 6, for a file a fifth smaller.
+PDFContentStream._COMPRESSION_LEVEL = 1
 
 # Every word on a sheet is picked in the active language (tuangou.core.i18n): the request's for a
 # direct download, the job's (translation.override) for a file built in the background.
@@ -302,7 +307,11 @@ class SheetPdf(FPDF):
     A character Noto Sans SC lacks (𠮷, 😀) is set in the next font of the chain that has it
     (fpdf2's fallback fonts), so it is printed and in the text layer instead of dropped.
     Every text goes through `normalize_text`, so a control character a member typed (which
-    fpdf2 only logs as a missing glyph) is dropped from whatever the sheet prints."""
+    fpdf2 only logs as a missing glyph) is dropped from whatever the sheet prints.
+
+    What repeats thousands of times in a 5,000-page sorting list (a table row, its heading, the
+    running head, the page number) is written straight into the page as PDF operators, each piece
+    made once (`cell_ops`): fpdf2's cell() lays out every text again and took most of its 19 s."""
 
     def __init__(self, running_head: str, texts=()):
         super().__init__(orientation="P", unit="mm", format="A4")
@@ -312,10 +321,12 @@ class SheetPdf(FPDF):
         self.cover([running_head, *texts])
         self.set_auto_page_break(auto=True, margin=16)
         self.set_margins(12, 14, 12)
-        self.alias_nb_pages()
-        self._widths: dict[tuple[str, float], float | None] = {}
-        self.rows: dict[tuple, str] = {}  # row_ops of the rows drawn so far (bounded)
-        self._encoded: dict[str, str] = {}  # each text in the font's codes (bounded)
+        self.alias_nb_pages(None)  # the page count is written by _page_numbers, not substituted
+        self._glyph_tables: dict[int, tuple[dict, dict]] = {}  # per font: each character's code, width
+        self._font_ops: dict[tuple, str] = {}
+        self._frames: dict[tuple, tuple[str, str, str]] = {}  # cell_ops around the text, per column
+        self.rows: dict[tuple, str] = {}  # ops of the rows drawn so far (bounded)
+        self.columns: dict[tuple, dict] = {}  # per table shape and column: ops of each value's cell (bounded)
 
     def cover(self, texts) -> None:
         """Registers the fallback fonts `texts` need that are not registered yet: before the
@@ -331,50 +342,82 @@ class SheetPdf(FPDF):
         # Line breaks stay for multi_cell (a cell's text is made one line before it gets here).
         return super().normalize_text(printable(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
 
+    def use_font_size(self, size: float) -> None:
+        """The main font at `size`, selected in the page too: the operators written straight
+        (`cell_ops`) are set in whatever font the page last selected."""
+        self.set_font(FONT, size=size)
+        if not self.current_font_is_set_on_page:
+            self._out(self._set_font_for_page(self.current_font, self.font_size_pt))
+
+    def font_ops(self) -> str:
+        """Selects the current font in a row's own graphics state: a cell fpdf2 drew before it
+        may have left a fallback font selected in the page."""
+        key = (self.current_font.i, self.font_size_pt)
+        ops = self._font_ops.get(key)
+        if ops is None:
+            ops = self._font_ops[key] = f"BT /F{key[0]} {key[1]:.2f} Tf ET"
+        return ops
+
+    def _glyphs(self, text: str) -> tuple[str, int] | None:
+        """`text` in the current font's codes and its width in thousandths of the size, or None
+        when a character is not in that font (fpdf2 then sets it in a fallback font). Known per
+        character and translated by str.translate: a sorting list's 10^5 pickup codes are all
+        different texts."""
+        font = self.current_font
+        tables = self._glyph_tables.get(font.i)
+        if tables is None:
+            tables = self._glyph_tables[font.i] = ({}, {})
+        codes, widths = tables
+        new = set(text).difference(widths)
+        if new:
+            for char in new:
+                if font.is_symbol or ord(char) not in font.cmap:
+                    return None
+                # Picking the glyph puts it in the font's subset, as fpdf2's encode_text does.
+                codes[ord(char)] = font.escape_text(chr(font.subset.pick(ord(char))))
+                widths[char] = font.cw[ord(char)]
+        return text.translate(codes), sum(map(widths.__getitem__, text))
+
     def fast_width(self, text: str) -> float | None:
         """The width of `text` in the current font, or None when a character of it is not in
-        that font (the row is then drawn by fpdf2, which sets it in a fallback font). Cached: the
-        words of a sheet repeat thousands of times."""
-        key = (text, self.font_size_pt)
-        width = self._widths.get(key, 0.0)
-        if width == 0.0:
-            font = self.current_font
-            if all(ord(char) in font.cmap for char in text):
-                width = font.get_text_width(text, self.font_size_pt, None)[1] / self.k
-            else:
-                width = None
-            if len(self._widths) < 50_000:
-                self._widths[key] = width
-        return width
+        that font (the row is then drawn by fpdf2, which sets it in a fallback font)."""
+        glyphs = self._glyphs(text)
+        return None if glyphs is None else glyphs[1] * self.font_size_pt * 0.001 / self.k
 
-    def row_ops(self, texts: list[str], text_widths: list[float], widths, aligns, height: float) -> str:
-        """What `cell(border=1)` writes for each cell of a bordered row of one-line cells, as one
-        string drawn at the top of the page (`place_row` moves it down to where it goes): written
-        straight, without fpdf2 laying out each text again (its cell took 100 s of a 10^5-order
-        sorting list), and made once for a row that repeats (a bag's product, spec and quantity).
-        Only for texts of the current font that fit (`fast_width`)."""
-        k, page_h, x = self.k, self.h, self.l_margin
-        top = page_h * k
-        bottom = (page_h - height) * k
-        base = f"{(page_h - 0.5 * height - 0.3 * self.font_size) * k:.2f}"
-        box = f"{top:.2f} "
-        tail = f" {bottom - top:.2f} re S"
-        encoded, encode = self._encoded, self.current_font.encode_text
-        parts = ["0 g"]  # the text black
-        for text, text_width, width, align in zip(texts, text_widths, widths, aligns):
-            left, right = x * k, (x + width) * k
-            parts.append(f"{left:.2f} {box}{right - left:.2f}{tail}")
-            if text:
-                dx = width - self.c_margin - text_width if align == "R" else self.c_margin
-                code = encoded.get(text)
-                if code is None:  # encoding picks the glyphs into the font's subset: once is enough
-                    code = encode(text)
-                    if len(encoded) >= 50_000:
-                        encoded.clear()
-                    encoded[text] = code
-                parts.append(f"BT {(x + dx) * k:.2f} {base} Td {code} ET")
-            x += width
-        return " ".join(parts)
+    def cell_ops(
+        self, text: str, x: float, width: float, height: float, align: str = "L", border="S", fill=None
+    ) -> str | None:
+        """What `cell(border=1)` writes for a one-line cell at x (mm) in a row whose top is at the
+        top of the page (`place_row` moves it down to where it goes), in the current font and
+        size: a box (`border` "S"; "" none; filled in grey `fill` 0–1) and the text, black. None
+        when the text needs a fallback font or does not fit (fpdf2 draws that one)."""
+        glyphs = self._glyphs(text)
+        if glyphs is None:
+            return None
+        size = self.font_size_pt
+        code, text_width = glyphs[0], glyphs[1] * size * 0.001 / self.k
+        if text_width > width - 2 * self.c_margin:
+            return None
+        frame_key = (x, width, height, align, border, fill, size)
+        frame = self._frames.get(frame_key)
+        if frame is None:  # what a cell of this column writes around its text
+            self.current_font.biggest_size_pt = max(self.current_font.biggest_size_pt, size)  # as get_text_width
+            k, page_h = self.k, self.h
+            box = f"{x * k:.2f} {page_h * k:.2f} {width * k:.2f} {-height * k:.2f} re"
+            box = (f"{fill:.3f} g {box} B 0 g " if fill is not None else f"{box} {border} ") if border else ""
+            base = f"{(page_h - 0.5 * height - 0.3 * self.font_size) * k:.2f}"
+            frame = self._frames[frame_key] = (box, base, f"{box}BT {(x + self.c_margin) * k:.2f} {base} Td (")
+        box, base, left = frame
+        if not text:
+            return box.rstrip()
+        if align == "L":
+            return f"{left}{code}) Tj ET"
+        dx = width - self.c_margin - text_width if align == "R" else (width - text_width) / 2
+        return f"{box}BT {(x + dx) * self.k:.2f} {base} Td ({code}) Tj ET"
+
+    def row_ops(self, cells: list[str]) -> str:
+        """A row of cells (`cell_ops`) as one string of operators, in the current font, black."""
+        return " ".join([self.font_ops(), "0 g", *cells])
 
     def place_row(self, ops: str, height: float) -> None:
         """A row of `row_ops` at the current position (in its own graphics state, so the fill
@@ -391,9 +434,29 @@ class SheetPdf(FPDF):
         self.ln(2)
 
     def footer(self):
-        self.set_y(-12)
+        pass  # written when the page count is known (_page_numbers)
+
+    def _page_numbers(self) -> None:
+        """第 n / N 页 at the foot of every page, now that N is known: fpdf2's {nb} alias is
+        substituted into every page by searching it, and its cell() costs a page's rows."""
         self.set_font(FONT, size=9)
-        self.cell(0, 6, pick(f"第 {self.page_no()} / {{nb}} 页", f"Page {self.page_no()} / {{nb}}"), align="C")
+        font, total = self.current_font, self.pages_count
+        select = f"BT /F{font.i} 9.00 Tf ET"
+        for number in range(1, total + 1):
+            text = pick(f"第 {number} / {total} 页", f"Page {number} / {total}")
+            width = font.get_text_width(text, 9, None)[1] / self.k
+            x = self.l_margin + (self.epw - width) / 2
+            base = (self.h - (self.h - 12) - 0.5 * 6 - 0.3 * self.font_size) * self.k
+            code = font.encode_text(text)
+            self._resource_catalog.add(PDFResourceType.FONT, font.i, number)
+            self.pages[number].contents.extend(
+                f"\nq {select} 0 g BT {x * self.k:.2f} {base:.2f} Td {code} ET Q\n".encode("latin-1")
+            )
+
+    def output(self, *args, **kwargs):
+        if not self.buffer:
+            self._page_numbers()
+        return super().output(*args, **kwargs)
 
 
 _ROW_HEIGHT = 6  # a table row of one line
@@ -422,8 +485,15 @@ def _pdf_title(pdf: SheetPdf, sheet: dict, tz: str, title: str, subtitle: str = 
 
 
 def _line(pdf: SheetPdf, height: float, text: str, align: str = "L"):
-    """A line across the page, wrapped onto more when too long. A cell when it fits: multi_cell
-    breaks every text into lines first, which took a third of a 1,000-page shipping sheet."""
+    """A line across the page, wrapped onto more when too long. Written straight when it fits
+    in the main font; else a cell when it fits: multi_cell breaks every text into lines first,
+    which took a third of a 1,000-page shipping sheet."""
+    if "\n" not in text:
+        ops = pdf.cell_ops(text, pdf.l_margin, pdf.epw, height, align, border="")
+        if ops is not None:
+            pdf.use_font_size(pdf.font_size_pt)
+            pdf.place_row(f"{pdf.font_ops()} {pdf.text_color.serialize().lower()} {ops}", height)
+            return
     if "\n" not in text and pdf.get_string_width(text) <= pdf.epw - 2 * pdf.c_margin:
         pdf.cell(0, height, text, align=align, new_x="LMARGIN", new_y="NEXT")
     else:
@@ -443,34 +513,75 @@ def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowC
     pdf.set_fill_color(232)
     room = [width - 2 * pdf.c_margin for width in widths]
     top = 0.0  # where the rows of the current page start
+    heading_texts = [str(text) for text in headers]
+    lefts = [pdf.l_margin + sum(widths[:n]) for n in range(len(widths))]
+    heading_cells = [
+        pdf.cell_ops(text, x, width, _ROW_HEIGHT, "C", fill=232 / 255)
+        for text, x, width in zip(heading_texts, lefts, widths)
+    ]
+    heading_row = None if None in heading_cells else pdf.row_ops(heading_cells)
 
     def heading():
         nonlocal top
-        for text, width in zip(headers, widths):
-            pdf.cell(width, _ROW_HEIGHT, str(text), border=1, fill=True, align="C")
-        pdf.ln(_ROW_HEIGHT)
+        pdf.use_font_size(9)
+        if heading_row is not None:
+            pdf.place_row(heading_row, _ROW_HEIGHT)
+        else:
+            for text, width in zip(heading_texts, widths):
+                pdf.cell(width, _ROW_HEIGHT, text, border=1, fill=True, align="C")
+            pdf.ln(_ROW_HEIGHT)
         top = pdf.get_y()
 
+    def cell(column: int, value):
+        """A value's cell in its column, made once (a row's cells repeat far more than rows do)."""
+        text = printable(str(value), one_line=True)
+        align = "R" if isinstance(value, int) else "L"
+        ops = pdf.cell_ops(text, lefts[column], widths[column], _ROW_HEIGHT, align)
+        cells = made[column]
+        if len(cells) >= 20_000:
+            cells.clear()
+        cells[value] = ops
+        return ops
+
     heading()
-    shape = tuple(widths)
+    shape, k = tuple(widths), pdf.k
+    placed: list[str] = []  # the rows of one-line cells placed on this page, written together
+
+    def place_rows():
+        if placed:
+            pdf._out("\n".join(placed))
+            placed.clear()
+
+    made = [pdf.columns.setdefault((shape, column), {}) for column in range(len(widths))]
     for row in rows + ([totals] if totals else []):
         key = (shape, *row)
         ops = pdf.rows.get(key)
         if ops is None:
-            texts = [printable(str(value), one_line=True) for value in row]
-            aligns = ["R" if isinstance(value, int) else "L" for value in row]
-            text_widths = [pdf.fast_width(text) for text in texts]
-            if all(width is not None and width <= space for width, space in zip(text_widths, room)):
-                ops = pdf.row_ops(texts, text_widths, widths, aligns, _ROW_HEIGHT)
+            cells = [cells.get(value, 0) for cells, value in zip(made, row)]
+            if 0 in cells:
+                cells = [
+                    cell(column, value) if ops == 0 else ops for column, (ops, value) in enumerate(zip(cells, row))
+                ]
+            if None not in cells:
+                ops = pdf.row_ops(cells)
                 if len(pdf.rows) >= 20_000:
                     pdf.rows.clear()
                 pdf.rows[key] = ops
         if ops is not None:
-            if pdf.will_page_break(_ROW_HEIGHT):
+            if pdf.y + _ROW_HEIGHT > pdf.page_break_trigger and pdf.will_page_break(_ROW_HEIGHT):
+                place_rows()
                 pdf.add_page()
                 heading()
-            pdf.place_row(ops, _ROW_HEIGHT)
-        elif all(pdf.get_string_width(text) <= space for text, space in zip(texts, room)):
+            # As place_row, for every row of the page at once.
+            placed.append(f"q 1 0 0 1 0 {-pdf.y * k:.2f} cm {ops} Q")
+            pdf.y += _ROW_HEIGHT
+            if counter and row is not totals:
+                counter.tick()
+            continue
+        place_rows()
+        texts = [printable(str(value), one_line=True) for value in row]
+        aligns = ["R" if isinstance(value, int) else "L" for value in row]
+        if all(pdf.get_string_width(text) <= space for text, space in zip(texts, room)):
             if pdf.will_page_break(_ROW_HEIGHT):
                 pdf.add_page()
                 heading()
@@ -487,6 +598,8 @@ def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowC
             _pdf_wrapped_row(pdf, lines, widths, aligns, lambda: top, heading)
         if counter and row is not totals:
             counter.tick()
+    place_rows()
+    pdf.x, pdf._lasth = pdf.l_margin, _ROW_HEIGHT
     if counter:
         counter.report()
 

@@ -114,10 +114,12 @@ class SortingPointOut(PointOut):
 
 
 class SortingSheetOut(SheetHeaderOut):
-    """分拣单: per pickup point, by member."""
+    """分拣单: per pickup point, by member; a page of its points, the totals of all of them."""
 
-    points: list[SortingPointOut]
-    totals: SheetTotalsOut
+    page: int
+    page_size: int
+    points: list[SortingPointOut] = Field(description="this page's points, in the sheet's order")
+    totals: SheetTotalsOut = Field(description="the whole list's: point_count / page_size pages")
 
 
 class ShipIn(Schema):

@@ -89,6 +89,13 @@ class Order(ShopScopedModel):
             models.Index(fields=["shop", "campaign", "-id"], name="order_console_campaign"),
             models.Index(fields=["shop", "contact_phone"], name="order_console_phone"),
             models.Index(fields=["shop", "created_at"], name="order_console_created"),
+            # The sheets' pickup points and leaders of a campaign, and a page of the sorting list's
+            # points, from the index alone: without it, each point probed all its campaigns' orders.
+            models.Index(
+                fields=["shop", "campaign", "pickup_point"],
+                include=["leader_id", "status", "delivery_mode"],
+                name="order_campaign_points",
+            ),
         ]
 
 

@@ -182,6 +182,39 @@ def test_sheets_json_through_the_api(sold):
     assert client.get(f"{base}/stock").status_code == 422
 
 
+def test_sorting_list_json_comes_a_page_of_points_at_a_time_with_the_whole_lists_totals(sold):
+    client = staff_client(sold["shop"], role="warehouse")
+    url = f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets/sorting"
+    whole = {"point_count": 2, "order_count": 3, "quantity": 10}
+
+    first = ok(client.get(url, {"page": 1, "page_size": 1}))
+    second = ok(client.get(url, {"page": 2, "page_size": 1}))
+    past = ok(client.get(url, {"page": 3, "page_size": 1}))
+
+    assert (first["page"], first["page_size"], first["totals"]) == (1, 1, whole)
+    assert [p["point_name"] for p in first["points"]] == ["海韵花园自提点"]
+    assert [o["pickup_code"] for o in first["points"][0]["orders"]] == ["100001", "100002"]
+    assert [p["point_name"] for p in second["points"]] == ["湖里万达自提点"]
+    assert [(o["pickup_code"], o["total_quantity"]) for o in second["points"][0]["orders"]] == [("100003", 4)]
+    assert (past["points"], past["totals"]) == ([], whole)
+    # The first page by default, the points of the whole list in the same order and shape.
+    listed = selectors.sorting_list(campaign=Campaign.objects.select_related("shop").get(pk=sold["campaign"].pk))
+    default = ok(client.get(url))
+    assert default["page_size"] == 20
+    assert default["points"] == json.loads(json.dumps(listed["points"], cls=NinjaJSONEncoder))
+
+
+@pytest.mark.parametrize("query", [{"page_size": 51}, {"page_size": 0}, {"page": 0}, {"page": "x"}])
+def test_a_sorting_page_out_of_bounds_is_a_422_naming_the_field(sold, query):
+    client = staff_client(sold["shop"])
+    url = f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets/sorting"
+
+    response = client.get(url, query)
+
+    assert response.status_code == 422
+    assert next(iter(query)) in json.dumps(response.json())
+
+
 def test_sheets_of_a_live_campaign_are_refused(sold):
     Campaign.objects.filter(pk=sold["campaign"].pk).update(status=Campaign.Status.LIVE)
     client = staff_client(sold["shop"])

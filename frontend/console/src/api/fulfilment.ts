@@ -19,8 +19,10 @@ export const getPurchaseSheetApi = (campaignId: number) =>
   http.get<PurchaseSheet>(path(`campaigns/${campaignId}/sheets/purchase`));
 export const getShippingSheetApi = (campaignId: number) =>
   http.get<ShippingSheet>(path(`campaigns/${campaignId}/sheets/shipping`));
-export const getSortingSheetApi = (campaignId: number) =>
-  http.get<SortingSheet>(path(`campaigns/${campaignId}/sheets/sorting`));
+/** A page of the sorting list's pickup points, with the whole list's totals (the print and the
+ * Excel export are whole). */
+export const getSortingSheetApi = (campaignId: number, page = 1, pageSize = 20) =>
+  http.get<SortingSheet>(path(`campaigns/${campaignId}/sheets/sorting`), { page, page_size: pageSize });
 /** A sheet file is built by a background job: start it, poll it, then follow its download_url
  * (a plain navigation, so the browser streams the file instead of JS buffering it). */
 export const startExportApi = (campaignId: number, kind: SheetKind, format: ExportFormat) =>
