@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0004_service_goods'),
+        ("catalog", "0004_service_goods"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='stockmovement',
-            name='reason',
-            field=models.CharField(choices=[('initial', '初始库存'), ('purchase', '采购入库'), ('adjustment', '盘点调整'), ('damage', '损耗'), ('campaign_allot', '分配到团购'), ('campaign_return', '团购结束退回'), ('transfer_out', '调往前置仓'), ('transfer_in', '前置仓退回'), ('market_supply', '分销供货'), ('market_buy', '分销采购入库'), ('market_return', '退回供货商'), ('market_back', '分销退回')], max_length=20, verbose_name='原因'),
+            model_name="stockmovement",
+            name="reason",
+            field=models.CharField(
+                choices=[
+                    ("initial", "初始库存"),
+                    ("purchase", "采购入库"),
+                    ("adjustment", "盘点调整"),
+                    ("damage", "损耗"),
+                    ("campaign_allot", "分配到团购"),
+                    ("campaign_return", "团购结束退回"),
+                    ("transfer_out", "调往前置仓"),
+                    ("transfer_in", "前置仓退回"),
+                    ("market_supply", "分销供货"),
+                    ("market_buy", "分销采购入库"),
+                    ("market_return", "退回供货商"),
+                    ("market_back", "分销退回"),
+                ],
+                max_length=20,
+                verbose_name="原因",
+            ),
         ),
     ]
