@@ -51,7 +51,7 @@ def test_a_supplier_publishes_a_seller_sells_it_the_supplier_ships_and_the_ledge
 
     # The seller finds it in the market; ¥19 is refused on the price, ¥32.90 with 10 boxes taken.
     log_in(page, seller_owner.user.username)
-    page.goto("/console/market")
+    page.goto("/console/market-offers")
     card = page.locator("[data-test=market-offers] .offer", has_text="散养土鸡蛋")
     expect(card).to_contain_text("山野源头供应链")
     expect(card).to_contain_text("可供数量 50")
@@ -120,7 +120,7 @@ def test_a_supplier_publishes_a_seller_sells_it_the_supplier_ships_and_the_ledge
     )
     order_services.orders_complete_due()
     assert market_services.settlements_advance() == {"due": 1, "settled": 0}
-    page.goto("/console/market-settlements")
+    page.goto("/console/dropship-settlements")
     totals = page.locator("[data-test=seller-totals]")
     expect(totals).to_contain_text("¥40.00")  # 2 × ¥20.00 due to the supplier
     expect(totals).to_contain_text("¥25.80")  # the margin: 2 × (¥32.90 − ¥20.00)
@@ -133,7 +133,7 @@ def test_a_supplier_publishes_a_seller_sells_it_the_supplier_ships_and_the_ledge
     log_out(page)
 
     log_in(page, supplier_owner.user.username)
-    page.goto("/console/market-settlements")
+    page.goto("/console/dropship-settlements")
     page.get_by_role("tab", name=re.compile("我供货的")).click()
     expect(page.locator("[data-test=supplier-ledger]")).to_contain_text("已结算")
     expect(page.locator("[data-test=supplier-totals]")).to_contain_text("¥40.00")

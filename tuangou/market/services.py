@@ -370,12 +370,12 @@ def _dropship_of_supplier(shop, dropship_id: int) -> DropshipOrder:
 
 @transaction.atomic
 def dropship_ship(*, shop, actor, dropship_id: int, carrier: str, tracking_no: str) -> DropshipOrder:
+    dropship = _dropship_of_supplier(shop, dropship_id)  # another shop's id is 404 before any field check
     carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip().upper()
     if not carrier:
         raise ApplicationError("required", field="carrier")
     if not TRACKING_NO.match(tracking_no):
         raise ApplicationError("market_tracking_invalid", field="tracking_no", status=422)
-    dropship = _dropship_of_supplier(shop, dropship_id)
     transition(
         dropship,
         to=D.SHIPPED,

@@ -3,7 +3,7 @@ import type { RouteRecordRaw } from "vue-router";
 
 export default [
   {
-    path: "market",
+    path: "market-offers",
     name: "market",
     component: () => import("../../pages/market/market-page.vue"),
     meta: { title: "menu.market", icon: Shop, permission: "catalog.view", order: 12 },
@@ -15,7 +15,7 @@ export default [
     meta: { title: "menu.supply", icon: Box, permission: ["catalog.view", "orders.view"], order: 13 },
   },
   {
-    path: "market-settlements",
+    path: "dropship-settlements",
     name: "market-settlements",
     component: () => import("../../pages/market/settlement-page.vue"),
     meta: { title: "menu.marketSettlements", icon: Wallet, permission: "payments.reconcile", order: 66 },
