@@ -6055,6 +6055,13 @@ export interface components {
             /** Tracking No */
             tracking_no: string;
         };
+        /** DropshipShipIn */
+        DropshipShipIn: {
+            /** Carrier */
+            carrier: string;
+            /** Tracking No */
+            tracking_no: string;
+        };
         /**
          * ErrorOut
          * @description The one error shape: a stable code, a message in the request's language, the field at fault.
@@ -9897,10 +9904,8 @@ export interface components {
         };
         /** ShipIn */
         ShipIn: {
-            /** Carrier */
-            carrier: string;
-            /** Tracking No */
-            tracking_no: string;
+            /** Pickup Point Ids */
+            pickup_point_ids?: number[] | null;
         };
         /** ShipOut */
         ShipOut: {
@@ -17179,7 +17184,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ShipIn"];
+                "application/json": components["schemas"]["DropshipShipIn"];
             };
         };
         responses: {

@@ -15,6 +15,7 @@ from .schemas import (
     AdoptIn,
     ConsoleOrderDropshipOut,
     DropshipOut,
+    DropshipShipIn,
     LinkOut,
     MarketOfferOut,
     OfferIn,
@@ -23,7 +24,6 @@ from .schemas import (
     SellerLedgerOut,
     SettledOut,
     SettleIn,
-    ShipIn,
     SupplierLedgerOut,
     UnitsIn,
 )
@@ -127,7 +127,7 @@ def list_dropships(request, shop_id: Path[Id], status: DropshipStatus | None = N
 
 
 @console_router.post("/supply/dropships/{dropship_id}/ship", response=DropshipOut, summary="Shipped, with tracking")
-def ship_dropship(request, shop_id: Path[Id], dropship_id: Id, payload: ShipIn):
+def ship_dropship(request, shop_id: Path[Id], dropship_id: Id, payload: DropshipShipIn):
     staff = access_shop_as_staff(request, shop_id, "fulfilment.ship")
     services.dropship_ship(shop=staff.shop, actor=request.auth, dropship_id=dropship_id, **payload.dict())
     return selectors.dropship_of_supplier(shop=staff.shop, dropship_id=dropship_id)

@@ -219,7 +219,7 @@ class DropshipOut(Schema):
         return sum(line.supply_price_fen * (line.quantity - line.refunded_quantity) for line in obj.lines.all())
 
 
-class ShipIn(Schema):
+class DropshipShipIn(Schema):
     carrier: Annotated[Name, Field(min_length=1, max_length=20)]
     tracking_no: Annotated[Name, Field(min_length=1, max_length=30)]
 

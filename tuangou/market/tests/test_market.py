@@ -359,3 +359,40 @@ def test_a_shop_cannot_adopt_its_own_offer():
             shop=supply.supplier, actor=supply.supplier_owner, offer_id=supply.offer.id, price_fen=3000
         )
     assert error.value.code == "not_found"
+
+
+def test_every_marketplace_action_is_audited_in_the_shop_that_did_it_with_its_actor():
+    world = given_market_sale(allot=10)
+    order = buy(world)
+    seller, supplier = staff_login(world.shop), staff_login(world.supplier)
+    dropship = DropshipOrder.objects.get()
+    ok(seller.post(console(world.shop, f"market/links/{world.link.id}/allot"), {"units": 2}))
+    ok(seller.post(console(world.shop, f"market/links/{world.link.id}/return"), {"units": 1}))
+    ship = {"carrier": "顺丰", "tracking_no": "SF1234567"}
+    ok(supplier.post(console(world.supplier, f"supply/dropships/{dropship.id}/ship"), ship))
+    ok(supplier.post(console(world.supplier, f"supply/dropships/{dropship.id}/deliver")))
+    ok(supplier.post(console(world.supplier, f"supply/offers/{world.offer.id}/withdraw")))
+    MarketSettlement.objects.update(status="due")
+    ok(seller.post(console(world.shop, "market/settlements/settle"), {}))
+
+    def actions(shop):
+        return list(AuditRecord.objects.filter(shop=shop).order_by("id").values_list("action", "actor_id"))
+
+    assert actions(world.supplier) == [
+        ("market.publish", world.supplier_owner.id),
+        ("market.ship", supplier.user.id),
+        ("market.deliver", supplier.user.id),
+        ("market.withdraw", supplier.user.id),
+    ]
+    assert [a for a in actions(world.shop) if a[0].startswith("market")] == [
+        ("market.adopt", world.seller_owner.id),
+        ("market.allot", seller.user.id),
+        ("market.return", seller.user.id),
+        ("market.settle", seller.user.id),
+    ]
+    shipped = AuditRecord.objects.get(action="market.ship")
+    assert (shipped.target_type, shipped.target_label, shipped.after) == (
+        "dropship",
+        order.number,
+        {"carrier": "顺丰", "tracking_no": "SF1234567"},
+    )
