@@ -225,12 +225,14 @@ def test_the_console_log_filters_exports_and_is_for_owner_and_admin_only():
     assert ok(owner.get(f"{base}/audit", {"actor_id": admin.user_id}))["count"] == 1
     assert ok(owner.get(f"{base}/audit", {"target_type": "shop"}))["count"] == 1
     today = timezone.localdate(timezone=timezone.get_fixed_timezone(8 * 60))
-    assert ok(owner.get(f"{base}/audit", {"date_from": today, "date_to": today}))["count"] == 4
+    assert ok(owner.get(f"{base}/audit", {"date_from": today, "date_to": today}))["count"] == 7
     assert ok(owner.get(f"{base}/audit", {"date_to": today - timedelta(days=1)}))["count"] == 0
     filters = ok(owner.get(f"{base}/audit/filters"))
     assert {"value": "refund", "label": "退款"} in filters["actions"] and filters["target_types"] == [
+        "market_link",
         "redemptionstore",
         "shop",
+        "supply_offer",
         "user",
     ]
 

@@ -376,7 +376,8 @@ def test_every_marketplace_action_is_audited_in_the_shop_that_did_it_with_its_ac
     ok(seller.post(console(world.shop, "market/settlements/settle"), {}))
 
     def actions(shop):
-        return list(AuditRecord.objects.filter(shop=shop).order_by("id").values_list("action", "actor_id"))
+        records = AuditRecord.objects.filter(shop=shop, action__startswith="market").order_by("id")
+        return list(records.values_list("action", "actor_id"))
 
     assert actions(world.supplier) == [
         ("market.publish", world.supplier_owner.id),
@@ -384,7 +385,7 @@ def test_every_marketplace_action_is_audited_in_the_shop_that_did_it_with_its_ac
         ("market.deliver", supplier.user.id),
         ("market.withdraw", supplier.user.id),
     ]
-    assert [a for a in actions(world.shop) if a[0].startswith("market")] == [
+    assert actions(world.shop) == [
         ("market.adopt", world.seller_owner.id),
         ("market.allot", seller.user.id),
         ("market.return", seller.user.id),
