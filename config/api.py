@@ -116,6 +116,8 @@ def _register():
     from tuangou.leaders.api import console_router as leaders_console
     from tuangou.leaders.api import leader_router as leaders_leader
     from tuangou.leaders.api import member_router as leaders_member
+    from tuangou.market.api import console_router as market_console
+    from tuangou.market.api import member_router as market_member
     from tuangou.marketing.api import console_router as marketing_console
     from tuangou.marketing.api import leader_router as marketing_leader
     from tuangou.marketing.api import member_router as marketing_member
@@ -170,6 +172,7 @@ def _register():
         audit_console,
         integrations_console,
         feedback_console,
+        market_console,
     ):
         api.add_router(console, router)
     member = "/shops/{shop_id}"
@@ -185,6 +188,7 @@ def _register():
         warehouses_member,
         vouchers_member,
         polls_member,
+        market_member,
     ):
         api.add_router(member, router)
     api.add_router("/shops/{shop_id}/courier", warehouses_courier)

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "tuangou.polls",
     "tuangou.integrations",
     "tuangou.feedback",
+    "tuangou.market",
     # The project's own commands (serve, load_demo, export_openapi): they wire every app together,
     # so they live on top, in config, not in tuangou.core.
     "config",

@@ -8,10 +8,12 @@ from tuangou.catalog.models import Product, ProductImage
 from tuangou.demo.loader import demo_logins_text, load_demo
 from tuangou.insights.selectors import deals_acquisition
 from tuangou.leaders.models import Leader, Membership
+from tuangou.market.models import DropshipOrder, MarketLink, MarketSettlement, SupplyOffer
 from tuangou.marketing import selectors
 from tuangou.marketing.models import Coupon, LeaderCouponAllotment, LeaderCouponClaim, PaymentGiftGrant
 from tuangou.orders.models import Order
 from tuangou.polls.models import Poll
+from tuangou.shops.models import Shop
 from tuangou.vouchers.models import Redemption
 from tuangou.warehouses.models import DeliveryRoute, OrderDelivery
 
@@ -63,6 +65,17 @@ def test_the_demo_shop_has_everything_and_loads_once():
     assert (converted.status, converted.campaign.status, converted.votes.count()) == ("closed", "draft", 81)
     assert converted.campaign.items.count() == 2
     assert Poll.objects.filter(shop=shop, status="open", leader__isnull=False, votes__isnull=False).exists()
+    # 分销市场: a supplier shop's two offers; this shop sells its eggs, one dropship order of each
+    # status but cancelled, and the delivered one's ledger row settled.
+    supplier = Shop.objects.get(name="山野源头供应链")
+    assert SupplyOffer.objects.filter(shop=supplier, status="listed").count() == 2
+    assert MarketLink.objects.filter(shop=shop, supplier=supplier).count() == 1
+    dropships = DropshipOrder.objects.filter(shop=supplier, seller=shop)
+    assert sorted(dropships.values_list("status", flat=True)) == ["delivered", "pending", "shipped"]
+    assert list(
+        MarketSettlement.objects.filter(shop=shop, status="settled").values_list("dropship__status", flat=True)
+    ) == ["delivered"]
+    assert "demo_supplier" in demo_logins_text()
     assert "demo_owner" in demo_logins_text()
     assert load_demo(out=lambda *_: None) is None  # a second `make run` keeps the data
 

@@ -71,6 +71,9 @@ def test_a_role_without_the_permission_gets_403_whatever_the_body():
         "PATCH /couriers/{courier_id}",
         "POST /campaigns/{campaign_id}/delivery-routes",
         "PATCH /delivery-routes/{route_id}",
+        "POST /market/links/{link_id}/allot",
+        "POST /market/links/{link_id}/return",
+        "POST /supply/dropships/{dropship_id}/ship",
     }
     assert set(answers.values()) == {403, 422}
     assert len(answers) > 30

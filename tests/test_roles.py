@@ -125,6 +125,22 @@ OPERATION_PERMISSIONS = {
     f"GET {CONSOLE}/voucher-stores": "orders.view",
     f"POST {CONSOLE}/voucher-stores": "shop.settings",
     f"PATCH {CONSOLE}/voucher-stores/{{store_id}}": "shop.settings",
+    # market/api.py
+    f"GET {CONSOLE}/market/offers": "catalog.view",
+    f"POST {CONSOLE}/market/offers/{{offer_id}}/adopt": "catalog.manage",
+    f"GET {CONSOLE}/market/links": "catalog.view",
+    f"POST {CONSOLE}/market/links/{{link_id}}/allot": "catalog.stock",
+    f"POST {CONSOLE}/market/links/{{link_id}}/return": "catalog.stock",
+    f"GET {CONSOLE}/market/settlements": "payments.reconcile",
+    f"POST {CONSOLE}/market/settlements/settle": "payments.reconcile",
+    f"GET {CONSOLE}/orders/{{order_id}}/dropships": "orders.view",
+    f"GET {CONSOLE}/supply/offers": "catalog.view",
+    f"POST {CONSOLE}/supply/offers": "catalog.manage",
+    f"POST {CONSOLE}/supply/offers/{{offer_id}}/withdraw": "catalog.manage",
+    f"GET {CONSOLE}/supply/dropships": "orders.view",
+    f"POST {CONSOLE}/supply/dropships/{{dropship_id}}/ship": "fulfilment.ship",
+    f"POST {CONSOLE}/supply/dropships/{{dropship_id}}/deliver": "fulfilment.ship",
+    f"GET {CONSOLE}/supply/settlements": "payments.reconcile",
     f"GET {CONSOLE}/topups": "orders.view",
     # the generated body asks for action=refund (the first choice): the refund permission alone;
     # action=reject needs orders.manage (tested below)

@@ -16,6 +16,8 @@ from tuangou.feedback.models import Feedback, FeedbackReply
 from tuangou.fulfilment.models import ExportJob, Shipment
 from tuangou.integrations.models import ApiKey, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tuangou.leaders.models import Leader, LeaderApplication, Membership, PickupPoint, RecruitmentPlan, Region, Team
+from tuangou.market import services as market_services
+from tuangou.market.models import DropshipLine, DropshipOrder, MarketSettlement
 from tuangou.marketing.models import Coupon, CouponTemplate, FullReduction, PaymentGift
 from tuangou.notifications.models import Message
 from tuangou.orders.models import AfterSaleRequest, Order, OrderEvent, OrderLine
@@ -275,6 +277,38 @@ def build_world(tag: str, phone_base: int) -> dict:
     )
 
     store = voucher_store_create(shop=shop, actor=owner, name=f"{tag}核销门店", pin="2468")
+
+    # The marketplace: the shop offers its SKU and sells a supplier's; a dropship order it ships for
+    # the supplier shop (a probe row: written directly, against the world's order) and its ledger row.
+    offer = market_services.offer_publish(shop=shop, actor=owner, sku_id=sku.id, supply_price_fen=3000, units=20)
+    # Withdrawn: a listed offer is open to every shop by design (tuangou/market/tests cover who may take
+    # it); the tenancy probe aims at one that is not.
+    market_services.offer_withdraw(shop=shop, actor=owner, offer_id=offer.id)
+    source = Shop.objects.create(name=f"{tag}源头", city="南平")
+    source_product = Product.objects.create(shop=source, name=f"{tag}土鸡蛋")
+    source_sku = Sku.objects.create(shop=source, product=source_product, spec="30枚", price_fen=3990, stock=50)
+    source_offer = market_services.offer_publish(
+        shop=source, actor=None, sku_id=source_sku.id, supply_price_fen=2000, units=50
+    )
+    link = market_services.offer_adopt(shop=shop, actor=owner, offer_id=source_offer.id, price_fen=3290, units=5)
+    dropship = DropshipOrder.objects.create(
+        shop=shop,
+        seller=source,
+        order=order,
+        order_number=order.number,
+        destination="pickup",
+        point_name=point.name,
+        recipient_name=leader.name,
+        recipient_phone=leader.phone,
+        address=point.address,
+    )
+    DropshipLine.objects.create(
+        shop=shop, dropship=dropship, order_line=line, offer=offer, product_name=product.name, quantity=1,
+        supply_price_fen=3000,
+    )  # fmt: skip
+    settlement = MarketSettlement.objects.create(
+        shop=shop, supplier=source, dropship=dropship, order=order, paid_fen=4900, supply_due_fen=3000, margin_fen=1900
+    )
     poll = Poll.objects.create(shop=shop, title=f"{tag}群投票", closes_at=now + timedelta(days=3), leader=leader)
     option = PollOption.objects.create(shop=shop, poll=poll, product=product, name=product.name)
     PollOption.objects.create(shop=shop, poll=poll, name=f"{tag}候选")
@@ -302,6 +336,10 @@ def build_world(tag: str, phone_base: int) -> dict:
         "ids": {
             "shop_id": shop.id,
             "store_id": store.id,
+            "offer_id": offer.id,
+            "link_id": link.id,
+            "dropship_id": dropship.id,
+            "settlement_id": settlement.id,
             "plan_id": plan.id,
             "category_id": category.id,
             "product_id": product.id,

@@ -1707,6 +1707,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/market/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Our items sold from suppliers' offers */
+        get: operations["tuangou_market_api_list_market_links"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/market/links/{link_id}/allot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take more units from the supplier */
+        post: operations["tuangou_market_api_allot_market_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/market/links/{link_id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand unsold units back */
+        post: operations["tuangou_market_api_return_market_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/market/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Other shops' listed offers (分销市场) */
+        get: operations["tuangou_market_api_list_market_offers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/market/offers/{offer_id}/adopt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sell an offer: a product of our own */
+        post: operations["tuangou_market_api_adopt_market_offer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/market/settlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What we owe suppliers, and our margin (分销结算) */
+        get: operations["tuangou_market_api_list_market_settlements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/market/settlements/settle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Settle due rows (结算) */
+        post: operations["tuangou_market_api_settle_market_settlements"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/open-platform/options": {
         parameters: {
             query?: never;
@@ -1803,6 +1922,23 @@ export interface paths {
         put?: never;
         /** Cancel an order (a paid one is refunded: needs orders.refund) */
         post: operations["tuangou_orders_api_cancel_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/orders/{order_id}/dropships": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Suppliers' shipping of an order */
+        get: operations["tuangou_market_api_list_order_dropships"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2464,6 +2600,109 @@ export interface paths {
         head?: never;
         /** Update Staff */
         patch: operations["tuangou_shops_api_update_staff"];
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/supply/dropships": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders to ship for sellers (一件代发) */
+        get: operations["tuangou_market_api_list_dropships"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/supply/dropships/{dropship_id}/deliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delivered */
+        post: operations["tuangou_market_api_deliver_dropship"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/supply/dropships/{dropship_id}/ship": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Shipped, with tracking */
+        post: operations["tuangou_market_api_ship_dropship"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/supply/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Our offers on the market (我的供货) */
+        get: operations["tuangou_market_api_list_supply_offers"];
+        put?: never;
+        /** Publish a SKU (or change and relist it) */
+        post: operations["tuangou_market_api_publish_supply_offer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/supply/offers/{offer_id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take an offer off the market */
+        post: operations["tuangou_market_api_withdraw_supply_offer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/supply/settlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Supply money sellers owe us */
+        get: operations["tuangou_market_api_list_supply_settlements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/console/shops/{shop_id}/teams": {
@@ -3943,6 +4182,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shops/{shop_id}/orders/{order_id}/dropships": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My order's lines shipped by a supplier */
+        get: operations["tuangou_market_api_list_my_order_dropships"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shops/{shop_id}/orders/{order_id}/gifts": {
         parameters: {
             query?: never;
@@ -4274,6 +4530,21 @@ export interface components {
             recipient_name?: string | null;
             /** Recipient Phone */
             recipient_phone?: string | null;
+        };
+        /** AdoptIn */
+        AdoptIn: {
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /** Price Fen */
+            price_fen: number;
+            /**
+             * Units
+             * @default 0
+             */
+            units: number;
         };
         /** AfterSaleIn */
         AfterSaleIn: {
@@ -5188,6 +5459,27 @@ export interface components {
             /** Total Fen */
             total_fen: number;
         };
+        /** ConsoleOrderDropshipOut */
+        ConsoleOrderDropshipOut: {
+            /** Carrier */
+            carrier: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Id */
+            id: number;
+            /** Lines */
+            lines: components["schemas"]["OrderDropshipLineOut"][];
+            /** Shipped At */
+            shipped_at: string | null;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Supplier Name */
+            supplier_name: string;
+            /** Tracking No */
+            tracking_no: string;
+        };
         /** ConsoleOrderLineOut */
         ConsoleOrderLineOut: {
             /** Amount Fen */
@@ -5708,6 +6000,71 @@ export interface components {
             totals: components["schemas"]["RouteTotalsOut"];
             /** Unplanned Count */
             unplanned_count: number;
+        };
+        /** DropshipLineOut */
+        DropshipLineOut: {
+            /** Product Name */
+            product_name: string;
+            /** Quantity */
+            quantity: number;
+            /** Refunded Quantity */
+            refunded_quantity: number;
+            /** Spec */
+            spec: string;
+            /** Supply Price Fen */
+            supply_price_fen: number;
+        };
+        /**
+         * DropshipOut
+         * @description A dropship order as its supplier ships it: the seller's order number and the destination.
+         */
+        DropshipOut: {
+            /** Address */
+            address: string;
+            /** Carrier */
+            carrier: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Destination */
+            destination: string;
+            /** Destination Label */
+            destination_label: string;
+            /** Id */
+            id: number;
+            /** Lines */
+            lines: components["schemas"]["DropshipLineOut"][];
+            /** Order Number */
+            order_number: string;
+            /** Point Name */
+            point_name: string;
+            /** Recipient Name */
+            recipient_name: string;
+            /** Recipient Phone */
+            recipient_phone: string;
+            /** Seller Name */
+            seller_name: string;
+            /** Shipped At */
+            shipped_at: string | null;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Supply Total Fen */
+            supply_total_fen: number;
+            /** Tracking No */
+            tracking_no: string;
+        };
+        /** DropshipShipIn */
+        DropshipShipIn: {
+            /** Carrier */
+            carrier: string;
+            /** Tracking No */
+            tracking_no: string;
         };
         /**
          * ErrorOut
@@ -6983,6 +7340,12 @@ export interface components {
             /** Teams */
             teams: components["schemas"]["TeamRankOut"][];
         };
+        /** LedgerTotalsOut */
+        LedgerTotalsOut: {
+            due: components["schemas"]["TotalsOut"];
+            pending: components["schemas"]["TotalsOut"];
+            settled: components["schemas"]["TotalsOut"];
+        };
         /** LevelTaskOut */
         LevelTaskOut: {
             /** Done */
@@ -7008,6 +7371,34 @@ export interface components {
         LevelsAssessOut: {
             /** Leaders With Level */
             leaders_with_level: number;
+        };
+        /**
+         * LinkOut
+         * @description A seller's item sold from a supplier's offer.
+         */
+        LinkOut: {
+            /** Id */
+            id: number;
+            /** Offer Id */
+            offer_id: number;
+            /** Offer Listed */
+            offer_listed: boolean;
+            /** Price Fen */
+            price_fen: number;
+            /** Product Id */
+            product_id: number;
+            /** Product Name */
+            product_name: string;
+            /** Spec */
+            spec: string;
+            /** Stock */
+            stock: number;
+            /** Supplier Name */
+            supplier_name: string;
+            /** Supply Price Fen */
+            supply_price_fen: number;
+            /** Units Allotted */
+            units_allotted: number;
         };
         /** LoginOut */
         LoginOut: {
@@ -7047,6 +7438,36 @@ export interface components {
             /** Products */
             products: components["schemas"]["MarginRowOut"][];
             total: components["schemas"]["MarginRowOut"];
+        };
+        /**
+         * MarketOfferOut
+         * @description An offer as other shops see it in the market: nothing of the supplier but its name.
+         */
+        MarketOfferOut: {
+            /** Adopted Link Id */
+            adopted_link_id: number | null;
+            /** Description */
+            description: string;
+            /** Id */
+            id: number;
+            /** Images */
+            images: string[];
+            /** Min Order */
+            min_order: number;
+            /** Product Name */
+            product_name: string;
+            /** Retail Price Fen */
+            retail_price_fen: number;
+            /** Spec */
+            spec: string;
+            /** Supplier Name */
+            supplier_name: string;
+            /** Supply Price Fen */
+            supply_price_fen: number;
+            /** Unit */
+            unit: string;
+            /** Units Available */
+            units_available: number;
         };
         /** MeOut */
         MeOut: {
@@ -7256,6 +7677,69 @@ export interface components {
             /** Sent */
             sent: number;
         };
+        /** OfferIn */
+        OfferIn: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Min Order
+             * @default 1
+             */
+            min_order: number;
+            /**
+             * Retail Price Fen
+             * @default 0
+             */
+            retail_price_fen: number;
+            /** Sku Id */
+            sku_id: number;
+            /** Supply Price Fen */
+            supply_price_fen: number;
+            /** Units */
+            units: number;
+        };
+        /**
+         * OfferOut
+         * @description The supplier's own offer.
+         */
+        OfferOut: {
+            /** Description */
+            description: string;
+            /** Id */
+            id: number;
+            /** Images */
+            images: string[];
+            /** Min Order */
+            min_order: number;
+            /** Product Name */
+            product_name: string;
+            /** Retail Price Fen */
+            retail_price_fen: number;
+            /**
+             * Seller Count
+             * @default 0
+             */
+            seller_count: number;
+            /** Sku Id */
+            sku_id: number;
+            /** Spec */
+            spec: string;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Stock */
+            stock: number;
+            /** Supply Price Fen */
+            supply_price_fen: number;
+            /** Units Allotted */
+            units_allotted: number;
+            /** Units Left */
+            units_left: number;
+        };
         /** OkOut */
         OkOut: {
             /**
@@ -7373,6 +7857,39 @@ export interface components {
             status_label: string;
             /** Total Fen */
             total_fen: number;
+        };
+        /** OrderDropshipLineOut */
+        OrderDropshipLineOut: {
+            /** Product Name */
+            product_name: string;
+            /** Quantity */
+            quantity: number;
+            /** Refunded Quantity */
+            refunded_quantity: number;
+            /** Spec */
+            spec: string;
+        };
+        /**
+         * OrderDropshipOut
+         * @description The supplier's shipping status of an order's dropshipped lines (seller's console, member's page).
+         */
+        OrderDropshipOut: {
+            /** Carrier */
+            carrier: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Id */
+            id: number;
+            /** Lines */
+            lines: components["schemas"]["OrderDropshipLineOut"][];
+            /** Shipped At */
+            shipped_at: string | null;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Tracking No */
+            tracking_no: string;
         };
         /** OrderEventOut */
         OrderEventOut: {
@@ -7620,6 +8137,13 @@ export interface components {
             /** Items */
             items: components["schemas"]["CouponTemplateOut"][];
         };
+        /** PagedDropshipOut */
+        PagedDropshipOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["DropshipOut"][];
+        };
         /** PagedFeedbackOut */
         PagedFeedbackOut: {
             /** Count */
@@ -7689,6 +8213,13 @@ export interface components {
             count: number;
             /** Items */
             items: components["schemas"]["LeaderWithdrawalOut"][];
+        };
+        /** PagedMarketOfferOut */
+        PagedMarketOfferOut: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["MarketOfferOut"][];
         };
         /** PagedMessageOut */
         PagedMessageOut: {
@@ -9277,6 +9808,57 @@ export interface components {
          * @enum {string}
          */
         Scope: "all" | "products" | "categories";
+        /** SellerLedgerOut */
+        SellerLedgerOut: {
+            /** Items */
+            items: components["schemas"]["SellerSettlementOut"][];
+            totals: components["schemas"]["LedgerTotalsOut"];
+        };
+        /**
+         * SellerSettlementOut
+         * @description The seller's side: what the member paid and its margin too.
+         */
+        SellerSettlementOut: {
+            /** Counterpart Name */
+            counterpart_name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Dropship Status */
+            dropship_status: string;
+            /** Due At */
+            due_at: string | null;
+            /** Id */
+            id: number;
+            /** Margin Fen */
+            margin_fen: number;
+            /** Order Id */
+            order_id: number;
+            /** Order Number */
+            order_number: string;
+            /** Paid Fen */
+            paid_fen: number;
+            /** Settled At */
+            settled_at: string | null;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Supply Due Fen */
+            supply_due_fen: number;
+        };
+        /** SettleIn */
+        SettleIn: {
+            /** Settlement Ids */
+            settlement_ids?: number[] | null;
+        };
+        /** SettledOut */
+        SettledOut: {
+            /** Settled */
+            settled: number;
+        };
         /**
          * ShareCardOut
          * @description What a chat card shows for the leader's campaign link.
@@ -10046,6 +10628,54 @@ export interface components {
             /** Templates */
             templates: components["schemas"]["SubscribeTemplateOut"][];
         };
+        /** SupplierLedgerOut */
+        SupplierLedgerOut: {
+            /** Items */
+            items: components["schemas"]["SupplierSettlementOut"][];
+            totals: components["schemas"]["SupplierLedgerTotalsOut"];
+        };
+        /** SupplierLedgerTotalsOut */
+        SupplierLedgerTotalsOut: {
+            due: components["schemas"]["SupplierTotalsOut"];
+            pending: components["schemas"]["SupplierTotalsOut"];
+            settled: components["schemas"]["SupplierTotalsOut"];
+        };
+        /**
+         * SupplierSettlementOut
+         * @description The supplier's side: only the supply price due (the seller's takings are not its business).
+         */
+        SupplierSettlementOut: {
+            /** Counterpart Name */
+            counterpart_name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Dropship Status */
+            dropship_status: string;
+            /** Due At */
+            due_at: string | null;
+            /** Id */
+            id: number;
+            /** Order Number */
+            order_number: string;
+            /** Settled At */
+            settled_at: string | null;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Supply Due Fen */
+            supply_due_fen: number;
+        };
+        /** SupplierTotalsOut */
+        SupplierTotalsOut: {
+            /** Count */
+            count: number;
+            /** Supply Due Fen */
+            supply_due_fen: number;
+        };
         /** TeamIn */
         TeamIn: {
             /** Captain Id */
@@ -10176,6 +10806,17 @@ export interface components {
             /** Vendor Order No */
             vendor_order_no: string;
         };
+        /** TotalsOut */
+        TotalsOut: {
+            /** Count */
+            count: number;
+            /** Margin Fen */
+            margin_fen: number;
+            /** Paid Fen */
+            paid_fen: number;
+            /** Supply Due Fen */
+            supply_due_fen: number;
+        };
         /**
          * TransferConfirmOut
          * @description WeixinJSBridge.invoke("requestMerchantTransfer", {mchId, appId, package}) parameters.
@@ -10240,6 +10881,11 @@ export interface components {
             lines: components["schemas"]["TransferLineOut"][];
             /** Note */
             note: string;
+        };
+        /** UnitsIn */
+        UnitsIn: {
+            /** Units */
+            units: number;
         };
         /**
          * Validity
@@ -14414,6 +15060,238 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_market_api_list_market_links: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_market_api_allot_market_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                link_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitsIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_market_api_return_market_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                link_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitsIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_market_api_list_market_offers: {
+        parameters: {
+            query?: {
+                q?: string;
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedMarketOfferOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_market_api_adopt_market_offer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                offer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdoptIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_market_api_list_market_settlements: {
+        parameters: {
+            query?: {
+                status?: ("pending" | "due" | "settled" | "void") | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SellerLedgerOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_market_api_settle_market_settlements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettleIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettledOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_integrations_api_get_open_platform_options: {
         parameters: {
             query?: never;
@@ -14614,6 +15492,36 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_market_api_list_order_dropships: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleOrderDropshipOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };
@@ -16211,6 +17119,229 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_market_api_list_dropships: {
+        parameters: {
+            query?: {
+                status?: ("pending" | "shipped" | "delivered" | "cancelled") | null;
+                q?: string;
+                page?: number;
+                page_size?: number | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedDropshipOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_market_api_deliver_dropship: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                dropship_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DropshipOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_market_api_ship_dropship: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                dropship_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DropshipShipIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DropshipOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_market_api_list_supply_offers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfferOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_market_api_publish_supply_offer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfferIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfferOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_market_api_withdraw_supply_offer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                offer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfferOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_market_api_list_supply_settlements: {
+        parameters: {
+            query?: {
+                status?: ("pending" | "due" | "settled" | "void") | null;
+            };
+            header?: never;
+            path: {
+                shop_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplierLedgerOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };
@@ -19442,6 +20573,36 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_market_api_list_my_order_dropships: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDropshipOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };

@@ -36,4 +36,12 @@ ACTIONS: dict[str, str] = {
     "webhook.create": bilingual("添加 Webhook", "Add webhook"),
     "webhook.update": bilingual("修改 Webhook", "Change webhook"),
     "webhook.delete": bilingual("删除 Webhook", "Delete webhook"),
+    "market.publish": bilingual("发布供货商品", "Publish a supply offer"),
+    "market.withdraw": bilingual("下架供货商品", "Withdraw a supply offer"),
+    "market.adopt": bilingual("采购分销商品", "Adopt a marketplace offer"),
+    "market.allot": bilingual("分销采购库存", "Take units from a supplier"),
+    "market.return": bilingual("分销库存退回供货商", "Hand units back to a supplier"),
+    "market.ship": bilingual("代发订单发货", "Ship a dropship order"),
+    "market.deliver": bilingual("代发订单送达", "Mark a dropship order delivered"),
+    "market.settle": bilingual("分销结算", "Settle with suppliers"),
 }

@@ -104,6 +104,10 @@ class StockMovement(ShopScopedModel):
         CAMPAIGN_RETURN = "campaign_return", bilingual("团购结束退回", "Returned after the campaign")
         TRANSFER_OUT = "transfer_out", bilingual("调往前置仓", "Sent to a front warehouse")
         TRANSFER_IN = "transfer_in", bilingual("前置仓退回", "Back from a front warehouse")
+        MARKET_SUPPLY = "market_supply", bilingual("分销供货", "Supplied to a reseller")  # supplier's side
+        MARKET_BUY = "market_buy", bilingual("分销采购入库", "Taken from a supplier")  # the seller's side
+        MARKET_RETURN = "market_return", bilingual("退回供货商", "Handed back to the supplier")
+        MARKET_BACK = "market_back", bilingual("分销退回", "Handed back by a reseller")
 
     sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="movements", verbose_name="规格")
     delta = models.IntegerField(verbose_name="变动数量")

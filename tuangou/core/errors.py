@@ -373,6 +373,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # leader feedback (tuangou.feedback)
     "feedback_photos_too_many": ("每条反馈最多{maximum}张图片", "At most {maximum} photos per feedback"),
     "feedback_resolved": ("该反馈已解决，不能再修改", "This feedback is resolved and cannot change"),
+    # the supply marketplace (tuangou.market)
+    "market_offer_physical_only": ("只有实物商品可以供货", "Only physical goods can be offered"),
+    "market_price_below_supply": (
+        "售价不能低于供货价",
+        "The price cannot be below the supply price",
+    ),
+    "market_below_min_order": ("起订量为{minimum}件", "Take at least {minimum} units"),
+    "market_units_short": ("供货数量不足（可供{available}件）", "Not enough units offered ({available} left)"),
+    "market_offer_adopted": ("本店已采购该供货商品", "This shop already sells this offer"),
+    "market_return_too_many": ("最多可退回{maximum}件", "At most {maximum} units can go back"),
+    "market_tracking_invalid": (
+        "运单号应为6到30位字母、数字或-",
+        "A tracking number is 6 to 30 letters, digits or dashes",
+    ),
+    "market_settlement_not_due": ("只能结算“可结算”的记录", "Only due rows can be settled"),
 }
 
 
@@ -521,6 +536,15 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "face_value_fen": ("充值面额", "Face value"),
     "uses": ("核销次数", "Uses"),
     "pin": ("PIN码", "PIN"),
+    "sku_id": ("商品规格", "SKU"),
+    "offer_id": ("供货商品", "Offer"),
+    "supply_price_fen": ("供货价", "Supply price"),
+    "retail_price_fen": ("建议零售价", "Suggested retail price"),
+    "min_order": ("起订量", "Minimum order"),
+    "units": ("数量", "Units"),
+    "carrier": ("快递公司", "Carrier"),
+    "tracking_no": ("运单号", "Tracking number"),
+    "settlement_ids": ("结算记录", "Settlements"),
 }
 
 # Reasons a value is refused; {params} come from the error's own parameters.

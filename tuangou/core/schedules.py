@@ -37,6 +37,7 @@ JOBS = [
     ("insights: rebuild the dashboard's daily rollups", "tuangou.insights.tasks.rollups_rebuild_all", 60),
     ("accounts: drop ended attempt-limit windows", "tuangou.accounts.tasks.attempt_counters_purge", 60),
     ("integrations: retry webhook deliveries due", "tuangou.integrations.tasks.webhook_deliveries_retry", 1),
+    ("market: ledger rows due after the after-sales window", "tuangou.market.tasks.settlements_advance", 60),
     ("core: worker heartbeat (/healthz)", "tuangou.core.health.heartbeat", 1),
 ]
 

@@ -22,6 +22,7 @@ from tuangou.commissions.models import CommissionEntry
 from tuangou.demo.delivery import COURIER, demo_delivery
 from tuangou.demo.growth import demo_allotments, demo_growth_setup
 from tuangou.demo.incentives import demo_incentives_assess, demo_incentives_plan
+from tuangou.demo.market import SUPPLIER_OWNER, demo_market, demo_supplier_shop
 from tuangou.demo.open_platform import demo_feedback, demo_open_platform
 from tuangou.demo.polls import demo_polls
 from tuangou.demo.vouchers import demo_vouchers
@@ -70,6 +71,7 @@ def demo_logins_text() -> str:
     return (
         f"  Demo shop 「{shop.name}」 (shop id {shop.id})\n"
         f"  Staff logins for /console/ (password for all: {password})\n{staff}\n"
+        f"{_supplier_text()}"
         f"  Leaders log in with phone + SMS code: {leader[1]} ({leader[0]}, {leader[2]}) … {data.LEADERS[-1][1]}"
         f" — leader center /h5/s/{shop.id}/leader\n"
         f"  Members log in with phone + SMS code: {MEMBER_PHONE_BASE + 1} … {MEMBER_PHONE_BASE + 200}"
@@ -78,6 +80,16 @@ def demo_logins_text() -> str:
         "  SMS codes in development: POST /api/auth/sms/send, then read them at /dev/sms (or in the server log)\n"
         "  Platform admin (/admin/): demo_owner has no platform rights; create one with\n"
         "    .venv/bin/python manage.py createsuperuser"
+    )
+
+
+def _supplier_text() -> str:
+    supplier = demo_supplier_shop()
+    if supplier is None:
+        return ""
+    return (
+        f"  Supplier shop 「{supplier.name}」 (shop id {supplier.id}, 分销市场/我的供货): "
+        f"{SUPPLIER_OWNER[0]} (店主, same password)\n"
     )
 
 
@@ -130,6 +142,7 @@ class DemoLoader:
             now=self.now,
         )
         demo_vouchers(shop=self.shop, owner=self.owner, members=self.members, now=self.now, pay=_pay)
+        demo_market(shop=self.shop, owner=self.owner, members=self.members, password=password, pay=_pay, now=self.now)
         demo_polls(
             shop=self.shop,
             owner=self.owner,

@@ -39,6 +39,15 @@ NOT_WALKED_HERE = {
     "webhook.update",
     "webhook.delete",
     "stock.transfer",
+    # The supply marketplace: tuangou/market/tests/test_market.py walks them.
+    "market.publish",
+    "market.withdraw",
+    "market.adopt",
+    "market.allot",
+    "market.return",
+    "market.ship",
+    "market.deliver",
+    "market.settle",
 }
 
 
@@ -199,8 +208,16 @@ def test_the_console_log_filters_exports_and_is_for_owner_and_admin_only():
     client_for(admin.user)
 
     everything = ok(owner.get(f"{base}/audit"))
-    # newest first; build_world added a partner store (vouchers) before anyone logged in
-    assert [row["action"] for row in everything["items"]] == ["login", "shop.settings", "login", "voucher_store.create"]
+    # newest first; build_world added a partner store (vouchers) and market rows before anyone logged in
+    assert [row["action"] for row in everything["items"]] == [
+        "login",
+        "shop.settings",
+        "login",
+        "market.adopt",
+        "market.withdraw",
+        "market.publish",
+        "voucher_store.create",
+    ]
     settings_row = ok(owner.get(f"{base}/audit", {"action": "shop.settings"}))["items"]
     assert [(r["action_label"], r["before"], r["after"]) for r in settings_row] == [
         ("修改店铺设置", {"city": "厦门"}, {"city": "泉州"})
@@ -208,12 +225,14 @@ def test_the_console_log_filters_exports_and_is_for_owner_and_admin_only():
     assert ok(owner.get(f"{base}/audit", {"actor_id": admin.user_id}))["count"] == 1
     assert ok(owner.get(f"{base}/audit", {"target_type": "shop"}))["count"] == 1
     today = timezone.localdate(timezone=timezone.get_fixed_timezone(8 * 60))
-    assert ok(owner.get(f"{base}/audit", {"date_from": today, "date_to": today}))["count"] == 4
+    assert ok(owner.get(f"{base}/audit", {"date_from": today, "date_to": today}))["count"] == 7
     assert ok(owner.get(f"{base}/audit", {"date_to": today - timedelta(days=1)}))["count"] == 0
     filters = ok(owner.get(f"{base}/audit/filters"))
     assert {"value": "refund", "label": "退款"} in filters["actions"] and filters["target_types"] == [
+        "market_link",
         "redemptionstore",
         "shop",
+        "supply_offer",
         "user",
     ]
 

@@ -21,6 +21,7 @@ def test_every_event_table_is_the_core_event_model():
         "campaigns.CampaignEvent",
         "commissions.WithdrawalEvent",
         "leaders.LeaderEvent",
+        "market.DropshipEvent",
         "orders.OrderEvent",
         "polls.PollEvent",
     ]

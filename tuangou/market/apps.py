@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class MarketConfig(AppConfig):
+    name = "tuangou.market"
+    verbose_name = "分销市场"
+
+    def ready(self):
+        from tuangou.orders.hooks import order_paid, order_refunded
+
+        from . import services
+
+        order_paid.register(services.market_on_paid)
+        order_refunded.register(services.market_on_refunded)
