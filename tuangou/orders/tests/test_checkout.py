@@ -95,6 +95,50 @@ def test_same_idempotency_key_with_another_request_is_a_conflict():
     assert world.item.stock_left == 18
 
 
+def test_a_retry_with_the_key_gets_its_order_back_after_the_stock_ran_out_or_the_campaign_closed():
+    # The key is looked up only when a check refuses or the INSERT finds it taken: a retry that
+    # comes after the last unit sold, or after the cut-off, must still find its order.
+    world = given_live_campaign(stock=2)
+    client = login(world.member)
+    first = ok(client.post(orders_url(world), body(world, 2), headers={"Idempotency-Key": "cart-late"}), 201)
+    world.item.refresh_from_db()
+    assert world.item.stock_left == 0
+
+    after_stock = ok(client.post(orders_url(world), body(world, 2), headers={"Idempotency-Key": "cart-late"}), 201)
+    Campaign.objects.filter(pk=world.campaign.pk).update(cutoff_at=timezone.now() - timedelta(minutes=1))
+    after_cutoff = ok(client.post(orders_url(world), body(world, 2), headers={"Idempotency-Key": "cart-late"}), 201)
+    other = client.post(orders_url(world), body(world, 1), headers={"Idempotency-Key": "cart-late"})
+    fresh = client.post(orders_url(world), body(world, 2), headers={"Idempotency-Key": "cart-new"})
+
+    assert after_stock == after_cutoff == first
+    assert (other.status_code, other.json()["code"]) == (409, "idempotency_conflict")
+    assert (fresh.status_code, fresh.json()["code"]) == (409, "campaign_not_live")
+    assert Order.objects.count() == 1
+    world.item.refresh_from_db()
+    assert world.item.stock_left == 0
+
+
+def test_placing_an_order_costs_its_fixed_statements(django_assert_num_queries):
+    # Pinned so a change that adds a round trip to checkout is seen: bearer auth, the shop,
+    # BEGIN, the membership lock, campaign + items + products (with their deal rules), the
+    # running 满减送, INSERT order, INSERT lines, INSERT event, one conditional UPDATE per item,
+    # COMMIT. A new idempotency key costs no SELECT.
+    world = given_live_campaign(stock=20)
+    second = CampaignItemFactory(campaign=world.campaign, stock_allotted=10)
+    client = login(world.member)
+    items = [{"campaign_item_id": world.item.id, "quantity": 1}, {"campaign_item_id": second.id, "quantity": 2}]
+    ok(client.post(orders_url(world), body(world, items=items), headers={"Idempotency-Key": "warm"}), 201)
+
+    with django_assert_num_queries(13) as captured:
+        ok(client.post(orders_url(world), body(world, items=items), headers={"Idempotency-Key": "pinned"}), 201)
+
+    statements = [query["sql"].split()[0].upper() for query in captured.captured_queries]
+    assert statements.count("INSERT") == 3 and statements.count("UPDATE") == 2
+    assert not any(
+        "idempotency_key" in query["sql"] for query in captured.captured_queries if "SELECT" in query["sql"][:6]
+    )
+
+
 def test_another_member_may_use_the_same_idempotency_key():
     world = given_live_campaign(stock=20)
     neighbour = MemberUserFactory()
