@@ -70,6 +70,7 @@ def main() -> int:
         print(f"== reusing {django_url} (members and tokens from {saved})")
         import django
 
+        sys.path.insert(0, str(run.ROOT))
         django.setup()
 
     from django.db import connection
