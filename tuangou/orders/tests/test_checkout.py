@@ -4,10 +4,13 @@ import pytest
 from django.utils import timezone
 
 from tuangou.campaigns.models import Campaign, CampaignLeader
+from tuangou.core.construct import construct
 from tuangou.core.testing import ok
 from tuangou.leaders.models import Leader, Membership
 from tuangou.leaders.tests.factories import LeaderFactory
+from tuangou.orders import services
 from tuangou.orders.models import Order, OrderEvent, OrderLine
+from tuangou.orders.schemas import OrderOut
 from tuangou.shops.tests.factories import MemberUserFactory
 
 from .factories import CampaignItemFactory, given_live_campaign, login, place
@@ -137,6 +140,31 @@ def test_placing_an_order_costs_its_fixed_statements(django_assert_num_queries):
     assert not any(
         "idempotency_key" in query["sql"] for query in captured.captured_queries if "SELECT" in query["sql"][:6]
     )
+
+
+def assert_constructed_as_validated(order):
+    """Checkout's answer is built without validation (core/construct.py): it must be what Ninja's
+    validation of the same order gives, field for field and as JSON."""
+    built, validated = construct(OrderOut, order), OrderOut.model_validate(order)
+    assert built.model_dump() == validated.model_dump()
+    assert built.model_dump_json() == validated.model_dump_json()
+
+
+def test_the_checkout_answer_is_built_as_validation_would_build_it():
+    world = given_live_campaign(stock=20)
+    second = CampaignItemFactory(campaign=world.campaign, stock_allotted=10)
+    client = login(world.member)
+    items = [{"campaign_item_id": world.item.id, "quantity": 1}, {"campaign_item_id": second.id, "quantity": 2}]
+
+    answer = ok(client.post(orders_url(world), body(world, items=items), headers={"Idempotency-Key": "same"}), 201)
+    replayed = services.order_place(
+        shop=world.shop, member=world.member, idempotency_key="same", **body(world, items=items)
+    )
+
+    assert len(answer["lines"]) == 2 and answer["status_label"] == "待付款"
+    assert_constructed_as_validated(place(world, 2))
+    assert_constructed_as_validated(replayed)  # read back: its lines through the relation
+    assert ok(client.get(f"{orders_url(world)}/{answer['id']}"))["lines"] == answer["lines"]
 
 
 def test_another_member_may_use_the_same_idempotency_key():
