@@ -16,7 +16,7 @@ import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -231,14 +231,47 @@ def _insert_sql(model, rows: int, skip_conflicts: bool, vendor: str) -> tuple[li
     return fields, sql
 
 
+# Fields whose value goes to the database as it is when it is already of its plain type (their
+# get_db_prep_save only converts other types): read straight off the instance.
+_PLAIN_FIELDS = {
+    models.CharField: str,
+    models.TextField: str,
+    models.IntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+    models.BooleanField: bool,
+    models.ForeignKey: int,
+}
+
+
+@functools.cache
+def _insert_params_plan(model) -> list[tuple]:
+    """(field, attname, plain type or None) of each inserted field: None runs the ORM's pre_save
+    and get_db_prep_save (dates, JSON, choices enums, anything else)."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    return [(field, field.attname, _PLAIN_FIELDS.get(type(field))) for field in fields]
+
+
+def _insert_params(objs: list, conn) -> list:
+    params = []
+    for obj in objs:
+        for field, attname, plain in _insert_params_plan(type(obj)):
+            value = getattr(obj, attname)
+            if value is None or type(value) is not plain:
+                value = field.get_db_prep_save(field.pre_save(obj, True), conn)
+            params.append(value)
+    return params
+
+
 def _insert(objs: list, *, skip_conflicts: bool = False) -> bool:
     """INSERT new rows of one model in one statement, RETURNING their ids (set on them, in order,
     as bulk_create does). With `skip_conflicts`, False when a unique key was taken and nothing
     was written. Hand-written: the ORM's INSERT compiler cost more CPU than the round trip."""
     conn = connections[DEFAULT_DB_ALIAS]  # not the `connection` proxy: ~60 look-ups per order
-    fields, sql = _insert_sql(type(objs[0]), len(objs), skip_conflicts, conn.vendor)
-    params = [field.get_db_prep_save(field.pre_save(obj, True), conn) for obj in objs for field in fields]
-    ids = rawsql.fetchall(sql, params)
+    _, sql = _insert_sql(type(objs[0]), len(objs), skip_conflicts, conn.vendor)
+    ids = rawsql.fetchall(sql, _insert_params(objs, conn))
     for obj, (pk,) in zip(objs, ids):
         obj.pk = pk
         obj._state.adding = False
