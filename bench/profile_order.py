@@ -2,10 +2,12 @@
 """Where one order's time goes: queries per request, CPU per request, and a cProfile of the
 whole Django stack (middleware, auth, Ninja, service, serialization) in one process.
 
-    .venv/bin/python bench/profile_order.py [--requests 400] [--top 30]
+    .venv/bin/python bench/profile_order.py [--requests 400] [--top 30] [--reuse]
 
 Uses its own database (tuangou_bench_profile on the DATABASE_URL server), dropped and
-recreated each run. The requests go through django.test.Client, i.e. the same WSGI handler
+recreated each run; with --reuse the database and members of the previous --reuse run are kept
+(their tokens are in a file beside it, in the temporary folder) when the schema has not changed,
+so comparing two versions of the code costs no data loading. The requests go through django.test.Client, i.e. the same WSGI handler
 and middleware as under gunicorn, minus the HTTP parsing.
 """
 
@@ -16,6 +18,7 @@ import json
 import os
 import pstats
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -31,6 +34,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sql-width", type=int, default=240, help="characters of each query shown")
+    parser.add_argument("--reuse", action="store_true", help="keep the previous --reuse run's database and members")
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL") or run.DEFAULT_DATABASE_URL
@@ -53,9 +57,21 @@ def main() -> int:
         "DEBUG": "0",
     }
     os.environ.update(env)
-    run.recreate_database(url)
-    run.migrate({**os.environ})
-    data = run.prepare_data(max(500, args.requests), 0)
+    saved = Path(tempfile.gettempdir()) / f"{conninfo_to_dict(url)['dbname']}.json"
+    migrations = sorted(str(p.relative_to(run.ROOT)) for p in run.ROOT.glob("tuangou/*/migrations/0*.py"))
+    data = json.loads(saved.read_text()) if args.reuse and saved.exists() else None
+    if data is None or data.pop("migrations", None) != migrations:
+        run.recreate_database(url)
+        run.migrate({**os.environ})
+        data = run.prepare_data(max(500, args.requests), 0)
+        if args.reuse:
+            saved.write_text(json.dumps({**data, "migrations": migrations}))
+    else:
+        print(f"== reusing {django_url} (members and tokens from {saved})")
+        import django
+
+        sys.path.insert(0, str(run.ROOT))
+        django.setup()
 
     from django.db import connection
     from django.test import Client

@@ -11,14 +11,12 @@ from tuangou.core.errors import ApplicationError
 from .models import Order, OrderLine
 
 
-def deals_check(*, shop, member, items: list[dict], product_ids: list[int | None], not_counted) -> None:
-    """`items` as order_place cleaned them, `product_ids` their products in the same order."""
-    deals = {
-        pk: (deal, limit)
-        for pk, deal, limit in Product.objects.filter(shop=shop, pk__in=[pk for pk in product_ids if pk])
-        .exclude(deal="")
-        .values_list("id", "deal", "deal_limit")
-    }
+def deals_check(
+    *, shop, member, items: list[dict], product_ids: list[int | None], deals: dict[int, tuple[str, int]], not_counted
+) -> None:
+    """`items` as order_place cleaned them, `product_ids` their products in the same order, `deals`
+    {product id: (deal, deal_limit)} of those that are deals (read with the items: no query here
+    for an order without one)."""
     if not deals:
         return
     if any(deal == Product.Deal.NEW_MEMBER for deal, _ in deals.values()):

@@ -16,7 +16,7 @@ import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -119,6 +119,8 @@ class _Item(NamedTuple):
     product_name: str
     product_id: int | None
     category_id: int | None
+    deal: str | None  # the product's 0.01元 deal rule ("" or None: none), tuangou/orders/deals.py
+    deal_limit: int | None
 
 
 def _in(values) -> str:
@@ -165,10 +167,12 @@ def _idempotent_order(shop, member, key: str) -> tuple[int, str] | None:
 
 
 def _campaign_with_items(shop, campaign_id: int, item_ids: list[int]) -> tuple[Campaign | None, dict[int, _Item]]:
-    """The campaign and those of `item_ids` that belong to it, in one statement."""
+    """The campaign and those of `item_ids` that belong to it, with their products' names and
+    deal rules, in one statement."""
     quote = connection.ops.quote_name
     rows = rawsql.fetchall(
-        f"SELECT {_CAMPAIGN.sql}, {_ITEM.sql}, s.{quote('spec')}, pr.{quote('name')}, pr.id, pr.{quote('category_id')} "
+        f"SELECT {_CAMPAIGN.sql}, {_ITEM.sql}, s.{quote('spec')}, pr.{quote('name')}, pr.id, pr.{quote('category_id')}, "
+        f"pr.{quote('deal')}, pr.{quote('deal_limit')} "
         f"FROM {_CAMPAIGN.table} "
         f"LEFT JOIN {_ITEM.table} ON ci.campaign_id = c.id AND ci.shop_id = %s AND ci.id IN ({_in(item_ids)}) "
         f"LEFT JOIN {quote(Sku._meta.db_table)} s ON s.id = ci.sku_id "
@@ -213,27 +217,69 @@ def _reserve_stock(item_id: int, quantity: int) -> bool:
 
 
 @functools.cache
-def _insert_sql(model, rows: int, skip_conflicts: bool, vendor: str) -> tuple[list, str]:
-    """The columns and the INSERT statement for `rows` new rows of `model`, built once (`vendor`
-    keys the cache: the quoting is the database's)."""
+def _insert_sql(model, rows: int, skip_conflicts: bool, vendor: str, returning: bool = True) -> str:
+    """The INSERT statement for `rows` new rows of `model`, built once (`vendor` keys the cache:
+    the quoting is the database's)."""
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
     row = f"({', '.join(['%s'] * len(fields))})"
-    sql = (
+    return (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES {', '.join([row] * rows)}{' ON CONFLICT DO NOTHING' if skip_conflicts else ''} "
-        f"RETURNING {quote(model._meta.pk.column)}"
+        f"VALUES {', '.join([row] * rows)}{' ON CONFLICT DO NOTHING' if skip_conflicts else ''}"
+        + (f" RETURNING {quote(model._meta.pk.column)}" if returning else "")
     )
-    return fields, sql
 
 
-def _insert(objs: list, *, skip_conflicts: bool = False) -> bool:
+# Fields whose value goes to the database as it is when it is already of its plain type (their
+# get_db_prep_save only converts other types): read straight off the instance.
+_PLAIN_FIELDS = {
+    models.CharField: str,
+    models.TextField: str,
+    models.IntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+    models.BooleanField: bool,
+    models.ForeignKey: int,
+}
+
+
+@functools.cache
+def _insert_params_plan(model) -> list[tuple]:
+    """(field, attname, plain type or None) of each inserted field: None runs the ORM's pre_save
+    and get_db_prep_save (dates, JSON, choices enums, anything else)."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    return [(field, field.attname, _PLAIN_FIELDS.get(type(field))) for field in fields]
+
+
+def _insert_params(objs: list, conn) -> list:
+    params = []
+    for obj in objs:
+        for field, attname, plain in _insert_params_plan(type(obj)):
+            value = getattr(obj, attname)
+            if value is None or type(value) is not plain:
+                value = field.get_db_prep_save(field.pre_save(obj, True), conn)
+            params.append(value)
+    return params
+
+
+def _insert(objs: list, *, skip_conflicts: bool = False, also: list | None = None) -> bool:
     """INSERT new rows of one model in one statement, RETURNING their ids (set on them, in order,
     as bulk_create does). With `skip_conflicts`, False when a unique key was taken and nothing
-    was written. Hand-written: the ORM's INSERT compiler cost more CPU than the round trip."""
+    was written. Hand-written: the ORM's INSERT compiler cost more CPU than the round trip.
+
+    `also`: new rows of another model written with them, their ids not read back — on PostgreSQL
+    in the same statement (a data-modifying WITH: one round trip less on checkout), elsewhere
+    by an INSERT of their own first."""
     conn = connections[DEFAULT_DB_ALIAS]  # not the `connection` proxy: ~60 look-ups per order
-    fields, sql = _insert_sql(type(objs[0]), len(objs), skip_conflicts, conn.vendor)
-    params = [field.get_db_prep_save(field.pre_save(obj, True), conn) for obj in objs for field in fields]
+    sql = _insert_sql(type(objs[0]), len(objs), skip_conflicts, conn.vendor)
+    params = _insert_params(objs, conn)
+    if also and conn.vendor == "postgresql":
+        sql = f"WITH also AS ({_insert_sql(type(also[0]), len(also), False, conn.vendor, False)}) {sql}"
+        params = _insert_params(also, conn) + params
+    elif also:
+        _insert(also)
     ids = rawsql.fetchall(sql, params)
     for obj, (pk,) in zip(objs, ids):
         obj.pk = pk
@@ -242,17 +288,23 @@ def _insert(objs: list, *, skip_conflicts: bool = False) -> bool:
     return bool(ids)
 
 
-def _insert_order(order: Order) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id with a fresh number and pickup code.
+def _insert_order(order: Order) -> tuple[int, str] | None:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id with a fresh number and pickup code; when
+    the row's idempotency key is taken, nothing is written and the order holding it is answered
+    as (id, request hash).
 
-    A collision (either is random) costs one more statement; the ORM way would need a savepoint
-    around every insert, two more round trips on the hot path.
+    A collision (number or code are random) costs one more statement; the ORM way would need a
+    savepoint around every insert, two more round trips on the hot path.
     """
     for _ in range(MAX_CODE_ATTEMPTS):
         order.number = f"{timezone.localdate():%Y%m%d}{secrets.randbelow(10**10):010d}"
         order.pickup_code = f"{secrets.randbelow(10**8):08d}"
         if _insert([order], skip_conflicts=True):
-            return
+            return None
+        if order.idempotency_key:
+            existing = _idempotent_order(order.shop, order.member, order.idempotency_key)
+            if existing is not None:
+                return existing
     raise ApplicationError("conflict", status=503, reason="order_number_failed")
 
 
@@ -347,12 +399,12 @@ def _order_place(
     """Check out: reserve stock and write the order, its lines and a `placed` event.
     With `delivery` ({address_id, slot}) the goods come home from a front warehouse (_delivery_quote).
 
-    Round trips on the common path (bound leader, one item): lock membership, read items with
-    their campaign, INSERT order, INSERT lines, INSERT event, then one conditional UPDATE per
-    item (+1 each for an idempotency key, a restricted campaign, a purchase limit). The member's
-    membership row lock serialises their concurrent checkouts, so the limit and idempotency
-    checks cannot race. A replayed idempotency key returns the first order with
-    `order.replayed = True`.
+    Round trips on the common path (bound leader): lock membership, read items with their
+    campaign and products, read the running 满减送, INSERT order, INSERT lines, INSERT event,
+    then one conditional UPDATE per item (+1 each for a restricted campaign, a purchase limit, a
+    deal product, a coupon). The member's membership row lock serialises their concurrent
+    checkouts, so the limit and idempotency checks cannot race. A replayed idempotency key
+    returns the first order with `order.replayed = True`.
     """
     items = _clean_items(items)
     contact_phone = normalize_phone(contact_phone, field="contact_phone") if contact_phone else (member.phone or "")
@@ -372,17 +424,87 @@ def _order_place(
     if membership is None:
         membership_ensure(shop=shop, user=member)
         membership = _membership_locked(shop, member)
+
+    # The idempotency key is looked up only when it can matter: when a check refuses the order (a
+    # retry of a placed order may find the campaign closed or the stock gone, and still gets its
+    # order back) and when the order's INSERT finds the key taken. A new key costs no SELECT.
+    try:
+        quote = _checkout_quote(
+            shop=shop,
+            member=member,
+            membership=membership,
+            campaign_id=campaign_id,
+            items=items,
+            leader_id=leader_id,
+            coupon_id=coupon_id,
+            delivery=delivery,
+        )
+    except ApplicationError:
+        existing = _idempotent_order(shop, member, idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return _replayed(existing, request_hash)
+    order = Order(
+        shop=shop,
+        campaign=quote.campaign,
+        member=member,
+        leader=quote.leader,
+        pickup_point=quote.point,
+        status=S.PENDING_PAYMENT,
+        items_fen=quote.items_fen,
+        discount_fen=quote.discount_fen,
+        reduction_fen=quote.reduction_fen,
+        full_reduction=quote.reduction,
+        delivery_mode=quote.delivery["mode"],
+        delivery_fee_fen=quote.delivery["fee_fen"],
+        total_fen=quote.items_fen - quote.discount_fen + quote.delivery["fee_fen"],
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        note=note[:200],
+        idempotency_key=idempotency_key or None,
+        request_hash=request_hash,
+        expires_at=quote.now + timedelta(minutes=shop.payment_timeout_minutes),
+    )
+    existing = _insert_order(order)
+    if existing is not None:
+        return _replayed(existing, request_hash)
+    return _checkout_write(order, quote, items)
+
+
+def _replayed(existing: tuple[int, str], request_hash: str) -> Order:
+    """The order first placed under this idempotency key, if the request is the same one."""
+    if existing[1] != request_hash:
+        raise ApplicationError("idempotency_conflict", field="idempotency_key", status=409)
+    order = Order.objects.get(pk=existing[0])
+    order.replayed = True
+    return order
+
+
+class _Quote(NamedTuple):
+    """What checkout's checks settled, before anything is written."""
+
+    now: object
+    campaign: Campaign
+    campaign_items: dict[int, _Item]
+    leader: Leader
+    point: PickupPoint
+    lines: list[OrderLine]
+    items_fen: int
+    discount_fen: int
+    reduction_fen: int
+    reduction: object
+    tier: dict | None
+    coupon: object
+    delivery: dict
+
+
+def _checkout_quote(
+    *, shop, member, membership, campaign_id: int, items: list[dict], leader_id, coupon_id, delivery
+) -> _Quote:
+    """Every check of checkout and the order's prices: campaign live, items of it, the leader and
+    their point, purchase limits, deals, stock as read, 满减送, coupon, delivery. Writes nothing
+    but the member's leader binding (when they had none)."""
     bound_leader_id, leader, point = membership
-
-    if idempotency_key:
-        existing = _idempotent_order(shop, member, idempotency_key)
-        if existing is not None:
-            if existing[1] != request_hash:
-                raise ApplicationError("idempotency_conflict", field="idempotency_key", status=409)
-            order = Order.objects.get(pk=existing[0])
-            order.replayed = True
-            return order
-
     campaign, campaign_items = _campaign_with_items(shop, campaign_id, [i["campaign_item_id"] for i in items])
     if campaign is None:
         raise NotFound("团购", "Campaign", field="campaign_id")
@@ -418,11 +540,13 @@ def _order_place(
             if limit and already + item["quantity"] > limit:
                 raise ApplicationError("limit_exceeded", field=f"items.{index}.quantity", limit=limit, bought=already)
     # 0.01元 deals: new-member-only and once-per-member products (tuangou/orders/deals.py).
+    ordered = [campaign_items[item["campaign_item_id"]] for item in items]
     deals_check(
         shop=shop,
         member=member,
         items=items,
-        product_ids=[campaign_items[item["campaign_item_id"]].product_id for item in items],
+        product_ids=[item.product_id for item in ordered],
+        deals={item.product_id: (item.deal, item.deal_limit) for item in ordered if item.deal},
         not_counted=NOT_COUNTED,
     )
 
@@ -496,56 +620,52 @@ def _order_place(
     delivery_quote = _delivery_quote(
         shop=shop, member=member, campaign=campaign, delivery=delivery, goods_fen=items_fen - discount_fen
     )
-    order = Order(
-        shop=shop,
+    return _Quote(
+        now=now,
         campaign=campaign,
-        member=member,
+        campaign_items=campaign_items,
         leader=leader,
-        pickup_point=point,
-        status=S.PENDING_PAYMENT,
+        point=point,
+        lines=lines,
         items_fen=items_fen,
         discount_fen=discount_fen,
         reduction_fen=reduction_fen,
-        full_reduction=reduction,
-        delivery_mode=delivery_quote["mode"],
-        delivery_fee_fen=delivery_quote["fee_fen"],
-        total_fen=items_fen - discount_fen + delivery_quote["fee_fen"],
-        contact_name=contact_name,
-        contact_phone=contact_phone,
-        note=note[:200],
-        idempotency_key=idempotency_key or None,
-        request_hash=request_hash,
-        expires_at=now + timedelta(minutes=shop.payment_timeout_minutes),
+        reduction=reduction,
+        tier=tier,
+        coupon=coupon,
+        delivery=delivery_quote,
     )
-    _insert_order(order)
+
+
+def _checkout_write(order: Order, quote: _Quote, items: list[dict]) -> Order:
+    """The order's lines and `placed` event, the coupon's lock, then the stock (and the delivery
+    slot): the order row is written already (_insert_order)."""
+    shop, lines, coupon, reduction, tier = order.shop, quote.lines, quote.coupon, quote.reduction, quote.tier
+    discount_fen, reduction_fen, now = quote.discount_fen, quote.reduction_fen, quote.now
     for line in lines:
         line.order = order
-    _insert(lines)
-    _insert(
-        [
-            OrderEvent(
-                shop=shop,
-                order=order,
-                type="placed",
-                to_status=S.PENDING_PAYMENT,
-                actor=member,
-                data={
-                    "total_fen": order.total_fen,
-                    "items": items,
-                    **({"coupon_id": coupon.pk, "coupon_fen": discount_fen - reduction_fen} if coupon else {}),
-                    **(
-                        {
-                            "reduction_id": reduction.pk,
-                            "reduction": reductions.tier_label(tier),
-                            "reduction_fen": reduction_fen,
-                        }
-                        if reduction
-                        else {}
-                    ),
-                },
-            )
-        ]
+    placed = OrderEvent(
+        shop=shop,
+        order=order,
+        type="placed",
+        to_status=S.PENDING_PAYMENT,
+        actor=order.member,
+        data={
+            "total_fen": order.total_fen,
+            "items": items,
+            **({"coupon_id": coupon.pk, "coupon_fen": discount_fen - reduction_fen} if coupon else {}),
+            **(
+                {
+                    "reduction_id": reduction.pk,
+                    "reduction": reductions.tier_label(tier),
+                    "reduction_fen": reduction_fen,
+                }
+                if reduction
+                else {}
+            ),
+        },
     )
+    _insert(lines, also=[placed])  # one statement on PostgreSQL
     if coupon is not None:
         coupons.coupon_lock(
             coupon=coupon,
@@ -566,8 +686,8 @@ def _order_place(
             )
             error.hot_stock_stale = item_id
             raise error
-    if delivery_quote["plan"] is not None:  # after the campaign items: the one lock order
-        order_delivery_place(order=order, plan=delivery_quote["plan"], lines=lines)
+    if quote.delivery["plan"] is not None:  # after the campaign items: the one lock order
+        order_delivery_place(order=order, plan=quote.delivery["plan"], lines=lines)
     order.replayed = False
     return _with_lines(order, lines)
 

@@ -1,13 +1,17 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from tuangou.campaigns.models import Campaign, CampaignLeader
+from tuangou.core.construct import construct
 from tuangou.core.testing import ok
 from tuangou.leaders.models import Leader, Membership
 from tuangou.leaders.tests.factories import LeaderFactory
+from tuangou.orders import services
 from tuangou.orders.models import Order, OrderEvent, OrderLine
+from tuangou.orders.schemas import OrderOut
 from tuangou.shops.tests.factories import MemberUserFactory
 
 from .factories import CampaignItemFactory, given_live_campaign, login, place
@@ -93,6 +97,79 @@ def test_same_idempotency_key_with_another_request_is_a_conflict():
     assert Order.objects.count() == 1
     world.item.refresh_from_db()
     assert world.item.stock_left == 18
+
+
+def test_a_retry_with_the_key_gets_its_order_back_after_the_stock_ran_out_or_the_campaign_closed():
+    # The key is looked up only when a check refuses or the INSERT finds it taken: a retry that
+    # comes after the last unit sold, or after the cut-off, must still find its order.
+    world = given_live_campaign(stock=2)
+    client = login(world.member)
+    first = ok(client.post(orders_url(world), body(world, 2), headers={"Idempotency-Key": "cart-late"}), 201)
+    world.item.refresh_from_db()
+    assert world.item.stock_left == 0
+
+    after_stock = ok(client.post(orders_url(world), body(world, 2), headers={"Idempotency-Key": "cart-late"}), 201)
+    Campaign.objects.filter(pk=world.campaign.pk).update(cutoff_at=timezone.now() - timedelta(minutes=1))
+    after_cutoff = ok(client.post(orders_url(world), body(world, 2), headers={"Idempotency-Key": "cart-late"}), 201)
+    other = client.post(orders_url(world), body(world, 1), headers={"Idempotency-Key": "cart-late"})
+    fresh = client.post(orders_url(world), body(world, 2), headers={"Idempotency-Key": "cart-new"})
+
+    assert after_stock == after_cutoff == first
+    assert (other.status_code, other.json()["code"]) == (409, "idempotency_conflict")
+    assert (fresh.status_code, fresh.json()["code"]) == (409, "campaign_not_live")
+    assert Order.objects.count() == 1
+    world.item.refresh_from_db()
+    assert world.item.stock_left == 0
+
+
+def test_placing_an_order_costs_its_fixed_statements(django_assert_num_queries):
+    # Pinned so a change that adds a round trip to checkout is seen: the session and its user
+    # (this client logs in by SMS; a bearer token is one SELECT), the shop, the savepoint (BEGIN
+    # outside a test), the membership lock, campaign + items + products with their deal rules, the
+    # running 满减送, INSERT order, INSERT lines with the `placed` event (one statement on
+    # PostgreSQL, two elsewhere), one conditional UPDATE per item, release (COMMIT). A new
+    # idempotency key costs no SELECT.
+    world = given_live_campaign(stock=20)
+    second = CampaignItemFactory(campaign=world.campaign, stock_allotted=10)
+    client = login(world.member)
+    items = [{"campaign_item_id": world.item.id, "quantity": 1}, {"campaign_item_id": second.id, "quantity": 2}]
+    ok(client.post(orders_url(world), body(world, items=items), headers={"Idempotency-Key": "warm"}), 201)
+    postgres = connection.vendor == "postgresql"
+
+    with django_assert_num_queries(12 if postgres else 13) as captured:
+        ok(client.post(orders_url(world), body(world, items=items), headers={"Idempotency-Key": "pinned"}), 201)
+
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert sum(statement.count("INSERT INTO") for statement in sql) == 3  # order, lines, event
+    assert len([statement for statement in sql if "INSERT INTO" in statement]) == (2 if postgres else 3)
+    assert len([statement for statement in sql if statement.startswith("UPDATE")]) == 2
+    assert not any("idempotency_key" in statement for statement in sql if statement.startswith("SELECT"))
+    assert OrderEvent.objects.filter(order__idempotency_key="pinned", type="placed").count() == 1
+
+
+def assert_constructed_as_validated(order):
+    """Checkout's answer is built without validation (core/construct.py): it must be what Ninja's
+    validation of the same order gives, field for field and as JSON."""
+    built, validated = construct(OrderOut, order), OrderOut.model_validate(order)
+    assert built.model_dump() == validated.model_dump()
+    assert built.model_dump_json() == validated.model_dump_json()
+
+
+def test_the_checkout_answer_is_built_as_validation_would_build_it():
+    world = given_live_campaign(stock=20)
+    second = CampaignItemFactory(campaign=world.campaign, stock_allotted=10)
+    client = login(world.member)
+    items = [{"campaign_item_id": world.item.id, "quantity": 1}, {"campaign_item_id": second.id, "quantity": 2}]
+
+    answer = ok(client.post(orders_url(world), body(world, items=items), headers={"Idempotency-Key": "same"}), 201)
+    replayed = services.order_place(
+        shop=world.shop, member=world.member, idempotency_key="same", **body(world, items=items)
+    )
+
+    assert len(answer["lines"]) == 2 and answer["status_label"] == "待付款"
+    assert_constructed_as_validated(place(world, 2))
+    assert_constructed_as_validated(replayed)  # read back: its lines through the relation
+    assert ok(client.get(f"{orders_url(world)}/{answer['id']}"))["lines"] == answer["lines"]
 
 
 def test_another_member_may_use_the_same_idempotency_key():

@@ -1,12 +1,15 @@
 import pytest
 
+from tuangou.core.construct import construct
 from tuangou.core.errors import ApplicationError
 from tuangou.core.testing import ok
 from tuangou.fulfilment.selectors import sheet_build
 from tuangou.fulfilment.services import shipments_ship
 from tuangou.orders import services as orders
 from tuangou.orders.models import Order
+from tuangou.orders.schemas import OrderOut
 from tuangou.orders.tests.factories import login, pay, place, staff_login
+from tuangou.orders.tests.test_checkout import assert_constructed_as_validated
 from tuangou.warehouses.models import OrderDelivery
 
 from .factories import given_delivery_campaign, stock_of
@@ -39,6 +42,15 @@ def test_home_delivery_adds_the_fee_and_takes_the_goods_from_the_nearest_warehou
     assert (stock_of(world.near, world.item.sku), stock_of(world.far, world.item.sku)) == (8, 10)
     world.item.refresh_from_db()
     assert world.item.stock_left == 18  # the campaign's own stock as for any order
+
+
+def test_the_checkout_answer_of_a_home_delivery_carries_it_as_validation_would():
+    world = given_delivery_campaign(fee_fen=500)
+
+    order = deliver(world, 2)
+
+    assert_constructed_as_validated(order)
+    assert construct(OrderOut, order).delivery.slot == "09:00-12:00"
 
 
 def test_the_fee_is_waived_above_the_free_amount():
