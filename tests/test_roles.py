@@ -120,6 +120,7 @@ OPERATION_PERMISSIONS = {
     f"POST {CONSOLE}/analytics/idle-leaders/nudge": "leaders.manage",
     # vouchers/api.py
     f"GET {CONSOLE}/vouchers": "orders.view",
+    f"GET {CONSOLE}/orders/{{order_id}}/vouchers": "orders.view",
     f"GET {CONSOLE}/vouchers/lookup": "orders.manage",
     f"POST {CONSOLE}/vouchers/redeem": "orders.manage",
     f"GET {CONSOLE}/voucher-stores": "orders.view",

@@ -1822,6 +1822,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/orders/{order_id}/vouchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order's voucher codes and their uses */
+        get: operations["tuangou_vouchers_api_list_order_vouchers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/payment-gifts": {
         parameters: {
             query?: never;
@@ -5134,6 +5151,8 @@ export interface components {
             events: components["schemas"]["OrderEventOut"][];
             /** Expires At */
             expires_at: string | null;
+            /** Has Goods */
+            has_goods: boolean;
             /** Id */
             id: number;
             /** Items Fen */
@@ -5162,7 +5181,7 @@ export interface components {
              */
             pickup_at: string;
             /** Pickup Code */
-            pickup_code: string;
+            pickup_code: string | null;
             /** Pickup Point Address */
             pickup_point_address: string;
             /** Pickup Point Id */
@@ -5238,6 +5257,8 @@ export interface components {
             discount_fen: number;
             /** Expires At */
             expires_at: string | null;
+            /** Has Goods */
+            has_goods: boolean;
             /** Id */
             id: number;
             /** Items Fen */
@@ -7328,6 +7349,8 @@ export interface components {
             events: components["schemas"]["OrderEventOut"][];
             /** Expires At */
             expires_at: string | null;
+            /** Has Goods */
+            has_goods: boolean;
             /** Id */
             id: number;
             /** Items Fen */
@@ -7478,6 +7501,8 @@ export interface components {
             discount_fen: number;
             /** Expires At */
             expires_at: string | null;
+            /** Has Goods */
+            has_goods: boolean;
             /** Id */
             id: number;
             /** Items Fen */
@@ -8103,6 +8128,8 @@ export interface components {
             events: components["schemas"]["OrderEventOut"][];
             /** Expires At */
             expires_at: string | null;
+            /** Has Goods */
+            has_goods: boolean;
             /** Id */
             id: number;
             /** Items Fen */
@@ -14634,6 +14661,36 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_vouchers_api_list_order_vouchers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoucherOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyAttempts"];
         };
