@@ -235,6 +235,7 @@ OPERATION_PERMISSIONS = {
     f"PATCH {CONSOLE}/webhooks/{{endpoint_id}}": "integrations.manage",
     f"DELETE {CONSOLE}/webhooks/{{endpoint_id}}": "integrations.manage",
     f"GET {CONSOLE}/webhooks/{{endpoint_id}}/secret": "integrations.manage",
+    f"POST {CONSOLE}/webhooks/{{endpoint_id}}/rotate-secret": "integrations.manage",
     f"POST {CONSOLE}/webhooks/{{endpoint_id}}/test": "integrations.manage",
     f"GET {CONSOLE}/webhook-deliveries": "integrations.manage",
     f"GET {CONSOLE}/webhook-deliveries/{{delivery_id}}": "integrations.manage",

@@ -2776,6 +2776,23 @@ export interface paths {
         patch: operations["tuangou_integrations_api_update_webhook"];
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/webhooks/{endpoint_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret (shown once); the old one signs too for grace_hours */
+        post: operations["tuangou_integrations_api_rotate_webhook_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/webhooks/{endpoint_id}/secret": {
         parameters: {
             query?: never;
@@ -10481,6 +10498,11 @@ export interface components {
             /** Is Active */
             is_active: boolean;
             /**
+             * Previous Secret Expires At
+             * @description After a rotation: until when the old secret signs too (None: only the current one)
+             */
+            previous_secret_expires_at: string | null;
+            /**
              * Secret
              * @description The signing secret (whsec_…)
              */
@@ -10515,6 +10537,11 @@ export interface components {
             id: number;
             /** Is Active */
             is_active: boolean;
+            /**
+             * Previous Secret Expires At
+             * @description After a rotation: until when the old secret signs too (None: only the current one)
+             */
+            previous_secret_expires_at: string | null;
             /** Url */
             url: string;
         };
@@ -10533,6 +10560,43 @@ export interface components {
         WebhookSecretOut: {
             /** Secret */
             secret: string;
+        };
+        /** WebhookSecretRotateIn */
+        WebhookSecretRotateIn: {
+            /**
+             * Grace Hours
+             * @description How long the old secret signs too (0: not)
+             * @default 24
+             */
+            grace_hours: number;
+        };
+        /** WebhookSecretRotatedOut */
+        WebhookSecretRotatedOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Events */
+            events: string[];
+            /** Id */
+            id: number;
+            /** Is Active */
+            is_active: boolean;
+            /**
+             * Previous Secret Expires At
+             * @description After a rotation: until when the old secret signs too (None: only the current one)
+             */
+            previous_secret_expires_at: string | null;
+            /**
+             * Secret
+             * @description The new signing secret (whsec_…)
+             */
+            secret: string;
+            /** Url */
+            url: string;
         };
         /** WechatAuthorizeOut */
         WechatAuthorizeOut: {
@@ -17048,6 +17112,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookEndpointOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_integrations_api_rotate_webhook_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                endpoint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSecretRotateIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretRotatedOut"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -36,4 +36,5 @@ ACTIONS: dict[str, str] = {
     "webhook.create": bilingual("添加 Webhook", "Add webhook"),
     "webhook.update": bilingual("修改 Webhook", "Change webhook"),
     "webhook.delete": bilingual("删除 Webhook", "Delete webhook"),
+    "webhook.rotate_secret": bilingual("轮换 Webhook 签名密钥", "Rotate a webhook's signing secret"),
 }

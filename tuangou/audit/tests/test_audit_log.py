@@ -37,6 +37,7 @@ NOT_WALKED_HERE = {
     "webhook.create",
     "webhook.update",
     "webhook.delete",
+    "webhook.rotate_secret",
 }
 
 
