@@ -120,6 +120,7 @@ OPERATION_PERMISSIONS = {
     f"POST {CONSOLE}/analytics/idle-leaders/nudge": "leaders.manage",
     # vouchers/api.py
     f"GET {CONSOLE}/vouchers": "orders.view",
+    f"GET {CONSOLE}/orders/{{order_id}}/vouchers": "orders.view",
     f"GET {CONSOLE}/vouchers/lookup": "orders.manage",
     f"POST {CONSOLE}/vouchers/redeem": "orders.manage",
     f"GET {CONSOLE}/voucher-stores": "orders.view",
@@ -250,6 +251,7 @@ OPERATION_PERMISSIONS = {
     f"PATCH {CONSOLE}/webhooks/{{endpoint_id}}": "integrations.manage",
     f"DELETE {CONSOLE}/webhooks/{{endpoint_id}}": "integrations.manage",
     f"GET {CONSOLE}/webhooks/{{endpoint_id}}/secret": "integrations.manage",
+    f"POST {CONSOLE}/webhooks/{{endpoint_id}}/rotate-secret": "integrations.manage",
     f"POST {CONSOLE}/webhooks/{{endpoint_id}}/test": "integrations.manage",
     f"GET {CONSOLE}/webhook-deliveries": "integrations.manage",
     f"GET {CONSOLE}/webhook-deliveries/{{delivery_id}}": "integrations.manage",

@@ -1962,6 +1962,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/shops/{shop_id}/orders/{order_id}/vouchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order's voucher codes and their uses */
+        get: operations["tuangou_vouchers_api_list_order_vouchers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/shops/{shop_id}/payment-gifts": {
         parameters: {
             query?: never;
@@ -3000,6 +3017,23 @@ export interface paths {
         head?: never;
         /** Change or pause a webhook */
         patch: operations["tuangou_integrations_api_update_webhook"];
+        trace?: never;
+    };
+    "/api/console/shops/{shop_id}/webhooks/{endpoint_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret (shown once); the old one signs too for grace_hours */
+        post: operations["tuangou_integrations_api_rotate_webhook_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/console/shops/{shop_id}/webhooks/{endpoint_id}/secret": {
@@ -5409,6 +5443,8 @@ export interface components {
             events: components["schemas"]["OrderEventOut"][];
             /** Expires At */
             expires_at: string | null;
+            /** Has Goods */
+            has_goods: boolean;
             /** Id */
             id: number;
             /** Items Fen */
@@ -5437,7 +5473,7 @@ export interface components {
              */
             pickup_at: string;
             /** Pickup Code */
-            pickup_code: string;
+            pickup_code: string | null;
             /** Pickup Point Address */
             pickup_point_address: string;
             /** Pickup Point Id */
@@ -5534,6 +5570,8 @@ export interface components {
             discount_fen: number;
             /** Expires At */
             expires_at: string | null;
+            /** Has Goods */
+            has_goods: boolean;
             /** Id */
             id: number;
             /** Items Fen */
@@ -7816,6 +7854,8 @@ export interface components {
             events: components["schemas"]["OrderEventOut"][];
             /** Expires At */
             expires_at: string | null;
+            /** Has Goods */
+            has_goods: boolean;
             /** Id */
             id: number;
             /** Items Fen */
@@ -7999,6 +8039,8 @@ export interface components {
             discount_fen: number;
             /** Expires At */
             expires_at: string | null;
+            /** Has Goods */
+            has_goods: boolean;
             /** Id */
             id: number;
             /** Items Fen */
@@ -8638,6 +8680,8 @@ export interface components {
             events: components["schemas"]["OrderEventOut"][];
             /** Expires At */
             expires_at: string | null;
+            /** Has Goods */
+            has_goods: boolean;
             /** Id */
             id: number;
             /** Items Fen */
@@ -11112,6 +11156,11 @@ export interface components {
             /** Is Active */
             is_active: boolean;
             /**
+             * Previous Secret Expires At
+             * @description After a rotation: until when the old secret signs too (None: only the current one)
+             */
+            previous_secret_expires_at: string | null;
+            /**
              * Secret
              * @description The signing secret (whsec_…)
              */
@@ -11146,6 +11195,11 @@ export interface components {
             id: number;
             /** Is Active */
             is_active: boolean;
+            /**
+             * Previous Secret Expires At
+             * @description After a rotation: until when the old secret signs too (None: only the current one)
+             */
+            previous_secret_expires_at: string | null;
             /** Url */
             url: string;
         };
@@ -11164,6 +11218,43 @@ export interface components {
         WebhookSecretOut: {
             /** Secret */
             secret: string;
+        };
+        /** WebhookSecretRotateIn */
+        WebhookSecretRotateIn: {
+            /**
+             * Grace Hours
+             * @description How long the old secret signs too (0: not)
+             * @default 24
+             */
+            grace_hours: number;
+        };
+        /** WebhookSecretRotatedOut */
+        WebhookSecretRotatedOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Events */
+            events: string[];
+            /** Id */
+            id: number;
+            /** Is Active */
+            is_active: boolean;
+            /**
+             * Previous Secret Expires At
+             * @description After a rotation: until when the old secret signs too (None: only the current one)
+             */
+            previous_secret_expires_at: string | null;
+            /**
+             * Secret
+             * @description The new signing secret (whsec_…)
+             */
+            secret: string;
+            /** Url */
+            url: string;
         };
         /** WechatAuthorizeOut */
         WechatAuthorizeOut: {
@@ -15561,6 +15652,36 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
         };
     };
+    tuangou_vouchers_api_list_order_vouchers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoucherOut"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
     tuangou_marketing_api_list_payment_gifts: {
         parameters: {
             query?: never;
@@ -18137,6 +18258,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookEndpointOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["NotAuthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["BodyTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyAttempts"];
+        };
+    };
+    tuangou_integrations_api_rotate_webhook_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: number;
+                endpoint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSecretRotateIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretRotatedOut"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -5,7 +5,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tuangou.integrations.models import ApiKey, WebhookDelivery
+from tuangou.integrations import services
+from tuangou.integrations.models import ApiKey, WebhookDelivery, WebhookEndpoint
 from tuangou.integrations.testing import start_receiver
 from tuangou.shops.tests.factories import StaffFactory
 
@@ -45,6 +46,27 @@ def test_owner_creates_a_key_adds_a_webhook_and_reads_its_delivery_log(desktop, 
         expect(page.locator(".el-message")).to_contain_text("测试事件已发送：已送达")
         assert [request.headers["X-Tuangou-Event"] for request in receiver.requests] == ["webhook.test"]
 
+        # The signing secret rotated: shown once, the old one signing beside it for 24 h
+        first_secret = WebhookEndpoint.objects.get(shop=owner.shop)
+        page.locator("[data-test=rotate-secret]").click()
+        page.locator(".el-message-box").get_by_role("button", name="轮换密钥").click()
+        rotated = page.locator("[data-test=secret-value]")
+        expect(rotated).to_have_value(re.compile(r"^whsec_"))
+        expect(page.locator("[data-test=secret-note]")).to_contain_text("旧密钥在")
+        new_secret = rotated.input_value()
+        shot(settled(page), "console-i12-webhook-rotated")
+        page.keyboard.press("Escape")
+        expect(page.locator("[data-test=old-secret-until]")).to_be_visible()
+        page.locator("[data-test=send-test]").click()
+        for _ in range(100):  # the first test event's message may still show: wait for the request
+            if len(receiver.requests) == 2:
+                break
+            page.wait_for_timeout(100)
+        header = receiver.requests[1].headers["X-Tuangou-Signature"]
+        assert header.count("v1=") == 2
+        assert new_secret != services.webhook_secret(first_secret)
+        assert services.webhook_secret(WebhookEndpoint.objects.get(shop=owner.shop)) == new_secret
+
         page.get_by_role("tab", name="投递日志").click()
         table = page.locator("[data-test=delivery-table]")
         expect(table).to_contain_text("webhook.test")
@@ -57,7 +79,7 @@ def test_owner_creates_a_key_adds_a_webhook_and_reads_its_delivery_log(desktop, 
         shot(settled(page), "console-i12-delivery-log")
         drawer.locator("[data-test=redeliver]").click()
         expect(drawer.locator("[data-test=attempt]")).to_have_count(2)
-        assert WebhookDelivery.objects.get(shop=owner.shop).attempt_log.count() == 2
+        assert WebhookDelivery.objects.filter(shop=owner.shop).latest("id").attempt_log.count() == 2
     finally:
         server.shutdown()
         server.server_close()

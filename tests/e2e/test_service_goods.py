@@ -4,7 +4,8 @@ the redemption and makes a product a service in the console. Screens saved as se
 
 from playwright.sync_api import expect
 
-from tuangou.orders.tests.factories import paid_order
+from tuangou.orders import services as order_services
+from tuangou.orders.tests.factories import CampaignItemFactory, paid_order, pay
 from tuangou.shops.tests.factories import StaffFactory
 from tuangou.vouchers import services as voucher_services
 from tuangou.vouchers.models import Redemption, VoucherCode
@@ -28,6 +29,9 @@ def test_member_sees_codes_a_store_redeems_one_use_and_the_console_shows_it(phon
     expect(codes.locator("[data-test=voucher-code]")).to_have_count(2)
     expect(codes.locator("img.qr")).to_have_count(2)
     expect(codes).to_contain_text("剩余3/3次")
+    # Nothing to pick up: no pickup code, no pickup point
+    expect(phone.locator("[data-test=pickup-code]")).to_have_count(0)
+    expect(phone.locator("[data-test=order-pickup-point]")).to_have_count(0)
     shot(phone, "service-h5-order-codes")
 
     # The store's phone: PIN, code, redeem one of three
@@ -55,6 +59,17 @@ def test_member_sees_codes_a_store_redeems_one_use_and_the_console_shows_it(phon
     desktop.get_by_role("tab", name="核销门店").click()
     expect(desktop.locator("[data-test=store-table]")).to_contain_text("阳光洗车行")
 
+    # The order's detail lists its codes and no pickup fields
+    desktop.goto("/console/orders")
+    desktop.locator(f"[data-test=order-{order.number}]").click()
+    drawer = desktop.locator("[data-test=order-drawer]")
+    expect(drawer.locator("[data-test=order-voucher-code]")).to_have_count(2)
+    expect(drawer.locator("[data-test=order-vouchers]")).to_contain_text("2 / 3")
+    expect(drawer.locator("[data-test=order-pickup-code]")).to_have_count(0)
+    expect(drawer).not_to_contain_text("提货码")
+    shot(settled(desktop), "service-console-order-vouchers")
+    desktop.keyboard.press("Escape")
+
     desktop.goto("/console/products")
     desktop.get_by_role("button", name="新建商品").click()
     dialog = desktop.locator("[data-test=product-dialog]")
@@ -63,3 +78,22 @@ def test_member_sees_codes_a_store_redeems_one_use_and_the_console_shows_it(phon
     expect(dialog.locator("[data-test=service-fields]")).to_be_visible()
     dialog.locator("input[name=sku-0-price]").fill("129")
     shot(settled(desktop), "service-console-product-form")
+
+
+def test_a_mixed_order_shows_its_pickup_code_and_point_beside_its_voucher_codes(phone):
+    world = given_service_campaign(kind="voucher", uses=1)
+    eggs = CampaignItemFactory(campaign=world.campaign, price_fen=1290, sku__product__name="土鸡蛋")
+    order = order_services.order_place(
+        shop=world.shop,
+        member=world.member,
+        campaign_id=world.campaign.id,
+        items=[{"campaign_item_id": world.item.id, "quantity": 1}, {"campaign_item_id": eggs.id, "quantity": 2}],
+    )
+    pay(order)
+    order.refresh_from_db()
+
+    sms_login(phone, world.member.phone, f"/h5/s/{world.shop.id}/orders/{order.id}")
+    expect(phone.locator("[data-test=voucher-code]")).to_have_count(1)
+    expect(phone.locator("[data-test=pickup-code]")).to_have_text(order.pickup_code)
+    expect(phone.locator("[data-test=order-pickup-point]")).to_contain_text(world.leader.pickup_point.name)
+    shot(phone, "service-h5-mixed-order")

@@ -36,6 +36,7 @@ ACTIONS: dict[str, str] = {
     "webhook.create": bilingual("添加 Webhook", "Add webhook"),
     "webhook.update": bilingual("修改 Webhook", "Change webhook"),
     "webhook.delete": bilingual("删除 Webhook", "Delete webhook"),
+    "webhook.rotate_secret": bilingual("轮换 Webhook 签名密钥", "Rotate a webhook's signing secret"),
     "market.publish": bilingual("发布供货商品", "Publish a supply offer"),
     "market.withdraw": bilingual("下架供货商品", "Withdraw a supply offer"),
     "market.adopt": bilingual("采购分销商品", "Adopt a marketplace offer"),

@@ -25,6 +25,8 @@ from .schemas import (
     WebhookEndpointOut,
     WebhookEndpointPatchIn,
     WebhookSecretOut,
+    WebhookSecretRotatedOut,
+    WebhookSecretRotateIn,
 )
 
 console_router = Router(tags=["console: open platform 开放平台"], auth=AUTH)
@@ -100,6 +102,20 @@ def get_webhook_secret(request, shop_id: Path[Id], endpoint_id: Id):
     staff = access_shop_as_staff(request, shop_id, "integrations.manage")
     endpoint = selectors.webhook_endpoint_get(shop=staff.shop, endpoint_id=endpoint_id)
     return {"secret": services.webhook_secret(endpoint)}
+
+
+@console_router.post(
+    "/webhooks/{endpoint_id}/rotate-secret",
+    response=WebhookSecretRotatedOut,
+    summary="A new signing secret (shown once); the old one signs too for grace_hours",
+)
+def rotate_webhook_secret(request, shop_id: Path[Id], endpoint_id: Id, payload: WebhookSecretRotateIn):
+    staff = access_shop_as_staff(request, shop_id, "integrations.manage")
+    endpoint, secret = services.webhook_secret_rotate(
+        shop=staff.shop, actor=staff, endpoint_id=endpoint_id, grace_hours=payload.grace_hours
+    )
+    endpoint.secret = secret
+    return endpoint
 
 
 @console_router.post(

@@ -22,3 +22,6 @@ SCOPES: dict[str, str] = {
     "leaders:read": bilingual("读取团长", "Read leaders"),
     "commissions:read": bilingual("读取佣金与提现", "Read commissions and withdrawals"),
 }
+
+SECRET_GRACE_HOURS = 24  # after a rotation the old webhook secret signs too, this long unless told
+MAX_SECRET_GRACE_HOURS = 7 * 24

@@ -48,6 +48,10 @@ class WebhookEndpoint(ShopScopedModel):
     description = models.CharField(max_length=100, blank=True, verbose_name="说明")
     events = models.JSONField(default=list, verbose_name="事件")
     secret_encrypted = models.TextField(verbose_name="签名密钥（加密）")
+    # After a rotation the old secret still signs (beside the new) until it expires, so the
+    # receiver can switch to the new one without refusing a delivery.
+    previous_secret_encrypted = models.TextField(blank=True, verbose_name="旧签名密钥（加密）")
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, verbose_name="旧密钥失效时间")
     is_active = models.BooleanField(default=True, verbose_name="启用")
 
     class Meta:

@@ -1,11 +1,12 @@
 from datetime import datetime
 from typing import Any, Literal
 
+from django.utils import timezone
 from ninja import Field, Schema
 
 from tuangou.core.validation import Name
 
-from .choices import EVENTS, SCOPES
+from .choices import EVENTS, MAX_SECRET_GRACE_HOURS, SCOPES, SECRET_GRACE_HOURS
 
 Scope = Literal[tuple(SCOPES)]  # type: ignore[valid-type]
 EventType = Literal[tuple(EVENTS)]  # type: ignore[valid-type]
@@ -64,7 +65,15 @@ class WebhookEndpointOut(Schema):
     description: str
     events: list[str]
     is_active: bool
+    previous_secret_expires_at: datetime | None = Field(
+        description="After a rotation: until when the old secret signs too (None: only the current one)"
+    )
     created_at: datetime
+
+    @staticmethod
+    def resolve_previous_secret_expires_at(endpoint):
+        expires = endpoint.previous_secret_expires_at
+        return expires if endpoint.previous_secret_encrypted and expires and expires > timezone.now() else None
 
 
 class WebhookEndpointCreatedOut(WebhookEndpointOut):
@@ -73,6 +82,16 @@ class WebhookEndpointCreatedOut(WebhookEndpointOut):
 
 class WebhookSecretOut(Schema):
     secret: str
+
+
+class WebhookSecretRotateIn(Schema):
+    grace_hours: int = Field(
+        SECRET_GRACE_HOURS, ge=0, le=MAX_SECRET_GRACE_HOURS, description="How long the old secret signs too (0: not)"
+    )
+
+
+class WebhookSecretRotatedOut(WebhookEndpointOut):
+    secret: str = Field(description="The new signing secret (whsec_…)")
 
 
 class WebhookAttemptOut(Schema):

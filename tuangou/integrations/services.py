@@ -26,7 +26,7 @@ from tuangou.core.errors import ApplicationError
 from tuangou.core.transactions import after_commit, outside_transaction
 from tuangou.payments.secret_box import SecretUnreadable, decrypt, encrypt
 
-from .choices import EVENTS, SCOPES, TEST_EVENT
+from .choices import EVENTS, MAX_SECRET_GRACE_HOURS, SCOPES, SECRET_GRACE_HOURS, TEST_EVENT
 from .models import ApiKey, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 MAX_ENDPOINTS = 10
@@ -132,7 +132,7 @@ def webhook_endpoint_create(*, shop, actor, url: str, events: list[str], descrip
     url = webhook_url_check(url)
     if WebhookEndpoint.objects.filter(shop=shop).count() >= MAX_ENDPOINTS:
         raise ApplicationError("webhook_endpoints_too_many", status=409, maximum=MAX_ENDPOINTS)
-    secret = "whsec_" + secrets.token_urlsafe(24)
+    secret = _new_webhook_secret()
     endpoint = WebhookEndpoint.objects.create(
         shop=shop,
         url=url,
@@ -180,12 +180,65 @@ def webhook_endpoint_delete(*, shop, actor, endpoint_id: int) -> None:
     endpoint.delete()
 
 
+def _new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(24)
+
+
+@transaction.atomic
+def webhook_secret_rotate(
+    *, shop, actor, endpoint_id: int, grace_hours: int = SECRET_GRACE_HOURS
+) -> tuple[WebhookEndpoint, str]:
+    """A new signing secret (shown once, as the answer). For `grace_hours` the old one signs each
+    delivery too (a second v1), so the receiver can switch without refusing anything; 0 drops it
+    now. A rotation inside a grace period drops the older secret: only the last two ever sign."""
+    if not 0 <= grace_hours <= MAX_SECRET_GRACE_HOURS:
+        raise ApplicationError("validation", field="grace_hours", reason="at_most", maximum=MAX_SECRET_GRACE_HOURS)
+    endpoint = get_in_shop(WebhookEndpoint.objects.select_for_update(), shop, endpoint_id, thing_en="Webhook")
+    webhook_secret(endpoint)  # the current one must be readable to keep signing with it
+    secret = _new_webhook_secret()
+    if grace_hours:
+        endpoint.previous_secret_encrypted = endpoint.secret_encrypted
+        endpoint.previous_secret_expires_at = timezone.now() + timedelta(hours=grace_hours)
+    else:
+        endpoint.previous_secret_encrypted, endpoint.previous_secret_expires_at = "", None
+    endpoint.secret_encrypted = encrypt(secret)
+    endpoint.save(
+        update_fields=["secret_encrypted", "previous_secret_encrypted", "previous_secret_expires_at", "updated_at"]
+    )
+    audit_record(
+        shop=shop,
+        actor=actor,
+        action="webhook.rotate_secret",
+        target=("webhook", endpoint.pk, endpoint.url),
+        after={"grace_hours": grace_hours},  # never the secret itself
+    )
+    return endpoint, secret
+
+
 def webhook_secret(endpoint: WebhookEndpoint) -> str:
     """The signing secret; a 409 when no configured key decrypts it (a key dropped too early)."""
     try:
         return decrypt(endpoint.secret_encrypted)
     except SecretUnreadable:
         raise ApplicationError("webhook_secret_unreadable", status=409) from None
+
+
+def webhook_signing_secrets(endpoint: WebhookEndpoint, now=None) -> list[str]:
+    """The secrets a delivery is signed with now: the current one, then the previous one while its
+    grace period runs (an unreadable previous secret is skipped: the current one still signs)."""
+    secrets_now = [webhook_secret(endpoint)]
+    expires = endpoint.previous_secret_expires_at
+    if endpoint.previous_secret_encrypted and expires and (now or timezone.now()) < expires:
+        try:
+            secrets_now.append(decrypt(endpoint.previous_secret_encrypted))
+        except SecretUnreadable:
+            pass
+    return secrets_now
+
+
+def signature_header(secrets_now: list[str], timestamp: int, body: bytes) -> str:
+    """`t=<timestamp>,v1=<new>[,v1=<old>]`: Stripe's convention, one v1 per secret, the newest first."""
+    return ",".join([f"t={timestamp}", *(f"v1={sign(secret, timestamp, body)}" for secret in secrets_now)])
 
 
 # --- events and deliveries ------------------------------------------------------------------
@@ -316,7 +369,7 @@ def webhook_deliver(delivery_id: int) -> str:
     body = delivery.body.encode()
     timestamp = int(time.time())
     try:
-        secret = webhook_secret(endpoint)
+        signing = webhook_signing_secrets(endpoint)
     except ApplicationError as unreadable:
         return _record(delivery, {}, None, "", unreadable.message()[:200], 0)
     headers = {
@@ -325,7 +378,7 @@ def webhook_deliver(delivery_id: int) -> str:
         "X-Tuangou-Event": delivery.event_type,
         "X-Tuangou-Event-Id": delivery.event_id,
         "X-Tuangou-Delivery": str(delivery.pk),
-        "X-Tuangou-Signature": f"t={timestamp},v1={sign(secret, timestamp, body)}",
+        "X-Tuangou-Signature": signature_header(signing, timestamp, body),
     }
     started = time.monotonic()
     try:

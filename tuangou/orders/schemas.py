@@ -8,6 +8,7 @@ from tuangou.core.phones import mask_phone, public_name
 from tuangou.core.validation import Name, Text
 
 from .models import Order
+from .selectors import order_has_goods
 
 # The member sees the code once the order is paid; before that there is nothing to pick up.
 _CODE_VISIBLE = {
@@ -161,6 +162,7 @@ class _OrderBase(Schema):
     delivery_mode: str  # pickup | delivery
     delivery_fee_fen: int  # part of total_fen
     delivery: OrderDeliveryOut | None
+    has_goods: bool  # false: vouchers / services / top-ups only, nothing to pick up or deliver
     total_fen: int
     refunded_fen: int
     contact_name: str
@@ -191,6 +193,10 @@ class _OrderBase(Schema):
         return obj.campaign.pickup_at
 
     @staticmethod
+    def resolve_has_goods(obj):
+        return order_has_goods(obj)
+
+    @staticmethod
     def resolve_delivery(obj):
         # The warehouses app's row, read through the relation (orders stand below it).
         if obj.delivery_mode != "delivery":
@@ -207,7 +213,7 @@ class OrderOut(_OrderBase):
 
     @staticmethod
     def resolve_pickup_code(obj):
-        return obj.pickup_code if obj.status in _CODE_VISIBLE else None
+        return obj.pickup_code if obj.status in _CODE_VISIBLE and order_has_goods(obj) else None
 
 
 class PendingRefundOut(Schema):
@@ -334,7 +340,7 @@ class ConsoleOrderOut(_OrderBase):
 
 
 class ConsoleOrderDetailOut(ConsoleOrderOut):
-    pickup_code: str
+    pickup_code: str | None  # None: nothing to pick up (vouchers only)
     completed_at: datetime | None
     events: list[OrderEventOut]
     payments: list[PaymentOut]
@@ -345,6 +351,10 @@ class ConsoleOrderDetailOut(ConsoleOrderOut):
     @staticmethod
     def resolve_refunding_fen(obj):
         return _refunding_fen(obj)
+
+    @staticmethod
+    def resolve_pickup_code(obj):
+        return obj.pickup_code if order_has_goods(obj) else None
 
 
 class LeaderOrderOut(Schema):

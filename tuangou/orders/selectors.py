@@ -6,11 +6,25 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db.models import BigIntegerField, Count, F, Max, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tuangou.campaigns.models import Campaign
+from tuangou.catalog.models import Product
 from tuangou.core.api import get_in_shop
 from tuangou.core.phones import normalize_phone_search
 from tuangou.leaders.models import Leader, Membership
@@ -30,12 +44,26 @@ PAID_ORDER_STATUSES = (
 FEED_SIZE = 20
 
 
+def _goods_lines():
+    return OrderLine.objects.filter(order=OuterRef("pk"), campaign_item__sku__product__kind=Product.Kind.PHYSICAL)
+
+
+def order_has_goods(order: Order) -> bool:
+    """Whether the order has anything to pick up or deliver: an order of vouchers, services and
+    top-ups only has not (its codes are used at the store). Read from the list's annotation."""
+    flag = getattr(order, "has_goods", None)
+    if flag is None:
+        flag = order.lines.filter(campaign_item__sku__product__kind=Product.Kind.PHYSICAL).exists()
+    return flag
+
+
 def _base(shop):
     # delivery: the warehouses app's row of a home-delivery order, joined by its relation name.
     return (
         Order.objects.filter(shop=shop)
         .select_related("campaign", "pickup_point", "delivery__warehouse")
         .prefetch_related("lines")
+        .annotate(has_goods=Exists(_goods_lines()))
     )
 
 

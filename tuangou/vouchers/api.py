@@ -10,7 +10,7 @@ from tuangou.core.bounds import Id
 from tuangou.core.errors import ApplicationError
 from tuangou.core.pagination import PageNumberPagination
 from tuangou.core.validation import Name
-from tuangou.orders.selectors import order_of_member
+from tuangou.orders.selectors import order_in_shop, order_of_member
 from tuangou.shops.access import access_shop, access_shop_as_staff
 
 from . import selectors, services, topup
@@ -59,6 +59,14 @@ def list_my_vouchers(request, shop_id: Path[Id], order_id: Id):
 def list_vouchers(request, shop_id: Path[Id], q: Name = "", status: VoucherStatus | None = None):
     staff = access_shop_as_staff(request, shop_id, "orders.view")
     return selectors.vouchers_for_console(shop=staff.shop, search=q, status=status)
+
+
+@console_router.get(
+    "/orders/{order_id}/vouchers", response=list[VoucherOut], summary="An order's voucher codes and their uses"
+)
+def list_order_vouchers(request, shop_id: Path[Id], order_id: Id):
+    staff = access_shop_as_staff(request, shop_id, "orders.view")
+    return selectors.vouchers_of_order(order=order_in_shop(shop=staff.shop, order_id=order_id))
 
 
 @console_router.get("/vouchers/lookup", response=StoreVoucherOut, summary="A code before redeeming it")

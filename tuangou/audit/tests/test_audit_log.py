@@ -16,6 +16,7 @@ from tuangou.audit.models import AppendOnly, AuditRecord
 from tuangou.commissions.models import Withdrawal
 from tuangou.core.testing import ok
 from tuangou.shops.models import Staff
+from tuangou.warehouses.models import Warehouse, WarehouseStock
 
 from .helpers import IP, client_for, draft_campaign
 
@@ -29,16 +30,14 @@ NOT_WALKED_HERE = {
     "approval.approve",
     "approval.reject",
     "approval.failed",
-    # Walked with their apps: vouchers (redeem, partner stores), integrations (keys, webhooks), warehouses.
+    # Walked with their apps: vouchers (redeem), integrations (keys, webhooks).
     "voucher.redeem",
-    "voucher_store.create",
-    "voucher_store.update",
     "api_key.create",
     "api_key.revoke",
     "webhook.create",
     "webhook.update",
     "webhook.delete",
-    "stock.transfer",
+    "webhook.rotate_secret",
     # The supply marketplace: tuangou/market/tests/test_market.py walks them.
     "market.publish",
     "market.withdraw",
@@ -144,6 +143,26 @@ def test_every_high_risk_action_is_recorded_with_actor_ip_target_and_before_afte
         )
     )
     walked["bulk.applications"] = ({}, {"approve": False, "done": [ids["application_id"]], "failed": 0}, owner)
+
+    # Partner stores (核销门店): a new PIN is changed, never written down
+    store = ok(client.post(f"{base}/voucher-stores", {"name": "AU洗车行", "pin": "2468"}), 201)
+    walked["voucher_store.create"] = ({}, {"name": "AU洗车行"}, owner)
+    ok(client.patch(f"{base}/voucher-stores/{store['id']}", {"is_active": False, "pin": "1357"}))
+    walked["voucher_store.update"] = ({}, {"is_active": False, "new_link": False}, owner)
+    assert "pin" not in _last(shop, "voucher_store.update").after
+
+    # Stock moved to a front warehouse and part of it back to the central store
+    warehouse = Warehouse.objects.get(pk=ids["warehouse_id"])  # holds 5 of the SKU
+    transfers = f"{base}/warehouses/{warehouse.id}/transfers"
+    line = {"sku_id": ids["sku_id"], "quantity": 5}
+    ok(client.post(transfers, {"direction": "to_warehouse", "lines": [line]}), 201)
+    ok(client.post(transfers, {"direction": "to_central", "lines": [{**line, "quantity": 2}], "note": "滞销"}), 201)
+    moved = _last(shop, "stock.transfer")
+    assert (moved.target_type, moved.target_id, moved.target_label) == ("warehouse", str(warehouse.id), warehouse.name)
+    assert [(row["sku_id"], row["quantity"]) for row in moved.after["lines"]] == [(ids["sku_id"], 2)]
+    walked["stock.transfer"] = ({}, {"direction": "to_central", "note": "滞销"}, owner)
+    assert AuditRecord.objects.filter(shop=shop, action="stock.transfer").count() == 2
+    assert WarehouseStock.objects.get(warehouse=warehouse, sku_id=ids["sku_id"]).quantity == 5 + 5 - 2
 
     # The list of actions is walked whole: a new action needs its line here.
     assert set(walked) == set(ACTIONS) - NOT_WALKED_HERE

@@ -40,11 +40,17 @@ def _add_endpoint(owner, shop, url, events=("order.paid",)):
     return response.json()
 
 
+def _signed_with(secret: str, headers: dict, body: bytes) -> bool:
+    """What a receiver does (docs/open-platform.md): one of the v1 signatures over `t.body` is
+    made with its secret (after a rotation there are two)."""
+    items = [part.split("=", 1) for part in headers["X-Tuangou-Signature"].split(",")]
+    timestamp = next(value for key, value in items if key == "t")
+    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return any(hmac.compare_digest(expected, value) for key, value in items if key == "v1")
+
+
 def _verify(secret: str, headers: dict, body: bytes) -> dict:
-    """What a receiver does (docs/open-platform.md): check the signature over `t.body`."""
-    parts = dict(part.split("=", 1) for part in headers["X-Tuangou-Signature"].split(","))
-    expected = hmac.new(secret.encode(), f"{parts['t']}.".encode() + body, hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(expected, parts["v1"])
+    assert _signed_with(secret, headers, body)
     return json.loads(body)
 
 
@@ -175,3 +181,91 @@ def test_endpoints_are_changed_paused_deleted_and_audited(receiver):
     assert owner.delete(_console(shop, f"webhooks/{endpoint['id']}")).status_code == 204
     actions = list(AuditRecord.objects.filter(shop=shop).order_by("id").values_list("action", flat=True))
     assert actions[-3:] == ["webhook.create", "webhook.update", "webhook.delete"]
+
+
+def _send_test(owner, shop, endpoint_id) -> None:
+    response = owner.post(_console(shop, f"webhooks/{endpoint_id}/test"))
+    assert response.status_code == 201, response.content
+
+
+def test_a_rotated_secret_signs_beside_the_old_one_for_the_grace_period_then_alone(receiver):
+    shop = ShopFactory()
+    owner = staff_login(shop)
+    endpoint = _add_endpoint(owner, shop, receiver.url)
+    old = endpoint["secret"]
+
+    rotated = owner.post(_console(shop, f"webhooks/{endpoint['id']}/rotate-secret"), {"grace_hours": 24})
+    _send_test(owner, shop, endpoint["id"])
+
+    assert rotated.status_code == 200, rotated.content
+    new = rotated.json()["secret"]
+    assert new.startswith("whsec_") and new != old
+    grace_ends = WebhookEndpoint.objects.get(pk=endpoint["id"]).previous_secret_expires_at
+    assert timedelta(hours=23, minutes=59) < grace_ends - timezone.now() <= timedelta(hours=24)
+    [listed] = owner.get(_console(shop, "webhooks")).json()
+    assert listed["previous_secret_expires_at"] is not None
+    [during] = receiver.requests
+    header = during.headers["X-Tuangou-Signature"]
+    assert [part.split("=")[0] for part in header.split(",")] == ["t", "v1", "v1"]
+    assert _signed_with(new, during.headers, during.body) and _signed_with(old, during.headers, during.body)
+    assert header.split(",")[1] == f"v1={services.sign(new, int(header.split(',')[0][2:]), during.body)}"
+    record = AuditRecord.objects.get(shop=shop, action="webhook.rotate_secret")
+    assert (record.target_type, record.target_id, record.after) == ("webhook", str(endpoint["id"]), {"grace_hours": 24})
+    assert new not in json.dumps(record.after) and old not in json.dumps(record.before)
+
+    # The grace period over: the new secret alone
+    WebhookEndpoint.objects.filter(pk=endpoint["id"]).update(previous_secret_expires_at=timezone.now())
+    _send_test(owner, shop, endpoint["id"])
+
+    after = receiver.requests[1]
+    assert after.headers["X-Tuangou-Signature"].count("v1=") == 1
+    assert _signed_with(new, after.headers, after.body) and not _signed_with(old, after.headers, after.body)
+    assert owner.get(_console(shop, "webhooks")).json()[0]["previous_secret_expires_at"] is None
+
+
+def test_a_rotation_without_grace_drops_the_old_secret_at_once(receiver):
+    shop = ShopFactory()
+    owner = staff_login(shop)
+    endpoint = _add_endpoint(owner, shop, receiver.url)
+
+    new = owner.post(_console(shop, f"webhooks/{endpoint['id']}/rotate-secret"), {"grace_hours": 0}).json()["secret"]
+    _send_test(owner, shop, endpoint["id"])
+
+    [request] = receiver.requests
+    assert request.headers["X-Tuangou-Signature"].count("v1=") == 1
+    assert _signed_with(new, request.headers, request.body)
+    assert not _signed_with(endpoint["secret"], request.headers, request.body)
+    assert owner.get(_console(shop, f"webhooks/{endpoint['id']}/secret")).json() == {"secret": new}
+
+
+def test_two_rotations_in_a_row_sign_with_the_last_two_secrets_only(receiver):
+    shop = ShopFactory()
+    owner = staff_login(shop)
+    endpoint = _add_endpoint(owner, shop, receiver.url)
+    path = _console(shop, f"webhooks/{endpoint['id']}/rotate-secret")
+
+    second = owner.post(path, {}).json()["secret"]  # the default grace: 24 h
+    third = owner.post(path, {}).json()["secret"]
+    _send_test(owner, shop, endpoint["id"])
+
+    [request] = receiver.requests
+    assert [_signed_with(s, request.headers, request.body) for s in (endpoint["secret"], second, third)] == [
+        False,
+        True,
+        True,
+    ]
+
+
+def test_a_rotation_is_refused_beyond_a_week_of_grace_and_for_another_shops_endpoint(receiver):
+    shop, other = ShopFactory(), ShopFactory()
+    owner, stranger = staff_login(shop), staff_login(other)
+    endpoint = _add_endpoint(owner, shop, receiver.url)
+    secret_before = WebhookEndpoint.objects.get(pk=endpoint["id"]).secret_encrypted
+
+    too_long = owner.post(_console(shop, f"webhooks/{endpoint['id']}/rotate-secret"), {"grace_hours": 169})
+    not_yours = stranger.post(_console(other, f"webhooks/{endpoint['id']}/rotate-secret"), {"grace_hours": 1})
+
+    assert (too_long.status_code, too_long.json()["field"]) == (422, "grace_hours")
+    assert not_yours.status_code == 404
+    assert WebhookEndpoint.objects.get(pk=endpoint["id"]).secret_encrypted == secret_before
+    assert not AuditRecord.objects.filter(action="webhook.rotate_secret").exists()

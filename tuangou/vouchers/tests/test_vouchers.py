@@ -272,3 +272,50 @@ def test_a_store_guessing_codes_runs_out_of_attempts_and_finding_one_costs_none(
         services.voucher_find(shop=world.shop, code="123456789013", store=store)
     blocked = pytest.raises(ApplicationError, services.voucher_find, shop=world.shop, code=code, store=store)
     assert (blocked.value.code, blocked.value.status) == ("rate_limited", 429)
+
+
+def test_a_voucher_only_order_has_no_pickup_code_nor_goods_for_the_member_or_the_console():
+    world = given_service_campaign(kind="voucher", uses=1)
+    order = paid_order(world, 2)
+
+    mine = ok(login(world.member).get(f"shops/{world.shop.id}/orders/{order.id}"))
+    listed = ok(login(world.member).get(f"shops/{world.shop.id}/orders"))
+    staff = staff_login(world.shop, "support")
+    detail = ok(staff.get(console(world, f"orders/{order.id}")))
+    codes = ok(staff.get(console(world, f"orders/{order.id}/vouchers")))
+
+    assert (mine["has_goods"], mine["pickup_code"]) == (False, None)
+    assert [(row["id"], row["has_goods"], row["pickup_code"]) for row in listed["items"]] == [(order.id, False, None)]
+    assert (detail["has_goods"], detail["pickup_code"]) == (False, None)
+    assert sorted(c["code"] for c in codes) == sorted(
+        VoucherCode.objects.filter(order=order).values_list("code", flat=True)
+    )
+    assert [(c["uses_left"], c["status"]) for c in codes] == [(1, "active"), (1, "active")]
+
+
+def test_a_mixed_order_shows_both_its_pickup_code_and_its_voucher_codes():
+    from tuangou.orders.tests.factories import CampaignItemFactory, pay
+
+    world = given_service_campaign(kind="voucher", uses=1)
+    eggs = CampaignItemFactory(campaign=world.campaign, price_fen=1290)
+    order = orders_place(world, [(world.item, 1), (eggs, 2)])
+    pay(order)
+    order.refresh_from_db()
+
+    mine = ok(login(world.member).get(f"shops/{world.shop.id}/orders/{order.id}"))
+    detail = ok(staff_login(world.shop).get(console(world, f"orders/{order.id}")))
+    codes = ok(login(world.member).get(f"shops/{world.shop.id}/orders/{order.id}/vouchers"))
+
+    assert (mine["has_goods"], mine["pickup_code"]) == (True, order.pickup_code)
+    assert (detail["has_goods"], detail["pickup_code"]) == (True, order.pickup_code)
+    assert len(codes) == 1
+
+
+def test_the_console_reads_only_its_own_shops_order_vouchers():
+    world = given_service_campaign(kind="voucher", uses=1)
+    order = paid_order(world)
+    other = given_service_campaign(kind="voucher", uses=1)
+
+    response = staff_login(other.shop).get(f"console/shops/{other.shop.id}/orders/{order.id}/vouchers")
+
+    assert response.status_code == 404

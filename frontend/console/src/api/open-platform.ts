@@ -34,6 +34,8 @@ export const updateWebhookApi = (id: number, body: S["WebhookEndpointPatchIn"]) 
   http.patch<WebhookEndpoint>(path(`webhooks/${id}`), body);
 export const deleteWebhookApi = (id: number) => http.delete<null>(path(`webhooks/${id}`));
 export const getWebhookSecretApi = (id: number) => http.get<{ secret: string }>(path(`webhooks/${id}/secret`));
+export const rotateWebhookSecretApi = (id: number, graceHours: number) =>
+  http.post<S["WebhookSecretRotatedOut"]>(path(`webhooks/${id}/rotate-secret`), { grace_hours: graceHours });
 export const sendWebhookTestApi = (id: number) => http.post<WebhookDelivery>(path(`webhooks/${id}/test`));
 
 export const getDeliveriesApi = (filters: DeliveryFilters, page: number) =>

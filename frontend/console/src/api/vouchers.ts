@@ -5,6 +5,7 @@ import { useSessionStore } from "../stores/session";
 
 type Schemas = components["schemas"];
 export type Voucher = Schemas["ConsoleVoucherOut"];
+export type OrderVoucher = Schemas["VoucherOut"];
 export type StoreVoucher = Schemas["StoreVoucherOut"];
 export type Redeemed = Schemas["RedeemedOut"];
 export type Store = Schemas["StoreOut"];
@@ -16,6 +17,7 @@ const path = (rest: string) => useSessionStore().consolePath(rest);
 
 export const getVouchersApi = (query: { page?: number; q?: string; status?: string | null }) =>
   http.get<Page<Voucher>>(path("vouchers"), { ...query });
+export const getOrderVouchersApi = (orderId: number) => http.get<OrderVoucher[]>(path(`orders/${orderId}/vouchers`));
 export const lookupVoucherApi = (code: string) => http.get<StoreVoucher>(path("vouchers/lookup"), { code });
 export const redeemVoucherApi = (code: string, uses: number, storeId: number | null) =>
   http.post<Redeemed>(path("vouchers/redeem"), { code, uses, store_id: storeId });

@@ -15,6 +15,7 @@ export const zh = {
     codePlaceholder: "输入或扫描会员的券码",
     lookup: "查询券码",
     scan: "扫码",
+    cameraFailed: "无法打开摄像头，请手动输入券码",
     member: "会员",
     redeem: "核销{uses}次",
     redeemDone: "已核销{uses}次，剩余{left}次",

@@ -15,6 +15,7 @@ export const en = {
     codePlaceholder: "Type or scan the member's code",
     lookup: "Look up",
     scan: "Scan",
+    cameraFailed: "The camera is not available; type the code instead",
     member: "Member",
     redeem: "Redeem {uses}",
     redeemDone: "Redeemed {uses}; {left} left",
