@@ -121,6 +121,7 @@ class _Item(NamedTuple):
     category_id: int | None
     deal: str | None  # the product's 0.01元 deal rule ("" or None: none), tuangou/orders/deals.py
     deal_limit: int | None
+    kind: str | None  # the product's kind: the answer's has_goods (physical) costs no query
 
 
 def _in(values) -> str:
@@ -172,7 +173,7 @@ def _campaign_with_items(shop, campaign_id: int, item_ids: list[int]) -> tuple[C
     quote = connection.ops.quote_name
     rows = rawsql.fetchall(
         f"SELECT {_CAMPAIGN.sql}, {_ITEM.sql}, s.{quote('spec')}, pr.{quote('name')}, pr.id, pr.{quote('category_id')}, "
-        f"pr.{quote('deal')}, pr.{quote('deal_limit')} "
+        f"pr.{quote('deal')}, pr.{quote('deal_limit')}, pr.{quote('kind')} "
         f"FROM {_CAMPAIGN.table} "
         f"LEFT JOIN {_ITEM.table} ON ci.campaign_id = c.id AND ci.shop_id = %s AND ci.id IN ({_in(item_ids)}) "
         f"LEFT JOIN {quote(Sku._meta.db_table)} s ON s.id = ci.sku_id "
@@ -689,6 +690,7 @@ def _checkout_write(order: Order, quote: _Quote, items: list[dict]) -> Order:
     if quote.delivery["plan"] is not None:  # after the campaign items: the one lock order
         order_delivery_place(order=order, plan=quote.delivery["plan"], lines=lines)
     order.replayed = False
+    order.has_goods = any(item.kind == Product.Kind.PHYSICAL for item in quote.campaign_items.values())
     return _with_lines(order, lines)
 
 
