@@ -1,10 +1,7 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from tuangou.catalog.models import Sku
-from tuangou.core.errors import ApplicationError
+from tuangou.core.testing import race
 from tuangou.shops.tests.factories import ShopFactory, StaffFactory
 
 from .. import services
@@ -12,32 +9,6 @@ from ..models import MarketLink
 from .world import given_offer
 
 SELLERS = 8
-
-
-def _race(jobs) -> list[str]:
-    start = threading.Barrier(len(jobs))
-    outcomes, lock = [], threading.Lock()
-
-    def run(job):
-        try:
-            start.wait()
-            job()
-            outcome = "done"
-        except ApplicationError as error:
-            outcome = error.code
-        except Exception as error:  # anything else is a bug the assertions show
-            outcome = repr(error)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.mark.postgres
@@ -51,7 +22,7 @@ def test_eight_shops_taking_four_units_each_of_twenty_offered_never_oversell(req
         for shop, owner in zip(sellers, owners, strict=True)
     ]
 
-    outcomes = _race(
+    outcomes = race(
         [
             lambda shop=shop, owner=owner, link=link: services.link_allot(
                 shop=shop, actor=owner, link_id=link.id, units=4
@@ -83,7 +54,7 @@ def test_allotting_and_handing_back_at_once_keeps_both_sides_whole(require_postg
         jobs.append(lambda: services.link_allot(shop=shops[0], actor=owners[0], link_id=links[0].id, units=2))
         jobs.append(lambda: services.link_return(shop=shops[1], actor=owners[1], link_id=links[1].id, units=2))
 
-    outcomes = _race(jobs)
+    outcomes = race(jobs)
 
     assert outcomes == ["done"] * 6
     supply.offer.refresh_from_db()

@@ -1,9 +1,6 @@
-import threading
-
 import pytest
-from django.db import connection
 
-from tuangou.core.errors import ApplicationError
+from tuangou.core.testing import race
 from tuangou.orders import services as orders
 from tuangou.orders.tests.factories import given_member
 from tuangou.warehouses import services
@@ -12,32 +9,6 @@ from tuangou.warehouses.models import MemberAddress, OrderDelivery
 from .factories import given_delivery_campaign, stock_of
 
 BUYERS = 12
-
-
-def _race(jobs) -> list[str]:
-    start = threading.Barrier(len(jobs))
-    outcomes, lock = [], threading.Lock()
-
-    def run(job):
-        try:
-            start.wait()
-            job()
-            outcome = "done"
-        except ApplicationError as error:
-            outcome = error.code
-        except Exception as error:  # anything else is a bug the assertions show
-            outcome = repr(error)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.mark.postgres
@@ -65,7 +36,7 @@ def test_twelve_deliveries_at_once_take_exactly_the_pieces_the_two_warehouses_ho
             delivery={"address_id": address.id, "slot": "09:00-12:00"},
         )
 
-    outcomes = _race([buyer() for _ in range(BUYERS)])
+    outcomes = race([buyer() for _ in range(BUYERS)])
 
     assert sorted(set(outcomes)) == ["delivery_out_of_stock", "done"]
     assert outcomes.count("done") == 5
@@ -81,7 +52,7 @@ def test_transfers_back_at_once_never_take_a_warehouse_below_zero(require_postgr
     world = given_delivery_campaign(near_stock=5)
     back = {"direction": "to_central", "lines": [{"sku_id": world.item.sku.id, "quantity": 2}]}
 
-    outcomes = _race(
+    outcomes = race(
         [
             lambda: services.stock_transfer(shop=world.shop, actor=None, warehouse_id=world.near.id, **back)
             for _ in range(6)
