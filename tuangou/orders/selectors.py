@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Count,
-    Exists,
+    ExpressionWrapper,
     F,
     Max,
     Min,
@@ -44,16 +45,25 @@ PAID_ORDER_STATUSES = (
 FEED_SIZE = 20
 
 
-def _goods_lines():
-    return OrderLine.objects.filter(order=OuterRef("pk"), campaign_item__sku__product__kind=Product.Kind.PHYSICAL)
+def _lines_with_kind():
+    # Each line says whether it is goods (a physical product) as it is prefetched: the page's own
+    # lines answer has_goods. An EXISTS per order row let PostgreSQL hash every line of the shop
+    # (1.2 million at city scale: 0.8 s for a page of 20).
+    goods = ExpressionWrapper(Q(campaign_item__sku__product__kind=Product.Kind.PHYSICAL), output_field=BooleanField())
+    return Prefetch("lines", queryset=OrderLine.objects.annotate(is_goods=goods))
 
 
 def order_has_goods(order: Order) -> bool:
     """Whether the order has anything to pick up or deliver: an order of vouchers, services and
-    top-ups only has not (its codes are used at the store). Read from the list's annotation."""
+    top-ups only has not (its codes are used at the store). Read from the prefetched lines."""
     flag = getattr(order, "has_goods", None)
     if flag is None:
-        flag = order.lines.filter(campaign_item__sku__product__kind=Product.Kind.PHYSICAL).exists()
+        lines = getattr(order, "_prefetched_objects_cache", {}).get("lines")
+        if lines is not None and all(hasattr(line, "is_goods") for line in lines):
+            flag = any(line.is_goods for line in lines)
+        else:
+            flag = order.lines.filter(campaign_item__sku__product__kind=Product.Kind.PHYSICAL).exists()
+        order.has_goods = flag
     return flag
 
 
@@ -62,8 +72,7 @@ def _base(shop):
     return (
         Order.objects.filter(shop=shop)
         .select_related("campaign", "pickup_point", "delivery__warehouse")
-        .prefetch_related("lines")
-        .annotate(has_goods=Exists(_goods_lines()))
+        .prefetch_related(_lines_with_kind())
     )
 
 
