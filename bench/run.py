@@ -229,6 +229,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# The web servers serve may start; their workers (granian's are spawned) count with them.
+WEB_SERVERS = ("gunicorn", "uvicorn", "granian")
+
+
 class Server:
     """`manage.py serve`, as `make run` starts it (its web servers, the job worker), on a free port.
     Only the payment provider differs: the sandbox, not the WeChat Pay simulator child."""
@@ -278,7 +282,8 @@ class Server:
 
     def web_pids(self) -> list[int]:
         """The web server processes serve started (gunicorn's master and workers, uvicorn's)."""
-        return [pid for pid, cmd in descendants(self.proc.pid) if "gunicorn" in cmd or "uvicorn" in cmd]
+        servers = [pid for pid, cmd in descendants(self.proc.pid) if any(name in cmd for name in WEB_SERVERS)]
+        return sorted(set(servers) | {pid for server in servers for pid, _ in descendants(server)})
 
     def web_cpu(self) -> float:
         return process_cpu(self.web_pids())
