@@ -53,7 +53,7 @@ def main() -> int:
         "DATABASE_URL": django_url,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CONN_MAX_AGE": "600",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": os.environ.get("PROFILE_LOG_LEVEL", "WARNING"),
         "DEBUG": "0",
     }
     os.environ.update(env)
