@@ -446,6 +446,10 @@ def measure(args) -> None:
         for days in (1, 7, 30):
             runs = measured(client, f"{base}/dashboard?days={days}", headers, repeat * 2)
             report(f"dashboard days={days} (rollups + today live)", runs, 300)
+        # The analysis pages reach a whole year (no rollups: they read the orders); shown beside.
+        for page in ("margins?days=365", "repeat", "pickup?days=365"):
+            runs = measured(client, f"{base}/analytics/{page}", headers, repeat)
+            report(f"analytics {page}", runs, 300)
 
 
 def measure_orders(client, base: str, headers: dict, big, n: int) -> None:
