@@ -56,14 +56,10 @@ def _campaign(request, shop_id: Id, campaign_id: Id, permission: str) -> Campaig
 def _download(request, shop_id: Id, campaign_id: Id, kind: str, extension: str) -> HttpResponse:
     campaign = _campaign(request, shop_id, campaign_id, "fulfilment.view")
     sheet = selectors.sheet_build(campaign=campaign, kind=kind, stream=True)
-    if extension == "xlsx":
-        # Written row by row to a temporary file and streamed from it (FileResponse closes it).
-        workbook = exports.sheet_xlsx_file(kind, sheet, tz=campaign.shop.timezone)
-        response = FileResponse(workbook, content_type=CONTENT_TYPES[extension])
-    else:
-        response = HttpResponse(
-            exports.sheet_pdf(kind, sheet, tz=campaign.shop.timezone), content_type=CONTENT_TYPES[extension]
-        )
+    # Written to a temporary file and streamed from it (FileResponse closes it): the workbook row
+    # by row, the PDF page by page (each page deflated once done).
+    write = exports.sheet_xlsx_file if extension == "xlsx" else exports.sheet_pdf_file
+    response = FileResponse(write(kind, sheet, tz=campaign.shop.timezone), content_type=CONTENT_TYPES[extension])
     response["Content-Disposition"] = exports.attachment_disposition(kind, sheet, extension)
     return response
 

@@ -6,6 +6,7 @@ Both take the dict a selector built, so the files always say what the JSON says.
 
 import io
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from itertools import chain
@@ -14,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 from fpdf.enums import PDFResourceType
-from fpdf.syntax import PDFContentStream
+from fpdf.output import OutputProducer
+from fpdf.syntax import Name, PDFArray, PDFContentStream
 
 from tuangou.core import excel, fonts, xlsx
 from tuangou.core.i18n import pick
@@ -26,6 +28,7 @@ FONT = "NotoSansSC"  # the chain's main font (tuangou.core.fonts)
 # Pages deflated fast (fpdf2's own setting; only the sheets use fpdf2): a 5,000-page sorting list
 # spent a second in zlib at its default level 6, for a file a fifth smaller.
 PDFContentStream._COMPRESSION_LEVEL = 1
+DEFLATE_LEVEL = PDFContentStream._COMPRESSION_LEVEL
 
 # Every word on a sheet is picked in the active language (tuangou.core.i18n): the request's for a
 # direct download, the job's (translation.override) for a file built in the background.
@@ -301,6 +304,33 @@ def sheet_xlsx_file(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai"):
 # --- PDF --------------------------------------------------------------------------------
 
 
+class _Deflated(bytes):
+    """A finished page's operators, deflated as soon as the page is done: fpdf2 holds every page
+    as text until output (a 5,000-page sorting list: 90 MiB, where the file is 9)."""
+
+
+class _SheetOutput(OutputProducer):
+    """fpdf2's output of a SheetPdf: each page's deflated operators are written as they are (not
+    deflated again), and its page number (known at the end) follows as a second content stream."""
+
+    def _add_pages(self, _slice=slice(0, None)):
+        bodies = []
+        for page in list(self._iter_pages_in_order())[_slice]:
+            contents = page.contents
+            bodies.append(contents if isinstance(contents, _Deflated) else zlib.compress(contents, DEFLATE_LEVEL))
+            page.contents = bytearray()  # fpdf2 makes the page's (empty) stream: ours goes in it
+        pages = super()._add_pages(_slice)
+        for page, body in zip(pages, bodies):
+            stream = page.contents
+            stream._contents, stream.length, stream.filter = body, len(body), Name("FlateDecode")
+            foot = self.fpdf.page_feet.get(page.index())
+            if foot:
+                number = PDFContentStream(contents=foot, compress=False)
+                self._add_pdf_obj(number, "pages")
+                page.contents = PDFArray([stream, number])
+        return pages
+
+
 class SheetPdf(FPDF):
     """A4 portrait, Noto Sans SC, a running head and 第 n / N 页 at the foot of every page.
 
@@ -327,6 +357,17 @@ class SheetPdf(FPDF):
         self._frames: dict[tuple, tuple[str, str, str]] = {}  # cell_ops around the text, per column
         self.rows: dict[tuple, str] = {}  # ops of the rows drawn so far (bounded)
         self.columns: dict[tuple, dict] = {}  # per table shape and column: ops of each value's cell (bounded)
+        self.page_feet: dict[int, bytes] = {}  # each page's number, written at the end (_page_numbers)
+
+    def _beginpage(self, *args, **kwargs):
+        self._deflate_page()
+        super()._beginpage(*args, **kwargs)
+
+    def _deflate_page(self) -> None:
+        """The page just finished, deflated now (_Deflated); nothing is written into it after."""
+        page = self.pages.get(self.page)
+        if page is not None and not isinstance(page.contents, _Deflated):
+            page.contents = _Deflated(zlib.compress(page.contents, DEFLATE_LEVEL))
 
     def cover(self, texts) -> None:
         """Registers the fallback fonts `texts` need that are not registered yet: before the
@@ -449,14 +490,14 @@ class SheetPdf(FPDF):
             base = (self.h - (self.h - 12) - 0.5 * 6 - 0.3 * self.font_size) * self.k
             code = font.encode_text(text)
             self._resource_catalog.add(PDFResourceType.FONT, font.i, number)
-            self.pages[number].contents.extend(
-                f"\nq {select} 0 g BT {x * self.k:.2f} {base:.2f} Td {code} ET Q\n".encode("latin-1")
+            self.page_feet[number] = f"\nq {select} 0 g BT {x * self.k:.2f} {base:.2f} Td {code} ET Q\n".encode(
+                "latin-1"
             )
 
     def output(self, *args, **kwargs):
         if not self.buffer:
             self._page_numbers()
-        return super().output(*args, **kwargs)
+        return super().output(*args, output_producer_class=_SheetOutput, **kwargs)
 
 
 _ROW_HEIGHT = 6  # a table row of one line
@@ -628,6 +669,19 @@ def _pdf_wrapped_row(pdf: SheetPdf, lines: list[list[str]], widths, aligns, top:
 
 
 def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Progress | None = None) -> bytes:
+    return bytes(_sheet_pdf(kind, sheet, tz, progress).output())
+
+
+def sheet_pdf_file(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai"):
+    """The PDF in an anonymous temporary file, rewound: a download streams it from disk (no copy
+    of the document held beside fpdf2's own)."""
+    target = tempfile.TemporaryFile()
+    _sheet_pdf(kind, sheet, tz, None).output(target)
+    target.seek(0)
+    return target
+
+
+def _sheet_pdf(kind: str, sheet: dict, tz: str, progress: Progress | None) -> SheetPdf:
     title = kind_name(kind)
     # The fonts a sheet needs: of all its texts, but a sorting list's points' as each is printed
     # (they may be streamed: read once, as they are printed).
@@ -713,7 +767,7 @@ def sheet_pdf(kind: str, sheet: dict, *, tz: str = "Asia/Shanghai", progress: Pr
                 [pick("合计", "Total"), "", "", "", "", point["total_quantity"]],
                 counter,
             )
-    return bytes(pdf.output())
+    return pdf
 
 
 def attachment_disposition(kind: str, sheet: dict, extension: str) -> str:

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tuangou.campaigns.models import Campaign
 from tuangou.core import schedules
@@ -87,6 +88,51 @@ def test_pdf_export_of_the_sorting_list_is_a_pdf(sold, django_capture_on_commit_
     assert (job["status"], job["progress"]) == ("done", 100)
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def _purchase_sheet(rows: int) -> dict:
+    items = [
+        {
+            "product_name": f"商品{n}",
+            "spec": "",
+            "sku_code": f"C{n}",
+            "quantity": 1,
+            "unit": "件",
+            "cost_fen": 100,
+            "amount_fen": 200,
+            "order_count": 1,
+            "point_count": 1,
+        }
+        for n in range(rows)
+    ]
+    now = timezone.now()
+    return {
+        "shop_name": "店",
+        "campaign_title": "团",
+        "campaign_id": 1,
+        "pickup_at": now,
+        "cutoff_at": now,
+        "generated_at": now,
+        "items": items,
+        "totals": {"quantity": rows, "cost_fen": 100 * rows, "amount_fen": 200 * rows},
+    }
+
+
+def test_a_long_pdf_keeps_only_its_current_page_as_text_and_numbers_every_page():
+    # Each finished page is deflated at once (a 5,000-page sorting list held 90 MiB of page text
+    # until output); the page numbers, known only at the end, come as each page's second stream.
+    pdf = exports._sheet_pdf("purchase", _purchase_sheet(300), "Asia/Shanghai", None)
+    pages = list(pdf.pages.values())
+    assert len(pages) > 5
+    assert all(isinstance(page.contents, exports._Deflated) for page in pages[:-1])
+
+    reader = PdfReader(io.BytesIO(bytes(pdf.output())))
+    texts = [page.extract_text().replace("\x00", "") for page in reader.pages]
+    assert len(texts) == len(pages)
+    assert [text.rsplit("\n", 1)[-1] for text in texts] == [
+        f"第 {n} / {len(pages)} 页" for n in range(1, len(pages) + 1)
+    ]
+    assert "商品0" in texts[0] and "商品299" in texts[-1] and "合计" in texts[-1]
 
 
 def test_builders_report_progress_every_500_rows_and_at_the_end():
