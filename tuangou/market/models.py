@@ -142,8 +142,10 @@ class MarketSettlement(ShopScopedModel):
     )
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+", verbose_name="订单")
     paid_fen = models.PositiveIntegerField(default=0, verbose_name="实收（分）")  # the market lines, less refunds
-    supply_due_fen = models.PositiveIntegerField(default=0, verbose_name="应付供货款（分）")
-    margin_fen = models.IntegerField(default=0, verbose_name="分销毛利（分）")
+    # 64 bits: the supply price is the supplier's and the seller's campaign price its own, so what is
+    # owed is not bounded by what the member paid (999 units at ¥1,000,000 is past 2^31 fen).
+    supply_due_fen = models.PositiveBigIntegerField(default=0, verbose_name="应付供货款（分）")
+    margin_fen = models.BigIntegerField(default=0, verbose_name="分销毛利（分）")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, verbose_name="状态")
     due_at = models.DateTimeField(null=True, blank=True, verbose_name="可结算时间")
     settled_at = models.DateTimeField(null=True, blank=True, verbose_name="结算时间")

@@ -213,8 +213,8 @@ def _link_of_shop(shop, link_id: int) -> MarketLink:
 def _linked_offer_locked(link: MarketLink) -> SupplyOffer:
     """The link's offer, locked first (every write of the link's units holds this lock); the link's
     units are read again under it, so a hand-back racing another never counts the same units twice."""
-    offer = SupplyOffer.objects.select_for_update(of=("self",)).select_related("sku__product", "shop").get(
-        pk=link.offer_id
+    offer = (
+        SupplyOffer.objects.select_for_update(of=("self",)).select_related("sku__product", "shop").get(pk=link.offer_id)
     )
     link.refresh_from_db(fields=["units_allotted"])
     return offer

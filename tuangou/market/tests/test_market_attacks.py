@@ -9,7 +9,7 @@ from tuangou.catalog.models import Product, Sku, StockMovement
 from tuangou.catalog.tests.factories import SkuFactory
 from tuangou.core.testing import ok, race
 from tuangou.orders import services as order_services
-from tuangou.orders.tests.factories import login, paid_order, staff_login
+from tuangou.orders.tests.factories import CampaignItemFactory, given_live_campaign, login, paid_order, staff_login
 from tuangou.shops.tests.factories import ShopFactory, StaffFactory
 
 from .. import services
@@ -835,3 +835,34 @@ def test_shipping_twice_at_once_ships_once(require_postgres):
     assert sorted(outcomes) == ["done", "dropshiporder_state"]
     assert AuditRecord.objects.filter(action="market.ship").count() == 1
     assert DropshipOrder.objects.get().events.count() == 1
+
+
+# --- money past 32 bits ----------------------------------------------------------------------------
+
+
+def test_a_cheap_campaign_of_a_dear_supply_still_records_what_is_owed_in_whole_fen():
+    """The seller's campaign price is its own (1 元 here), the supply price is the supplier's: 22 units at
+    ¥1,000,000 owe 2,200,000,000 fen, past a 32-bit column; the payment must still go through."""
+    world = given_live_campaign()
+    supply = given_offer(stock=100, units=50)
+    services.offer_publish(
+        shop=supply.supplier, actor=supply.supplier_owner, sku_id=supply.sku.id, supply_price_fen=100_000_000, units=50
+    )
+    owner = StaffFactory(shop=world.shop, role="owner").user
+    link = services.offer_adopt(shop=world.shop, actor=owner, offer_id=supply.offer.id, price_fen=100_000_000, units=30)
+    item = CampaignItemFactory(campaign=world.campaign, sku=link.sku, price_fen=100, stock_allotted=30)
+
+    order = paid_order(world, 22, item=item)
+
+    order.refresh_from_db()
+    settlement = MarketSettlement.objects.get()
+    assert order.status == "paid"
+    assert (settlement.paid_fen, settlement.supply_due_fen, settlement.margin_fen) == (
+        2200,
+        2_200_000_000,
+        2200 - 2_200_000_000,
+    )
+    ledger = ok(staff_login(world.shop).get(console(world.shop, "market/settlements")))
+    assert ledger["totals"]["pending"]["supply_due_fen"] == 2_200_000_000
+    dropships = ok(staff_login(supply.supplier).get(console(supply.supplier, "supply/dropships")))["items"]
+    assert dropships[0]["supply_total_fen"] == 2_200_000_000
