@@ -9,7 +9,14 @@ from tuangou.catalog.models import Product, Sku, StockMovement
 from tuangou.catalog.tests.factories import SkuFactory
 from tuangou.core.testing import ok, race
 from tuangou.orders import services as order_services
-from tuangou.orders.tests.factories import CampaignItemFactory, given_live_campaign, login, paid_order, staff_login
+from tuangou.orders.tests.factories import (
+    CampaignItemFactory,
+    given_live_campaign,
+    given_member,
+    login,
+    paid_order,
+    staff_login,
+)
 from tuangou.shops.tests.factories import ShopFactory, StaffFactory
 
 from .. import services
@@ -595,6 +602,44 @@ def test_an_impossible_dropship_id_is_refused_on_dropship_id(dropship_id):
     refused(response, 422, "dropship_id")
 
 
+PATH_IDS = [
+    ("post", "supply/offers/{}/withdraw", "offer_id"),
+    ("post", "market/offers/{}/adopt", "offer_id"),
+    ("post", "market/links/{}/return", "link_id"),
+    ("post", "supply/dropships/{}/deliver", "dropship_id"),
+    ("get", "orders/{}/dropships", "order_id"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "field"), PATH_IDS, ids=repr)
+@pytest.mark.parametrize("bad_id", [0, -1, 2**63, 10**30, "abc", "1.5", "1e3", "%00"])
+def test_an_impossible_id_in_any_path_is_refused_on_its_name(method, path, field, bad_id):
+    world = given_market_sale()
+    before = market_state()
+    client = staff_login(world.shop)
+    body = {"price_fen": 3290, "units": 1}
+    response = (
+        client.get(console(world.shop, path.format(bad_id)))
+        if method == "get"
+        else client.post(console(world.shop, path.format(bad_id)), body)
+    )
+    refused(response, 422, field)
+    assert market_state() == before
+
+
+@pytest.mark.parametrize("bad_id", [0, 2**63, "abc"])
+def test_a_member_asking_for_an_impossible_order_id_is_refused_on_order_id(bad_id):
+    world = given_market_sale()
+    refused(login(world.member).get(f"shops/{world.shop.id}/orders/{bad_id}/dropships"), 422, "order_id")
+
+
+def test_another_members_order_is_404_never_its_dropships():
+    world = given_market_sale()
+    order = paid_order(world, 1, item=world.market_item)
+    other = given_member(world.shop, world.leader)
+    refused(login(other).get(f"shops/{world.shop.id}/orders/{order.id}/dropships"), 404, None, "not_found")
+
+
 # --- settling (the seller) ------------------------------------------------------------------------
 
 
@@ -657,6 +702,18 @@ def test_settling_a_row_twice_or_with_a_missing_id_changes_nothing_the_second_ti
     refused(missing, 404, "settlement_ids", "not_found")
     assert ok(client.post(console(world.shop, "market/settlements/settle"), {})) == {"settled": 0}
     assert ok(client.post(console(world.shop, "market/settlements/settle"), {"settlement_ids": []})) == {"settled": 0}
+    assert market_state() == before
+
+
+def test_a_row_still_in_its_after_sales_window_cannot_be_settled():
+    world = given_market_sale()
+    paid_order(world, 1, item=world.market_item)
+    settlement = MarketSettlement.objects.get()
+    before = market_state()
+    client = staff_login(world.shop)
+    response = client.post(console(world.shop, "market/settlements/settle"), {"settlement_ids": [settlement.id]})
+    refused(response, 409, "settlement_ids", "market_settlement_not_due")
+    assert ok(client.post(console(world.shop, "market/settlements/settle"), {"settlement_ids": None})) == {"settled": 0}
     assert market_state() == before
 
 
