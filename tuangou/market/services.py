@@ -158,7 +158,9 @@ def _allot(*, link: MarketLink, offer: SupplyOffer, units: int, actor, field: st
     sku_stock_move(
         shop=link.shop, sku_id=link.sku_id, delta=units, reason=R.MARKET_BUY, actor=actor, cap=MAX_STOCK, field=field
     )
-    MarketLink.objects.filter(pk=link.pk).update(units_allotted=F("units_allotted") + units)
+    MarketLink.objects.filter(pk=link.pk).update(
+        units_allotted=F("units_allotted") + units, supply_price_fen=offer.supply_price_fen
+    )
 
 
 @transaction.atomic
@@ -186,7 +188,13 @@ def offer_adopt(*, shop, actor, offer_id: int, price_fen: int, units: int = 0, n
         ProductImage(shop=shop, product=product, image=image.image.name, sort=image.sort)
         for image in source.images.all()
     )
-    link = MarketLink.objects.create(shop=shop, offer=offer, supplier_id=offer.shop_id, sku=product.skus.get())
+    link = MarketLink.objects.create(
+        shop=shop,
+        offer=offer,
+        supplier_id=offer.shop_id,
+        sku=product.skus.get(),
+        supply_price_fen=offer.supply_price_fen,
+    )
     audit_record(
         shop=shop,
         actor=actor,
@@ -324,7 +332,7 @@ def market_on_paid(*, order: Order) -> None:
                 product_name=line.product_name,
                 spec=line.spec,
                 quantity=line.quantity,
-                supply_price_fen=line.campaign_item.sku.market_link.offer.supply_price_fen,
+                supply_price_fen=line.campaign_item.sku.market_link.units_supply_price_fen,
             )
             for line in supplier_lines
         )

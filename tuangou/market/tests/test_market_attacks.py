@@ -470,11 +470,6 @@ def test_relisting_with_fewer_units_does_not_take_back_what_sellers_hold():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="left open: a dropship line takes the offer's price of the day it is paid, so a supplier that "
-    "raises its price reprices units a seller already took (the seller's margin goes negative)",
-)
 def test_raising_the_supply_price_does_not_reprice_units_the_seller_already_took():
     world = given_market_sale(allot=10)
     ok(
@@ -484,11 +479,18 @@ def test_raising_the_supply_price_does_not_reprice_units_the_seller_already_took
         201,
     )
 
+    seller = staff_login(world.shop)
+
     paid_order(world, 2, item=world.market_item)
 
     settlement = MarketSettlement.objects.get()
     line = DropshipOrder.objects.get().lines.get()
     assert (line.supply_price_fen, settlement.supply_due_fen) == (SUPPLY_PRICE, 2 * SUPPLY_PRICE)
+    assert [link["supply_price_fen"] for link in ok(seller.get(console(world.shop, "market/links")))] == [SUPPLY_PRICE]
+    assert ok(seller.get(console(world.shop, "market/offers")))["items"][0]["supply_price_fen"] == 9000
+    # Taking units again is taking them at the price the market shows.
+    link = ok(seller.post(console(world.shop, f"market/links/{world.link.id}/allot"), {"units": 5}))
+    assert link["supply_price_fen"] == 9000
 
 
 # --- shipping (the supplier) ----------------------------------------------------------------------
