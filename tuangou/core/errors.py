@@ -392,7 +392,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "分销采购的商品不能再次供货（货在供货商处）",
         "Goods taken from a supplier cannot be offered again (the supplier holds them)",
     ),
-    "market_offer_withdrawn": ("供货商已下架该商品，不能再采购", "The supplier withdrew this offer: no more units"),
+    "market_offer_withdrawn": (
+        "该供货商品已下架或供货店铺已停用，不能再采购",
+        "The offer was withdrawn or its supplier suspended: no more units",
+    ),
     "market_stock_managed": (
         "分销商品的库存只能向供货商采购或退回",
         "A marketplace item's stock only comes from, and goes back to, its supplier",

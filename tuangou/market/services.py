@@ -27,6 +27,7 @@ from tuangou.core.bounds import MAX_STOCK
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.states import transition
 from tuangou.orders.models import Order, OrderEvent, OrderLine
+from tuangou.shops.models import Shop
 from tuangou.warehouses.models import OrderDelivery
 
 from .models import DropshipLine, DropshipOrder, MarketLink, MarketSettlement, SupplyOffer
@@ -124,11 +125,12 @@ def offer_withdraw(*, shop, actor, offer_id: int) -> SupplyOffer:
 
 
 def _listed_offer_locked(shop, offer_id: int) -> SupplyOffer:
-    """Another shop's listed offer, locked; the seller's own offers and withdrawn ones are 404."""
+    """Another shop's listed offer, locked; the seller's own offers, withdrawn ones and those of a
+    suspended supplier (it cannot ship) are 404."""
     offer = (
         SupplyOffer.objects.select_for_update(of=("self",))
         .select_related("sku__product", "shop")
-        .filter(pk=offer_id, status=OFFER.LISTED)
+        .filter(pk=offer_id, status=OFFER.LISTED, shop__status=Shop.Status.ACTIVE)
         .exclude(shop=shop)
         .first()
     )
@@ -233,7 +235,7 @@ def link_allot(*, shop, actor, link_id: int, units: int) -> MarketLink:
     """Take more units of an adopted offer (while it is listed and has them)."""
     link = _link_of_shop(shop, link_id)
     offer = _linked_offer_locked(link)
-    if offer.status != OFFER.LISTED:
+    if offer.status != OFFER.LISTED or offer.shop.status != Shop.Status.ACTIVE:
         raise ApplicationError("market_offer_withdrawn", field="link_id", status=409)
     _allot(link=link, offer=offer, units=units, actor=actor)
     audit_record(

@@ -925,3 +925,39 @@ def test_a_cheap_campaign_of_a_dear_supply_still_records_what_is_owed_in_whole_f
     assert ledger["totals"]["pending"]["supply_due_fen"] == 2_200_000_000
     dropships = ok(staff_login(supply.supplier).get(console(supply.supplier, "supply/dropships")))["items"]
     assert dropships[0]["supply_total_fen"] == 2_200_000_000
+
+
+def test_a_suspended_suppliers_offers_leave_the_market_and_give_no_more_units():
+    """Its staff can no longer sign in to ship, so nothing new may be sold on its behalf."""
+    world = given_market_sale(allot=10)
+    world.supplier.status = "suspended"
+    world.supplier.save()
+    newcomer = ShopFactory()
+    before = market_state()
+
+    listed = ok(staff_login(newcomer).get(console(newcomer, "market/offers")))["items"]
+    adopt = staff_login(newcomer).post(console(newcomer, f"market/offers/{world.offer.id}/adopt"), {"price_fen": 3290})
+    allot = staff_login(world.shop).post(console(world.shop, f"market/links/{world.link.id}/allot"), {"units": 1})
+
+    assert listed == []
+    refused(adopt, 404, "offer_id", "not_found")
+    refused(allot, 409, "link_id", "market_offer_withdrawn")
+    assert market_state() == before
+
+
+def test_units_a_seller_holds_of_a_withdrawn_offer_still_sell_and_ship():
+    world = given_market_sale(allot=10)
+    supplier = staff_login(world.supplier)
+    ok(supplier.post(console(world.supplier, f"supply/offers/{world.offer.id}/withdraw")))
+
+    paid_order(world, 2, item=world.market_item)
+
+    dropship = DropshipOrder.objects.get()
+    shipped = ok(
+        supplier.post(
+            console(world.supplier, f"supply/dropships/{dropship.id}/ship"),
+            {"carrier": "顺丰", "tracking_no": "SF7654321"},
+        )
+    )
+    assert (shipped["status"], shipped["lines"][0]["quantity"]) == ("shipped", 2)
+    assert MarketSettlement.objects.get().supply_due_fen == 2 * SUPPLY_PRICE
