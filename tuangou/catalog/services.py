@@ -353,7 +353,10 @@ def product_image_delete(*, shop, product_id: int, image_id: int) -> None:
         raise NotFound("图片", "Image")
     stored = image.image
     image.delete()
-    transaction.on_commit(lambda: stored.storage.delete(stored.name))
+    # A marketplace seller's picture names its supplier's file (shared, not copied): the file goes
+    # with the last row that names it, never from under another shop.
+    if not ProductImage.objects.filter(image=stored.name).exists():
+        transaction.on_commit(lambda: stored.storage.delete(stored.name))
 
 
 @transaction.atomic

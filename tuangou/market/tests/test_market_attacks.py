@@ -2,10 +2,14 @@
 ints go, control characters, other shops' ids, repeated and out-of-order calls. Each refusal
 names its field and leaves every row as it was; what is accepted is stored exactly."""
 
+from io import BytesIO
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from tuangou.audit.models import AuditRecord
-from tuangou.catalog.models import Product, Sku, StockMovement
+from tuangou.catalog.models import Product, ProductImage, Sku, StockMovement
 from tuangou.catalog.tests.factories import SkuFactory
 from tuangou.core.testing import ok, race
 from tuangou.orders import services as order_services
@@ -961,3 +965,31 @@ def test_units_a_seller_holds_of_a_withdrawn_offer_still_sell_and_ship():
     )
     assert (shipped["status"], shipped["lines"][0]["quantity"]) == ("shipped", 2)
     assert MarketSettlement.objects.get().supply_due_fen == 2 * SUPPLY_PRICE
+
+
+# --- pictures shared with the supplier --------------------------------------------------------
+
+
+def test_a_seller_deleting_its_copy_of_a_picture_leaves_the_suppliers_file(
+    settings, django_capture_on_commit_callbacks
+):
+    supply = given_offer()
+    supplier = staff_login(supply.supplier)
+    images = console(supply.supplier, f"products/{supply.sku.product_id}/images")
+    buffer = BytesIO()
+    Image.new("RGB", (32, 32), (240, 200, 80)).save(buffer, format="PNG")
+    uploaded = ok(supplier.post(images, files={"file": SimpleUploadedFile("egg.png", buffer.getvalue())}), 201)
+    stored = ProductImage.objects.get(pk=uploaded["id"]).image.name
+    seller = ShopFactory()
+    client = staff_login(seller)
+    link = ok(client.post(console(seller, f"market/offers/{supply.offer.id}/adopt"), {"price_fen": 3290}), 201)
+    copy = ProductImage.objects.get(shop=seller)
+    assert copy.image.name == stored  # shared, not copied
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ok(client.delete(console(seller, f"products/{link['product_id']}/images/{copy.id}")), 204)
+
+    assert (settings.MEDIA_ROOT / stored).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        ok(supplier.delete(f"{images}/{uploaded['id']}"), 204)
+    assert not (settings.MEDIA_ROOT / stored).exists()  # the last row that named it is gone
