@@ -993,3 +993,55 @@ def test_a_seller_deleting_its_copy_of_a_picture_leaves_the_suppliers_file(
     with django_capture_on_commit_callbacks(execute=True):
         ok(supplier.delete(f"{images}/{uploaded['id']}"), 204)
     assert not (settings.MEDIA_ROOT / stored).exists()  # the last row that named it is gone
+
+
+# --- fields a caller does not own ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["voucher", "service", "topup"])
+def test_only_physical_goods_can_be_offered(kind):
+    supply = given_offer()
+    sku = SkuFactory(product__shop=supply.supplier, product__kind=kind, stock=10)
+    before = market_state()
+    response = staff_login(supply.supplier).post(
+        console(supply.supplier, "supply/offers"), {"sku_id": sku.id, **GOOD_OFFER}
+    )
+    refused(response, 400, "sku_id", "market_offer_physical_only")
+    assert market_state() == before
+
+
+def test_a_seller_cannot_name_its_own_supply_price_or_a_link_of_another_shop_when_adopting():
+    supply = given_offer()
+    seller, other = ShopFactory(), ShopFactory()
+    body = {"price_fen": 3290, "units": 2, "supply_price_fen": 1, "shop_id": other.id, "offer_id": 1}
+
+    link = ok(staff_login(seller).post(console(seller, f"market/offers/{supply.offer.id}/adopt"), body), 201)
+
+    row = MarketLink.objects.get(pk=link["id"])
+    assert (row.shop_id, row.offer_id, row.supply_price_fen, link["supply_price_fen"]) == (
+        seller.id,
+        supply.offer.id,
+        SUPPLY_PRICE,
+        SUPPLY_PRICE,
+    )
+
+
+def test_a_shipment_cannot_set_its_own_status_or_times():
+    world = given_market_sale()
+    paid_order(world, 1, item=world.market_item)
+    dropship = DropshipOrder.objects.get()
+
+    shipped = ok(
+        staff_login(world.supplier).post(
+            console(world.supplier, f"supply/dropships/{dropship.id}/ship"),
+            {
+                "carrier": "顺丰",
+                "tracking_no": "SF1234567",
+                "status": "delivered",
+                "delivered_at": "2020-01-01T00:00:00Z",
+                "supply_total_fen": 0,
+            },
+        )
+    )
+
+    assert (shipped["status"], shipped["delivered_at"], shipped["supply_total_fen"]) == ("shipped", None, SUPPLY_PRICE)
