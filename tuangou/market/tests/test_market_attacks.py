@@ -51,8 +51,8 @@ def market_state() -> dict:
                 "min_order",
                 "description",
             )
-        ),  # fmt: skip
-        "links": list(MarketLink.objects.order_by("id").values_list("id", "units_allotted")),
+        ),
+        "links": list(MarketLink.objects.order_by("id").values_list("id", "units_allotted", "supply_price_fen")),
         "skus": list(Sku.objects.order_by("id").values_list("id", "stock", "price_fen")),
         "products": Product.objects.count(),
         "movements": StockMovement.objects.count(),
