@@ -16,6 +16,7 @@ from tuangou.core.bounds import MAX_STOCK
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.i18n import bilingual
 
+from .hooks import stock_adjusting
 from .models import Category, Product, ProductImage, Sku, StockMovement
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
@@ -352,7 +353,10 @@ def product_image_delete(*, shop, product_id: int, image_id: int) -> None:
         raise NotFound("图片", "Image")
     stored = image.image
     image.delete()
-    transaction.on_commit(lambda: stored.storage.delete(stored.name))
+    # A marketplace seller's picture names its supplier's file (shared, not copied): the file goes
+    # with the last row that names it, never from under another shop.
+    if not ProductImage.objects.filter(image=stored.name).exists():
+        transaction.on_commit(lambda: stored.storage.delete(stored.name))
 
 
 @transaction.atomic
@@ -418,7 +422,8 @@ def sku_stock_move(
 @transaction.atomic
 def stock_adjust(*, shop, actor, sku_id: int, delta: int, reason: str, note: str = "") -> StockMovement:
     """A merchant's stock change: goods in (purchase), a stock-take correction, or damage."""
-    get_in_shop(Sku, shop, sku_id, thing_zh="规格", thing_en="SKU")
+    sku = get_in_shop(Sku, shop, sku_id, thing_zh="规格", thing_en="SKU")
+    stock_adjusting(shop=shop, sku=sku)
     if reason not in MANUAL_REASONS:
         raise ApplicationError("invalid", field="reason", reason="one_of", choices="purchase | adjustment | damage")
     if delta == 0:

@@ -388,6 +388,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A tracking number is 6 to 30 letters, digits or dashes",
     ),
     "market_settlement_not_due": ("只能结算“可结算”的记录", "Only due rows can be settled"),
+    "market_offer_resale": (
+        "分销采购的商品不能再次供货（货在供货商处）",
+        "Goods taken from a supplier cannot be offered again (the supplier holds them)",
+    ),
+    "market_offer_withdrawn": (
+        "该供货商品已下架或供货店铺已停用，不能再采购",
+        "The offer was withdrawn or its supplier suspended: no more units",
+    ),
+    "market_stock_managed": (
+        "分销商品的库存只能向供货商采购或退回",
+        "A marketplace item's stock only comes from, and goes back to, its supplier",
+    ),
+    "dropshiporder_state": (
+        "代发订单当前状态为「{status_label}」，不能{action}",
+        "The dropship order is {status_label}; cannot {action}",
+    ),
 }
 
 

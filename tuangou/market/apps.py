@@ -6,9 +6,11 @@ class MarketConfig(AppConfig):
     verbose_name = "分销市场"
 
     def ready(self):
+        from tuangou.catalog.hooks import stock_adjusting
         from tuangou.orders.hooks import order_paid, order_refunded
 
         from . import services
 
         order_paid.register(services.market_on_paid)
         order_refunded.register(services.market_on_refunded)
+        stock_adjusting.register(services.market_on_stock_adjusting)

@@ -46,12 +46,20 @@ class MarketLink(ShopScopedModel):
         "catalog.Sku", on_delete=models.CASCADE, related_name="market_link", verbose_name="本店规格"
     )
     units_allotted = models.PositiveIntegerField(default=0, verbose_name="已采购数量")  # taken less handed back
+    # The supply price its units were taken at (the offer's at the last allotment): a supplier's new
+    # price reaches a seller when it takes units again, never units it already took. Empty on links
+    # adopted before the price was kept here: they owe the offer's.
+    supply_price_fen = models.PositiveIntegerField(null=True, blank=True, verbose_name="采购供货价（分）")
 
     class Meta:
         verbose_name = "分销商品"
         verbose_name_plural = "分销商品"
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["shop", "offer"], name="market_link_once_per_shop")]
+
+    @property
+    def units_supply_price_fen(self) -> int:
+        return self.offer.supply_price_fen if self.supply_price_fen is None else self.supply_price_fen
 
 
 class DropshipOrder(ShopScopedModel):
@@ -142,8 +150,10 @@ class MarketSettlement(ShopScopedModel):
     )
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+", verbose_name="订单")
     paid_fen = models.PositiveIntegerField(default=0, verbose_name="实收（分）")  # the market lines, less refunds
-    supply_due_fen = models.PositiveIntegerField(default=0, verbose_name="应付供货款（分）")
-    margin_fen = models.IntegerField(default=0, verbose_name="分销毛利（分）")
+    # 64 bits: the supply price is the supplier's and the seller's campaign price its own, so what is
+    # owed is not bounded by what the member paid (999 units at ¥1,000,000 is past 2^31 fen).
+    supply_due_fen = models.PositiveBigIntegerField(default=0, verbose_name="应付供货款（分）")
+    margin_fen = models.BigIntegerField(default=0, verbose_name="分销毛利（分）")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, verbose_name="状态")
     due_at = models.DateTimeField(null=True, blank=True, verbose_name="可结算时间")
     settled_at = models.DateTimeField(null=True, blank=True, verbose_name="结算时间")

@@ -157,7 +157,7 @@ class LinkOut(Schema):
 
     @staticmethod
     def resolve_supply_price_fen(obj):
-        return obj.offer.supply_price_fen
+        return obj.units_supply_price_fen
 
     @staticmethod
     def resolve_stock(obj):

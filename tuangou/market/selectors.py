@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q, Sum
 
 from tuangou.catalog.models import ProductImage
 from tuangou.core.api import get_in_shop
+from tuangou.shops.models import Shop
 
 from .models import DropshipOrder, MarketLink, MarketSettlement, SupplyOffer
 
@@ -13,9 +14,10 @@ _IMAGES = Prefetch("sku__product__images", queryset=ProductImage.objects.order_b
 
 
 def offers_in_market(*, shop, search: str = ""):
-    """Other shops' listed offers with units left, newest first; `adopted_link_id` is this shop's link."""
+    """Other shops' listed offers with units left (of active suppliers: a suspended one cannot ship),
+    newest first; `adopted_link_id` is this shop's link."""
     queryset = (
-        SupplyOffer.objects.filter(status=SupplyOffer.Status.LISTED, units_left__gt=0)
+        SupplyOffer.objects.filter(status=SupplyOffer.Status.LISTED, units_left__gt=0, shop__status=Shop.Status.ACTIVE)
         .exclude(shop=shop)
         .select_related("shop", "sku__product")
         .prefetch_related(_IMAGES, Prefetch("links", queryset=MarketLink.objects.filter(shop=shop), to_attr="mine"))

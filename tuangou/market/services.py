@@ -27,6 +27,7 @@ from tuangou.core.bounds import MAX_STOCK
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.states import transition
 from tuangou.orders.models import Order, OrderEvent, OrderLine
+from tuangou.shops.models import Shop
 from tuangou.warehouses.models import OrderDelivery
 
 from .models import DropshipLine, DropshipOrder, MarketLink, MarketSettlement, SupplyOffer
@@ -60,13 +61,15 @@ def offer_publish(
     )
     if sku.product.kind != Product.Kind.PHYSICAL:
         raise ApplicationError("market_offer_physical_only", field="sku_id")
+    if MarketLink.objects.filter(sku=sku).exists():
+        # Its units sit at the supplier: a buyer's dropship would come to a shop that holds nothing.
+        raise ApplicationError("market_offer_resale", field="sku_id", status=422)
     if supply_price_fen < 1:
         raise ApplicationError("validation", field="supply_price_fen", reason="positive")
     if retail_price_fen and retail_price_fen < supply_price_fen:
         raise ApplicationError("market_price_below_supply", field="retail_price_fen", status=422)
     if min_order < 1:
         raise ApplicationError("validation", field="min_order", reason="at_least_1")
-    offer = SupplyOffer.objects.select_for_update().filter(sku=sku).first()
     values = {
         "supply_price_fen": supply_price_fen,
         "retail_price_fen": retail_price_fen,
@@ -75,9 +78,9 @@ def offer_publish(
         "units_left": units,
         "status": OFFER.LISTED,
     }
-    if offer is None:
-        offer = SupplyOffer.objects.create(shop=shop, sku=sku, **values)
-    else:
+    # get_or_create: two first publishes of one SKU at once meet on its unique index, not in a 500.
+    offer, created = SupplyOffer.objects.select_for_update().get_or_create(sku=sku, defaults={"shop": shop, **values})
+    if not created:
         for name, value in values.items():
             setattr(offer, name, value)
         offer.save()
@@ -98,6 +101,7 @@ def _offer_of_shop(shop, offer_id: int) -> SupplyOffer:
         offer_id,
         thing_zh="供货商品",
         thing_en="Offer",
+        field="offer_id",
     )
 
 
@@ -121,11 +125,12 @@ def offer_withdraw(*, shop, actor, offer_id: int) -> SupplyOffer:
 
 
 def _listed_offer_locked(shop, offer_id: int) -> SupplyOffer:
-    """Another shop's listed offer, locked; the seller's own offers and withdrawn ones are 404."""
+    """Another shop's listed offer, locked; the seller's own offers, withdrawn ones and those of a
+    suspended supplier (it cannot ship) are 404."""
     offer = (
         SupplyOffer.objects.select_for_update(of=("self",))
         .select_related("sku__product", "shop")
-        .filter(pk=offer_id, status=OFFER.LISTED)
+        .filter(pk=offer_id, status=OFFER.LISTED, shop__status=Shop.Status.ACTIVE)
         .exclude(shop=shop)
         .first()
     )
@@ -155,7 +160,9 @@ def _allot(*, link: MarketLink, offer: SupplyOffer, units: int, actor, field: st
     sku_stock_move(
         shop=link.shop, sku_id=link.sku_id, delta=units, reason=R.MARKET_BUY, actor=actor, cap=MAX_STOCK, field=field
     )
-    MarketLink.objects.filter(pk=link.pk).update(units_allotted=F("units_allotted") + units)
+    MarketLink.objects.filter(pk=link.pk).update(
+        units_allotted=F("units_allotted") + units, supply_price_fen=offer.supply_price_fen
+    )
 
 
 @transaction.atomic
@@ -173,7 +180,7 @@ def offer_adopt(*, shop, actor, offer_id: int, price_fen: int, units: int = 0, n
     product = product_create(
         shop=shop,
         actor=actor,
-        name=(name or source.name).strip()[:60],
+        name=(name.strip() or source.name)[:60],
         description=source.description,
         unit=source.unit,
         skus=[{"spec": offer.sku.spec, "price_fen": price_fen, "cost_fen": offer.supply_price_fen, "stock": 0}],
@@ -183,7 +190,13 @@ def offer_adopt(*, shop, actor, offer_id: int, price_fen: int, units: int = 0, n
         ProductImage(shop=shop, product=product, image=image.image.name, sort=image.sort)
         for image in source.images.all()
     )
-    link = MarketLink.objects.create(shop=shop, offer=offer, supplier_id=offer.shop_id, sku=product.skus.get())
+    link = MarketLink.objects.create(
+        shop=shop,
+        offer=offer,
+        supplier_id=offer.shop_id,
+        sku=product.skus.get(),
+        supply_price_fen=offer.supply_price_fen,
+    )
     audit_record(
         shop=shop,
         actor=actor,
@@ -198,15 +211,32 @@ def offer_adopt(*, shop, actor, offer_id: int, price_fen: int, units: int = 0, n
 
 def _link_of_shop(shop, link_id: int) -> MarketLink:
     return get_in_shop(
-        MarketLink.objects.select_related("sku__product", "shop"), shop, link_id, thing_zh="分销商品", thing_en="Item"
+        MarketLink.objects.select_related("sku__product", "shop"),
+        shop,
+        link_id,
+        thing_zh="分销商品",
+        thing_en="Item",
+        field="link_id",
     )
+
+
+def _linked_offer_locked(link: MarketLink) -> SupplyOffer:
+    """The link's offer, locked first (every write of the link's units holds this lock); the link's
+    units are read again under it, so a hand-back racing another never counts the same units twice."""
+    offer = (
+        SupplyOffer.objects.select_for_update(of=("self",)).select_related("sku__product", "shop").get(pk=link.offer_id)
+    )
+    link.refresh_from_db(fields=["units_allotted"])
+    return offer
 
 
 @transaction.atomic
 def link_allot(*, shop, actor, link_id: int, units: int) -> MarketLink:
     """Take more units of an adopted offer (while it is listed and has them)."""
     link = _link_of_shop(shop, link_id)
-    offer = _listed_offer_locked(shop, link.offer_id)
+    offer = _linked_offer_locked(link)
+    if offer.status != OFFER.LISTED or offer.shop.status != Shop.Status.ACTIVE:
+        raise ApplicationError("market_offer_withdrawn", field="link_id", status=409)
     _allot(link=link, offer=offer, units=units, actor=actor)
     audit_record(
         shop=shop,
@@ -224,7 +254,7 @@ def link_return(*, shop, actor, link_id: int, units: int) -> MarketLink:
     """Hand unsold units back: off the seller's SKU (never below what it holds), back on the
     supplier's SKU and, while listed, on its offer."""
     link = _link_of_shop(shop, link_id)
-    offer = SupplyOffer.objects.select_for_update(of=("self",)).select_related("shop").get(pk=link.offer_id)
+    offer = _linked_offer_locked(link)
     if units < 1:
         raise ApplicationError("validation", field="units", reason="at_least_1")
     if units > link.units_allotted:
@@ -244,6 +274,13 @@ def link_return(*, shop, actor, link_id: int, units: int) -> MarketLink:
     )
     link.refresh_from_db()
     return link
+
+
+def market_on_stock_adjusting(*, shop, sku) -> None:
+    """Hook stock_adjusting: a seller's market SKU holds only units its supplier allotted (they sit
+    at the supplier); units added by hand would be sold and dropshipped without being there."""
+    if MarketLink.objects.filter(sku=sku).exists():
+        raise ApplicationError("market_stock_managed", field="sku_id", status=409)
 
 
 # --- dropship (hooks of the seller's order) --------------------------------------------------
@@ -297,7 +334,7 @@ def market_on_paid(*, order: Order) -> None:
                 product_name=line.product_name,
                 spec=line.spec,
                 quantity=line.quantity,
-                supply_price_fen=line.campaign_item.sku.market_link.offer.supply_price_fen,
+                supply_price_fen=line.campaign_item.sku.market_link.units_supply_price_fen,
             )
             for line in supplier_lines
         )
@@ -365,6 +402,7 @@ def _dropship_of_supplier(shop, dropship_id: int) -> DropshipOrder:
         dropship_id,
         thing_zh="代发订单",
         thing_en="Dropship order",
+        field="dropship_id",
     )
 
 
