@@ -4,7 +4,7 @@ from ninja.pagination import paginate
 from tuangou.core.api import AUTH, get_in_shop
 from tuangou.core.bounds import Id
 from tuangou.core.pagination import PageNumberPagination
-from tuangou.core.validation import Name
+from tuangou.core.validation import Search
 from tuangou.leaders.access import access_leader
 from tuangou.leaders.models import Leader
 from tuangou.shops.access import access_shop, access_shop_as_staff
@@ -44,7 +44,7 @@ def _detail(staff, campaign_id: Id) -> Campaign:
 
 @console_router.get("/campaigns", response=list[CampaignListOut], summary="Campaigns with progress and sales")
 @paginate(PageNumberPagination, page_size=20)
-def list_campaigns(request, shop_id: Path[Id], status: CampaignStatus | None = None, q: Name = ""):
+def list_campaigns(request, shop_id: Path[Id], status: CampaignStatus | None = None, q: Search = ""):
     staff = access_shop_as_staff(request, shop_id, "campaigns.view")
     return selectors.campaign_list(shop=staff.shop, status=status, search=q)
 

@@ -5,7 +5,7 @@ from ninja.pagination import paginate
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
 from tuangou.core.pagination import PageNumberPagination
-from tuangou.core.validation import Name
+from tuangou.core.validation import Search
 from tuangou.shops.access import access_shop_as_staff
 
 from . import selectors, services
@@ -64,7 +64,7 @@ def delete_category(request, shop_id: Path[Id], category_id: Id):
 @console_router.get("/products", response=list[ProductListOut], summary="Products, searched by name and filtered")
 @paginate(PageNumberPagination, page_size=20)
 def list_products(
-    request, shop_id: Path[Id], q: Name = "", category_id: Id | None = None, status: ProductStatus | None = None
+    request, shop_id: Path[Id], q: Search = "", category_id: Id | None = None, status: ProductStatus | None = None
 ):
     staff = access_shop_as_staff(request, shop_id, "catalog.view")
     return selectors.product_list(shop=staff.shop, search=q, category_id=category_id, status=status)

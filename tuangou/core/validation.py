@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from ninja.parser import Parser
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from .errors import MESSAGES, ApplicationError, field_label
@@ -20,6 +20,7 @@ from .money import format_fen
 _NOT_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # A one-line name also refuses tab, line feed and carriage return.
 _NOT_IN_NAME = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+SEARCH_MAX = 60
 
 
 def _refusing(pattern: re.Pattern):
@@ -34,6 +35,8 @@ def _refusing(pattern: re.Pattern):
 # Every str of an input schema or query is one of these (the fuzz test sends NUL and friends).
 Name = Annotated[str, _refusing(_NOT_IN_NAME)]  # one line: names, titles, codes, phones, reasons
 Text = Annotated[str, _refusing(_NOT_IN_TEXT)]  # several lines: descriptions, notes (\n, \t and \r allowed)
+# What a list is searched for: a name, bounded (a 10,000-character search was read and matched).
+Search = Annotated[str, StringConstraints(max_length=SEARCH_MAX), _refusing(_NOT_IN_NAME)]
 
 
 def _in_utc(value: datetime) -> datetime:

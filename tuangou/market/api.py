@@ -6,7 +6,7 @@ from ninja.pagination import paginate
 from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
 from tuangou.core.pagination import PageNumberPagination
-from tuangou.core.validation import Name
+from tuangou.core.validation import Search
 from tuangou.orders.selectors import order_in_shop, order_of_member
 from tuangou.shops.access import access_shop, access_shop_as_staff
 
@@ -39,7 +39,7 @@ SettlementStatus = Literal["pending", "due", "settled", "void"]
 
 @console_router.get("/market/offers", response=list[MarketOfferOut], summary="Other shops' listed offers (分销市场)")
 @paginate(PageNumberPagination, page_size=20)
-def list_market_offers(request, shop_id: Path[Id], q: Name = ""):
+def list_market_offers(request, shop_id: Path[Id], q: Search = ""):
     staff = access_shop_as_staff(request, shop_id, "catalog.view")
     return selectors.offers_in_market(shop=staff.shop, search=q)
 
@@ -121,7 +121,7 @@ def withdraw_supply_offer(request, shop_id: Path[Id], offer_id: Id):
 
 @console_router.get("/supply/dropships", response=list[DropshipOut], summary="Orders to ship for sellers (一件代发)")
 @paginate(PageNumberPagination, page_size=20)
-def list_dropships(request, shop_id: Path[Id], status: DropshipStatus | None = None, q: Name = ""):
+def list_dropships(request, shop_id: Path[Id], status: DropshipStatus | None = None, q: Search = ""):
     staff = access_shop_as_staff(request, shop_id, "orders.view")
     return selectors.dropships_of_supplier(shop=staff.shop, status=status, search=q.strip())
 

@@ -9,7 +9,7 @@ from tuangou.core.api import AUTH
 from tuangou.core.bounds import Id
 from tuangou.core.errors import ApplicationError
 from tuangou.core.pagination import PageNumberPagination
-from tuangou.core.validation import Name
+from tuangou.core.validation import Name, Search
 from tuangou.orders.selectors import order_in_shop, order_of_member
 from tuangou.shops.access import access_shop, access_shop_as_staff
 
@@ -56,7 +56,7 @@ def list_my_vouchers(request, shop_id: Path[Id], order_id: Id):
 
 @console_router.get("/vouchers", response=list[ConsoleVoucherOut], summary="Voucher codes, newest first")
 @paginate(PageNumberPagination, page_size=20)
-def list_vouchers(request, shop_id: Path[Id], q: Name = "", status: VoucherStatus | None = None):
+def list_vouchers(request, shop_id: Path[Id], q: Search = "", status: VoucherStatus | None = None):
     staff = access_shop_as_staff(request, shop_id, "orders.view")
     return selectors.vouchers_for_console(shop=staff.shop, search=q, status=status)
 

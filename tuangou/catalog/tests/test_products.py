@@ -264,3 +264,15 @@ def test_another_shops_product_answers_the_same_404_as_a_missing_one(staff_clien
     assert other.json() == missing.json()
     foreign.refresh_from_db()
     assert foreign.stock == 100
+
+
+def test_a_search_longer_than_60_characters_is_a_422_on_q_and_60_of_them_search(staff_client):
+    client, staff = staff_client()
+    SkuFactory(product=ProductFactory(shop=staff.shop, name="红富士苹果"))
+
+    too_long = client.get(f"console/shops/{staff.shop_id}/products", {"q": "苹" * 61})
+    longest = ok(client.get(f"console/shops/{staff.shop_id}/products", {"q": "𠮷" * 60}))
+
+    assert too_long.status_code == 422 and too_long.json()["field"] == "q"
+    assert too_long.json()["message"] == "q：最多60个字符"
+    assert longest["count"] == 0
