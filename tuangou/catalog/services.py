@@ -16,7 +16,7 @@ from tuangou.core.bounds import MAX_STOCK
 from tuangou.core.errors import ApplicationError, NotFound
 from tuangou.core.i18n import bilingual
 
-from .hooks import stock_adjusting
+from .hooks import product_kind_changing, stock_adjusting
 from .models import Category, Product, ProductImage, Sku, StockMovement
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
@@ -237,6 +237,8 @@ def product_update(*, shop, actor, product_id: int, skus: list[dict] | None = No
     before = _audit_state(product)
     if "category_id" in changes:
         product.category = _category_or_none(shop, changes.pop("category_id"))
+    if changes.get("kind") is not None and changes["kind"] != product.kind:
+        product_kind_changing(shop=shop, product=product, kind=changes["kind"])
     for field, value in changes.items():
         if field not in PRODUCT_FIELDS or value is None:
             continue

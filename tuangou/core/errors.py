@@ -396,6 +396,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该供货商品已下架或供货店铺已停用，不能再采购",
         "The offer was withdrawn or its supplier suspended: no more units",
     ),
+    "market_kind_locked": (
+        "分销市场中的商品只能是实物（由供货商发货）",
+        "A marketplace product stays goods (its supplier ships it)",
+    ),
     "market_stock_managed": (
         "分销商品的库存只能向供货商采购或退回",
         "A marketplace item's stock only comes from, and goes back to, its supplier",

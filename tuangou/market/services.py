@@ -283,6 +283,17 @@ def market_on_stock_adjusting(*, shop, sku) -> None:
         raise ApplicationError("market_stock_managed", field="sku_id", status=409)
 
 
+def market_on_product_kind_changing(*, shop, product, kind) -> None:
+    """Hook product_kind_changing: the marketplace moves goods only (a supplier ships them), so a
+    product on offer or adopted from an offer stays goods; a voucher's codes would be issued to the
+    member and the supplier would still be asked to ship."""
+    if kind == Product.Kind.PHYSICAL:
+        return
+    offered = SupplyOffer.objects.filter(sku__product=product).exists()
+    if offered or MarketLink.objects.filter(sku__product=product).exists():
+        raise ApplicationError("market_kind_locked", field="kind", status=409)
+
+
 # --- dropship (hooks of the seller's order) --------------------------------------------------
 
 

@@ -1048,3 +1048,20 @@ def test_a_shipment_cannot_set_its_own_status_or_times():
     )
 
     assert (shipped["status"], shipped["delivered_at"], shipped["supply_total_fen"]) == ("shipped", None, SUPPLY_PRICE)
+
+
+@pytest.mark.parametrize("kind", ["voucher", "service", "topup"])
+def test_neither_shop_can_turn_a_marketplace_product_into_codes_and_a_plain_product_still_can(kind):
+    # A voucher's codes go to the member while the supplier is still asked to ship: the kind stays.
+    world = given_market_sale()
+    body = {"kind": kind, "face_value_fen": 1000} if kind == "topup" else {"kind": kind}
+    for shop, product in ((world.shop, world.link.sku.product), (world.supplier, world.sku.product)):
+        refused(
+            staff_login(shop).patch(console(shop, f"products/{product.id}"), body), 409, "kind", "market_kind_locked"
+        )
+        product.refresh_from_db()
+        assert product.kind == Product.Kind.PHYSICAL
+    plain = SkuFactory(product__shop=world.shop).product
+    ok(staff_login(world.shop).patch(console(world.shop, f"products/{plain.id}"), body))
+    plain.refresh_from_db()
+    assert plain.kind == kind
