@@ -136,31 +136,7 @@ def test_a_long_pdf_keeps_only_its_current_page_as_text_and_numbers_every_page()
 
 
 def test_builders_report_progress_every_500_rows_and_at_the_end():
-    items = [
-        {
-            "product_name": f"商品{n}",
-            "spec": "",
-            "sku_code": f"C{n}",
-            "quantity": 1,
-            "unit": "件",
-            "cost_fen": 100,
-            "amount_fen": 200,
-            "order_count": 1,
-            "point_count": 1,
-        }
-        for n in range(1200)
-    ]
-    now = timezone.now()
-    sheet = {
-        "shop_name": "店",
-        "campaign_title": "团",
-        "campaign_id": 1,
-        "pickup_at": now,
-        "cutoff_at": now,
-        "generated_at": now,
-        "items": items,
-        "totals": {"quantity": 1200, "cost_fen": 120000, "amount_fen": 240000},
-    }
+    sheet = _purchase_sheet(1200)
     calls = []
 
     exports.sheet_xlsx("purchase", sheet, progress=lambda done, total: calls.append((done, total)))
