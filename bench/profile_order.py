@@ -35,6 +35,7 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sql-width", type=int, default=240, help="characters of each query shown")
     parser.add_argument("--reuse", action="store_true", help="keep the previous --reuse run's database and members")
+    parser.add_argument("--packages", type=int, default=12, help="packages shown in the CPU-by-package table")
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL") or run.DEFAULT_DATABASE_URL
@@ -138,8 +139,38 @@ def main() -> int:
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(sort).print_stats(args.top)
         print(f"\n== top {args.top} by {sort} (CPU seconds over {args.requests} orders, profiler overhead included)")
         print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:12000])
+    print_by_package(profiler, args.requests, args.packages)
     print("\n== response sample:", json.dumps(response.json(), ensure_ascii=False)[:600])
     return 0
+
+
+def package_of(filename: str) -> str:
+    """'django.db', 'ninja', 'tuangou.orders', 'stdlib', ... for a profiled function's file."""
+    if not filename.startswith("/"):
+        return "builtins"  # C functions: '~' in cProfile
+    path = Path(filename)
+    parts = path.parts
+    if "site-packages" in parts:
+        rest = parts[parts.index("site-packages") + 1 :]
+        return ".".join(rest[:2]) if rest[0] == "django" and len(rest) > 2 else rest[0].removesuffix(".py")
+    if run.ROOT in path.parents:
+        rest = path.relative_to(run.ROOT).parts
+        return ".".join(rest[:2]) if rest[0] == "tuangou" else rest[0]
+    return "stdlib"
+
+
+def print_by_package(profiler, requests: int, top: int) -> None:
+    """Own CPU time (tottime) summed by package: where the Python of a request goes, the profiler's
+    inflation spread evenly over it."""
+    stats = pstats.Stats(profiler).stats
+    own: dict[str, float] = {}
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.items():
+        key = package_of(filename)
+        own[key] = own.get(key, 0.0) + tottime
+    total = sum(own.values()) or 1.0
+    print(f"\n== own CPU by package (share of the profiled {1000 * total / requests:.2f} ms per order)")
+    for key, seconds in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"  {100 * seconds / total:5.1f} %  {key}")
 
 
 if __name__ == "__main__":
