@@ -227,6 +227,50 @@ def test_an_order_of_in_range_lines_whose_sum_overflows_is_refused_naming_the_it
     )
 
 
+@pytest.mark.parametrize("value", [True, False])
+def test_a_boolean_is_not_a_quantity_nor_an_id(world, value):
+    """pydantic's lax mode read JSON true as 1: `"quantity": true` was an order of one."""
+    live = add_live_order(world, Order.Status.PAID, "0002")
+    item = CampaignItem.objects.get(campaign=live.campaign)
+    member = ApiClient()
+    member.login_sms(world["member"].phone)
+    url = f"shops/{world['ids']['shop_id']}/orders"
+    orders, stock_left = Order.objects.count(), item.stock_left
+
+    body = refused(
+        member.post(
+            url, {"campaign_id": live.campaign_id, "items": [{"campaign_item_id": item.id, "quantity": value}]}
+        ),
+        "items.0.quantity",
+    )
+    assert body["message"] == "数量：必须是整数"
+    refused(
+        member.post(url, {"campaign_id": value, "items": [{"campaign_item_id": item.id, "quantity": 1}]}),
+        "campaign_id",
+    )
+
+    assert Order.objects.count() == orders
+    assert CampaignItem.objects.get(pk=item.id).stock_left == stock_left
+    # A number in a string, as a form would send it, is still read.
+    placed = member.post(
+        url, {"campaign_id": live.campaign_id, "items": [{"campaign_item_id": item.id, "quantity": "1"}]}
+    )
+    assert placed.status_code == 201, placed.content
+
+
+def test_a_boolean_is_not_a_price_a_stock_nor_a_rate(world, owner):
+    before = Product.objects.count()
+
+    refused(owner.post(console(world, "products"), product_body(price_fen=True)), "skus.0.price_fen")
+    refused(owner.post(console(world, "products"), product_body(stock=True)), "skus.0.stock")
+    refused(
+        owner.post(console(world, "incentives/levels"), {"name": "金牌", "rank": True, "commission_rate_bp": 800}),
+        "rank",
+    )
+
+    assert Product.objects.count() == before
+
+
 # --- text the database cannot hold --------------------------------------------------------------
 
 

@@ -4,16 +4,16 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
-from tuangou.core.bounds import Id, PriceFen, PurchaseLimit, Sort, Stock, StockDelta
+from tuangou.core.bounds import NOT_A_BOOLEAN, Id, PriceFen, PurchaseLimit, Sort, Stock, StockDelta
 from tuangou.core.validation import Name, Text
 
 ProductStatus = Literal["on_shelf", "off_shelf"]
 ProductKind = Literal["physical", "voucher", "service", "topup"]
 ProductDeal = Literal["", "new_member", "once_per_member"]
-UsesPerUnit = Annotated[int, Field(ge=1, le=1000)]
-ValidDays = Annotated[int, Field(ge=0, le=3660)]
-FaceValueFen = Annotated[int, Field(ge=0, le=100_000_00)]  # ¥100,000: no phone takes more
-DealLimit = Annotated[int, Field(ge=1, le=100)]
+UsesPerUnit = Annotated[int, Field(ge=1, le=1000), NOT_A_BOOLEAN]
+ValidDays = Annotated[int, Field(ge=0, le=3660), NOT_A_BOOLEAN]
+FaceValueFen = Annotated[int, Field(ge=0, le=100_000_00), NOT_A_BOOLEAN]  # ¥100,000: no phone takes more
+DealLimit = Annotated[int, Field(ge=1, le=100), NOT_A_BOOLEAN]
 
 
 class ServiceFields(Schema):

@@ -4,6 +4,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from tuangou.core.bounds import Int
 from tuangou.core.validation import Name, Text
 
 from . import labels
@@ -88,7 +89,7 @@ class LeaderCommissionCenterOut(CommissionBalanceOut):
 
 
 class WithdrawalIn(Schema):
-    amount_fen: int = Field(..., ge=1, le=100_000_000)
+    amount_fen: Int = Field(..., ge=1, le=100_000_000)
     account: Name = Field(..., min_length=1, max_length=100)
 
 
@@ -213,11 +214,11 @@ class IncentivePlanOut(Schema):
 
 class LeaderLevelIn(Schema):
     name: Name = Field(..., min_length=1, max_length=20)
-    rank: int = Field(..., ge=1, le=100)
-    commission_rate_bp: int = Field(..., ge=0, le=5000)
-    min_gmv_fen: int = Field(0, ge=0, le=1_000_000_000)
-    min_members: int = Field(0, ge=0, le=1_000_000)
-    min_pickup_rate_bp: int = Field(0, ge=0, le=10000)
+    rank: Int = Field(..., ge=1, le=100)
+    commission_rate_bp: Int = Field(..., ge=0, le=5000)
+    min_gmv_fen: Int = Field(0, ge=0, le=1_000_000_000)
+    min_members: Int = Field(0, ge=0, le=1_000_000)
+    min_pickup_rate_bp: Int = Field(0, ge=0, le=10000)
 
 
 class LeaderLevelPatch(Schema):

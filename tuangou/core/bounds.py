@@ -9,7 +9,7 @@ past 2^63 breaks SQLite too. The caps below are far inside both.
 from typing import Annotated
 
 from ninja import Query
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 INT32_MAX = 2**31 - 1  # IntegerField / PositiveIntegerField
@@ -42,17 +42,34 @@ def _not_negative(code: str):
     return AfterValidator(check)
 
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-PriceFen = Annotated[int, Field(le=MAX_PRICE_FEN, json_schema_extra={"minimum": 0}), _not_negative("price_negative")]
-AmountFen = Annotated[int, Field(ge=1, le=MAX_AMOUNT_FEN)]
-Stock = Annotated[int, Field(le=MAX_STOCK, json_schema_extra={"minimum": 0}), _not_negative("stock_negative")]
-StockDelta = Annotated[int, Field(ge=-MAX_STOCK_DELTA, le=MAX_STOCK_DELTA)]
-Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
-PurchaseLimit = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]  # 0: no limit
+def _not_a_boolean(value):
+    """JSON true and false are not numbers: pydantic's lax mode would read them as 1 and 0 (an
+    order of `"quantity": true`). Query strings ("1") and whole floats (2.0) are still read."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+NOT_A_BOOLEAN = BeforeValidator(_not_a_boolean)
+# A bare integer field (its bounds in its Field(...)); the bounded types below put the check after
+# their bounds, as pydantic documents them as minimum/maximum only then.
+Int = Annotated[int, NOT_A_BOOLEAN]
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID), NOT_A_BOOLEAN]
+PriceFen = Annotated[
+    int, Field(le=MAX_PRICE_FEN, json_schema_extra={"minimum": 0}), _not_negative("price_negative"), NOT_A_BOOLEAN
+]
+AmountFen = Annotated[int, Field(ge=1, le=MAX_AMOUNT_FEN), NOT_A_BOOLEAN]
+Stock = Annotated[
+    int, Field(le=MAX_STOCK, json_schema_extra={"minimum": 0}), _not_negative("stock_negative"), NOT_A_BOOLEAN
+]
+StockDelta = Annotated[int, Field(ge=-MAX_STOCK_DELTA, le=MAX_STOCK_DELTA), NOT_A_BOOLEAN]
+Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY), NOT_A_BOOLEAN]
+PurchaseLimit = Annotated[int, Field(ge=0, le=MAX_QUANTITY), NOT_A_BOOLEAN]  # 0: no limit
 # The minimum of 1 is the service's check (its 400 names 成团目标); the schema holds the maximum.
-Threshold = Annotated[int, Field(le=MAX_THRESHOLD, json_schema_extra={"minimum": 1})]
-Sort = Annotated[int, Field(ge=-MAX_SORT, le=MAX_SORT)]
-CommissionBp = Annotated[int, Field(ge=0, le=MAX_COMMISSION_BP)]
+Threshold = Annotated[int, Field(le=MAX_THRESHOLD, json_schema_extra={"minimum": 1}), NOT_A_BOOLEAN]
+Sort = Annotated[int, Field(ge=-MAX_SORT, le=MAX_SORT), NOT_A_BOOLEAN]
+CommissionBp = Annotated[int, Field(ge=0, le=MAX_COMMISSION_BP), NOT_A_BOOLEAN]
 
 # Query parameters of api.py (a query `Id | None = None`: pydantic reads the bounds from Id).
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]

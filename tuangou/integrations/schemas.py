@@ -4,6 +4,7 @@ from typing import Any, Literal
 from django.utils import timezone
 from ninja import Field, Schema
 
+from tuangou.core.bounds import Int
 from tuangou.core.validation import Name
 
 from .choices import EVENTS, MAX_SECRET_GRACE_HOURS, SCOPES, SECRET_GRACE_HOURS
@@ -85,7 +86,7 @@ class WebhookSecretOut(Schema):
 
 
 class WebhookSecretRotateIn(Schema):
-    grace_hours: int = Field(
+    grace_hours: Int = Field(
         SECRET_GRACE_HOURS, ge=0, le=MAX_SECRET_GRACE_HOURS, description="How long the old secret signs too (0: not)"
     )
 

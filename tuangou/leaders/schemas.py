@@ -4,7 +4,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from tuangou.core.bounds import Id
+from tuangou.core.bounds import Id, Int
 from tuangou.core.phones import mask_phone
 from tuangou.core.validation import Name, Text
 
@@ -17,9 +17,9 @@ class RecruitmentPlanIn(Schema):
     title: Name = Field(..., min_length=1, max_length=60)
     benefits: Text = Field(..., min_length=1, max_length=5000)
     requirements: Text = Field(..., min_length=1, max_length=5000)
-    referral_reward_fen: int = Field(..., ge=0, le=10_000_000)
-    referral_gmv_target_fen: int = Field(..., ge=0, le=1_000_000_000)
-    referral_window_days: int = Field(..., ge=1, le=365)
+    referral_reward_fen: Int = Field(..., ge=0, le=10_000_000)
+    referral_gmv_target_fen: Int = Field(..., ge=0, le=1_000_000_000)
+    referral_window_days: Int = Field(..., ge=1, le=365)
     is_published: bool = True
 
 
@@ -95,7 +95,7 @@ class LeaderApplicationIn(Schema):
     address: Name = Field(..., min_length=1, max_length=200)
     lat: float = Field(..., ge=3, le=54, description="GCJ-02/WGS-84 latitude; China only")
     lng: float = Field(..., ge=73, le=136)
-    households: int = Field(..., ge=0, le=100_000)
+    households: Int = Field(..., ge=0, le=100_000)
     reach: Text = Field("", max_length=200, description="How they reach neighbours: 微信群, 便利店, 快递点 ...")
     referral_code: Name = Field("", max_length=20)
 

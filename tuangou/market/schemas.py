@@ -4,11 +4,11 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field
 
-from tuangou.core.bounds import MAX_QUANTITY, MAX_STOCK, Id, PriceFen
+from tuangou.core.bounds import MAX_QUANTITY, MAX_STOCK, NOT_A_BOOLEAN, Id, PriceFen
 from tuangou.core.validation import Name
 
-Units = Annotated[int, Field(ge=1, le=MAX_STOCK)]
-OfferUnits = Annotated[int, Field(ge=0, le=MAX_STOCK)]
+Units = Annotated[int, Field(ge=1, le=MAX_STOCK), NOT_A_BOOLEAN]
+OfferUnits = Annotated[int, Field(ge=0, le=MAX_STOCK), NOT_A_BOOLEAN]
 
 
 def _images(product) -> list[str]:
@@ -66,7 +66,7 @@ class OfferIn(Schema):
     supply_price_fen: PriceFen
     retail_price_fen: PriceFen = 0
     units: OfferUnits
-    min_order: Annotated[int, Field(ge=1, le=MAX_QUANTITY)] = 1
+    min_order: Annotated[int, Field(ge=1, le=MAX_QUANTITY), NOT_A_BOOLEAN] = 1
     description: Annotated[Name, Field(max_length=200)] = ""
 
 

@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from tuangou.core.bounds import MAX_AMOUNT_FEN, MAX_ORDER_QUANTITY, MAX_STOCK, Id
+from tuangou.core.bounds import MAX_AMOUNT_FEN, MAX_ORDER_QUANTITY, MAX_STOCK, Id, Int
 from tuangou.core.validation import Moment, Name
 
 from .models import Channel, Coupon, CouponPack, CouponTemplate, Kind, Scope
@@ -14,20 +14,20 @@ Fen = Field(0, ge=0, le=MAX_AMOUNT_FEN)
 class CouponTemplateIn(Schema):
     name: Name = Field(..., min_length=1, max_length=40)
     kind: Kind
-    threshold_fen: int = Fen  # 满减: in-scope payable needed; 折扣: optional
-    reduce_fen: int = Fen  # 满减 / 无门槛
-    percent_off_bp: int = Field(0, ge=0, le=9_999)  # 折扣: 1500 = 15% off
-    max_discount_fen: int = Fen  # 折扣: 0 = no cap
+    threshold_fen: Int = Fen  # 满减: in-scope payable needed; 折扣: optional
+    reduce_fen: Int = Fen  # 满减 / 无门槛
+    percent_off_bp: Int = Field(0, ge=0, le=9_999)  # 折扣: 1500 = 15% off
+    max_discount_fen: Int = Fen  # 折扣: 0 = no cap
     scope: Scope = Scope.ALL
     scope_ids: list[Id] = Field([], max_length=200)
     validity: CouponTemplate.Validity
     valid_from: Moment | None = None
     valid_until: Moment | None = None
-    valid_days: int = Field(0, ge=0, le=3650)
+    valid_days: Int = Field(0, ge=0, le=3650)
     claim_starts_at: Moment | None = None
     claim_ends_at: Moment | None = None
-    total: int = Field(..., ge=1, le=MAX_STOCK)
-    per_member_limit: int = Field(1, ge=1, le=100)
+    total: Int = Field(..., ge=1, le=MAX_STOCK)
+    per_member_limit: Int = Field(1, ge=1, le=100)
     channels: list[Channel] = Field(..., min_length=1, max_length=5)
 
 
@@ -100,7 +100,7 @@ class CouponOut(CouponRulesOut):
 
 class CartItemIn(Schema):
     campaign_item_id: Id
-    quantity: int = Field(..., ge=1, le=MAX_ORDER_QUANTITY)
+    quantity: Int = Field(..., ge=1, le=MAX_ORDER_QUANTITY)
 
 
 class CartIn(Schema):
@@ -120,7 +120,7 @@ __all__ = ["Coupon"]
 class CouponPackIn(Schema):
     name: Name = Field(..., min_length=1, max_length=40)
     template_id: Id
-    quantity: int = Field(1, ge=1, le=100)  # coupons per member
+    quantity: Int = Field(1, ge=1, le=100)  # coupons per member
     audience: CouponPack.Audience
     days: int | None = Field(None, ge=1, le=3650)  # new / idle
     category_id: Id | None = None  # category
@@ -163,14 +163,14 @@ class CouponPackOut(Schema):
 
 class PaymentGiftItemIn(Schema):
     template_id: Id
-    count: int = Field(1, ge=1, le=100)  # coupons of it per paid order
+    count: Int = Field(1, ge=1, le=100)  # coupons of it per paid order
 
 
 class PaymentGiftIn(Schema):
     name: Name = Field(..., min_length=1, max_length=40)
     starts_at: Moment
     ends_at: Moment
-    min_paid_fen: int = Fen  # in-scope paid amount needed; 0: any paid order
+    min_paid_fen: Int = Fen  # in-scope paid amount needed; 0: any paid order
     scope: Scope = Scope.ALL
     scope_ids: list[Id] = Field([], max_length=200)
     gifts: list[PaymentGiftItemIn] = Field(..., min_length=1, max_length=5)
@@ -223,7 +223,7 @@ class PaymentGiftGrantOut(Schema):
 
 class AllotmentIn(Schema):
     template_id: Id
-    quantity: int = Field(..., ge=1, le=MAX_STOCK)  # coupons each leader may hand out
+    quantity: Int = Field(..., ge=1, le=MAX_STOCK)  # coupons each leader may hand out
     all_leaders: bool = False  # every active leader; leader_ids is ignored
     leader_ids: list[Id] = Field([], max_length=500)
 
@@ -295,8 +295,8 @@ class LeaderCouponClaimIn(Schema):
 
 
 class ReductionTierIn(Schema):
-    threshold_fen: int = Field(..., ge=1, le=MAX_AMOUNT_FEN)  # in-scope amount at campaign price
-    reduce_fen: int = Field(..., ge=1, le=MAX_AMOUNT_FEN)
+    threshold_fen: Int = Field(..., ge=1, le=MAX_AMOUNT_FEN)  # in-scope amount at campaign price
+    reduce_fen: Int = Field(..., ge=1, le=MAX_AMOUNT_FEN)
 
 
 class FullReductionIn(Schema):

@@ -3,7 +3,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from tuangou.core.bounds import MAX_ORDER_QUANTITY, MAX_QUANTITY, AmountFen, Id, Quantity
+from tuangou.core.bounds import MAX_ORDER_QUANTITY, MAX_QUANTITY, AmountFen, Id, Int, Quantity
 from tuangou.core.phones import mask_phone, public_name
 from tuangou.core.validation import Name, Text
 
@@ -23,7 +23,7 @@ _CODE_VISIBLE = {
 
 class OrderItemIn(Schema):
     campaign_item_id: Id
-    quantity: int = Field(..., ge=1, le=MAX_ORDER_QUANTITY)
+    quantity: Int = Field(..., ge=1, le=MAX_ORDER_QUANTITY)
 
 
 class DeliveryIn(Schema):
@@ -81,7 +81,7 @@ class OrderRefundIn(Schema):
 
 class AfterSaleIn(Schema):
     line_id: Id | None = None  # none: the whole order
-    quantity: int = Field(0, ge=0, le=MAX_QUANTITY)  # 0 with a line: all of it
+    quantity: Int = Field(0, ge=0, le=MAX_QUANTITY)  # 0 with a line: all of it
     reason: Text = Field(..., min_length=1, max_length=200)
 
 

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from tuangou.core.bounds import Id
+from tuangou.core.bounds import Id, Int
 from tuangou.core.validation import Moment, Name, Text
 
 
@@ -25,7 +25,7 @@ class PollVoteIn(Schema):
 
 
 class PollToCampaignIn(Schema):
-    top: int = Field(3, ge=1, le=20)
+    top: Int = Field(3, ge=1, le=20)
 
 
 class PollListOut(Schema):

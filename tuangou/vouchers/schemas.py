@@ -4,11 +4,11 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field
 
-from tuangou.core.bounds import Id
+from tuangou.core.bounds import NOT_A_BOOLEAN, Id
 from tuangou.core.phones import mask_name, mask_phone
 from tuangou.core.validation import Name
 
-Uses = Annotated[int, Field(ge=1, le=1000)]
+Uses = Annotated[int, Field(ge=1, le=1000), NOT_A_BOOLEAN]
 Code = Annotated[Name, Field(min_length=1, max_length=24)]
 Pin = Annotated[Name, Field(min_length=1, max_length=8)]
 

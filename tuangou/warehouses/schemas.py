@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from tuangou.core.bounds import Id, Quantity
+from tuangou.core.bounds import Id, Int, Quantity
 from tuangou.core.validation import Name, Text
 
 Direction = Literal["to_warehouse", "to_central"]
@@ -15,7 +15,7 @@ class WarehouseIn(Schema):
     address: Name = Field(..., min_length=1, max_length=200)
     lat: float = Field(..., ge=3, le=54, description="GCJ-02/WGS-84 latitude; China only")
     lng: float = Field(..., ge=73, le=136)
-    radius_m: int = Field(3000, ge=0, le=100_000)  # 0: only the communities named
+    radius_m: Int = Field(3000, ge=0, le=100_000)  # 0: only the communities named
     communities: list[Community] = Field([], max_length=200)
     is_active: bool = True
 
@@ -152,7 +152,7 @@ class CourierOut(Schema):
 
 
 class RoutesPlanIn(Schema):
-    max_stops: int = Field(30, ge=1, le=200)  # stops one courier takes at most
+    max_stops: Int = Field(30, ge=1, le=200)  # stops one courier takes at most
 
 
 class RouteAssignIn(Schema):
