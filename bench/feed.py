@@ -8,9 +8,10 @@ data (a live campaign, members with bearer tokens), opens --feeds SSE connection
 feed, and while they stay open places orders for --seconds from --clients concurrent clients.
 
 Prints
-  order_api_per_s_no_feeds=<n>      the same order load before any feed is open (the reference)
-  feeds_open=<n> order_api_per_s_with_feeds=<n> orders_ok=<n> orders_failed=<n>
-  feeds_cost=<n>%                   how much lower the order rate was with the feeds open
+  round <k>: ...                    each round: a window with no feed open, then one with --feeds open
+  order_api_per_s_no_feeds=<n>      the order rate with no feed open (the reference), mean of the rounds
+  feeds_open=<n> order_api_per_s_with_feeds=<n> orders_failed=<n>
+  feeds_cost=<n>%                   how much lower the order rate was with the feeds open (means; each round's)
   feeds_still_open=<n>              feeds that were still streaming after the order window
 
 `--server asgi` (everything on uvicorn) and `--server wsgi` (gunicorn only: each open feed holds a
@@ -48,6 +49,7 @@ def parse_args():
     parser.add_argument(
         "--server", choices=["split", "asgi", "wsgi"], default="split", help="what `manage.py serve` runs (split)"
     )
+    parser.add_argument("--rounds", type=int, default=3, help="pairs of windows, without and with the feeds (3)")
     parser.add_argument("--quick", action="store_true", help="5 s windows")
     args = parser.parse_args()
     if args.quick:
@@ -187,37 +189,65 @@ async def place_orders(port: int, data: dict, clients: int, seconds: float, firs
     return result
 
 
-async def scenario(port: int, feed_port: int, data: dict, args) -> None:
-    await run.warm_workers(port, args.workers)
-    baseline = await place_orders(port, data, args.clients, args.seconds, first=0)
-    print(
-        f"order_api_per_s_no_feeds={baseline['per_s']:.1f} (ok {baseline['ok']}, failed {baseline['failed']})",
-        flush=True,
-    )
-
-    path = f"/api/shops/{data['shop_id']}/campaigns/{data['campaign_id']}/feed"
-    feeds = [FeedReader(feed_port, path) for _ in range(args.feeds)]
+async def open_feeds(feed_port: int, path: str, count: int) -> list:
+    feeds = [FeedReader(feed_port, path) for _ in range(count)]
     opened_at = time.monotonic()
     for start in range(0, len(feeds), 50):  # as phones arrive, not one SYN flood
         await asyncio.gather(*(feed.start(timeout=REQUEST_TIMEOUT) for feed in feeds[start : start + 50]))
-    open_count = sum(feed.open for feed in feeds)
-    print(f"bench: {open_count} of {args.feeds} feeds answered in {time.monotonic() - opened_at:.1f} s", flush=True)
+    print(
+        f"bench: {sum(feed.open for feed in feeds)} of {count} feeds answered in {time.monotonic() - opened_at:.1f} s",
+        flush=True,
+    )
+    return feeds
 
-    loaded = await place_orders(port, data, args.clients, args.seconds, first=10**6)
-    still_open = sum(feed.open for feed in feeds)
-    cost = 100 * (1 - loaded["per_s"] / baseline["per_s"]) if baseline["per_s"] else 0.0
+
+async def scenario(port: int, feed_port: int, data: dict, args) -> None:
+    """Rounds of two windows, without then with the feeds open: one pair of windows on a shared
+    machine differs by ±30 % on its own, so the cost is read over the rounds."""
+    await run.warm_workers(port, args.workers)
+    path = f"/api/shops/{data['shop_id']}/campaigns/{data['campaign_id']}/feed"
+    without, with_feeds, costs, failed, first_error = [], [], [], 0, ""
+    open_count = still_open = received = 0
+    for round_ in range(args.rounds):
+        first = 2 * round_ * 10**6
+        baseline = await place_orders(port, data, args.clients, args.seconds, first=first)
+        feeds = await open_feeds(feed_port, path, args.feeds)
+        loaded = await place_orders(port, data, args.clients, args.seconds, first=first + 10**6)
+        open_count = min(open_count, sum(f.open for f in feeds)) if round_ else sum(f.open for f in feeds)
+        still = sum(feed.open for feed in feeds)
+        still_open = min(still_open, still) if round_ else still
+        received += sum(feed.bytes for feed in feeds)
+        for feed in feeds:
+            feed.close()
+        await asyncio.sleep(1.0)  # the feed server notices the closed sockets before the next window
+        cost = 100 * (1 - loaded["per_s"] / baseline["per_s"]) if baseline["per_s"] else 0.0
+        without.append(baseline["per_s"])
+        with_feeds.append(loaded["per_s"])
+        costs.append(cost)
+        failed += baseline["failed"] + loaded["failed"]
+        first_error = first_error or baseline["first_error"] or loaded["first_error"]
+        print(
+            f"round {round_ + 1}: {baseline['per_s']:.1f}/s without feeds, {loaded['per_s']:.1f}/s with "
+            f"{still} open: {cost:+.1f}% ({run.load_text()})",
+            flush=True,
+        )
+
+    mean_without, mean_with = sum(without) / len(without), sum(with_feeds) / len(with_feeds)
+    print(f"order_api_per_s_no_feeds={mean_without:.1f} (mean of {len(without)} windows)")
     print(
-        f"feeds_open={open_count} order_api_per_s_with_feeds={loaded['per_s']:.1f} "
-        f"orders_ok={loaded['ok']} orders_failed={loaded['failed']}"
+        f"feeds_open={open_count} order_api_per_s_with_feeds={mean_with:.1f} (mean of {len(with_feeds)} windows) "
+        f"orders_failed={failed}"
     )
-    print(f"feeds_cost={cost:.1f}% of the order rate ({run.load_text()})")
-    if loaded["first_error"]:
-        print(f"bench: first failed order: {loaded['first_error']}")
+    cost = 100 * (1 - mean_with / mean_without) if mean_without else 0.0
     print(
-        f"feeds_still_open={still_open} (received {sum(feed.bytes for feed in feeds)} bytes of events and heartbeats)"
+        f"feeds_cost={cost:.1f}% of the order rate (the means; rounds "
+        f"{', '.join(f'{c:+.1f}%' for c in costs)}, median {sorted(costs)[len(costs) // 2]:+.1f}%; {run.load_text()})"
     )
-    for feed in feeds:
-        feed.close()
+    if first_error:
+        print(f"bench: first failed order: {first_error}")
+    print(
+        f"feeds_still_open={still_open} (fewest at a window's end; received {received} bytes of events and heartbeats)"
+    )
 
 
 def main() -> int:
@@ -242,7 +272,8 @@ def main() -> int:
         server.stop()
     print(
         f"setup: manage.py serve --server {args.server} ({server.banner}), {args.feeds} feeds, "
-        f"{args.clients} order clients, {args.seconds:g} s windows, {os.cpu_count()} CPUs; {run.load_text()}"
+        f"{args.clients} order clients, {args.rounds} rounds of two {args.seconds:g} s windows, {os.cpu_count()} CPUs; "
+        f"{run.load_text()}"
     )
     return 0
 
