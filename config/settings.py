@@ -160,6 +160,12 @@ if DATABASE_URL:
     _prepare = int(os.environ.get("DB_PREPARE_THRESHOLD") or (0 if env_bool("DISABLE_SERVER_SIDE_CURSORS") else 5))
     if _prepare > 0:
         DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=_prepare)
+    # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: the dashboard of a big
+    # shop spent 40 ms compiling one query that then ran in 15 (EXPLAIN ANALYZE; bench/scale.py: days=30 from
+    # 270 to 196 ms). Off for the app's sessions, by a startup option; pgbouncer refuses those, so behind it
+    # the role carries it (ALTER ROLE … SET jit = off, docs/deploy.md). DB_JIT=1 leaves the server's setting.
+    if not env_bool("DB_JIT") and not env_bool("DISABLE_SERVER_SIDE_CURSORS"):
+        DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
     # Under the ASGI server (manage.py serve) each request runs on a thread of its own, so one
     # persistent connection per thread would pile up: DB_POOL=1 shares a psycopg pool per process.
     if env_bool("DB_POOL", False):

@@ -12,6 +12,8 @@ import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[3]
+ENGINE = "tuangou.core.postgresql"
+JIT_OFF = "-c jit=off"
 
 
 def _other_session():
@@ -58,6 +60,14 @@ def test_a_connection_the_server_ended_is_not_usable_and_the_next_request_reconn
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+def test_the_apps_sessions_run_without_jit(require_postgres):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_a_statement_used_often_is_prepared_on_its_connection(require_postgres):
     from tuangou.shops.models import Shop
 
@@ -75,30 +85,28 @@ def test_a_statement_used_often_is_prepared_on_its_connection(require_postgres):
 @pytest.mark.parametrize(
     "env, expected",
     [
-        ({}, {"engine": "tuangou.core.postgresql", "binding": True, "threshold": 5}),
-        ({"DB_PREPARE_THRESHOLD": ""}, {"engine": "tuangou.core.postgresql", "binding": True, "threshold": 5}),
-        # Behind pgbouncer in transaction mode (1.18 keeps no prepared statements): off.
-        (
-            {"DISABLE_SERVER_SIDE_CURSORS": "1"},
-            {"engine": "tuangou.core.postgresql", "binding": None, "threshold": None},
-        ),
-        ({"DB_PREPARE_THRESHOLD": "0"}, {"engine": "tuangou.core.postgresql", "binding": None, "threshold": None}),
+        ({}, {"engine": ENGINE, "binding": True, "threshold": 5, "options": JIT_OFF}),
+        ({"DB_PREPARE_THRESHOLD": ""}, {"engine": ENGINE, "binding": True, "threshold": 5, "options": JIT_OFF}),
+        # Behind pgbouncer in transaction mode (1.18 keeps no prepared statements, refuses startup options): off.
+        ({"DISABLE_SERVER_SIDE_CURSORS": "1"}, {"engine": ENGINE, "binding": None, "threshold": None, "options": None}),
+        ({"DB_PREPARE_THRESHOLD": "0"}, {"engine": ENGINE, "binding": None, "threshold": None, "options": JIT_OFF}),
         (
             {"DISABLE_SERVER_SIDE_CURSORS": "1", "DB_PREPARE_THRESHOLD": "2"},
-            {"engine": "tuangou.core.postgresql", "binding": True, "threshold": 2},
+            {"engine": ENGINE, "binding": True, "threshold": 2, "options": None},
         ),
+        ({"DB_JIT": "1"}, {"engine": ENGINE, "binding": True, "threshold": 5, "options": None}),
     ],
 )
 def test_settings_prepare_statements_unless_behind_a_transaction_pooler(env, expected, tmp_path):
     code = (
         "import json; from config import settings as s; d = s.DATABASES['default']; o = d['OPTIONS']; "
         "print(json.dumps({'engine': d['ENGINE'], 'binding': o.get('server_side_binding'), "
-        "'threshold': o.get('prepare_threshold')}))"
+        "'threshold': o.get('prepare_threshold'), 'options': o.get('options')}))"
     )
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "DISABLE_SERVER_SIDE_CURSORS", "DB_PREPARE_THRESHOLD")
+        if k not in ("DATABASE_URL", "DISABLE_SERVER_SIDE_CURSORS", "DB_PREPARE_THRESHOLD", "DB_JIT")
     }
     done = subprocess.run(
         [sys.executable, "-c", code],
