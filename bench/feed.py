@@ -201,52 +201,55 @@ async def open_feeds(feed_port: int, path: str, count: int) -> list:
     return feeds
 
 
+def cost_percent(with_feeds: float, without: float) -> float:
+    """How much lower the order rate was with the feeds open."""
+    return 100 * (1 - with_feeds / without) if without else 0.0
+
+
 async def scenario(port: int, feed_port: int, data: dict, args) -> None:
     """Rounds of two windows, without then with the feeds open: one pair of windows on a shared
     machine differs by ±30 % on its own, so the cost is read over the rounds."""
     await run.warm_workers(port, args.workers)
     path = f"/api/shops/{data['shop_id']}/campaigns/{data['campaign_id']}/feed"
-    without, with_feeds, costs, failed, first_error = [], [], [], 0, ""
-    open_count = still_open = received = 0
+    without, with_feeds, costs, opened, still_open = [], [], [], [], []
+    failed, first_error, received = 0, "", 0
     for round_ in range(args.rounds):
         first = 2 * round_ * 10**6
         baseline = await place_orders(port, data, args.clients, args.seconds, first=first)
         feeds = await open_feeds(feed_port, path, args.feeds)
+        opened.append(sum(feed.open for feed in feeds))
         loaded = await place_orders(port, data, args.clients, args.seconds, first=first + 10**6)
-        open_count = min(open_count, sum(f.open for f in feeds)) if round_ else sum(f.open for f in feeds)
-        still = sum(feed.open for feed in feeds)
-        still_open = min(still_open, still) if round_ else still
+        still_open.append(sum(feed.open for feed in feeds))
         received += sum(feed.bytes for feed in feeds)
         for feed in feeds:
             feed.close()
         await asyncio.sleep(1.0)  # the feed server notices the closed sockets before the next window
-        cost = 100 * (1 - loaded["per_s"] / baseline["per_s"]) if baseline["per_s"] else 0.0
         without.append(baseline["per_s"])
         with_feeds.append(loaded["per_s"])
-        costs.append(cost)
+        costs.append(cost_percent(loaded["per_s"], baseline["per_s"]))
         failed += baseline["failed"] + loaded["failed"]
         first_error = first_error or baseline["first_error"] or loaded["first_error"]
         print(
             f"round {round_ + 1}: {baseline['per_s']:.1f}/s without feeds, {loaded['per_s']:.1f}/s with "
-            f"{still} open: {cost:+.1f}% ({run.load_text()})",
+            f"{still_open[-1]} open: {costs[-1]:+.1f}% ({run.load_text()})",
             flush=True,
         )
 
     mean_without, mean_with = sum(without) / len(without), sum(with_feeds) / len(with_feeds)
     print(f"order_api_per_s_no_feeds={mean_without:.1f} (mean of {len(without)} windows)")
     print(
-        f"feeds_open={open_count} order_api_per_s_with_feeds={mean_with:.1f} (mean of {len(with_feeds)} windows) "
+        f"feeds_open={min(opened)} order_api_per_s_with_feeds={mean_with:.1f} (mean of {len(with_feeds)} windows) "
         f"orders_failed={failed}"
     )
-    cost = 100 * (1 - mean_with / mean_without) if mean_without else 0.0
     print(
-        f"feeds_cost={cost:.1f}% of the order rate (the means; rounds "
+        f"feeds_cost={cost_percent(mean_with, mean_without):.1f}% of the order rate (the means; rounds "
         f"{', '.join(f'{c:+.1f}%' for c in costs)}, median {sorted(costs)[len(costs) // 2]:+.1f}%; {run.load_text()})"
     )
     if first_error:
         print(f"bench: first failed order: {first_error}")
     print(
-        f"feeds_still_open={still_open} (fewest at a window's end; received {received} bytes of events and heartbeats)"
+        f"feeds_still_open={min(still_open)} (fewest at a window's end; received {received} bytes of events and "
+        "heartbeats)"
     )
 
 

@@ -139,32 +139,32 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))}
     # Failover (docs/deploy.md, "High availability"; bench/ha_test.py): a persistent connection outlives the
     # server behind it when pgbouncer is repointed to a new primary or PostgreSQL restarts. With health checks
-    # Django tries it at its first use in a request (tuangou/core/postgresql: reads its socket, where Django
-    # would send SELECT 1) and opens a new one if it is dead, instead of
-    # failing that request with "server closed the connection"; under DB_POOL the pool checks a connection
+    # Django tries it at its first use in a request (tuangou/core/postgresql reads its socket, where Django
+    # would send SELECT 1) and opens a new one if it is dead, instead of failing that request with "server
+    # closed the connection"; under DB_POOL the pool checks a connection
     # before handing it out. connect_timeout: a primary that does not answer fails the request in seconds
     # (the member's retry with its idempotency key comes later), not after the kernel's TCP timeout.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", True)
-    # Django's backend, with a health check that reads the socket instead of sending SELECT 1.
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["ENGINE"] = "tuangou.core.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
     # Behind pgbouncer in transaction mode (deploy/): no server-side cursors across transactions.
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
+    _behind_pgbouncer = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = _behind_pgbouncer
     # Prepared statements. PostgreSQL plans every statement it is sent as text, and planning checkout's joins
     # cost more than running them (pg_stat_statements: 1.0 of 1.6 ms of an order). Bound server-side, psycopg
     # prepares a statement on its Nth use on a connection, then PostgreSQL keeps its plan. Django turns this
     # off by default for poolers: pgbouncer in transaction mode keeps prepared statements only from 1.21 on
     # (max_prepared_statements; Debian 12 ships 1.18), so behind it (DISABLE_SERVER_SIDE_CURSORS) they stay
     # off unless DB_PREPARE_THRESHOLD is set. DB_PREPARE_THRESHOLD=0 turns them off anywhere.
-    _prepare = int(os.environ.get("DB_PREPARE_THRESHOLD") or (0 if env_bool("DISABLE_SERVER_SIDE_CURSORS") else 5))
+    _prepare = int(os.environ.get("DB_PREPARE_THRESHOLD") or (0 if _behind_pgbouncer else 5))
     if _prepare > 0:
         DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=_prepare)
     # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: the dashboard of a big
     # shop spent 40 ms compiling one query that then ran in 15 (EXPLAIN ANALYZE; bench/scale.py: days=30 from
     # 270 to 196 ms). Off for the app's sessions, by a startup option; pgbouncer refuses those, so behind it
     # the role carries it (ALTER ROLE … SET jit = off, docs/deploy.md). DB_JIT=1 leaves the server's setting.
-    if not env_bool("DB_JIT") and not env_bool("DISABLE_SERVER_SIDE_CURSORS"):
+    if not env_bool("DB_JIT") and not _behind_pgbouncer:
         DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
     # Under the ASGI server (manage.py serve) each request runs on a thread of its own, so one
     # persistent connection per thread would pile up: DB_POOL=1 shares a psycopg pool per process.

@@ -6,8 +6,8 @@ alive. A connection that is idle between requests has nothing to read from its s
 socket that is readable means the server is gone (end of file) or is saying goodbye (FATAL
 "terminating connection", as PostgreSQL and pgbouncer send before closing). Either way the
 connection cannot be used: Django opens a new one. Anything else readable (a notice) costs a
-reconnect, never a failed request. A half-open connection (no FIN ever arrives) went unnoticed
-by `SELECT 1` too, until connect_timeout's kernel timeout.
+reconnect, never a failed request. A half-open connection (no FIN ever arrives) is not seen
+here, and was not by `SELECT 1` either: that waited for the kernel's TCP timeout.
 """
 
 import select
