@@ -161,7 +161,7 @@ class AliyunSmsSimulator(SimulatorServer):
                 "TemplateCode": sms.template,
                 "Content": sms.text,
                 "SendDate": datetime.fromtimestamp(sms.at, CHINA).strftime("%Y-%m-%d %H:%M:%S"),
-                "ReceiveDate": "" if sms.delivered is None else datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+                "ReceiveDate": "" if sms.delivered is None else datetime.now(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
                 "OutId": "",
             }
             for sms in found
@@ -192,7 +192,7 @@ class AliyunSmsSimulator(SimulatorServer):
     ) -> dict:
         """Push one SmsReport (the HTTP batch push of the receipt message) to receipt_url."""
         self.mark(sms, success=success, err_code=err_code)
-        now = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        now = datetime.now(CHINA).strftime("%Y-%m-%d %H:%M:%S")
         return self.push_receipts(
             [
                 {

@@ -10,11 +10,12 @@ import json
 import re
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from .base import Fault, SentSms, SimulatorServer
 
 SERVICE = "sms"
+CHINA = timezone(timedelta(hours=8))  # the status reports' times are Beijing time
 
 
 def _hmac(key: bytes, msg: str) -> bytes:
@@ -141,7 +142,7 @@ class TencentSmsSimulator(SimulatorServer):
         with self._lock:
             self.pending_reports.append(
                 {
-                    "UserReceiveTime": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+                    "UserReceiveTime": datetime.now(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
                     "CountryCode": "86",
                     "SubscriberNumber": phone.removeprefix("+86"),
                     "PhoneNumber": phone,
@@ -171,7 +172,7 @@ class TencentSmsSimulator(SimulatorServer):
         return self.push_receipts(
             [
                 {
-                    "user_receive_time": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+                    "user_receive_time": datetime.now(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
                     "nationcode": "86",
                     "mobile": sms.phone.removeprefix("+86"),
                     "report_status": "SUCCESS" if success else "FAIL",

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.db.models import F
 
 from simulators.sms import Fault
 from tuangou.accounts.tests.sms_simulators import VENDORS
@@ -250,7 +250,11 @@ def test_receipts_whose_push_was_lost_are_asked_for_with_query_send_details(
         simulator.mark(delivered)  # the handsets answered; no push reached us
         simulator.mark(missed, success=False, err_code="MK:0001")
         too_new = tasks.sms_receipts_query()
-        Delivery.objects.update(sent_at=timezone.now() - timedelta(minutes=11))
+        # Eleven minutes pass, for us and for the vendor alike (SendDate is the Beijing day it was
+        # sent: moving only our side across midnight would ask the vendor about the wrong day).
+        Delivery.objects.update(sent_at=F("sent_at") - timedelta(minutes=11))
+        for sms in simulator.inbox:
+            sms.at -= 11 * 60
 
         found = tasks.sms_receipts_query()
         again = tasks.sms_receipts_query()
