@@ -75,14 +75,44 @@ class Columns:
         return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, self.values(row, start))
 
 
+def _kept_cursor(conn):
+    """On PostgreSQL, one psycopg cursor per connection, kept for these statements: Django's
+    `connection.cursor()` builds a cursor and its wrapper for each one, ~a tenth of a checkout's
+    CPU. Where statements are being captured (assertNumQueries, DEBUG) or wrapped
+    (execute_wrapper), Django's own cursor runs them, so they are seen as usual."""
+    if conn.vendor != "postgresql" or conn.queries_logged or conn.execute_wrappers:
+        return None
+    conn.validate_no_broken_transaction()  # as Django's cursor does inside an atomic block
+    if conn.connection is None:
+        conn.ensure_connection()
+    cursor = conn.__dict__.get("_rawsql_cursor")
+    if cursor is None or cursor.connection is not conn.connection or cursor.closed:
+        with conn.wrap_database_errors:
+            cursor = conn.create_cursor()
+        conn.__dict__["_rawsql_cursor"] = cursor
+    return cursor
+
+
 def fetchone(sql: str, params) -> tuple | None:
-    with connection.cursor() as cursor:
+    conn = connections[DEFAULT_DB_ALIAS]
+    cursor = _kept_cursor(conn)
+    if cursor is None:
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    with conn.wrap_database_errors:  # psycopg's errors as Django's (IntegrityError, ...)
         cursor.execute(sql, params)
         return cursor.fetchone()
 
 
 def fetchall(sql: str, params) -> list[tuple]:
-    with connection.cursor() as cursor:
+    conn = connections[DEFAULT_DB_ALIAS]
+    cursor = _kept_cursor(conn)
+    if cursor is None:
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    with conn.wrap_database_errors:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

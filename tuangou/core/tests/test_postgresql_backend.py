@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 ROOT = Path(__file__).resolve().parents[3]
 ENGINE = "tuangou.core.postgresql"
@@ -117,3 +117,41 @@ def test_settings_prepare_statements_unless_behind_a_transaction_pooler(env, exp
         check=True,
     )
     assert json.loads(done.stdout.strip().splitlines()[-1]) == expected
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_hand_written_statements_keep_one_cursor_and_still_behave_as_djangos(require_postgres):
+    from django.db import IntegrityError, transaction
+    from django.db.transaction import TransactionManagementError
+    from django.test.utils import CaptureQueriesContext
+
+    from tuangou.core import rawsql
+
+    assert rawsql.fetchone("SELECT 1", []) == (1,)
+    kept = connections["default"].__dict__["_rawsql_cursor"]
+    assert rawsql.fetchall("SELECT generate_series(1, %s)", [3]) == [(1,), (2,), (3,)]
+    assert connections["default"].__dict__["_rawsql_cursor"] is kept
+
+    # Captured statements (assertNumQueries, DEBUG) go through Django's cursor, and are seen.
+    with CaptureQueriesContext(connection) as captured:
+        rawsql.fetchone("SELECT 'seen'", [])
+    assert [query["sql"] for query in captured.captured_queries] == ["SELECT 'seen'"]
+
+    # A new connection gets a new cursor.
+    connection.close()
+    assert rawsql.fetchone("SELECT 2", []) == (2,)
+    assert connections["default"].__dict__["_rawsql_cursor"] is not kept
+
+    # psycopg's errors come out as Django's, and a broken transaction stays broken.
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE kept_cursor_probe (id int PRIMARY KEY)")
+    duplicate = "INSERT INTO kept_cursor_probe VALUES (1), (1) RETURNING id"
+    with pytest.raises(IntegrityError):
+        rawsql.fetchall(duplicate, [])
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic(savepoint=False):
+            rawsql.fetchall(duplicate, [])
+        with pytest.raises(TransactionManagementError):
+            rawsql.fetchone("SELECT 1", [])
+    assert rawsql.fetchone("SELECT count(*) FROM kept_cursor_probe", []) == (0,)
