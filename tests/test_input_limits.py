@@ -18,7 +18,7 @@ from tuangou.campaigns.models import Campaign, CampaignItem
 from tuangou.catalog.models import Category, Product, Sku, StockMovement
 from tuangou.core.bounds import INT64_MAX, MAX_AMOUNT_FEN, MAX_PRICE_FEN, MAX_STOCK
 from tuangou.orders.models import Order
-from tuangou.shops.models import Staff
+from tuangou.shops.models import Shop, Staff
 from tuangou.shops.tests.factories import PASSWORD
 
 from .world import add_live_order, build_world
@@ -269,6 +269,22 @@ def test_a_boolean_is_not_a_price_a_stock_nor_a_rate(world, owner):
     )
 
     assert Product.objects.count() == before
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_a_boolean_is_not_a_number_in_optional_settings_either(world, owner, value):
+    # Optional numbers (a PATCH's, null allowed) are bounded the same way as required ones.
+    shop = Shop.objects.get(pk=world["ids"]["shop_id"])
+
+    for field in ("payment_timeout_minutes", "min_households", "default_commission_rate_bp"):
+        body = refused(owner.patch(console(world, "settings"), {field: value}), field)
+        assert body["message"].endswith("必须是整数"), body
+    refused(owner.patch(console(world, "incentives/plan"), {"first_order_count": value}), "first_order_count")
+
+    after = Shop.objects.get(pk=shop.pk)
+    assert (after.payment_timeout_minutes, after.min_households) == (shop.payment_timeout_minutes, shop.min_households)
+    changed = owner.patch(console(world, "settings"), {"payment_timeout_minutes": 30})
+    assert (changed.status_code, changed.json()["payment_timeout_minutes"]) == (200, 30)
 
 
 # --- text the database cannot hold --------------------------------------------------------------

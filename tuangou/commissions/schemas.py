@@ -1,10 +1,10 @@
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field
 
-from tuangou.core.bounds import Int
+from tuangou.core.bounds import NOT_A_BOOLEAN, Int
 from tuangou.core.validation import Name, Text
 
 from . import labels
@@ -184,17 +184,17 @@ class IncentivePlanIn(Schema):
     """Only the keys sent change. A zero amount (or target) switches that incentive off."""
 
     first_order_reward_fen: int | None = RewardFen
-    first_order_count: int | None = Field(None, ge=1, le=100)
-    first_order_days: int | None = Field(None, ge=1, le=365)
+    first_order_count: Annotated[int, Field(ge=1, le=100), NOT_A_BOOLEAN] | None = None
+    first_order_days: Annotated[int, Field(ge=1, le=365), NOT_A_BOOLEAN] | None = None
     tier_target_fen: int | None = TargetFen
     tier_bonus_rate_bp: int | None = IncentiveRateBp
-    level_period_days: int | None = Field(None, ge=1, le=365)
+    level_period_days: Annotated[int, Field(ge=1, le=365), NOT_A_BOOLEAN] | None = None
     team_override_enabled: bool | None = None
     pk_prize_fen: int | None = RewardFen
     pk_rule: Name | None = Field(None, max_length=200)
     referral_reward_fen: int | None = RewardFen
     referral_gmv_target_fen: int | None = TargetFen
-    referral_window_days: int | None = Field(None, ge=1, le=365)
+    referral_window_days: Annotated[int, Field(ge=1, le=365), NOT_A_BOOLEAN] | None = None
 
 
 class IncentivePlanOut(Schema):
@@ -223,11 +223,11 @@ class LeaderLevelIn(Schema):
 
 class LeaderLevelPatch(Schema):
     name: Name | None = Field(None, min_length=1, max_length=20)
-    rank: int | None = Field(None, ge=1, le=100)
-    commission_rate_bp: int | None = Field(None, ge=0, le=5000)
-    min_gmv_fen: int | None = Field(None, ge=0, le=1_000_000_000)
-    min_members: int | None = Field(None, ge=0, le=1_000_000)
-    min_pickup_rate_bp: int | None = Field(None, ge=0, le=10000)
+    rank: Annotated[int, Field(ge=1, le=100), NOT_A_BOOLEAN] | None = None
+    commission_rate_bp: Annotated[int, Field(ge=0, le=5000), NOT_A_BOOLEAN] | None = None
+    min_gmv_fen: Annotated[int, Field(ge=0, le=1_000_000_000), NOT_A_BOOLEAN] | None = None
+    min_members: Annotated[int, Field(ge=0, le=1_000_000), NOT_A_BOOLEAN] | None = None
+    min_pickup_rate_bp: Annotated[int, Field(ge=0, le=10000), NOT_A_BOOLEAN] | None = None
 
 
 class LeaderLevelOut(Schema):

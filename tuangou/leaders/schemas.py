@@ -1,10 +1,10 @@
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field
 
-from tuangou.core.bounds import Id, Int
+from tuangou.core.bounds import NOT_A_BOOLEAN, Id, Int
 from tuangou.core.phones import mask_phone
 from tuangou.core.validation import Name, Text
 
@@ -158,7 +158,9 @@ class MyApplicationOut(Schema):
 
 
 class ApproveIn(Schema):
-    commission_rate_bp: int | None = Field(None, ge=0, le=5000, description="None = the shop's default rate")
+    commission_rate_bp: Annotated[int, Field(ge=0, le=5000), NOT_A_BOOLEAN] | None = Field(
+        None, description="None = the shop's default rate"
+    )
     route: Name = Field("", max_length=40)
     point_name: Name = Field("", max_length=60, description="Pickup point name; default 「小区」自提点")
 
@@ -169,7 +171,7 @@ class RejectIn(Schema):
 
 class BulkApproveIn(Schema):
     application_ids: list[Id] = Field(..., min_length=1, max_length=100)
-    commission_rate_bp: int | None = Field(None, ge=0, le=5000)
+    commission_rate_bp: Annotated[int, Field(ge=0, le=5000), NOT_A_BOOLEAN] | None = None
 
 
 class BulkRejectIn(Schema):
@@ -279,7 +281,7 @@ class LeaderDetailOut(LeaderOut):
 class LeaderPatchIn(Schema):
     """Only the keys sent change; commission_rate_bp / team_id / region_id accept null to clear."""
 
-    commission_rate_bp: int | None = Field(None, ge=0, le=5000)
+    commission_rate_bp: Annotated[int, Field(ge=0, le=5000), NOT_A_BOOLEAN] | None = None
     team_id: Id | None = None
     region_id: Id | None = None
     name: Name | None = Field(None, min_length=1, max_length=60, description="Pickup point name")

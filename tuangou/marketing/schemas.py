@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from tuangou.core.bounds import MAX_AMOUNT_FEN, MAX_ORDER_QUANTITY, MAX_STOCK, Id, Int
+from tuangou.core.bounds import MAX_AMOUNT_FEN, MAX_ORDER_QUANTITY, MAX_STOCK, NOT_A_BOOLEAN, Id, Int
 from tuangou.core.validation import Moment, Name
 
 from .models import Channel, Coupon, CouponPack, CouponTemplate, Kind, Scope
@@ -122,7 +122,7 @@ class CouponPackIn(Schema):
     template_id: Id
     quantity: Int = Field(1, ge=1, le=100)  # coupons per member
     audience: CouponPack.Audience
-    days: int | None = Field(None, ge=1, le=3650)  # new / idle
+    days: Annotated[int, Field(ge=1, le=3650), NOT_A_BOOLEAN] | None = None  # new / idle
     category_id: Id | None = None  # category
     leader_ids: list[Id] = Field([], max_length=500)  # leaders
     phones: list[Annotated[Name, Field(max_length=20)]] = Field([], max_length=5000)  # phones

@@ -1,6 +1,9 @@
+from typing import Annotated
+
 from ninja import Schema
 from pydantic import Field
 
+from tuangou.core.bounds import NOT_A_BOOLEAN
 from tuangou.core.validation import Name, Text
 
 
@@ -42,12 +45,12 @@ class ShopSettingsIn(Schema):
     city: Name | None = Field(None, max_length=30)
     contact_name: Name | None = Field(None, max_length=30)
     contact_phone: Name | None = Field(None, max_length=20)
-    min_households: int | None = Field(None, ge=0, le=100000)
+    min_households: Annotated[int, Field(ge=0, le=100000), NOT_A_BOOLEAN] | None = None
     one_leader_per_community: bool | None = None
-    min_distance_between_points_m: int | None = Field(None, ge=0, le=50000)
-    payment_timeout_minutes: int | None = Field(None, ge=1, le=1440)
-    after_sales_days: int | None = Field(None, ge=0, le=60)
-    default_commission_rate_bp: int | None = Field(None, ge=0, le=10000)
+    min_distance_between_points_m: Annotated[int, Field(ge=0, le=50000), NOT_A_BOOLEAN] | None = None
+    payment_timeout_minutes: Annotated[int, Field(ge=1, le=1440), NOT_A_BOOLEAN] | None = None
+    after_sales_days: Annotated[int, Field(ge=0, le=60), NOT_A_BOOLEAN] | None = None
+    default_commission_rate_bp: Annotated[int, Field(ge=0, le=10000), NOT_A_BOOLEAN] | None = None
     pickup_notice_text: Text | None = Field(None, min_length=1, max_length=200)
 
 

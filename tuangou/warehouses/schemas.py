@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from tuangou.core.bounds import Id, Int, Quantity
+from tuangou.core.bounds import NOT_A_BOOLEAN, Id, Int, Quantity
 from tuangou.core.validation import Name, Text
 
 Direction = Literal["to_warehouse", "to_central"]
@@ -25,7 +25,7 @@ class WarehousePatch(Schema):
     address: Name | None = Field(None, min_length=1, max_length=200)
     lat: float | None = Field(None, ge=3, le=54)
     lng: float | None = Field(None, ge=73, le=136)
-    radius_m: int | None = Field(None, ge=0, le=100_000)
+    radius_m: Annotated[int, Field(ge=0, le=100_000), NOT_A_BOOLEAN] | None = None
     communities: list[Community] | None = Field(None, max_length=200)
     is_active: bool | None = None
 
