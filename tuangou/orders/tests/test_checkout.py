@@ -358,3 +358,60 @@ def test_member_lists_and_reads_only_their_own_orders():
     assert detail["pickup_point_address"] == world.leader.pickup_point.address
     assert other.status_code == 404
     assert OrderEvent.objects.count() == 2
+
+
+def two_item_world(stock=20):
+    world = given_live_campaign(stock=stock)
+    second = CampaignItemFactory(campaign=world.campaign, stock_allotted=10)
+    return world, second
+
+
+def test_an_order_number_taken_already_is_drawn_again_and_nothing_is_written_twice(monkeypatch):
+    # The order's INSERT meets a taken number: it is drawn again, and the lines, the `placed`
+    # event and the stock are written once, for the order that was written.
+    world, second = two_item_world()
+    taken = place(world)
+    draws = iter([int(taken.number[8:]), int(taken.pickup_code), 4242424242, 42424242])
+    monkeypatch.setattr(services.secrets, "randbelow", lambda limit: next(draws))
+    items = [{"campaign_item_id": second.id, "quantity": 2}, {"campaign_item_id": world.item.id, "quantity": 3}]
+
+    order = services.order_place(shop=world.shop, member=world.member, campaign_id=world.campaign.id, items=items)
+
+    assert order.number.endswith("4242424242") and order.pickup_code == "42424242"
+    assert Order.objects.count() == 2
+    assert OrderEvent.objects.filter(order=order, type="placed").count() == 1
+    assert OrderEvent.objects.filter(type="placed").count() == 2
+    world.item.refresh_from_db()
+    second.refresh_from_db()
+    assert (world.item.stock_left, second.stock_left) == (20 - 1 - 3, 10 - 2)
+    # The lines in the cart's order, each with its own id, as the database holds them.
+    assert [(line.pk, line.campaign_item_id, line.quantity) for line in order.lines.all()] == list(
+        OrderLine.objects.filter(order=order).order_by("id").values_list("id", "campaign_item_id", "quantity")
+    )
+    assert [line.campaign_item_id for line in order.lines.all()] == [second.id, world.item.id]
+
+
+def test_stock_gone_between_the_read_and_the_write_refuses_the_order_whole(monkeypatch):
+    # Another buyer takes the second item's last units after this checkout read them: the
+    # conditional UPDATE is the guard, the 409 names that item, and nothing of the order stays.
+    world, second = two_item_world()
+    quote = services._checkout_quote
+
+    def quote_then_sell_out(**kwargs):
+        answer = quote(**kwargs)
+        type(second).objects.filter(pk=second.pk).update(stock_left=1)
+        return answer
+
+    monkeypatch.setattr(services, "_checkout_quote", quote_then_sell_out)
+    items = [{"campaign_item_id": world.item.id, "quantity": 1}, {"campaign_item_id": second.id, "quantity": 2}]
+
+    with pytest.raises(services.ApplicationError) as refused:
+        services.order_place(shop=world.shop, member=world.member, campaign_id=world.campaign.id, items=items)
+
+    assert (refused.value.code, refused.value.field, refused.value.status) == (
+        "stock_insufficient",
+        "items.1.quantity",
+        409,
+    )
+    assert_nothing_placed(world, stock_left=20)
+    assert OrderEvent.objects.count() == 0
