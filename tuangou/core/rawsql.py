@@ -93,28 +93,25 @@ def _kept_cursor(conn):
     return cursor
 
 
-def fetchone(sql: str, params) -> tuple | None:
+def _run(sql: str, params, fetch):
+    """Run one statement and hand its cursor to `fetch` (fetchone or fetchall)."""
     conn = connections[DEFAULT_DB_ALIAS]
     cursor = _kept_cursor(conn)
     if cursor is None:
         with conn.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchone()
+            return fetch(cursor)
     with conn.wrap_database_errors:  # psycopg's errors as Django's (IntegrityError, ...)
         cursor.execute(sql, params)
-        return cursor.fetchone()
+        return fetch(cursor)
+
+
+def fetchone(sql: str, params) -> tuple | None:
+    return _run(sql, params, lambda cursor: cursor.fetchone())
 
 
 def fetchall(sql: str, params) -> list[tuple]:
-    conn = connections[DEFAULT_DB_ALIAS]
-    cursor = _kept_cursor(conn)
-    if cursor is None:
-        with conn.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-    with conn.wrap_database_errors:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return _run(sql, params, lambda cursor: cursor.fetchall())
 
 
 def for_update(of: str) -> str:
