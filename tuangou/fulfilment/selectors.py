@@ -6,6 +6,9 @@ The sorting list has a row per order line: it is read in one sorted query and, f
 and its JSON, streamed a point at a time (`SortingPoints`), so its memory does not grow with it.
 """
 
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from django.db import connections, router, transaction
@@ -13,7 +16,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from tuangou.campaigns.models import Campaign, CampaignItem
-from tuangou.catalog.models import Product, Sku
+from tuangou.catalog.models import Product
 from tuangou.core.errors import ApplicationError
 from tuangou.core.i18n import pick
 from tuangou.core.phones import public_name
@@ -229,12 +232,14 @@ JOIN {order} o ON o.id = l.order_id
 JOIN (VALUES {ranks}) r ON r.column1 = o.pickup_point_id
 JOIN {user} u ON u.id = o.member_id
 WHERE l.shop_id = %s AND o.shop_id = %s AND o.campaign_id = %s AND o.status IN ({statuses})
-  AND l.quantity > l.refunded_quantity AND o.delivery_mode = %s
-  AND l.campaign_item_id IN (
-    SELECT ci.id FROM {item} ci JOIN {sku} s ON s.id = ci.sku_id JOIN {product} p ON p.id = s.product_id
-    WHERE ci.campaign_id = %s AND p.kind = %s)
+  AND o.pickup_point_id IN ({points}) AND o.delivery_mode = %s
+  AND l.quantity > l.refunded_quantity AND l.campaign_item_id IN ({items})
 ORDER BY r.column2, o.pickup_code {collate}, o.id, l.product_name {collate}, l.spec {collate}
 """
+# A sorting list is read this many points at a time, a query each, in the sheet's order: the first
+# rows come in tens of milliseconds instead of after sorting the whole campaign (0.9 s for 10^5
+# orders), and each next piece is read while the one before is written (`_read_ahead`).
+POINTS_PER_READ = 50
 
 
 def _sorting_points_ranked(campaign: Campaign) -> list[dict]:
@@ -288,34 +293,22 @@ class SortingPoints:
                 id__in=orders.values("leader_id").distinct(),
             ).values("id", "name", "phone")
         }
-        sql = _SORTING_SQL.format(
-            line=OrderLine._meta.db_table,
-            order=Order._meta.db_table,
-            ranks=", ".join(f"({int(p['id'])}, {rank})" for rank, p in enumerate(ranked)),
-            user=Order._meta.get_field("member").related_model._meta.db_table,
-            statuses=", ".join(["%s"] * len(FULFILLABLE)),
-            item=CampaignItem._meta.db_table,
-            sku=Sku._meta.db_table,
-            product=Product._meta.db_table,
-            collate='COLLATE "C"' if connections[alias].vendor == "postgresql" else "COLLATE BINARY",
+        # The campaign's goods that are shipped, as numbers in the query: the planner then knows
+        # how many lines each has (a subquery's were guessed ~30 times too few, and the plan read
+        # every line of the campaign for each piece of points).
+        items = list(
+            CampaignItem.objects.filter(campaign=campaign, sku__product__kind=Product.Kind.PHYSICAL).values_list(
+                "id", flat=True
+            )
         )
         totals = self.totals
         totals.update(point_count=0, order_count=0, quantity=0)
-        with _read_in_pieces(alias), connections[alias].chunked_cursor() as cursor:
-            cursor.execute(
-                sql,
-                [
-                    campaign.shop_id,
-                    campaign.shop_id,
-                    campaign.id,
-                    *FULFILLABLE,
-                    Order.DeliveryMode.PICKUP.value,
-                    campaign.id,
-                    Product.Kind.PHYSICAL.value,
-                ],
-            )
+        if not items:
+            return
+        db = connections[alias]
+        with _read_in_pieces(alias), _read_ahead(db, self._rows(db, ranked, items)) as batches:
             point = order = item = None
-            while rows := cursor.fetchmany(2000):
+            for rows in batches:
                 for point_id, leader_id, order_id, number, code, contact, contact_phone, *rest in rows:
                     display_name, username, member_phone, product, spec, qty = rest
                     if point is None or point["pickup_point_id"] != point_id:
@@ -357,6 +350,34 @@ class SortingPoints:
                     point["total_quantity"] += qty
             if point is not None:
                 yield _sorting_point_done(point, totals)
+
+    def _rows(self, db, ranked: list[dict], items: list[int]):
+        """The list's rows in pieces of at most 2,000, in the sheet's order: a query per
+        POINTS_PER_READ points (a server-side cursor on PostgreSQL)."""
+        campaign = self.campaign
+        for start in range(0, len(ranked), POINTS_PER_READ):
+            piece = [int(point["id"]) for point in ranked[start : start + POINTS_PER_READ]]
+            sql = _SORTING_SQL.format(
+                line=OrderLine._meta.db_table,
+                order=Order._meta.db_table,
+                ranks=", ".join(f"({point}, {rank})" for rank, point in enumerate(piece)),
+                user=Order._meta.get_field("member").related_model._meta.db_table,
+                statuses=", ".join(["%s"] * len(FULFILLABLE)),
+                points=", ".join(map(str, piece)),
+                items=", ".join(str(int(item)) for item in items),
+                collate='COLLATE "C"' if db.vendor == "postgresql" else "COLLATE BINARY",
+            )
+            with db.chunked_cursor() as cursor:
+                params = [
+                    campaign.shop_id,
+                    campaign.shop_id,
+                    campaign.id,
+                    *FULFILLABLE,
+                    Order.DeliveryMode.PICKUP.value,
+                ]
+                cursor.execute(sql, params)
+                while rows := cursor.fetchmany(2000):
+                    yield rows
 
 
 def _sorting_point_done(point: dict, totals: dict) -> dict:
@@ -408,6 +429,38 @@ def sorting_page(*, campaign: Campaign, page: int, page_size: int) -> dict:
         "points": list(SortingPoints(campaign, {}, ranked=chosen)) if chosen else [],
         "totals": totals,
     }
+
+
+@contextmanager
+def _read_ahead(db, batches: Iterator[list], depth: int = 8):
+    """`batches` (a generator reading from `db`), read by a thread up to `depth` ahead of the
+    caller: on PostgreSQL the queries run in the server, on the other core, while the caller
+    writes the sheet (psycopg waits for them without holding the GIL), and the next piece's
+    query is under way before the last piece is written. The thread uses this thread's
+    connection, in its transaction (psycopg takes turns on it). SQLite reads here."""
+    if db.vendor != "postgresql":
+        try:
+            yield batches
+        finally:
+            batches.close()
+        return
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="sheet-read")
+
+    def ahead():
+        # One thread runs the reads in the order they were asked for: `depth` of them at a time.
+        pending = deque(pool.submit(next, batches, None) for _ in range(depth))
+        while (rows := pending.popleft().result()) is not None:
+            pending.append(pool.submit(next, batches, None))
+            yield rows
+
+    db.inc_thread_sharing()
+    try:
+        yield ahead()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # the read under way finishes, the rest never start
+        batches.close()  # its cursor closed here
+        db.dec_thread_sharing()
 
 
 @contextmanager

@@ -136,9 +136,9 @@ def test_sorting_list_is_per_point_by_member_with_masked_names(sold):
 
     with CaptureQueriesContext(connection) as queries:
         sheet = selectors.sorting_list(campaign=campaign)
-    # Three reads however many orders: the points, their leaders, the lines (PostgreSQL adds its
-    # savepoint and SET LOCAL).
-    assert len([q for q in queries if q["sql"].lstrip().upper().startswith(("SELECT", "DECLARE"))]) == 3
+    # Four reads however many orders: the points, their leaders, the campaign's goods, the lines
+    # (one read per POINTS_PER_READ points; PostgreSQL adds its savepoint and SET LOCAL).
+    assert len([q for q in queries if q["sql"].lstrip().upper().startswith(("SELECT", "DECLARE"))]) == 4
 
     siming = next(p for p in sheet["points"] if p["pickup_point_id"] == sold["siming"].id)
     first = siming["orders"][0]
@@ -166,6 +166,32 @@ def test_sorting_list_streams_points_by_route_and_name_with_no_route_last(sold):
     assert streamed["totals"]["order_count"] == sum(len(p["orders"]) for p in points)
     with pytest.raises(RuntimeError):
         list(streamed["points"])  # read once
+
+
+def test_a_sorting_list_read_a_point_at_a_time_is_the_same_list(sold, monkeypatch):
+    campaign = Campaign.objects.select_related("shop").get(pk=sold["campaign"].pk)
+    whole = selectors.sorting_list(campaign=campaign)
+    monkeypatch.setattr(selectors, "POINTS_PER_READ", 1)
+
+    with CaptureQueriesContext(connection) as queries:
+        pieces = selectors.sorting_list(campaign=campaign)
+
+    assert (pieces["points"], pieces["totals"]) == (whole["points"], whole["totals"])
+    assert len(pieces["points"]) == 2
+    assert len([q for q in queries if "ORDER BY r.column2" in q["sql"]]) == 2  # a query per point
+
+
+def test_a_sorting_list_left_half_read_frees_its_reader_and_connection(sold, monkeypatch):
+    monkeypatch.setattr(selectors, "POINTS_PER_READ", 1)
+    campaign = Campaign.objects.select_related("shop").get(pk=sold["campaign"].pk)
+    points = iter(selectors.sorting_list(campaign=campaign, stream=True)["points"])
+
+    first = next(points)
+    points.close()  # a download the member cancelled: the second point is never asked for
+
+    assert first["pickup_point_id"] == sold["siming"].id
+    assert not connection.allow_thread_sharing  # the reading thread is gone
+    assert Campaign.objects.filter(pk=campaign.pk).exists()  # the connection works on
 
 
 def test_sheets_json_through_the_api(sold):
