@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 from fpdf.enums import PDFResourceType
-from fpdf.output import OutputProducer
-from fpdf.syntax import Name, PDFArray, PDFContentStream
+from fpdf.output import OutputProducer, PDFPage
+from fpdf.syntax import Name, PDFArray, PDFContentStream, build_obj_dict
 
 from tuangou.core import excel, fonts, xlsx
 from tuangou.core.i18n import pick
@@ -309,6 +309,28 @@ class _Deflated(bytes):
     as text until output (a 5,000-page sorting list: 90 MiB, where the file is 9)."""
 
 
+def _deflate(contents: bytearray) -> _Deflated:
+    return _Deflated(zlib.compress(contents, DEFLATE_LEVEL))
+
+
+class _PageStream(PDFContentStream):
+    """A page's content stream whose dictionary is built from its two keys: fpdf2 builds every
+    object's from dir() and getattr (a fifth of a 5,000-page list's output went there)."""
+
+    def _build_obj_dict(self, security_handler=None):
+        return build_obj_dict({"filter": self.filter, "length": self.length}, security_handler, self.id)
+
+
+class _Page(PDFPage):
+    """A page whose dictionary is built from its slots, as `_PageStream`'s."""
+
+    __slots__ = ()
+    KEYS = sorted(key for key in PDFPage.__slots__ if not key.startswith("_"))  # dir()'s order
+
+    def _build_obj_dict(self, security_handler=None):
+        return build_obj_dict({key: getattr(self, key) for key in self.KEYS}, security_handler, self.id)
+
+
 class _SheetOutput(OutputProducer):
     """fpdf2's output of a SheetPdf: each page's deflated operators are written as they are (not
     deflated again), and its page number (known at the end) follows as a second content stream."""
@@ -317,15 +339,16 @@ class _SheetOutput(OutputProducer):
         bodies = []
         for page in list(self._iter_pages_in_order())[_slice]:
             contents = page.contents
-            bodies.append(contents if isinstance(contents, _Deflated) else zlib.compress(contents, DEFLATE_LEVEL))
+            bodies.append(contents if isinstance(contents, _Deflated) else _deflate(contents))
             page.contents = bytearray()  # fpdf2 makes the page's (empty) stream: ours goes in it
         pages = super()._add_pages(_slice)
         for page, body in zip(pages, bodies):
-            stream = page.contents
+            page.__class__, stream = _Page, page.contents
+            stream.__class__ = _PageStream
             stream._contents, stream.length, stream.filter = body, len(body), Name("FlateDecode")
             foot = self.fpdf.page_feet.get(page.index())
             if foot:
-                number = PDFContentStream(contents=foot, compress=False)
+                number = _PageStream(contents=foot, compress=False)
                 self._add_pdf_obj(number, "pages")
                 page.contents = PDFArray([stream, number])
         return pages
@@ -364,10 +387,12 @@ class SheetPdf(FPDF):
         super()._beginpage(*args, **kwargs)
 
     def _deflate_page(self) -> None:
-        """The page just finished, deflated now (_Deflated); nothing is written into it after."""
+        """The page just finished, deflated now (_Deflated); nothing is written into it after.
+        (A thread deflating pages while the next is laid out made the list a second slower: the
+        two threads took turns on the GIL.)"""
         page = self.pages.get(self.page)
         if page is not None and not isinstance(page.contents, _Deflated):
-            page.contents = _Deflated(zlib.compress(page.contents, DEFLATE_LEVEL))
+            page.contents = _deflate(page.contents)
 
     def cover(self, texts) -> None:
         """Registers the fallback fonts `texts` need that are not registered yet: before the
