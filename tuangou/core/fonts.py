@@ -96,6 +96,12 @@ def coverage(path: str) -> frozenset[int]:
         font.close()
 
 
+@lru_cache(maxsize=8)
+def covered_characters(path: str) -> frozenset[str]:
+    """`coverage` as characters: a text's missing ones are then one set difference."""
+    return frozenset(map(chr, coverage(path)))
+
+
 def _joins_previous(char: str) -> bool:
     """Marks, variation selectors, ZWJ, skin tones: drawn with the character before them."""
     code = ord(char)
@@ -127,11 +133,10 @@ def runs(text: str) -> list[tuple[ChainFont, str]]:
 def fallbacks_needed(texts) -> list[ChainFont]:
     """The fallback fonts some character of `texts` needs (loading HanaMin B into a PDF costs
     ~0.4 s, so a sheet registers only those it uses)."""
-    main = coverage(primary().path)
     needed = set()
     # Each character once (a sorting list is 10^5 names of a few hundred characters).
-    for char in set("".join(map(str, texts))):
-        if ord(char) not in main and not _joins_previous(char):
+    for char in set("".join(map(str, texts))).difference(covered_characters(primary().path)):
+        if not _joins_previous(char):
             font = font_for(char)
             if font != primary():
                 needed.add(font)
