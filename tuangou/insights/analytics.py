@@ -21,6 +21,8 @@ from django.db.models import Count, ExpressionWrapper, F, IntegerField, Max, Min
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from tuangou.campaigns.models import Campaign
+from tuangou.catalog.models import Product
 from tuangou.core.errors import ApplicationError
 from tuangou.fulfilment.models import Shipment
 from tuangou.leaders.models import Leader
@@ -40,6 +42,7 @@ _COST = ExpressionWrapper(
     (F("quantity") - F("refunded_quantity")) * F("campaign_item__sku__cost_fen"), output_field=IntegerField()
 )
 _UNCOSTED = Q(campaign_item__sku__cost_fen=0) & Q(quantity__gt=F("refunded_quantity"))
+_ZERO = {"kept": 0, "revenue_fen": 0, "cost_fen": 0, "uncosted": 0}  # what margins() adds up
 
 
 def _since(shop, days: int, now: datetime | None) -> datetime:
@@ -62,30 +65,56 @@ def _margin(row: dict) -> dict:
 
 
 def margins(*, shop, days: int, now: datetime | None = None) -> dict:
-    """Paid lines since the window's first day, by product and by campaign, the best sellers first."""
-    lines = OrderLine.objects.filter(shop=shop, order__paid_at__gte=_since(shop, days, now))
-    figures = {
-        "kept": Sum(_KEPT),  # not "quantity": that name would shadow the line's own column
-        "revenue_fen": Sum(_NET),
-        "cost_fen": Sum(_COST),
-        "uncosted": Count("id", filter=_UNCOSTED),
-    }
-    products = (
-        lines.values(product_id=F("campaign_item__sku__product_id"), name=F("campaign_item__sku__product__name"))
-        .annotate(**figures)
-        .order_by("-revenue_fen", "product_id")[:TOP]
+    """Paid lines since the window's first day, by product and by campaign, the best sellers first.
+
+    One read of the lines, grouped by campaign item (an item is one SKU in one campaign, so its
+    figures add up to both its product's and its campaign's, and all of them to the total), and
+    one count of the campaigns' orders: three grouped reads of a year's lines took 2 s."""
+    since = _since(shop, days, now)
+    items = (
+        OrderLine.objects.filter(shop=shop, order__paid_at__gte=since)
+        .values(
+            "campaign_item_id",
+            campaign_id=F("order__campaign_id"),
+            product_id=F("campaign_item__sku__product_id"),
+        )
+        .annotate(
+            kept=Sum(_KEPT),  # not "quantity": that name would shadow the line's own column
+            revenue_fen=Sum(_NET),
+            cost_fen=Sum(_COST),
+            uncosted=Count("id", filter=_UNCOSTED),
+        )
+        .order_by()
     )
-    campaigns = (
-        lines.values(campaign_id=F("order__campaign_id"), name=F("order__campaign__title"))
-        .annotate(**figures, orders=Count("order_id", distinct=True))
-        .order_by("-revenue_fen", "-campaign_id")[:TOP]
+    products: dict[int, dict] = {}
+    campaigns: dict[int, dict] = {}
+    total = {"name": "", "kept": 0, "revenue_fen": 0, "cost_fen": 0, "uncosted": 0}
+    for item in items:
+        product = products.setdefault(item["product_id"], {"product_id": item["product_id"], **_ZERO})
+        campaign = campaigns.setdefault(item["campaign_id"], {"campaign_id": item["campaign_id"], **_ZERO})
+        for row in (product, campaign, total):
+            for figure in _ZERO:
+                row[figure] += item[figure] or 0
+    names = Product.objects.filter(shop=shop, pk__in=products).values_list("id", "name")
+    for product_id, name in names:
+        products[product_id]["name"] = name
+    orders = (
+        Order.objects.filter(shop=shop, paid_at__gte=since, campaign_id__in=campaigns)
+        .values_list("campaign_id")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    total = _margin({"name": "", **lines.aggregate(**figures)})
+    for campaign_id, n in orders:
+        campaigns[campaign_id]["orders"] = n
+    for campaign_id, title in Campaign.objects.filter(shop=shop, pk__in=campaigns).values_list("id", "title"):
+        campaigns[campaign_id]["name"] = title
+    by_product = sorted(products.values(), key=lambda row: (-row["revenue_fen"], row["product_id"]))
+    by_campaign = sorted(campaigns.values(), key=lambda row: (-row["revenue_fen"], -row["campaign_id"]))
     return {
         "days": days,
-        "total": total,
-        "products": [_margin(row) for row in products],
-        "campaigns": [_margin(row) for row in campaigns],
+        "total": _margin(total),
+        "products": [_margin({"name": "", **row}) for row in by_product[:TOP]],
+        "campaigns": [_margin({"name": "", "orders": 0, **row}) for row in by_campaign[:TOP]],
     }
 
 

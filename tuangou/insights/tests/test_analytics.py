@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from tuangou.campaigns.tests.factories import CampaignItemFactory
 from tuangou.catalog.models import Sku
 from tuangou.core.testing import ok
 from tuangou.fulfilment.models import Shipment
@@ -47,6 +48,38 @@ def test_margin_is_what_was_kept_less_its_cost_and_a_product_without_cost_says_s
 
     refused = finance.get(f"console/shops/{world.shop.id}/analytics/margins?days=31")
     assert (refused.status_code, refused.json()["field"]) == (422, "days")
+
+
+def test_margins_add_each_campaign_item_to_its_product_its_campaign_and_the_total(django_assert_num_queries):
+    apples = given_live_campaign(price_fen=1000, stock=100)
+    shop = apples.shop
+    pears = given_live_campaign(price_fen=500, stock=100, shop=shop)  # another campaign, another product
+    again = CampaignItemFactory(campaign=pears.campaign, sku=apples.item.sku, price_fen=900, stock_allotted=100)
+    Sku.objects.filter(pk=apples.item.sku_id).update(cost_fen=600)
+    Sku.objects.filter(pk=pears.item.sku_id).update(cost_fen=0)  # not known yet
+    paid_order(apples, 2)  # 2 × 10.00
+    paid_order(pears, 3, member=pears.member)  # 3 × 5.00, uncosted
+    paid_order(pears, 1, member=pears.member, item=again)  # apples again, in the pears' campaign: 9.00
+    _paid_days_ago(paid_order(apples, 5), 40)  # outside the 30 days
+    paid_order(given_live_campaign())  # another shop's
+
+    with django_assert_num_queries(4):  # the items, the products' names, the orders, the campaigns' titles
+        body = analytics.margins(shop=shop, days=30)
+
+    products = [
+        (p["product_id"], p["quantity"], p["revenue_fen"], p["cost_fen"], p["cost_missing"]) for p in body["products"]
+    ]
+    assert products == [
+        (apples.item.sku.product_id, 3, 2900, 1800, False),
+        (pears.item.sku.product_id, 3, 1500, 0, True),
+    ]
+    campaigns = [(c["campaign_id"], c["orders"], c["revenue_fen"], c["cost_fen"]) for c in body["campaigns"]]
+    assert campaigns == [(pears.campaign.id, 2, 2400, 600), (apples.campaign.id, 1, 2000, 1200)]
+    assert body["campaigns"][0]["name"] == pears.campaign.title
+    assert body["products"][1]["name"] == pears.item.sku.product.name
+    total = body["total"]
+    assert (total["quantity"], total["revenue_fen"], total["cost_fen"], total["cost_missing"]) == (6, 4400, 1800, True)
+    assert (total["margin_fen"], total["margin_bp"]) == (2600, 5909)
 
 
 def test_repeat_rate_and_cohorts_count_each_member_once_per_month():
