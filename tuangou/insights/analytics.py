@@ -30,6 +30,8 @@ from tuangou.notifications.models import Message
 from tuangou.notifications.services import notice_send
 from tuangou.orders.models import Order, OrderLine
 
+from .models import DailyCampaignOrders, DailyItemSales, RollupState
+from .rollups import day_start
 from .selectors import window_start
 
 TOP = 200
@@ -67,45 +69,65 @@ def _margin(row: dict) -> dict:
 def margins(*, shop, days: int, now: datetime | None = None) -> dict:
     """Paid lines since the window's first day, by product and by campaign, the best sellers first.
 
-    One read of the lines, grouped by campaign item (an item is one SKU in one campaign, so its
-    figures add up to both its product's and its campaign's, and all of them to the total), and
-    one count of the campaigns' orders: three grouped reads of a year's lines took 2 s."""
-    since = _since(shop, days, now)
-    items = (
-        OrderLine.objects.filter(shop=shop, order__paid_at__gte=since)
-        .values(
-            "campaign_item_id",
-            campaign_id=F("order__campaign_id"),
-            product_id=F("campaign_item__sku__product_id"),
-        )
-        .annotate(
-            kept=Sum(_KEPT),  # not "quantity": that name would shadow the line's own column
-            revenue_fen=Sum(_NET),
-            cost_fen=Sum(_COST),
-            uncosted=Count("id", filter=_UNCOSTED),
-        )
+    Grouped by campaign item (an item is one SKU in one campaign, so its figures add up to both its
+    product's and its campaign's, and all of them to the total), with each campaign's orders. The
+    closed days come from the item rollups (rollups.py) when they hold the whole window, today's
+    lines live; else every day is read from the lines (a year of a big shop's: ~1 s)."""
+    tz = ZoneInfo(shop.timezone)
+    today = (now or timezone.now()).astimezone(tz).date()
+    since = window_start(today=today, days=days, tz=tz)
+    rolled = _items_rolled(shop, today, since.date())
+    live_from = day_start(today, tz) if rolled else since
+    paid = Order.objects.filter(shop=shop, paid_at__gte=live_from)
+    # The orders first (their paid_at index), then their lines: a join filtered on the orders'
+    # paid_at read every line of the shop for today's few (88 against 11 ms at 10^6 orders).
+    lines = OrderLine.objects.filter(shop=shop, order__in=paid.values("id"))
+    items = list(
+        lines.values(campaign_id=F("campaign_item__campaign_id"), product_id=F("campaign_item__sku__product_id"))
+        .annotate(kept=Sum(_KEPT), revenue_fen=Sum(_NET), cost_fen=Sum(_COST), uncosted=Count("id", filter=_UNCOSTED))
         .order_by()
     )
+    orders = list(
+        Order.objects.filter(shop=shop, paid_at__gte=live_from)
+        .values_list("campaign_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    if rolled:
+        past = DailyItemSales.objects.filter(shop=shop, day__gte=since.date(), day__lt=today)
+        items += [
+            {**row, "kept": row.pop("pieces"), "revenue_fen": row.pop("money")}
+            for row in past.values(
+                campaign_id=F("campaign_item__campaign_id"), product_id=F("campaign_item__sku__product_id")
+            )
+            .annotate(
+                pieces=Sum("kept"),  # named apart from the columns: F("kept") below is the column
+                money=Sum("revenue_fen"),
+                cost_fen=Sum(F("kept") * F("campaign_item__sku__cost_fen")),
+                uncosted=Sum("kept_lines", filter=Q(campaign_item__sku__cost_fen=0)),
+            )
+            .order_by()
+        ]
+        orders += (
+            DailyCampaignOrders.objects.filter(shop=shop, day__gte=since.date(), day__lt=today)
+            .values_list("campaign_id")
+            .annotate(n=Sum("orders"))
+            .order_by()
+        )
     products: dict[int, dict] = {}
     campaigns: dict[int, dict] = {}
-    total = {"name": "", "kept": 0, "revenue_fen": 0, "cost_fen": 0, "uncosted": 0}
+    total = {"name": "", **_ZERO}
     for item in items:
         product = products.setdefault(item["product_id"], {"product_id": item["product_id"], **_ZERO})
         campaign = campaigns.setdefault(item["campaign_id"], {"campaign_id": item["campaign_id"], **_ZERO})
         for row in (product, campaign, total):
             for figure in _ZERO:
                 row[figure] += item[figure] or 0
-    names = Product.objects.filter(shop=shop, pk__in=products).values_list("id", "name")
-    for product_id, name in names:
+    for product_id, name in Product.objects.filter(shop=shop, pk__in=products).values_list("id", "name"):
         products[product_id]["name"] = name
-    orders = (
-        Order.objects.filter(shop=shop, paid_at__gte=since, campaign_id__in=campaigns)
-        .values_list("campaign_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
     for campaign_id, n in orders:
-        campaigns[campaign_id]["orders"] = n
+        if campaign_id in campaigns:
+            campaigns[campaign_id]["orders"] = campaigns[campaign_id].get("orders", 0) + n
     for campaign_id, title in Campaign.objects.filter(shop=shop, pk__in=campaigns).values_list("id", "title"):
         campaigns[campaign_id]["name"] = title
     by_product = sorted(products.values(), key=lambda row: (-row["revenue_fen"], row["product_id"]))
@@ -116,6 +138,13 @@ def margins(*, shop, days: int, now: datetime | None = None) -> dict:
         "products": [_margin({"name": "", **row}) for row in by_product[:TOP]],
         "campaigns": [_margin({"name": "", "orders": 0, **row}) for row in by_campaign[:TOP]],
     }
+
+
+def _items_rolled(shop, today: date, first_day: date) -> bool:
+    """Whether the item rollups hold every closed day from `first_day` (and so the window's)."""
+    return RollupState.objects.filter(
+        shop=shop, through_day__gte=today - timedelta(days=1), items_from__lte=first_day
+    ).exists()
 
 
 def _month_add(month: date, n: int) -> date:

@@ -36,10 +36,46 @@ class DailyProductSales(ShopScopedModel):
         constraints = [models.UniqueConstraint(fields=["shop", "day", "product"], name="daily_product_sales_once")]
 
 
+class DailyItemSales(ShopScopedModel):
+    """One shop-local day's paid lines of one campaign item (one SKU in one campaign), for 经营分析's
+    margins over up to a year: pieces and money kept (net of refunds) and how many lines kept any.
+    No cost: margins apply the SKU's cost as it is set when they are read."""
+
+    day = models.DateField(verbose_name="日期")
+    campaign_item = models.ForeignKey(
+        "campaigns.CampaignItem", on_delete=models.CASCADE, related_name="+", verbose_name="团购商品"
+    )
+    kept = models.BigIntegerField(default=0, verbose_name="件数")
+    revenue_fen = models.BigIntegerField(default=0, verbose_name="成交额（分）")
+    kept_lines = models.PositiveIntegerField(default=0, verbose_name="订单行数")
+
+    class Meta:
+        verbose_name = "团购商品日销售汇总"
+        verbose_name_plural = "团购商品日销售汇总"
+        constraints = [models.UniqueConstraint(fields=["shop", "day", "campaign_item"], name="daily_item_sales_once")]
+
+
+class DailyCampaignOrders(ShopScopedModel):
+    """One shop-local day's paid orders of one campaign (an order counts once, whatever its lines)."""
+
+    day = models.DateField(verbose_name="日期")
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+", verbose_name="团购")
+    orders = models.PositiveIntegerField(default=0, verbose_name="订单数")
+
+    class Meta:
+        verbose_name = "团购日订单汇总"
+        verbose_name_plural = "团购日订单汇总"
+        constraints = [models.UniqueConstraint(fields=["shop", "day", "campaign"], name="daily_campaign_orders_once")]
+
+
 class RollupState(ShopScopedModel):
-    """How far a shop's rollups go: every day up to and including `through_day` (shop time)."""
+    """How far a shop's rollups go: every day up to and including `through_day` (shop time); the
+    item and campaign rollups from `items_from` on. `built_at`: when the last run began (the old
+    days a refund completed since then are built again by the next)."""
 
     through_day = models.DateField(verbose_name="汇总截至日期")
+    items_from = models.DateField(null=True, blank=True, verbose_name="商品汇总起始日期")
+    built_at = models.DateTimeField(null=True, blank=True, verbose_name="上次汇总时间")
 
     class Meta:
         verbose_name = "汇总进度"

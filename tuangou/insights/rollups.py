@@ -1,22 +1,31 @@
-"""The dashboard's daily rollups (models.py): rebuilt from the orders for the closed days of the
+"""The daily rollups (models.py): rebuilt from the orders for the closed days of the dashboard's
 longest window, then marked fresh through yesterday. The dashboard adds today's sales live, and
-reads the orders alone when the rollups are not fresh (a new shop, a missed run)."""
+reads the orders alone when the rollups are not fresh (a new shop, a missed run).
+
+经营分析's margins look back a year: their item and campaign rollups are built for a year once
+(`ITEM_DAYS`), then, at each run, for the same closed days as the dashboard's and for the older
+days whose orders had a refund completed since the run before (the only change to a paid line)."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tuangou.orders.models import Order, OrderLine
+from tuangou.payments.models import Refund
 
-from .models import DailyLeaderSales, DailyProductSales, RollupState
+from .models import DailyCampaignOrders, DailyItemSales, DailyLeaderSales, DailyProductSales, RollupState
 
 # The dashboard's longest window (selectors.WINDOWS) and a day more: a refund on an order paid at
 # the window's edge still reaches its rollup at the next run.
 REBUILT_DAYS = 31
+# The longest window of 经营分析 (schemas.AnalyticsDays) and a day more.
+ITEM_DAYS = 366
+# A refund that completed while the run before read its refunds is looked for again.
+REFUND_SLACK = timedelta(minutes=10)
 
 
 def shop_today(shop, now: datetime | None = None) -> date:
@@ -33,7 +42,9 @@ def rollups_fresh(shop, today: date) -> bool:
 
 
 def rollups_rebuild(*, shop, now: datetime | None = None) -> int:
-    """Rebuild the closed days of the last REBUILT_DAYS from the orders; returns the rows written."""
+    """Rebuild the closed days of the last REBUILT_DAYS from the orders, and the item rollups'
+    (`_item_days`); returns the rows written."""
+    now = now or timezone.now()
     tz = ZoneInfo(shop.timezone)
     today = shop_today(shop, now)
     first = today - timedelta(days=REBUILT_DAYS)
@@ -71,10 +82,91 @@ def rollups_rebuild(*, shop, now: datetime | None = None) -> int:
         )
         for r in products
     ]
+    state = RollupState.objects.filter(shop=shop).first()
+    item_days = _item_days(shop, state, today, first, now)
+    item_rows, campaign_rows = [], []
+    for day_from, day_to in item_days:
+        items, campaigns = _item_rollups(shop, tz, day_from, day_to)
+        item_rows += items
+        campaign_rows += campaigns
     with transaction.atomic():
         DailyLeaderSales.objects.filter(shop=shop, day__gte=first).delete()
         DailyProductSales.objects.filter(shop=shop, day__gte=first).delete()
         DailyLeaderSales.objects.bulk_create(leader_rows, batch_size=2000)
         DailyProductSales.objects.bulk_create(product_rows, batch_size=2000)
-        RollupState.objects.update_or_create(shop=shop, defaults={"through_day": today - timedelta(days=1)})
-    return len(leader_rows) + len(product_rows)
+        for day_from, day_to in item_days:
+            DailyItemSales.objects.filter(shop=shop, day__gte=day_from, day__lt=day_to).delete()
+            DailyCampaignOrders.objects.filter(shop=shop, day__gte=day_from, day__lt=day_to).delete()
+        DailyItemSales.objects.bulk_create(item_rows, batch_size=2000)
+        DailyCampaignOrders.objects.bulk_create(campaign_rows, batch_size=2000)
+        items_from = min(day_from for day_from, _ in item_days)
+        if state is not None and state.items_from is not None:
+            items_from = min(items_from, state.items_from)
+        RollupState.objects.update_or_create(
+            shop=shop,
+            defaults={"through_day": today - timedelta(days=1), "items_from": items_from, "built_at": now},
+        )
+    return len(leader_rows) + len(product_rows) + len(item_rows) + len(campaign_rows)
+
+
+def _item_days(shop, state: RollupState | None, today: date, first: date, now: datetime) -> list[tuple[date, date]]:
+    """The days [from, to) whose item rollups this run builds: the year at the first run (or a
+    missed day ago), then the dashboard's days and each older day of an order refunded since."""
+    year = today - timedelta(days=ITEM_DAYS)
+    if state is None or state.items_from is None or state.built_at is None or state.through_day < first:
+        return [(year, today)]
+    if state.items_from > year:  # not a year yet: the days before it are built too
+        days = [(year, state.items_from), (first, today)]
+    else:
+        days = [(first, today)]
+    tz = ZoneInfo(shop.timezone)
+    refunded = (
+        Refund.objects.filter(
+            shop=shop,
+            kind=Refund.Kind.ORDER,
+            completed_at__gte=state.built_at - REFUND_SLACK,
+            order__paid_at__gte=day_start(year, tz),
+            order__paid_at__lt=day_start(first, tz),
+        )
+        .values_list("order__paid_at", flat=True)
+        .distinct()
+    )
+    old = {paid_at.astimezone(tz).date() for paid_at in refunded}
+    old = [day for day in sorted(old) if not any(day_from <= day < day_to for day_from, day_to in days)]
+    return days + [(day, day + timedelta(days=1)) for day in old]
+
+
+def _item_rollups(shop, tz: ZoneInfo, day_from: date, day_to: date) -> tuple[list, list]:
+    start, end = day_start(day_from, tz), day_start(day_to, tz)
+    items = (
+        OrderLine.objects.filter(shop=shop, order__paid_at__gte=start, order__paid_at__lt=end)
+        .annotate(day=TruncDate("order__paid_at", tzinfo=tz))
+        .values("day", "campaign_item_id")
+        .annotate(
+            kept=Sum(F("quantity") - F("refunded_quantity")),
+            revenue=Sum(F("amount_fen") - F("refunded_fen")),
+            lines=Count("id", filter=Q(quantity__gt=F("refunded_quantity"))),
+        )
+        .order_by()
+    )
+    campaigns = (
+        Order.objects.filter(shop=shop, paid_at__gte=start, paid_at__lt=end)
+        .annotate(day=TruncDate("paid_at", tzinfo=tz))
+        .values("day", "campaign_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return (
+        [
+            DailyItemSales(
+                shop=shop,
+                day=r["day"],
+                campaign_item_id=r["campaign_item_id"],
+                kept=r["kept"] or 0,
+                revenue_fen=r["revenue"] or 0,
+                kept_lines=r["lines"],
+            )
+            for r in items
+        ],
+        [DailyCampaignOrders(shop=shop, day=r["day"], campaign_id=r["campaign_id"], orders=r["n"]) for r in campaigns],
+    )

@@ -9,6 +9,8 @@ from tuangou.catalog.models import Sku
 from tuangou.core.testing import ok
 from tuangou.fulfilment.models import Shipment
 from tuangou.insights import analytics
+from tuangou.insights.models import DailyItemSales, RollupState
+from tuangou.insights.rollups import rollups_rebuild
 from tuangou.leaders.models import Leader
 from tuangou.leaders.tests.factories import LeaderFactory
 from tuangou.notifications.models import Message
@@ -63,7 +65,7 @@ def test_margins_add_each_campaign_item_to_its_product_its_campaign_and_the_tota
     _paid_days_ago(paid_order(apples, 5), 40)  # outside the 30 days
     paid_order(given_live_campaign())  # another shop's
 
-    with django_assert_num_queries(4):  # the items, the products' names, the orders, the campaigns' titles
+    with django_assert_num_queries(5):  # rollups? (none), the items, the orders, the products' names, the titles
         body = analytics.margins(shop=shop, days=30)
 
     products = [
@@ -80,6 +82,70 @@ def test_margins_add_each_campaign_item_to_its_product_its_campaign_and_the_tota
     total = body["total"]
     assert (total["quantity"], total["revenue_fen"], total["cost_fen"], total["cost_missing"]) == (6, 4400, 1800, True)
     assert (total["margin_fen"], total["margin_bp"]) == (2600, 5909)
+
+
+def _margins_read_live(shop, days):
+    """margins() as it reads without item rollups: every day from the lines."""
+    state = RollupState.objects.filter(shop=shop)
+    kept = list(state.values_list("pk", "items_from"))
+    state.update(items_from=None)
+    try:
+        return analytics.margins(shop=shop, days=days)
+    finally:
+        for pk, items_from in kept:
+            RollupState.objects.filter(pk=pk).update(items_from=items_from)
+
+
+def test_margins_over_a_year_read_the_item_rollups_and_a_refund_of_an_old_order_reaches_them(
+    django_assert_num_queries,
+):
+    apples = given_live_campaign(price_fen=1000, stock=100)
+    shop = apples.shop
+    pears = given_live_campaign(price_fen=500, stock=100, shop=shop)
+    Sku.objects.filter(pk=apples.item.sku_id).update(cost_fen=600)
+    Sku.objects.filter(pk=pears.item.sku_id).update(cost_fen=0)
+    old = paid_order(apples, 4)
+    for order, days in ((old, 100), (paid_order(apples, 2), 40), (paid_order(pears, 3, member=pears.member), 5)):
+        _paid_days_ago(order, days)
+    paid_order(pears, 1, member=pears.member)  # today: read live
+    _paid_days_ago(paid_order(apples, 9), 400)  # before the year
+
+    assert rollups_rebuild(shop=shop) > 0
+    with django_assert_num_queries(7):  # state; today's lines and orders; the rollups' two; names, titles
+        rolled = analytics.margins(shop=shop, days=365)
+
+    assert rolled == _margins_read_live(shop, 365)
+    assert rolled["total"]["quantity"] == 10 and rolled["total"]["cost_missing"] is True
+    assert [(c["campaign_id"], c["orders"]) for c in rolled["campaigns"]] == [
+        (apples.campaign.id, 2),
+        (pears.campaign.id, 2),
+    ]
+    assert analytics.margins(shop=shop, days=30) == _margins_read_live(shop, 30)
+
+    finance = staff_login(shop, "finance")
+    line = old.lines.get()
+    refund = {"reason": "放坏了", "lines": [{"line_id": line.id, "quantity": 3}]}
+    ok(finance.post(f"console/shops/{shop.id}/orders/{old.id}/refund", refund))
+    rows = DailyItemSales.objects.filter(shop=shop).count()
+
+    rollups_rebuild(shop=shop)  # the next run: the day of the refunded order, 100 days ago, again
+
+    assert DailyItemSales.objects.filter(shop=shop).count() == rows
+    after = analytics.margins(shop=shop, days=365)
+    assert after == _margins_read_live(shop, 365)
+    assert after["total"]["quantity"] == 7 and after["total"]["revenue_fen"] == rolled["total"]["revenue_fen"] - 3000
+
+
+def test_margins_read_every_line_while_the_item_rollups_do_not_hold_the_window():
+    world = given_live_campaign(price_fen=1000, stock=100)
+    _paid_days_ago(paid_order(world, 2), 100)
+    assert analytics.margins(shop=world.shop, days=365)["total"]["quantity"] == 2  # no rollups yet
+    rollups_rebuild(shop=world.shop)
+    RollupState.objects.filter(shop=world.shop).update(items_from=timezone.localdate() - timedelta(days=60))
+
+    body = analytics.margins(shop=world.shop, days=365)  # the rollups begin inside the window
+
+    assert body["total"]["quantity"] == 2
 
 
 def test_repeat_rate_and_cohorts_count_each_member_once_per_month():
