@@ -388,9 +388,11 @@ def sku_stock_move(
     field: str = "delta",
     short_code: str = "stock_negative",
     cap: int | None = None,
+    full_code: str = "stock_too_large",
 ) -> StockMovement:
     """Change a SKU's stock by `delta` and record why. One conditional UPDATE, so stock never
-    goes below zero even with concurrent writers; a shortfall raises `short_code` on `field`.
+    goes below zero even with concurrent writers; a shortfall raises `short_code` on `field`, and
+    going past `cap` raises `full_code`.
 
     Runs inside the caller's transaction (campaign allot/return) or stock_adjust's.
     """
@@ -406,7 +408,7 @@ def sku_stock_move(
         if available is None:
             raise NotFound("规格", "SKU", field=field)
         if delta > 0:
-            raise ApplicationError("stock_too_large", field=field, maximum=cap)
+            raise ApplicationError(full_code, field=field, maximum=cap)
         raise ApplicationError(short_code, field=field, available=available)
     # The UPDATE holds the row lock until commit, so this read is our own write.
     stock_after = queryset.values_list("stock", flat=True).get()

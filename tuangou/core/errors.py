@@ -383,6 +383,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "market_units_short": ("供货数量不足（可供{available}件）", "Not enough units offered ({available} left)"),
     "market_offer_adopted": ("本店已采购该供货商品", "This shop already sells this offer"),
     "market_return_too_many": ("最多可退回{maximum}件", "At most {maximum} units can go back"),
+    "market_supplier_stock_full": (
+        "供货商库存已达上限（最多{maximum}件），暂不能退回",
+        "The supplier's stock is at its limit ({maximum} pieces): units cannot go back now",
+    ),
     "market_tracking_invalid": (
         "运单号应为6到30位字母、数字或-",
         "A tracking number is 6 to 30 letters, digits or dashes",

@@ -260,7 +260,17 @@ def link_return(*, shop, actor, link_id: int, units: int) -> MarketLink:
     if units > link.units_allotted:
         raise ApplicationError("market_return_too_many", field="units", maximum=link.units_allotted)
     sku_stock_move(shop=shop, sku_id=link.sku_id, delta=-units, reason=R.MARKET_RETURN, actor=actor, field="units")
-    sku_stock_move(shop=offer.shop, sku_id=offer.sku_id, delta=units, reason=R.MARKET_BACK, note=f"← {shop.name}")
+    # Never past the cap: the supplier may have added stock since (each round trip would add up).
+    sku_stock_move(
+        shop=offer.shop,
+        sku_id=offer.sku_id,
+        delta=units,
+        reason=R.MARKET_BACK,
+        note=f"← {shop.name}",
+        cap=MAX_STOCK,
+        field="units",
+        full_code="market_supplier_stock_full",
+    )
     SupplyOffer.objects.filter(pk=offer.pk).update(
         units_left=F("units_left") + units, units_allotted=F("units_allotted") - units, updated_at=timezone.now()
     )

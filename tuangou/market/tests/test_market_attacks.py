@@ -11,6 +11,7 @@ from PIL import Image
 from tuangou.audit.models import AuditRecord
 from tuangou.catalog.models import Product, ProductImage, Sku, StockMovement
 from tuangou.catalog.tests.factories import SkuFactory
+from tuangou.core.bounds import MAX_STOCK
 from tuangou.core.testing import ok, race
 from tuangou.orders import services as order_services
 from tuangou.orders.tests.factories import (
@@ -385,6 +386,21 @@ def test_handing_back_more_than_allotted_even_with_stock_of_its_own_is_refused()
     response = staff_login(world.shop).post(console(world.shop, f"market/links/{world.link.id}/return"), {"units": 11})
     refused(response, 400, "units", "market_return_too_many")
     assert market_state() == before
+
+
+def test_handing_back_past_the_suppliers_stock_cap_is_refused_and_changes_nothing():
+    """The supplier added stock after allotting: handing the units back would take its SKU past the
+    cap (and round trips of allot, add, hand back would grow it until the column overflowed)."""
+    world = given_market_sale(allot=10)
+    Sku.objects.filter(pk=world.sku.pk).update(stock=MAX_STOCK - 2)
+    before = market_state()
+
+    response = staff_login(world.shop).post(console(world.shop, f"market/links/{world.link.id}/return"), {"units": 3})
+
+    body = refused(response, 400, "units", "market_supplier_stock_full")
+    assert str(MAX_STOCK) in body["message"]
+    assert market_state() == before
+    ok(staff_login(world.shop).post(console(world.shop, f"market/links/{world.link.id}/return"), {"units": 2}))
 
 
 def test_handing_back_units_already_in_a_campaign_or_sold_is_refused_on_units():
