@@ -194,6 +194,22 @@ def test_a_sorting_list_left_half_read_frees_its_reader_and_connection(sold, mon
     assert Campaign.objects.filter(pk=campaign.pk).exists()  # the connection works on
 
 
+def test_a_sorting_list_whose_read_fails_raises_to_the_writer_and_frees_its_reader(sold, monkeypatch):
+    campaign = Campaign.objects.select_related("shop").get(pk=sold["campaign"].pk)
+    rows = selectors.SortingPoints._rows
+
+    def fails_after_a_piece(self, db, ranked, items):
+        yield from rows(self, db, ranked[:1], items)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(selectors.SortingPoints, "_rows", fails_after_a_piece)
+    with pytest.raises(RuntimeError, match="went away"):
+        list(selectors.sorting_list(campaign=campaign, stream=True)["points"])
+
+    assert not connection.allow_thread_sharing
+    assert Campaign.objects.filter(pk=campaign.pk).exists()
+
+
 def test_sheets_json_through_the_api(sold):
     client = staff_client(sold["shop"], role="warehouse")
     base = f"console/shops/{sold['shop'].id}/campaigns/{sold['campaign'].id}/sheets"
