@@ -87,12 +87,7 @@ def margins(*, shop, days: int, now: datetime | None = None) -> dict:
         .annotate(kept=Sum(_KEPT), revenue_fen=Sum(_NET), cost_fen=Sum(_COST), uncosted=Count("id", filter=_UNCOSTED))
         .order_by()
     )
-    orders = list(
-        Order.objects.filter(shop=shop, paid_at__gte=live_from)
-        .values_list("campaign_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    orders = list(paid.values_list("campaign_id").annotate(n=Count("id")).order_by())
     if rolled:
         past = DailyItemSales.objects.filter(shop=shop, day__gte=since.date(), day__lt=today)
         items += [
