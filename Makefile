@@ -7,7 +7,7 @@ PORT ?= 8000
 # The demo shows development SMS codes at /dev/sms; production leaves this off.
 export SMS_SHOW_CODES ?= 1
 
-.PHONY: install types frontend run serve test test-frontend lint bench flash bench-frontend migrate demo clean wechat-sim alipay-sim backup restore pitr-drill chaos broker-bench deploy-drill ha-test
+.PHONY: install types frontend run serve test test-frontend lint bench flash bench-frontend migrate demo clean wechat-sim alipay-sim backup restore pitr-drill chaos broker-bench deploy-drill ha-test bench-floor
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,11 @@ bench: frontend
 	$(PY) bench/run.py
 	$(PY) bench/feed.py
 	$(PY) bench/frontend_weight.py --serve
+
+# The floor of the order path in Python (issue 10 goal 2): the API, a framework-free WSGI function
+# with the API's statements, and the raw transaction, in one run. bench/README.md.
+bench-floor: install
+	$(PY) bench/floor.py
 
 # Hot items with stock in Redis (REDIS_URL, default db 2; PostgreSQL database tuangou_hot_bench):
 # spread against hot order rate, then 10,000 units to 20,000 buyers checked against the database.
