@@ -30,7 +30,8 @@ from tuangou.notifications.models import Message
 from tuangou.notifications.services import notice_send
 from tuangou.orders.models import Order, OrderLine
 
-from .models import DailyCampaignOrders, DailyItemSales, RollupState
+from . import rollups
+from .models import BuyerRecord, DailyCampaignOrders, DailyItemSales, RollupState
 from .rollups import day_start
 from .selectors import window_start
 
@@ -156,13 +157,17 @@ def repeat_purchase(*, shop, months: int = COHORT_MONTHS, now: datetime | None =
     first_month = _month_add(this_month, -(months - 1))
     since = datetime.combine(first_month, datetime.min.time(), tzinfo=tz)
     paid = Order.objects.filter(shop=shop, paid_at__isnull=False)
-    per_member = paid.filter(paid_at__gte=since).values("member_id").annotate(n=Count("id"))
-    rate = per_member.aggregate(buyers=Count("member_id"), repeaters=Count("member_id", filter=Q(n__gte=2)))
+    recorded = _buyers_recorded(shop, since)
+    if recorded is None:  # no buyer records yet, or a day old: the orders themselves
+        per_member = paid.filter(paid_at__gte=since).values("member_id").annotate(n=Count("id"))
+        rate = per_member.aggregate(buyers=Count("member_id"), repeaters=Count("member_id", filter=Q(n__gte=2)))
+        buyers, repeaters = rate["buyers"] or 0, rate["repeaters"] or 0
+        first_paid = paid.values("member_id").annotate(first=Min("paid_at")).filter(first__gte=since)
+        first_paid = {row["member_id"]: row["first"] for row in first_paid}
+    else:
+        buyers, repeaters, first_paid = recorded
     # Each member's first paid month ever (the cohort), then the months they paid in the window.
-    firsts = {
-        row["member_id"]: row["first"].astimezone(tz).date().replace(day=1)
-        for row in paid.values("member_id").annotate(first=Min("paid_at")).filter(first__gte=since)
-    }
+    firsts = {member_id: first.astimezone(tz).date().replace(day=1) for member_id, first in first_paid.items()}
     active = defaultdict(set)  # month -> members who paid in it
     for member_id, month in (
         paid.filter(paid_at__gte=since, member_id__in=list(firsts))
@@ -184,7 +189,6 @@ def repeat_purchase(*, shop, months: int = COHORT_MONTHS, now: datetime | None =
                 "retention_bp": [len(members & active[m]) * 10000 // len(members) if members else 0 for m in later],
             }
         )
-    buyers, repeaters = rate["buyers"] or 0, rate["repeaters"] or 0
     return {
         "months": months,
         "since": since,
@@ -193,6 +197,37 @@ def repeat_purchase(*, shop, months: int = COHORT_MONTHS, now: datetime | None =
         "repeat_bp": repeaters * 10000 // buyers if buyers else 0,
         "cohorts": cohorts,
     }
+
+
+def _buyers_recorded(shop, since: datetime) -> tuple[int, int, dict] | None:
+    """Buyers and repeaters since `since`, and the members whose first paid order came after it,
+    from the buyer records (rollups.py): a row per member instead of every paid order. The members
+    who paid since the records were built are read from their orders instead. None without records
+    of the last day (the job has not run)."""
+    through = RollupState.objects.filter(shop=shop).values_list("buyers_through", flat=True).first()
+    if through is None or through < timezone.now() - timedelta(days=1):
+        return None
+    records = BuyerRecord.objects.filter(shop=shop)
+    counts = records.aggregate(
+        buyers=Count("id", filter=Q(last_paid_at__gte=since)),
+        repeaters=Count("id", filter=Q(previous_paid_at__gte=since)),
+    )
+    buyers, repeaters = counts["buyers"], counts["repeaters"]
+    first_paid = dict(records.filter(first_paid_at__gte=since).values_list("member_id", "first_paid_at"))
+    paid_since = Order.objects.filter(shop=shop, paid_at__gte=through - rollups.SLACK)
+    fresh = sorted(set(paid_since.values_list("member_id", flat=True).distinct().order_by()))
+    for i in range(0, len(fresh), rollups.MEMBERS_PER_READ):
+        stale = records.filter(member_id__in=fresh[i : i + rollups.MEMBERS_PER_READ])
+        for member_id, last, previous in stale.values_list("member_id", "last_paid_at", "previous_paid_at"):
+            buyers -= last >= since
+            repeaters -= previous is not None and previous >= since
+            first_paid.pop(member_id, None)
+    for member_id, (first, last, previous) in rollups.buyer_histories(shop, fresh).items():
+        buyers += last >= since
+        repeaters += previous is not None and previous >= since
+        if first >= since:
+            first_paid[member_id] = first
+    return buyers, repeaters, first_paid
 
 
 def idle_leaders(*, shop, days: int = IDLE_DAYS, now: datetime | None = None) -> list[dict]:

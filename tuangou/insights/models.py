@@ -68,14 +68,32 @@ class DailyCampaignOrders(ShopScopedModel):
         constraints = [models.UniqueConstraint(fields=["shop", "day", "campaign"], name="daily_campaign_orders_once")]
 
 
+class BuyerRecord(ShopScopedModel):
+    """A member's paid orders in a shop, as far as repeat purchase needs them: the first (the
+    member's cohort), the last and the one before it. A member paid twice or more since a day
+    exactly when the one before the last was paid since then; a paid order keeps its paid_at."""
+
+    member = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name="团员")
+    first_paid_at = models.DateTimeField(verbose_name="首次付款时间")
+    last_paid_at = models.DateTimeField(verbose_name="最近付款时间")
+    previous_paid_at = models.DateTimeField(null=True, blank=True, verbose_name="上一次付款时间")
+
+    class Meta:
+        verbose_name = "团员购买记录"
+        verbose_name_plural = "团员购买记录"
+        constraints = [models.UniqueConstraint(fields=["shop", "member"], name="buyer_record_once")]
+
+
 class RollupState(ShopScopedModel):
     """How far a shop's rollups go: every day up to and including `through_day` (shop time); the
     item and campaign rollups from `items_from` on. `built_at`: when the last run began (the old
-    days a refund completed since then are built again by the next)."""
+    days a refund completed since then are built again by the next). `buyers_through`: the buyer
+    records hold every order paid before it (less a few minutes: see rollups.SLACK)."""
 
     through_day = models.DateField(verbose_name="汇总截至日期")
     items_from = models.DateField(null=True, blank=True, verbose_name="商品汇总起始日期")
     built_at = models.DateTimeField(null=True, blank=True, verbose_name="上次汇总时间")
+    buyers_through = models.DateTimeField(null=True, blank=True, verbose_name="购买记录截至时间")
 
     class Meta:
         verbose_name = "汇总进度"

@@ -4,7 +4,10 @@ reads the orders alone when the rollups are not fresh (a new shop, a missed run)
 
 经营分析's margins look back a year: their item and campaign rollups are built for a year once
 (`ITEM_DAYS`), then, at each run, for the same closed days as the dashboard's and for the older
-days whose orders had a refund completed since the run before (the only change to a paid line)."""
+days whose orders had a refund completed since the run before (the only change to a paid line).
+
+Repeat purchase reads one buyer record per member (`BuyerRecord`: first, last and previous paid
+order), rebuilt at each run for the members who paid since the run before."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -17,15 +20,25 @@ from django.utils import timezone
 from tuangou.orders.models import Order, OrderLine
 from tuangou.payments.models import Refund
 
-from .models import DailyCampaignOrders, DailyItemSales, DailyLeaderSales, DailyProductSales, RollupState
+from .models import (
+    BuyerRecord,
+    DailyCampaignOrders,
+    DailyItemSales,
+    DailyLeaderSales,
+    DailyProductSales,
+    RollupState,
+)
 
 # The dashboard's longest window (selectors.WINDOWS) and a day more: a refund on an order paid at
 # the window's edge still reaches its rollup at the next run.
 REBUILT_DAYS = 31
 # The longest window of 经营分析 (schemas.AnalyticsDays) and a day more.
 ITEM_DAYS = 366
-# A refund that completed while the run before read its refunds is looked for again.
-REFUND_SLACK = timedelta(minutes=10)
+# A refund that completed (an order paid) while the run before read them is looked for again:
+# its transaction stamped the time before it committed.
+SLACK = timedelta(minutes=10)
+# Members whose orders one query reads (within SQLite's limit of bound parameters).
+MEMBERS_PER_READ = 900
 
 
 def shop_today(shop, now: datetime | None = None) -> date:
@@ -89,6 +102,7 @@ def rollups_rebuild(*, shop, now: datetime | None = None) -> int:
         items, campaigns = _item_rollups(shop, tz, day_from, day_to)
         item_rows += items
         campaign_rows += campaigns
+    buyers = _buyer_records(shop, state)
     with transaction.atomic():
         DailyLeaderSales.objects.filter(shop=shop, day__gte=first).delete()
         DailyProductSales.objects.filter(shop=shop, day__gte=first).delete()
@@ -99,14 +113,75 @@ def rollups_rebuild(*, shop, now: datetime | None = None) -> int:
             DailyCampaignOrders.objects.filter(shop=shop, day__gte=day_from, day__lt=day_to).delete()
         DailyItemSales.objects.bulk_create(item_rows, batch_size=2000)
         DailyCampaignOrders.objects.bulk_create(campaign_rows, batch_size=2000)
+        BuyerRecord.objects.bulk_create(
+            buyers,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["shop", "member"],
+            update_fields=["first_paid_at", "last_paid_at", "previous_paid_at", "updated_at"],
+        )
         items_from = min(day_from for day_from, _ in item_days)
         if state is not None and state.items_from is not None:
             items_from = min(items_from, state.items_from)
         RollupState.objects.update_or_create(
             shop=shop,
-            defaults={"through_day": today - timedelta(days=1), "items_from": items_from, "built_at": now},
+            defaults={
+                "through_day": today - timedelta(days=1),
+                "items_from": items_from,
+                "built_at": now,
+                "buyers_through": now,
+            },
         )
-    return len(leader_rows) + len(product_rows) + len(item_rows) + len(campaign_rows)
+    return len(leader_rows) + len(product_rows) + len(item_rows) + len(campaign_rows) + len(buyers)
+
+
+def buyer_histories(shop, member_ids=None) -> dict[int, list]:
+    """[first, last, previous] paid_at of each member's paid orders in the shop (previous None
+    after one order), read from the orders: those of `member_ids`, or all of them in one pass."""
+    found: dict[int, list] = {}
+    paid = Order.objects.filter(shop=shop, paid_at__isnull=False)
+    ids = sorted(member_ids) if member_ids is not None else None
+    reads = (
+        [paid]
+        if ids is None
+        else [paid.filter(member_id__in=ids[i : i + MEMBERS_PER_READ]) for i in range(0, len(ids), MEMBERS_PER_READ)]
+    )
+    for orders in reads:
+        for member_id, paid_at in orders.values_list("member_id", "paid_at").iterator(chunk_size=10_000):
+            seen = found.get(member_id)
+            if seen is None:
+                found[member_id] = [paid_at, paid_at, None]
+                continue
+            first, last, previous = seen
+            if paid_at < first:
+                seen[0] = paid_at
+            if paid_at >= last:
+                seen[1], seen[2] = paid_at, last
+            elif previous is None or paid_at > previous:
+                seen[2] = paid_at
+    return found
+
+
+def _buyer_records(shop, state: RollupState | None) -> list[BuyerRecord]:
+    """The records of every member who paid since the run before (of every buyer at the first run),
+    read again from all their paid orders."""
+    members = None  # the first run: every buyer
+    if state is not None and state.buyers_through is not None:
+        paid = Order.objects.filter(shop=shop, paid_at__gte=state.buyers_through - SLACK)
+        members = set(paid.values_list("member_id", flat=True).distinct().order_by())
+    now = timezone.now()
+    return [
+        BuyerRecord(
+            shop=shop,
+            member_id=member_id,
+            first_paid_at=first,
+            last_paid_at=last,
+            previous_paid_at=previous,
+            created_at=now,
+            updated_at=now,
+        )
+        for member_id, (first, last, previous) in buyer_histories(shop, members).items()
+    ]
 
 
 def _item_days(shop, state: RollupState | None, today: date, first: date, now: datetime) -> list[tuple[date, date]]:
@@ -124,7 +199,7 @@ def _item_days(shop, state: RollupState | None, today: date, first: date, now: d
         Refund.objects.filter(
             shop=shop,
             kind=Refund.Kind.ORDER,
-            completed_at__gte=state.built_at - REFUND_SLACK,
+            completed_at__gte=state.built_at - SLACK,
             order__paid_at__gte=day_start(year, tz),
             order__paid_at__lt=day_start(first, tz),
         )

@@ -9,7 +9,7 @@ from tuangou.catalog.models import Sku
 from tuangou.core.testing import ok
 from tuangou.fulfilment.models import Shipment
 from tuangou.insights import analytics
-from tuangou.insights.models import DailyItemSales, RollupState
+from tuangou.insights.models import BuyerRecord, DailyItemSales, RollupState
 from tuangou.insights.rollups import rollups_rebuild
 from tuangou.leaders.models import Leader
 from tuangou.leaders.tests.factories import LeaderFactory
@@ -166,6 +166,63 @@ def test_repeat_rate_and_cohorts_count_each_member_once_per_month():
     last = cohorts[last_month.date().replace(day=1)]
     assert (last["members"], last["retention_bp"]) == (1, [10000])  # came back this month
     assert cohorts[now.date().replace(day=1)]["members"] == 1
+
+
+def _repeat_read_live(shop):
+    """repeat_purchase from the orders alone, as before the job's first run."""
+    through = RollupState.objects.filter(shop=shop).values_list("buyers_through", flat=True).first()
+    RollupState.objects.filter(shop=shop).update(buyers_through=None)
+    try:
+        return analytics.repeat_purchase(shop=shop)
+    finally:
+        RollupState.objects.filter(shop=shop).update(buyers_through=through)
+
+
+def test_repeat_purchase_reads_a_buyer_record_per_member_and_the_orders_of_those_who_paid_since(
+    django_assert_num_queries,
+):
+    world = given_live_campaign(stock=100)
+    shop = world.shop
+    old, back, once, twice_at_once = (given_member(shop, world.leader) for _ in range(4))
+    for member, days in (
+        (old, 240),  # before the 6 months: counts as a buyer by this month's order only
+        (old, 1),
+        (back, 100),  # first paid 100 days ago, again 40 days ago: a repeater, in a cohort
+        (back, 40),
+        (once, 40),
+    ):
+        _paid_days_ago(paid_order(world, member=member), days)
+    at = timezone.now() - timedelta(days=10)
+    for _ in range(2):  # two orders paid at the same instant are two orders
+        Order.objects.filter(pk=paid_order(world, member=twice_at_once).pk).update(paid_at=at)
+    paid_order(given_live_campaign())  # another shop's order
+
+    assert rollups_rebuild(shop=shop) > 0
+    assert BuyerRecord.objects.filter(shop=shop).count() == 4
+    expected = _repeat_read_live(shop)
+    assert (expected["buyers"], expected["repeaters"]) == (4, 2)
+    with django_assert_num_queries(5):  # the state, the counts, the cohort's, who paid since (none), active months
+        assert analytics.repeat_purchase(shop=shop) == expected
+
+    # Paid after the run: `once` comes back, a new member pays; read from their orders until the next run.
+    newcomer = given_member(shop, world.leader)
+    paid_order(world, member=once)
+    paid_order(world, member=newcomer)
+    live = _repeat_read_live(shop)
+    assert (live["buyers"], live["repeaters"]) == (5, 3)
+    assert analytics.repeat_purchase(shop=shop) == live
+
+    rollups_rebuild(shop=shop)  # the next run reads those members' orders again, and only theirs
+    assert BuyerRecord.objects.filter(shop=shop).count() == 5
+    record = BuyerRecord.objects.get(shop=shop, member=once)
+    assert record.previous_paid_at is not None and record.last_paid_at > record.previous_paid_at
+    assert analytics.repeat_purchase(shop=shop) == live
+
+    # Records a day old (the job stopped): the orders are read, with the same figures.
+    RollupState.objects.filter(shop=shop).update(buyers_through=timezone.now() - timedelta(days=2))
+    paid_order(world, member=old)
+    assert analytics.repeat_purchase(shop=shop) == _repeat_read_live(shop)
+    assert analytics.repeat_purchase(shop=shop)["repeaters"] == 4
 
 
 def test_idle_leaders_are_listed_and_nudged_once_a_day_only_in_their_shop():
