@@ -6,7 +6,9 @@ In one run, on the same data and spread items as `make bench` (bench/run.py):
   2. the floor: bench/floor_app.py, a bare WSGI function under the same gunicorn sync workers
      placing the same order with the API's ten statements and no framework at all;
      and the merged floor: the same reads in one statement and the writes in one more;
-  3. the raw transaction (bench/run.py's: psycopg, no HTTP, no reads, five statements);
+  3. the lean path: bench/lean_app.py, Django and the order service as they are, called from a
+     WSGI function without Django's request handler, middleware, URL resolving or Ninja;
+  4. the raw transaction (bench/run.py's: psycopg, no HTTP, no reads, five statements);
 then the three again in the other order, since the machine's speed wanders.
 
     make bench-floor    # or .venv/bin/python bench/floor.py (database tuangou_bench_floor on DATABASE_URL's server)
@@ -36,13 +38,13 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tuangou_bench_floor"
 class FloorServer:
     """gunicorn with bench/floor_app.py, the same sync workers and options serve gives config.wsgi."""
 
-    def __init__(self, env: dict, workers: int):
+    def __init__(self, env: dict, workers: int, app: str = "floor_app:app"):
         self.port = run.free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="tuangou-floor-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
-                "floor_app:app",
+                app,
                 "--chdir",
                 str(ROOT / "bench"),
                 "--bind",
@@ -111,13 +113,21 @@ def main() -> int:
     api_server = run.Server(env, workers)
     floor_server = FloorServer(env, workers)
     merged_server = FloorServer({**env, "FLOOR_MERGED": "1"}, workers)
-    sides = [("order_api", api_server), ("floor_api", floor_server), ("floor_merged_api", merged_server)]
+    # Django and the service without the request stack: PYTHONPATH for config and tuangou.
+    lean_server = FloorServer({**env, "PYTHONPATH": str(ROOT), "CONN_MAX_AGE": "600"}, workers, "lean_app:app")
+    sides = [
+        ("order_api", api_server),
+        ("lean_api", lean_server),
+        ("floor_api", floor_server),
+        ("floor_merged_api", merged_server),
+    ]
     rates = {name: [] for name, _ in sides}
     cpu = {name: [] for name, _ in sides}
     try:
         api_server.wait_ready()
         floor_server.wait_ready()
         merged_server.wait_ready()
+        lean_server.wait_ready()
         asyncio.run(run.warm_workers(api_server.port, workers))
         raw_clients = run.raw_client_count(url, args.clients)
         for round_ in range(2):
@@ -135,6 +145,7 @@ def main() -> int:
         api_server.stop()
         floor_server.stop()
         merged_server.stop()
+        lean_server.stop()
         os.unlink(api_server.log.name)
     for name in rates:
         mean = sum(rates[name]) / len(rates[name])
