@@ -96,6 +96,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "tuangou.core.middleware.RequestIdMiddleware",
     "tuangou.core.metrics.RequestMetricsMiddleware",
+    # Inside the metrics and the request id: a 503 for a database gone away is counted and logged.
+    "tuangou.core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tuangou.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -23,6 +23,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "conflict": ("{reason}", "{reason}"),
     "json_invalid": ("请求体必须是有效的 JSON 对象", "The body must be a valid JSON object"),
     "body_too_large": ("请求内容太大（最多{max_mb}MB）", "The request body is too large (at most {max_mb} MB)"),
+    "service_unavailable": (
+        "系统正忙，请{seconds}秒后重试",
+        "The service is briefly unavailable; please try again in {seconds} seconds",
+    ),
     # accounts
     "login_failed": ("用户名或密码错误", "Wrong username or password"),
     "login_locked": (

@@ -73,3 +73,36 @@ class ApiErrorShapeMiddleware:
         if response.has_header("Allow"):
             shaped["Allow"] = response["Allow"]
         return shaped
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that cannot be reached or went away mid-request (a failover, a restart, pgbouncer
+    without a server; Django's OperationalError or InterfaceError) is answered 503 with Retry-After,
+    not 500: the same request can be sent again in a few seconds. The transaction rolled back, or,
+    when the connection broke on COMMIT, may have gone through: the Idempotency-Key makes an order's
+    retry answer that order instead of placing another. Under /api/ in the API's error shape."""
+
+    RETRY_AFTER_S = 5
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+        from django.http import HttpResponse, JsonResponse
+
+        from .errors import ApplicationError
+
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logger.error("database unavailable", exc_info=exception, extra={"data": {"path": request.path}})
+        error = ApplicationError("service_unavailable", status=503, seconds=self.RETRY_AFTER_S)
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"code": error.code, "message": error.message(), "field": None}, status=503)
+        else:
+            response = HttpResponse(error.message(), status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(self.RETRY_AFTER_S)
+        return response

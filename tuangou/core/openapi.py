@@ -46,10 +46,12 @@ ERROR_DESCRIPTIONS = {
     413: "The request body is too large",
     422: "The request does not match this document (the field is named)",
     429: "Too many attempts; try again later",
+    503: "The database is briefly unreachable (a failover): send it again after Retry-After seconds, with the "
+    "same Idempotency-Key (an order that went through is answered, not placed again)",
 }
-# Every operation may answer these (public ones too: logging in answers 401, a suspended shop 403);
-# those with a body also 413.
-_ALWAYS = (400, 401, 403, 404, 409, 422, 429)
+# Every operation may answer these (public ones too: logging in answers 401, a suspended shop 403;
+# any, 503 while the database fails over); those with a body also 413.
+_ALWAYS = (400, 401, 403, 404, 409, 422, 429, 503)
 _RESPONSE_NAMES = {
     400: "BadRequest",
     401: "NotAuthenticated",
@@ -59,6 +61,7 @@ _RESPONSE_NAMES = {
     413: "BodyTooLarge",
     422: "ValidationFailed",
     429: "TooManyAttempts",
+    503: "ServiceUnavailable",
 }
 
 
