@@ -74,6 +74,30 @@ export function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
+/** How long a request may keep waiting on 503s in all: a database failover takes ~20 s. */
+export const RETRY_503_BUDGET_MS = 30_000;
+let sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Tests wait for no one. */
+export function setRetrySleep(fn: typeof sleep): void {
+  sleep = fn;
+}
+
+/** A 503 (the database failing over) is sent again after its Retry-After, for as long as the
+ * budget lasts — but only a read, or a write carrying an Idempotency-Key, which the server
+ * answers once whatever the number of sends (an order placed before the break is answered). */
+async function fetchRetrying503(url: string, init: RequestInit, resendable: boolean): Promise<Response> {
+  let waited = 0;
+  for (;;) {
+    const response = await fetch(url, init);
+    if (response.status !== 503 || !resendable) return response;
+    const seconds = Number(response.headers.get("Retry-After"));
+    const wait = (Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 10) : 5) * 1000;
+    if (waited + wait > RETRY_503_BUDGET_MS) return response;
+    await sleep(wait);
+    waited += wait;
+  }
+}
+
 export async function request<T>(
   method: string,
   path: string,
@@ -92,7 +116,7 @@ export async function request<T>(
     }
   }
   const url = path.startsWith("/") ? path : `/api/${path}`;
-  const response = await fetch(url, init);
+  const response = await fetchRetrying503(url, init, method === "GET" || "Idempotency-Key" in headers);
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
   if (!response.ok) {
