@@ -222,7 +222,7 @@ def _buyers_recorded(shop, since: datetime) -> tuple[int, int, dict] | None:
             buyers -= last >= since
             repeaters -= previous is not None and previous >= since
             first_paid.pop(member_id, None)
-    for member_id, (first, last, previous) in rollups.buyer_histories(shop, fresh).items():
+    for member_id, first, last, previous in rollups.buyer_histories(shop, fresh):
         buyers += last >= since
         repeaters += previous is not None and previous >= since
         if first >= since:

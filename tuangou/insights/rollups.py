@@ -9,6 +9,7 @@ days whose orders had a refund completed since the run before (the only change t
 Repeat purchase reads one buyer record per member (`BuyerRecord`: first, last and previous paid
 order), rebuilt at each run for the members who paid since the run before."""
 
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,8 +38,10 @@ ITEM_DAYS = 366
 # A refund that completed (an order paid) while the run before read them is looked for again:
 # its transaction stamped the time before it committed.
 SLACK = timedelta(minutes=10)
-# Members whose orders one query reads (within SQLite's limit of bound parameters).
+# Members whose orders one query reads (within SQLite's limit of bound parameters); buyer records
+# one statement writes.
 MEMBERS_PER_READ = 900
+BUYERS_PER_WRITE = 2000
 
 
 def shop_today(shop, now: datetime | None = None) -> date:
@@ -102,7 +105,7 @@ def rollups_rebuild(*, shop, now: datetime | None = None) -> int:
         items, campaigns = _item_rollups(shop, tz, day_from, day_to)
         item_rows += items
         campaign_rows += campaigns
-    buyers = _buyer_records(shop, state)
+    buyers = _buyer_records_refresh(shop, state)
     with transaction.atomic():
         DailyLeaderSales.objects.filter(shop=shop, day__gte=first).delete()
         DailyProductSales.objects.filter(shop=shop, day__gte=first).delete()
@@ -113,13 +116,6 @@ def rollups_rebuild(*, shop, now: datetime | None = None) -> int:
             DailyCampaignOrders.objects.filter(shop=shop, day__gte=day_from, day__lt=day_to).delete()
         DailyItemSales.objects.bulk_create(item_rows, batch_size=2000)
         DailyCampaignOrders.objects.bulk_create(campaign_rows, batch_size=2000)
-        BuyerRecord.objects.bulk_create(
-            buyers,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["shop", "member"],
-            update_fields=["first_paid_at", "last_paid_at", "previous_paid_at", "updated_at"],
-        )
         items_from = min(day_from for day_from, _ in item_days)
         if state is not None and state.items_from is not None:
             items_from = min(items_from, state.items_from)
@@ -132,14 +128,15 @@ def rollups_rebuild(*, shop, now: datetime | None = None) -> int:
                 "buyers_through": now,
             },
         )
-    return len(leader_rows) + len(product_rows) + len(item_rows) + len(campaign_rows) + len(buyers)
+    return len(leader_rows) + len(product_rows) + len(item_rows) + len(campaign_rows) + buyers
 
 
-def buyer_histories(shop, member_ids=None) -> dict[int, list]:
-    """[first, last, previous] paid_at of each member's paid orders in the shop (previous None
-    after one order), read from the orders: those of `member_ids`, or all of them in one pass."""
-    found: dict[int, list] = {}
-    paid = Order.objects.filter(shop=shop, paid_at__isnull=False)
+def buyer_histories(shop, member_ids=None) -> Iterator[tuple[int, datetime, datetime, datetime | None]]:
+    """(member, first, last, previous paid_at) of each member's paid orders in the shop (previous
+    None after one order), member after member: those of `member_ids`, or every buyer in one pass.
+    Read in member order, so that a member's figures are done when the next member's begin: a shop
+    with a million buyers is never held in memory."""
+    paid = Order.objects.filter(shop=shop, paid_at__isnull=False).order_by("member_id")
     ids = sorted(member_ids) if member_ids is not None else None
     reads = (
         [paid]
@@ -147,41 +144,58 @@ def buyer_histories(shop, member_ids=None) -> dict[int, list]:
         else [paid.filter(member_id__in=ids[i : i + MEMBERS_PER_READ]) for i in range(0, len(ids), MEMBERS_PER_READ)]
     )
     for orders in reads:
+        member = first = last = previous = None
         for member_id, paid_at in orders.values_list("member_id", "paid_at").iterator(chunk_size=10_000):
-            seen = found.get(member_id)
-            if seen is None:
-                found[member_id] = [paid_at, paid_at, None]
+            if member_id != member:
+                if member is not None:
+                    yield member, first, last, previous
+                member, first, last, previous = member_id, paid_at, paid_at, None
                 continue
-            first, last, previous = seen
-            if paid_at < first:
-                seen[0] = paid_at
+            first = min(first, paid_at)
             if paid_at >= last:
-                seen[1], seen[2] = paid_at, last
+                last, previous = paid_at, last
             elif previous is None or paid_at > previous:
-                seen[2] = paid_at
-    return found
+                previous = paid_at
+        if member is not None:
+            yield member, first, last, previous
 
 
-def _buyer_records(shop, state: RollupState | None) -> list[BuyerRecord]:
-    """The records of every member who paid since the run before (of every buyer at the first run),
-    read again from all their paid orders."""
+def _buyer_records_refresh(shop, state: RollupState | None) -> int:
+    """Writes again the record of every member who paid since the run before (of every buyer at the
+    first run) from all their paid orders, 2,000 at a time; returns how many. Outside the run's
+    transaction: each record is whole whenever it is written, and a run that stops half-way leaves
+    `buyers_through` where it was, so the next run writes them all again."""
     members = None  # the first run: every buyer
     if state is not None and state.buyers_through is not None:
         paid = Order.objects.filter(shop=shop, paid_at__gte=state.buyers_through - SLACK)
         members = set(paid.values_list("member_id", flat=True).distinct().order_by())
-    now = timezone.now()
-    return [
-        BuyerRecord(
-            shop=shop,
-            member_id=member_id,
-            first_paid_at=first,
-            last_paid_at=last,
-            previous_paid_at=previous,
-            created_at=now,
-            updated_at=now,
+    now, written, batch = timezone.now(), 0, []
+    for member_id, first, last, previous in buyer_histories(shop, members):
+        batch.append(
+            BuyerRecord(
+                shop=shop,
+                member_id=member_id,
+                first_paid_at=first,
+                last_paid_at=last,
+                previous_paid_at=previous,
+                created_at=now,
+                updated_at=now,
+            )
         )
-        for member_id, (first, last, previous) in buyer_histories(shop, members).items()
-    ]
+        if len(batch) == BUYERS_PER_WRITE:
+            written += _buyer_records_write(batch)
+            batch = []
+    return written + _buyer_records_write(batch)
+
+
+def _buyer_records_write(records: list[BuyerRecord]) -> int:
+    BuyerRecord.objects.bulk_create(
+        records,
+        update_conflicts=True,
+        unique_fields=["shop", "member"],
+        update_fields=["first_paid_at", "last_paid_at", "previous_paid_at", "updated_at"],
+    )
+    return len(records)
 
 
 def _item_days(shop, state: RollupState | None, today: date, first: date, now: datetime) -> list[tuple[date, date]]:

@@ -8,7 +8,7 @@ from tuangou.campaigns.tests.factories import CampaignItemFactory
 from tuangou.catalog.models import Sku
 from tuangou.core.testing import ok
 from tuangou.fulfilment.models import Shipment
-from tuangou.insights import analytics
+from tuangou.insights import analytics, rollups
 from tuangou.insights.models import BuyerRecord, DailyItemSales, RollupState
 from tuangou.insights.rollups import rollups_rebuild
 from tuangou.leaders.models import Leader
@@ -179,8 +179,9 @@ def _repeat_read_live(shop):
 
 
 def test_repeat_purchase_reads_a_buyer_record_per_member_and_the_orders_of_those_who_paid_since(
-    django_assert_num_queries,
+    django_assert_num_queries, monkeypatch
 ):
+    monkeypatch.setattr(rollups, "BUYERS_PER_WRITE", 3)  # the records are written a few at a time
     world = given_live_campaign(stock=100)
     shop = world.shop
     old, back, once, twice_at_once = (given_member(shop, world.leader) for _ in range(4))
