@@ -16,6 +16,7 @@ then the three again in the other order, since the machine's speed wanders.
 Figures only; nothing asserted.
 """
 
+import argparse
 import asyncio
 import os
 import signal
@@ -93,9 +94,25 @@ def measure(name: str, server, port: int, data: dict, args, url: str) -> dict:
     return result
 
 
+def parse_args() -> argparse.Namespace:
+    """bench/run.py's options that apply here, with its defaults."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients (32)")
+    parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per window (15)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="uncounted seconds first (2)")
+    parser.add_argument("--items", type=int, default=1000, help="spread items, two per order (1000)")
+    parser.add_argument("--raw-runs", type=int, default=2, help="raw SQL runs (2)")
+    parser.add_argument("--raw-processes", type=int, default=2, help="processes sharing the raw clients (2)")
+    parser.add_argument("--quick", action="store_true", help="3 s windows, 1 s warm-up: a smoke run")
+    args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.warmup = min(args.seconds, 3.0), min(args.warmup, 1.0)
+    args.items, args.raw_runs, args.members = max(2, args.items), max(1, args.raw_runs), max(500, 4 * args.clients)
+    return args
+
+
 def main() -> int:
-    sys.argv = [sys.argv[0], *sys.argv[1:]]
-    args = run.parse_args()
+    args = parse_args()
     # Its own database on DATABASE_URL's server: dropped and made again each run.
     url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     url = (
