@@ -31,13 +31,12 @@ from tuangou.notifications.services import notice_send
 from tuangou.orders.models import Order, OrderLine
 
 from . import rollups
-from .models import BuyerRecord, DailyCampaignOrders, DailyItemSales, RollupState
-from .rollups import day_start
+from .models import BuyerRecord, CohortActivity, DailyCampaignOrders, DailyItemSales, RollupState
+from .rollups import COHORT_MONTHS, add_months, day_start
 from .selectors import window_start
 
 TOP = 200
 IDLE_DAYS = 14
-COHORT_MONTHS = 6
 NUDGE_MAX = 200
 _KEPT = ExpressionWrapper(F("quantity") - F("refunded_quantity"), output_field=IntegerField())
 _NET = ExpressionWrapper(F("amount_fen") - F("refunded_fen"), output_field=IntegerField())
@@ -143,50 +142,43 @@ def _items_rolled(shop, today: date, first_day: date) -> bool:
     ).exists()
 
 
-def _month_add(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def repeat_purchase(*, shop, months: int = COHORT_MONTHS, now: datetime | None = None) -> dict:
     """The repeat rate over the last `months` calendar months (members with two or more paid orders
     among those with one), and a cohort per month: members whose first paid order in the shop was
-    that month, and the share of them who paid in each month after it."""
+    that month, and the share of them who paid in each month after it.
+
+    From the buyer records and the cohort activity (rollups.py) while the job keeps them, this
+    month's from the records' last paid order; else from the orders."""
     tz = ZoneInfo(shop.timezone)
     this_month = (now or timezone.now()).astimezone(tz).date().replace(day=1)
-    first_month = _month_add(this_month, -(months - 1))
-    since = datetime.combine(first_month, datetime.min.time(), tzinfo=tz)
-    paid = Order.objects.filter(shop=shop, paid_at__isnull=False)
+    first_month = add_months(this_month, -(months - 1))
+    since = day_start(first_month, tz)
     recorded = _buyers_recorded(shop, since)
     if recorded is None:  # no buyer records yet, or a day old: the orders themselves
-        per_member = paid.filter(paid_at__gte=since).values("member_id").annotate(n=Count("id"))
-        rate = per_member.aggregate(buyers=Count("member_id"), repeaters=Count("member_id", filter=Q(n__gte=2)))
-        buyers, repeaters = rate["buyers"] or 0, rate["repeaters"] or 0
-        first_paid = paid.values("member_id").annotate(first=Min("paid_at")).filter(first__gte=since)
-        first_paid = {row["member_id"]: row["first"] for row in first_paid}
+        buyers, repeaters, cohort_members = _buyers_read(shop, since)
     else:
-        buyers, repeaters, first_paid = recorded
-    # Each member's first paid month ever (the cohort), then the months they paid in the window.
-    firsts = {member_id: first.astimezone(tz).date().replace(day=1) for member_id, first in first_paid.items()}
-    active = defaultdict(set)  # month -> members who paid in it
-    for member_id, month in (
-        paid.filter(paid_at__gte=since, member_id__in=list(firsts))
-        .annotate(month=TruncMonth("paid_at", tzinfo=tz))
-        .values_list("member_id", "month")
-        .distinct()
-    ):
-        active[month.date() if isinstance(month, datetime) else month].add(member_id)
+        buyers, repeaters, cohort_members = recorded
+    # Each member's first paid month ever (the cohort); how many of a cohort paid in a later month.
+    firsts = {member_id: first.astimezone(tz).date().replace(day=1) for member_id, (first, _) in cohort_members.items()}
+    active = _cohort_activity(shop, first_month, this_month) if recorded is not None else None
+    if active is not None:
+        this_start = day_start(this_month, tz)
+        for member_id, (_, last) in cohort_members.items():
+            if last >= this_start:
+                active[(firsts[member_id], this_month)] += 1
+    else:
+        active = _cohort_activity_read(shop, tz, since, firsts)
     cohorts = []
     for i in range(months):
-        month = _month_add(first_month, i)
-        members = {m for m, first in firsts.items() if first == month}
-        later = [_month_add(month, k) for k in range(1, months - i)]
+        month = add_months(first_month, i)
+        members = sum(1 for first in firsts.values() if first == month)
+        later = [add_months(month, k) for k in range(1, months - i)]
         cohorts.append(
             {
                 "month": month,
-                "members": len(members),
+                "members": members,
                 # share of the cohort (basis points) who paid again in month +1, +2, …
-                "retention_bp": [len(members & active[m]) * 10000 // len(members) if members else 0 for m in later],
+                "retention_bp": [active[(month, m)] * 10000 // members if members else 0 for m in later],
             }
         )
     return {
@@ -199,11 +191,56 @@ def repeat_purchase(*, shop, months: int = COHORT_MONTHS, now: datetime | None =
     }
 
 
+def _buyers_read(shop, since: datetime) -> tuple[int, int, dict]:
+    """repeat_purchase's buyers, repeaters and {member: (first, last paid_at)} of the members first
+    paid since `since`, from the orders: every paid order of the shop, twice."""
+    paid = Order.objects.filter(shop=shop, paid_at__isnull=False)
+    per_member = paid.filter(paid_at__gte=since).values("member_id").annotate(n=Count("id"))
+    rate = per_member.aggregate(buyers=Count("member_id"), repeaters=Count("member_id", filter=Q(n__gte=2)))
+    cohort = paid.values("member_id").annotate(first=Min("paid_at"), last=Max("paid_at")).filter(first__gte=since)
+    return (
+        rate["buyers"] or 0,
+        rate["repeaters"] or 0,
+        {row["member_id"]: (row["first"], row["last"]) for row in cohort},
+    )
+
+
+def _cohort_activity_read(shop, tz: ZoneInfo, since: datetime, firsts: dict) -> defaultdict:
+    """{(cohort, month): members of the cohort who paid in the month}, from the window's orders of
+    the cohorts' members."""
+    active = defaultdict(int)
+    for member_id, month in (
+        Order.objects.filter(shop=shop, paid_at__gte=since, member_id__in=list(firsts))
+        .annotate(month=TruncMonth("paid_at", tzinfo=tz))
+        .values_list("member_id", "month")
+        .distinct()
+    ):
+        active[(firsts[member_id], month.date() if isinstance(month, datetime) else month)] += 1
+    return active
+
+
+def _cohort_activity(shop, first_month: date, this_month: date) -> defaultdict | None:
+    """{(cohort, month): members} of the closed months from the cohort activity rollups, or None
+    while they do not hold every closed month of the window."""
+    built = RollupState.objects.filter(shop=shop).values_list("cohorts_from", "cohorts_to").first()
+    if first_month < this_month and (
+        built is None or built[0] is None or built[0] > first_month or built[1] < this_month
+    ):
+        return None
+    rows = CohortActivity.objects.filter(
+        shop=shop, cohort__gte=first_month, month__gte=first_month, month__lt=this_month
+    )
+    active = defaultdict(int)
+    for cohort, month, members in rows.values_list("cohort", "month", "members"):
+        active[(cohort, month)] = members
+    return active
+
+
 def _buyers_recorded(shop, since: datetime) -> tuple[int, int, dict] | None:
-    """Buyers and repeaters since `since`, and the members whose first paid order came after it,
-    from the buyer records (rollups.py): a row per member instead of every paid order. The members
-    who paid since the records were built are read from their orders instead. None without records
-    of the last day (the job has not run)."""
+    """Buyers and repeaters since `since`, and {member: (first, last paid_at)} of the members whose
+    first paid order came after it, from the buyer records (rollups.py): a row per member instead
+    of every paid order. The members who paid since the records were built are read from their
+    orders instead. None without records of the last day (the job has not run)."""
     through = RollupState.objects.filter(shop=shop).values_list("buyers_through", flat=True).first()
     if through is None or through < timezone.now() - timedelta(days=1):
         return None
@@ -213,7 +250,8 @@ def _buyers_recorded(shop, since: datetime) -> tuple[int, int, dict] | None:
         repeaters=Count("id", filter=Q(previous_paid_at__gte=since)),
     )
     buyers, repeaters = counts["buyers"], counts["repeaters"]
-    first_paid = dict(records.filter(first_paid_at__gte=since).values_list("member_id", "first_paid_at"))
+    cohort = records.filter(first_paid_at__gte=since).values_list("member_id", "first_paid_at", "last_paid_at")
+    first_paid = {member_id: (first, last) for member_id, first, last in cohort}
     paid_since = Order.objects.filter(shop=shop, paid_at__gte=through - rollups.SLACK)
     fresh = sorted(set(paid_since.values_list("member_id", flat=True).distinct().order_by()))
     for i in range(0, len(fresh), rollups.MEMBERS_PER_READ):
@@ -226,7 +264,7 @@ def _buyers_recorded(shop, since: datetime) -> tuple[int, int, dict] | None:
         buyers += last >= since
         repeaters += previous is not None and previous >= since
         if first >= since:
-            first_paid[member_id] = first
+            first_paid[member_id] = (first, last)
     return buyers, repeaters, first_paid
 
 

@@ -84,16 +84,33 @@ class BuyerRecord(ShopScopedModel):
         constraints = [models.UniqueConstraint(fields=["shop", "member"], name="buyer_record_once")]
 
 
+class CohortActivity(ShopScopedModel):
+    """Of the members whose first paid order was in `cohort` (a month, shop time), how many paid in
+    `month`, a closed month after it: neither changes once the month is over."""
+
+    cohort = models.DateField(verbose_name="首购月份")
+    month = models.DateField(verbose_name="月份")
+    members = models.PositiveIntegerField(default=0, verbose_name="团员数")
+
+    class Meta:
+        verbose_name = "团员留存汇总"
+        verbose_name_plural = "团员留存汇总"
+        constraints = [models.UniqueConstraint(fields=["shop", "cohort", "month"], name="cohort_activity_once")]
+
+
 class RollupState(ShopScopedModel):
     """How far a shop's rollups go: every day up to and including `through_day` (shop time); the
     item and campaign rollups from `items_from` on. `built_at`: when the last run began (the old
     days a refund completed since then are built again by the next). `buyers_through`: the buyer
-    records hold every order paid before it (less a few minutes: see rollups.SLACK)."""
+    records hold every order paid before it (less a few minutes: see rollups.SLACK). The cohort
+    activity holds the months from `cohorts_from` up to `cohorts_to` (excluded)."""
 
     through_day = models.DateField(verbose_name="汇总截至日期")
     items_from = models.DateField(null=True, blank=True, verbose_name="商品汇总起始日期")
     built_at = models.DateTimeField(null=True, blank=True, verbose_name="上次汇总时间")
     buyers_through = models.DateTimeField(null=True, blank=True, verbose_name="购买记录截至时间")
+    cohorts_from = models.DateField(null=True, blank=True, verbose_name="留存汇总起始月份")
+    cohorts_to = models.DateField(null=True, blank=True, verbose_name="留存汇总截止月份（不含）")
 
     class Meta:
         verbose_name = "汇总进度"

@@ -7,15 +7,16 @@ reads the orders alone when the rollups are not fresh (a new shop, a missed run)
 days whose orders had a refund completed since the run before (the only change to a paid line).
 
 Repeat purchase reads one buyer record per member (`BuyerRecord`: first, last and previous paid
-order), rebuilt at each run for the members who paid since the run before."""
+order), rebuilt at each run for the members who paid since the run before, and the cohorts'
+activity in each closed month of its window (`CohortActivity`), built once the month is over."""
 
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DateTimeField, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from tuangou.orders.models import Order, OrderLine
@@ -23,6 +24,7 @@ from tuangou.payments.models import Refund
 
 from .models import (
     BuyerRecord,
+    CohortActivity,
     DailyCampaignOrders,
     DailyItemSales,
     DailyLeaderSales,
@@ -38,6 +40,8 @@ ITEM_DAYS = 366
 # A refund that completed (an order paid) while the run before read them is looked for again:
 # its transaction stamped the time before it committed.
 SLACK = timedelta(minutes=10)
+# The months repeat purchase looks back, this one included (analytics.repeat_purchase).
+COHORT_MONTHS = 6
 # Members whose orders one query reads (within SQLite's limit of bound parameters); buyer records
 # one statement writes.
 MEMBERS_PER_READ = 900
@@ -106,6 +110,8 @@ def rollups_rebuild(*, shop, now: datetime | None = None) -> int:
         item_rows += items
         campaign_rows += campaigns
     buyers = _buyer_records_refresh(shop, state)
+    months, cohorts_from, cohorts_to = _cohort_months(shop, state, now)
+    cohort_rows = [row for month in months for row in _cohort_activity(shop, tz, month)]
     with transaction.atomic():
         DailyLeaderSales.objects.filter(shop=shop, day__gte=first).delete()
         DailyProductSales.objects.filter(shop=shop, day__gte=first).delete()
@@ -116,6 +122,8 @@ def rollups_rebuild(*, shop, now: datetime | None = None) -> int:
             DailyCampaignOrders.objects.filter(shop=shop, day__gte=day_from, day__lt=day_to).delete()
         DailyItemSales.objects.bulk_create(item_rows, batch_size=2000)
         DailyCampaignOrders.objects.bulk_create(campaign_rows, batch_size=2000)
+        CohortActivity.objects.filter(shop=shop, month__in=months).delete()
+        CohortActivity.objects.bulk_create(cohort_rows, batch_size=2000)
         items_from = min(day_from for day_from, _ in item_days)
         if state is not None and state.items_from is not None:
             items_from = min(items_from, state.items_from)
@@ -126,9 +134,62 @@ def rollups_rebuild(*, shop, now: datetime | None = None) -> int:
                 "items_from": items_from,
                 "built_at": now,
                 "buyers_through": now,
+                "cohorts_from": cohorts_from,
+                "cohorts_to": cohorts_to,
             },
         )
-    return len(leader_rows) + len(product_rows) + len(item_rows) + len(campaign_rows) + buyers
+    return len(leader_rows) + len(product_rows) + len(item_rows) + len(campaign_rows) + buyers + len(cohort_rows)
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _cohort_months(shop, state: RollupState | None, now: datetime) -> tuple[list[date], date | None, date | None]:
+    """The closed months of repeat purchase's window whose cohort activity this run builds (a month
+    is built once it ended SLACK ago, after the buyer records of its buyers), and the range of
+    months built after it."""
+    tz = ZoneInfo(shop.timezone)
+    this_month = now.astimezone(tz).date().replace(day=1)
+    start = add_months(this_month, -(COHORT_MONTHS - 1))
+    end = this_month if now >= day_start(this_month, tz) + SLACK else add_months(this_month, -1)
+    built_from, built_to = (state.cohorts_from, state.cohorts_to) if state is not None else (None, None)
+    if built_from is None or built_to is None or built_to < start or built_from > end:
+        built_from = built_to = None  # nothing built, or nothing that touches the window
+    months, month = [], start
+    while month < end:
+        if built_from is None or not built_from <= month < built_to:
+            months.append(month)
+        month = add_months(month, 1)
+    if built_from is None:
+        return months, (start if start < end else None), (end if start < end else None)
+    return months, min(start, built_from), max(end, built_to)
+
+
+def _cohort_activity(shop, tz: ZoneInfo, month: date) -> list[CohortActivity]:
+    """Members who paid in `month`, counted by the month of their first paid order (their record's)."""
+    first_paid = BuyerRecord.objects.filter(shop=shop, member_id=OuterRef("member_id")).values("first_paid_at")[:1]
+    paid = Order.objects.filter(
+        shop=shop, paid_at__gte=day_start(month, tz), paid_at__lt=day_start(add_months(month, 1), tz)
+    )
+    rows = (
+        paid.annotate(first=Subquery(first_paid, output_field=DateTimeField()))
+        .annotate(cohort=TruncMonth("first", tzinfo=tz))
+        .values("cohort")
+        .annotate(members=Count("member_id", distinct=True))
+        .order_by()
+    )
+    return [
+        CohortActivity(
+            shop=shop,
+            cohort=row["cohort"].date() if isinstance(row["cohort"], datetime) else row["cohort"],
+            month=month,
+            members=row["members"],
+        )
+        for row in rows
+        if row["cohort"] is not None
+    ]
 
 
 def buyer_histories(shop, member_ids=None) -> Iterator[tuple[int, datetime, datetime, datetime | None]]:

@@ -1,4 +1,6 @@
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -9,7 +11,7 @@ from tuangou.catalog.models import Sku
 from tuangou.core.testing import ok
 from tuangou.fulfilment.models import Shipment
 from tuangou.insights import analytics, rollups
-from tuangou.insights.models import BuyerRecord, DailyItemSales, RollupState
+from tuangou.insights.models import BuyerRecord, CohortActivity, DailyItemSales, RollupState
 from tuangou.insights.rollups import rollups_rebuild
 from tuangou.leaders.models import Leader
 from tuangou.leaders.tests.factories import LeaderFactory
@@ -202,7 +204,10 @@ def test_repeat_purchase_reads_a_buyer_record_per_member_and_the_orders_of_those
     assert BuyerRecord.objects.filter(shop=shop).count() == 4
     expected = _repeat_read_live(shop)
     assert (expected["buyers"], expected["repeaters"]) == (4, 2)
-    with django_assert_num_queries(5):  # the state, the counts, the cohort's, who paid since (none), active months
+    assert any(any(c["retention_bp"]) for c in expected["cohorts"])  # `back` came back in a later month
+    assert CohortActivity.objects.filter(shop=shop).exists()
+    # the records' state, counts and cohort members; who paid since (none); the cohort activity's state and rows
+    with django_assert_num_queries(6):
         assert analytics.repeat_purchase(shop=shop) == expected
 
     # Paid after the run: `once` comes back, a new member pays; read from their orders until the next run.
@@ -287,3 +292,26 @@ def test_the_export_has_a_sheet_per_analysis():
     book = load_workbook(BytesIO(response.content))
     assert book.sheetnames == ["商品毛利", "团购毛利", "复购与留存", "沉睡团长", "提货"]
     assert book["商品毛利"]["C2"].value == 25.8
+
+
+def test_cohort_activity_is_built_once_per_closed_month_of_the_window():
+    shop = SimpleNamespace(timezone="Asia/Shanghai")
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    window = [date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
+
+    def state(built_from, built_to):
+        return SimpleNamespace(cohorts_from=built_from, cohorts_to=built_to)
+
+    assert rollups._cohort_months(shop, None, now) == (window, date(2026, 7, 1), date(2026, 12, 1))
+    # built last month: only November is new, and the range grows
+    assert rollups._cohort_months(shop, state(date(2026, 6, 1), date(2026, 11, 1)), now) == (
+        [date(2026, 11, 1)],
+        date(2026, 6, 1),
+        date(2026, 12, 1),
+    )
+    assert rollups._cohort_months(shop, state(date(2026, 6, 1), date(2026, 12, 1)), now)[0] == []
+    # a range that stopped long ago is built again from the window
+    assert rollups._cohort_months(shop, state(date(2025, 1, 1), date(2025, 6, 1)), now)[0] == window
+    # five minutes into December (shop time), November waits for its late commits
+    early = datetime(2026, 12, 1, 0, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert rollups._cohort_months(shop, None, early) == (window[:-1], date(2026, 7, 1), date(2026, 11, 1))
