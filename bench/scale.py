@@ -7,7 +7,7 @@ between runs — it takes minutes — and found again by the shop's name):
   * a big shop: 1,000 leaders with their pickup points, 20,000 members, 10 products;
   * a succeeded campaign of 100,000 orders (2 lines each) over those 1,000 points (the sheets);
   * 1,000,000 more orders over the past year, one weekly campaign each week (the order list,
-    the dashboard);
+    the dashboard), by a fifth of the members at first and by all of them at the end (cohorts);
   * another shop with 100,000 active pickup points around Xiamen (nearby search).
 
 Rows go in with COPY (not the order API). Then it measures through the console's and the H5's
@@ -254,10 +254,15 @@ def generate(regenerate: bool) -> None:
                 quantities = [rng.randint(1, 3) for _ in picked]
                 total = sum(item.price_fen * q for item, q in zip(picked, quantities))
                 point = rng.randrange(POINTS)
+                # The shop grows: a fifth of the members buy from the start, the rest join over the
+                # year (repeat purchase's cohorts are then not empty); the big campaign, all of them.
+                joined = (
+                    MEMBERS if n >= HISTORY_ORDERS else MEMBERS // 5 + (MEMBERS - MEMBERS // 5) * n // HISTORY_ORDERS
+                )
                 row = (
                     order,
                     camp.id,
-                    members[rng.randrange(MEMBERS)],
+                    members[rng.randrange(max(1, joined))],
                     leaders[point],
                     points[point],
                     f"S{stamp}{order:09d}",
@@ -313,7 +318,11 @@ def generate(regenerate: bool) -> None:
 
 def _delete_shop(cursor, shop_id: int) -> None:
     """The generated rows in child-first order (a cascade through the ORM would take hours)."""
+    from django.apps import apps
+
+    rollups = [model._meta.db_table for model in apps.get_app_config("insights").get_models()]
     for table in (
+        *rollups,  # they name the shop's items, campaigns, products, leaders and members
         "orders_orderline",
         "orders_order",
         "campaigns_campaignitem",
@@ -440,13 +449,17 @@ def measure(args) -> None:
         for days in (1, 7, 30):
             runs = measured(client, f"{base}/dashboard?days={days}", headers, repeat)
             report(f"dashboard days={days} (live, no rollups)", runs, 300)
+        for page in ("margins?days=365", "repeat"):
+            runs = measured(client, f"{base}/analytics/{page}", headers, repeat)
+            report(f"analytics {page} (live, no rollups)", runs, 300)
         start = time.perf_counter()
         rows = rollups_rebuild(shop=shop)
         print(f"rollups rebuilt (the hourly job, one shop): {rows:,} rows in {time.perf_counter() - start:.1f} s")
         for days in (1, 7, 30):
             runs = measured(client, f"{base}/dashboard?days={days}", headers, repeat * 2)
             report(f"dashboard days={days} (rollups + today live)", runs, 300)
-        # The analysis pages reach a whole year (no rollups: they read the orders); shown beside.
+        # The analysis pages reach a whole year: margins from the item rollups, repeat purchase from
+        # the buyer records and the cohorts' activity; pickup reads the window's shipments.
         for page in ("margins?days=365", "repeat", "pickup?days=365"):
             runs = measured(client, f"{base}/analytics/{page}", headers, repeat)
             report(f"analytics {page}", runs, 300)

@@ -12,7 +12,7 @@ Each is a few grouped queries; nothing here reads a row per order into Python ex
 figures, which are bounded by the window (median times need the values).
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from statistics import median
 from zoneinfo import ZoneInfo
@@ -147,31 +147,17 @@ def repeat_purchase(*, shop, months: int = COHORT_MONTHS, now: datetime | None =
     among those with one), and a cohort per month: members whose first paid order in the shop was
     that month, and the share of them who paid in each month after it.
 
-    From the buyer records and the cohort activity (rollups.py) while the job keeps them, this
-    month's from the records' last paid order; else from the orders."""
+    From the buyer records and the cohort activity (rollups.py) while the job keeps them; else from
+    the orders."""
     tz = ZoneInfo(shop.timezone)
     this_month = (now or timezone.now()).astimezone(tz).date().replace(day=1)
     first_month = add_months(this_month, -(months - 1))
-    since = day_start(first_month, tz)
-    recorded = _buyers_recorded(shop, since)
-    if recorded is None:  # no buyer records yet, or a day old: the orders themselves
-        buyers, repeaters, cohort_members = _buyers_read(shop, since)
-    else:
-        buyers, repeaters, cohort_members = recorded
-    # Each member's first paid month ever (the cohort); how many of a cohort paid in a later month.
-    firsts = {member_id: first.astimezone(tz).date().replace(day=1) for member_id, (first, _) in cohort_members.items()}
-    active = _cohort_activity(shop, first_month, this_month) if recorded is not None else None
-    if active is not None:
-        this_start = day_start(this_month, tz)
-        for member_id, (_, last) in cohort_members.items():
-            if last >= this_start:
-                active[(firsts[member_id], this_month)] += 1
-    else:
-        active = _cohort_activity_read(shop, tz, since, firsts)
+    recorded = _repeat_recorded(shop, tz, first_month, this_month)
+    buyers, repeaters, sizes, active = recorded or _repeat_read(shop, tz, first_month)
     cohorts = []
     for i in range(months):
         month = add_months(first_month, i)
-        members = sum(1 for first in firsts.values() if first == month)
+        members = sizes[month]
         later = [add_months(month, k) for k in range(1, months - i)]
         cohorts.append(
             {
@@ -183,7 +169,7 @@ def repeat_purchase(*, shop, months: int = COHORT_MONTHS, now: datetime | None =
         )
     return {
         "months": months,
-        "since": since,
+        "since": day_start(first_month, tz),
         "buyers": buyers,
         "repeaters": repeaters,
         "repeat_bp": repeaters * 10000 // buyers if buyers else 0,
@@ -191,81 +177,83 @@ def repeat_purchase(*, shop, months: int = COHORT_MONTHS, now: datetime | None =
     }
 
 
-def _buyers_read(shop, since: datetime) -> tuple[int, int, dict]:
-    """repeat_purchase's buyers, repeaters and {member: (first, last paid_at)} of the members first
-    paid since `since`, from the orders: every paid order of the shop, twice."""
+def _month_of(moment: datetime, tz: ZoneInfo) -> date:
+    return moment.astimezone(tz).date().replace(day=1)
+
+
+def _repeat_read(shop, tz: ZoneInfo, first_month: date) -> tuple[int, int, Counter, Counter]:
+    """(buyers, repeaters, {cohort: members}, {(cohort, month): members who paid in it}) from the
+    orders: every paid order of the shop twice, and the window's orders of the cohorts' members."""
+    since = day_start(first_month, tz)
     paid = Order.objects.filter(shop=shop, paid_at__isnull=False)
     per_member = paid.filter(paid_at__gte=since).values("member_id").annotate(n=Count("id"))
     rate = per_member.aggregate(buyers=Count("member_id"), repeaters=Count("member_id", filter=Q(n__gte=2)))
-    cohort = paid.values("member_id").annotate(first=Min("paid_at"), last=Max("paid_at")).filter(first__gte=since)
-    return (
-        rate["buyers"] or 0,
-        rate["repeaters"] or 0,
-        {row["member_id"]: (row["first"], row["last"]) for row in cohort},
-    )
-
-
-def _cohort_activity_read(shop, tz: ZoneInfo, since: datetime, firsts: dict) -> defaultdict:
-    """{(cohort, month): members of the cohort who paid in the month}, from the window's orders of
-    the cohorts' members."""
-    active = defaultdict(int)
+    first_paid = paid.values("member_id").annotate(first=Min("paid_at")).filter(first__gte=since)
+    firsts = {row["member_id"]: _month_of(row["first"], tz) for row in first_paid}
+    active = Counter()
     for member_id, month in (
-        Order.objects.filter(shop=shop, paid_at__gte=since, member_id__in=list(firsts))
+        paid.filter(paid_at__gte=since, member_id__in=list(firsts))
         .annotate(month=TruncMonth("paid_at", tzinfo=tz))
         .values_list("member_id", "month")
         .distinct()
     ):
         active[(firsts[member_id], month.date() if isinstance(month, datetime) else month)] += 1
-    return active
+    return rate["buyers"] or 0, rate["repeaters"] or 0, Counter(firsts.values()), active
 
 
-def _cohort_activity(shop, first_month: date, this_month: date) -> defaultdict | None:
-    """{(cohort, month): members} of the closed months from the cohort activity rollups, or None
-    while they do not hold every closed month of the window."""
-    built = RollupState.objects.filter(shop=shop).values_list("cohorts_from", "cohorts_to").first()
-    if first_month < this_month and (
-        built is None or built[0] is None or built[0] > first_month or built[1] < this_month
-    ):
+def _repeat_recorded(shop, tz: ZoneInfo, first_month: date, this_month: date) -> tuple | None:
+    """_repeat_read's figures from the buyer records (a row per member) and the cohort activity of
+    the closed months; this month's activity from the records' last paid order. The members who
+    paid since the records were built count by their orders instead. None while the job has not
+    built the records in the last day and the activity of every closed month of the window."""
+    state = RollupState.objects.filter(shop=shop).values_list("buyers_through", "cohorts_from", "cohorts_to").first()
+    if state is None or state[0] is None or state[0] < timezone.now() - timedelta(days=1):
         return None
-    rows = CohortActivity.objects.filter(
-        shop=shop, cohort__gte=first_month, month__gte=first_month, month__lt=this_month
-    )
-    active = defaultdict(int)
-    for cohort, month, members in rows.values_list("cohort", "month", "members"):
-        active[(cohort, month)] = members
-    return active
-
-
-def _buyers_recorded(shop, since: datetime) -> tuple[int, int, dict] | None:
-    """Buyers and repeaters since `since`, and {member: (first, last paid_at)} of the members whose
-    first paid order came after it, from the buyer records (rollups.py): a row per member instead
-    of every paid order. The members who paid since the records were built are read from their
-    orders instead. None without records of the last day (the job has not run)."""
-    through = RollupState.objects.filter(shop=shop).values_list("buyers_through", flat=True).first()
-    if through is None or through < timezone.now() - timedelta(days=1):
+    through, built_from, built_to = state
+    if first_month < this_month and (built_from is None or built_from > first_month or built_to < this_month):
         return None
+    since, this_start = day_start(first_month, tz), day_start(this_month, tz)
     records = BuyerRecord.objects.filter(shop=shop)
     counts = records.aggregate(
         buyers=Count("id", filter=Q(last_paid_at__gte=since)),
         repeaters=Count("id", filter=Q(previous_paid_at__gte=since)),
     )
     buyers, repeaters = counts["buyers"], counts["repeaters"]
-    cohort = records.filter(first_paid_at__gte=since).values_list("member_id", "first_paid_at", "last_paid_at")
-    first_paid = {member_id: (first, last) for member_id, first, last in cohort}
+    sizes, active = Counter(), Counter()
+    cohorts = (
+        records.filter(first_paid_at__gte=since)
+        .annotate(cohort=TruncMonth("first_paid_at", tzinfo=tz))
+        .values_list("cohort")
+        .annotate(members=Count("id"), now=Count("id", filter=Q(last_paid_at__gte=this_start)))
+        .order_by()
+    )
+    for cohort, members, paid_now in cohorts:
+        cohort = cohort.date() if isinstance(cohort, datetime) else cohort
+        sizes[cohort] += members
+        active[(cohort, this_month)] += paid_now
+
+    def count(first, last, previous, sign: int):
+        nonlocal buyers, repeaters
+        buyers += sign * (last >= since)
+        repeaters += sign * (previous is not None and previous >= since)
+        if first >= since:
+            sizes[_month_of(first, tz)] += sign
+            active[(_month_of(first, tz), this_month)] += sign * (last >= this_start)
+
     paid_since = Order.objects.filter(shop=shop, paid_at__gte=through - rollups.SLACK)
     fresh = sorted(set(paid_since.values_list("member_id", flat=True).distinct().order_by()))
     for i in range(0, len(fresh), rollups.MEMBERS_PER_READ):
         stale = records.filter(member_id__in=fresh[i : i + rollups.MEMBERS_PER_READ])
-        for member_id, last, previous in stale.values_list("member_id", "last_paid_at", "previous_paid_at"):
-            buyers -= last >= since
-            repeaters -= previous is not None and previous >= since
-            first_paid.pop(member_id, None)
-    for member_id, first, last, previous in rollups.buyer_histories(shop, fresh):
-        buyers += last >= since
-        repeaters += previous is not None and previous >= since
-        if first >= since:
-            first_paid[member_id] = (first, last)
-    return buyers, repeaters, first_paid
+        for first, last, previous in stale.values_list("first_paid_at", "last_paid_at", "previous_paid_at"):
+            count(first, last, previous, -1)
+    for _, first, last, previous in rollups.buyer_histories(shop, fresh):
+        count(first, last, previous, +1)
+    closed = CohortActivity.objects.filter(
+        shop=shop, cohort__gte=first_month, month__gte=first_month, month__lt=this_month
+    )
+    for cohort, month, members in closed.values_list("cohort", "month", "members"):
+        active[(cohort, month)] = members
+    return buyers, repeaters, sizes, active
 
 
 def idle_leaders(*, shop, days: int = IDLE_DAYS, now: datetime | None = None) -> list[dict]:
