@@ -131,22 +131,74 @@ def refuse(start_response, status: str, code: str, field: str = ""):
     return answer(start_response, status, {"code": code, "message": code, "field": field})
 
 
-def app(environ, start_response):
-    if MERGED:
-        return merged_app(environ, start_response)
+def parse(environ) -> dict | tuple[str, str, str]:
+    """The order request's parts, or the refusal (status, code, field)."""
     match = PATH.match(environ.get("PATH_INFO", ""))
     if environ["REQUEST_METHOD"] != "POST" or not match:
-        return refuse(start_response, "404 Not Found", "not_found")
-    shop_id = int(match[1])
-    auth = environ.get("HTTP_AUTHORIZATION", "")
-    key = environ.get("HTTP_IDEMPOTENCY_KEY", "")
+        return "404 Not Found", "not_found", ""
     raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
     try:
         body = json.loads(raw)
-        campaign_id, leader_id = int(body["campaign_id"]), int(body["leader_id"])
         wanted = {int(i["campaign_item_id"]): int(i["quantity"]) for i in body["items"]}
+        campaign_id, leader_id = int(body["campaign_id"]), int(body["leader_id"])
     except (ValueError, KeyError, TypeError):
-        return refuse(start_response, "422 Unprocessable Entity", "invalid", "body")
+        return "422 Unprocessable Entity", "invalid", "body"
+    return {
+        "shop_id": int(match[1]),
+        "auth": environ.get("HTTP_AUTHORIZATION", ""),
+        "key": environ.get("HTTP_IDEMPOTENCY_KEY", ""),
+        "raw": raw,
+        "campaign_id": campaign_id,
+        "leader_id": leader_id,
+        "wanted": wanted,
+    }
+
+
+def placed_answer(start_response, order: dict, lines: list[tuple]):
+    """201 with the order as the API answers it; `lines`: (item, product name, spec, price, quantity)."""
+    total, now = order["total_fen"], order["created_at"]
+    body = {
+        "status": "pending_payment",
+        "status_label": "待付款",
+        **order,
+        "items_fen": total,
+        "discount_fen": 0,
+        "reduction_fen": 0,
+        "delivery_mode": "pickup",
+        "delivery_fee_fen": 0,
+        "delivery": None,
+        "has_goods": True,
+        "refunded_fen": 0,
+        "note": "",
+        "expires_at": (now + timedelta(minutes=15)).isoformat(),
+        "paid_at": None,
+        "picked_up_at": None,
+        "created_at": now.isoformat(),
+        "lines": [
+            {
+                "campaign_item_id": item,
+                "product_name": name,
+                "spec": spec,
+                "unit_price_fen": price,
+                "quantity": quantity,
+                "amount_fen": price * quantity,
+                "refunded_quantity": 0,
+                "refunded_fen": 0,
+            }
+            for item, name, spec, price, quantity in lines
+        ],
+    }
+    return answer(start_response, "201 Created", body)
+
+
+def app(environ, start_response):
+    if MERGED:
+        return merged_app(environ, start_response)
+    request = parse(environ)
+    if isinstance(request, tuple):
+        return refuse(start_response, *request)
+    shop_id, auth, key, raw = request["shop_id"], request["auth"], request["key"], request["raw"]
+    campaign_id, leader_id, wanted = request["campaign_id"], request["leader_id"], request["wanted"]
     conn = connection()
     with conn.cursor() as cur:
         cur.execute(TOKEN, (hashlib.sha256(auth.removeprefix("Bearer ").encode()).hexdigest(),))
@@ -246,67 +298,29 @@ def app(environ, start_response):
             conn.rollback()
             raise
     campaign = rows[0]
-    return answer(
-        start_response,
-        "201 Created",
-        {
-            "id": order_id,
-            "number": number,
-            "status": "pending_payment",
-            "status_label": "待付款",
-            "campaign_id": campaign_id,
-            "campaign_title": campaign[2],
-            "leader_id": leader_id,
-            "pickup_point_name": membership[8],
-            "pickup_point_address": membership[9],
-            "pickup_at": campaign[5].isoformat(),
-            "items_fen": total,
-            "discount_fen": 0,
-            "reduction_fen": 0,
-            "delivery_mode": "pickup",
-            "delivery_fee_fen": 0,
-            "delivery": None,
-            "has_goods": True,
-            "total_fen": total,
-            "refunded_fen": 0,
-            "contact_name": user[14],
-            "note": "",
-            "expires_at": (now + timedelta(minutes=15)).isoformat(),
-            "paid_at": None,
-            "picked_up_at": None,
-            "created_at": now.isoformat(),
-            "pickup_code": pickup_code,
-            "lines": [
-                {
-                    "campaign_item_id": i,
-                    "product_name": items[i][14],
-                    "spec": items[i][13],
-                    "unit_price_fen": items[i][9],
-                    "quantity": wanted[i],
-                    "amount_fen": items[i][9] * wanted[i],
-                    "refunded_quantity": 0,
-                    "refunded_fen": 0,
-                }
-                for i in ids
-            ],
-        },
-    )
+    order = {
+        "id": order_id,
+        "number": number,
+        "campaign_id": campaign_id,
+        "campaign_title": campaign[2],
+        "leader_id": leader_id,
+        "pickup_point_name": membership[8],
+        "pickup_point_address": membership[9],
+        "pickup_at": campaign[5].isoformat(),
+        "total_fen": total,
+        "contact_name": user[14],
+        "created_at": now,
+        "pickup_code": pickup_code,
+    }
+    return placed_answer(start_response, order, [(i, items[i][14], items[i][13], items[i][9], wanted[i]) for i in ids])
 
 
 def merged_app(environ, start_response):
-    match = PATH.match(environ.get("PATH_INFO", ""))
-    if environ["REQUEST_METHOD"] != "POST" or not match:
-        return refuse(start_response, "404 Not Found", "not_found")
-    shop_id = int(match[1])
-    auth = environ.get("HTTP_AUTHORIZATION", "")
-    key = environ.get("HTTP_IDEMPOTENCY_KEY", "")
-    raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-    try:
-        body = json.loads(raw)
-        campaign_id, leader_id = int(body["campaign_id"]), int(body["leader_id"])
-        wanted = {int(i["campaign_item_id"]): int(i["quantity"]) for i in body["items"]}
-    except (ValueError, KeyError, TypeError):
-        return refuse(start_response, "422 Unprocessable Entity", "invalid", "body")
+    request = parse(environ)
+    if isinstance(request, tuple):
+        return refuse(start_response, *request)
+    shop_id, auth, key, raw = request["shop_id"], request["auth"], request["key"], request["raw"]
+    campaign_id, leader_id, wanted = request["campaign_id"], request["leader_id"], request["wanted"]
     conn = connection()
     now = datetime.now(UTC)
     ids = sorted(wanted)
@@ -381,49 +395,18 @@ def merged_app(environ, start_response):
         except BaseException:
             conn.rollback()
             raise
-    order_id = taken[0][1]
-    return answer(
-        start_response,
-        "201 Created",
-        {
-            "id": order_id,
-            "number": number,
-            "status": "pending_payment",
-            "status_label": "待付款",
-            "campaign_id": campaign_id,
-            "campaign_title": first[10],
-            "leader_id": leader_id,
-            "pickup_point_name": first[7],
-            "pickup_point_address": first[8],
-            "pickup_at": first[13].isoformat(),
-            "items_fen": total,
-            "discount_fen": 0,
-            "reduction_fen": 0,
-            "delivery_mode": "pickup",
-            "delivery_fee_fen": 0,
-            "delivery": None,
-            "has_goods": True,
-            "total_fen": total,
-            "refunded_fen": 0,
-            "contact_name": first[1],
-            "note": "",
-            "expires_at": (now + timedelta(minutes=15)).isoformat(),
-            "paid_at": None,
-            "picked_up_at": None,
-            "created_at": now.isoformat(),
-            "pickup_code": pickup_code,
-            "lines": [
-                {
-                    "campaign_item_id": i,
-                    "product_name": items[i][20],
-                    "spec": items[i][19],
-                    "unit_price_fen": items[i][15],
-                    "quantity": wanted[i],
-                    "amount_fen": items[i][15] * wanted[i],
-                    "refunded_quantity": 0,
-                    "refunded_fen": 0,
-                }
-                for i in ids
-            ],
-        },
-    )
+    order = {
+        "id": taken[0][1],
+        "number": number,
+        "campaign_id": campaign_id,
+        "campaign_title": first[10],
+        "leader_id": leader_id,
+        "pickup_point_name": first[7],
+        "pickup_point_address": first[8],
+        "pickup_at": first[13].isoformat(),
+        "total_fen": total,
+        "contact_name": first[1],
+        "created_at": now,
+        "pickup_code": pickup_code,
+    }
+    return placed_answer(start_response, order, [(i, items[i][20], items[i][19], items[i][15], wanted[i]) for i in ids])
