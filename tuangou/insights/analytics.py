@@ -32,7 +32,7 @@ from tuangou.orders.models import Order, OrderLine
 
 from . import rollups
 from .models import BuyerRecord, CohortActivity, DailyCampaignOrders, DailyItemSales, RollupState
-from .rollups import COHORT_MONTHS, add_months, day_start
+from .rollups import COHORT_MONTHS, add_months, day_start, month_date
 from .selectors import window_start
 
 TOP = 200
@@ -197,7 +197,7 @@ def _repeat_read(shop, tz: ZoneInfo, first_month: date) -> tuple[int, int, Count
         .values_list("member_id", "month")
         .distinct()
     ):
-        active[(firsts[member_id], month.date() if isinstance(month, datetime) else month)] += 1
+        active[(firsts[member_id], month_date(month))] += 1
     return rate["buyers"] or 0, rate["repeaters"] or 0, Counter(firsts.values()), active
 
 
@@ -228,7 +228,7 @@ def _repeat_recorded(shop, tz: ZoneInfo, first_month: date, this_month: date) ->
         .order_by()
     )
     for cohort, members, paid_now in cohorts:
-        cohort = cohort.date() if isinstance(cohort, datetime) else cohort
+        cohort = month_date(cohort)
         sizes[cohort] += members
         active[(cohort, this_month)] += paid_now
 

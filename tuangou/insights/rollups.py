@@ -141,6 +141,11 @@ def rollups_rebuild(*, shop, now: datetime | None = None) -> int:
     return len(leader_rows) + len(product_rows) + len(item_rows) + len(campaign_rows) + buyers + len(cohort_rows)
 
 
+def month_date(value: date | datetime) -> date:
+    """A month from TruncMonth: a datetime in the shop's timezone on a DateTimeField, else a date."""
+    return value.date() if isinstance(value, datetime) else value
+
+
 def add_months(month: date, n: int) -> date:
     index = month.year * 12 + month.month - 1 + n
     return date(index // 12, index % 12 + 1, 1)
@@ -183,7 +188,7 @@ def _cohort_activity(shop, tz: ZoneInfo, month: date) -> list[CohortActivity]:
     return [
         CohortActivity(
             shop=shop,
-            cohort=row["cohort"].date() if isinstance(row["cohort"], datetime) else row["cohort"],
+            cohort=month_date(row["cohort"]),
             month=month,
             members=row["members"],
         )
