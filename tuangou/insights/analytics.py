@@ -31,8 +31,8 @@ from tuangou.notifications.services import notice_send
 from tuangou.orders.models import Order, OrderLine
 
 from . import rollups
-from .models import BuyerRecord, CohortActivity, DailyCampaignOrders, DailyItemSales, RollupState
-from .rollups import COHORT_MONTHS, add_months, day_start, month_date
+from .models import BuyerRecord, CohortActivity, DailyCampaignOrders, DailyItemSales
+from .rollups import COHORT_MONTHS, add_months, day_start, month_date, rollups_zoned
 from .selectors import window_start
 
 TOP = 200
@@ -137,9 +137,7 @@ def margins(*, shop, days: int, now: datetime | None = None) -> dict:
 
 def _items_rolled(shop, today: date, first_day: date) -> bool:
     """Whether the item rollups hold every closed day from `first_day` (and so the window's)."""
-    return RollupState.objects.filter(
-        shop=shop, through_day__gte=today - timedelta(days=1), items_from__lte=first_day
-    ).exists()
+    return rollups_zoned(shop).filter(through_day__gte=today - timedelta(days=1), items_from__lte=first_day).exists()
 
 
 def repeat_purchase(*, shop, months: int = COHORT_MONTHS, now: datetime | None = None) -> dict:
@@ -206,7 +204,7 @@ def _repeat_recorded(shop, tz: ZoneInfo, first_month: date, this_month: date) ->
     the closed months; this month's activity from the records' last paid order. The members who
     paid since the records were built count by their orders instead. None while the job has not
     built the records in the last day and the activity of every closed month of the window."""
-    state = RollupState.objects.filter(shop=shop).values_list("buyers_through", "cohorts_from", "cohorts_to").first()
+    state = rollups_zoned(shop).values_list("buyers_through", "cohorts_from", "cohorts_to").first()
     if state is None or state[0] is None or state[0] < timezone.now() - timedelta(days=1):
         return None
     through, built_from, built_to = state

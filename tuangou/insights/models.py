@@ -103,7 +103,9 @@ class RollupState(ShopScopedModel):
     item and campaign rollups from `items_from` on. `built_at`: when the last run began (the old
     days a refund completed since then are built again by the next). `buyers_through`: the buyer
     records hold every order paid before it (less a few minutes: see rollups.SLACK). The cohort
-    activity holds the months from `cohorts_from` up to `cohorts_to` (excluded)."""
+    activity holds the months from `cohorts_from` up to `cohorts_to` (excluded). `timezone`: the
+    shop's when they were built — days and months are the shop's, so rollups built in another
+    zone are not read, and the next run builds them again (rollups.py)."""
 
     through_day = models.DateField(verbose_name="汇总截至日期")
     items_from = models.DateField(null=True, blank=True, verbose_name="商品汇总起始日期")
@@ -111,6 +113,7 @@ class RollupState(ShopScopedModel):
     buyers_through = models.DateTimeField(null=True, blank=True, verbose_name="购买记录截至时间")
     cohorts_from = models.DateField(null=True, blank=True, verbose_name="留存汇总起始月份")
     cohorts_to = models.DateField(null=True, blank=True, verbose_name="留存汇总截止月份（不含）")
+    timezone = models.CharField(max_length=40, blank=True, default="", verbose_name="汇总时区")
 
     class Meta:
         verbose_name = "汇总进度"

@@ -8,7 +8,11 @@ days whose orders had a refund completed since the run before (the only change t
 
 Repeat purchase reads one buyer record per member (`BuyerRecord`: first, last and previous paid
 order), rebuilt at each run for the members who paid since the run before, and the cohorts'
-activity in each closed month of its window (`CohortActivity`), built once the month is over."""
+activity in each closed month of its window (`CohortActivity`), built once the month is over.
+
+Days and months are the shop's: when its timezone changes, the rollups built in the old one are
+not read (`rollups_zoned`) and the next run deletes and builds them all again; the buyer records
+hold instants, not days, and are kept."""
 
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
@@ -56,9 +60,14 @@ def day_start(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
+def rollups_zoned(shop):
+    """The shop's rollup state if its rollups were built in the shop's timezone (else none)."""
+    return RollupState.objects.filter(shop=shop, timezone=shop.timezone)
+
+
 def rollups_fresh(shop, today: date) -> bool:
     """Whether the rollups hold every closed day (up to yesterday)."""
-    return RollupState.objects.filter(shop=shop, through_day__gte=today - timedelta(days=1)).exists()
+    return rollups_zoned(shop).filter(through_day__gte=today - timedelta(days=1)).exists()
 
 
 def rollups_rebuild(*, shop, now: datetime | None = None) -> int:
@@ -102,17 +111,21 @@ def rollups_rebuild(*, shop, now: datetime | None = None) -> int:
         )
         for r in products
     ]
-    state = RollupState.objects.filter(shop=shop).first()
+    built = RollupState.objects.filter(shop=shop).first()
+    state = built if built is not None and built.timezone == shop.timezone else None  # else: all again
     item_days = _item_days(shop, state, today, first, now)
     item_rows, campaign_rows = [], []
     for day_from, day_to in item_days:
         items, campaigns = _item_rollups(shop, tz, day_from, day_to)
         item_rows += items
         campaign_rows += campaigns
-    buyers = _buyer_records_refresh(shop, state)
+    buyers = _buyer_records_refresh(shop, built)
     months, cohorts_from, cohorts_to = _cohort_months(shop, state, now)
     cohort_rows = [row for month in months for row in _cohort_activity(shop, tz, month)]
     with transaction.atomic():
+        if built is not None and state is None:  # built in another timezone: no day of it is kept
+            for model in (DailyLeaderSales, DailyProductSales, DailyItemSales, DailyCampaignOrders, CohortActivity):
+                model.objects.filter(shop=shop).delete()
         DailyLeaderSales.objects.filter(shop=shop, day__gte=first).delete()
         DailyProductSales.objects.filter(shop=shop, day__gte=first).delete()
         DailyLeaderSales.objects.bulk_create(leader_rows, batch_size=2000)
@@ -136,6 +149,7 @@ def rollups_rebuild(*, shop, now: datetime | None = None) -> int:
                 "buyers_through": now,
                 "cohorts_from": cohorts_from,
                 "cohorts_to": cohorts_to,
+                "timezone": shop.timezone,
             },
         )
     return len(leader_rows) + len(product_rows) + len(item_rows) + len(campaign_rows) + buyers + len(cohort_rows)
