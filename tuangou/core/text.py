@@ -26,5 +26,7 @@ _BREAKS = re.compile(r"\r\n|[\t\n\r]")
 def printable(text: str, *, one_line: bool = False) -> str:
     """`text` without the characters no sheet can show; with `one_line`, tabs and line breaks
     become spaces."""
+    if text.isprintable():  # no control, format or line-break character: nothing to do (most texts)
+        return text
     text = _UNPRINTABLE.sub("", text)
     return _BREAKS.sub(" ", text) if one_line else text

@@ -25,6 +25,7 @@ from tuangou.core.text import printable
 from tuangou.core.xlsx import Style
 
 FONT = "NotoSansSC"  # the chain's main font (tuangou.core.fonts)
+_FONT_KEY = FONT.lower()  # as fpdf2 names it
 # Pages deflated fast (fpdf2's own setting; only the sheets use fpdf2): a 5,000-page sorting list
 # spent a second in zlib at its default level 6, for a file a fifth smaller.
 PDFContentStream._COMPRESSION_LEVEL = 1
@@ -320,6 +321,13 @@ class _PageStream(PDFContentStream):
     def _build_obj_dict(self, security_handler=None):
         return build_obj_dict({"filter": self.filter, "length": self.length}, security_handler, self.id)
 
+    def serialize(self, obj_dict=None, _security_handler=None) -> str:
+        """What fpdf2's serialize writes for it, formatted at once (two of every page's three objects)."""
+        if obj_dict is not None or _security_handler is not None:
+            return super().serialize(obj_dict, _security_handler)
+        head = f"{self.id} 0 obj\n<<\n" + ("/Filter /FlateDecode\n" if self.filter is not None else "")
+        return f"{head}/Length {self.length}\n>>\nstream\n{self._contents.decode('latin-1')}\nendstream\nendobj"
+
 
 class _Page(PDFPage):
     """A page whose dictionary is built from its slots, as `_PageStream`'s."""
@@ -375,6 +383,9 @@ class SheetPdf(FPDF):
         self.set_auto_page_break(auto=True, margin=16)
         self.set_margins(12, 14, 12)
         self.alias_nb_pages(None)  # the page count is written by _page_numbers, not substituted
+        # One /Resources dictionary for every page (fpdf2's option): the pages all use the same
+        # fonts, and a dictionary per page was 5,000 more objects to build and write.
+        self.single_resources_object = True
         self._glyph_tables: dict[int, tuple[dict, dict]] = {}  # per font: each character's code, width
         self._font_ops: dict[tuple, str] = {}
         self._frames: dict[tuple, tuple[str, str, str]] = {}  # cell_ops around the text, per column
@@ -403,6 +414,21 @@ class SheetPdf(FPDF):
                 self.add_font(fallback.family, fname=fallback.path)
             self._fallbacks = [font for font in fonts.chain() if font in {*self._fallbacks, *new}]
             self.set_fallback_fonts([fallback.family for fallback in self._fallbacks])
+
+    def set_font(self, family=None, style="", size=0) -> None:
+        """fpdf2's, but the main font asked for as it is already selected returns at once: the
+        sheets ask for it several times a page, and fpdf2 normalises its arguments every time."""
+        if (
+            family == FONT
+            and not style
+            and size == self.font_size_pt
+            and self.font_family == _FONT_KEY
+            and not (self.font_style or self.underline or self.strikethrough)
+            and self.current_font is not None
+            and self.current_font.fontkey == _FONT_KEY
+        ):
+            return
+        super().set_font(family, style, size)
 
     def normalize_text(self, text: str) -> str:
         # Line breaks stay for multi_cell (a cell's text is made one line before it gets here).
@@ -481,9 +507,10 @@ class SheetPdf(FPDF):
         dx = width - self.c_margin - text_width if align == "R" else (width - text_width) / 2
         return f"{box}BT {(x + dx) * self.k:.2f} {base} Td ({code}) Tj ET"
 
-    def row_ops(self, cells: list[str]) -> str:
-        """A row of cells (`cell_ops`) as one string of operators, in the current font, black."""
-        return " ".join([self.font_ops(), "0 g", *cells])
+    def row_ops(self, cells: list[str], font: str | None = None) -> str:
+        """A row of cells (`cell_ops`) as one string of operators, in the current font (`font`:
+        its font_ops, when the caller has them), black."""
+        return " ".join([font or self.font_ops(), "0 g", *cells])
 
     def place_row(self, ops: str, height: float) -> None:
         """A row of `row_ops` at the current position (in its own graphics state, so the fill
@@ -619,6 +646,7 @@ def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowC
             placed.clear()
 
     made = [pdf.columns.setdefault((shape, column), {}) for column in range(len(widths))]
+    font = pdf.font_ops()  # the table's rows are all in its font and size (the heading's)
     for row in rows + ([totals] if totals else []):
         key = (shape, *row)
         ops = pdf.rows.get(key)
@@ -629,7 +657,7 @@ def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowC
                     cell(column, value) if ops == 0 else ops for column, (ops, value) in enumerate(zip(cells, row))
                 ]
             if None not in cells:
-                ops = pdf.row_ops(cells)
+                ops = pdf.row_ops(cells, font)
                 if len(pdf.rows) >= 20_000:
                     pdf.rows.clear()
                 pdf.rows[key] = ops

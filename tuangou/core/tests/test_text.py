@@ -3,7 +3,7 @@ import unicodedata
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tuangou.core import fonts
-from tuangou.core.text import printable
+from tuangou.core.text import _BREAKS, _UNPRINTABLE, printable
 
 
 def test_control_and_invisible_format_characters_are_dropped_and_joiners_kept():
@@ -39,3 +39,11 @@ def test_posters_draw_no_box_for_a_control_character():
         ("NotoSansSC", "张三丰 "),
         ("NotoEmoji", "😀"),
     ]
+
+
+def test_a_text_str_isprintable_accepts_is_one_the_character_list_leaves_as_it_is():
+    # printable() answers such a text at once: none of its characters may be one the list drops
+    planes = [*range(0x10000), *range(0x10000, 0x20000), *range(0xE0000, 0xE0200)]
+    accepted = [chr(code) for code in planes if chr(code).isprintable()]
+    assert not [c for c in accepted if _BREAKS.sub(" ", _UNPRINTABLE.sub("", c)) != c]
+    assert printable("张三丰 𠮷😀 138") == "张三丰 𠮷😀 138"
