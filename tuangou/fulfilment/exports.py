@@ -419,8 +419,8 @@ class SheetPdf(FPDF):
         """fpdf2's, but the main font asked for as it is already selected returns at once: the
         sheets ask for it several times a page, and fpdf2 normalises its arguments every time."""
         if (
-            family == FONT
-            and not style
+            family in (FONT, _FONT_KEY)  # fpdf2's add_page restores it by its lower-case key
+            and not style  # "" or TextEmphasis.NONE
             and size == self.font_size_pt
             and self.font_family == _FONT_KEY
             and not (self.font_style or self.underline or self.strikethrough)
