@@ -61,7 +61,7 @@ def public_name(name: str, phone: str = "") -> str:
     orders): 张** when they gave a name; otherwise their masked phone, 138****1234 (never the
     generated username as p***********); 匿名 when there is neither."""
     name = printable(name or "", one_line=True).strip()  # a control character is no initial
-    generated = _PHONE_USERNAME.match(name)
+    generated = _PHONE_USERNAME.match(name) if name[:1] == "p" else None
     if name and not generated:
         return mask_name(name)
     if phone or generated:

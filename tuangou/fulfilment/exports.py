@@ -162,7 +162,7 @@ def _sorting_point_rows(point: dict) -> list[list]:
                     order["member_name"] if first else "",
                     order["phone_tail"] if first else "",
                     item["product_name"],
-                    _spec(item),
+                    item.get("spec") or "—",  # _spec, inline: 10^5 rows
                     item["quantity"],
                 ]
             )
@@ -391,6 +391,7 @@ class SheetPdf(FPDF):
         self._frames: dict[tuple, tuple[str, str, str]] = {}  # cell_ops around the text, per column
         self.rows: dict[tuple, str] = {}  # ops of the rows drawn so far (bounded)
         self.columns: dict[tuple, dict] = {}  # per table shape and column: ops of each value's cell (bounded)
+        self.row_places: dict[float, str] = {}  # the operators that move a row to its height, per height
         self.page_feet: dict[int, bytes] = {}  # each page's number, written at the end (_page_numbers)
 
     def _beginpage(self, *args, **kwargs):
@@ -604,6 +605,7 @@ def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowC
     """
     pdf.set_font(FONT, size=9)
     pdf.set_fill_color(232)
+    ticking = counter is not None and counter.progress is not None  # a download has no progress bar
     room = [width - 2 * pdf.c_margin for width in widths]
     top = 0.0  # where the rows of the current page start
     heading_texts = [str(text) for text in headers]
@@ -647,9 +649,10 @@ def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowC
 
     made = [pdf.columns.setdefault((shape, column), {}) for column in range(len(widths))]
     font = pdf.font_ops()  # the table's rows are all in its font and size (the heading's)
+    known, at = pdf.rows, pdf.row_places
     for row in rows + ([totals] if totals else []):
         key = (shape, *row)
-        ops = pdf.rows.get(key)
+        ops = known.get(key)
         if ops is None:
             cells = [cells.get(value, 0) for cells, value in zip(made, row)]
             if 0 in cells:
@@ -666,10 +669,14 @@ def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowC
                 place_rows()
                 pdf.add_page()
                 heading()
-            # As place_row, for every row of the page at once.
-            placed.append(f"q 1 0 0 1 0 {-pdf.y * k:.2f} cm {ops} Q")
+            # As place_row, for every row of the page at once; the pages' rows are at the same
+            # few heights, each formatted once.
+            place = at.get(pdf.y)
+            if place is None:
+                place = at[pdf.y] = f"q 1 0 0 1 0 {-pdf.y * k:.2f} cm "
+            placed.append(f"{place}{ops} Q")
             pdf.y += _ROW_HEIGHT
-            if counter and row is not totals:
+            if ticking and row is not totals:
                 counter.tick()
             continue
         place_rows()
@@ -690,7 +697,7 @@ def _pdf_table(pdf: SheetPdf, headers, rows, widths, totals=None, counter: _RowC
                 for text, width, space in zip(texts, widths, room)
             ]
             _pdf_wrapped_row(pdf, lines, widths, aligns, lambda: top, heading)
-        if counter and row is not totals:
+        if ticking and row is not totals:
             counter.tick()
     place_rows()
     pdf.x, pdf._lasth = pdf.l_margin, _ROW_HEIGHT
